@@ -1,0 +1,101 @@
+/**
+ * buildApp(deps) → a Fastify instance that never listens by itself (tests use app.inject).
+ * Owns what every dialect shares: body parsing limits, validation, metrics, health and OpenAPI.
+ */
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import { Ajv } from "ajv";
+import addFormats from "ajv-formats";
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from "fastify";
+import type { Services } from "../service/index.ts";
+import { Metrics } from "./metrics.ts";
+import { envelope, toHttpError } from "./native/errors.ts";
+import { nativeApi } from "./native/index.ts";
+import { SHARED_SCHEMAS } from "./native/schemas.ts";
+
+export interface AppOptions {
+  services: Services;
+  logger?: FastifyServerOptions["logger"];
+  /** Version string shown in OpenAPI and /healthz. */
+  version?: string;
+}
+
+function ajv(coerce: boolean) {
+  // Bodies are validated exactly (no coercion, unknown fields refused); query strings and path
+  // parameters arrive as text and are coerced to the declared types.
+  const instance = new Ajv({
+    removeAdditional: false,
+    useDefaults: true,
+    coerceTypes: coerce ? "array" : false,
+    allErrors: false,
+    strict: false,
+  });
+  (addFormats as unknown as (a: Ajv) => void)(instance);
+  for (const schema of SHARED_SCHEMAS) instance.addSchema(schema);
+  return instance;
+}
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    // Per-request lines go to debug level (see the onResponse hook); info stays for lifecycle events.
+    logController: new LogController({ disableRequestLogging: true }),
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+  const bodyAjv = ajv(false);
+  const textAjv = ajv(true);
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === "body" ? bodyAjv : textAjv).compile(schema));
+
+  const metrics = new Metrics();
+  app.decorate("metrics", metrics);
+  app.addHook("onResponse", async (req, reply) => {
+    metrics.observeRequest(req.method, req.routeOptions.url ?? "unmatched", reply.statusCode, reply.elapsedTime / 1000);
+    if (req.log.isLevelEnabled("debug")) {
+      req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime }, "request");
+    }
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const { status, body } = toHttpError(err);
+    if (status >= 500) req.log.error({ err }, "request failed");
+    return reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send(envelope("EndpointNotFound", `no endpoint ${req.method} ${req.url.split("?")[0]}`, { method: req.method })),
+  );
+
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "vpcpeer native API",
+        version: opts.version ?? "0.1.0",
+        description: "VPCs, subnets, route tables, VBRs, instances and peerings. Every /api/v1 route needs `Authorization: Bearer <token>`. Errors: `{\"error\":{\"code\",\"message\",\"details\"}}`.",
+      },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer" } } },
+      security: [{ bearer: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (typeof json.$id === "string" ? json.$id : `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
+  app.get("/readyz", { schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await opts.services.deps.store.ping();
+      return { status: "ready", store: opts.services.deps.store.caps.dialect };
+    } catch (e) {
+      return reply.code(503).send(envelope("StoreUnavailable", `store not reachable: ${(e as Error).message}`, {}));
+    }
+  });
+  app.get("/metrics", { schema: { hide: true } }, async (_req, reply) => {
+    reply.header("content-type", metrics.contentType);
+    return metrics.render();
+  });
+
+  await app.register(async (scope) => nativeApi(scope, opts.services));
+  return app;
+}

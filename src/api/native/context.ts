@@ -1,0 +1,83 @@
+/** Request-scoped helpers of the native API: the authenticated actor and idempotent POSTs. */
+import { createHash } from "node:crypto";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { DomainError } from "../../domain/errors.ts";
+import type { Account } from "../../domain/resources.ts";
+import type { Actor } from "../../service/context.ts";
+import type { Services } from "../../service/index.ts";
+import { isUniqueViolation } from "../../store/db-errors.ts";
+import type { StoredResponse } from "../../store/repos/index.ts";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    actor?: Actor;
+    account?: Account;
+  }
+}
+
+export function actorOf(req: FastifyRequest): Actor {
+  if (!req.actor) throw new DomainError("Unauthenticated", "authentication required", {});
+  return req.actor;
+}
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+function fingerprint(req: FastifyRequest): string {
+  const path = req.routeOptions.url ?? req.url;
+  return createHash("sha256")
+    .update(`${req.method} ${path} ${JSON.stringify(req.params ?? {})} ${JSON.stringify(req.body ?? null)}`)
+    .digest("hex");
+}
+
+/**
+ * Runs a POST at most once per Idempotency-Key: the key is claimed, the change made and the
+ * response recorded in one transaction; a retry (or a concurrent duplicate, once the first
+ * commits) gets the recorded response with `Idempotent-Replayed: true`.
+ */
+export async function idempotent<T>(
+  services: Services,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+  run: () => Promise<T>,
+): Promise<T> {
+  const header = req.headers["idempotency-key"];
+  if (header === undefined) {
+    reply.code(status);
+    return run();
+  }
+  const key = Array.isArray(header) ? header[0]! : header;
+  if (!KEY_PATTERN.test(key)) {
+    throw new DomainError("InvalidRequest", "Idempotency-Key: must be 1-255 visible ASCII characters", { field: "Idempotency-Key" });
+  }
+  const actor = actorOf(req);
+  const fp = fingerprint(req);
+  const { store } = services.deps;
+  const replay = (prior: StoredResponse): T => {
+    if (prior.fingerprint !== fp) {
+      throw new DomainError("IdempotencyKeyReused", "Idempotency-Key: this key was already used for a different request", {
+        field: "Idempotency-Key",
+      });
+    }
+    reply.code(prior.statusCode).header("idempotent-replayed", "true");
+    return prior.body as T;
+  };
+  const prior = await store.repos.idempotency.find(actor.accountId, key);
+  if (prior) return replay(prior);
+  try {
+    const result = await store.transaction(async (r) => {
+      await r.idempotency.claim(actor.accountId, key, fp, services.deps.clock.now().toISOString());
+      const body = await run();
+      await r.idempotency.complete(actor.accountId, key, status, body);
+      return body;
+    });
+    reply.code(status);
+    return result;
+  } catch (e) {
+    if (isUniqueViolation(e)) {
+      const winner = await store.repos.idempotency.find(actor.accountId, key);
+      if (winner) return replay(winner);
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,50 @@
+import { type Static, Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import { parseTagFilters } from "../../domain/tags.ts";
+import type { Services } from "../../service/index.ts";
+import { actorOf, idempotent } from "./context.ts";
+import { Description, Id, IdParams, Instance, OptionalName, Tags, UpdateBody, errorResponses, listQuery, pageOf } from "./schemas.ts";
+
+const CreateInstance = Type.Object(
+  {
+    subnetId: Id("subnet"),
+    privateIp: Type.Optional(Type.String({ minLength: 1, maxLength: 15, description: "Default: the lowest free address" })),
+    name: Type.Optional(OptionalName),
+    description: Type.Optional(Description),
+    tags: Type.Optional(Tags),
+  },
+  { additionalProperties: false },
+);
+const ListInstances = Type.Object({ ...listQuery, vpcId: Type.Optional(Id("vpc")), subnetId: Type.Optional(Id("subnet")) });
+
+export function instanceRoutes(app: FastifyInstance, s: Services): void {
+  const tags = ["Instances"];
+  app.post<{ Body: Static<typeof CreateInstance> }>(
+    "/api/v1/instances",
+    { schema: { tags, summary: "Create an instance (an endpoint with a private IP) in a subnet", body: CreateInstance, response: { 201: Type.Ref(Instance), ...errorResponses(400, 404, 409) } } },
+    (req, reply) => idempotent(s, req, reply, 201, () => s.instances.create(actorOf(req), req.body)),
+  );
+  app.get<{ Querystring: Static<typeof ListInstances> }>(
+    "/api/v1/instances",
+    { schema: { tags, summary: "List instances", querystring: ListInstances, response: { 200: pageOf(Instance), ...errorResponses(400) } } },
+    (req) => s.instances.list(actorOf(req), req.query, { limit: req.query.limit ?? 100, cursor: req.query.cursor, tags: parseTagFilters(req.query.tag) }),
+  );
+  app.get<{ Params: { id: string } }>(
+    "/api/v1/instances/:id",
+    { schema: { tags, summary: "Get an instance", params: IdParams("instance"), response: { 200: Type.Ref(Instance), ...errorResponses(400, 404) } } },
+    (req) => s.instances.get(actorOf(req), req.params.id),
+  );
+  app.patch<{ Params: { id: string }; Body: Static<typeof UpdateBody> }>(
+    "/api/v1/instances/:id",
+    { schema: { tags, summary: "Rename, describe or retag an instance", params: IdParams("instance"), body: UpdateBody, response: { 200: Type.Ref(Instance), ...errorResponses(400, 404) } } },
+    (req) => s.instances.update(actorOf(req), req.params.id, req.body),
+  );
+  app.delete<{ Params: { id: string } }>(
+    "/api/v1/instances/:id",
+    { schema: { tags, summary: "Delete an instance", params: IdParams("instance"), response: { 204: Type.Null(), ...errorResponses(400, 404) } } },
+    async (req, reply) => {
+      await s.instances.delete(actorOf(req), req.params.id);
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,157 @@
+/** TypeBox schemas of the native API: request validation, response serialization and OpenAPI, from one source. */
+import { type TSchema, Type } from "@sinclair/typebox";
+import { ACCOUNT_ID_PATTERN, type IdKind, idPattern } from "../../domain/ids.ts";
+import { ROUTE_TARGET_TYPES } from "../../domain/resources.ts";
+
+export const Id = (kind: IdKind, description?: string) =>
+  Type.String({ pattern: idPattern(kind), maxLength: 40, ...(description ? { description } : {}) });
+
+export const Name = Type.String({ minLength: 1, maxLength: 128, description: "1-128 characters" });
+export const OptionalName = Type.String({ maxLength: 128 });
+export const Description = Type.String({ maxLength: 256 });
+export const CidrText = Type.String({ minLength: 1, maxLength: 43, description: "IPv4 CIDR block, e.g. 10.0.0.0/16 (host bits must be zero)" });
+export const Timestamp = Type.String({ format: "date-time" });
+export const Tags = Type.Record(Type.String({ maxLength: 128 }), Type.String({ maxLength: 256 }), {
+  description: "Key/value tags; keys starting with `vpcpeer:` are reserved",
+  maxProperties: 100,
+});
+export const AccountId = Type.String({ pattern: ACCOUNT_ID_PATTERN, description: "Numeric account id (12-16 digits)" });
+export const RegionName = Type.String({ minLength: 1, maxLength: 64 });
+
+export const ErrorResponse = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: "Stable error code from the catalog (docs/api.md)" }),
+      message: Type.String({ description: "Human-readable; names the field and the reason" }),
+      details: Type.Record(Type.String(), Type.Unknown()),
+    }),
+  },
+  { $id: "Error" },
+);
+
+const ownedFields = {
+  accountId: AccountId,
+  name: Type.String(),
+  description: Type.String(),
+  tags: Tags,
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+};
+
+export const Vpc = Type.Object(
+  {
+    id: Id("vpc"),
+    ...ownedFields,
+    region: Type.String(),
+    cidr: Type.String(),
+    state: Type.Union([Type.Literal("available")]),
+    defaultRouteTableId: Id("routeTable"),
+  },
+  { $id: "Vpc" },
+);
+
+export const Subnet = Type.Object(
+  {
+    id: Id("subnet"),
+    ...ownedFields,
+    vpcId: Id("vpc"),
+    region: Type.String(),
+    zone: Type.String(),
+    cidr: Type.String(),
+    gatewayIp: Type.String({ description: "The VPC router's address in this subnet (first host)" }),
+    routeTableId: Id("routeTable"),
+  },
+  { $id: "Subnet" },
+);
+
+export const RouteTarget = Type.Object(
+  {
+    type: Type.Union(ROUTE_TARGET_TYPES.map((t) => Type.Literal(t))),
+    id: Type.String({ minLength: 1, maxLength: 40, description: "Peering, router interface or VBR id (the VPC id for local)" }),
+  },
+  { additionalProperties: false },
+);
+
+export const Route = Type.Object(
+  {
+    id: Type.String({ description: "`local` for the implicit local route" }),
+    routeTableId: Id("routeTable"),
+    destinationCidr: Type.String(),
+    target: RouteTarget,
+    origin: Type.Union([Type.Literal("system"), Type.Literal("user")]),
+    state: Type.Union([Type.Literal("active"), Type.Literal("blackhole")], {
+      description: "blackhole while the target cannot carry traffic (e.g. its peering is not active)",
+    }),
+    description: Type.String(),
+    createdAt: Timestamp,
+  },
+  { $id: "Route" },
+);
+
+const routeTableFields = {
+  id: Id("routeTable"),
+  ...ownedFields,
+  vpcId: Id("vpc"),
+  region: Type.String(),
+  isDefault: Type.Boolean(),
+};
+export const RouteTable = Type.Object(routeTableFields, { $id: "RouteTable" });
+export const RouteTableDetail = Type.Object(
+  { ...routeTableFields, subnetIds: Type.Array(Id("subnet")), routes: Type.Array(Type.Ref(Route)) },
+  { $id: "RouteTableDetail" },
+);
+
+export const Vbr = Type.Object(
+  { id: Id("vbr"), ...ownedFields, region: Type.String(), onPremisesCidrs: Type.Array(Type.String()), state: Type.Literal("active") },
+  { $id: "Vbr" },
+);
+
+export const Instance = Type.Object(
+  {
+    id: Id("instance"),
+    ...ownedFields,
+    vpcId: Id("vpc"),
+    subnetId: Id("subnet"),
+    region: Type.String(),
+    zone: Type.String(),
+    privateIp: Type.String(),
+    state: Type.Literal("running"),
+  },
+  { $id: "Instance" },
+);
+
+export const Region = Type.Object({ id: Type.String(), name: Type.String(), zones: Type.Array(Type.String()) }, { $id: "Region" });
+
+export const Account = Type.Object(
+  { id: AccountId, name: Type.String(), accessKeyId: Type.String(), createdAt: Timestamp },
+  { $id: "Account" },
+);
+
+/** All named schemas, registered with Fastify so OpenAPI shows them as components. */
+export const SHARED_SCHEMAS: TSchema[] = [ErrorResponse, Vpc, Subnet, Route, RouteTable, RouteTableDetail, Vbr, Instance, Region, Account];
+
+export const pageOf = (item: TSchema) =>
+  Type.Object({
+    items: Type.Array(Type.Ref(item)),
+    nextCursor: Type.Union([Type.String(), Type.Null()], { description: "Pass as `cursor` to get the next page; null at the end" }),
+  });
+
+/** Query fields every list accepts. */
+export const listQuery = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  cursor: Type.Optional(Type.String({ maxLength: 512 })),
+  tag: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 400 }), { maxItems: 10, description: "`key` or `key=value`; repeat to AND" }),
+  ),
+};
+
+export const IdParams = (kind: IdKind) => Type.Object({ id: Id(kind) });
+
+export const UpdateBody = Type.Object(
+  { name: Type.Optional(Name), description: Type.Optional(Description), tags: Type.Optional(Tags) },
+  { additionalProperties: false },
+);
+
+/** Standard error responses documented on every tenant route. */
+export const errorResponses = (...codes: number[]) =>
+  Object.fromEntries([401, ...codes].map((c) => [c, Type.Ref(ErrorResponse)]));

@@ -1,0 +1,70 @@
+import { type Static, Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import { gatewayIp } from "../../domain/addressing.ts";
+import { parseCidr } from "../../domain/cidr.ts";
+import type { Subnet as SubnetModel } from "../../domain/resources.ts";
+import { parseTagFilters } from "../../domain/tags.ts";
+import type { Services } from "../../service/index.ts";
+import { actorOf, idempotent } from "./context.ts";
+import { CidrText, Description, Id, IdParams, OptionalName, Subnet, Tags, UpdateBody, errorResponses, listQuery, pageOf } from "./schemas.ts";
+
+const CreateSubnet = Type.Object(
+  {
+    vpcId: Id("vpc"),
+    cidr: CidrText,
+    zone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    name: Type.Optional(OptionalName),
+    description: Type.Optional(Description),
+    tags: Type.Optional(Tags),
+  },
+  { additionalProperties: false },
+);
+const ListSubnets = Type.Object({
+  ...listQuery,
+  vpcId: Type.Optional(Id("vpc")),
+  zone: Type.Optional(Type.String({ maxLength: 64 })),
+  routeTableId: Type.Optional(Id("routeTable")),
+});
+const Associate = Type.Object({ routeTableId: Id("routeTable") }, { additionalProperties: false });
+
+const view = (s: SubnetModel) => ({ ...s, gatewayIp: gatewayIp(parseCidr(s.cidr, "cidr")) });
+
+export function subnetRoutes(app: FastifyInstance, s: Services): void {
+  const tags = ["Subnets"];
+  app.post<{ Body: Static<typeof CreateSubnet> }>(
+    "/api/v1/subnets",
+    { schema: { tags, summary: "Create a subnet inside a VPC's CIDR", body: CreateSubnet, response: { 201: Type.Ref(Subnet), ...errorResponses(400, 404, 409) } } },
+    (req, reply) => idempotent(s, req, reply, 201, async () => view(await s.subnets.create(actorOf(req), req.body))),
+  );
+  app.get<{ Querystring: Static<typeof ListSubnets> }>(
+    "/api/v1/subnets",
+    { schema: { tags, summary: "List subnets", querystring: ListSubnets, response: { 200: pageOf(Subnet), ...errorResponses(400) } } },
+    async (req) => {
+      const page = await s.subnets.list(actorOf(req), req.query, { limit: req.query.limit ?? 100, cursor: req.query.cursor, tags: parseTagFilters(req.query.tag) });
+      return { items: page.items.map(view), nextCursor: page.nextCursor };
+    },
+  );
+  app.get<{ Params: { id: string } }>(
+    "/api/v1/subnets/:id",
+    { schema: { tags, summary: "Get a subnet", params: IdParams("subnet"), response: { 200: Type.Ref(Subnet), ...errorResponses(400, 404) } } },
+    async (req) => view(await s.subnets.get(actorOf(req), req.params.id)),
+  );
+  app.patch<{ Params: { id: string }; Body: Static<typeof UpdateBody> }>(
+    "/api/v1/subnets/:id",
+    { schema: { tags, summary: "Rename, describe or retag a subnet", params: IdParams("subnet"), body: UpdateBody, response: { 200: Type.Ref(Subnet), ...errorResponses(400, 404) } } },
+    async (req) => view(await s.subnets.update(actorOf(req), req.params.id, req.body)),
+  );
+  app.put<{ Params: { id: string }; Body: Static<typeof Associate> }>(
+    "/api/v1/subnets/:id/route-table",
+    { schema: { tags, summary: "Associate the subnet with a route table of its VPC", params: IdParams("subnet"), body: Associate, response: { 200: Type.Ref(Subnet), ...errorResponses(400, 404) } } },
+    async (req) => view(await s.subnets.setRouteTable(actorOf(req), req.params.id, req.body.routeTableId)),
+  );
+  app.delete<{ Params: { id: string } }>(
+    "/api/v1/subnets/:id",
+    { schema: { tags, summary: "Delete a subnet (refused while it has instances)", params: IdParams("subnet"), response: { 204: Type.Null(), ...errorResponses(400, 404, 409) } } },
+    async (req, reply) => {
+      await s.subnets.delete(actorOf(req), req.params.id);
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,49 @@
+import { type Static, Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import { parseTagFilters } from "../../domain/tags.ts";
+import type { Services } from "../../service/index.ts";
+import { actorOf, idempotent } from "./context.ts";
+import { CidrText, Description, IdParams, Name, RegionName, Tags, Vbr, errorResponses, listQuery, pageOf } from "./schemas.ts";
+
+const Cidrs = Type.Array(CidrText, { minItems: 1, maxItems: 100 });
+const CreateVbr = Type.Object(
+  { region: RegionName, name: Name, description: Type.Optional(Description), onPremisesCidrs: Cidrs, tags: Type.Optional(Tags) },
+  { additionalProperties: false },
+);
+const UpdateVbr = Type.Object(
+  { name: Type.Optional(Name), description: Type.Optional(Description), onPremisesCidrs: Type.Optional(Cidrs), tags: Type.Optional(Tags) },
+  { additionalProperties: false },
+);
+const ListVbrs = Type.Object({ ...listQuery, region: Type.Optional(Type.String({ maxLength: 64 })) });
+
+export function vbrRoutes(app: FastifyInstance, s: Services): void {
+  const tags = ["VBRs"];
+  app.post<{ Body: Static<typeof CreateVbr> }>(
+    "/api/v1/vbrs",
+    { schema: { tags, summary: "Create a VBR (border router standing for on-premises networks)", body: CreateVbr, response: { 201: Type.Ref(Vbr), ...errorResponses(400, 409) } } },
+    (req, reply) => idempotent(s, req, reply, 201, () => s.vbrs.create(actorOf(req), req.body)),
+  );
+  app.get<{ Querystring: Static<typeof ListVbrs> }>(
+    "/api/v1/vbrs",
+    { schema: { tags, summary: "List VBRs", querystring: ListVbrs, response: { 200: pageOf(Vbr), ...errorResponses(400) } } },
+    (req) => s.vbrs.list(actorOf(req), req.query, { limit: req.query.limit ?? 100, cursor: req.query.cursor, tags: parseTagFilters(req.query.tag) }),
+  );
+  app.get<{ Params: { id: string } }>(
+    "/api/v1/vbrs/:id",
+    { schema: { tags, summary: "Get a VBR", params: IdParams("vbr"), response: { 200: Type.Ref(Vbr), ...errorResponses(400, 404) } } },
+    (req) => s.vbrs.get(actorOf(req), req.params.id),
+  );
+  app.patch<{ Params: { id: string }; Body: Static<typeof UpdateVbr> }>(
+    "/api/v1/vbrs/:id",
+    { schema: { tags, summary: "Update a VBR", params: IdParams("vbr"), body: UpdateVbr, response: { 200: Type.Ref(Vbr), ...errorResponses(400, 404) } } },
+    (req) => s.vbrs.update(actorOf(req), req.params.id, req.body),
+  );
+  app.delete<{ Params: { id: string } }>(
+    "/api/v1/vbrs/:id",
+    { schema: { tags, summary: "Delete a VBR (refused while routes target it)", params: IdParams("vbr"), response: { 204: Type.Null(), ...errorResponses(400, 404, 409) } } },
+    async (req, reply) => {
+      await s.vbrs.delete(actorOf(req), req.params.id);
+      return reply.code(204).send();
+    },
+  );
+}

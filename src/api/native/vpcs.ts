@@ -1,0 +1,49 @@
+import { type Static, Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import { parseTagFilters } from "../../domain/tags.ts";
+import type { Services } from "../../service/index.ts";
+import { actorOf, idempotent } from "./context.ts";
+import { CidrText, Description, IdParams, Name, RegionName, Tags, UpdateBody, Vpc, errorResponses, listQuery, pageOf } from "./schemas.ts";
+
+const CreateVpc = Type.Object(
+  { name: Name, description: Type.Optional(Description), region: RegionName, cidr: CidrText, tags: Type.Optional(Tags) },
+  { additionalProperties: false },
+);
+const ListVpcs = Type.Object({
+  ...listQuery,
+  region: Type.Optional(Type.String({ maxLength: 64 })),
+  name: Type.Optional(Type.String({ maxLength: 128 })),
+  cidr: Type.Optional(Type.String({ maxLength: 43 })),
+});
+
+export function vpcRoutes(app: FastifyInstance, s: Services): void {
+  const tags = ["VPCs"];
+  app.post<{ Body: Static<typeof CreateVpc> }>(
+    "/api/v1/vpcs",
+    { schema: { tags, summary: "Create a VPC (with its default route table)", body: CreateVpc, response: { 201: Type.Ref(Vpc), ...errorResponses(400, 409) } } },
+    (req, reply) => idempotent(s, req, reply, 201, () => s.vpcs.create(actorOf(req), req.body)),
+  );
+  app.get<{ Querystring: Static<typeof ListVpcs> }>(
+    "/api/v1/vpcs",
+    { schema: { tags, summary: "List VPCs", querystring: ListVpcs, response: { 200: pageOf(Vpc), ...errorResponses(400) } } },
+    (req) => s.vpcs.list(actorOf(req), req.query, { limit: req.query.limit ?? 100, cursor: req.query.cursor, tags: parseTagFilters(req.query.tag) }),
+  );
+  app.get<{ Params: { id: string } }>(
+    "/api/v1/vpcs/:id",
+    { schema: { tags, summary: "Get a VPC", params: IdParams("vpc"), response: { 200: Type.Ref(Vpc), ...errorResponses(400, 404) } } },
+    (req) => s.vpcs.get(actorOf(req), req.params.id),
+  );
+  app.patch<{ Params: { id: string }; Body: Static<typeof UpdateBody> }>(
+    "/api/v1/vpcs/:id",
+    { schema: { tags, summary: "Rename, describe or retag a VPC (tags replace the old set)", params: IdParams("vpc"), body: UpdateBody, response: { 200: Type.Ref(Vpc), ...errorResponses(400, 404) } } },
+    (req) => s.vpcs.update(actorOf(req), req.params.id, req.body),
+  );
+  app.delete<{ Params: { id: string } }>(
+    "/api/v1/vpcs/:id",
+    { schema: { tags, summary: "Delete a VPC (refused while subnets, custom route tables or peerings depend on it)", params: IdParams("vpc"), response: { 204: Type.Null(), ...errorResponses(400, 404, 409) } } },
+    async (req, reply) => {
+      await s.vpcs.delete(actorOf(req), req.params.id);
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,87 @@
+/**
+ * Operator configuration: the region catalog and the quotas. Defaults here; an optional JSON file
+ * (`--config FILE` or VPCPEER_CONFIG) overrides any part of it.
+ */
+import { readFileSync } from "node:fs";
+import type { Region } from "./domain/resources.ts";
+
+export interface Limits {
+  /** VPCs per account per region. */
+  vpcsPerRegion: number;
+  subnetsPerVpc: number;
+  /** Custom route tables per VPC (the default one is not counted). */
+  routeTablesPerVpc: number;
+  /** User routes per route table (the implicit local route is not counted). */
+  routesPerTable: number;
+  vbrsPerRegion: number;
+  onPremisesCidrsPerVbr: number;
+  instancesPerSubnet: number;
+  tagsPerResource: number;
+}
+
+export interface Config {
+  regions: Region[];
+  limits: Limits;
+}
+
+const zones = (region: string, suffixes: string[]) => suffixes.map((s) => `${region}-${s}`);
+
+export const DEFAULT_REGIONS: Region[] = [
+  { id: "cn-hangzhou", name: "China (Hangzhou)", zones: zones("cn-hangzhou", ["a", "b", "h", "i", "j", "k"]) },
+  { id: "cn-shanghai", name: "China (Shanghai)", zones: zones("cn-shanghai", ["a", "b", "e", "f", "g"]) },
+  { id: "cn-beijing", name: "China (Beijing)", zones: zones("cn-beijing", ["a", "c", "g", "h"]) },
+  { id: "cn-shenzhen", name: "China (Shenzhen)", zones: zones("cn-shenzhen", ["a", "d", "e"]) },
+  { id: "ap-guangzhou", name: "South China (Guangzhou)", zones: zones("ap-guangzhou", ["3", "4", "6", "7"]) },
+  { id: "ap-shanghai", name: "East China (Shanghai)", zones: zones("ap-shanghai", ["2", "3", "4", "5"]) },
+  { id: "ap-beijing", name: "North China (Beijing)", zones: zones("ap-beijing", ["3", "5", "6", "7"]) },
+  { id: "ap-singapore", name: "Singapore", zones: zones("ap-singapore", ["1", "2", "3", "4"]) },
+  { id: "ap-hongkong", name: "Hong Kong, China", zones: zones("ap-hongkong", ["1", "2", "3"]) },
+];
+
+export const DEFAULT_LIMITS: Limits = {
+  vpcsPerRegion: 50,
+  subnetsPerVpc: 200,
+  routeTablesPerVpc: 10,
+  routesPerTable: 200,
+  vbrsPerRegion: 20,
+  onPremisesCidrsPerVbr: 20,
+  instancesPerSubnet: 250,
+  tagsPerResource: 20,
+};
+
+export function defaultConfig(): Config {
+  return { regions: DEFAULT_REGIONS.map((r) => ({ ...r, zones: [...r.zones] })), limits: { ...DEFAULT_LIMITS } };
+}
+
+/** Merges an operator file over the defaults, refusing shapes that would break the catalog. */
+export function loadConfig(path: string | undefined): Config {
+  const config = defaultConfig();
+  if (!path) return config;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new Error(`cannot read config file ${path}: ${(e as Error).message}`);
+  }
+  if (typeof raw !== "object" || raw === null) throw new Error(`config file ${path}: expected a JSON object`);
+  const file = raw as { regions?: unknown; limits?: unknown };
+  if (file.regions !== undefined) {
+    if (!Array.isArray(file.regions) || file.regions.length === 0) throw new Error(`config ${path}: regions must be a non-empty array`);
+    config.regions = file.regions.map((r, i) => {
+      const region = r as Partial<Region>;
+      if (typeof region.id !== "string" || !/^[a-z][a-z0-9-]{1,40}$/.test(region.id))
+        throw new Error(`config ${path}: regions[${i}].id must be a region name like cn-hangzhou`);
+      const zoneList = Array.isArray(region.zones) && region.zones.length ? region.zones.map(String) : [`${region.id}-a`];
+      return { id: region.id, name: typeof region.name === "string" ? region.name : region.id, zones: zoneList };
+    });
+  }
+  if (file.limits !== undefined) {
+    if (typeof file.limits !== "object" || file.limits === null) throw new Error(`config ${path}: limits must be an object`);
+    for (const [key, value] of Object.entries(file.limits)) {
+      if (!(key in config.limits)) throw new Error(`config ${path}: unknown limit "${key}"`);
+      if (!Number.isInteger(value) || (value as number) < 0) throw new Error(`config ${path}: limits.${key} must be a non-negative integer`);
+      (config.limits as unknown as Record<string, number>)[key] = value as number;
+    }
+  }
+  return config;
+}

@@ -1,0 +1,81 @@
+/**
+ * The only composition root: config → store → services → HTTP app (and, later, the reconciler).
+ */
+import type { FastifyInstance } from "fastify";
+import pino from "pino";
+import { buildApp } from "./api/app.ts";
+import { type Config, loadConfig } from "./config.ts";
+import { loadMasterKey } from "./crypto/master-key-file.ts";
+import type { MasterKey } from "./crypto/secrets.ts";
+import { randomIdSource } from "./service/id-source.ts";
+import { type Services, createServices } from "./service/index.ts";
+import { type Clock, type IdSource, systemClock } from "./service/ports.ts";
+import { Store, type StoreOptions } from "./store/store.ts";
+
+export const VERSION = "0.1.0";
+
+export interface RuntimeOptions extends StoreOptions {
+  configFile?: string | undefined;
+  masterKeyFile?: string | undefined;
+  /** Overrides for tests and benchmarks. */
+  config?: Config | undefined;
+  masterKey?: MasterKey | undefined;
+  clock?: Clock | undefined;
+  ids?: IdSource | undefined;
+}
+
+export interface Runtime {
+  store: Store;
+  services: Services;
+  close(): Promise<void>;
+}
+
+/** Opens the store and builds the services over it. */
+export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
+  const config = opts.config ?? loadConfig(opts.configFile ?? process.env.VPCPEER_CONFIG);
+  const masterKey = opts.masterKey ?? loadMasterKey(opts.masterKeyFile);
+  const store = await Store.open(opts);
+  const services = createServices({ store, clock: opts.clock ?? systemClock, ids: opts.ids ?? randomIdSource, config }, masterKey);
+  return { store, services, close: () => store.close() };
+}
+
+export interface ServeOptions extends RuntimeOptions {
+  host: string;
+  port: number;
+  dataplane: "none";
+  logLevel?: string | undefined;
+}
+
+export interface Server {
+  app: FastifyInstance;
+  runtime: Runtime;
+  /** The address it listens on, e.g. http://127.0.0.1:8080. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function serve(opts: ServeOptions): Promise<Server> {
+  const logger = pino({ level: opts.logLevel ?? process.env.VPCPEER_LOG_LEVEL ?? "info" });
+  const runtime = await openRuntime(opts);
+  const app = await buildApp({ services: runtime.services, logger, version: VERSION });
+  let url: string;
+  try {
+    url = await app.listen({ host: opts.host, port: opts.port });
+  } catch (e) {
+    await app.close();
+    await runtime.close();
+    throw e;
+  }
+  const address = app.server.address();
+  if (address && typeof address === "object") url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
+  logger.info({ url, store: runtime.store.location, dialect: runtime.store.caps.dialect, dataplane: opts.dataplane }, `vpcpeer listening on ${url}`);
+  return {
+    app,
+    runtime,
+    url,
+    async close() {
+      await app.close();
+      await runtime.close();
+    },
+  };
+}

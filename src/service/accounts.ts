@@ -1,0 +1,88 @@
+/** Tenants: creation (an operator action), authentication by bearer token or access key. */
+import { DomainError } from "../domain/errors.ts";
+import type { Account } from "../domain/resources.ts";
+import { hashToken, type MasterKey, randomAlnum } from "../crypto/secrets.ts";
+import { isUniqueViolation } from "../store/db-errors.ts";
+import { type ServiceDeps, nowIso } from "./context.ts";
+
+export interface NewAccountCredentials {
+  accountId: string;
+  name: string;
+  accessKeyId: string;
+  accessKeySecret: string;
+  token: string;
+}
+
+export const ACCOUNT_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/;
+
+export class AccountService {
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly masterKey: MasterKey,
+  ) {}
+
+  /** Creates a tenant; the secret and token are returned once and never again. */
+  async create(name: string): Promise<NewAccountCredentials> {
+    if (!ACCOUNT_NAME_PATTERN.test(name)) {
+      throw new DomainError("InvalidRequest", `name: "${name.slice(0, 70)}" must be 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit`, { field: "name" });
+    }
+    const { ids } = this.deps;
+    const creds: NewAccountCredentials = {
+      accountId: ids.accountId(),
+      name,
+      accessKeyId: `AKID${randomAlnum(ids.bytes, 32)}`,
+      accessKeySecret: randomAlnum(ids.bytes, 32),
+      token: `vpt_${ids.bytes(32).toString("base64url")}`,
+    };
+    try {
+      await this.deps.store.transaction(async (r) => {
+        if (await r.accounts.byName(name)) throw new DomainError("NameTaken", `name: an account named "${name}" already exists`, { field: "name" });
+        await r.accounts.insert({
+          id: creds.accountId,
+          name,
+          accessKeyId: creds.accessKeyId,
+          secretCiphertext: this.masterKey.encrypt(creds.accessKeySecret),
+          tokenHash: hashToken(creds.token),
+          createdAt: nowIso(this.deps),
+        });
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new DomainError("NameTaken", `name: an account named "${name}" already exists`, { field: "name" });
+      throw e;
+    }
+    return creds;
+  }
+
+  async list(): Promise<Account[]> {
+    const all = await this.deps.store.repos.accounts.all();
+    return all.map(({ secretCiphertext: _s, ...a }) => a);
+  }
+
+  /** The account a bearer token belongs to, or null. */
+  async authenticate(token: string): Promise<Account | null> {
+    if (!token.startsWith("vpt_") || token.length > 200) return null;
+    const rec = await this.deps.store.repos.accounts.byTokenHash(hashToken(token));
+    if (!rec) return null;
+    const { secretCiphertext: _s, ...account } = rec;
+    return account;
+  }
+
+  /** The account and its access key secret, for signature checks of the cloud dialects. */
+  async byAccessKey(accessKeyId: string): Promise<{ account: Account; secret: string } | null> {
+    const rec = await this.deps.store.repos.accounts.byAccessKeyId(accessKeyId);
+    if (!rec) return null;
+    const { secretCiphertext, ...account } = rec;
+    return { account, secret: this.masterKey.decrypt(secretCiphertext) };
+  }
+
+  /** Issues a new bearer token, invalidating the old one. */
+  async rotateToken(name: string): Promise<{ accountId: string; token: string }> {
+    const token = `vpt_${this.deps.ids.bytes(32).toString("base64url")}`;
+    return this.deps.store.transaction(async (r) => {
+      const rec = await r.accounts.byName(name);
+      if (!rec) throw new DomainError("ResourceNotFound", `account ${name} does not exist`, { resource: "account", id: name });
+      await r.accounts.setToken(rec.id, hashToken(token));
+      return { accountId: rec.id, token };
+    });
+  }
+}

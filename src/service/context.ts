@@ -1,0 +1,20 @@
+/** What every use case receives: the store, the injected clock and ids, and the operator config. */
+import type { Config } from "../config.ts";
+import type { Store } from "../store/store.ts";
+import type { Clock, IdSource } from "./ports.ts";
+
+export interface ServiceDeps {
+  store: Store;
+  clock: Clock;
+  ids: IdSource;
+  config: Config;
+}
+
+/** The authenticated caller. Every use case is scoped to it. */
+export interface Actor {
+  accountId: string;
+}
+
+export function nowIso(deps: ServiceDeps): string {
+  return deps.clock.now().toISOString();
+}

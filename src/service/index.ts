@@ -1,0 +1,44 @@
+/** Wires the use cases together over one set of dependencies. */
+import type { MasterKey } from "../crypto/secrets.ts";
+import { AccountService } from "./accounts.ts";
+import type { ServiceDeps } from "./context.ts";
+import { NetworkDependents } from "./dependents.ts";
+import { InstanceService } from "./instances.ts";
+import { RegionService } from "./regions.ts";
+import { RouteTableService } from "./route-tables.ts";
+import { RouteTargets } from "./route-targets.ts";
+import { SubnetService } from "./subnets.ts";
+import { VbrService } from "./vbrs.ts";
+import { VpcService } from "./vpcs.ts";
+
+export interface Services {
+  deps: ServiceDeps;
+  accounts: AccountService;
+  regions: RegionService;
+  vpcs: VpcService;
+  subnets: SubnetService;
+  routeTables: RouteTableService;
+  vbrs: VbrService;
+  instances: InstanceService;
+  /** Extension points for later modules (peerings): route targets and VPC dependents. */
+  routeTargets: RouteTargets;
+  dependents: NetworkDependents;
+}
+
+export function createServices(deps: ServiceDeps, masterKey: MasterKey): Services {
+  const regions = new RegionService(deps.config);
+  const routeTargets = new RouteTargets();
+  const dependents = new NetworkDependents();
+  return {
+    deps,
+    accounts: new AccountService(deps, masterKey),
+    regions,
+    vpcs: new VpcService(deps, regions, dependents),
+    subnets: new SubnetService(deps, regions),
+    routeTables: new RouteTableService(deps, routeTargets),
+    vbrs: new VbrService(deps, regions),
+    instances: new InstanceService(deps),
+    routeTargets,
+    dependents,
+  };
+}

@@ -1,0 +1,83 @@
+/** Instances: endpoints with a private IP in a subnet, which the data plane makes real. */
+import { checkRequestedIp, firstFreeIp } from "../domain/addressing.ts";
+import { parseCidr } from "../domain/cidr.ts";
+import { DomainError, notFound } from "../domain/errors.ts";
+import type { Instance, ListOptions, Page, Tags } from "../domain/resources.ts";
+import { validateTags } from "../domain/tags.ts";
+import { isUniqueViolation } from "../store/db-errors.ts";
+import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
+import { checkQuota } from "./limits.ts";
+import type { UpdateInput } from "./vpcs.ts";
+
+export interface CreateInstanceInput {
+  subnetId: string;
+  privateIp?: string | undefined;
+  name?: string | undefined;
+  description?: string | undefined;
+  tags?: Tags | undefined;
+}
+
+export class InstanceService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  async create(actor: Actor, input: CreateInstanceInput): Promise<Instance> {
+    const tags = validateTags(input.tags ?? {}, this.deps.config.limits.tagsPerResource);
+    try {
+      return await this.deps.store.transaction(async (r) => {
+        // The subnet row lock serializes address allocation within the subnet.
+        const subnet = await r.subnets.lock(actor.accountId, input.subnetId);
+        if (!subnet) throw notFound("subnet", input.subnetId, "subnetId");
+        const cidr = parseCidr(subnet.cidr, "cidr");
+        const siblings = await r.instances.all(actor.accountId, { subnet_id: subnet.id });
+        checkQuota(this.deps.config.limits, "instancesPerSubnet", siblings.length, `instances in ${subnet.id}`);
+        const taken = new Set(siblings.map((i) => i.privateIp));
+        const ip =
+          input.privateIp !== undefined
+            ? checkRequestedIp(cidr, subnet.cidr, input.privateIp, taken)
+            : firstFreeIp(cidr, taken);
+        if (ip === null) {
+          throw new DomainError("SubnetFull", `subnetId: subnet ${subnet.id} (${subnet.cidr}) has no free address left`, { field: "subnetId", cidr: subnet.cidr });
+        }
+        const now = nowIso(this.deps);
+        const id = this.deps.ids.next("instance");
+        await r.instances.insert(
+          { id, account_id: actor.accountId, vpc_id: subnet.vpcId, subnet_id: subnet.id, region: subnet.region, zone: subnet.zone, private_ip: ip, name: input.name ?? "", description: input.description ?? "", state: "running", created_at: now, updated_at: now },
+          tags,
+        );
+        return (await r.instances.get(actor.accountId, id))!;
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) {
+        throw new DomainError("IpAddressInUse", `privateIp: ${input.privateIp ?? "the chosen address"} is already used by another instance in this VPC`, { field: "privateIp" });
+      }
+      throw e;
+    }
+  }
+
+  async get(actor: Actor, id: string): Promise<Instance> {
+    const i = await this.deps.store.repos.instances.get(actor.accountId, id);
+    if (!i) throw notFound("instance", id);
+    return i;
+  }
+
+  list(actor: Actor, f: { vpcId?: string | undefined; subnetId?: string | undefined }, opts: ListOptions): Promise<Page<Instance>> {
+    return this.deps.store.repos.instances.list(actor.accountId, { vpc_id: f.vpcId, subnet_id: f.subnetId }, opts);
+  }
+
+  async update(actor: Actor, id: string, input: UpdateInput): Promise<Instance> {
+    const tags = input.tags && validateTags(input.tags, this.deps.config.limits.tagsPerResource);
+    return this.deps.store.transaction(async (r) => {
+      const i = await r.instances.lock(actor.accountId, id);
+      if (!i) throw notFound("instance", id);
+      await r.instances.update(actor.accountId, id, { name: input.name ?? i.name, description: input.description ?? i.description, updated_at: nowIso(this.deps) }, tags);
+      return (await r.instances.get(actor.accountId, id))!;
+    });
+  }
+
+  async delete(actor: Actor, id: string): Promise<void> {
+    await this.deps.store.transaction(async (r) => {
+      if (!(await r.instances.lock(actor.accountId, id))) throw notFound("instance", id);
+      await r.instances.delete(actor.accountId, id);
+    });
+  }
+}

@@ -1,0 +1,197 @@
+/** Route tables and their routes. The VPC's local route is implicit: always listed, never stored. */
+import { formatCidr, overlaps, parseCidr } from "../domain/cidr.ts";
+import { DomainError, notFound } from "../domain/errors.ts";
+import type { ListOptions, Page, Route, RouteTable, RouteTarget, Tags, Vpc } from "../domain/resources.ts";
+import { validateTags } from "../domain/tags.ts";
+import { isUniqueViolation } from "../store/db-errors.ts";
+import type { Repos, StoredRoute } from "../store/repos/index.ts";
+import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
+import { checkQuota } from "./limits.ts";
+import type { RouteTargets } from "./route-targets.ts";
+import type { UpdateInput } from "./vpcs.ts";
+
+export interface CreateRouteTableInput {
+  vpcId: string;
+  name: string;
+  description?: string | undefined;
+  tags?: Tags | undefined;
+}
+
+export interface CreateRouteInput {
+  destinationCidr: string;
+  target: RouteTarget;
+  description?: string | undefined;
+}
+
+/** The id under which the implicit local route is listed. */
+export const LOCAL_ROUTE_ID = "local";
+
+export class RouteTableService {
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly targets: RouteTargets,
+  ) {}
+
+  async create(actor: Actor, input: CreateRouteTableInput): Promise<RouteTable> {
+    const tags = validateTags(input.tags ?? {}, this.deps.config.limits.tagsPerResource);
+    return this.deps.store.transaction(async (r) => {
+      const vpc = await r.vpcs.lock(actor.accountId, input.vpcId);
+      if (!vpc) throw notFound("vpc", input.vpcId, "vpcId");
+      const custom = (await r.routeTables.count(actor.accountId, { vpc_id: vpc.id })) - 1;
+      checkQuota(this.deps.config.limits, "routeTablesPerVpc", custom, `custom route tables in ${vpc.id}`);
+      const now = nowIso(this.deps);
+      const id = this.deps.ids.next("routeTable");
+      await r.routeTables.insert(
+        { id, account_id: actor.accountId, vpc_id: vpc.id, region: vpc.region, name: input.name, description: input.description ?? "", is_default: 0, created_at: now, updated_at: now },
+        tags,
+      );
+      return (await r.routeTables.get(actor.accountId, id))!;
+    });
+  }
+
+  async get(actor: Actor, id: string): Promise<RouteTable> {
+    const t = await this.deps.store.repos.routeTables.get(actor.accountId, id);
+    if (!t) throw notFound("route-table", id);
+    return t;
+  }
+
+  list(actor: Actor, f: { vpcId?: string | undefined }, opts: ListOptions): Promise<Page<RouteTable>> {
+    return this.deps.store.repos.routeTables.list(actor.accountId, { vpc_id: f.vpcId }, opts);
+  }
+
+  /** Subnets associated with a table (ids), for display. */
+  async associations(actor: Actor, id: string): Promise<string[]> {
+    const subnets = await this.deps.store.repos.subnets.all(actor.accountId, { route_table_id: id });
+    return subnets.map((s) => s.id);
+  }
+
+  async update(actor: Actor, id: string, input: UpdateInput): Promise<RouteTable> {
+    const tags = input.tags && validateTags(input.tags, this.deps.config.limits.tagsPerResource);
+    return this.deps.store.transaction(async (r) => {
+      const t = await r.routeTables.lock(actor.accountId, id);
+      if (!t) throw notFound("route-table", id);
+      await r.routeTables.update(actor.accountId, id, { name: input.name ?? t.name, description: input.description ?? t.description, updated_at: nowIso(this.deps) }, tags);
+      return (await r.routeTables.get(actor.accountId, id))!;
+    });
+  }
+
+  async delete(actor: Actor, id: string): Promise<void> {
+    await this.deps.store.transaction(async (r) => {
+      const t = await r.routeTables.lock(actor.accountId, id);
+      if (!t) throw notFound("route-table", id);
+      if (t.isDefault) {
+        throw new DomainError("DefaultRouteTableImmutable", `route table ${id} is the default route table of ${t.vpcId}; it goes away with the VPC`, { id });
+      }
+      const subnets = await r.subnets.all(actor.accountId, { route_table_id: id });
+      if (subnets.length > 0) {
+        throw new DomainError(
+          "DependencyViolation",
+          `route table ${id} is still associated with subnets; associate them with another table first: ${subnets.slice(0, 20).map((s) => s.id).join(", ")}`,
+          { id, dependents: subnets.slice(0, 20).map((s) => ({ resource: "subnet", id: s.id })) },
+        );
+      }
+      await r.routes.deleteOfTable(id);
+      await r.routeTables.delete(actor.accountId, id);
+    });
+  }
+
+  /** The local route first, then user routes, each with its live state. */
+  async routes(actor: Actor, routeTableId: string): Promise<Route[]> {
+    const r = this.deps.store.repos;
+    const { table, vpc } = await this.tableAndVpc(r, actor, routeTableId);
+    return this.withStates(r, table, vpc, await r.routes.ofTable(routeTableId));
+  }
+
+  async addRoute(actor: Actor, routeTableId: string, input: CreateRouteInput): Promise<Route> {
+    const destination = parseCidr(input.destinationCidr, "destinationCidr");
+    const destinationText = formatCidr(destination);
+    try {
+      return await this.deps.store.transaction(async (r) => {
+        const table = await r.routeTables.lock(actor.accountId, routeTableId);
+        if (!table) throw notFound("route-table", routeTableId);
+        const vpc = (await r.vpcs.get(actor.accountId, table.vpcId))!;
+        if (overlaps(parseCidr(vpc.cidr, "cidr"), destination)) {
+          throw new DomainError(
+            "CidrOverlap",
+            `destinationCidr: ${destinationText} overlaps the VPC's own CIDR ${vpc.cidr}, which the local route covers`,
+            { field: "destinationCidr", cidr: destinationText, conflictingCidr: vpc.cidr, conflictingRouteId: LOCAL_ROUTE_ID },
+          );
+        }
+        const existing = await r.routes.ofTable(routeTableId);
+        const dup = existing.find((x) => x.destinationCidr === destinationText);
+        if (dup) throw duplicateRoute(destinationText, routeTableId, dup.id);
+        checkQuota(this.deps.config.limits, "routesPerTable", existing.length, `routes in ${routeTableId}`);
+        await this.targets.validate(r, actor.accountId, vpc, destination, input.target);
+        const route: StoredRoute = {
+          id: this.deps.ids.next("route"),
+          accountId: actor.accountId,
+          routeTableId,
+          destinationCidr: destinationText,
+          target: input.target,
+          description: input.description ?? "",
+          createdAt: nowIso(this.deps),
+        };
+        await r.routes.insert(route);
+        const [withState] = await this.withStates(r, table, vpc, [route], false);
+        return withState!;
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw duplicateRoute(destinationText, routeTableId, undefined);
+      throw e;
+    }
+  }
+
+  async deleteRoute(actor: Actor, routeTableId: string, routeId: string): Promise<void> {
+    await this.deps.store.transaction(async (r) => {
+      const table = await r.routeTables.lock(actor.accountId, routeTableId);
+      if (!table) throw notFound("route-table", routeTableId);
+      if (routeId === LOCAL_ROUTE_ID) {
+        throw new DomainError("LocalRouteImmutable", `route ${LOCAL_ROUTE_ID}: the local route of the VPC cannot be removed`, { id: routeId });
+      }
+      if (!(await r.routes.delete(routeTableId, routeId))) {
+        throw new DomainError("RouteNotFound", `route ${routeId} does not exist in route table ${routeTableId}`, { id: routeId, routeTableId });
+      }
+    });
+  }
+
+  private async tableAndVpc(r: Repos, actor: Actor, routeTableId: string): Promise<{ table: RouteTable; vpc: Vpc }> {
+    const table = await r.routeTables.get(actor.accountId, routeTableId);
+    if (!table) throw notFound("route-table", routeTableId);
+    return { table, vpc: (await r.vpcs.get(actor.accountId, table.vpcId))! };
+  }
+
+  private async withStates(r: Repos, table: RouteTable, vpc: Vpc, stored: StoredRoute[], withLocal = true): Promise<Route[]> {
+    const states = await this.targets.states(r, vpc, stored.map((s) => s.target));
+    const local: Route = {
+      id: LOCAL_ROUTE_ID,
+      routeTableId: table.id,
+      destinationCidr: vpc.cidr,
+      target: { type: "local", id: vpc.id },
+      origin: "system",
+      state: "active",
+      description: "Local route of the VPC",
+      createdAt: table.createdAt,
+    };
+    const user = stored.map(
+      (s): Route => ({
+        id: s.id,
+        routeTableId: s.routeTableId,
+        destinationCidr: s.destinationCidr,
+        target: s.target,
+        origin: "user",
+        state: states.get(`${s.target.type}:${s.target.id}`) ?? "blackhole",
+        description: s.description,
+        createdAt: s.createdAt,
+      }),
+    );
+    return withLocal ? [local, ...user] : user;
+  }
+}
+
+function duplicateRoute(destination: string, routeTableId: string, existingId: string | undefined): DomainError {
+  return new DomainError(
+    "DuplicateRoute",
+    `destinationCidr: route table ${routeTableId} already has a route to ${destination}${existingId ? ` (${existingId})` : ""}`,
+    { field: "destinationCidr", cidr: destination, ...(existingId ? { conflictingRouteId: existingId } : {}) },
+  );
+}

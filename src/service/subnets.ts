@@ -1,0 +1,151 @@
+/** Subnets: inside their VPC's CIDR, never overlapping a sibling, each using exactly one route table. */
+import { contains, formatCidr, overlaps, parseCidr, parsePrivateCidr } from "../domain/cidr.ts";
+import { DomainError, notFound } from "../domain/errors.ts";
+import type { ListOptions, Page, Subnet, Tags } from "../domain/resources.ts";
+import { validateTags } from "../domain/tags.ts";
+import { isUniqueViolation } from "../store/db-errors.ts";
+import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
+import { checkQuota } from "./limits.ts";
+import type { RegionService } from "./regions.ts";
+import type { UpdateInput } from "./vpcs.ts";
+
+export interface CreateSubnetInput {
+  vpcId: string;
+  cidr: string;
+  zone?: string | undefined;
+  name?: string | undefined;
+  description?: string | undefined;
+  tags?: Tags | undefined;
+}
+
+export interface SubnetFilters {
+  vpcId?: string | undefined;
+  zone?: string | undefined;
+  routeTableId?: string | undefined;
+}
+
+/** Smallest subnet: a /29 leaves five instance addresses after the three reserved ones. */
+export const SUBNET_MAX_PREFIX = 29;
+
+export class SubnetService {
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly regions: RegionService,
+  ) {}
+
+  async create(actor: Actor, input: CreateSubnetInput): Promise<Subnet> {
+    const requested = parsePrivateCidr(input.cidr, "cidr", 8, SUBNET_MAX_PREFIX);
+    const tags = validateTags(input.tags ?? {}, this.deps.config.limits.tagsPerResource);
+    try {
+      return await this.deps.store.transaction(async (r) => {
+        // The VPC row lock serializes subnet creation per VPC, so the overlap check below holds at commit.
+        const vpc = await r.vpcs.lock(actor.accountId, input.vpcId);
+        if (!vpc) throw notFound("vpc", input.vpcId, "vpcId");
+        const zone = this.regions.zone(this.regions.require(vpc.region), input.zone);
+        const vpcCidr = parseCidr(vpc.cidr, "vpc.cidr");
+        if (!contains(vpcCidr, requested)) {
+          throw new DomainError("CidrNotWithinVpc", `cidr: ${formatCidr(requested)} is not inside the CIDR ${vpc.cidr} of ${vpc.id}`, {
+            field: "cidr",
+            cidr: formatCidr(requested),
+            vpcCidr: vpc.cidr,
+          });
+        }
+        const siblings = await r.subnets.all(actor.accountId, { vpc_id: vpc.id });
+        const clash = siblings.find((s) => overlaps(parseCidr(s.cidr, "cidr"), requested));
+        if (clash) throw overlapError(formatCidr(requested), clash);
+        checkQuota(this.deps.config.limits, "subnetsPerVpc", siblings.length, `subnets in ${vpc.id}`);
+        const now = nowIso(this.deps);
+        const id = this.deps.ids.next("subnet");
+        await r.subnets.insert(
+          {
+            id,
+            account_id: actor.accountId,
+            vpc_id: vpc.id,
+            route_table_id: vpc.defaultRouteTableId,
+            region: vpc.region,
+            zone,
+            cidr: formatCidr(requested),
+            name: input.name ?? "",
+            description: input.description ?? "",
+            created_at: now,
+            updated_at: now,
+          },
+          tags,
+        );
+        return (await r.subnets.get(actor.accountId, id))!;
+      });
+    } catch (e) {
+      // Backstop for the (vpc_id, cidr) unique constraint.
+      if (isUniqueViolation(e)) {
+        throw new DomainError("CidrOverlap", `cidr: ${formatCidr(requested)} is already used by another subnet of ${input.vpcId}`, {
+          field: "cidr",
+          cidr: formatCidr(requested),
+        });
+      }
+      throw e;
+    }
+  }
+
+  async get(actor: Actor, id: string): Promise<Subnet> {
+    const subnet = await this.deps.store.repos.subnets.get(actor.accountId, id);
+    if (!subnet) throw notFound("subnet", id);
+    return subnet;
+  }
+
+  list(actor: Actor, f: SubnetFilters, opts: ListOptions): Promise<Page<Subnet>> {
+    return this.deps.store.repos.subnets.list(actor.accountId, { vpc_id: f.vpcId, zone: f.zone, route_table_id: f.routeTableId }, opts);
+  }
+
+  async update(actor: Actor, id: string, input: UpdateInput): Promise<Subnet> {
+    const tags = input.tags && validateTags(input.tags, this.deps.config.limits.tagsPerResource);
+    return this.deps.store.transaction(async (r) => {
+      const s = await r.subnets.lock(actor.accountId, id);
+      if (!s) throw notFound("subnet", id);
+      await r.subnets.update(actor.accountId, id, { name: input.name ?? s.name, description: input.description ?? s.description, updated_at: nowIso(this.deps) }, tags);
+      return (await r.subnets.get(actor.accountId, id))!;
+    });
+  }
+
+  /** Associates the subnet with a route table of the same VPC (replacing its current association). */
+  async setRouteTable(actor: Actor, id: string, routeTableId: string): Promise<Subnet> {
+    return this.deps.store.transaction(async (r) => {
+      const subnet = await r.subnets.lock(actor.accountId, id);
+      if (!subnet) throw notFound("subnet", id);
+      const table = await r.routeTables.lock(actor.accountId, routeTableId);
+      if (!table) throw notFound("route-table", routeTableId, "routeTableId");
+      if (table.vpcId !== subnet.vpcId) {
+        throw new DomainError("RouteTableMismatch", `routeTableId: ${routeTableId} belongs to ${table.vpcId}, but subnet ${id} is in ${subnet.vpcId}`, {
+          field: "routeTableId",
+          routeTableVpcId: table.vpcId,
+          subnetVpcId: subnet.vpcId,
+        });
+      }
+      await r.subnets.update(actor.accountId, id, { route_table_id: routeTableId, updated_at: nowIso(this.deps) }, undefined);
+      return (await r.subnets.get(actor.accountId, id))!;
+    });
+  }
+
+  async delete(actor: Actor, id: string): Promise<void> {
+    await this.deps.store.transaction(async (r) => {
+      const subnet = await r.subnets.lock(actor.accountId, id);
+      if (!subnet) throw notFound("subnet", id);
+      const instances = await r.instances.all(actor.accountId, { subnet_id: id });
+      if (instances.length > 0) {
+        throw new DomainError("DependencyViolation", `subnet ${id} still has instances; delete them first: ${instances.slice(0, 20).map((i) => i.id).join(", ")}`, {
+          id,
+          dependents: instances.slice(0, 20).map((i) => ({ resource: "instance", id: i.id })),
+        });
+      }
+      await r.subnets.delete(actor.accountId, id);
+    });
+  }
+}
+
+function overlapError(requested: string, clash: Subnet): DomainError {
+  return new DomainError("CidrOverlap", `cidr: ${requested} overlaps ${clash.cidr} of subnet ${clash.id}`, {
+    field: "cidr",
+    cidr: requested,
+    conflictingCidr: clash.cidr,
+    conflictingSubnetId: clash.id,
+  });
+}

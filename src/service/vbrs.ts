@@ -1,0 +1,108 @@
+/** VBRs: border routers standing for on-premises networks (the far end of VBR-to-VPC peering). */
+import { formatCidr, overlaps, parsePrivateCidr } from "../domain/cidr.ts";
+import { DomainError, notFound } from "../domain/errors.ts";
+import type { ListOptions, Page, Tags, Vbr } from "../domain/resources.ts";
+import { validateTags } from "../domain/tags.ts";
+import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
+import { checkQuota } from "./limits.ts";
+import type { RegionService } from "./regions.ts";
+import type { UpdateInput } from "./vpcs.ts";
+
+export interface CreateVbrInput {
+  region: string;
+  name: string;
+  description?: string | undefined;
+  onPremisesCidrs: string[];
+  tags?: Tags | undefined;
+}
+
+export class VbrService {
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly regions: RegionService,
+  ) {}
+
+  /** Parses on-premises CIDRs: private, /8–/32, none overlapping another. */
+  private cidrs(list: string[]): string[] {
+    const limit = this.deps.config.limits.onPremisesCidrsPerVbr;
+    if (list.length === 0 || list.length > limit) {
+      throw new DomainError("InvalidRequest", `onPremisesCidrs: give between 1 and ${limit} CIDR blocks (got ${list.length})`, { field: "onPremisesCidrs", limit });
+    }
+    const parsed = list.map((c, i) => parsePrivateCidr(c, `onPremisesCidrs[${i}]`, 8, 32));
+    for (let i = 0; i < parsed.length; i++) {
+      for (let j = i + 1; j < parsed.length; j++) {
+        if (overlaps(parsed[i]!, parsed[j]!)) {
+          throw new DomainError("CidrOverlap", `onPremisesCidrs: ${list[i]} overlaps ${list[j]}`, {
+            field: "onPremisesCidrs",
+            cidr: list[i],
+            conflictingCidr: list[j],
+          });
+        }
+      }
+    }
+    return parsed.map(formatCidr);
+  }
+
+  async create(actor: Actor, input: CreateVbrInput): Promise<Vbr> {
+    const region = this.regions.require(input.region);
+    const cidrs = this.cidrs(input.onPremisesCidrs);
+    const tags = validateTags(input.tags ?? {}, this.deps.config.limits.tagsPerResource);
+    return this.deps.store.transaction(async (r) => {
+      await r.accounts.lock(actor.accountId);
+      checkQuota(this.deps.config.limits, "vbrsPerRegion", await r.vbrs.count(actor.accountId, { region: region.id }), `VBRs in ${region.id}`);
+      const now = nowIso(this.deps);
+      const id = this.deps.ids.next("vbr");
+      await r.vbrs.insert(
+        { id, account_id: actor.accountId, region: region.id, name: input.name, description: input.description ?? "", on_premises_cidrs: JSON.stringify(cidrs), state: "active", created_at: now, updated_at: now },
+        tags,
+      );
+      return (await r.vbrs.get(actor.accountId, id))!;
+    });
+  }
+
+  async get(actor: Actor, id: string): Promise<Vbr> {
+    const v = await this.deps.store.repos.vbrs.get(actor.accountId, id);
+    if (!v) throw notFound("vbr", id);
+    return v;
+  }
+
+  list(actor: Actor, f: { region?: string | undefined }, opts: ListOptions): Promise<Page<Vbr>> {
+    return this.deps.store.repos.vbrs.list(actor.accountId, { region: f.region }, opts);
+  }
+
+  async update(actor: Actor, id: string, input: UpdateInput & { onPremisesCidrs?: string[] | undefined }): Promise<Vbr> {
+    const tags = input.tags && validateTags(input.tags, this.deps.config.limits.tagsPerResource);
+    const cidrs = input.onPremisesCidrs && this.cidrs(input.onPremisesCidrs);
+    return this.deps.store.transaction(async (r) => {
+      const v = await r.vbrs.lock(actor.accountId, id);
+      if (!v) throw notFound("vbr", id);
+      await r.vbrs.update(
+        actor.accountId,
+        id,
+        {
+          name: input.name ?? v.name,
+          description: input.description ?? v.description,
+          on_premises_cidrs: JSON.stringify(cidrs ?? v.onPremisesCidrs),
+          updated_at: nowIso(this.deps),
+        },
+        tags,
+      );
+      return (await r.vbrs.get(actor.accountId, id))!;
+    });
+  }
+
+  async delete(actor: Actor, id: string): Promise<void> {
+    await this.deps.store.transaction(async (r) => {
+      const v = await r.vbrs.lock(actor.accountId, id);
+      if (!v) throw notFound("vbr", id);
+      const routes = await r.routes.pointingAt({ type: "vbr", id });
+      if (routes.length > 0) {
+        throw new DomainError("DependencyViolation", `vbr ${id} is the target of routes; delete them first: ${routes.slice(0, 20).map((x) => `${x.routeTableId}/${x.id}`).join(", ")}`, {
+          id,
+          dependents: routes.slice(0, 20).map((x) => ({ resource: "route", id: x.id, routeTableId: x.routeTableId })),
+        });
+      }
+      await r.vbrs.delete(actor.accountId, id);
+    });
+  }
+}

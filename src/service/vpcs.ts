@@ -1,0 +1,110 @@
+/** VPCs: each comes with its default route table; deletion is refused while anything depends on it. */
+import { formatCidr, parsePrivateCidr } from "../domain/cidr.ts";
+import { DomainError, notFound } from "../domain/errors.ts";
+import type { ListOptions, Page, Tags, Vpc } from "../domain/resources.ts";
+import { validateTags } from "../domain/tags.ts";
+import type { Actor, ServiceDeps } from "./context.ts";
+import { nowIso } from "./context.ts";
+import { checkQuota } from "./limits.ts";
+import type { RegionService } from "./regions.ts";
+import type { DependentsProbe } from "./dependents.ts";
+
+export interface CreateVpcInput {
+  name: string;
+  description?: string | undefined;
+  region: string;
+  cidr: string;
+  tags?: Tags | undefined;
+}
+
+export interface UpdateInput {
+  name?: string | undefined;
+  description?: string | undefined;
+  tags?: Tags | undefined;
+}
+
+export interface VpcFilters {
+  region?: string | undefined;
+  name?: string | undefined;
+  cidr?: string | undefined;
+}
+
+export class VpcService {
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly regions: RegionService,
+    private readonly dependents: DependentsProbe,
+  ) {}
+
+  async create(actor: Actor, input: CreateVpcInput): Promise<Vpc> {
+    const region = this.regions.require(input.region);
+    const cidr = parsePrivateCidr(input.cidr, "cidr", 8, 28);
+    const tags = validateTags(input.tags ?? {}, this.deps.config.limits.tagsPerResource);
+    const { ids } = this.deps;
+    return this.deps.store.transaction(async (r) => {
+      await r.accounts.lock(actor.accountId);
+      checkQuota(this.deps.config.limits, "vpcsPerRegion", await r.vpcs.count(actor.accountId, { region: region.id }), `VPCs in ${region.id}`);
+      const now = nowIso(this.deps);
+      const id = ids.next("vpc");
+      const rtbId = ids.next("routeTable");
+      const owned = { account_id: actor.accountId, created_at: now, updated_at: now };
+      await r.vpcs.insert(
+        {
+          ...owned,
+          id,
+          name: input.name,
+          description: input.description ?? "",
+          region: region.id,
+          cidr: formatCidr(cidr),
+          state: "available",
+          default_route_table_id: rtbId,
+        },
+        tags,
+      );
+      await r.routeTables.insert(
+        { ...owned, id: rtbId, vpc_id: id, region: region.id, name: `${input.name}-default`, description: `Default route table of ${id}`, is_default: 1 },
+        {},
+      );
+      return (await r.vpcs.get(actor.accountId, id))!;
+    });
+  }
+
+  async get(actor: Actor, id: string): Promise<Vpc> {
+    const vpc = await this.deps.store.repos.vpcs.get(actor.accountId, id);
+    if (!vpc) throw notFound("vpc", id);
+    return vpc;
+  }
+
+  list(actor: Actor, filters: VpcFilters, opts: ListOptions): Promise<Page<Vpc>> {
+    return this.deps.store.repos.vpcs.list(actor.accountId, { region: filters.region, name: filters.name, cidr: filters.cidr }, opts);
+  }
+
+  async update(actor: Actor, id: string, input: UpdateInput): Promise<Vpc> {
+    const tags = input.tags && validateTags(input.tags, this.deps.config.limits.tagsPerResource);
+    return this.deps.store.transaction(async (r) => {
+      const vpc = await r.vpcs.lock(actor.accountId, id);
+      if (!vpc) throw notFound("vpc", id);
+      await r.vpcs.update(actor.accountId, id, { name: input.name ?? vpc.name, description: input.description ?? vpc.description, updated_at: nowIso(this.deps) }, tags);
+      return (await r.vpcs.get(actor.accountId, id))!;
+    });
+  }
+
+  /** Deletes a VPC with its default route table and that table's routes; refused while anything else depends on it. */
+  async delete(actor: Actor, id: string): Promise<void> {
+    await this.deps.store.transaction(async (r) => {
+      const vpc = await r.vpcs.lock(actor.accountId, id);
+      if (!vpc) throw notFound("vpc", id);
+      const blockers = await this.dependents.ofVpc(r, actor.accountId, vpc);
+      if (blockers.length > 0) {
+        const list = blockers.map((b) => `${b.resource} ${b.id}`).join(", ");
+        throw new DomainError("DependencyViolation", `vpc ${id} still has dependents; delete them first: ${list}`, {
+          id,
+          dependents: blockers,
+        });
+      }
+      await r.routes.deleteOfTable(vpc.defaultRouteTableId);
+      await r.routeTables.delete(actor.accountId, vpc.defaultRouteTableId);
+      await r.vpcs.delete(actor.accountId, id);
+    });
+  }
+}

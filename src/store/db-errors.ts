@@ -1,0 +1,26 @@
+/** Recognizes database error classes across SQLite and PostgreSQL, so callers never match driver text. */
+
+interface DriverError {
+  code?: string;
+}
+
+export function isUniqueViolation(e: unknown): boolean {
+  const code = (e as DriverError | null)?.code;
+  return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+}
+
+export function isForeignKeyViolation(e: unknown): boolean {
+  const code = (e as DriverError | null)?.code;
+  return code === "23503" || code === "SQLITE_CONSTRAINT_FOREIGNKEY";
+}
+
+/** Errors after which re-running the whole transaction is correct (PostgreSQL serialization, deadlock). */
+export function isRetryable(e: unknown): boolean {
+  const code = (e as DriverError | null)?.code;
+  return code === "40001" || code === "40P01";
+}
+
+export function isBusy(e: unknown): boolean {
+  const code = (e as DriverError | null)?.code;
+  return code === "SQLITE_BUSY" || code === "SQLITE_LOCKED" || code === "57P03" || code === "53300";
+}

@@ -1,0 +1,94 @@
+/** Shared query pieces: keyset pagination over (created_at, id), tag filters and tag loading. */
+import type { Kysely, SelectQueryBuilder } from "kysely";
+import { DomainError } from "../../domain/errors.ts";
+import type { ListOptions, Tags } from "../../domain/resources.ts";
+import type { Database } from "../schema.ts";
+
+export type Db = Kysely<Database>;
+
+/** What a repository needs to know about the database it runs on. */
+export interface Capabilities {
+  dialect: "sqlite" | "postgres";
+  /** PostgreSQL needs row locks; SQLite's write transactions (BEGIN IMMEDIATE) are already exclusive. */
+  rowLocks: boolean;
+}
+
+export function encodeCursor(createdAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString("base64url");
+}
+
+export function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === "string" && typeof value[1] === "string") {
+      return [value[0], value[1]];
+    }
+  } catch {
+    /* fall through */
+  }
+  throw new DomainError("InvalidCursor", "cursor: not a cursor returned by this API (pass nextCursor unchanged)", {
+    field: "cursor",
+  });
+}
+
+interface Paged {
+  id: string;
+  created_at: string;
+}
+
+/**
+ * Applies tag filters, the cursor and limit+1 to a query over one owned table (aliased `t`) and
+ * returns the page with the cursor of its last row.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function paginate<R extends Paged>(query: SelectQueryBuilder<any, any, R>, opts: ListOptions) {
+  let q = query;
+  for (const tag of opts.tags ?? []) {
+    q = q.where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom("tags as tg")
+          .select("tg.key")
+          .whereRef("tg.resource_id", "=", "t.id")
+          .where("tg.key", "=", tag.key)
+          .$if(tag.value !== undefined, (s) => s.where("tg.value", "=", tag.value!)),
+      ),
+    );
+  }
+  if (opts.cursor) {
+    const [createdAt, id] = decodeCursor(opts.cursor);
+    q = q.where((eb) =>
+      eb.or([eb("t.created_at", ">", createdAt), eb.and([eb("t.created_at", "=", createdAt), eb("t.id", ">", id)])]),
+    );
+  }
+  const rows = (await q.orderBy("t.created_at").orderBy("t.id").limit(opts.limit + 1).execute()) as R[];
+  const more = rows.length > opts.limit;
+  const items = more ? rows.slice(0, opts.limit) : rows;
+  const lastRow = items[items.length - 1];
+  return { rows: items, nextCursor: more && lastRow ? encodeCursor(lastRow.created_at, lastRow.id) : null };
+}
+
+export async function loadTags(db: Db, ids: readonly string[]): Promise<Map<string, Tags>> {
+  const map = new Map<string, Tags>();
+  if (ids.length === 0) return map;
+  const rows = await db.selectFrom("tags").select(["resource_id", "key", "value"]).where("resource_id", "in", ids).execute();
+  for (const r of rows) {
+    let tags = map.get(r.resource_id);
+    if (!tags) map.set(r.resource_id, (tags = {}));
+    tags[r.key] = r.value;
+  }
+  return map;
+}
+
+export async function replaceTags(db: Db, accountId: string, resourceId: string, tags: Tags): Promise<void> {
+  await db.deleteFrom("tags").where("resource_id", "=", resourceId).execute();
+  const entries = Object.entries(tags);
+  if (entries.length === 0) return;
+  await db
+    .insertInto("tags")
+    .values(entries.map(([key, value]) => ({ resource_id: resourceId, account_id: accountId, key, value })))
+    .execute();
+}
+
+export async function deleteTags(db: Db, resourceId: string): Promise<void> {
+  await db.deleteFrom("tags").where("resource_id", "=", resourceId).execute();
+}

@@ -1,0 +1,33 @@
+/** All repositories over one database handle (the root pool or one transaction). */
+import { instanceFromRow, routeTableFromRow, subnetFromRow, vbrFromRow, vpcFromRow } from "./mappers.ts";
+import { AccountsRepo } from "./accounts.ts";
+import type { Capabilities, Db } from "./common.ts";
+import { IdempotencyRepo } from "./idempotency.ts";
+import { OwnedRepo } from "./owned.ts";
+import { RoutesRepo } from "./routes.ts";
+
+export class Repos {
+  readonly accounts: AccountsRepo;
+  readonly vpcs;
+  readonly subnets;
+  readonly routeTables;
+  readonly vbrs;
+  readonly instances;
+  readonly routes: RoutesRepo;
+  readonly idempotency: IdempotencyRepo;
+
+  constructor(db: Db, caps: Capabilities) {
+    this.accounts = new AccountsRepo(db, caps);
+    this.vpcs = new OwnedRepo(db, caps, "vpcs", vpcFromRow);
+    this.subnets = new OwnedRepo(db, caps, "subnets", subnetFromRow);
+    this.routeTables = new OwnedRepo(db, caps, "route_tables", routeTableFromRow);
+    this.vbrs = new OwnedRepo(db, caps, "vbrs", vbrFromRow);
+    this.instances = new OwnedRepo(db, caps, "instances", instanceFromRow);
+    this.routes = new RoutesRepo(db);
+    this.idempotency = new IdempotencyRepo(db);
+  }
+}
+
+export type { StoredRoute } from "./routes.ts";
+export type { AccountRecord } from "./accounts.ts";
+export type { StoredResponse } from "./idempotency.ts";
