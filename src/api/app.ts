@@ -6,7 +6,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
-import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyBaseLogger, LogController } from "fastify";
 import type { Services } from "../service/index.ts";
 import { Metrics } from "./metrics.ts";
 import { envelope, toHttpError } from "./native/errors.ts";
@@ -15,7 +15,8 @@ import { SHARED_SCHEMAS } from "./native/schemas.ts";
 
 export interface AppOptions {
   services: Services;
-  logger?: FastifyServerOptions["logger"];
+  /** A pino logger; none (silent) by default. */
+  logger?: FastifyBaseLogger;
   /** Version string shown in OpenAPI and /healthz. */
   version?: string;
 }
@@ -37,7 +38,7 @@ function ajv(coerce: boolean) {
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     bodyLimit: 1024 * 1024,
     // Per-request lines go to debug level (see the onResponse hook); info stays for lifecycle events.
     logController: new LogController({ disableRequestLogging: true }),
@@ -51,7 +52,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.decorate("metrics", metrics);
   app.addHook("onResponse", async (req, reply) => {
     metrics.observeRequest(req.method, req.routeOptions.url ?? "unmatched", reply.statusCode, reply.elapsedTime / 1000);
-    if (req.log.isLevelEnabled("debug")) {
+    if ((req.log as unknown as { isLevelEnabled(l: string): boolean }).isLevelEnabled?.("debug")) {
       req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime }, "request");
     }
   });

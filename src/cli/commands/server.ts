@@ -1,0 +1,90 @@
+/** Operator commands that open the store directly: `serve` and `account …`. */
+import type { Command } from "commander";
+import { type Server, openRuntime, serve } from "../../main.ts";
+import { printJson, printTable } from "../output.ts";
+
+interface StoreFlags {
+  data?: string;
+  database?: string;
+  config?: string;
+  masterKeyFile?: string;
+}
+
+function storeOptions(cmd: Command): Command {
+  return cmd
+    .option("--data <dir>", "directory of the embedded SQLite store", "data")
+    .option("--database <url>", "postgres://… URL of a shared PostgreSQL store (instead of --data)")
+    .option("--config <file>", "JSON file with regions and limits (default: built-in; env VPCPEER_CONFIG)")
+    .option("--master-key-file <file>", "file holding the master key that encrypts secrets (default ~/.config/vpcpeer/master.key; env VPCPEER_MASTER_KEY)");
+}
+
+function runtimeOptions(o: StoreFlags) {
+  const databaseUrl = o.database ?? process.env.VPCPEER_DATABASE;
+  return { dataDir: databaseUrl ? undefined : o.data, databaseUrl, configFile: o.config, masterKeyFile: o.masterKeyFile };
+}
+
+export function serverCommands(program: Command): void {
+  storeOptions(
+    program
+      .command("serve")
+      .description("run the vpcpeer server")
+      .option("--host <host>", "address to listen on", "127.0.0.1")
+      .option("--port <port>", "port to listen on", "8080")
+      .option("--dataplane <mode>", "data plane mode: none (control plane only)", "none")
+      .option("--log-level <level>", "trace|debug|info|warn|error", process.env.VPCPEER_LOG_LEVEL ?? "info"),
+  ).action(async (o: StoreFlags & { host: string; port: string; dataplane: string; logLevel: string }) => {
+    const port = Number(o.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: "${o.port}" is not a TCP port`);
+    if (o.dataplane !== "none") throw new Error(`--dataplane: "${o.dataplane}" is not available in this version (use none)`);
+    const server: Server = await serve({ ...runtimeOptions(o), host: o.host, port, dataplane: "none", logLevel: o.logLevel });
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      server.app.log.info({ signal }, "shutting down");
+      server.close().then(
+        () => process.exit(0),
+        (e: unknown) => {
+          server.app.log.error({ err: e }, "shutdown failed");
+          process.exit(1);
+        },
+      );
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
+
+  const account = program.command("account").description("create and list tenant accounts (operator; opens the store directly)");
+  storeOptions(account.command("create").description("create an account; prints its id, access key and token once").requiredOption("--name <name>", "account name")).action(
+    async (o: StoreFlags & { name: string }) => {
+      const rt = await openRuntime(runtimeOptions(o));
+      try {
+        printJson(await rt.services.accounts.create(o.name));
+      } finally {
+        await rt.close();
+      }
+    },
+  );
+  storeOptions(account.command("list").description("list accounts").option("-o, --output <format>", "table or json", "table")).action(
+    async (o: StoreFlags & { output: string }) => {
+      const rt = await openRuntime(runtimeOptions(o));
+      try {
+        const all = await rt.services.accounts.list();
+        if (o.output === "json") printJson({ items: all });
+        else printTable(all, [["ID", "id"], ["NAME", "name"], ["ACCESS KEY ID", "accessKeyId"], ["CREATED", "createdAt"]]);
+      } finally {
+        await rt.close();
+      }
+    },
+  );
+  storeOptions(account.command("rotate-token").description("issue a new bearer token for an account (the old one stops working)").requiredOption("--name <name>", "account name")).action(
+    async (o: StoreFlags & { name: string }) => {
+      const rt = await openRuntime(runtimeOptions(o));
+      try {
+        printJson(await rt.services.accounts.rotateToken(o.name));
+      } finally {
+        await rt.close();
+      }
+    },
+  );
+}

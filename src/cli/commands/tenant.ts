@@ -1,0 +1,229 @@
+/** Tenant commands over the native API: configure, region, vpc, subnet, route-table, route, vbr, instance. */
+import { type Command, Option } from "commander";
+import { ApiClient } from "../client.ts";
+import { type Column, printJson, printRecord, printTable } from "../output.ts";
+import { type CredentialFlags, resolveCredentials, saveProfile } from "../profile.ts";
+
+interface GlobalFlags extends CredentialFlags {
+  output: "table" | "json";
+}
+
+/** Adds the credential and output flags every tenant command takes. */
+function tenant(cmd: Command): Command {
+  return cmd
+    .option("--endpoint <url>", "server URL (env VPCPEER_ENDPOINT; default http://127.0.0.1:8080)")
+    .option("--token <token>", "bearer token (env VPCPEER_TOKEN)")
+    .option("--profile <name>", "profile from the profiles file (env VPCPEER_PROFILE)")
+    .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json"]).default("table"));
+}
+
+function client(flags: CredentialFlags): ApiClient {
+  const { endpoint, token } = resolveCredentials(flags);
+  return new ApiClient(endpoint, token);
+}
+
+const collect = (value: string, prev: string[] = []) => [...prev, value];
+
+/** `--tag k=v` flags → a tags object. */
+function tagsOf(list: string[] | undefined): Record<string, string> | undefined {
+  if (!list) return undefined;
+  const out: Record<string, string> = {};
+  for (const t of list) {
+    const eq = t.indexOf("=");
+    if (eq <= 0) throw new Error(`--tag: "${t}" must be key=value`);
+    out[t.slice(0, eq)] = t.slice(eq + 1);
+  }
+  return out;
+}
+
+function show(flags: GlobalFlags, value: unknown, columns: Column[]): void {
+  if (flags.output === "json") printJson(value);
+  else if (value && typeof value === "object" && "items" in value) printTable((value as { items: unknown[] }).items, columns);
+  else printTable([value], columns);
+}
+
+interface ResourceSpec {
+  /** CLI noun, e.g. "vpc". */
+  noun: string;
+  /** API collection path, e.g. /api/v1/vpcs. */
+  path: string;
+  columns: Column[];
+  /** Query-string filters of `list`: flag → query parameter. */
+  filters: [flag: string, param: string, help: string][];
+  create: { flags: (cmd: Command) => Command; body: (o: Record<string, unknown>) => Record<string, unknown> };
+}
+
+const base: Column[] = [["ID", "id"], ["NAME", "name"]];
+
+const RESOURCES: ResourceSpec[] = [
+  {
+    noun: "vpc",
+    path: "/api/v1/vpcs",
+    columns: [...base, ["REGION", "region"], ["CIDR", "cidr"], ["STATE", "state"], ["DEFAULT ROUTE TABLE", "defaultRouteTableId"], ["TAGS", "tags"]],
+    filters: [["--region <region>", "region", "only this region"], ["--name <name>", "name", "exact name"], ["--cidr <cidr>", "cidr", "exact CIDR"]],
+    create: {
+      flags: (c) => c.requiredOption("--name <name>", "VPC name").requiredOption("--region <region>", "region, e.g. cn-hangzhou").requiredOption("--cidr <cidr>", "IPv4 CIDR, /8 to /28, private"),
+      body: (o) => ({ name: o.name, region: o.region, cidr: o.cidr }),
+    },
+  },
+  {
+    noun: "subnet",
+    path: "/api/v1/subnets",
+    columns: [...base, ["VPC", "vpcId"], ["ZONE", "zone"], ["CIDR", "cidr"], ["ROUTE TABLE", "routeTableId"], ["TAGS", "tags"]],
+    filters: [["--vpc <vpcId>", "vpcId", "only this VPC"], ["--zone <zone>", "zone", "only this zone"], ["--route-table <id>", "routeTableId", "only subnets using this table"]],
+    create: {
+      flags: (c) => c.requiredOption("--vpc <vpcId>", "VPC id").requiredOption("--cidr <cidr>", "CIDR inside the VPC's").option("--zone <zone>", "zone (default: the region's first)").option("--name <name>", "name"),
+      body: (o) => ({ vpcId: o.vpc, cidr: o.cidr, zone: o.zone, name: o.name }),
+    },
+  },
+  {
+    noun: "route-table",
+    path: "/api/v1/route-tables",
+    columns: [...base, ["VPC", "vpcId"], ["DEFAULT", "isDefault"], ["TAGS", "tags"]],
+    filters: [["--vpc <vpcId>", "vpcId", "only this VPC"]],
+    create: {
+      flags: (c) => c.requiredOption("--vpc <vpcId>", "VPC id").requiredOption("--name <name>", "name"),
+      body: (o) => ({ vpcId: o.vpc, name: o.name }),
+    },
+  },
+  {
+    noun: "vbr",
+    path: "/api/v1/vbrs",
+    columns: [...base, ["REGION", "region"], ["ON-PREMISES CIDRS", "onPremisesCidrs"], ["STATE", "state"]],
+    filters: [["--region <region>", "region", "only this region"]],
+    create: {
+      flags: (c) =>
+        c
+          .requiredOption("--name <name>", "name")
+          .requiredOption("--region <region>", "region")
+          .requiredOption("--cidr <cidr>", "on-premises CIDR (repeat for several)", collect),
+      body: (o) => ({ name: o.name, region: o.region, onPremisesCidrs: o.cidr }),
+    },
+  },
+  {
+    noun: "instance",
+    path: "/api/v1/instances",
+    columns: [...base, ["VPC", "vpcId"], ["SUBNET", "subnetId"], ["PRIVATE IP", "privateIp"], ["STATE", "state"]],
+    filters: [["--vpc <vpcId>", "vpcId", "only this VPC"], ["--subnet <subnetId>", "subnetId", "only this subnet"]],
+    create: {
+      flags: (c) => c.requiredOption("--subnet <subnetId>", "subnet id").option("--ip <address>", "private IP (default: lowest free)").option("--name <name>", "name"),
+      body: (o) => ({ subnetId: o.subnet, privateIp: o.ip, name: o.name }),
+    },
+  },
+];
+
+function resourceCommands(program: Command, spec: ResourceSpec): Command {
+  const group = program.command(spec.noun).description(`manage ${spec.noun}s`);
+  const withTags = (c: Command) => c.option("--tag <key=value>", "tag (repeat for several)", collect).option("--description <text>", "description");
+
+  tenant(withTags(spec.create.flags(group.command("create").description(`create a ${spec.noun}`)))).action(async (o: GlobalFlags & Record<string, unknown>) => {
+    const body = { ...spec.create.body(o), description: o.description, tags: tagsOf(o.tag as string[] | undefined) };
+    show(o, await client(o).request("POST", spec.path, JSON.parse(JSON.stringify(body))), spec.columns);
+  });
+
+  const list = tenant(group.command("list").description(`list ${spec.noun}s`))
+    .option("--tag <key[=value]>", "only resources with this tag (repeat to AND)", collect)
+    .option("--limit <n>", "at most this many", "1000");
+  for (const [flag, , help] of spec.filters) list.option(flag, help);
+  list.action(async (o: GlobalFlags & Record<string, unknown>) => {
+    const q = new URLSearchParams({ limit: String(Math.min(Number(o.limit) || 100, 1000)) });
+    for (const [flag, param] of spec.filters) {
+      const key = flag.slice(2, flag.indexOf(" ")).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+      if (typeof o[key] === "string") q.set(param, o[key] as string);
+    }
+    for (const t of (o.tag as string[] | undefined) ?? []) q.append("tag", t);
+    const items = await client(o).listAll(spec.path, q, Number(o.limit) || 1000);
+    show(o, { items }, spec.columns);
+  });
+
+  tenant(group.command("get").description(`show one ${spec.noun}`).argument("<id>")).action(async (id: string, o: GlobalFlags) => {
+    const value = await client(o).get<Record<string, unknown>>(`${spec.path}/${encodeURIComponent(id)}`);
+    if (o.output === "json") printJson(value);
+    else printRecord(value);
+  });
+
+  tenant(
+    group
+      .command("update")
+      .description(`rename, describe or retag a ${spec.noun}`)
+      .argument("<id>")
+      .option("--name <name>", "new name")
+      .option("--description <text>", "new description")
+      .option("--tag <key=value>", "replace all tags with these (repeat)", collect),
+  ).action(async (id: string, o: GlobalFlags & { name?: string; description?: string; tag?: string[] }) => {
+    const body = JSON.parse(JSON.stringify({ name: o.name, description: o.description, tags: tagsOf(o.tag) }));
+    show(o, await client(o).request("PATCH", `${spec.path}/${encodeURIComponent(id)}`, body), spec.columns);
+  });
+
+  tenant(group.command("delete").description(`delete a ${spec.noun}`).argument("<id>")).action(async (id: string, o: GlobalFlags) => {
+    await client(o).request("DELETE", `${spec.path}/${encodeURIComponent(id)}`);
+    if (o.output === "json") printJson({ id, deleted: true });
+    else process.stdout.write(`deleted ${id}\n`);
+  });
+  return group;
+}
+
+const ROUTE_COLUMNS: Column[] = [["ID", "id"], ["DESTINATION", "destinationCidr"], ["TARGET TYPE", "target.type"], ["TARGET", "target.id"], ["STATE", "state"], ["ORIGIN", "origin"]];
+
+export function tenantCommands(program: Command): void {
+  program
+    .command("configure")
+    .description("save an endpoint and token in a profile")
+    .option("--profile <name>", "profile name", "default")
+    .option("--endpoint <url>", "server URL")
+    .option("--token <token>", "bearer token")
+    .action((o: { profile: string; endpoint?: string; token?: string }) => {
+      const file = saveProfile(o.profile, JSON.parse(JSON.stringify({ endpoint: o.endpoint, token: o.token })));
+      process.stdout.write(`saved profile "${o.profile}" in ${file}\n`);
+    });
+
+  tenant(program.command("whoami").description("show the account the credentials belong to")).action(async (o: GlobalFlags) => {
+    show(o, await client(o).get("/api/v1/account"), [["ACCOUNT ID", "id"], ["NAME", "name"], ["ACCESS KEY ID", "accessKeyId"]]);
+  });
+
+  const region = program.command("region").description("the region catalog");
+  tenant(region.command("list").description("list regions and their zones")).action(async (o: GlobalFlags) => {
+    show(o, await client(o).get("/api/v1/regions"), [["REGION", "id"], ["NAME", "name"], ["ZONES", "zones"]]);
+  });
+
+  for (const spec of RESOURCES) {
+    const group = resourceCommands(program, spec);
+    if (spec.noun === "subnet") {
+      tenant(group.command("associate").description("use a route table for this subnet").argument("<subnetId>").requiredOption("--route-table <id>", "route table of the same VPC")).action(
+        async (id: string, o: GlobalFlags & { routeTable: string }) => {
+          show(o, await client(o).request("PUT", `/api/v1/subnets/${encodeURIComponent(id)}/route-table`, { routeTableId: o.routeTable }), spec.columns);
+        },
+      );
+    }
+  }
+
+  const route = program.command("route").description("routes of a route table");
+  tenant(route.command("list").description("list a route table's routes (local route first)").argument("<routeTableId>")).action(async (rtb: string, o: GlobalFlags) => {
+    show(o, await client(o).get(`/api/v1/route-tables/${encodeURIComponent(rtb)}/routes`), ROUTE_COLUMNS);
+  });
+  tenant(
+    route
+      .command("add")
+      .description("add a route: --destination CIDR and one of --peering, --router-interface, --vbr")
+      .argument("<routeTableId>")
+      .requiredOption("--destination <cidr>", "destination CIDR")
+      .option("--peering <pcxId>", "next hop: a peering connection")
+      .option("--router-interface <riId>", "next hop: a router interface")
+      .option("--vbr <vbrId>", "next hop: a VBR")
+      .option("--description <text>", "description"),
+  ).action(async (rtb: string, o: GlobalFlags & { destination: string; peering?: string; routerInterface?: string; vbr?: string; description?: string }) => {
+    const targets = [
+      o.peering && { type: "peering", id: o.peering },
+      o.routerInterface && { type: "router-interface", id: o.routerInterface },
+      o.vbr && { type: "vbr", id: o.vbr },
+    ].filter(Boolean);
+    if (targets.length !== 1) throw new Error("give exactly one next hop: --peering, --router-interface or --vbr");
+    const body = JSON.parse(JSON.stringify({ destinationCidr: o.destination, target: targets[0], description: o.description }));
+    show(o, await client(o).request("POST", `/api/v1/route-tables/${encodeURIComponent(rtb)}/routes`, body), ROUTE_COLUMNS);
+  });
+  tenant(route.command("delete").description("remove a route").argument("<routeTableId>").argument("<routeId>")).action(async (rtb: string, id: string, o: GlobalFlags) => {
+    await client(o).request("DELETE", `/api/v1/route-tables/${encodeURIComponent(rtb)}/routes/${encodeURIComponent(id)}`);
+    if (o.output === "json") printJson({ id, deleted: true });
+    else process.stdout.write(`deleted route ${id} from ${rtb}\n`);
+  });
+}

@@ -1,0 +1,26 @@
+/** The `vpcpeer` command line. */
+import { Command, CommanderError } from "commander";
+import { ApiError } from "./client.ts";
+import { serverCommands } from "./commands/server.ts";
+import { tenantCommands } from "./commands/tenant.ts";
+
+const program = new Command("vpcpeer")
+  .description("Self-hosted VPC peering: server, operator and tenant commands")
+  .version("0.1.0")
+  .showHelpAfterError()
+  .exitOverride();
+
+serverCommands(program);
+tenantCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) process.exit(e.exitCode);
+  if (e instanceof ApiError) {
+    process.stderr.write(`error: ${e.code}: ${e.message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`error: ${(e as Error).message}\n`);
+  process.exit(1);
+}
