@@ -76,6 +76,9 @@ export class Store {
     let store: Store;
     if (opts.databaseUrl) {
       const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+      // An idle connection dropped by the server (restart, failover) must not crash the process;
+      // the pool replaces it and the next query reconnects.
+      pool.on("error", () => {});
       const url = new URL(opts.databaseUrl);
       url.password = "";
       store = new Store(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), { dialect: "postgres", rowLocks: true }, url.toString());

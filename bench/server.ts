@@ -1,0 +1,78 @@
+/**
+ * A server child of the benchmarks, started by bench/run.ts as `node --import tsx bench/server.ts …`:
+ *
+ *   --kind api  --data DIR   the real service: serve() from src/main.ts over a SQLite store in DIR
+ *   --kind bare              the baseline: a bare Fastify 5 app with the same URL shapes, returning
+ *                            fixed VPC-shaped objects (no hooks, schemas, auth or store)
+ *
+ * Listens on 127.0.0.1 (an ephemeral port), prints `BENCH_READY {"url","pid"}` on stdout, and shuts
+ * down cleanly (so --cpu-prof profiles get written) on SIGTERM, SIGINT or when stdin closes, which
+ * is also what happens when the driver dies.
+ */
+import { parseArgs } from "node:util";
+import Fastify from "fastify";
+import { serve } from "../src/main.ts";
+import { READY_MARKER, benchConfig, benchMasterKey, sampleVpc } from "./common.ts";
+
+const { values } = parseArgs({
+  options: {
+    kind: { type: "string" },
+    data: { type: "string" },
+  },
+});
+
+async function startApi(dataDir: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server = await serve({
+    host: "127.0.0.1",
+    port: 0,
+    dataplane: "none",
+    dataDir,
+    config: benchConfig(),
+    masterKey: benchMasterKey(),
+    logLevel: "warn",
+  });
+  return { url: server.url, close: () => server.close() };
+}
+
+async function startBare(): Promise<{ url: string; close(): Promise<void> }> {
+  const app = Fastify({ logger: false });
+  const page = Array.from({ length: 100 }, (_, i) => sampleVpc(`vpc-${String(i).padStart(12, "0")}`));
+  app.get<{ Params: { id: string } }>("/api/v1/vpcs/:id", async (req) => sampleVpc(req.params.id));
+  app.get("/api/v1/vpcs", async () => ({ items: page, nextCursor: "WyIyMDI2LTExLTIyVDEwOjAwOjAwLjAwMFoiLCJ2cGMtMDAwMDAwMDAwMDk5Il0" }));
+  app.post<{ Body: { name?: string } }>("/api/v1/vpcs", async (req, reply) => {
+    reply.code(201);
+    return { ...sampleVpc(`vpc-${Math.random().toString(36).slice(2, 14).padEnd(12, "0")}`), name: req.body?.name ?? "" };
+  });
+  const url = await app.listen({ host: "127.0.0.1", port: 0 });
+  return { url, close: () => app.close() };
+}
+
+let server: { url: string; close(): Promise<void> };
+if (values.kind === "api") {
+  if (!values.data) throw new Error("--data DIR is required for --kind api");
+  server = await startApi(values.data);
+} else if (values.kind === "bare") {
+  server = await startBare();
+} else {
+  throw new Error(`--kind must be api or bare (got ${String(values.kind)})`);
+}
+
+let closing = false;
+async function shutdown(): Promise<void> {
+  if (closing) return;
+  closing = true;
+  // Do not wait forever on keep-alive sockets a dying driver left behind.
+  setTimeout(() => process.exit(0), 3000).unref();
+  try {
+    await server.close();
+  } finally {
+    process.exit(0);
+  }
+}
+process.on("SIGTERM", () => void shutdown());
+process.on("SIGINT", () => void shutdown());
+process.stdin.on("end", () => void shutdown());
+process.stdin.on("error", () => void shutdown());
+process.stdin.resume();
+
+process.stdout.write(`${READY_MARKER}${JSON.stringify({ url: server.url, pid: process.pid })}\n`);
