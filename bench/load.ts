@@ -152,6 +152,9 @@ export interface LoadOptions {
   warmupMs: number;
   durationMs: number;
   expectStatus: number;
+  /** Called when the recorded window opens and closes (e.g. to sample CPU time). */
+  onWindowStart?: () => void;
+  onWindowEnd?: () => void;
 }
 
 export interface LoadResult {
@@ -213,10 +216,12 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   await sleep(opts.warmupMs);
   latencies.length = 0;
   recording = true;
+  opts.onWindowStart?.();
   const t0 = performance.now();
   await sleep(opts.durationMs);
   stopped = true;
   const elapsed = (performance.now() - t0) / 1000;
+  opts.onWindowEnd?.();
   for (const c of conns) c.close();
   await running.catch(() => undefined);
   if (failure) throw failure;

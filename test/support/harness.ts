@@ -10,7 +10,6 @@ import type { FastifyInstance, InjectOptions } from "fastify";
 import pg from "pg";
 import { buildApp } from "../../src/api/app.ts";
 import { type Config, defaultConfig } from "../../src/config.ts";
-import { MasterKey } from "../../src/crypto/secrets.ts";
 import { type Runtime, openRuntime } from "../../src/main.ts";
 import type { Clock, IdSource } from "../../src/service/ports.ts";
 
@@ -49,7 +48,9 @@ export async function freshDb(backend: Backend): Promise<TestDb> {
   };
 }
 
-export const TEST_MASTER_KEY = MasterKey.fromBytes(Buffer.alloc(32, 7));
+import { TEST_MASTER_KEY } from "./keys.ts";
+
+export { TEST_MASTER_KEY };
 
 export interface Harness {
   app: FastifyInstance;

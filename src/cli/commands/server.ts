@@ -1,6 +1,9 @@
-/** Operator commands that open the store directly: `serve` and `account …`. */
+/**
+ * Operator commands that open the store directly: `serve` and `account …`. The server modules are
+ * imported lazily so that tenant commands (HTTP only) start fast.
+ */
 import type { Command } from "commander";
-import { type Server, openRuntime, serve } from "../../main.ts";
+import type { Runtime, Server } from "../../main.ts";
 import { printJson, printTable } from "../output.ts";
 
 interface StoreFlags {
@@ -16,6 +19,11 @@ function storeOptions(cmd: Command): Command {
     .option("--database <url>", "postgres://… URL of a shared PostgreSQL store (instead of --data)")
     .option("--config <file>", "JSON file with regions and limits (default: built-in; env VPCPEER_CONFIG)")
     .option("--master-key-file <file>", "file holding the master key that encrypts secrets (default ~/.config/vpcpeer/master.key; env VPCPEER_MASTER_KEY)");
+}
+
+async function openRuntime(o: StoreFlags): Promise<Runtime> {
+  const main = await import("../../main.ts");
+  return main.openRuntime(runtimeOptions(o));
 }
 
 function runtimeOptions(o: StoreFlags) {
@@ -36,6 +44,7 @@ export function serverCommands(program: Command): void {
     const port = Number(o.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: "${o.port}" is not a TCP port`);
     if (o.dataplane !== "none") throw new Error(`--dataplane: "${o.dataplane}" is not available in this version (use none)`);
+    const { serve } = await import("../../main.ts");
     const server: Server = await serve({ ...runtimeOptions(o), host: o.host, port, dataplane: "none", logLevel: o.logLevel });
     let stopping = false;
     const stop = (signal: string) => {
@@ -57,7 +66,7 @@ export function serverCommands(program: Command): void {
   const account = program.command("account").description("create and list tenant accounts (operator; opens the store directly)");
   storeOptions(account.command("create").description("create an account; prints its id, access key and token once").requiredOption("--name <name>", "account name")).action(
     async (o: StoreFlags & { name: string }) => {
-      const rt = await openRuntime(runtimeOptions(o));
+      const rt = await openRuntime(o);
       try {
         printJson(await rt.services.accounts.create(o.name));
       } finally {
@@ -67,7 +76,7 @@ export function serverCommands(program: Command): void {
   );
   storeOptions(account.command("list").description("list accounts").option("-o, --output <format>", "table or json", "table")).action(
     async (o: StoreFlags & { output: string }) => {
-      const rt = await openRuntime(runtimeOptions(o));
+      const rt = await openRuntime(o);
       try {
         const all = await rt.services.accounts.list();
         if (o.output === "json") printJson({ items: all });
@@ -79,7 +88,7 @@ export function serverCommands(program: Command): void {
   );
   storeOptions(account.command("rotate-token").description("issue a new bearer token for an account (the old one stops working)").requiredOption("--name <name>", "account name")).action(
     async (o: StoreFlags & { name: string }) => {
-      const rt = await openRuntime(runtimeOptions(o));
+      const rt = await openRuntime(o);
       try {
         printJson(await rt.services.accounts.rotateToken(o.name));
       } finally {

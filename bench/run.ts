@@ -1,0 +1,264 @@
+/**
+ * `npm run bench` — the benchmarks of docs/benchmarks.md (figures, not timed tests).
+ *
+ *   1. create   N VPCs, each with one subnet, through POST /api/v1/vpcs + POST /api/v1/subnets:
+ *               creates/s, then the server's RSS (target < 200 MB at N = 10,000)
+ *   2. get      GET /api/v1/vpcs/{id} over the N VPCs: requests/s and latency, and the ratio to a
+ *               bare Fastify route served by the same kind of process (target ≥ 0.5)
+ *   3. list     GET /api/v1/vpcs?limit=100 over all pages of the N VPCs (target p99 < 20 ms)
+ *
+ * The API server and the bare baseline each run in their own child (`node --import tsx
+ * bench/server.ts`); the closed-loop load generator (bench/load.ts) runs in this process and only
+ * talks to 127.0.0.1.
+ *
+ * Options: --quick (1,000 VPCs, shorter runs), --vpcs N, --duration S, --warmup S,
+ * --concurrency C, --create-concurrency C, --cpu-prof DIR (profile the API server; written when it
+ * stops), --json FILE (also write the figures as JSON).
+ */
+import { writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg, release } from "node:os";
+import { performance } from "node:perf_hooks";
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { VERSION } from "../src/main.ts";
+import { BENCH_REGION } from "./common.ts";
+import { getRequest, postRequest } from "./load.ts";
+import { cleanup, cleanupSync, memoryOf, startServer, tempDir } from "./proc.ts";
+import { type Figure, MB, check, createBenchAccount, createVpcs, fmt, listPages, measure, table } from "./scenario.ts";
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    vpcs: { type: "string" },
+    duration: { type: "string" },
+    warmup: { type: "string" },
+    concurrency: { type: "string" },
+    "create-concurrency": { type: "string" },
+    "cpu-prof": { type: "string" },
+    json: { type: "string" },
+  },
+});
+
+const num = (v: string | undefined, fallback: number) => {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`not a positive number: ${v}`);
+  return n;
+};
+
+const quick = flags.quick ?? false;
+const settings = {
+  vpcs: Math.floor(num(flags.vpcs, quick ? 1_000 : 10_000)),
+  durationMs: num(flags.duration, quick ? 2 : 5) * 1000,
+  warmupMs: num(flags.warmup, quick ? 1 : 2) * 1000,
+  /** Unloaded-latency runs (one connection) are shorter. */
+  latencyDurationMs: quick ? 1000 : 3000,
+  concurrency: Math.floor(num(flags.concurrency, 32)),
+  createConcurrency: Math.floor(num(flags["create-concurrency"], 16)),
+};
+
+const TARGETS = { getRatio: 0.5, listP99Ms: 20, rssMb: 200 };
+
+const loaded = { concurrency: settings.concurrency, warmupMs: settings.warmupMs, durationMs: settings.durationMs };
+const short = { warmupMs: Math.min(settings.warmupMs, 1000), durationMs: settings.latencyDurationMs };
+
+// ---------------------------------------------------------------------------------------------
+// The run
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const cpuModel = cpus()[0]?.model ?? "unknown CPU";
+  console.log(`vpcpeer ${VERSION} benchmarks — ${new Date().toISOString()}`);
+  console.log(`machine: ${availableParallelism()} CPUs (${cpuModel}), Linux ${release()}, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(
+    `settings: ${settings.vpcs.toLocaleString("en-US")} VPCs, ${settings.concurrency} connections, ${settings.warmupMs / 1000} s warm-up + ${settings.durationMs / 1000} s per run, store SQLite${quick ? " (--quick)" : ""}\n`,
+  );
+
+  // The API server over a fresh SQLite store with one account, and the bare baseline.
+  const dataDir = tempDir("vpcpeer-bench-");
+  const token = await createBenchAccount(dataDir);
+  const profDir = flags["cpu-prof"] ? resolve(flags["cpu-prof"]) : undefined;
+  const api = await startServer("api", ["--data", dataDir], profDir ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : []);
+  const bare = await startServer("bare", []);
+  const bareRss = memoryOf(bare.pid).rss / MB;
+
+  // 1. Creates (which also seed the store for the reads).
+  process.stderr.write(`create: ${settings.vpcs} VPCs + subnets, ${settings.createConcurrency} connections\n`);
+  const created = await createVpcs(api, token, settings.vpcs, settings.createConcurrency);
+  process.stderr.write(`  ${fmt(created.createsPerSec, 0)} creates/s, RSS after ${fmt(created.rssAfterMb, 1)} MB\n`);
+  const pages = await listPages(api, token, settings.vpcs);
+
+  const getApi = created.ids.map((id) => getRequest(api.host, api.port, `/api/v1/vpcs/${id}`, token));
+  const getBare = created.ids.slice(0, 1000).map((id) => getRequest(bare.host, bare.port, `/api/v1/vpcs/${id}`, token));
+  const listApi = pages.map((p) => getRequest(api.host, api.port, p, token));
+  const listBare = [getRequest(bare.host, bare.port, "/api/v1/vpcs?limit=100", token)];
+  const postBare = Array.from({ length: 100 }, (_, i) =>
+    postRequest(bare.host, bare.port, "/api/v1/vpcs", { name: `bench-${i}`, region: BENCH_REGION, cidr: "10.0.0.0/16", tags: { bench: "1" } }, token),
+  );
+
+  // Same shapes on both sides, checked once.
+  const apiBytes = JSON.stringify(await check(api, getApi[0]!, 200, "GET /api/v1/vpcs/{id}")).length;
+  const bareBytes = JSON.stringify(await check(bare, getBare[0]!, 200, "GET /api/v1/vpcs/{id}")).length;
+  const apiList = (await check(api, listApi[0]!, 200, "GET /api/v1/vpcs?limit=100")) as { items: unknown[] };
+  const bareList = (await check(bare, listBare[0]!, 200, "GET /api/v1/vpcs?limit=100")) as { items: unknown[] };
+  if (apiList.items.length !== 100 || bareList.items.length !== 100) throw new Error("a list page did not have 100 items");
+  const apiListBytes = JSON.stringify(apiList).length;
+  const bareListBytes = JSON.stringify(bareList).length;
+
+  // 2 and 3. Reads; the bare GET baseline runs first and last, to expose drift.
+  process.stderr.write("reads:\n");
+  const bareGet1 = await measure("bare GET /vpcs/{id} [1]", bare, getBare, loaded);
+  const apiGet = await measure("api  GET /vpcs/{id}", api, getApi, loaded);
+  const bareListF = await measure("bare GET /vpcs?limit=100", bare, listBare, loaded);
+  const apiListF = await measure("api  GET /vpcs?limit=100", api, listApi, loaded);
+  const apiGet1 = await measure("api  GET /vpcs/{id}", api, getApi, { ...short, concurrency: 1 });
+  const apiList1 = await measure("api  GET /vpcs?limit=100", api, listApi, { ...short, concurrency: 1 });
+  const barePost = await measure("bare POST /vpcs", bare, postBare, { ...short, concurrency: settings.createConcurrency, expectStatus: 201 });
+  const bareGet2 = await measure("bare GET /vpcs/{id} [2]", bare, getBare, loaded);
+  const endMem = memoryOf(api.pid);
+
+  await api.stop();
+  await bare.stop();
+  if (profDir) process.stderr.write(`CPU profile of the API server written to ${profDir}\n`);
+
+  const figures: Figure[] = [bareGet1, apiGet, bareListF, apiListF, apiGet1, apiList1, barePost, bareGet2];
+  const bareGetRps = (bareGet1.rps + bareGet2.rps) / 2;
+  const bareGetDrift = Math.abs(bareGet1.rps - bareGet2.rps) / bareGetRps;
+  const bytesOf = new Map<Figure, number>([
+    [bareGet1, bareBytes],
+    [bareGet2, bareBytes],
+    [apiGet, apiBytes],
+    [apiGet1, apiBytes],
+    [bareListF, bareListBytes],
+    [apiListF, apiListBytes],
+    [apiList1, apiListBytes],
+  ]);
+  const ratios = new Map<Figure, string>([
+    [bareGet1, "baseline"],
+    [bareGet2, "baseline"],
+    [apiGet, fmt(apiGet.rps / bareGetRps, 3)],
+    [apiListF, fmt(apiListF.rps / bareGetRps, 3)],
+    [apiGet1, fmt(apiGet1.rps / bareGetRps, 3)],
+    [apiList1, fmt(apiList1.rps / bareGetRps, 3)],
+    [bareListF, fmt(bareListF.rps / bareGetRps, 3)],
+  ]);
+  const errorsTotal = figures.reduce((a, f) => a + f.errors, 0);
+
+  console.log("\nReads (closed loop on keep-alive connections; latency in ms; CPU in cores, i.e. 1.00 = one core busy)\n");
+  console.log(
+    table(
+      ["run", "conns", "req/s", "p50", "p90", "p99", "max", "÷ bare GET", "server CPU", "client CPU", "other CPU", "body bytes", "errors"],
+      figures.map((f) => [
+        f.name,
+        String(f.concurrency),
+        fmt(f.rps, 0),
+        fmt(f.p50, 2),
+        fmt(f.p90, 2),
+        fmt(f.p99, 2),
+        fmt(f.max, 1),
+        ratios.get(f) ?? "",
+        fmt(f.serverCpu, 2),
+        fmt(f.clientCpu, 2),
+        fmt(f.otherCpu, 2),
+        String(bytesOf.get(f) ?? ""),
+        String(f.errors),
+      ]),
+    ),
+  );
+  const usPerReq = (f: Figure) => fmt((f.serverCpu / f.rps) * 1e6, 0);
+  console.log(
+    `\nbare GET baseline: ${fmt(bareGetRps, 0)} req/s, the mean of runs [1] and [2] (which differ by ${fmt(bareGetDrift * 100, 1)}%).` +
+      `\napi list ÷ bare list (a fixed 100-item page of the same size, no store): ${fmt(apiListF.rps / bareListF.rps, 3)}.` +
+      `\nserver CPU per request (loaded runs): get ${usPerReq(apiGet)} µs vs bare ${usPerReq(bareGet1)} µs; list ${usPerReq(apiListF)} µs vs bare ${usPerReq(bareListF)} µs.`,
+  );
+
+  console.log("\nCreates (a VPC, then one subnet in it, per create; through the API)\n");
+  console.log(
+    table(
+      ["VPCs", "conns", "seconds", "creates/s", "HTTP req/s", "÷ bare POST", "pair p50", "pair p99", "server CPU", "other CPU", "RSS before", "RSS after", "peak RSS"],
+      [
+        [
+          created.vpcs.toLocaleString("en-US"),
+          String(created.concurrency),
+          fmt(created.seconds, 1),
+          fmt(created.createsPerSec, 0),
+          fmt(created.requestsPerSec, 0),
+          fmt(created.requestsPerSec / barePost.rps, 3),
+          fmt(created.pairP50, 2),
+          fmt(created.pairP99, 2),
+          fmt(created.serverCpu, 2),
+          fmt(created.otherCpu, 2),
+          `${fmt(created.rssBeforeMb, 1)} MB`,
+          `${fmt(created.rssAfterMb, 1)} MB`,
+          `${fmt(created.peakRssMb, 1)} MB`,
+        ],
+      ],
+    ),
+  );
+  console.log(
+    `\nRSS of the API server at the end of the reads: ${fmt(endMem.rss / MB, 1)} MB (peak ${fmt(endMem.peak / MB, 1)} MB); of the idle bare server: ${fmt(bareRss, 1)} MB.`,
+  );
+
+  // Targets (stated for 10,000 VPCs on SQLite).
+  const getRatio = apiGet.rps / bareGetRps;
+  const verdict = (ok: boolean) => (ok ? "MET" : "MISSED");
+  const scaleNote = settings.vpcs === 10_000 ? "" : ` (NB: ${settings.vpcs.toLocaleString("en-US")} VPCs; the targets are stated for 10,000)`;
+  console.log(`\nTargets${scaleNote}\n`);
+  console.log(
+    table(
+      ["target", "measured", "verdict"],
+      [
+        [`GET /vpcs/{id} req/s ≥ ${TARGETS.getRatio} × bare route (${settings.concurrency} conns)`, `${fmt(getRatio, 3)} × (${fmt(apiGet.rps, 0)} vs ${fmt(bareGetRps, 0)} req/s)`, verdict(getRatio >= TARGETS.getRatio)],
+        [`list p99 < ${TARGETS.listP99Ms} ms, loaded (${settings.concurrency} conns)`, `${fmt(apiListF.p99, 2)} ms`, verdict(apiListF.p99 < TARGETS.listP99Ms)],
+        [`list p99 < ${TARGETS.listP99Ms} ms, unloaded (1 conn)`, `${fmt(apiList1.p99, 2)} ms`, verdict(apiList1.p99 < TARGETS.listP99Ms)],
+        [`server RSS after the creates < ${TARGETS.rssMb} MB`, `${fmt(created.rssAfterMb, 1)} MB`, verdict(created.rssAfterMb < TARGETS.rssMb)],
+      ],
+      false,
+    ),
+  );
+  if (errorsTotal > 0) console.log(`\nWARNING: ${errorsTotal} requests got an unexpected status; the figures above are not valid.`);
+  const clientBound = figures.filter((f) => f.clientCpu > 0.9);
+  if (clientBound.length) console.log(`\nNOTE: the load generator used > 90% of a core in: ${clientBound.map((f) => f.name).join("; ")}; those figures may be client-bound.`);
+  const noisy = [...figures, created].filter((f) => f.otherCpu > 0.15);
+  if (noisy.length) console.log(`\nNOTE: other processes used > 0.15 cores during: ${noisy.map((f) => ("name" in f ? f.name : "create")).join("; ")}; those figures are disturbed.`);
+  console.log(`\ntotal time ${fmt((performance.now() - started) / 1000, 0)} s`);
+
+  if (flags.json) {
+    const { ids: _ids, ...createFigures } = created;
+    writeFileSync(
+      flags.json,
+      JSON.stringify(
+        {
+          date: new Date().toISOString(),
+          machine: { cpus: availableParallelism(), cpuModel, kernel: release(), node: process.version },
+          settings,
+          reads: figures,
+          baseline: { bareGetRps, bareGetDrift },
+          creates: createFigures,
+          apiRssAtEndMb: endMem.rss / MB,
+          bareRssMb: bareRss,
+          targets: { getRatio, listP99Ms: apiListF.p99, listP99MsOneConnection: apiList1.p99, rssAfterCreatesMb: created.rssAfterMb },
+          bodyBytes: { get: { api: apiBytes, bare: bareBytes }, list: { api: apiListBytes, bare: bareListBytes } },
+        },
+        null,
+        2,
+      ) + "\n",
+    );
+  }
+}
+
+process.on("exit", cleanupSync);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+try {
+  await main();
+} catch (e) {
+  console.error(`\nbenchmark failed: ${(e as Error).stack ?? String(e)}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}

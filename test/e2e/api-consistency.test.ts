@@ -1,0 +1,88 @@
+/** Idempotency keys, concurrent writers and fuzzed bodies: exactly one outcome, never a 5xx. */
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BACKENDS, type Harness, harness } from "../support/harness.ts";
+
+describe.each(BACKENDS)("consistency on %s", (backend) => {
+  let h: Harness;
+  let t: string;
+  beforeAll(async () => {
+    h = await harness(backend);
+    t = (await h.account()).token;
+  });
+  afterAll(() => h?.close());
+
+  it("replays a retried POST with the same Idempotency-Key instead of creating twice", async () => {
+    const body = { name: "idem", region: "ap-shanghai", cidr: "10.9.0.0/16" };
+    const first = await h.call(t, "POST", "/api/v1/vpcs", body, { "idempotency-key": "k-1" });
+    const again = await h.call(t, "POST", "/api/v1/vpcs", body, { "idempotency-key": "k-1" });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(201);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers["idempotent-replayed"]).toBe("true");
+    expect((await h.call(t, "GET", "/api/v1/vpcs?region=ap-shanghai")).body.items).toHaveLength(1);
+    const reused = await h.call(t, "POST", "/api/v1/vpcs", { ...body, name: "other" }, { "idempotency-key": "k-1" });
+    expect(reused.status).toBe(409);
+    expect(reused.body.error.code).toBe("IdempotencyKeyReused");
+    // Keys are per account: another tenant's identical key is independent.
+    const other = await h.account();
+    expect((await h.call(other.token, "POST", "/api/v1/vpcs", body, { "idempotency-key": "k-1" })).body.id).not.toBe(first.body.id);
+    // A failed request does not consume its key.
+    const bad = await h.call(t, "POST", "/api/v1/subnets", { vpcId: first.body.id, cidr: "10.8.0.0/24" }, { "idempotency-key": "k-2" });
+    expect(bad.status).toBe(400);
+    const fixed = await h.call(t, "POST", "/api/v1/subnets", { vpcId: first.body.id, cidr: "10.8.0.0/24" }, { "idempotency-key": "k-2" });
+    expect(fixed.body.error.code).toBe("CidrNotWithinVpc");
+    expect((await h.call(t, "POST", "/api/v1/vpcs", body, { "idempotency-key": "\u0001bad" })).status).toBe(400);
+  });
+
+  it("the same Idempotency-Key sent 12 times at once creates exactly one resource", async () => {
+    const body = { name: "race", region: "ap-singapore", cidr: "10.7.0.0/16" };
+    const results = await Promise.all(Array.from({ length: 12 }, () => h.call(t, "POST", "/api/v1/vpcs", body, { "idempotency-key": "race-key" })));
+    expect(results.map((r) => r.status)).toEqual(Array(12).fill(201));
+    expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
+    expect((await h.call(t, "GET", "/api/v1/vpcs?region=ap-singapore")).body.items).toHaveLength(1);
+  });
+
+  it("of 12 concurrent overlapping subnets exactly one is created", async () => {
+    const vpc = (await h.call(t, "POST", "/api/v1/vpcs", { name: "c", region: "cn-hangzhou", cidr: "10.6.0.0/16" })).body;
+    const cidrs = ["10.6.0.0/24", "10.6.0.0/25", "10.6.0.128/25", "10.6.0.0/23", "10.6.0.64/26", "10.6.0.0/22", "10.6.0.0/24", "10.6.0.192/26", "10.6.0.0/26", "10.6.0.0/21", "10.6.0.32/27", "10.6.0.0/20"];
+    const results = await Promise.all(cidrs.map((cidr) => h.call(t, "POST", "/api/v1/subnets", { vpcId: vpc.id, cidr })));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(results.filter((r) => r.status !== 201).every((r) => r.status === 409 && r.body.error.code === "CidrOverlap")).toBe(true);
+    expect((await h.call(t, "GET", `/api/v1/subnets?vpcId=${vpc.id}`)).body.items).toHaveLength(1);
+  });
+
+  it("concurrent instance creation never hands out one address twice", async () => {
+    const vpc = (await h.call(t, "POST", "/api/v1/vpcs", { name: "i", region: "cn-hangzhou", cidr: "10.5.0.0/16" })).body;
+    const subnet = (await h.call(t, "POST", "/api/v1/subnets", { vpcId: vpc.id, cidr: "10.5.0.0/28" })).body;
+    const results = await Promise.all(Array.from({ length: 15 }, () => h.call(t, "POST", "/api/v1/instances", { subnetId: subnet.id })));
+    const ok = results.filter((r) => r.status === 201);
+    expect(ok).toHaveLength(13);
+    expect(new Set(ok.map((r) => r.body.privateIp)).size).toBe(13);
+    expect(results.filter((r) => r.status !== 201).map((r) => r.body.error.code)).toEqual(["SubnetFull", "SubnetFull"]);
+  });
+
+  it("never answers a fuzzed body with a 5xx, and leaves no half-written VPC", async () => {
+    const before = (await h.call(t, "GET", "/api/v1/vpcs?limit=1000")).body.items.length;
+    let created = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.anything(),
+          fc.record({ name: fc.oneof(fc.string(), fc.integer()), region: fc.constantFrom("cn-hangzhou", "x", ""), cidr: fc.oneof(fc.ipV4(), fc.string(), fc.constant("10.0.0.0/16")) }, { requiredKeys: [] }),
+        ),
+        async (body) => {
+          const payload = JSON.stringify(body) ?? "null";
+          const r = await h.app.inject({ method: "POST", url: "/api/v1/vpcs", headers: { authorization: `Bearer ${t}`, "content-type": "application/json" }, payload });
+          expect(r.statusCode).toBeLessThan(500);
+          if (r.statusCode === 201) created++;
+          else expect(r.json().error.code).toMatch(/^[A-Z][A-Za-z]+$/);
+        },
+      ),
+      { numRuns: 150 },
+    );
+    const after = (await h.call(t, "GET", "/api/v1/vpcs?limit=1000")).body.items;
+    expect(after.length).toBe(before + created);
+    for (const v of after) expect((await h.call(t, "GET", `/api/v1/route-tables/${v.defaultRouteTableId}`)).status).toBe(200);
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * Two `vpcpeer serve` processes on one store: the database, not the process, decides races.
+ * PostgreSQL is the scale-out configuration; two processes on one SQLite file must hold too.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultConfig } from "../../src/config.ts";
+import { openRuntime } from "../../src/main.ts";
+import { BACKENDS, TEST_MASTER_KEY, type TestDb, freshDb } from "../support/harness.ts";
+import { type ServerProcess, startServer } from "../support/process.ts";
+
+async function call(url: string, token: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}), ...headers },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
+}
+
+describe.each(BACKENDS)("two server processes on one %s store", (backend) => {
+  let db: TestDb;
+  let servers: ServerProcess[] = [];
+  let token: string;
+
+  beforeAll(async () => {
+    db = await freshDb(backend);
+    const rt = await openRuntime({ ...db, config: defaultConfig(), masterKey: TEST_MASTER_KEY });
+    token = (await rt.services.accounts.create("racer")).token;
+    await rt.close();
+    const storeArgs = db.databaseUrl ? ["--database", db.databaseUrl] : ["--data", db.dataDir!];
+    servers = await Promise.all([startServer(storeArgs), startServer(storeArgs)]);
+  });
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    await db?.drop();
+  });
+
+  it("overlapping subnets sent to both servers at once: exactly one succeeds", async () => {
+    const [a, b] = servers.map((s) => s.url) as [string, string];
+    const vpc = (await call(a, token, "POST", "/api/v1/vpcs", { name: "m", region: "cn-hangzhou", cidr: "10.0.0.0/16" })).body;
+    for (let round = 0; round < 3; round++) {
+      const cidrs = ["/24", "/25", "/23", "/26", "/22", "/24"].map((p) => `10.0.${round * 8}.0${p}`);
+      const results = await Promise.all(cidrs.map((cidr, i) => call(i % 2 ? b : a, token, "POST", "/api/v1/subnets", { vpcId: vpc.id, cidr })));
+      expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+      expect(results.filter((r) => r.status !== 201).map((r) => r.body.error.code)).toEqual(Array(5).fill("CidrOverlap"));
+    }
+    expect((await call(b, token, "GET", `/api/v1/subnets?vpcId=${vpc.id}`)).body.items).toHaveLength(3);
+  });
+
+  it("one Idempotency-Key sent to both servers at once creates one VPC", async () => {
+    const [a, b] = servers.map((s) => s.url) as [string, string];
+    const body = { name: "same", region: "ap-singapore", cidr: "10.1.0.0/16" };
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => call(i % 2 ? b : a, token, "POST", "/api/v1/vpcs", body, { "idempotency-key": "two-servers" })));
+    expect(results.map((r) => r.status)).toEqual(Array(10).fill(201));
+    expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
+    expect((await call(a, token, "GET", "/api/v1/vpcs?region=ap-singapore")).body.items).toHaveLength(1);
+  });
+
+  it("serves /readyz and stops cleanly on SIGTERM", async () => {
+    const ready = await fetch(`${servers[0]!.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: "ready", store: backend });
+    expect(await servers[1]!.stop()).toBe(0);
+  });
+});
