@@ -46,6 +46,16 @@ export const ERROR_CODES = {
   NameTaken: "Conflict",
   IdempotencyKeyReused: "Conflict",
   LimitExceeded: "LimitExceeded",
+  // peerings and router interfaces
+  InvalidPeeringState: "InvalidState",
+  PeeringActionForbidden: "Forbidden",
+  PeeringExists: "Conflict",
+  PeeringSelf: "Invalid",
+  BandwidthRequired: "Invalid",
+  InvalidPeriod: "Invalid",
+  InvalidRouterInterfaceState: "InvalidState",
+  RouterInterfaceMismatch: "Invalid",
+  InvalidChargeType: "Invalid",
   // auth
   Unauthenticated: "Unauthenticated",
   Forbidden: "Forbidden",

@@ -1,0 +1,93 @@
+/**
+ * The peering connection state machine, as data: one TRANSITIONS table and one decide().
+ * Who may act is part of the table (requester, accepter, or the system's timers).
+ */
+import { DomainError } from "./errors.ts";
+
+export const PEERING_STATES = ["pending-acceptance", "active", "inactive", "suspended", "rejected", "expired", "failed", "deleted"] as const;
+export type PeeringState = (typeof PEERING_STATES)[number];
+
+/** States in which a peering occupies its VPC pair and counts against quotas. */
+export const LIVE_STATES: readonly PeeringState[] = ["pending-acceptance", "active", "inactive", "suspended"];
+export const TERMINAL_STATES: readonly PeeringState[] = ["rejected", "expired", "failed", "deleted"];
+
+export const PEERING_COMMANDS = ["accept", "reject", "delete", "expire", "suspend", "renew", "deactivate", "activate", "fail", "purge"] as const;
+export type PeeringCommand = (typeof PEERING_COMMANDS)[number];
+
+export type Role = "requester" | "accepter" | "system";
+
+interface Transition {
+  to: PeeringState | "purged";
+  by: readonly Role[];
+}
+
+const parties: Role[] = ["requester", "accepter"];
+const purge: Transition = { to: "purged", by: parties };
+
+/** The whole life cycle. A missing cell is an invalid command for that state. */
+export const TRANSITIONS: Record<PeeringState, Partial<Record<PeeringCommand, Transition>>> = {
+  "pending-acceptance": {
+    accept: { to: "active", by: ["accepter"] },
+    reject: { to: "rejected", by: ["accepter"] },
+    delete: { to: "deleted", by: ["requester"] },
+    expire: { to: "expired", by: ["system"] },
+    fail: { to: "failed", by: ["system"] },
+  },
+  active: {
+    delete: { to: "deleted", by: parties },
+    deactivate: { to: "inactive", by: parties },
+    suspend: { to: "suspended", by: ["system"] },
+    renew: { to: "active", by: ["requester"] },
+    fail: { to: "failed", by: ["system"] },
+  },
+  inactive: {
+    activate: { to: "active", by: parties },
+    delete: { to: "deleted", by: parties },
+    suspend: { to: "suspended", by: ["system"] },
+    renew: { to: "inactive", by: ["requester"] },
+  },
+  suspended: {
+    renew: { to: "active", by: ["requester"] },
+    delete: { to: "deleted", by: parties },
+  },
+  rejected: { purge },
+  expired: { purge },
+  failed: { purge },
+  deleted: { purge },
+};
+
+export function isLive(state: PeeringState): boolean {
+  return LIVE_STATES.includes(state);
+}
+
+/** The state a peering is really in at `now`: an unanswered request past its deadline has expired. */
+export function effectiveState(state: PeeringState, expiresAt: string | null, now: Date): PeeringState {
+  if (state === "pending-acceptance" && expiresAt !== null && now.getTime() >= Date.parse(expiresAt)) return "expired";
+  return state;
+}
+
+/**
+ * Decides a command. `roles` are the caller's roles on this peering (both, for a same-account
+ * peering). Returns the next state, or throws InvalidPeeringState / PeeringActionForbidden.
+ */
+export function decide(state: PeeringState, command: PeeringCommand, roles: readonly Role[], id: string): PeeringState | "purged" {
+  const t = TRANSITIONS[state][command];
+  if (!t) {
+    throw new DomainError("InvalidPeeringState", `peering ${id} is ${state}; it cannot be ${pastTense(command)}`, {
+      id,
+      state,
+      command,
+      allowed: Object.keys(TRANSITIONS[state]),
+    });
+  }
+  if (!roles.some((r) => t.by.includes(r))) {
+    const who = t.by.filter((r) => r !== "system").join(" or ") || "the system";
+    throw new DomainError("PeeringActionForbidden", `only the ${who} of peering ${id} can ${command} it`, { id, command, allowedRoles: t.by });
+  }
+  return t.to;
+}
+
+function pastTense(command: PeeringCommand): string {
+  const irregular: Partial<Record<PeeringCommand, string>> = { fail: "failed", purge: "cleaned up", delete: "deleted", expire: "expired", suspend: "suspended", renew: "renewed" };
+  return irregular[command] ?? `${command}ed`;
+}
