@@ -3,6 +3,7 @@
  * (`--config FILE` or VPCPEER_CONFIG) overrides any part of it.
  */
 import { readFileSync } from "node:fs";
+import { DEFAULT_PRICES, type PriceTable } from "./domain/billing.ts";
 import type { Region } from "./domain/resources.ts";
 
 export interface Limits {
@@ -17,11 +18,20 @@ export interface Limits {
   onPremisesCidrsPerVbr: number;
   instancesPerSubnet: number;
   tagsPerResource: number;
+  /** Live peerings (pending, active, inactive, suspended) per VPC or VBR. */
+  peeringsPerVpc: number;
+  /** Pending peering requests an account may have outstanding. */
+  pendingPeeringsPerAccount: number;
+  /** Router interfaces per VPC or VBR. */
+  routerInterfacesPerRouter: number;
+  /** Hours before an unanswered peering request expires. */
+  peeringRequestTtlHours: number;
 }
 
 export interface Config {
   regions: Region[];
   limits: Limits;
+  prices: PriceTable;
 }
 
 const zones = (region: string, suffixes: string[]) => suffixes.map((s) => `${region}-${s}`);
@@ -47,10 +57,18 @@ export const DEFAULT_LIMITS: Limits = {
   onPremisesCidrsPerVbr: 20,
   instancesPerSubnet: 250,
   tagsPerResource: 20,
+  peeringsPerVpc: 10,
+  pendingPeeringsPerAccount: 25,
+  routerInterfacesPerRouter: 5,
+  peeringRequestTtlHours: 168,
 };
 
 export function defaultConfig(): Config {
-  return { regions: DEFAULT_REGIONS.map((r) => ({ ...r, zones: [...r.zones] })), limits: { ...DEFAULT_LIMITS } };
+  return {
+    regions: DEFAULT_REGIONS.map((r) => ({ ...r, zones: [...r.zones] })),
+    limits: { ...DEFAULT_LIMITS },
+    prices: { ...DEFAULT_PRICES, tiers: DEFAULT_PRICES.tiers.map((t) => ({ ...t })) },
+  };
 }
 
 /** Merges an operator file over the defaults, refusing shapes that would break the catalog. */
@@ -64,7 +82,7 @@ export function loadConfig(path: string | undefined): Config {
     throw new Error(`cannot read config file ${path}: ${(e as Error).message}`);
   }
   if (typeof raw !== "object" || raw === null) throw new Error(`config file ${path}: expected a JSON object`);
-  const file = raw as { regions?: unknown; limits?: unknown };
+  const file = raw as { regions?: unknown; limits?: unknown; prices?: unknown };
   if (file.regions !== undefined) {
     if (!Array.isArray(file.regions) || file.regions.length === 0) throw new Error(`config ${path}: regions must be a non-empty array`);
     config.regions = file.regions.map((r, i) => {
@@ -83,5 +101,25 @@ export function loadConfig(path: string | undefined): Config {
       (config.limits as unknown as Record<string, number>)[key] = value as number;
     }
   }
+  if (file.prices !== undefined) config.prices = parsePrices(file.prices, path);
   return config;
+}
+
+function parsePrices(raw: unknown, path: string): PriceTable {
+  const p = raw as Partial<PriceTable>;
+  const num = (v: unknown, what: string) => {
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) throw new Error(`config ${path}: prices.${what} must be a non-negative number`);
+    return v;
+  };
+  if (!Array.isArray(p.tiers) || p.tiers.length === 0) throw new Error(`config ${path}: prices.tiers must be a non-empty array`);
+  return {
+    currency: typeof p.currency === "string" ? p.currency : DEFAULT_PRICES.currency,
+    tiers: p.tiers.map((t, i) => ({
+      maxMbps: t.maxMbps === null ? null : num(t.maxMbps, `tiers[${i}].maxMbps`),
+      hourly: Math.round(num(t.hourly, `tiers[${i}].hourly`)),
+      monthly: Math.round(num(t.monthly, `tiers[${i}].monthly`)),
+    })),
+    intraRegionMultiplier: p.intraRegionMultiplier === undefined ? DEFAULT_PRICES.intraRegionMultiplier : num(p.intraRegionMultiplier, "intraRegionMultiplier"),
+    crossRegionMultiplier: p.crossRegionMultiplier === undefined ? DEFAULT_PRICES.crossRegionMultiplier : num(p.crossRegionMultiplier, "crossRegionMultiplier"),
+  };
 }

@@ -15,6 +15,7 @@ export const ID_PREFIXES = {
   routerInterface: "ri",
   event: "evt",
   webhook: "whk",
+  ledgerEntry: "led",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

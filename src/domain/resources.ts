@@ -102,3 +102,100 @@ export interface Region {
   name: string;
   zones: string[];
 }
+
+/** One end of a peering: a VPC, or (requester side of a VBR-to-VPC connection) a VBR. */
+export interface PeeringSide {
+  accountId: string;
+  routerType: "vpc" | "vbr";
+  /** The VPC id (or VBR id) of this side. */
+  vpcId: string | null;
+  vbrId: string | null;
+  region: string;
+  /** The VPC CIDR, or the first on-premises CIDR of a VBR. */
+  cidr: string;
+  cidrs: string[];
+}
+
+export interface StateReason {
+  code: string;
+  message: string;
+  [detail: string]: unknown;
+}
+
+export interface Peering {
+  id: string;
+  /** `peering` (created as a peering connection) or `router-interface` (a connected interface pair). */
+  origin: "peering" | "router-interface";
+  name: string;
+  description: string;
+  state: import("./peering.ts").PeeringState;
+  stateReason: StateReason | null;
+  requester: PeeringSide;
+  accepter: PeeringSide;
+  crossRegion: boolean;
+  /** Null: no cap (intra-region only). */
+  bandwidthMbps: number | null;
+  chargeType: import("./billing.ts").ChargeType;
+  /** Subscription validity in months; null for pay-as-you-go. */
+  period: number | null;
+  autoRenew: boolean;
+  /** When an unanswered request expires (pending only). */
+  expiresAt: string | null;
+  /** When the current subscription term ends. */
+  termEndsAt: string | null;
+  /** Usage is billed up to here (pay-as-you-go). */
+  billedUntil: string | null;
+  generation: number;
+  tags: Tags;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const ROUTER_INTERFACE_STATUSES = ["Idle", "Connecting", "AcceptingConnecting", "Active", "Deactivating", "Inactive", "Activating", "Deleting"] as const;
+export type RouterInterfaceStatus = (typeof ROUTER_INTERFACE_STATUSES)[number];
+
+export interface RouterInterface extends Owned {
+  region: string;
+  role: "initiator" | "acceptor";
+  routerType: "vpc" | "vbr";
+  routerId: string;
+  spec: string | null;
+  bandwidthMbps: number | null;
+  chargeType: import("./billing.ts").ChargeType;
+  period: number | null;
+  autoRenew: boolean;
+  opposite: {
+    accountId: string;
+    region: string;
+    routerType: "vpc" | "vbr";
+    routerId: string;
+    interfaceId: string | null;
+  };
+  status: RouterInterfaceStatus;
+  peeringId: string | null;
+}
+
+export interface Event {
+  id: string;
+  /** Monotonic position in the store, for streaming (`Last-Event-ID`). */
+  seq: number;
+  accountId: string;
+  type: string;
+  resourceId: string;
+  data: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface LedgerEntry {
+  id: string;
+  accountId: string;
+  peeringId: string;
+  kind: "purchase" | "renewal" | "usage" | "change";
+  periodStart: string;
+  periodEnd: string;
+  /** Minor currency units (fen, cents); negative for credits. */
+  amount: number;
+  currency: string;
+  description: string;
+  createdAt: string;
+}

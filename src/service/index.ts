@@ -10,6 +10,11 @@ import { RouteTargets } from "./route-targets.ts";
 import { SubnetService } from "./subnets.ts";
 import { VbrService } from "./vbrs.ts";
 import { VpcService } from "./vpcs.ts";
+import { BillingService } from "./billing.ts";
+import { EventService } from "./events.ts";
+import { registerPeeringTargets } from "./peering-targets.ts";
+import { PeeringService } from "./peerings.ts";
+import { RouterInterfaceService } from "./router-interfaces.ts";
 
 export interface Services {
   deps: ServiceDeps;
@@ -20,6 +25,10 @@ export interface Services {
   routeTables: RouteTableService;
   vbrs: VbrService;
   instances: InstanceService;
+  peerings: PeeringService;
+  routerInterfaces: RouterInterfaceService;
+  billing: BillingService;
+  events: EventService;
   /** Extension points for later modules (peerings): route targets and VPC dependents. */
   routeTargets: RouteTargets;
   dependents: NetworkDependents;
@@ -29,6 +38,10 @@ export function createServices(deps: ServiceDeps, masterKey: MasterKey): Service
   const regions = new RegionService(deps.config);
   const routeTargets = new RouteTargets();
   const dependents = new NetworkDependents();
+  registerPeeringTargets(routeTargets, dependents, deps.clock);
+  const events = new EventService(deps);
+  const billing = new BillingService(deps);
+  const peerings = new PeeringService(deps, regions, events, billing);
   return {
     deps,
     accounts: new AccountService(deps, masterKey),
@@ -38,6 +51,10 @@ export function createServices(deps: ServiceDeps, masterKey: MasterKey): Service
     routeTables: new RouteTableService(deps, routeTargets),
     vbrs: new VbrService(deps, regions),
     instances: new InstanceService(deps),
+    peerings,
+    routerInterfaces: new RouterInterfaceService(deps, regions, peerings),
+    billing,
+    events,
     routeTargets,
     dependents,
   };

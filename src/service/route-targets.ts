@@ -1,9 +1,9 @@
 /**
  * Route next hops. Each target type has a handler that validates a new route toward it and tells
- * whether routes to it are live (`active`) or dead (`blackhole`). Peerings and router interfaces
- * register their handlers when that module is composed; until then such targets do not exist.
+ * whether routes to it are live (`active`) or dead (`blackhole`). The peering module registers the
+ * handlers for peerings, router interfaces and VBRs (see peering-targets.ts).
  */
-import { type Cidr, contains, formatCidr, parseCidr } from "../domain/cidr.ts";
+import type { Cidr } from "../domain/cidr.ts";
 import { DomainError, notFound } from "../domain/errors.ts";
 import type { RouteState, RouteTarget, RouteTargetType, Vpc } from "../domain/resources.ts";
 import type { Repos } from "../store/repos/index.ts";
@@ -15,32 +15,8 @@ export interface TargetHandler {
   states(r: Repos, vpc: Vpc, targetIds: readonly string[]): Promise<Map<string, RouteState>>;
 }
 
-/** A VBR target: the VBR must be the account's own, in the VPC's region, and own the destination. */
-const vbrHandler: TargetHandler = {
-  async validate(r, accountId, vpc, destination, targetId) {
-    const vbr = await r.vbrs.get(accountId, targetId);
-    if (!vbr) throw notFound("vbr", targetId, "target.id");
-    if (vbr.region !== vpc.region) {
-      throw new DomainError("InvalidRouteTarget", `target.id: ${targetId} is in ${vbr.region}, but the route table's VPC is in ${vpc.region}`, {
-        field: "target.id",
-      });
-    }
-    if (!vbr.onPremisesCidrs.some((c) => contains(parseCidr(c, "onPremisesCidrs"), destination))) {
-      throw new DomainError(
-        "InvalidRouteTarget",
-        `destinationCidr: ${formatCidr(destination)} is not inside the on-premises CIDRs of ${targetId} (${vbr.onPremisesCidrs.join(", ")})`,
-        { field: "destinationCidr", allowed: vbr.onPremisesCidrs },
-      );
-    }
-  },
-  // Traffic reaches a VBR only through a VBR-to-VPC connection; none exists until one is connected.
-  async states() {
-    return new Map();
-  },
-};
-
 export class RouteTargets {
-  private readonly handlers = new Map<RouteTargetType, TargetHandler>([["vbr", vbrHandler]]);
+  private readonly handlers = new Map<RouteTargetType, TargetHandler>();
 
   register(type: Exclude<RouteTargetType, "local">, handler: TargetHandler): void {
     this.handlers.set(type, handler);

@@ -7,6 +7,7 @@ import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
 import { checkQuota } from "./limits.ts";
 import type { RegionService } from "./regions.ts";
 import type { UpdateInput } from "./vpcs.ts";
+import { routerDependents } from "./peering-targets.ts";
 
 export interface CreateVbrInput {
   region: string;
@@ -95,6 +96,13 @@ export class VbrService {
     await this.deps.store.transaction(async (r) => {
       const v = await r.vbrs.lock(actor.accountId, id);
       if (!v) throw notFound("vbr", id);
+      const connections = await routerDependents(r, actor.accountId, id);
+      if (connections.length > 0) {
+        throw new DomainError("DependencyViolation", `vbr ${id} still has connections; delete them first: ${connections.map((d) => `${d.resource} ${d.id}`).join(", ")}`, {
+          id,
+          dependents: connections,
+        });
+      }
       const routes = await r.routes.pointingAt({ type: "vbr", id });
       if (routes.length > 0) {
         throw new DomainError("DependencyViolation", `vbr ${id} is the target of routes; delete them first: ${routes.slice(0, 20).map((x) => `${x.routeTableId}/${x.id}`).join(", ")}`, {

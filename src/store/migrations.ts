@@ -2,7 +2,7 @@
  * Schema migrations, portable across SQLite and PostgreSQL (Kysely's schema builder only).
  * Kysely's Migrator takes a lock, so two servers starting at once migrate exactly once.
  */
-import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from "kysely";
+import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from "kysely";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- migrations must not depend on today's schema types */
 type AnyDb = Kysely<any>;
@@ -114,7 +114,8 @@ const initial: Migration = {
       .addColumn("account_id", "text", (c) => c.notNull().references("accounts.id"))
       .addColumn("key", "text", (c) => c.notNull())
       .addColumn("value", "text", (c) => c.notNull())
-      .addPrimaryKeyConstraint("tags_pk", ["resource_id", "key"])
+      // Per account: each side of a peering tags it separately.
+      .addPrimaryKeyConstraint("tags_pk", ["resource_id", "account_id", "key"])
       .execute();
     await db.schema.createIndex("tags_account_key").on("tags").columns(["account_id", "key", "value"]).execute();
 
@@ -131,8 +132,118 @@ const initial: Migration = {
   },
 };
 
+/** An auto-incrementing integer key: the one column type the two databases spell differently. */
+function serialKey(db: AnyDb) {
+  return db.getExecutor().adapter instanceof PostgresAdapter
+    ? (["bigserial", (c: any) => c.primaryKey()] as const)
+    : (["integer", (c: any) => c.primaryKey().autoIncrement()] as const);
+}
+
+const peerings: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable("peerings")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("origin", "text", (c) => c.notNull())
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("description", "text", (c) => c.notNull())
+      .addColumn("requester_account_id", "text", (c) => c.notNull().references("accounts.id"))
+      .addColumn("requester_router_type", "text", (c) => c.notNull())
+      .addColumn("requester_router_id", "text", (c) => c.notNull())
+      .addColumn("requester_region", "text", (c) => c.notNull())
+      .addColumn("requester_cidrs", "text", (c) => c.notNull())
+      .addColumn("accepter_account_id", "text", (c) => c.notNull().references("accounts.id"))
+      .addColumn("accepter_router_type", "text", (c) => c.notNull())
+      .addColumn("accepter_router_id", "text", (c) => c.notNull())
+      .addColumn("accepter_region", "text", (c) => c.notNull())
+      .addColumn("accepter_cidrs", "text", (c) => c.notNull())
+      .addColumn("state", "text", (c) => c.notNull())
+      .addColumn("state_reason", "text")
+      // The sorted router pair while the peering is live, NULL otherwise: the unique index below
+      // makes "at most one live peering per pair" a database rule.
+      .addColumn("live_pair", "text")
+      .addColumn("bandwidth_mbps", "integer")
+      .addColumn("charge_type", "text", (c) => c.notNull())
+      .addColumn("period_months", "integer")
+      .addColumn("auto_renew", "integer", (c) => c.notNull())
+      .addColumn("expires_at", "text")
+      .addColumn("term_ends_at", "text")
+      .addColumn("billed_until", "text")
+      .addColumn("generation", "integer", (c) => c.notNull())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addColumn("updated_at", "text", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("peerings_live_pair").on("peerings").column("live_pair").unique().execute();
+    await db.schema.createIndex("peerings_requester").on("peerings").columns(["requester_account_id", "created_at", "id"]).execute();
+    await db.schema.createIndex("peerings_accepter").on("peerings").columns(["accepter_account_id", "created_at", "id"]).execute();
+    await db.schema.createIndex("peerings_requester_router").on("peerings").columns(["requester_router_id", "state"]).execute();
+    await db.schema.createIndex("peerings_accepter_router").on("peerings").columns(["accepter_router_id", "state"]).execute();
+    await db.schema.createIndex("peerings_state").on("peerings").columns(["state", "expires_at"]).execute();
+
+    await db.schema
+      .createTable("router_interfaces")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("account_id", "text", (c) => c.notNull().references("accounts.id"))
+      .addColumn("name", "text", (c) => c.notNull())
+      .addColumn("description", "text", (c) => c.notNull())
+      .addColumn("region", "text", (c) => c.notNull())
+      .addColumn("role", "text", (c) => c.notNull())
+      .addColumn("router_type", "text", (c) => c.notNull())
+      .addColumn("router_id", "text", (c) => c.notNull())
+      .addColumn("spec", "text")
+      .addColumn("bandwidth_mbps", "integer")
+      .addColumn("charge_type", "text", (c) => c.notNull())
+      .addColumn("period_months", "integer")
+      .addColumn("auto_renew", "integer", (c) => c.notNull())
+      .addColumn("opposite_account_id", "text", (c) => c.notNull())
+      .addColumn("opposite_region", "text", (c) => c.notNull())
+      .addColumn("opposite_router_type", "text", (c) => c.notNull())
+      .addColumn("opposite_router_id", "text", (c) => c.notNull())
+      .addColumn("opposite_interface_id", "text")
+      .addColumn("status", "text", (c) => c.notNull())
+      .addColumn("peering_id", "text")
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addColumn("updated_at", "text", (c) => c.notNull())
+      .execute();
+    await listIndex(db, "router_interfaces");
+    await db.schema.createIndex("router_interfaces_router").on("router_interfaces").column("router_id").execute();
+    await db.schema.createIndex("router_interfaces_peering").on("router_interfaces").column("peering_id").execute();
+
+    const [seqType, seqDef] = serialKey(db);
+    await db.schema
+      .createTable("events")
+      .addColumn("seq", seqType, seqDef)
+      .addColumn("id", "text", (c) => c.notNull().unique())
+      .addColumn("account_id", "text", (c) => c.notNull().references("accounts.id"))
+      .addColumn("type", "text", (c) => c.notNull())
+      .addColumn("resource_id", "text", (c) => c.notNull())
+      .addColumn("data", "text", (c) => c.notNull())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("events_account_seq").on("events").columns(["account_id", "seq"]).execute();
+
+    await db.schema
+      .createTable("ledger")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("account_id", "text", (c) => c.notNull().references("accounts.id"))
+      .addColumn("peering_id", "text", (c) => c.notNull())
+      .addColumn("kind", "text", (c) => c.notNull())
+      .addColumn("period_start", "text", (c) => c.notNull())
+      .addColumn("period_end", "text", (c) => c.notNull())
+      .addColumn("amount", "bigint", (c) => c.notNull())
+      .addColumn("currency", "text", (c) => c.notNull())
+      .addColumn("description", "text", (c) => c.notNull())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      // A period is charged once, whichever server (or retry) gets there first.
+      .addUniqueConstraint("ledger_once", ["peering_id", "kind", "period_start"])
+      .execute();
+    await db.schema.createIndex("ledger_account").on("ledger").columns(["account_id", "created_at", "id"]).execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
+  "0002_peerings": peerings,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -1,4 +1,5 @@
 /** Database tables as Kysely sees them. Internal to src/store: rows never leave it. */
+import type { Generated } from "kysely";
 
 export interface AccountsTable {
   id: string;
@@ -87,7 +88,89 @@ export interface MetaTable {
   value: string;
 }
 
+export interface PeeringsTable {
+  id: string;
+  origin: string;
+  name: string;
+  description: string;
+  requester_account_id: string;
+  requester_router_type: string;
+  requester_router_id: string;
+  requester_region: string;
+  requester_cidrs: string;
+  accepter_account_id: string;
+  accepter_router_type: string;
+  accepter_router_id: string;
+  accepter_region: string;
+  accepter_cidrs: string;
+  state: string;
+  state_reason: string | null;
+  live_pair: string | null;
+  bandwidth_mbps: number | null;
+  charge_type: string;
+  period_months: number | null;
+  auto_renew: number;
+  expires_at: string | null;
+  term_ends_at: string | null;
+  billed_until: string | null;
+  generation: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RouterInterfacesTable {
+  id: string;
+  account_id: string;
+  name: string;
+  description: string;
+  region: string;
+  role: string;
+  router_type: string;
+  router_id: string;
+  spec: string | null;
+  bandwidth_mbps: number | null;
+  charge_type: string;
+  period_months: number | null;
+  auto_renew: number;
+  opposite_account_id: string;
+  opposite_region: string;
+  opposite_router_type: string;
+  opposite_router_id: string;
+  opposite_interface_id: string | null;
+  status: string;
+  peering_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface EventsTable {
+  seq: Generated<number>;
+  id: string;
+  account_id: string;
+  type: string;
+  resource_id: string;
+  data: string;
+  created_at: string;
+}
+
+export interface LedgerTable {
+  id: string;
+  account_id: string;
+  peering_id: string;
+  kind: string;
+  period_start: string;
+  period_end: string;
+  amount: number | string;
+  currency: string;
+  description: string;
+  created_at: string;
+}
+
 export interface Database {
+  peerings: PeeringsTable;
+  router_interfaces: RouterInterfacesTable;
+  events: EventsTable;
+  ledger: LedgerTable;
   accounts: AccountsTable;
   vpcs: VpcsTable;
   route_tables: RouteTablesTable;
@@ -101,4 +184,4 @@ export interface Database {
 }
 
 /** The tables whose rows carry tags and the common owned columns. */
-export type OwnedTable = "vpcs" | "route_tables" | "subnets" | "vbrs" | "instances";
+export type OwnedTable = "vpcs" | "route_tables" | "subnets" | "vbrs" | "instances" | "router_interfaces";

@@ -37,11 +37,11 @@ interface Paged {
 }
 
 /**
- * Applies tag filters, the cursor and limit+1 to a query over one owned table (aliased `t`) and
- * returns the page with the cursor of its last row.
+ * Applies tag filters (tags put by `accountId`), the cursor and limit+1 to a query over one table
+ * (aliased `t`) and returns the page with the cursor of its last row.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function paginate<R extends Paged>(query: SelectQueryBuilder<any, any, R>, opts: ListOptions) {
+export async function paginate<R extends Paged>(query: SelectQueryBuilder<any, any, R>, opts: ListOptions, accountId: string) {
   let q = query;
   for (const tag of opts.tags ?? []) {
     q = q.where(({ exists, selectFrom }) =>
@@ -49,6 +49,7 @@ export async function paginate<R extends Paged>(query: SelectQueryBuilder<any, a
         selectFrom("tags as tg")
           .select("tg.key")
           .whereRef("tg.resource_id", "=", "t.id")
+          .where("tg.account_id", "=", accountId)
           .where("tg.key", "=", tag.key)
           .$if(tag.value !== undefined, (s) => s.where("tg.value", "=", tag.value!)),
       ),
@@ -67,10 +68,16 @@ export async function paginate<R extends Paged>(query: SelectQueryBuilder<any, a
   return { rows: items, nextCursor: more && lastRow ? encodeCursor(lastRow.created_at, lastRow.id) : null };
 }
 
-export async function loadTags(db: Db, ids: readonly string[]): Promise<Map<string, Tags>> {
+/** The tags `accountId` put on each of the resources. */
+export async function loadTags(db: Db, accountId: string, ids: readonly string[]): Promise<Map<string, Tags>> {
   const map = new Map<string, Tags>();
   if (ids.length === 0) return map;
-  const rows = await db.selectFrom("tags").select(["resource_id", "key", "value"]).where("resource_id", "in", ids).execute();
+  const rows = await db
+    .selectFrom("tags")
+    .select(["resource_id", "key", "value"])
+    .where("account_id", "=", accountId)
+    .where("resource_id", "in", ids)
+    .execute();
   for (const r of rows) {
     let tags = map.get(r.resource_id);
     if (!tags) map.set(r.resource_id, (tags = {}));
@@ -80,7 +87,7 @@ export async function loadTags(db: Db, ids: readonly string[]): Promise<Map<stri
 }
 
 export async function replaceTags(db: Db, accountId: string, resourceId: string, tags: Tags): Promise<void> {
-  await db.deleteFrom("tags").where("resource_id", "=", resourceId).execute();
+  await db.deleteFrom("tags").where("resource_id", "=", resourceId).where("account_id", "=", accountId).execute();
   const entries = Object.entries(tags);
   if (entries.length === 0) return;
   await db
@@ -89,6 +96,6 @@ export async function replaceTags(db: Db, accountId: string, resourceId: string,
     .execute();
 }
 
-export async function deleteTags(db: Db, resourceId: string): Promise<void> {
-  await db.deleteFrom("tags").where("resource_id", "=", resourceId).execute();
+export async function deleteTags(db: Db, accountId: string, resourceId: string): Promise<void> {
+  await db.deleteFrom("tags").where("resource_id", "=", resourceId).where("account_id", "=", accountId).execute();
 }

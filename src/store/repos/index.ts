@@ -1,5 +1,8 @@
 /** All repositories over one database handle (the root pool or one transaction). */
-import { instanceFromRow, routeTableFromRow, subnetFromRow, vbrFromRow, vpcFromRow } from "./mappers.ts";
+import { instanceFromRow, routeTableFromRow, routerInterfaceFromRow, subnetFromRow, vbrFromRow, vpcFromRow } from "./mappers.ts";
+import { EventsRepo } from "./events.ts";
+import { LedgerRepo } from "./ledger.ts";
+import { PeeringsRepo } from "./peerings.ts";
 import { AccountsRepo } from "./accounts.ts";
 import type { Capabilities, Db } from "./common.ts";
 import { IdempotencyRepo } from "./idempotency.ts";
@@ -15,6 +18,10 @@ export class Repos {
   readonly instances;
   readonly routes: RoutesRepo;
   readonly idempotency: IdempotencyRepo;
+  readonly peerings: PeeringsRepo;
+  readonly routerInterfaces;
+  readonly events: EventsRepo;
+  readonly ledger: LedgerRepo;
 
   constructor(db: Db, caps: Capabilities) {
     this.accounts = new AccountsRepo(db, caps);
@@ -25,9 +32,14 @@ export class Repos {
     this.instances = new OwnedRepo(db, caps, "instances", instanceFromRow);
     this.routes = new RoutesRepo(db);
     this.idempotency = new IdempotencyRepo(db);
+    this.peerings = new PeeringsRepo(db, caps);
+    this.routerInterfaces = new OwnedRepo(db, caps, "router_interfaces", routerInterfaceFromRow);
+    this.events = new EventsRepo(db);
+    this.ledger = new LedgerRepo(db);
   }
 }
 
 export type { StoredRoute } from "./routes.ts";
 export type { AccountRecord } from "./accounts.ts";
 export type { StoredResponse } from "./idempotency.ts";
+export type { PeeringChanges, PeeringFilters } from "./peerings.ts";

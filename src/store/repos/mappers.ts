@@ -1,6 +1,7 @@
 /** Row → domain conversions, the only place that knows both shapes. */
-import type { Instance, RouteTable, Subnet, Tags, Vbr, Vpc } from "../../domain/resources.ts";
-import type { InstancesTable, RouteTablesTable, SubnetsTable, VbrsTable, VpcsTable } from "../schema.ts";
+import type { Instance, RouteTable, RouterInterface, Subnet, Tags, Vbr, Vpc } from "../../domain/resources.ts";
+import type { ChargeType } from "../../domain/billing.ts";
+import type { InstancesTable, RouteTablesTable, RouterInterfacesTable, SubnetsTable, VbrsTable, VpcsTable } from "../schema.ts";
 
 const base = (r: { id: string; account_id: string; name: string; description: string; created_at: string; updated_at: string }, tags: Tags) => ({
   id: r.id,
@@ -51,4 +52,26 @@ export const instanceFromRow = (r: InstancesTable, tags: Tags): Instance => ({
   zone: r.zone,
   privateIp: r.private_ip,
   state: r.state as Instance["state"],
+});
+
+export const routerInterfaceFromRow = (r: RouterInterfacesTable, tags: Tags): RouterInterface => ({
+  ...base(r, tags),
+  region: r.region,
+  role: r.role as RouterInterface["role"],
+  routerType: r.router_type as RouterInterface["routerType"],
+  routerId: r.router_id,
+  spec: r.spec,
+  bandwidthMbps: r.bandwidth_mbps === null ? null : Number(r.bandwidth_mbps),
+  chargeType: r.charge_type as ChargeType,
+  period: r.period_months === null ? null : Number(r.period_months),
+  autoRenew: Number(r.auto_renew) === 1,
+  opposite: {
+    accountId: r.opposite_account_id,
+    region: r.opposite_region,
+    routerType: r.opposite_router_type as RouterInterface["routerType"],
+    routerId: r.opposite_router_id,
+    interfaceId: r.opposite_interface_id,
+  },
+  status: r.status as RouterInterface["status"],
+  peeringId: r.peering_id,
 });

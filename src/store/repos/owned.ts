@@ -28,7 +28,7 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
       | Database[T]
       | undefined;
     if (!row) return null;
-    return this.toDomain(row, (await loadTags(this.db, [id])).get(id) ?? {});
+    return this.toDomain(row, (await loadTags(this.db, accountId, [id])).get(id) ?? {});
   }
 
   /** Reads and row-locks (PostgreSQL) so that checks made under this lock hold until commit. */
@@ -40,7 +40,24 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
       .forUpdate()
       .executeTakeFirst()) as Database[T] | undefined;
     if (!row) return null;
-    return this.toDomain(row, (await loadTags(this.db, [id])).get(id) ?? {});
+    return this.toDomain(row, (await loadTags(this.db, accountId, [id])).get(id) ?? {});
+  }
+
+  /**
+   * Reads a row of any account, row-locked on PostgreSQL. Only for use cases that span two
+   * accounts (a peering request names the other party's VPC); never for a tenant's own reads.
+   */
+  async lockAny(id: string): Promise<D | null> {
+    let q = this.from().where("t.id", "=", id);
+    if (this.caps.rowLocks) q = q.forUpdate();
+    const row = (await q.executeTakeFirst()) as Database[T] | undefined;
+    return row ? this.toDomain(row, {}) : null;
+  }
+
+  /** Rows of any account with `column = value` (cross-account use cases only, like lockAny). */
+  async whereAny(column: string, value: string): Promise<D[]> {
+    const rows = (await this.from().where(`t.${column}`, "=", value).orderBy("t.id").execute()) as Database[T][];
+    return rows.map((row) => this.toDomain(row, {}));
   }
 
   async list(accountId: string, filters: Filters, opts: ListOptions): Promise<Page<D>> {
@@ -48,9 +65,10 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
     for (const [column, value] of Object.entries(filters)) {
       if (value !== undefined) q = q.where(`t.${column}`, "=", value);
     }
-    const { rows, nextCursor } = await paginate<Database[T]>(q, opts);
+    const { rows, nextCursor } = await paginate<Database[T]>(q, opts, accountId);
     const tags = await loadTags(
       this.db,
+      accountId,
       rows.map((r) => r.id),
     );
     return { items: rows.map((r) => this.toDomain(r, tags.get(r.id) ?? {})), nextCursor };
@@ -65,6 +83,7 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
     const rows = (await q.orderBy("t.created_at").orderBy("t.id").execute()) as Database[T][];
     const tags = await loadTags(
       this.db,
+      accountId,
       rows.map((r) => r.id),
     );
     return rows.map((r) => this.toDomain(r, tags.get(r.id) ?? {}));
@@ -111,7 +130,7 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
       .where("id" as never, "=", id as never)
       .where("account_id" as never, "=", accountId as never)
       .executeTakeFirst();
-    await deleteTags(this.db, id);
+    await deleteTags(this.db, accountId, id);
     return Number(result.numDeletedRows) > 0;
   }
 }

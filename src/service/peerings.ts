@@ -1,0 +1,496 @@
+/**
+ * Peering connections: the request/accept life cycle (the Tencent flow and the native model),
+ * shared by router interfaces (the Alibaba flow). authorize → load → decide → persist → emit.
+ */
+import { checkPeriod, type ChargeType, MAX_BANDWIDTH_MBPS } from "../domain/billing.ts";
+import { firstOverlap } from "../domain/cidr.ts";
+import { DomainError, notFound } from "../domain/errors.ts";
+import { type PeeringCommand, type Role, decide, effectiveState, isLive } from "../domain/peering.ts";
+import type { ListOptions, Page, Peering, Route, StateReason, Tags, Vbr, Vpc } from "../domain/resources.ts";
+import { validateTags } from "../domain/tags.ts";
+import type { PeeringChanges, PeeringFilters, Repos } from "../store/repos/index.ts";
+import type { PeeringsTable } from "../store/schema.ts";
+import { isUniqueViolation } from "../store/db-errors.ts";
+import type { BillingService } from "./billing.ts";
+import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
+import type { EventService } from "./events.ts";
+import { checkQuota } from "./limits.ts";
+import type { RegionService } from "./regions.ts";
+import { RouterInterfaceService } from "./router-interfaces.ts";
+
+export interface CreatePeeringInput {
+  vpcId: string;
+  peerVpcId: string;
+  peerAccountId?: string | undefined;
+  peerRegion?: string | undefined;
+  bandwidthMbps?: number | undefined;
+  name?: string | undefined;
+  description?: string | undefined;
+  chargeType?: ChargeType | undefined;
+  period?: number | undefined;
+  autoRenew?: boolean | undefined;
+  tags?: Tags | undefined;
+}
+
+export interface UpdatePeeringInput {
+  name?: string | undefined;
+  description?: string | undefined;
+  bandwidthMbps?: number | null | undefined;
+  autoRenew?: boolean | undefined;
+  tags?: Tags | undefined;
+}
+
+/** One end of a new peering, resolved from the store. */
+export interface Endpoint {
+  accountId: string;
+  routerType: "vpc" | "vbr";
+  router: Vpc | Vbr;
+  cidrs: string[];
+}
+
+export interface NewPeering {
+  origin: Peering["origin"];
+  requester: Endpoint;
+  accepter: Endpoint;
+  bandwidthMbps: number | null;
+  chargeType: ChargeType;
+  period: number | null;
+  autoRenew: boolean;
+  name: string;
+  description: string;
+  tags: Tags;
+  /** Consent is already given (same account, or a pre-created acceptor interface): active at once. */
+  preAccepted: boolean;
+}
+
+/** The result of a deletion: the peering and the routes that were removed with it. */
+export interface DeletedPeering {
+  peering: Peering;
+  /** The caller's routes that pointed at the peering and were removed with it. */
+  removedRoutes: RemovedRoute[];
+}
+
+export type RemovedRoute = Pick<Route, "id" | "routeTableId" | "destinationCidr"> & { accountId: string };
+
+export const endpointOfVpc = (vpc: Vpc): Endpoint => ({ accountId: vpc.accountId, routerType: "vpc", router: vpc, cidrs: [vpc.cidr] });
+export const endpointOfVbr = (vbr: Vbr): Endpoint => ({ accountId: vbr.accountId, routerType: "vbr", router: vbr, cidrs: vbr.onPremisesCidrs });
+
+const pairKey = (a: string, b: string) => [a, b].sort().join("|");
+
+export class PeeringService {
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly regions: RegionService,
+    private readonly events: EventService,
+    private readonly billing: BillingService,
+  ) {}
+
+  // ---- reads ----------------------------------------------------------------------------------
+
+  /** The caller's view: an unanswered request past its deadline already shows as expired. */
+  private view(p: Peering): Peering {
+    const state = effectiveState(p.state, p.expiresAt, this.deps.clock.now());
+    if (state === p.state) return p;
+    return { ...p, state, stateReason: { code: "RequestExpired", message: `the request was not accepted before ${p.expiresAt}` } };
+  }
+
+  async get(actor: Actor, id: string): Promise<Peering> {
+    const p = await this.deps.store.repos.peerings.get(actor.accountId, id);
+    if (!p) throw notFound("peering", id);
+    return this.view(p);
+  }
+
+  async list(actor: Actor, f: PeeringFilters, opts: ListOptions): Promise<Page<Peering>> {
+    const page = await this.deps.store.repos.peerings.list(actor.accountId, f, opts);
+    return { items: page.items.map((p) => this.view(p)), nextCursor: page.nextCursor };
+  }
+
+  // ---- create ---------------------------------------------------------------------------------
+
+  /** POST /peerings: VPC to VPC, same or cross account, intra- or cross-region. */
+  async create(actor: Actor, input: CreatePeeringInput): Promise<Peering> {
+    const chargeType = input.chargeType ?? "pay-as-you-go";
+    const period = checkPeriod(chargeType, input.period);
+    const tags = validateTags(input.tags ?? {}, this.deps.config.limits.tagsPerResource);
+    const peerAccountId = input.peerAccountId ?? actor.accountId;
+    if (input.peerRegion !== undefined) this.regions.require(input.peerRegion, "peerRegion");
+    return this.deps.store.transaction(async (r) => {
+      // Lock both VPCs in id order: quota and overlap checks hold until commit, without deadlocks.
+      const [first, second] = [input.vpcId, input.peerVpcId].sort();
+      const locked = new Map<string, Vpc | null>();
+      locked.set(first!, await r.vpcs.lockAny(first!));
+      if (second !== first) locked.set(second!, await r.vpcs.lockAny(second!));
+      const vpc = locked.get(input.vpcId);
+      if (!vpc || vpc.accountId !== actor.accountId) throw notFound("vpc", input.vpcId, "vpcId");
+      const peer = locked.get(input.peerVpcId);
+      const peerRegion = input.peerRegion ?? vpc.region;
+      if (!peer || peer.accountId !== peerAccountId || peer.region !== peerRegion) {
+        throw new DomainError("ResourceNotFound", `peerVpcId: vpc ${input.peerVpcId} does not exist in region ${peerRegion} of account ${peerAccountId}`, {
+          resource: "vpc",
+          id: input.peerVpcId,
+          field: "peerVpcId",
+        });
+      }
+      return this.insert(r, {
+        origin: "peering",
+        requester: endpointOfVpc(vpc),
+        accepter: endpointOfVpc(peer),
+        bandwidthMbps: input.bandwidthMbps ?? null,
+        chargeType,
+        period,
+        autoRenew: input.autoRenew ?? false,
+        name: input.name ?? "",
+        description: input.description ?? "",
+        tags,
+        preAccepted: peer.accountId === actor.accountId,
+      });
+    });
+  }
+
+  /** Validates and inserts a peering between two resolved endpoints (shared with router interfaces). */
+  async insert(r: Repos, n: NewPeering): Promise<Peering> {
+    const { requester: req, accepter: acc } = n;
+    const reqId = req.router.id;
+    const accId = acc.router.id;
+    if (reqId === accId) throw new DomainError("PeeringSelf", `peerVpcId: a VPC cannot peer with itself (${reqId})`, { field: "peerVpcId" });
+    const clash = firstOverlap(req.cidrs, acc.cidrs);
+    if (clash) {
+      throw new DomainError("CidrOverlap", `peerVpcId: the CIDR ${clash[0]} of ${reqId} overlaps the CIDR ${clash[1]} of ${accId}`, {
+        field: "peerVpcId",
+        cidr: clash[0],
+        conflictingCidr: clash[1],
+        routerId: reqId,
+        peerRouterId: accId,
+      });
+    }
+    const crossRegion = req.router.region !== acc.router.region;
+    this.checkBandwidth(n.bandwidthMbps, crossRegion);
+    const existing = (await r.peerings.liveOfRouter(reqId)).find((p) => p.requester.vpcId === accId || p.accepter.vpcId === accId || p.requester.vbrId === accId);
+    if (existing) {
+      throw new DomainError("PeeringExists", `peerVpcId: ${reqId} and ${accId} already have a live peering ${existing.id} (${existing.state})`, {
+        field: "peerVpcId",
+        existingPeeringId: existing.id,
+      });
+    }
+    const limits = this.deps.config.limits;
+    checkQuota(limits, "peeringsPerVpc", (await r.peerings.liveOfRouter(reqId)).length, `live peerings of ${reqId}`);
+    if (n.preAccepted) checkQuota(limits, "peeringsPerVpc", (await r.peerings.liveOfRouter(accId)).length, `live peerings of ${accId}`);
+    else checkQuota(limits, "pendingPeeringsPerAccount", await r.peerings.countPendingRequestedBy(req.accountId), `pending peering requests of account ${req.accountId}`);
+
+    const now = nowIso(this.deps);
+    const id = this.deps.ids.next("peering");
+    const row: PeeringsTable = {
+      id,
+      origin: n.origin,
+      name: n.name,
+      description: n.description,
+      requester_account_id: req.accountId,
+      requester_router_type: req.routerType,
+      requester_router_id: reqId,
+      requester_region: req.router.region,
+      requester_cidrs: JSON.stringify(req.cidrs),
+      accepter_account_id: acc.accountId,
+      accepter_router_type: acc.routerType,
+      accepter_router_id: accId,
+      accepter_region: acc.router.region,
+      accepter_cidrs: JSON.stringify(acc.cidrs),
+      state: n.preAccepted ? "active" : "pending-acceptance",
+      state_reason: null,
+      live_pair: pairKey(reqId, accId),
+      bandwidth_mbps: n.bandwidthMbps,
+      charge_type: n.chargeType,
+      period_months: n.period,
+      auto_renew: n.autoRenew ? 1 : 0,
+      expires_at: n.preAccepted ? null : new Date(Date.parse(now) + limits.peeringRequestTtlHours * 3_600_000).toISOString(),
+      term_ends_at: null,
+      billed_until: null,
+      generation: 1,
+      created_at: now,
+      updated_at: now,
+    };
+    try {
+      await r.peerings.insert(row, { accountId: req.accountId, tags: n.tags });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new DomainError("PeeringExists", `peerVpcId: ${reqId} and ${accId} already have a live peering`, { field: "peerVpcId" });
+      throw e;
+    }
+    let p = (await r.peerings.getAny(id))!;
+    if (n.preAccepted) {
+      await r.peerings.update(id, await this.billing.activate(r, p, now));
+      p = (await r.peerings.getAny(id))!;
+    }
+    await this.announceCreated(r, p);
+    return (await r.peerings.get(req.accountId, id))!;
+  }
+
+  private checkBandwidth(bandwidth: number | null, crossRegion: boolean): void {
+    if (bandwidth === null) {
+      if (crossRegion) throw new DomainError("BandwidthRequired", "bandwidthMbps: a cross-region peering needs a bandwidth (Mbit/s)", { field: "bandwidthMbps" });
+      return;
+    }
+    if (!Number.isInteger(bandwidth) || bandwidth < 1 || bandwidth > MAX_BANDWIDTH_MBPS) {
+      throw new DomainError("InvalidRequest", `bandwidthMbps: must be an integer from 1 to ${MAX_BANDWIDTH_MBPS}`, { field: "bandwidthMbps" });
+    }
+  }
+
+  private async announceCreated(r: Repos, p: Peering): Promise<void> {
+    const a = p.requester;
+    const b = p.accepter;
+    const ref = (s: typeof a) => s.vpcId ?? s.vbrId;
+    if (p.state === "active") {
+      const data = { peeringId: p.id, state: p.state, message: `peering ${p.id} between ${ref(a)} and ${ref(b)} is active` };
+      await this.events.emit(r, a.accountId, "peering.active", p.id, data);
+      if (b.accountId !== a.accountId) await this.events.emit(r, b.accountId, "peering.active", p.id, data);
+      return;
+    }
+    await this.events.emit(r, a.accountId, "peering.requested", p.id, {
+      peeringId: p.id,
+      state: p.state,
+      expiresAt: p.expiresAt,
+      message: `you asked account ${b.accountId} to peer your ${ref(a)} with its ${ref(b)}`,
+    });
+    await this.events.emit(r, b.accountId, "peering.request-received", p.id, {
+      peeringId: p.id,
+      state: p.state,
+      requesterAccountId: a.accountId,
+      requesterVpcId: ref(a),
+      requesterCidr: a.cidr,
+      accepterVpcId: ref(b),
+      expiresAt: p.expiresAt,
+      message: `account ${a.accountId} asks to peer ${a.routerType.toUpperCase()} ${ref(a)} (${a.cidrs.join(", ")}) with your VPC ${ref(b)}; accept or reject before ${p.expiresAt}`,
+    });
+  }
+
+  // ---- life cycle -----------------------------------------------------------------------------
+
+  private rolesOf(p: Peering, actor: Actor): Role[] {
+    const roles: Role[] = [];
+    if (p.requester.accountId === actor.accountId) roles.push("requester");
+    if (p.accepter.accountId === actor.accountId) roles.push("accepter");
+    return roles;
+  }
+
+  /**
+   * Applies one command under a row lock: decide → persist → emit. `extra` adds command-specific
+   * changes (billing); the events go to both parties.
+   */
+  async command(
+    r: Repos,
+    actor: Actor | "system",
+    id: string,
+    command: PeeringCommand,
+    extra: (p: Peering, now: string) => Promise<PeeringChanges> = async () => ({}),
+  ): Promise<{ before: Peering; after: Peering | null; removedRoutes: RemovedRoute[] }> {
+    const loaded = actor === "system" ? await r.peerings.getAny(id, true) : await r.peerings.get(actor.accountId, id, true);
+    if (!loaded) throw notFound("peering", id);
+    const now = nowIso(this.deps);
+    const state = effectiveState(loaded.state, loaded.expiresAt, this.deps.clock.now());
+    const p = { ...loaded, state };
+    const roles: Role[] = actor === "system" ? ["system"] : this.rolesOf(p, actor);
+    const next = decide(state, command, roles, id);
+    if (next === "purged") {
+      await r.peerings.purge(id);
+      return { before: p, after: null, removedRoutes: [] };
+    }
+    const changes: PeeringChanges = { ...(await extra(p, now)), state: next, updated_at: now };
+    if (!isLive(next)) {
+      changes.live_pair = null;
+      changes.expires_at = null;
+    }
+    if (next !== state || command === "expire") changes.state_reason = JSON.stringify(reasonFor(command, next, actor, p));
+    let removedRoutes: RemovedRoute[] = [];
+    if (next === "deleted" || next === "failed") removedRoutes = await this.removeRoutes(r, p);
+    await r.peerings.update(id, changes);
+    const after = (await r.peerings.getAny(id))!;
+    await RouterInterfaceService.sync(r, after, now);
+    await this.announce(r, p, after, command, actor, removedRoutes);
+    return { before: p, after, removedRoutes };
+  }
+
+  private async removeRoutes(r: Repos, p: Peering): Promise<RemovedRoute[]> {
+    const routes = await r.routes.pointingAt({ type: "peering", id: p.id });
+    for (const route of routes) await r.routes.delete(route.routeTableId, route.id);
+    return routes.map((x) => ({ id: x.id, routeTableId: x.routeTableId, destinationCidr: x.destinationCidr, accountId: x.accountId }));
+  }
+
+  private async announce(r: Repos, before: Peering, after: Peering, command: PeeringCommand, actor: Actor | "system", removedRoutes: RemovedRoute[]) {
+    if (before.state === after.state && command !== "renew") return;
+    const by = actor === "system" ? "system" : actor.accountId;
+    for (const accountId of new Set([after.requester.accountId, after.accepter.accountId])) {
+      const mine = removedRoutes.filter((x) => x.accountId === accountId).map(({ accountId: _a, ...x }) => x);
+      await this.events.emit(r, accountId, `peering.${after.state}`, after.id, {
+        peeringId: after.id,
+        previousState: before.state,
+        state: after.state,
+        command,
+        by,
+        stateReason: after.stateReason,
+        ...(mine.length ? { removedRoutes: mine } : {}),
+        message: `peering ${after.id} is ${after.state}${after.stateReason ? ` (${after.stateReason.message})` : ""}`,
+      });
+    }
+  }
+
+  async accept(actor: Actor, id: string): Promise<Peering> {
+    const outcome = await this.deps.store.transaction(async (r) => {
+      const p = await r.peerings.get(actor.accountId, id, true);
+      if (!p) throw notFound("peering", id);
+      // The accepter's quota is checked at accept time; a full accepter fails the request, with the reason kept.
+      const state = effectiveState(p.state, p.expiresAt, this.deps.clock.now());
+      if (state === "pending-acceptance" && this.rolesOf(p, actor).includes("accepter")) {
+        const accId = p.accepter.vpcId ?? p.accepter.vbrId!;
+        const live = (await r.peerings.liveOfRouter(accId)).filter((x) => x.id !== id).length;
+        const limit = this.deps.config.limits.peeringsPerVpc;
+        if (live >= limit) {
+          const reason: StateReason = { code: "LimitExceeded", message: `${accId} already has ${live} live peerings (quota peeringsPerVpc = ${limit})`, quota: "peeringsPerVpc", limit, vpcId: accId };
+          await r.peerings.update(id, { state: "failed", state_reason: JSON.stringify(reason), live_pair: null, expires_at: null, updated_at: nowIso(this.deps) });
+          const after = (await r.peerings.getAny(id))!;
+          await RouterInterfaceService.sync(r, after, nowIso(this.deps));
+          await this.announce(r, p, after, "fail", actor, []);
+          return { error: new DomainError("LimitExceeded", `accept: ${reason.message}; the peering failed`, { quota: "peeringsPerVpc", limit, peeringId: id, state: "failed" }) };
+        }
+      }
+      const res = await this.command(r, actor, id, "accept", (q, now) => this.billing.activate(r, q, now));
+      return { peering: (await r.peerings.get(actor.accountId, res.after!.id))! };
+    });
+    if ("error" in outcome) throw outcome.error;
+    return outcome.peering;
+  }
+
+  async reject(actor: Actor, id: string): Promise<Peering> {
+    return this.deps.store.transaction(async (r) => {
+      await this.command(r, actor, id, "reject");
+      return (await r.peerings.get(actor.accountId, id))!;
+    });
+  }
+
+  /** DELETE: cancels a pending request, deletes a live peering (removing its routes), or purges a terminal record. */
+  async delete(actor: Actor, id: string): Promise<DeletedPeering | { purged: string }> {
+    return this.deps.store.transaction(async (r) => {
+      const p = await r.peerings.get(actor.accountId, id);
+      if (!p) throw notFound("peering", id);
+      const state = effectiveState(p.state, p.expiresAt, this.deps.clock.now());
+      if (state === "expired" && p.state === "pending-acceptance") {
+        // Expire first (the sweeper may not have run yet), then purge the terminal record.
+        await this.command(r, "system", id, "expire");
+      }
+      if (!isLive(state)) {
+        await this.command(r, actor, id, "purge");
+        return { purged: id };
+      }
+      const res = await this.command(r, actor, id, "delete", (q, now) => this.billing.accrue(r, q, now, true));
+      return { peering: (await r.peerings.get(actor.accountId, id))!, removedRoutes: res.removedRoutes.filter((x) => x.accountId === actor.accountId) };
+    });
+  }
+
+  /** Renews a subscription: extends the term, or restores a suspended peering from now. */
+  async renew(actor: Actor, id: string, months?: number): Promise<Peering> {
+    return this.deps.store.transaction(async (r) => {
+      await this.command(r, actor, id, "renew", async (p, now) => {
+        if (p.chargeType !== "subscription") {
+          throw new DomainError("InvalidChargeType", `peering ${id} is pay-as-you-go; only subscriptions are renewed`, { id, chargeType: p.chargeType });
+        }
+        const period = months === undefined ? p.period! : checkPeriod("subscription", months)!;
+        const from = p.state === "suspended" || !p.termEndsAt ? now : p.termEndsAt;
+        return { ...(await this.billing.renew(r, p, from, period)), period_months: period };
+      });
+      return (await r.peerings.get(actor.accountId, id))!;
+    });
+  }
+
+  async setActive(actor: Actor, id: string, active: boolean): Promise<Peering> {
+    return this.deps.store.transaction(async (r) => {
+      await this.command(r, actor, id, active ? "activate" : "deactivate");
+      return (await r.peerings.get(actor.accountId, id))!;
+    });
+  }
+
+  /** PATCH: the requester changes name, bandwidth and auto renew; each party sets its own tags. */
+  async update(actor: Actor, id: string, input: UpdatePeeringInput): Promise<Peering> {
+    const tags = input.tags && validateTags(input.tags, this.deps.config.limits.tagsPerResource);
+    return this.deps.store.transaction(async (r) => {
+      const p = await r.peerings.get(actor.accountId, id, true);
+      if (!p) throw notFound("peering", id);
+      const roles = this.rolesOf(p, actor);
+      const changesSettings = input.name !== undefined || input.description !== undefined || input.bandwidthMbps !== undefined || input.autoRenew !== undefined;
+      if (changesSettings && !roles.includes("requester")) {
+        throw new DomainError("PeeringActionForbidden", `only the requester of peering ${id} can change its name, bandwidth or renewal; the accepter can set its own tags`, { id });
+      }
+      if (changesSettings && !isLive(effectiveState(p.state, p.expiresAt, this.deps.clock.now()))) {
+        throw new DomainError("InvalidPeeringState", `peering ${id} is ${p.state}; it cannot be modified`, { id, state: p.state });
+      }
+      const now = nowIso(this.deps);
+      let changes: PeeringChanges = { updated_at: now };
+      if (input.name !== undefined) changes.name = input.name;
+      if (input.description !== undefined) changes.description = input.description;
+      if (input.autoRenew !== undefined) changes.auto_renew = input.autoRenew ? 1 : 0;
+      if (input.bandwidthMbps !== undefined && input.bandwidthMbps !== p.bandwidthMbps) {
+        this.checkBandwidth(input.bandwidthMbps, p.crossRegion);
+        const after = { ...p, bandwidthMbps: input.bandwidthMbps };
+        changes = { ...changes, bandwidth_mbps: input.bandwidthMbps, ...(p.state === "active" || p.state === "inactive" ? await this.billing.changeBandwidth(r, p, after, now) : {}) };
+        await this.events.emit(r, p.requester.accountId, "peering.bandwidth-changed", id, { peeringId: id, from: p.bandwidthMbps, to: input.bandwidthMbps, message: `bandwidth of ${id} changed to ${input.bandwidthMbps ?? "unlimited"}` });
+        if (p.accepter.accountId !== p.requester.accountId) {
+          await this.events.emit(r, p.accepter.accountId, "peering.bandwidth-changed", id, { peeringId: id, from: p.bandwidthMbps, to: input.bandwidthMbps, message: `bandwidth of ${id} changed to ${input.bandwidthMbps ?? "unlimited"}` });
+        }
+      }
+      await r.peerings.update(id, changes);
+      if (tags) await r.peerings.setTags(actor.accountId, id, tags);
+      return (await r.peerings.get(actor.accountId, id))!;
+    });
+  }
+
+  // ---- timers ---------------------------------------------------------------------------------
+
+  /**
+   * Runs due timers at the clock's now: expires unanswered requests, renews or suspends ended
+   * subscriptions, bills whole hours of usage. Idempotent and safe on several servers at once
+   * (row locks, and ledger periods that can be charged only once). Returns how many it touched.
+   */
+  async sweep(batch = 200): Promise<number> {
+    const now = nowIso(this.deps);
+    const ids = await this.deps.store.repos.peerings.due(now, batch);
+    for (const id of ids) {
+      await this.deps.store.transaction(async (r) => {
+        const p = await r.peerings.getAny(id, true);
+        if (!p) return;
+        if (p.state === "pending-acceptance" && p.expiresAt && p.expiresAt <= now) {
+          await this.command(r, "system", id, "expire");
+          return;
+        }
+        if (!(p.state === "active" || p.state === "inactive")) return;
+        let changes = await this.billing.accrue(r, p, now, false);
+        let term = p.termEndsAt;
+        while (p.chargeType === "subscription" && term && term <= now) {
+          if (!p.autoRenew) {
+            if (Object.keys(changes).length) await r.peerings.update(id, changes);
+            await this.command(r, "system", id, "suspend");
+            return;
+          }
+          changes = { ...changes, ...(await this.billing.renew(r, p, term, p.period!)) };
+          term = changes.term_ends_at!;
+          await this.events.emit(r, p.requester.accountId, "peering.renewed", id, { peeringId: id, termEndsAt: term, message: `subscription of ${id} renewed automatically until ${term}` });
+        }
+        if (Object.keys(changes).length) await r.peerings.update(id, { ...changes, updated_at: now });
+      });
+    }
+    return ids.length;
+  }
+}
+
+function reasonFor(command: PeeringCommand, next: string, actor: Actor | "system", p: Peering): StateReason {
+  const by = actor === "system" ? "the system" : `account ${actor.accountId}`;
+  switch (command) {
+    case "expire":
+      return { code: "RequestExpired", message: `the request was not accepted before ${p.expiresAt}` };
+    case "suspend":
+      return { code: "SubscriptionEnded", message: `the subscription ended at ${p.termEndsAt} without auto renew; renew to restore traffic`, termEndedAt: p.termEndsAt };
+    case "reject":
+      return { code: "Rejected", message: `rejected by ${by}`, by: actor === "system" ? "system" : actor.accountId };
+    case "delete":
+      return { code: p.state === "pending-acceptance" ? "Cancelled" : "Deleted", message: `${p.state === "pending-acceptance" ? "cancelled" : "deleted"} by ${by}`, by: actor === "system" ? "system" : actor.accountId };
+    case "deactivate":
+      return { code: "Deactivated", message: `deactivated by ${by}` };
+    default:
+      return { code: next === "active" ? "Active" : next, message: `${command} by ${by}` };
+  }
+}

@@ -1,0 +1,44 @@
+/** The outbox: events written in the same transaction as the change they describe. */
+import type { Event } from "../../domain/resources.ts";
+import type { EventsTable } from "../schema.ts";
+import type { Db } from "./common.ts";
+
+const fromRow = (r: EventsTable & { seq: number | string }): Event => ({
+  id: r.id,
+  seq: Number(r.seq),
+  accountId: r.account_id,
+  type: r.type,
+  resourceId: r.resource_id,
+  data: JSON.parse(r.data) as Record<string, unknown>,
+  createdAt: r.created_at,
+});
+
+export class EventsRepo {
+  constructor(private readonly db: Db) {}
+
+  async insert(e: Omit<Event, "seq">): Promise<void> {
+    await this.db
+      .insertInto("events")
+      .values({ id: e.id, account_id: e.accountId, type: e.type, resource_id: e.resourceId, data: JSON.stringify(e.data), created_at: e.createdAt })
+      .execute();
+  }
+
+  /** Events of an account after position `afterSeq`, oldest first. */
+  async after(accountId: string, afterSeq: number, limit: number, filter: { type?: string | undefined; resourceId?: string | undefined } = {}): Promise<Event[]> {
+    let q = this.db.selectFrom("events").selectAll().where("account_id", "=", accountId).where("seq", ">", afterSeq);
+    if (filter.type) q = q.where("type", "=", filter.type);
+    if (filter.resourceId) q = q.where("resource_id", "=", filter.resourceId);
+    const rows = await q.orderBy("seq").limit(limit).execute();
+    return rows.map((r) => fromRow(r as EventsTable & { seq: number }));
+  }
+
+  /** The highest position of an account's events (0 if none). */
+  async lastSeq(accountId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom("events")
+      .select((eb) => eb.fn.max("seq").as("m"))
+      .where("account_id", "=", accountId)
+      .executeTakeFirst();
+    return Number(row?.m ?? 0);
+  }
+}
