@@ -15,6 +15,7 @@
  * --concurrency C, --create-concurrency C, --cpu-prof DIR (profile the API server; written when it
  * stops), --json FILE (also write the figures as JSON).
  */
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, release } from "node:os";
 import { performance } from "node:perf_hooks";
@@ -23,7 +24,7 @@ import { parseArgs } from "node:util";
 import { VERSION } from "../src/main.ts";
 import { BENCH_REGION } from "./common.ts";
 import { getRequest, postRequest } from "./load.ts";
-import { cleanup, cleanupSync, memoryOf, startServer, tempDir } from "./proc.ts";
+import { PROJECT_ROOT, cleanup, cleanupSync, memoryOf, startServer, tempDir } from "./proc.ts";
 import { type Figure, MB, check, createBenchAccount, createVpcs, fmt, listPages, measure, table } from "./scenario.ts";
 
 const { values: flags } = parseArgs({
@@ -65,10 +66,23 @@ const short = { warmupMs: Math.min(settings.warmupMs, 1000), durationMs: setting
 // ---------------------------------------------------------------------------------------------
 // The run
 
+/** The commit measured, and whether src/ had uncommitted changes (figures are for the working tree). */
+function revision(): string {
+  try {
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: PROJECT_ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const head = git("rev-parse", "--short", "HEAD");
+    const dirty = git("status", "--porcelain", "--", "src").split("\n").filter(Boolean).length;
+    return dirty ? `${head} + uncommitted changes to ${dirty} path(s) under src/` : head;
+  } catch {
+    return "unknown (not a git checkout)";
+  }
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const cpuModel = cpus()[0]?.model ?? "unknown CPU";
-  console.log(`vpcpeer ${VERSION} benchmarks — ${new Date().toISOString()}`);
+  const rev = revision();
+  console.log(`vpcpeer ${VERSION} benchmarks — ${new Date().toISOString()} — revision ${rev}`);
   console.log(`machine: ${availableParallelism()} CPUs (${cpuModel}), Linux ${release()}, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   console.log(
     `settings: ${settings.vpcs.toLocaleString("en-US")} VPCs, ${settings.concurrency} connections, ${settings.warmupMs / 1000} s warm-up + ${settings.durationMs / 1000} s per run, store SQLite${quick ? " (--quick)" : ""}\n`,
@@ -230,6 +244,7 @@ async function main(): Promise<void> {
       JSON.stringify(
         {
           date: new Date().toISOString(),
+          revision: rev,
           machine: { cpus: availableParallelism(), cpuModel, kernel: release(), node: process.version },
           settings,
           reads: figures,

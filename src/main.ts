@@ -44,6 +44,8 @@ export interface ServeOptions extends RuntimeOptions {
   port: number;
   dataplane: "none";
   logLevel?: string | undefined;
+  /** How often timers run (request expiry, subscription ends, hourly usage); 0 disables. */
+  sweepIntervalMs?: number | undefined;
 }
 
 export interface Server {
@@ -69,13 +71,43 @@ export async function serve(opts: ServeOptions): Promise<Server> {
   const address = app.server.address();
   if (address && typeof address === "object") url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
   logger.info({ url, store: runtime.store.location, dialect: runtime.store.caps.dialect, dataplane: opts.dataplane }, `vpcpeer listening on ${url}`);
+  const sweeper = startSweeper(runtime.services, opts.sweepIntervalMs ?? 30_000, logger);
   return {
     app,
     runtime,
     url,
     async close() {
+      await sweeper.stop();
       await app.close();
       await runtime.close();
+    },
+  };
+}
+
+/**
+ * Runs the peering timers periodically. Every server may run one: the sweep is idempotent and
+ * row-locked, so two servers on one PostgreSQL never double-bill or double-expire.
+ */
+function startSweeper(services: Services, intervalMs: number, logger: pino.Logger): { stop(): Promise<void> } {
+  if (intervalMs <= 0) return { stop: async () => {} };
+  let running: Promise<void> | null = null;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = services.peerings
+      .sweep()
+      .then((n) => {
+        if (n > 0) logger.info({ touched: n }, "peering timers ran");
+      })
+      .catch((err: unknown) => logger.error({ err }, "peering sweep failed"))
+      .finally(() => {
+        running = null;
+      });
+  }, intervalMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
     },
   };
 }

@@ -40,6 +40,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     bodyLimit: 1024 * 1024,
+    // Event streams never go idle; closing the server must not wait for their clients.
+    forceCloseConnections: true,
     // Per-request lines go to debug level (see the onResponse hook); info stays for lifecycle events.
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },

@@ -53,6 +53,37 @@ export class ApiClient {
     return parsed as T;
   }
 
+  /** Reads a server-sent event stream and yields each event's JSON data. */
+  async *stream(path: string): AsyncGenerator<unknown> {
+    const res = await fetch(`${this.endpoint}${path}`, { headers: { authorization: `Bearer ${this.token ?? ""}`, accept: "text/event-stream" } });
+    if (!res.ok || !res.body) {
+      const text = await res.text();
+      let err: { code?: string; message?: string } | undefined;
+      try {
+        err = (JSON.parse(text) as { error?: typeof err }).error;
+      } catch {
+        /* not JSON */
+      }
+      throw new ApiError(res.status, err?.code ?? `Http${res.status}`, err?.message ?? text);
+    }
+    const decoder = new TextDecoder();
+    let buffer = "";
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = block
+          .split("\n")
+          .filter((l) => l.startsWith("data: "))
+          .map((l) => l.slice(6))
+          .join("\n");
+        if (data) yield JSON.parse(data);
+      }
+    }
+  }
+
   get<T = unknown>(path: string): Promise<T> {
     return this.request<T>("GET", path);
   }

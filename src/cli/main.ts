@@ -3,6 +3,8 @@ import { Command, CommanderError } from "commander";
 import { ApiError } from "./client.ts";
 import { serverCommands } from "./commands/server.ts";
 import { tenantCommands } from "./commands/tenant.ts";
+import { peeringCommands } from "./commands/peering.ts";
+import { routerInterfaceCommands } from "./commands/router-interface.ts";
 
 const program = new Command("vpcpeer")
   .description("Self-hosted VPC peering: server, operator and tenant commands")
@@ -12,6 +14,8 @@ const program = new Command("vpcpeer")
 
 serverCommands(program);
 tenantCommands(program);
+peeringCommands(program);
+routerInterfaceCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -174,8 +174,8 @@ export class PeeringService {
     }
     const limits = this.deps.config.limits;
     checkQuota(limits, "peeringsPerVpc", (await r.peerings.liveOfRouter(reqId)).length, `live peerings of ${reqId}`);
-    if (n.preAccepted) checkQuota(limits, "peeringsPerVpc", (await r.peerings.liveOfRouter(accId)).length, `live peerings of ${accId}`);
-    else checkQuota(limits, "pendingPeeringsPerAccount", await r.peerings.countPendingRequestedBy(req.accountId), `pending peering requests of account ${req.accountId}`);
+    checkQuota(limits, "peeringsPerVpc", (await r.peerings.liveOfRouter(accId)).length, `live peerings of ${accId}`);
+    if (!n.preAccepted) checkQuota(limits, "pendingPeeringsPerAccount", await r.peerings.countPendingRequestedBy(req.accountId), `pending peering requests of account ${req.accountId}`);
 
     const now = nowIso(this.deps);
     const id = this.deps.ids.next("peering");
@@ -284,7 +284,8 @@ export class PeeringService {
     const loaded = actor === "system" ? await r.peerings.getAny(id, true) : await r.peerings.get(actor.accountId, id, true);
     if (!loaded) throw notFound("peering", id);
     const now = nowIso(this.deps);
-    const state = effectiveState(loaded.state, loaded.expiresAt, this.deps.clock.now());
+    // The timer's own command sees the stored state; everyone else sees a lapsed request as expired.
+    const state = command === "expire" ? loaded.state : effectiveState(loaded.state, loaded.expiresAt, this.deps.clock.now());
     const p = { ...loaded, state };
     const roles: Role[] = actor === "system" ? ["system"] : this.rolesOf(p, actor);
     const next = decide(state, command, roles, id);
@@ -293,10 +294,8 @@ export class PeeringService {
       return { before: p, after: null, removedRoutes: [] };
     }
     const changes: PeeringChanges = { ...(await extra(p, now)), state: next, updated_at: now };
-    if (!isLive(next)) {
-      changes.live_pair = null;
-      changes.expires_at = null;
-    }
+    if (!isLive(next)) changes.live_pair = null;
+    if (next !== "pending-acceptance") changes.expires_at = null;
     if (next !== state || command === "expire") changes.state_reason = JSON.stringify(reasonFor(command, next, actor, p));
     let removedRoutes: RemovedRoute[] = [];
     if (next === "deleted" || next === "failed") removedRoutes = await this.removeRoutes(r, p);

@@ -8,6 +8,9 @@ import { routeTableRoutes } from "./route-tables.ts";
 import { subnetRoutes } from "./subnets.ts";
 import { vbrRoutes } from "./vbrs.ts";
 import { vpcRoutes } from "./vpcs.ts";
+import { billingAndEventRoutes } from "./billing-events.ts";
+import { peeringRoutes } from "./peerings.ts";
+import { routerInterfaceRoutes } from "./router-interfaces.ts";
 
 export async function nativeApi(app: FastifyInstance, services: Services): Promise<void> {
   app.addHook("onRequest", async (req, reply) => {
@@ -31,4 +34,7 @@ export async function nativeApi(app: FastifyInstance, services: Services): Promi
   routeTableRoutes(app, services);
   vbrRoutes(app, services);
   instanceRoutes(app, services);
+  peeringRoutes(app, services);
+  routerInterfaceRoutes(app, services);
+  billingAndEventRoutes(app, services);
 }

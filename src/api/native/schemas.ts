@@ -1,7 +1,9 @@
 /** TypeBox schemas of the native API: request validation, response serialization and OpenAPI, from one source. */
 import { type TSchema, Type } from "@sinclair/typebox";
 import { ACCOUNT_ID_PATTERN, type IdKind, idPattern } from "../../domain/ids.ts";
-import { ROUTE_TARGET_TYPES } from "../../domain/resources.ts";
+import { CHARGE_TYPES } from "../../domain/billing.ts";
+import { PEERING_STATES } from "../../domain/peering.ts";
+import { ROUTER_INTERFACE_STATUSES, ROUTE_TARGET_TYPES } from "../../domain/resources.ts";
 
 export const Id = (kind: IdKind, description?: string) =>
   Type.String({ pattern: idPattern(kind), maxLength: 40, ...(description ? { description } : {}) });
@@ -120,6 +122,97 @@ export const Instance = Type.Object(
   { $id: "Instance" },
 );
 
+const PeeringSide = Type.Object({
+  accountId: AccountId,
+  routerType: Type.Union([Type.Literal("vpc"), Type.Literal("vbr")]),
+  vpcId: Type.Union([Type.String(), Type.Null()]),
+  vbrId: Type.Union([Type.String(), Type.Null()]),
+  region: Type.String(),
+  cidr: Type.String(),
+  cidrs: Type.Array(Type.String()),
+});
+
+export const Peering = Type.Object(
+  {
+    id: Id("peering"),
+    origin: Type.Union([Type.Literal("peering"), Type.Literal("router-interface")]),
+    name: Type.String(),
+    description: Type.String(),
+    state: Type.Union(PEERING_STATES.map((st) => Type.Literal(st))),
+    stateReason: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: true }), Type.Null()]),
+    requester: PeeringSide,
+    accepter: PeeringSide,
+    crossRegion: Type.Boolean(),
+    bandwidthMbps: Type.Union([Type.Integer(), Type.Null()], { description: "null: no cap (intra-region)" }),
+    chargeType: Type.Union(CHARGE_TYPES.map((c) => Type.Literal(c))),
+    period: Type.Union([Type.Integer(), Type.Null()]),
+    autoRenew: Type.Boolean(),
+    expiresAt: Type.Union([Timestamp, Type.Null()], { description: "When an unanswered request expires" }),
+    termEndsAt: Type.Union([Timestamp, Type.Null()], { description: "End of the current subscription term" }),
+    billedUntil: Type.Union([Timestamp, Type.Null()]),
+    generation: Type.Integer(),
+    tags: Tags,
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { $id: "Peering" },
+);
+
+export const RouterInterface = Type.Object(
+  {
+    id: Id("routerInterface"),
+    ...ownedFields,
+    region: Type.String(),
+    role: Type.Union([Type.Literal("initiator"), Type.Literal("acceptor")]),
+    routerType: Type.Union([Type.Literal("vpc"), Type.Literal("vbr")]),
+    routerId: Type.String(),
+    spec: Type.Union([Type.String(), Type.Null()]),
+    bandwidthMbps: Type.Union([Type.Integer(), Type.Null()]),
+    chargeType: Type.Union(CHARGE_TYPES.map((c) => Type.Literal(c))),
+    period: Type.Union([Type.Integer(), Type.Null()]),
+    autoRenew: Type.Boolean(),
+    opposite: Type.Object({
+      accountId: AccountId,
+      region: Type.String(),
+      routerType: Type.Union([Type.Literal("vpc"), Type.Literal("vbr")]),
+      routerId: Type.String(),
+      interfaceId: Type.Union([Type.String(), Type.Null()]),
+    }),
+    status: Type.Union(ROUTER_INTERFACE_STATUSES.map((st) => Type.Literal(st))),
+    peeringId: Type.Union([Type.String(), Type.Null()]),
+  },
+  { $id: "RouterInterface" },
+);
+
+export const Event = Type.Object(
+  {
+    id: Type.String(),
+    seq: Type.Integer({ description: "Position in the stream; pass as `after` or Last-Event-ID" }),
+    accountId: AccountId,
+    type: Type.String({ description: "e.g. peering.request-received, peering.active, peering.deleted" }),
+    resourceId: Type.String(),
+    data: Type.Record(Type.String(), Type.Unknown()),
+    createdAt: Timestamp,
+  },
+  { $id: "Event" },
+);
+
+export const LedgerEntry = Type.Object(
+  {
+    id: Type.String(),
+    accountId: AccountId,
+    peeringId: Type.String(),
+    kind: Type.Union([Type.Literal("purchase"), Type.Literal("renewal"), Type.Literal("usage"), Type.Literal("change")]),
+    periodStart: Timestamp,
+    periodEnd: Timestamp,
+    amount: Type.Integer({ description: "Minor currency units (fen, cents); negative for credits" }),
+    currency: Type.String(),
+    description: Type.String(),
+    createdAt: Timestamp,
+  },
+  { $id: "LedgerEntry" },
+);
+
 export const Region = Type.Object({ id: Type.String(), name: Type.String(), zones: Type.Array(Type.String()) }, { $id: "Region" });
 
 export const Account = Type.Object(
@@ -128,7 +221,7 @@ export const Account = Type.Object(
 );
 
 /** All named schemas, registered with Fastify so OpenAPI shows them as components. */
-export const SHARED_SCHEMAS: TSchema[] = [ErrorResponse, Vpc, Subnet, Route, RouteTable, RouteTableDetail, Vbr, Instance, Region, Account];
+export const SHARED_SCHEMAS: TSchema[] = [ErrorResponse, Vpc, Subnet, Route, RouteTable, RouteTableDetail, Vbr, Instance, Region, Account, Peering, RouterInterface, Event, LedgerEntry];
 
 export const pageOf = (item: TSchema) =>
   Type.Object({

@@ -1,0 +1,81 @@
+import { type Static, Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import type { Services } from "../../service/index.ts";
+import { actorOf } from "./context.ts";
+import { Event, Id, LedgerEntry, errorResponses } from "./schemas.ts";
+
+const LedgerQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  cursor: Type.Optional(Type.String({ maxLength: 512 })),
+  peeringId: Type.Optional(Id("peering")),
+});
+const EventsQuery = Type.Object({
+  after: Type.Optional(Type.Integer({ minimum: 0, description: "Only events after this position (seq)" })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+  type: Type.Optional(Type.String({ maxLength: 64 })),
+  resourceId: Type.Optional(Type.String({ maxLength: 40 })),
+});
+const StreamQuery = Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0 })) });
+
+export function billingAndEventRoutes(app: FastifyInstance, s: Services): void {
+  app.get<{ Querystring: Static<typeof LedgerQuery> }>(
+    "/api/v1/billing/ledger",
+    {
+      schema: {
+        tags: ["Billing"],
+        summary: "Your ledger: purchases, renewals, usage and changes, with the total",
+        querystring: LedgerQuery,
+        response: {
+          200: Type.Object({ items: Type.Array(Type.Ref(LedgerEntry)), nextCursor: Type.Union([Type.String(), Type.Null()]), total: Type.Integer(), currency: Type.String() }),
+          ...errorResponses(400),
+        },
+      },
+    },
+    (req) => s.billing.ledger(actorOf(req), req.query, { limit: req.query.limit ?? 100, cursor: req.query.cursor }),
+  );
+  app.get<{ Querystring: Static<typeof EventsQuery> }>(
+    "/api/v1/events",
+    {
+      schema: {
+        tags: ["Events"],
+        summary: "Your events, oldest first (e.g. a peering request waiting for you)",
+        querystring: EventsQuery,
+        response: { 200: Type.Object({ items: Type.Array(Type.Ref(Event)), nextAfter: Type.Integer() }), ...errorResponses(400) },
+      },
+    },
+    (req) => s.events.list(actorOf(req), req.query, { limit: req.query.limit ?? 100 }),
+  );
+  app.get<{ Querystring: Static<typeof StreamQuery> }>(
+    "/api/v1/events/stream",
+    {
+      schema: {
+        tags: ["Events"],
+        summary: "Server-sent events: new events as they happen (resumes after Last-Event-ID or ?after=)",
+        querystring: StreamQuery,
+        produces: ["text/event-stream"],
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const header = req.headers["last-event-id"];
+      const fromHeader = typeof header === "string" && /^[0-9]{1,15}$/.test(header) ? Number(header) : undefined;
+      const after = fromHeader ?? req.query.after ?? (await s.events.lastSeq(actor));
+      const abort = new AbortController();
+      req.raw.on("close", () => abort.abort());
+      reply.hijack();
+      reply.raw.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", "x-accel-buffering": "no" });
+      reply.raw.write(`: streaming events after ${after}\n\n`);
+      const keepAlive = setInterval(() => reply.raw.write(": keep-alive\n\n"), 15_000);
+      try {
+        for await (const e of s.events.follow(actor, after, abort.signal)) {
+          reply.raw.write(`id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`);
+        }
+      } catch (err) {
+        req.log.warn({ err }, "event stream ended");
+      } finally {
+        clearInterval(keepAlive);
+        reply.raw.end();
+      }
+    },
+  );
+}

@@ -1,0 +1,117 @@
+import { type Static, Type } from "@sinclair/typebox";
+import type { FastifyInstance } from "fastify";
+import { CHARGE_TYPES, MAX_BANDWIDTH_MBPS, PERIOD_MONTHS } from "../../domain/billing.ts";
+import { PEERING_STATES } from "../../domain/peering.ts";
+import { parseTagFilters } from "../../domain/tags.ts";
+import type { Services } from "../../service/index.ts";
+import { actorOf, idempotent } from "./context.ts";
+import { AccountId, Description, Id, IdParams, Name, Peering, RegionName, Tags, errorResponses, listQuery, pageOf } from "./schemas.ts";
+
+const Bandwidth = Type.Integer({ minimum: 1, maximum: MAX_BANDWIDTH_MBPS, description: "Mbit/s; required cross-region, optional (unlimited) intra-region" });
+const ChargeType = Type.Union(CHARGE_TYPES.map((c) => Type.Literal(c)), { default: "pay-as-you-go" });
+const Period = Type.Union(PERIOD_MONTHS.map((m) => Type.Literal(m)), { description: "Subscription validity in months: 1-9, 12, 24 or 36" });
+
+const CreatePeering = Type.Object(
+  {
+    vpcId: Id("vpc", "Your VPC (the requester side)"),
+    peerVpcId: Id("vpc", "The accepter's VPC"),
+    peerAccountId: Type.Optional(AccountId),
+    peerRegion: Type.Optional(RegionName),
+    bandwidthMbps: Type.Optional(Bandwidth),
+    name: Type.Optional(Type.String({ maxLength: 128 })),
+    description: Type.Optional(Description),
+    chargeType: Type.Optional(ChargeType),
+    period: Type.Optional(Period),
+    autoRenew: Type.Optional(Type.Boolean()),
+    tags: Type.Optional(Tags),
+  },
+  { additionalProperties: false },
+);
+const UpdatePeering = Type.Object(
+  {
+    name: Type.Optional(Name),
+    description: Type.Optional(Description),
+    bandwidthMbps: Type.Optional(Type.Union([Bandwidth, Type.Null()])),
+    autoRenew: Type.Optional(Type.Boolean()),
+    tags: Type.Optional(Tags),
+  },
+  { additionalProperties: false },
+);
+const ListPeerings = Type.Object({
+  ...listQuery,
+  state: Type.Optional(Type.Union(PEERING_STATES.map((s) => Type.Literal(s)))),
+  vpcId: Type.Optional(Id("vpc")),
+  role: Type.Optional(Type.Union([Type.Literal("requester"), Type.Literal("accepter")])),
+});
+const Renew = Type.Object({ period: Type.Optional(Period) }, { additionalProperties: false });
+const RemovedRoutes = Type.Array(Type.Object({ id: Type.String(), routeTableId: Type.String(), destinationCidr: Type.String() }));
+const DeleteResult = Type.Object({
+  peering: Type.Optional(Type.Ref(Peering)),
+  removedRoutes: Type.Optional(RemovedRoutes),
+  purged: Type.Optional(Type.String({ description: "Set when a terminal record was cleaned up" })),
+});
+
+export function peeringRoutes(app: FastifyInstance, s: Services): void {
+  const tags = ["Peerings"];
+  const one = { 200: Type.Ref(Peering), ...errorResponses(400, 403, 404, 409) };
+  app.post<{ Body: Static<typeof CreatePeering> }>(
+    "/api/v1/peerings",
+    {
+      schema: {
+        tags,
+        summary: "Request a peering connection (active at once within one account; pending-acceptance across accounts)",
+        body: CreatePeering,
+        response: { 201: Type.Ref(Peering), ...errorResponses(400, 404, 409) },
+      },
+    },
+    (req, reply) => idempotent(s, req, reply, 201, () => s.peerings.create(actorOf(req), req.body)),
+  );
+  app.get<{ Querystring: Static<typeof ListPeerings> }>(
+    "/api/v1/peerings",
+    { schema: { tags, summary: "List the peerings you are party to (as requester or accepter)", querystring: ListPeerings, response: { 200: pageOf(Peering), ...errorResponses(400) } } },
+    (req) => s.peerings.list(actorOf(req), req.query, { limit: req.query.limit ?? 100, cursor: req.query.cursor, tags: parseTagFilters(req.query.tag) }),
+  );
+  app.get<{ Params: { id: string } }>(
+    "/api/v1/peerings/:id",
+    { schema: { tags, summary: "Get a peering", params: IdParams("peering"), response: { 200: Type.Ref(Peering), ...errorResponses(400, 404) } } },
+    (req) => s.peerings.get(actorOf(req), req.params.id),
+  );
+  app.patch<{ Params: { id: string }; Body: Static<typeof UpdatePeering> }>(
+    "/api/v1/peerings/:id",
+    { schema: { tags, summary: "Change name, bandwidth (billed from now) or auto renew (requester); set your tags (either party)", params: IdParams("peering"), body: UpdatePeering, response: one } },
+    (req) => s.peerings.update(actorOf(req), req.params.id, req.body),
+  );
+  for (const [action, summary] of [
+    ["accept", "Accept a pending request (accepter only)"],
+    ["reject", "Reject a pending request (accepter only)"],
+  ] as const) {
+    app.post<{ Params: { id: string } }>(
+      `/api/v1/peerings/:id/${action}`,
+      { schema: { tags, summary, params: IdParams("peering"), response: one } },
+      (req, reply) => idempotent(s, req, reply, 200, () => (action === "accept" ? s.peerings.accept(actorOf(req), req.params.id) : s.peerings.reject(actorOf(req), req.params.id))),
+    );
+  }
+  app.post<{ Params: { id: string }; Body: Static<typeof Renew> | undefined }>(
+    "/api/v1/peerings/:id/renew",
+    {
+      schema: { tags, summary: "Renew a subscription (restores a suspended peering); body optional", params: IdParams("peering"), body: Renew, response: one },
+      // An empty POST means "renew for the same period".
+      preValidation: async (req) => {
+        if (req.body === undefined || req.body === null) req.body = {};
+      },
+    },
+    (req, reply) => idempotent(s, req, reply, 200, () => s.peerings.renew(actorOf(req), req.params.id, req.body?.period)),
+  );
+  app.delete<{ Params: { id: string } }>(
+    "/api/v1/peerings/:id",
+    {
+      schema: {
+        tags,
+        summary: "Cancel a pending request (requester), delete a live peering (either party; its routes are removed), or clean up a terminal record",
+        params: IdParams("peering"),
+        response: { 200: DeleteResult, ...errorResponses(400, 403, 404, 409) },
+      },
+    },
+    (req) => s.peerings.delete(actorOf(req), req.params.id),
+  );
+}

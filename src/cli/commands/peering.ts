@@ -1,0 +1,239 @@
+/** Peering, router-interface, billing and event commands, with live waiting for peering states. */
+import { type Command, Option } from "commander";
+import type { ApiClient } from "../client.ts";
+import { type Column, printJson, printRecord, printTable } from "../output.ts";
+import { type GlobalFlags, client, collect, show, tagsOf, tenant } from "./common.ts";
+
+export const PEERING_COLUMNS: Column[] = [
+  ["ID", "id"],
+  ["STATE", "state"],
+  ["REQUESTER", "requester.vpcId"],
+  ["ACCEPTER", "accepter.vpcId"],
+  ["ACCEPTER ACCOUNT", "accepter.accountId"],
+  ["REGIONS", "regions"],
+  ["BANDWIDTH", "bandwidth"],
+  ["CHARGE", "chargeType"],
+];
+
+interface PeeringView {
+  id: string;
+  state: string;
+  stateReason: { code: string; message: string } | null;
+  requester: { accountId: string; vpcId: string | null; vbrId: string | null; region: string };
+  accepter: { accountId: string; vpcId: string | null; region: string };
+  bandwidthMbps: number | null;
+  expiresAt: string | null;
+}
+
+const decorate = (p: PeeringView) => ({
+  ...p,
+  requester: { ...p.requester, vpcId: p.requester.vpcId ?? p.requester.vbrId },
+  regions: p.requester.region === p.accepter.region ? p.requester.region : `${p.requester.region}→${p.accepter.region}`,
+  bandwidth: p.bandwidthMbps === null ? "unlimited" : `${p.bandwidthMbps} Mbit/s`,
+});
+
+function showPeering(o: GlobalFlags, p: PeeringView): void {
+  if (o.output === "json") printJson(p);
+  else printTable([decorate(p)], PEERING_COLUMNS);
+}
+
+const SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
+
+/**
+ * Polls a peering until it is active or can no longer become active, with a live status line on
+ * a terminal (plain lines otherwise). Resolves with the last view; rejects on timeout.
+ */
+export async function waitForPeering(api: ApiClient, id: string, timeoutS: number): Promise<PeeringView> {
+  const started = Date.now();
+  const tty = process.stderr.isTTY === true;
+  let lastState = "";
+  let frame = 0;
+  for (;;) {
+    const p = await api.get<PeeringView>(`/api/v1/peerings/${encodeURIComponent(id)}`);
+    const elapsed = Math.round((Date.now() - started) / 1000);
+    const waitingFor = p.state === "pending-acceptance" ? ` — waiting for account ${p.accepter.accountId} to accept (expires ${p.expiresAt})` : "";
+    const line = `${p.id} ${p.state} (${elapsed}s)${waitingFor}`;
+    if (tty) process.stderr.write(`\r\x1b[2K${SPINNER[frame++ % SPINNER.length]} ${line}`);
+    else if (p.state !== lastState) process.stderr.write(`${line}\n`);
+    lastState = p.state;
+    if (p.state !== "pending-acceptance") {
+      if (tty) process.stderr.write(`\r\x1b[2K${p.state === "active" ? "✔" : "✖"} ${p.id} ${p.state}${p.stateReason ? `: ${p.stateReason.message}` : ""}\n`);
+      return p;
+    }
+    if (Date.now() - started > timeoutS * 1000) {
+      if (tty) process.stderr.write("\n");
+      throw new Error(`timed out after ${timeoutS}s waiting for ${id} (still ${p.state}); run \`vpcpeer peering wait ${id}\` to keep waiting`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+function waitFlags(cmd: Command): Command {
+  return cmd
+    .option("--wait", "wait until the peering is active (or can no longer become active), with a live status line", true)
+    .option("--no-wait", "return at once")
+    .option("--timeout <seconds>", "how long --wait waits", "300");
+}
+
+/** After a command that changed a peering: wait (if asked), print, and fail unless it ended active. */
+async function finish(o: GlobalFlags & { wait: boolean; timeout: string }, api: ApiClient, p: PeeringView, wantActive: boolean): Promise<void> {
+  const final = o.wait && p.state === "pending-acceptance" && wantActive ? await waitForPeering(api, p.id, Number(o.timeout) || 300) : p;
+  showPeering(o, final);
+  if (o.wait && wantActive && final.state !== "active") process.exitCode = 1;
+}
+
+export function peeringCommands(program: Command): void {
+  const peering = program.command("peering").description("peering connections (request, accept, reject, delete, renew)");
+
+  waitFlags(
+    tenant(
+      peering
+        .command("create")
+        .description("request a peering from your VPC to a peer VPC (same account: active at once)")
+        .requiredOption("--vpc <vpcId>", "your VPC")
+        .requiredOption("--peer-vpc <vpcId>", "the peer VPC")
+        .option("--peer-account <accountId>", "the peer's account id (default: yours)")
+        .option("--peer-region <region>", "the peer VPC's region (default: yours)")
+        .option("--bandwidth <mbps>", "bandwidth cap in Mbit/s (required across regions)")
+        .option("--name <name>", "name")
+        .addOption(new Option("--charge-type <type>", "billing").choices(["pay-as-you-go", "subscription"]))
+        .option("--period <months>", "subscription validity: 1-9, 12, 24 or 36 months")
+        .option("--auto-renew", "renew the subscription automatically")
+        .option("--tag <key=value>", "tag (repeat)", collect),
+    ),
+  ).action(async (o: GlobalFlags & Record<string, any>) => {
+    const api = client(o);
+    const body = JSON.parse(
+      JSON.stringify({
+        vpcId: o.vpc,
+        peerVpcId: o.peerVpc,
+        peerAccountId: o.peerAccount,
+        peerRegion: o.peerRegion,
+        bandwidthMbps: o.bandwidth === undefined ? undefined : Number(o.bandwidth),
+        name: o.name,
+        chargeType: o.chargeType,
+        period: o.period === undefined ? undefined : Number(o.period),
+        autoRenew: o.autoRenew,
+        tags: tagsOf(o.tag),
+      }),
+    );
+    await finish(o as never, api, await api.request<PeeringView>("POST", "/api/v1/peerings", body), true);
+  });
+
+  const list = tenant(peering.command("list").description("list peerings you are party to"))
+    .option("--state <state>", "only this state")
+    .option("--vpc <vpcId>", "only peerings of this VPC")
+    .addOption(new Option("--role <role>", "only as requester or accepter").choices(["requester", "accepter"]));
+  list.action(async (o: GlobalFlags & { state?: string; vpc?: string; role?: string }) => {
+    const q = new URLSearchParams({ limit: "1000" });
+    if (o.state) q.set("state", o.state);
+    if (o.vpc) q.set("vpcId", o.vpc);
+    if (o.role) q.set("role", o.role);
+    const items = await client(o).listAll<PeeringView>("/api/v1/peerings", q);
+    if (o.output === "json") printJson({ items });
+    else printTable(items.map(decorate), PEERING_COLUMNS);
+  });
+
+  tenant(peering.command("get").description("show a peering").argument("<id>")).action(async (id: string, o: GlobalFlags) => {
+    const p = await client(o).get<Record<string, unknown>>(`/api/v1/peerings/${encodeURIComponent(id)}`);
+    if (o.output === "json") printJson(p);
+    else printRecord({ ...p, requester: undefined, accepter: undefined, ...flatten("requester", p.requester), ...flatten("accepter", p.accepter), stateReason: (p.stateReason as { message?: string } | null)?.message ?? null });
+  });
+
+  for (const [action, describe, wantActive] of [
+    ["accept", "accept a request (accepter)", true],
+    ["reject", "reject a request (accepter)", false],
+  ] as const) {
+    waitFlags(tenant(peering.command(action).description(describe).argument("<id>"))).action(async (id: string, o: GlobalFlags & { wait: boolean; timeout: string }) => {
+      const api = client(o);
+      await finish(o, api, await api.request<PeeringView>("POST", `/api/v1/peerings/${encodeURIComponent(id)}/${action}`), wantActive);
+    });
+  }
+
+  tenant(peering.command("wait").description("wait until a peering is active (or can no longer become active)").argument("<id>").option("--timeout <seconds>", "give up after", "300")).action(
+    async (id: string, o: GlobalFlags & { timeout: string }) => {
+      const p = await waitForPeering(client(o), id, Number(o.timeout) || 300);
+      showPeering(o, p);
+      if (p.state !== "active") process.exitCode = 1;
+    },
+  );
+
+  tenant(peering.command("delete").description("cancel a request, delete a peering (its routes go too), or clean up a finished record").argument("<id>")).action(async (id: string, o: GlobalFlags) => {
+    const res = await client(o).request<{ peering?: PeeringView; removedRoutes?: { id: string; routeTableId: string; destinationCidr: string }[]; purged?: string }>(
+      "DELETE",
+      `/api/v1/peerings/${encodeURIComponent(id)}`,
+    );
+    if (o.output === "json") return printJson(res);
+    if (res.purged) return void process.stdout.write(`cleaned up ${res.purged}\n`);
+    process.stdout.write(`${id} is ${res.peering?.state}\n`);
+    for (const r of res.removedRoutes ?? []) process.stdout.write(`removed route ${r.id} (${r.destinationCidr}) from ${r.routeTableId}\n`);
+  });
+
+  tenant(peering.command("renew").description("renew a subscription (restores a suspended peering)").argument("<id>").option("--period <months>", "months (default: the current period)")).action(
+    async (id: string, o: GlobalFlags & { period?: string }) => {
+      const body = o.period === undefined ? {} : { period: Number(o.period) };
+      showPeering(o, await client(o).request<PeeringView>("POST", `/api/v1/peerings/${encodeURIComponent(id)}/renew`, body));
+    },
+  );
+
+  tenant(
+    peering
+      .command("update")
+      .description("change a peering (requester: name, bandwidth, auto renew; either party: tags)")
+      .argument("<id>")
+      .option("--name <name>", "new name")
+      .option("--bandwidth <mbps>", "new bandwidth in Mbit/s, or 'unlimited' (intra-region)")
+      .addOption(new Option("--auto-renew <bool>", "auto renew").choices(["true", "false"]))
+      .option("--tag <key=value>", "replace your tags (repeat)", collect),
+  ).action(async (id: string, o: GlobalFlags & { name?: string; bandwidth?: string; autoRenew?: string; tag?: string[] }) => {
+    const bandwidthMbps = o.bandwidth === undefined ? undefined : o.bandwidth === "unlimited" ? null : Number(o.bandwidth);
+    const body = JSON.parse(JSON.stringify({ name: o.name, autoRenew: o.autoRenew === undefined ? undefined : o.autoRenew === "true", tags: tagsOf(o.tag) }));
+    if (bandwidthMbps !== undefined) body.bandwidthMbps = bandwidthMbps;
+    showPeering(o, await client(o).request<PeeringView>("PATCH", `/api/v1/peerings/${encodeURIComponent(id)}`, body));
+  });
+
+  billingAndEvents(program);
+}
+
+function flatten(prefix: string, side: unknown): Record<string, unknown> {
+  const s = side as Record<string, unknown>;
+  return { [`${prefix}Account`]: s.accountId, [`${prefix}Router`]: s.vpcId ?? s.vbrId, [`${prefix}Region`]: s.region, [`${prefix}Cidrs`]: s.cidrs };
+}
+
+function billingAndEvents(program: Command): void {
+  const billing = program.command("billing").description("what your peerings cost");
+  tenant(billing.command("ledger").description("ledger entries and the total").option("--peering <id>", "only this peering")).action(async (o: GlobalFlags & { peering?: string }) => {
+    const q = new URLSearchParams({ limit: "1000" });
+    if (o.peering) q.set("peeringId", o.peering);
+    const res = await client(o).get<{ items: { amount: number }[]; total: number; currency: string }>(`/api/v1/billing/ledger?${q.toString()}`);
+    if (o.output === "json") return printJson(res);
+    const money = (n: number) => `${(n / 100).toFixed(2)} ${res.currency}`;
+    printTable(
+      res.items.map((e) => ({ ...e, money: money(e.amount) })),
+      [["PEERING", "peeringId"], ["KIND", "kind"], ["FROM", "periodStart"], ["TO", "periodEnd"], ["AMOUNT", "money"], ["DESCRIPTION", "description"]],
+    );
+    process.stdout.write(`total ${money(res.total)}\n`);
+  });
+
+  const events = program.command("events").description("what happened to your resources (e.g. peering requests waiting for you)");
+  const cols: Column[] = [["SEQ", "seq"], ["TIME", "createdAt"], ["TYPE", "type"], ["RESOURCE", "resourceId"], ["MESSAGE", "data.message"]];
+  tenant(events.command("list").description("list events").option("--after <seq>", "only after this position").option("--type <type>", "only this type")).action(
+    async (o: GlobalFlags & { after?: string; type?: string }) => {
+      const q = new URLSearchParams({ limit: "1000" });
+      if (o.after) q.set("after", o.after);
+      if (o.type) q.set("type", o.type);
+      show(o, await client(o).get(`/api/v1/events?${q.toString()}`), cols);
+    },
+  );
+  tenant(events.command("watch").description("print new events as they happen (Ctrl-C to stop)").option("--after <seq>", "start after this position")).action(
+    async (o: GlobalFlags & { after?: string }) => {
+      const api = client(o);
+      const q = o.after ? `?after=${encodeURIComponent(o.after)}` : "";
+      for await (const e of api.stream(`/api/v1/events/stream${q}`)) {
+        const ev = e as { seq: number; createdAt: string; type: string; resourceId: string; data: { message?: string } };
+        if (o.output === "json") process.stdout.write(`${JSON.stringify(ev)}\n`);
+        else process.stdout.write(`${ev.seq}  ${ev.createdAt}  ${ev.type}  ${ev.resourceId}  ${ev.data.message ?? ""}\n`);
+      }
+    },
+  );
+}
