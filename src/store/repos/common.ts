@@ -41,7 +41,7 @@ interface Paged {
  * (aliased `t`) and returns the page with the cursor of its last row.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function paginate<R extends Paged>(query: SelectQueryBuilder<any, any, R>, opts: ListOptions, accountId: string) {
+export async function paginate<R extends Paged>(query: SelectQueryBuilder<any, any, R>, opts: ListOptions, accountId: string, sortColumn: "created_at" | "period_start" = "created_at") {
   let q = query;
   for (const tag of opts.tags ?? []) {
     q = q.where(({ exists, selectFrom }) =>
@@ -58,14 +58,15 @@ export async function paginate<R extends Paged>(query: SelectQueryBuilder<any, a
   if (opts.cursor) {
     const [createdAt, id] = decodeCursor(opts.cursor);
     q = q.where((eb) =>
-      eb.or([eb("t.created_at", ">", createdAt), eb.and([eb("t.created_at", "=", createdAt), eb("t.id", ">", id)])]),
+      eb.or([eb(`t.${sortColumn}`, ">", createdAt), eb.and([eb(`t.${sortColumn}`, "=", createdAt), eb("t.id", ">", id)])]),
     );
   }
-  const rows = (await q.orderBy("t.created_at").orderBy("t.id").limit(opts.limit + 1).execute()) as R[];
+  const rows = (await q.orderBy(`t.${sortColumn}`).orderBy("t.id").limit(opts.limit + 1).execute()) as R[];
   const more = rows.length > opts.limit;
   const items = more ? rows.slice(0, opts.limit) : rows;
   const lastRow = items[items.length - 1];
-  return { rows: items, nextCursor: more && lastRow ? encodeCursor(lastRow.created_at, lastRow.id) : null };
+  const sortValue = lastRow ? String((lastRow as unknown as Record<string, unknown>)[sortColumn]) : "";
+  return { rows: items, nextCursor: more && lastRow ? encodeCursor(sortValue, lastRow.id) : null };
 }
 
 /** The tags `accountId` put on each of the resources. */

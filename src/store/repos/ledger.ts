@@ -44,7 +44,7 @@ export class LedgerRepo {
   async list(accountId: string, f: { peeringId?: string | undefined }, opts: ListOptions): Promise<Page<LedgerEntry>> {
     let q = this.db.selectFrom("ledger as t").selectAll("t").where("t.account_id", "=", accountId);
     if (f.peeringId) q = q.where("t.peering_id", "=", f.peeringId);
-    const { rows, nextCursor } = await paginate<LedgerTable>(q, { limit: opts.limit, cursor: opts.cursor }, accountId);
+    const { rows, nextCursor } = await paginate<LedgerTable>(q, { limit: opts.limit, cursor: opts.cursor }, accountId, "period_start");
     return { items: rows.map(fromRow), nextCursor };
   }
 

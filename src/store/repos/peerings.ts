@@ -120,6 +120,8 @@ export class PeeringsRepo {
 
   /** Ids of peerings whose timers are due at `now`: pending past expiry, terms ended, usage to bill. */
   async due(now: string, limit: number): Promise<string[]> {
+    // Usage is due once an hour boundary lies between billed_until and now.
+    const hourStart = new Date(Math.floor(Date.parse(now) / 3_600_000) * 3_600_000).toISOString();
     const rows = await this.db
       .selectFrom("peerings")
       .select("id")
@@ -127,7 +129,7 @@ export class PeeringsRepo {
         eb.or([
           eb.and([eb("state", "=", "pending-acceptance"), eb("expires_at", "<=", now)]),
           eb.and([eb("state", "in", ["active", "inactive"]), eb("term_ends_at", "<=", now)]),
-          eb.and([eb("state", "in", ["active", "inactive"]), eb("charge_type", "=", "pay-as-you-go"), eb("billed_until", "<=", new Date(Date.parse(now) - 3_600_000).toISOString())]),
+          eb.and([eb("state", "in", ["active", "inactive"]), eb("charge_type", "=", "pay-as-you-go"), eb("billed_until", "<", hourStart)]),
         ]),
       )
       .orderBy("id")
