@@ -30,27 +30,29 @@ function origin(f: CallFrame): string {
   return f.url;
 }
 
-/** Layers of a request worth pricing; a frame anywhere on the stack puts the sample in the layer. */
-const LAYERS: [string, (f: CallFrame) => boolean][] = [
-  ["auth hook: bearer token → account (src/api/native/index.ts)", (f) => f.url.endsWith("src/api/native/index.ts")],
-  ["  of which sha256(token) (hashToken)", (f) => f.functionName === "hashToken"],
-  ["  of which accounts.byTokenHash (query)", (f) => f.functionName === "byTokenHash"],
-  ["route handler → service → repository", (f) => /src\/(service|store)\//.test(f.url) && !f.url.endsWith("accounts.ts")],
-  ["  of which loadTags (second query)", (f) => f.functionName === "loadTags"],
-  ["  of which row → domain mapping (mappers.ts)", (f) => f.url.endsWith("src/store/repos/mappers.ts")],
-  ["Kysely, all of it (build, compile, driver, SQLite)", (f) => f.url.includes("node_modules/kysely/")],
-  ["  of which query building (select/where/… builders)", (f) => /kysely\/dist\/esm\/(query-builder|parser|expression|operation-node)\//.test(f.url)],
-  ["  of which compiling to SQL (query-compiler)", (f) => f.url.includes("kysely/dist/esm/query-compiler/")],
-  ["  of which SQLite prepare, every query (better-sqlite3)", (f) => f.functionName === "prepare" && f.url.includes("better-sqlite3")],
-  ["  of which executing statements (SqliteConnection.executeQuery, incl. prepare)", (f) => f.functionName === "executeQuery" && f.url.includes("sqlite-driver")],
-  ["response serialization (fast-json-stringify)", (f) => f.url.includes("node_modules/fast-json-stringify/")],
-  ["onResponse hook: metrics + debug check (src/api/app.ts)", (f) => f.url.endsWith("src/api/app.ts") && f.functionName !== "buildApp"],
-  ["  of which prom-client histogram", (f) => f.url.includes("node_modules/prom-client/")],
-  ["request validation (ajv-compiled code)", (f) => f.url.includes("node_modules/ajv") || f.functionName.startsWith("validate")],
-  ["AsyncLocalStorage / async hooks", (f) => f.url === "node:async_hooks" || f.url.startsWith("node:internal/async_hooks") || /^promise(Init|Before|After|Resolve)Hook$/.test(f.functionName)],
-  ["fastify (routing, hooks, reply; inclusive of all above)", (f) => f.url.includes("node_modules/fastify/") || f.url.includes("node_modules/find-my-way/")],
-  ["node http + net (parsing, writing sockets)", (f) => /^node:(_http_|net|internal\/(http|stream|net|streams))/.test(f.url) || f.functionName === "writev" || f.functionName === "parserOnHeadersComplete"],
-  ["garbage collector", (f) => f.functionName === "(garbage collector)"],
+/**
+ * Layers of a request worth pricing. "stack": a frame anywhere on the sampled stack puts the sample
+ * in the layer (inclusive; note that async continuations only have the frames since their await);
+ * "leaf": only the sampled (innermost) frame counts (self time).
+ */
+const LAYERS: [string, "stack" | "leaf", (f: CallFrame) => boolean][] = [
+  ["auth hook: bearer token → account (src/api/native/index.ts)", "stack", (f) => f.url.endsWith("src/api/native/index.ts")],
+  ["  of which sha256(token) (hashToken)", "stack", (f) => f.functionName === "hashToken"],
+  ["  of which accounts.byTokenHash (query)", "stack", (f) => f.functionName === "byTokenHash"],
+  ["route handler → service → repository code", "stack", (f) => /src\/(service|store)\//.test(f.url) && !f.url.endsWith("accounts.ts")],
+  ["  of which loadTags (the tags query)", "stack", (f) => f.functionName === "loadTags"],
+  ["  of which row → domain mapping (mappers.ts, self)", "leaf", (f) => f.url.endsWith("src/store/repos/mappers.ts")],
+  ["Kysely + SQLite, all of it", "stack", (f) => f.url.includes("node_modules/kysely/")],
+  ["  of which SQLite prepare, on every query (self)", "leaf", (f) => f.functionName === "prepare" && f.url.includes("better-sqlite3")],
+  ["  of which SQLite executing statements (self of executeQuery)", "leaf", (f) => f.functionName === "executeQuery" && f.url.includes("sqlite-driver")],
+  ["  of which Kysely's own JS: build, compile, plumbing (self)", "leaf", (f) => f.url.includes("node_modules/kysely/") && !(f.functionName === "executeQuery" && f.url.includes("sqlite-driver"))],
+  ["response serialization (fast-json-stringify)", "stack", (f) => f.url.includes("node_modules/fast-json-stringify/")],
+  ["onResponse hook: metrics + debug check (src/api/app.ts)", "stack", (f) => f.url.endsWith("src/api/app.ts") && f.functionName !== "buildApp"],
+  ["  of which prom-client histogram", "stack", (f) => f.url.includes("node_modules/prom-client/")],
+  ["AsyncLocalStorage / promise hooks (self)", "leaf", (f) => f.url === "node:async_hooks" || f.url.startsWith("node:internal/async_hooks") || /^promise(Init|Before|After|Resolve)Hook$/.test(f.functionName)],
+  ["fastify + find-my-way (self)", "leaf", (f) => f.url.includes("node_modules/fastify/") || f.url.includes("node_modules/find-my-way/")],
+  ["node http + net, incl. socket writes (self)", "leaf", (f) => /^node:(_http_|net|internal\/(http|stream|net|streams))/.test(f.url) || f.functionName === "writev" || f.functionName === "writeUtf8String" || f.functionName === "writeBuffer"],
+  ["garbage collector", "leaf", (f) => f.functionName === "(garbage collector)"],
 ];
 
 export function summarize(profile: CpuProfile, fromUs: number, toUs: number, requests: number, top: number): void {
@@ -79,11 +81,11 @@ export function summarize(profile: CpuProfile, fromUs: number, toUs: number, req
     self.set(key, (self.get(key) ?? 0) + dt);
     const o = origin(node.callFrame);
     byOrigin.set(o, (byOrigin.get(o) ?? 0) + dt);
-    const hit = new Array<boolean>(LAYERS.length).fill(false);
+    const hit = LAYERS.map(([, mode, match]) => mode === "leaf" && match(node.callFrame));
     for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
       const f = byId.get(id)!.callFrame;
-      LAYERS.forEach(([, match], j) => {
-        if (!hit[j] && match(f)) hit[j] = true;
+      LAYERS.forEach(([, mode, match], j) => {
+        if (mode === "stack" && !hit[j] && match(f)) hit[j] = true;
       });
     }
     hit.forEach((h, j) => {
@@ -92,8 +94,10 @@ export function summarize(profile: CpuProfile, fromUs: number, toUs: number, req
   }
   const perReq = (us: number) => fmt(us / requests, 1);
   const share = (us: number) => `${fmt((us / busy) * 100, 1)}%`;
-  console.log(`\nprofiled window: ${fmt((toUs - fromUs) / 1e6, 2)} s, main thread busy ${share(busy)} of it… i.e. ${fmt(busy / 1e6, 2)} s busy, ${fmt(idle / 1e6, 2)} s idle; ${requests.toLocaleString("en-US")} requests → ${perReq(busy)} µs of main-thread CPU per request\n`);
-  console.log(table(["layer (inclusive; rows overlap)", "µs/request", "share of busy"], LAYERS.map(([label], j) => [label, perReq(layer[j]!), share(layer[j]!)])));
+  console.log(
+    `\nprofiled window: ${fmt((toUs - fromUs) / 1e6, 2)} s; main thread ${fmt(busy / 1e6, 2)} s busy, ${fmt(idle / 1e6, 2)} s idle; ${requests.toLocaleString("en-US")} requests → ${perReq(busy)} µs of main-thread CPU per request\n`,
+  );
+  console.log(table(["layer (rows overlap; see LAYERS in bench/cpuprofile.ts)", "µs/request", "share of busy"], LAYERS.map(([label], j) => [label, perReq(layer[j]!), share(layer[j]!)])));
   console.log("\nself time by origin\n");
   const origins = [...byOrigin].sort((a, b) => b[1] - a[1]).slice(0, top);
   console.log(table(["origin", "µs/request", "share of busy"], origins.map(([k, v]) => [k, perReq(v), share(v)])));
