@@ -88,10 +88,13 @@ try {
   const runtime = await openRuntime({ dataDir, config: benchConfig(), masterKey: benchMasterKey() });
   const creds = await runtime.services.accounts.create("bench");
   const actor = { accountId: creds.accountId };
-  process.stderr.write(`seeding ${N} VPCs in one transaction …\n`);
+  process.stderr.write(`seeding ${N} VPCs, each with a subnet, in one transaction …\n`);
+  let lastVpcId = "";
   await runtime.store.transaction(async () => {
     for (let i = 0; i < N; i++) {
-      await runtime.services.vpcs.create(actor, { name: `bench-${String(i).padStart(5, "0")}`, region: BENCH_REGION, cidr: "10.0.0.0/16", tags: { bench: "1" } });
+      const vpc = await runtime.services.vpcs.create(actor, { name: `bench-${String(i).padStart(5, "0")}`, region: BENCH_REGION, cidr: "10.0.0.0/16", tags: { bench: "1" } });
+      await runtime.services.subnets.create(actor, { vpcId: vpc.id, cidr: "10.0.1.0/24", name: `bench-${String(i).padStart(5, "0")}-a` });
+      lastVpcId = vpc.id;
     }
   });
   const repos = runtime.store.repos;
@@ -143,6 +146,22 @@ try {
   const authStatements = await capture(() => loggingRepos.accounts.byTokenHash(createHash("sha256").update(creds.token).digest("hex")));
   const firstPageStatements = await capture(() => loggingRepos.vpcs.list(creds.accountId, {}, { limit: 100 }));
   const deepPageStatements = await capture(() => loggingRepos.vpcs.list(creds.accountId, {}, { limit: 100, cursor: deepCursor }));
+  // Reads the create use cases make (src/service/vpcs.ts, subnets.ts): the per-region quota count
+  // and the sibling subnets of the VPC.
+  const quotaStatements = await capture(() => loggingRepos.vpcs.count(creds.accountId, { region: BENCH_REGION }));
+  const siblingStatements = await capture(() => loggingRepos.subnets.all(creds.accountId, { vpc_id: lastVpcId }));
+  // Query plans as the shipped store has them (no ANALYZE statistics), taken before anything below runs ANALYZE.
+  const planOf = (db: Database.Database, sql: string, params: unknown[]) =>
+    (db.prepare(`explain query plan ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join("; ");
+  const plans = (
+    [
+      ["auth", authStatements],
+      ["get", getStatements],
+      ["list, deepest page", deepPageStatements],
+      ["VPC create, quota", quotaStatements],
+      ["subnet create, siblings", siblingStatements],
+    ] as const
+  ).flatMap(([what, list]) => list.map((q) => `  ${what}: ${q.sql.length > 160 ? `${q.sql.slice(0, 160)}…` : q.sql}\n      plan: ${planOf(raw, q.sql, q.params)}`));
   const runAll = (list: { stmt: Database.Statement; params: unknown[] }[]) => {
     for (const s of list) s.stmt.all(...s.params);
   };
@@ -204,16 +223,24 @@ try {
   await row("  serialize a 100-item page (JSON.stringify, for comparison)", () => JSON.stringify(pageObj));
   await row("  full list via app.inject, first page: the API", () => app.inject({ method: "GET", url: "/api/v1/vpcs?limit=100", headers: auth }));
   await row("  full list via app.inject: the bare 100-item route", () => bare.inject({ method: "GET", url: "/api/v1/vpcs?limit=100", headers: auth }));
+
+  heading(`POST /api/v1/vpcs and /api/v1/subnets: reads whose cost grows with the store`);
+  await row("  VPC create: quota count of the region's VPCs, raw, prepared once", () => runAll(quotaStatements));
+  await row("  subnet create: the VPC's sibling subnets (subnets.all), raw, prepared once", () => runAll(siblingStatements));
+  // The same statement once SQLite has statistics (ANALYZE), on a writable handle of this temp store.
+  const writable = new Database(join(dataDir, "vpcpeer.db"));
+  writable.exec("analyze");
+  const siblingsAnalyzed = siblingStatements.map((q) => ({ ...q, stmt: writable.prepare(q.sql) }));
+  await row("  the sibling-subnets statement after ANALYZE", () => runAll(siblingsAnalyzed));
   process.stderr.write("\n");
 
-  const plan = (stmt: string, ...params: unknown[]) => (raw.prepare(`explain query plan ${stmt}`).all(...params) as { detail: string }[]).map((r) => r.detail).join("; ");
   console.log(`In-process cost per call, ${N.toLocaleString("en-US")} VPCs in a SQLite store (median of 5 batches of ~${BATCH_MS} ms; node ${process.version})\n`);
   console.log(table(["layer", "µs/call"], rows));
   console.log("\nstatements the shipped code issues, and their query plans:");
-  for (const [what, list] of [["auth", authStatements], ["get", getStatements], ["list, deepest page", deepPageStatements]] as const) {
-    for (const q of list) console.log(`  ${what}: ${q.sql.length > 160 ? `${q.sql.slice(0, 160)}…` : q.sql}\n      plan: ${plan(q.sql, ...q.params)}`);
-  }
-  console.log(`  alternative, row-value cursor: ${rowValue.source}\n      plan: ${plan(rowValue.source, creds.accountId, deepAt, deepId, 101)}`);
+  for (const line of plans) console.log(line);
+  console.log(`  list, alternative row-value cursor: ${rowValue.source}\n      plan: ${planOf(raw, rowValue.source, [creds.accountId, deepAt, deepId, 101])}`);
+  console.log(`  subnet create, siblings after ANALYZE:\n      plan: ${planOf(writable, siblingStatements[0]!.sql, siblingStatements[0]!.params)}`);
+  writable.close();
 
   await app.close();
   await bare.close();

@@ -25,7 +25,7 @@ import { VERSION } from "../src/main.ts";
 import { BENCH_REGION } from "./common.ts";
 import { getRequest, postRequest } from "./load.ts";
 import { PROJECT_ROOT, cleanup, cleanupSync, memoryOf, startServer, tempDir } from "./proc.ts";
-import { type Figure, MB, check, createBenchAccount, createVpcs, fmt, listPages, measure, table } from "./scenario.ts";
+import { type Figure, MB, check, createBenchAccount, createVpcs, fmt, listPages, measure as measureNow, table, waitForQuiet } from "./scenario.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -59,6 +59,16 @@ const settings = {
 };
 
 const TARGETS = { getRatio: 0.5, listP99Ms: 20, rssMb: 200 };
+
+/** Seconds spent waiting for other processes to quiet down before runs. */
+let waited = 0;
+const QUIET_WAIT_MS = 8000;
+
+/** A measurement, after waiting (briefly) for the rest of the machine to be idle. */
+async function measure(...args: Parameters<typeof measureNow>): Promise<Figure> {
+  waited += (await waitForQuiet(QUIET_WAIT_MS)) / 1000;
+  return measureNow(...args);
+}
 
 const loaded = { concurrency: settings.concurrency, warmupMs: settings.warmupMs, durationMs: settings.durationMs };
 const short = { warmupMs: Math.min(settings.warmupMs, 1000), durationMs: settings.latencyDurationMs };
@@ -98,6 +108,7 @@ async function main(): Promise<void> {
 
   // 1. Creates (which also seed the store for the reads).
   process.stderr.write(`create: ${settings.vpcs} VPCs + subnets, ${settings.createConcurrency} connections\n`);
+  waited += (await waitForQuiet(QUIET_WAIT_MS)) / 1000;
   const created = await createVpcs(api, token, settings.vpcs, settings.createConcurrency);
   process.stderr.write(`  ${fmt(created.createsPerSec, 0)} creates/s, RSS after ${fmt(created.rssAfterMb, 1)} MB\n`);
   const pages = await listPages(api, token, settings.vpcs);
@@ -235,7 +246,7 @@ async function main(): Promise<void> {
   if (clientBound.length) console.log(`\nNOTE: the load generator used > 90% of a core in: ${clientBound.map((f) => f.name).join("; ")}; those figures may be client-bound.`);
   const noisy = [...figures, created].filter((f) => f.otherCpu > 0.15);
   if (noisy.length) console.log(`\nNOTE: other processes used > 0.15 cores during: ${noisy.map((f) => ("name" in f ? f.name : "create")).join("; ")}; those figures are disturbed.`);
-  console.log(`\ntotal time ${fmt((performance.now() - started) / 1000, 0)} s`);
+  console.log(`\ntotal time ${fmt((performance.now() - started) / 1000, 0)} s (of which ${fmt(waited, 0)} s waiting for other processes to go quiet)`);
 
   if (flags.json) {
     const { ids: _ids, ...createFigures } = created;

@@ -26,6 +26,20 @@ export function machineBusySeconds(): number {
   return (user + nice + system + irq + softirq + steal) / 100;
 }
 
+/**
+ * Waits (up to `maxMs`) until the rest of the machine has been quiet (< 0.15 cores busy) for a
+ * whole second, so that a burst of someone else's work does not land in a measurement. Call it
+ * while our own processes are idle. Returns how long it waited.
+ */
+export async function waitForQuiet(maxMs: number): Promise<number> {
+  const t0 = performance.now();
+  for (;;) {
+    const b0 = machineBusySeconds();
+    await new Promise((r) => setTimeout(r, 1000));
+    if (machineBusySeconds() - b0 < 0.15 || performance.now() - t0 >= maxMs) return performance.now() - t0 - 1000;
+  }
+}
+
 export interface Figure extends LoadResult {
   name: string;
   server: "api" | "bare";

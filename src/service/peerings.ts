@@ -363,19 +363,23 @@ export class PeeringService {
     });
   }
 
-  /** DELETE: cancels a pending request, deletes a live peering (removing its routes), or purges a terminal record. */
-  async delete(actor: Actor, id: string): Promise<DeletedPeering | { purged: string }> {
+  /**
+   * DELETE: cancels a pending request (requester) or deletes a live peering (either party), removing
+   * the routes that point at it. With `purge`, cleans up a finished (terminal) record instead.
+   */
+  async delete(actor: Actor, id: string, purge = false): Promise<DeletedPeering | { purged: string }> {
     return this.deps.store.transaction(async (r) => {
       const p = await r.peerings.get(actor.accountId, id);
       if (!p) throw notFound("peering", id);
       const state = effectiveState(p.state, p.expiresAt, this.deps.clock.now());
-      if (state === "expired" && p.state === "pending-acceptance") {
-        // Expire first (the sweeper may not have run yet), then purge the terminal record.
-        await this.command(r, "system", id, "expire");
-      }
-      if (!isLive(state)) {
+      if (purge) {
+        // A lapsed request is expired first (the timers may not have run yet), then cleaned up.
+        if (state === "expired" && p.state === "pending-acceptance") await this.command(r, "system", id, "expire");
         await this.command(r, actor, id, "purge");
         return { purged: id };
+      }
+      if (!isLive(state)) {
+        throw new DomainError("InvalidPeeringState", `peering ${id} is already ${state}; to remove the record, DELETE with ?purge=true`, { id, state });
       }
       const res = await this.command(r, actor, id, "delete", (q, now) => this.billing.accrue(r, q, now, true));
       return { peering: (await r.peerings.get(actor.accountId, id))!, removedRoutes: res.removedRoutes.filter((x) => x.accountId === actor.accountId) };

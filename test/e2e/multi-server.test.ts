@@ -56,6 +56,40 @@ describe.each(BACKENDS)("two server processes on one %s store", (backend) => {
     expect((await call(a, token, "GET", "/api/v1/vpcs?region=ap-singapore")).body.items).toHaveLength(1);
   });
 
+  it("50 concurrent accept/reject/delete calls on one pending peering end in one consistent outcome", async () => {
+    const [a, b] = servers.map((s) => s.url) as [string, string];
+    const rt = await openRuntime({ ...db, config: defaultConfig(), masterKey: TEST_MASTER_KEY });
+    const accepter = await rt.services.accounts.create(`acc-${Date.now()}`);
+    await rt.close();
+    for (let round = 0; round < 2; round++) {
+      const v1 = (await call(a, token, "POST", "/api/v1/vpcs", { name: "r", region: "cn-shanghai", cidr: `10.${100 + round}.0.0/16` })).body;
+      const v2 = (await call(b, accepter.token, "POST", "/api/v1/vpcs", { name: "r", region: "cn-shanghai", cidr: `172.${16 + round}.0.0/16` })).body;
+      const p = (await call(a, token, "POST", "/api/v1/peerings", { vpcId: v1.id, peerVpcId: v2.id, peerAccountId: accepter.accountId })).body;
+      const calls = Array.from({ length: 50 }, (_, i) => {
+        const url = i % 2 ? a : b;
+        if (i % 5 === 4) return call(url, token, "DELETE", `/api/v1/peerings/${p.id}`).then((r) => ({ op: "delete", ...r }));
+        const op = i % 5 < 2 ? "accept" : "reject";
+        return call(url, accepter.token, "POST", `/api/v1/peerings/${p.id}/${op}`).then((r) => ({ op, ...r }));
+      });
+      const results = await Promise.all(calls);
+      const odd = results.filter((r) => !(r.status === 200 || (r.status === 409 && r.body.error.code === "InvalidPeeringState")));
+      expect(odd.map((r) => [r.op, r.status, r.body.error?.code])).toEqual([]);
+      const wins = results.filter((r) => r.status === 200);
+      const answers = wins.filter((r) => r.op !== "delete" || r.body.peering.stateReason.code === "Cancelled");
+      expect(results.filter((r) => r.status >= 500)).toEqual([]);
+      expect(answers).toHaveLength(1); // exactly one of accept, reject or cancel decided the request
+      const final = (await call(a, token, "GET", `/api/v1/peerings/${p.id}`)).body.state;
+      const winner = answers[0]!;
+      const deletesAfter = wins.filter((r) => r !== winner);
+      if (winner.op === "accept") expect(final).toBe(deletesAfter.length ? "deleted" : "active");
+      else expect(final).toBe(winner.op === "reject" ? "rejected" : "deleted");
+      expect(deletesAfter.length).toBeLessThanOrEqual(1);
+      // One event per transition for the requester: what happened is what was recorded.
+      const events = (await call(a, token, "GET", `/api/v1/events?resourceId=${p.id}`)).body.items.map((e: { type: string }) => e.type);
+      expect(events).toEqual(["peering.requested", `peering.${winner.op === "accept" ? "active" : winner.op === "reject" ? "rejected" : "deleted"}`, ...deletesAfter.map(() => "peering.deleted")]);
+    }
+  });
+
   it("serves /readyz and stops cleanly on SIGTERM", async () => {
     const ready = await fetch(`${servers[0]!.url}/readyz`);
     expect(ready.status).toBe(200);

@@ -98,7 +98,8 @@ describe.each(BACKENDS)("peering connections on %s", (backend) => {
     expect((await call(alice, "GET", `/api/v1/route-tables/${aTable.id}/routes`)).body.items).toHaveLength(1);
     // The record stays visible to both with its reason, and can be cleaned up.
     expect((await call(alice, "GET", `/api/v1/peerings/${p.id}`)).body.state).toBe("deleted");
-    expect((await call(alice, "DELETE", `/api/v1/peerings/${p.id}`)).body).toEqual({ purged: p.id });
+    expect((await call(alice, "DELETE", `/api/v1/peerings/${p.id}`)).body.error).toMatchObject({ code: "InvalidPeeringState", details: { state: "deleted" } });
+    expect((await call(alice, "DELETE", `/api/v1/peerings/${p.id}?purge=true`)).body).toEqual({ purged: p.id });
     expect((await call(bob, "GET", `/api/v1/peerings/${p.id}`)).status).toBe(404);
   });
 

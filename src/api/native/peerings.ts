@@ -102,16 +102,17 @@ export function peeringRoutes(app: FastifyInstance, s: Services): void {
     },
     (req, reply) => idempotent(s, req, reply, 200, () => s.peerings.renew(actorOf(req), req.params.id, req.body?.period)),
   );
-  app.delete<{ Params: { id: string } }>(
+  app.delete<{ Params: { id: string }; Querystring: { purge?: boolean } }>(
     "/api/v1/peerings/:id",
     {
       schema: {
         tags,
-        summary: "Cancel a pending request (requester), delete a live peering (either party; its routes are removed), or clean up a terminal record",
+        summary: "Cancel a pending request (requester) or delete a live peering (either party; its routes are removed); ?purge=true cleans up a finished record",
         params: IdParams("peering"),
+        querystring: Type.Object({ purge: Type.Optional(Type.Boolean({ description: "Remove a rejected, expired, failed or deleted record" })) }),
         response: { 200: DeleteResult, ...errorResponses(400, 403, 404, 409) },
       },
     },
-    (req) => s.peerings.delete(actorOf(req), req.params.id),
+    (req) => s.peerings.delete(actorOf(req), req.params.id, req.query.purge === true),
   );
 }

@@ -158,10 +158,16 @@ export function peeringCommands(program: Command): void {
     },
   );
 
-  tenant(peering.command("delete").description("cancel a request, delete a peering (its routes go too), or clean up a finished record").argument("<id>")).action(async (id: string, o: GlobalFlags) => {
+  tenant(
+    peering
+      .command("delete")
+      .description("cancel a request or delete a peering (its routes go too); --purge cleans up a finished record")
+      .argument("<id>")
+      .option("--purge", "remove a rejected, expired, failed or deleted record"),
+  ).action(async (id: string, o: GlobalFlags & { purge?: boolean }) => {
     const res = await client(o).request<{ peering?: PeeringView; removedRoutes?: { id: string; routeTableId: string; destinationCidr: string }[]; purged?: string }>(
       "DELETE",
-      `/api/v1/peerings/${encodeURIComponent(id)}`,
+      `/api/v1/peerings/${encodeURIComponent(id)}${o.purge ? "?purge=true" : ""}`,
     );
     if (o.output === "json") return printJson(res);
     if (res.purged) return void process.stdout.write(`cleaned up ${res.purged}\n`);
