@@ -243,9 +243,12 @@ async function main(): Promise<void> {
   );
   if (errorsTotal > 0) console.log(`\nWARNING: ${errorsTotal} requests got an unexpected status; the figures above are not valid.`);
   const clientBound = figures.filter((f) => f.clientCpu > 0.9);
-  if (clientBound.length) console.log(`\nNOTE: the load generator used > 90% of a core in: ${clientBound.map((f) => f.name).join("; ")}; those figures may be client-bound.`);
+  if (clientBound.length) console.log(`\nNOTE: the load generator used > 90% of a core in: ${clientBound.map((f) => `${f.name.replace(/\s+/g, " ")} (${f.concurrency} conns)`).join("; ")}; those figures may be client-bound.`);
   const noisy = [...figures, created].filter((f) => f.otherCpu > 0.15);
-  if (noisy.length) console.log(`\nNOTE: other processes used > 0.15 cores during: ${noisy.map((f) => ("name" in f ? f.name : "create")).join("; ")}; those figures are disturbed.`);
+  if (noisy.length) {
+    const label = (f: Figure | typeof created) => ("name" in f ? `${f.name.replace(/\s+/g, " ")} (${f.concurrency} conns)` : "create");
+    console.log(`\nNOTE: other processes used > 0.15 cores during: ${noisy.map(label).join("; ")}; those figures are disturbed.`);
+  }
   console.log(`\ntotal time ${fmt((performance.now() - started) / 1000, 0)} s (of which ${fmt(waited, 0)} s waiting for other processes to go quiet)`);
 
   if (flags.json) {

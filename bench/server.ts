@@ -11,7 +11,6 @@
  */
 import { parseArgs } from "node:util";
 import Fastify from "fastify";
-import { serve } from "../src/main.ts";
 import { READY_MARKER, benchConfig, benchMasterKey, sampleVpc } from "./common.ts";
 
 const { values } = parseArgs({
@@ -22,6 +21,8 @@ const { values } = parseArgs({
 });
 
 async function startApi(dataDir: string): Promise<{ url: string; close(): Promise<void> }> {
+  // Imported here, not at the top, so that the bare baseline does not load the service's modules.
+  const { serve } = await import("../src/main.ts");
   const server = await serve({
     host: "127.0.0.1",
     port: 0,
