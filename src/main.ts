@@ -35,8 +35,28 @@ export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const config = opts.config ?? loadConfig(opts.configFile ?? process.env.VPCPEER_CONFIG);
   const masterKey = opts.masterKey ?? loadMasterKey(opts.masterKeyFile);
   const store = await Store.open(opts);
+  try {
+    await checkMasterKey(store, masterKey);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   const services = createServices({ store, clock: opts.clock ?? systemClock, ids: opts.ids ?? randomIdSource, config }, masterKey);
   return { store, services, close: () => store.close() };
+}
+
+/**
+ * The first process to open a store records its master key's fingerprint; any process with a
+ * different key is refused at start, before it could write secrets nobody else can read.
+ */
+async function checkMasterKey(store: Store, key: MasterKey): Promise<void> {
+  const recorded = await store.repos.meta.setOnce("master_key_fingerprint", key.fingerprint);
+  if (recorded !== key.fingerprint) {
+    throw new Error(
+      `this store's secrets are encrypted under master key ${recorded}, but this process has key ${key.fingerprint}; ` +
+        "use the same VPCPEER_MASTER_KEY or --master-key-file as the other vpcpeer processes of this store",
+    );
+  }
 }
 
 export interface ServeOptions extends RuntimeOptions {
@@ -95,7 +115,9 @@ function startSweeper(services: Services, intervalMs: number, logger: pino.Logge
     if (running) return;
     running = services.peerings
       .sweep()
-      .then((n) => {
+      .then(async (n) => {
+        // Idempotency keys are kept for a day, long enough for any client retry.
+        await services.deps.store.repos.idempotency.deleteOlderThan(new Date(services.deps.clock.now().getTime() - 86_400_000).toISOString());
         if (n > 0) logger.info({ touched: n }, "peering timers ran");
       })
       .catch((err: unknown) => logger.error({ err }, "peering sweep failed"))

@@ -1,5 +1,6 @@
 /** The `vpcpeer` command line. */
 import { Command, CommanderError } from "commander";
+import { DomainError } from "../domain/errors.ts";
 import { ApiError } from "./client.ts";
 import { serverCommands } from "./commands/server.ts";
 import { tenantCommands } from "./commands/tenant.ts";
@@ -21,7 +22,7 @@ try {
   await program.parseAsync(process.argv);
 } catch (e) {
   if (e instanceof CommanderError) process.exit(e.exitCode);
-  if (e instanceof ApiError) {
+  if (e instanceof ApiError || e instanceof DomainError) {
     process.stderr.write(`error: ${e.code}: ${e.message}\n`);
     process.exit(1);
   }

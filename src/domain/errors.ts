@@ -12,7 +12,8 @@ export type ErrorKind =
   | "Forbidden"
   | "LimitExceeded"
   | "Unauthenticated"
-  | "Unavailable";
+  | "Unavailable"
+  | "Internal";
 
 /** Stable, documented error codes. Never rename one: clients match on them. */
 export const ERROR_CODES = {
@@ -21,6 +22,7 @@ export const ERROR_CODES = {
   InvalidRequest: "Invalid",
   UnsupportedMediaType: "Invalid",
   PayloadTooLarge: "Invalid",
+  EndpointNotFound: "NotFound",
   InvalidCursor: "Invalid",
   // network values
   InvalidCidr: "Invalid",
@@ -61,6 +63,7 @@ export const ERROR_CODES = {
   Forbidden: "Forbidden",
   // infrastructure
   StoreUnavailable: "Unavailable",
+  InternalError: "Internal",
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -82,7 +82,7 @@ describe("peering invariants under random commands", () => {
             else if (c.kind === "delete") await s.peerings.delete(actor, target.id);
             else if (c.kind === "purge") await s.peerings.delete(actor, target.id, true);
             else if (c.kind === "renew") await s.peerings.renew(actor, target.id);
-            else await s.peerings.update(actor, target.id, { bandwidthMbps: c.bw });
+            else if (c.kind === "bandwidth") await s.peerings.update(actor, target.id, { bandwidthMbps: c.bw });
           } catch (e) {
             // Refusals are fine; anything that is not a domain error (a crash, a constraint leak) is not.
             if (!isDomainError(e)) throw e;

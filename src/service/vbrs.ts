@@ -1,5 +1,6 @@
 /** VBRs: border routers standing for on-premises networks (the far end of VBR-to-VPC peering). */
-import { formatCidr, overlaps, parsePrivateCidr } from "../domain/cidr.ts";
+import { contains, formatCidr, overlaps, parseCidr, parsePrivateCidr } from "../domain/cidr.ts";
+import type { Repos } from "../store/repos/index.ts";
 import { DomainError, notFound } from "../domain/errors.ts";
 import type { ListOptions, Page, Tags, Vbr } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
@@ -77,6 +78,7 @@ export class VbrService {
     return this.deps.store.transaction(async (r) => {
       const v = await r.vbrs.lock(actor.accountId, id);
       if (!v) throw notFound("vbr", id);
+      if (cidrs) await this.checkCidrChange(r, actor.accountId, id, cidrs);
       await r.vbrs.update(
         actor.accountId,
         id,
@@ -90,6 +92,26 @@ export class VbrService {
       );
       return (await r.vbrs.get(actor.accountId, id))!;
     });
+  }
+
+  /** New on-premises CIDRs must keep every route to the VBR valid, and cannot change under a live connection. */
+  private async checkCidrChange(r: Repos, accountId: string, id: string, cidrs: string[]): Promise<void> {
+    const connections = await routerDependents(r, accountId, id);
+    if (connections.length > 0) {
+      throw new DomainError("DependencyViolation", `onPremisesCidrs: vbr ${id} has live connections (${connections.map((d) => d.id).join(", ")}); delete them before changing its networks`, {
+        field: "onPremisesCidrs",
+        dependents: connections,
+      });
+    }
+    const parsed = cidrs.map((c) => parseCidr(c, "onPremisesCidrs"));
+    for (const route of await r.routes.pointingAt({ type: "vbr", id })) {
+      if (!parsed.some((c) => contains(c, parseCidr(route.destinationCidr, "destinationCidr")))) {
+        throw new DomainError("DependencyViolation", `onPremisesCidrs: route ${route.id} in ${route.routeTableId} sends ${route.destinationCidr} to ${id}, which the new CIDRs no longer cover`, {
+          field: "onPremisesCidrs",
+          dependents: [{ resource: "route", id: route.id, routeTableId: route.routeTableId }],
+        });
+      }
+    }
   }
 
   async delete(actor: Actor, id: string): Promise<void> {

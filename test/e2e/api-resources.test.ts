@@ -163,6 +163,8 @@ describe.each(BACKENDS)("native API resources on %s", (backend) => {
     const routes = (await get(`/api/v1/route-tables/${rtb}/routes`)).body.items;
     expect(routes.map((r: { destinationCidr: string }) => r.destinationCidr)).toEqual(["10.20.0.0/16", "192.168.100.0/24", "192.168.200.0/25", "192.168.200.128/25"]);
     expect((await h.call(t, "DELETE", `/api/v1/route-tables/${rtb}/routes/local`)).body.error.code).toBe("LocalRouteImmutable");
+    const shrink = await h.call(t, "PATCH", `/api/v1/vbrs/${vbr.id}`, { onPremisesCidrs: ["192.168.200.0/24"] });
+    expect(shrink.body.error).toMatchObject({ code: "DependencyViolation", details: { field: "onPremisesCidrs" } });
     const vbrBusy = await h.call(t, "DELETE", `/api/v1/vbrs/${vbr.id}`);
     expect(vbrBusy.body.error.code).toBe("DependencyViolation");
     expect((await h.call(t, "DELETE", `/api/v1/route-tables/${rtb}/routes/${r1.body.id}`)).status).toBe(204);

@@ -81,6 +81,13 @@ describe("vpcpeer serve", () => {
     expect(metrics).toMatch(/vpcpeer_process_resident_memory_bytes/);
   });
 
+  it("refuses a process whose master key differs from the store's", async () => {
+    const other = Buffer.alloc(32, 9).toString("base64");
+    const r = await runCli(["account", "create", "--name", "intruder", "--data", data.path], { XDG_CONFIG_HOME: home.path, VPCPEER_MASTER_KEY: other });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/encrypted under master key [0-9a-f]{16}, but this process has key [0-9a-f]{16}/);
+  });
+
   it("refuses a bad port or an unknown data plane mode with a clear message", async () => {
     const port = await runCli(["serve", "--port", "99999", "--data", data.path], { XDG_CONFIG_HOME: home.path });
     expect(port.code).toBe(1);

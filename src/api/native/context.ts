@@ -22,10 +22,22 @@ export function actorOf(req: FastifyRequest): Actor {
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
+/** JSON with object keys sorted, so that field order does not change a request's identity. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
 function fingerprint(req: FastifyRequest): string {
   const path = req.routeOptions.url ?? req.url;
   return createHash("sha256")
-    .update(`${req.method} ${path} ${JSON.stringify(req.params ?? {})} ${JSON.stringify(req.body ?? null)}`)
+    .update(`${req.method} ${path} ${canonical(req.params ?? {})} ${canonical(req.body ?? null)}`)
     .digest("hex");
 }
 

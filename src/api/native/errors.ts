@@ -14,6 +14,7 @@ export const STATUS_OF_KIND: Record<ErrorKind, number> = {
   InvalidState: 409,
   LimitExceeded: 409,
   Unavailable: 503,
+  Internal: 500,
 };
 
 export interface ErrorBody {

@@ -1,6 +1,6 @@
 /** Tenant commands over the native API: configure, region, vpc, subnet, route-table, route, vbr, instance. */
 import type { Command } from "commander";
-import { type Column, printJson, printRecord } from "../output.ts";
+import { type Column, printJson, printRecord, printTable } from "../output.ts";
 import { saveProfile } from "../profile.ts";
 import { type GlobalFlags, client, collect, show, tagsOf, tenant } from "./common.ts";
 
@@ -101,7 +101,15 @@ function resourceCommands(program: Command, spec: ResourceSpec): Command {
   tenant(group.command("get").description(`show one ${spec.noun}`).argument("<id>")).action(async (id: string, o: GlobalFlags) => {
     const value = await client(o).get<Record<string, unknown>>(`${spec.path}/${encodeURIComponent(id)}`);
     if (o.output === "json") printJson(value);
-    else printRecord(value);
+    else {
+      const { routes, ...rest } = value;
+      printRecord(rest);
+      // A route table's routes read best as a table of their own.
+      if (Array.isArray(routes)) {
+        process.stdout.write("\nroutes:\n");
+        printTable(routes, ROUTE_COLUMNS);
+      }
+    }
   });
 
   tenant(

@@ -1,6 +1,7 @@
 /** All repositories over one database handle (the root pool or one transaction). */
 import { instanceFromRow, routeTableFromRow, routerInterfaceFromRow, subnetFromRow, vbrFromRow, vpcFromRow } from "./mappers.ts";
 import { EventsRepo } from "./events.ts";
+import { MetaRepo } from "./meta.ts";
 import { LedgerRepo } from "./ledger.ts";
 import { PeeringsRepo } from "./peerings.ts";
 import { AccountsRepo } from "./accounts.ts";
@@ -22,6 +23,7 @@ export class Repos {
   readonly routerInterfaces;
   readonly events: EventsRepo;
   readonly ledger: LedgerRepo;
+  readonly meta: MetaRepo;
 
   constructor(db: Db, caps: Capabilities) {
     this.accounts = new AccountsRepo(db, caps);
@@ -36,6 +38,7 @@ export class Repos {
     this.routerInterfaces = new OwnedRepo(db, caps, "router_interfaces", routerInterfaceFromRow);
     this.events = new EventsRepo(db);
     this.ledger = new LedgerRepo(db);
+    this.meta = new MetaRepo(db);
   }
 }
 
