@@ -26,6 +26,7 @@ export interface Limits {
   routerInterfacesPerRouter: number;
   /** Hours before an unanswered peering request expires. */
   peeringRequestTtlHours: number;
+  webhooksPerAccount: number;
 }
 
 export interface Config {
@@ -61,6 +62,7 @@ export const DEFAULT_LIMITS: Limits = {
   pendingPeeringsPerAccount: 25,
   routerInterfacesPerRouter: 5,
   peeringRequestTtlHours: 168,
+  webhooksPerAccount: 10,
 };
 
 export function defaultConfig(): Config {

@@ -92,11 +92,13 @@ export async function serve(opts: ServeOptions): Promise<Server> {
   if (address && typeof address === "object") url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
   logger.info({ url, store: runtime.store.location, dialect: runtime.store.caps.dialect, dataplane: opts.dataplane }, `vpcpeer listening on ${url}`);
   const sweeper = startSweeper(runtime.services, opts.sweepIntervalMs ?? 30_000, logger);
+  const deliveries = startLoop("webhook deliveries", () => runtime.services.webhooks.dispatch(), 1000, logger);
   return {
     app,
     runtime,
     url,
     async close() {
+      await deliveries.stop();
       await sweeper.stop();
       await app.close();
       await runtime.close();
@@ -109,18 +111,29 @@ export async function serve(opts: ServeOptions): Promise<Server> {
  * row-locked, so two servers on one PostgreSQL never double-bill or double-expire.
  */
 function startSweeper(services: Services, intervalMs: number, logger: pino.Logger): { stop(): Promise<void> } {
+  return startLoop(
+    "peering timers",
+    async () => {
+      // Idempotency keys are kept for a day, long enough for any client retry.
+      await services.deps.store.repos.idempotency.deleteOlderThan(new Date(services.deps.clock.now().getTime() - 86_400_000).toISOString());
+      return services.peerings.sweep();
+    },
+    intervalMs,
+    logger,
+  );
+}
+
+/** Runs `work` every `intervalMs`, never overlapping itself; logs what it did and any failure. */
+function startLoop(name: string, work: () => Promise<number>, intervalMs: number, logger: pino.Logger): { stop(): Promise<void> } {
   if (intervalMs <= 0) return { stop: async () => {} };
   let running: Promise<void> | null = null;
   const timer = setInterval(() => {
     if (running) return;
-    running = services.peerings
-      .sweep()
-      .then(async (n) => {
-        // Idempotency keys are kept for a day, long enough for any client retry.
-        await services.deps.store.repos.idempotency.deleteOlderThan(new Date(services.deps.clock.now().getTime() - 86_400_000).toISOString());
-        if (n > 0) logger.info({ touched: n }, "peering timers ran");
+    running = work()
+      .then((n) => {
+        if (n > 0) logger.info({ count: n }, `${name} ran`);
       })
-      .catch((err: unknown) => logger.error({ err }, "peering sweep failed"))
+      .catch((err: unknown) => logger.error({ err }, `${name} failed`))
       .finally(() => {
         running = null;
       });

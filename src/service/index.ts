@@ -15,6 +15,7 @@ import { EventService } from "./events.ts";
 import { registerPeeringTargets } from "./peering-targets.ts";
 import { PeeringService } from "./peerings.ts";
 import { RouterInterfaceService } from "./router-interfaces.ts";
+import { WebhookService } from "./webhooks.ts";
 
 export interface Services {
   deps: ServiceDeps;
@@ -29,6 +30,7 @@ export interface Services {
   routerInterfaces: RouterInterfaceService;
   billing: BillingService;
   events: EventService;
+  webhooks: WebhookService;
   /** Extension points for later modules (peerings): route targets and VPC dependents. */
   routeTargets: RouteTargets;
   dependents: NetworkDependents;
@@ -55,6 +57,7 @@ export function createServices(deps: ServiceDeps, masterKey: MasterKey): Service
     routerInterfaces: new RouterInterfaceService(deps, regions, peerings),
     billing,
     events,
+    webhooks: new WebhookService(deps, masterKey),
     routeTargets,
     dependents,
   };

@@ -241,9 +241,33 @@ const peerings: Migration = {
   },
 };
 
+const webhooks: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable("webhooks")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("account_id", "text", (c) => c.notNull().references("accounts.id"))
+      .addColumn("url", "text", (c) => c.notNull())
+      .addColumn("event_types", "text", (c) => c.notNull())
+      .addColumn("secret_ciphertext", "text", (c) => c.notNull())
+      // Delivery state: events up to cursor_seq were delivered (or skipped as not subscribed).
+      .addColumn("cursor_seq", "bigint", (c) => c.notNull())
+      .addColumn("attempts", "integer", (c) => c.notNull())
+      .addColumn("next_attempt_at", "text", (c) => c.notNull())
+      .addColumn("lease_until", "text")
+      .addColumn("last_error", "text")
+      .addColumn("delivered", "integer", (c) => c.notNull())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("webhooks_account").on("webhooks").columns(["account_id", "created_at", "id"]).execute();
+    await db.schema.createIndex("webhooks_due").on("webhooks").column("next_attempt_at").execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_peerings": peerings,
+  "0003_webhooks": webhooks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -166,7 +166,24 @@ export interface LedgerTable {
   created_at: string;
 }
 
+export interface WebhooksTable {
+  id: string;
+  account_id: string;
+  url: string;
+  /** JSON array of event types; empty for all. */
+  event_types: string;
+  secret_ciphertext: string;
+  cursor_seq: number | string;
+  attempts: number;
+  next_attempt_at: string;
+  lease_until: string | null;
+  last_error: string | null;
+  delivered: number;
+  created_at: string;
+}
+
 export interface Database {
+  webhooks: WebhooksTable;
   peerings: PeeringsTable;
   router_interfaces: RouterInterfacesTable;
   events: EventsTable;

@@ -1,8 +1,8 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../../service/index.ts";
-import { actorOf } from "./context.ts";
-import { Event, Id, LedgerEntry, errorResponses } from "./schemas.ts";
+import { actorOf, idempotent } from "./context.ts";
+import { Event, Id, IdParams, LedgerEntry, Timestamp, errorResponses } from "./schemas.ts";
 
 const LedgerQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
@@ -76,6 +76,55 @@ export function billingAndEventRoutes(app: FastifyInstance, s: Services): void {
         clearInterval(keepAlive);
         reply.raw.end();
       }
+    },
+  );
+}
+
+const WebhookView = Type.Object(
+  {
+    id: Type.String(),
+    url: Type.String(),
+    eventTypes: Type.Array(Type.String(), { description: "Empty: every event" }),
+    delivered: Type.Integer(),
+    attempts: Type.Integer({ description: "Failed attempts in a row" }),
+    nextAttemptAt: Timestamp,
+    lastError: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Timestamp,
+  },
+  { $id: "Webhook" },
+);
+const CreateWebhook = Type.Object(
+  {
+    url: Type.String({ minLength: 1, maxLength: 2048, description: "http(s) URL that receives POSTed events" }),
+    eventTypes: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 50 })),
+  },
+  { additionalProperties: false },
+);
+
+export function webhookRoutes(app: FastifyInstance, s: Services): void {
+  const tags = ["Events"];
+  app.addSchema(WebhookView);
+  app.post<{ Body: Static<typeof CreateWebhook> }>(
+    "/api/v1/webhooks",
+    {
+      schema: {
+        tags,
+        summary: "Receive your events as signed POSTs (X-Vpcpeer-Signature: t=…,v1=HMAC-SHA256(secret, t.body)); the secret is shown once",
+        body: CreateWebhook,
+        response: { 201: Type.Intersect([Type.Ref(WebhookView), Type.Object({ secret: Type.String() })]), ...errorResponses(400, 409) },
+      },
+    },
+    (req, reply) => idempotent(s, req, reply, 201, () => s.webhooks.create(actorOf(req), req.body)),
+  );
+  app.get("/api/v1/webhooks", { schema: { tags, summary: "List your webhooks and their delivery state", response: { 200: Type.Object({ items: Type.Array(Type.Ref(WebhookView)) }), ...errorResponses() } } }, async (req) => ({
+    items: await s.webhooks.list(actorOf(req)),
+  }));
+  app.delete<{ Params: { id: string } }>(
+    "/api/v1/webhooks/:id",
+    { schema: { tags, summary: "Delete a webhook", params: IdParams("webhook"), response: { 204: Type.Null(), ...errorResponses(400, 404) } } },
+    async (req, reply) => {
+      await s.webhooks.delete(actorOf(req), req.params.id);
+      return reply.code(204).send();
     },
   );
 }

@@ -8,7 +8,7 @@ import { routeTableRoutes } from "./route-tables.ts";
 import { subnetRoutes } from "./subnets.ts";
 import { vbrRoutes } from "./vbrs.ts";
 import { vpcRoutes } from "./vpcs.ts";
-import { billingAndEventRoutes } from "./billing-events.ts";
+import { billingAndEventRoutes, webhookRoutes } from "./billing-events.ts";
 import { peeringRoutes } from "./peerings.ts";
 import { routerInterfaceRoutes } from "./router-interfaces.ts";
 
@@ -37,4 +37,5 @@ export async function nativeApi(app: FastifyInstance, services: Services): Promi
   peeringRoutes(app, services);
   routerInterfaceRoutes(app, services);
   billingAndEventRoutes(app, services);
+  webhookRoutes(app, services);
 }

@@ -231,6 +231,21 @@ function billingAndEvents(program: Command): void {
       show(o, await client(o).get(`/api/v1/events?${q.toString()}`), cols);
     },
   );
+  const webhook = program.command("webhook").description("receive your events as signed HTTP POSTs");
+  const whCols: Column[] = [["ID", "id"], ["URL", "url"], ["EVENTS", "eventTypes"], ["DELIVERED", "delivered"], ["FAILING", "attempts"], ["LAST ERROR", "lastError"]];
+  tenant(webhook.command("create").description("register a URL (the signing secret is printed once)").requiredOption("--url <url>", "http(s) URL").option("--event <type>", "only this event type (repeat)", collect)).action(
+    async (o: GlobalFlags & { url: string; event?: string[] }) => {
+      const res = await client(o).request<{ secret: string }>("POST", "/api/v1/webhooks", JSON.parse(JSON.stringify({ url: o.url, eventTypes: o.event })));
+      if (o.output === "json") printJson(res);
+      else printRecord(res as unknown as Record<string, unknown>);
+    },
+  );
+  tenant(webhook.command("list").description("list webhooks and their delivery state")).action(async (o: GlobalFlags) => show(o, await client(o).get("/api/v1/webhooks"), whCols));
+  tenant(webhook.command("delete").description("delete a webhook").argument("<id>")).action(async (id: string, o: GlobalFlags) => {
+    await client(o).request("DELETE", `/api/v1/webhooks/${encodeURIComponent(id)}`);
+    process.stdout.write(`deleted ${id}\n`);
+  });
+
   tenant(events.command("watch").description("print new events as they happen (Ctrl-C to stop)").option("--after <seq>", "start after this position")).action(
     async (o: GlobalFlags & { after?: string }) => {
       const api = client(o);

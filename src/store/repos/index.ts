@@ -2,6 +2,7 @@
 import { instanceFromRow, routeTableFromRow, routerInterfaceFromRow, subnetFromRow, vbrFromRow, vpcFromRow } from "./mappers.ts";
 import { EventsRepo } from "./events.ts";
 import { MetaRepo } from "./meta.ts";
+import { WebhooksRepo } from "./webhooks.ts";
 import { LedgerRepo } from "./ledger.ts";
 import { PeeringsRepo } from "./peerings.ts";
 import { AccountsRepo } from "./accounts.ts";
@@ -24,6 +25,7 @@ export class Repos {
   readonly events: EventsRepo;
   readonly ledger: LedgerRepo;
   readonly meta: MetaRepo;
+  readonly webhooks: WebhooksRepo;
 
   constructor(db: Db, caps: Capabilities) {
     this.accounts = new AccountsRepo(db, caps);
@@ -39,6 +41,7 @@ export class Repos {
     this.events = new EventsRepo(db);
     this.ledger = new LedgerRepo(db);
     this.meta = new MetaRepo(db);
+    this.webhooks = new WebhooksRepo(db);
   }
 }
 
