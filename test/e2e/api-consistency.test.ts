@@ -64,13 +64,24 @@ describe.each(BACKENDS)("consistency on %s", (backend) => {
     expect(results.filter((r) => r.status !== 201).map((r) => r.body.error.code)).toEqual(["SubnetFull", "SubnetFull"]);
   });
 
+  it("refuses NUL characters and out-of-range numbers as bad input, not as a store failure", async () => {
+    const nul = await h.call(t, "POST", "/api/v1/vpcs", { name: "a\u0000b", region: "cn-hangzhou", cidr: "10.0.0.0/16" });
+    expect(nul.status).toBe(400);
+    expect(nul.body.error.details.field).toBe("body.name");
+    expect((await h.call(t, "GET", "/api/v1/vpcs?name=%00")).status).toBe(400);
+    expect((await h.call(t, "POST", "/api/v1/vpcs", { name: "x", region: "cn-hangzhou", cidr: "10.0.0.0/16", tags: { "k\u0000": "v" } })).status).toBe(400);
+    expect((await h.call(t, "GET", "/api/v1/events?after=100000000000000000000")).status).toBe(400);
+    expect((await h.call(t, "GET", "/api/v1/peerings?limit=1&state=nonsense")).status).toBe(400);
+  });
+
   it("never answers a fuzzed body with a 5xx, and leaves no half-written VPC", async () => {
     const before = (await h.call(t, "GET", "/api/v1/vpcs?limit=1000")).body.items.length;
     let created = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(
-          fc.anything(),
+          fc.anything({ withNullPrototype: true, withBigInt: false }),
+          fc.dictionary(fc.string({ unit: "binary" }), fc.string({ unit: "binary" })),
           fc.record({ name: fc.oneof(fc.string(), fc.integer()), region: fc.constantFrom("cn-hangzhou", "x", ""), cidr: fc.oneof(fc.ipV4(), fc.string(), fc.constant("10.0.0.0/16")) }, { requiredKeys: [] }),
         ),
         async (body) => {
@@ -82,6 +93,20 @@ describe.each(BACKENDS)("consistency on %s", (backend) => {
         },
       ),
       { numRuns: 150 },
+    );
+    // Every other create and action endpoint gets the same treatment.
+    const someVpc = (await h.call(t, "POST", "/api/v1/vpcs", { name: "f", region: "cn-hangzhou", cidr: "10.200.0.0/16" })).body;
+    created++;
+    const word = fc.oneof(fc.string({ unit: "binary", maxLength: 30 }), fc.constantFrom(someVpc.id, "vpc-000000000000", "pcx-000000000000", "ri-000000000000", "10.0.0.0/16", "Small.1", "initiator", "acceptor", "vpc", "vbr"));
+    const value = fc.oneof(word, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(word, { maxLength: 3 }), fc.dictionary(word, word, { maxKeys: 3 }));
+    const keys = ["vpcId", "peerVpcId", "peerAccountId", "peerRegion", "bandwidthMbps", "chargeType", "period", "autoRenew", "role", "routerType", "routerId", "spec", "opposite", "withAcceptor", "url", "eventTypes", "cidr", "name", "tags", "subnetId", "privateIp", "onPremisesCidrs", "region", "destinationCidr", "target"];
+    const endpoints = ["/api/v1/peerings", "/api/v1/router-interfaces", "/api/v1/webhooks", "/api/v1/subnets", "/api/v1/instances", "/api/v1/vbrs", "/api/v1/route-tables", `/api/v1/route-tables/${someVpc.defaultRouteTableId}/routes`, "/api/v1/peerings/pcx-000000000000/renew"];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...endpoints), fc.dictionary(fc.constantFrom(...keys), value, { maxKeys: 6 }), async (url, body) => {
+        const r = await h.app.inject({ method: "POST", url, headers: { authorization: `Bearer ${t}`, "content-type": "application/json" }, payload: JSON.stringify(body) });
+        expect({ url, body, status: r.statusCode < 500 }).toEqual({ url, body, status: true });
+      }),
+      { numRuns: 300 },
     );
     const after = (await h.call(t, "GET", "/api/v1/vpcs?limit=1000")).body.items;
     expect(after.length).toBe(before + created);

@@ -10,12 +10,12 @@ const LedgerQuery = Type.Object({
   peeringId: Type.Optional(Id("peering")),
 });
 const EventsQuery = Type.Object({
-  after: Type.Optional(Type.Integer({ minimum: 0, description: "Only events after this position (seq)" })),
+  after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: "Only events after this position (seq)" })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   type: Type.Optional(Type.String({ maxLength: 64 })),
   resourceId: Type.Optional(Type.String({ maxLength: 40 })),
 });
-const StreamQuery = Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0 })) });
+const StreamQuery = Type.Object({ after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })) });
 
 export function billingAndEventRoutes(app: FastifyInstance, s: Services): void {
   app.get<{ Querystring: Static<typeof LedgerQuery> }>(
