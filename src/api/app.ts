@@ -89,6 +89,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (field) throw new DomainError("InvalidRequest", `${field}: text must not contain NUL characters`, { field });
   });
 
+  // Every shared schema is registered here, on the root: a schema added inside a plugin makes
+  // Fastify build that plugin a validator of its own, with coercing defaults instead of ours.
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
   await app.register(swagger, {
     openapi: {

@@ -2,7 +2,7 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../../service/index.ts";
 import { actorOf, idempotent } from "./context.ts";
-import { Event, Id, IdParams, LedgerEntry, Timestamp, errorResponses } from "./schemas.ts";
+import { Event, Id, IdParams, LedgerEntry, WebhookView, errorResponses } from "./schemas.ts";
 
 const LedgerQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
@@ -80,19 +80,6 @@ export function billingAndEventRoutes(app: FastifyInstance, s: Services): void {
   );
 }
 
-const WebhookView = Type.Object(
-  {
-    id: Type.String(),
-    url: Type.String(),
-    eventTypes: Type.Array(Type.String(), { description: "Empty: every event" }),
-    delivered: Type.Integer(),
-    attempts: Type.Integer({ description: "Failed attempts in a row" }),
-    nextAttemptAt: Timestamp,
-    lastError: Type.Union([Type.String(), Type.Null()]),
-    createdAt: Timestamp,
-  },
-  { $id: "Webhook" },
-);
 const CreateWebhook = Type.Object(
   {
     url: Type.String({ minLength: 1, maxLength: 2048, description: "http(s) URL that receives POSTed events" }),
@@ -103,7 +90,6 @@ const CreateWebhook = Type.Object(
 
 export function webhookRoutes(app: FastifyInstance, s: Services): void {
   const tags = ["Events"];
-  app.addSchema(WebhookView);
   app.post<{ Body: Static<typeof CreateWebhook> }>(
     "/api/v1/webhooks",
     {

@@ -213,6 +213,20 @@ export const LedgerEntry = Type.Object(
   { $id: "LedgerEntry" },
 );
 
+export const WebhookView = Type.Object(
+  {
+    id: Type.String(),
+    url: Type.String(),
+    eventTypes: Type.Array(Type.String(), { description: "Empty: every event" }),
+    delivered: Type.Integer(),
+    attempts: Type.Integer({ description: "Failed attempts in a row" }),
+    nextAttemptAt: Timestamp,
+    lastError: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Timestamp,
+  },
+  { $id: "Webhook" },
+);
+
 export const Region = Type.Object({ id: Type.String(), name: Type.String(), zones: Type.Array(Type.String()) }, { $id: "Region" });
 
 export const Account = Type.Object(
@@ -221,7 +235,7 @@ export const Account = Type.Object(
 );
 
 /** All named schemas, registered with Fastify so OpenAPI shows them as components. */
-export const SHARED_SCHEMAS: TSchema[] = [ErrorResponse, Vpc, Subnet, Route, RouteTable, RouteTableDetail, Vbr, Instance, Region, Account, Peering, RouterInterface, Event, LedgerEntry];
+export const SHARED_SCHEMAS: TSchema[] = [ErrorResponse, Vpc, Subnet, Route, RouteTable, RouteTableDetail, Vbr, Instance, Region, Account, Peering, RouterInterface, Event, LedgerEntry, WebhookView];
 
 export const pageOf = (item: TSchema) =>
   Type.Object({
