@@ -102,7 +102,7 @@ async function main(): Promise<void> {
   const dataDir = tempDir("vpcpeer-bench-");
   const token = await createBenchAccount(dataDir);
   const profDir = flags["cpu-prof"] ? resolve(flags["cpu-prof"]) : undefined;
-  const api = await startServer("api", ["--data", dataDir], profDir ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : []);
+  const api = await startServer("api", ["--data", dataDir, "--ephemeral"], profDir ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : []);
   const bare = await startServer("bare", []);
   const bareRss = memoryOf(bare.pid).rss / MB;
 

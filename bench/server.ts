@@ -7,8 +7,10 @@
  *
  * Listens on 127.0.0.1 (an ephemeral port), prints `BENCH_READY {"url","pid"}` on stdout, and shuts
  * down cleanly (so --cpu-prof profiles get written) on SIGTERM, SIGINT or when stdin closes, which
- * is also what happens when the driver dies.
+ * is also what happens when the driver dies. With --ephemeral it then deletes its --data dir, so
+ * that not even a driver killed with SIGKILL leaves the store behind.
  */
+import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
 import Fastify from "fastify";
 import { READY_MARKER, benchConfig, benchMasterKey, sampleVpc } from "./common.ts";
@@ -17,6 +19,7 @@ const { values } = parseArgs({
   options: {
     kind: { type: "string" },
     data: { type: "string" },
+    ephemeral: { type: "boolean", default: false },
   },
 });
 
@@ -67,6 +70,7 @@ async function shutdown(): Promise<void> {
   try {
     await server.close();
   } finally {
+    if (values.ephemeral && values.data) rmSync(values.data, { recursive: true, force: true });
     process.exit(0);
   }
 }

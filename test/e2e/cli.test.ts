@@ -2,11 +2,13 @@
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BACKENDS, type TestDb, freshDb } from "../support/harness.ts";
 import { type CliResult, type ServerProcess, runCli, startServer, tempDir } from "../support/process.ts";
 
-describe("vpcpeer CLI", () => {
-  const data = tempDir("vpcpeer-cli-data-");
+describe.each(BACKENDS)("vpcpeer CLI on %s", (backend) => {
   const home = tempDir("vpcpeer-cli-home-");
+  let db: TestDb;
+  let store: string[];
   let server: ServerProcess;
   let alice: { accountId: string; token: string; accessKeyId: string; accessKeySecret: string; name: string };
   let bob: typeof alice;
@@ -19,14 +21,16 @@ describe("vpcpeer CLI", () => {
   };
 
   beforeAll(async () => {
-    server = await startServer(["--data", data.path]);
+    db = await freshDb(backend);
+    store = db.databaseUrl ? ["--database", db.databaseUrl] : ["--data", db.dataDir!];
+    server = await startServer(store);
     // Accounts are created while the server runs, on the same store.
-    alice = json(await runCli(["account", "create", "--name", "alice", "--data", data.path], { XDG_CONFIG_HOME: home.path }));
-    bob = json(await runCli(["account", "create", "--name", "bob", "--data", data.path], { XDG_CONFIG_HOME: home.path }));
+    alice = json(await runCli(["account", "create", "--name", "alice", ...store], { XDG_CONFIG_HOME: home.path }));
+    bob = json(await runCli(["account", "create", "--name", "bob", ...store], { XDG_CONFIG_HOME: home.path }));
   });
   afterAll(async () => {
     await server?.stop();
-    data.remove();
+    await db?.drop();
     home.remove();
   });
 
@@ -39,7 +43,7 @@ describe("vpcpeer CLI", () => {
   });
 
   it("refuses a duplicate account name with a clear error and exit code 1", async () => {
-    const r = await runCli(["account", "create", "--name", "alice", "--data", data.path], { XDG_CONFIG_HOME: home.path });
+    const r = await runCli(["account", "create", "--name", "alice", ...store], { XDG_CONFIG_HOME: home.path });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/NameTaken|already exists/);
   });
@@ -108,7 +112,7 @@ describe("vpcpeer CLI", () => {
   });
 
   it("lists accounts for the operator without secrets", async () => {
-    const r = await runCli(["account", "list", "--data", data.path, "-o", "json"], { XDG_CONFIG_HOME: home.path });
+    const r = await runCli(["account", "list", ...store, "-o", "json"], { XDG_CONFIG_HOME: home.path });
     const items = JSON.parse(r.stdout).items;
     expect(items.map((a: { name: string }) => a.name)).toEqual(["alice", "bob"]);
     expect(r.stdout).not.toContain(alice.accessKeySecret);
