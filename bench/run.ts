@@ -197,16 +197,18 @@ async function main(): Promise<void> {
       `\nserver CPU per request (loaded runs): get ${usPerReq(apiGet)} µs vs bare ${usPerReq(bareGet1)} µs; list ${usPerReq(apiListF)} µs vs bare ${usPerReq(bareListF)} µs.`,
   );
 
-  console.log("\nCreates (a VPC, then one subnet in it, per create; through the API)\n");
+  console.log("\nCreates (a VPC, then one subnet in it, per create; through the API; 'first/last 10%' are creates/s over the first and last tenth)\n");
   console.log(
     table(
-      ["VPCs", "conns", "seconds", "creates/s", "HTTP req/s", "÷ bare POST", "pair p50", "pair p99", "server CPU", "other CPU", "RSS before", "RSS after", "peak RSS"],
+      ["VPCs", "conns", "seconds", "creates/s", "first 10%", "last 10%", "HTTP req/s", "÷ bare POST", "pair p50", "pair p99", "server CPU", "other CPU", "RSS before", "RSS after", "peak RSS"],
       [
         [
           created.vpcs.toLocaleString("en-US"),
           String(created.concurrency),
           fmt(created.seconds, 1),
           fmt(created.createsPerSec, 0),
+          fmt(created.firstTenthPerSec, 0),
+          fmt(created.lastTenthPerSec, 0),
           fmt(created.requestsPerSec, 0),
           fmt(created.requestsPerSec / barePost.rps, 3),
           fmt(created.pairP50, 2),

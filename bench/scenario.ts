@@ -105,6 +105,9 @@ export interface CreateResult {
   /** Latency of one VPC+subnet pair (two sequential requests), ms. */
   pairP50: number;
   pairP99: number;
+  /** Creates/s over the first and the last tenth of the creates: how the rate changes as the store fills. */
+  firstTenthPerSec: number;
+  lastTenthPerSec: number;
   serverCpu: number;
   otherCpu: number;
   rssBeforeMb: number;
@@ -122,6 +125,7 @@ export async function createVpcs(server: ServerChild, token: string, n: number, 
   const conns = await openConnections(host, port, concurrency);
   const ids: string[] = new Array<string>(n);
   const latencies: number[] = [];
+  const finishedAt: number[] = [];
   const rssBefore = memoryOf(server.pid).rss;
   let next = 0;
   let done = 0;
@@ -145,7 +149,9 @@ export async function createVpcs(server: ServerChild, token: string, n: number, 
           const vpc = JSON.parse(v.body.toString("utf8")) as { id: string };
           const sn = await conn.send(postRequest(host, port, "/api/v1/subnets", { vpcId: vpc.id, cidr: "10.0.1.0/24", name: `bench-${pad(i)}-a` }, token));
           if (sn.status !== 201) throw new Error(`POST /api/v1/subnets: HTTP ${sn.status} ${sn.body.toString("utf8", 0, 300)}`);
-          latencies.push(performance.now() - s);
+          const end = performance.now();
+          latencies.push(end - s);
+          finishedAt.push(end);
           ids[i] = vpc.id;
           done++;
         }
@@ -162,10 +168,14 @@ export async function createVpcs(server: ServerChild, token: string, n: number, 
   const mem = memoryOf(server.pid);
   const sorted = Float64Array.from(latencies).sort();
   const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+  const tenth = Math.max(1, Math.floor(n / 10));
+  const rateBetween = (from: number, to: number) => (to - from) / ((finishedAt[to - 1]! - (from === 0 ? t0 : finishedAt[from - 1]!)) / 1000);
   return {
     vpcs: n,
     concurrency,
     seconds,
+    firstTenthPerSec: rateBetween(0, tenth),
+    lastTenthPerSec: rateBetween(n - tenth, n),
     createsPerSec: n / seconds,
     requestsPerSec: (2 * n) / seconds,
     pairP50: pct(50),

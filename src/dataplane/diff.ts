@@ -136,7 +136,8 @@ function diffQdiscs(planned: NsPlan, observed: ObservedNs | undefined, add: Add)
     const cur = have.get(dev);
     const rateOk = cur?.rateBitsPerS !== undefined && Math.abs(cur.rateBitsPerS - q.rateMbit * 1_000_000) <= q.rateMbit * 10_000;
     const kindOk = cur?.kind === (q.delayMs !== null ? "netem" : "tbf");
-    const burstOk = q.delayMs !== null || (cur?.burstBytes !== undefined && Math.abs(cur.burstBytes - q.burstBytes) <= 2);
+    // The kernel keeps the burst as time at the rate, so it reads back a little off.
+    const burstOk = q.delayMs !== null || (cur?.burstBytes !== undefined && Math.abs(cur.burstBytes - q.burstBytes) <= Math.max(16, q.burstBytes * 0.002));
     if (!cur || !kindOk || (q.rateMbit > 0 && !rateOk) || !burstOk) add(planned.name, 4, qdiscCommand(q), "tc");
   }
 }
