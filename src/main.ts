@@ -11,6 +11,9 @@ import { randomIdSource } from "./service/id-source.ts";
 import { type Services, createServices } from "./service/index.ts";
 import { type Clock, type IdSource, systemClock } from "./service/ports.ts";
 import { Store, type StoreOptions } from "./store/store.ts";
+import { detectHost } from "./dataplane/host.ts";
+import { PREFIX_PATTERN } from "./dataplane/naming.ts";
+import { Reconciler } from "./dataplane/reconciler.ts";
 
 export const VERSION = "0.1.0";
 
@@ -62,10 +65,48 @@ async function checkMasterKey(store: Store, key: MasterKey): Promise<void> {
 export interface ServeOptions extends RuntimeOptions {
   host: string;
   port: number;
-  dataplane: "none";
+  /** `linux`: realize the network in namespaces on this host; `none`: control plane only; `auto`: linux when possible. */
+  dataplane: "none" | "linux" | "auto";
+  /** Prefix of this deployment's namespace names (two deployments on one host need two prefixes). */
+  netnsPrefix?: string | undefined;
   logLevel?: string | undefined;
   /** How often timers run (request expiry, subscription ends, hourly usage); 0 disables. */
   sweepIntervalMs?: number | undefined;
+}
+
+export interface DataplaneHandle {
+  reconciler: Reconciler;
+  describe(): Record<string, unknown>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the Linux data plane if asked (or, for `auto`, if this host allows it): root and
+ * iproute2 are required; netem is optional and reported.
+ */
+export async function startDataplane(runtime: Runtime, mode: ServeOptions["dataplane"], prefix: string, logger?: pino.Logger): Promise<DataplaneHandle | null> {
+  if (mode === "none") return null;
+  if (!PREFIX_PATTERN.test(prefix)) throw new Error(`--netns-prefix: "${prefix}" must be 1-12 lowercase letters and digits, starting with a letter`);
+  const host = await detectHost(prefix);
+  if (!host.root || !host.iproute2) {
+    if (mode === "auto") return null;
+    throw new Error(
+      `--dataplane linux needs ${!host.root ? "root (network namespaces need CAP_SYS_ADMIN and CAP_NET_ADMIN)" : "iproute2 (the ip and tc commands)"}; run as root, or use --dataplane none for a control plane only`,
+    );
+  }
+  const reconciler = new Reconciler({ store: runtime.store, prefix, caps: { netem: host.netem }, latency: { defaultMs: 30, pairs: {} }, logger });
+  reconciler.start();
+  return {
+    reconciler,
+    describe: () => ({
+      mode: "linux",
+      netnsPrefix: prefix,
+      netem: host.netem,
+      ...(host.netem ? {} : { netemNote: "sch_netem is not available in this kernel: cross-region latency is not emulated" }),
+      lastPass: reconciler.last,
+    }),
+    stop: () => reconciler.stop(),
+  };
 }
 
 export interface Server {
@@ -79,7 +120,14 @@ export interface Server {
 export async function serve(opts: ServeOptions): Promise<Server> {
   const logger = pino({ level: opts.logLevel ?? process.env.VPCPEER_LOG_LEVEL ?? "info" });
   const runtime = await openRuntime(opts);
-  const app = await buildApp({ services: runtime.services, logger, version: VERSION });
+  let dataplane: DataplaneHandle | null;
+  try {
+    dataplane = await startDataplane(runtime, opts.dataplane, opts.netnsPrefix ?? "vpcpeer", logger);
+  } catch (e) {
+    await runtime.close();
+    throw e;
+  }
+  const app = await buildApp({ services: runtime.services, logger, version: VERSION, dataplane: () => dataplane?.describe() ?? { mode: "none" } });
   let url: string;
   try {
     url = await app.listen({ host: opts.host, port: opts.port });
@@ -90,7 +138,7 @@ export async function serve(opts: ServeOptions): Promise<Server> {
   }
   const address = app.server.address();
   if (address && typeof address === "object") url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
-  logger.info({ url, store: runtime.store.location, dialect: runtime.store.caps.dialect, dataplane: opts.dataplane }, `vpcpeer listening on ${url}`);
+  logger.info({ url, store: runtime.store.location, dialect: runtime.store.caps.dialect, dataplane: dataplane?.describe() ?? { mode: "none" } }, `vpcpeer listening on ${url}`);
   const sweeper = startSweeper(runtime.services, opts.sweepIntervalMs ?? 30_000, logger);
   const deliveries = startLoop("webhook deliveries", () => runtime.services.webhooks.dispatch(), 1000, logger);
   return {
@@ -98,6 +146,7 @@ export async function serve(opts: ServeOptions): Promise<Server> {
     runtime,
     url,
     async close() {
+      await dataplane?.stop();
       await deliveries.stop();
       await sweeper.stop();
       await app.close();

@@ -18,8 +18,10 @@ export interface AppOptions {
   services: Services;
   /** A pino logger; none (silent) by default. */
   logger?: FastifyBaseLogger;
-  /** Version string shown in OpenAPI and /healthz. */
+  /** Version string shown in OpenAPI. */
   version?: string;
+  /** What the data plane reports for /readyz. */
+  dataplane?: () => Record<string, unknown>;
 }
 
 function ajv(coerce: boolean) {
@@ -112,7 +114,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.get("/readyz", { schema: { hide: true } }, async (_req, reply) => {
     try {
       await opts.services.deps.store.ping();
-      return { status: "ready", store: opts.services.deps.store.caps.dialect };
+      return { status: "ready", store: opts.services.deps.store.caps.dialect, dataplane: opts.dataplane?.() ?? { mode: "none" } };
     } catch (e) {
       return reply.code(503).send(envelope("StoreUnavailable", `store not reachable: ${(e as Error).message}`, {}));
     }

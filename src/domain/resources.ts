@@ -82,6 +82,7 @@ export interface Instance extends Owned {
   zone: string;
   privateIp: string;
   state: InstanceState;
+  dataplane?: DataplaneView | null;
 }
 
 /** A page of a list, with an opaque cursor for the next one (null at the end). */
@@ -122,6 +123,15 @@ export interface StateReason {
   [detail: string]: unknown;
 }
 
+/** What the data plane reports about a resource (null: not realized by any data plane yet). */
+export interface DataplaneView {
+  programmed: boolean;
+  appliedGeneration: number;
+  lastError: string | null;
+  counters: { rxBytes: number; txBytes: number; rxPackets: number; txPackets: number } | null;
+  updatedAt: string;
+}
+
 export interface Peering {
   id: string;
   /** `peering` (created as a peering connection) or `router-interface` (a connected interface pair). */
@@ -149,6 +159,7 @@ export interface Peering {
   tags: Tags;
   createdAt: string;
   updatedAt: string;
+  dataplane?: DataplaneView | null;
 }
 
 export const ROUTER_INTERFACE_STATUSES = ["Idle", "Connecting", "AcceptingConnecting", "Active", "Deactivating", "Inactive", "Activating", "Deleting"] as const;

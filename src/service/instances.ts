@@ -8,6 +8,7 @@ import { isUniqueViolation } from "../store/db-errors.ts";
 import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
 import { checkQuota } from "./limits.ts";
 import type { UpdateInput } from "./vpcs.ts";
+import { withDataplane } from "./peerings.ts";
 
 export interface CreateInstanceInput {
   subnetId: string;
@@ -57,11 +58,12 @@ export class InstanceService {
   async get(actor: Actor, id: string): Promise<Instance> {
     const i = await this.deps.store.repos.instances.get(actor.accountId, id);
     if (!i) throw notFound("instance", id);
-    return i;
+    return (await withDataplane(this.deps, [i]))[0]!;
   }
 
-  list(actor: Actor, f: { vpcId?: string | undefined; subnetId?: string | undefined }, opts: ListOptions): Promise<Page<Instance>> {
-    return this.deps.store.repos.instances.list(actor.accountId, { vpc_id: f.vpcId, subnet_id: f.subnetId }, opts);
+  async list(actor: Actor, f: { vpcId?: string | undefined; subnetId?: string | undefined }, opts: ListOptions): Promise<Page<Instance>> {
+    const page = await this.deps.store.repos.instances.list(actor.accountId, { vpc_id: f.vpcId, subnet_id: f.subnetId }, opts);
+    return { items: await withDataplane(this.deps, page.items), nextCursor: page.nextCursor };
   }
 
   async update(actor: Actor, id: string, input: UpdateInput): Promise<Instance> {

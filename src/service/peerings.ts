@@ -6,7 +6,7 @@ import { checkPeriod, type ChargeType, MAX_BANDWIDTH_MBPS } from "../domain/bill
 import { firstOverlap } from "../domain/cidr.ts";
 import { DomainError, notFound } from "../domain/errors.ts";
 import { type PeeringCommand, type Role, decide, effectiveState, isLive } from "../domain/peering.ts";
-import type { ListOptions, Page, Peering, Route, StateReason, Tags, Vbr, Vpc } from "../domain/resources.ts";
+import type { DataplaneView, ListOptions, Page, Peering, Route, StateReason, Tags, Vbr, Vpc } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
 import type { PeeringChanges, PeeringFilters, Repos } from "../store/repos/index.ts";
 import type { PeeringsTable } from "../store/schema.ts";
@@ -97,12 +97,12 @@ export class PeeringService {
   async get(actor: Actor, id: string): Promise<Peering> {
     const p = await this.deps.store.repos.peerings.get(actor.accountId, id);
     if (!p) throw notFound("peering", id);
-    return this.view(p);
+    return (await withDataplane(this.deps, [this.view(p)]))[0]!;
   }
 
   async list(actor: Actor, f: PeeringFilters, opts: ListOptions): Promise<Page<Peering>> {
     const page = await this.deps.store.repos.peerings.list(actor.accountId, f, opts);
-    return { items: page.items.map((p) => this.view(p)), nextCursor: page.nextCursor };
+    return { items: await withDataplane(this.deps, page.items.map((p) => this.view(p))), nextCursor: page.nextCursor };
   }
 
   // ---- create ---------------------------------------------------------------------------------
@@ -478,6 +478,18 @@ export class PeeringService {
     }
     return ids.length;
   }
+}
+
+/** Attaches what the data plane last reported about each resource. */
+export async function withDataplane<T extends { id: string; generation?: number }>(deps: ServiceDeps, items: T[]): Promise<(T & { dataplane: DataplaneView | null })[]> {
+  const status = await deps.store.repos.dataplane.status(items.map((i) => i.id));
+  return items.map((i) => {
+    const s = status.get(i.id);
+    return {
+      ...i,
+      dataplane: s ? { programmed: s.programmed && (i.generation === undefined || s.generation >= i.generation), appliedGeneration: s.generation, lastError: s.error, counters: s.counters, updatedAt: s.updatedAt } : null,
+    };
+  });
 }
 
 function reasonFor(command: PeeringCommand, next: string, actor: Actor | "system", p: Peering): StateReason {

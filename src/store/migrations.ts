@@ -264,10 +264,28 @@ const webhooks: Migration = {
   },
 };
 
+const dataplane: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable("dataplane_status")
+      .addColumn("resource_id", "text", (c) => c.primaryKey())
+      .addColumn("programmed", "integer", (c) => c.notNull())
+      .addColumn("generation", "bigint", (c) => c.notNull())
+      .addColumn("error", "text")
+      .addColumn("rx_bytes", "bigint")
+      .addColumn("tx_bytes", "bigint")
+      .addColumn("rx_packets", "bigint")
+      .addColumn("tx_packets", "bigint")
+      .addColumn("updated_at", "text", (c) => c.notNull())
+      .execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_peerings": peerings,
   "0003_webhooks": webhooks,
+  "0004_dataplane": dataplane,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -182,7 +182,20 @@ export interface WebhooksTable {
   created_at: string;
 }
 
+export interface DataplaneStatusTable {
+  resource_id: string;
+  programmed: number;
+  generation: number;
+  error: string | null;
+  rx_bytes: number | string | null;
+  tx_bytes: number | string | null;
+  rx_packets: number | string | null;
+  tx_packets: number | string | null;
+  updated_at: string;
+}
+
 export interface Database {
+  dataplane_status: DataplaneStatusTable;
   webhooks: WebhooksTable;
   peerings: PeeringsTable;
   router_interfaces: RouterInterfacesTable;

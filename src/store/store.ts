@@ -61,6 +61,7 @@ function sqliteDialect(file: string): Dialect {
 
 export class Store {
   private readonly als = new AsyncLocalStorage<Repos>();
+  private readonly commitListeners = new Set<() => void>();
   private readonly root: Repos;
 
   private constructor(
@@ -107,21 +108,29 @@ export class Store {
    * serialization failures on PostgreSQL re-run the whole function, which must therefore only
    * touch the database.
    */
-  async transaction<T>(fn: (repos: Repos) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (repos: Repos) => Promise<T>, opts: { notify?: boolean } = {}): Promise<T> {
     const outer = this.als.getStore();
     if (outer) return fn(outer);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction().execute((trx) => {
+        const result = await this.db.transaction().execute((trx) => {
           const repos = new Repos(trx, this.caps);
           return this.als.run(repos, () => fn(repos));
         });
+        if (opts.notify !== false) for (const listener of this.commitListeners) listener();
+        return result;
       } catch (e) {
         if (isRetryable(e) && attempt < 5) continue;
         if (isBusy(e)) throw new DomainError("StoreUnavailable", "the store is busy; retry the request", {});
         throw e;
       }
     }
+  }
+
+  /** Calls `listener` after every committed top-level transaction of this process (e.g. to wake the data plane). */
+  onCommit(listener: () => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
   }
 
   async ping(): Promise<void> {

@@ -27,7 +27,9 @@ export interface ServerProcess {
 
 /** Starts `vpcpeer serve --port 0 …` and resolves once it logs its URL. */
 export async function startServer(args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
-  const proc = spawn(process.execPath, [BIN, "serve", "--port", "0", ...args], { env: childEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+  // Servers of tests run without a data plane unless the test asks for one (with its own prefix).
+  const dataplane = args.includes("--dataplane") ? [] : ["--dataplane", "none"];
+  const proc = spawn(process.execPath, [BIN, "serve", "--port", "0", ...dataplane, ...args], { env: childEnv(env), stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   const exited = new Promise<number | null>((res) => proc.once("exit", (code) => res(code)));
   const url = await new Promise<string>((res, rej) => {

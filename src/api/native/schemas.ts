@@ -40,6 +40,20 @@ const ownedFields = {
   updatedAt: Timestamp,
 };
 
+export const Dataplane = Type.Union(
+  [
+    Type.Object({
+      programmed: Type.Boolean({ description: "The kernel holds this resource at its current generation" }),
+      appliedGeneration: Type.Integer(),
+      lastError: Type.Union([Type.String(), Type.Null()]),
+      counters: Type.Union([Type.Object({ rxBytes: Type.Integer(), txBytes: Type.Integer(), rxPackets: Type.Integer(), txPackets: Type.Integer() }), Type.Null()]),
+      updatedAt: Timestamp,
+    }),
+    Type.Null(),
+  ],
+  { description: "What the data plane last reported (null: not realized by a data plane)" },
+);
+
 export const Vpc = Type.Object(
   {
     id: Id("vpc"),
@@ -118,6 +132,7 @@ export const Instance = Type.Object(
     zone: Type.String(),
     privateIp: Type.String(),
     state: Type.Literal("running"),
+    dataplane: Type.Optional(Dataplane),
   },
   { $id: "Instance" },
 );
@@ -154,6 +169,7 @@ export const Peering = Type.Object(
     tags: Tags,
     createdAt: Timestamp,
     updatedAt: Timestamp,
+    dataplane: Type.Optional(Dataplane),
   },
   { $id: "Peering" },
 );

@@ -38,14 +38,15 @@ export function serverCommands(program: Command): void {
       .description("run the vpcpeer server")
       .option("--host <host>", "address to listen on", "127.0.0.1")
       .option("--port <port>", "port to listen on", "8080")
-      .option("--dataplane <mode>", "data plane mode: none (control plane only)", "none")
+      .option("--dataplane <mode>", "linux (network namespaces on this host; needs root), none (control plane only), or auto (linux when possible)", "auto")
+      .option("--netns-prefix <prefix>", "prefix of this deployment's namespace names", "vpcpeer")
       .option("--log-level <level>", "trace|debug|info|warn|error", process.env.VPCPEER_LOG_LEVEL ?? "info"),
-  ).action(async (o: StoreFlags & { host: string; port: string; dataplane: string; logLevel: string }) => {
+  ).action(async (o: StoreFlags & { host: string; port: string; dataplane: string; netnsPrefix: string; logLevel: string }) => {
     const port = Number(o.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: "${o.port}" is not a TCP port`);
-    if (o.dataplane !== "none") throw new Error(`--dataplane: "${o.dataplane}" is not available in this version (use none)`);
+    if (o.dataplane !== "none" && o.dataplane !== "linux" && o.dataplane !== "auto") throw new Error(`--dataplane: "${o.dataplane}" is not a mode (linux, none or auto)`);
     const { serve } = await import("../../main.ts");
-    const server: Server = await serve({ ...runtimeOptions(o), host: o.host, port, dataplane: "none", logLevel: o.logLevel });
+    const server: Server = await serve({ ...runtimeOptions(o), host: o.host, port, dataplane: o.dataplane, netnsPrefix: o.netnsPrefix, logLevel: o.logLevel });
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
@@ -61,6 +62,27 @@ export function serverCommands(program: Command): void {
     };
     process.once("SIGTERM", () => stop("SIGTERM"));
     process.once("SIGINT", () => stop("SIGINT"));
+  });
+
+  storeOptions(
+    program
+      .command("agent")
+      .description("run only the data plane against a store (the server can then use --dataplane none)")
+      .option("--netns-prefix <prefix>", "prefix of this deployment's namespace names", "vpcpeer")
+      .option("--log-level <level>", "trace|debug|info|warn|error", process.env.VPCPEER_LOG_LEVEL ?? "info"),
+  ).action(async (o: StoreFlags & { netnsPrefix: string; logLevel: string }) => {
+    const { startDataplane } = await import("../../main.ts");
+    const { default: pino } = await import("pino");
+    const logger = pino({ level: o.logLevel });
+    const rt = await openRuntime(o);
+    const dp = await startDataplane(rt, "linux", o.netnsPrefix, logger).catch(async (e: unknown) => {
+      await rt.close();
+      throw e;
+    });
+    logger.info({ dataplane: dp!.describe() }, "vpcpeer agent running");
+    const stop = () => void dp!.stop().then(() => rt.close()).then(() => process.exit(0));
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
   });
 
   const account = program.command("account").description("create and list tenant accounts (operator; opens the store directly)");

@@ -3,6 +3,7 @@ import { instanceFromRow, routeTableFromRow, routerInterfaceFromRow, subnetFromR
 import { EventsRepo } from "./events.ts";
 import { MetaRepo } from "./meta.ts";
 import { WebhooksRepo } from "./webhooks.ts";
+import { DataplaneRepo } from "./dataplane.ts";
 import { LedgerRepo } from "./ledger.ts";
 import { PeeringsRepo } from "./peerings.ts";
 import { AccountsRepo } from "./accounts.ts";
@@ -26,6 +27,7 @@ export class Repos {
   readonly ledger: LedgerRepo;
   readonly meta: MetaRepo;
   readonly webhooks: WebhooksRepo;
+  readonly dataplane: DataplaneRepo;
 
   constructor(db: Db, caps: Capabilities) {
     this.accounts = new AccountsRepo(db, caps);
@@ -42,6 +44,7 @@ export class Repos {
     this.ledger = new LedgerRepo(db);
     this.meta = new MetaRepo(db);
     this.webhooks = new WebhooksRepo(db);
+    this.dataplane = new DataplaneRepo(db);
   }
 }
 
@@ -49,3 +52,4 @@ export type { StoredRoute } from "./routes.ts";
 export type { AccountRecord } from "./accounts.ts";
 export type { StoredResponse } from "./idempotency.ts";
 export type { PeeringChanges, PeeringFilters } from "./peerings.ts";
+export type { DataplaneStatus, DesiredRows } from "./dataplane.ts";

@@ -1,0 +1,187 @@
+/**
+ * The level-triggered loop: read the desired state, compile it, observe the namespaces whose plan
+ * changed (or all of them on a periodic full resync), diff, apply, and report status. A change
+ * only wakes the loop (a commit in this process, or a changed fingerprint written by another);
+ * every pass rereads everything, so running twice, or after kill -9, is always safe.
+ */
+import type { Logger } from "pino";
+import type { Store } from "../store/store.ts";
+import type { DataplaneStatus } from "../store/repos/dataplane.ts";
+import { type HostCapabilities, type LatencyTable, resolveDesired } from "./desired.ts";
+import { diff, isEmpty } from "./diff.ts";
+import { apply, observe } from "./kernel.ts";
+import { links, nsName } from "./naming.ts";
+import type { HostState } from "./observed.ts";
+import { type HostPlan, type NsPlan, compile } from "./plan.ts";
+
+export interface ReconcilerOptions {
+  store: Store;
+  prefix: string;
+  caps: HostCapabilities;
+  latency: LatencyTable;
+  logger?: Logger | undefined;
+  /** How often to look for changes made by other processes. */
+  pollMs?: number;
+  /** How often to observe every namespace and repair drift. */
+  resyncMs?: number;
+  now?: () => Date;
+}
+
+export interface PassReport {
+  full: boolean;
+  commands: number;
+  errors: string[];
+  ms: number;
+}
+
+const fingerprintOf = (ns: NsPlan) => JSON.stringify(ns);
+
+export class Reconciler {
+  private applied = new Map<string, string>();
+  private written = new Map<string, string>();
+  private lastFingerprint = "";
+  private lastFull = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<PassReport> | null = null;
+  private wanted = false;
+  private stopped = false;
+  private unsubscribe: (() => void) | null = null;
+  /** The last pass's outcome, for /readyz and metrics. */
+  last: PassReport | null = null;
+  /** Counters of each peering's link (bytes and packets at the requester end), from the last full pass. */
+  counters = new Map<string, { rxBytes: number; txBytes: number; rxPackets: number; txPackets: number }>();
+
+  constructor(private readonly opts: ReconcilerOptions) {}
+
+  start(): void {
+    this.unsubscribe = this.opts.store.onCommit(() => this.kick());
+    const poll = async () => {
+      if (this.stopped) return;
+      try {
+        const fp = await this.opts.store.repos.dataplane.fingerprint();
+        const due = Date.now() - this.lastFull >= (this.opts.resyncMs ?? 10_000);
+        if (fp !== this.lastFingerprint || due) this.kick();
+      } catch (err) {
+        this.opts.logger?.warn({ err }, "data plane: cannot read the store");
+      }
+      if (!this.stopped) this.timer = setTimeout(poll, this.opts.pollMs ?? 500);
+    };
+    void poll();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    if (this.timer) clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Asks for a pass as soon as the current one (if any) is done. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.wanted = true;
+      return;
+    }
+    this.running = this.pass().finally(() => {
+      this.running = null;
+      if (this.wanted) {
+        this.wanted = false;
+        this.kick();
+      }
+    });
+    this.running.catch((err: unknown) => this.opts.logger?.error({ err }, "data plane pass failed"));
+  }
+
+  /** Waits until no pass is running or wanted (tests, benchmarks). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running.catch(() => undefined);
+  }
+
+  /** One pass; `full` observes every namespace instead of only the changed ones. */
+  async pass(full = Date.now() - this.lastFull >= (this.opts.resyncMs ?? 10_000)): Promise<PassReport> {
+    const t0 = performance.now();
+    const repo = this.opts.store.repos.dataplane;
+    const fingerprint = await repo.fingerprint();
+    const rows = await repo.desired();
+    const plan = compile(resolveDesired(rows, this.opts.caps, this.opts.latency), this.opts.prefix);
+    const changed = new Set<string>();
+    for (const [name, ns] of plan.namespaces) if (this.applied.get(name) !== fingerprintOf(ns)) changed.add(name);
+    for (const name of this.applied.keys()) if (!plan.namespaces.has(name)) changed.add(name);
+    // A veth is created from one side: when one end's namespace changes, look at the other too.
+    for (const name of [...changed]) for (const l of plan.namespaces.get(name)?.links ?? []) if (l.peer) changed.add(l.peer.ns);
+
+    const errors: string[] = [];
+    let commands = 0;
+    let observed: HostState = { namespaces: new Map() };
+    if (full || changed.size > 0) {
+      // Up to three rounds: deleting a namespace or link can take routes elsewhere with it.
+      for (let round = 0; round < 3; round++) {
+        observed = await observe(this.opts.prefix, full ? undefined : changed);
+        const scoped: HostPlan = full ? plan : { namespaces: new Map([...plan.namespaces].filter(([n]) => changed.has(n))) };
+        const actions = diff(scoped, observed);
+        if (!full) actions.deleteNs = actions.deleteNs.filter((n) => changed.has(n));
+        if (isEmpty(actions)) break;
+        const report = await apply(actions);
+        commands += report.commands;
+        if (round === 2 || report.errors.length > 0) errors.push(...report.errors);
+        if (report.errors.length > 0) break;
+      }
+    }
+    if (errors.length === 0) {
+      this.applied = new Map([...plan.namespaces].map(([n, ns]) => [n, fingerprintOf(ns)]));
+      this.lastFingerprint = fingerprint;
+    } else {
+      this.applied.clear(); // retry everything next time
+      this.opts.logger?.warn({ errors }, "data plane: some commands failed");
+    }
+    if (full) {
+      this.lastFull = Date.now();
+      this.counters = countersFrom(observed, this.opts.prefix, rows.peerings);
+    }
+    await this.report(rows, errors, observed, full);
+    const ms = performance.now() - t0;
+    this.last = { full, commands, errors, ms };
+    if (commands > 0) this.opts.logger?.info({ commands, ms: Math.round(ms), full }, "data plane applied");
+    return this.last;
+  }
+
+  /** Writes each active peering's and each instance's status (programmed, generation, error, counters). */
+  private async report(rows: Awaited<ReturnType<Store["repos"]["dataplane"]["desired"]>>, errors: string[], _observed: HostState, full: boolean): Promise<void> {
+    const now = (this.opts.now ?? (() => new Date()))().toISOString();
+    const statuses: DataplaneStatus[] = [];
+    const errorFor = (names: string[]) => errors.find((e) => names.some((n) => e.includes(n))) ?? null;
+    for (const p of rows.peerings) {
+      const nsA = nsName(this.opts.prefix, p.a.routerType === "vpc" ? "router" : "vbr", p.a.routerId);
+      const nsB = nsName(this.opts.prefix, p.b.routerType === "vpc" ? "router" : "vbr", p.b.routerId);
+      const error = errorFor([nsA, nsB, links.peering(p.id)]);
+      statuses.push({ resourceId: p.id, programmed: error === null, generation: p.generation, error, counters: full ? (this.counters.get(p.id) ?? null) : null, updatedAt: now });
+    }
+    for (const i of rows.instances) {
+      const error = errorFor([nsName(this.opts.prefix, "instance", i.id)]);
+      statuses.push({ resourceId: i.id, programmed: error === null, generation: 0, error, counters: null, updatedAt: now });
+    }
+    // Only what changed is written; counters change on full passes only.
+    const changed = statuses.filter((s) => this.written.get(s.resourceId) !== JSON.stringify({ ...s, updatedAt: "" }));
+    const gone = [...this.written.keys()].some((id) => !statuses.some((s) => s.resourceId === id));
+    if (changed.length === 0 && !gone && this.written.size > 0) return;
+    await this.opts.store.transaction(
+      async (r) => {
+        await r.dataplane.writeStatus(changed);
+        if (gone || this.written.size === 0) await r.dataplane.deleteStatusExcept(statuses.map((s) => s.resourceId));
+      },
+      { notify: false },
+    );
+    this.written = new Map(statuses.map((s) => [s.resourceId, JSON.stringify({ ...s, updatedAt: "" })]));
+  }
+}
+
+function countersFrom(observed: HostState, prefix: string, peerings: Awaited<ReturnType<Store["repos"]["dataplane"]["desired"]>>["peerings"]) {
+  const out = new Map<string, { rxBytes: number; txBytes: number; rxPackets: number; txPackets: number }>();
+  for (const p of peerings) {
+    const ns = observed.namespaces.get(nsName(prefix, p.a.routerType === "vpc" ? "router" : "vbr", p.a.routerId));
+    const link = ns?.links.find((l) => l.name === links.peering(p.id));
+    if (link?.stats) out.set(p.id, link.stats);
+  }
+  return out;
+}
