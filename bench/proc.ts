@@ -22,7 +22,7 @@ export function tempDir(prefix: string): string {
 }
 
 export interface ServerChild {
-  kind: "api" | "bare";
+  kind: "api" | "bare" | "floor";
   url: string;
   host: string;
   port: number;
@@ -34,7 +34,7 @@ export interface ServerChild {
  * Starts bench/server.ts as `node [nodeArgs] --import tsx bench/server.ts args`: the same node
  * binary and the same tsx loader for the API and the bare baseline.
  */
-export async function startServer(kind: "api" | "bare", args: string[], nodeArgs: string[] = []): Promise<ServerChild> {
+export async function startServer(kind: ServerChild["kind"], args: string[], nodeArgs: string[] = []): Promise<ServerChild> {
   const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", join(PROJECT_ROOT, "bench", "server.ts"), "--kind", kind, ...args], {
     cwd: PROJECT_ROOT,
     // stdin stays open as a lifeline: the child shuts down when it closes (e.g. the driver died).

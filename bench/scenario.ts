@@ -42,7 +42,7 @@ export async function waitForQuiet(maxMs: number): Promise<number> {
 
 export interface Figure extends LoadResult {
   name: string;
-  server: "api" | "bare";
+  server: ServerChild["kind"];
   /** CPU used during the recorded window, as a fraction of one core. */
   serverCpu: number;
   clientCpu: number;

@@ -4,13 +4,18 @@
  *   --kind api  --data DIR   the real service: serve() from src/main.ts over a SQLite store in DIR
  *   --kind bare              the baseline: a bare Fastify 5 app with the same URL shapes, returning
  *                            fixed VPC-shaped objects (no hooks, schemas, auth or store)
+ *   --kind floor --data DIR  a yardstick, not the product: a bare Fastify route doing the reads
+ *                            GET /api/v1/vpcs/{id} needs (token → account, the VPC, its tags) as
+ *                            three better-sqlite3 statements prepared once, on the API's store
  *
  * Listens on 127.0.0.1 (an ephemeral port), prints `BENCH_READY {"url","pid"}` on stdout, and shuts
  * down cleanly (so --cpu-prof profiles get written) on SIGTERM, SIGINT or when stdin closes, which
  * is also what happens when the driver dies. With --ephemeral it then deletes its --data dir, so
  * that not even a driver killed with SIGKILL leaves the store behind.
  */
+import { createHash } from "node:crypto";
 import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import Fastify from "fastify";
 import { READY_MARKER, benchConfig, benchMasterKey, sampleVpc } from "./common.ts";
@@ -51,14 +56,60 @@ async function startBare(): Promise<{ url: string; close(): Promise<void> }> {
   return { url, close: () => app.close() };
 }
 
+/**
+ * The same work as the API's GET /api/v1/vpcs/{id} minus the framework around it: what the route
+ * could cost if the hot path used prepared statements directly (see docs/benchmarks.md).
+ */
+async function startFloor(dataDir: string): Promise<{ url: string; close(): Promise<void> }> {
+  const { default: Database } = await import("better-sqlite3");
+  const db = new Database(join(dataDir, "vpcpeer.db"), { readonly: true });
+  const byToken = db.prepare("select id from accounts where token_hash = ?");
+  const vpcById = db.prepare("select * from vpcs where id = ? and account_id = ?");
+  const tagsOf = db.prepare("select key, value from tags where account_id = ? and resource_id = ?");
+  const app = Fastify({ logger: false });
+  app.get<{ Params: { id: string } }>("/api/v1/vpcs/:id", async (req, reply) => {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
+    const account = m ? (byToken.get(createHash("sha256").update(m[1]!).digest("hex")) as { id: string } | undefined) : undefined;
+    if (!account) return reply.code(401).send({ error: { code: "Unauthenticated", message: "", details: {} } });
+    const r = vpcById.get(req.params.id, account.id) as Record<string, string> | undefined;
+    if (!r) return reply.code(404).send({ error: { code: "ResourceNotFound", message: "", details: {} } });
+    const tags: Record<string, string> = {};
+    for (const t of tagsOf.all(account.id, r.id) as { key: string; value: string }[]) tags[t.key] = t.value;
+    return {
+      id: r.id,
+      accountId: r.account_id,
+      name: r.name,
+      description: r.description,
+      tags,
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
+      region: r.region,
+      cidr: r.cidr,
+      state: r.state,
+      defaultRouteTableId: r.default_route_table_id,
+    };
+  });
+  const url = await app.listen({ host: "127.0.0.1", port: 0 });
+  return {
+    url,
+    close: async () => {
+      await app.close();
+      db.close();
+    },
+  };
+}
+
 let server: { url: string; close(): Promise<void> };
 if (values.kind === "api") {
   if (!values.data) throw new Error("--data DIR is required for --kind api");
   server = await startApi(values.data);
 } else if (values.kind === "bare") {
   server = await startBare();
+} else if (values.kind === "floor") {
+  if (!values.data) throw new Error("--data DIR is required for --kind floor");
+  server = await startFloor(values.data);
 } else {
-  throw new Error(`--kind must be api or bare (got ${String(values.kind)})`);
+  throw new Error(`--kind must be api, bare or floor (got ${String(values.kind)})`);
 }
 
 let closing = false;

@@ -96,6 +96,7 @@ export async function startDataplane(runtime: Runtime, mode: ServeOptions["datap
   }
   const reconciler = new Reconciler({ store: runtime.store, prefix, caps: { netem: host.netem }, latency: { defaultMs: 30, pairs: {} }, logger });
   reconciler.start();
+  runtime.services.probes.prefix = prefix;
   return {
     reconciler,
     describe: () => ({

@@ -6,7 +6,7 @@ function valueAt(obj: unknown, path: string): string {
   let v: unknown = obj;
   for (const part of path.split(".")) v = v && typeof v === "object" ? (v as Record<string, unknown>)[part] : undefined;
   if (v === undefined || v === null || v === "") return "-";
-  if (Array.isArray(v)) return v.join(",");
+  if (Array.isArray(v)) return v.length ? v.join(",") : "-";
   if (typeof v === "object") return Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}=${String(x)}`).join(",") || "-";
   return String(v);
 }
@@ -28,7 +28,7 @@ export function printJson(value: unknown): void {
 
 /** One resource as KEY: value lines. */
 export function printRecord(value: Record<string, unknown>): void {
-  const keys = Object.keys(value).filter((k) => typeof value[k] !== "object" || value[k] === null || k === "tags" || Array.isArray(value[k]));
+  const keys = Object.keys(value).filter((k) => value[k] !== undefined && (typeof value[k] !== "object" || value[k] === null || k === "tags" || Array.isArray(value[k])));
   const width = Math.max(...keys.map((k) => k.length));
   for (const k of keys) process.stdout.write(`${k.padEnd(width)}  ${valueAt(value, k)}\n`);
 }

@@ -63,6 +63,7 @@ export const ERROR_CODES = {
   Forbidden: "Forbidden",
   // infrastructure
   StoreUnavailable: "Unavailable",
+  DataplaneUnavailable: "Unavailable",
   InternalError: "Internal",
 } as const satisfies Record<string, ErrorKind>;
 

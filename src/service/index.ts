@@ -16,6 +16,7 @@ import { registerPeeringTargets } from "./peering-targets.ts";
 import { PeeringService } from "./peerings.ts";
 import { RouterInterfaceService } from "./router-interfaces.ts";
 import { WebhookService } from "./webhooks.ts";
+import { ProbeService } from "./probes.ts";
 
 export interface Services {
   deps: ServiceDeps;
@@ -31,6 +32,7 @@ export interface Services {
   billing: BillingService;
   events: EventService;
   webhooks: WebhookService;
+  probes: ProbeService;
   /** Extension points for later modules (peerings): route targets and VPC dependents. */
   routeTargets: RouteTargets;
   dependents: NetworkDependents;
@@ -58,6 +60,7 @@ export function createServices(deps: ServiceDeps, masterKey: MasterKey): Service
     billing,
     events,
     webhooks: new WebhookService(deps, masterKey),
+    probes: new ProbeService(deps),
     routeTargets,
     dependents,
   };

@@ -2,7 +2,7 @@
  * Peering connections: the request/accept life cycle (the Tencent flow and the native model),
  * shared by router interfaces (the Alibaba flow). authorize → load → decide → persist → emit.
  */
-import { checkPeriod, type ChargeType, MAX_BANDWIDTH_MBPS } from "../domain/billing.ts";
+import { checkPeriod, type ChargeType, MAX_BANDWIDTH_MBPS, ROUTER_INTERFACE_SPECS } from "../domain/billing.ts";
 import { firstOverlap } from "../domain/cidr.ts";
 import { DomainError, notFound } from "../domain/errors.ts";
 import { type PeeringCommand, type Role, decide, effectiveState, isLive } from "../domain/peering.ts";
@@ -298,7 +298,7 @@ export class PeeringService {
     if (next !== "pending-acceptance") changes.expires_at = null;
     if (next !== state || command === "expire") changes.state_reason = JSON.stringify(reasonFor(command, next, actor, p));
     let removedRoutes: RemovedRoute[] = [];
-    if (next === "deleted" || next === "failed") removedRoutes = await this.removeRoutes(r, p);
+    if (!isLive(next)) removedRoutes = await this.removeRoutes(r, p);
     await r.peerings.update(id, changes);
     const after = (await r.peerings.getAny(id))!;
     await RouterInterfaceService.sync(r, after, now);
@@ -331,29 +331,21 @@ export class PeeringService {
   }
 
   async accept(actor: Actor, id: string): Promise<Peering> {
-    const outcome = await this.deps.store.transaction(async (r) => {
+    return this.deps.store.transaction(async (r) => {
       const p = await r.peerings.get(actor.accountId, id, true);
       if (!p) throw notFound("peering", id);
-      // The accepter's quota is checked at accept time; a full accepter fails the request, with the reason kept.
+      // Requests count against both sides' quotas when made, so this only bites if the quota was
+      // lowered since; the request then stays pending until a slot frees up.
       const state = effectiveState(p.state, p.expiresAt, this.deps.clock.now());
       if (state === "pending-acceptance" && this.rolesOf(p, actor).includes("accepter")) {
         const accId = p.accepter.vpcId ?? p.accepter.vbrId!;
+        await r.vpcs.lockAny(accId);
         const live = (await r.peerings.liveOfRouter(accId)).filter((x) => x.id !== id).length;
-        const limit = this.deps.config.limits.peeringsPerVpc;
-        if (live >= limit) {
-          const reason: StateReason = { code: "LimitExceeded", message: `${accId} already has ${live} live peerings (quota peeringsPerVpc = ${limit})`, quota: "peeringsPerVpc", limit, vpcId: accId };
-          await r.peerings.update(id, { state: "failed", state_reason: JSON.stringify(reason), live_pair: null, expires_at: null, updated_at: nowIso(this.deps) });
-          const after = (await r.peerings.getAny(id))!;
-          await RouterInterfaceService.sync(r, after, nowIso(this.deps));
-          await this.announce(r, p, after, "fail", actor, []);
-          return { error: new DomainError("LimitExceeded", `accept: ${reason.message}; the peering failed`, { quota: "peeringsPerVpc", limit, peeringId: id, state: "failed" }) };
-        }
+        checkQuota(this.deps.config.limits, "peeringsPerVpc", live, `live peerings of ${accId}`);
       }
       const res = await this.command(r, actor, id, "accept", (q, now) => this.billing.activate(r, q, now));
-      return { peering: (await r.peerings.get(actor.accountId, res.after!.id))! };
+      return (await r.peerings.get(actor.accountId, res.after!.id))!;
     });
-    if ("error" in outcome) throw outcome.error;
-    return outcome.peering;
   }
 
   async reject(actor: Actor, id: string): Promise<Peering> {
@@ -381,9 +373,14 @@ export class PeeringService {
       if (!isLive(state)) {
         throw new DomainError("InvalidPeeringState", `peering ${id} is already ${state}; to remove the record, DELETE with ?purge=true`, { id, state });
       }
-      const res = await this.command(r, actor, id, "delete", (q, now) => this.billing.accrue(r, q, now, true));
+      const res = await this.deleteIn(r, actor, id);
       return { peering: (await r.peerings.get(actor.accountId, id))!, removedRoutes: res.removedRoutes.filter((x) => x.accountId === actor.accountId) };
     });
+  }
+
+  /** Deletes a live peering inside the caller's transaction, billing usage up to now. */
+  deleteIn(r: Repos, actor: Actor, id: string) {
+    return this.command(r, actor, id, "delete", (q, now) => this.billing.accrue(r, q, now, true));
   }
 
   /** Renews a subscription: extends the term, or restores a suspended peering from now. */
@@ -437,6 +434,13 @@ export class PeeringService {
         }
       }
       await r.peerings.update(id, changes);
+      if (changes.bandwidth_mbps !== undefined && p.origin === "router-interface") {
+        for (const ri of await r.routerInterfaces.whereAny("peering_id", id)) {
+          if (ri.role !== "initiator") continue;
+          const spec = Object.entries(ROUTER_INTERFACE_SPECS).find(([, m]) => m === changes.bandwidth_mbps)?.[0] ?? null;
+          await r.routerInterfaces.update(ri.accountId, ri.id, { bandwidth_mbps: changes.bandwidth_mbps, spec, updated_at: now }, undefined);
+        }
+      }
       if (tags) await r.peerings.setTags(actor.accountId, id, tags);
       return (await r.peerings.get(actor.accountId, id))!;
     });

@@ -114,6 +114,9 @@ export class RouterInterfaceService {
     }
     return this.deps.store.transaction(async (r) => {
       const router = await this.router(r, actor.accountId, input.routerType, input.routerId, "routerId");
+      // Lock the router row: concurrent creates count its interfaces one after the other.
+      if (input.routerType === "vpc") await r.vpcs.lock(actor.accountId, router.id);
+      else await r.vbrs.lock(actor.accountId, router.id);
       const oppositeRegion = input.opposite.region ?? router.region;
       this.regions.require(oppositeRegion, "opposite.region");
       checkQuota(this.deps.config.limits, "routerInterfacesPerRouter", await r.routerInterfaces.count(actor.accountId, { router_id: router.id }), `router interfaces of ${router.id}`);
@@ -321,7 +324,7 @@ export class RouterInterfaceService {
       }
       if (ri.peeringId) {
         const p = await r.peerings.getAny(ri.peeringId);
-        if (p && isLive(p.state)) await this.peerings.command(r, actor, ri.peeringId, "delete");
+        if (p && isLive(p.state)) await this.peerings.deleteIn(r, actor, ri.peeringId);
       }
       await r.routerInterfaces.delete(actor.accountId, id);
     });

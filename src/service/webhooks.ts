@@ -94,7 +94,8 @@ export class WebhookService {
     const nowText = now.toISOString();
     let sent = 0;
     for (const id of await repos.webhooks.due(nowText, 100)) {
-      const w = await repos.webhooks.lease(id, nowText, new Date(now.getTime() + 60_000).toISOString());
+      // The lease outlasts a worst-case round (batch × 5 s timeout), so no two servers deliver one webhook at once.
+      const w = await repos.webhooks.lease(id, nowText, new Date(now.getTime() + batch * 5_000 + 60_000).toISOString());
       if (!w) continue;
       let { cursorSeq, attempts, delivered } = w;
       let lastError: string | null = w.lastError;

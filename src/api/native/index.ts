@@ -11,6 +11,7 @@ import { vpcRoutes } from "./vpcs.ts";
 import { billingAndEventRoutes, webhookRoutes } from "./billing-events.ts";
 import { peeringRoutes } from "./peerings.ts";
 import { routerInterfaceRoutes } from "./router-interfaces.ts";
+import { probeRoutes } from "./probes.ts";
 
 export async function nativeApi(app: FastifyInstance, services: Services): Promise<void> {
   app.addHook("onRequest", async (req, reply) => {
@@ -38,4 +39,5 @@ export async function nativeApi(app: FastifyInstance, services: Services): Promi
   routerInterfaceRoutes(app, services);
   billingAndEventRoutes(app, services);
   webhookRoutes(app, services);
+  probeRoutes(app, services);
 }

@@ -68,7 +68,10 @@ export function routerInterfaceCommands(program: Command): void {
   tenant(ri.command("get").description("show a router interface").argument("<id>")).action(async (id: string, o: GlobalFlags) => {
     const v = await client(o).get<Record<string, unknown>>(`/api/v1/router-interfaces/${encodeURIComponent(id)}`);
     if (o.output === "json") printJson(v);
-    else printRecord({ ...v, opposite: undefined, ...Object.fromEntries(Object.entries(v.opposite as object).map(([k, x]) => [`opposite.${k}`, x])) });
+    else {
+      const o = v.opposite as Record<string, unknown>;
+      printRecord({ ...v, opposite: undefined, oppositeAccountId: o.accountId, oppositeRegion: o.region, oppositeRouterType: o.routerType, oppositeRouterId: o.routerId, oppositeInterfaceId: o.interfaceId });
+    }
   });
 
   tenant(
