@@ -7,6 +7,8 @@
  *   --kind floor --data DIR  a yardstick, not the product: a bare Fastify route doing the reads
  *                            GET /api/v1/vpcs/{id} needs (token → account, the VPC, its tags) as
  *                            three better-sqlite3 statements prepared once, on the API's store
+ *   --kind floor-lean …      the same with the token → account lookup cached in memory and the
+ *                            tags folded into the VPC's statement: one statement per request
  *
  * Listens on 127.0.0.1 (an ephemeral port), prints `BENCH_READY {"url","pid"}` on stdout, and shuts
  * down cleanly (so --cpu-prof profiles get written) on SIGTERM, SIGINT or when stdin closes, which
@@ -60,21 +62,34 @@ async function startBare(): Promise<{ url: string; close(): Promise<void> }> {
  * The same work as the API's GET /api/v1/vpcs/{id} minus the framework around it: what the route
  * could cost if the hot path used prepared statements directly (see docs/benchmarks.md).
  */
-async function startFloor(dataDir: string): Promise<{ url: string; close(): Promise<void> }> {
+async function startFloor(dataDir: string, lean: boolean): Promise<{ url: string; close(): Promise<void> }> {
   const { default: Database } = await import("better-sqlite3");
   const db = new Database(join(dataDir, "vpcpeer.db"), { readonly: true });
   const byToken = db.prepare("select id from accounts where token_hash = ?");
   const vpcById = db.prepare("select * from vpcs where id = ? and account_id = ?");
   const tagsOf = db.prepare("select key, value from tags where account_id = ? and resource_id = ?");
+  const vpcWithTags = db.prepare(
+    "select v.*, (select json_group_object(t.key, t.value) from tags t where t.account_id = v.account_id and t.resource_id = v.id) as tags_json from vpcs v where v.id = ? and v.account_id = ?",
+  );
+  // lean: bearer token → account id, remembered (a real cache would need expiry and invalidation on rotation).
+  const accounts = new Map<string, string>();
+  const accountOf = (header: string | undefined): string | undefined => {
+    const cached = lean && header ? accounts.get(header) : undefined;
+    if (cached) return cached;
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+    const row = m ? (byToken.get(createHash("sha256").update(m[1]!).digest("hex")) as { id: string } | undefined) : undefined;
+    if (row && lean) accounts.set(header!, row.id);
+    return row?.id;
+  };
   const app = Fastify({ logger: false });
   app.get<{ Params: { id: string } }>("/api/v1/vpcs/:id", async (req, reply) => {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
-    const account = m ? (byToken.get(createHash("sha256").update(m[1]!).digest("hex")) as { id: string } | undefined) : undefined;
-    if (!account) return reply.code(401).send({ error: { code: "Unauthenticated", message: "", details: {} } });
-    const r = vpcById.get(req.params.id, account.id) as Record<string, string> | undefined;
+    const accountId = accountOf(req.headers.authorization);
+    if (!accountId) return reply.code(401).send({ error: { code: "Unauthenticated", message: "", details: {} } });
+    const r = (lean ? vpcWithTags : vpcById).get(req.params.id, accountId) as Record<string, string> | undefined;
     if (!r) return reply.code(404).send({ error: { code: "ResourceNotFound", message: "", details: {} } });
-    const tags: Record<string, string> = {};
-    for (const t of tagsOf.all(account.id, r.id) as { key: string; value: string }[]) tags[t.key] = t.value;
+    let tags: Record<string, string> = {};
+    if (lean) tags = JSON.parse(r.tags_json ?? "{}") as Record<string, string>;
+    else for (const t of tagsOf.all(accountId, r.id) as { key: string; value: string }[]) tags[t.key] = t.value;
     return {
       id: r.id,
       accountId: r.account_id,
@@ -105,11 +120,11 @@ if (values.kind === "api") {
   server = await startApi(values.data);
 } else if (values.kind === "bare") {
   server = await startBare();
-} else if (values.kind === "floor") {
-  if (!values.data) throw new Error("--data DIR is required for --kind floor");
-  server = await startFloor(values.data);
+} else if (values.kind === "floor" || values.kind === "floor-lean") {
+  if (!values.data) throw new Error(`--data DIR is required for --kind ${values.kind}`);
+  server = await startFloor(values.data, values.kind === "floor-lean");
 } else {
-  throw new Error(`--kind must be api, bare or floor (got ${String(values.kind)})`);
+  throw new Error(`--kind must be api, bare, floor or floor-lean (got ${String(values.kind)})`);
 }
 
 let closing = false;

@@ -104,6 +104,8 @@ export async function startDataplane(runtime: Runtime, mode: ServeOptions["datap
       netnsPrefix: prefix,
       netem: host.netem,
       ...(host.netem ? {} : { netemNote: "sch_netem is not available in this kernel: cross-region latency is not emulated" }),
+      passes: reconciler.passes,
+      busy: reconciler.busy,
       lastPass: reconciler.last,
     }),
     stop: () => reconciler.stop(),

@@ -6,6 +6,7 @@ import { serverCommands } from "./commands/server.ts";
 import { tenantCommands } from "./commands/tenant.ts";
 import { peeringCommands } from "./commands/peering.ts";
 import { routerInterfaceCommands } from "./commands/router-interface.ts";
+import { probeCommands } from "./commands/probe.ts";
 
 const program = new Command("vpcpeer")
   .description("Self-hosted VPC peering: server, operator and tenant commands")
@@ -17,6 +18,7 @@ serverCommands(program);
 tenantCommands(program);
 peeringCommands(program);
 routerInterfaceCommands(program);
+probeCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -48,6 +48,12 @@ export class Reconciler {
   private unsubscribe: (() => void) | null = null;
   /** The last pass's outcome, for /readyz and metrics. */
   last: PassReport | null = null;
+  /** Passes completed so far; with `busy`, lets a client wait until a change it made is applied. */
+  passes = 0;
+
+  get busy(): boolean {
+    return this.running !== null;
+  }
   /** Counters of each peering's link (bytes and packets at the requester end), from the last full pass. */
   counters = new Map<string, { rxBytes: number; txBytes: number; rxPackets: number; txPackets: number }>();
 
@@ -142,6 +148,7 @@ export class Reconciler {
     await this.report(rows, errors, observed, full);
     const ms = performance.now() - t0;
     this.last = { full, commands, errors, ms };
+    this.passes++;
     if (commands > 0) this.opts.logger?.info({ commands, ms: Math.round(ms), full }, "data plane applied");
     return this.last;
   }

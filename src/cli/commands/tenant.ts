@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { type Column, printJson, printRecord, printTable } from "../output.ts";
 import { saveProfile } from "../profile.ts";
 import { type GlobalFlags, client, collect, show, tagsOf, tenant } from "./common.ts";
+import { instanceExecCommand } from "./probe.ts";
 
 interface ResourceSpec {
   /** CLI noun, e.g. "vpc". */
@@ -158,6 +159,7 @@ export function tenantCommands(program: Command): void {
 
   for (const spec of RESOURCES) {
     const group = resourceCommands(program, spec);
+    if (spec.noun === "instance") instanceExecCommand(group);
     if (spec.noun === "subnet") {
       tenant(group.command("associate").description("use a route table for this subnet").argument("<subnetId>").requiredOption("--route-table <id>", "route table of the same VPC")).action(
         async (id: string, o: GlobalFlags & { routeTable: string }) => {
