@@ -51,6 +51,12 @@ export class Reconciler {
   /** Passes completed so far; with `busy`, lets a client wait until a change it made is applied. */
   passes = 0;
 
+  private passListeners: ((r: PassReport) => void)[] = [];
+
+  onPass(listener: (r: PassReport) => void): void {
+    this.passListeners.push(listener);
+  }
+
   get busy(): boolean {
     return this.running !== null;
   }
@@ -149,6 +155,7 @@ export class Reconciler {
     const ms = performance.now() - t0;
     this.last = { full, commands, errors, ms };
     this.passes++;
+    for (const l of this.passListeners) l(this.last);
     if (commands > 0) this.opts.logger?.info({ commands, ms: Math.round(ms), full }, "data plane applied");
     return this.last;
   }
