@@ -162,4 +162,50 @@ describe.skipIf(!isRoot)("data plane through the API", () => {
     expect(carried).toBeGreaterThan(1_000_000);
     expect(await (await fetch(`${server.url}/metrics`)).text()).toMatch(new RegExp(`vpcpeer_peering_bytes\\{peering="${p.id}",direction="requester_to_accepter"\\} [1-9]`));
   });
+
+  it("repairs drift while running, and converges after kill -9 without touching healthy links", async () => {
+    const { run } = await import("../../src/dataplane/kernel.ts");
+    const u = (await call(alice, "POST", "/api/v1/vpcs", { name: "u", region: "cn-beijing", cidr: "10.50.0.0/16" })).body;
+    const v = (await call(alice, "POST", "/api/v1/vpcs", { name: "v", region: "cn-beijing", cidr: "10.60.0.0/16" })).body;
+    const us = (await call(alice, "POST", "/api/v1/subnets", { vpcId: u.id, cidr: "10.50.1.0/24" })).body;
+    const vs = (await call(alice, "POST", "/api/v1/subnets", { vpcId: v.id, cidr: "10.60.1.0/24" })).body;
+    const ui = (await call(alice, "POST", "/api/v1/instances", { subnetId: us.id })).body;
+    const vi = (await call(alice, "POST", "/api/v1/instances", { subnetId: vs.id })).body;
+    const p = (await call(alice, "POST", "/api/v1/peerings", { vpcId: u.id, peerVpcId: v.id })).body;
+    await call(alice, "POST", `/api/v1/route-tables/${u.defaultRouteTableId}/routes`, { destinationCidr: "10.60.0.0/16", target: { type: "peering", id: p.id } });
+    await applied(() => call(alice, "POST", `/api/v1/route-tables/${v.defaultRouteTableId}/routes`, { destinationCidr: "10.50.0.0/16", target: { type: "peering", id: p.id } }));
+    expect(await reach(alice, ui.id, vi.privateIp)).toBe(true);
+    const routerU = `${prefix}-r-${u.id.slice(4)}`;
+    const link = `p-${p.id.slice(4)}`;
+
+    // Drift while running: the peering link deleted by hand is back after the periodic resync.
+    await run("ip", ["-n", routerU, "link", "del", link]);
+    expect(await reach(alice, ui.id, vi.privateIp)).toBe(false);
+    let back = false;
+    for (let i = 0; i < 60 && !back; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      back = (await run("ip", ["-n", routerU, "link", "show", link])).code === 0;
+    }
+    expect(back).toBe(true);
+    await applied(async () => undefined).catch(() => undefined);
+    expect(await reach(alice, ui.id, vi.privateIp)).toBe(true);
+
+    // kill -9, then a route removed by hand while no one watches: the restart repairs it and
+    // leaves the healthy peering link alone (same interface index).
+    const ifindex = async () => (JSON.parse((await run("ip", ["-j", "-n", routerU, "link", "show", link])).stdout) as { ifindex: number }[])[0]!.ifindex;
+    const before = await ifindex();
+    await server.kill();
+    const table = JSON.parse((await run("ip", ["-j", "-n", routerU, "route", "show", "table", "all"])).stdout) as { dst: string; table: string }[];
+    const peerRoute = table.find((r) => r.dst === "10.60.0.0/16")!;
+    await run("ip", ["-n", routerU, "route", "del", "10.60.0.0/16", "table", String(peerRoute.table)]);
+    server = await startServer(["--data", data.path, "--dataplane", "linux", "--netns-prefix", prefix]);
+    let repaired = false;
+    for (let i = 0; i < 60 && !repaired; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      repaired = (await run("ip", ["-n", routerU, "route", "show", "10.60.0.0/16", "table", String(peerRoute.table)])).stdout.includes(link);
+    }
+    expect(repaired).toBe(true);
+    expect(await ifindex()).toBe(before);
+    expect(await reach(alice, ui.id, vi.privateIp)).toBe(true);
+  });
 });
