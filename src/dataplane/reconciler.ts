@@ -160,6 +160,12 @@ export class Reconciler {
     return this.last;
   }
 
+  /** The counters last written for a peering (kept between full passes). */
+  private lastCounters(id: string) {
+    const w = this.written.get(id);
+    return w ? ((JSON.parse(w) as DataplaneStatus).counters ?? null) : null;
+  }
+
   /** Writes each active peering's and each instance's status (programmed, generation, error, counters). */
   private async report(rows: Awaited<ReturnType<Store["repos"]["dataplane"]["desired"]>>, errors: string[], _observed: HostState, full: boolean): Promise<void> {
     const now = (this.opts.now ?? (() => new Date()))().toISOString();
@@ -169,11 +175,12 @@ export class Reconciler {
       const nsA = nsName(this.opts.prefix, p.a.routerType === "vpc" ? "router" : "vbr", p.a.routerId);
       const nsB = nsName(this.opts.prefix, p.b.routerType === "vpc" ? "router" : "vbr", p.b.routerId);
       const error = errorFor([nsA, nsB, links.peering(p.id)]);
-      statuses.push({ resourceId: p.id, programmed: error === null, generation: p.generation, error, counters: full ? (this.counters.get(p.id) ?? null) : null, updatedAt: now });
+      const note = p.a.region !== p.b.region && !this.opts.caps.netem ? "cross-region latency is not emulated: this kernel has no sch_netem" : null;
+      statuses.push({ resourceId: p.id, programmed: error === null, generation: p.generation, error, note, counters: full ? (this.counters.get(p.id) ?? this.lastCounters(p.id)) : this.lastCounters(p.id), updatedAt: now });
     }
     for (const i of rows.instances) {
       const error = errorFor([nsName(this.opts.prefix, "instance", i.id)]);
-      statuses.push({ resourceId: i.id, programmed: error === null, generation: 0, error, counters: null, updatedAt: now });
+      statuses.push({ resourceId: i.id, programmed: error === null, generation: 0, error, note: null, counters: null, updatedAt: now });
     }
     // Only what changed is written; counters change on full passes only.
     const changed = statuses.filter((s) => this.written.get(s.resourceId) !== JSON.stringify({ ...s, updatedAt: "" }));
@@ -189,6 +196,7 @@ export class Reconciler {
     this.written = new Map(statuses.map((s) => [s.resourceId, JSON.stringify({ ...s, updatedAt: "" })]));
   }
 }
+
 
 function countersFrom(observed: HostState, prefix: string, peerings: Awaited<ReturnType<Store["repos"]["dataplane"]["desired"]>>["peerings"]) {
   const out = new Map<string, { rxBytes: number; txBytes: number; rxPackets: number; txPackets: number }>();

@@ -128,6 +128,7 @@ export interface DataplaneView {
   programmed: boolean;
   appliedGeneration: number;
   lastError: string | null;
+  note: string | null;
   counters: { rxBytes: number; txBytes: number; rxPackets: number; txPackets: number } | null;
   updatedAt: string;
 }

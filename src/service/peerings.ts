@@ -491,7 +491,9 @@ export async function withDataplane<T extends { id: string; generation?: number 
     const s = status.get(i.id);
     return {
       ...i,
-      dataplane: s ? { programmed: s.programmed && (i.generation === undefined || s.generation >= i.generation), appliedGeneration: s.generation, lastError: s.error, counters: s.counters, updatedAt: s.updatedAt } : null,
+      dataplane: s
+        ? { programmed: s.programmed && (i.generation === undefined || s.generation >= i.generation), appliedGeneration: s.generation, lastError: s.error, note: s.note, counters: s.counters, updatedAt: s.updatedAt }
+        : null,
     };
   });
 }

@@ -272,6 +272,7 @@ const dataplane: Migration = {
       .addColumn("programmed", "integer", (c) => c.notNull())
       .addColumn("generation", "bigint", (c) => c.notNull())
       .addColumn("error", "text")
+      .addColumn("note", "text")
       .addColumn("rx_bytes", "bigint")
       .addColumn("tx_bytes", "bigint")
       .addColumn("rx_packets", "bigint")

@@ -187,6 +187,7 @@ export interface DataplaneStatusTable {
   programmed: number;
   generation: number;
   error: string | null;
+  note: string | null;
   rx_bytes: number | string | null;
   tx_bytes: number | string | null;
   rx_packets: number | string | null;

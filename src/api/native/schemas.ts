@@ -46,6 +46,7 @@ export const Dataplane = Type.Union(
       programmed: Type.Boolean({ description: "The kernel holds this resource at its current generation" }),
       appliedGeneration: Type.Integer(),
       lastError: Type.Union([Type.String(), Type.Null()]),
+      note: Type.Union([Type.String(), Type.Null()], { description: "A limitation of this host, e.g. latency not emulated without sch_netem" }),
       counters: Type.Union([Type.Object({ rxBytes: Type.Integer(), txBytes: Type.Integer(), rxPackets: Type.Integer(), txPackets: Type.Integer() }), Type.Null()]),
       updatedAt: Timestamp,
     }),

@@ -28,6 +28,8 @@ export interface DataplaneStatus {
   programmed: boolean;
   generation: number;
   error: string | null;
+  /** A limitation worth knowing (e.g. latency not emulated on this kernel). */
+  note: string | null;
   counters: { rxBytes: number; txBytes: number; rxPackets: number; txPackets: number } | null;
   updatedAt: string;
 }
@@ -98,6 +100,7 @@ export class DataplaneRepo {
         programmed: s.programmed ? 1 : 0,
         generation: s.generation,
         error: s.error,
+        note: s.note,
         rx_bytes: s.counters?.rxBytes ?? null,
         tx_bytes: s.counters?.txBytes ?? null,
         rx_packets: s.counters?.rxPackets ?? null,
@@ -129,6 +132,7 @@ export class DataplaneRepo {
           programmed: Number(r.programmed) === 1,
           generation: Number(r.generation),
           error: r.error,
+          note: r.note,
           counters: r.rx_bytes === null ? null : { rxBytes: Number(r.rx_bytes), txBytes: Number(r.tx_bytes), rxPackets: Number(r.rx_packets), txPackets: Number(r.tx_packets) },
           updatedAt: r.updated_at,
         },
