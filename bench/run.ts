@@ -23,8 +23,8 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { VERSION } from "../src/main.ts";
 import { BENCH_REGION } from "./common.ts";
-import { getRequest, postRequest } from "./load.ts";
-import { PROJECT_ROOT, cleanup, cleanupSync, memoryOf, startServer, tempDir } from "./proc.ts";
+import { getRequest, openConnections, postRequest } from "./load.ts";
+import { PROJECT_ROOT, type ServerChild, cleanup, cleanupSync, memoryOf, startServer, tempDir } from "./proc.ts";
 import { type Figure, MB, check, createBenchAccount, createVpcs, fmt, listPages, measure as measureNow, table, waitForQuiet } from "./scenario.ts";
 
 const { values: flags } = parseArgs({
@@ -73,6 +73,20 @@ async function measure(...args: Parameters<typeof measureNow>): Promise<Figure> 
 const loaded = { concurrency: settings.concurrency, warmupMs: settings.warmupMs, durationMs: settings.durationMs };
 const short = { warmupMs: Math.min(settings.warmupMs, 1000), durationMs: settings.latencyDurationMs };
 
+/** V8 heap and external memory of the API server, from its own /metrics (prom-client default metrics). */
+async function heapOf(server: ServerChild): Promise<{ heapUsedMb: number; heapTotalMb: number; externalMb: number } | null> {
+  try {
+    const [conn] = await openConnections(server.host, server.port, 1);
+    const res = await conn!.send(getRequest(server.host, server.port, "/metrics"));
+    conn!.close();
+    const text = res.body.toString("utf8");
+    const metric = (name: string) => Number(new RegExp(`^\\w*${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, "m").exec(text)?.[1] ?? NaN) / MB;
+    return { heapUsedMb: metric("nodejs_heap_size_used_bytes"), heapTotalMb: metric("nodejs_heap_size_total_bytes"), externalMb: metric("nodejs_external_memory_bytes") };
+  } catch {
+    return null;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The run
 
@@ -111,6 +125,7 @@ async function main(): Promise<void> {
   waited += (await waitForQuiet(QUIET_WAIT_MS)) / 1000;
   const created = await createVpcs(api, token, settings.vpcs, settings.createConcurrency);
   process.stderr.write(`  ${fmt(created.createsPerSec, 0)} creates/s, RSS after ${fmt(created.rssAfterMb, 1)} MB\n`);
+  const heapAfterCreates = await heapOf(api);
   const pages = await listPages(api, token, settings.vpcs);
   // The yardstick (see bench/server.ts): the same reads as the API's GET, without the framework around them.
   const floor = await startServer("floor", ["--data", dataDir]);
@@ -241,8 +256,11 @@ async function main(): Promise<void> {
       ],
     ),
   );
+  const heapText = heapAfterCreates
+    ? `V8 heap after the creates: ${fmt(heapAfterCreates.heapUsedMb, 1)} MB used of ${fmt(heapAfterCreates.heapTotalMb, 1)} MB, external ${fmt(heapAfterCreates.externalMb, 1)} MB. `
+    : "";
   console.log(
-    `\nRSS of the API server at the end of the reads: ${fmt(endMem.rss / MB, 1)} MB (peak ${fmt(endMem.peak / MB, 1)} MB); of the idle bare server: ${fmt(bareRss, 1)} MB.`,
+    `\n${heapText}RSS of the API server at the end of the reads: ${fmt(endMem.rss / MB, 1)} MB (peak ${fmt(endMem.peak / MB, 1)} MB); of the idle bare server: ${fmt(bareRss, 1)} MB.`,
   );
 
   // Targets (stated for 10,000 VPCs on SQLite).
@@ -286,6 +304,7 @@ async function main(): Promise<void> {
           baseline: { bareGetRps, bareGetDrift },
           creates: createFigures,
           apiRssAtEndMb: endMem.rss / MB,
+          heapAfterCreates,
           bareRssMb: bareRss,
           targets: { getRatio, listP99Ms: apiListF.p99, listP99MsOneConnection: apiList1.p99, rssAfterCreatesMb: created.rssAfterMb },
           bodyBytes: { get: { api: apiBytes, bare: bareBytes, floor: floorBytes, floorLean: floorLeanBytes }, list: { api: apiListBytes, bare: bareListBytes } },

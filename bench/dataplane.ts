@@ -1,0 +1,836 @@
+/**
+ * Data plane benchmark (`npx tsx bench/dataplane.ts [--quick]`, as root): figures of the Linux data
+ * plane, each beside a baseline measured in the same run.
+ *
+ *   1. convergence  a cross-account peering accepted through POST /api/v1/peerings/{id}/accept
+ *                   (routes already on both sides, subnets associated, instances present) until the
+ *                   first successful TCP connect between the two instances: p50 and p99 over N
+ *                   peerings. Baseline: the same kernel change (the veth between the two routers and
+ *                   the two routes, the very lines diff() emits) done directly with 2 `ip -batch`
+ *                   runs on fresh router pairs. Info: the same raw change with proxy_delay 0 on the
+ *                   peering link. The first connect is seen by a poller in the source instance's
+ *                   namespace that starts a TCP connect every 2 ms to a responder in the target's.
+ *   2. scale        200 VPCs (one subnet each), 400 peerings (half with a bandwidth cap), 4,000
+ *                   routes: compile() + diff() against nothing + apply() from empty, beside the
+ *                   same command lines run raw (`ip`/`tc -batch` per namespace, same phases, same
+ *                   parallelism); a no-change pass (observe + diff) beside the same reads done raw;
+ *                   teardown.
+ *   3. throughput   one TCP stream through an uncapped peering (instance → router → peering →
+ *                   router → instance) beside a plain veth pair between two fresh namespaces, both
+ *                   with probe.ts's throughput() (the same sender and receiver scripts).
+ *
+ * The API server runs in this process (serve() with --dataplane linux semantics) over a temporary
+ * SQLite store. Every namespace is created under a random prefix `bd<6 hex>` (checked unused
+ * first) and deleted by exact name at the end, on SIGINT/SIGTERM and, as a last resort, on exit.
+ * Traffic only flows between namespaces this run created.
+ *
+ * Options: --quick (fewer peerings, a smaller scale set, shorter runs: under a minute),
+ * --peerings N, --json FILE.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import { type Actions, diff, isEmpty, PHASES } from "../src/dataplane/diff.ts";
+import { apply, observe } from "../src/dataplane/kernel.ts";
+import { nsName, links } from "../src/dataplane/naming.ts";
+import type { HostState } from "../src/dataplane/observed.ts";
+import { type DesiredState, type HostPlan, compile } from "../src/dataplane/plan.ts";
+import { throughput } from "../src/dataplane/probe.ts";
+import { Reconciler } from "../src/dataplane/reconciler.ts";
+import { type Server, openRuntime, serve } from "../src/main.ts";
+import { BENCH_REGION, benchConfig, benchMasterKey } from "./common.ts";
+import { cleanup as cleanupProc, cleanupSync as cleanupProcSync, tempDir } from "./proc.ts";
+import { fmt, machineBusySeconds, table } from "./scenario.ts";
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    peerings: { type: "string" },
+    json: { type: "string" },
+  },
+});
+const quick = flags.quick ?? false;
+const PEERINGS = Number(flags.peerings ?? (quick ? 6 : 50));
+const SCALE = quick ? { vpcs: 100, peerOffsets: [1, 2], routesPerSide: 5 } : { vpcs: 200, peerOffsets: [1, 2], routesPerSide: 5 };
+const SCALE_ROUNDS = quick ? ["apply", "raw"] : ["apply", "raw", "raw", "apply"];
+const TP_SECONDS = quick ? 2 : 3;
+const TP_ROUNDS = quick ? 1 : 2;
+const POOL = 8; // kernel.ts apply()/observe() run up to 8 processes at a time; the raw runs do the same.
+if (!Number.isInteger(PEERINGS) || PEERINGS < 1 || PEERINGS > 120) throw new Error("--peerings: 1-120");
+if (process.getuid?.() !== 0) {
+  console.error("bench/dataplane.ts needs root (network namespaces)");
+  process.exit(2);
+}
+
+// ---- namespaces of this run, and cleanup ---------------------------------------------------------
+
+const nowMs = () => performance.timeOrigin + performance.now();
+
+function listAllNamespaces(): string[] {
+  const out = execFileSync("ip", ["-j", "netns", "list"], { encoding: "utf8" }).trim();
+  return out ? (JSON.parse(out) as { name: string }[]).map((n) => n.name) : [];
+}
+
+/** A prefix no namespace on this host starts with: every name of this run starts with it. */
+function freshPrefix(): string {
+  const existing = listAllNamespaces();
+  for (;;) {
+    const p = `bd${randomBytes(3).toString("hex")}`;
+    if (!existing.some((n) => n.startsWith(p))) return p;
+  }
+}
+const P = freshPrefix();
+/** Prefixes: the API server's, the raw convergence routers', the scale set's. */
+const PREFIX = { server: P, raw: `${P}c`, scale: `${P}s` };
+const VETH_A = `${P}-va`;
+const VETH_B = `${P}-vb`;
+
+const ours = (name: string) => name === VETH_A || name === VETH_B || [PREFIX.server, PREFIX.raw, PREFIX.scale].some((p) => name.startsWith(`${p}-`));
+
+/** Deletes every namespace of this run, each by its exact name. Returns how many. */
+function deleteOurNamespacesSync(): number {
+  const names = listAllNamespaces().filter(ours);
+  if (names.length > 0) {
+    try {
+      execFileSync("ip", ["-force", "-batch", "-"], { input: names.map((n) => `netns del ${n}\n`).join(""), stdio: ["pipe", "ignore", "ignore"] });
+    } catch {
+      for (const n of names) {
+        try {
+          execFileSync("ip", ["netns", "del", n], { stdio: "ignore" });
+        } catch {
+          /* already gone */
+        }
+      }
+    }
+  }
+  return names.length;
+}
+
+const children = new Set<ChildProcess>();
+let server: Server | null = null;
+
+function killChildren(): void {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  children.clear();
+}
+
+let cleanedUp = false;
+async function cleanupAll(): Promise<void> {
+  if (cleanedUp) return;
+  cleanedUp = true;
+  killChildren();
+  // The reconciler stops first, or it would re-create what is deleted below.
+  const s = server;
+  server = null;
+  if (s) await Promise.race([s.close().catch(() => undefined), new Promise((r) => setTimeout(r, 10_000))]);
+  deleteOurNamespacesSync();
+  await cleanupProc();
+}
+
+process.on("exit", () => {
+  killChildren();
+  deleteOurNamespacesSync();
+  cleanupProcSync();
+});
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    process.stderr.write(`\n${signal}: cleaning up\n`);
+    void cleanupAll().finally(() => process.exit(130));
+  });
+}
+
+// ---- small helpers ---------------------------------------------------------------------------------
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a process (stdin = input), tracked for cleanup. */
+function sh(cmd: string, args: string[], input = ""): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"] });
+    children.add(p);
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    p.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    p.on("error", reject);
+    p.stdin.on("error", () => {});
+    p.on("close", (code) => {
+      children.delete(p);
+      resolve({ code: code ?? 1, stdout, stderr });
+    });
+    p.stdin.end(input);
+  });
+}
+
+async function pool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+const median = (xs: number[]) => pct(xs, 50);
+function pct(xs: number[], p: number): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+const log = (msg: string) => process.stderr.write(`${msg}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits (at most maxMs) until the machine has been calm (< 0.3 cores busy) for 0.5 s; kernel netns teardown is async. */
+async function settle(maxMs: number): Promise<void> {
+  const t0 = performance.now();
+  while (performance.now() - t0 < maxMs) {
+    const b0 = machineBusySeconds();
+    await sleep(500);
+    if (machineBusySeconds() - b0 < 0.15) return;
+  }
+}
+
+/** A 12-character id suffix: tag + number in base 36. */
+const sid = (tag: string, n: number) => `${tag}${n.toString(36).padStart(12 - tag.length, "0")}`;
+
+// ---- traffic: responder and first-connect poller -------------------------------------------------
+
+const RESPONDER = `
+require("net").createServer((c) => { c.on("error", () => {}); c.end("pong"); }).listen(Number(process.argv[1]), "0.0.0.0", () => console.log("ready"));
+setTimeout(() => process.exit(0), 60000);
+`;
+
+/**
+ * Starts a TCP connect to ip:port every `interval` ms (each attempt abandoned after 300 ms) and
+ * prints "ok <epoch ms> <attempts>" at the first one that connects. "ready" after 40 ms of
+ * attempts; the clock is performance.timeOrigin + now(), the same as the driver's.
+ */
+const POLLER = `
+const net = require("net");
+const [ip, port, interval] = process.argv.slice(1);
+let attempts = 0, done = false;
+const attempt = () => {
+  if (done) return;
+  attempts++;
+  const s = net.connect({ host: ip, port: Number(port) });
+  const t = setTimeout(() => s.destroy(), 300);
+  s.on("connect", () => {
+    if (done) return;
+    done = true;
+    const at = performance.timeOrigin + performance.now();
+    process.stdout.write("ok " + at + " " + attempts + "\\n", () => process.exit(0));
+  });
+  s.on("error", () => { clearTimeout(t); s.destroy(); });
+};
+setInterval(attempt, Number(interval));
+setTimeout(() => process.stdout.write("ready\\n"), 40);
+setTimeout(() => { process.stdout.write("timeout\\n"); process.exit(2); }, 8000);
+`;
+
+function nodeIn(ns: string, script: string, args: string[]): ChildProcess {
+  const p = spawn("ip", ["netns", "exec", ns, process.execPath, "-e", script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  children.add(p);
+  p.once("exit", () => children.delete(p));
+  return p;
+}
+
+async function startResponder(ns: string, port: number): Promise<ChildProcess> {
+  const p = nodeIn(ns, RESPONDER, [String(port)]);
+  await new Promise<void>((resolve, reject) => {
+    let err = "";
+    p.stderr!.on("data", (c: Buffer) => (err += c.toString()));
+    p.stdout!.once("data", () => resolve());
+    p.once("exit", (code) => reject(new Error(`responder in ${ns} exited (${code}): ${err.trim()}`)));
+  });
+  return p;
+}
+
+interface Poller {
+  proc: ChildProcess;
+  /** True once something connected (before the change, that is a broken setup). */
+  connected(): boolean;
+  /** Epoch ms of the first successful connect, or null on timeout. */
+  result: Promise<number | null>;
+}
+
+async function startPoller(ns: string, ip: string, port: number): Promise<Poller> {
+  const p = nodeIn(ns, POLLER, [ip, String(port), "2"]);
+  let buf = "";
+  let ok: number | null = null;
+  const result = new Promise<number | null>((resolve) => {
+    p.stdout!.on("data", (c: Buffer) => {
+      buf += c.toString();
+      const m = /ok ([\d.]+)/.exec(buf);
+      if (m) {
+        ok = Number(m[1]);
+        resolve(ok);
+      } else if (buf.includes("timeout")) resolve(null);
+    });
+    p.once("exit", () => resolve(ok));
+  });
+  await new Promise<void>((resolve, reject) => {
+    const t = setInterval(() => {
+      if (buf.includes("ready") || ok !== null) {
+        clearInterval(t);
+        resolve();
+      }
+    }, 2);
+    p.once("exit", (code) => {
+      clearInterval(t);
+      if (!buf.includes("ready")) reject(new Error(`poller in ${ns} exited (${code})`));
+    });
+  });
+  return { proc: p, connected: () => ok !== null, result };
+}
+
+function stop(...ps: ChildProcess[]): void {
+  for (const p of ps) if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
+}
+
+// ---- 1. convergence ------------------------------------------------------------------------------
+
+interface Pair {
+  peeringId: string;
+  /** Source instance namespace and the target instance's namespace and address. */
+  fromNs: string;
+  toNs: string;
+  toIp: string;
+}
+
+interface PassRecord {
+  t0: number;
+  t1: number;
+  full: boolean;
+  commands: number;
+  errors: number;
+}
+const passLog: PassRecord[] = [];
+let reconciler: Reconciler | null = null;
+// serve() does not hand out its reconciler: take it (and time its passes) when it starts.
+const originalStart = Reconciler.prototype.start;
+Reconciler.prototype.start = function (this: Reconciler) {
+  reconciler = this;
+  this.onPass((r) => {
+    const t1 = nowMs();
+    passLog.push({ t0: t1 - r.ms, t1, full: r.full, commands: r.commands, errors: r.errors.length });
+  });
+  originalStart.call(this);
+};
+
+interface ApiSetup {
+  url: string;
+  bobToken: string;
+  pairs: Pair[];
+  seedS: number;
+  firstPassMs: number;
+  namespaces: number;
+}
+
+/** Seeds two accounts with N pending peerings (routes on both sides, instances present), then serves. */
+async function setupApi(n: number): Promise<ApiSetup> {
+  const dataDir = tempDir("vpcpeer-bench-dp-");
+  const config = benchConfig();
+  config.limits.pendingPeeringsPerAccount = 1_000_000;
+  const t0 = performance.now();
+  const rt = await openRuntime({ dataDir, config, masterKey: benchMasterKey() });
+  const s = rt.services;
+  const raw: { peeringId: string; aIns: string; bIns: string; bIp: string }[] = [];
+  let bobToken = "";
+  try {
+    const alice = await s.accounts.create("alice");
+    const bob = await s.accounts.create("bob");
+    bobToken = bob.token;
+    const A = { accountId: alice.accountId };
+    const B = { accountId: bob.accountId };
+    for (let k = 0; k < n; k++) {
+      const va = await s.vpcs.create(A, { name: `a${k}`, region: BENCH_REGION, cidr: `10.${k}.0.0/16` });
+      const vb = await s.vpcs.create(B, { name: `b${k}`, region: BENCH_REGION, cidr: `10.${128 + k}.0.0/16` });
+      const sa = await s.subnets.create(A, { vpcId: va.id, cidr: `10.${k}.1.0/24` });
+      const sb = await s.subnets.create(B, { vpcId: vb.id, cidr: `10.${128 + k}.1.0/24` });
+      const ia = await s.instances.create(A, { subnetId: sa.id });
+      const ib = await s.instances.create(B, { subnetId: sb.id });
+      const p = await s.peerings.create(A, { vpcId: va.id, peerVpcId: vb.id, peerAccountId: bob.accountId });
+      await s.routeTables.addRoute(A, va.defaultRouteTableId, { destinationCidr: vb.cidr, target: { type: "peering", id: p.id } });
+      await s.routeTables.addRoute(B, vb.defaultRouteTableId, { destinationCidr: va.cidr, target: { type: "peering", id: p.id } });
+      raw.push({ peeringId: p.id, aIns: ia.id, bIns: ib.id, bIp: ib.privateIp });
+    }
+  } finally {
+    await rt.close();
+  }
+  const seedS = (performance.now() - t0) / 1000;
+  server = await serve({ dataplane: "linux", netnsPrefix: PREFIX.server, dataDir, config, masterKey: benchMasterKey(), logLevel: "warn", host: "127.0.0.1", port: 0 });
+  if (!reconciler) throw new Error("the reconciler did not start");
+  // The first pass programs everything (full); wait for it and for anything it kicked.
+  const deadline = performance.now() + 120_000;
+  while (passLog.length === 0 || reconciler.busy) {
+    if (performance.now() > deadline) throw new Error("the data plane did not program the seeded state in 120 s");
+    await sleep(20);
+  }
+  const errors = passLog.reduce((a, p) => a + p.errors, 0);
+  if (errors > 0) throw new Error(`the first data plane passes reported ${errors} errors: ${JSON.stringify(reconciler.last?.errors.slice(0, 3))}`);
+  const pairs = raw.map((r) => ({ peeringId: r.peeringId, fromNs: nsName(PREFIX.server, "instance", r.aIns), toNs: nsName(PREFIX.server, "instance", r.bIns), toIp: r.bIp }));
+  return { url: server.url, bobToken, pairs, seedS, firstPassMs: passLog[0]!.t1 - passLog[0]!.t0, namespaces: 4 * n };
+}
+
+interface Trial {
+  ms: number | null;
+  /** Accept: the HTTP round trip; raw: the two ip runs. */
+  stepMs: number;
+  /** A full resync pass of the server overlapped the measurement. */
+  fullOverlap: boolean;
+}
+
+const PORT = 7000;
+
+async function measureFirstConnect(pair: { fromNs: string; toNs: string; toIp: string }, change: () => Promise<number>): Promise<Trial> {
+  const [resp, poller] = await Promise.all([startResponder(pair.toNs, PORT), startPoller(pair.fromNs, pair.toIp, PORT)]);
+  try {
+    await reconciler?.idle();
+    if (poller.connected()) throw new Error(`${pair.fromNs} reaches ${pair.toIp} before the change: the setup is wrong`);
+    const t0 = nowMs();
+    const stepMs = await change();
+    const at = await poller.result;
+    const end = at ?? nowMs();
+    const fullOverlap = passLog.some((p) => p.full && p.t0 < end && p.t1 > t0);
+    return { ms: at === null ? null : at - t0, stepMs, fullOverlap };
+  } finally {
+    stop(resp, poller.proc);
+  }
+}
+
+async function apiTrial(api: ApiSetup, pair: Pair): Promise<Trial> {
+  return measureFirstConnect(pair, async () => {
+    const t0 = nowMs();
+    const res = await fetch(`${api.url}/api/v1/peerings/${pair.peeringId}/accept`, { method: "POST", headers: { authorization: `Bearer ${api.bobToken}` } });
+    const body = await res.text();
+    if (res.status !== 200) throw new Error(`accept ${pair.peeringId}: HTTP ${res.status} ${body.slice(0, 300)}`);
+    return nowMs() - t0;
+  });
+}
+
+/** Router pairs for the raw baseline, in their pre-accept state (routes present as blackholes), programmed with apply(). */
+interface RawSetup {
+  desired: DesiredState;
+  pairs: { a: string; b: string; routerA: string; routerB: string; peeringId: string; fromNs: string; toNs: string; toIp: string }[];
+}
+
+function rawDesired(n: number): RawSetup {
+  const d: DesiredState = { vpcs: [], subnets: [], routeTables: [], instances: [], vbrs: [], peerings: [] };
+  const pairs: RawSetup["pairs"] = [];
+  for (let j = 0; j < n; j++) {
+    const side = (tag: string, cidrByte: number) => {
+      const vpc = `vpc-${sid(`${tag}v`, j)}`;
+      const subnet = `subnet-${sid(`${tag}s`, j)}`;
+      const rtb = `rtb-${sid(`${tag}t`, j)}`;
+      const ins = `ins-${sid(`${tag}i`, j)}`;
+      d.vpcs.push({ id: vpc, cidr: `10.${cidrByte}.0.0/16` });
+      d.subnets.push({ id: subnet, vpcId: vpc, cidr: `10.${cidrByte}.1.0/24`, routeTableId: rtb });
+      d.instances.push({ id: ins, subnetId: subnet, privateIp: `10.${cidrByte}.1.10` });
+      return { vpc, rtb, ins, ip: `10.${cidrByte}.1.10`, cidr: `10.${cidrByte}.0.0/16` };
+    };
+    const a = side("a", j);
+    const b = side("b", 128 + j);
+    const peeringId = `pcx-${sid("p", j)}`;
+    d.routeTables.push({ id: a.rtb, vpcId: a.vpc, routes: [{ destinationCidr: b.cidr, peeringId: null }] });
+    d.routeTables.push({ id: b.rtb, vpcId: b.vpc, routes: [{ destinationCidr: a.cidr, peeringId: null }] });
+    pairs.push({
+      a: a.vpc,
+      b: b.vpc,
+      routerA: nsName(PREFIX.raw, "router", a.vpc),
+      routerB: nsName(PREFIX.raw, "router", b.vpc),
+      peeringId,
+      fromNs: nsName(PREFIX.raw, "instance", a.ins),
+      toNs: nsName(PREFIX.raw, "instance", b.ins),
+      toIp: b.ip,
+    });
+  }
+  return { desired: d, pairs };
+}
+
+/** The accept of raw pair j as the reconciler would program it, re-ordered into 2 `ip -batch` runs. */
+async function rawBatches(setup: RawSetup, j: number, proxyDelayZero: boolean): Promise<{ ns: string; lines: string[] }[]> {
+  const pair = setup.pairs[j]!;
+  const after: DesiredState = {
+    ...setup.desired,
+    routeTables: setup.desired.routeTables.map((t) =>
+      t.vpcId === pair.a || t.vpcId === pair.b ? { ...t, routes: t.routes.map((r) => ({ ...r, peeringId: pair.peeringId })) } : t,
+    ),
+    peerings: [{ id: pair.peeringId, a: { routerType: "vpc", routerId: pair.a, cidrs: [] }, b: { routerType: "vpc", routerId: pair.b, cidrs: [] }, bandwidthMbps: null, delayMs: null }],
+  };
+  const plan = compile(after, PREFIX.raw);
+  const scoped: HostPlan = { namespaces: new Map([...plan.namespaces].filter(([n]) => n === pair.routerA || n === pair.routerB)) };
+  const observed = await observe(PREFIX.raw, new Set([pair.routerA, pair.routerB]));
+  const actions = diff(scoped, observed);
+  const link = links.peering(pair.peeringId);
+  const lines = (ns: string, phase: number) => actions.batches.filter((b) => b.ns === ns && b.phase === phase).map((b) => b.cmd);
+  const expected = `link add ${link} type veth peer name ${link} netns ${pair.routerB}`;
+  const shape = JSON.stringify(actions.batches.map((b) => [b.ns === pair.routerA ? "A" : "B", b.phase, b.tool]));
+  if (lines(pair.routerA, 1).join() !== expected || actions.batches.some((b) => b.tool !== "ip" || b.phase === 0 || b.phase === 4) || actions.createNs.length > 0) {
+    throw new Error(`unexpected diff for a peering accept: ${shape}`);
+  }
+  // The reconciler creates the veth from A, sets both ends up (phase 2), then adds routes (phase 3).
+  // In two runs, the end that is up first must create the pair: B creates it, sets its end up and
+  // routes; A then sets its end up and routes (both ends are up before A's route draws traffic).
+  const z = proxyDelayZero ? [`ntable change name arp_cache dev ${link} proxy_delay 0`] : [];
+  return [
+    { ns: pair.routerB, lines: [`link add ${link} type veth peer name ${link} netns ${pair.routerA}`, ...z, ...lines(pair.routerB, 2), ...lines(pair.routerB, 3)] },
+    { ns: pair.routerA, lines: [...z, ...lines(pair.routerA, 2), ...lines(pair.routerA, 3)] },
+  ];
+}
+
+async function runIpBatch(ns: string, lines: string[]): Promise<void> {
+  const r = await sh("ip", ["-n", ns, "-batch", "-"], lines.join("\n") + "\n");
+  if (r.code !== 0) throw new Error(`ip -n ${ns} -batch: ${r.stderr.trim()}`);
+}
+
+async function rawTrial(setup: RawSetup, j: number, proxyDelayZero: boolean): Promise<Trial> {
+  const batches = await rawBatches(setup, j, proxyDelayZero);
+  return measureFirstConnect(setup.pairs[j]!, async () => {
+    const t0 = nowMs();
+    for (const b of batches) await runIpBatch(b.ns, b.lines);
+    return nowMs() - t0;
+  });
+}
+
+// ---- 2. scale ---------------------------------------------------------------------------------------
+
+function scaleDesired(): { desired: DesiredState; routes: number; capped: number } {
+  const d: DesiredState = { vpcs: [], subnets: [], routeTables: [], instances: [], vbrs: [], peerings: [] };
+  const V = SCALE.vpcs;
+  const vpc = (i: number) => `vpc-${sid("v", i)}`;
+  const rtb = (i: number) => `rtb-${sid("t", i)}`;
+  const routesOf: { destinationCidr: string; peeringId: string | null }[][] = Array.from({ length: V }, () => []);
+  for (let i = 0; i < V; i++) {
+    d.vpcs.push({ id: vpc(i), cidr: `10.${i}.0.0/16` });
+    d.subnets.push({ id: `subnet-${sid("s", i)}`, vpcId: vpc(i), cidr: `10.${i}.1.0/24`, routeTableId: rtb(i) });
+  }
+  let capped = 0;
+  let n = 0;
+  for (let i = 0; i < V; i++) {
+    for (const off of SCALE.peerOffsets) {
+      const j = (i + off) % V;
+      const id = `pcx-${sid("p", n)}`;
+      const bandwidthMbps = n % 2 === 0 ? 100 : null;
+      if (bandwidthMbps !== null) capped++;
+      n++;
+      d.peerings.push({ id, a: { routerType: "vpc", routerId: vpc(i), cidrs: [`10.${i}.0.0/16`] }, b: { routerType: "vpc", routerId: vpc(j), cidrs: [`10.${j}.0.0/16`] }, bandwidthMbps, delayMs: null });
+      // Each side: the peer's /16 and more-specific /24s inside it, all over this peering.
+      for (const [from, to] of [[i, j], [j, i]] as const) {
+        routesOf[from]!.push({ destinationCidr: `10.${to}.0.0/16`, peeringId: id });
+        for (let r = 1; r < SCALE.routesPerSide; r++) routesOf[from]!.push({ destinationCidr: `10.${to}.${1 + r}.0/24`, peeringId: id });
+      }
+    }
+  }
+  for (let i = 0; i < V; i++) d.routeTables.push({ id: rtb(i), vpcId: vpc(i), routes: routesOf[i]! });
+  return { desired: d, routes: routesOf.reduce((a, r) => a + r.length, 0), capped };
+}
+
+/** The command lines of `actions`, run without vpcpeer: `ip`/`tc -batch` per namespace and phase, `concurrency` at a time. */
+async function rawProgram(actions: Actions, concurrency: number): Promise<{ processes: number; errors: string[] }> {
+  const errors: string[] = [];
+  let processes = 0;
+  const check = (what: string, r: Ran) => {
+    processes++;
+    if (r.code !== 0 || r.stderr.trim()) errors.push(`${what}: ${r.stderr.trim().split("\n")[0]}`);
+  };
+  if (actions.createNs.length > 0) {
+    check("netns add", await sh("ip", ["-batch", "-"], actions.createNs.map((n) => `netns add ${n.name}\n`).join("")));
+    await pool(actions.createNs, concurrency, async (n) => {
+      const writes = Object.entries(n.sysctls).map(([k, v]) => `echo ${v} > /proc/sys/${k.replace(/\./g, "/")}`);
+      if (writes.length > 0) check(`${n.name} sysctl`, await sh("ip", ["netns", "exec", n.name, "sh", "-c", writes.join(" && ")]));
+    });
+  }
+  for (let phase = 0; phase < PHASES; phase++) {
+    const groups = new Map<string, { ns: string; tool: "ip" | "tc"; lines: string[] }>();
+    for (const b of actions.batches) {
+      if (b.phase !== phase) continue;
+      const key = `${b.tool} ${b.ns}`;
+      const g = groups.get(key) ?? { ns: b.ns, tool: b.tool, lines: [] };
+      g.lines.push(b.cmd);
+      groups.set(key, g);
+    }
+    await pool([...groups.values()], concurrency, async (g) => check(`${g.ns} ${g.tool}`, await sh(g.tool, ["-n", g.ns, "-batch", "-"], g.lines.join("\n") + "\n")));
+  }
+  if (actions.deleteNs.length > 0) check("netns del", await sh("ip", ["-batch", "-"], actions.deleteNs.map((n) => `netns del ${n}\n`).join("")));
+  return { processes, errors };
+}
+
+/** The same facts observe() reads, read raw: per namespace one `ip -j -batch` (addr, route, rule) and one `tc -j`. */
+async function rawRead(names: string[], concurrency: number): Promise<number> {
+  let bytes = 0;
+  await pool(names, concurrency, async (ns) => {
+    const [i, t] = await Promise.all([sh("ip", ["-n", ns, "-j", "-d", "-s", "-batch", "-"], "addr show\nroute show table all\nrule show\n"), sh("tc", ["-n", ns, "-j", "qdisc", "show"])]);
+    bytes += i.stdout.length + t.stdout.length;
+  });
+  return bytes;
+}
+
+interface ScaleFigures {
+  namespaces: number;
+  peerings: number;
+  capped: number;
+  routes: number;
+  commands: number;
+  compileDiffMs: number;
+  applyMs: number[];
+  rawMs: number[];
+  rawSeqMs: number | null;
+  noChangeMs: number[];
+  rawReadMs: number[];
+  teardownApplyMs: number[];
+  teardownRawMs: number[];
+  processesRaw: number;
+}
+
+async function benchScale(): Promise<ScaleFigures> {
+  const { desired, routes, capped } = scaleDesired();
+  const empty: HostState = { namespaces: new Map() };
+  const t0 = performance.now();
+  const plan = compile(desired, PREFIX.scale);
+  const actions = diff(plan, empty);
+  const compileDiffMs = performance.now() - t0;
+  const names = [...plan.namespaces.keys()];
+  const out: ScaleFigures = {
+    namespaces: names.length,
+    peerings: desired.peerings.length,
+    capped,
+    routes,
+    commands: actions.batches.length,
+    compileDiffMs,
+    applyMs: [],
+    rawMs: [],
+    rawSeqMs: null,
+    noChangeMs: [],
+    rawReadMs: [],
+    teardownApplyMs: [],
+    teardownRawMs: [],
+    processesRaw: 0,
+  };
+  /** After programming: a no-change pass must find nothing to do (else the two did not reach the same state). */
+  const verify = async (what: string) => {
+    const t = performance.now();
+    const observed = await observe(PREFIX.scale);
+    const rest = diff(plan, observed);
+    const ms = performance.now() - t;
+    if (!isEmpty(rest)) throw new Error(`after ${what}: a no-change pass still wants ${rest.batches.length} commands, e.g. ${rest.batches.slice(0, 3).map((b) => `${b.ns}: ${b.cmd}`).join("; ")}`);
+    if (observed.namespaces.size !== names.length) throw new Error(`after ${what}: ${observed.namespaces.size} namespaces, expected ${names.length}`);
+    return { ms, observed };
+  };
+  for (const kind of [...SCALE_ROUNDS, ...(quick ? [] : ["raw-seq"])]) {
+    await settle(quick ? 1500 : 4000);
+    log(`  scale: ${kind} …`);
+    const t = performance.now();
+    if (kind === "apply") {
+      const fresh = diff(compile(desired, PREFIX.scale), empty);
+      const r = await apply(fresh);
+      if (r.errors.length > 0) throw new Error(`apply: ${r.errors.slice(0, 3).join("; ")}`);
+      out.applyMs.push(performance.now() - t);
+    } else {
+      const r = await rawProgram(actions, kind === "raw-seq" ? 1 : POOL);
+      if (r.errors.length > 0) throw new Error(`raw: ${r.errors.slice(0, 3).join("; ")}`);
+      if (kind === "raw-seq") out.rawSeqMs = performance.now() - t;
+      else out.rawMs.push(performance.now() - t);
+      out.processesRaw = r.processes;
+    }
+    const { ms, observed } = await verify(kind);
+    if (kind === "apply") {
+      out.noChangeMs.push(ms);
+      // A second no-change pass and the raw reads, back to back on the same state.
+      const t2 = performance.now();
+      if (!isEmpty(diff(plan, await observe(PREFIX.scale)))) throw new Error("a second no-change pass found work");
+      out.noChangeMs.push(performance.now() - t2);
+      const t3 = performance.now();
+      await rawRead(names, POOL);
+      out.rawReadMs.push(performance.now() - t3);
+    }
+    const td = performance.now();
+    if (kind === "apply") {
+      const r = await apply(diff({ namespaces: new Map() }, observed));
+      if (r.errors.length > 0) throw new Error(`teardown: ${r.errors.slice(0, 3).join("; ")}`);
+      out.teardownApplyMs.push(performance.now() - td);
+    } else {
+      await rawProgram({ createNs: [], deleteNs: names, batches: [] }, POOL);
+      out.teardownRawMs.push(performance.now() - td);
+    }
+    const left = listAllNamespaces().filter((n) => n.startsWith(`${PREFIX.scale}-`));
+    if (left.length > 0) throw new Error(`teardown left ${left.length} namespaces`);
+  }
+  return out;
+}
+
+// ---- 3. throughput ------------------------------------------------------------------------------------
+
+async function vethPair(): Promise<void> {
+  const r = await sh("ip", ["-batch", "-"], `netns add ${VETH_A}\nnetns add ${VETH_B}\n`);
+  if (r.code !== 0) throw new Error(`netns add: ${r.stderr}`);
+  await runIpBatch(VETH_A, ["link set lo up", `link add eth0 type veth peer name eth0 netns ${VETH_B}`, "addr add 10.255.0.1/24 dev eth0", "link set eth0 up"]);
+  await runIpBatch(VETH_B, ["link set lo up", "addr add 10.255.0.2/24 dev eth0", "link set eth0 up"]);
+}
+
+async function tcpMbps(from: string, to: string, ip: string): Promise<number> {
+  const r = await throughput(from, [to], ip, 5201, TP_SECONDS);
+  if (r.throughputMbps === null) throw new Error(`throughput ${from} → ${ip}: ${r.error}`);
+  return r.throughputMbps;
+}
+
+// ---- main ---------------------------------------------------------------------------------------------
+
+function machineFacts(): Record<string, string> {
+  const ipV = execFileSync("ip", ["-V"], { encoding: "utf8" }).trim();
+  const os = (() => {
+    try {
+      return /PRETTY_NAME="([^"]+)"/.exec(readFileSync("/etc/os-release", "utf8"))?.[1] ?? "?";
+    } catch {
+      return "?";
+    }
+  })();
+  return {
+    cpu: `${cpus().length} × ${cpus()[0]?.model ?? "?"}`,
+    memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    kernel: readFileSync("/proc/sys/kernel/osrelease", "utf8").trim(),
+    os,
+    iproute2: ipV.replace(/^ip utility, /, ""),
+    node: process.version,
+    "other namespaces on the host": String(listAllNamespaces().filter((n) => !ours(n)).length),
+  };
+}
+
+const ms = (x: number | null) => (x === null || !Number.isFinite(x) ? "-" : `${fmt(x, x < 100 ? 1 : 0)} ms`);
+const ratio = (x: number, base: number) => (Number.isFinite(x) && Number.isFinite(base) && base > 0 ? `${fmt(x / base, 2)}×` : "-");
+const yesNo = (ok: boolean) => (ok ? "yes" : "NO");
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const busy0 = machineBusySeconds();
+  const load0 = loadavg();
+  const facts = machineFacts();
+  log(`data plane benchmark: prefix ${P}${quick ? " (quick)" : ""}`);
+
+  // 2. scale first, on a machine without our other namespaces.
+  log(`scale: ${SCALE.vpcs} VPCs …`);
+  const scale = await benchScale();
+
+  // 1. convergence
+  log(`convergence: seeding ${PEERINGS} pending cross-account peerings and serving them …`);
+  const api = await setupApi(PEERINGS);
+  log(`  seeded in ${fmt(api.seedS, 1)} s; first data plane pass (${api.namespaces} namespaces) ${fmt(api.firstPassMs, 0)} ms`);
+  log(`  raw baseline: ${2 * PEERINGS} router pairs …`);
+  const rawSetup = rawDesired(2 * PEERINGS);
+  const rawApply = await apply(diff(compile(rawSetup.desired, PREFIX.raw), { namespaces: new Map() }));
+  if (rawApply.errors.length > 0) throw new Error(`raw setup: ${rawApply.errors.slice(0, 3).join("; ")}`);
+  await fetch(`${api.url}/readyz`).then((r) => r.text()); // opens the keep-alive connection
+  const trials: Record<"api" | "raw" | "raw0", Trial[]> = { api: [], raw: [], raw0: [] };
+  const passesBefore = passLog.length;
+  for (let k = 0; k < PEERINGS; k++) {
+    // Rotate the order so that none of the three always goes first after a pause.
+    const order = (["api", "raw", "raw0"] as const).map((_, i, a) => a[(i + k) % 3]!);
+    for (const kind of order) {
+      const t =
+        kind === "api" ? await apiTrial(api, api.pairs[k]!) : kind === "raw" ? await rawTrial(rawSetup, 2 * k, false) : await rawTrial(rawSetup, 2 * k + 1, true);
+      trials[kind].push(t);
+    }
+    if ((k + 1) % 10 === 0 || k === PEERINGS - 1) {
+      const last = (kind: keyof typeof trials) => ms(trials[kind].at(-1)?.ms ?? null);
+      log(`  ${k + 1}/${PEERINGS}: api ${last("api")}, raw ${last("raw")}, raw+proxy_delay 0 ${last("raw0")}`);
+    }
+  }
+  await reconciler?.idle();
+  const trialPasses = passLog.slice(passesBefore);
+  const incremental = trialPasses.filter((p) => !p.full && p.commands > 0).map((p) => p.t1 - p.t0);
+  const fullPasses = passLog.filter((p, i) => p.full && i > 0).map((p) => p.t1 - p.t0);
+
+  // 3. throughput: the first accepted pair (uncapped) against a plain veth pair.
+  log("throughput …");
+  await vethPair();
+  const tp = { peering: [] as number[], veth: [] as number[] };
+  const p0 = api.pairs[0]!;
+  for (let r = 0; r < TP_ROUNDS; r++) {
+    for (const kind of r % 2 === 0 ? (["veth", "peering"] as const) : (["peering", "veth"] as const)) {
+      await reconciler?.idle();
+      const mbps = kind === "veth" ? await tcpMbps(VETH_A, VETH_B, "10.255.0.2") : await tcpMbps(p0.fromNs, p0.toNs, p0.toIp);
+      tp[kind].push(mbps);
+      log(`  ${kind}: ${fmt(mbps / 1000, 2)} Gbit/s`);
+    }
+  }
+
+  const busyCores = (machineBusySeconds() - busy0) / ((performance.now() - started) / 1000);
+  const load1 = loadavg();
+
+  // ---- figures ----
+  const ok = (ts: Trial[]) => ts.filter((t) => t.ms !== null).map((t) => t.ms!);
+  const failed = (ts: Trial[]) => ts.filter((t) => t.ms === null).length;
+  const conv = { api: ok(trials.api), raw: ok(trials.raw), raw0: ok(trials.raw0) };
+  const apiP50 = pct(conv.api, 50);
+  const apiP99 = failed(trials.api) > 0 ? Infinity : pct(conv.api, 99);
+  const rawP50 = pct(conv.raw, 50);
+  const raw0P50 = pct(conv.raw0, 50);
+  const applyMed = median(scale.applyMs);
+  const rawMed = median(scale.rawMs);
+  const tpPeer = median(tp.peering);
+  const tpVeth = median(tp.veth);
+  const n = PEERINGS;
+  const rows: string[][] = [
+    ["convergence p50: accept → first TCP connect", ms(apiP50), `raw 2× ip -batch: ${ms(rawP50)}`, ratio(apiP50, rawP50), "≤ 2× raw", yesNo(apiP50 <= 2 * rawP50)],
+    ["convergence p99", ms(apiP99), `raw: ${ms(pct(conv.raw, 99))}`, ratio(apiP99, pct(conv.raw, 99)), "< 150 ms", yesNo(apiP99 < 150)],
+    ["  same, against raw with proxy_delay 0 (p50 / p99)", `${ms(apiP50)} / ${ms(apiP99)}`, `${ms(raw0P50)} / ${ms(pct(conv.raw0, 99))}`, ratio(apiP50, raw0P50), "≤ 2× (info)", yesNo(apiP50 <= 2 * raw0P50)],
+    [`  min / max (api; raw; raw proxy_delay 0)`, `${ms(Math.min(...conv.api))} / ${ms(Math.max(...conv.api))}`, `${ms(Math.min(...conv.raw))} / ${ms(Math.max(...conv.raw))}; ${ms(Math.min(...conv.raw0))} / ${ms(Math.max(...conv.raw0))}`, "", "", ""],
+    ["  accept HTTP round trip p50 / raw 2 ip runs p50", ms(median(trials.api.map((t) => t.stepMs))), ms(median(trials.raw.map((t) => t.stepMs))), "", "", ""],
+    ["  reconciler pass applying an accept, p50 / p99", `${ms(median(incremental))} / ${ms(pct(incremental, 99))}`, "", "", "", ""],
+    [
+      "  trials overlapping a full resync pass (api / raw / raw0)",
+      `${trials.api.filter((t) => t.fullOverlap).length}/${n}`,
+      `${trials.raw.filter((t) => t.fullOverlap).length}/${n}; ${trials.raw0.filter((t) => t.fullOverlap).length}/${n}`,
+      "",
+      "",
+      "",
+    ],
+    ["  trials without a connect within 8 s (api / raw / raw0)", String(failed(trials.api)), `${failed(trials.raw)}; ${failed(trials.raw0)}`, "", "", ""],
+    [
+      `scale: program ${scale.namespaces} ns, ${scale.peerings} peerings (${scale.capped} capped), ${scale.routes} routes from empty`,
+      ms(applyMed),
+      `raw ip/tc -batch: ${ms(rawMed)}`,
+      ratio(applyMed, rawMed),
+      "≤ 1.5×",
+      yesNo(applyMed <= 1.5 * rawMed),
+    ],
+    ["  runs (apply; raw)", scale.applyMs.map((x) => fmt(x, 0)).join(", "), scale.rawMs.map((x) => fmt(x, 0)).join(", "), "", "", ""],
+    ["  compile + diff alone (cold; included above)", ms(scale.compileDiffMs), `${fmt(scale.commands, 0)} commands, ${fmt(scale.processesRaw, 0)} processes`, "", "", ""],
+    ["  raw, one process at a time", "", ms(scale.rawSeqMs), scale.rawSeqMs ? ratio(applyMed, scale.rawSeqMs) : "", "", ""],
+    ["  no-change pass (observe + diff), p50", ms(median(scale.noChangeMs)), `raw reads: ${ms(median(scale.rawReadMs))}`, ratio(median(scale.noChangeMs), median(scale.rawReadMs)), "", ""],
+    ["  teardown (apply; raw netns del)", ms(median(scale.teardownApplyMs)), ms(median(scale.teardownRawMs)), "", "", ""],
+    ["throughput, uncapped peering (2 router hops)", `${fmt(tpPeer / 1000, 2)} Gbit/s`, `veth pair: ${fmt(tpVeth / 1000, 2)} Gbit/s`, ratio(tpPeer, tpVeth), "≥ 0.8", yesNo(tpPeer >= 0.8 * tpVeth)],
+    ["  runs (peering; veth), Gbit/s", tp.peering.map((x) => fmt(x / 1000, 2)).join(", "), tp.veth.map((x) => fmt(x / 1000, 2)).join(", "), "", "", ""],
+    [`server: first pass (${api.namespaces} ns from empty); full resync p50`, ms(api.firstPassMs), ms(median(fullPasses)), "", "", ""],
+  ];
+  const out = [
+    "",
+    `vpcpeer data plane benchmark${quick ? " (--quick)" : ""}: ${n} peerings, prefix ${P}, ${fmt((performance.now() - started) / 1000, 0)} s`,
+    ...Object.entries(facts).map(([k, v]) => `  ${k}: ${v}`),
+    `  load average before / after: ${load0.map((x) => x.toFixed(2)).join(" ")} / ${load1.map((x) => x.toFixed(2)).join(" ")}; whole machine busy during the run: ${fmt(busyCores, 2)} cores`,
+    "",
+    table(["figure", "measured", "baseline (same run)", "ratio", "target", "met"], rows),
+    "",
+  ].join("\n");
+  process.stdout.write(out);
+  if (flags.json) {
+    writeFileSync(
+      flags.json,
+      JSON.stringify({ prefix: P, quick, facts, convergence: { api: trials.api, raw: trials.raw, raw0: trials.raw0, incrementalPassMs: incremental, fullPassMs: fullPasses }, scale, throughputMbps: tp }, null, 2),
+    );
+  }
+}
+
+try {
+  await main();
+} finally {
+  await cleanupAll();
+  const left = listAllNamespaces().filter(ours);
+  log(left.length === 0 ? `cleanup: every namespace under ${P} deleted` : `cleanup: ${left.length} namespaces left: ${left.join(" ")}`);
+}
