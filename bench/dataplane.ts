@@ -466,7 +466,8 @@ async function rawBatches(setup: RawSetup, j: number, proxyDelayZero: boolean): 
   };
   const plan = compile(after, PREFIX.raw);
   const scoped: HostPlan = { namespaces: new Map([...plan.namespaces].filter(([n]) => n === pair.routerA || n === pair.routerB)) };
-  const observed = await observe(PREFIX.raw, new Set([pair.routerA, pair.routerB]));
+  // The instances' namespaces too: diff() redoes a veth whose other end it does not see.
+  const observed = await observe(PREFIX.raw, new Set([pair.routerA, pair.routerB, pair.fromNs, pair.toNs]));
   const actions = diff(scoped, observed);
   const link = links.peering(pair.peeringId);
   const lines = (ns: string, phase: number) => actions.batches.filter((b) => b.ns === ns && b.phase === phase).map((b) => b.cmd);

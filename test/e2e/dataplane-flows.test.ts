@@ -117,6 +117,12 @@ describe.skipIf(!isRoot)("data plane through the API", () => {
     expect(rtt.rttMs).toBeGreaterThan(0);
     const ping = (await call(alice, "POST", "/api/v1/probes", { fromInstanceId: aIns.id, toIp: bIns.privateIp, protocol: "icmp" })).body;
     expect(ping).toMatchObject({ reachable: true });
+    // The same through the CLI, and a command run inside the instance's namespace.
+    const env = { XDG_CONFIG_HOME: home.path, VPCPEER_ENDPOINT: server.url, VPCPEER_TOKEN: alice.token };
+    const cli = await runCli(["probe", "--from", aIns.id, "--to", bIns.privateIp, "--port", "8080", "-o", "json"], env);
+    expect(JSON.parse(cli.stdout)).toMatchObject({ reachable: true });
+    const exec = await runCli(["instance", "exec", aIns.id, "--netns-prefix", prefix, "--", "ip", "-4", "-o", "addr", "show", "dev", "eth0"], env);
+    expect(exec.stdout).toContain(`inet ${aIns.privateIp}/24`);
     // A stranger cannot probe from someone else's instance.
     expect((await call(bob, "POST", "/api/v1/probes", { fromInstanceId: aIns.id, toIp: bIns.privateIp })).status).toBe(404);
 
