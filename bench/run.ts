@@ -201,10 +201,12 @@ async function main(): Promise<void> {
   ]);
   const errorsTotal = figures.reduce((a, f) => a + f.errors, 0);
 
-  console.log("\nReads (closed loop on keep-alive connections; latency in ms; CPU in cores, i.e. 1.00 = one core busy)\n");
+  console.log(
+    "\nReads (closed loop on keep-alive connections; latency in ms; 'µs CPU/req' is the server's CPU time per request; the CPU columns are in cores, 1.00 = one core busy)\n",
+  );
   console.log(
     table(
-      ["run", "conns", "req/s", "p50", "p90", "p99", "max", "÷ bare GET", "server CPU", "client CPU", "other CPU", "body bytes", "errors"],
+      ["run", "conns", "req/s", "p50", "p90", "p99", "max", "÷ bare GET", "µs CPU/req", "server CPU", "client CPU", "other CPU", "body bytes", "errors"],
       figures.map((f) => [
         f.name,
         String(f.concurrency),
@@ -214,6 +216,7 @@ async function main(): Promise<void> {
         fmt(f.p99, 2),
         fmt(f.max, 1),
         ratios.get(f) ?? "",
+        fmt((f.serverCpu / f.rps) * 1e6, 0),
         fmt(f.serverCpu, 2),
         fmt(f.clientCpu, 2),
         fmt(f.otherCpu, 2),
@@ -223,8 +226,11 @@ async function main(): Promise<void> {
     ),
   );
   const usPerReq = (f: Figure) => fmt((f.serverCpu / f.rps) * 1e6, 0);
+  // Server CPU per request is less sensitive to other processes than req/s; its ratio is a cross-check.
+  const cpuRatio = Math.min(bareGet1.serverCpu / bareGet1.rps, bareGet2.serverCpu / bareGet2.rps) / (apiGet.serverCpu / apiGet.rps);
   console.log(
     `\nbare GET baseline: ${fmt(bareGetRps, 0)} req/s, the better of runs [1] and [2] (they differ by ${fmt(bareGetDrift * 100, 1)}%).` +
+      `\ncross-check, by server CPU per request: the API GET costs ${fmt(1 / cpuRatio, 1)}× the bare route's CPU (ratio ${fmt(cpuRatio, 3)}).` +
       `\napi list ÷ bare list (a fixed 100-item page of the same size, no store): ${fmt(apiListF.rps / bareListF.rps, 3)}.` +
       `\nserver CPU per request (loaded runs): get ${usPerReq(apiGet)} µs vs bare ${usPerReq(bareGet1)} µs; list ${usPerReq(apiListF)} µs vs bare ${usPerReq(bareListF)} µs.` +
       `\nfloor, floor-lean: yardsticks, not the product (see bench/server.ts): a bare route doing the GET's reads with statements prepared once` +
@@ -301,7 +307,7 @@ async function main(): Promise<void> {
           machine: { cpus: availableParallelism(), cpuModel, kernel: release(), node: process.version },
           settings,
           reads: figures,
-          baseline: { bareGetRps, bareGetDrift },
+          baseline: { bareGetRps, bareGetDrift, getCpuRatio: cpuRatio },
           creates: createFigures,
           apiRssAtEndMb: endMem.rss / MB,
           heapAfterCreates,

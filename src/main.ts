@@ -167,8 +167,11 @@ function startSweeper(services: Services, intervalMs: number, logger: pino.Logge
   return startLoop(
     "peering timers",
     async () => {
-      // Idempotency keys are kept for a day, long enough for any client retry.
-      await services.deps.store.repos.idempotency.deleteOlderThan(new Date(services.deps.clock.now().getTime() - 86_400_000).toISOString());
+      // Idempotency keys are kept for a day, long enough for any client retry; signature nonces
+      // for an hour, far longer than the 5-15 minutes a signed request is valid.
+      const now = services.deps.clock.now().getTime();
+      await services.deps.store.repos.idempotency.deleteOlderThan(new Date(now - 86_400_000).toISOString());
+      await services.deps.store.repos.nonces.deleteOlderThan(new Date(now - 3_600_000).toISOString());
       return services.peerings.sweep();
     },
     intervalMs,

@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyBaseLogger, LogController } 
 import { DomainError } from "../domain/errors.ts";
 import type { Services } from "../service/index.ts";
 import { Metrics } from "./metrics.ts";
+import { type Dialect, defaultDialects, dialectRoutes } from "./dialects/index.ts";
 import { envelope, toHttpError } from "./native/errors.ts";
 import { nativeApi } from "./native/index.ts";
 import { SHARED_SCHEMAS } from "./native/schemas.ts";
@@ -22,6 +23,8 @@ export interface AppOptions {
   version?: string;
   /** What the data plane reports for /readyz. */
   dataplane?: () => Record<string, unknown>;
+  /** Cloud API dialects served at `/` (default: every dialect this build speaks). */
+  dialects?: Dialect[];
 }
 
 function ajv(coerce: boolean) {
@@ -125,5 +128,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(async (scope) => nativeApi(scope, opts.services));
+  await app.register(async (scope) => dialectRoutes(scope, opts.dialects ?? defaultDialects(opts.services)));
   return app;
 }

@@ -75,6 +75,14 @@ export class AccountService {
     return { account, secret: this.masterKey.decrypt(secretCiphertext) };
   }
 
+  /**
+   * Records a signed request's nonce for a dialect; false when it was used before (a replay).
+   * Kept in the store, so a replay is refused whichever server it reaches.
+   */
+  claimNonce(dialect: string, nonce: string): Promise<boolean> {
+    return this.deps.store.repos.nonces.claim(dialect, nonce, nowIso(this.deps));
+  }
+
   /** Issues a new bearer token, invalidating the old one. */
   async rotateToken(name: string): Promise<{ accountId: string; token: string }> {
     const token = `vpt_${this.deps.ids.bytes(32).toString("base64url")}`;

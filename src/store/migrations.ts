@@ -282,11 +282,26 @@ const dataplane: Migration = {
   },
 };
 
+const nonces: Migration = {
+  async up(db: AnyDb) {
+    // Signature nonces of the cloud dialects: a replayed request finds its nonce taken.
+    await db.schema
+      .createTable("request_nonces")
+      .addColumn("dialect", "text", (c) => c.notNull())
+      .addColumn("nonce", "text", (c) => c.notNull())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addPrimaryKeyConstraint("request_nonces_pk", ["dialect", "nonce"])
+      .execute();
+    await db.schema.createIndex("request_nonces_created").on("request_nonces").column("created_at").execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_peerings": peerings,
   "0003_webhooks": webhooks,
   "0004_dataplane": dataplane,
+  "0005_nonces": nonces,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -195,7 +195,14 @@ export interface DataplaneStatusTable {
   updated_at: string;
 }
 
+export interface RequestNoncesTable {
+  dialect: string;
+  nonce: string;
+  created_at: string;
+}
+
 export interface Database {
+  request_nonces: RequestNoncesTable;
   dataplane_status: DataplaneStatusTable;
   webhooks: WebhooksTable;
   peerings: PeeringsTable;

@@ -4,6 +4,7 @@ import { EventsRepo } from "./events.ts";
 import { MetaRepo } from "./meta.ts";
 import { WebhooksRepo } from "./webhooks.ts";
 import { DataplaneRepo } from "./dataplane.ts";
+import { NoncesRepo } from "./nonces.ts";
 import { LedgerRepo } from "./ledger.ts";
 import { PeeringsRepo } from "./peerings.ts";
 import { AccountsRepo } from "./accounts.ts";
@@ -28,6 +29,7 @@ export class Repos {
   readonly meta: MetaRepo;
   readonly webhooks: WebhooksRepo;
   readonly dataplane: DataplaneRepo;
+  readonly nonces: NoncesRepo;
 
   constructor(db: Db, caps: Capabilities) {
     this.accounts = new AccountsRepo(db, caps);
@@ -45,6 +47,7 @@ export class Repos {
     this.meta = new MetaRepo(db);
     this.webhooks = new WebhooksRepo(db);
     this.dataplane = new DataplaneRepo(db);
+    this.nonces = new NoncesRepo(db);
   }
 }
 

@@ -1,0 +1,53 @@
+/**
+ * The cloud API dialects share the root path (`POST /`, `GET /?Action=…`): each one says whether a
+ * request is its own (from headers or query), and gets the raw body, which signature checks need.
+ */
+import type { FastifyInstance, FastifyReply } from "fastify";
+import type { Services } from "../../service/index.ts";
+import { envelope } from "../native/errors.ts";
+
+export interface DialectRequest {
+  method: string;
+  /** Path and query as sent, e.g. `/?Action=DescribeVpcs&…`. */
+  url: string;
+  path: string;
+  /** Query parameters (first value of each). */
+  query: Record<string, string>;
+  /** Raw query string (without `?`), for signatures that sign it as sent. */
+  rawQuery: string;
+  /** Header names lower-cased. */
+  headers: Record<string, string>;
+  rawBody: string;
+}
+
+export interface Dialect {
+  name: string;
+  matches(req: DialectRequest): boolean;
+  handle(req: DialectRequest, reply: FastifyReply): Promise<void>;
+}
+
+/** The dialects this server speaks, in the order they are asked. */
+export function defaultDialects(_services: Services): Dialect[] {
+  return [];
+}
+
+export async function dialectRoutes(app: FastifyInstance, dialects: Dialect[]): Promise<void> {
+  // Raw bodies for every content type in this scope only; the native API keeps its JSON parser.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "string", bodyLimit: 1024 * 1024 }, (_req, body, done) => done(null, body));
+  const handler = async (req: import("fastify").FastifyRequest, reply: FastifyReply) => {
+    const q = req.url.indexOf("?");
+    const rawQuery = q < 0 ? "" : req.url.slice(q + 1);
+    const query: Record<string, string> = {};
+    for (const [k, v] of new URLSearchParams(rawQuery)) if (!(k in query)) query[k] = v;
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(",") : v;
+    const dreq: DialectRequest = { method: req.method, url: req.url, path: q < 0 ? req.url : req.url.slice(0, q), query, rawQuery, headers, rawBody: typeof req.body === "string" ? req.body : "" };
+    const dialect = dialects.find((d) => d.matches(dreq));
+    if (!dialect) {
+      return reply.code(404).send(envelope("EndpointNotFound", "no API at / for this request: use /api/v1 (native), or a Tencent Cloud or Alibaba Cloud SDK", {}));
+    }
+    await dialect.handle(dreq, reply);
+  };
+  app.route({ method: ["GET", "POST"], url: "/", handler });
+}
