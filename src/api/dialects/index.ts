@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Services } from "../../service/index.ts";
 import { envelope } from "../native/errors.ts";
+import { tencentDialect } from "../tencent/index.ts";
 
 export interface DialectRequest {
   method: string;
@@ -27,8 +28,8 @@ export interface Dialect {
 }
 
 /** The dialects this server speaks, in the order they are asked. */
-export function defaultDialects(_services: Services): Dialect[] {
-  return [];
+export function defaultDialects(services: Services): Dialect[] {
+  return [tencentDialect(services)];
 }
 
 export async function dialectRoutes(app: FastifyInstance, dialects: Dialect[]): Promise<void> {

@@ -1,0 +1,76 @@
+/** What every Tencent action handler receives, and the listing helpers the Describe actions share. */
+import type { Page } from "../../../domain/resources.ts";
+import type { Actor } from "../../../service/context.ts";
+import type { Services } from "../../../service/index.ts";
+import { TencentError, missing } from "../errors.ts";
+import { Params, paging } from "../params.ts";
+
+export interface Ctx {
+  services: Services;
+  actor: Actor;
+  /** X-TC-Region (or Region), already checked against the catalog. */
+  region: string | undefined;
+  action: string;
+}
+
+export type Handler = (ctx: Ctx, params: Record<string, unknown>) => Promise<Record<string, unknown>>;
+
+export interface ActionDef {
+  handler: Handler;
+  /** Read-only actions are not replay-protected (identical Describe calls in one second are fine). */
+  readOnly?: boolean;
+}
+
+export function requireRegion(ctx: Ctx): string {
+  if (!ctx.region) throw missing("Region");
+  return ctx.region;
+}
+
+/** Every item of a paged service list. */
+export async function collect<T>(fetch: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | undefined;
+  for (let i = 0; i < 1000; i++) {
+    const page = await fetch(cursor);
+    out.push(...page.items);
+    if (!page.nextCursor) break;
+    cursor = page.nextCursor;
+  }
+  return out;
+}
+
+/** Ids and Filters of a Describe action are mutually exclusive, as Tencent has it. */
+export function exclusive(p: Params, idsParam: string): void {
+  if (p.has(idsParam) && p.has("Filters")) {
+    throw new TencentError("InvalidParameter.Coexist", `The parameters \`${idsParam}\` and \`Filters\` cannot be specified at the same time.`);
+  }
+}
+
+/** The Offset/Limit window and the total. */
+export function window<T>(p: Params, items: T[], maxLimit = 100): { TotalCount: number; items: T[] } {
+  const { offset, limit } = paging(p, maxLimit);
+  return { TotalCount: items.length, items: items.slice(offset, offset + limit) };
+}
+
+/** Whether `tags` pass the `tag-key` and `tag:<k>` filters. */
+export function tagsMatch(tags: Record<string, string>, filters: Map<string, string[]>): boolean {
+  const keys = filters.get("tag-key");
+  if (keys && !keys.some((k) => k in tags)) return false;
+  for (const [name, values] of filters) {
+    if (!name.startsWith("tag:")) continue;
+    const v = tags[name.slice(4)];
+    if (v === undefined || !values.includes(v)) return false;
+  }
+  return true;
+}
+
+/** Whether `value` passes the filter `name` (absent filter: always). */
+export function matches(filters: Map<string, string[]>, name: string, value: string | boolean, fuzzy = false): boolean {
+  const values = filters.get(name);
+  if (!values) return true;
+  const text = String(value);
+  return values.some((v) => (fuzzy ? text.includes(v) : text === v));
+}
+
+export const NAME_MAX = 60;
+export const DESCRIPTION_MAX = 256;

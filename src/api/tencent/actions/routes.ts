@@ -1,0 +1,138 @@
+/**
+ * CreateRoutes, DeleteRoutes, ReplaceRoutes. Routes are named by Tencent's integer RouteId (a
+ * stable number derived from our route id) or by RouteItemId (our id itself). A batch that fails
+ * part-way is undone, so the table is left as it was.
+ */
+import { DomainError } from "../../../domain/errors.ts";
+import type { Route } from "../../../domain/resources.ts";
+import type { CreateRouteInput } from "../../../service/route-tables.ts";
+import { TencentError, codeOf, missing } from "../errors.ts";
+import { Params } from "../params.ts";
+import { routeNumber, routeShape } from "../shapes.ts";
+import { type ActionDef, type Ctx, DESCRIPTION_MAX } from "./common.ts";
+import { tableView } from "./route-tables.ts";
+
+const ROUTE_FIELDS = [
+  "DestinationCidrBlock",
+  "GatewayType",
+  "GatewayId",
+  "RouteId",
+  "RouteDescription",
+  "Enabled",
+  "RouteType",
+  "RouteTableId",
+  "DestinationIpv6CidrBlock",
+  "RouteItemId",
+  "PublishedToVbc",
+  "CreatedTime",
+  "CdcId",
+];
+const MAX_ROUTES = 100;
+
+/** A new route from a Tencent `Route`: only PEERCONNECTION next hops exist here. */
+function newRoute(r: Params, tableId: string): CreateRouteInput {
+  const destinationCidr = r.str("DestinationCidrBlock", true, { max: 43 });
+  const type = r.str("GatewayType", true, { max: 32 });
+  if (type !== "PEERCONNECTION") {
+    throw new TencentError("InvalidParameterValue", `The value of parameter \`${r.name("GatewayType")}\` is invalid: \`${type.slice(0, 32)}\` is not supported here; use PEERCONNECTION.`);
+  }
+  const gatewayId = r.id("GatewayId", "pcx", true);
+  if (r.str("DestinationIpv6CidrBlock")) throw new TencentError("UnsupportedOperation", `\`${r.name("DestinationIpv6CidrBlock")}\`: IPv6 routes are not supported.`);
+  const own = r.id("RouteTableId", "rtb");
+  if (own !== undefined && own !== tableId) throw new TencentError("InvalidParameterValue", `\`${r.name("RouteTableId")}\` must be ${tableId} or absent.`);
+  r.bool("Enabled");
+  r.bool("PublishedToVbc");
+  r.str("RouteType", false, { max: 16 });
+  r.str("CreatedTime", false, { max: 32 });
+  r.str("CdcId", false, { max: 64 });
+  return { destinationCidr, target: { type: "peering", id: gatewayId }, description: r.str("RouteDescription", false, { max: DESCRIPTION_MAX }) ?? "" };
+}
+
+/** The existing user route a Tencent `Route` names by RouteId or RouteItemId. */
+function pick(r: Params, routes: Route[]): Route {
+  const item = r.str("RouteItemId", false, { max: 64 });
+  const num = r.int("RouteId", false, { min: 0 });
+  if (item === undefined && num === undefined) throw missing(r.name("RouteId"));
+  const found = routes.find((x) => (item === undefined || x.id === item) && (num === undefined || routeNumber(x.id) === num));
+  const named = num !== undefined ? `RouteId ${num}` : `RouteItemId ${item}`;
+  if (!found) throw new TencentError("ResourceNotFound", `${r.name(num !== undefined ? "RouteId" : "RouteItemId")}: no route with ${named} in this route table.`);
+  if (found.origin === "system") throw new TencentError("UnsupportedOperation.SystemRoute", `${r.name("RouteId")}: the local route of the VPC cannot be changed.`);
+  return found;
+}
+
+/** Re-throws a domain error of the i-th route with the parameter path in front. */
+function inRoute<T>(i: number, ctx: Ctx, run: () => Promise<T>): Promise<T> {
+  return run().catch((e: unknown) => {
+    if (e instanceof DomainError) throw new TencentError(codeOf(e, ctx.action), `Routes.${i}: ${e.message}`);
+    throw e;
+  });
+}
+
+async function undo(ctx: Ctx, tableId: string, added: Route[], removed: CreateRouteInput[]): Promise<void> {
+  for (const r of added) await ctx.services.routeTables.deleteRoute(ctx.actor, tableId, r.id).catch(() => undefined);
+  for (const r of removed) await ctx.services.routeTables.addRoute(ctx.actor, tableId, r).catch(() => undefined);
+}
+
+const asInput = (r: Route): CreateRouteInput => ({ destinationCidr: r.destinationCidr, target: r.target, description: r.description });
+
+export const routeActions: Record<string, ActionDef> = {
+  CreateRoutes: {
+    async handler(ctx, raw) {
+      const p = Params.of(raw, ["RouteTableId", "Routes"]);
+      const tableId = p.id("RouteTableId", "rtb", true);
+      const inputs = p.objects("Routes", ROUTE_FIELDS, true, MAX_ROUTES).map((r) => newRoute(r, tableId));
+      const table = await ctx.services.routeTables.get(ctx.actor, tableId);
+      const added: Route[] = [];
+      try {
+        for (const [i, input] of inputs.entries()) added.push(await inRoute(i, ctx, () => ctx.services.routeTables.addRoute(ctx.actor, tableId, input)));
+      } catch (e) {
+        await undo(ctx, tableId, added, []);
+        throw e;
+      }
+      return { TotalCount: 1, RouteTableSet: [await tableView(ctx, table)] };
+    },
+  },
+  DeleteRoutes: {
+    async handler(ctx, raw) {
+      const p = Params.of(raw, ["RouteTableId", "Routes"]);
+      const tableId = p.id("RouteTableId", "rtb", true);
+      const items = p.objects("Routes", ROUTE_FIELDS, true, MAX_ROUTES);
+      const routes = await ctx.services.routeTables.routes(ctx.actor, tableId);
+      const targets = [...new Map(items.map((r) => pick(r, routes)).map((r) => [r.id, r])).values()];
+      const removed: Route[] = [];
+      try {
+        for (const r of targets) {
+          await ctx.services.routeTables.deleteRoute(ctx.actor, tableId, r.id);
+          removed.push(r);
+        }
+      } catch (e) {
+        await undo(ctx, tableId, [], removed.map(asInput));
+        throw e;
+      }
+      return { RouteSet: removed.map(routeShape) };
+    },
+  },
+  ReplaceRoutes: {
+    async handler(ctx, raw) {
+      const p = Params.of(raw, ["RouteTableId", "Routes"]);
+      const tableId = p.id("RouteTableId", "rtb", true);
+      const items = p.objects("Routes", ROUTE_FIELDS, true, MAX_ROUTES);
+      const routes = await ctx.services.routeTables.routes(ctx.actor, tableId);
+      const pairs = items.map((r) => ({ old: pick(r, routes), next: newRoute(r, tableId) }));
+      if (new Set(pairs.map((x) => x.old.id)).size !== pairs.length) throw new TencentError("InvalidParameterValue.Duplicate", "Routes: a route is named more than once.");
+      const removed: Route[] = [];
+      const added: Route[] = [];
+      try {
+        for (const { old } of pairs) {
+          await ctx.services.routeTables.deleteRoute(ctx.actor, tableId, old.id);
+          removed.push(old);
+        }
+        for (const [i, { next }] of pairs.entries()) added.push(await inRoute(i, ctx, () => ctx.services.routeTables.addRoute(ctx.actor, tableId, next)));
+      } catch (e) {
+        await undo(ctx, tableId, added, removed.map(asInput));
+        throw e;
+      }
+      return { OldRouteSet: removed.map(routeShape), NewRouteSet: added.map(routeShape) };
+    },
+  },
+};

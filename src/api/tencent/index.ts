@@ -1,0 +1,94 @@
+/**
+ * The Tencent Cloud API 3.0 dialect (service `vpc`, version 2017-03-12) at `/`, as the official
+ * tencentcloud-sdk-nodejs speaks it: TC3-HMAC-SHA256 (JSON POST or GET) and the legacy
+ * HmacSHA1/HmacSHA256 form methods. The signature is checked before anything else; the account
+ * of the SecretId is the actor. Every answer is HTTP 200 {"Response":{…,"RequestId"}}.
+ */
+import { randomUUID } from "node:crypto";
+import type { FastifyReply } from "fastify";
+import type { Services } from "../../service/index.ts";
+import type { Dialect, DialectRequest } from "../dialects/index.ts";
+import { ACTIONS } from "./actions/index.ts";
+import { TencentError, toTencentError } from "./errors.ts";
+import { type TencentCall, isTencentRequest, readCall } from "./request.ts";
+import { utcDate, verifyLegacy, verifyTc3 } from "./signature.ts";
+
+export const TENCENT_VERSION = "2017-03-12";
+/** How far a request's timestamp may be from the server's clock, in seconds. */
+export const CLOCK_SKEW_SECONDS = 300;
+
+const authFailure = (code: string, message: string) => new TencentError(`AuthFailure.${code}`, message);
+
+/** Verifies the signature and returns the caller's account id. */
+async function authenticate(services: Services, req: DialectRequest, call: TencentCall): Promise<string> {
+  const { auth } = call;
+  if (!/^\d{1,12}$/.test(auth.timestamp)) throw new TencentError("InvalidParameter", "Parameter `Timestamp` is invalid: must be unix seconds.");
+  const ts = Number(auth.timestamp);
+  const now = Math.floor(Date.now() / 1000);
+  if (Math.abs(now - ts) > CLOCK_SKEW_SECONDS) {
+    throw authFailure("SignatureExpire", `The request timestamp ${ts} is more than ${CLOCK_SKEW_SECONDS} seconds away from the server time ${now}.`);
+  }
+  const secretId = auth.kind === "tc3" ? auth.credential.secretId : auth.secretId;
+  const found = await services.accounts.byAccessKey(secretId);
+  if (!found) throw authFailure("SecretIdNotFound", "The SecretId is not found; check that it is the accessKeyId of a vpcpeer account.");
+  if (auth.kind === "tc3") {
+    if (auth.credential.date !== utcDate(ts)) throw authFailure("SignatureFailure", `The credential scope date ${auth.credential.date} does not match the request timestamp's UTC date ${utcDate(ts)}.`);
+    const ok = verifyTc3(found.secret, auth.credential, { method: req.method, path: req.path, rawQuery: req.rawQuery, headers: req.headers, body: req.rawBody, timestamp: auth.timestamp });
+    if (!ok) throw authFailure("SignatureFailure", "The provided credentials could not be validated: the TC3-HMAC-SHA256 signature does not match.");
+  } else if (!verifyLegacy(found.secret, auth.method, { method: req.method, host: req.headers.host ?? "", path: req.path, params: auth.flat })) {
+    throw authFailure("SignatureFailure", `The provided credentials could not be validated: the ${auth.method} signature does not match.`);
+  }
+  return found.account.id;
+}
+
+/**
+ * Refuses a replayed request: the legacy Nonce, or (TC3, state-changing actions) the signature
+ * with the action. TC3 does not sign the action header, so the action is part of the key: the same
+ * body sent for two actions in one second (accept, then delete) is two requests, not a replay.
+ */
+async function claim(services: Services, call: TencentCall, readOnly: boolean): Promise<void> {
+  const { auth } = call;
+  let key: string | null = null;
+  if (auth.kind === "legacy") key = `${auth.secretId}:${auth.nonce}:${auth.timestamp}`;
+  else if (!readOnly) key = `tc3:${call.action}:${auth.credential.signature}`;
+  if (key && !(await services.accounts.claimNonce("tencent", key))) {
+    throw authFailure("SignatureFailure", "This signed request was already received (replay); sign the request again.");
+  }
+}
+
+async function run(services: Services, req: DialectRequest, call: TencentCall): Promise<Record<string, unknown>> {
+  const accountId = await authenticate(services, req, call);
+  if (!call.version) throw new TencentError("MissingParameter", "The request is missing a required parameter `Version`.");
+  if (call.version !== TENCENT_VERSION) throw new TencentError("NoSuchVersion", `The API version \`${call.version.slice(0, 32)}\` does not exist; vpc speaks ${TENCENT_VERSION}.`);
+  const def = Object.hasOwn(ACTIONS, call.action) ? ACTIONS[call.action] : undefined;
+  if (!def) throw new TencentError("InvalidAction", `The action \`${call.action.slice(0, 64)}\` does not exist.`);
+  if (call.region !== undefined && !services.regions.list().some((r) => r.id === call.region)) {
+    throw new TencentError("UnsupportedRegion", `The region \`${call.region.slice(0, 64)}\` is not a region of this service.`);
+  }
+  await claim(services, call, def.readOnly === true);
+  return def.handler({ services, actor: { accountId }, region: call.region, action: call.action }, call.params());
+}
+
+export function tencentDialect(services: Services): Dialect {
+  return {
+    name: "tencent",
+    matches: isTencentRequest,
+    async handle(req: DialectRequest, reply: FastifyReply): Promise<void> {
+      const requestId = randomUUID();
+      let body: Record<string, unknown>;
+      let action = "";
+      try {
+        const call = readCall(req);
+        action = call.action;
+        body = { ...(await run(services, req, call)), RequestId: requestId };
+      } catch (e) {
+        const err = toTencentError(e, action);
+        if (err.internal) reply.log.error({ err: e, action }, "tencent dialect request failed");
+        body = { Error: { Code: err.code, Message: err.message }, RequestId: requestId };
+      }
+      const traceId = req.headers["x-tc-traceid"];
+      if (traceId && /^[A-Za-z0-9-]{1,64}$/.test(traceId)) reply.header("X-TC-TraceId", traceId);
+      reply.code(200).header("content-type", "application/json").send(JSON.stringify({ Response: body }));
+    },
+  };
+}

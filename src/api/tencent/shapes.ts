@@ -1,0 +1,138 @@
+/** Our resources in Tencent Cloud API 3.0 shapes (`Vpc`, `Subnet`, `RouteTable`, `Route`, `PeerConnection`). */
+import { createHash } from "node:crypto";
+import { parseCidr, size } from "../../domain/cidr.ts";
+import type { PeeringState } from "../../domain/peering.ts";
+import type { Peering, Route, RouteTable, RouteTargetType, Subnet, Tags, Vpc } from "../../domain/resources.ts";
+
+/** Tencent's `2020-01-02 03:04:05` (UTC here). */
+export const tencentTime = (iso: string) => iso.slice(0, 19).replace("T", " ");
+
+export const tagSet = (tags: Tags) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+
+export const TENCENT_STATES = ["PENDING", "ACTIVE", "REJECTED", "DELETED", "FAILED", "EXPIRED", "ISOLATED"] as const;
+export type TencentState = (typeof TENCENT_STATES)[number];
+
+export const STATE_OF: Record<PeeringState, TencentState> = {
+  "pending-acceptance": "PENDING",
+  active: "ACTIVE",
+  rejected: "REJECTED",
+  deleted: "DELETED",
+  failed: "FAILED",
+  expired: "EXPIRED",
+  suspended: "ISOLATED",
+  inactive: "ISOLATED",
+};
+
+export const GATEWAY_TYPE_OF: Record<RouteTargetType, string> = {
+  local: "LOCAL",
+  peering: "PEERCONNECTION",
+  "router-interface": "ROUTER_INTERFACE",
+  vbr: "DIRECTCONNECT",
+};
+
+/**
+ * Tencent's integer RouteId for one of our route ids: stable (a hash, no storage), below 2^48 so
+ * every SDK keeps it exact. The implicit local route is 0.
+ */
+export function routeNumber(routeId: string): number {
+  if (routeId === "local") return 0;
+  return Number.parseInt(createHash("sha256").update(routeId).digest("hex").slice(0, 12), 16) || 1;
+}
+
+export function vpcShape(v: Vpc) {
+  return {
+    VpcId: v.id,
+    VpcName: v.name,
+    CidrBlock: v.cidr,
+    IsDefault: false,
+    EnableMulticast: false,
+    CreatedTime: tencentTime(v.createdAt),
+    DnsServerSet: [] as string[],
+    DomainName: "",
+    DhcpOptionsId: "",
+    EnableDhcp: true,
+    Ipv6CidrBlock: "",
+    TagSet: tagSet(v.tags),
+    AssistantCidrSet: [] as unknown[],
+  };
+}
+
+export function subnetShape(s: Subnet) {
+  const total = size(parseCidr(s.cidr, "cidr"));
+  return {
+    VpcId: s.vpcId,
+    SubnetId: s.id,
+    SubnetName: s.name,
+    CidrBlock: s.cidr,
+    IsDefault: false,
+    EnableBroadcast: false,
+    Zone: s.zone,
+    RouteTableId: s.routeTableId,
+    CreatedTime: tencentTime(s.createdAt),
+    AvailableIpAddressCount: Math.max(0, total - 3),
+    TotalIpAddressCount: total,
+    Ipv6CidrBlock: "",
+    NetworkAclId: "",
+    IsRemoteVpcSnat: false,
+    TagSet: tagSet(s.tags),
+    CdcId: "",
+    IsCdcSubnet: 0,
+  };
+}
+
+export function routeShape(r: Route) {
+  return {
+    DestinationCidrBlock: r.destinationCidr,
+    GatewayType: GATEWAY_TYPE_OF[r.target.type],
+    GatewayId: r.target.id,
+    RouteId: routeNumber(r.id),
+    RouteDescription: r.description,
+    Enabled: true,
+    RouteType: r.origin === "system" ? "NETD" : "USER",
+    RouteTableId: r.routeTableId,
+    DestinationIpv6CidrBlock: "",
+    RouteItemId: r.id,
+    PublishedToVbc: false,
+    CreatedTime: tencentTime(r.createdAt),
+  };
+}
+
+export function routeTableShape(t: RouteTable, routes: Route[], subnetIds: string[]) {
+  return {
+    VpcId: t.vpcId,
+    RouteTableId: t.id,
+    RouteTableName: t.name,
+    AssociationSet: subnetIds.map((SubnetId) => ({ SubnetId, RouteTableId: t.id })),
+    RouteSet: routes.map(routeShape),
+    Main: t.isDefault,
+    CreatedTime: tencentTime(t.createdAt),
+    TagSet: tagSet(t.tags),
+    LocalCidrForCcn: [] as unknown[],
+  };
+}
+
+export function peeringShape(p: Peering) {
+  const requesterUin = Number(p.requester.accountId);
+  const accepterUin = Number(p.accepter.accountId);
+  return {
+    SourceVpcId: p.requester.vpcId ?? p.requester.vbrId ?? "",
+    PeerVpcId: p.accepter.vpcId ?? "",
+    PeeringConnectionId: p.id,
+    PeeringConnectionName: p.name,
+    State: STATE_OF[p.state],
+    IsNgw: false,
+    Bandwidth: p.bandwidthMbps ?? 0,
+    SourceRegion: p.requester.region,
+    DestinationRegion: p.accepter.region,
+    CreateTime: tencentTime(p.createdAt),
+    AppId: requesterUin,
+    PeerAppId: accepterUin,
+    SourceUin: requesterUin,
+    DestinationUin: accepterUin,
+    ChargeType: "POSTPAID_BY_DAY_MAX",
+    TagSet: tagSet(p.tags),
+    QosLevel: "AU",
+    Type: "VPC_PEER",
+    DestinationVpcId: p.accepter.vpcId ?? "",
+  };
+}

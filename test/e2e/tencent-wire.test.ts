@@ -1,0 +1,193 @@
+/**
+ * The Tencent dialect on the wire: timestamp window, replays (TC3 signature and legacy Nonce),
+ * malformed authorization, and fast-check fuzzing of parameter parsing (never a 5xx, never
+ * InternalError; values of the wrong type always get a parameter error code).
+ */
+for (const v of ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"]) delete process.env[v];
+
+import { randomUUID } from "node:crypto";
+import fc from "fast-check";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildApp } from "../../src/api/app.ts";
+import { tencentDialect } from "../../src/api/tencent/index.ts";
+import { legacySignature, legacyStringToSign, tc3Signature, utcDate } from "../../src/api/tencent/signature.ts";
+import { type Harness, harness } from "../support/harness.ts";
+
+const HOST = "127.0.0.1:9999";
+const PARAM_CODE = /^(InvalidParameter|InvalidParameterValue|MissingParameter|UnknownParameter)(\.|$)/;
+
+describe("Tencent dialect on the wire", () => {
+  let h: Harness;
+  let app: FastifyInstance;
+  let acct: { id: string; accessKeyId: string; accessKeySecret: string };
+  let vpcId: string;
+
+  /** A TC3 request signed like the SDK, plus a signed random header so each signature is unique. */
+  async function tc3(action: string, body: string, o: { timestamp?: number; secret?: string; unique?: boolean; version?: string } = {}) {
+    const ts = o.timestamp ?? Math.floor(Date.now() / 1000);
+    const headers: Record<string, string> = { host: HOST, "content-type": "application/json", "x-tc-action": action, "x-tc-version": o.version ?? "2017-03-12", "x-tc-region": "ap-guangzhou", "x-tc-timestamp": String(ts) };
+    const signed = ["content-type", "host"];
+    if (o.unique !== false) {
+      headers["x-vp-nonce"] = randomUUID();
+      signed.push("x-vp-nonce");
+    }
+    const date = utcDate(ts);
+    const sig = tc3Signature(o.secret ?? acct.accessKeySecret, { method: "POST", path: "/", rawQuery: "", headers, host: "127.0.0.1", body, timestamp: String(ts), date, service: "vpc", signedHeaders: signed });
+    headers.authorization = `TC3-HMAC-SHA256 Credential=${acct.accessKeyId}/${date}/vpc/tc3_request, SignedHeaders=${signed.join(";")}, Signature=${sig}`;
+    return send(headers, body);
+  }
+
+  async function send(headers: Record<string, string>, payload: string, url = "/") {
+    const res = await app.inject({ method: "POST", url, headers, payload });
+    expect(res.statusCode).toBe(200);
+    const parsed = JSON.parse(res.body) as { Response: { Error?: { Code: string; Message: string }; RequestId: string } & Record<string, unknown> };
+    expect(parsed.Response.RequestId).toMatch(/^[0-9a-f-]{36}$/);
+    return parsed.Response;
+  }
+
+  function legacy(params: Record<string, string>) {
+    const all: Record<string, string> = { Action: "DescribeVpcs", Version: "2017-03-12", Region: "ap-guangzhou", SecretId: acct.accessKeyId, Timestamp: String(Math.floor(Date.now() / 1000)), Nonce: "4242", SignatureMethod: "HmacSHA256", ...params };
+    all.Signature = legacySignature(acct.accessKeySecret, "HmacSHA256", legacyStringToSign("POST", HOST, "/", all));
+    return send({ host: HOST, "content-type": "application/x-www-form-urlencoded" }, new URLSearchParams(all).toString());
+  }
+
+  beforeAll(async () => {
+    h = await harness("sqlite");
+    app = await buildApp({ services: h.runtime.services, dialects: [tencentDialect(h.runtime.services)] });
+    acct = await h.account();
+    const created = await tc3("CreateVpc", JSON.stringify({ VpcName: "wire", CidrBlock: "10.50.0.0/16" }));
+    vpcId = (created.Vpc as { VpcId: string }).VpcId;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await h?.close();
+  });
+
+  it("refuses stale timestamps, replays, reused nonces and malformed authorization", async () => {
+    expect((await tc3("DescribeVpcs", "{}", { timestamp: Math.floor(Date.now() / 1000) - 301 })).Error?.Code).toBe("AuthFailure.SignatureExpire");
+    expect((await tc3("DescribeVpcs", "{}", { timestamp: Math.floor(Date.now() / 1000) + 400 })).Error?.Code).toBe("AuthFailure.SignatureExpire");
+    expect((await tc3("DescribeVpcs", "{}", { secret: "wrong" })).Error?.Code).toBe("AuthFailure.SignatureFailure");
+    // The same signed state-changing request twice: the second is a replay.
+    const body = JSON.stringify({ VpcId: vpcId, RouteTableName: "replayed" });
+    const ts = Math.floor(Date.now() / 1000);
+    expect((await tc3("CreateRouteTable", body, { timestamp: ts, unique: false })).Error).toBeUndefined();
+    expect((await tc3("CreateRouteTable", body, { timestamp: ts, unique: false })).Error?.Code).toBe("AuthFailure.SignatureFailure");
+    // The legacy Nonce is single-use.
+    expect((await legacy({ Nonce: "777" })).Error).toBeUndefined();
+    expect((await legacy({ Nonce: "777" })).Error?.Code).toBe("AuthFailure.SignatureFailure");
+    // No or garbled Authorization.
+    const bare = { host: HOST, "content-type": "application/json", "x-tc-action": "DescribeVpcs", "x-tc-version": "2017-03-12", "x-tc-timestamp": String(ts) };
+    expect((await send(bare, "{}")).Error?.Code).toBe("AuthFailure.InvalidAuthorization");
+    expect((await send({ ...bare, authorization: "TC3-HMAC-SHA256 Credential=x" }, "{}")).Error?.Code).toBe("AuthFailure.InvalidAuthorization");
+    // Version and action.
+    expect((await send({ ...bare, authorization: "x" }, "{}")).Error?.Code).toBe("AuthFailure.InvalidAuthorization");
+    expect((await tc3("DescribeVpcs", "{}", { version: "2020-01-01" })).Error?.Code).toBe("NoSuchVersion");
+    expect((await tc3("Nope", "{}")).Error?.Code).toBe("InvalidAction");
+    expect((await tc3("DescribeVpcs", "[1]")).Error?.Code).toBe("InvalidParameter");
+    expect((await tc3("DescribeVpcs", "{not json")).Error?.Code).toBe("InvalidParameter");
+  });
+
+  it("answers flattened legacy parameters (lists and objects) like JSON ones", async () => {
+    const r = await legacy({ Nonce: "1001", "VpcIds.0": vpcId });
+    expect(r.TotalCount).toBe(1);
+    const f = await legacy({ Nonce: "1002", "Filters.0.Name": "vpc-name", "Filters.0.Values.0": "wire", Limit: "1" });
+    expect(f.TotalCount).toBe(1);
+    expect((await legacy({ Nonce: "1003", "VpcIds.1": vpcId })).Error?.Code).toBe("InvalidParameter");
+    expect((await legacy({ Nonce: "1004", "VpcIds.__proto__": "x" })).Error?.Code).toBe("InvalidParameter");
+  });
+
+  // Each action with the parameters it takes; the fuzz swaps one value for an arbitrary one.
+  const SAMPLES: Record<string, Record<string, unknown>> = {
+    CreateVpc: { VpcName: "f", CidrBlock: "10.60.0.0/16" },
+    DescribeVpcs: { Offset: "0", Limit: "20", Filters: [{ Name: "vpc-name", Values: ["f"] }] },
+    CreateSubnet: { VpcId: "vpc-000000000000", SubnetName: "s", CidrBlock: "10.60.1.0/24", Zone: "ap-guangzhou-3" },
+    DescribeSubnets: { SubnetIds: ["subnet-000000000000"], Offset: "0" },
+    DescribeRouteTables: { Filters: [{ Name: "vpc-id", Values: ["vpc-000000000000"] }], Limit: "5" },
+    CreateRoutes: { RouteTableId: "rtb-000000000000", Routes: [{ DestinationCidrBlock: "172.16.0.0/16", GatewayType: "PEERCONNECTION", GatewayId: "pcx-000000000000" }] },
+    DeleteRoutes: { RouteTableId: "rtb-000000000000", Routes: [{ RouteId: 1 }] },
+    ReplaceRoutes: { RouteTableId: "rtb-000000000000", Routes: [{ RouteId: 1, DestinationCidrBlock: "172.16.0.0/16", GatewayType: "PEERCONNECTION", GatewayId: "pcx-000000000000" }] },
+    ReplaceRouteTableAssociation: { SubnetId: "subnet-000000000000", RouteTableId: "rtb-000000000000" },
+    CreateVpcPeeringConnection: { SourceVpcId: "vpc-000000000000", PeeringConnectionName: "p", DestinationVpcId: "vpc-000000000001", DestinationUin: "100000000001", DestinationRegion: "ap-guangzhou", Bandwidth: 10 },
+    DescribeVpcPeeringConnections: { Offset: 0, Limit: 10, OrderField: "CreatedTime", OrderDirection: "ASC" },
+    ModifyVpcPeeringConnection: { PeeringConnectionId: "pcx-000000000000", PeeringConnectionName: "n", Bandwidth: 5 },
+  };
+  const anyValue = fc.oneof(
+    fc.string({ maxLength: 80 }),
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(fc.oneof(fc.string({ maxLength: 10 }), fc.integer()), { maxLength: 4 }),
+    fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 3 }),
+    fc.constantFrom("10.0.0.0/33", "999.1.1.1/8", "vpc-", "VPC-UPPER", "\u0000", "-1", "1e309", "", " ", "pcx-../../etc"),
+  );
+
+  it("answers any parameter value with a Tencent envelope, never InternalError", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...Object.keys(SAMPLES)), fc.nat(), anyValue, fc.boolean(), async (action, pick, value, extra) => {
+        const params: Record<string, unknown> = structuredClone(SAMPLES[action]!);
+        const keys = Object.keys(params);
+        const key = extra ? `Fuzz${pick % 3}` : keys[pick % keys.length]!;
+        params[key] = value;
+        const r = await tc3(action, JSON.stringify(params));
+        if (r.Error) {
+          expect(r.Error.Code).not.toBe("InternalError");
+          expect(r.Error.Message.length).toBeGreaterThan(0);
+        }
+        if (extra) expect(r.Error?.Code).toBe("UnknownParameter");
+      }),
+      { numRuns: 250 },
+    );
+  });
+
+  it("answers values of the wrong type with a parameter error code", async () => {
+    const wrongForString = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.array(fc.string(), { maxLength: 2 }), fc.dictionary(fc.string({ maxLength: 4 }), fc.string({ maxLength: 4 }), { maxKeys: 2 }));
+    const stringParams: [string, string][] = [
+      ["CreateVpc", "VpcName"],
+      ["CreateVpc", "CidrBlock"],
+      ["CreateSubnet", "VpcId"],
+      ["CreateSubnet", "Zone"],
+      ["CreateRoutes", "RouteTableId"],
+      ["CreateVpcPeeringConnection", "SourceVpcId"],
+      ["CreateVpcPeeringConnection", "DestinationRegion"],
+      ["ModifyVpcPeeringConnection", "PeeringConnectionId"],
+    ];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...stringParams), wrongForString, async ([action, key], value) => {
+        const params = { ...SAMPLES[action]!, [key]: value };
+        const r = await tc3(action, JSON.stringify(params));
+        expect(r.Error?.Code).toMatch(PARAM_CODE);
+        expect(r.Error?.Message).toContain(key);
+      }),
+      { numRuns: 150 },
+    );
+    const wrongForInt = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Number.isInteger(d)), fc.string({ maxLength: 12 }).filter((s) => !/^\s*-?\d+\s*$/.test(s)), fc.boolean(), fc.array(fc.integer(), { maxLength: 2 }));
+    const intParams: [string, string][] = [
+      ["DescribeVpcs", "Offset"],
+      ["DescribeVpcs", "Limit"],
+      ["DescribeVpcPeeringConnections", "Limit"],
+      ["CreateVpcPeeringConnection", "Bandwidth"],
+      ["ModifyVpcPeeringConnection", "Bandwidth"],
+    ];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...intParams), wrongForInt, async ([action, key], value) => {
+        // (JSON has no Infinity or NaN: those are filtered out above.)
+        const r = await tc3(action, JSON.stringify({ ...SAMPLES[action]!, [key]: value }));
+        expect(r.Error?.Code).toMatch(PARAM_CODE);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("fuzzes flattened legacy keys without a 5xx", async () => {
+    let nonce = 20000;
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(fc.stringMatching(/^[A-Za-z0-9._]{1,24}$/), fc.string({ maxLength: 12 }), { maxKeys: 4 }), async (extra) => {
+        const r = await legacy({ ...extra, Nonce: String(nonce++), Action: "DescribeRouteTables" });
+        if (r.Error) expect(r.Error.Code).not.toBe("InternalError");
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
