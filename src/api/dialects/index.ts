@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Services } from "../../service/index.ts";
 import { envelope } from "../native/errors.ts";
+import { aliyunDialect } from "../aliyun/index.ts";
 import { tencentDialect } from "../tencent/index.ts";
 
 export interface DialectRequest {
@@ -29,7 +30,7 @@ export interface Dialect {
 
 /** The dialects this server speaks, in the order they are asked. */
 export function defaultDialects(services: Services): Dialect[] {
-  return [tencentDialect(services)];
+  return [tencentDialect(services), aliyunDialect(services)];
 }
 
 export async function dialectRoutes(app: FastifyInstance, dialects: Dialect[]): Promise<void> {

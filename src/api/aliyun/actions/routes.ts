@@ -1,0 +1,135 @@
+/** VPC 2016-04-28: route entries (NextHopType RouterInterface or VpcPeer) and VBRs. */
+import { DomainError } from "../../../domain/errors.ts";
+import type { Route, RouteTarget, RouteTargetType, Vbr } from "../../../domain/resources.ts";
+import { type ActionTable, type Ctx, listAll, ownerId, region, tagList } from "../context.ts";
+import { AliyunError, badParam } from "../errors.ts";
+import { aliTime, paged } from "../params.ts";
+
+const NEXT_HOP_IN: Record<string, Exclude<RouteTargetType, "local">> = { RouterInterface: "router-interface", VpcPeer: "peering", VBR: "vbr" };
+const NEXT_HOP_OUT: Record<RouteTargetType, string> = { local: "local", "router-interface": "RouterInterface", peering: "VpcPeer", vbr: "VBR" };
+/** Next hop types Alibaba documents that this service has no counterpart for. */
+const UNSUPPORTED = ["Instance", "HaVip", "NetworkInterface", "VpnGateway", "IPv6Gateway", "NatGateway", "Attachment", "Ipv4Gateway", "GatewayEndpoint", "Ecr", "GatewayLoadBalancerEndpoint", "RouteTargetGroup"];
+
+/** A bare IP is a /32, as Alibaba treats it. */
+const destination = (text: string) => (text.includes("/") ? text : `${text}/32`);
+
+function target(c: Ctx): RouteTarget {
+  if (c.p.has("NextHopList.1.NextHopId")) throw badParam("NextHopList", "ECMP next hop lists are not supported; give NextHopType and NextHopId");
+  const type = c.p.str("NextHopType") || "Instance";
+  const ours = NEXT_HOP_IN[type];
+  if (!ours) {
+    if (UNSUPPORTED.includes(type)) throw new AliyunError("InvalidNextHopType.NotSupported", 400, `NextHopType ${type} is not offered by this service; use RouterInterface or VpcPeer`);
+    throw badParam("NextHopType", `"${type.slice(0, 40)}" is not a next hop type`);
+  }
+  return { type: ours, id: c.p.id("NextHopId", true) };
+}
+
+function entryView(r: Route) {
+  const hop = { NextHopType: NEXT_HOP_OUT[r.target.type], NextHopId: r.target.id, Enabled: 1, Weight: 0, NextHopRegionId: "" };
+  const system = r.origin === "system";
+  return {
+    RouteEntryId: system ? `${r.routeTableId}-local` : r.id,
+    RouteTableId: r.routeTableId,
+    RouteEntryName: "",
+    DestinationCidrBlock: r.destinationCidr,
+    Type: system ? "System" : "Custom",
+    Status: r.state === "active" ? "Available" : "Invalid",
+    Description: r.description,
+    IpVersion: "ipv4",
+    Origin: system ? "System" : "Custom",
+    GmtModified: aliTime(r.createdAt),
+    NextHops: { NextHop: system ? [] : [hop] },
+  };
+}
+
+async function allRoutes(c: Ctx, tableId: string | undefined): Promise<Route[]> {
+  if (tableId) return c.services.routeTables.routes(c.actor, tableId);
+  const out: Route[] = [];
+  for (const t of await listAll((o) => c.services.routeTables.list(c.actor, {}, o))) out.push(...(await c.services.routeTables.routes(c.actor, t.id)));
+  return out;
+}
+
+function vbrView(v: Vbr) {
+  return {
+    VbrId: v.id,
+    Name: v.name,
+    Description: v.description,
+    Status: v.state,
+    Type: "pconnVBR",
+    CreationTime: aliTime(v.createdAt),
+    ActivationTime: aliTime(v.createdAt),
+    AccessPointId: `ap-${v.region}-vpcpeer`,
+    RouteTableId: "",
+    VlanId: 0,
+    ResourceGroupId: "rg-default",
+    OwnerId: ownerId(v.accountId),
+    Tags: { Tags: tagList(v.tags) },
+  };
+}
+
+export const routeActions: ActionTable = {
+  CreateRouteEntry: {
+    idempotent: true,
+    dryRun: true,
+    async run(c) {
+      const tableId = c.p.id("RouteTableId", true);
+      const dest = destination(c.p.req("DestinationCidrBlock").slice(0, 64));
+      const t = target(c);
+      const name = c.p.text("RouteEntryName", 128);
+      const description = c.p.text("Description", 256);
+      const route = await c.services.routeTables.addRoute(c.actor, tableId, { destinationCidr: dest, target: t, description: description ?? name });
+      return { RouteEntryId: route.id };
+    },
+  },
+  DeleteRouteEntry: {
+    dryRun: true,
+    async run(c) {
+      const tableId = c.p.id("RouteTableId");
+      const entryId = c.p.id("RouteEntryId");
+      const dest = c.p.str("DestinationCidrBlock");
+      const hop = c.p.id("NextHopId");
+      if (!entryId && !(tableId && dest)) throw new AliyunError("MissingParameter", 400, 'Give RouteEntryId, or RouteTableId with DestinationCidrBlock.');
+      const routes = (await allRoutes(c, tableId)).filter((r) => r.origin === "user");
+      const route = routes.find((r) => (entryId ? r.id === entryId : r.destinationCidr === destination(dest!) && (!hop || r.target.id === hop)));
+      if (!route) throw new DomainError("RouteNotFound", `route entry ${entryId ?? dest} does not exist`, {});
+      await c.services.routeTables.deleteRoute(c.actor, route.routeTableId, route.id);
+      return {};
+    },
+  },
+  DescribeRouteEntryList: {
+    async run(c) {
+      region(c, false);
+      const tableId = c.p.id("RouteTableId", true);
+      const entryId = c.p.id("RouteEntryId");
+      const dest = c.p.str("DestinationCidrBlock");
+      const hopType = c.p.str("NextHopType");
+      const hop = c.p.id("NextHopId");
+      const type = c.p.oneOf("RouteEntryType", ["System", "Custom", "BGP"] as const);
+      const max = c.p.int("MaxResult", 20, 100) ?? 50;
+      const token = c.p.str("NextToken");
+      if (token !== undefined && token !== "" && !/^\d{1,9}$/.test(token)) throw badParam("NextToken", "not a token returned by this API");
+      const start = token ? Number(token) : 0;
+      const views = (await c.services.routeTables.routes(c.actor, tableId)).map(entryView).filter(
+        (e) =>
+          (!entryId || e.RouteEntryId === entryId) &&
+          (!dest || e.DestinationCidrBlock === destination(dest)) &&
+          (!type || e.Type === type) &&
+          (!hopType || e.NextHops.NextHop.some((h) => h.NextHopType === hopType)) &&
+          (!hop || e.NextHops.NextHop.some((h) => h.NextHopId === hop)),
+      );
+      const page = views.slice(start, start + max);
+      return { TotalCount: views.length, NextToken: start + max < views.length ? String(start + max) : "", RouteEntrys: { RouteEntry: page } };
+    },
+  },
+  DescribeVirtualBorderRouters: {
+    async run(c) {
+      const regionId = region(c, false);
+      const filters = c.p.filters("Filter", ["VbrId", "Status", "Name"]);
+      const page = c.p.page(50);
+      const all = await listAll((o) => c.services.vbrs.list(c.actor, { region: regionId }, o), c.p.tags("Tags"));
+      const views = all.map(vbrView).filter((v) => [...filters].every(([k, vals]) => vals.includes(String(v[k as "VbrId"]))));
+      const slice = paged(views, page);
+      return { PageNumber: slice.PageNumber, PageSize: slice.PageSize, TotalCount: slice.TotalCount, VirtualBorderRouterSet: { VirtualBorderRouterType: slice.items } };
+    },
+  },
+};

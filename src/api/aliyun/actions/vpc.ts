@@ -1,0 +1,228 @@
+/** VPC 2016-04-28: VPCs, vSwitches (our subnets) and route tables. */
+import { notFound } from "../../../domain/errors.ts";
+import type { RouteTable, Subnet, Vpc } from "../../../domain/resources.ts";
+import { type ActionTable, type Ctx, idList, listAll, ownerId, region, tagList } from "../context.ts";
+import { AliyunError } from "../errors.ts";
+import { aliTime, paged } from "../params.ts";
+import { vRouterIdOf } from "../router-ids.ts";
+
+const RESOURCE_GROUP = "rg-default";
+
+const vpcIdParam = (c: Ctx) => c.p.id("VpcId", true);
+
+function vpcView(v: Vpc, vSwitchIds: string[], tableIds: string[]) {
+  return {
+    VpcId: v.id,
+    RegionId: v.region,
+    Status: "Available",
+    VpcName: v.name,
+    Description: v.description,
+    CreationTime: aliTime(v.createdAt),
+    CidrBlock: v.cidr,
+    VRouterId: vRouterIdOf(v.id),
+    IsDefault: false,
+    OwnerId: ownerId(v.accountId),
+    ResourceGroupId: RESOURCE_GROUP,
+    VSwitchIds: { VSwitchId: vSwitchIds },
+    RouterTableIds: { RouterTableIds: tableIds },
+    UserCidrs: { UserCidr: [] },
+    NatGatewayIds: { NatGatewayIds: [] },
+    SecondaryCidrBlocks: { SecondaryCidrBlock: [] },
+    Tags: { Tag: tagList(v.tags) },
+  };
+}
+
+/** Usable addresses: the first and the last three of a vSwitch are reserved. */
+function available(cidr: string): number {
+  const prefix = Number(cidr.split("/")[1]);
+  return Math.max(0, 2 ** (32 - prefix) - 4);
+}
+
+function vSwitchView(s: Subnet, vpc: Vpc | undefined) {
+  return {
+    VSwitchId: s.id,
+    VpcId: s.vpcId,
+    Status: "Available",
+    CidrBlock: s.cidr,
+    ZoneId: s.zone,
+    AvailableIpAddressCount: available(s.cidr),
+    Description: s.description,
+    VSwitchName: s.name,
+    CreationTime: aliTime(s.createdAt),
+    IsDefault: false,
+    OwnerId: ownerId(s.accountId),
+    ResourceGroupId: RESOURCE_GROUP,
+    ShareType: "",
+    RouteTable: { RouteTableId: s.routeTableId, RouteTableType: vpc?.defaultRouteTableId === s.routeTableId ? "System" : "Custom" },
+    Tags: { Tag: tagList(s.tags) },
+  };
+}
+
+function tableView(t: RouteTable, vSwitchIds: string[]) {
+  return {
+    RouteTableId: t.id,
+    RouteTableName: t.name,
+    RouteTableType: t.isDefault ? "System" : "Custom",
+    RouterId: vRouterIdOf(t.vpcId),
+    RouterType: "VRouter",
+    VpcId: t.vpcId,
+    Status: "Available",
+    Description: t.description,
+    CreationTime: aliTime(t.createdAt),
+    OwnerId: ownerId(t.accountId),
+    ResourceGroupId: RESOURCE_GROUP,
+    AssociateType: "VSwitch",
+    VSwitchIds: { VSwitchId: vSwitchIds },
+    GatewayIds: { GatewayIds: [] },
+    Tags: { Tag: tagList(t.tags) },
+  };
+}
+
+export const vpcActions: ActionTable = {
+  CreateVpc: {
+    idempotent: true,
+    dryRun: true,
+    async run(c) {
+      const vpc = await c.services.vpcs.create(c.actor, {
+        region: region(c)!,
+        cidr: c.p.text("CidrBlock", 64) || "172.16.0.0/12",
+        name: c.p.text("VpcName", 128) ?? "",
+        description: c.p.text("Description", 256),
+        tags: c.p.tags("Tag"),
+      });
+      return { VpcId: vpc.id, VRouterId: vRouterIdOf(vpc.id), RouteTableId: vpc.defaultRouteTableId, ResourceGroupId: RESOURCE_GROUP };
+    },
+  },
+  DescribeVpcs: {
+    dryRun: true,
+    async run(c) {
+      const regionId = region(c);
+      const ids = idList(c, "VpcId");
+      const name = c.p.text("VpcName", 128);
+      const page = c.p.page(50);
+      const all = await listAll((o) => c.services.vpcs.list(c.actor, { region: regionId }, o), c.p.tags("Tag"));
+      const vpcs = all.filter((v) => (!ids || ids.includes(v.id)) && (name === undefined || v.name === name));
+      const slice = paged(vpcs, page);
+      const items = [];
+      for (const v of slice.items) {
+        const subnets = await listAll((o) => c.services.subnets.list(c.actor, { vpcId: v.id }, o));
+        const tables = await listAll((o) => c.services.routeTables.list(c.actor, { vpcId: v.id }, o));
+        items.push(vpcView(v, subnets.map((s) => s.id), tables.map((t) => t.id)));
+      }
+      return { PageNumber: slice.PageNumber, PageSize: slice.PageSize, TotalCount: slice.TotalCount, Vpcs: { Vpc: items } };
+    },
+  },
+  DeleteVpc: {
+    idempotent: true,
+    dryRun: true,
+    async run(c) {
+      await c.services.vpcs.delete(c.actor, vpcIdParam(c));
+      return {};
+    },
+  },
+  CreateVSwitch: {
+    idempotent: true,
+    async run(c) {
+      region(c);
+      const s = await c.services.subnets.create(c.actor, {
+        vpcId: vpcIdParam(c),
+        zone: c.p.req("ZoneId").slice(0, 64),
+        cidr: c.p.req("CidrBlock").slice(0, 64),
+        name: c.p.text("VSwitchName", 128),
+        description: c.p.text("Description", 256),
+        tags: c.p.tags("Tag"),
+      });
+      return { VSwitchId: s.id };
+    },
+  },
+  DescribeVSwitches: {
+    dryRun: true,
+    async run(c) {
+      const regionId = region(c, false);
+      const vpcId = c.p.id("VpcId");
+      const ids = idList(c, "VSwitchId");
+      const zone = c.p.text("ZoneId", 64);
+      const tableId = c.p.id("RouteTableId");
+      const name = c.p.text("VSwitchName", 128);
+      const page = c.p.page(50);
+      const all = await listAll((o) => c.services.subnets.list(c.actor, { vpcId, zone, routeTableId: tableId }, o), c.p.tags("Tag"));
+      const matching = all.filter((s) => (!ids || ids.includes(s.id)) && (name === undefined || s.name === name) && (!regionId || s.region === regionId));
+      const slice = paged(matching, page);
+      const vpcs = new Map<string, Vpc>();
+      for (const s of slice.items) if (!vpcs.has(s.vpcId)) vpcs.set(s.vpcId, await c.services.vpcs.get(c.actor, s.vpcId));
+      return { PageNumber: slice.PageNumber, PageSize: slice.PageSize, TotalCount: slice.TotalCount, VSwitches: { VSwitch: slice.items.map((s) => vSwitchView(s, vpcs.get(s.vpcId))) } };
+    },
+  },
+  DeleteVSwitch: {
+    async run(c) {
+      await c.services.subnets.delete(c.actor, c.p.id("VSwitchId", true));
+      return {};
+    },
+  },
+  CreateRouteTable: {
+    idempotent: true,
+    async run(c) {
+      c.p.oneOf("AssociateType", ["VSwitch"] as const); // gateway route tables are not offered
+      const t = await c.services.routeTables.create(c.actor, {
+        vpcId: vpcIdParam(c),
+        name: c.p.text("RouteTableName", 128) ?? "",
+        description: c.p.text("Description", 256),
+        tags: c.p.tags("Tag"),
+      });
+      return { RouteTableId: t.id };
+    },
+  },
+  DeleteRouteTable: {
+    async run(c) {
+      await c.services.routeTables.delete(c.actor, c.p.id("RouteTableId", true));
+      return {};
+    },
+  },
+  AssociateRouteTable: {
+    idempotent: true,
+    async run(c) {
+      await c.services.subnets.setRouteTable(c.actor, c.p.id("VSwitchId", true), c.p.id("RouteTableId", true));
+      return {};
+    },
+  },
+  UnassociateRouteTable: {
+    idempotent: true,
+    async run(c) {
+      const s = await c.services.subnets.get(c.actor, c.p.id("VSwitchId", true));
+      const tableId = c.p.id("RouteTableId", true);
+      const vpc = await c.services.vpcs.get(c.actor, s.vpcId);
+      if (s.routeTableId !== tableId || tableId === vpc.defaultRouteTableId) {
+        throw new AliyunError("IncorrectStatus.VSwitch", 400, `vSwitch ${s.id} is not associated with custom route table ${tableId}`);
+      }
+      await c.services.subnets.setRouteTable(c.actor, s.id, vpc.defaultRouteTableId);
+      return {};
+    },
+  },
+  DescribeRouteTableList: {
+    async run(c) {
+      const regionId = region(c, false);
+      const vpcId = c.p.id("VpcId");
+      const routerType = c.p.oneOf("RouterType", ["VRouter", "VBR"] as const);
+      const routerId = c.p.id("RouterId");
+      const tableId = c.p.id("RouteTableId");
+      const name = c.p.text("RouteTableName", 128);
+      const type = c.p.oneOf("RouteTableType", ["System", "Custom"] as const);
+      const page = c.p.page(50);
+      if (routerType === "VBR") return { PageNumber: page.number, PageSize: page.size, TotalCount: 0, RouterTableList: { RouterTableListType: [] } };
+      const all = await listAll((o) => c.services.routeTables.list(c.actor, { vpcId }, o), c.p.tags("Tag"));
+      const matching = all.filter(
+        (t) =>
+          (!regionId || t.region === regionId) &&
+          (!routerId || vRouterIdOf(t.vpcId) === routerId || t.vpcId === routerId) &&
+          (!tableId || t.id === tableId) &&
+          (name === undefined || t.name === name) &&
+          (!type || (type === "System") === t.isDefault),
+      );
+      if (tableId && matching.length === 0) throw notFound("route-table", tableId);
+      const slice = paged(matching, page);
+      const items = [];
+      for (const t of slice.items) items.push(tableView(t, await c.services.routeTables.associations(c.actor, t.id)));
+      return { PageNumber: slice.PageNumber, PageSize: slice.PageSize, TotalCount: slice.TotalCount, RouterTableList: { RouterTableListType: items } };
+    },
+  },
+};

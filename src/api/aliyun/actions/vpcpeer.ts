@@ -1,0 +1,178 @@
+/**
+ * VpcPeer 2022-01-01: peering connections (business parameters in the form body). Same-account
+ * requests are accepted at once (Activated); cross-account ones wait in Accepting.
+ */
+import { DomainError, notFound } from "../../../domain/errors.ts";
+import type { Peering, PeeringSide } from "../../../domain/resources.ts";
+import type { PeeringState } from "../../../domain/peering.ts";
+import { type ActionTable, type Ctx, accountParam, idList, listAll, region, tagList } from "../context.ts";
+import { badParam } from "../errors.ts";
+import { aliTime } from "../params.ts";
+
+const STATUS: Record<PeeringState, string> = {
+  "pending-acceptance": "Accepting",
+  active: "Activated",
+  inactive: "Activated",
+  suspended: "Activated",
+  rejected: "Rejected",
+  expired: "Expired",
+  failed: "Deleted",
+  deleted: "Deleted",
+};
+
+/** Inter-region connections default to 1024 Mbit/s; intra-region ones are unlimited (-1). */
+const DEFAULT_CROSS_REGION_MBPS = 1024;
+
+const instanceId = (c: Ctx) => c.p.id("InstanceId", true);
+
+const vpcOf = (s: PeeringSide) => ({ VpcId: s.vpcId ?? s.vbrId ?? "", Ipv4Cidrs: s.cidrs, Ipv6Cidrs: [] as string[] });
+
+function view(p: Peering) {
+  return {
+    InstanceId: p.id,
+    Name: p.name,
+    Description: p.description,
+    OwnerId: Number(p.requester.accountId),
+    RegionId: p.requester.region,
+    Vpc: vpcOf(p.requester),
+    AcceptingOwnerUid: Number(p.accepter.accountId),
+    AcceptingRegionId: p.accepter.region,
+    AcceptingVpc: vpcOf(p.accepter),
+    Bandwidth: p.bandwidthMbps ?? -1,
+    LinkType: p.crossRegion ? "Gold" : "",
+    Status: STATUS[p.state],
+    BizStatus: p.state === "suspended" ? "FinancialLocked" : "Normal",
+    GmtCreate: aliTime(p.createdAt),
+    GmtModified: aliTime(p.updatedAt),
+    GmtExpired: p.state === "pending-acceptance" || p.state === "expired" ? aliTime(p.expiresAt) : null,
+    ResourceGroupId: "rg-default",
+    Tags: tagList(p.tags),
+  };
+}
+
+/** Bandwidth in Mbit/s; -1 means unlimited (intra-region only). */
+function bandwidth(c: Ctx): number | null | undefined {
+  const b = c.p.int("Bandwidth", -1, 10_000);
+  if (b === 0) throw badParam("Bandwidth", "must be a positive number of Mbit/s, or -1 (unlimited, intra-region only)");
+  return b === -1 ? null : b;
+}
+
+async function peering(c: Ctx, id: string): Promise<Peering> {
+  const p = await c.services.peerings.get(c.actor, id);
+  if (p.origin !== "peering") throw notFound("peering", id);
+  return p;
+}
+
+/** Routes of the caller's own VPC that use the peering as their next hop. */
+async function routesVia(c: Ctx, p: Peering): Promise<string[]> {
+  const own = p.requester.accountId === c.actor.accountId ? p.requester : p.accepter;
+  if (!own.vpcId) return [];
+  const out: string[] = [];
+  for (const t of await listAll((o) => c.services.routeTables.list(c.actor, { vpcId: own.vpcId! }, o))) {
+    for (const r of await c.services.routeTables.routes(c.actor, t.id)) if (r.target.type === "peering" && r.target.id === p.id) out.push(r.id);
+  }
+  return out;
+}
+
+export const vpcPeerActions: ActionTable = {
+  CreateVpcPeerConnection: {
+    idempotent: true,
+    dryRun: true,
+    async run(c) {
+      const regionId = region(c)!;
+      const acceptingRegion = c.services.regions.require(c.p.req("AcceptingRegionId").slice(0, 64), "AcceptingRegionId").id;
+      const accepting = accountParam(c, "AcceptingAliUid") ?? (c.p.req("AcceptingAliUid") as never);
+      c.p.oneOf("LinkType", ["Gold", "Platinum"] as const);
+      const bw = bandwidth(c);
+      const cross = regionId !== acceptingRegion;
+      if (!cross && bw !== undefined && bw !== null) throw badParam("Bandwidth", "only inter-region connections have a bandwidth");
+      const p = await c.services.peerings.create(c.actor, {
+        vpcId: c.p.id("VpcId", true),
+        peerVpcId: c.p.id("AcceptingVpcId", true),
+        peerAccountId: accepting,
+        peerRegion: acceptingRegion,
+        bandwidthMbps: cross ? (bw ?? DEFAULT_CROSS_REGION_MBPS) : undefined,
+        name: c.p.text("Name", 128),
+        description: c.p.text("Description", 256),
+        tags: c.p.tags("Tag"),
+      });
+      return { InstanceId: p.id };
+    },
+  },
+  AcceptVpcPeerConnection: {
+    idempotent: true,
+    dryRun: true,
+    async run(c) {
+      const id = instanceId(c);
+      await peering(c, id);
+      await c.services.peerings.accept(c.actor, id);
+      return {};
+    },
+  },
+  RejectVpcPeerConnection: {
+    idempotent: true,
+    dryRun: true,
+    async run(c) {
+      const id = instanceId(c);
+      await peering(c, id);
+      await c.services.peerings.reject(c.actor, id);
+      return {};
+    },
+  },
+  DeleteVpcPeerConnection: {
+    idempotent: true,
+    dryRun: true,
+    async run(c) {
+      const id = instanceId(c);
+      const force = c.p.bool("Force") ?? false;
+      const p = await peering(c, id);
+      if (!force) {
+        const routes = await routesVia(c, p);
+        if (routes.length > 0) throw new DomainError("DependencyViolation", `peering connection ${id} is the next hop of route entries ${routes.join(", ")}; delete them or pass Force=true`, { id });
+      }
+      await c.services.peerings.delete(c.actor, id);
+      return {};
+    },
+  },
+  ModifyVpcPeerConnection: {
+    idempotent: true,
+    dryRun: true,
+    async run(c) {
+      const id = instanceId(c);
+      const p = await peering(c, id);
+      c.p.oneOf("LinkType", ["Gold", "Platinum"] as const);
+      const bw = bandwidth(c);
+      if (bw !== undefined && !p.crossRegion) throw badParam("Bandwidth", "only inter-region connections have a bandwidth");
+      await c.services.peerings.update(c.actor, id, { name: c.p.text("Name", 128), description: c.p.text("Description", 256), bandwidthMbps: bw });
+      return {};
+    },
+  },
+  GetVpcPeerConnectionAttribute: {
+    async run(c) {
+      return view(await peering(c, instanceId(c)));
+    },
+  },
+  ListVpcPeerConnections: {
+    async run(c) {
+      const regionId = region(c)!;
+      const ids = idList(c, "InstanceId");
+      const name = c.p.text("Name", 128);
+      const vpcIds = idList(c, "VpcId");
+      const max = c.p.int("MaxResults", 1, 100) ?? 20;
+      const token = c.p.str("NextToken");
+      if (token !== undefined && token !== "" && !/^\d{1,9}$/.test(token)) throw badParam("NextToken", "not a token returned by this API");
+      const start = token ? Number(token) : 0;
+      const all = await listAll((o) => c.services.peerings.list(c.actor, {}, o), c.p.tags("Tags"));
+      const matching = all.filter(
+        (p) =>
+          p.origin === "peering" &&
+          (p.requester.region === regionId || p.accepter.region === regionId) &&
+          (!ids || ids.includes(p.id)) &&
+          (name === undefined || p.name === name) &&
+          (!vpcIds || vpcIds.includes(p.requester.vpcId ?? "") || vpcIds.includes(p.accepter.vpcId ?? "")),
+      );
+      const page = matching.slice(start, start + max);
+      return { TotalCount: matching.length, MaxResults: max, NextToken: start + max < matching.length ? String(start + max) : "", VpcPeerConnects: page.map(view) };
+    },
+  },
+};
