@@ -16,6 +16,8 @@ export interface NewAccountCredentials {
 export const ACCOUNT_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/;
 
 export class AccountService {
+  private readonly keyCache = new Map<string, { value: { account: Account; secret: string }; until: number }>();
+
   constructor(
     private readonly deps: ServiceDeps,
     private readonly masterKey: MasterKey,
@@ -67,12 +69,22 @@ export class AccountService {
     return account;
   }
 
-  /** The account and its access key secret, for signature checks of the cloud dialects. */
+  /**
+   * The account and its access key secret, for signature checks of the cloud dialects. Kept in
+   * memory for a few seconds: every signed request needs it, and decrypting plus a store read per
+   * request is most of what a signature check costs. Access keys are never re-issued in place.
+   */
   async byAccessKey(accessKeyId: string): Promise<{ account: Account; secret: string } | null> {
+    const now = Date.now();
+    const hit = this.keyCache.get(accessKeyId);
+    if (hit && hit.until > now) return hit.value;
     const rec = await this.deps.store.repos.accounts.byAccessKeyId(accessKeyId);
     if (!rec) return null;
     const { secretCiphertext, ...account } = rec;
-    return { account, secret: this.masterKey.decrypt(secretCiphertext) };
+    const value = { account, secret: this.masterKey.decrypt(secretCiphertext) };
+    if (this.keyCache.size > 10_000) this.keyCache.clear();
+    this.keyCache.set(accessKeyId, { value, until: now + 5_000 });
+    return value;
   }
 
   /**
