@@ -16,6 +16,7 @@ export interface NewAccountCredentials {
 export const ACCOUNT_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/;
 
 export class AccountService {
+  private readonly tokenCache = new Map<string, { account: Account; until: number }>();
   private readonly keyCache = new Map<string, { value: { account: Account; secret: string }; until: number }>();
 
   constructor(
@@ -60,12 +61,21 @@ export class AccountService {
     return all.map(({ secretCiphertext: _s, ...a }) => a);
   }
 
-  /** The account a bearer token belongs to, or null. */
+  /**
+   * The account a bearer token belongs to, or null. Answers are kept for 5 s (every request
+   * authenticates); a rotated token stops working at once here, within 5 s on other servers.
+   */
   async authenticate(token: string): Promise<Account | null> {
     if (!token.startsWith("vpt_") || token.length > 200) return null;
-    const rec = await this.deps.store.repos.accounts.byTokenHash(hashToken(token));
+    const hash = hashToken(token);
+    const now = Date.now();
+    const hit = this.tokenCache.get(hash);
+    if (hit && hit.until > now) return hit.account;
+    const rec = await this.deps.store.repos.accounts.byTokenHash(hash);
     if (!rec) return null;
     const { secretCiphertext: _s, ...account } = rec;
+    if (this.tokenCache.size > 10_000) this.tokenCache.clear();
+    this.tokenCache.set(hash, { account, until: now + 5_000 });
     return account;
   }
 
@@ -102,6 +112,7 @@ export class AccountService {
       const rec = await r.accounts.byName(name);
       if (!rec) throw new DomainError("ResourceNotFound", `account ${name} does not exist`, { resource: "account", id: name });
       await r.accounts.setToken(rec.id, hashToken(token));
+      for (const [hash, entry] of this.tokenCache) if (entry.account.id === rec.id) this.tokenCache.delete(hash);
       return { accountId: rec.id, token };
     });
   }

@@ -51,9 +51,24 @@ function sqliteDialect(file: string): Dialect {
   database.pragma("synchronous = FULL");
   database.pragma("foreign_keys = ON");
   database.pragma("busy_timeout = 10000");
+  // Kysely prepares every query anew; preparing is a good part of a simple read's cost, and the
+  // statements of this service are few. Reuse them (one connection: no statement runs twice at once).
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  const cached = {
+    prepare(sql: string) {
+      let stmt = statements.get(sql);
+      if (!stmt) {
+        if (statements.size >= 2000) statements.clear();
+        stmt = database.prepare(sql);
+        statements.set(sql, stmt);
+      }
+      return stmt;
+    },
+    close: () => database.close(),
+  };
   return {
     createAdapter: () => new SqliteAdapter(),
-    createDriver: () => new ImmediateSqliteDriver({ database }),
+    createDriver: () => new ImmediateSqliteDriver({ database: cached as unknown as SqliteDatabase.Database }),
     createIntrospector: (db) => new SqliteIntrospector(db),
     createQueryCompiler: () => new SqliteQueryCompiler(),
   };

@@ -57,9 +57,8 @@ export async function paginate<R extends Paged>(query: SelectQueryBuilder<any, a
   }
   if (opts.cursor) {
     const [createdAt, id] = decodeCursor(opts.cursor);
-    q = q.where((eb) =>
-      eb.or([eb(`t.${sortColumn}`, ">", createdAt), eb.and([eb(`t.${sortColumn}`, "=", createdAt), eb("t.id", ">", id)])]),
-    );
+    // A row-value comparison is an index range scan; the equivalent OR walks every earlier row.
+    q = q.where((eb) => eb(eb.refTuple(`t.${sortColumn}`, "t.id"), ">", eb.tuple(createdAt, id)));
   }
   const rows = (await q.orderBy(`t.${sortColumn}`).orderBy("t.id").limit(opts.limit + 1).execute()) as R[];
   const more = rows.length > opts.limit;
