@@ -159,7 +159,7 @@ try {
       table(
         ["benchmark", "req/s or ops/s", "p50 ms", "p99 ms", "ratio to bare", "target"],
         [
-          ["list an account's peerings (limit 100)", fmt(list.rps, 0), fmt(list.p50, 2), fmt(list.p99, 2), fmt(list.rps / bareList.rps, 2), "p99 < 20 ms"],
+          ["list an account's peerings (limit 100)", fmt(list.rps, 0), fmt(list.p50, 2), fmt(list.p99, 2), fmt(list.rps / bareList.rps, 2), "(none set)"],
           ["bare Fastify list route (100 items)", fmt(bareList.rps, 0), fmt(bareList.p50, 2), fmt(bareList.p99, 2), "1.00", ""],
           [`create+accept over HTTP (c=${concurrency})`, fmt(ops.opsPerS, 0), fmt(ops.p50, 2), fmt(ops.p99, 2), "", ""],
         ],

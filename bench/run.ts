@@ -1,5 +1,6 @@
 /**
- * `npm run bench` — the benchmarks of docs/benchmarks.md (figures, not timed tests).
+ * `npx tsx bench/run.ts` (the first half of `npm run bench`) — the benchmarks of
+ * docs/benchmarks.md: figures, not timed tests.
  *
  *   1. create   N VPCs, each with one subnet, through POST /api/v1/vpcs + POST /api/v1/subnets:
  *               creates/s, then the server's RSS (target < 200 MB at N = 10,000)
@@ -7,9 +8,9 @@
  *               bare Fastify route served by the same kind of process (target ≥ 0.5)
  *   3. list     GET /api/v1/vpcs?limit=100 over all pages of the N VPCs (target p99 < 20 ms)
  *
- * The API server and the bare baseline each run in their own child (`node --import tsx
- * bench/server.ts`); the closed-loop load generator (bench/load.ts) runs in this process and only
- * talks to 127.0.0.1.
+ * The API server, the bare baseline and two yardsticks (floor, floor-lean: see bench/server.ts)
+ * each run in their own child (`node --import tsx bench/server.ts`); the closed-loop load
+ * generator (bench/load.ts) runs in this process and only talks to 127.0.0.1.
  *
  * Options: --quick (1,000 VPCs, shorter runs), --vpcs N, --duration S, --warmup S,
  * --concurrency C, --create-concurrency C, --cpu-prof DIR (profile the API server; written when it
@@ -62,7 +63,7 @@ const TARGETS = { getRatio: 0.5, listP99Ms: 20, rssMb: 200 };
 
 /** Seconds spent waiting for other processes to quiet down before runs. */
 let waited = 0;
-const QUIET_WAIT_MS = 8000;
+const QUIET_WAIT_MS = 5000;
 
 /** A measurement, after waiting (briefly) for the rest of the machine to be idle. */
 async function measure(...args: Parameters<typeof measureNow>): Promise<Figure> {
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
   process.stderr.write(`  ${fmt(created.createsPerSec, 0)} creates/s, RSS after ${fmt(created.rssAfterMb, 1)} MB\n`);
   const heapAfterCreates = await heapOf(api);
   const pages = await listPages(api, token, settings.vpcs);
-  // The yardstick (see bench/server.ts): the same reads as the API's GET, without the framework around them.
+  // The yardsticks (see bench/server.ts): the API's GET reads, on its store, without the framework around them.
   const floor = await startServer("floor", ["--data", dataDir]);
   const floorLean = await startServer("floor-lean", ["--data", dataDir]);
 
@@ -166,10 +167,11 @@ async function main(): Promise<void> {
   const bareGet2 = await measure("bare GET /vpcs/{id} [2]", bare, getBare, loaded);
   const endMem = memoryOf(api.pid);
 
-  await api.stop();
-  await bare.stop();
+  // The yardsticks read the API's store: stop them before the API server deletes it.
   await floor.stop();
   await floorLean.stop();
+  await api.stop();
+  await bare.stop();
   if (profDir) process.stderr.write(`CPU profile of the API server written to ${profDir}\n`);
 
   const figures: Figure[] = [bareGet1, apiGet, floorGet, floorLeanGet, bareListF, apiListF, apiGet1, apiList1, barePost, bareGet2];

@@ -1,10 +1,26 @@
 /** Shared query pieces: keyset pagination over (created_at, id), tag filters and tag loading. */
-import type { Kysely, SelectQueryBuilder } from "kysely";
+import type { CompiledQuery, Kysely, SelectQueryBuilder } from "kysely";
 import { DomainError } from "../../domain/errors.ts";
 import type { ListOptions, Tags } from "../../domain/resources.ts";
 import type { Database } from "../schema.ts";
 
 export type Db = Kysely<Database>;
+
+/**
+ * Hot reads compile their SQL once per dialect and run it with new parameters: building and
+ * compiling a Kysely query costs more than SQLite takes to answer a primary-key lookup.
+ */
+const compiled = new Map<string, CompiledQuery>();
+
+export async function runCompiled<R>(db: Db, key: string, build: () => CompiledQuery, parameters: unknown[]): Promise<R[]> {
+  let q = compiled.get(key);
+  if (!q) {
+    q = build();
+    compiled.set(key, q);
+  }
+  const res = await db.executeQuery<R>({ ...q, parameters } as CompiledQuery<R>);
+  return res.rows;
+}
 
 /** What a repository needs to know about the database it runs on. */
 export interface Capabilities {
@@ -69,10 +85,18 @@ export async function paginate<R extends Paged>(query: SelectQueryBuilder<any, a
 }
 
 /** The tags `accountId` put on each of the resources. */
-export async function loadTags(db: Db, accountId: string, ids: readonly string[]): Promise<Map<string, Tags>> {
+export async function loadTags(db: Db, accountId: string, ids: readonly string[], dialect = ""): Promise<Map<string, Tags>> {
   const map = new Map<string, Tags>();
   if (ids.length === 0) return map;
-  const rows = await db
+  const rows =
+    ids.length === 1 && dialect
+      ? await runCompiled<{ resource_id: string; key: string; value: string }>(
+          db,
+          `${dialect}:tags-of-one`,
+          () => db.selectFrom("tags").select(["resource_id", "key", "value"]).where("account_id", "=", "?").where("resource_id", "=", "?").compile(),
+          [accountId, ids[0]],
+        )
+      : await db
     .selectFrom("tags")
     .select(["resource_id", "key", "value"])
     .where("account_id", "=", accountId)

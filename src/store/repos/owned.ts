@@ -4,7 +4,7 @@
  */
 import type { ListOptions, Page, Tags } from "../../domain/resources.ts";
 import type { Database, OwnedTable } from "../schema.ts";
-import { type Capabilities, type Db, deleteTags, loadTags, paginate, replaceTags } from "./common.ts";
+import { type Capabilities, type Db, deleteTags, loadTags, paginate, replaceTags, runCompiled } from "./common.ts";
 
 /** Column equality filters a list may apply (undefined values are ignored). */
 export type Filters = Record<string, string | undefined>;
@@ -24,11 +24,14 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
   }
 
   async get(accountId: string, id: string): Promise<D | null> {
-    const row = (await this.from().where("t.id", "=", id).where("t.account_id", "=", accountId).executeTakeFirst()) as
-      | Database[T]
-      | undefined;
+    const [row] = await runCompiled<Database[T]>(
+      this.db,
+      `${this.caps.dialect}:${this.table}:get`,
+      () => this.from().where("t.id", "=", "?").where("t.account_id", "=", "?").compile(),
+      [id, accountId],
+    );
     if (!row) return null;
-    return this.toDomain(row, (await loadTags(this.db, accountId, [id])).get(id) ?? {});
+    return this.toDomain(row, (await loadTags(this.db, accountId, [id], this.caps.dialect)).get(id) ?? {});
   }
 
   /** Reads and row-locks (PostgreSQL) so that checks made under this lock hold until commit. */
