@@ -87,7 +87,7 @@ function freshPrefix(): string {
   }
 }
 const P = freshPrefix();
-/** Prefixes: the API server's, the raw convergence routers', the scale set's. */
+/** Prefixes: the API server's and the convergence baselines' router pairs. */
 const PREFIX = { server: P, raw: `${P}c` };
 /** One prefix per round of the scale benchmark. */
 const scalePrefix = (round: number) => `${P}s${round}`;
@@ -145,7 +145,10 @@ process.on("exit", () => {
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     process.stderr.write(`\n${signal}: cleaning up\n`);
-    void cleanupAll().finally(() => process.exit(130));
+    // The exit handler deletes once more: an `ip` run started before the signal may still add a namespace.
+    void cleanupAll()
+      .then(() => sleep(500))
+      .finally(() => process.exit(130));
   });
 }
 
@@ -233,7 +236,7 @@ const sid = (tag: string, n: number) => `${tag}${n.toString(36).padStart(12 - ta
 
 const RESPONDER = `
 require("net").createServer((c) => { c.on("error", () => {}); c.end("pong"); }).listen(Number(process.argv[1]), "0.0.0.0", () => console.log("ready"));
-setTimeout(() => process.exit(0), 60000);
+setTimeout(() => process.exit(0), Number(process.argv[2]));
 `;
 
 /**
@@ -270,8 +273,8 @@ function nodeIn(ns: string, script: string, args: string[]): ChildProcess {
   return p;
 }
 
-async function startResponder(ns: string, port: number): Promise<ChildProcess> {
-  const p = nodeIn(ns, RESPONDER, [String(port)]);
+async function startResponder(ns: string, port: number, ttlMs = 60_000): Promise<ChildProcess> {
+  const p = nodeIn(ns, RESPONDER, [String(port), String(ttlMs)]);
   await new Promise<void>((resolve, reject) => {
     let err = "";
     p.stderr!.on("data", (c: Buffer) => (err += c.toString()));
@@ -422,8 +425,18 @@ const fullOverlap = (t: Trial) => passLog.some((p) => p.full && p.t0 < t.end && 
 
 const PORT = 7000;
 
-async function measureFirstConnect(pair: { fromNs: string; toNs: string; toIp: string }, change: () => Promise<number>): Promise<Trial> {
-  const [resp, poller] = await Promise.all([startResponder(pair.toNs, PORT), startPoller(pair.fromNs, pair.toIp, PORT)]);
+/** Responders that stay up across trials (the baseline pairs are reused), by namespace. */
+const standingResponders = new Map<string, ChildProcess>();
+
+async function measureFirstConnect(pair: { fromNs: string; toNs: string; toIp: string }, change: () => Promise<number>, standing = false): Promise<Trial> {
+  const responder = async () => {
+    if (!standing) return startResponder(pair.toNs, PORT);
+    const have = standingResponders.get(pair.toNs);
+    if (have && have.exitCode === null && have.signalCode === null) return null;
+    standingResponders.set(pair.toNs, await startResponder(pair.toNs, PORT, 30 * 60_000));
+    return null;
+  };
+  const [resp, poller] = await Promise.all([responder(), startPoller(pair.fromNs, pair.toIp, PORT)]);
   try {
     await reconciler?.idle();
     if (poller.connected()) throw new Error(`${pair.fromNs} reaches ${pair.toIp} before the change: the setup is wrong`);
@@ -432,7 +445,7 @@ async function measureFirstConnect(pair: { fromNs: string; toNs: string; toIp: s
     const at = await poller.result;
     return { ms: at === null ? null : at - t0, stepMs, t0, end: at ?? nowMs() };
   } finally {
-    stop(resp, poller.proc);
+    stop(poller.proc, ...(resp ? [resp] : []));
   }
 }
 
@@ -530,11 +543,15 @@ async function runIpBatch(ns: string, lines: string[]): Promise<void> {
 
 async function rawTrial(setup: RawSetup, j: number, proxyDelayZero: boolean): Promise<Trial> {
   const batches = await rawBatches(setup, j, proxyDelayZero);
-  const trial = await measureFirstConnect(setup.pairs[j]!, async () => {
-    const t0 = nowMs();
-    for (const b of batches) await runIpBatch(b.ns, b.lines);
-    return nowMs() - t0;
-  });
+  const trial = await measureFirstConnect(
+    setup.pairs[j]!,
+    async () => {
+      const t0 = nowMs();
+      for (const b of batches) await runIpBatch(b.ns, b.lines);
+      return nowMs() - t0;
+    },
+    true,
+  );
   await restore(setup, j);
   return trial;
 }
@@ -583,7 +600,7 @@ async function libTrial(setup: RawSetup, j: number): Promise<Trial> {
     const r = await apply(actions);
     if (r.errors.length > 0) throw new Error(`apply: ${r.errors.join("; ")}`);
     return nowMs() - t0;
-  }).finally(() => restore(setup, j));
+  }, true).finally(() => restore(setup, j));
 }
 
 // ---- 2. scale ---------------------------------------------------------------------------------------
@@ -827,6 +844,7 @@ async function main(): Promise<void> {
       log(`  ${k + 1}/${PEERINGS}: api ${last("api")}, raw ${last("raw")}, raw+proxy_delay 0 ${last("raw0")}, kernel.ts+proxy_delay 0 ${last("lib0")}`);
     }
   }
+  stop(...standingResponders.values());
   await reconciler?.idle();
   const trialPasses = passLog.slice(passesBefore);
   const incremental = trialPasses.filter((p) => !p.full && p.commands > 0).map((p) => p.t1 - p.t0);
