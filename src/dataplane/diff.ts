@@ -106,6 +106,9 @@ function configure(ns: string, link: LinkPlan, cur: { master?: string; up: boole
   for (const a of link.addrs) if (!cur?.addrs.includes(a)) add(ns, 2, `addr add ${a} dev ${link.name}`);
   for (const a of cur?.addrs ?? []) if (!link.addrs.includes(a)) add(ns, 2, `addr del ${a} dev ${link.name}`);
   if (!cur?.up) add(ns, 2, `link set ${link.name} up`);
+  // Peering links answer ARP by proxy; the kernel otherwise delays every proxied reply by up to
+  // 0.8 s (proxy_delay), which a new connection pays twice.
+  if (!cur && parseLinkName(link.name)?.kind === "peering") add(ns, 2, `ntable change name arp_cache dev ${link.name} proxy_delay 0`);
 }
 
 function diffRoutes(planned: NsPlan, observed: ObservedNs | undefined, add: Add): void {

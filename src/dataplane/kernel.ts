@@ -45,7 +45,7 @@ async function pool<T, R>(items: readonly T[], limit: number, fn: (item: T) => P
 }
 
 /** Errors that mean the kernel already is as asked. */
-const BENIGN = [/File exists/, /No such process/, /Cannot find device/, /Cannot find specified qdisc/, /No such file or directory/, /does not exist/, /Object "netns" .*exists/, /Invalid handle/, /Cannot delete qdisc with handle of zero/];
+const BENIGN = [/File exists/, /No such process/, /Cannot find device/, /No such device/, /Cannot find specified qdisc/, /No such file or directory/, /does not exist/, /Object "netns" .*exists/, /Invalid handle/, /Cannot delete qdisc with handle of zero/];
 
 function realErrors(stderr: string): string[] {
   return stderr

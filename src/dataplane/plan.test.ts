@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { INBOUND_RULE_PREF, INBOUND_TABLE, type DesiredState, burstFor, compile, tableIds } from "./plan.ts";
+import { INBOUND_RULE_PREF, INBOUND_TABLE, type DesiredState, burstFor, compile, rulePrefs, tableIds } from "./plan.ts";
 
 const A = "vpc-aaaaaaaaaaaa";
 const B = "vpc-bbbbbbbbbbbb";
@@ -47,13 +47,15 @@ describe("compile", () => {
 
   it("routes each subnet through its associated table; everything else through the inbound table", () => {
     const t2 = tablesA.get("rtb-aaaaaaaaaaa2")!;
+    const prefs = rulePrefs(["subnet-aaaaaaaaaaa1", "subnet-aaaaaaaaaaa2"]);
     expect(ra.rules).toEqual(
       expect.arrayContaining([
         { pref: INBOUND_RULE_PREF, table: INBOUND_TABLE },
-        { pref: 1000, iif: "s-aaaaaaaaaaa1", table: t2 },
-        { pref: 1001, iif: "s-aaaaaaaaaaa2", table: tablesA.get("rtb-aaaaaaaaaaa1")! },
+        { pref: prefs.get("subnet-aaaaaaaaaaa1")!, iif: "s-aaaaaaaaaaa1", table: t2 },
+        { pref: prefs.get("subnet-aaaaaaaaaaa2")!, iif: "s-aaaaaaaaaaa2", table: tablesA.get("rtb-aaaaaaaaaaa1")! },
       ]),
     );
+    expect(ra.rules).toHaveLength(3);
     expect(ra.routes.filter((r) => r.table === t2)).toEqual([
       { table: t2, dst: "10.0.0.0/16", type: "throw" },
       { table: t2, dst: "172.16.0.0/16", type: "unicast", dev: "p-pppppppppppp" },
@@ -75,6 +77,14 @@ describe("compile", () => {
     const ra2 = down.namespaces.get("t1-r-aaaaaaaaaaaa")!;
     expect(ra2.links.some((l) => l.name.startsWith("p-"))).toBe(false);
     expect(ra2.routes).toEqual(expect.arrayContaining([expect.objectContaining({ dst: "172.16.0.0/16", type: "blackhole" })]));
+  });
+
+  it("keeps subnet rule priorities stable when subnets come and go", () => {
+    const before = rulePrefs(["subnet-bbbbbbbbbbbb", "subnet-cccccccccccc"]);
+    const after = rulePrefs(["subnet-000000000000", "subnet-bbbbbbbbbbbb", "subnet-cccccccccccc"]);
+    expect(after.get("subnet-bbbbbbbbbbbb")).toBe(before.get("subnet-bbbbbbbbbbbb"));
+    expect(after.get("subnet-cccccccccccc")).toBe(before.get("subnet-cccccccccccc"));
+    for (const p of after.values()) expect(p >= 1000 && p < INBOUND_RULE_PREF).toBe(true);
   });
 
   it("keeps table ids stable when tables come and go", () => {

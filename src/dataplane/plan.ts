@@ -115,6 +115,25 @@ export function tableIds(routeTableIds: readonly string[]): Map<string, number> 
   return out;
 }
 
+/**
+ * Stable rule priorities for a VPC's subnets (1000–29999): a hash of the id, probing in id order,
+ * so adding a subnet never renumbers the others' rules (which would briefly misroute them).
+ */
+export function rulePrefs(subnetIds: readonly string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  const used = new Set<number>();
+  const span = INBOUND_RULE_PREF - SUBNET_RULE_BASE;
+  for (const id of [...subnetIds].sort()) {
+    let h = 0;
+    for (const c of suffixOf(id)) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+    let pref = SUBNET_RULE_BASE + (h % span);
+    while (used.has(pref)) pref = SUBNET_RULE_BASE + ((pref - SUBNET_RULE_BASE + 1) % span);
+    used.add(pref);
+    out.set(id, pref);
+  }
+  return out;
+}
+
 /** Burst that lets TCP reach the configured rate: 2 ms of traffic at the rate, at least 32 KiB. */
 export function burstFor(rateMbit: number): number {
   return Math.max(32 * 1024, Math.ceil((rateMbit * 1_000_000 * 0.002) / 8));
@@ -186,14 +205,13 @@ export function compile(desired: DesiredState, prefix: string): HostPlan {
     const ns = routerOf.get(vpcId);
     const tables = tablesByVpc.get(vpcId);
     if (!ns || !tables) continue;
-    [...subnets]
-      .sort((x, y) => x.id.localeCompare(y.id))
-      .forEach((s, i) => {
-        const bridge = links.subnet(s.id);
-        ns.links.push({ name: bridge, kind: "bridge", addrs: [`${gatewayIp(parseCidr(s.cidr, "cidr"))}/${s.cidr.split("/")[1]}`] });
-        const table = tables.get(s.routeTableId);
-        if (table !== undefined) ns.rules.push({ pref: SUBNET_RULE_BASE + i, iif: bridge, table });
-      });
+    const prefs = rulePrefs(subnets.map((s) => s.id));
+    for (const s of subnets) {
+      const bridge = links.subnet(s.id);
+      ns.links.push({ name: bridge, kind: "bridge", addrs: [`${gatewayIp(parseCidr(s.cidr, "cidr"))}/${s.cidr.split("/")[1]}`] });
+      const table = tables.get(s.routeTableId);
+      if (table !== undefined) ns.rules.push({ pref: prefs.get(s.id)!, iif: bridge, table });
+    }
   }
 
   const subnetById = new Map(desired.subnets.map((s) => [s.id, s]));

@@ -44,6 +44,7 @@ export class Reconciler {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<PassReport> | null = null;
   private wanted = false;
+  private wantedFull = false;
   private stopped = false;
   private unsubscribe: (() => void) | null = null;
   /** The last pass's outcome, for /readyz and metrics. */
@@ -72,7 +73,7 @@ export class Reconciler {
       try {
         const fp = await this.opts.store.repos.dataplane.fingerprint();
         const due = Date.now() - this.lastFull >= (this.opts.resyncMs ?? 10_000);
-        if (fp !== this.lastFingerprint || due) this.kick();
+        if (fp !== this.lastFingerprint || due) this.kick(due);
       } catch (err) {
         this.opts.logger?.warn({ err }, "data plane: cannot read the store");
       }
@@ -88,18 +89,25 @@ export class Reconciler {
     await this.running?.catch(() => undefined);
   }
 
-  /** Asks for a pass as soon as the current one (if any) is done. */
-  kick(): void {
+  /**
+   * Asks for a pass as soon as the current one (if any) is done. Changes get a pass scoped to the
+   * namespaces they touch; the periodic full resync (`full`) never makes a change wait behind it.
+   */
+  kick(full = false): void {
     if (this.stopped) return;
     if (this.running) {
-      this.wanted = true;
+      if (full) this.wantedFull = true;
+      else this.wanted = true;
       return;
     }
-    this.running = this.pass().finally(() => {
+    this.running = this.pass(full).finally(() => {
       this.running = null;
       if (this.wanted) {
         this.wanted = false;
         this.kick();
+      } else if (this.wantedFull) {
+        this.wantedFull = false;
+        this.kick(true);
       }
     });
     this.running.catch((err: unknown) => this.opts.logger?.error({ err }, "data plane pass failed"));
@@ -111,7 +119,7 @@ export class Reconciler {
   }
 
   /** One pass; `full` observes every namespace instead of only the changed ones. */
-  async pass(full = Date.now() - this.lastFull >= (this.opts.resyncMs ?? 10_000)): Promise<PassReport> {
+  async pass(full = false): Promise<PassReport> {
     const t0 = performance.now();
     const repo = this.opts.store.repos.dataplane;
     const fingerprint = await repo.fingerprint();
