@@ -529,10 +529,12 @@ async function rawBatches(setup: RawSetup, j: number, proxyDelayZero: boolean): 
   // The reconciler creates the veth from A, sets both ends up (phase 2), then adds routes (phase 3).
   // In two runs, the end that is up first must create the pair: B creates it, sets its end up and
   // routes; A then sets its end up and routes (both ends are up before A's route draws traffic).
-  const z = proxyDelayZero ? [`ntable change name arp_cache dev ${link} proxy_delay 0`] : [];
+  // diff() now sets proxy_delay 0 itself (phase 2); without proxyDelayZero the baseline leaves those lines out.
+  const z: string[] = [];
+  const keep = (l: string) => proxyDelayZero || !l.startsWith("ntable change");
   return [
-    { ns: pair.routerB, lines: [`link add ${link} type veth peer name ${link} netns ${pair.routerA}`, ...z, ...lines(pair.routerB, 2), ...lines(pair.routerB, 3)] },
-    { ns: pair.routerA, lines: [...z, ...lines(pair.routerA, 2), ...lines(pair.routerA, 3)] },
+    { ns: pair.routerB, lines: [`link add ${link} type veth peer name ${link} netns ${pair.routerA}`, ...z, ...lines(pair.routerB, 2).filter(keep), ...lines(pair.routerB, 3)] },
+    { ns: pair.routerA, lines: [...z, ...lines(pair.routerA, 2).filter(keep), ...lines(pair.routerA, 3)] },
   ];
 }
 
@@ -576,7 +578,7 @@ async function restore(setup: RawSetup, j: number): Promise<void> {
 /** Throws unless `actions` is exactly what accepting the pair's peering takes (so the pair was in its pre-accept state). */
 function checkAccept(actions: Actions, pair: RawSetup["pairs"][number], link: string): void {
   const shape = actions.batches.map((b) => `${b.ns === pair.routerA ? "A" : b.ns === pair.routerB ? "B" : b.ns}/${b.phase}/${b.cmd.split(" ").slice(0, 2).join(" ")}`).sort().join(", ");
-  const expected = ["A/1/link add", "A/2/link set", "A/3/route replace", "B/2/link set", "B/3/route replace"].join(", ");
+  const expected = ["A/1/link add", "A/2/link set", "A/2/ntable change", "A/3/route replace", "B/2/link set", "B/2/ntable change", "B/3/route replace"].join(", ");
   const first = actions.batches.find((b) => b.phase === 1);
   if (shape !== expected || actions.createNs.length > 0 || actions.deleteNs.length > 0 || first?.cmd !== `link add ${link} type veth peer name ${link} netns ${pair.routerB}`) {
     throw new Error(`unexpected diff for a peering accept: ${shape}`);
@@ -595,8 +597,7 @@ async function libTrial(setup: RawSetup, j: number): Promise<Trial> {
     const t0 = nowMs();
     const actions = diff(plan, await observe(PREFIX.raw, names));
     checkAccept(actions, pair, link);
-    const zero = `ntable change name arp_cache dev ${link} proxy_delay 0`;
-    actions.batches.unshift({ ns: pair.routerA, phase: 2, tool: "ip", cmd: zero }, { ns: pair.routerB, phase: 2, tool: "ip", cmd: zero });
+    // diff() itself sets proxy_delay 0 on the new link.
     const r = await apply(actions);
     if (r.errors.length > 0) throw new Error(`apply: ${r.errors.join("; ")}`);
     return nowMs() - t0;
