@@ -240,4 +240,33 @@ describe.skipIf(!isRoot)("data plane through the API", () => {
     expect(await ifindex()).toBe(before);
     expect(await reach(alice, ui.id, vi.privateIp)).toBe(true);
   });
+
+  it("runs as a separate `vpcpeer agent` beside a server without a data plane", async () => {
+    const { spawn } = await import("node:child_process");
+    const { BIN, childEnv } = await import("../support/process.ts");
+    const agentPrefix = testPrefix();
+    const plain = await startServer(["--data", data.path]); // --dataplane none
+    const agent = spawn(process.execPath, [BIN, "agent", "--data", data.path, "--netns-prefix", agentPrefix], { env: childEnv({ XDG_CONFIG_HOME: home.path }), stdio: "ignore" });
+    try {
+      const res = await fetch(`${plain.url}/api/v1/vpcs`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${alice.token}`, "content-type": "application/json" },
+        body: JSON.stringify({ name: "by-agent", region: "cn-shenzhen", cidr: "10.99.0.0/16" }),
+      });
+      const vpc = (await res.json()) as { id: string };
+      // The agent notices another process's write by polling the store, and builds the router.
+      let seen = false;
+      for (let i = 0; i < 100 && !seen; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        seen = (await listNamespaces(agentPrefix)).includes(`${agentPrefix}-r-${vpc.id.slice(4)}`);
+      }
+      expect(seen).toBe(true);
+    } finally {
+      agent.kill("SIGTERM");
+      await new Promise((r) => agent.once("exit", r));
+      await plain.stop();
+      await removeNamespaces(agentPrefix);
+    }
+    expect(await listNamespaces(agentPrefix)).toEqual([]);
+  });
 });
