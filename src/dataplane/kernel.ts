@@ -86,7 +86,7 @@ export interface ApplyReport {
   errors: string[];
 }
 
-/** Applies actions: namespaces first, then each phase batched per namespace, then deletions. */
+/** Applies actions: namespaces first, then the phases batched per namespace (three rounds), then deletions. */
 export async function apply(actions: Actions): Promise<ApplyReport> {
   const errors: string[] = [];
   let commands = 0;
@@ -101,10 +101,14 @@ export async function apply(actions: Actions): Promise<ApplyReport> {
       if (s.code !== 0) errors.push(`${n.name}: sysctl: ${s.stderr.trim()}`);
     });
   }
-  for (let phase = 0; phase < PHASES; phase++) {
+  // Rounds of processes: removals; link creations (a veth's far end must exist before it is
+  // configured); link configuration (both ends of a peering answer ARP at once before any route
+  // sends traffic over it); then routes, rules and qdiscs together.
+  const rounds = [[0], [1], [2], Array.from({ length: PHASES - 3 }, (_, i) => i + 3)];
+  for (const phases of rounds) {
     const groups = new Map<string, { ns: string; tool: "ip" | "tc"; lines: string[] }>();
-    for (const b of actions.batches) {
-      if (b.phase !== phase) continue;
+    for (const b of [...actions.batches].sort((x, y) => x.phase - y.phase)) {
+      if (!phases.includes(b.phase)) continue;
       const key = `${b.tool} ${b.ns}`;
       const g = groups.get(key) ?? { ns: b.ns, tool: b.tool, lines: [] };
       g.lines.push(b.cmd);

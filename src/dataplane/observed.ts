@@ -121,3 +121,15 @@ export function parseQdiscs(json: string): ObservedQdisc[] {
       ...(q.options?.delay ? { delayMs: q.options.delay.delay * 1000 } : {}),
     }));
 }
+
+/** What the kernel holds once `ns` has been applied exactly (used to diff against the last applied plan). */
+export function observedFromPlan(ns: import("./plan.ts").NsPlan): ObservedNs {
+  return {
+    name: ns.name,
+    kind: ns.kind,
+    links: ns.links.map((l) => ({ name: l.name, kind: l.kind, ...(l.master ? { master: l.master } : {}), up: true, addrs: [...l.addrs] })),
+    routes: ns.routes.map((r) => ({ ...r })),
+    rules: ns.rules.map((r) => ({ ...r })),
+    qdiscs: ns.qdiscs.map((q) => ({ dev: q.dev, kind: q.delayMs !== null ? "netem" : "tbf", rateBitsPerS: q.rateMbit * 1_000_000, burstBytes: q.burstBytes })),
+  };
+}

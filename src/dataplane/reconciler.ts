@@ -11,7 +11,7 @@ import { type HostCapabilities, type LatencyTable, resolveDesired } from "./desi
 import { diff, isEmpty } from "./diff.ts";
 import { apply, observe } from "./kernel.ts";
 import { links, nsName } from "./naming.ts";
-import type { HostState } from "./observed.ts";
+import { type HostState, type ObservedNs, observedFromPlan } from "./observed.ts";
 import { type HostPlan, type NsPlan, compile } from "./plan.ts";
 
 export interface ReconcilerOptions {
@@ -137,7 +137,9 @@ export class Reconciler {
     if (full || changed.size > 0) {
       // Up to three rounds: deleting a namespace or link can take routes elsewhere with it.
       for (let round = 0; round < 3; round++) {
-        observed = await observe(this.opts.prefix, full ? undefined : changed);
+        // A change's first round diffs against what the last pass applied, which saves observing
+        // before acting; the next round observes the kernel for real and repairs any difference.
+        observed = round === 0 && !full ? await this.assumed(changed) : await observe(this.opts.prefix, full ? undefined : changed);
         const scoped: HostPlan = full ? plan : { namespaces: new Map([...plan.namespaces].filter(([n]) => changed.has(n))) };
         const actions = diff(scoped, observed);
         if (!full) actions.deleteNs = actions.deleteNs.filter((n) => changed.has(n));
@@ -172,6 +174,19 @@ export class Reconciler {
   private lastCounters(id: string) {
     const w = this.written.get(id);
     return w ? ((JSON.parse(w) as DataplaneStatus).counters ?? null) : null;
+  }
+
+  /** The changed namespaces as the last pass left them; those it never applied are observed. */
+  private async assumed(changed: ReadonlySet<string>): Promise<HostState> {
+    const namespaces = new Map<string, ObservedNs>();
+    const unknown = new Set<string>();
+    for (const name of changed) {
+      const last = this.applied.get(name);
+      if (last) namespaces.set(name, observedFromPlan(JSON.parse(last) as NsPlan));
+      else unknown.add(name);
+    }
+    if (unknown.size > 0) for (const [name, ns] of (await observe(this.opts.prefix, unknown)).namespaces) namespaces.set(name, ns);
+    return { namespaces };
   }
 
   /** Writes each active peering's and each instance's status (programmed, generation, error, counters). */
