@@ -2,18 +2,13 @@
  * The Alibaba seed flow ("Interconnect two VPCs") driven end to end by the official
  * @alicloud/vpc20160428 SDK (ACS3-HMAC-SHA256) against vpcpeer, with two accounts.
  */
-delete process.env.http_proxy;
-delete process.env.https_proxy;
-delete process.env.HTTP_PROXY;
-delete process.env.HTTPS_PROXY;
 
 import * as Vpc from "@alicloud/vpc20160428";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
-import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../../src/api/app.ts";
 import { aliyunDialect } from "../../src/api/aliyun/index.ts";
-import { type Harness, harness } from "../support/harness.ts";
+import type { Harness } from "../support/harness.ts";
+import { codeOf, type SdkServer, sdkServer } from "../support/sdk.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const vpcModule = Vpc as any;
@@ -21,18 +16,9 @@ const vpcModule = Vpc as any;
 const VpcClient = (typeof vpcModule.default === "function" ? vpcModule.default : vpcModule.default.default) as new (c: $OpenApiUtil.Config) => any;
 type Creds = { id: string; accessKeyId: string; accessKeySecret: string };
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as { code: string }).code;
-  }
-  return "no error";
-}
-
 describe("Alibaba router interfaces through @alicloud/vpc20160428", () => {
+  let server: SdkServer;
   let h: Harness;
-  let app: FastifyInstance;
   let endpoint: string;
   let alice: Creds;
   let bob: Creds;
@@ -41,19 +27,13 @@ describe("Alibaba router interfaces through @alicloud/vpc20160428", () => {
     new VpcClient(new $OpenApiUtil.Config({ accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, endpoint, protocol: "http", regionId: "cn-hangzhou", ...(v2 ? { signatureAlgorithm: "v2" } : {}) }));
 
   beforeAll(async () => {
-    h = await harness("sqlite");
-    app = await buildApp({ services: h.runtime.services, dialects: [aliyunDialect(h.runtime.services)] });
-    await app.listen({ host: "127.0.0.1", port: 0 });
-    const addr = app.server.address() as { port: number };
-    endpoint = `127.0.0.1:${addr.port}`;
+    server = await sdkServer("sqlite", (s) => [aliyunDialect(s)]);
+    ({ h, endpoint } = server);
     alice = await h.account();
     bob = await h.account();
     eve = await h.account();
   });
-  afterAll(async () => {
-    await app?.close();
-    await h?.close();
-  });
+  afterAll(() => server?.close());
 
   it("runs the cross-account console flow: both ends, name each other, connect, routes, deactivate, activate, delete", async () => {
     const a = client(alice);

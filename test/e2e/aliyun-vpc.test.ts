@@ -2,36 +2,22 @@
  * VPC/vSwitch/route-table basics through @alicloud/pop-core (signature v1, GET and POST) and the
  * signature error paths: bad signature, unknown key, stale timestamp, replayed nonce.
  */
-delete process.env.http_proxy;
-delete process.env.https_proxy;
-delete process.env.HTTP_PROXY;
-delete process.env.HTTPS_PROXY;
 
 import * as Pop from "@alicloud/pop-core";
-import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../../src/api/app.ts";
 import { aliyunDialect } from "../../src/api/aliyun/index.ts";
 import { aliEncode } from "../../src/api/aliyun/encode.ts";
 import { v1Sign } from "../../src/api/aliyun/signature-v1.ts";
-import { type Harness, harness } from "../support/harness.ts";
+import type { Harness } from "../support/harness.ts";
+import { codeOf, type SdkServer, sdkServer } from "../support/sdk.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const RPCClient = (Pop as any).RPCClient ?? (Pop as any).default.RPCClient;
 type Creds = { id: string; accessKeyId: string; accessKeySecret: string };
 
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as { code: string }).code;
-  }
-  return "no error";
-}
-
 describe("Alibaba VPC basics through @alicloud/pop-core", () => {
+  let server: SdkServer;
   let h: Harness;
-  let app: FastifyInstance;
   let base: string;
   let alice: Creds;
   let bob: Creds;
@@ -40,17 +26,13 @@ describe("Alibaba VPC basics through @alicloud/pop-core", () => {
   const post = { method: "POST" };
 
   beforeAll(async () => {
-    h = await harness("sqlite");
-    app = await buildApp({ services: h.runtime.services, dialects: [aliyunDialect(h.runtime.services)] });
-    await app.listen({ host: "127.0.0.1", port: 0 });
-    base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    server = await sdkServer("sqlite", (s) => [aliyunDialect(s)]);
+    h = server.h;
+    base = `http://${server.endpoint}`;
     alice = await h.account();
     bob = await h.account();
   });
-  afterAll(async () => {
-    await app?.close();
-    await h?.close();
-  });
+  afterAll(() => server?.close());
 
   it("creates, describes, associates and deletes VPCs, vSwitches and route tables", async () => {
     const a = pop(alice);

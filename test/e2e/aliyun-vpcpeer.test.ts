@@ -2,71 +2,34 @@
  * VpcPeer 2022-01-01 through @alicloud/openapi-client's callApi, placed exactly as the
  * @alicloud/vpcpeer20220101 client places it (LinkType/Tag in the query, the rest in a form body).
  */
-delete process.env.http_proxy;
-delete process.env.https_proxy;
-delete process.env.HTTP_PROXY;
-delete process.env.HTTPS_PROXY;
 
-import * as OpenApi from "@alicloud/openapi-client";
-import * as TeaUtil from "@alicloud/tea-util";
-import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../../src/api/app.ts";
 import { aliyunDialect } from "../../src/api/aliyun/index.ts";
-import { type Harness, harness } from "../support/harness.ts";
+import type { Harness } from "../support/harness.ts";
+import { codeOf, sdkServer, type SdkServer, vpcPeerCall } from "../support/sdk.ts";
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const oa = OpenApi as any;
-const Client = typeof oa.default === "function" ? oa.default : oa.default.default;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const tu = TeaUtil as any;
-const RuntimeOptions = tu.RuntimeOptions ?? tu.default.RuntimeOptions;
 type Creds = { id: string; accessKeyId: string; accessKeySecret: string };
-const QUERY_KEYS = new Set(["LinkType"]);
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as { code: string }).code;
-  }
-  return "no error";
-}
 
 describe("Alibaba VpcPeer 2022-01-01", () => {
+  let server: SdkServer;
   let h: Harness;
-  let app: FastifyInstance;
   let endpoint: string;
   let alice: Creds;
   let bob: Creds;
   let eve: Creds;
 
-  /** Calls a VpcPeer action like the generated client does; returns the parsed body. */
-  async function peer(c: Creds, action: string, params: Record<string, string | number | boolean>, v1 = false): Promise<Record<string, any>> {
-    const client = new Client(new OpenApi.Config({ accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, endpoint, protocol: "http", regionId: "cn-hangzhou", ...(v1 ? { signatureAlgorithm: "v2" } : {}) }));
-    const query: Record<string, string> = {};
-    const body: Record<string, string> = {};
-    for (const [k, v] of Object.entries(params)) (QUERY_KEYS.has(k) || k.startsWith("Tag.") ? query : body)[k] = String(v);
-    const p = new OpenApi.Params({ action, version: "2022-01-01", protocol: "HTTPS", pathname: "/", method: "POST", authType: "AK", style: "RPC", reqBodyType: "formData", bodyType: "json" });
-    const res = await client.callApi(p, new OpenApi.OpenApiRequest({ query, body }), new RuntimeOptions({}));
-    return res.body;
-  }
+  const peer = (c: Creds, action: string, params: Record<string, string | number | boolean>, v1 = false) => vpcPeerCall(endpoint, c, action, params, { v1 });
 
   const vpc = async (c: Creds, region: string, cidr: string) => (await h.runtime.services.vpcs.create({ accountId: c.id }, { name: cidr, region, cidr })).id;
 
   beforeAll(async () => {
-    h = await harness("sqlite");
-    app = await buildApp({ services: h.runtime.services, dialects: [aliyunDialect(h.runtime.services)] });
-    await app.listen({ host: "127.0.0.1", port: 0 });
-    endpoint = `127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    server = await sdkServer("sqlite", (s) => [aliyunDialect(s)]);
+    ({ h, endpoint } = server);
     alice = await h.account();
     bob = await h.account();
     eve = await h.account();
   });
-  afterAll(async () => {
-    await app?.close();
-    await h?.close();
-  });
+  afterAll(() => server?.close());
 
   it("cross account: create (Accepting), stranger and requester cannot accept, accept (Activated), modify, list, delete", async () => {
     const a = await vpc(alice, "cn-hangzhou", "10.1.0.0/16");

@@ -3,46 +3,27 @@
  * seen through Alibaba's — with the same state and routes everywhere (the default dialects of a
  * server, not a hand-picked list).
  */
-delete process.env.http_proxy;
-delete process.env.https_proxy;
-delete process.env.HTTP_PROXY;
-delete process.env.HTTPS_PROXY;
 
-import * as OpenApi from "@alicloud/openapi-client";
-import * as TeaUtil from "@alicloud/tea-util";
 import * as tencentcloud from "tencentcloud-sdk-nodejs";
-import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../../src/api/app.ts";
-import { type Harness, harness } from "../support/harness.ts";
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const oa = OpenApi as any;
-const AliClient = typeof oa.default === "function" ? oa.default : oa.default.default;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const tu = TeaUtil as any;
-const RuntimeOptions = tu.RuntimeOptions ?? tu.default.RuntimeOptions;
+import type { Harness } from "../support/harness.ts";
+import { type SdkServer, sdkServer, vpcPeerCall } from "../support/sdk.ts";
 
 describe("cross-dialect", () => {
+  let server: SdkServer;
   let h: Harness;
-  let app: FastifyInstance;
   let port: number;
   type Acct = { id: string; token: string; accessKeyId: string; accessKeySecret: string };
   let alice: Acct;
   let bob: Acct;
 
   beforeAll(async () => {
-    h = await harness("sqlite");
-    app = await buildApp({ services: h.runtime.services });
-    await app.listen({ host: "127.0.0.1", port: 0 });
-    port = (app.server.address() as { port: number }).port;
+    server = await sdkServer("sqlite"); // every dialect a server speaks by default
+    ({ h, port } = server);
     alice = await h.account();
     bob = await h.account();
   });
-  afterAll(async () => {
-    await app?.close();
-    await h?.close();
-  });
+  afterAll(() => server?.close());
 
   const tencent = (a: Acct) =>
     new tencentcloud.vpc.v20170312.Client({
@@ -50,11 +31,7 @@ describe("cross-dialect", () => {
       region: "ap-guangzhou",
       profile: { httpProfile: { endpoint: `127.0.0.1:${port}`, protocol: "http://", reqTimeout: 20 } },
     });
-  async function aliyun(a: Acct, action: string, params: Record<string, string>) {
-    const client = new AliClient(new OpenApi.Config({ accessKeyId: a.accessKeyId, accessKeySecret: a.accessKeySecret, endpoint: `127.0.0.1:${port}`, protocol: "http", regionId: "ap-guangzhou" }));
-    const p = new OpenApi.Params({ action, version: "2022-01-01", protocol: "HTTPS", pathname: "/", method: "POST", authType: "AK", style: "RPC", reqBodyType: "formData", bodyType: "json" });
-    return (await client.callApi(p, new OpenApi.OpenApiRequest({ query: {}, body: params }), new RuntimeOptions({}))).body as Record<string, any>;
-  }
+  const aliyun = (a: Acct, action: string, params: Record<string, string>) => vpcPeerCall(server.endpoint, a, action, params, { regionId: "ap-guangzhou" });
 
   it("a Tencent-made peering is accepted natively and seen through Alibaba, with routes agreeing", async () => {
     const a = await tencent(alice).CreateVpc({ VpcName: "a", CidrBlock: "10.0.0.0/16" });
