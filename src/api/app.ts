@@ -7,7 +7,6 @@ import swaggerUi from "@fastify/swagger-ui";
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
 import Fastify, { type FastifyInstance, type FastifyBaseLogger, LogController } from "fastify";
-import { DomainError } from "../domain/errors.ts";
 import type { Services } from "../service/index.ts";
 import { Metrics } from "./metrics.ts";
 import { type Dialect, defaultDialects, dialectRoutes } from "./dialects/index.ts";
@@ -40,18 +39,6 @@ function ajv(coerce: boolean) {
   (addFormats as unknown as (a: Ajv) => void)(instance);
   for (const schema of SHARED_SCHEMAS) instance.addSchema(schema);
   return instance;
-}
-
-/** The path of the first string (key or value) holding a NUL character, if any. */
-function findNul(value: unknown, path: string, depth = 0): string | null {
-  if (typeof value === "string") return value.includes("\u0000") ? path : null;
-  if (!value || typeof value !== "object" || depth > 20) return null;
-  for (const [k, v] of Object.entries(value)) {
-    if (k.includes("\u0000")) return path;
-    const found = findNul(v, `${path}.${k}`, depth + 1);
-    if (found) return found;
-  }
-  return null;
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -87,12 +74,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((req, reply) =>
     reply.code(404).send(envelope("EndpointNotFound", `no endpoint ${req.method} ${req.url.split("?")[0]}`, { method: req.method })),
   );
-
-  // Text with NUL characters cannot be stored (PostgreSQL refuses it); refuse it as bad input.
-  app.addHook("preValidation", async (req) => {
-    const field = findNul(req.body, "body") ?? findNul(req.query, "query");
-    if (field) throw new DomainError("InvalidRequest", `${field}: text must not contain NUL characters`, { field });
-  });
 
   // Every shared schema is registered here, on the root: a schema added inside a plugin makes
   // Fastify build that plugin a validator of its own, with coercing defaults instead of ours.

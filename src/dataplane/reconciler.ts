@@ -6,7 +6,7 @@
  */
 import type { Logger } from "pino";
 import type { Store } from "../store/store.ts";
-import type { DataplaneStatus } from "../store/repos/dataplane.ts";
+import type { DataplaneStatus, DesiredRows } from "../store/repos/dataplane.ts";
 import { type HostCapabilities, type LatencyTable, resolveDesired } from "./desired.ts";
 import { diff, isEmpty } from "./diff.ts";
 import { apply, observe } from "./kernel.ts";
@@ -161,7 +161,7 @@ export class Reconciler {
       this.lastFull = Date.now();
       this.counters = countersFrom(observed, this.opts.prefix, rows.peerings);
     }
-    await this.report(rows, errors, observed, full);
+    await this.report(rows, errors, full);
     const ms = performance.now() - t0;
     this.last = { full, commands, errors, ms };
     this.passes++;
@@ -190,7 +190,7 @@ export class Reconciler {
   }
 
   /** Writes each active peering's and each instance's status (programmed, generation, error, counters). */
-  private async report(rows: Awaited<ReturnType<Store["repos"]["dataplane"]["desired"]>>, errors: string[], _observed: HostState, full: boolean): Promise<void> {
+  private async report(rows: DesiredRows, errors: string[], full: boolean): Promise<void> {
     const now = (this.opts.now ?? (() => new Date()))().toISOString();
     const statuses: DataplaneStatus[] = [];
     const errorFor = (names: string[]) => errors.find((e) => names.some((n) => e.includes(n))) ?? null;
@@ -221,7 +221,7 @@ export class Reconciler {
 }
 
 
-function countersFrom(observed: HostState, prefix: string, peerings: Awaited<ReturnType<Store["repos"]["dataplane"]["desired"]>>["peerings"]) {
+function countersFrom(observed: HostState, prefix: string, peerings: DesiredRows["peerings"]) {
   const out = new Map<string, { rxBytes: number; txBytes: number; rxPackets: number; txPackets: number }>();
   for (const p of peerings) {
     const ns = observed.namespaces.get(nsName(prefix, p.a.routerType === "vpc" ? "router" : "vbr", p.a.routerId));
