@@ -71,7 +71,7 @@ export class Reconciler {
     const poll = async () => {
       if (this.stopped) return;
       try {
-        const fp = await this.opts.store.repos.dataplane.fingerprint();
+        const fp = await this.opts.store.read.dataplane.fingerprint();
         const due = Date.now() - this.lastFull >= (this.opts.resyncMs ?? 10_000);
         if (fp !== this.lastFingerprint || due) this.kick(due);
       } catch (err) {
@@ -121,7 +121,7 @@ export class Reconciler {
   /** One pass; `full` observes every namespace instead of only the changed ones. */
   async pass(full = false): Promise<PassReport> {
     const t0 = performance.now();
-    const repo = this.opts.store.repos.dataplane;
+    const repo = this.opts.store.read.dataplane;
     const fingerprint = await repo.fingerprint();
     const rows = await repo.desired();
     const plan = compile(resolveDesired(rows, this.opts.caps, this.opts.latency), this.opts.prefix);

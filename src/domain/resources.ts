@@ -85,6 +85,16 @@ export interface Instance extends Owned {
   dataplane?: DataplaneView | null;
 }
 
+/**
+ * A resource already serialized: its JSON text, as the store built it. Reads that return stored
+ * resources unchanged hand this to the API, which sends it without building objects in between.
+ */
+export type Json<T> = string & { readonly __jsonOf?: T };
+
+export const parseJson = <T>(json: Json<T>): T => JSON.parse(json) as T;
+
+export const parsePage = <T>(page: Page<Json<T>>): Page<T> => ({ items: page.items.map(parseJson), nextCursor: page.nextCursor });
+
 /** A page of a list, with an opaque cursor for the next one (null at the end). */
 export interface Page<T> {
   items: T[];

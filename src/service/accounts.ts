@@ -57,25 +57,30 @@ export class AccountService {
   }
 
   async list(): Promise<Account[]> {
-    const all = await this.deps.store.repos.accounts.all();
+    const all = await this.deps.store.read.accounts.all();
     return all.map(({ secretCiphertext: _s, ...a }) => a);
   }
 
   /**
-   * The account a bearer token belongs to, or null. Answers are kept for 5 s (every request
-   * authenticates); a rotated token stops working at once here, within 5 s on other servers.
+   * The account of a bearer token this process looked up less than 5 s ago, if any: every
+   * request authenticates, so the answer is kept in memory (keyed by the token itself, which saves
+   * hashing it). A rotated token stops working at once here, within 5 s on other servers.
    */
+  cachedToken(token: string): Account | undefined {
+    const hit = this.tokenCache.get(token);
+    return hit && hit.until > Date.now() ? hit.account : undefined;
+  }
+
+  /** The account a bearer token belongs to, or null (from the cache when it can). */
   async authenticate(token: string): Promise<Account | null> {
     if (!token.startsWith("vpt_") || token.length > 200) return null;
-    const hash = hashToken(token);
-    const now = Date.now();
-    const hit = this.tokenCache.get(hash);
-    if (hit && hit.until > now) return hit.account;
-    const rec = await this.deps.store.repos.accounts.byTokenHash(hash);
+    const known = this.cachedToken(token);
+    if (known) return known;
+    const rec = await this.deps.store.read.accounts.byTokenHash(hashToken(token));
     if (!rec) return null;
     const { secretCiphertext: _s, ...account } = rec;
     if (this.tokenCache.size > 10_000) this.tokenCache.clear();
-    this.tokenCache.set(hash, { account, until: now + 5_000 });
+    this.tokenCache.set(token, { account, until: Date.now() + 5_000 });
     return account;
   }
 
@@ -88,7 +93,7 @@ export class AccountService {
     const now = Date.now();
     const hit = this.keyCache.get(accessKeyId);
     if (hit && hit.until > now) return hit.value;
-    const rec = await this.deps.store.repos.accounts.byAccessKeyId(accessKeyId);
+    const rec = await this.deps.store.read.accounts.byAccessKeyId(accessKeyId);
     if (!rec) return null;
     const { secretCiphertext, ...account } = rec;
     const value = { account, secret: this.masterKey.decrypt(secretCiphertext) };
@@ -112,7 +117,7 @@ export class AccountService {
       const rec = await r.accounts.byName(name);
       if (!rec) throw new DomainError("ResourceNotFound", `account ${name} does not exist`, { resource: "account", id: name });
       await r.accounts.setToken(rec.id, hashToken(token));
-      for (const [hash, entry] of this.tokenCache) if (entry.account.id === rec.id) this.tokenCache.delete(hash);
+      for (const [cached, entry] of this.tokenCache) if (entry.account.id === rec.id) this.tokenCache.delete(cached);
       return { accountId: rec.id, token };
     });
   }

@@ -16,13 +16,13 @@ export class EventService {
 
   /** Events after position `after` (exclusive), oldest first; `nextAfter` continues the list. */
   async list(actor: Actor, f: { after?: number | undefined; type?: string | undefined; resourceId?: string | undefined }, opts: Pick<ListOptions, "limit">) {
-    const items = await this.deps.store.repos.events.after(actor.accountId, f.after ?? 0, opts.limit, { type: f.type, resourceId: f.resourceId });
+    const items = await this.deps.store.read.events.after(actor.accountId, f.after ?? 0, opts.limit, { type: f.type, resourceId: f.resourceId });
     const last = items[items.length - 1];
     return { items, nextAfter: last ? last.seq : (f.after ?? 0) };
   }
 
   lastSeq(actor: Actor): Promise<number> {
-    return this.deps.store.repos.events.lastSeq(actor.accountId);
+    return this.deps.store.read.events.lastSeq(actor.accountId);
   }
 
   /**
@@ -34,7 +34,7 @@ export class EventService {
     const seen = new Map<number, number>();
     let floor = after;
     while (!signal.aborted) {
-      const batch = await this.deps.store.repos.events.after(actor.accountId, floor, 500);
+      const batch = await this.deps.store.read.events.after(actor.accountId, floor, 500);
       for (const e of batch) {
         if (seen.has(e.seq)) continue;
         seen.set(e.seq, Date.now());

@@ -56,13 +56,13 @@ export class InstanceService {
   }
 
   async get(actor: Actor, id: string): Promise<Instance> {
-    const i = await this.deps.store.repos.instances.get(actor.accountId, id);
+    const i = await this.deps.store.read.instances.get(actor.accountId, id);
     if (!i) throw notFound("instance", id);
     return (await withDataplane(this.deps, [i]))[0]!;
   }
 
   async list(actor: Actor, f: { vpcId?: string | undefined; subnetId?: string | undefined }, opts: ListOptions): Promise<Page<Instance>> {
-    const page = await this.deps.store.repos.instances.list(actor.accountId, { vpc_id: f.vpcId, subnet_id: f.subnetId }, opts);
+    const page = await this.deps.store.read.instances.list(actor.accountId, { vpc_id: f.vpcId, subnet_id: f.subnetId }, opts);
     return { items: await withDataplane(this.deps, page.items), nextCursor: page.nextCursor };
   }
 

@@ -95,13 +95,13 @@ export class PeeringService {
   }
 
   async get(actor: Actor, id: string): Promise<Peering> {
-    const p = await this.deps.store.repos.peerings.get(actor.accountId, id);
+    const p = await this.deps.store.read.peerings.get(actor.accountId, id);
     if (!p) throw notFound("peering", id);
     return (await withDataplane(this.deps, [this.view(p)]))[0]!;
   }
 
   async list(actor: Actor, f: PeeringFilters, opts: ListOptions): Promise<Page<Peering>> {
-    const page = await this.deps.store.repos.peerings.list(actor.accountId, f, opts);
+    const page = await this.deps.store.read.peerings.list(actor.accountId, f, opts);
     return { items: await withDataplane(this.deps, page.items.map((p) => this.view(p))), nextCursor: page.nextCursor };
   }
 
@@ -455,7 +455,7 @@ export class PeeringService {
    */
   async sweep(batch = 200): Promise<number> {
     const now = nowIso(this.deps);
-    const ids = await this.deps.store.repos.peerings.due(now, batch);
+    const ids = await this.deps.store.read.peerings.due(now, batch);
     for (const id of ids) {
       await this.deps.store.transaction(async (r) => {
         const p = await r.peerings.getAny(id, true);
@@ -486,7 +486,7 @@ export class PeeringService {
 
 /** Attaches what the data plane last reported about each resource. */
 export async function withDataplane<T extends { id: string; generation?: number }>(deps: ServiceDeps, items: T[]): Promise<(T & { dataplane: DataplaneView | null })[]> {
-  const status = await deps.store.repos.dataplane.status(items.map((i) => i.id));
+  const status = await deps.store.read.dataplane.status(items.map((i) => i.id));
   return items.map((i) => {
     const s = status.get(i.id);
     return {

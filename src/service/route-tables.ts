@@ -1,7 +1,7 @@
 /** Route tables and their routes. The VPC's local route is implicit: always listed, never stored. */
 import { formatCidr, overlaps, parseCidr } from "../domain/cidr.ts";
 import { DomainError, notFound } from "../domain/errors.ts";
-import type { ListOptions, Page, Route, RouteTable, RouteTarget, Tags, Vpc } from "../domain/resources.ts";
+import { type Json, type ListOptions, type Page, type Route, type RouteTable, type RouteTarget, type Tags, type Vpc, parsePage } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
 import { isUniqueViolation } from "../store/db-errors.ts";
 import type { Repos, StoredRoute } from "../store/repos/index.ts";
@@ -37,7 +37,7 @@ export class RouteTableService {
     return this.deps.store.transaction(async (r) => {
       const vpc = await r.vpcs.lock(actor.accountId, input.vpcId);
       if (!vpc) throw notFound("vpc", input.vpcId, "vpcId");
-      const custom = (await r.routeTables.count(actor.accountId, { vpc_id: vpc.id })) - 1;
+      const custom = (await r.routeTables.count(actor.accountId, { vpc_id: vpc.id }, this.deps.config.limits.routeTablesPerVpc + 1)) - 1;
       checkQuota(this.deps.config.limits, "routeTablesPerVpc", custom, `custom route tables in ${vpc.id}`);
       const now = nowIso(this.deps);
       const id = this.deps.ids.next("routeTable");
@@ -50,18 +50,22 @@ export class RouteTableService {
   }
 
   async get(actor: Actor, id: string): Promise<RouteTable> {
-    const t = await this.deps.store.repos.routeTables.get(actor.accountId, id);
+    const t = await this.deps.store.read.routeTables.get(actor.accountId, id);
     if (!t) throw notFound("route-table", id);
     return t;
   }
 
-  list(actor: Actor, f: { vpcId?: string | undefined }, opts: ListOptions): Promise<Page<RouteTable>> {
-    return this.deps.store.repos.routeTables.list(actor.accountId, { vpc_id: f.vpcId }, opts);
+  listJson(actor: Actor, f: { vpcId?: string | undefined }, opts: ListOptions): Promise<Page<Json<RouteTable>>> {
+    return this.deps.store.read.routeTables.listJson(actor.accountId, { vpc_id: f.vpcId }, opts);
+  }
+
+  async list(actor: Actor, f: { vpcId?: string | undefined }, opts: ListOptions): Promise<Page<RouteTable>> {
+    return parsePage(await this.listJson(actor, f, opts));
   }
 
   /** Subnets associated with a table (ids), for display. */
   async associations(actor: Actor, id: string): Promise<string[]> {
-    const subnets = await this.deps.store.repos.subnets.all(actor.accountId, { route_table_id: id });
+    const subnets = await this.deps.store.read.subnets.all(actor.accountId, { route_table_id: id });
     return subnets.map((s) => s.id);
   }
 

@@ -6,7 +6,7 @@
 import { type ChargeType, ROUTER_INTERFACE_SPECS, checkPeriod } from "../domain/billing.ts";
 import { DomainError, notFound } from "../domain/errors.ts";
 import { isLive } from "../domain/peering.ts";
-import type { ListOptions, Page, Peering, RouterInterface, RouterInterfaceStatus, Tags, Vbr, Vpc } from "../domain/resources.ts";
+import { type Json, type ListOptions, type Page, type Peering, type RouterInterface, type RouterInterfaceStatus, type Tags, type Vbr, type Vpc, parseJson, parsePage } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
 import type { Repos } from "../store/repos/index.ts";
 import type { RouterInterfacesTable } from "../store/schema.ts";
@@ -52,6 +52,12 @@ function statusOf(p: Peering): RouterInterfaceStatus {
   if (p.state === "active") return "Active";
   if (p.state === "inactive" || p.state === "suspended") return "Inactive";
   return "Idle";
+}
+
+export interface RouterInterfaceFilters {
+  routerId?: string | undefined;
+  role?: string | undefined;
+  status?: string | undefined;
 }
 
 export class RouterInterfaceService {
@@ -119,10 +125,10 @@ export class RouterInterfaceService {
       else await r.vbrs.lock(actor.accountId, router.id);
       const oppositeRegion = input.opposite.region ?? router.region;
       this.regions.require(oppositeRegion, "opposite.region");
-      checkQuota(this.deps.config.limits, "routerInterfacesPerRouter", await r.routerInterfaces.count(actor.accountId, { router_id: router.id }), `router interfaces of ${router.id}`);
+      checkQuota(this.deps.config.limits, "routerInterfacesPerRouter", await r.routerInterfaces.count(actor.accountId, { router_id: router.id }, this.deps.config.limits.routerInterfacesPerRouter), `router interfaces of ${router.id}`);
       const now = nowIso(this.deps);
       const id = this.deps.ids.next("routerInterface");
-      const row: RouterInterfacesTable = {
+      const row: Omit<RouterInterfacesTable, "tags"> = {
         id,
         account_id: actor.accountId,
         name: input.name ?? "",
@@ -180,14 +186,22 @@ export class RouterInterfaceService {
     });
   }
 
-  async get(actor: Actor, id: string): Promise<RouterInterface> {
-    const ri = await this.deps.store.repos.routerInterfaces.get(actor.accountId, id);
-    if (!ri) throw notFound("router-interface", id);
+  async getJson(actor: Actor, id: string): Promise<Json<RouterInterface>> {
+    const ri = await this.deps.store.read.routerInterfaces.getJson(actor.accountId, id);
+    if (ri === null) throw notFound("router-interface", id);
     return ri;
   }
 
-  list(actor: Actor, f: { routerId?: string | undefined; role?: string | undefined; status?: string | undefined }, opts: ListOptions): Promise<Page<RouterInterface>> {
-    return this.deps.store.repos.routerInterfaces.list(actor.accountId, { router_id: f.routerId, role: f.role, status: f.status }, opts);
+  async get(actor: Actor, id: string): Promise<RouterInterface> {
+    return parseJson(await this.getJson(actor, id));
+  }
+
+  listJson(actor: Actor, f: RouterInterfaceFilters, opts: ListOptions): Promise<Page<Json<RouterInterface>>> {
+    return this.deps.store.read.routerInterfaces.listJson(actor.accountId, { router_id: f.routerId, role: f.role, status: f.status }, opts);
+  }
+
+  async list(actor: Actor, f: RouterInterfaceFilters, opts: ListOptions): Promise<Page<RouterInterface>> {
+    return parsePage(await this.listJson(actor, f, opts));
   }
 
   /** Names (or renames) the opposite end, which is only possible while the interface is Idle. */

@@ -87,13 +87,13 @@ export class SubnetService {
   }
 
   async get(actor: Actor, id: string): Promise<Subnet> {
-    const subnet = await this.deps.store.repos.subnets.get(actor.accountId, id);
+    const subnet = await this.deps.store.read.subnets.get(actor.accountId, id);
     if (!subnet) throw notFound("subnet", id);
     return subnet;
   }
 
   list(actor: Actor, f: SubnetFilters, opts: ListOptions): Promise<Page<Subnet>> {
-    return this.deps.store.repos.subnets.list(actor.accountId, { vpc_id: f.vpcId, zone: f.zone, route_table_id: f.routeTableId }, opts);
+    return this.deps.store.read.subnets.list(actor.accountId, { vpc_id: f.vpcId, zone: f.zone, route_table_id: f.routeTableId }, opts);
   }
 
   async update(actor: Actor, id: string, input: UpdateInput): Promise<Subnet> {

@@ -2,7 +2,7 @@
 import { contains, formatCidr, overlaps, parseCidr, parsePrivateCidr } from "../domain/cidr.ts";
 import type { Repos } from "../store/repos/index.ts";
 import { DomainError, notFound } from "../domain/errors.ts";
-import type { ListOptions, Page, Tags, Vbr } from "../domain/resources.ts";
+import { type Json, type ListOptions, type Page, type Tags, type Vbr, parseJson, parsePage } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
 import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
 import { checkQuota } from "./limits.ts";
@@ -51,7 +51,7 @@ export class VbrService {
     const tags = validateTags(input.tags ?? {}, this.deps.config.limits.tagsPerResource);
     return this.deps.store.transaction(async (r) => {
       await r.accounts.lock(actor.accountId);
-      checkQuota(this.deps.config.limits, "vbrsPerRegion", await r.vbrs.count(actor.accountId, { region: region.id }), `VBRs in ${region.id}`);
+      checkQuota(this.deps.config.limits, "vbrsPerRegion", await r.vbrs.count(actor.accountId, { region: region.id }, this.deps.config.limits.vbrsPerRegion), `VBRs in ${region.id}`);
       const now = nowIso(this.deps);
       const id = this.deps.ids.next("vbr");
       await r.vbrs.insert(
@@ -62,14 +62,22 @@ export class VbrService {
     });
   }
 
-  async get(actor: Actor, id: string): Promise<Vbr> {
-    const v = await this.deps.store.repos.vbrs.get(actor.accountId, id);
-    if (!v) throw notFound("vbr", id);
+  async getJson(actor: Actor, id: string): Promise<Json<Vbr>> {
+    const v = await this.deps.store.read.vbrs.getJson(actor.accountId, id);
+    if (v === null) throw notFound("vbr", id);
     return v;
   }
 
-  list(actor: Actor, f: { region?: string | undefined }, opts: ListOptions): Promise<Page<Vbr>> {
-    return this.deps.store.repos.vbrs.list(actor.accountId, { region: f.region }, opts);
+  async get(actor: Actor, id: string): Promise<Vbr> {
+    return parseJson(await this.getJson(actor, id));
+  }
+
+  listJson(actor: Actor, f: { region?: string | undefined }, opts: ListOptions): Promise<Page<Json<Vbr>>> {
+    return this.deps.store.read.vbrs.listJson(actor.accountId, { region: f.region }, opts);
+  }
+
+  async list(actor: Actor, f: { region?: string | undefined }, opts: ListOptions): Promise<Page<Vbr>> {
+    return parsePage(await this.listJson(actor, f, opts));
   }
 
   async update(actor: Actor, id: string, input: UpdateInput & { onPremisesCidrs?: string[] | undefined }): Promise<Vbr> {

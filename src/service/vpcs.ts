@@ -1,7 +1,7 @@
 /** VPCs: each comes with its default route table; deletion is refused while anything depends on it. */
 import { formatCidr, parsePrivateCidr } from "../domain/cidr.ts";
 import { DomainError, notFound } from "../domain/errors.ts";
-import type { ListOptions, Page, Tags, Vpc } from "../domain/resources.ts";
+import { type Json, type ListOptions, type Page, type Tags, type Vpc, parseJson, parsePage } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
 import type { Actor, ServiceDeps } from "./context.ts";
 import { nowIso } from "./context.ts";
@@ -43,7 +43,7 @@ export class VpcService {
     const { ids } = this.deps;
     return this.deps.store.transaction(async (r) => {
       await r.accounts.lock(actor.accountId);
-      checkQuota(this.deps.config.limits, "vpcsPerRegion", await r.vpcs.count(actor.accountId, { region: region.id }), `VPCs in ${region.id}`);
+      checkQuota(this.deps.config.limits, "vpcsPerRegion", await r.vpcs.count(actor.accountId, { region: region.id }, this.deps.config.limits.vpcsPerRegion), `VPCs in ${region.id}`);
       const now = nowIso(this.deps);
       const id = ids.next("vpc");
       const rtbId = ids.next("routeTable");
@@ -69,14 +69,23 @@ export class VpcService {
     });
   }
 
-  async get(actor: Actor, id: string): Promise<Vpc> {
-    const vpc = await this.deps.store.repos.vpcs.get(actor.accountId, id);
-    if (!vpc) throw notFound("vpc", id);
+  /** The VPC as the JSON text the store built (the native API sends it as it is). */
+  async getJson(actor: Actor, id: string): Promise<Json<Vpc>> {
+    const vpc = await this.deps.store.read.vpcs.getJson(actor.accountId, id);
+    if (vpc === null) throw notFound("vpc", id);
     return vpc;
   }
 
-  list(actor: Actor, filters: VpcFilters, opts: ListOptions): Promise<Page<Vpc>> {
-    return this.deps.store.repos.vpcs.list(actor.accountId, { region: filters.region, name: filters.name, cidr: filters.cidr }, opts);
+  async get(actor: Actor, id: string): Promise<Vpc> {
+    return parseJson(await this.getJson(actor, id));
+  }
+
+  listJson(actor: Actor, filters: VpcFilters, opts: ListOptions): Promise<Page<Json<Vpc>>> {
+    return this.deps.store.read.vpcs.listJson(actor.accountId, { region: filters.region, name: filters.name, cidr: filters.cidr }, opts);
+  }
+
+  async list(actor: Actor, filters: VpcFilters, opts: ListOptions): Promise<Page<Vpc>> {
+    return parsePage(await this.listJson(actor, filters, opts));
   }
 
   async update(actor: Actor, id: string, input: UpdateInput): Promise<Vpc> {

@@ -70,14 +70,14 @@ export class WebhookService {
   }
 
   async get(actor: Actor, id: string): Promise<Webhook> {
-    const w = await this.deps.store.repos.webhooks.get(actor.accountId, id);
+    const w = await this.deps.store.read.webhooks.get(actor.accountId, id);
     if (!w) throw notFound("webhook", id);
     const { secretCiphertext: _s, accountId: _a, cursorSeq: _c, ...view } = w;
     return view;
   }
 
   async list(actor: Actor): Promise<Webhook[]> {
-    return (await this.deps.store.repos.webhooks.list(actor.accountId)).map(({ secretCiphertext: _s, accountId: _a, cursorSeq: _c, ...view }) => view);
+    return (await this.deps.store.read.webhooks.list(actor.accountId)).map(({ secretCiphertext: _s, accountId: _a, cursorSeq: _c, ...view }) => view);
   }
 
   async delete(actor: Actor, id: string): Promise<void> {

@@ -296,12 +296,51 @@ const nonces: Migration = {
   },
 };
 
+/** The tables of tenant-owned resources (repos/owned.ts). */
+const OWNED_TABLES = ["vpcs", "subnets", "route_tables", "vbrs", "instances", "router_interfaces"];
+
+const tagsColumn: Migration = {
+  async up(db: AnyDb) {
+    // Each owned row carries its owner's tags as JSON text, so that a read builds the resource
+    // from its row alone; the tags table stays the index that tag filters search.
+    const pg = db.getExecutor().adapter instanceof PostgresAdapter;
+    const agg = pg ? sql`json_object_agg(g.key, g.value order by g.key)::text` : sql`json_group_object(g.key, g.value)`;
+    for (const table of OWNED_TABLES) {
+      await db.schema
+        .alterTable(table)
+        .addColumn("tags", "text", (c) => c.notNull().defaultTo("{}"))
+        .execute();
+      await sql`update ${sql.table(table)} set tags = coalesce((select ${agg} from tags g where g.resource_id = ${sql.ref(`${table}.id`)} and g.account_id = ${sql.ref(`${table}.account_id`)}), '{}')`.execute(db);
+    }
+  },
+};
+
+const ownedLookups: Migration = {
+  async up(db: AnyDb) {
+    // Reads by parent (the subnets of a VPC, the instances of a subnet, …), in list order: without
+    // these SQLite walks every row of the account to find the few of one parent.
+    const lookups: [string, string][] = [
+      ["subnets", "vpc_id"],
+      ["subnets", "route_table_id"],
+      ["route_tables", "vpc_id"],
+      ["instances", "subnet_id"],
+      ["instances", "vpc_id"],
+      ["router_interfaces", "router_id"],
+    ];
+    for (const [table, column] of lookups) {
+      await db.schema.createIndex(`${table}_account_${column}`).on(table).columns(["account_id", column, "created_at", "id"]).execute();
+    }
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_peerings": peerings,
   "0003_webhooks": webhooks,
   "0004_dataplane": dataplane,
   "0005_nonces": nonces,
+  "0006_tags_column": tagsColumn,
+  "0007_owned_lookups": ownedLookups,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -15,6 +15,8 @@ interface OwnedColumns {
   account_id: string;
   name: string;
   description: string;
+  /** The owner's tags as a JSON object (the tags table holds them too, for filters). */
+  tags: string;
   created_at: string;
   updated_at: string;
 }
@@ -123,6 +125,7 @@ export interface RouterInterfacesTable {
   account_id: string;
   name: string;
   description: string;
+  tags: string;
   region: string;
   role: string;
   router_type: string;

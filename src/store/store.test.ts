@@ -1,7 +1,12 @@
 /** Store contract: the same assertions on SQLite and PostgreSQL. */
+import { join } from "node:path";
+import SqliteDatabase from "better-sqlite3";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, type TestDb, freshDb } from "../../test/support/harness.ts";
 import { isUniqueViolation } from "./db-errors.ts";
+import { MIGRATIONS } from "./migrations.ts";
 import { Store } from "./store.ts";
 
 const now = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
@@ -69,7 +74,9 @@ describe.each(BACKENDS)("store contract on %s", (backend) => {
   it("scopes reads to the owner", async () => {
     expect(await store.repos.vpcs.get(acct, "vpc-000000000099")).toBeNull();
     expect(await store.repos.vpcs.get("100000000002", "vpc-000000000099")).not.toBeNull();
-    expect(await store.repos.vpcs.count(acct, {})).toBe(25);
+    expect(await store.repos.vpcs.count(acct, {}, 100)).toBe(25);
+    // Quota checks count no further than the quota.
+    expect(await store.repos.vpcs.count(acct, {}, 10)).toBe(10);
   });
 
   it("rolls a failed transaction back entirely", async () => {
@@ -114,5 +121,93 @@ describe.each(BACKENDS)("store contract on %s", (backend) => {
 
   it("rejects a bad cursor with InvalidCursor", async () => {
     await expect(store.repos.vpcs.list(acct, {}, { limit: 5, cursor: "garbage" })).rejects.toMatchObject({ code: "InvalidCursor" });
+  });
+
+  it("reads outside a transaction see every commit, and nothing of a transaction still open", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let inserted!: () => void;
+    const wrote = new Promise<void>((r) => (inserted = r));
+    const tx = store.transaction(async (r) => {
+      await r.vpcs.insert(vpcRow(70), { stage: "open" });
+      // Inside the transaction its own write is visible, through either handle.
+      expect(await store.read.vpcs.get(acct, "vpc-000000000070")).not.toBeNull();
+      inserted();
+      await held;
+    });
+    await wrote;
+    expect(await store.read.vpcs.getJson(acct, "vpc-000000000070")).toBeNull();
+    expect((await store.read.vpcs.list(acct, {}, { limit: 100 })).items.map((v) => v.id)).not.toContain("vpc-000000000070");
+    release();
+    await tx;
+    expect((await store.read.vpcs.get(acct, "vpc-000000000070"))?.tags).toEqual({ stage: "open" });
+  });
+
+  it("builds each resource's JSON in the database, typed as the domain declares it", async () => {
+    await store.repos.vpcs.insert(vpcRow(80), { zeta: "1", alpha: "2", "quote\"d": "ü ☃" });
+    await store.repos.routeTables.insert(
+      { id: "rtb-000000000080", account_id: acct, vpc_id: "vpc-000000000080", region: "cn-hangzhou", name: "t", description: "", is_default: 1, created_at: now(1), updated_at: now(1) },
+      {},
+    );
+    await store.repos.vbrs.insert(
+      { id: "vbr-000000000080", account_id: acct, region: "cn-hangzhou", name: "b", description: "", on_premises_cidrs: JSON.stringify(["192.168.0.0/24", "192.168.1.0/24"]), state: "active", created_at: now(1), updated_at: now(1) },
+      {},
+    );
+    const json = (await store.read.vpcs.getJson(acct, "vpc-000000000080"))!;
+    const vpc = JSON.parse(json) as Record<string, unknown>;
+    expect(vpc).toEqual({ ...Object.fromEntries(Object.entries(vpcRow(80)).map(([k, v]) => [k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()), v])), tags: { alpha: "2", "quote\"d": "ü ☃", zeta: "1" } });
+    // Keys in the declared order, tags sorted: the text does not depend on the store.
+    expect(Object.keys(vpc)).toEqual(["id", "accountId", "name", "description", "tags", "createdAt", "updatedAt", "region", "cidr", "state", "defaultRouteTableId"]);
+    expect(Object.keys(vpc.tags as object)).toEqual(["alpha", "quote\"d", "zeta"]);
+    expect((await store.read.routeTables.get(acct, "rtb-000000000080"))!.isDefault).toBe(true);
+    expect((await store.read.vbrs.get(acct, "vbr-000000000080"))!.onPremisesCidrs).toEqual(["192.168.0.0/24", "192.168.1.0/24"]);
+    // Retagging replaces the set, in the row and in the index that tag filters use.
+    await store.repos.vpcs.update(acct, "vpc-000000000080", { name: "renamed" }, { only: "one" });
+    expect((await store.read.vpcs.get(acct, "vpc-000000000080"))!.tags).toEqual({ only: "one" });
+    expect((await store.read.vpcs.list(acct, {}, { limit: 100, tags: [{ key: "only", value: "one" }] })).items.map((v) => v.id)).toEqual(["vpc-000000000080"]);
+    expect((await store.read.vpcs.list(acct, {}, { limit: 100, tags: [{ key: "zeta" }] })).items).toEqual([]);
+    // Cross-account reads never carry the owner's tags.
+    expect((await store.repos.vpcs.lockAny("vpc-000000000080"))!.tags).toEqual({});
+  });
+});
+
+describe.each(BACKENDS)("migrations on %s", (backend) => {
+  it("0006 copies the tags of existing resources into their rows", async () => {
+    const db = await freshDb(backend);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the schema as it was before 0006
+    const kysely = new Kysely<any>({
+      dialect: db.databaseUrl
+        ? new PostgresDialect({ pool: new pg.Pool({ connectionString: db.databaseUrl, max: 1 }) })
+        : new SqliteDialect({ database: new SqliteDatabase(join(db.dataDir!, "vpcpeer.db")) }),
+    });
+    try {
+      const provider = { getMigrations: async () => MIGRATIONS };
+      const before = await new Migrator({ db: kysely, provider }).migrateTo("0005_nonces");
+      expect(before.error).toBeUndefined();
+      await kysely.insertInto("accounts").values({ id: "100000000001", name: "a", access_key_id: "AK", secret_ciphertext: "x", token_hash: "h", created_at: now(0) }).execute();
+      for (const id of ["vpc-000000000001", "vpc-000000000002"]) {
+        await kysely
+          .insertInto("vpcs")
+          .values({ id, account_id: "100000000001", name: id, description: "", region: "cn-hangzhou", cidr: "10.0.0.0/16", state: "available", default_route_table_id: "rtb-000000000001", created_at: now(0), updated_at: now(0) })
+          .execute();
+      }
+      await kysely
+        .insertInto("tags")
+        .values([
+          { resource_id: "vpc-000000000001", account_id: "100000000001", key: "b", value: "2" },
+          { resource_id: "vpc-000000000001", account_id: "100000000001", key: "a", value: "1" },
+        ])
+        .execute();
+      const store = await Store.open(db);
+      try {
+        expect((await store.read.vpcs.get("100000000001", "vpc-000000000001"))!.tags).toEqual({ a: "1", b: "2" });
+        expect((await store.read.vpcs.get("100000000001", "vpc-000000000002"))!.tags).toEqual({});
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await kysely.destroy();
+      await db.drop();
+    }
   });
 });

@@ -1,25 +1,81 @@
 /** Shared query pieces: keyset pagination over (created_at, id), tag filters and tag loading. */
-import type { CompiledQuery, Kysely, SelectQueryBuilder } from "kysely";
+import type { Compilable, CompiledQuery, Kysely, SelectQueryBuilder } from "kysely";
 import { DomainError } from "../../domain/errors.ts";
 import type { ListOptions, Tags } from "../../domain/resources.ts";
 import type { Database } from "../schema.ts";
 
 export type Db = Kysely<Database>;
 
-/**
- * Hot reads compile their SQL once per dialect and run it with new parameters: building and
- * compiling a Kysely query costs more than SQLite takes to answer a primary-key lookup.
- */
-const compiled = new Map<string, CompiledQuery>();
+/** Reads a connection answers synchronously, bypassing the driver (see Store: SQLite's read-only connection). */
+export interface DirectReads {
+  all<R>(sql: string, parameters: readonly unknown[]): R[];
+  /** The first column of each row (no row objects made). */
+  column<V>(sql: string, parameters: readonly unknown[]): V[];
+}
 
-export async function runCompiled<R>(db: Db, key: string, build: () => CompiledQuery, parameters: unknown[]): Promise<R[]> {
-  let q = compiled.get(key);
-  if (!q) {
-    q = build();
-    compiled.set(key, q);
+/** Stands for the value `args[i]` of a shaped query while it is built (see Runner.shaped). */
+export type Arg = (i: number) => string;
+
+// NUL never reaches the store as a value (the API refuses it), so a marker cannot be mistaken for one.
+const marker: Arg = (i) => `\u0000arg${i}\u0000`;
+const MARKER = /^\u0000arg(\d+)\u0000$/;
+
+interface Shape {
+  query: CompiledQuery;
+  /** Per parameter of the SQL: the index of the argument it binds, or a constant Kysely put there. */
+  slots: (number | { value: unknown })[];
+}
+
+const shapes = new Map<string, Shape>();
+
+/**
+ * Runs queries of one repository set: straight on a connection that can answer synchronously
+ * (no driver, connection mutex or promise chain in between), else through Kysely.
+ */
+export class Runner {
+  constructor(
+    private readonly db: Db,
+    private readonly dialect: Capabilities["dialect"],
+    private readonly direct?: DirectReads,
+  ) {}
+
+  async rows<R>(q: CompiledQuery): Promise<R[]> {
+    if (this.direct) return this.direct.all<R>(q.sql, q.parameters);
+    return (await this.db.executeQuery<R>(q as CompiledQuery<R>)).rows;
   }
-  const res = await db.executeQuery<R>({ ...q, parameters } as CompiledQuery<R>);
-  return res.rows;
+
+  /**
+   * Runs a query whose SQL depends on its shape (the filters it has), never on its values:
+   * `build` runs once per `key` with markers in place of the values, and later calls only bind
+   * `args`. Building and compiling a Kysely query costs more than SQLite takes to answer it.
+   */
+  async shaped<R>(key: string, args: readonly unknown[], build: (arg: Arg) => Compilable): Promise<R[]> {
+    const { query, parameters } = this.bind(key, args, build);
+    if (this.direct) return this.direct.all<R>(query.sql, parameters);
+    return (await this.db.executeQuery<R>({ ...query, parameters } as CompiledQuery<R>)).rows;
+  }
+
+  /** shaped() for a query of one column: its values. */
+  async shapedColumn<V>(key: string, args: readonly unknown[], build: (arg: Arg) => Compilable): Promise<V[]> {
+    const { query, parameters } = this.bind(key, args, build);
+    if (this.direct) return this.direct.column<V>(query.sql, parameters);
+    const { rows } = await this.db.executeQuery<Record<string, V>>({ ...query, parameters } as CompiledQuery<Record<string, V>>);
+    return rows.map((r) => Object.values(r)[0]!);
+  }
+
+  private bind(key: string, args: readonly unknown[], build: (arg: Arg) => Compilable): { query: CompiledQuery; parameters: unknown[] } {
+    const id = `${this.dialect}:${key}`;
+    let shape = shapes.get(id);
+    if (!shape) {
+      const query = build(marker).compile();
+      const slots = query.parameters.map((p) => {
+        const m = typeof p === "string" ? MARKER.exec(p) : null;
+        return m ? Number(m[1]) : { value: p };
+      });
+      shapes.set(id, (shape = { query, slots }));
+    }
+    return { query: shape.query, parameters: shape.slots.map((slot) => (typeof slot === "number" ? args[slot] : slot.value)) };
+  }
 }
 
 /** What a repository needs to know about the database it runs on. */
@@ -47,61 +103,64 @@ export function decodeCursor(cursor: string): [string, string] {
   });
 }
 
-interface Paged {
-  id: string;
-  created_at: string;
+/** A list query for paginate(): its base (one table aliased `t`, filtered), as a shaped query. */
+export interface PageSpec<R> {
+  /** Names the base's SQL: which filters it has, not their values. */
+  key: string;
+  /** The base's values, in the order its arg(i) use them. */
+  args: unknown[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  base: (arg: Arg) => SelectQueryBuilder<any, any, R>;
+  sortColumn?: "created_at" | "period_start";
+  /** The base selects one column, and the rows are its values. */
+  column?: boolean;
+  /** The sort value and id of a row: its place in the order, for the next page's cursor. */
+  cursorOf: (row: R) => [string, string];
 }
 
 /**
- * Applies tag filters (tags put by `accountId`), the cursor and limit+1 to a query over one table
- * (aliased `t`) and returns the page with the cursor of its last row.
+ * One page of a list: tag filters (tags put by `accountId`), the cursor and limit + 1 applied to the
+ * spec's base, keyset-ordered by (sort column, id), with the cursor of the page's last row.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function paginate<R extends Paged>(query: SelectQueryBuilder<any, any, R>, opts: ListOptions, accountId: string, sortColumn: "created_at" | "period_start" = "created_at") {
-  let q = query;
-  for (const tag of opts.tags ?? []) {
-    q = q.where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom("tags as tg")
-          .select("tg.key")
-          .whereRef("tg.resource_id", "=", "t.id")
-          .where("tg.account_id", "=", accountId)
-          .where("tg.key", "=", tag.key)
-          .$if(tag.value !== undefined, (s) => s.where("tg.value", "=", tag.value!)),
-      ),
-    );
-  }
-  if (opts.cursor) {
-    const [createdAt, id] = decodeCursor(opts.cursor);
+export async function paginate<R>(runner: Runner, spec: PageSpec<R>, opts: ListOptions, accountId: string): Promise<{ rows: R[]; nextCursor: string | null }> {
+  const sort = spec.sortColumn ?? "created_at";
+  const cursor = opts.cursor ? decodeCursor(opts.cursor) : null;
+  const args = [...spec.args];
+  const at = (value: unknown) => args.push(value) - 1;
+  const owner = at(accountId);
+  const tags = (opts.tags ?? []).map((t) => ({ key: at(t.key), value: t.value === undefined ? null : at(t.value) }));
+  const after = cursor ? ([at(cursor[0]), at(cursor[1])] as const) : null;
+  const limit = at(opts.limit + 1);
+  const key = `${spec.key}|tags:${tags.map((t) => (t.value === null ? "k" : "kv")).join(",")}|${after ? "after" : "first"}`;
+  const rows = await (spec.column ? runner.shapedColumn<R> : runner.shaped<R>).call(runner, key, args, (arg) => {
+    let q = spec.base(arg);
+    for (const tag of tags) {
+      q = q.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom("tags as tg")
+            .select("tg.key")
+            .whereRef("tg.resource_id", "=", "t.id")
+            .where("tg.account_id", "=", arg(owner))
+            .where("tg.key", "=", arg(tag.key))
+            .$if(tag.value !== null, (s) => s.where("tg.value", "=", arg(tag.value!))),
+        ),
+      );
+    }
     // A row-value comparison is an index range scan; the equivalent OR walks every earlier row.
-    q = q.where((eb) => eb(eb.refTuple(`t.${sortColumn}`, "t.id"), ">", eb.tuple(createdAt, id)));
-  }
-  const rows = (await q.orderBy(`t.${sortColumn}`).orderBy("t.id").limit(opts.limit + 1).execute()) as R[];
+    if (after) q = q.where((eb) => eb(eb.refTuple(`t.${sort}`, "t.id"), ">", eb.tuple(arg(after[0]), arg(after[1]))));
+    return q.orderBy(`t.${sort}`).orderBy("t.id").limit(arg(limit) as unknown as number);
+  });
   const more = rows.length > opts.limit;
   const items = more ? rows.slice(0, opts.limit) : rows;
-  const lastRow = items[items.length - 1];
-  const sortValue = lastRow ? String((lastRow as unknown as Record<string, unknown>)[sortColumn]) : "";
-  return { rows: items, nextCursor: more && lastRow ? encodeCursor(sortValue, lastRow.id) : null };
+  const last = items[items.length - 1];
+  return { rows: items, nextCursor: more && last !== undefined ? encodeCursor(...spec.cursorOf(last)) : null };
 }
 
 /** The tags `accountId` put on each of the resources. */
-export async function loadTags(db: Db, accountId: string, ids: readonly string[], dialect = ""): Promise<Map<string, Tags>> {
+export async function loadTags(db: Db, accountId: string, ids: readonly string[]): Promise<Map<string, Tags>> {
   const map = new Map<string, Tags>();
   if (ids.length === 0) return map;
-  const rows =
-    ids.length === 1 && dialect
-      ? await runCompiled<{ resource_id: string; key: string; value: string }>(
-          db,
-          `${dialect}:tags-of-one`,
-          () => db.selectFrom("tags").select(["resource_id", "key", "value"]).where("account_id", "=", "?").where("resource_id", "=", "?").compile(),
-          [accountId, ids[0]],
-        )
-      : await db
-    .selectFrom("tags")
-    .select(["resource_id", "key", "value"])
-    .where("account_id", "=", accountId)
-    .where("resource_id", "in", ids)
-    .execute();
+  const rows = await db.selectFrom("tags").select(["resource_id", "key", "value"]).where("account_id", "=", accountId).where("resource_id", "in", ids).execute();
   for (const r of rows) {
     let tags = map.get(r.resource_id);
     if (!tags) map.set(r.resource_id, (tags = {}));

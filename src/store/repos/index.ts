@@ -1,5 +1,5 @@
 /** All repositories over one database handle (the root pool or one transaction). */
-import { instanceFromRow, routeTableFromRow, routerInterfaceFromRow, subnetFromRow, vbrFromRow, vpcFromRow } from "./mappers.ts";
+import type { Instance, RouteTable, RouterInterface, Subnet, Vbr, Vpc } from "../../domain/resources.ts";
 import { EventsRepo } from "./events.ts";
 import { MetaRepo } from "./meta.ts";
 import { WebhooksRepo } from "./webhooks.ts";
@@ -8,22 +8,23 @@ import { NoncesRepo } from "./nonces.ts";
 import { LedgerRepo } from "./ledger.ts";
 import { PeeringsRepo } from "./peerings.ts";
 import { AccountsRepo } from "./accounts.ts";
-import type { Capabilities, Db } from "./common.ts";
+import { type Capabilities, type Db, type DirectReads, Runner } from "./common.ts";
 import { IdempotencyRepo } from "./idempotency.ts";
 import { OwnedRepo } from "./owned.ts";
 import { RoutesRepo } from "./routes.ts";
+import { VIEWS } from "./views.ts";
 
 export class Repos {
   readonly accounts: AccountsRepo;
-  readonly vpcs;
-  readonly subnets;
-  readonly routeTables;
-  readonly vbrs;
-  readonly instances;
+  readonly vpcs: OwnedRepo<"vpcs", Vpc>;
+  readonly subnets: OwnedRepo<"subnets", Subnet>;
+  readonly routeTables: OwnedRepo<"route_tables", RouteTable>;
+  readonly vbrs: OwnedRepo<"vbrs", Vbr>;
+  readonly instances: OwnedRepo<"instances", Instance>;
   readonly routes: RoutesRepo;
   readonly idempotency: IdempotencyRepo;
   readonly peerings: PeeringsRepo;
-  readonly routerInterfaces;
+  readonly routerInterfaces: OwnedRepo<"router_interfaces", RouterInterface>;
   readonly events: EventsRepo;
   readonly ledger: LedgerRepo;
   readonly meta: MetaRepo;
@@ -31,19 +32,21 @@ export class Repos {
   readonly dataplane: DataplaneRepo;
   readonly nonces: NoncesRepo;
 
-  constructor(db: Db, caps: Capabilities) {
+  /** `direct`: the connection answers reads synchronously (SQLite's read-only connection). */
+  constructor(db: Db, caps: Capabilities, direct?: DirectReads) {
+    const runner = new Runner(db, caps.dialect, direct);
     this.accounts = new AccountsRepo(db, caps);
-    this.vpcs = new OwnedRepo(db, caps, "vpcs", vpcFromRow);
-    this.subnets = new OwnedRepo(db, caps, "subnets", subnetFromRow);
-    this.routeTables = new OwnedRepo(db, caps, "route_tables", routeTableFromRow);
-    this.vbrs = new OwnedRepo(db, caps, "vbrs", vbrFromRow);
-    this.instances = new OwnedRepo(db, caps, "instances", instanceFromRow);
+    this.vpcs = new OwnedRepo(db, caps, "vpcs", VIEWS.vpcs, runner);
+    this.subnets = new OwnedRepo(db, caps, "subnets", VIEWS.subnets, runner);
+    this.routeTables = new OwnedRepo(db, caps, "route_tables", VIEWS.route_tables, runner);
+    this.vbrs = new OwnedRepo(db, caps, "vbrs", VIEWS.vbrs, runner);
+    this.instances = new OwnedRepo(db, caps, "instances", VIEWS.instances, runner);
     this.routes = new RoutesRepo(db);
     this.idempotency = new IdempotencyRepo(db);
-    this.peerings = new PeeringsRepo(db, caps);
-    this.routerInterfaces = new OwnedRepo(db, caps, "router_interfaces", routerInterfaceFromRow);
+    this.peerings = new PeeringsRepo(db, caps, runner);
+    this.routerInterfaces = new OwnedRepo(db, caps, "router_interfaces", VIEWS.router_interfaces, runner);
     this.events = new EventsRepo(db);
-    this.ledger = new LedgerRepo(db);
+    this.ledger = new LedgerRepo(db, runner);
     this.meta = new MetaRepo(db);
     this.webhooks = new WebhooksRepo(db);
     this.dataplane = new DataplaneRepo(db);

@@ -1,7 +1,7 @@
 /** Billing ledger. (peering, kind, period start) is unique: a period is never charged twice. */
 import type { LedgerEntry } from "../../domain/resources.ts";
 import type { LedgerTable } from "../schema.ts";
-import { type Db, paginate } from "./common.ts";
+import { type Db, type Runner, paginate } from "./common.ts";
 import type { ListOptions, Page } from "../../domain/resources.ts";
 
 const fromRow = (r: LedgerTable): LedgerEntry => ({
@@ -18,7 +18,10 @@ const fromRow = (r: LedgerTable): LedgerEntry => ({
 });
 
 export class LedgerRepo {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly runner: Runner,
+  ) {}
 
   /** Inserts unless that period was already charged; returns whether it was inserted. */
   async charge(e: LedgerEntry): Promise<boolean> {
@@ -42,9 +45,22 @@ export class LedgerRepo {
   }
 
   async list(accountId: string, f: { peeringId?: string | undefined }, opts: ListOptions): Promise<Page<LedgerEntry>> {
-    let q = this.db.selectFrom("ledger as t").selectAll("t").where("t.account_id", "=", accountId);
-    if (f.peeringId) q = q.where("t.peering_id", "=", f.peeringId);
-    const { rows, nextCursor } = await paginate<LedgerTable>(q, { limit: opts.limit, cursor: opts.cursor }, accountId, "period_start");
+    const byPeering = f.peeringId !== undefined;
+    const { rows, nextCursor } = await paginate<LedgerTable>(
+      this.runner,
+      {
+        key: `ledger:list:${byPeering ? "peering" : ""}`,
+        args: byPeering ? [accountId, f.peeringId] : [accountId],
+        base: (arg) => {
+          const q = this.db.selectFrom("ledger as t").selectAll("t").where("t.account_id", "=", arg(0));
+          return byPeering ? q.where("t.peering_id", "=", arg(1)) : q;
+        },
+        sortColumn: "period_start",
+        cursorOf: (r) => [r.period_start, r.id],
+      },
+      { limit: opts.limit, cursor: opts.cursor },
+      accountId,
+    );
     return { items: rows.map(fromRow), nextCursor };
   }
 

@@ -1,80 +1,115 @@
 /**
- * One generic repository for the tenant-owned tables (VPCs, subnets, route tables, VBRs, instances):
- * every read is scoped to the owning account, so another account's row is simply not found.
+ * One generic repository for the tenant-owned tables (VPCs, subnets, route tables, VBRs, instances,
+ * router interfaces): every read is scoped to the owning account, so another account's row is
+ * simply not found. Rows are read through their view (views.ts): the database builds each
+ * resource's JSON, which the native API sends as it is and everything else parses.
  */
-import type { ListOptions, Page, Tags } from "../../domain/resources.ts";
+import { sql } from "kysely";
+import type { Json, ListOptions, Page, Tags } from "../../domain/resources.ts";
 import type { Database, OwnedTable } from "../schema.ts";
-import { type Capabilities, type Db, deleteTags, loadTags, paginate, replaceTags, runCompiled } from "./common.ts";
+import { type Capabilities, type Db, type Runner, deleteTags, paginate, replaceTags } from "./common.ts";
+import { type TagsOf, type ViewSpec, viewSql } from "./views.ts";
 
 /** Column equality filters a list may apply (undefined values are ignored). */
 export type Filters = Record<string, string | undefined>;
+
+interface ViewRow {
+  j: string;
+}
+
+/** Sorted, so that a resource's JSON does not depend on the order its tags were given in. */
+const tagsText = (tags: Tags) => JSON.stringify(Object.fromEntries(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
+
+/** The view's SQL per dialect, table and tag visibility: built once per process, not per transaction. */
+const viewSqlCache = new Map<string, string>();
 
 export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags }> {
   constructor(
     protected readonly db: Db,
     protected readonly caps: Capabilities,
     protected readonly table: T,
-    protected readonly toDomain: (row: Database[T], tags: Tags) => D,
+    protected readonly view: ViewSpec,
+    protected readonly runner: Runner,
   ) {}
+
+  private viewOf(tags: TagsOf): string {
+    const key = `${this.caps.dialect}:${this.table}:${tags}`;
+    let text = viewSqlCache.get(key);
+    if (text === undefined) viewSqlCache.set(key, (text = viewSql(this.view, this.caps, tags)));
+    return text;
+  }
 
   // Kysely cannot type a query over a table chosen by a type parameter; the casts stay in this class.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  protected from(): any {
-    return this.db.selectFrom(`${this.table} as t` as never).selectAll("t" as never);
+  protected from(tags: TagsOf = "owner"): any {
+    return this.db.selectFrom(`${this.table} as t` as never).select(sql.raw<string>(this.viewOf(tags)).as("j"));
+  }
+
+  private parse(rows: ViewRow[]): D[] {
+    return rows.map((r) => JSON.parse(r.j) as D);
+  }
+
+  /** The resource as its JSON text, or null when the account has no such resource. */
+  async getJson(accountId: string, id: string): Promise<Json<D> | null> {
+    const [json] = await this.runner.shapedColumn<Json<D>>(`${this.table}:get`, [id, accountId], (arg) => this.from().where("t.id", "=", arg(0)).where("t.account_id", "=", arg(1)));
+    return json ?? null;
   }
 
   async get(accountId: string, id: string): Promise<D | null> {
-    const [row] = await runCompiled<Database[T]>(
-      this.db,
-      `${this.caps.dialect}:${this.table}:get`,
-      () => this.from().where("t.id", "=", "?").where("t.account_id", "=", "?").compile(),
-      [id, accountId],
-    );
-    if (!row) return null;
-    return this.toDomain(row, (await loadTags(this.db, accountId, [id], this.caps.dialect)).get(id) ?? {});
+    const json = await this.getJson(accountId, id);
+    return json === null ? null : (JSON.parse(json) as D);
   }
 
   /** Reads and row-locks (PostgreSQL) so that checks made under this lock hold until commit. */
   async lock(accountId: string, id: string): Promise<D | null> {
     if (!this.caps.rowLocks) return this.get(accountId, id);
-    const row = (await this.from()
-      .where("t.id", "=", id)
-      .where("t.account_id", "=", accountId)
-      .forUpdate()
-      .executeTakeFirst()) as Database[T] | undefined;
-    if (!row) return null;
-    return this.toDomain(row, (await loadTags(this.db, accountId, [id])).get(id) ?? {});
+    const rows = (await this.from().where("t.id", "=", id).where("t.account_id", "=", accountId).forUpdate("t").execute()) as ViewRow[];
+    return this.parse(rows)[0] ?? null;
   }
 
   /**
-   * Reads a row of any account, row-locked on PostgreSQL. Only for use cases that span two
-   * accounts (a peering request names the other party's VPC); never for a tenant's own reads.
+   * Reads a row of any account, row-locked on PostgreSQL, without its tags. Only for use cases
+   * that span two accounts (a peering request names the other party's VPC); never for a tenant's own reads.
    */
   async lockAny(id: string): Promise<D | null> {
-    let q = this.from().where("t.id", "=", id);
-    if (this.caps.rowLocks) q = q.forUpdate();
-    const row = (await q.executeTakeFirst()) as Database[T] | undefined;
-    return row ? this.toDomain(row, {}) : null;
+    let q = this.from("none").where("t.id", "=", id);
+    if (this.caps.rowLocks) q = q.forUpdate("t");
+    return this.parse((await q.execute()) as ViewRow[])[0] ?? null;
   }
 
-  /** Rows of any account with `column = value` (cross-account use cases only, like lockAny). */
+  /** Rows of any account with `column = value`, without tags (cross-account use cases only, like lockAny). */
   async whereAny(column: string, value: string): Promise<D[]> {
-    const rows = (await this.from().where(`t.${column}`, "=", value).orderBy("t.id").execute()) as Database[T][];
-    return rows.map((row) => this.toDomain(row, {}));
+    return this.parse((await this.from("none").where(`t.${column}`, "=", value).orderBy("t.id").execute()) as ViewRow[]);
+  }
+
+  /** A page of the account's resources as JSON texts, in creation order. */
+  async listJson(accountId: string, filters: Filters, opts: ListOptions): Promise<Page<Json<D>>> {
+    const columns = Object.keys(filters).filter((c) => filters[c] !== undefined);
+    const { rows, nextCursor } = await paginate<Json<D>>(
+      this.runner,
+      {
+        key: `${this.table}:list:${columns.join(",")}`,
+        column: true,
+        args: [accountId, ...columns.map((c) => filters[c])],
+        base: (arg) => {
+          let q = this.from().where("t.account_id", "=", arg(0));
+          columns.forEach((c, i) => (q = q.where(`t.${c}`, "=", arg(i + 1))));
+          return q;
+        },
+        cursorOf: (json) => {
+          const { createdAt, id } = JSON.parse(json) as { createdAt: string; id: string };
+          return [createdAt, id];
+        },
+      },
+      opts,
+      accountId,
+    );
+    return { items: rows, nextCursor };
   }
 
   async list(accountId: string, filters: Filters, opts: ListOptions): Promise<Page<D>> {
-    let q = this.from().where("t.account_id", "=", accountId);
-    for (const [column, value] of Object.entries(filters)) {
-      if (value !== undefined) q = q.where(`t.${column}`, "=", value);
-    }
-    const { rows, nextCursor } = await paginate<Database[T]>(q, opts, accountId);
-    const tags = await loadTags(
-      this.db,
-      accountId,
-      rows.map((r) => r.id),
-    );
-    return { items: rows.map((r) => this.toDomain(r, tags.get(r.id) ?? {})), nextCursor };
+    const page = await this.listJson(accountId, filters, opts);
+    return { items: page.items.map((j) => JSON.parse(j) as D), nextCursor: page.nextCursor };
   }
 
   /** All rows matching the filters, unpaged: for bounded sets (the subnets of one VPC, say). */
@@ -83,31 +118,32 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
     for (const [column, value] of Object.entries(filters)) {
       if (value !== undefined) q = q.where(`t.${column}`, "=", value);
     }
-    const rows = (await q.orderBy("t.created_at").orderBy("t.id").execute()) as Database[T][];
-    const tags = await loadTags(
-      this.db,
-      accountId,
-      rows.map((r) => r.id),
-    );
-    return rows.map((r) => this.toDomain(r, tags.get(r.id) ?? {}));
+    return this.parse(await this.runner.rows<ViewRow>(q.orderBy("t.created_at").orderBy("t.id").compile()));
   }
 
-  async count(accountId: string, filters: Filters): Promise<number> {
-    let q = this.db
+  /**
+   * How many rows match, counting no further than `upTo`: a quota check only needs to know
+   * whether the quota is reached, and an account with raised quotas may own many rows.
+   */
+  async count(accountId: string, filters: Filters, upTo: number): Promise<number> {
+    let rows = this.db
       .selectFrom(`${this.table} as t` as never)
-      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+      .select(sql.lit(1).as("one"))
       .where("t.account_id" as never, "=", accountId as never);
     for (const [column, value] of Object.entries(filters)) {
-      if (value !== undefined) q = q.where(`t.${column}` as never, "=", value as never);
+      if (value !== undefined) rows = rows.where(`t.${column}` as never, "=", value as never);
     }
-    const row = await q.executeTakeFirstOrThrow();
-    return Number((row as { n: number | string }).n);
+    const row = await this.db
+      .selectFrom(rows.limit(upTo).as("c"))
+      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
-  async insert(row: Database[T], tags: Tags): Promise<void> {
+  async insert(row: Omit<Database[T], "tags">, tags: Tags): Promise<void> {
     await this.db
       .insertInto(this.table)
-      .values(row as never)
+      .values({ ...row, tags: tagsText(tags) } as never)
       .execute();
     await replaceTags(this.db, row.account_id, row.id, tags);
   }
@@ -115,12 +151,12 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
   async update(
     accountId: string,
     id: string,
-    changes: Partial<Database[T]>,
+    changes: Partial<Omit<Database[T], "tags">>,
     tags: Tags | undefined,
   ): Promise<void> {
     await (this.db as Db)
       .updateTable(this.table as "vpcs")
-      .set(changes as never)
+      .set((tags ? { ...changes, tags: tagsText(tags) } : changes) as never)
       .where("id" as never, "=", id as never)
       .where("account_id" as never, "=", accountId as never)
       .execute();

@@ -3,7 +3,7 @@ import type { ChargeType } from "../../domain/billing.ts";
 import type { PeeringState } from "../../domain/peering.ts";
 import type { ListOptions, Page, Peering, PeeringSide, StateReason } from "../../domain/resources.ts";
 import type { PeeringsTable } from "../schema.ts";
-import { type Capabilities, type Db, loadTags, paginate, replaceTags } from "./common.ts";
+import { type Arg, type Capabilities, type Db, type Runner, loadTags, paginate, replaceTags } from "./common.ts";
 
 const side = (r: PeeringsTable, p: "requester" | "accepter"): PeeringSide => {
   const cidrs = JSON.parse(r[`${p}_cidrs`]) as string[];
@@ -60,6 +60,7 @@ export class PeeringsRepo {
   constructor(
     private readonly db: Db,
     private readonly caps: Capabilities,
+    private readonly runner: Runner,
   ) {}
 
   private visible(accountId: string) {
@@ -87,12 +88,20 @@ export class PeeringsRepo {
   }
 
   async list(accountId: string, f: PeeringFilters, opts: ListOptions): Promise<Page<Peering>> {
-    let q = this.visible(accountId);
-    if (f.state) q = q.where("t.state", "=", f.state);
-    if (f.vpcId) q = q.where((eb) => eb.or([eb("t.requester_router_id", "=", f.vpcId!), eb("t.accepter_router_id", "=", f.vpcId!)]));
-    if (f.role === "requester") q = q.where("t.requester_account_id", "=", accountId);
-    if (f.role === "accepter") q = q.where("t.accepter_account_id", "=", accountId);
-    const { rows, nextCursor } = await paginate<PeeringsTable>(q, opts, accountId);
+    // Arguments: 0 the account, then the state and the VPC when filtered by them.
+    const args: unknown[] = [accountId];
+    const state = f.state ? args.push(f.state) - 1 : null;
+    const vpc = f.vpcId ? args.push(f.vpcId) - 1 : null;
+    const base = (arg: Arg) => {
+      let q = this.visible(arg(0));
+      if (state !== null) q = q.where("t.state", "=", arg(state));
+      if (vpc !== null) q = q.where((eb) => eb.or([eb("t.requester_router_id", "=", arg(vpc)), eb("t.accepter_router_id", "=", arg(vpc))]));
+      if (f.role === "requester") q = q.where("t.requester_account_id", "=", arg(0));
+      if (f.role === "accepter") q = q.where("t.accepter_account_id", "=", arg(0));
+      return q;
+    };
+    const key = `peerings:list:${state !== null ? "state" : ""},${vpc !== null ? "vpc" : ""},${f.role ?? ""}`;
+    const { rows, nextCursor } = await paginate<PeeringsTable>(this.runner, { key, args, base, cursorOf: (r) => [r.created_at, r.id] }, opts, accountId);
     const tags = await loadTags(this.db, accountId, rows.map((r) => r.id));
     return { items: rows.map((r) => fromRow(r, tags.get(r.id) ?? {})), nextCursor };
   }
