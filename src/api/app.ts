@@ -6,9 +6,10 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
-import Fastify, { type FastifyInstance, type FastifyBaseLogger, LogController } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from "fastify";
 import type { Services } from "../service/index.ts";
 import { Metrics } from "./metrics.ts";
+import { lazyChildLoggerFactory } from "./request-logger.ts";
 import { type Dialect, defaultDialects, dialectRoutes } from "./dialects/index.ts";
 import { envelope, toHttpError } from "./native/errors.ts";
 import { nativeApi } from "./native/index.ts";
@@ -43,7 +44,7 @@ function ajv(coerce: boolean) {
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
+    ...(opts.logger ? { loggerInstance: opts.logger, childLoggerFactory: lazyChildLoggerFactory } : { logger: false }),
     bodyLimit: 1024 * 1024,
     // Event streams never go idle; closing the server must not wait for their clients.
     forceCloseConnections: true,
@@ -57,13 +58,22 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const textAjv = ajv(true);
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === "body" ? bodyAjv : textAjv).compile(schema));
 
+  // Declared up front so that every request object has the same shape (see native/context.ts).
+  app.decorateRequest("actor", undefined);
+  app.decorateRequest("account", undefined);
   const metrics = new Metrics();
   app.decorate("metrics", metrics);
-  app.addHook("onResponse", async (req, reply) => {
-    metrics.observeRequest(req.method, req.routeOptions.url ?? "unmatched", reply.statusCode, reply.elapsedTime / 1000);
-    if ((req.log as unknown as { isLevelEnabled(l: string): boolean }).isLevelEnabled?.("debug")) {
-      req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime }, "request");
-    }
+  const debug = opts.logger !== undefined && ["trace", "debug"].includes(opts.logger.level);
+  // Every route gets its own onResponse hook that knows the route's template and method: cheaper
+  // than a global hook asking each request for its route options.
+  app.addHook("onRoute", (route) => {
+    const observe = metrics.routeObserver(String(route.method), route.url);
+    const hook = (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      observe(reply.statusCode, reply.elapsedTime / 1000);
+      if (debug) req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime }, "request");
+      done();
+    };
+    route.onResponse = [...(route.onResponse ? [route.onResponse].flat() : []), hook];
   });
 
   app.setErrorHandler((err, req, reply) => {
@@ -71,9 +81,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (status >= 500) req.log.error({ err }, "request failed");
     return reply.code(status).send(body);
   });
-  app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send(envelope("EndpointNotFound", `no endpoint ${req.method} ${req.url.split("?")[0]}`, { method: req.method })),
-  );
+  app.setNotFoundHandler((req, reply) => {
+    metrics.observeRequest(req.method, "unmatched", 404, reply.elapsedTime / 1000);
+    return reply.code(404).send(envelope("EndpointNotFound", `no endpoint ${req.method} ${req.url.split("?")[0]}`, { method: req.method }));
+  });
 
   // Every shared schema is registered here, on the root: a schema added inside a plugin makes
   // Fastify build that plugin a validator of its own, with coercing defaults instead of ours.

@@ -1,19 +1,71 @@
 /** Prometheus metrics of one server process. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
+const REQUEST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+
+/** One series of the request histogram: bucket counts kept in an array, no label hashing per observation. */
+class Series {
+  readonly counts = new Float64Array(REQUEST_BUCKETS.length + 1);
+  sum = 0;
+  count = 0;
+
+  constructor(readonly labels: Record<string, string>) {}
+
+  observe(seconds: number): void {
+    let i = 0;
+    while (i < REQUEST_BUCKETS.length && seconds > REQUEST_BUCKETS[i]!) i++;
+    this.counts[i]!++;
+    this.sum += seconds;
+    this.count++;
+  }
+}
+
+/**
+ * The HTTP request histogram. prom-client's Histogram hashes its label values on every
+ * observation, a measurable part of a cached GET; each route here holds its series directly and
+ * the registry reads them (the same exposition) when /metrics is scraped.
+ */
+class RequestHistogram {
+  readonly name = "vpcpeer_http_request_duration_seconds";
+  readonly help = "HTTP requests by method, route template and status";
+  readonly type = "histogram";
+  readonly aggregator = "sum";
+  private readonly series = new Map<string, Series>();
+
+  seriesOf(method: string, route: string, status: number): Series {
+    const key = `${method} ${status} ${route}`;
+    let s = this.series.get(key);
+    if (!s) this.series.set(key, (s = new Series({ method, route, status: String(status) })));
+    return s;
+  }
+
+  reset(): void {
+    this.series.clear();
+  }
+
+  async get() {
+    const values: { metricName: string; labels: Record<string, string | number>; value: number }[] = [];
+    for (const s of this.series.values()) {
+      let cumulative = 0;
+      REQUEST_BUCKETS.forEach((le, i) => {
+        cumulative += s.counts[i]!;
+        values.push({ metricName: `${this.name}_bucket`, labels: { ...s.labels, le }, value: cumulative });
+      });
+      values.push({ metricName: `${this.name}_bucket`, labels: { ...s.labels, le: "+Inf" }, value: s.count });
+      values.push({ metricName: `${this.name}_sum`, labels: s.labels, value: s.sum });
+      values.push({ metricName: `${this.name}_count`, labels: s.labels, value: s.count });
+    }
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
+}
+
 export class Metrics {
   readonly registry = new Registry();
-  private readonly requests: Histogram<"method" | "route" | "status">;
+  private readonly requests = new RequestHistogram();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: "vpcpeer_" });
-    this.requests = new Histogram({
-      name: "vpcpeer_http_request_duration_seconds",
-      help: "HTTP requests by method, route template and status",
-      labelNames: ["method", "route", "status"],
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-      registers: [this.registry],
-    });
+    this.registry.registerMetric(this.requests as never);
   }
 
   get contentType(): string {
@@ -21,7 +73,17 @@ export class Metrics {
   }
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
-    this.requests.labels(method, route, String(status)).observe(seconds);
+    this.requests.seriesOf(method, route, status).observe(seconds);
+  }
+
+  /** The observer of one route: its series are looked up once per status code, not on every request. */
+  routeObserver(method: string, route: string): (status: number, seconds: number) => void {
+    const byStatus = new Map<number, Series>();
+    return (status, seconds) => {
+      let s = byStatus.get(status);
+      if (!s) byStatus.set(status, (s = this.requests.seriesOf(method, route, status)));
+      s.observe(seconds);
+    };
   }
 
   /** Data plane metrics: passes, commands, errors, and per-peering traffic read from the kernel. */

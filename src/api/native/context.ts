@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { DomainError } from "../../domain/errors.ts";
-import type { Account } from "../../domain/resources.ts";
+import type { Account, Json, Page } from "../../domain/resources.ts";
 import type { Actor } from "../../service/context.ts";
 import type { Services } from "../../service/index.ts";
 import { isUniqueViolation } from "../../store/db-errors.ts";
@@ -18,6 +18,19 @@ declare module "fastify" {
 export function actorOf(req: FastifyRequest): Actor {
   if (!req.actor) throw new DomainError("Unauthenticated", "authentication required", {});
   return req.actor;
+}
+
+/**
+ * Sends JSON text the store built, as it is: the route's response schema documents it, and
+ * nothing parses or re-serializes it on the way out.
+ */
+export function sendJson<T>(reply: FastifyReply, json: Json<T>): FastifyReply {
+  return reply.header("content-type", "application/json; charset=utf-8").send(json);
+}
+
+/** A page whose items are JSON texts, as one JSON text. */
+export function pageJson<T>(page: Page<Json<T>>): Json<Page<T>> {
+  return `{"items":[${page.items.join(",")}],"nextCursor":${JSON.stringify(page.nextCursor)}}`;
 }
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;

@@ -2,7 +2,7 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { parseTagFilters } from "../../domain/tags.ts";
 import type { Services } from "../../service/index.ts";
-import { actorOf, idempotent } from "./context.ts";
+import { actorOf, idempotent, pageJson, sendJson } from "./context.ts";
 import {
   CidrText,
   Description,
@@ -50,7 +50,8 @@ export function routeTableRoutes(app: FastifyInstance, s: Services): void {
   app.get<{ Querystring: Static<typeof ListTables> }>(
     "/api/v1/route-tables",
     { schema: { tags, summary: "List route tables", querystring: ListTables, response: { 200: pageOf(RouteTable), ...errorResponses(400) } } },
-    (req) => s.routeTables.list(actorOf(req), req.query, { limit: req.query.limit ?? 100, cursor: req.query.cursor, tags: parseTagFilters(req.query.tag) }),
+    async (req, reply) =>
+      sendJson(reply, pageJson(await s.routeTables.listJson(actorOf(req), req.query, { limit: req.query.limit ?? 100, cursor: req.query.cursor, tags: parseTagFilters(req.query.tag) }))),
   );
   app.get<{ Params: { id: string } }>(
     "/api/v1/route-tables/:id",

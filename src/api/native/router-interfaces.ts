@@ -4,7 +4,7 @@ import { CHARGE_TYPES, MAX_BANDWIDTH_MBPS, PERIOD_MONTHS, ROUTER_INTERFACE_SPECS
 import { ROUTER_INTERFACE_STATUSES } from "../../domain/resources.ts";
 import { parseTagFilters } from "../../domain/tags.ts";
 import type { Services } from "../../service/index.ts";
-import { actorOf, idempotent } from "./context.ts";
+import { actorOf, idempotent, pageJson, sendJson } from "./context.ts";
 import { AccountId, Description, IdParams, OptionalName, RegionName, RouterInterface, Tags, errorResponses, listQuery, pageOf } from "./schemas.ts";
 
 const RouterType = Type.Union([Type.Literal("vpc"), Type.Literal("vbr")]);
@@ -66,12 +66,13 @@ export function routerInterfaceRoutes(app: FastifyInstance, s: Services): void {
   app.get<{ Querystring: Static<typeof ListRI> }>(
     "/api/v1/router-interfaces",
     { schema: { tags, summary: "List router interfaces", querystring: ListRI, response: { 200: pageOf(RouterInterface), ...errorResponses(400) } } },
-    (req) => s.routerInterfaces.list(actorOf(req), req.query, { limit: req.query.limit ?? 100, cursor: req.query.cursor, tags: parseTagFilters(req.query.tag) }),
+    async (req, reply) =>
+      sendJson(reply, pageJson(await s.routerInterfaces.listJson(actorOf(req), req.query, { limit: req.query.limit ?? 100, cursor: req.query.cursor, tags: parseTagFilters(req.query.tag) }))),
   );
   app.get<{ Params: { id: string } }>(
     "/api/v1/router-interfaces/:id",
     { schema: { tags, summary: "Get a router interface", params: IdParams("routerInterface"), response: { 200: Type.Ref(RouterInterface), ...errorResponses(400, 404) } } },
-    (req) => s.routerInterfaces.get(actorOf(req), req.params.id),
+    async (req, reply) => sendJson(reply, await s.routerInterfaces.getJson(actorOf(req), req.params.id)),
   );
   app.patch<{ Params: { id: string }; Body: Static<typeof UpdateRI> }>(
     "/api/v1/router-interfaces/:id",

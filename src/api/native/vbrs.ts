@@ -2,7 +2,7 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { parseTagFilters } from "../../domain/tags.ts";
 import type { Services } from "../../service/index.ts";
-import { actorOf, idempotent } from "./context.ts";
+import { actorOf, idempotent, pageJson, sendJson } from "./context.ts";
 import { CidrText, Description, IdParams, Name, RegionName, Tags, Vbr, errorResponses, listQuery, pageOf } from "./schemas.ts";
 
 const Cidrs = Type.Array(CidrText, { minItems: 1, maxItems: 100 });
@@ -26,12 +26,13 @@ export function vbrRoutes(app: FastifyInstance, s: Services): void {
   app.get<{ Querystring: Static<typeof ListVbrs> }>(
     "/api/v1/vbrs",
     { schema: { tags, summary: "List VBRs", querystring: ListVbrs, response: { 200: pageOf(Vbr), ...errorResponses(400) } } },
-    (req) => s.vbrs.list(actorOf(req), req.query, { limit: req.query.limit ?? 100, cursor: req.query.cursor, tags: parseTagFilters(req.query.tag) }),
+    async (req, reply) =>
+      sendJson(reply, pageJson(await s.vbrs.listJson(actorOf(req), req.query, { limit: req.query.limit ?? 100, cursor: req.query.cursor, tags: parseTagFilters(req.query.tag) }))),
   );
   app.get<{ Params: { id: string } }>(
     "/api/v1/vbrs/:id",
     { schema: { tags, summary: "Get a VBR", params: IdParams("vbr"), response: { 200: Type.Ref(Vbr), ...errorResponses(400, 404) } } },
-    (req) => s.vbrs.get(actorOf(req), req.params.id),
+    async (req, reply) => sendJson(reply, await s.vbrs.getJson(actorOf(req), req.params.id)),
   );
   app.patch<{ Params: { id: string }; Body: Static<typeof UpdateVbr> }>(
     "/api/v1/vbrs/:id",

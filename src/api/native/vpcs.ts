@@ -2,7 +2,7 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { parseTagFilters } from "../../domain/tags.ts";
 import type { Services } from "../../service/index.ts";
-import { actorOf, idempotent } from "./context.ts";
+import { actorOf, idempotent, pageJson, sendJson } from "./context.ts";
 import { CidrText, Description, IdParams, Name, RegionName, Tags, UpdateBody, Vpc, errorResponses, listQuery, pageOf } from "./schemas.ts";
 
 const CreateVpc = Type.Object(
@@ -26,12 +26,13 @@ export function vpcRoutes(app: FastifyInstance, s: Services): void {
   app.get<{ Querystring: Static<typeof ListVpcs> }>(
     "/api/v1/vpcs",
     { schema: { tags, summary: "List VPCs", querystring: ListVpcs, response: { 200: pageOf(Vpc), ...errorResponses(400) } } },
-    (req) => s.vpcs.list(actorOf(req), req.query, { limit: req.query.limit ?? 100, cursor: req.query.cursor, tags: parseTagFilters(req.query.tag) }),
+    async (req, reply) =>
+      sendJson(reply, pageJson(await s.vpcs.listJson(actorOf(req), req.query, { limit: req.query.limit ?? 100, cursor: req.query.cursor, tags: parseTagFilters(req.query.tag) }))),
   );
   app.get<{ Params: { id: string } }>(
     "/api/v1/vpcs/:id",
     { schema: { tags, summary: "Get a VPC", params: IdParams("vpc"), response: { 200: Type.Ref(Vpc), ...errorResponses(400, 404) } } },
-    (req) => s.vpcs.get(actorOf(req), req.params.id),
+    async (req, reply) => sendJson(reply, await s.vpcs.getJson(actorOf(req), req.params.id)),
   );
   app.patch<{ Params: { id: string }; Body: Static<typeof UpdateBody> }>(
     "/api/v1/vpcs/:id",
