@@ -37,7 +37,7 @@ export class RouteTableService {
     return this.deps.store.transaction(async (r) => {
       const vpc = await r.vpcs.lock(actor.accountId, input.vpcId);
       if (!vpc) throw notFound("vpc", input.vpcId, "vpcId");
-      const custom = (await r.routeTables.count(actor.accountId, { vpc_id: vpc.id }, this.deps.config.limits.routeTablesPerVpc + 1)) - 1;
+      const custom = (await r.routeTables.count(actor.accountId, { vpc_id: vpc.id })) - 1;
       checkQuota(this.deps.config.limits, "routeTablesPerVpc", custom, `custom route tables in ${vpc.id}`);
       const now = nowIso(this.deps);
       const id = this.deps.ids.next("routeTable");

@@ -125,7 +125,7 @@ export class RouterInterfaceService {
       else await r.vbrs.lock(actor.accountId, router.id);
       const oppositeRegion = input.opposite.region ?? router.region;
       this.regions.require(oppositeRegion, "opposite.region");
-      checkQuota(this.deps.config.limits, "routerInterfacesPerRouter", await r.routerInterfaces.count(actor.accountId, { router_id: router.id }, this.deps.config.limits.routerInterfacesPerRouter), `router interfaces of ${router.id}`);
+      checkQuota(this.deps.config.limits, "routerInterfacesPerRouter", await r.routerInterfaces.count(actor.accountId, { router_id: router.id }), `router interfaces of ${router.id}`);
       const now = nowIso(this.deps);
       const id = this.deps.ids.next("routerInterface");
       const row: Omit<RouterInterfacesTable, "tags"> = {

@@ -51,7 +51,7 @@ export class VbrService {
     const tags = validateTags(input.tags ?? {}, this.deps.config.limits.tagsPerResource);
     return this.deps.store.transaction(async (r) => {
       await r.accounts.lock(actor.accountId);
-      checkQuota(this.deps.config.limits, "vbrsPerRegion", await r.vbrs.count(actor.accountId, { region: region.id }, this.deps.config.limits.vbrsPerRegion), `VBRs in ${region.id}`);
+      checkQuota(this.deps.config.limits, "vbrsPerRegion", await r.vbrs.count(actor.accountId, { region: region.id }), `VBRs in ${region.id}`);
       const now = nowIso(this.deps);
       const id = this.deps.ids.next("vbr");
       await r.vbrs.insert(

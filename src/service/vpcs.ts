@@ -43,7 +43,7 @@ export class VpcService {
     const { ids } = this.deps;
     return this.deps.store.transaction(async (r) => {
       await r.accounts.lock(actor.accountId);
-      checkQuota(this.deps.config.limits, "vpcsPerRegion", await r.vpcs.count(actor.accountId, { region: region.id }, this.deps.config.limits.vpcsPerRegion), `VPCs in ${region.id}`);
+      checkQuota(this.deps.config.limits, "vpcsPerRegion", await r.vpcs.count(actor.accountId, { region: region.id }), `VPCs in ${region.id}`);
       const now = nowIso(this.deps);
       const id = ids.next("vpc");
       const rtbId = ids.next("routeTable");

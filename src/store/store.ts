@@ -168,8 +168,8 @@ export class Store {
     try {
       return await this.topLevel(fn, opts);
     } finally {
-      // AsyncLocalStorage makes Node run a hook on every promise the process creates while it is
-      // enabled: a fifth of a cached read's cost. It is only needed while a transaction is open.
+      // While AsyncLocalStorage is enabled Node runs a hook on every promise the process creates
+      // (a few µs of every request); it is only needed while a transaction is open.
       if (--this.open === 0) this.als.disable();
     }
   }

@@ -121,23 +121,16 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
     return this.parse(await this.runner.rows<ViewRow>(q.orderBy("t.created_at").orderBy("t.id").compile()));
   }
 
-  /**
-   * How many rows match, counting no further than `upTo`: a quota check only needs to know
-   * whether the quota is reached, and an account with raised quotas may own many rows.
-   */
-  async count(accountId: string, filters: Filters, upTo: number): Promise<number> {
-    let rows = this.db
+  async count(accountId: string, filters: Filters): Promise<number> {
+    let q = this.db
       .selectFrom(`${this.table} as t` as never)
-      .select(sql.lit(1).as("one"))
+      .select((eb) => eb.fn.countAll<number | string>().as("n"))
       .where("t.account_id" as never, "=", accountId as never);
     for (const [column, value] of Object.entries(filters)) {
-      if (value !== undefined) rows = rows.where(`t.${column}` as never, "=", value as never);
+      if (value !== undefined) q = q.where(`t.${column}` as never, "=", value as never);
     }
-    const row = await this.db
-      .selectFrom(rows.limit(upTo).as("c"))
-      .select((eb) => eb.fn.countAll<number | string>().as("n"))
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
+    const row = await q.executeTakeFirstOrThrow();
+    return Number((row as { n: number | string }).n);
   }
 
   async insert(row: Omit<Database[T], "tags">, tags: Tags): Promise<void> {
