@@ -22,7 +22,7 @@ export function tempDir(prefix: string): string {
 }
 
 export interface ServerChild {
-  kind: "api" | "bare" | "floor" | "floor-lean";
+  kind: "api" | "bare" | "floor";
   url: string;
   host: string;
   port: number;

@@ -4,11 +4,9 @@
  *   --kind api  --data DIR   the real service: serve() from src/main.ts over a SQLite store in DIR
  *   --kind bare              the baseline: a bare Fastify 5 app with the same URL shapes, returning
  *                            fixed VPC-shaped objects (no hooks, schemas, auth or store)
- *   --kind floor --data DIR  a yardstick, not the product: a bare Fastify route doing the reads
- *                            GET /api/v1/vpcs/{id} needs (token → account, the VPC, its tags) as
- *                            three better-sqlite3 statements prepared once, on the API's store
- *   --kind floor-lean …      the same with the token → account lookup cached in memory and the
- *                            tags folded into the VPC's statement: one statement per request
+ *   --kind floor --data DIR  a yardstick, not the product: a bare Fastify route doing the one read
+ *                            GET /api/v1/vpcs/{id} needs (the store's own statement, prepared
+ *                            once, on the API's store) with the token lookup remembered
  *
  * Listens on 127.0.0.1 (an ephemeral port), prints `BENCH_READY {"url","pid"}` on stdout, and shuts
  * down cleanly (so --cpu-prof profiles get written) on SIGTERM, SIGINT or when stdin closes, which
@@ -59,50 +57,36 @@ async function startBare(): Promise<{ url: string; close(): Promise<void> }> {
 }
 
 /**
- * The same work as the API's GET /api/v1/vpcs/{id} minus the framework around it: what the route
- * could cost if the hot path used prepared statements directly (see docs/benchmarks.md).
+ * The API's GET /api/v1/vpcs/{id} without the service around it: a bare Fastify route doing the one
+ * read the store does (the VPC's JSON built by the same view SQL, on a read-only connection,
+ * statement prepared once), with the token → account lookup remembered, sending the text as it is.
+ * What the route would cost if nothing but HTTP and that statement were left (see docs/benchmarks.md).
  */
-async function startFloor(dataDir: string, lean: boolean): Promise<{ url: string; close(): Promise<void> }> {
+async function startFloor(dataDir: string): Promise<{ url: string; close(): Promise<void> }> {
   const { default: Database } = await import("better-sqlite3");
+  const { VIEWS, viewSql } = await import("../src/store/repos/views.ts");
   const db = new Database(join(dataDir, "vpcpeer.db"), { readonly: true });
-  const byToken = db.prepare("select id from accounts where token_hash = ?");
-  const vpcById = db.prepare("select * from vpcs where id = ? and account_id = ?");
-  const tagsOf = db.prepare("select key, value from tags where account_id = ? and resource_id = ?");
-  const vpcWithTags = db.prepare(
-    "select v.*, (select json_group_object(t.key, t.value) from tags t where t.account_id = v.account_id and t.resource_id = v.id) as tags_json from vpcs v where v.id = ? and v.account_id = ?",
-  );
-  // lean: bearer token → account id, remembered (a real cache would need expiry and invalidation on rotation).
+  const byToken = db.prepare("select id from accounts where token_hash = ?").pluck();
+  const vpcJson = db.prepare(`select ${viewSql(VIEWS.vpcs, { dialect: "sqlite", rowLocks: false }, "owner")} from vpcs t where t.id = ? and t.account_id = ?`).pluck();
+  // Bearer token → account id, remembered (the API keeps it for 5 s and drops it on rotation).
   const accounts = new Map<string, string>();
   const accountOf = (header: string | undefined): string | undefined => {
-    const cached = lean && header ? accounts.get(header) : undefined;
-    if (cached) return cached;
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
-    const row = m ? (byToken.get(createHash("sha256").update(m[1]!).digest("hex")) as { id: string } | undefined) : undefined;
-    if (row && lean) accounts.set(header!, row.id);
-    return row?.id;
+    if (!m) return undefined;
+    let id = accounts.get(m[1]!);
+    if (!id) {
+      id = byToken.get(createHash("sha256").update(m[1]!).digest("hex")) as string | undefined;
+      if (id) accounts.set(m[1]!, id);
+    }
+    return id;
   };
   const app = Fastify({ logger: false });
-  app.get<{ Params: { id: string } }>("/api/v1/vpcs/:id", async (req, reply) => {
+  app.get<{ Params: { id: string } }>("/api/v1/vpcs/:id", (req, reply) => {
     const accountId = accountOf(req.headers.authorization);
     if (!accountId) return reply.code(401).send({ error: { code: "Unauthenticated", message: "", details: {} } });
-    const r = (lean ? vpcWithTags : vpcById).get(req.params.id, accountId) as Record<string, string> | undefined;
-    if (!r) return reply.code(404).send({ error: { code: "ResourceNotFound", message: "", details: {} } });
-    let tags: Record<string, string> = {};
-    if (lean) tags = JSON.parse(r.tags_json ?? "{}") as Record<string, string>;
-    else for (const t of tagsOf.all(accountId, r.id) as { key: string; value: string }[]) tags[t.key] = t.value;
-    return {
-      id: r.id,
-      accountId: r.account_id,
-      name: r.name,
-      description: r.description,
-      tags,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-      region: r.region,
-      cidr: r.cidr,
-      state: r.state,
-      defaultRouteTableId: r.default_route_table_id,
-    };
+    const json = vpcJson.get(req.params.id, accountId) as string | undefined;
+    if (!json) return reply.code(404).send({ error: { code: "ResourceNotFound", message: "", details: {} } });
+    return reply.header("content-type", "application/json; charset=utf-8").send(json);
   });
   const url = await app.listen({ host: "127.0.0.1", port: 0 });
   return {
@@ -120,11 +104,11 @@ if (values.kind === "api") {
   server = await startApi(values.data);
 } else if (values.kind === "bare") {
   server = await startBare();
-} else if (values.kind === "floor" || values.kind === "floor-lean") {
-  if (!values.data) throw new Error(`--data DIR is required for --kind ${values.kind}`);
-  server = await startFloor(values.data, values.kind === "floor-lean");
+} else if (values.kind === "floor") {
+  if (!values.data) throw new Error("--data DIR is required for --kind floor");
+  server = await startFloor(values.data);
 } else {
-  throw new Error(`--kind must be api, bare, floor or floor-lean (got ${String(values.kind)})`);
+  throw new Error(`--kind must be api, bare or floor (got ${String(values.kind)})`);
 }
 
 let closing = false;

@@ -19,7 +19,6 @@ import {
   SqliteQueryCompiler,
   sql,
 } from "kysely";
-import pg from "pg";
 import { DomainError } from "../domain/errors.ts";
 import { isBusy, isRetryable } from "./db-errors.ts";
 import { migrate } from "./migrations.ts";
@@ -114,6 +113,8 @@ export class Store {
   static async open(opts: StoreOptions): Promise<Store> {
     let store: Store;
     if (opts.databaseUrl) {
+      // Loaded only for a PostgreSQL store: an embedded server does without the driver's memory.
+      const { default: pg } = await import("pg");
       const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
       // An idle connection dropped by the server (restart, failover) must not crash the process;
       // the pool replaces it and the next query reconnects.
