@@ -5,18 +5,18 @@
  *   1. convergence  a cross-account peering accepted through POST /api/v1/peerings/{id}/accept
  *                   (routes already on both sides, subnets associated, instances present) until the
  *                   first successful TCP connect between the two instances: p50 and p99 over N
- *                   peerings. Baseline: the same kernel change (the veth between the two routers and
- *                   the two routes, the very lines diff() emits) done directly with 2 `ip -batch`
- *                   runs on a router pair of the same shape (put back after each trial). Info: the
- *                   same raw change with proxy_delay 0 on the peering link, and the kernel half of
- *                   a reconciler pass (observe the four namespaces, diff, apply() from
- *                   src/dataplane) with proxy_delay 0. The first connect is seen by a poller in the
+ *                   peerings. Baseline: the same kernel change (the veth between the two routers,
+ *                   proxy_delay 0 on both ends and the two routes: the very lines diff() emits)
+ *                   done directly with 2 `ip -batch` runs on a router pair of the same shape (put
+ *                   back after each trial). Info: the same raw change without proxy_delay 0 (the
+ *                   kernel's default ARP proxy delay), and the kernel half of a reconciler pass
+ *                   (observe the four namespaces, diff, apply() from src/dataplane). The first connect is seen by a poller in the
  *                   source instance's namespace that starts a TCP connect every 2 ms to a responder
  *                   in the target's; both print times on the same clock (timeOrigin + now()).
  *   2. scale        200 VPCs (one subnet each), 400 peerings (half with a bandwidth cap), 4,000
  *                   routes: compile() + diff() against nothing + apply() from empty, beside the
- *                   same command lines run raw (`ip`/`tc -batch` per namespace, same phases, same
- *                   parallelism); a no-change pass (observe + diff) beside the same reads done raw;
+ *                   same command lines run raw (`ip`/`tc -batch` per namespace, the same rounds
+ *                   and parallelism as apply()); a no-change pass (observe + diff) beside the same reads done raw;
  *                   teardown.
  *   3. throughput   one TCP stream through an uncapped peering (instance → router → peering →
  *                   router → instance) beside a plain veth pair between two fresh namespaces, both
@@ -37,8 +37,9 @@ import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { type Actions, diff, isEmpty, PHASES } from "../src/dataplane/diff.ts";
+import { type Actions, diff, isEmpty } from "../src/dataplane/diff.ts";
 import { apply, observe } from "../src/dataplane/kernel.ts";
+import { rounds } from "../src/dataplane/schedule.ts";
 import { nsName, links } from "../src/dataplane/naming.ts";
 import type { HostState } from "../src/dataplane/observed.ts";
 import { type DesiredState, type HostPlan, compile } from "../src/dataplane/plan.ts";
@@ -637,7 +638,10 @@ function scaleDesired(): { desired: DesiredState; routes: number; capped: number
   return { desired: d, routes: routesOf.reduce((a, r) => a + r.length, 0), capped };
 }
 
-/** The command lines of `actions`, run without vpcpeer: `ip`/`tc -batch` per namespace and phase, `concurrency` at a time. */
+/**
+ * The command lines of `actions`, run without vpcpeer: the rounds apply() runs (removals, then
+ * rounds() of kernel.ts), `ip`/`tc -batch` per namespace and round, `concurrency` at a time.
+ */
 async function rawProgram(actions: Actions, concurrency: number): Promise<{ processes: number; errors: string[] }> {
   const errors: string[] = [];
   let processes = 0;
@@ -652,16 +656,21 @@ async function rawProgram(actions: Actions, concurrency: number): Promise<{ proc
       if (writes.length > 0) check(`${n.name} sysctl`, await sh("ip", ["netns", "exec", n.name, "sh", "-c", writes.join(" && ")]));
     });
   }
-  for (let phase = 0; phase < PHASES; phase++) {
+  const { first, then } = rounds(actions.batches.filter((b) => b.phase > 0));
+  for (const round of [actions.batches.filter((b) => b.phase === 0), first, then]) {
     const groups = new Map<string, { ns: string; tool: "ip" | "tc"; lines: string[] }>();
-    for (const b of actions.batches) {
-      if (b.phase !== phase) continue;
+    for (const b of [...round].sort((x, y) => x.phase - y.phase)) {
       const key = `${b.tool} ${b.ns}`;
       const g = groups.get(key) ?? { ns: b.ns, tool: b.tool, lines: [] };
       g.lines.push(b.cmd);
       groups.set(key, g);
     }
-    await pool([...groups.values()], concurrency, async (g) => check(`${g.ns} ${g.tool}`, await sh(g.tool, ["-n", g.ns, "-batch", "-"], g.lines.join("\n") + "\n")));
+    // ip before tc within a namespace, as apply() does.
+    const byNs = new Map<string, { ns: string; tool: "ip" | "tc"; lines: string[] }[]>();
+    for (const g of groups.values()) byNs.set(g.ns, [...(byNs.get(g.ns) ?? []), g]);
+    await pool([...byNs.values()], concurrency, async (runs) => {
+      for (const g of runs.sort((x, y) => x.tool.localeCompare(y.tool))) check(`${g.ns} ${g.tool}`, await sh(g.tool, ["-n", g.ns, "-batch", "-"], g.lines.join("\n") + "\n"));
+    });
   }
   if (actions.deleteNs.length > 0) check("netns del", await sh("ip", ["-batch", "-"], actions.deleteNs.map((n) => `netns del ${n}\n`).join("")));
   return { processes, errors };
@@ -759,7 +768,7 @@ async function benchScale(): Promise<ScaleFigures> {
       if (r.errors.length > 0) throw new Error(`teardown: ${r.errors.slice(0, 3).join("; ")}`);
       out.teardownApplyMs.push(performance.now() - td);
     } else {
-      await rawProgram({ createNs: [], deleteNs: [...observed.namespaces.keys()], batches: [] }, POOL);
+      await rawProgram({ createNs: [], sysctls: [], deleteNs: [...observed.namespaces.keys()], batches: [] }, POOL);
       out.teardownRawMs.push(performance.now() - td);
     }
     const left = listAllNamespaces().filter((n) => n.startsWith(`${prefix}-`));
@@ -894,9 +903,10 @@ async function main(): Promise<void> {
   const tpVeth = median(tp.veth);
   const n = PEERINGS;
   const rows: string[][] = [
-    ["convergence p50: accept → first TCP connect", ms(apiP50), `raw 2× ip -batch: ${ms(rawP50)}`, ratio(apiP50, rawP50), "≤ 2× raw", yesNo(apiP50 <= 2 * rawP50)],
-    ["convergence p99", ms(apiP99), `raw: ${ms(pct(conv.raw, 99))}`, ratio(apiP99, pct(conv.raw, 99)), "< 150 ms", yesNo(apiP99 < 150)],
-    ["  same, against raw with proxy_delay 0 (p50 / p99)", `${ms(apiP50)} / ${ms(apiP99)}`, `${ms(raw0P50)} / ${ms(pct(conv.raw0, 99))}`, ratio(apiP50, raw0P50), "≤ 2× (info)", yesNo(apiP50 <= 2 * raw0P50)],
+    // The baseline is the same kernel change diff() makes (proxy_delay 0 included), in 2 ip runs.
+    ["convergence p50: accept → first TCP connect", ms(apiP50), `raw 2× ip -batch: ${ms(raw0P50)}`, ratio(apiP50, raw0P50), "≤ 2× raw", yesNo(apiP50 <= 2 * raw0P50)],
+    ["convergence p99", ms(apiP99), `raw: ${ms(pct(conv.raw0, 99))}`, ratio(apiP99, pct(conv.raw0, 99)), "< 150 ms", yesNo(apiP99 < 150)],
+    ["  raw without proxy_delay 0 (the kernel's default ARP proxy delay; p50 / p99)", "", `${ms(rawP50)} / ${ms(pct(conv.raw, 99))}`, ratio(apiP50, rawP50), "(info)", ""],
     [
       "  kernel.ts observe+diff+apply() + proxy_delay 0 (p50 / p99)",
       "",
@@ -905,7 +915,7 @@ async function main(): Promise<void> {
       "",
       "",
     ],
-    [`  min / max (api; raw; raw proxy_delay 0)`, `${ms(Math.min(...conv.api))} / ${ms(Math.max(...conv.api))}`, `${ms(Math.min(...conv.raw))} / ${ms(Math.max(...conv.raw))}; ${ms(Math.min(...conv.raw0))} / ${ms(Math.max(...conv.raw0))}`, "", "", ""],
+    [`  min / max (api; raw; raw without proxy_delay 0)`, `${ms(Math.min(...conv.api))} / ${ms(Math.max(...conv.api))}`, `${ms(Math.min(...conv.raw0))} / ${ms(Math.max(...conv.raw0))}; ${ms(Math.min(...conv.raw))} / ${ms(Math.max(...conv.raw))}`, "", "", ""],
     ["  accept HTTP round trip p50 / raw 2 ip runs p50", ms(median(trials.api.map((t) => t.stepMs))), ms(median(trials.raw.map((t) => t.stepMs))), "", "", ""],
     ["  reconciler pass applying an accept, p50 / p99", `${ms(median(incremental))} / ${ms(pct(incremental, 99))}`, "", "", "", ""],
     [

@@ -98,6 +98,15 @@ describe("diff", () => {
     expect(a.batches.map((b) => b.cmd)).toEqual(["link del i-aaaaaaaaaaa1"]);
   });
 
+  it("repairs the managed sysctls of an existing namespace, and leaves unread ones alone", () => {
+    const state = converged(plan);
+    const ra = state.namespaces.get("t-r-aaaaaaaaaaaa")!;
+    ra.sysctls = { ...plan.namespaces.get("t-r-aaaaaaaaaaaa")!.sysctls, "net.ipv4.conf.all.ignore_routes_with_linkdown": "0" };
+    expect(diff(plan, state).sysctls).toEqual([{ ns: "t-r-aaaaaaaaaaaa", values: { "net.ipv4.conf.all.ignore_routes_with_linkdown": "1" } }]);
+    // converged() reads no sysctls for the other namespaces: nothing is written there.
+    expect(diff(plan, state).sysctls).toHaveLength(1);
+  });
+
   it("fixes a changed association with one rule replacement", () => {
     const moved = compile({ ...desired, routeTables: [...desired.routeTables, { id: "rtb-aaaaaaaaaaa0", vpcId: A, routes: [] }], subnets: desired.subnets.map((s) => (s.vpcId === A ? { ...s, routeTableId: "rtb-aaaaaaaaaaa0" } : s)) }, "t");
     const cmds = diff(moved, converged(plan)).batches.filter((b) => b.cmd.startsWith("rule")).map((b) => b.cmd);

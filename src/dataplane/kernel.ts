@@ -1,12 +1,15 @@
 /**
  * The only module that runs processes: reads the kernel with `ip -j`/`tc -j` (observe) and changes
- * it with batched `ip`/`tc` runs, one per namespace and phase (apply). "Already exists" and
- * "already gone" count as success, so every action is idempotent.
+ * it with batched `ip`/`tc` runs (apply): removals first, then one `ip -batch` (and one `tc -batch`)
+ * per namespace, each namespace after those that create the veth ends it configures. "Already
+ * exists" and "already gone" count as success, so every action is idempotent.
  */
 import { spawn } from "node:child_process";
 import { parseNsName } from "./naming.ts";
-import { type Actions, PHASES } from "./diff.ts";
-import { type HostState, type ObservedNs, parseLinks, parseQdiscs, parseRoutes, parseRules } from "./observed.ts";
+import type { Actions, Batch } from "./diff.ts";
+import { rounds } from "./schedule.ts";
+import { type HostState, type ObservedNs, parseLinks, parseQdiscs, parseRoutes, parseRules, parseSysctls } from "./observed.ts";
+import { MANAGED_SYSCTLS } from "./plan.ts";
 
 export interface RunResult {
   code: number;
@@ -67,11 +70,20 @@ const SEP = "@@vpcpeer@@";
 export async function observeNs(name: string, prefix: string): Promise<ObservedNs | null> {
   const parsed = parseNsName(prefix, name);
   if (!parsed) return null;
-  const script = [`ip -j -d -s addr show`, `ip -j route show table all`, `ip -j rule show`, `tc -j qdisc show`].join(` ; echo ${SEP} ; `);
+  const sysctlFiles = MANAGED_SYSCTLS.map((k) => `/proc/sys/${k.replace(/\./g, "/")}`).join(" ");
+  const script = [`ip -j -d -s addr show`, `ip -j route show table all`, `ip -j rule show`, `tc -j qdisc show`, `cat ${sysctlFiles}`].join(` ; echo ${SEP} ; `);
   const r = await run("ip", ["netns", "exec", name, "sh", "-c", script]);
   if (r.code !== 0 && !r.stdout.includes(SEP)) return null; // the namespace went away meanwhile
-  const [links, routes, rules, qdiscs] = r.stdout.split(SEP).map((s) => s.trim());
-  return { name, kind: parsed.kind, links: parseLinks(links!), routes: parseRoutes(routes!), rules: parseRules(rules!), qdiscs: parseQdiscs(qdiscs!) };
+  const [links, routes, rules, qdiscs, sysctls] = r.stdout.split(SEP).map((s) => s.trim());
+  return {
+    name,
+    kind: parsed.kind,
+    links: parseLinks(links!),
+    routes: parseRoutes(routes!),
+    rules: parseRules(rules!),
+    qdiscs: parseQdiscs(qdiscs!),
+    sysctls: parseSysctls(MANAGED_SYSCTLS, sysctls ?? ""),
+  };
 }
 
 /** Reads every namespace of ours (or only `only`). */
@@ -86,7 +98,20 @@ export interface ApplyReport {
   errors: string[];
 }
 
-/** Applies actions: namespaces first, then the phases batched per namespace (three rounds), then deletions. */
+/** Writes sysctls inside a namespace (one process); the error, if any. */
+async function writeSysctls(ns: string, values: Record<string, string>): Promise<string | null> {
+  const writes = Object.entries(values).map(([k, v]) => `echo ${v} > /proc/sys/${k.replace(/\./g, "/")}`);
+  if (writes.length === 0) return null;
+  const s = await run("ip", ["netns", "exec", ns, "sh", "-c", writes.join(" && ")]);
+  return s.code === 0 ? null : `${ns}: sysctl: ${s.stderr.trim()}`;
+}
+
+/**
+ * Applies actions: namespaces (with their sysctls) first, then removals (phase 0) everywhere, then
+ * the two rounds of rounds(), each one `ip -batch` run (and a `tc -batch` run after it) per
+ * namespace: an accepted peering takes one run per router, the second starting once the first has
+ * made the veth (its routes wait, skipped, until the far end is up). Namespaces are deleted last.
+ */
 export async function apply(actions: Actions): Promise<ApplyReport> {
   const errors: string[] = [];
   let commands = 0;
@@ -94,32 +119,34 @@ export async function apply(actions: Actions): Promise<ApplyReport> {
     const r = await run("ip", ["-force", "-batch", "-"], actions.createNs.map((n) => `netns add ${n.name}\n`).join(""));
     errors.push(...realErrors(r.stderr));
     commands += actions.createNs.length;
-    await pool(actions.createNs, 8, async (n) => {
-      const writes = Object.entries(n.sysctls).map(([k, v]) => `echo ${v} > /proc/sys/${k.replace(/\./g, "/")}`);
-      if (writes.length === 0) return;
-      const s = await run("ip", ["netns", "exec", n.name, "sh", "-c", writes.join(" && ")]);
-      if (s.code !== 0) errors.push(`${n.name}: sysctl: ${s.stderr.trim()}`);
-    });
   }
-  // Rounds of processes: removals; link creations (a veth's far end must exist before it is
-  // configured); link configuration (both ends of a peering answer ARP at once before any route
-  // sends traffic over it); then routes, rules and qdiscs together.
-  const rounds = [[0], [1], [2], Array.from({ length: PHASES - 3 }, (_, i) => i + 3)];
-  for (const phases of rounds) {
+  const sysctls = [...actions.createNs.map((n) => ({ ns: n.name, values: n.sysctls })), ...actions.sysctls];
+  for (const e of await pool(sysctls, 8, (s) => writeSysctls(s.ns, s.values))) if (e) errors.push(e);
+
+  // One run per tool and namespace, its lines in phase order.
+  const runBatches = async (list: readonly Batch[]) => {
     const groups = new Map<string, { ns: string; tool: "ip" | "tc"; lines: string[] }>();
-    for (const b of [...actions.batches].sort((x, y) => x.phase - y.phase)) {
-      if (!phases.includes(b.phase)) continue;
+    for (const b of [...list].sort((x, y) => x.phase - y.phase)) {
       const key = `${b.tool} ${b.ns}`;
       const g = groups.get(key) ?? { ns: b.ns, tool: b.tool, lines: [] };
       g.lines.push(b.cmd);
       groups.set(key, g);
     }
-    await pool([...groups.values()], 8, async (g) => {
-      commands += g.lines.length;
-      const r = await run(g.tool, ["-n", g.ns, "-force", "-batch", "-"], g.lines.join("\n") + "\n");
-      for (const e of realErrors(r.stderr)) errors.push(`${g.ns}: ${g.tool}: ${e}`);
+    const byNs = new Map<string, { ns: string; tool: "ip" | "tc"; lines: string[] }[]>();
+    for (const g of groups.values()) byNs.set(g.ns, [...(byNs.get(g.ns) ?? []), g]);
+    await pool([...byNs.values()], 8, async (runs) => {
+      // ip before tc: a qdisc needs its link.
+      for (const g of runs.sort((x, y) => x.tool.localeCompare(y.tool))) {
+        commands += g.lines.length;
+        const r = await run(g.tool, ["-n", g.ns, "-force", "-batch", "-"], g.lines.join("\n") + "\n");
+        for (const e of realErrors(r.stderr)) errors.push(`${g.ns}: ${g.tool}: ${e}`);
+      }
     });
-  }
+  };
+  await runBatches(actions.batches.filter((b) => b.phase === 0));
+  const { first, then } = rounds(actions.batches.filter((b) => b.phase > 0));
+  await runBatches(first);
+  await runBatches(then);
   if (actions.deleteNs.length > 0) {
     const r = await run("ip", ["-force", "-batch", "-"], actions.deleteNs.map((n) => `netns del ${n}\n`).join(""));
     errors.push(...realErrors(r.stderr));

@@ -27,6 +27,8 @@ export interface ObservedNs {
   routes: RoutePlan[];
   rules: RulePlan[];
   qdiscs: ObservedQdisc[];
+  /** The managed sysctls' values (plan.ts MANAGED_SYSCTLS); absent when not read. */
+  sysctls?: Record<string, string>;
 }
 
 export interface HostState {
@@ -131,5 +133,12 @@ export function observedFromPlan(ns: import("./plan.ts").NsPlan): ObservedNs {
     routes: ns.routes.map((r) => ({ ...r })),
     rules: ns.rules.map((r) => ({ ...r })),
     qdiscs: ns.qdiscs.map((q) => ({ dev: q.dev, kind: q.delayMs !== null ? "netem" : "tbf", rateBitsPerS: q.rateMbit * 1_000_000, burstBytes: q.burstBytes })),
+    sysctls: { ...ns.sysctls },
   };
+}
+
+/** `cat` of the managed sysctls, one value per line, in MANAGED_SYSCTLS order. */
+export function parseSysctls(keys: readonly string[], text: string): Record<string, string> {
+  const values = text.split("\n").map((l) => l.trim());
+  return Object.fromEntries(keys.map((k, i) => [k, values[i] ?? ""]));
 }

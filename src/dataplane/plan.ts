@@ -95,7 +95,14 @@ const ROUTER_SYSCTLS = {
   "net.ipv4.conf.all.proxy_arp": "1",
   "net.ipv4.conf.all.rp_filter": "0",
   "net.ipv4.conf.default.rp_filter": "0",
+  // A route over a peering whose far end is not up yet is skipped, not used: packets meet the
+  // table's `unreachable default` instead of starting an ARP resolution that would stall the
+  // first connection for a second. The route takes effect the moment the far end comes up.
+  "net.ipv4.conf.all.ignore_routes_with_linkdown": "1",
 };
+
+/** Every sysctl a plan may set, in a fixed order (observe reads them back). */
+export const MANAGED_SYSCTLS: readonly string[] = Object.keys(ROUTER_SYSCTLS);
 
 /**
  * Stable kernel table ids for a VPC's route tables: a hash of the id, probing in id order on

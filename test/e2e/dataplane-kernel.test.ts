@@ -112,6 +112,26 @@ describe.skipIf(!isRoot)("data plane against the kernel", () => {
     expect(await tcpReachable(ns("i", "ins-aaaaaaaaaaa1"), "172.16.1.2", 7000)).toBe(true);
   });
 
+  it("skips a route over a peering whose far end is down (refused at once, no ARP stall), and repairs sysctls", async () => {
+    const ra = ns("r", A);
+    const rb = ns("r", B);
+    await run("ip", ["-n", rb, "link", "set", "p-aaaaaaaabbbb", "down"]);
+    // The kernel marks routes over a link without carrier asynchronously (linkwatch): wait for it.
+    const marked = async () => /172\.16\.0\.0\/16 dev p-aaaaaaaabbbb .*linkdown/.test((await run("ip", ["-4", "-n", ra, "route", "show", "table", "all"])).stdout);
+    for (let i = 0; i < 100 && !(await marked()); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await marked()).toBe(true);
+    // A's route to B is skipped while B's end is down: a packet from A's subnet meets the table's
+    // `unreachable default` (refused at once) instead of waiting on ARP over a link without carrier.
+    const lookup = () => run("ip", ["-n", ra, "route", "get", "172.16.1.2", "from", "10.0.1.2", "iif", "s-aaaaaaaaaaa1"]);
+    expect((await lookup()).stderr).toMatch(/No route to host/);
+    await run("ip", ["netns", "exec", ra, "sh", "-c", "echo 0 > /proc/sys/net/ipv4/conf/all/ignore_routes_with_linkdown"]);
+    await converge(desired({ peerings: true, routesA: true, associateA: true }));
+    const sysctl = await run("ip", ["netns", "exec", ra, "cat", "/proc/sys/net/ipv4/conf/all/ignore_routes_with_linkdown"]);
+    expect(sysctl.stdout.trim()).toBe("1");
+    expect((await lookup()).stdout).toMatch(/^172\.16\.1\.2 from 10\.0\.1\.2 dev p-aaaaaaaabbbb /);
+    expect(await tcpReachable(ns("i", "ins-aaaaaaaaaaa1"), "172.16.1.2", 7000)).toBe(true);
+  });
+
   it("stops traffic when the peering goes away, and removes everything when nothing is desired", async () => {
     await converge(desired({ peerings: false, routesA: true, associateA: true }));
     expect(await tcpReachable(ns("i", "ins-aaaaaaaaaaa1"), "172.16.1.2", 7000, 800)).toBe(false);

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { diff } from "./diff.ts";
+import { observedFromPlan } from "./observed.ts";
+import { type DesiredState, compile } from "./plan.ts";
+import { rounds } from "./schedule.ts";
+
+const A = "vpc-aaaaaaaaaaaa";
+const B = "vpc-bbbbbbbbbbbb";
+const P = "pcx-pppppppppppp";
+const before: DesiredState = {
+  vpcs: [
+    { id: A, cidr: "10.0.0.0/16" },
+    { id: B, cidr: "172.16.0.0/16" },
+  ],
+  subnets: [
+    { id: "subnet-aaaaaaaaaaa1", vpcId: A, cidr: "10.0.1.0/24", routeTableId: "rtb-aaaaaaaaaaa1" },
+    { id: "subnet-bbbbbbbbbbb1", vpcId: B, cidr: "172.16.1.0/24", routeTableId: "rtb-bbbbbbbbbbb1" },
+  ],
+  routeTables: [
+    { id: "rtb-aaaaaaaaaaa1", vpcId: A, routes: [{ destinationCidr: "172.16.0.0/16", peeringId: null }] },
+    { id: "rtb-bbbbbbbbbbb1", vpcId: B, routes: [{ destinationCidr: "10.0.0.0/16", peeringId: null }] },
+  ],
+  instances: [{ id: "ins-aaaaaaaaaaa1", subnetId: "subnet-aaaaaaaaaaa1", privateIp: "10.0.1.2" }],
+  vbrs: [],
+  peerings: [],
+};
+const accepted: DesiredState = {
+  ...before,
+  routeTables: before.routeTables.map((t) => ({ ...t, routes: t.routes.map((r) => ({ ...r, peeringId: P })) })),
+  peerings: [{ id: P, a: { routerType: "vpc", routerId: A, cidrs: ["10.0.0.0/16"] }, b: { routerType: "vpc", routerId: B, cidrs: ["172.16.0.0/16"] }, bandwidthMbps: null, delayMs: null }],
+};
+const show = (bs: { ns: string; cmd: string }[]) => bs.map((b) => `${b.ns} ${b.cmd}`);
+
+describe("rounds", () => {
+  it("applies an accept in one run per router: the side that makes the veth, then the other", () => {
+    const plan = compile(accepted, "t");
+    const state = { namespaces: new Map([...compile(before, "t").namespaces].map(([n, ns]) => [n, observedFromPlan(ns)])) };
+    const { first, then } = rounds(diff(plan, state).batches);
+    expect(new Set(first.map((b) => b.ns))).toEqual(new Set(["t-r-aaaaaaaaaaaa"]));
+    expect(new Set(then.map((b) => b.ns))).toEqual(new Set(["t-r-bbbbbbbbbbbb"]));
+    // Within a router, in phase order: the link is made, told to answer ARP at once, brought up, routed over.
+    expect(show([...first].sort((x, y) => x.phase - y.phase))).toEqual([
+      "t-r-aaaaaaaaaaaa link add p-pppppppppppp type veth peer name p-pppppppppppp netns t-r-bbbbbbbbbbbb",
+      "t-r-aaaaaaaaaaaa ntable change name arp_cache dev p-pppppppppppp proxy_delay 0",
+      "t-r-aaaaaaaaaaaa link set p-pppppppppppp up",
+      expect.stringMatching(/^t-r-aaaaaaaaaaaa route replace 172\.16\.0\.0\/16 dev p-pppppppppppp table \d+$/),
+    ]);
+    expect(show([...then].sort((x, y) => x.phase - y.phase))).toEqual([
+      "t-r-bbbbbbbbbbbb ntable change name arp_cache dev p-pppppppppppp proxy_delay 0",
+      "t-r-bbbbbbbbbbbb link set p-pppppppppppp up",
+      expect.stringMatching(/^t-r-bbbbbbbbbbbb route replace 10\.0\.0\.0\/16 dev p-pppppppppppp table \d+$/),
+    ]);
+  });
+
+  it("builds from empty in two rounds: every creation first, the far ends of veths second", () => {
+    const { first, then } = rounds(diff(compile(accepted, "t"), { namespaces: new Map() }).batches);
+    expect(first.filter((b) => b.cmd.startsWith("link add"))).toHaveLength(4); // two bridges, the instance veth, the peering veth
+    expect(then.some((b) => b.cmd.startsWith("link add"))).toBe(false);
+    expect(new Set(then.map((b) => b.ns))).toEqual(new Set(["t-r-bbbbbbbbbbbb", "t-i-aaaaaaaaaaa1"]));
+    // Nothing in the second round configures a link of its own namespace's making.
+    for (const b of then) expect(b.dev === "eth0" || b.dev === "p-pppppppppppp").toBe(true);
+  });
+});
