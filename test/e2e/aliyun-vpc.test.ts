@@ -66,6 +66,9 @@ describe("Alibaba VPC basics through @alicloud/pop-core", () => {
     expect(await codeOf(pop(bob).request("DescribeVSwitches", { RegionId: "cn-beijing", VpcId: vpc.VpcId }).then((r: { TotalCount: number }) => { if (r.TotalCount !== 0) throw Object.assign(new Error(), { code: "leak" }); }))).toBe("no error");
     expect(await codeOf(pop(bob).request("DeleteVpc", { RegionId: "cn-beijing", VpcId: vpc.VpcId }))).toBe("InvalidVpcId.NotFound");
     expect(await codeOf(a.request("DeleteVpc", { RegionId: "cn-beijing", VpcId: vpc.VpcId }))).toBe("DependencyViolation");
+    // A dry run of a delete checks and deletes nothing.
+    expect(await codeOf(a.request("DeleteVSwitch", { RegionId: "cn-beijing", VSwitchId: sw.VSwitchId, DryRun: true }))).toBe("DryRunOperation");
+    expect((await a.request("DescribeVSwitches", { RegionId: "cn-beijing", VpcId: vpc.VpcId })).TotalCount).toBe(1);
     await a.request("DeleteVSwitch", { RegionId: "cn-beijing", VSwitchId: sw.VSwitchId });
     await a.request("DeleteRouteTable", { RegionId: "cn-beijing", RouteTableId: rt.RouteTableId });
     await a.request("DeleteVpc", { RegionId: "cn-beijing", VpcId: vpc.VpcId });

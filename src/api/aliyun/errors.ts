@@ -29,6 +29,17 @@ const NOT_FOUND: Record<string, string> = {
   vbr: "InvalidVbrId.NotFound",
 };
 
+/** Status by kind for catalog codes without an Alibaba name (Invalid ones are InvalidParameter). */
+const STATUS_OF_KIND: Partial<Record<DomainError["kind"], number>> = {
+  NotFound: 404,
+  Conflict: 400,
+  InvalidState: 400,
+  LimitExceeded: 400,
+  Forbidden: 403,
+  Unauthenticated: 401,
+  Unavailable: 503,
+};
+
 /** Code and status for each catalog code. Parameter-shaped failures are 400, like Alibaba's. */
 const BY_CODE: Partial<Record<ErrorCode, [string, number]>> = {
   MalformedJson: ["InvalidParameter", 400],
@@ -80,6 +91,10 @@ export function toAliyun(e: unknown): AliyunError {
     const mapped = BY_CODE[e.code];
     if (mapped) return new AliyunError(mapped[0], mapped[1], e.message);
     if (e.kind === "Invalid") return new AliyunError("InvalidParameter", 400, e.message);
+    // Anything else the catalog has no Alibaba name for keeps its own stable code, with the
+    // status of its kind: a client's mistake is never answered as a server failure.
+    const status = STATUS_OF_KIND[e.kind];
+    if (status !== undefined) return new AliyunError(e.code, status, e.message);
   }
   return new AliyunError("InternalError", 500, "The request processing has failed due to some unknown error, exception or failure.");
 }

@@ -154,6 +154,7 @@ export const vpcActions: ActionTable = {
     },
   },
   DeleteVSwitch: {
+    dryRun: true,
     async run(c) {
       await c.services.subnets.delete(c.actor, c.p.id("VSwitchId", true));
       return {};
