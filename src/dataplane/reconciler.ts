@@ -121,9 +121,8 @@ export class Reconciler {
   /** One pass; `full` observes every namespace instead of only the changed ones. */
   async pass(full = false): Promise<PassReport> {
     const t0 = performance.now();
-    const repo = this.opts.store.read.dataplane;
-    const fingerprint = await repo.fingerprint();
-    const rows = await repo.desired();
+    const rows = await this.opts.store.read.dataplane.desired();
+    const fingerprint = rows.fingerprint;
     const plan = compile(resolveDesired(rows, this.opts.caps, this.opts.latency), this.opts.prefix);
     const changed = new Set<string>();
     for (const [name, ns] of plan.namespaces) if (this.applied.get(name) !== fingerprintOf(ns)) changed.add(name);

@@ -141,6 +141,15 @@ describe.each(BACKENDS)("store contract on %s", (backend) => {
     expect((await store.read.vpcs.get(acct, "vpc-000000000070"))?.tags).toEqual({ stage: "open" });
   });
 
+  it("fingerprints what the data plane reads the same way from its rows and from aggregates", async () => {
+    const before = await store.read.dataplane.desired();
+    expect(await store.read.dataplane.fingerprint()).toBe(before.fingerprint);
+    await store.repos.vpcs.insert(vpcRow(90), {});
+    const after = await store.read.dataplane.desired();
+    expect(after.fingerprint).not.toBe(before.fingerprint);
+    expect(await store.read.dataplane.fingerprint()).toBe(after.fingerprint);
+  });
+
   it("builds each resource's JSON in the database, typed as the domain declares it", async () => {
     await store.repos.vpcs.insert(vpcRow(80), { zeta: "1", alpha: "2", "quote\"d": "ü ☃" });
     await store.repos.routeTables.insert(

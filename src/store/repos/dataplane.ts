@@ -2,9 +2,13 @@
  * What the data plane reads (the desired state of the whole host, across accounts, resolved to
  * next hops) and writes (observed status per peering and instance). System access only.
  */
-import type { Db } from "./common.ts";
+import type { PeeringsTable } from "../schema.ts";
+import { sql } from "kysely";
+import type { Capabilities, Db, Runner } from "./common.ts";
 
 export interface DesiredRows {
+  /** Counts and newest stamps of the rows read (see fingerprint()). */
+  fingerprint: string;
   vpcs: { id: string; cidr: string; region: string }[];
   subnets: { id: string; vpcId: string; cidr: string; routeTableId: string }[];
   routeTables: { id: string; vpcId: string }[];
@@ -34,21 +38,61 @@ export interface DataplaneStatus {
   updatedAt: string;
 }
 
+/**
+ * The tables the data plane reads, with the rows it reads (the active peerings, the Active router
+ * interfaces) and the column that moves on every change of a row. The fingerprint is the count and
+ * the newest value of that column per table: computed from the rows desired() read, and by
+ * fingerprint() in SQL for the poll, the two in the same text.
+ */
+const WATCHED = [
+  { table: "vpcs", stamp: "updated_at" },
+  { table: "subnets", stamp: "updated_at" },
+  { table: "route_tables", stamp: "updated_at" },
+  { table: "routes", stamp: "created_at" },
+  { table: "instances", stamp: "updated_at" },
+  { table: "vbrs", stamp: "updated_at" },
+  { table: "peerings", stamp: "updated_at", where: ["state", "active"] },
+  { table: "router_interfaces", stamp: "updated_at", where: ["status", "Active"] },
+] as const;
+
+/** One table's part of the fingerprint: how many rows, and the newest stamp among them. */
+const part = (count: number, newest: string | null) => `${count}:${newest ?? ""}`;
+
+function partOf(rows: readonly { stamp: string }[]): string {
+  let newest = "";
+  for (const r of rows) if (r.stamp > newest) newest = r.stamp;
+  return part(rows.length, newest);
+}
+
 export class DataplaneRepo {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly caps: Capabilities,
+    private readonly runner: Runner,
+  ) {}
 
   async desired(): Promise<DesiredRows> {
-    const [vpcs, subnets, routeTables, routes, instances, vbrs, peerings, interfaces] = await Promise.all([
-      this.db.selectFrom("vpcs").select(["id", "cidr", "region"]).execute(),
-      this.db.selectFrom("subnets").select(["id", "vpc_id", "cidr", "route_table_id"]).execute(),
-      this.db.selectFrom("route_tables").select(["id", "vpc_id"]).execute(),
-      this.db.selectFrom("routes").select(["route_table_id", "destination_cidr", "target_type", "target_id"]).orderBy("created_at").orderBy("id").execute(),
-      this.db.selectFrom("instances").select(["id", "subnet_id", "private_ip"]).execute(),
-      this.db.selectFrom("vbrs").select(["id", "on_premises_cidrs", "region"]).execute(),
-      this.db.selectFrom("peerings").selectAll().where("state", "=", "active").execute(),
-      this.db.selectFrom("router_interfaces").select(["id", "peering_id"]).where("status", "=", "Active").execute(),
-    ]);
+    // One query per table, each compiled once; stamps ride along for the fingerprint.
+    const read = <R>(i: number, columns: string[]) => {
+      const w = WATCHED[i]!;
+      return this.runner.shaped<R & { stamp: string }>(`dataplane:desired:${w.table}`, [], () => {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        let q: any = this.db.selectFrom(w.table).select([...columns, `${w.stamp} as stamp`] as never);
+        if ("where" in w) q = q.where(w.where[0], "=", w.where[1]);
+        if (w.table === "routes") q = q.orderBy("created_at").orderBy("id");
+        return q;
+      });
+    };
+    const vpcs = await read<{ id: string; cidr: string; region: string }>(0, ["id", "cidr", "region"]);
+    const subnets = await read<{ id: string; vpc_id: string; cidr: string; route_table_id: string }>(1, ["id", "vpc_id", "cidr", "route_table_id"]);
+    const routeTables = await read<{ id: string; vpc_id: string }>(2, ["id", "vpc_id"]);
+    const routes = await read<{ route_table_id: string; destination_cidr: string; target_type: string; target_id: string }>(3, ["route_table_id", "destination_cidr", "target_type", "target_id"]);
+    const instances = await read<{ id: string; subnet_id: string; private_ip: string }>(4, ["id", "subnet_id", "private_ip"]);
+    const vbrs = await read<{ id: string; on_premises_cidrs: string; region: string }>(5, ["id", "on_premises_cidrs", "region"]);
+    const peerings = await read<PeeringsTable>(6, ["id", "generation", "requester_router_type", "requester_router_id", "requester_region", "requester_cidrs", "accepter_router_type", "accepter_router_id", "accepter_region", "accepter_cidrs", "bandwidth_mbps"]);
+    const interfaces = await read<{ id: string; peering_id: string | null }>(7, ["id", "peering_id"]);
     return {
+      fingerprint: [vpcs, subnets, routeTables, routes, instances, vbrs, peerings, interfaces].map(partOf).join("|"),
       vpcs: vpcs.map((v) => ({ id: v.id, cidr: v.cidr, region: v.region })),
       subnets: subnets.map((s) => ({ id: s.id, vpcId: s.vpc_id, cidr: s.cidr, routeTableId: s.route_table_id })),
       routeTables: routeTables.map((t) => ({ id: t.id, vpcId: t.vpc_id })),
@@ -67,30 +111,23 @@ export class DataplaneRepo {
   }
 
   /**
-   * A cheap fingerprint of everything the data plane depends on: counts and newest timestamps.
-   * Any create, update or delete changes it; the reconciler polls it to notice other processes' writes.
+   * The fingerprint of what desired() would read now, from aggregates: the reconciler polls it to
+   * notice other processes' writes (any create, update or delete of a watched row changes it).
    */
   async fingerprint(): Promise<string> {
-    const parts = await Promise.all(
-      (
-        [
-          ["vpcs", "updated_at"],
-          ["subnets", "updated_at"],
-          ["routes", "created_at"],
-          ["route_tables", "updated_at"],
-          ["instances", "updated_at"],
-          ["vbrs", "updated_at"],
-          ["peerings", "updated_at"],
-          ["router_interfaces", "updated_at"],
-        ] as const
-      ).map(([table, column]) =>
-        this.db
-          .selectFrom(table)
-          .select((eb) => [eb.fn.countAll<number | string>().as("n"), eb.fn.max(column).as("m")])
-          .executeTakeFirst(),
-      ),
-    );
-    return parts.map((p) => `${p?.n}:${p?.m ?? ""}`).join("|");
+    const parts: string[] = [];
+    for (const w of WATCHED) {
+      const [row] = await this.runner.shaped<{ n: number | string; m: string | null }>(`dataplane:fingerprint:${w.table}`, [], () => {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        // Byte order, as desired() compares stamps (PostgreSQL's default collation might not be).
+        const newest = sql<string | null>`max(${sql.ref(w.stamp)}${sql.raw(this.caps.dialect === "postgres" ? ' collate "C"' : "")})`;
+        let q: any = this.db.selectFrom(w.table).select((eb) => [eb.fn.countAll<number | string>().as("n"), newest.as("m")]);
+        if ("where" in w) q = q.where(w.where[0], "=", w.where[1]);
+        return q;
+      });
+      parts.push(part(Number(row?.n ?? 0), row?.m ?? null));
+    }
+    return parts.join("|");
   }
 
   async writeStatus(rows: DataplaneStatus[]): Promise<void> {

@@ -49,7 +49,7 @@ export class Repos {
     this.ledger = new LedgerRepo(db, runner);
     this.meta = new MetaRepo(db);
     this.webhooks = new WebhooksRepo(db);
-    this.dataplane = new DataplaneRepo(db);
+    this.dataplane = new DataplaneRepo(db, caps, runner);
     this.nonces = new NoncesRepo(db);
   }
 }
