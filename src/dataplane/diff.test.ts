@@ -1,27 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { diff, isEmpty } from "./diff.ts";
 import type { HostState, ObservedNs } from "./observed.ts";
+import { A, twoRouters } from "../../test/support/dataplane.ts";
 import { type DesiredState, type HostPlan, compile } from "./plan.ts";
 
-const A = "vpc-aaaaaaaaaaaa";
-const B = "vpc-bbbbbbbbbbbb";
-const desired: DesiredState = {
-  vpcs: [
-    { id: A, cidr: "10.0.0.0/16" },
-    { id: B, cidr: "172.16.0.0/16" },
-  ],
-  subnets: [
-    { id: "subnet-aaaaaaaaaaa1", vpcId: A, cidr: "10.0.1.0/24", routeTableId: "rtb-aaaaaaaaaaa1" },
-    { id: "subnet-bbbbbbbbbbb1", vpcId: B, cidr: "172.16.1.0/24", routeTableId: "rtb-bbbbbbbbbbb1" },
-  ],
-  routeTables: [
-    { id: "rtb-aaaaaaaaaaa1", vpcId: A, routes: [{ destinationCidr: "172.16.0.0/16", peeringId: "pcx-pppppppppppp" }] },
-    { id: "rtb-bbbbbbbbbbb1", vpcId: B, routes: [{ destinationCidr: "10.0.0.0/16", peeringId: "pcx-pppppppppppp" }] },
-  ],
-  instances: [{ id: "ins-aaaaaaaaaaa1", subnetId: "subnet-aaaaaaaaaaa1", privateIp: "10.0.1.2" }],
-  vbrs: [],
-  peerings: [{ id: "pcx-pppppppppppp", a: { routerType: "vpc", routerId: A, cidrs: ["10.0.0.0/16"] }, b: { routerType: "vpc", routerId: B, cidrs: ["172.16.0.0/16"] }, bandwidthMbps: 10, delayMs: null }],
-};
+const desired: DesiredState = twoRouters({ peered: true, bandwidthMbps: 10 });
 
 /** The state the kernel would be in after applying `plan` perfectly. */
 function converged(plan: HostPlan): HostState {

@@ -1,34 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { diff } from "./diff.ts";
 import { observedFromPlan } from "./observed.ts";
-import { type DesiredState, compile } from "./plan.ts";
+import { twoRouters } from "../../test/support/dataplane.ts";
+import { compile } from "./plan.ts";
 import { rounds } from "./schedule.ts";
 
-const A = "vpc-aaaaaaaaaaaa";
-const B = "vpc-bbbbbbbbbbbb";
-const P = "pcx-pppppppppppp";
-const before: DesiredState = {
-  vpcs: [
-    { id: A, cidr: "10.0.0.0/16" },
-    { id: B, cidr: "172.16.0.0/16" },
-  ],
-  subnets: [
-    { id: "subnet-aaaaaaaaaaa1", vpcId: A, cidr: "10.0.1.0/24", routeTableId: "rtb-aaaaaaaaaaa1" },
-    { id: "subnet-bbbbbbbbbbb1", vpcId: B, cidr: "172.16.1.0/24", routeTableId: "rtb-bbbbbbbbbbb1" },
-  ],
-  routeTables: [
-    { id: "rtb-aaaaaaaaaaa1", vpcId: A, routes: [{ destinationCidr: "172.16.0.0/16", peeringId: null }] },
-    { id: "rtb-bbbbbbbbbbb1", vpcId: B, routes: [{ destinationCidr: "10.0.0.0/16", peeringId: null }] },
-  ],
-  instances: [{ id: "ins-aaaaaaaaaaa1", subnetId: "subnet-aaaaaaaaaaa1", privateIp: "10.0.1.2" }],
-  vbrs: [],
-  peerings: [],
-};
-const accepted: DesiredState = {
-  ...before,
-  routeTables: before.routeTables.map((t) => ({ ...t, routes: t.routes.map((r) => ({ ...r, peeringId: P })) })),
-  peerings: [{ id: P, a: { routerType: "vpc", routerId: A, cidrs: ["10.0.0.0/16"] }, b: { routerType: "vpc", routerId: B, cidrs: ["172.16.0.0/16"] }, bandwidthMbps: null, delayMs: null }],
-};
+const before = twoRouters({ peered: false });
+const accepted = twoRouters({ peered: true });
 const show = (bs: { ns: string; cmd: string }[]) => bs.map((b) => `${b.ns} ${b.cmd}`);
 
 describe("rounds", () => {
