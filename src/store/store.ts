@@ -48,6 +48,16 @@ class ImmediateSqliteDriver extends SqliteDriver {
  * connection serves reads made outside transactions: in WAL mode it reads the last committed
  * state without waiting for a transaction in flight on the writer (and never sees its writes).
  */
+/** A read that found the database locked past busy_timeout is the store being unavailable, not a bug. */
+function unbusy<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (isBusy(e)) throw new DomainError("StoreUnavailable", "the store is busy; retry the request", {});
+    throw e;
+  }
+}
+
 function sqliteConnection(file: string, mode: "write" | "read"): { dialect: Dialect; direct: DirectReads } {
   const database = new SqliteDatabase(file, { readonly: mode === "read" });
   if (mode === "write") {
@@ -85,8 +95,8 @@ function sqliteConnection(file: string, mode: "write" | "read"): { dialect: Dial
     // better-sqlite3 runs a statement synchronously: safe on a connection that never holds a
     // transaction open across an await (the read-only one), never on the writer.
     direct: {
-      all: <R>(sql: string, parameters: readonly unknown[]) => cached.prepare(sql).all(parameters) as R[],
-      column: <V>(sql: string, parameters: readonly unknown[]) => prepared(plucking, sql, true).all(parameters) as V[],
+      all: <R>(sql: string, parameters: readonly unknown[]) => unbusy(() => cached.prepare(sql).all(parameters) as R[]),
+      column: <V>(sql: string, parameters: readonly unknown[]) => unbusy(() => prepared(plucking, sql, true).all(parameters) as V[]),
     },
   };
 }
