@@ -39,7 +39,7 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { type Actions, diff, isEmpty } from "../src/dataplane/diff.ts";
 import { apply, observe } from "../src/dataplane/kernel.ts";
-import { rounds } from "../src/dataplane/schedule.ts";
+import { rounds, runsOf } from "../src/dataplane/schedule.ts";
 import { nsName, links } from "../src/dataplane/naming.ts";
 import type { HostState } from "../src/dataplane/observed.ts";
 import { type DesiredState, type HostPlan, compile } from "../src/dataplane/plan.ts";
@@ -658,18 +658,8 @@ async function rawProgram(actions: Actions, concurrency: number): Promise<{ proc
   }
   const { first, then } = rounds(actions.batches.filter((b) => b.phase > 0));
   for (const round of [actions.batches.filter((b) => b.phase === 0), first, then]) {
-    const groups = new Map<string, { ns: string; tool: "ip" | "tc"; lines: string[] }>();
-    for (const b of [...round].sort((x, y) => x.phase - y.phase)) {
-      const key = `${b.tool} ${b.ns}`;
-      const g = groups.get(key) ?? { ns: b.ns, tool: b.tool, lines: [] };
-      g.lines.push(b.cmd);
-      groups.set(key, g);
-    }
-    // ip before tc within a namespace, as apply() does.
-    const byNs = new Map<string, { ns: string; tool: "ip" | "tc"; lines: string[] }[]>();
-    for (const g of groups.values()) byNs.set(g.ns, [...(byNs.get(g.ns) ?? []), g]);
-    await pool([...byNs.values()], concurrency, async (runs) => {
-      for (const g of runs.sort((x, y) => x.tool.localeCompare(y.tool))) check(`${g.ns} ${g.tool}`, await sh(g.tool, ["-n", g.ns, "-batch", "-"], g.lines.join("\n") + "\n"));
+    await pool(runsOf(round), concurrency, async (runs) => {
+      for (const g of runs) check(`${g.ns} ${g.tool}`, await sh(g.tool, ["-n", g.ns, "-batch", "-"], g.lines.join("\n") + "\n"));
     });
   }
   if (actions.deleteNs.length > 0) check("netns del", await sh("ip", ["-batch", "-"], actions.deleteNs.map((n) => `netns del ${n}\n`).join("")));

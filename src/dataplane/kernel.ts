@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import { parseNsName } from "./naming.ts";
 import type { Actions, Batch } from "./diff.ts";
-import { rounds } from "./schedule.ts";
+import { rounds, runsOf } from "./schedule.ts";
 import { type HostState, type ObservedNs, parseLinks, parseQdiscs, parseRoutes, parseRules, parseSysctls } from "./observed.ts";
 import { MANAGED_SYSCTLS } from "./plan.ts";
 
@@ -66,11 +66,14 @@ export async function listNamespaces(prefix: string): Promise<string[]> {
 
 const SEP = "@@vpcpeer@@";
 
+/** The file of a sysctl (`net.ipv4.ip_forward` → /proc/sys/net/ipv4/ip_forward). */
+const procPath = (key: string) => `/proc/sys/${key.replace(/\./g, "/")}`;
+
 /** Reads one namespace: links with addresses and counters, routes, rules and qdiscs, in one process tree. */
 export async function observeNs(name: string, prefix: string): Promise<ObservedNs | null> {
   const parsed = parseNsName(prefix, name);
   if (!parsed) return null;
-  const sysctlFiles = MANAGED_SYSCTLS.map((k) => `/proc/sys/${k.replace(/\./g, "/")}`).join(" ");
+  const sysctlFiles = MANAGED_SYSCTLS.map(procPath).join(" ");
   const script = [`ip -j -d -s addr show`, `ip -j route show table all`, `ip -j rule show`, `tc -j qdisc show`, `cat ${sysctlFiles}`].join(` ; echo ${SEP} ; `);
   const r = await run("ip", ["netns", "exec", name, "sh", "-c", script]);
   if (r.code !== 0 && !r.stdout.includes(SEP)) return null; // the namespace went away meanwhile
@@ -100,7 +103,7 @@ export interface ApplyReport {
 
 /** Writes sysctls inside a namespace (one process); the error, if any. */
 async function writeSysctls(ns: string, values: Record<string, string>): Promise<string | null> {
-  const writes = Object.entries(values).map(([k, v]) => `echo ${v} > /proc/sys/${k.replace(/\./g, "/")}`);
+  const writes = Object.entries(values).map(([k, v]) => `echo ${v} > ${procPath(k)}`);
   if (writes.length === 0) return null;
   const s = await run("ip", ["netns", "exec", ns, "sh", "-c", writes.join(" && ")]);
   return s.code === 0 ? null : `${ns}: sysctl: ${s.stderr.trim()}`;
@@ -123,26 +126,14 @@ export async function apply(actions: Actions): Promise<ApplyReport> {
   const sysctls = [...actions.createNs.map((n) => ({ ns: n.name, values: n.sysctls })), ...actions.sysctls];
   for (const e of await pool(sysctls, 8, (s) => writeSysctls(s.ns, s.values))) if (e) errors.push(e);
 
-  // One run per tool and namespace, its lines in phase order.
-  const runBatches = async (list: readonly Batch[]) => {
-    const groups = new Map<string, { ns: string; tool: "ip" | "tc"; lines: string[] }>();
-    for (const b of [...list].sort((x, y) => x.phase - y.phase)) {
-      const key = `${b.tool} ${b.ns}`;
-      const g = groups.get(key) ?? { ns: b.ns, tool: b.tool, lines: [] };
-      g.lines.push(b.cmd);
-      groups.set(key, g);
-    }
-    const byNs = new Map<string, { ns: string; tool: "ip" | "tc"; lines: string[] }[]>();
-    for (const g of groups.values()) byNs.set(g.ns, [...(byNs.get(g.ns) ?? []), g]);
-    await pool([...byNs.values()], 8, async (runs) => {
-      // ip before tc: a qdisc needs its link.
-      for (const g of runs.sort((x, y) => x.tool.localeCompare(y.tool))) {
+  const runBatches = (round: readonly Batch[]) =>
+    pool(runsOf(round), 8, async (runs) => {
+      for (const g of runs) {
         commands += g.lines.length;
         const r = await run(g.tool, ["-n", g.ns, "-force", "-batch", "-"], g.lines.join("\n") + "\n");
         for (const e of realErrors(r.stderr)) errors.push(`${g.ns}: ${g.tool}: ${e}`);
       }
     });
-  };
   await runBatches(actions.batches.filter((b) => b.phase === 0));
   const { first, then } = rounds(actions.batches.filter((b) => b.phase > 0));
   await runBatches(first);

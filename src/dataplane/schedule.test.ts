@@ -3,7 +3,7 @@ import { diff } from "./diff.ts";
 import { observedFromPlan } from "./observed.ts";
 import { twoRouters } from "../../test/support/dataplane.ts";
 import { compile } from "./plan.ts";
-import { rounds } from "./schedule.ts";
+import { rounds, runsOf } from "./schedule.ts";
 
 const before = twoRouters({ peered: false });
 const accepted = twoRouters({ peered: true });
@@ -28,6 +28,16 @@ describe("rounds", () => {
       "t-r-bbbbbbbbbbbb link set p-pppppppppppp up",
       expect.stringMatching(/^t-r-bbbbbbbbbbbb route replace 10\.0\.0\.0\/16 dev p-pppppppppppp table \d+$/),
     ]);
+  });
+
+  it("runs each namespace's ip lines before its tc lines, namespaces side by side", () => {
+    const capped = twoRouters({ peered: true, bandwidthMbps: 10 });
+    const state = { namespaces: new Map([...compile(before, "t").namespaces].map(([n, ns]) => [n, observedFromPlan(ns)])) };
+    const { first } = rounds(diff(compile(capped, "t"), state).batches);
+    const [runs] = runsOf(first);
+    expect(runs!.map((r) => `${r.ns} ${r.tool}`)).toEqual(["t-r-aaaaaaaaaaaa ip", "t-r-aaaaaaaaaaaa tc"]);
+    expect(runs![0]!.lines[0]).toMatch(/^link add p-pppppppppppp /);
+    expect(runs![1]!.lines).toEqual([expect.stringMatching(/^qdisc replace dev p-pppppppppppp root tbf rate 10mbit/)]);
   });
 
   it("builds from empty in two rounds: every creation first, the far ends of veths second", () => {

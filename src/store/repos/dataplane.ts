@@ -2,8 +2,8 @@
  * What the data plane reads (the desired state of the whole host, across accounts, resolved to
  * next hops) and writes (observed status per peering and instance). System access only.
  */
-import type { PeeringsTable } from "../schema.ts";
 import { sql } from "kysely";
+import type { PeeringsTable } from "../schema.ts";
 import type { Capabilities, Db, Runner } from "./common.ts";
 
 export interface DesiredRows {
@@ -48,7 +48,7 @@ const WATCHED = [
   { table: "vpcs", stamp: "updated_at" },
   { table: "subnets", stamp: "updated_at" },
   { table: "route_tables", stamp: "updated_at" },
-  { table: "routes", stamp: "created_at" },
+  { table: "routes", stamp: "created_at", ordered: true },
   { table: "instances", stamp: "updated_at" },
   { table: "vbrs", stamp: "updated_at" },
   { table: "peerings", stamp: "updated_at", where: ["state", "active"] },
@@ -79,7 +79,8 @@ export class DataplaneRepo {
         // eslint-disable-next-line @typescript-eslint/no-explicit-any
         let q: any = this.db.selectFrom(w.table).select([...columns, `${w.stamp} as stamp`] as never);
         if ("where" in w) q = q.where(w.where[0], "=", w.where[1]);
-        if (w.table === "routes") q = q.orderBy("created_at").orderBy("id");
+        // Routes in creation order: the plan lists a table's routes as they were added.
+        if ("ordered" in w) q = q.orderBy("created_at").orderBy("id");
         return q;
       });
     };
@@ -118,9 +119,9 @@ export class DataplaneRepo {
     const parts: string[] = [];
     for (const w of WATCHED) {
       const [row] = await this.runner.shaped<{ n: number | string; m: string | null }>(`dataplane:fingerprint:${w.table}`, [], () => {
-        // eslint-disable-next-line @typescript-eslint/no-explicit-any
         // Byte order, as desired() compares stamps (PostgreSQL's default collation might not be).
         const newest = sql<string | null>`max(${sql.ref(w.stamp)}${sql.raw(this.caps.dialect === "postgres" ? ' collate "C"' : "")})`;
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
         let q: any = this.db.selectFrom(w.table).select((eb) => [eb.fn.countAll<number | string>().as("n"), newest.as("m")]);
         if ("where" in w) q = q.where(w.where[0], "=", w.where[1]);
         return q;
