@@ -184,7 +184,7 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the schema as it was before 0006
     const kysely = new Kysely<any>({
       dialect: db.databaseUrl
-        ? new PostgresDialect({ pool: new pg.Pool({ connectionString: db.databaseUrl, max: 1 }) })
+        ? new PostgresDialect({ pool: oldSchemaPool(db.databaseUrl) })
         : new SqliteDialect({ database: new SqliteDatabase(join(db.dataDir!, "vpcpeer.db")) }),
     });
     try {
@@ -218,3 +218,10 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
     }
   });
 });
+
+/** A pool for writing the old schema; like the store's, it does not crash on a dropped connection. */
+function oldSchemaPool(url: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  pool.on("error", () => {});
+  return pool;
+}

@@ -42,8 +42,18 @@ export async function freshDb(backend: Backend): Promise<TestDb> {
     async drop() {
       const c = new pg.Client({ connectionString: PG_ADMIN_URL });
       await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
+      try {
+        // Connections the test closed may still be on their way out; forcing the drop would send
+        // them a FATAL they could only report as an unhandled error. Give them a moment first.
+        for (let i = 0; i < 50; i++) {
+          const r = await c.query("select count(*)::int as n from pg_stat_activity where datname = $1", [name]);
+          if (r.rows[0].n === 0) break;
+          await new Promise((done) => setTimeout(done, 20));
+        }
+        await c.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await c.end();
+      }
     },
   };
 }
