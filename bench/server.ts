@@ -2,6 +2,7 @@
  * A server child of the benchmarks, started by bench/run.ts as `node --import tsx bench/server.ts …`:
  *
  *   --kind api  --data DIR   the real service: serve() from src/main.ts over a SQLite store in DIR
+ *               [--read-cache-mb N]  its read cache's budget (the server's default; 0: off)
  *   --kind bare              the baseline: a bare Fastify 5 app with the same URL shapes, returning
  *                            fixed VPC-shaped objects (no hooks, schemas, auth or store)
  *   --kind floor --data DIR  a yardstick, not the product: a bare Fastify route doing the one read
@@ -25,10 +26,11 @@ const { values } = parseArgs({
     kind: { type: "string" },
     data: { type: "string" },
     ephemeral: { type: "boolean", default: false },
+    "read-cache-mb": { type: "string" },
   },
 });
 
-async function startApi(dataDir: string): Promise<{ url: string; close(): Promise<void> }> {
+async function startApi(dataDir: string, readCacheMb: number | undefined): Promise<{ url: string; close(): Promise<void> }> {
   // Imported here, not at the top, so that the bare baseline does not load the service's modules.
   const { serve } = await import("../src/main.ts");
   const server = await serve({
@@ -39,6 +41,7 @@ async function startApi(dataDir: string): Promise<{ url: string; close(): Promis
     config: benchConfig(),
     masterKey: benchMasterKey(),
     logLevel: "warn",
+    readCacheMb,
   });
   return { url: server.url, close: () => server.close() };
 }
@@ -101,7 +104,8 @@ async function startFloor(dataDir: string): Promise<{ url: string; close(): Prom
 let server: { url: string; close(): Promise<void> };
 if (values.kind === "api") {
   if (!values.data) throw new Error("--data DIR is required for --kind api");
-  server = await startApi(values.data);
+  const mb = values["read-cache-mb"];
+  server = await startApi(values.data, mb === undefined ? undefined : Number(mb));
 } else if (values.kind === "bare") {
   server = await startBare();
 } else if (values.kind === "floor") {

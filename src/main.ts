@@ -132,6 +132,7 @@ export async function serve(opts: ServeOptions): Promise<Server> {
   }
   const app = await buildApp({ services: runtime.services, logger, version: VERSION, dataplane: () => dataplane?.describe() ?? { mode: "none" } });
   if (dataplane) app.metrics.watchDataplane(dataplane.reconciler);
+  app.metrics.watchReadCache(() => runtime.store.readCacheStats());
   let url: string;
   try {
     url = await app.listen({ host: opts.host, port: opts.port });

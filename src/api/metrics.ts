@@ -1,5 +1,6 @@
 /** Prometheus metrics of one server process. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { ReadCacheStats } from "../store/read-cache.ts";
 
 const REQUEST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
@@ -118,6 +119,38 @@ export class Metrics {
       });
     traffic("vpcpeer_peering_bytes", "Bytes carried by a peering's link (as of the last full pass)", (c) => [c.txBytes, c.rxBytes]);
     traffic("vpcpeer_peering_packets", "Packets carried by a peering's link (as of the last full pass)", (c) => [c.txPackets, c.rxPackets]);
+  }
+
+  /** The store's read cache (store/read-cache.ts), when it has one. */
+  watchReadCache(stats: () => ReadCacheStats | null): void {
+    if (stats() === null) return;
+    const counter = (name: string, help: string, pick: (s: ReadCacheStats) => number) =>
+      new Counter({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          // The cache counts; a scrape reports its totals.
+          this.reset();
+          this.inc(pick(stats()!));
+        },
+      });
+    const gauge = (name: string, help: string, pick: (s: ReadCacheStats) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(pick(stats()!));
+        },
+      });
+    counter("vpcpeer_read_cache_hits_total", "Resource reads served from the read cache", (s) => s.hits);
+    counter("vpcpeer_read_cache_misses_total", "Resource reads that ran a query (absent or stale entry)", (s) => s.misses);
+    counter("vpcpeer_read_cache_stale_total", "Cached reads found stale (what they depend on was written)", (s) => s.stale);
+    counter("vpcpeer_read_cache_evictions_total", "Entries evicted to stay within the cache's budget", (s) => s.evictions);
+    counter("vpcpeer_read_cache_refreshes_total", "Times the cache read the versions because something was committed", (s) => s.refreshes);
+    gauge("vpcpeer_read_cache_entries", "Entries in the read cache", (s) => s.entries);
+    gauge("vpcpeer_read_cache_chars", "Characters of JSON text in the read cache (about its bytes)", (s) => s.chars);
   }
 
   render(): Promise<string> {

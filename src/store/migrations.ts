@@ -333,6 +333,40 @@ const ownedLookups: Migration = {
   },
 };
 
+const readVersions: Migration = {
+  async up(db: AnyDb) {
+    // Versions of what each account owns, per table, for the read cache (src/store/read-cache.ts):
+    // every write of a row bumps its (table, account) to a store-wide increasing number, in the
+    // writer's own transaction, whichever process writes.
+    await db.schema
+      .createTable("read_versions")
+      .addColumn("tbl", "text", (c) => c.notNull())
+      .addColumn("account_id", "text", (c) => c.notNull())
+      .addColumn("v", "bigint", (c) => c.notNull())
+      .addPrimaryKeyConstraint("read_versions_pk", ["tbl", "account_id"])
+      .execute();
+    await db.schema.createIndex("read_versions_v").on("read_versions").column("v").execute();
+    // Only SQLite caches reads: PostgreSQL has no cheap "anything committed?" signal like SQLite's
+    // data_version, and its reads go over the network anyway. There the table stays empty.
+    if (db.getExecutor().adapter instanceof PostgresAdapter) return;
+    for (const table of [...OWNED_TABLES, "tags"]) {
+      for (const [event, row] of [
+        ["insert", "new"],
+        ["update", "new"],
+        ["delete", "old"],
+      ] as const) {
+        await sql
+          .raw(
+            `create trigger read_versions_${table}_${event} after ${event} on ${table} begin ` +
+              `insert into read_versions (tbl, account_id, v) values ('${table}', ${row}.account_id, (select coalesce(max(v), 0) + 1 from read_versions)) ` +
+              `on conflict (tbl, account_id) do update set v = excluded.v; end`,
+          )
+          .execute(db);
+      }
+    }
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_peerings": peerings,
@@ -341,6 +375,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0005_nonces": nonces,
   "0006_tags_column": tagsColumn,
   "0007_owned_lookups": ownedLookups,
+  "0008_read_versions": readVersions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

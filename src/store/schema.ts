@@ -204,7 +204,15 @@ export interface RequestNoncesTable {
   created_at: string;
 }
 
+/** Per table and account, the last write's store-wide version (migration 0008; SQLite only). */
+export interface ReadVersionsTable {
+  tbl: string;
+  account_id: string;
+  v: number;
+}
+
 export interface Database {
+  read_versions: ReadVersionsTable;
   request_nonces: RequestNoncesTable;
   dataplane_status: DataplaneStatusTable;
   webhooks: WebhooksTable;

@@ -22,6 +22,7 @@ import {
 import { DomainError } from "../domain/errors.ts";
 import { isBusy, isRetryable } from "./db-errors.ts";
 import { migrate } from "./migrations.ts";
+import { ReadCache, type ReadCacheStats, type VersionSource } from "./read-cache.ts";
 import type { Capabilities, Db, DirectReads } from "./repos/common.ts";
 import { Repos } from "./repos/index.ts";
 import type { Database } from "./schema.ts";
@@ -33,7 +34,14 @@ export interface StoreOptions {
   databaseUrl?: string | undefined;
   /** PostgreSQL pool size per process. */
   poolSize?: number | undefined;
+  /**
+   * MB of JSON text the SQLite store may keep of its tenants' resources, served while the
+   * database says nothing they depend on changed (read-cache.ts); 0 turns it off. Default 16.
+   */
+  readCacheMb?: number | undefined;
 }
+
+const MB = 1024 * 1024;
 
 /** SQLite write transactions start with BEGIN IMMEDIATE: they take the write lock up front, so
  * check-then-insert sequences are serialized across processes, never upgraded mid-way (SQLITE_BUSY). */
@@ -58,7 +66,7 @@ function unbusy<T>(read: () => T): T {
   }
 }
 
-function sqliteConnection(file: string, mode: "write" | "read"): { dialect: Dialect; direct: DirectReads } {
+function sqliteConnection(file: string, mode: "write" | "read"): { dialect: Dialect; direct: DirectReads; versions: VersionSource } {
   const database = new SqliteDatabase(file, { readonly: mode === "read" });
   if (mode === "write") {
     database.pragma("journal_mode = WAL");
@@ -98,6 +106,10 @@ function sqliteConnection(file: string, mode: "write" | "read"): { dialect: Dial
       all: <R>(sql: string, parameters: readonly unknown[]) => unbusy(() => cached.prepare(sql).all(parameters) as R[]),
       column: <V>(sql: string, parameters: readonly unknown[]) => unbusy(() => prepared(plucking, sql, true).all(parameters) as V[]),
     },
+    versions: {
+      dataVersion: () => unbusy(() => Number(prepared(plucking, "pragma data_version", true).get())),
+      changedSince: (since) => unbusy(() => cached.prepare("select tbl, account_id, v from read_versions where v > ?").all(since) as { tbl: string; account_id: string; v: number }[]),
+    },
   };
 }
 
@@ -109,6 +121,7 @@ export class Store {
   private readonly root: Repos;
   private readRoot: Repos;
   private readDb: Db | null = null;
+  private cache: ReadCache | null = null;
 
   private constructor(
     private readonly db: Db,
@@ -144,7 +157,9 @@ export class Store {
         // Opened after the migrations: the writer has made the file a WAL database by then.
         const reader = sqliteConnection(store.location, "read");
         store.readDb = new Kysely<Database>({ dialect: reader.dialect });
-        store.readRoot = new Repos(store.readDb, store.caps, reader.direct);
+        const budget = (opts.readCacheMb ?? 16) * MB;
+        store.cache = budget > 0 ? new ReadCache(reader.versions, budget) : null;
+        store.readRoot = new Repos(store.readDb, store.caps, reader.direct, store.cache ?? undefined);
       }
     } catch (e) {
       await store.close();
@@ -206,6 +221,11 @@ export class Store {
   onCommit(listener: () => void): () => void {
     this.commitListeners.add(listener);
     return () => this.commitListeners.delete(listener);
+  }
+
+  /** The read cache's counters, or null when this store has none (PostgreSQL, or turned off). */
+  readCacheStats(): ReadCacheStats | null {
+    return this.cache?.stats() ?? null;
   }
 
   async ping(): Promise<void> {

@@ -40,13 +40,16 @@ export function serverCommands(program: Command): void {
       .option("--port <port>", "port to listen on", "8080")
       .option("--dataplane <mode>", "linux (network namespaces on this host; needs root), none (control plane only), or auto (linux when possible)", "auto")
       .option("--netns-prefix <prefix>", "prefix of this deployment's namespace names", "vpcpeer")
-      .option("--log-level <level>", "trace|debug|info|warn|error", process.env.VPCPEER_LOG_LEVEL ?? "info"),
-  ).action(async (o: StoreFlags & { host: string; port: string; dataplane: string; netnsPrefix: string; logLevel: string }) => {
+      .option("--log-level <level>", "trace|debug|info|warn|error", process.env.VPCPEER_LOG_LEVEL ?? "info")
+      .option("--read-cache-mb <mb>", "MB of resource reads the SQLite store keeps while nothing they depend on changes (0: off)", "16"),
+  ).action(async (o: StoreFlags & { host: string; port: string; dataplane: string; netnsPrefix: string; logLevel: string; readCacheMb: string }) => {
     const port = Number(o.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: "${o.port}" is not a TCP port`);
+    const readCacheMb = Number(o.readCacheMb);
+    if (!/^\d+(\.\d+)?$/.test(o.readCacheMb) || readCacheMb > 65536) throw new Error(`--read-cache-mb: "${o.readCacheMb}" is not a size in MB (0 to 65536)`);
     if (o.dataplane !== "none" && o.dataplane !== "linux" && o.dataplane !== "auto") throw new Error(`--dataplane: "${o.dataplane}" is not a mode (linux, none or auto)`);
     const { serve } = await import("../../main.ts");
-    const server: Server = await serve({ ...runtimeOptions(o), host: o.host, port, dataplane: o.dataplane, netnsPrefix: o.netnsPrefix, logLevel: o.logLevel });
+    const server: Server = await serve({ ...runtimeOptions(o), host: o.host, port, dataplane: o.dataplane, netnsPrefix: o.netnsPrefix, logLevel: o.logLevel, readCacheMb });
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;

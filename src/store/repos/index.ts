@@ -13,6 +13,7 @@ import { IdempotencyRepo } from "./idempotency.ts";
 import { OwnedRepo } from "./owned.ts";
 import { RoutesRepo } from "./routes.ts";
 import { VIEWS } from "./views.ts";
+import type { ReadCache } from "../read-cache.ts";
 
 export class Repos {
   readonly accounts: AccountsRepo;
@@ -32,19 +33,22 @@ export class Repos {
   readonly dataplane: DataplaneRepo;
   readonly nonces: NoncesRepo;
 
-  /** `direct`: the connection answers reads synchronously (SQLite's read-only connection). */
-  constructor(db: Db, caps: Capabilities, direct?: DirectReads) {
+  /**
+   * `direct`: the connection answers reads synchronously (SQLite's read-only connection);
+   * `cache`: the tenant-owned resources' reads go through it (only outside transactions).
+   */
+  constructor(db: Db, caps: Capabilities, direct?: DirectReads, cache?: ReadCache) {
     const runner = new Runner(db, caps.dialect, direct);
     this.accounts = new AccountsRepo(db, caps);
-    this.vpcs = new OwnedRepo(db, caps, "vpcs", VIEWS.vpcs, runner);
-    this.subnets = new OwnedRepo(db, caps, "subnets", VIEWS.subnets, runner);
-    this.routeTables = new OwnedRepo(db, caps, "route_tables", VIEWS.route_tables, runner);
-    this.vbrs = new OwnedRepo(db, caps, "vbrs", VIEWS.vbrs, runner);
-    this.instances = new OwnedRepo(db, caps, "instances", VIEWS.instances, runner);
+    this.vpcs = new OwnedRepo(db, caps, "vpcs", VIEWS.vpcs, runner, cache);
+    this.subnets = new OwnedRepo(db, caps, "subnets", VIEWS.subnets, runner, cache);
+    this.routeTables = new OwnedRepo(db, caps, "route_tables", VIEWS.route_tables, runner, cache);
+    this.vbrs = new OwnedRepo(db, caps, "vbrs", VIEWS.vbrs, runner, cache);
+    this.instances = new OwnedRepo(db, caps, "instances", VIEWS.instances, runner, cache);
     this.routes = new RoutesRepo(db);
     this.idempotency = new IdempotencyRepo(db);
     this.peerings = new PeeringsRepo(db, caps, runner);
-    this.routerInterfaces = new OwnedRepo(db, caps, "router_interfaces", VIEWS.router_interfaces, runner);
+    this.routerInterfaces = new OwnedRepo(db, caps, "router_interfaces", VIEWS.router_interfaces, runner, cache);
     this.events = new EventsRepo(db);
     this.ledger = new LedgerRepo(db, runner);
     this.meta = new MetaRepo(db);

@@ -9,6 +9,7 @@ import type { Json, ListOptions, Page, Tags } from "../../domain/resources.ts";
 import type { Database, OwnedTable } from "../schema.ts";
 import { type Capabilities, type Db, type Runner, deleteTags, paginate, replaceTags } from "./common.ts";
 import { type TagsOf, type ViewSpec, viewSql } from "./views.ts";
+import { type ReadCache, dependency } from "../read-cache.ts";
 
 /** Column equality filters a list may apply (undefined values are ignored). */
 export type Filters = Record<string, string | undefined>;
@@ -20,6 +21,9 @@ interface ViewRow {
 /** Sorted, so that a resource's JSON does not depend on the order its tags were given in. */
 const tagsText = (tags: Tags) => JSON.stringify(Object.fromEntries(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
 
+/** A page's size for the read cache: its texts, and a little for each item. */
+const pageSize = (page: Page<string>) => page.items.reduce((n, item) => n + item.length + 16, page.nextCursor?.length ?? 0);
+
 /** The view's SQL per dialect, table and tag visibility: built once per process, not per transaction. */
 const viewSqlCache = new Map<string, string>();
 
@@ -30,6 +34,7 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
     protected readonly table: T,
     protected readonly view: ViewSpec,
     protected readonly runner: Runner,
+    private readonly cache?: ReadCache,
   ) {}
 
   private viewOf(tags: TagsOf): string {
@@ -51,8 +56,13 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
 
   /** The resource as its JSON text, or null when the account has no such resource. */
   async getJson(accountId: string, id: string): Promise<Json<D> | null> {
-    const [json] = await this.runner.shapedColumn<Json<D>>(`${this.table}:get`, [id, accountId], (arg) => this.from().where("t.id", "=", arg(0)).where("t.account_id", "=", arg(1)));
-    return json ?? null;
+    const read = async () => {
+      const [json] = await this.runner.shapedColumn<Json<D>>(`${this.table}:get`, [id, accountId], (arg) => this.from().where("t.id", "=", arg(0)).where("t.account_id", "=", arg(1)));
+      return json ?? null;
+    };
+    if (!this.cache) return read();
+    // A row's JSON depends on that row alone (views.ts), so on writes to this table by its owner.
+    return this.cache.get(`${this.table}\u0000get\u0000${accountId}\u0000${id}`, [dependency(this.table, accountId)], read, (json) => json.length);
   }
 
   async get(accountId: string, id: string): Promise<D | null> {
@@ -84,6 +94,21 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
 
   /** A page of the account's resources as JSON texts, in creation order. */
   async listJson(accountId: string, filters: Filters, opts: ListOptions): Promise<Page<Json<D>>> {
+    if (!this.cache) return this.readPage(accountId, filters, opts);
+    const deps = [dependency(this.table, accountId)];
+    // Tag filters also read the tags table.
+    if (opts.tags !== undefined && opts.tags.length > 0) deps.push(dependency("tags", accountId));
+    const key = `${this.table}\u0000list\u0000${accountId}\u0000${JSON.stringify([filters, opts.cursor ?? null, opts.limit, opts.tags ?? []])}`;
+    // Shared by every request that finds it cached: frozen, so that no caller can change it for the others.
+    const load = async () => {
+      const page = await this.readPage(accountId, filters, opts);
+      Object.freeze(page.items);
+      return Object.freeze(page);
+    };
+    return (await this.cache.get(key, deps, load, pageSize))!;
+  }
+
+  private async readPage(accountId: string, filters: Filters, opts: ListOptions): Promise<Page<Json<D>>> {
     const columns = Object.keys(filters).filter((c) => filters[c] !== undefined);
     const { rows, nextCursor } = await paginate<Json<D>>(
       this.runner,
