@@ -79,6 +79,39 @@ describe("vpcpeer serve", () => {
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toMatch(/vpcpeer_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/vpcs",status="200"\} [1-9]/);
     expect(metrics).toMatch(/vpcpeer_process_resident_memory_bytes/);
+    // The same list read again with nothing written in between is served by the read cache.
+    await api("GET", "/api/v1/vpcs?limit=1");
+    const after = await (await fetch(`${server.url}/metrics`)).text();
+    expect(Number(/^vpcpeer_read_cache_hits_total (\d+)$/m.exec(after)?.[1])).toBeGreaterThan(0);
+    expect(after).toMatch(/^vpcpeer_read_cache_entries [1-9]/m);
+  });
+
+  it("serves, from two servers on one SQLite file, every read as of the last write through either", async () => {
+    const other = await startServer(["--data", data.path]);
+    try {
+      const via = async (url: string, method: string, path: string, body?: unknown) => {
+        const res = await fetch(`${url}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}) },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        });
+        return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
+      };
+      const vpc = (await via(server.url, "POST", "/api/v1/vpcs", { name: "shared", region: "cn-hangzhou", cidr: "10.9.0.0/16" })).body;
+      for (let i = 0; i < 5; i++) {
+        // Read on both (so that both cache it), write through one, read on the other at once.
+        const [writer, reader] = i % 2 ? [other.url, server.url] : [server.url, other.url];
+        expect((await via(reader, "GET", `/api/v1/vpcs/${vpc.id}`)).body.tags).toEqual(i === 0 ? {} : { round: String(i - 1) });
+        expect((await via(writer, "GET", `/api/v1/vpcs/${vpc.id}`)).status).toBe(200);
+        expect((await via(writer, "PATCH", `/api/v1/vpcs/${vpc.id}`, { tags: { round: String(i) } })).status).toBe(200);
+        expect((await via(reader, "GET", `/api/v1/vpcs/${vpc.id}`)).body.tags).toEqual({ round: String(i) });
+        expect((await via(reader, "GET", `/api/v1/vpcs?tag=round=${i}`)).body.items.map((v: { id: string }) => v.id)).toEqual([vpc.id]);
+      }
+      expect((await via(other.url, "DELETE", `/api/v1/vpcs/${vpc.id}`)).status).toBe(204);
+      expect((await via(server.url, "GET", `/api/v1/vpcs/${vpc.id}`)).status).toBe(404);
+    } finally {
+      await other.stop();
+    }
   });
 
   it("refuses a process whose master key differs from the store's", async () => {
@@ -95,5 +128,8 @@ describe("vpcpeer serve", () => {
     const dp = await runCli(["serve", "--dataplane", "bogus", "--data", data.path], { XDG_CONFIG_HOME: home.path });
     expect(dp.code).toBe(1);
     expect(dp.stderr).toMatch(/--dataplane/);
+    const cache = await runCli(["serve", "--read-cache-mb", "lots", "--data", data.path], { XDG_CONFIG_HOME: home.path });
+    expect(cache.code).toBe(1);
+    expect(cache.stderr).toMatch(/--read-cache-mb: "lots" is not a size in MB/);
   });
 });
