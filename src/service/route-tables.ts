@@ -145,6 +145,27 @@ export class RouteTableService {
     }
   }
 
+  /**
+   * Removes routes, then adds routes, of one table in one transaction: all of it happens or none
+   * of it does, and no reader sees a state in between. An add that fails is reported with its
+   * place in `add` (details.index), so a dialect can name the item of its batch.
+   */
+  async changeRoutes(actor: Actor, routeTableId: string, change: { remove: readonly string[]; add: readonly CreateRouteInput[] }): Promise<Route[]> {
+    return this.deps.store.transaction(async () => {
+      for (const id of change.remove) await this.deleteRoute(actor, routeTableId, id);
+      const added: Route[] = [];
+      for (const [index, input] of change.add.entries()) {
+        try {
+          added.push(await this.addRoute(actor, routeTableId, input));
+        } catch (e) {
+          if (e instanceof DomainError) throw new DomainError(e.code, e.message, { ...e.details, index });
+          throw e;
+        }
+      }
+      return added;
+    });
+  }
+
   async deleteRoute(actor: Actor, routeTableId: string, routeId: string): Promise<void> {
     await this.deps.store.transaction(async (r) => {
       const table = await r.routeTables.lock(actor.accountId, routeTableId);

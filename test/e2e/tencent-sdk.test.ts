@@ -169,6 +169,23 @@ describe.each(BACKENDS)("Tencent dialect through the official SDK on %s", (backe
       ],
     });
     const [r1, r2] = created.RouteTableSet![0]!.RouteSet!.filter((r) => r.RouteType === "USER");
+    // A batch is all or nothing: the second route repeats a destination, so the first is not added
+    // either; a replace whose new route is refused leaves the old one in place, with its RouteId.
+    const userRoutes = async () =>
+      (await a.DescribeRouteTables({ RouteTableIds: [table.RouteTableId!] })).RouteTableSet![0]!.RouteSet!.filter((r) => r.RouteType === "USER").map((r) => `${r.RouteId}:${r.DestinationCidrBlock}`);
+    const before = await userRoutes();
+    const partial = a.CreateRoutes({
+      RouteTableId: table.RouteTableId!,
+      Routes: [
+        { DestinationCidrBlock: "192.168.5.0/24", GatewayType: "PEERCONNECTION", GatewayId: pcx },
+        { DestinationCidrBlock: "192.168.1.0/24", GatewayType: "PEERCONNECTION", GatewayId: pcx },
+      ],
+    });
+    await expect(partial).rejects.toMatchObject({ message: expect.stringMatching(/^Routes\.1: .*192\.168\.1\.0\/24/) });
+    expect(await userRoutes()).toEqual(before);
+    const refused = a.ReplaceRoutes({ RouteTableId: table.RouteTableId!, Routes: [{ RouteId: r1!.RouteId, DestinationCidrBlock: "192.168.2.0/24", GatewayType: "PEERCONNECTION", GatewayId: pcx }] });
+    await expect(refused).rejects.toMatchObject({ message: expect.stringMatching(/^Routes\.0: /) });
+    expect(await userRoutes()).toEqual(before);
     const replaced = await a.ReplaceRoutes({ RouteTableId: table.RouteTableId!, Routes: [{ RouteId: r1!.RouteId, DestinationCidrBlock: "192.168.3.0/24", GatewayType: "PEERCONNECTION", GatewayId: pcx }] });
     expect(replaced.OldRouteSet!.map((r) => r.DestinationCidrBlock)).toEqual(["192.168.1.0/24"]);
     expect(replaced.NewRouteSet!.map((r) => r.DestinationCidrBlock)).toEqual(["192.168.3.0/24"]);

@@ -1,7 +1,7 @@
 /**
  * CreateRoutes, DeleteRoutes, ReplaceRoutes. Routes are named by Tencent's integer RouteId (a
- * stable number derived from our route id) or by RouteItemId (our id itself). A batch that fails
- * part-way is undone, so the table is left as it was.
+ * stable number derived from our route id) or by RouteItemId (our id itself). A batch is one
+ * transaction: if any of its routes is refused, none of it happens.
  */
 import { DomainError } from "../../../domain/errors.ts";
 import type { Route } from "../../../domain/resources.ts";
@@ -60,20 +60,15 @@ function pick(r: Params, routes: Route[]): Route {
   return found;
 }
 
-/** Re-throws a domain error of the i-th route with the parameter path in front. */
-function inRoute<T>(i: number, ctx: Ctx, run: () => Promise<T>): Promise<T> {
-  return run().catch((e: unknown) => {
-    if (e instanceof DomainError) throw new TencentError(codeOf(e, ctx.action), `Routes.${i}: ${e.message}`);
+/** The route change as one transaction; a refused new route is named by its place in `Routes`. */
+async function change(ctx: Ctx, tableId: string, remove: Route[], add: CreateRouteInput[]): Promise<Route[]> {
+  try {
+    return await ctx.services.routeTables.changeRoutes(ctx.actor, tableId, { remove: remove.map((r) => r.id), add });
+  } catch (e) {
+    if (e instanceof DomainError && typeof e.details.index === "number") throw new TencentError(codeOf(e, ctx.action), `Routes.${e.details.index}: ${e.message}`);
     throw e;
-  });
+  }
 }
-
-async function undo(ctx: Ctx, tableId: string, added: Route[], removed: CreateRouteInput[]): Promise<void> {
-  for (const r of added) await ctx.services.routeTables.deleteRoute(ctx.actor, tableId, r.id).catch(() => undefined);
-  for (const r of removed) await ctx.services.routeTables.addRoute(ctx.actor, tableId, r).catch(() => undefined);
-}
-
-const asInput = (r: Route): CreateRouteInput => ({ destinationCidr: r.destinationCidr, target: r.target, description: r.description });
 
 export const routeActions: Record<string, ActionDef> = {
   CreateRoutes: {
@@ -82,13 +77,7 @@ export const routeActions: Record<string, ActionDef> = {
       const tableId = p.id("RouteTableId", "rtb", true);
       const inputs = p.objects("Routes", ROUTE_FIELDS, true, MAX_ROUTES).map((r) => newRoute(r, tableId));
       const table = await ctx.services.routeTables.get(ctx.actor, tableId);
-      const added: Route[] = [];
-      try {
-        for (const [i, input] of inputs.entries()) added.push(await inRoute(i, ctx, () => ctx.services.routeTables.addRoute(ctx.actor, tableId, input)));
-      } catch (e) {
-        await undo(ctx, tableId, added, []);
-        throw e;
-      }
+      await change(ctx, tableId, [], inputs);
       return { TotalCount: 1, RouteTableSet: [await tableView(ctx, table)] };
     },
   },
@@ -99,17 +88,8 @@ export const routeActions: Record<string, ActionDef> = {
       const items = p.objects("Routes", ROUTE_FIELDS, true, MAX_ROUTES);
       const routes = await ctx.services.routeTables.routes(ctx.actor, tableId);
       const targets = [...new Map(items.map((r) => pick(r, routes)).map((r) => [r.id, r])).values()];
-      const removed: Route[] = [];
-      try {
-        for (const r of targets) {
-          await ctx.services.routeTables.deleteRoute(ctx.actor, tableId, r.id);
-          removed.push(r);
-        }
-      } catch (e) {
-        await undo(ctx, tableId, [], removed.map(asInput));
-        throw e;
-      }
-      return { RouteSet: removed.map(routeShape) };
+      await change(ctx, tableId, targets, []);
+      return { RouteSet: targets.map(routeShape) };
     },
   },
   ReplaceRoutes: {
@@ -120,19 +100,13 @@ export const routeActions: Record<string, ActionDef> = {
       const routes = await ctx.services.routeTables.routes(ctx.actor, tableId);
       const pairs = items.map((r) => ({ old: pick(r, routes), next: newRoute(r, tableId) }));
       if (new Set(pairs.map((x) => x.old.id)).size !== pairs.length) throw new TencentError("InvalidParameterValue.Duplicate", "Routes: a route is named more than once.");
-      const removed: Route[] = [];
-      const added: Route[] = [];
-      try {
-        for (const { old } of pairs) {
-          await ctx.services.routeTables.deleteRoute(ctx.actor, tableId, old.id);
-          removed.push(old);
-        }
-        for (const [i, { next }] of pairs.entries()) added.push(await inRoute(i, ctx, () => ctx.services.routeTables.addRoute(ctx.actor, tableId, next)));
-      } catch (e) {
-        await undo(ctx, tableId, added, removed.map(asInput));
-        throw e;
-      }
-      return { OldRouteSet: removed.map(routeShape), NewRouteSet: added.map(routeShape) };
+      const added = await change(
+        ctx,
+        tableId,
+        pairs.map((x) => x.old),
+        pairs.map((x) => x.next),
+      );
+      return { OldRouteSet: pairs.map((x) => routeShape(x.old)), NewRouteSet: added.map(routeShape) };
     },
   },
 };
