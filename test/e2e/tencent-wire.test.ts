@@ -13,6 +13,7 @@ import { buildApp } from "../../src/api/app.ts";
 import { tencentDialect } from "../../src/api/tencent/index.ts";
 import { legacySignature, legacyStringToSign, tc3Signature, utcDate } from "../../src/api/tencent/signature.ts";
 import { type Harness, harness } from "../support/harness.ts";
+import { TestClock } from "../support/clock.ts";
 
 const HOST = "127.0.0.1:9999";
 const PARAM_CODE = /^(InvalidParameter|InvalidParameterValue|MissingParameter|UnknownParameter)(\.|$)/;
@@ -189,5 +190,31 @@ describe("Tencent dialect on the wire", () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe("Tencent dialect's timestamp window", () => {
+  it("is judged by the server's injected clock, not the host's", async () => {
+    const clock = new TestClock(Date.parse("2026-01-05T10:00:00.000Z"));
+    const h = await harness("sqlite", { clock });
+    const app = await buildApp({ services: h.runtime.services, dialects: [tencentDialect(h.runtime.services)] });
+    try {
+      const acct = await h.account();
+      const call = async (ts: number) => {
+        const headers: Record<string, string> = { host: HOST, "content-type": "application/json", "x-tc-action": "DescribeVpcs", "x-tc-version": "2017-03-12", "x-tc-region": "ap-guangzhou", "x-tc-timestamp": String(ts) };
+        const date = utcDate(ts);
+        const sig = tc3Signature(acct.accessKeySecret, { method: "POST", path: "/", rawQuery: "", headers, host: "127.0.0.1", body: "{}", timestamp: String(ts), date, service: "vpc", signedHeaders: ["content-type", "host"] });
+        headers.authorization = `TC3-HMAC-SHA256 Credential=${acct.accessKeyId}/${date}/vpc/tc3_request, SignedHeaders=content-type;host, Signature=${sig}`;
+        return (JSON.parse((await app.inject({ method: "POST", url: "/", headers, payload: "{}" })).body) as { Response: { Error?: { Code: string }; TotalCount?: number } }).Response;
+      };
+      const serverNow = Math.floor(clock.now().getTime() / 1000);
+      expect(await call(serverNow + 60)).toMatchObject({ TotalCount: 0 });
+      expect((await call(Math.floor(Date.now() / 1000))).Error?.Code).toBe("AuthFailure.SignatureExpire");
+      clock.advance(3_600_000);
+      expect((await call(serverNow + 60)).Error?.Code).toBe("AuthFailure.SignatureExpire");
+    } finally {
+      await app.close();
+      await h.close();
+    }
   });
 });
