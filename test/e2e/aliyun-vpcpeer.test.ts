@@ -71,6 +71,11 @@ describe("Alibaba VpcPeer 2022-01-01", () => {
     const same = await peer(alice, "CreateVpcPeerConnection", { RegionId: "cn-hangzhou", VpcId: a, AcceptingAliUid: alice.id, AcceptingRegionId: "cn-hangzhou", AcceptingVpcId: a2 });
     const got = await peer(alice, "GetVpcPeerConnectionAttribute", { InstanceId: same.InstanceId });
     expect(got).toMatchObject({ Status: "Activated", Bandwidth: -1 });
+    // RegionId is the region the call is made in: a VPC of another region is not found there,
+    // and cannot turn an intra-region pair into an inter-region one.
+    const sh = await vpc(alice, "cn-shanghai", "10.14.0.0/16");
+    const sh2 = await vpc(alice, "cn-shanghai", "10.15.0.0/16");
+    expect(await codeOf(peer(alice, "CreateVpcPeerConnection", { RegionId: "cn-hangzhou", VpcId: sh, AcceptingAliUid: alice.id, AcceptingRegionId: "cn-shanghai", AcceptingVpcId: sh2 }))).toBe("InvalidVpcId.NotFound");
 
     const b = await vpc(bob, "cn-hangzhou", "10.13.0.0/16");
     const req = await peer(alice, "CreateVpcPeerConnection", { RegionId: "cn-hangzhou", VpcId: a2, AcceptingAliUid: bob.id, AcceptingRegionId: "cn-hangzhou", AcceptingVpcId: b });

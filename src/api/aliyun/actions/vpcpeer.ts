@@ -84,10 +84,15 @@ export const vpcPeerActions: ActionTable = {
       const accepting = accountParam(c, "AcceptingAliUid") ?? (c.p.req("AcceptingAliUid") as never);
       c.p.oneOf("LinkType", ["Gold", "Platinum"] as const);
       const bw = bandwidth(c);
-      const cross = regionId !== acceptingRegion;
+      const vpcId = c.p.id("VpcId", true);
+      // Regional like Alibaba's: a VPC of this account in another region is not found in this one,
+      // and the VPC's own region (not RegionId alone) decides whether the connection is inter-region.
+      const vpc = await c.services.vpcs.get(c.actor, vpcId);
+      if (vpc.region !== regionId) throw new DomainError("ResourceNotFound", `VpcId: ${vpcId} is not in region ${regionId} (it is in ${vpc.region})`, { resource: "vpc", id: vpcId, field: "VpcId" });
+      const cross = vpc.region !== acceptingRegion;
       if (!cross && bw !== undefined && bw !== null) throw badParam("Bandwidth", "only inter-region connections have a bandwidth");
       const p = await c.services.peerings.create(c.actor, {
-        vpcId: c.p.id("VpcId", true),
+        vpcId,
         peerVpcId: c.p.id("AcceptingVpcId", true),
         peerAccountId: accepting,
         peerRegion: acceptingRegion,
