@@ -111,6 +111,14 @@ export interface PageSpec<R> {
   args: unknown[];
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   base: (arg: Arg) => SelectQueryBuilder<any, any, R>;
+  /**
+   * More bases whose rows the list also holds (disjoint from the base's and from each other's),
+   * for a list that is a union of index ranges ("requester or accepter is me"): each is read in
+   * index order up to the page's size, so a page costs at most (1 + others) × its size in rows,
+   * however many rows match. `db` builds the query over them.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  others?: { db: Db; bases: ((arg: Arg) => SelectQueryBuilder<any, any, R>)[] };
   sortColumn?: "created_at" | "period_start";
   /** The base selects one column, and the rows are its values. */
   column?: boolean;
@@ -132,8 +140,9 @@ export async function paginate<R>(runner: Runner, spec: PageSpec<R>, opts: ListO
   const after = cursor ? ([at(cursor[0]), at(cursor[1])] as const) : null;
   const limit = at(opts.limit + 1);
   const key = `${spec.key}|tags:${tags.map((t) => (t.value === null ? "k" : "kv")).join(",")}|${after ? "after" : "first"}`;
-  const rows = await (spec.column ? runner.shapedColumn<R> : runner.shaped<R>).call(runner, key, args, (arg) => {
-    let q = spec.base(arg);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const ranged = (base: (arg: Arg) => SelectQueryBuilder<any, any, R>, arg: Arg) => {
+    let q = base(arg);
     for (const tag of tags) {
       q = q.where(({ exists, selectFrom }) =>
         exists(
@@ -149,6 +158,19 @@ export async function paginate<R>(runner: Runner, spec: PageSpec<R>, opts: ListO
     // A row-value comparison is an index range scan; the equivalent OR walks every earlier row.
     if (after) q = q.where((eb) => eb(eb.refTuple(`t.${sort}`, "t.id"), ">", eb.tuple(arg(after[0]), arg(after[1]))));
     return q.orderBy(`t.${sort}`).orderBy("t.id").limit(arg(limit) as unknown as number);
+  };
+  const rows = await (spec.column ? runner.shapedColumn<R> : runner.shaped<R>).call(runner, key, args, (arg) => {
+    if (!spec.others) return ranged(spec.base, arg);
+    // Each range in a subquery of its own (a compound's members cannot be ordered and limited).
+    const { db, bases } = spec.others;
+    const sub = (base: typeof spec.base, i: number) => db.selectFrom(ranged(base, arg).as(`r${i}`) as never).selectAll();
+    const union = bases.reduce((u, base, i) => u.unionAll(sub(base, i + 1)), sub(spec.base, 0));
+    return db
+      .selectFrom(union.as("u") as never)
+      .selectAll()
+      .orderBy(`u.${sort}` as never)
+      .orderBy("u.id" as never)
+      .limit(arg(limit) as unknown as number);
   });
   const more = rows.length > opts.limit;
   const items = more ? rows.slice(0, opts.limit) : rows;

@@ -63,6 +63,10 @@ export class PeeringsRepo {
     private readonly runner: Runner,
   ) {}
 
+  private all() {
+    return this.db.selectFrom("peerings as t").selectAll("t");
+  }
+
   private visible(accountId: string) {
     return this.db
       .selectFrom("peerings as t")
@@ -92,16 +96,26 @@ export class PeeringsRepo {
     const args: unknown[] = [accountId];
     const state = f.state ? args.push(f.state) - 1 : null;
     const vpc = f.vpcId ? args.push(f.vpcId) - 1 : null;
-    const base = (arg: Arg) => {
-      let q = this.visible(arg(0));
+    const filtered = (q: ReturnType<PeeringsRepo["all"]>, arg: Arg) => {
       if (state !== null) q = q.where("t.state", "=", arg(state));
       if (vpc !== null) q = q.where((eb) => eb.or([eb("t.requester_router_id", "=", arg(vpc)), eb("t.accepter_router_id", "=", arg(vpc))]));
-      if (f.role === "requester") q = q.where("t.requester_account_id", "=", arg(0));
-      if (f.role === "accepter") q = q.where("t.accepter_account_id", "=", arg(0));
       return q;
     };
+    // "Requester or accepter is me" as two index ranges, (requester, created_at, id) and
+    // (accepter, created_at, id): a page reads at most twice its size in rows, however many
+    // peerings the account is party to (an OR would read and sort all of them).
+    const asRequester = (arg: Arg) => filtered(this.all().where("t.requester_account_id", "=", arg(0)), arg);
+    const asAccepter = (arg: Arg) => filtered(this.all().where("t.accepter_account_id", "=", arg(0)), arg);
     const key = `peerings:list:${state !== null ? "state" : ""},${vpc !== null ? "vpc" : ""},${f.role ?? ""}`;
-    const { rows, nextCursor } = await paginate<PeeringsTable>(this.runner, { key, args, base, cursorOf: (r) => [r.created_at, r.id] }, opts, accountId);
+    const cursorOf = (r: PeeringsTable): [string, string] => [r.created_at, r.id];
+    const spec =
+      f.role === "requester"
+        ? { key, args, base: asRequester, cursorOf }
+        : f.role === "accepter"
+          ? { key, args, base: asAccepter, cursorOf }
+          : // A peering within one account is in both ranges: the second leaves it to the first.
+            { key, args, base: asRequester, others: { db: this.db, bases: [(arg: Arg) => asAccepter(arg).where("t.requester_account_id", "!=", arg(0))] }, cursorOf };
+    const { rows, nextCursor } = await paginate<PeeringsTable>(this.runner, spec, opts, accountId);
     const tags = await loadTags(this.db, accountId, rows.map((r) => r.id));
     return { items: rows.map((r) => fromRow(r, tags.get(r.id) ?? {})), nextCursor };
   }

@@ -1,0 +1,88 @@
+/**
+ * The peering list is the union of two index ranges (the account as requester, as accepter):
+ * every page, filter and cursor must give exactly what a scan of all peerings would, on both stores.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Peering } from "../../domain/resources.ts";
+import { BACKENDS, type Harness, harness } from "../../../test/support/harness.ts";
+
+describe.each(BACKENDS)("peering list pages on %s", (backend) => {
+  let h: Harness;
+  const accounts: string[] = [];
+  const everything: Peering[] = [];
+  /** Peerings their requester tagged (tags belong to the party that set them). */
+  const tagged = new Set<string>();
+
+  beforeAll(async () => {
+    h = await harness(backend);
+    const s = h.runtime.services;
+    for (let i = 0; i < 3; i++) accounts.push((await h.account()).id);
+    // Each account has four VPCs; peerings between them within and across accounts.
+    const vpcs: { id: string; account: string }[] = [];
+    for (let i = 0; i < 12; i++) {
+      const account = accounts[i % 3]!;
+      vpcs.push({ id: (await s.vpcs.create({ accountId: account }, { name: `v${i}`, region: "cn-hangzhou", cidr: `10.${i}.0.0/16` })).id, account });
+    }
+    const pairs: [number, number][] = [
+      [0, 1],
+      [0, 3],
+      [1, 2],
+      [2, 5],
+      [3, 6],
+      [4, 7],
+      [5, 8],
+      [6, 9],
+      [7, 10],
+      [8, 11],
+      [0, 9],
+      [1, 4],
+      [2, 11],
+      [9, 10],
+    ];
+    for (const [n, [i, j]] of pairs.entries()) {
+      const [a, b] = [vpcs[i]!, vpcs[j]!];
+      const p = await s.peerings.create({ accountId: a.account }, { vpcId: a.id, peerVpcId: b.id, peerAccountId: b.account, tags: n % 3 === 0 ? { team: "net" } : {} });
+      if (n % 3 === 0) tagged.add(p.id);
+      if (a.account !== b.account && n % 2 === 0) await s.peerings.accept({ accountId: b.account }, p.id);
+    }
+    for (const account of accounts) {
+      for (const p of (await s.peerings.list({ accountId: account }, {}, { limit: 1000 })).items) if (!everything.some((q) => q.id === p.id)) everything.push(p);
+    }
+  });
+  afterAll(() => h?.close());
+
+  const pages = async (account: string, f: { role?: "requester" | "accepter"; state?: string }, limit: number, tags?: { key: string }[]) => {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    for (let guard = 0; guard < 100; guard++) {
+      const page = await h.runtime.services.peerings.list({ accountId: account }, f, { limit, cursor, tags });
+      expect(page.items.length).toBeLessThanOrEqual(limit);
+      ids.push(...page.items.map((p) => p.id));
+      if (!page.nextCursor) return ids;
+      cursor = page.nextCursor;
+    }
+    throw new Error("no last page");
+  };
+
+  it("holds every peering the account is party to once, in creation order, whatever the page size and filters", async () => {
+    expect(everything.length).toBe(14);
+    expect(everything.some((p) => p.requester.accountId === p.accepter.accountId)).toBe(true);
+    expect(new Set(everything.filter((p) => tagged.has(p.id)).map((p) => p.requester.accountId)).size).toBe(2);
+    const order = (a: Peering, b: Peering) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    for (const account of accounts) {
+      for (const role of [undefined, "requester", "accepter"] as const) {
+        for (const state of [undefined, "pending-acceptance", "active"]) {
+          const expected = everything
+            .filter((p) => (role !== "accepter" && p.requester.accountId === account) || (role !== "requester" && p.accepter.accountId === account))
+            .filter((p) => state === undefined || p.state === state)
+            .sort(order)
+            .map((p) => p.id);
+          for (const limit of [1, 2, 3, 5, 100]) expect(await pages(account, { role, state }, limit)).toEqual(expected);
+        }
+      }
+      // Tag filters apply to the account's own tags, in both ranges.
+      const own = everything.filter((p) => p.requester.accountId === account && tagged.has(p.id)).sort(order).map((p) => p.id);
+      expect(await pages(account, {}, 2, [{ key: "team" }])).toEqual(own);
+    }
+  });
+});
