@@ -6,9 +6,9 @@ import { checkPeriod, type ChargeType, MAX_BANDWIDTH_MBPS, ROUTER_INTERFACE_SPEC
 import { firstOverlap } from "../domain/cidr.ts";
 import { DomainError, notFound } from "../domain/errors.ts";
 import { type PeeringCommand, type Role, decide, effectiveState, isLive } from "../domain/peering.ts";
-import type { DataplaneView, ListOptions, Page, Peering, Route, StateReason, Tags, Vbr, Vpc } from "../domain/resources.ts";
+import { type DataplaneView, type Json, type ListOptions, type Page, type Peering, type Route, type StateReason, type Tags, type Vbr, type Vpc, parsePage } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
-import type { PeeringChanges, PeeringFilters, Repos } from "../store/repos/index.ts";
+import type { PeeringChanges, PeeringFilters, PeeringView, Repos } from "../store/repos/index.ts";
 import type { PeeringsTable } from "../store/schema.ts";
 import { isUniqueViolation } from "../store/db-errors.ts";
 import type { BillingService } from "./billing.ts";
@@ -100,9 +100,13 @@ export class PeeringService {
     return (await withDataplane(this.deps, [this.view(p)]))[0]!;
   }
 
-  async list(actor: Actor, f: PeeringFilters, opts: ListOptions): Promise<Page<Peering>> {
-    const page = await this.deps.store.read.peerings.list(actor.accountId, f, opts);
-    return { items: await withDataplane(this.deps, page.items.map((p) => this.view(p))), nextCursor: page.nextCursor };
+  /** A page of the peerings the caller is party to, as JSON texts built by the store (what get() shows of each). */
+  listJson(actor: Actor, f: PeeringFilters, opts: ListOptions): Promise<Page<Json<PeeringView>>> {
+    return this.deps.store.read.peerings.listJson(actor.accountId, f, opts, nowIso(this.deps));
+  }
+
+  async list(actor: Actor, f: PeeringFilters, opts: ListOptions): Promise<Page<PeeringView>> {
+    return parsePage(await this.listJson(actor, f, opts));
   }
 
   // ---- create ---------------------------------------------------------------------------------

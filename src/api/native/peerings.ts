@@ -4,7 +4,7 @@ import { CHARGE_TYPES, MAX_BANDWIDTH_MBPS, PERIOD_MONTHS } from "../../domain/bi
 import { PEERING_STATES } from "../../domain/peering.ts";
 import { parseTagFilters } from "../../domain/tags.ts";
 import type { Services } from "../../service/index.ts";
-import { actorOf, idempotent } from "./context.ts";
+import { actorOf, idempotent, pageJson, sendJson } from "./context.ts";
 import { AccountId, Description, Id, IdParams, Name, Peering, RegionName, Tags, errorResponses, listQuery, pageOf } from "./schemas.ts";
 
 const Bandwidth = Type.Integer({ minimum: 1, maximum: MAX_BANDWIDTH_MBPS, description: "Mbit/s; required cross-region, optional (unlimited) intra-region" });
@@ -69,7 +69,8 @@ export function peeringRoutes(app: FastifyInstance, s: Services): void {
   app.get<{ Querystring: Static<typeof ListPeerings> }>(
     "/api/v1/peerings",
     { schema: { tags, summary: "List the peerings you are party to (as requester or accepter)", querystring: ListPeerings, response: { 200: pageOf(Peering), ...errorResponses(400) } } },
-    (req) => s.peerings.list(actorOf(req), req.query, { limit: req.query.limit ?? 100, cursor: req.query.cursor, tags: parseTagFilters(req.query.tag) }),
+    async (req, reply) =>
+      sendJson(reply, pageJson(await s.peerings.listJson(actorOf(req), req.query, { limit: req.query.limit ?? 100, cursor: req.query.cursor, tags: parseTagFilters(req.query.tag) }))),
   );
   app.get<{ Params: { id: string } }>(
     "/api/v1/peerings/:id",

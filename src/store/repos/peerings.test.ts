@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Peering } from "../../domain/resources.ts";
 import { BACKENDS, type Harness, harness } from "../../../test/support/harness.ts";
+import { TestClock } from "../../../test/support/clock.ts";
 
 describe.each(BACKENDS)("peering list pages on %s", (backend) => {
   let h: Harness;
@@ -84,5 +85,52 @@ describe.each(BACKENDS)("peering list pages on %s", (backend) => {
       const own = everything.filter((p) => p.requester.accountId === account && tagged.has(p.id)).sort(order).map((p) => p.id);
       expect(await pages(account, {}, 2, [{ key: "team" }])).toEqual(own);
     }
+  });
+});
+
+/** The list's JSON is built in SQL, get() builds objects: they must agree on every field. */
+describe.each(BACKENDS)("a listed peering equals the peering read by id, on %s", (backend) => {
+  let h: Harness;
+  const clock = new TestClock();
+  afterAll(() => h?.close());
+
+  it("for every state, party, tag set, data plane report, charge type and router kind", async () => {
+    h = await harness(backend, { clock });
+    const s = h.runtime.services;
+    const [alice, bob] = [(await h.account()).id, (await h.account()).id];
+    const vpc = async (account: string, cidr: string, region = "cn-hangzhou") => (await s.vpcs.create({ accountId: account }, { name: cidr, region, cidr })).id;
+    const a = [await vpc(alice, "10.1.0.0/16"), await vpc(alice, "10.2.0.0/16"), await vpc(alice, "10.3.0.0/16"), await vpc(alice, "10.4.0.0/16")];
+    const b = [await vpc(bob, "172.16.0.0/16"), await vpc(bob, "172.17.0.0/16"), await vpc(bob, "172.18.0.0/16", "cn-shanghai"), await vpc(bob, "172.19.0.0/16")];
+    const same = await s.peerings.create({ accountId: alice }, { vpcId: a[0]!, peerVpcId: a[1]!, tags: { mine: "yes" } });
+    const pending = await s.peerings.create({ accountId: alice }, { vpcId: a[0]!, peerVpcId: b[0]!, peerAccountId: bob });
+    const active = await s.peerings.create({ accountId: alice }, { vpcId: a[1]!, peerVpcId: b[1]!, peerAccountId: bob, tags: { side: "alice" } });
+    await s.peerings.accept({ accountId: bob }, active.id);
+    await s.peerings.update({ accountId: bob }, active.id, { tags: { side: "bob" } });
+    const rejected = await s.peerings.create({ accountId: alice }, { vpcId: a[2]!, peerVpcId: b[3]!, peerAccountId: bob });
+    await s.peerings.reject({ accountId: bob }, rejected.id);
+    const cross = await s.peerings.create({ accountId: bob }, { vpcId: b[2]!, peerVpcId: a[3]!, peerAccountId: alice, peerRegion: "cn-hangzhou", bandwidthMbps: 20, chargeType: "subscription", period: 1, autoRenew: true });
+    await s.peerings.accept({ accountId: alice }, cross.id);
+    // VBR to VPC, through router interfaces (its requester side is a VBR).
+    const vbr = await s.vbrs.create({ accountId: alice }, { region: "cn-hangzhou", name: "dc", onPremisesCidrs: ["192.168.0.0/24", "192.168.1.0/24"] });
+    await s.routerInterfaces.create({ accountId: alice }, { role: "initiator", routerType: "vbr", routerId: vbr.id, spec: "Small.1", withAcceptor: true, opposite: { routerType: "vpc", routerId: a[2]! } });
+    // Data plane reports: one current with counters, one a generation behind, one with an error.
+    await h.runtime.store.repos.dataplane.writeStatus([
+      { resourceId: same.id, programmed: true, generation: 99, error: null, note: null, counters: { rxBytes: 10, txBytes: 20, rxPackets: 1, txPackets: 2 }, updatedAt: clock.now().toISOString() },
+      { resourceId: active.id, programmed: true, generation: 0, error: null, note: "latency not emulated", counters: null, updatedAt: clock.now().toISOString() },
+      { resourceId: cross.id, programmed: false, generation: 1, error: "RTNETLINK answers: File exists", note: null, counters: null, updatedAt: clock.now().toISOString() },
+    ]);
+    const check = async () => {
+      for (const account of [alice, bob]) {
+        const listed = (await s.peerings.list({ accountId: account }, {}, { limit: 100 })).items;
+        expect(listed.length).toBeGreaterThanOrEqual(4);
+        for (const p of listed) expect(p).toEqual(await s.peerings.get({ accountId: account }, p.id));
+      }
+    };
+    await check();
+    expect((await s.peerings.list({ accountId: alice }, {}, { limit: 100 })).items.some((p) => p.requester.vbrId === vbr.id)).toBe(true);
+    // Past its expiry an unanswered request reads as expired, with its reason, before any sweep.
+    clock.advanceDays(30);
+    await check();
+    expect((await s.peerings.get({ accountId: alice }, pending.id)).state).toBe("expired");
   });
 });

@@ -1,7 +1,8 @@
 /** Peering connections: visible to both parties, so every read is scoped to "requester or accepter". */
 import type { ChargeType } from "../../domain/billing.ts";
 import type { PeeringState } from "../../domain/peering.ts";
-import type { ListOptions, Page, Peering, PeeringSide, StateReason } from "../../domain/resources.ts";
+import { type RawBuilder, sql } from "kysely";
+import type { DataplaneView, Json, ListOptions, Page, Peering, PeeringSide, StateReason } from "../../domain/resources.ts";
 import type { PeeringsTable } from "../schema.ts";
 import { type Arg, type Capabilities, type Db, type Runner, loadTags, paginate, replaceTags } from "./common.ts";
 
@@ -44,6 +45,96 @@ function fromRow(r: PeeringsTable, tags: Record<string, string>): Peering {
   };
 }
 
+/** A peering as a party reads it in a list: with that party's tags and the data plane's report. */
+export type PeeringView = Peering & { dataplane: DataplaneView | null };
+
+/**
+ * The SQL building a listed peering's JSON text, as the service's list shows it: fromRow's fields,
+ * the state as of `now` (an unanswered request past its expiry reads as expired, like
+ * effectiveState), the viewer's tags, and the data plane's report (withDataplane) from the joined
+ * `dataplane_status as d`. peerings.test.ts checks it against the object path field by field.
+ */
+function viewText(caps: Capabilities): string {
+  const [viewer, now] = [VIEWER, NOW];
+  const pg = caps.dialect === "postgres";
+  const obj = (fields: [string, string][]) => `${pg ? "json_build_object" : "json_object"}(${fields.map(([k, v]) => `'${k}', ${v}`).join(", ")})`;
+  const json = (text: string) => (pg ? `(${text})::json` : `json(${text})`);
+  const bool = (cond: string) => (pg ? `(${cond})` : `json(iif(${cond}, 'true', 'false'))`);
+  const first = (text: string) => (pg ? `((${text})::json->>0)` : `json_extract(${text}, '$[0]')`);
+  const side = (p: "requester" | "accepter") =>
+    obj([
+      ["accountId", `t.${p}_account_id`],
+      ["routerType", `t.${p}_router_type`],
+      ["vpcId", `case when t.${p}_router_type = 'vpc' then t.${p}_router_id end`],
+      ["vbrId", `case when t.${p}_router_type = 'vbr' then t.${p}_router_id end`],
+      ["region", `t.${p}_region`],
+      ["cidr", `coalesce(${first(`t.${p}_cidrs`)}, '')`],
+      ["cidrs", json(`t.${p}_cidrs`)],
+    ]);
+  const expired = `(t.state = 'pending-acceptance' and t.expires_at is not null and t.expires_at <= ${now})`;
+  const reason = `case when ${expired} then ${obj([
+    ["code", "'RequestExpired'"],
+    ["message", `'the request was not accepted before ' || t.expires_at`],
+  ])} when t.state_reason is null then null else ${json("t.state_reason")} end`;
+  const tags = pg
+    ? `coalesce((select json_object_agg(g.key, g.value) from tags g where g.resource_id = t.id and g.account_id = ${viewer}), '{}'::json)`
+    : `(select json_group_object(g.key, g.value) from tags g where g.resource_id = t.id and g.account_id = ${viewer})`;
+  const counters = `case when d.rx_bytes is null then null else ${obj([
+    ["rxBytes", "d.rx_bytes"],
+    ["txBytes", "d.tx_bytes"],
+    ["rxPackets", "d.rx_packets"],
+    ["txPackets", "d.tx_packets"],
+  ])} end`;
+  const dataplane = `case when d.resource_id is null then null else ${obj([
+    ["programmed", bool("d.programmed = 1 and d.generation >= t.generation")],
+    ["appliedGeneration", "d.generation"],
+    ["lastError", "d.error"],
+    ["note", "d.note"],
+    ["counters", pg ? counters : `json(${counters})`],
+    ["updatedAt", "d.updated_at"],
+  ])} end`;
+  const view = obj([
+    ["id", "t.id"],
+    ["origin", "t.origin"],
+    ["name", "t.name"],
+    ["description", "t.description"],
+    ["state", `case when ${expired} then 'expired' else t.state end`],
+    // SQLite keeps a value's JSON type through CASE only when json() says so again.
+    ["stateReason", pg ? reason : `json(${reason})`],
+    ["requester", side("requester")],
+    ["accepter", side("accepter")],
+    ["crossRegion", bool("t.requester_region <> t.accepter_region")],
+    ["bandwidthMbps", "t.bandwidth_mbps"],
+    ["chargeType", "t.charge_type"],
+    ["period", "t.period_months"],
+    ["autoRenew", bool("t.auto_renew = 1")],
+    ["expiresAt", "t.expires_at"],
+    ["termEndsAt", "t.term_ends_at"],
+    ["billedUntil", "t.billed_until"],
+    ["generation", "t.generation"],
+    ["tags", tags],
+    ["createdAt", "t.created_at"],
+    ["updatedAt", "t.updated_at"],
+    ["dataplane", pg ? dataplane : `json(${dataplane})`],
+  ]);
+  return pg ? `${view}::text` : view;
+}
+
+// Where the viewer's account id and the time go in viewText (bound as parameters, never inlined).
+const VIEWER = "\u0001viewer\u0001";
+const NOW = "\u0001now\u0001";
+const viewTexts = new Map<string, string[]>();
+
+/** viewText as a Kysely expression, with `viewer` and `now` bound. */
+function viewSql(caps: Capabilities, viewer: unknown, now: unknown): RawBuilder<string> {
+  let parts = viewTexts.get(caps.dialect);
+  if (!parts) viewTexts.set(caps.dialect, (parts = viewText(caps).split(/(\u0001(?:viewer|now)\u0001)/)));
+  return sql.join(
+    parts.map((p) => (p === VIEWER ? sql.val(viewer) : p === NOW ? sql.val(now) : sql.raw(p))),
+    sql.raw(""),
+  ) as RawBuilder<string>;
+}
+
 /** The columns a service may change after creation. */
 export type PeeringChanges = Partial<
   Pick<PeeringsTable, "state" | "state_reason" | "live_pair" | "bandwidth_mbps" | "charge_type" | "period_months" | "auto_renew" | "expires_at" | "term_ends_at" | "billed_until" | "name" | "description" | "updated_at">
@@ -62,10 +153,6 @@ export class PeeringsRepo {
     private readonly caps: Capabilities,
     private readonly runner: Runner,
   ) {}
-
-  private all() {
-    return this.db.selectFrom("peerings as t").selectAll("t");
-  }
 
   private visible(accountId: string) {
     return this.db
@@ -91,12 +178,15 @@ export class PeeringsRepo {
     return row ? fromRow(row, {}) : null;
   }
 
-  async list(accountId: string, f: PeeringFilters, opts: ListOptions): Promise<Page<Peering>> {
+  /** A page of the peerings `accountId` is party to, as JSON texts of PeeringView as of `now`. */
+  async listJson(accountId: string, f: PeeringFilters, opts: ListOptions, now: string): Promise<Page<Json<PeeringView>>> {
     // Arguments: 0 the account, then the state and the VPC when filtered by them.
     const args: unknown[] = [accountId];
     const state = f.state ? args.push(f.state) - 1 : null;
     const vpc = f.vpcId ? args.push(f.vpcId) - 1 : null;
-    const filtered = (q: ReturnType<PeeringsRepo["all"]>, arg: Arg) => {
+    // The page is chosen on narrow rows (an index range each); only its rows are then built.
+    const all = () => this.db.selectFrom("peerings as t").select(["t.created_at", "t.id"]);
+    const filtered = (q: ReturnType<typeof all>, arg: Arg) => {
       if (state !== null) q = q.where("t.state", "=", arg(state));
       if (vpc !== null) q = q.where((eb) => eb.or([eb("t.requester_router_id", "=", arg(vpc)), eb("t.accepter_router_id", "=", arg(vpc))]));
       return q;
@@ -104,10 +194,11 @@ export class PeeringsRepo {
     // "Requester or accepter is me" as two index ranges, (requester, created_at, id) and
     // (accepter, created_at, id): a page reads at most twice its size in rows, however many
     // peerings the account is party to (an OR would read and sort all of them).
-    const asRequester = (arg: Arg) => filtered(this.all().where("t.requester_account_id", "=", arg(0)), arg);
-    const asAccepter = (arg: Arg) => filtered(this.all().where("t.accepter_account_id", "=", arg(0)), arg);
-    const key = `peerings:list:${state !== null ? "state" : ""},${vpc !== null ? "vpc" : ""},${f.role ?? ""}`;
-    const cursorOf = (r: PeeringsTable): [string, string] => [r.created_at, r.id];
+    const asRequester = (arg: Arg) => filtered(all().where("t.requester_account_id", "=", arg(0)), arg);
+    const asAccepter = (arg: Arg) => filtered(all().where("t.accepter_account_id", "=", arg(0)), arg);
+    const key = `peerings:page:${state !== null ? "state" : ""},${vpc !== null ? "vpc" : ""},${f.role ?? ""}`;
+    type Row = { created_at: string; id: string };
+    const cursorOf = (r: Row): [string, string] => [r.created_at, r.id];
     const spec =
       f.role === "requester"
         ? { key, args, base: asRequester, cursorOf }
@@ -115,9 +206,19 @@ export class PeeringsRepo {
           ? { key, args, base: asAccepter, cursorOf }
           : // A peering within one account is in both ranges: the second leaves it to the first.
             { key, args, base: asRequester, others: { db: this.db, bases: [(arg: Arg) => asAccepter(arg).where("t.requester_account_id", "!=", arg(0))] }, cursorOf };
-    const { rows, nextCursor } = await paginate<PeeringsTable>(this.runner, spec, opts, accountId);
-    const tags = await loadTags(this.db, accountId, rows.map((r) => r.id));
-    return { items: rows.map((r) => fromRow(r, tags.get(r.id) ?? {})), nextCursor };
+    const { rows, nextCursor } = await paginate<Row>(this.runner, spec, opts, accountId);
+    if (rows.length === 0) return { items: [], nextCursor };
+    const ids = rows.map((r) => r.id);
+    const pg = this.caps.dialect === "postgres";
+    const built = await this.runner.shaped<{ id: string; j: string }>("peerings:view", [accountId, now, JSON.stringify(ids)], (arg) =>
+      this.db
+        .selectFrom("peerings as t")
+        .leftJoin("dataplane_status as d", "d.resource_id", "t.id")
+        .select(["t.id", viewSql(this.caps, arg(0), arg(1)).as("j")])
+        .where("t.id", "in", pg ? sql<string>`(select json_array_elements_text(${arg(2)}::json))` : sql<string>`(select value from json_each(${arg(2)}))`),
+    );
+    const byId = new Map(built.map((r) => [r.id, r.j as Json<PeeringView>]));
+    return { items: ids.map((id) => byId.get(id)!), nextCursor };
   }
 
   /** Live peerings with a router (VPC or VBR) on either side. */
