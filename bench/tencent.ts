@@ -92,19 +92,21 @@ try {
     if (!verifyTc3(creds.accessKeySecret, cred, { method: "POST", path: "/", rawQuery: "", headers: reqHeaders, body, timestamp: header("X-TC-Timestamp") })) throw new Error("signature check failed");
   }
   const verifyUs = ((performance.now() - v0) * 1000) / N;
+  const perRequestUs = 1e6 / t1.rps;
+  const share = verifyUs / perRequestUs;
   console.log(
     "\n" +
       table(
-        ["path", "req/s", "p50 ms", "p99 ms", "ratio to native", "target"],
+        ["path", "req/s", "p50 ms", "p99 ms", "÷ native page of 20", "÷ native, every peering"],
         [
-          ["native API, bearer token", fmt(n1.rps, 0), fmt(n1.p50, 2), fmt(n1.p99, 2), "1.00", ""],
-          ["Tencent SDK request (TC3)", fmt(t1.rps, 0), fmt(t1.p50, 2), fmt(t1.p99, 2), fmt(ratio, 2), "≥ 0.75 (signature < 25%)"],
-          ["native, every peering of the account", fmt(n2.rps, 0), fmt(n2.p50, 2), fmt(n2.p99, 2), fmt(n2.rps / n1.rps, 2), "(the dialect's store work)"],
+          ["native API, bearer token (a page of 20)", fmt(n1.rps, 0), fmt(n1.p50, 2), fmt(n1.p99, 2), "1.00", ""],
+          ["Tencent SDK request (TC3)", fmt(t1.rps, 0), fmt(t1.p50, 2), fmt(t1.p99, 2), fmt(ratio, 2), fmt(t1.rps / n2.rps, 2)],
+          ["native, every peering of the account (the dialect's store work)", fmt(n2.rps, 0), fmt(n2.p50, 2), fmt(n2.p99, 2), fmt(n2.rps / n1.rps, 2), "1.00"],
         ],
       ),
   );
-  const perRequestUs = 1e6 / t1.rps;
-  console.log(`TC3 signature check in-process: ${verifyUs.toFixed(1)} µs per request (${((verifyUs / perRequestUs) * 100).toFixed(1)}% of the Tencent path's ${perRequestUs.toFixed(0)} µs per request at this load)`);
+  console.log(`TC3 signature check in-process: ${verifyUs.toFixed(1)} µs per request, ${(share * 100).toFixed(1)}% of the Tencent path's ${perRequestUs.toFixed(0)} µs per request at this load`);
+  console.log(`target (#5): the signature check costs < 25% of the Tencent path: ${share < 0.25 ? "MET" : "MISSED"}`);
   if (flags.json) writeFileSync(flags.json, JSON.stringify({ native: n1, tencent: t1, nativeAll: n2, ratio, verifyUs }, null, 2));
 } finally {
   await cleanup();
