@@ -218,7 +218,8 @@ export class PeeringsRepo {
         .where("t.id", "in", pg ? sql<string>`(select json_array_elements_text(${arg(2)}::json))` : sql<string>`(select value from json_each(${arg(2)}))`),
     );
     const byId = new Map(built.map((r) => [r.id, r.j as Json<PeeringView>]));
-    return { items: ids.map((id) => byId.get(id)!), nextCursor };
+    // Two reads, not one snapshot: a peering purged in between is left out, not sent as a hole.
+    return { items: ids.flatMap((id) => byId.get(id) ?? []), nextCursor };
   }
 
   /** Live peerings with a router (VPC or VBR) on either side. */
