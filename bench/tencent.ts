@@ -75,10 +75,6 @@ try {
   const opts = { concurrency, warmupMs: 1000, durationMs, expectStatus: 200 };
   const n1 = await measure("native GET /api/v1/peerings?limit=20", api, [native], opts);
   const t1 = await measure("Tencent DescribeVpcPeeringConnections Limit=20", api, [tencent], opts);
-  // Describe answers TotalCount and sorts by time or name, so the dialect reads every peering of
-  // the account; the native list of all of them is the same store work.
-  const nativeAll = getRequest(api.host, api.port, "/api/v1/peerings?limit=1000", creds.token);
-  const n2 = await measure("native GET /api/v1/peerings?limit=1000", api, [nativeAll], opts);
   const ratio = t1.rps / n1.rps;
   // The signature check itself, in-process: parse the Authorization header and verify it.
   const head = tencent.toString("utf8").split("\r\n\r\n")[0]!.split("\r\n");
@@ -97,17 +93,16 @@ try {
   console.log(
     "\n" +
       table(
-        ["path", "req/s", "p50 ms", "p99 ms", "÷ native page of 20", "÷ native, every peering"],
+        ["path", "req/s", "p50 ms", "p99 ms", "÷ native page of 20"],
         [
-          ["native API, bearer token (a page of 20)", fmt(n1.rps, 0), fmt(n1.p50, 2), fmt(n1.p99, 2), "1.00", ""],
-          ["Tencent SDK request (TC3)", fmt(t1.rps, 0), fmt(t1.p50, 2), fmt(t1.p99, 2), fmt(ratio, 2), fmt(t1.rps / n2.rps, 2)],
-          ["native, every peering of the account (the dialect's store work)", fmt(n2.rps, 0), fmt(n2.p50, 2), fmt(n2.p99, 2), fmt(n2.rps / n1.rps, 2), "1.00"],
+          ["native API, bearer token (a page of 20)", fmt(n1.rps, 0), fmt(n1.p50, 2), fmt(n1.p99, 2), "1.00"],
+          ["Tencent SDK request (TC3; counted and windowed by the store)", fmt(t1.rps, 0), fmt(t1.p50, 2), fmt(t1.p99, 2), fmt(ratio, 2)],
         ],
       ),
   );
   console.log(`TC3 signature check in-process: ${verifyUs.toFixed(1)} µs per request, ${(share * 100).toFixed(1)}% of the Tencent path's ${perRequestUs.toFixed(0)} µs per request at this load`);
   console.log(`target (#5): the signature check costs < 25% of the Tencent path: ${share < 0.25 ? "MET" : "MISSED"}`);
-  if (flags.json) writeFileSync(flags.json, JSON.stringify({ native: n1, tencent: t1, nativeAll: n2, ratio, verifyUs }, null, 2));
+  if (flags.json) writeFileSync(flags.json, JSON.stringify({ native: n1, tencent: t1, ratio, verifyUs }, null, 2));
 } finally {
   await cleanup();
 }

@@ -6,9 +6,9 @@ import { checkPeriod, type ChargeType, MAX_BANDWIDTH_MBPS, ROUTER_INTERFACE_SPEC
 import { firstOverlap } from "../domain/cidr.ts";
 import { DomainError, notFound } from "../domain/errors.ts";
 import { type PeeringCommand, type Role, decide, effectiveState, isLive } from "../domain/peering.ts";
-import { type DataplaneView, type Json, type ListOptions, type Page, type Peering, type Route, type StateReason, type Tags, type Vbr, type Vpc, parsePage } from "../domain/resources.ts";
+import { type DataplaneView, type Json, type ListOptions, type Page, type Peering, type Route, type StateReason, type Tags, type Vbr, type Vpc, parseJson, parsePage } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
-import type { PeeringChanges, PeeringFilters, PeeringView, Repos } from "../store/repos/index.ts";
+import type { PeeringChanges, PeeringFilters, PeeringSearch, PeeringView, Repos } from "../store/repos/index.ts";
 import type { PeeringsTable } from "../store/schema.ts";
 import { isUniqueViolation } from "../store/db-errors.ts";
 import type { BillingService } from "./billing.ts";
@@ -107,6 +107,12 @@ export class PeeringService {
 
   async list(actor: Actor, f: PeeringFilters, opts: ListOptions): Promise<Page<PeeringView>> {
     return parsePage(await this.listJson(actor, f, opts));
+  }
+
+  /** The caller's peerings meeting `q`, counted and windowed by offset (for the dialects' Describe calls). */
+  async search(actor: Actor, q: PeeringSearch): Promise<{ total: number; items: PeeringView[] }> {
+    const { total, items } = await this.deps.store.read.peerings.search(actor.accountId, q, nowIso(this.deps));
+    return { total, items: items.map(parseJson) };
   }
 
   // ---- create ---------------------------------------------------------------------------------

@@ -61,5 +61,5 @@ export class Repos {
 export type { StoredRoute } from "./routes.ts";
 export type { AccountRecord } from "./accounts.ts";
 export type { StoredResponse } from "./idempotency.ts";
-export type { PeeringChanges, PeeringFilters, PeeringView } from "./peerings.ts";
+export type { PeeringChanges, PeeringFilters, PeeringSearch, PeeringView } from "./peerings.ts";
 export type { DataplaneStatus, DesiredRows } from "./dataplane.ts";

@@ -2,6 +2,7 @@
  * The peering list is the union of two index ranges (the account as requester, as accepter):
  * every page, filter and cursor must give exactly what a scan of all peerings would, on both stores.
  */
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Peering } from "../../domain/resources.ts";
 import { BACKENDS, type Harness, harness } from "../../../test/support/harness.ts";
@@ -42,7 +43,8 @@ describe.each(BACKENDS)("peering list pages on %s", (backend) => {
     ];
     for (const [n, [i, j]] of pairs.entries()) {
       const [a, b] = [vpcs[i]!, vpcs[j]!];
-      const p = await s.peerings.create({ accountId: a.account }, { vpcId: a.id, peerVpcId: b.id, peerAccountId: b.account, tags: n % 3 === 0 ? { team: "net" } : {} });
+      const name = `${["core", "edge", "Core", "dc-core"][n % 4]}-${n % 5}`;
+      const p = await s.peerings.create({ accountId: a.account }, { vpcId: a.id, peerVpcId: b.id, peerAccountId: b.account, name, tags: n % 3 === 0 ? { team: "net" } : {} });
       if (n % 3 === 0) tagged.add(p.id);
       if (a.account !== b.account && n % 2 === 0) await s.peerings.accept({ accountId: b.account }, p.id);
     }
@@ -85,6 +87,39 @@ describe.each(BACKENDS)("peering list pages on %s", (backend) => {
       const own = everything.filter((p) => p.requester.accountId === account && tagged.has(p.id)).sort(order).map((p) => p.id);
       expect(await pages(account, {}, 2, [{ key: "team" }])).toEqual(own);
     }
+  });
+
+  it("searches (count, filters, order, offset) exactly as filtering and sorting every peering would (property)", async () => {
+    const states = ["pending-acceptance", "active", "rejected", "expired", "deleted"] as const;
+    const criteria = fc.record({
+      account: fc.constantFrom(...accounts),
+      ids: fc.option(fc.subarray(everything.map((p) => p.id)), { nil: undefined }),
+      region: fc.option(fc.constantFrom("cn-hangzhou", "cn-shanghai"), { nil: undefined }),
+      routerIds: fc.option(fc.subarray([...new Set(everything.flatMap((p) => [p.requester.vpcId!, p.accepter.vpcId!]))], { maxLength: 3 }), { nil: undefined }),
+      states: fc.option(fc.subarray([...states], { minLength: 1 }), { nil: undefined }),
+      nameContains: fc.option(fc.subarray(["core", "Core", "edge", "-1", "zzz"], { minLength: 1 }), { nil: undefined }),
+      orderBy: fc.constantFrom("created" as const, "name" as const),
+      descending: fc.boolean(),
+      offset: fc.integer({ min: 0, max: 15 }),
+      limit: fc.integer({ min: 1, max: 20 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(criteria, async ({ account, ...q }) => {
+        const key = (p: Peering) => (q.orderBy === "name" ? p.name : p.createdAt.slice(0, 19));
+        const model = everything
+          .filter((p) => p.requester.accountId === account || p.accepter.accountId === account)
+          .filter((p) => !q.region || p.requester.region === q.region || p.accepter.region === q.region)
+          .filter((p) => !q.ids || q.ids.includes(p.id))
+          .filter((p) => !q.routerIds || q.routerIds.includes(p.requester.vpcId ?? p.requester.vbrId ?? "") || q.routerIds.includes(p.accepter.vpcId ?? ""))
+          .filter((p) => !q.states || (q.states as readonly string[]).includes(p.state))
+          .filter((p) => !q.nameContains || q.nameContains.some((n) => p.name.includes(n)))
+          .sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.id < b.id ? -1 : 1) * (q.descending ? -1 : 1));
+        const found = await h.runtime.services.peerings.search({ accountId: account }, q);
+        expect(found.total).toBe(model.length);
+        expect(found.items.map((p) => p.id)).toEqual(model.slice(q.offset, q.offset + q.limit).map((p) => p.id));
+      }),
+      { numRuns: 150 },
+    );
   });
 });
 

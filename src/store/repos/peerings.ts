@@ -140,6 +140,23 @@ export type PeeringChanges = Partial<
   Pick<PeeringsTable, "state" | "state_reason" | "live_pair" | "bandwidth_mbps" | "charge_type" | "period_months" | "auto_renew" | "expires_at" | "term_ends_at" | "billed_until" | "name" | "description" | "updated_at">
 >;
 
+/** What a Describe call may ask of the peerings an account is party to (see PeeringsRepo.search). */
+export interface PeeringSearch {
+  ids?: readonly string[] | undefined;
+  /** Either side in this region. */
+  region?: string | undefined;
+  /** The requester's router (VPC or VBR), or the accepter's VPC, is one of these. */
+  routerIds?: readonly string[] | undefined;
+  /** States as of now (an unanswered request past its expiry is expired). */
+  states?: readonly PeeringState[] | undefined;
+  /** The name contains one of these. */
+  nameContains?: readonly string[] | undefined;
+  orderBy: "created" | "name";
+  descending: boolean;
+  offset: number;
+  limit: number;
+}
+
 export interface PeeringFilters {
   state?: string | undefined;
   vpcId?: string | undefined;
@@ -207,8 +224,41 @@ export class PeeringsRepo {
           : // A peering within one account is in both ranges: the second leaves it to the first.
             { key, args, base: asRequester, others: { db: this.db, bases: [(arg: Arg) => asAccepter(arg).where("t.requester_account_id", "!=", arg(0))] }, cursorOf };
     const { rows, nextCursor } = await paginate<Row>(this.runner, spec, opts, accountId);
-    if (rows.length === 0) return { items: [], nextCursor };
-    const ids = rows.map((r) => r.id);
+    return { items: await this.build(accountId, rows.map((r) => r.id), now), nextCursor };
+  }
+
+  /**
+   * The peerings `accountId` is party to that meet every given criterion, counted, sorted and
+   * windowed by offset (the cloud dialects' Describe calls): the page is chosen on narrow rows,
+   * then only its rows are built (as in listJson). Criteria on lists match any of their values.
+   */
+  async search(accountId: string, q: PeeringSearch, now: string): Promise<{ total: number; items: Json<PeeringView>[] }> {
+    const pg = this.caps.dialect === "postgres";
+    const each = (values: readonly string[]) => (pg ? sql`(select json_array_elements_text(${JSON.stringify(values)}::json))` : sql`(select value from json_each(${JSON.stringify(values)}))`);
+    const where = [sql`(t.requester_account_id = ${accountId} or t.accepter_account_id = ${accountId})`];
+    if (q.region !== undefined) where.push(sql`(t.requester_region = ${q.region} or t.accepter_region = ${q.region})`);
+    if (q.ids !== undefined) where.push(sql`t.id in ${each(q.ids)}`);
+    if (q.routerIds !== undefined) where.push(sql`(t.requester_router_id in ${each(q.routerIds)} or (t.accepter_router_type = 'vpc' and t.accepter_router_id in ${each(q.routerIds)}))`);
+    if (q.states !== undefined) {
+      // The state as of now, like listJson's: an unanswered request past its expiry is expired.
+      where.push(sql`(case when t.state = 'pending-acceptance' and t.expires_at is not null and t.expires_at <= ${now} then 'expired' else t.state end) in ${each(q.states)}`);
+    }
+    if (q.nameContains !== undefined) {
+      where.push(pg ? sql`exists (select 1 from json_array_elements_text(${JSON.stringify(q.nameContains)}::json) v where strpos(t.name, v) > 0)` : sql`exists (select 1 from json_each(${JSON.stringify(q.nameContains)}) v where instr(t.name, v.value) > 0)`);
+    }
+    const cond = sql.join(where, sql` and `);
+    const dir = q.descending ? sql`desc` : sql`asc`;
+    const binary = pg ? sql` collate "C"` : sql``;
+    // Seconds, as the dialects show creation times; ties by id, in the same direction.
+    const key = q.orderBy === "name" ? sql`t.name${binary}` : sql`substr(t.created_at, 1, 19)`;
+    const [count] = await this.runner.rows<{ n: number | string }>(sql<{ n: number | string }>`select count(*) as n from peerings t where ${cond}`.compile(this.db));
+    const page = await this.runner.rows<{ id: string }>(sql<{ id: string }>`select t.id from peerings t where ${cond} order by ${key} ${dir}, t.id${binary} ${dir} limit ${q.limit} offset ${q.offset}`.compile(this.db));
+    return { total: Number(count!.n), items: await this.build(accountId, page.map((r) => r.id), now) };
+  }
+
+  /** The JSON of the given peerings as `accountId` sees them, in the order of `ids` (missing ones left out). */
+  private async build(accountId: string, ids: string[], now: string): Promise<Json<PeeringView>[]> {
+    if (ids.length === 0) return [];
     const pg = this.caps.dialect === "postgres";
     const built = await this.runner.shaped<{ id: string; j: string }>("peerings:view", [accountId, now, JSON.stringify(ids)], (arg) =>
       this.db
@@ -219,7 +269,7 @@ export class PeeringsRepo {
     );
     const byId = new Map(built.map((r) => [r.id, r.j as Json<PeeringView>]));
     // Two reads, not one snapshot: a peering purged in between is left out, not sent as a hole.
-    return { items: ids.flatMap((id) => byId.get(id) ?? []), nextCursor };
+    return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   /** Live peerings with a router (VPC or VBR) on either side. */

@@ -3,11 +3,12 @@
  * VpcPeeringConnection(s). The SecretId's account is the actor; DestinationUin is the peer account.
  */
 import { MAX_BANDWIDTH_MBPS } from "../../../domain/billing.ts";
-import type { Peering } from "../../../domain/resources.ts";
 import { TencentError } from "../errors.ts";
 import { Params } from "../params.ts";
-import { TENCENT_STATES, peeringShape } from "../shapes.ts";
-import { type ActionDef, NAME_MAX, collect, exclusive, matches, window } from "./common.ts";
+import type { PeeringState } from "../../../domain/peering.ts";
+import { paging } from "../params.ts";
+import { STATE_OF, TENCENT_STATES, peeringShape } from "../shapes.ts";
+import { type ActionDef, NAME_MAX, exclusive } from "./common.ts";
 
 const REGION = { pattern: /^[a-z][a-z0-9-]{1,40}$/, expected: "a region name like ap-shanghai", max: 41 };
 const CHARGE_TYPES = ["POSTPAID_BY_DAY_MAX", "POSTPAID_BY_MONTH_95"] as const;
@@ -78,21 +79,21 @@ export const peeringActions: Record<string, ActionDef> = {
       }
       const field = p.oneOf("OrderField", ["CreatedTime", "PeeringConnectionName"]) ?? "CreatedTime";
       const direction = p.oneOf("OrderDirection", ["DESC", "ASC"]) ?? "DESC";
-      const all = await collect((cursor) => ctx.services.peerings.list(ctx.actor, {}, { limit: 500, cursor }));
-      const shapes = all
-        .filter((x: Peering) => !ctx.region || x.requester.region === ctx.region || x.accepter.region === ctx.region)
-        .filter((x) => !ids || ids.includes(x.id))
-        .map(peeringShape)
-        .filter(
-          (s) =>
-            (!f.has("vpc-id") || matches(f, "vpc-id", s.SourceVpcId) || matches(f, "vpc-id", s.PeerVpcId)) &&
-            matches(f, "state", s.State) &&
-            matches(f, "peering-connection-name", s.PeeringConnectionName, true),
-        );
-      const key = (s: ReturnType<typeof peeringShape>) => (field === "CreatedTime" ? s.CreateTime : s.PeeringConnectionName);
-      shapes.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.PeeringConnectionId < b.PeeringConnectionId ? -1 : 1) * (direction === "ASC" ? 1 : -1));
-      const w = window(p, shapes);
-      return { TotalCount: w.TotalCount, PeerConnectionSet: w.items };
+      const { offset, limit } = paging(p);
+      // Counted, sorted and windowed by the store: a page costs the same however many peerings there are.
+      const tencentStates = f.get("state");
+      const found = await ctx.services.peerings.search(ctx.actor, {
+        ids,
+        region: ctx.region || undefined,
+        routerIds: f.get("vpc-id"),
+        states: tencentStates && (Object.keys(STATE_OF) as PeeringState[]).filter((s) => tencentStates.includes(STATE_OF[s])),
+        nameContains: f.get("peering-connection-name"),
+        orderBy: field === "CreatedTime" ? "created" : "name",
+        descending: direction === "DESC",
+        offset,
+        limit,
+      });
+      return { TotalCount: found.total, PeerConnectionSet: found.items.map(peeringShape) };
     },
   },
 };
