@@ -121,6 +121,18 @@ describe.each(BACKENDS)("peering list pages on %s", (backend) => {
       { numRuns: 150 },
     );
   });
+
+  it("searches with values no stored text can hold (NUL, lone surrogates) without a database error", async () => {
+    const account = accounts[0]!;
+    const base = { orderBy: "created" as const, descending: true, offset: 0, limit: 20 };
+    for (const odd of ["a\u0000b", "\ud800", "x\udc00y"]) {
+      expect(await h.runtime.services.peerings.search({ accountId: account }, { ...base, nameContains: [odd] })).toEqual({ total: 0, items: [] });
+      expect(await h.runtime.services.peerings.search({ accountId: account }, { ...base, routerIds: [odd] })).toEqual({ total: 0, items: [] });
+    }
+    // An odd value beside a good one: the good one still matches.
+    const named = await h.runtime.services.peerings.search({ accountId: account }, { ...base, nameContains: ["\u0000", "core"] });
+    expect(named.total).toBeGreaterThan(0);
+  });
 });
 
 /** The list's JSON is built in SQL, get() builds objects: they must agree on every field. */

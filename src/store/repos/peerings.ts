@@ -45,6 +45,9 @@ function fromRow(r: PeeringsTable, tags: Record<string, string>): Peering {
   };
 }
 
+/** `text` with each lone surrogate replaced by U+FFFD (String.prototype.toWellFormed, not in ES2022's library). */
+const wellFormed = (text: string) => text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
+
 /** A peering as a party reads it in a list: with that party's tags and the data plane's report. */
 export type PeeringView = Peering & { dataplane: DataplaneView | null };
 
@@ -234,17 +237,22 @@ export class PeeringsRepo {
    */
   async search(accountId: string, q: PeeringSearch, now: string): Promise<{ total: number; items: Json<PeeringView>[] }> {
     const pg = this.caps.dialect === "postgres";
+    // Values as the database can hold them: lone surrogates become U+FFFD, as the driver sends any
+    // text, and a value with NUL matches nothing stored (PostgreSQL's JSON could not even carry it).
+    const lists = [q.ids, q.routerIds, q.states, q.nameContains].map((l) => l?.filter((v) => !v.includes("\u0000")).map(wellFormed));
+    if (lists.some((l) => l !== undefined && l.length === 0)) return { total: 0, items: [] };
+    const [ids, routerIds, states, nameContains] = lists;
     const each = (values: readonly string[]) => (pg ? sql`(select json_array_elements_text(${JSON.stringify(values)}::json))` : sql`(select value from json_each(${JSON.stringify(values)}))`);
     const where = [sql`(t.requester_account_id = ${accountId} or t.accepter_account_id = ${accountId})`];
     if (q.region !== undefined) where.push(sql`(t.requester_region = ${q.region} or t.accepter_region = ${q.region})`);
-    if (q.ids !== undefined) where.push(sql`t.id in ${each(q.ids)}`);
-    if (q.routerIds !== undefined) where.push(sql`(t.requester_router_id in ${each(q.routerIds)} or (t.accepter_router_type = 'vpc' and t.accepter_router_id in ${each(q.routerIds)}))`);
-    if (q.states !== undefined) {
+    if (ids !== undefined) where.push(sql`t.id in ${each(ids)}`);
+    if (routerIds !== undefined) where.push(sql`(t.requester_router_id in ${each(routerIds)} or (t.accepter_router_type = 'vpc' and t.accepter_router_id in ${each(routerIds)}))`);
+    if (states !== undefined) {
       // The state as of now, like listJson's: an unanswered request past its expiry is expired.
-      where.push(sql`(case when t.state = 'pending-acceptance' and t.expires_at is not null and t.expires_at <= ${now} then 'expired' else t.state end) in ${each(q.states)}`);
+      where.push(sql`(case when t.state = 'pending-acceptance' and t.expires_at is not null and t.expires_at <= ${now} then 'expired' else t.state end) in ${each(states)}`);
     }
-    if (q.nameContains !== undefined) {
-      where.push(pg ? sql`exists (select 1 from json_array_elements_text(${JSON.stringify(q.nameContains)}::json) v where strpos(t.name, v) > 0)` : sql`exists (select 1 from json_each(${JSON.stringify(q.nameContains)}) v where instr(t.name, v.value) > 0)`);
+    if (nameContains !== undefined) {
+      where.push(pg ? sql`exists (select 1 from json_array_elements_text(${JSON.stringify(nameContains)}::json) v where strpos(t.name, v) > 0)` : sql`exists (select 1 from json_each(${JSON.stringify(nameContains)}) v where instr(t.name, v.value) > 0)`);
     }
     const cond = sql.join(where, sql` and `);
     const dir = q.descending ? sql`desc` : sql`asc`;
