@@ -13,7 +13,7 @@ import { aliyunDialect, VERSIONS } from "../../src/api/aliyun/index.ts";
 import { aliEncode } from "../../src/api/aliyun/encode.ts";
 import { PARAMETER_CODES } from "../../src/api/aliyun/errors.ts";
 import { v1Sign } from "../../src/api/aliyun/signature-v1.ts";
-import { type Harness, harness } from "../support/harness.ts";
+import { BACKENDS, type Harness, harness } from "../support/harness.ts";
 import type { FastifyInstance } from "fastify";
 
 const ACTIONS = Object.entries(VERSIONS).flatMap(([version, v]) => Object.keys(v.actions).map((action) => ({ version, action })));
@@ -26,14 +26,14 @@ const nasty = fc.oneof(
   fc.constantFrom("", "-1", "0", "1e309", "NaN", "99999999999999999999", "true", "vrt-", "vpc-000000000000", "10.0.0.0/33", "cn-hangzhou", "Negative", "PrePaid", "Year", "%", "\u0000"),
 );
 
-describe("Alibaba dialect fuzz", () => {
+describe.each(BACKENDS)("Alibaba dialect fuzz on %s", (backend) => {
   let h: Harness;
   let app: FastifyInstance;
   let creds: { accessKeyId: string; accessKeySecret: string };
   let n = 0;
 
   beforeAll(async () => {
-    h = await harness("sqlite");
+    h = await harness(backend);
     app = await buildApp({ services: h.runtime.services, dialects: [aliyunDialect(h.runtime.services)] });
     creds = await h.account();
   });
