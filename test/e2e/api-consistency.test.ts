@@ -70,6 +70,13 @@ describe.each(BACKENDS)("consistency on %s", (backend) => {
     expect(nul.body.error.details.field).toBe("body.name");
     expect((await h.call(t, "GET", "/api/v1/vpcs?name=%00")).status).toBe(400);
     expect((await h.call(t, "POST", "/api/v1/vpcs", { name: "x", region: "cn-hangzhou", cidr: "10.0.0.0/16", tags: { "k\u0000": "v" } })).status).toBe(400);
+    // Unpaired surrogates (JSON escapes can carry them) are not Unicode: refused, not mangled.
+    const lone = await h.call(t, "POST", "/api/v1/vpcs", { name: "x", region: "cn-hangzhou", cidr: "10.0.0.0/16", tags: { k: "v\ud800" } });
+    expect(lone.status).toBe(400);
+    expect(lone.body.error).toMatchObject({ code: "InvalidRequest", details: { field: "body.tags.k" } });
+    expect((await h.call(t, "POST", "/api/v1/vpcs", { name: "\udc00x", region: "cn-hangzhou", cidr: "10.0.0.0/16" })).status).toBe(400);
+    // A surrogate pair (an astral character) is fine.
+    expect((await h.call(t, "POST", "/api/v1/vpcs", { name: "net-\ud83d\ude80", region: "cn-hangzhou", cidr: "10.0.0.0/16" })).status).toBe(201);
     expect((await h.call(t, "GET", "/api/v1/events?after=100000000000000000000")).status).toBe(400);
     expect((await h.call(t, "GET", "/api/v1/peerings?limit=1&state=nonsense")).status).toBe(400);
   });

@@ -1,6 +1,7 @@
 /** The native REST API under /api/v1: bearer-token authentication, then the resource routes. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { DomainError } from "../../domain/errors.ts";
+import { hasUnpairedSurrogate } from "../../domain/text.ts";
 import type { Account } from "../../domain/resources.ts";
 import type { Services } from "../../service/index.ts";
 import { catalogRoutes } from "./catalog.ts";
@@ -14,13 +15,15 @@ import { peeringRoutes } from "./peerings.ts";
 import { routerInterfaceRoutes } from "./router-interfaces.ts";
 import { probeRoutes } from "./probes.ts";
 
-/** The path of the first string (key or value) holding a NUL character, if any. */
-function findNul(value: unknown, path: string, depth = 0): string | null {
-  if (typeof value === "string") return value.includes("\u0000") ? path : null;
+const unstorable = (text: string) => text.includes("\u0000") || hasUnpairedSurrogate(text);
+
+/** The path of the first string (key or value) holding text no store can keep as it is, if any. */
+function findUnstorable(value: unknown, path: string, depth = 0): string | null {
+  if (typeof value === "string") return unstorable(value) ? path : null;
   if (!value || typeof value !== "object" || depth > 20) return null;
   for (const [k, v] of Object.entries(value)) {
-    if (k.includes("\u0000")) return path;
-    const found = findNul(v, `${path}.${k}`, depth + 1);
+    if (unstorable(k)) return path;
+    const found = findUnstorable(v, `${path}.${k}`, depth + 1);
     if (found) return found;
   }
   return null;
@@ -43,11 +46,12 @@ function refuse(reply: FastifyReply, header: string | undefined): DomainError {
 }
 
 export async function nativeApi(app: FastifyInstance, services: Services): Promise<void> {
-  // Text with NUL characters cannot be stored (PostgreSQL refuses it); refuse it as bad input.
+  // Text with NUL characters cannot be stored (PostgreSQL refuses it), and an unpaired surrogate
+  // is not Unicode (each store would replace it differently); refuse both as bad input.
   // Checked on the routes that take a body or a query string (path parameters have patterns).
   const refuseNul = (req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) => {
-    const field = findNul(req.body, "body") ?? findNul(req.query, "query");
-    done(field ? new DomainError("InvalidRequest", `${field}: text must not contain NUL characters`, { field }) : undefined);
+    const field = findUnstorable(req.body, "body") ?? findUnstorable(req.query, "query");
+    done(field ? new DomainError("InvalidRequest", `${field}: text must be valid Unicode without NUL characters (no unpaired surrogates)`, { field }) : undefined);
   };
   app.addHook("onRoute", (route) => {
     const schema = route.schema as { body?: unknown; querystring?: unknown } | undefined;

@@ -5,6 +5,7 @@
  * are accepted in both forms.
  */
 import type { Tags } from "../../domain/resources.ts";
+import { hasUnpairedSurrogate } from "../../domain/text.ts";
 import { TencentError, invalidParam, invalidValue, missing } from "./errors.ts";
 
 export interface StrOpts {
@@ -161,6 +162,7 @@ function checkStr(v: unknown, name: string, required: boolean, o: StrOpts): stri
   else if (o.number && typeof v === "number" && Number.isSafeInteger(v)) s = String(v);
   else throw invalidParam(name, "must be a string");
   if (s.includes("\u0000")) throw invalidValue(name, "must not contain NUL characters", "InvalidParameterValue.Malformed");
+  if (hasUnpairedSurrogate(s)) throw invalidValue(name, "must be valid Unicode (a surrogate without its other half)", "InvalidParameterValue.Malformed");
   if (required && s === "" && (o.min ?? 1) > 0) throw missing(name);
   if (o.min !== undefined && s.length < o.min) throw invalidValue(name, `must be at least ${o.min} characters`);
   if (o.max !== undefined && s.length > o.max) throw invalidValue(name, `must be at most ${o.max} characters`, "InvalidParameterValue.TooLong");

@@ -1,6 +1,7 @@
 /** Peering connections: visible to both parties, so every read is scoped to "requester or accepter". */
 import type { ChargeType } from "../../domain/billing.ts";
 import type { PeeringState } from "../../domain/peering.ts";
+import { wellFormed } from "../../domain/text.ts";
 import { type RawBuilder, sql } from "kysely";
 import type { DataplaneView, Json, ListOptions, Page, Peering, PeeringSide, StateReason } from "../../domain/resources.ts";
 import type { PeeringsTable } from "../schema.ts";
@@ -44,9 +45,6 @@ function fromRow(r: PeeringsTable, tags: Record<string, string>): Peering {
     updatedAt: r.updated_at,
   };
 }
-
-/** `text` with each lone surrogate replaced by U+FFFD (String.prototype.toWellFormed, not in ES2022's library). */
-const wellFormed = (text: string) => text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
 
 /** A peering as a party reads it in a list: with that party's tags and the data plane's report. */
 export type PeeringView = Peering & { dataplane: DataplaneView | null };
