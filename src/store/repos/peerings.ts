@@ -121,6 +121,11 @@ function viewText(caps: Capabilities): string {
   return pg ? `${view}::text` : view;
 }
 
+/** The values of a JSON array of texts bound as `array`, as a table `v` with one column `value`. */
+function jsonValues(caps: Capabilities, array: unknown): RawBuilder<unknown> {
+  return caps.dialect === "postgres" ? sql`json_array_elements_text(${array}::json) as v(value)` : sql`json_each(${array}) as v`;
+}
+
 // Where the viewer's account id and the time go in viewText (bound as parameters, never inlined).
 const VIEWER = "\u0001viewer\u0001";
 const NOW = "\u0001now\u0001";
@@ -240,7 +245,7 @@ export class PeeringsRepo {
     const lists = [q.ids, q.routerIds, q.states, q.nameContains].map((l) => l?.filter((v) => !v.includes("\u0000")).map(wellFormed));
     if (lists.some((l) => l !== undefined && l.length === 0)) return { total: 0, items: [] };
     const [ids, routerIds, states, nameContains] = lists;
-    const each = (values: readonly string[]) => (pg ? sql`(select json_array_elements_text(${JSON.stringify(values)}::json))` : sql`(select value from json_each(${JSON.stringify(values)}))`);
+    const each = (values: readonly string[]) => sql`(select v.value from ${jsonValues(this.caps, JSON.stringify(values))})`;
     const where = [sql`(t.requester_account_id = ${accountId} or t.accepter_account_id = ${accountId})`];
     if (q.region !== undefined) where.push(sql`(t.requester_region = ${q.region} or t.accepter_region = ${q.region})`);
     if (ids !== undefined) where.push(sql`t.id in ${each(ids)}`);
@@ -250,7 +255,8 @@ export class PeeringsRepo {
       where.push(sql`(case when t.state = 'pending-acceptance' and t.expires_at is not null and t.expires_at <= ${now} then 'expired' else t.state end) in ${each(states)}`);
     }
     if (nameContains !== undefined) {
-      where.push(pg ? sql`exists (select 1 from json_array_elements_text(${JSON.stringify(nameContains)}::json) v where strpos(t.name, v) > 0)` : sql`exists (select 1 from json_each(${JSON.stringify(nameContains)}) v where instr(t.name, v.value) > 0)`);
+      const found = pg ? sql`strpos(t.name, v.value)` : sql`instr(t.name, v.value)`;
+      where.push(sql`exists (select 1 from ${jsonValues(this.caps, JSON.stringify(nameContains))} where ${found} > 0)`);
     }
     const cond = sql.join(where, sql` and `);
     const dir = q.descending ? sql`desc` : sql`asc`;
@@ -265,13 +271,12 @@ export class PeeringsRepo {
   /** The JSON of the given peerings as `accountId` sees them, in the order of `ids` (missing ones left out). */
   private async build(accountId: string, ids: string[], now: string): Promise<Json<PeeringView>[]> {
     if (ids.length === 0) return [];
-    const pg = this.caps.dialect === "postgres";
     const built = await this.runner.shaped<{ id: string; j: string }>("peerings:view", [accountId, now, JSON.stringify(ids)], (arg) =>
       this.db
         .selectFrom("peerings as t")
         .leftJoin("dataplane_status as d", "d.resource_id", "t.id")
         .select(["t.id", viewSql(this.caps, arg(0), arg(1)).as("j")])
-        .where("t.id", "in", pg ? sql<string>`(select json_array_elements_text(${arg(2)}::json))` : sql<string>`(select value from json_each(${arg(2)}))`),
+        .where("t.id", "in", sql<string>`(select v.value from ${jsonValues(this.caps, arg(2))})`),
     );
     const byId = new Map(built.map((r) => [r.id, r.j as Json<PeeringView>]));
     // Two reads, not one snapshot: a peering purged in between is left out, not sent as a hole.
