@@ -3,7 +3,7 @@
  * Everything made here is registered and removed by cleanup(), which run.ts calls in `finally`,
  * on SIGINT/SIGTERM and (synchronously, as a last resort) on exit.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -31,11 +31,26 @@ export interface ServerChild {
 }
 
 /**
- * Starts bench/server.ts as `node [nodeArgs] --import tsx bench/server.ts args`: the same node
- * binary and the same tsx loader for the API and the bare baseline.
+ * How the server children run, the same for the API and the bare baseline: `compiled` (default)
+ * as `node dist/bench/server.js`, the JavaScript `npm start` runs (scripts/build.mjs, rebuilt here
+ * when stale), or with BENCH_RUNTIME=source as `node --import tsx bench/server.ts`, the sources
+ * through tsx's loader (what `vpcpeer serve` falls back to when dist/ is stale).
  */
+export const CHILD_RUNTIME: "compiled" | "source" = process.env.BENCH_RUNTIME === "source" ? "source" : "compiled";
+let built = false;
+
+function childCommand(): string[] {
+  if (CHILD_RUNTIME === "source") return ["--import", "tsx", join(PROJECT_ROOT, "bench", "server.ts")];
+  if (!built) {
+    execFileSync(process.execPath, [join(PROJECT_ROOT, "scripts", "build.mjs"), "--if-stale"], { stdio: "inherit" });
+    built = true;
+  }
+  return [join(PROJECT_ROOT, "dist", "bench", "server.js")];
+}
+
+/** Starts a server child (`node [nodeArgs] <childCommand> --kind kind args`, see CHILD_RUNTIME). */
 export async function startServer(kind: ServerChild["kind"], args: string[], nodeArgs: string[] = []): Promise<ServerChild> {
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", join(PROJECT_ROOT, "bench", "server.ts"), "--kind", kind, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, ...childCommand(), "--kind", kind, ...args], {
     cwd: PROJECT_ROOT,
     // stdin stays open as a lifeline: the child shuts down when it closes (e.g. the driver died).
     stdio: ["pipe", "pipe", "inherit"],

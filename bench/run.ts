@@ -10,8 +10,10 @@
  *
  * The API server, the same API with its read cache off (uncached: every read runs its statement,
  * as it does after a write by the same account or on PostgreSQL), the bare baseline and a
- * yardstick (floor: see bench/server.ts) each run in their own child (`node --import tsx bench/server.ts`); the closed-loop load
- * generator (bench/load.ts) runs in this process and only talks to 127.0.0.1.
+ * yardstick (floor: see bench/server.ts) each run in their own child (`node dist/bench/server.js`,
+ * the compiled JavaScript `npm start` runs; BENCH_RUNTIME=source runs them through tsx instead, see
+ * bench/proc.ts); the closed-loop load generator (bench/load.ts) runs in this process and only
+ * talks to 127.0.0.1.
  *
  * The targets are judged on paired rounds: each round measures the bare GET and the API GET back to
  * back (in alternating order) and the API list, and the verdicts use the median over the rounds of
@@ -31,7 +33,7 @@ import { parseArgs } from "node:util";
 import { VERSION } from "../src/main.ts";
 import { BENCH_REGION } from "./common.ts";
 import { getRequest, openConnections, postRequest } from "./load.ts";
-import { PROJECT_ROOT, type ServerChild, cleanup, cleanupSync, memoryOf, startServer, tempDir } from "./proc.ts";
+import { CHILD_RUNTIME, PROJECT_ROOT, type ServerChild, cleanup, cleanupSync, memoryOf, startServer, tempDir } from "./proc.ts";
 import { type Figure, MB, check, createBenchAccount, createVpcs, fmt, listPages, measure as measureNow, table, waitForQuiet } from "./scenario.ts";
 
 const { values: flags } = parseArgs({
@@ -127,7 +129,7 @@ async function main(): Promise<void> {
   console.log(`vpcpeer ${VERSION} benchmarks — ${new Date().toISOString()} — revision ${rev}`);
   console.log(`machine: ${availableParallelism()} CPUs (${cpuModel}), Linux ${release()}, node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
   console.log(
-    `settings: ${settings.vpcs.toLocaleString("en-US")} VPCs, ${settings.concurrency} connections, ${settings.warmupMs / 1000} s warm-up + ${settings.durationMs / 1000} s per run, store SQLite${quick ? " (--quick)" : ""}\n`,
+    `settings: ${settings.vpcs.toLocaleString("en-US")} VPCs, ${settings.concurrency} connections, ${settings.warmupMs / 1000} s warm-up + ${settings.durationMs / 1000} s per run, store SQLite, server children ${CHILD_RUNTIME === "compiled" ? "compiled JS (dist/)" : "from source (tsx)"}${quick ? " (--quick)" : ""}\n`,
   );
 
   // The API server over a fresh SQLite store with one account, and the bare baseline.
@@ -383,6 +385,7 @@ async function main(): Promise<void> {
           revision: rev,
           machine: { cpus: availableParallelism(), cpuModel, kernel: release(), node: process.version },
           settings,
+          serverRuntime: CHILD_RUNTIME,
           reads: figures,
           rounds: rounds.map((r, i) => ({ ...r, getRatio: roundRatios[i], floorRatio: floorRatios[i], uncachedRatio: uncachedRatios[i] })),
           baseline: { bareGetRps, bareGetDrift, getCpuRatio: cpuRatio },

@@ -17,6 +17,12 @@ import { Reconciler } from "./dataplane/reconciler.ts";
 
 export const VERSION = "0.1.0";
 
+/**
+ * What this process runs: the compiled JavaScript in dist/ (scripts/build.mjs) or the TypeScript
+ * sources through tsx. Logged when the server starts listening.
+ */
+export const RUNTIME: "compiled" | "source" = import.meta.url.endsWith(".ts") ? "source" : "compiled";
+
 export interface RuntimeOptions extends StoreOptions {
   configFile?: string | undefined;
   masterKeyFile?: string | undefined;
@@ -143,7 +149,7 @@ export async function serve(opts: ServeOptions): Promise<Server> {
   }
   const address = app.server.address();
   if (address && typeof address === "object") url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
-  logger.info({ url, store: runtime.store.location, dialect: runtime.store.caps.dialect, dataplane: dataplane?.describe() ?? { mode: "none" } }, `vpcpeer listening on ${url}`);
+  logger.info({ url, runtime: RUNTIME, store: runtime.store.location, dialect: runtime.store.caps.dialect, dataplane: dataplane?.describe() ?? { mode: "none" } }, `vpcpeer listening on ${url}`);
   const sweeper = startSweeper(runtime.services, opts.sweepIntervalMs ?? 30_000, logger);
   const deliveries = startLoop("webhook deliveries", () => runtime.services.webhooks.dispatch(), 1000, logger);
   return {

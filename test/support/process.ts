@@ -19,6 +19,8 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 export interface ServerProcess {
   url: string;
   proc: ChildProcess;
+  /** Everything the server wrote to stdout and stderr until it listened. */
+  startLog: string;
   /** SIGTERM and wait; resolves with the exit code. */
   stop(): Promise<number | null>;
   /** SIGKILL and wait. */
@@ -52,6 +54,7 @@ export async function startServer(args: string[], env: Record<string, string> = 
   return {
     url,
     proc,
+    startLog: out,
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill("SIGTERM");
       return exited;
