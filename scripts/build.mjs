@@ -1,47 +1,61 @@
-// Compiles the server (src/, minus tests, plus the benchmark's server child) to dist/ with tsc.
+// Builds what the server runs: the server itself (src/ minus tests, plus the benchmark's server
+// child) compiled by tsc to dist/, and the web console (web/) bundled by Vite to web/dist/.
 //
-//   node scripts/build.mjs             build
-//   node scripts/build.mjs --if-stale  build only when dist/ is not current (scripts/dist.mjs)
+//   node scripts/build.mjs             build both
+//   node scripts/build.mjs --if-stale  build only those that are not current (scripts/dist.mjs)
 //
-// Why: under tsx's loader a Node 20 process carries a second V8 isolate (the module hooks thread)
-// and every module passes through it: about 50 MB more RSS than the same code compiled
-// (docs/benchmarks.md, memory). tsx still runs the tests, the benchmark drivers and the CLI
-// whenever dist/ is stale, so an edit never runs old code.
+// Why compile the server: under tsx's loader a Node 20 process carries a second V8 isolate (the
+// module hooks thread) and every module passes through it, about 50 MB more RSS than the same
+// code compiled (docs/benchmarks.md, memory). tsx still runs the tests, the benchmark drivers and
+// the CLI whenever dist/ is stale, so an edit never runs old code.
 //
-// The build goes to a fresh directory that replaces dist/ only once tsc succeeded; the stamp
-// (dist/build.json) is written last. Without TypeScript installed (npm install --omit=dev), or when
-// tsc fails, it says so and leaves dist/ absent: vpcpeer then runs from source.
+// Each build goes to a fresh directory that replaces the old output only once it succeeded; its
+// stamp (build.json) is written last. Without the build tools installed (npm install
+// --omit=dev), or when a build fails, it says so and leaves that output absent: vpcpeer then runs
+// from source, and /console says that the console is not built.
 import { spawnSync } from "node:child_process";
-import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { DIST, ROOT, STAMP, distIsCurrent, sourceFingerprint } from "./dist.mjs";
+import { ROOT, TARGETS, distIsCurrent, sourceFingerprint } from "./dist.mjs";
 
 const ifStale = process.argv.includes("--if-stale");
-if (ifStale && distIsCurrent()) process.exit(0);
+const require = createRequire(join(ROOT, "package.json"));
 
-let tsc;
-try {
-  tsc = createRequire(join(ROOT, "package.json")).resolve("typescript/bin/tsc");
-} catch {
-  process.stderr.write("vpcpeer build: TypeScript is not installed; vpcpeer will run from source (tsx)\n");
-  rmSync(DIST, { recursive: true, force: true });
-  process.exit(0);
-}
+/** The command of each build, given its temporary output dir; undefined when its tool is missing. */
+const COMMANDS = {
+  server: (out) => [require.resolve("typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.build.json"), "--outDir", out],
+  console: (out) => [join(require.resolve("vite/package.json"), "..", "bin", "vite.js"), "build", "--config", join(ROOT, "web", "vite.config.ts"), "--outDir", out, "--emptyOutDir"],
+};
+const FALLBACK = { server: "vpcpeer will run from source (tsx)", console: "/console will say that the console is not built" };
 
-const fingerprint = sourceFingerprint();
-const started = Date.now();
-const out = join(ROOT, `.dist-${process.pid}`);
-rmSync(out, { recursive: true, force: true });
-const r = spawnSync(process.execPath, [tsc, "-p", join(ROOT, "tsconfig.build.json"), "--outDir", out], { cwd: ROOT, stdio: "inherit" });
-if (r.status !== 0) {
+let failed = false;
+for (const target of Object.keys(TARGETS)) {
+  if (ifStale && distIsCurrent(ROOT, target)) continue;
+  const final = join(ROOT, TARGETS[target].out);
+  let command;
+  try {
+    command = COMMANDS[target](`${final}.tmp-${process.pid}`);
+  } catch {
+    process.stderr.write(`vpcpeer build (${target}): its build tool is not installed; ${FALLBACK[target]}\n`);
+    rmSync(final, { recursive: true, force: true });
+    continue;
+  }
+  const out = `${final}.tmp-${process.pid}`;
+  const fingerprint = sourceFingerprint(ROOT, target);
+  const started = Date.now();
   rmSync(out, { recursive: true, force: true });
-  rmSync(DIST, { recursive: true, force: true });
-  process.stderr.write(`vpcpeer build: tsc failed (exit ${r.status ?? r.signal}); vpcpeer will run from source (tsx)\n`);
-  // A failing build must not fail `npm install`; `npm test` type-checks and reports the errors.
-  process.exit(ifStale ? 0 : 1);
+  const r = spawnSync(process.execPath, command, { cwd: ROOT, stdio: "inherit" });
+  if (r.status !== 0) {
+    rmSync(out, { recursive: true, force: true });
+    rmSync(final, { recursive: true, force: true });
+    process.stderr.write(`vpcpeer build (${target}): failed (exit ${r.status ?? r.signal}); ${FALLBACK[target]}\n`);
+    failed = true;
+    continue;
+  }
+  writeFileSync(join(out, "build.json"), `${JSON.stringify({ fingerprint, builtAt: new Date().toISOString(), ms: Date.now() - started })}\n`);
+  rmSync(final, { recursive: true, force: true });
+  renameSync(out, final);
 }
-writeFileSync(join(out, "build.json"), `${JSON.stringify({ fingerprint, builtAt: new Date().toISOString(), ms: Date.now() - started })}\n`);
-rmSync(DIST, { recursive: true, force: true });
-renameSync(out, DIST);
-if (!existsSync(STAMP)) process.exit(1);
+// A failing build must not fail `npm install` (--if-stale); `npm test` type-checks and reports.
+process.exit(failed && !ifStale ? 1 : 0);

@@ -2,6 +2,9 @@
  * The only composition root: config → store → services → HTTP app (and, later, the reconciler).
  */
 import type { FastifyInstance } from "fastify";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import pino from "pino";
 import { buildApp } from "./api/app.ts";
 import { type Config, loadConfig } from "./config.ts";
@@ -78,7 +81,12 @@ export interface ServeOptions extends RuntimeOptions {
   logLevel?: string | undefined;
   /** How often timers run (request expiry, subscription ends, hourly usage); 0 disables. */
   sweepIntervalMs?: number | undefined;
+  /** The web console's build served at /console (default: this checkout's web/dist; "": none). */
+  consoleDir?: string | undefined;
 }
+
+/** This checkout's console build: web/dist beside src/ (or beside dist/ when running compiled). */
+export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL(RUNTIME === "compiled" ? "../../web/dist" : "../web/dist", import.meta.url));
 
 export interface DataplaneHandle {
   reconciler: Reconciler;
@@ -136,7 +144,8 @@ export async function serve(opts: ServeOptions): Promise<Server> {
     await runtime.close();
     throw e;
   }
-  const app = await buildApp({ services: runtime.services, logger, version: VERSION, dataplane: () => dataplane?.describe() ?? { mode: "none" } });
+  const consoleDir = opts.consoleDir ?? DEFAULT_CONSOLE_DIR;
+  const app = await buildApp({ services: runtime.services, logger, version: VERSION, dataplane: () => dataplane?.describe() ?? { mode: "none" }, ...(consoleDir ? { consoleDir } : {}) });
   if (dataplane) app.metrics.watchDataplane(dataplane.reconciler);
   app.metrics.watchReadCache(() => runtime.store.readCacheStats());
   let url: string;
@@ -149,7 +158,8 @@ export async function serve(opts: ServeOptions): Promise<Server> {
   }
   const address = app.server.address();
   if (address && typeof address === "object") url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
-  logger.info({ url, runtime: RUNTIME, store: runtime.store.location, dialect: runtime.store.caps.dialect, dataplane: dataplane?.describe() ?? { mode: "none" } }, `vpcpeer listening on ${url}`);
+  const consoleUrl = consoleDir && existsSync(join(consoleDir, "index.html")) ? `${url}/console/` : null;
+  logger.info({ url, runtime: RUNTIME, console: consoleUrl, store: runtime.store.location, dialect: runtime.store.caps.dialect, dataplane: dataplane?.describe() ?? { mode: "none" } }, `vpcpeer listening on ${url}`);
   const sweeper = startSweeper(runtime.services, opts.sweepIntervalMs ?? 30_000, logger);
   const deliveries = startLoop("webhook deliveries", () => runtime.services.webhooks.dispatch(), 1000, logger);
   return {

@@ -10,6 +10,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { Services } from "../service/index.ts";
 import { Metrics } from "./metrics.ts";
 import { lazyChildLoggerFactory } from "./request-logger.ts";
+import { consoleRoutes } from "./console.ts";
 import { type Dialect, defaultDialects, dialectRoutes } from "./dialects/index.ts";
 import { envelope, toHttpError } from "./native/errors.ts";
 import { nativeApi } from "./native/index.ts";
@@ -25,6 +26,8 @@ export interface AppOptions {
   dataplane?: () => Record<string, unknown>;
   /** Cloud API dialects served at `/` (default: every dialect this build speaks). */
   dialects?: Dialect[];
+  /** The web console's build (web/dist), served at /console; none: no console routes. */
+  consoleDir?: string;
 }
 
 function ajv(coerce: boolean) {
@@ -119,6 +122,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return metrics.render();
   });
 
+  if (opts.consoleDir) consoleRoutes(app, opts.consoleDir);
   await app.register(async (scope) => nativeApi(scope, opts.services));
   await app.register(async (scope) => dialectRoutes(scope, opts.dialects ?? defaultDialects(opts.services)));
   return app;

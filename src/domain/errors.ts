@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   UnsupportedMediaType: "Invalid",
   PayloadTooLarge: "Invalid",
   EndpointNotFound: "NotFound",
+  ConsoleNotBuilt: "NotFound",
   InvalidCursor: "Invalid",
   // network values
   InvalidCidr: "Invalid",

@@ -47,7 +47,9 @@ export async function dialectRoutes(app: FastifyInstance, dialects: Dialect[]): 
     const dreq: DialectRequest = { method: req.method, url: req.url, path: q < 0 ? req.url : req.url.slice(0, q), query, rawQuery, headers, rawBody: typeof req.body === "string" ? req.body : "" };
     const dialect = dialects.find((d) => d.matches(dreq));
     if (!dialect) {
-      return reply.code(404).send(envelope("EndpointNotFound", "no API at / for this request: use /api/v1 (native), or a Tencent Cloud or Alibaba Cloud SDK", {}));
+      // A browser opening the server's address (no cloud API call: no query, asks for HTML) is sent to the console.
+      if (req.method === "GET" && rawQuery === "" && /\btext\/html\b/.test(headers.accept ?? "")) return reply.redirect("/console/", 302);
+      return reply.code(404).send(envelope("EndpointNotFound", "no API at / for this request: use /api/v1 (native), or a Tencent Cloud or Alibaba Cloud SDK; the web console is at /console/", {}));
     }
     await dialect.handle(dreq, reply);
   };

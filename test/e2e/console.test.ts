@@ -1,0 +1,249 @@
+/**
+ * The web console in a real browser (Debian's chromium driven by playwright-core): both seed flows
+ * by two tenants in two browser sessions, live updates, errors as the API words them, and the
+ * isolation of tenants. The server is a real `vpcpeer serve` serving the console's build.
+ */
+import { existsSync } from "node:fs";
+import { type Browser, type Locator, type Page, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ServerProcess, runCli, startServer, tempDir } from "../support/process.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+
+interface Tenant {
+  accountId: string;
+  token: string;
+}
+
+describe.skipIf(!existsSync(CHROMIUM))("the web console", () => {
+  const data = tempDir("vpcpeer-console-");
+  const home = tempDir("vpcpeer-console-home-");
+  let server: ServerProcess;
+  let browser: Browser;
+  let alice: Tenant;
+  let bob: Tenant;
+
+  const tenant = async (name: string): Promise<Tenant> => JSON.parse((await runCli(["account", "create", "--name", name, "--data", data.path], { XDG_CONFIG_HOME: home.path })).stdout);
+  const api = async (t: Tenant, path: string) => (await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${t.token}` } })).json() as Promise<any>;
+
+  beforeAll(async () => {
+    alice = await tenant("alice");
+    bob = await tenant("bob");
+    server = await startServer(["--data", data.path]);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    data.remove();
+    home.remove();
+  });
+
+  /** A fresh browser session signed in as the tenant (each context has its own sessionStorage). */
+  async function open(t: Tenant): Promise<Page> {
+    const page = await (await browser.newContext()).newPage();
+    page.setDefaultTimeout(15_000);
+    page.on("dialog", (d) => void d.accept());
+    await page.goto(`${server.url}/console/`);
+    await page.getByLabel("Access token").fill(t.token);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    return page;
+  }
+  const form = (page: Page, title: string): Locator => page.getByRole("form", { name: title });
+  const go = async (page: Page, link: string, heading: string) => {
+    await page.getByRole("navigation").getByRole("link", { name: link }).click();
+    await page.getByRole("heading", { name: heading }).first().waitFor();
+  };
+  /** The id of the row of `table` that shows `text`, once it appears. */
+  const rowId = async (page: Page, table: string, text: string): Promise<string> => {
+    const row = page.getByRole("table", { name: table }).locator("tbody tr", { hasText: text });
+    await row.first().waitFor();
+    return (await row.first().getAttribute("data-id"))!;
+  };
+  const row = (page: Page, table: string, id: string): Locator => page.getByRole("table", { name: table }).locator(`tr[data-id="${id}"]`);
+  async function createVpc(page: Page, name: string, region: string, cidr: string): Promise<string> {
+    await go(page, "VPCs", "VPCs");
+    const f = form(page, "Create a VPC");
+    await f.getByLabel("Name").fill(name);
+    await f.getByLabel("Region").selectOption(region);
+    await f.getByLabel("IPv4 CIDR").fill(cidr);
+    await f.getByRole("button", { name: "Create" }).click();
+    return rowId(page, "VPCs", cidr);
+  }
+
+  it("refuses a wrong token with the API's error", async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${server.url}/console/`);
+    await page.getByLabel("Access token").fill("not-a-token");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("alert").textContent()).resolves.toMatch(/^Unauthenticated: /);
+    await page.context().close();
+  });
+
+  it("serves its files with a content security policy and nothing outside the build", async () => {
+    const index = await fetch(`${server.url}/console/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get("content-security-policy")).toContain("default-src 'self'");
+    const html = await index.text();
+    const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const js = await fetch(`${server.url}${script}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get("content-type")).toMatch(/^text\/javascript/);
+    for (const path of ["/console/../package.json", "/console/%2e%2e/package.json", "/console/assets/nope.js", "/console/build.json"]) {
+      const res = await fetch(`${server.url}${path}`);
+      expect(res.status, path).toBe(404);
+      expect((await res.json()).error.code).toBe("EndpointNotFound");
+    }
+  });
+
+  it("is where a browser opening the server's address lands; cloud SDK calls are not redirected", async () => {
+    const browserLike = await fetch(`${server.url}/`, { headers: { accept: "text/html,application/xhtml+xml" }, redirect: "manual" });
+    expect(browserLike.status).toBe(302);
+    expect(browserLike.headers.get("location")).toBe("/console/");
+    const other = await fetch(`${server.url}/`);
+    expect(other.status).toBe(404);
+    expect((await other.json()).error).toMatchObject({ code: "EndpointNotFound", message: expect.stringContaining("/console/") });
+  });
+
+  it("walks Tencent's six steps: two tenants, a request, a live acceptance, routes and associations", async () => {
+    const a = await open(alice);
+    const b = await open(bob);
+    const vpcA = await createVpc(a, "a", "ap-guangzhou", "10.0.0.0/16");
+    const vpcB = await createVpc(b, "b", "ap-guangzhou", "172.16.0.0/16");
+
+    // Bad input is refused with the API's code and a message naming the values.
+    const f = form(a, "Create a VPC");
+    await f.getByLabel("Name").fill("misaligned");
+    await f.getByLabel("IPv4 CIDR").fill("10.0.0.1/16");
+    await f.getByRole("button", { name: "Create" }).click();
+    await expect(f.getByRole("alert").textContent()).resolves.toMatch(/^InvalidCidr: .*10\.0\.0\.1\/16/);
+
+    // A's subnet; an overlapping one is refused, naming both CIDRs.
+    await a.getByRole("link", { name: vpcA }).click();
+    const subnetForm = form(a, "Create a subnet");
+    await subnetForm.getByLabel("IPv4 CIDR").fill("10.0.1.0/24");
+    await subnetForm.getByRole("button", { name: "Create" }).click();
+    const subnetA = await rowId(a, "Subnets", "10.0.1.0/24");
+    await subnetForm.getByLabel("IPv4 CIDR").fill("10.0.1.128/25");
+    await subnetForm.getByRole("button", { name: "Create" }).click();
+    const overlap = await subnetForm.getByRole("alert").textContent();
+    expect(overlap).toMatch(/^CidrOverlap: /);
+    expect(overlap).toContain("10.0.1.128/25");
+    expect(overlap).toContain("10.0.1.0/24");
+
+    // (1) A requests a peering with B's VPC.
+    await go(a, "Peering connections", "Peering connections");
+    const req = form(a, "Request a peering connection");
+    await req.getByLabel("Your VPC").selectOption(vpcA);
+    await req.getByLabel("Peer account ID").fill(bob.accountId);
+    await req.getByLabel("Peer VPC ID").fill(vpcB);
+    await req.getByLabel("Name").fill("a-to-b");
+    await req.getByRole("button", { name: "Request" }).click();
+    const pcx = await rowId(a, "Peering connections", "a-to-b");
+    await row(a, "Peering connections", pcx).getByText("pending-acceptance", { exact: true }).waitFor();
+
+    // B's console is told, live, that a request waits; B accepts it from the overview.
+    await b.getByRole("link", { name: "Overview" }).click();
+    await expect(b.getByRole("status").textContent()).resolves.toContain(`${pcx} is waiting for you`);
+    await row(b, "Requests waiting for you", pcx).getByRole("button", { name: "Accept" }).click();
+    await row(b, "Requests waiting for you", pcx).waitFor({ state: "detached" });
+
+    // (2) A's page turns active by itself.
+    await row(a, "Peering connections", pcx).getByText("active", { exact: true }).waitFor();
+
+    // (3) A routes B's CIDR over the peering in a new table and associates its subnet with it.
+    await go(a, "VPCs", "VPCs");
+    await a.getByRole("link", { name: vpcA }).click();
+    await form(a, "Create a route table").getByLabel("Name").fill("to-b");
+    await form(a, "Create a route table").getByRole("button", { name: "Create" }).click();
+    const card = a.locator(".card", { has: a.getByRole("heading", { name: /^to-b / }) });
+    await card.waitFor();
+    const tableId = (await card.locator("h4 code").textContent())!;
+    const addRoute = form(a, `Add a route to ${tableId}`);
+    await addRoute.getByLabel("Destination").fill("172.16.0.0/16");
+    await addRoute.getByLabel("Target type").selectOption("peering");
+    await addRoute.getByLabel("Target ID").fill(pcx);
+    await addRoute.getByRole("button", { name: "Add route" }).click();
+    const route = a.getByRole("table", { name: `Routes of ${tableId}` }).locator("tr", { hasText: "172.16.0.0/16" });
+    await route.getByText("active", { exact: true }).waitFor();
+    // A duplicate destination is refused.
+    await addRoute.getByLabel("Destination").fill("172.16.0.0/16");
+    await addRoute.getByLabel("Target ID").fill(pcx);
+    await addRoute.getByRole("button", { name: "Add route" }).click();
+    await expect(addRoute.getByRole("alert").textContent()).resolves.toMatch(/172\.16\.0\.0\/16/);
+    await a.getByLabel(`Route table of ${subnetA}`).selectOption(tableId);
+    await expect.poll(async () => (await api(alice, `/api/v1/subnets/${subnetA}`)).routeTableId, { timeout: 10_000 }).toBe(tableId);
+    await card.getByText(`Subnets: ${subnetA}`).waitFor();
+
+    // (4) B does the same towards A, through the API this time; the console shows B's route.
+    const bTable = (await api(bob, `/api/v1/vpcs/${vpcB}`)).defaultRouteTableId;
+    await fetch(`${server.url}/api/v1/route-tables/${bTable}/routes`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${bob.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ destinationCidr: "10.0.0.0/16", target: { type: "peering", id: pcx } }),
+    });
+    await go(b, "VPCs", "VPCs");
+    await b.getByRole("link", { name: vpcB }).click();
+    await b.getByRole("table", { name: `Routes of ${bTable}` }).locator("tr", { hasText: "10.0.0.0/16" }).getByText("active", { exact: true }).waitFor();
+
+    // Another tenant's VPC answers like a missing one.
+    await a.goto(`${server.url}/console/#/vpcs/${vpcB}`);
+    await expect(a.getByRole("alert").textContent()).resolves.toMatch(new RegExp(`^ResourceNotFound: vpc ${vpcB} does not exist`));
+    await a.context().close();
+    await b.context().close();
+  });
+
+  it("walks Alibaba's router interface flow across accounts: acceptor first, then initiator and connect", async () => {
+    const a = await open(alice);
+    const b = await open(bob);
+    const vpcA = await createVpc(a, "ri-a", "cn-hangzhou", "10.10.0.0/16");
+    const vpcB = await createVpc(b, "ri-b", "cn-hangzhou", "172.20.0.0/16");
+
+    await go(b, "Router interfaces", "Router interfaces");
+    const bf = form(b, "Create a router interface");
+    await bf.getByLabel("Role").selectOption("acceptor");
+    await bf.getByLabel("Local router").selectOption(vpcB);
+    await bf.getByLabel("Peer account ID").fill(alice.accountId);
+    await bf.getByLabel("Peer router ID").fill(vpcA);
+    await bf.getByRole("button", { name: "Create" }).click();
+    const acceptor = await rowId(b, "Router interfaces", "acceptor");
+
+    await go(a, "Router interfaces", "Router interfaces");
+    const af = form(a, "Create a router interface");
+    await af.getByLabel("Role").selectOption("initiator");
+    await af.getByLabel("Local router").selectOption(vpcA);
+    await af.getByLabel("Spec").selectOption("Middle.1");
+    await af.getByLabel("Peer account ID").fill(bob.accountId);
+    await af.getByLabel("Peer router ID").fill(vpcB);
+    await af.getByLabel("Peer interface ID").fill(acceptor);
+    await af.getByLabel("Billing").selectOption("subscription");
+    await af.getByLabel("Validity (months)").selectOption("3");
+    await af.getByLabel("Auto renew").check();
+    await af.getByRole("button", { name: "Create" }).click();
+    const initiator = await rowId(a, "Router interfaces", "initiator");
+    await row(a, "Router interfaces", initiator).getByText("Idle", { exact: true }).waitFor();
+    // Connecting before the acceptor names this initiator is refused, with the API's reason.
+    await row(a, "Router interfaces", initiator).getByRole("button", { name: "Connect" }).click();
+    await expect(row(a, "Router interfaces", initiator).getByRole("alert").textContent()).resolves.toMatch(/^RouterInterfaceMismatch: /);
+    await row(b, "Router interfaces", acceptor).getByLabel(`Peer interface of ${acceptor}`).fill(initiator);
+    await row(b, "Router interfaces", acceptor).getByRole("button", { name: "Set peer interface" }).click();
+    await row(b, "Router interfaces", acceptor).getByText(`${vpcA} / ${initiator}`).waitFor();
+    await row(a, "Router interfaces", initiator).getByRole("button", { name: "Connect" }).click();
+    await row(a, "Router interfaces", initiator).getByText("Active", { exact: true }).waitFor();
+    await row(b, "Router interfaces", acceptor).getByText("Active", { exact: true }).waitFor();
+    const ri = await api(alice, `/api/v1/router-interfaces/${initiator}`);
+    expect(ri).toMatchObject({ status: "Active", spec: "Middle.1", chargeType: "subscription", period: 3, autoRenew: true });
+
+    // The subscription shows in A's billing ledger.
+    await go(a, "Billing", "Billing");
+    await a.getByRole("table", { name: "Ledger" }).locator("tr", { hasText: ri.peeringId }).first().waitFor();
+    // Deactivate from B's side freezes both ends.
+    await row(b, "Router interfaces", acceptor).getByRole("button", { name: "Deactivate" }).click();
+    await go(a, "Router interfaces", "Router interfaces");
+    await row(a, "Router interfaces", initiator).getByText("Inactive", { exact: true }).waitFor();
+    await a.context().close();
+    await b.context().close();
+  });
+});

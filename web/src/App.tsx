@@ -1,0 +1,170 @@
+/** The console: sign in with a tenant's token, then pages over the native API. */
+import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
+import { ApiError, api, session } from "./api.ts";
+import { BillingPage, EventsPage, OverviewPage } from "./pages/account.tsx";
+import { PeeringsPage } from "./pages/peerings.tsx";
+import { RouterInterfacesPage } from "./pages/router-interfaces.tsx";
+import { VbrsPage, VpcPage, VpcsPage } from "./pages/vpcs.tsx";
+import { followEvents } from "./sse.ts";
+import { type Account, App as AppContext, type AppState, ErrorBox, type Region, asApiError } from "./ui.tsx";
+
+const PAGES: Array<{ path: string; label: string }> = [
+  { path: "/", label: "Overview" },
+  { path: "/vpcs", label: "VPCs" },
+  { path: "/vbrs", label: "VBRs" },
+  { path: "/peerings", label: "Peering connections" },
+  { path: "/router-interfaces", label: "Router interfaces" },
+  { path: "/billing", label: "Billing" },
+  { path: "/events", label: "Events" },
+];
+
+function useHash(): [string, (h: string) => void] {
+  const read = () => window.location.hash.replace(/^#/, "") || "/";
+  const [hash, setHash] = useState(read);
+  useEffect(() => {
+    const on = () => setHash(read());
+    window.addEventListener("hashchange", on);
+    return () => window.removeEventListener("hashchange", on);
+  }, []);
+  return [hash, (h: string) => (window.location.hash = h)];
+}
+
+function SignIn({ onSignedIn, error }: { onSignedIn: (token: string) => void; error: ApiError | undefined }): ReactNode {
+  const [token, setToken] = useState("");
+  return (
+    <main className="signin">
+      <h1>vpcpeer console</h1>
+      <form
+        className="card"
+        aria-label="Sign in"
+        onSubmit={(e) => {
+          e.preventDefault();
+          onSignedIn(token.trim());
+        }}
+      >
+        <label>
+          <span>Access token</span>
+          <input name="token" type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} placeholder="the token `vpcpeer account create` printed" />
+        </label>
+        <button type="submit">Sign in</button>
+        <ErrorBox error={error} />
+      </form>
+    </main>
+  );
+}
+
+export function App(): ReactNode {
+  const [account, setAccount] = useState<Account>();
+  const [regions, setRegions] = useState<Region[]>([]);
+  const [signInError, setSignInError] = useState<ApiError>();
+  const [tick, setTick] = useState(0);
+  const [live, setLive] = useState(false);
+  const [notice, setNotice] = useState<string>();
+  const [hash, navigate] = useHash();
+  const refresh = useCallback(() => setTick((t) => t + 1), []);
+
+  const signIn = useCallback(async (token: string) => {
+    try {
+      const me = await api<Account>("GET", "/api/v1/account", undefined, token);
+      const rs = await api<{ items: Region[] }>("GET", "/api/v1/regions", undefined, token);
+      session.set(token);
+      setRegions(rs.items);
+      setAccount(me);
+      setSignInError(undefined);
+    } catch (e) {
+      session.clear();
+      setSignInError(asApiError(e));
+    }
+  }, []);
+
+  useEffect(() => {
+    const saved = session.token();
+    if (saved) void signIn(saved);
+  }, [signIn]);
+
+  // Live: every event of the account refreshes what is shown; a request waiting for you is announced.
+  // A slow timer also refreshes, for what changes without an event (the data plane's reports).
+  useEffect(() => {
+    const token = session.token();
+    if (!account || !token) return;
+    const abort = new AbortController();
+    void followEvents(
+      token,
+      (m) => {
+        if (m.event === "peering.request-received") {
+          try {
+            setNotice(`Peering request ${(JSON.parse(m.data) as { resourceId?: string }).resourceId ?? ""} is waiting for you.`);
+          } catch {
+            setNotice("A peering request is waiting for you.");
+          }
+        }
+        refresh();
+      },
+      setLive,
+      abort.signal,
+    );
+    const timer = setInterval(refresh, 5000);
+    return () => {
+      abort.abort();
+      clearInterval(timer);
+    };
+  }, [account, refresh]);
+
+  const state: AppState | undefined = useMemo(() => (account ? { account, regions, tick, refresh, navigate } : undefined), [account, regions, tick, refresh, navigate]);
+  if (!state) return <SignIn onSignedIn={signIn} error={signInError} />;
+
+  const vpc = /^\/vpcs\/(vpc-[a-z0-9]+)$/.exec(hash);
+  const page = vpc ? (
+    <VpcPage key={vpc[1]} id={vpc[1]!} />
+  ) : hash === "/vpcs" ? (
+    <VpcsPage />
+  ) : hash === "/vbrs" ? (
+    <VbrsPage />
+  ) : hash === "/peerings" ? (
+    <PeeringsPage />
+  ) : hash === "/router-interfaces" ? (
+    <RouterInterfacesPage />
+  ) : hash === "/billing" ? (
+    <BillingPage />
+  ) : hash === "/events" ? (
+    <EventsPage />
+  ) : (
+    <OverviewPage />
+  );
+  return (
+    <AppContext.Provider value={state}>
+      <header>
+        <strong>vpcpeer</strong>
+        <nav>
+          {PAGES.map((p) => (
+            <a key={p.path} href={`#${p.path}`} aria-current={hash === p.path || (p.path === "/vpcs" && vpc) ? "page" : undefined}>
+              {p.label}
+            </a>
+          ))}
+        </nav>
+        <span className="who">
+          <span className={live ? "live on" : "live"} title={live ? "live updates connected" : "live updates reconnecting"} aria-label={live ? "live" : "offline"} />
+          {state.account.name} · {state.account.id}{" "}
+          <button
+            type="button"
+            onClick={() => {
+              session.clear();
+              setAccount(undefined);
+            }}
+          >
+            Sign out
+          </button>
+        </span>
+      </header>
+      {notice && (
+        <div className="notice" role="status">
+          {notice} <a href="#/">Review</a>{" "}
+          <button type="button" onClick={() => setNotice(undefined)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      <main>{page}</main>
+    </AppContext.Provider>
+  );
+}

@@ -1,0 +1,101 @@
+/** The overview (what waits for you), the billing ledger and the event log. */
+import type { ReactNode } from "react";
+import { api, listAll } from "../api.ts";
+import type { EventItem, LedgerEntry, Peering } from "../types.ts";
+import { ErrorBox, Table, time, useApp, useData } from "../ui.tsx";
+import { PeeringsTable } from "./peerings.tsx";
+
+export function OverviewPage(): ReactNode {
+  const { account } = useApp();
+  const peerings = useData(() => listAll<Peering>("/api/v1/peerings"));
+  const counts = useData(async () => {
+    const count = async (path: string) => (await listAll<{ id: string }>(path)).length;
+    const [vpcs, vbrs, ris] = await Promise.all([count("/api/v1/vpcs"), count("/api/v1/vbrs"), count("/api/v1/router-interfaces")]);
+    return { vpcs, vbrs, ris };
+  });
+  const waiting = peerings.data?.filter((p) => p.state === "pending-acceptance" && p.accepter.accountId === account.id && p.requester.accountId !== account.id);
+  const sent = peerings.data?.filter((p) => p.state === "pending-acceptance" && p.requester.accountId === account.id);
+  return (
+    <section>
+      <h2>Overview</h2>
+      <p>
+        Account <code>{account.id}</code> ({account.name}) · access key ID <code>{account.accessKeyId}</code>
+      </p>
+      {counts.data && (
+        <p>
+          {counts.data.vpcs} VPCs · {counts.data.vbrs} VBRs · {counts.data.ris} router interfaces · {peerings.data?.length ?? 0} peering connections
+        </p>
+      )}
+      <ErrorBox error={peerings.error ?? counts.error} />
+      <h3>Waiting for you</h3>
+      <PeeringsTable label="Requests waiting for you" rows={waiting} />
+      <h3>Your requests awaiting the other side</h3>
+      <PeeringsTable label="Your pending requests" rows={sent} />
+    </section>
+  );
+}
+
+export function BillingPage(): ReactNode {
+  const ledger = useData(async () => {
+    type LedgerPage = { items: LedgerEntry[]; nextCursor: string | null; total: number; currency: string };
+    let page = await api<LedgerPage>("GET", "/api/v1/billing/ledger?limit=1000");
+    const items = [...page.items];
+    while (page.nextCursor) {
+      page = await api<LedgerPage>("GET", `/api/v1/billing/ledger?limit=1000&cursor=${encodeURIComponent(page.nextCursor)}`);
+      items.push(...page.items);
+    }
+    return { ...page, items };
+  });
+  const money = (minor: number, currency: string) => `${(minor / 100).toFixed(2)} ${currency}`;
+  return (
+    <section>
+      <h2>Billing</h2>
+      <ErrorBox error={ledger.error} />
+      {ledger.data && <p>Total: {money(ledger.data.total, ledger.data.currency)}</p>}
+      <Table
+        label="Ledger"
+        rows={ledger.data?.items}
+        empty="Nothing billed yet."
+        columns={[
+          { label: "Kind", render: (e) => e.kind },
+          { label: "Peering", render: (e) => e.peeringId },
+          { label: "Period", render: (e) => `${time(e.periodStart)} – ${time(e.periodEnd)}` },
+          { label: "Amount", render: (e) => money(e.amount, e.currency) },
+          { label: "Description", render: (e) => e.description },
+        ]}
+      />
+    </section>
+  );
+}
+
+export function EventsPage(): ReactNode {
+  // Oldest first from the API, a page at a time; the console shows the newest 500, newest first.
+  const events = useData(async () => {
+    let all: EventItem[] = [];
+    for (let after = 0; ; ) {
+      const page = await api<{ items: EventItem[]; nextAfter: number }>("GET", `/api/v1/events?limit=1000&after=${after}`);
+      all = all.concat(page.items).slice(-500);
+      if (page.items.length < 1000) break;
+      after = page.nextAfter;
+    }
+    return all.reverse();
+  });
+  return (
+    <section>
+      <h2>Events</h2>
+      <ErrorBox error={events.error} />
+      <Table
+        label="Events"
+        rows={events.data}
+        empty="No events yet."
+        columns={[
+          { label: "#", render: (e) => e.seq },
+          { label: "Time", render: (e) => time(e.createdAt) },
+          { label: "Type", render: (e) => e.type },
+          { label: "Resource", render: (e) => e.resourceId },
+          { label: "Data", render: (e) => <code>{JSON.stringify(e.data)}</code> },
+        ]}
+      />
+    </section>
+  );
+}

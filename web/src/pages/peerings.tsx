@@ -1,0 +1,108 @@
+/** Peering connections: request one, and answer or manage those you are party to. */
+import { type ReactNode, useState } from "react";
+import { api, listAll } from "../api.ts";
+import { peeringActions, sideText } from "../peering-actions.ts";
+import { type Peering, type Vpc, num, opt } from "../types.ts";
+import { Action, Badge, ErrorBox, Form, Table, time, useApp, useData } from "../ui.tsx";
+
+const PERIODS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36];
+
+export function PeeringRow({ p }: { p: Peering }): ReactNode {
+  const { account } = useApp();
+  const path = `/api/v1/peerings/${p.id}`;
+  return (
+    <>
+      {peeringActions(p, account.id).map((a) =>
+        a === "accept" ? (
+          <Action key={a} label="Accept" run={() => api("POST", `${path}/accept`)} />
+        ) : a === "reject" ? (
+          <Action key={a} label="Reject" danger confirm={`Reject peering ${p.id}?`} run={() => api("POST", `${path}/reject`)} />
+        ) : a === "cancel" ? (
+          <Action key={a} label="Cancel request" danger confirm={`Cancel the request ${p.id}?`} run={() => api("DELETE", path)} />
+        ) : a === "delete" ? (
+          <Action key={a} label="Delete" danger confirm={`Delete peering ${p.id}? Routes that use it are removed.`} run={() => api("DELETE", path)} />
+        ) : a === "renew" ? (
+          <Action key={a} label="Renew" run={() => api("POST", `${path}/renew`, {})} />
+        ) : (
+          <Action key={a} label="Remove record" run={() => api("DELETE", `${path}?purge=true`)} />
+        ),
+      )}
+    </>
+  );
+}
+
+function BandwidthEditor({ p }: { p: Peering }): ReactNode {
+  const [value, setValue] = useState(String(p.bandwidthMbps ?? ""));
+  return (
+    <span className="inline">
+      <input aria-label={`Bandwidth of ${p.id}`} type="number" value={value} onChange={(e) => setValue(e.target.value)} style={{ width: "6em" }} />
+      <Action label="Set" run={() => api("PATCH", `/api/v1/peerings/${p.id}`, { bandwidthMbps: num(value) ?? null })} />
+    </span>
+  );
+}
+
+export function PeeringsTable({ rows, label }: { rows: Peering[] | undefined; label: string }): ReactNode {
+  const { account } = useApp();
+  return (
+    <Table
+      label={label}
+      rows={rows}
+      empty="No peering connections."
+      columns={[
+        { label: "ID", render: (p) => p.id },
+        { label: "Name", render: (p) => p.name },
+        { label: "State", render: (p) => <Badge value={p.state} /> },
+        { label: "Requester", render: (p) => sideText(p.requester, account.id) },
+        { label: "Accepter", render: (p) => sideText(p.accepter, account.id) },
+        {
+          label: "Bandwidth",
+          render: (p) => (p.requester.accountId === account.id && p.state === "active" && p.origin === "peering" ? <BandwidthEditor p={p} /> : p.bandwidthMbps === null ? "no cap" : `${p.bandwidthMbps} Mbps`),
+        },
+        { label: "Billing", render: (p) => (p.chargeType === "subscription" ? `subscription ${p.period} mo${p.autoRenew ? ", auto renew" : ""}, until ${time(p.termEndsAt)}` : "pay-as-you-go") },
+        { label: "Expires", render: (p) => (p.state === "pending-acceptance" ? time(p.expiresAt) : "—") },
+        { label: "Data plane", render: (p) => (p.dataplane ? (p.dataplane.lastError ? `error: ${p.dataplane.lastError}` : p.dataplane.programmed ? "programmed" : "pending") : "—") },
+        { label: "Actions", render: (p) => <PeeringRow p={p} /> },
+      ]}
+    />
+  );
+}
+
+export function PeeringsPage(): ReactNode {
+  const app = useApp();
+  const peerings = useData(() => listAll<Peering>("/api/v1/peerings"));
+  const vpcs = useData(() => listAll<Vpc>("/api/v1/vpcs"));
+  return (
+    <section>
+      <h2>Peering connections</h2>
+      <Form
+        title="Request a peering connection"
+        submitLabel="Request"
+        fields={[
+          { name: "vpcId", label: "Your VPC", type: "select", options: (vpcs.data ?? []).map((v) => ({ value: v.id, label: `${v.id} ${v.name} (${v.cidr}, ${v.region})` })) },
+          { name: "peerAccountId", label: "Peer account ID", placeholder: "(blank: this account)" },
+          { name: "peerVpcId", label: "Peer VPC ID", placeholder: "vpc-…" },
+          { name: "peerRegion", label: "Peer region", type: "select", options: [{ value: "", label: "(the same region)" }, ...app.regions.map((r) => ({ value: r.id, label: r.id }))] },
+          { name: "bandwidthMbps", label: "Bandwidth (Mbps)", placeholder: "(no cap within a region)" },
+          { name: "name", label: "Name" },
+          { name: "chargeType", label: "Billing", type: "select", options: [{ value: "pay-as-you-go", label: "pay-as-you-go" }, { value: "subscription", label: "subscription" }] },
+          { name: "period", label: "Validity (months)", type: "select", options: PERIODS.map((m) => ({ value: String(m), label: String(m) })), when: (v) => v.chargeType === "subscription" },
+          { name: "autoRenew", label: "Auto renew", type: "checkbox", when: (v) => v.chargeType === "subscription" },
+        ]}
+        submit={(f) =>
+          api("POST", "/api/v1/peerings", {
+            vpcId: f.vpcId,
+            peerVpcId: f.peerVpcId,
+            ...(opt(f.peerAccountId) ? { peerAccountId: opt(f.peerAccountId) } : {}),
+            ...(opt(f.peerRegion) ? { peerRegion: opt(f.peerRegion) } : {}),
+            ...(num(f.bandwidthMbps) !== undefined ? { bandwidthMbps: num(f.bandwidthMbps) } : {}),
+            ...(opt(f.name) ? { name: opt(f.name) } : {}),
+            chargeType: f.chargeType,
+            ...(f.chargeType === "subscription" ? { period: num(f.period), autoRenew: f.autoRenew === true } : {}),
+          })
+        }
+      />
+      <ErrorBox error={peerings.error} />
+      <PeeringsTable label="Peering connections" rows={peerings.data} />
+    </section>
+  );
+}

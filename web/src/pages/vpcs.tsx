@@ -1,0 +1,212 @@
+/** VPCs, and one VPC with its subnets, route tables (routes, associations) and instances. */
+import type { ReactNode } from "react";
+import { api, listAll } from "../api.ts";
+import { type Instance, type RouteTable, type Subnet, type Vbr, type Vpc, list, opt } from "../types.ts";
+import { Action, Badge, ErrorBox, Form, Link, Table, time, useApp, useData } from "../ui.tsx";
+
+export function VpcsPage(): ReactNode {
+  const app = useApp();
+  const vpcs = useData(() => listAll<Vpc>("/api/v1/vpcs"));
+  return (
+    <section>
+      <h2>VPCs</h2>
+      <Form
+        title="Create a VPC"
+        fields={[
+          { name: "name", label: "Name", placeholder: "prod" },
+          { name: "region", label: "Region", type: "select", options: app.regions.map((r) => ({ value: r.id, label: `${r.id} (${r.name})` })) },
+          { name: "cidr", label: "IPv4 CIDR", placeholder: "10.0.0.0/16", hint: "/8 to /28, within 10/8, 172.16/12, 192.168/16 or 100.64/10" },
+        ]}
+        submit={(v) => api("POST", "/api/v1/vpcs", { name: v.name, region: v.region, cidr: v.cidr })}
+      />
+      <ErrorBox error={vpcs.error} />
+      <Table
+        label="VPCs"
+        rows={vpcs.data}
+        empty="No VPCs yet."
+        columns={[
+          { label: "ID", render: (v) => <Link to={`/vpcs/${v.id}`}>{v.id}</Link> },
+          { label: "Name", render: (v) => v.name },
+          { label: "Region", render: (v) => v.region },
+          { label: "CIDR", render: (v) => v.cidr },
+          { label: "State", render: (v) => <Badge value={v.state} /> },
+          { label: "Created", render: (v) => time(v.createdAt) },
+          { label: "", render: (v) => <Action label="Delete" danger confirm={`Delete VPC ${v.id}?`} run={() => api("DELETE", `/api/v1/vpcs/${v.id}`)} /> },
+        ]}
+      />
+    </section>
+  );
+}
+
+export function VpcPage({ id }: { id: string }): ReactNode {
+  const app = useApp();
+  const vpc = useData(() => api<Vpc>("GET", `/api/v1/vpcs/${id}`), [id]);
+  const subnets = useData(() => listAll<Subnet>("/api/v1/subnets", { vpcId: id }), [id]);
+  const tables = useData(
+    async () => Promise.all((await listAll<RouteTable>("/api/v1/route-tables", { vpcId: id })).map((t) => api<RouteTable>("GET", `/api/v1/route-tables/${t.id}`))),
+    [id],
+  );
+  const instances = useData(() => listAll<Instance>("/api/v1/instances", { vpcId: id }), [id]);
+  if (vpc.error) return <ErrorBox error={vpc.error} />;
+  const v = vpc.data;
+  if (!v) return <p className="muted">Loading…</p>;
+  const zones = app.regions.find((r) => r.id === v.region)?.zones ?? [];
+  const tableOptions = (tables.data ?? []).map((t) => ({ value: t.id, label: `${t.name || t.id}${t.isDefault ? " (default)" : ""}` }));
+  return (
+    <section>
+      <h2>
+        VPC {v.name || v.id} <Badge value={v.state} />
+      </h2>
+      <p>
+        <code>{v.id}</code> · {v.region} · {v.cidr} · default route table <code>{v.defaultRouteTableId}</code>
+      </p>
+
+      <h3>Subnets</h3>
+      <Form
+        title="Create a subnet"
+        fields={[
+          { name: "cidr", label: "IPv4 CIDR", placeholder: v.cidr.replace(/\/\d+$/, "/24") },
+          { name: "zone", label: "Zone", type: "select", options: zones.map((z) => ({ value: z, label: z })) },
+          { name: "name", label: "Name" },
+        ]}
+        submit={(f) => api("POST", "/api/v1/subnets", { vpcId: id, cidr: f.cidr, zone: opt(f.zone), ...(opt(f.name) ? { name: opt(f.name) } : {}) })}
+      />
+      <ErrorBox error={subnets.error} />
+      <Table
+        label="Subnets"
+        rows={subnets.data}
+        empty="No subnets yet."
+        columns={[
+          { label: "ID", render: (s) => s.id },
+          { label: "Name", render: (s) => s.name },
+          { label: "Zone", render: (s) => s.zone },
+          { label: "CIDR", render: (s) => s.cidr },
+          { label: "Gateway", render: (s) => s.gatewayIp },
+          {
+            label: "Route table",
+            render: (s) => (
+              <select
+                aria-label={`Route table of ${s.id}`}
+                value={s.routeTableId}
+                onChange={async (e) => {
+                  await api("PUT", `/api/v1/subnets/${s.id}/route-table`, { routeTableId: e.target.value }).catch((err) => window.alert(`${err.code}: ${err.message}`));
+                  app.refresh();
+                }}
+              >
+                {tableOptions.map((o) => (
+                  <option key={o.value} value={o.value}>
+                    {o.label}
+                  </option>
+                ))}
+              </select>
+            ),
+          },
+          { label: "", render: (s) => <Action label="Delete" danger confirm={`Delete subnet ${s.id}?`} run={() => api("DELETE", `/api/v1/subnets/${s.id}`)} /> },
+        ]}
+      />
+
+      <h3>Route tables</h3>
+      <Form title="Create a route table" fields={[{ name: "name", label: "Name" }]} submit={(f) => api("POST", "/api/v1/route-tables", { vpcId: id, name: f.name })} />
+      <ErrorBox error={tables.error} />
+      {(tables.data ?? []).map((t) => (
+        <RouteTableCard key={t.id} table={t} />
+      ))}
+
+      <h3>Instances</h3>
+      <Form
+        title="Create an instance"
+        fields={[
+          { name: "subnetId", label: "Subnet", type: "select", options: (subnets.data ?? []).map((s) => ({ value: s.id, label: `${s.id} (${s.cidr})` })) },
+          { name: "privateIp", label: "Private IP", placeholder: "(the next free address)" },
+          { name: "name", label: "Name" },
+        ]}
+        submit={(f) => api("POST", "/api/v1/instances", { subnetId: f.subnetId, ...(opt(f.privateIp) ? { privateIp: opt(f.privateIp) } : {}), ...(opt(f.name) ? { name: opt(f.name) } : {}) })}
+      />
+      <ErrorBox error={instances.error} />
+      <Table
+        label="Instances"
+        rows={instances.data}
+        empty="No instances yet."
+        columns={[
+          { label: "ID", render: (i) => i.id },
+          { label: "Name", render: (i) => i.name },
+          { label: "Subnet", render: (i) => i.subnetId },
+          { label: "Private IP", render: (i) => i.privateIp },
+          { label: "Data plane", render: (i) => (i.dataplane ? (i.dataplane.lastError ? `error: ${i.dataplane.lastError}` : i.dataplane.programmed ? "programmed" : "pending") : "—") },
+          { label: "", render: (i) => <Action label="Delete" danger confirm={`Delete instance ${i.id}?`} run={() => api("DELETE", `/api/v1/instances/${i.id}`)} /> },
+        ]}
+      />
+    </section>
+  );
+}
+
+function RouteTableCard({ table: t }: { table: RouteTable }): ReactNode {
+  return (
+    <div className="card" aria-label={`Route table ${t.id}`}>
+      <h4>
+        {t.name || t.id} {t.isDefault && <Badge value="default" />} <code>{t.id}</code>
+      </h4>
+      <p className="muted">Subnets: {(t.subnetIds ?? []).join(", ") || "none"}</p>
+      <Table
+        label={`Routes of ${t.id}`}
+        rows={t.routes}
+        empty="No routes."
+        columns={[
+          { label: "Destination", render: (r) => r.destinationCidr },
+          { label: "Target", render: (r) => `${r.target.type} ${r.target.id}` },
+          { label: "State", render: (r) => <Badge value={r.state} /> },
+          { label: "", render: (r) => (r.origin === "system" ? <span className="muted">local</span> : <Action label="Remove" danger run={() => api("DELETE", `/api/v1/route-tables/${t.id}/routes/${r.id}`)} />) },
+        ]}
+      />
+      <Form
+        title={`Add a route to ${t.id}`}
+        submitLabel="Add route"
+        fields={[
+          { name: "destinationCidr", label: "Destination", placeholder: "172.16.0.0/16" },
+          {
+            name: "type",
+            label: "Target type",
+            type: "select",
+            options: ["peering", "router-interface", "vbr"].map((x) => ({ value: x, label: x })),
+          },
+          { name: "targetId", label: "Target ID", placeholder: "pcx-…, ri-… or vbr-…" },
+        ]}
+        submit={(f) => api("POST", `/api/v1/route-tables/${t.id}/routes`, { destinationCidr: f.destinationCidr, target: { type: f.type, id: f.targetId } })}
+      />
+      {!t.isDefault && <Action label="Delete route table" danger confirm={`Delete route table ${t.id}?`} run={() => api("DELETE", `/api/v1/route-tables/${t.id}`)} />}
+    </div>
+  );
+}
+
+export function VbrsPage(): ReactNode {
+  const app = useApp();
+  const vbrs = useData(() => listAll<Vbr>("/api/v1/vbrs"));
+  return (
+    <section>
+      <h2>VBRs (border routers for on-premises networks)</h2>
+      <Form
+        title="Create a VBR"
+        fields={[
+          { name: "name", label: "Name", placeholder: "office" },
+          { name: "region", label: "Region", type: "select", options: app.regions.map((r) => ({ value: r.id, label: r.id })) },
+          { name: "onPremisesCidrs", label: "On-premises CIDRs", placeholder: "192.168.0.0/16, 100.64.0.0/24" },
+        ]}
+        submit={(v) => api("POST", "/api/v1/vbrs", { name: v.name, region: v.region, onPremisesCidrs: list(v.onPremisesCidrs) })}
+      />
+      <ErrorBox error={vbrs.error} />
+      <Table
+        label="VBRs"
+        rows={vbrs.data}
+        empty="No VBRs yet."
+        columns={[
+          { label: "ID", render: (v) => v.id },
+          { label: "Name", render: (v) => v.name },
+          { label: "Region", render: (v) => v.region },
+          { label: "On-premises CIDRs", render: (v) => v.onPremisesCidrs.join(", ") },
+          { label: "", render: (v) => <Action label="Delete" danger confirm={`Delete VBR ${v.id}?`} run={() => api("DELETE", `/api/v1/vbrs/${v.id}`)} /> },
+        ]}
+      />
+    </section>
+  );
+}
+

@@ -1,0 +1,214 @@
+/** The console's building blocks: data loading, forms, tables, actions and error display. */
+import { type ReactNode, createContext, useCallback, useContext, useEffect, useRef, useState } from "react";
+import { ApiError } from "./api.ts";
+
+export interface Account {
+  id: string;
+  name: string;
+  accessKeyId: string;
+  createdAt: string;
+}
+export interface Region {
+  id: string;
+  name: string;
+  zones: string[];
+}
+
+export interface AppState {
+  account: Account;
+  regions: Region[];
+  /** Changes whenever the data shown may be stale (an event arrived, a change was made, a timer). */
+  tick: number;
+  refresh(): void;
+  navigate(hash: string): void;
+}
+
+export const App = createContext<AppState | null>(null);
+export function useApp(): AppState {
+  const app = useContext(App);
+  if (!app) throw new Error("outside the console");
+  return app;
+}
+
+/**
+ * Loads data, and loads it again whenever the app ticks; keeps the last good value while
+ * reloading. When `deps` change (another resource is shown) the old value is dropped at once.
+ */
+export function useData<T>(load: () => Promise<T>, deps: unknown[] = []): { data: T | undefined; error: ApiError | undefined; reload(): void } {
+  const { tick } = useApp();
+  const key = JSON.stringify(deps);
+  const [state, setState] = useState<{ key: string; data: T | undefined; error: ApiError | undefined }>({ key, data: undefined, error: undefined });
+  const [own, setOwn] = useState(0);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+  useEffect(() => {
+    let live = true;
+    loadRef.current().then(
+      (data) => live && setState({ key, data, error: undefined }),
+      (e: unknown) => live && setState((s) => ({ key, data: s.key === key ? s.data : undefined, error: asApiError(e) })),
+    );
+    return () => {
+      live = false;
+    };
+  }, [tick, own, key]);
+  const current = state.key === key ? state : { data: undefined, error: undefined };
+  return { data: current.data, error: current.error, reload: useCallback(() => setOwn((n) => n + 1), []) };
+}
+
+export function asApiError(e: unknown): ApiError {
+  return e instanceof ApiError ? e : new ApiError(0, "ClientError", (e as Error)?.message ?? String(e));
+}
+
+export function ErrorBox({ error }: { error: ApiError | undefined }): ReactNode {
+  if (!error) return null;
+  const details = Object.keys(error.details).length > 0 ? JSON.stringify(error.details) : "";
+  return (
+    <div className="error" role="alert">
+      <strong>{error.code}</strong>: {error.message}
+      {details && <div className="details">{details}</div>}
+    </div>
+  );
+}
+
+export interface Field {
+  name: string;
+  label: string;
+  type?: "text" | "number" | "select" | "checkbox";
+  options?: Array<{ value: string; label: string }>;
+  placeholder?: string;
+  initial?: string | boolean;
+  /** Shown only when this returns true for the current values. */
+  when?: (values: Values) => boolean;
+  hint?: string;
+}
+export type Values = Record<string, string | boolean>;
+
+/** A form whose submit calls the API; shows the API's error (code and message) when it refuses. */
+export function Form({ title, fields, submit, onDone, submitLabel = "Create" }: { title: string; fields: Field[]; submit: (v: Values) => Promise<unknown>; onDone?: (result: unknown) => void; submitLabel?: string }): ReactNode {
+  const initial = (): Values => Object.fromEntries(fields.map((f) => [f.name, f.initial ?? (f.type === "checkbox" ? false : f.type === "select" ? (f.options?.[0]?.value ?? "") : "")]));
+  const [values, setValues] = useState<Values>(initial);
+  const [error, setError] = useState<ApiError>();
+  const [busy, setBusy] = useState(false);
+  const app = useApp();
+  const onSubmit = async (ev: React.FormEvent) => {
+    ev.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      const result = await submit(values);
+      setValues(initial());
+      onDone?.(result);
+      app.refresh();
+    } catch (e) {
+      setError(asApiError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="card" aria-label={title} onSubmit={onSubmit}>
+      <h3>{title}</h3>
+      <div className="fields">
+        {fields
+          .filter((f) => !f.when || f.when(values))
+          .map((f) => (
+            <label key={f.name} className={f.type === "checkbox" ? "check" : undefined}>
+              <span>{f.label}</span>
+              {f.type === "select" ? (
+                <select name={f.name} value={String(values[f.name] ?? "")} onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}>
+                  {f.options?.map((o) => (
+                    <option key={o.value} value={o.value}>
+                      {o.label}
+                    </option>
+                  ))}
+                </select>
+              ) : f.type === "checkbox" ? (
+                <input name={f.name} type="checkbox" checked={values[f.name] === true} onChange={(e) => setValues({ ...values, [f.name]: e.target.checked })} />
+              ) : (
+                <input name={f.name} type={f.type === "number" ? "number" : "text"} placeholder={f.placeholder} value={String(values[f.name] ?? "")} onChange={(e) => setValues({ ...values, [f.name]: e.target.value })} />
+              )}
+              {f.hint && <small>{f.hint}</small>}
+            </label>
+          ))}
+      </div>
+      <button type="submit" disabled={busy}>
+        {busy ? "Working…" : submitLabel}
+      </button>
+      <ErrorBox error={error} />
+    </form>
+  );
+}
+
+/** A button that runs one API call (after a confirmation, if asked) and shows its error beside it. */
+export function Action({ label, run, confirm, danger }: { label: string; run: () => Promise<unknown>; confirm?: string; danger?: boolean }): ReactNode {
+  const [error, setError] = useState<ApiError>();
+  const [busy, setBusy] = useState(false);
+  const app = useApp();
+  return (
+    <span className="action">
+      <button
+        type="button"
+        className={danger ? "danger" : undefined}
+        disabled={busy}
+        onClick={async () => {
+          if (confirm && !window.confirm(confirm)) return;
+          setBusy(true);
+          setError(undefined);
+          try {
+            await run();
+            app.refresh();
+          } catch (e) {
+            setError(asApiError(e));
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        {busy ? "…" : label}
+      </button>
+      <ErrorBox error={error} />
+    </span>
+  );
+}
+
+export interface Column<T> {
+  label: string;
+  render: (row: T) => ReactNode;
+}
+
+export function Table<T extends { id: string }>({ label, rows, columns, empty }: { label: string; rows: T[] | undefined; columns: Column<T>[]; empty: string }): ReactNode {
+  if (rows === undefined) return <p className="muted">Loading…</p>;
+  if (rows.length === 0) return <p className="muted">{empty}</p>;
+  return (
+    <table aria-label={label}>
+      <thead>
+        <tr>
+          {columns.map((c) => (
+            <th key={c.label}>{c.label}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr key={r.id} data-id={r.id}>
+            {columns.map((c) => (
+              <td key={c.label}>{c.render(r)}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function Badge({ value }: { value: string }): ReactNode {
+  return <span className={`badge badge-${value.replace(/[^a-z-]/gi, "").toLowerCase()}`}>{value}</span>;
+}
+
+export function Link({ to, children }: { to: string; children: ReactNode }): ReactNode {
+  return <a href={`#${to}`}>{children}</a>;
+}
+
+export function time(iso: string | null | undefined): string {
+  return iso ? new Date(iso).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC") : "—";
+}
