@@ -1,4 +1,7 @@
 /** The native API's resources as the console reads them (see /openapi.json for the whole schema). */
+import type { PeeringSide } from "../../src/domain/resources.ts";
+
+export type { PeeringSide, Region } from "../../src/domain/resources.ts";
 export interface Dataplane {
   programmed: boolean;
   lastError: string | null;
@@ -53,15 +56,6 @@ export interface Vbr {
   region: string;
   onPremisesCidrs: string[];
   state: string;
-}
-export interface PeeringSide {
-  accountId: string;
-  routerType: "vpc" | "vbr";
-  vpcId: string | null;
-  vbrId: string | null;
-  region: string;
-  cidr: string;
-  cidrs: string[];
 }
 export interface Peering {
   id: string;

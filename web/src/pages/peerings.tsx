@@ -1,11 +1,11 @@
 /** Peering connections: request one, and answer or manage those you are party to. */
 import { type ReactNode, useState } from "react";
+import { PERIOD_MONTHS } from "../../../src/domain/billing.ts";
 import { api, listAll } from "../api.ts";
 import { peeringActions, sideText } from "../peering-actions.ts";
 import { type Peering, type Vpc, num, opt } from "../types.ts";
 import { Action, Badge, ErrorBox, Form, Table, time, useApp, useData } from "../ui.tsx";
 
-const PERIODS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36];
 
 export function PeeringRow({ p }: { p: Peering }): ReactNode {
   const { account } = useApp();
@@ -85,7 +85,7 @@ export function PeeringsPage(): ReactNode {
           { name: "bandwidthMbps", label: "Bandwidth (Mbps)", placeholder: "(no cap within a region)" },
           { name: "name", label: "Name" },
           { name: "chargeType", label: "Billing", type: "select", options: [{ value: "pay-as-you-go", label: "pay-as-you-go" }, { value: "subscription", label: "subscription" }] },
-          { name: "period", label: "Validity (months)", type: "select", options: PERIODS.map((m) => ({ value: String(m), label: String(m) })), when: (v) => v.chargeType === "subscription" },
+          { name: "period", label: "Validity (months)", type: "select", options: PERIOD_MONTHS.map((m) => ({ value: String(m), label: String(m) })), when: (v) => v.chargeType === "subscription" },
           { name: "autoRenew", label: "Auto renew", type: "checkbox", when: (v) => v.chargeType === "subscription" },
         ]}
         submit={(f) =>

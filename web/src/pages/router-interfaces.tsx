@@ -4,12 +4,13 @@
  * connects. Within one account, "initiator and acceptor" creates both and connects at once.
  */
 import { type ReactNode, useState } from "react";
+import { PERIOD_MONTHS, ROUTER_INTERFACE_SPECS } from "../../../src/domain/billing.ts";
 import { api, listAll } from "../api.ts";
 import { type RouterInterface, type Vbr, type Vpc, num, opt } from "../types.ts";
 import { Action, Badge, ErrorBox, Form, Table, useApp, useData } from "../ui.tsx";
 
-const SPECS = ["Mini.2", "Mini.5", "Small.1", "Small.2", "Small.5", "Middle.1", "Middle.2", "Middle.5", "Large.1", "Large.2", "Large.5", "Xlarge.1"];
-const PERIODS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 24, 36];
+// The domain's own catalogs (pure modules, bundled into the console): one list of specs and terms.
+const SPECS = Object.keys(ROUTER_INTERFACE_SPECS);
 
 /** While Idle, either end may name (or correct) the interface at the other end. */
 function PeerInterfaceEditor({ ri }: { ri: RouterInterface }): ReactNode {
@@ -46,7 +47,7 @@ export function RouterInterfacesPage(): ReactNode {
           { name: "oppositeRouterId", label: "Peer router ID", placeholder: "vpc-… or vbr-…" },
           { name: "oppositeInterfaceId", label: "Peer interface ID", placeholder: "ri-… (the acceptor; optional until connecting)", when: (v) => v.role === "initiator" },
           { name: "chargeType", label: "Billing", type: "select", options: [{ value: "pay-as-you-go", label: "pay-as-you-go" }, { value: "subscription", label: "subscription" }], when: (v) => v.role !== "acceptor" },
-          { name: "period", label: "Validity (months)", type: "select", options: PERIODS.map((m) => ({ value: String(m), label: String(m) })), when: (v) => v.role !== "acceptor" && v.chargeType === "subscription" },
+          { name: "period", label: "Validity (months)", type: "select", options: PERIOD_MONTHS.map((m) => ({ value: String(m), label: String(m) })), when: (v) => v.role !== "acceptor" && v.chargeType === "subscription" },
           { name: "autoRenew", label: "Auto renew", type: "checkbox", when: (v) => v.role !== "acceptor" && v.chargeType === "subscription" },
           { name: "name", label: "Name" },
         ]}
