@@ -6,6 +6,8 @@
 import { existsSync } from "node:fs";
 import { type Browser, type Locator, type Page, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isRoot, removeNamespaces, testPrefix } from "../support/netns.ts";
+import { listNamespaces } from "../../src/dataplane/kernel.ts";
 import { type ServerProcess, runCli, startServer, tempDir } from "../support/process.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -245,5 +247,74 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console", () => {
     await row(a, "Router interfaces", initiator).getByText("Inactive", { exact: true }).waitFor();
     await a.context().close();
     await b.context().close();
+  });
+});
+
+describe.skipIf(!existsSync(CHROMIUM) || !isRoot)("the web console's probe, with the Linux data plane", () => {
+  const prefix = testPrefix();
+  const data = tempDir("vpcpeer-console-dp-");
+  const home = tempDir("vpcpeer-console-dp-home-");
+  let server: ServerProcess;
+  let browser: Browser;
+  let alice: Tenant;
+  const call = async (method: string, path: string, body?: unknown) =>
+    (await fetch(`${server.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${alice.token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    }).then((r) => r.json().catch(() => undefined))) as any;
+  /** Probes through the API until the data plane gives `want` (it applies changes asynchronously). */
+  const settle = async (from: string, ip: string, want: boolean) => {
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+      if ((await call("POST", "/api/v1/probes", { fromInstanceId: from, toIp: ip, protocol: "icmp" })).reachable === want) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`${ip} did not become ${want ? "reachable" : "unreachable"} from ${from}`);
+  };
+
+  beforeAll(async () => {
+    alice = JSON.parse((await runCli(["account", "create", "--name", "alice", "--data", data.path], { XDG_CONFIG_HOME: home.path })).stdout);
+    server = await startServer(["--data", data.path, "--dataplane", "linux", "--netns-prefix", prefix]);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    await removeNamespaces(prefix);
+    expect(await listNamespaces(prefix)).toEqual([]);
+    data.remove();
+    home.remove();
+  });
+
+  it("sends real packets: reachable over a routed peering, unreachable once a route is gone", async () => {
+    const x = await call("POST", "/api/v1/vpcs", { name: "x", region: "ap-guangzhou", cidr: "10.0.0.0/16" });
+    const y = await call("POST", "/api/v1/vpcs", { name: "y", region: "ap-guangzhou", cidr: "172.16.0.0/16" });
+    const xs = await call("POST", "/api/v1/subnets", { vpcId: x.id, cidr: "10.0.1.0/24" });
+    const ys = await call("POST", "/api/v1/subnets", { vpcId: y.id, cidr: "172.16.1.0/24" });
+    const xi = await call("POST", "/api/v1/instances", { subnetId: xs.id });
+    const yi = await call("POST", "/api/v1/instances", { subnetId: ys.id });
+    const p = await call("POST", "/api/v1/peerings", { vpcId: x.id, peerVpcId: y.id }); // one account: active at once
+    const back = await call("POST", `/api/v1/route-tables/${y.defaultRouteTableId}/routes`, { destinationCidr: "10.0.0.0/16", target: { type: "peering", id: p.id } });
+    await call("POST", `/api/v1/route-tables/${x.defaultRouteTableId}/routes`, { destinationCidr: "172.16.0.0/16", target: { type: "peering", id: p.id } });
+    await settle(xi.id, yi.privateIp, true);
+
+    const page = await (await browser.newContext()).newPage();
+    page.setDefaultTimeout(30_000);
+    await page.goto(`${server.url}/console/#/vpcs/${x.id}`);
+    await page.getByLabel("Access token").fill(alice.token);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    const probe = page.getByRole("form", { name: "Probe from an instance" });
+    await probe.getByLabel("From").selectOption(xi.id);
+    await probe.getByLabel("To IP").fill(yi.privateIp);
+    await probe.getByLabel("Protocol").selectOption("icmp");
+    await probe.getByRole("button", { name: "Send" }).click();
+    expect(await page.getByRole("status", { name: "Probe result" }).textContent()).toMatch(/^172\.16\.1\.\d+ is reachable \(\d+\.\d+ ms\)$/);
+
+    // Without the way back the ping must fail, and the console says so.
+    await call("DELETE", `/api/v1/route-tables/${y.defaultRouteTableId}/routes/${back.id}`);
+    await settle(xi.id, yi.privateIp, false);
+    await probe.getByRole("button", { name: "Send" }).click();
+    expect(await page.getByRole("status", { name: "Probe result" }).textContent()).toMatch(/^172\.16\.1\.\d+ is unreachable: no echo reply/);
+    await page.context().close();
   });
 });

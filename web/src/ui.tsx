@@ -80,7 +80,22 @@ export interface Field {
 export type Values = Record<string, string | boolean>;
 
 /** A form whose submit calls the API; shows the API's error (code and message) when it refuses. */
-export function Form({ title, fields, submit, onDone, submitLabel = "Create" }: { title: string; fields: Field[]; submit: (v: Values) => Promise<unknown>; onDone?: (result: unknown) => void; submitLabel?: string }): ReactNode {
+export function Form({
+  title,
+  fields,
+  submit,
+  onDone,
+  submitLabel = "Create",
+  keepValues = false,
+}: {
+  title: string;
+  fields: Field[];
+  submit: (v: Values) => Promise<unknown>;
+  onDone?: (result: unknown) => void;
+  submitLabel?: string;
+  /** Keep what was typed after a success (a form used again and again, like a probe). */
+  keepValues?: boolean;
+}): ReactNode {
   const initial = (): Values => Object.fromEntries(fields.map((f) => [f.name, f.initial ?? (f.type === "checkbox" ? false : f.type === "select" ? (f.options?.[0]?.value ?? "") : "")]));
   const [values, setValues] = useState<Values>(initial);
   const [error, setError] = useState<ApiError>();
@@ -92,7 +107,7 @@ export function Form({ title, fields, submit, onDone, submitLabel = "Create" }: 
     setError(undefined);
     try {
       const result = await submit(values);
-      setValues(initial());
+      if (!keepValues) setValues(initial());
       onDone?.(result);
       app.refresh();
     } catch (e) {

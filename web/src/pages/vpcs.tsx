@@ -1,7 +1,7 @@
 /** VPCs, and one VPC with its subnets, route tables (routes, associations) and instances. */
-import type { ReactNode } from "react";
+import { type ReactNode, useState } from "react";
 import { api, listAll } from "../api.ts";
-import { type Instance, type RouteTable, type Subnet, type Vbr, type Vpc, list, opt } from "../types.ts";
+import { type Instance, type RouteTable, type Subnet, type Vbr, type Vpc, list, num, opt } from "../types.ts";
 import { Action, Badge, ErrorBox, Form, Link, Table, time, useApp, useData } from "../ui.tsx";
 
 export function VpcsPage(): ReactNode {
@@ -136,7 +136,51 @@ export function VpcPage({ id }: { id: string }): ReactNode {
           { label: "", render: (i) => <Action label="Delete" danger confirm={`Delete instance ${i.id}?`} run={() => api("DELETE", `/api/v1/instances/${i.id}`)} /> },
         ]}
       />
+      {(instances.data ?? []).length > 0 && <ProbeForm instances={instances.data ?? []} />}
     </section>
+  );
+}
+
+interface ProbeResult {
+  reachable?: boolean;
+  rttMs?: number | null;
+  error?: string;
+}
+
+/** Real packets from one of the VPC's instances (POST /api/v1/probes): the data plane decides. */
+function ProbeForm({ instances }: { instances: Instance[] }): ReactNode {
+  const [result, setResult] = useState<{ to: string; r: ProbeResult }>();
+  return (
+    <>
+      <Form
+        title="Probe from an instance"
+        submitLabel="Send"
+        keepValues
+        fields={[
+          { name: "fromInstanceId", label: "From", type: "select", options: instances.map((i) => ({ value: i.id, label: `${i.id} (${i.privateIp})` })) },
+          { name: "toIp", label: "To IP", placeholder: "172.16.1.4" },
+          { name: "protocol", label: "Protocol", type: "select", options: ["icmp", "tcp", "udp"].map((x) => ({ value: x, label: x })) },
+          { name: "port", label: "Port", placeholder: "8080", when: (v) => v.protocol !== "icmp" },
+        ]}
+        submit={async (f) => {
+          setResult(undefined);
+          const r = await api<ProbeResult>("POST", "/api/v1/probes", {
+            fromInstanceId: f.fromInstanceId,
+            toIp: f.toIp,
+            protocol: f.protocol,
+            ...(f.protocol !== "icmp" && num(f.port) !== undefined ? { port: num(f.port) } : {}),
+          });
+          setResult({ to: String(f.toIp), r });
+        }}
+      />
+      {result && (
+        <p role="status" aria-label="Probe result" className={result.r.reachable ? "ok" : "error"}>
+          {result.r.reachable
+            ? `${result.to} is reachable${typeof result.r.rttMs === "number" ? ` (${result.r.rttMs.toFixed(2)} ms)` : ""}`
+            : `${result.to} is unreachable${result.r.error ? `: ${result.r.error}` : ""}`}
+        </p>
+      )}
+    </>
   );
 }
 
