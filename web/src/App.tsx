@@ -6,8 +6,8 @@ import { PeeringsPage } from "./pages/peerings.tsx";
 import { RouterInterfacesPage } from "./pages/router-interfaces.tsx";
 import { VbrsPage, VpcPage, VpcsPage } from "./pages/vpcs.tsx";
 import { followEvents } from "./sse.ts";
-import type { Region } from "./types.ts";
-import { type Account, App as AppContext, type AppState, ErrorBox, asApiError } from "./ui.tsx";
+import type { Account, Region } from "./types.ts";
+import { App as AppContext, type AppState, ErrorBox, asApiError } from "./ui.tsx";
 
 const PAGES: Array<{ path: string; label: string }> = [
   { path: "/", label: "Overview" },

@@ -1,112 +1,14 @@
-/** The native API's resources as the console reads them (see /openapi.json for the whole schema). */
-import type { PeeringSide } from "../../src/domain/resources.ts";
+/**
+ * The native API's resources as the console reads them: the domain's own types (they are what
+ * the API sends), plus the few fields only the API's views add. /openapi.json is the reference.
+ */
+import type { RouteTable as DomainRouteTable, Subnet as DomainSubnet, Route } from "../../src/domain/resources.ts";
 
-export type { PeeringSide, Region } from "../../src/domain/resources.ts";
-export interface Dataplane {
-  programmed: boolean;
-  lastError: string | null;
-  note?: string | null;
-}
-export interface Vpc {
-  id: string;
-  name: string;
-  region: string;
-  cidr: string;
-  state: string;
-  defaultRouteTableId: string;
-  createdAt: string;
-}
-export interface Subnet {
-  id: string;
-  name: string;
-  vpcId: string;
-  zone: string;
-  cidr: string;
-  gatewayIp: string;
-  routeTableId: string;
-}
-export interface Route {
-  id: string;
-  destinationCidr: string;
-  target: { type: string; id: string };
-  origin: "system" | "user";
-  state: "active" | "blackhole";
-}
-export interface RouteTable {
-  id: string;
-  name: string;
-  vpcId: string;
-  isDefault: boolean;
-  subnetIds?: string[];
-  routes?: Route[];
-}
-export interface Instance {
-  id: string;
-  name: string;
-  subnetId: string;
-  vpcId: string;
-  privateIp: string;
-  zone: string;
-  state: string;
-  dataplane?: Dataplane;
-}
-export interface Vbr {
-  id: string;
-  name: string;
-  region: string;
-  onPremisesCidrs: string[];
-  state: string;
-}
-export interface Peering {
-  id: string;
-  origin: "peering" | "router-interface";
-  name: string;
-  state: string;
-  stateReason: { code: string; message: string } | null;
-  requester: PeeringSide;
-  accepter: PeeringSide;
-  crossRegion: boolean;
-  bandwidthMbps: number | null;
-  chargeType: "pay-as-you-go" | "subscription";
-  period: number | null;
-  autoRenew: boolean;
-  expiresAt: string | null;
-  termEndsAt: string | null;
-  createdAt: string;
-  dataplane?: Dataplane;
-}
-export interface RouterInterface {
-  id: string;
-  name: string;
-  region: string;
-  role: "initiator" | "acceptor";
-  routerType: "vpc" | "vbr";
-  routerId: string;
-  spec: string | null;
-  bandwidthMbps: number | null;
-  chargeType: string;
-  opposite: { accountId: string; region: string; routerType: string; routerId: string; interfaceId: string | null };
-  status: string;
-  peeringId: string | null;
-}
-export interface LedgerEntry {
-  id: string;
-  peeringId: string;
-  kind: string;
-  periodStart: string;
-  periodEnd: string;
-  amount: number;
-  currency: string;
-  description: string;
-}
-export interface EventItem {
-  id: string;
-  seq: number;
-  type: string;
-  resourceId: string;
-  data: Record<string, unknown>;
-  createdAt: string;
-}
+export type { Account, Event as EventItem, Instance, LedgerEntry, Peering, PeeringSide, Region, Route, RouterInterface, Vbr, Vpc } from "../../src/domain/resources.ts";
+/** A subnet as the API shows it: with its gateway, the VPC router's address in it. */
+export type Subnet = DomainSubnet & { gatewayIp: string };
+/** A route table; `GET /route-tables/{id}` adds its routes and associated subnets. */
+export type RouteTable = DomainRouteTable & { subnetIds?: string[]; routes?: Route[] };
 
 /** "" → undefined; otherwise the text trimmed. */
 export const opt = (v: string | boolean | undefined): string | undefined => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined);

@@ -1,14 +1,8 @@
 /** The console's building blocks: data loading, forms, tables, actions and error display. */
 import { type ReactNode, createContext, useCallback, useContext, useEffect, useRef, useState } from "react";
 import { ApiError } from "./api.ts";
-import type { Region } from "./types.ts";
+import type { Account, Region } from "./types.ts";
 
-export interface Account {
-  id: string;
-  name: string;
-  accessKeyId: string;
-  createdAt: string;
-}
 
 export interface AppState {
   account: Account;
