@@ -64,7 +64,8 @@ export const ERROR_CODES = {
   Forbidden: "Forbidden",
   // infrastructure
   StoreUnavailable: "Unavailable",
-  DataplaneUnavailable: "Unavailable",
+  // The server runs without a data plane: a fact of its configuration, not a transient failure.
+  DataplaneUnavailable: "InvalidState",
   InternalError: "Internal",
 } as const satisfies Record<string, ErrorKind>;
 

@@ -254,4 +254,10 @@ describe.each(BACKENDS)("native API resources on %s", (backend) => {
     expect(me.body).toMatchObject({ id: expect.stringMatching(/^[0-9]{12,16}$/), accessKeyId: expect.stringMatching(/^AKID/) });
     expect(JSON.stringify(me.body)).not.toMatch(/secret|token/i);
   });
+
+  it("refuses a probe on a server without a data plane with a 4xx that says why", async () => {
+    const r = await post("/api/v1/probes", { fromInstanceId: "ins-000000000000", toIp: "10.0.0.4", protocol: "icmp" });
+    expect(r.status).toBe(409);
+    expect(r.body.error).toMatchObject({ code: "DataplaneUnavailable", message: expect.stringContaining("--dataplane none") });
+  });
 });

@@ -74,7 +74,6 @@ const BY_CODE: Partial<Record<ErrorCode, [string, number]>> = {
   Unauthenticated: ["InvalidAccessKeyId.NotFound", 404],
   Forbidden: ["Forbidden.RAM", 403],
   StoreUnavailable: ["ServiceUnavailable", 503],
-  DataplaneUnavailable: ["ServiceUnavailable", 503],
 };
 
 /** Every code this dialect answers for malformed input (the fuzz test's allowed set). */
