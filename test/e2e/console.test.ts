@@ -122,6 +122,18 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console", () => {
     await f.getByRole("button", { name: "Create" }).click();
     await expect(f.getByRole("alert").textContent()).resolves.toMatch(/^InvalidCidr: .*10\.0\.0\.1\/16/);
 
+    // Tags and name, edited in place; a reserved tag key is refused with the API's reason.
+    await row(a, "VPCs", vpcA).getByRole("button", { name: "Edit" }).click();
+    const edit = form(a, `Edit ${vpcA}`);
+    await edit.getByLabel("Tags").fill("vpcpeer:owner=me");
+    await edit.getByRole("button", { name: "Save" }).click();
+    await expect(edit.getByRole("alert").textContent()).resolves.toMatch(/^InvalidRequest: .*reserved/);
+    await edit.getByLabel("Name").fill("a-prod");
+    await edit.getByLabel("Tags").fill("env=prod\nnote=a=b, c");
+    await edit.getByRole("button", { name: "Save" }).click();
+    await row(a, "VPCs", vpcA).getByLabel(`Tags of ${vpcA}`).getByText("env=prod, note=a=b, c").waitFor();
+    expect(await api(alice, `/api/v1/vpcs/${vpcA}`)).toMatchObject({ name: "a-prod", tags: { env: "prod", note: "a=b, c" } });
+
     // A's subnet; an overlapping one is refused, naming both CIDRs.
     await a.getByRole("link", { name: vpcA }).click();
     const subnetForm = form(a, "Create a subnet");

@@ -1,6 +1,7 @@
 /** The console's building blocks: data loading, forms, tables, actions and error display. */
 import { type ReactNode, createContext, useCallback, useContext, useEffect, useRef, useState } from "react";
-import { ApiError } from "./api.ts";
+import { ApiError, api } from "./api.ts";
+import { tagsSummary, tagsToText, textToTags } from "./tags.ts";
 import type { Account, Region } from "./types.ts";
 
 
@@ -216,4 +217,65 @@ export function Link({ to, children }: { to: string; children: ReactNode }): Rea
 
 export function time(iso: string | null | undefined): string {
   return iso ? new Date(iso).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC") : "—";
+}
+
+/** Name and tags of a resource, shown in a line and edited in place (PATCH replaces the tags). */
+export function EditMeta({ path, name, tags, label }: { path: string; name: string; tags: Record<string, string>; label: string }): ReactNode {
+  const [open, setOpen] = useState(false);
+  const [draft, setDraft] = useState({ name, tags: tagsToText(tags) });
+  const [error, setError] = useState<ApiError>();
+  const [busy, setBusy] = useState(false);
+  const app = useApp();
+  if (!open)
+    return (
+      <span className="inline">
+        <span aria-label={`Tags of ${label}`}>{tagsSummary(tags)}</span>
+        <button
+          type="button"
+          className="link"
+          onClick={() => {
+            setDraft({ name, tags: tagsToText(tags) });
+            setOpen(true);
+          }}
+        >
+          Edit
+        </button>
+      </span>
+    );
+  return (
+    <form
+      className="card"
+      aria-label={`Edit ${label}`}
+      onSubmit={async (e) => {
+        e.preventDefault();
+        setBusy(true);
+        setError(undefined);
+        try {
+          await api("PATCH", path, { ...(draft.name !== name ? { name: draft.name } : {}), tags: textToTags(draft.tags) });
+          setOpen(false);
+          app.refresh();
+        } catch (err) {
+          setError(asApiError(err));
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      <label>
+        <span>Name</span>
+        <input name="name" value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
+      </label>
+      <label>
+        <span>Tags (one key=value per line)</span>
+        <textarea name="tags" rows={3} value={draft.tags} onChange={(e) => setDraft({ ...draft, tags: e.target.value })} />
+      </label>
+      <button type="submit" disabled={busy}>
+        {busy ? "Saving…" : "Save"}
+      </button>{" "}
+      <button type="button" className="danger" onClick={() => setOpen(false)}>
+        Cancel
+      </button>
+      <ErrorBox error={error} />
+    </form>
+  );
 }

@@ -4,7 +4,7 @@ import { PERIOD_MONTHS } from "../../../src/domain/billing.ts";
 import { api, listAll } from "../api.ts";
 import { peeringActions, sideText } from "../peering-actions.ts";
 import { type Peering, type Vpc, num, opt } from "../types.ts";
-import { Action, Badge, ErrorBox, Form, Table, time, useApp, useData } from "../ui.tsx";
+import { Action, Badge, EditMeta, ErrorBox, Form, Table, time, useApp, useData } from "../ui.tsx";
 
 
 export function PeeringRow({ p }: { p: Peering }): ReactNode {
@@ -60,6 +60,7 @@ export function PeeringsTable({ rows, label }: { rows: Peering[] | undefined; la
         },
         { label: "Billing", render: (p) => (p.chargeType === "subscription" ? `subscription ${p.period} mo${p.autoRenew ? ", auto renew" : ""}, until ${time(p.termEndsAt)}` : "pay-as-you-go") },
         { label: "Expires", render: (p) => (p.state === "pending-acceptance" ? time(p.expiresAt) : "—") },
+        { label: "Your tags", render: (p) => <EditMeta path={`/api/v1/peerings/${p.id}`} name={p.name} tags={p.tags} label={p.id} /> },
         { label: "Data plane", render: (p) => (p.dataplane ? (p.dataplane.lastError ? `error: ${p.dataplane.lastError}` : p.dataplane.programmed ? "programmed" : "pending") : "—") },
         { label: "Actions", render: (p) => <PeeringRow p={p} /> },
       ]}

@@ -7,7 +7,7 @@ import { type ReactNode, useState } from "react";
 import { PERIOD_MONTHS, ROUTER_INTERFACE_SPECS } from "../../../src/domain/billing.ts";
 import { api, listAll } from "../api.ts";
 import { type RouterInterface, type Vbr, type Vpc, num, opt } from "../types.ts";
-import { Action, Badge, ErrorBox, Form, Table, useApp, useData } from "../ui.tsx";
+import { Action, Badge, EditMeta, ErrorBox, Form, Table, useApp, useData } from "../ui.tsx";
 
 // The domain's own catalogs (pure modules, bundled into the console): one list of specs and terms.
 const SPECS = Object.keys(ROUTER_INTERFACE_SPECS);
@@ -93,6 +93,7 @@ export function RouterInterfacesPage(): ReactNode {
           },
           { label: "Spec", render: (r) => (r.spec ? `${r.spec} (${r.bandwidthMbps} Mbps)` : "—") },
           { label: "Status", render: (r) => <Badge value={r.status} /> },
+          { label: "Tags", render: (r) => <EditMeta path={`/api/v1/router-interfaces/${r.id}`} name={r.name} tags={r.tags} label={r.id} /> },
           { label: "Peering", render: (r) => r.peeringId ?? "—" },
           {
             label: "Actions",

@@ -2,7 +2,7 @@
 import { type ReactNode, useState } from "react";
 import { api, listAll } from "../api.ts";
 import { type Instance, type RouteTable, type Subnet, type Vbr, type Vpc, list, num, opt } from "../types.ts";
-import { Action, Badge, ErrorBox, Form, Link, Table, time, useApp, useData } from "../ui.tsx";
+import { Action, Badge, EditMeta, ErrorBox, Form, Link, Table, time, useApp, useData } from "../ui.tsx";
 
 export function VpcsPage(): ReactNode {
   const app = useApp();
@@ -30,6 +30,7 @@ export function VpcsPage(): ReactNode {
           { label: "Region", render: (v) => v.region },
           { label: "CIDR", render: (v) => v.cidr },
           { label: "State", render: (v) => <Badge value={v.state} /> },
+          { label: "Tags", render: (v) => <EditMeta path={`/api/v1/vpcs/${v.id}`} name={v.name} tags={v.tags} label={v.id} /> },
           { label: "Created", render: (v) => time(v.createdAt) },
           { label: "", render: (v) => <Action label="Delete" danger confirm={`Delete VPC ${v.id}?`} run={() => api("DELETE", `/api/v1/vpcs/${v.id}`)} /> },
         ]}
@@ -82,6 +83,7 @@ export function VpcPage({ id }: { id: string }): ReactNode {
           { label: "Zone", render: (s) => s.zone },
           { label: "CIDR", render: (s) => s.cidr },
           { label: "Gateway", render: (s) => s.gatewayIp },
+          { label: "Tags", render: (s) => <EditMeta path={`/api/v1/subnets/${s.id}`} name={s.name} tags={s.tags} label={s.id} /> },
           {
             label: "Route table",
             render: (s) => (
@@ -132,6 +134,7 @@ export function VpcPage({ id }: { id: string }): ReactNode {
           { label: "Name", render: (i) => i.name },
           { label: "Subnet", render: (i) => i.subnetId },
           { label: "Private IP", render: (i) => i.privateIp },
+          { label: "Tags", render: (i) => <EditMeta path={`/api/v1/instances/${i.id}`} name={i.name} tags={i.tags} label={i.id} /> },
           { label: "Data plane", render: (i) => (i.dataplane ? (i.dataplane.lastError ? `error: ${i.dataplane.lastError}` : i.dataplane.programmed ? "programmed" : "pending") : "—") },
           { label: "", render: (i) => <Action label="Delete" danger confirm={`Delete instance ${i.id}?`} run={() => api("DELETE", `/api/v1/instances/${i.id}`)} /> },
         ]}
@@ -247,6 +250,7 @@ export function VbrsPage(): ReactNode {
           { label: "Name", render: (v) => v.name },
           { label: "Region", render: (v) => v.region },
           { label: "On-premises CIDRs", render: (v) => v.onPremisesCidrs.join(", ") },
+          { label: "Tags", render: (v) => <EditMeta path={`/api/v1/vbrs/${v.id}`} name={v.name} tags={v.tags} label={v.id} /> },
           { label: "", render: (v) => <Action label="Delete" danger confirm={`Delete VBR ${v.id}?`} run={() => api("DELETE", `/api/v1/vbrs/${v.id}`)} /> },
         ]}
       />
