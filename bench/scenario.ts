@@ -8,9 +8,10 @@ import { type ServerChild, cpuSecondsOf, memoryOf } from "./proc.ts";
 
 export const MB = 1024 * 1024;
 
-/** Creates the benchmark account in a (not yet served) data dir; returns its bearer token. */
-export async function createBenchAccount(dataDir: string): Promise<string> {
-  const runtime = await openRuntime({ dataDir, config: benchConfig(), masterKey: benchMasterKey() });
+/** Creates the benchmark account in a store (a data dir, or a PostgreSQL URL); returns its bearer token. */
+export async function createBenchAccount(where: string | { databaseUrl: string }): Promise<string> {
+  const store = typeof where === "string" ? { dataDir: where } : where;
+  const runtime = await openRuntime({ ...store, config: benchConfig(), masterKey: benchMasterKey() });
   try {
     return (await runtime.services.accounts.create("bench")).token;
   } finally {

@@ -3,6 +3,7 @@
  *
  *   --kind api  --data DIR   the real service: serve() from src/main.ts over a SQLite store in DIR
  *               [--read-cache-mb N]  its read cache's budget (the server's default; 0: off)
+ *   --kind api  --database URL  the same over a PostgreSQL store (bench/postgres.ts)
  *   --kind bare              the baseline: a bare Fastify 5 app with the same URL shapes, returning
  *                            fixed VPC-shaped objects (no hooks, schemas, auth or store)
  *   --kind floor --data DIR  a yardstick, not the product: a bare Fastify route doing the one read
@@ -27,17 +28,18 @@ const { values } = parseArgs({
     data: { type: "string" },
     ephemeral: { type: "boolean", default: false },
     "read-cache-mb": { type: "string" },
+    database: { type: "string" },
   },
 });
 
-async function startApi(dataDir: string, readCacheMb: number | undefined): Promise<{ url: string; close(): Promise<void> }> {
+async function startApi(store: { dataDir: string } | { databaseUrl: string }, readCacheMb: number | undefined): Promise<{ url: string; close(): Promise<void> }> {
   // Imported here, not at the top, so that the bare baseline does not load the service's modules.
   const { serve } = await import("../src/main.ts");
   const server = await serve({
     host: "127.0.0.1",
     port: 0,
     dataplane: "none",
-    dataDir,
+    ...store,
     config: benchConfig(),
     masterKey: benchMasterKey(),
     logLevel: "warn",
@@ -103,9 +105,9 @@ async function startFloor(dataDir: string): Promise<{ url: string; close(): Prom
 
 let server: { url: string; close(): Promise<void> };
 if (values.kind === "api") {
-  if (!values.data) throw new Error("--data DIR is required for --kind api");
+  if (!values.data && !values.database) throw new Error("--data DIR or --database URL is required for --kind api");
   const mb = values["read-cache-mb"];
-  server = await startApi(values.data, mb === undefined ? undefined : Number(mb));
+  server = await startApi(values.database ? { databaseUrl: values.database } : { dataDir: values.data! }, mb === undefined ? undefined : Number(mb));
 } else if (values.kind === "bare") {
   server = await startBare();
 } else if (values.kind === "floor") {

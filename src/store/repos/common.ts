@@ -1,5 +1,5 @@
 /** Shared query pieces: keyset pagination over (created_at, id), tag filters and tag loading. */
-import type { Compilable, CompiledQuery, Kysely, SelectQueryBuilder } from "kysely";
+import type { AliasedSelectQueryBuilder, Compilable, CompiledQuery, Kysely, SelectQueryBuilder } from "kysely";
 import { DomainError } from "../../domain/errors.ts";
 import type { ListOptions, Tags } from "../../domain/resources.ts";
 import type { Database } from "../schema.ts";
@@ -119,6 +119,14 @@ export interface PageSpec<R> {
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   others?: { db: Db; bases: ((arg: Arg) => SelectQueryBuilder<any, any, R>)[] };
+  /**
+   * What a page row is, computed over the page's rows only: given the ranged, ordered and limited
+   * base (its table's columns, aliased `t`), the select that makes each row (a resource's JSON,
+   * say). Without it, a plan that sorts after computing would build the value for every row of
+   * the range, not just for the page's (PostgreSQL before it has statistics for a new table).
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  project?: (page: AliasedSelectQueryBuilder<any, "t">) => SelectQueryBuilder<any, any, R>;
   sortColumn?: "created_at" | "period_start";
   /** The base selects one column, and the rows are its values. */
   column?: boolean;
@@ -160,6 +168,7 @@ export async function paginate<R>(runner: Runner, spec: PageSpec<R>, opts: ListO
     return q.orderBy(`t.${sort}`).orderBy("t.id").limit(arg(limit) as unknown as number);
   };
   const rows = await (spec.column ? runner.shapedColumn<R> : runner.shaped<R>).call(runner, key, args, (arg) => {
+    if (!spec.others && spec.project) return spec.project(ranged(spec.base, arg).as("t")).orderBy(`t.${sort}`).orderBy("t.id");
     if (!spec.others) return ranged(spec.base, arg);
     // Each range in a subquery of its own (a compound's members cannot be ordered and limited).
     const { db, bases } = spec.others;

@@ -116,11 +116,15 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
         key: `${this.table}:list:${columns.join(",")}`,
         column: true,
         args: [accountId, ...columns.map((c) => filters[c])],
+        // The page is chosen on the table's rows; the JSON is built for the page's rows only.
         base: (arg) => {
-          let q = this.from().where("t.account_id", "=", arg(0));
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+          let q = this.db.selectFrom(`${this.table} as t` as never).selectAll("t" as never) as any;
+          q = q.where("t.account_id", "=", arg(0));
           columns.forEach((c, i) => (q = q.where(`t.${c}`, "=", arg(i + 1))));
           return q;
         },
+        project: (page) => this.db.selectFrom(page).select(sql.raw<string>(this.viewOf("owner")).as("j")) as never,
         cursorOf: (json) => {
           const { createdAt, id } = JSON.parse(json) as { createdAt: string; id: string };
           return [createdAt, id];
