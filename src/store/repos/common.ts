@@ -124,6 +124,7 @@ export interface PageSpec<R> {
    * base (its table's columns, aliased `t`), the select that makes each row (a resource's JSON,
    * say). Without it, a plan that sorts after computing would build the value for every row of
    * the range, not just for the page's (PostgreSQL before it has statistics for a new table).
+   * For single-range lists (not with `others`).
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   project?: (page: AliasedSelectQueryBuilder<any, "t">) => SelectQueryBuilder<any, any, R>;
