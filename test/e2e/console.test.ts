@@ -209,6 +209,27 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console", () => {
     await b.context().close();
   });
 
+  it("manages webhooks: the secret shown once, a refused URL, a delete", async () => {
+    const a = await open(alice);
+    await go(a, "Webhooks", "Webhooks");
+    const f = form(a, "Add a webhook");
+    await f.getByLabel("URL").fill("ftp://127.0.0.1/hook");
+    await f.getByRole("button", { name: "Create" }).click();
+    await expect(f.getByRole("alert").textContent()).resolves.toMatch(/^InvalidRequest: url: must be http/);
+    await f.getByLabel("URL").fill("http://127.0.0.1:9/hook");
+    await f.getByLabel("Event types").fill("peering.active, peering.deleted");
+    await f.getByRole("button", { name: "Create" }).click();
+    const shown = (await a.getByRole("status", { name: "Webhook secret" }).textContent())!;
+    const hook = (await api(alice, "/api/v1/webhooks")).items[0];
+    expect(hook).toMatchObject({ url: "http://127.0.0.1:9/hook", eventTypes: ["peering.active", "peering.deleted"] });
+    expect(shown).toContain(hook.id);
+    expect(JSON.stringify(hook)).not.toContain(shown.split(": ").pop()!); // the list never shows the secret
+    await row(a, "Webhooks", hook.id).getByRole("button", { name: "Delete" }).click();
+    await row(a, "Webhooks", hook.id).waitFor({ state: "detached" });
+    expect((await api(alice, "/api/v1/webhooks")).items).toEqual([]);
+    await a.context().close();
+  });
+
   it("walks Alibaba's router interface flow across accounts: acceptor first, then initiator and connect", async () => {
     const a = await open(alice);
     const b = await open(bob);

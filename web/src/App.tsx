@@ -1,7 +1,7 @@
 /** The console: sign in with a tenant's token, then pages over the native API. */
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError, api, session } from "./api.ts";
-import { BillingPage, EventsPage, OverviewPage } from "./pages/account.tsx";
+import { BillingPage, EventsPage, OverviewPage, WebhooksPage } from "./pages/account.tsx";
 import { PeeringsPage } from "./pages/peerings.tsx";
 import { RouterInterfacesPage } from "./pages/router-interfaces.tsx";
 import { VbrsPage, VpcPage, VpcsPage } from "./pages/vpcs.tsx";
@@ -17,6 +17,7 @@ const PAGES: Array<{ path: string; label: string }> = [
   { path: "/router-interfaces", label: "Router interfaces" },
   { path: "/billing", label: "Billing" },
   { path: "/events", label: "Events" },
+  { path: "/webhooks", label: "Webhooks" },
 ];
 
 function useHash(): [string, (h: string) => void] {
@@ -129,6 +130,8 @@ export function App(): ReactNode {
     <BillingPage />
   ) : hash === "/events" ? (
     <EventsPage />
+  ) : hash === "/webhooks" ? (
+    <WebhooksPage />
   ) : (
     <OverviewPage />
   );

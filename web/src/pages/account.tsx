@@ -1,8 +1,8 @@
-/** The overview (what waits for you), the billing ledger and the event log. */
-import type { ReactNode } from "react";
+/** The overview (what waits for you), the billing ledger, the event log and webhooks. */
+import { type ReactNode, useState } from "react";
 import { api, listAll } from "../api.ts";
-import type { EventItem, LedgerEntry, Peering } from "../types.ts";
-import { ErrorBox, Table, time, useApp, useData } from "../ui.tsx";
+import { type EventItem, type LedgerEntry, type Peering, list } from "../types.ts";
+import { Action, ErrorBox, Form, Table, time, useApp, useData } from "../ui.tsx";
 import { PeeringsTable } from "./peerings.tsx";
 
 export function OverviewPage(): ReactNode {
@@ -94,6 +94,63 @@ export function EventsPage(): ReactNode {
           { label: "Type", render: (e) => e.type },
           { label: "Resource", render: (e) => e.resourceId },
           { label: "Data", render: (e) => <code>{JSON.stringify(e.data)}</code> },
+        ]}
+      />
+    </section>
+  );
+}
+
+interface Webhook {
+  id: string;
+  url: string;
+  eventTypes: string[];
+  delivered: number;
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: string | null;
+  createdAt: string;
+}
+
+/** Webhooks: your events POSTed, signed, to URLs of yours. The signing secret is shown once. */
+export function WebhooksPage(): ReactNode {
+  const hooks = useData(async () => (await api<{ items: Webhook[] }>("GET", "/api/v1/webhooks")).items);
+  const [secret, setSecret] = useState<{ id: string; secret: string }>();
+  return (
+    <section>
+      <h2>Webhooks</h2>
+      <p className="muted">
+        Each event of your account is POSTed to the URL with <code>X-Vpcpeer-Signature: t=…,v1=HMAC-SHA256(secret, t.body)</code>, in order, retried with
+        backoff until it is answered with a 2xx.
+      </p>
+      <Form
+        title="Add a webhook"
+        fields={[
+          { name: "url", label: "URL", placeholder: "https://example.com/vpcpeer" },
+          { name: "eventTypes", label: "Event types", placeholder: "(blank: every event) peering.request-received, peering.active" },
+        ]}
+        submit={async (f) => {
+          const types = list(f.eventTypes);
+          const created = await api<Webhook & { secret: string }>("POST", "/api/v1/webhooks", { url: f.url, ...(types.length > 0 ? { eventTypes: types } : {}) });
+          setSecret({ id: created.id, secret: created.secret });
+        }}
+      />
+      {secret && (
+        <p className="ok" role="status" aria-label="Webhook secret">
+          Signing secret of {secret.id}, shown only now: <code>{secret.secret}</code>
+        </p>
+      )}
+      <ErrorBox error={hooks.error} />
+      <Table
+        label="Webhooks"
+        rows={hooks.data}
+        empty="No webhooks."
+        columns={[
+          { label: "ID", render: (h) => h.id },
+          { label: "URL", render: (h) => h.url },
+          { label: "Events", render: (h) => (h.eventTypes.length > 0 ? h.eventTypes.join(", ") : "all") },
+          { label: "Delivered", render: (h) => h.delivered },
+          { label: "Failing", render: (h) => (h.attempts > 0 ? `${h.attempts} attempts, next ${time(h.nextAttemptAt)}: ${h.lastError ?? ""}` : "—") },
+          { label: "", render: (h) => <Action label="Delete" danger confirm={`Delete webhook ${h.id}?`} run={() => api("DELETE", `/api/v1/webhooks/${h.id}`)} /> },
         ]}
       />
     </section>

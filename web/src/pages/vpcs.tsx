@@ -193,6 +193,7 @@ function RouteTableCard({ table: t }: { table: RouteTable }): ReactNode {
       <h4>
         {t.name || t.id} {t.isDefault && <Badge value="default" />} <code>{t.id}</code>
       </h4>
+      <EditMeta path={`/api/v1/route-tables/${t.id}`} name={t.name} tags={t.tags} label={t.id} />
       <p className="muted">Subnets: {(t.subnetIds ?? []).join(", ") || "none"}</p>
       <Table
         label={`Routes of ${t.id}`}
