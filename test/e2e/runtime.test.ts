@@ -7,7 +7,9 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { compiledModule, distIsCurrent, sourceFingerprint } from "../../scripts/dist.mjs";
-import { startServer, tempDir } from "../support/process.ts";
+import { spawn } from "node:child_process";
+import { ROOT } from "../../scripts/dist.mjs";
+import { childEnv, startServer, tempDir } from "../support/process.ts";
 
 describe("the compiled build's freshness (scripts/dist.mjs)", () => {
   const tree = tempDir("vpcpeer-dist-");
@@ -88,3 +90,48 @@ describe("vpcpeer serve's runtime", () => {
     }
   });
 });
+
+describe("npm start (the README's quick start)", () => {
+  const data = tempDir("vpcpeer-npm-start-");
+  afterAll(() => data.remove());
+
+  it("serves, and stops cleanly when npm itself gets SIGTERM (as a service manager sends it)", async () => {
+    const npm = spawn("npm", ["start", "--silent", "--", "--port", "0", "--data", data.path, "--dataplane", "none"], { cwd: ROOT, env: childEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    npm.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    npm.stderr.on("data", (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<number | null>((res) => npm.once("exit", (code) => res(code)));
+    const listening = await new Promise<{ url: string; pid: number }>((res, rej) => {
+      const timer = setTimeout(() => rej(new Error(`npm start did not listen in time:\n${out}`)), 60_000);
+      const check = () => {
+        const m = /"pid":(\d+)[^\n]*"url":"(http:\/\/[^"]+)"/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          res({ url: m[2]!, pid: Number(m[1]) });
+        }
+      };
+      npm.stdout.on("data", check);
+      npm.stderr.on("data", check);
+    });
+    try {
+      expect((await fetch(`${listening.url}/healthz`)).status).toBe(200);
+      npm.kill("SIGTERM");
+      await exited;
+      // The server itself got the signal (npm's script runs it with exec), shut down, and is gone.
+      for (const deadline = Date.now() + 10_000; Date.now() < deadline && alive(listening.pid); ) await new Promise((r) => setTimeout(r, 50));
+      expect(alive(listening.pid)).toBe(false);
+      expect(out).toContain('"msg":"shutting down"');
+    } finally {
+      if (alive(listening.pid)) process.kill(listening.pid, "SIGKILL");
+    }
+  });
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
