@@ -221,3 +221,16 @@ export interface LedgerEntry {
   description: string;
   createdAt: string;
 }
+
+/** A webhook as its owner sees it (never with its signing secret). */
+export interface Webhook {
+  id: string;
+  url: string;
+  eventTypes: string[];
+  delivered: number;
+  /** Failed attempts in a row. */
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: string | null;
+  createdAt: string;
+}

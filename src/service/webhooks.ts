@@ -4,21 +4,12 @@
  * lease in the database lets exactly one server deliver a given webhook at a time.
  */
 import { DomainError, notFound } from "../domain/errors.ts";
+import type { Webhook } from "../domain/resources.ts";
 import { type MasterKey, randomAlnum } from "../crypto/secrets.ts";
 import { signWebhook } from "../crypto/webhook-signature.ts";
 import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
 import { checkQuota } from "./limits.ts";
 
-export interface Webhook {
-  id: string;
-  url: string;
-  eventTypes: string[];
-  delivered: number;
-  attempts: number;
-  nextAttemptAt: string;
-  lastError: string | null;
-  createdAt: string;
-}
 
 const MAX_BACKOFF_S = 3600;
 

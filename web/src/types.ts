@@ -4,7 +4,7 @@
  */
 import type { RouteTable as DomainRouteTable, Subnet as DomainSubnet, Route } from "../../src/domain/resources.ts";
 
-export type { Account, Event as EventItem, Instance, LedgerEntry, Peering, PeeringSide, Region, Route, RouterInterface, Vbr, Vpc } from "../../src/domain/resources.ts";
+export type { Account, Event as EventItem, Instance, LedgerEntry, Peering, PeeringSide, Region, Route, RouterInterface, Vbr, Vpc, Webhook } from "../../src/domain/resources.ts";
 /** A subnet as the API shows it: with its gateway, the VPC router's address in it. */
 export type Subnet = DomainSubnet & { gatewayIp: string };
 /** A route table; `GET /route-tables/{id}` adds its routes and associated subnets. */

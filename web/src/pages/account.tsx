@@ -1,7 +1,7 @@
 /** The overview (what waits for you), the billing ledger, the event log and webhooks. */
 import { type ReactNode, useState } from "react";
 import { api, listAll } from "../api.ts";
-import { type EventItem, type LedgerEntry, type Peering, list } from "../types.ts";
+import { type EventItem, type LedgerEntry, type Peering, type Webhook, list } from "../types.ts";
 import { Action, ErrorBox, Form, Table, time, useApp, useData } from "../ui.tsx";
 import { PeeringsTable } from "./peerings.tsx";
 
@@ -98,17 +98,6 @@ export function EventsPage(): ReactNode {
       />
     </section>
   );
-}
-
-interface Webhook {
-  id: string;
-  url: string;
-  eventTypes: string[];
-  delivered: number;
-  attempts: number;
-  nextAttemptAt: string;
-  lastError: string | null;
-  createdAt: string;
 }
 
 /** Webhooks: your events POSTed, signed, to URLs of yours. The signing secret is shown once. */
