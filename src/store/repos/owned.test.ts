@@ -1,0 +1,72 @@
+/**
+ * Lists build each resource's JSON over the page's rows only, whatever plan the database picks.
+ * Checked on PostgreSQL's own account of the plan it ran (EXPLAIN ANALYZE) for the very statement
+ * the store sent, on a table without planner statistics (the case that once built the JSON of
+ * every row of the account before sorting and keeping a page).
+ */
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultConfig } from "../../config.ts";
+import { openRuntime, type Runtime } from "../../main.ts";
+import { TEST_MASTER_KEY, type TestDb, freshDb } from "../../../test/support/harness.ts";
+
+interface PlanNode {
+  "Node Type": string;
+  "Actual Rows": number;
+  "Actual Loops": number;
+  Output?: string[];
+  Plans?: PlanNode[];
+}
+
+const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];
+
+describe("a list page on PostgreSQL", () => {
+  let db: TestDb;
+  let runtime: Runtime;
+  const sent: Array<{ sql: string; parameters: readonly unknown[] }> = [];
+  const N = 600;
+
+  beforeAll(async () => {
+    db = await freshDb("postgres");
+    const config = defaultConfig();
+    config.limits.vpcsPerRegion = N;
+    runtime = await openRuntime({ ...db, config, masterKey: TEST_MASTER_KEY });
+    // The statements the store sends (a test's look inside; the store keeps its Kysely to itself).
+    const kysely = (runtime.store as unknown as { db: { executeQuery(q: { sql: string; parameters: readonly unknown[] }): Promise<unknown> } }).db;
+    const execute = kysely.executeQuery.bind(kysely);
+    kysely.executeQuery = (q) => {
+      sent.push({ sql: q.sql, parameters: q.parameters });
+      return execute(q);
+    };
+  });
+  afterAll(async () => {
+    await runtime?.close();
+    await db?.drop();
+  });
+
+  it("builds JSON for at most a page of rows, not for every row of the account", async () => {
+    const actor = { accountId: (await runtime.services.accounts.create("lister")).accountId };
+    for (let i = 0; i < N; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, (_, j) => runtime.services.vpcs.create(actor, { name: `v${i + j}`, region: "cn-hangzhou", cidr: "10.0.0.0/16" })));
+    }
+    sent.length = 0;
+    const first = await runtime.services.vpcs.listJson(actor, {}, { limit: 20 });
+    const second = await runtime.services.vpcs.listJson(actor, {}, { limit: 20, cursor: first.nextCursor ?? undefined });
+    expect(second.items).toHaveLength(20);
+    const lists = sent.filter((q) => /json_build_object/.test(q.sql) && /limit/i.test(q.sql));
+    expect(lists).toHaveLength(2);
+    const c = new pg.Client({ connectionString: db.databaseUrl });
+    await c.connect();
+    try {
+      for (const q of lists) {
+        const r = await c.query(`explain (analyze, verbose, format json) ${q.sql}`, q.parameters as unknown[]);
+        const plan = (r.rows[0]["QUERY PLAN"] as Array<{ Plan: PlanNode }>)[0]!.Plan;
+        const building = nodes(plan).filter((n) => (n.Output ?? []).some((o) => o.includes("json_build_object")));
+        expect(building.length, JSON.stringify(plan)).toBeGreaterThan(0);
+        for (const n of building) expect(n["Actual Rows"] * n["Actual Loops"], `${n["Node Type"]} built JSON for more rows than a page`).toBeLessThanOrEqual(21);
+      }
+    } finally {
+      await c.end();
+    }
+  });
+});
