@@ -96,12 +96,18 @@ export function Form({
   const [error, setError] = useState<ApiError>();
   const [busy, setBusy] = useState(false);
   const app = useApp();
+  // A select shows its first option when its value is not (or no longer) among its options, for
+  // example options that arrived after the form was first drawn; submit what it shows.
+  const shown: Values = { ...values };
+  for (const f of fields) {
+    if (f.type === "select" && !f.options?.some((o) => o.value === values[f.name])) shown[f.name] = f.options?.[0]?.value ?? "";
+  }
   const onSubmit = async (ev: React.FormEvent) => {
     ev.preventDefault();
     setBusy(true);
     setError(undefined);
     try {
-      const result = await submit(values);
+      const result = await submit(shown);
       if (!keepValues) setValues(initial());
       onDone?.(result);
       app.refresh();
@@ -116,12 +122,12 @@ export function Form({
       <h3>{title}</h3>
       <div className="fields">
         {fields
-          .filter((f) => !f.when || f.when(values))
+          .filter((f) => !f.when || f.when(shown))
           .map((f) => (
             <label key={f.name} className={f.type === "checkbox" ? "check" : undefined}>
               <span>{f.label}</span>
               {f.type === "select" ? (
-                <select name={f.name} value={String(values[f.name] ?? "")} onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}>
+                <select name={f.name} value={String(shown[f.name] ?? "")} onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}>
                   {f.options?.map((o) => (
                     <option key={o.value} value={o.value}>
                       {o.label}
