@@ -168,7 +168,10 @@ describe.each(BACKENDS)("Tencent dialect through the official SDK on %s", (backe
         { DestinationCidrBlock: "192.168.2.0/24", GatewayType: "PEERCONNECTION", GatewayId: pcx },
       ],
     });
-    const [r1, r2] = created.RouteTableSet![0]!.RouteSet!.filter((r) => r.RouteType === "USER");
+    // By destination: routes of one batch may share a creation time, and then list in id order.
+    const userSet = created.RouteTableSet![0]!.RouteSet!.filter((r) => r.RouteType === "USER");
+    const r1 = userSet.find((r) => r.DestinationCidrBlock === "192.168.1.0/24");
+    const r2 = userSet.find((r) => r.DestinationCidrBlock === "192.168.2.0/24");
     // A batch is all or nothing: the second route repeats a destination, so the first is not added
     // either; a replace whose new route is refused leaves the old one in place, with its RouteId.
     const userRoutes = async () =>
