@@ -1,16 +1,8 @@
 /** A small client of the native API, used by the CLI (and usable by scripts). */
 import { randomUUID } from "node:crypto";
+import { ApiError } from "./api-error.ts";
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
+export { ApiError };
 
 export class ApiClient {
   constructor(

@@ -20,7 +20,7 @@ const PAGES: Array<{ path: string; label: string }> = [
   { path: "/webhooks", label: "Webhooks" },
 ];
 
-function useHash(): [string, (h: string) => void] {
+function useHash(): string {
   const read = () => window.location.hash.replace(/^#/, "") || "/";
   const [hash, setHash] = useState(read);
   useEffect(() => {
@@ -28,7 +28,7 @@ function useHash(): [string, (h: string) => void] {
     window.addEventListener("hashchange", on);
     return () => window.removeEventListener("hashchange", on);
   }, []);
-  return [hash, (h: string) => (window.location.hash = h)];
+  return hash;
 }
 
 function SignIn({ onSignedIn, error }: { onSignedIn: (token: string) => void; error: ApiError | undefined }): ReactNode {
@@ -62,7 +62,7 @@ export function App(): ReactNode {
   const [tick, setTick] = useState(0);
   const [live, setLive] = useState(false);
   const [notice, setNotice] = useState<string>();
-  const [hash, navigate] = useHash();
+  const hash = useHash();
   const refresh = useCallback(() => setTick((t) => t + 1), []);
 
   const signIn = useCallback(async (token: string) => {
@@ -112,7 +112,7 @@ export function App(): ReactNode {
     };
   }, [account, refresh]);
 
-  const state: AppState | undefined = useMemo(() => (account ? { account, regions, tick, refresh, navigate } : undefined), [account, regions, tick, refresh, navigate]);
+  const state: AppState | undefined = useMemo(() => (account ? { account, regions, tick, refresh } : undefined), [account, regions, tick, refresh]);
   if (!state) return <SignIn onSignedIn={signIn} error={signInError} />;
 
   const vpc = /^\/vpcs\/(vpc-[a-z0-9]+)$/.exec(hash);

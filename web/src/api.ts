@@ -6,16 +6,9 @@ export interface ApiErrorBody {
   details?: Record<string, unknown>;
 }
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
+import { ApiError } from "../../src/cli/api-error.ts";
+
+export { ApiError };
 
 export interface Page<T> {
   items: T[];

@@ -1,5 +1,5 @@
 /** The console's building blocks: data loading, forms, tables, actions and error display. */
-import { type ReactNode, createContext, useCallback, useContext, useEffect, useRef, useState } from "react";
+import { type ReactNode, createContext, useContext, useEffect, useRef, useState } from "react";
 import { ApiError, api } from "./api.ts";
 import { tagsSummary, tagsToText, textToTags } from "./tags.ts";
 import type { Account, Region } from "./types.ts";
@@ -11,7 +11,6 @@ export interface AppState {
   /** Changes whenever the data shown may be stale (an event arrived, a change was made, a timer). */
   tick: number;
   refresh(): void;
-  navigate(hash: string): void;
 }
 
 export const App = createContext<AppState | null>(null);
@@ -25,11 +24,10 @@ export function useApp(): AppState {
  * Loads data, and loads it again whenever the app ticks; keeps the last good value while
  * reloading. When `deps` change (another resource is shown) the old value is dropped at once.
  */
-export function useData<T>(load: () => Promise<T>, deps: unknown[] = []): { data: T | undefined; error: ApiError | undefined; reload(): void } {
+export function useData<T>(load: () => Promise<T>, deps: unknown[] = []): { data: T | undefined; error: ApiError | undefined } {
   const { tick } = useApp();
   const key = JSON.stringify(deps);
   const [state, setState] = useState<{ key: string; data: T | undefined; error: ApiError | undefined }>({ key, data: undefined, error: undefined });
-  const [own, setOwn] = useState(0);
   const loadRef = useRef(load);
   loadRef.current = load;
   useEffect(() => {
@@ -41,9 +39,9 @@ export function useData<T>(load: () => Promise<T>, deps: unknown[] = []): { data
     return () => {
       live = false;
     };
-  }, [tick, own, key]);
+  }, [tick, key]);
   const current = state.key === key ? state : { data: undefined, error: undefined };
-  return { data: current.data, error: current.error, reload: useCallback(() => setOwn((n) => n + 1), []) };
+  return { data: current.data, error: current.error };
 }
 
 export function asApiError(e: unknown): ApiError {
