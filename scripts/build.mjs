@@ -33,15 +33,15 @@ let failed = false;
 for (const target of Object.keys(TARGETS)) {
   if (ifStale && distIsCurrent(ROOT, target)) continue;
   const final = join(ROOT, TARGETS[target].out);
+  const out = `${final}.tmp-${process.pid}`;
   let command;
   try {
-    command = COMMANDS[target](`${final}.tmp-${process.pid}`);
+    command = COMMANDS[target](out);
   } catch {
     process.stderr.write(`vpcpeer build (${target}): its build tool is not installed; ${FALLBACK[target]}\n`);
     rmSync(final, { recursive: true, force: true });
     continue;
   }
-  const out = `${final}.tmp-${process.pid}`;
   const fingerprint = sourceFingerprint(ROOT, target);
   const started = Date.now();
   rmSync(out, { recursive: true, force: true });
