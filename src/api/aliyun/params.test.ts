@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { AliyunError } from "./errors.ts";
 import { Params, paged } from "./params.ts";
-import { ourRouter, vRouterIdOf } from "./router-ids.ts";
+import { ourRouter, vRouterIdOf } from "./ids.ts";
 
 const p = (o: Record<string, string>) => new Params(Object.entries(o));
 const codeOf = (f: () => unknown) => {

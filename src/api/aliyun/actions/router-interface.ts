@@ -7,7 +7,7 @@ import type { Peering, RouterInterface } from "../../../domain/resources.ts";
 import { type ActionTable, type Ctx, accountParam, listAll, ownerId, region, tagList } from "../context.ts";
 import { badParam } from "../errors.ts";
 import { aliTime, paged } from "../params.ts";
-import { aliRouterId, aliRouterType, ourRouter } from "../router-ids.ts";
+import { aliRouterId, aliRouterType, ourRouter } from "../ids.ts";
 
 const ROUTER_TYPES = ["VRouter", "VBR"] as const;
 const NO_EXPIRY = "2999-09-08T16:00:00Z";

@@ -4,7 +4,7 @@ import type { RouteTable, Subnet, Vpc } from "../../../domain/resources.ts";
 import { type ActionTable, type Ctx, idList, listAll, ownerId, region, tagList } from "../context.ts";
 import { AliyunError } from "../errors.ts";
 import { aliTime, paged } from "../params.ts";
-import { vRouterIdOf } from "../router-ids.ts";
+import { vRouterIdOf } from "../ids.ts";
 
 const RESOURCE_GROUP = "rg-default";
 
