@@ -38,6 +38,8 @@ function ajv(coerce: boolean) {
     useDefaults: true,
     coerceTypes: coerce ? "array" : false,
     allErrors: false,
+    // Each issue carries the schema it failed, so its message can say what is allowed (native/validation-message.ts).
+    verbose: true,
     strict: false,
   });
   (addFormats as unknown as (a: Ajv) => void)(instance);

@@ -10,9 +10,13 @@ export interface ServiceDeps {
   config: Config;
 }
 
-/** The authenticated caller. Every use case is scoped to it. */
+/**
+ * The authenticated caller. Every use case is scoped to it. `region`: the request was made in one
+ * region (a cloud dialect's call); regional resources of other regions answer like missing ones.
+ */
 export interface Actor {
   accountId: string;
+  region?: string | undefined;
 }
 
 export function nowIso(deps: ServiceDeps): string {

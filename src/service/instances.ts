@@ -26,10 +26,10 @@ export class InstanceService {
     try {
       return await this.deps.store.transaction(async (r) => {
         // The subnet row lock serializes address allocation within the subnet.
-        const subnet = await r.subnets.lock(actor.accountId, input.subnetId);
+        const subnet = await r.subnets.lock(actor, input.subnetId);
         if (!subnet) throw notFound("subnet", input.subnetId, "subnetId");
         const cidr = parseCidr(subnet.cidr, "cidr");
-        const siblings = await r.instances.all(actor.accountId, { subnet_id: subnet.id });
+        const siblings = await r.instances.all(actor, { subnet_id: subnet.id });
         checkQuota(this.deps.config.limits, "instancesPerSubnet", siblings.length, `instances in ${subnet.id}`);
         const taken = new Set(siblings.map((i) => i.privateIp));
         const ip =
@@ -45,7 +45,7 @@ export class InstanceService {
           { id, account_id: actor.accountId, vpc_id: subnet.vpcId, subnet_id: subnet.id, region: subnet.region, zone: subnet.zone, private_ip: ip, name: input.name ?? "", description: input.description ?? "", state: "running", created_at: now, updated_at: now },
           tags,
         );
-        return (await r.instances.get(actor.accountId, id))!;
+        return (await r.instances.get(actor, id))!;
       });
     } catch (e) {
       if (isUniqueViolation(e)) {
@@ -56,29 +56,29 @@ export class InstanceService {
   }
 
   async get(actor: Actor, id: string): Promise<Instance> {
-    const i = await this.deps.store.read.instances.get(actor.accountId, id);
+    const i = await this.deps.store.read.instances.get(actor, id);
     if (!i) throw notFound("instance", id);
     return (await withDataplane(this.deps, [i]))[0]!;
   }
 
   async list(actor: Actor, f: { vpcId?: string | undefined; subnetId?: string | undefined }, opts: ListOptions): Promise<Page<Instance>> {
-    const page = await this.deps.store.read.instances.list(actor.accountId, { vpc_id: f.vpcId, subnet_id: f.subnetId }, opts);
+    const page = await this.deps.store.read.instances.list(actor, { vpc_id: f.vpcId, subnet_id: f.subnetId }, opts);
     return { items: await withDataplane(this.deps, page.items), nextCursor: page.nextCursor };
   }
 
   async update(actor: Actor, id: string, input: UpdateInput): Promise<Instance> {
     const tags = input.tags && validateTags(input.tags, this.deps.config.limits.tagsPerResource);
     return this.deps.store.transaction(async (r) => {
-      const i = await r.instances.lock(actor.accountId, id);
+      const i = await r.instances.lock(actor, id);
       if (!i) throw notFound("instance", id);
       await r.instances.update(actor.accountId, id, { name: input.name ?? i.name, description: input.description ?? i.description, updated_at: nowIso(this.deps) }, tags);
-      return (await r.instances.get(actor.accountId, id))!;
+      return (await r.instances.get(actor, id))!;
     });
   }
 
   async delete(actor: Actor, id: string): Promise<void> {
     await this.deps.store.transaction(async (r) => {
-      if (!(await r.instances.lock(actor.accountId, id))) throw notFound("instance", id);
+      if (!(await r.instances.lock(actor, id))) throw notFound("instance", id);
       await r.instances.delete(actor.accountId, id);
     });
   }

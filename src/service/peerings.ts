@@ -131,7 +131,8 @@ export class PeeringService {
       locked.set(first!, await r.vpcs.lockAny(first!));
       if (second !== first) locked.set(second!, await r.vpcs.lockAny(second!));
       const vpc = locked.get(input.vpcId);
-      if (!vpc || vpc.accountId !== actor.accountId) throw notFound("vpc", input.vpcId, "vpcId");
+      // A request made in a region (a cloud dialect's) names a VPC of that region; the peer's region is explicit.
+      if (!vpc || vpc.accountId !== actor.accountId || (actor.region !== undefined && vpc.region !== actor.region)) throw notFound("vpc", input.vpcId, "vpcId");
       const peer = locked.get(input.peerVpcId);
       const peerRegion = input.peerRegion ?? vpc.region;
       if (!peer || peer.accountId !== peerAccountId || peer.region !== peerRegion) {

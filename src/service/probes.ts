@@ -29,7 +29,7 @@ export class ProbeService {
     }
     if (parseIp(input.toIp) === null) throw new DomainError("InvalidIpAddress", `toIp: "${input.toIp.slice(0, 40)}" is not an IPv4 address`, { field: "toIp" });
     const r = this.deps.store.repos;
-    const from = isId("instance", input.fromInstanceId) ? await r.instances.get(actor.accountId, input.fromInstanceId) : null;
+    const from = isId("instance", input.fromInstanceId) ? await r.instances.get(actor, input.fromInstanceId) : null;
     if (!from) throw notFound("instance", input.fromInstanceId, "fromInstanceId");
     // Routers this instance could possibly reach: its VPC and whatever is connected to it.
     const routers = new Set<string>([from.vpcId]);

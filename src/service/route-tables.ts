@@ -35,9 +35,9 @@ export class RouteTableService {
   async create(actor: Actor, input: CreateRouteTableInput): Promise<RouteTable> {
     const tags = validateTags(input.tags ?? {}, this.deps.config.limits.tagsPerResource);
     return this.deps.store.transaction(async (r) => {
-      const vpc = await r.vpcs.lock(actor.accountId, input.vpcId);
+      const vpc = await r.vpcs.lock(actor, input.vpcId);
       if (!vpc) throw notFound("vpc", input.vpcId, "vpcId");
-      const custom = (await r.routeTables.count(actor.accountId, { vpc_id: vpc.id })) - 1;
+      const custom = (await r.routeTables.count(actor, { vpc_id: vpc.id })) - 1;
       checkQuota(this.deps.config.limits, "routeTablesPerVpc", custom, `custom route tables in ${vpc.id}`);
       const now = nowIso(this.deps);
       const id = this.deps.ids.next("routeTable");
@@ -45,18 +45,18 @@ export class RouteTableService {
         { id, account_id: actor.accountId, vpc_id: vpc.id, region: vpc.region, name: input.name, description: input.description ?? "", is_default: 0, created_at: now, updated_at: now },
         tags,
       );
-      return (await r.routeTables.get(actor.accountId, id))!;
+      return (await r.routeTables.get(actor, id))!;
     });
   }
 
   async get(actor: Actor, id: string): Promise<RouteTable> {
-    const t = await this.deps.store.read.routeTables.get(actor.accountId, id);
+    const t = await this.deps.store.read.routeTables.get(actor, id);
     if (!t) throw notFound("route-table", id);
     return t;
   }
 
   listJson(actor: Actor, f: { vpcId?: string | undefined }, opts: ListOptions): Promise<Page<Json<RouteTable>>> {
-    return this.deps.store.read.routeTables.listJson(actor.accountId, { vpc_id: f.vpcId }, opts);
+    return this.deps.store.read.routeTables.listJson(actor, { vpc_id: f.vpcId }, opts);
   }
 
   async list(actor: Actor, f: { vpcId?: string | undefined }, opts: ListOptions): Promise<Page<RouteTable>> {
@@ -65,28 +65,28 @@ export class RouteTableService {
 
   /** Subnets associated with a table (ids), for display. */
   async associations(actor: Actor, id: string): Promise<string[]> {
-    const subnets = await this.deps.store.read.subnets.all(actor.accountId, { route_table_id: id });
+    const subnets = await this.deps.store.read.subnets.all(actor, { route_table_id: id });
     return subnets.map((s) => s.id);
   }
 
   async update(actor: Actor, id: string, input: UpdateInput): Promise<RouteTable> {
     const tags = input.tags && validateTags(input.tags, this.deps.config.limits.tagsPerResource);
     return this.deps.store.transaction(async (r) => {
-      const t = await r.routeTables.lock(actor.accountId, id);
+      const t = await r.routeTables.lock(actor, id);
       if (!t) throw notFound("route-table", id);
       await r.routeTables.update(actor.accountId, id, { name: input.name ?? t.name, description: input.description ?? t.description, updated_at: nowIso(this.deps) }, tags);
-      return (await r.routeTables.get(actor.accountId, id))!;
+      return (await r.routeTables.get(actor, id))!;
     });
   }
 
   async delete(actor: Actor, id: string): Promise<void> {
     await this.deps.store.transaction(async (r) => {
-      const t = await r.routeTables.lock(actor.accountId, id);
+      const t = await r.routeTables.lock(actor, id);
       if (!t) throw notFound("route-table", id);
       if (t.isDefault) {
         throw new DomainError("DefaultRouteTableImmutable", `route table ${id} is the default route table of ${t.vpcId}; it goes away with the VPC`, { id });
       }
-      const subnets = await r.subnets.all(actor.accountId, { route_table_id: id });
+      const subnets = await r.subnets.all(actor, { route_table_id: id });
       if (subnets.length > 0) {
         throw new DomainError(
           "DependencyViolation",
@@ -111,9 +111,9 @@ export class RouteTableService {
     const destinationText = formatCidr(destination);
     try {
       return await this.deps.store.transaction(async (r) => {
-        const table = await r.routeTables.lock(actor.accountId, routeTableId);
+        const table = await r.routeTables.lock(actor, routeTableId);
         if (!table) throw notFound("route-table", routeTableId);
-        const vpc = (await r.vpcs.get(actor.accountId, table.vpcId))!;
+        const vpc = (await r.vpcs.get(actor, table.vpcId))!;
         if (overlaps(parseCidr(vpc.cidr, "cidr"), destination)) {
           throw new DomainError(
             "CidrOverlap",
@@ -168,7 +168,7 @@ export class RouteTableService {
 
   async deleteRoute(actor: Actor, routeTableId: string, routeId: string): Promise<void> {
     await this.deps.store.transaction(async (r) => {
-      const table = await r.routeTables.lock(actor.accountId, routeTableId);
+      const table = await r.routeTables.lock(actor, routeTableId);
       if (!table) throw notFound("route-table", routeTableId);
       if (routeId === LOCAL_ROUTE_ID) {
         throw new DomainError("LocalRouteImmutable", `route ${LOCAL_ROUTE_ID}: the local route of the VPC cannot be removed`, { id: routeId });
@@ -180,9 +180,9 @@ export class RouteTableService {
   }
 
   private async tableAndVpc(r: Repos, actor: Actor, routeTableId: string): Promise<{ table: RouteTable; vpc: Vpc }> {
-    const table = await r.routeTables.get(actor.accountId, routeTableId);
+    const table = await r.routeTables.get(actor, routeTableId);
     if (!table) throw notFound("route-table", routeTableId);
-    return { table, vpc: (await r.vpcs.get(actor.accountId, table.vpcId))! };
+    return { table, vpc: (await r.vpcs.get(actor, table.vpcId))! };
   }
 
   private async withStates(r: Repos, table: RouteTable, vpc: Vpc, stored: StoredRoute[], withLocal = true): Promise<Route[]> {

@@ -8,7 +8,7 @@ import { DomainError, notFound } from "../domain/errors.ts";
 import { isLive } from "../domain/peering.ts";
 import { type Json, type ListOptions, type Page, type Peering, type RouterInterface, type RouterInterfaceStatus, type Tags, type Vbr, type Vpc, parseJson, parsePage } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
-import type { Repos } from "../store/repos/index.ts";
+import type { Owner, Repos } from "../store/repos/index.ts";
 import type { RouterInterfacesTable } from "../store/schema.ts";
 import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
 import { checkQuota } from "./limits.ts";
@@ -67,8 +67,9 @@ export class RouterInterfaceService {
     private readonly peerings: PeeringService,
   ) {}
 
-  private async router(r: Repos, accountId: string, type: "vpc" | "vbr", id: string, field: string): Promise<Vpc | Vbr> {
-    const found = type === "vpc" ? await r.vpcs.get(accountId, id) : await r.vbrs.get(accountId, id);
+  /** The owner's router; `owner` is the actor (its region, if any, applies) or, for the opposite end, an account. */
+  private async router(r: Repos, owner: Owner, type: "vpc" | "vbr", id: string, field: string): Promise<Vpc | Vbr> {
+    const found = type === "vpc" ? await r.vpcs.get(owner, id) : await r.vbrs.get(owner, id);
     if (!found) throw notFound(type, id, field);
     return found;
   }
@@ -119,13 +120,13 @@ export class RouterInterfaceService {
       throw new DomainError("InvalidRequest", "withAcceptor: creating both ends in one call is for an initiator whose opposite VPC is in the same account", { field: "withAcceptor" });
     }
     return this.deps.store.transaction(async (r) => {
-      const router = await this.router(r, actor.accountId, input.routerType, input.routerId, "routerId");
+      const router = await this.router(r, actor, input.routerType, input.routerId, "routerId");
       // Lock the router row: concurrent creates count its interfaces one after the other.
-      if (input.routerType === "vpc") await r.vpcs.lock(actor.accountId, router.id);
-      else await r.vbrs.lock(actor.accountId, router.id);
+      if (input.routerType === "vpc") await r.vpcs.lock(actor, router.id);
+      else await r.vbrs.lock(actor, router.id);
       const oppositeRegion = input.opposite.region ?? router.region;
       this.regions.require(oppositeRegion, "opposite.region");
-      checkQuota(this.deps.config.limits, "routerInterfacesPerRouter", await r.routerInterfaces.count(actor.accountId, { router_id: router.id }), `router interfaces of ${router.id}`);
+      checkQuota(this.deps.config.limits, "routerInterfacesPerRouter", await r.routerInterfaces.count(actor, { router_id: router.id }), `router interfaces of ${router.id}`);
       const now = nowIso(this.deps);
       const id = this.deps.ids.next("routerInterface");
       const row: Omit<RouterInterfacesTable, "tags"> = {
@@ -182,12 +183,12 @@ export class RouterInterfaceService {
         await r.routerInterfaces.update(actor.accountId, id, { opposite_interface_id: accId }, undefined);
         await this.connectIn(r, actor, id);
       }
-      return (await r.routerInterfaces.get(actor.accountId, id))!;
+      return (await r.routerInterfaces.get(actor, id))!;
     });
   }
 
   async getJson(actor: Actor, id: string): Promise<Json<RouterInterface>> {
-    const ri = await this.deps.store.read.routerInterfaces.getJson(actor.accountId, id);
+    const ri = await this.deps.store.read.routerInterfaces.getJson(actor, id);
     if (ri === null) throw notFound("router-interface", id);
     return ri;
   }
@@ -197,7 +198,7 @@ export class RouterInterfaceService {
   }
 
   listJson(actor: Actor, f: RouterInterfaceFilters, opts: ListOptions): Promise<Page<Json<RouterInterface>>> {
-    return this.deps.store.read.routerInterfaces.listJson(actor.accountId, { router_id: f.routerId, role: f.role, status: f.status }, opts);
+    return this.deps.store.read.routerInterfaces.listJson(actor, { router_id: f.routerId, role: f.role, status: f.status }, opts);
   }
 
   async list(actor: Actor, f: RouterInterfaceFilters, opts: ListOptions): Promise<Page<RouterInterface>> {
@@ -208,7 +209,7 @@ export class RouterInterfaceService {
   async update(actor: Actor, id: string, input: UpdateRouterInterfaceInput): Promise<RouterInterface> {
     const tags = input.tags && validateTags(input.tags, this.deps.config.limits.tagsPerResource);
     return this.deps.store.transaction(async (r) => {
-      const ri = await r.routerInterfaces.lock(actor.accountId, id);
+      const ri = await r.routerInterfaces.lock(actor, id);
       if (!ri) throw notFound("router-interface", id);
       const o = input.opposite;
       if (o && ri.status !== "Idle") {
@@ -230,20 +231,20 @@ export class RouterInterfaceService {
         },
         tags,
       );
-      return (await r.routerInterfaces.get(actor.accountId, id))!;
+      return (await r.routerInterfaces.get(actor, id))!;
     });
   }
 
   async connect(actor: Actor, id: string): Promise<RouterInterface> {
     return this.deps.store.transaction(async (r) => {
       await this.connectIn(r, actor, id);
-      return (await r.routerInterfaces.get(actor.accountId, id))!;
+      return (await r.routerInterfaces.get(actor, id))!;
     });
   }
 
   /** Connects an Idle initiator to the acceptor it names, which must name it back. */
   private async connectIn(r: Repos, actor: Actor, id: string): Promise<void> {
-    const ri = await r.routerInterfaces.lock(actor.accountId, id);
+    const ri = await r.routerInterfaces.lock(actor, id);
     if (!ri) throw notFound("router-interface", id);
     if (ri.role !== "initiator") throw new DomainError("InvalidRouterInterfaceState", `router interface ${id} is an acceptor; connect from the initiator`, { id, role: ri.role });
     if (ri.status !== "Idle") throw new DomainError("InvalidRouterInterfaceState", `router interface ${id} is ${ri.status}; only an Idle initiator can connect`, { id, status: ri.status });
@@ -296,14 +297,14 @@ export class RouterInterfaceService {
   /** Activate (Inactive → Active) or deactivate (Active → Inactive) the connection, from either end. */
   async setActive(actor: Actor, id: string, active: boolean): Promise<RouterInterface> {
     return this.deps.store.transaction(async (r) => {
-      const ri = await r.routerInterfaces.lock(actor.accountId, id);
+      const ri = await r.routerInterfaces.lock(actor, id);
       if (!ri) throw notFound("router-interface", id);
       const from = active ? "Inactive" : "Active";
       if (ri.status !== from || !ri.peeringId) {
         throw new DomainError("InvalidRouterInterfaceState", `router interface ${id} is ${ri.status}; it must be ${from} to ${active ? "activate" : "deactivate"}`, { id, status: ri.status });
       }
       await this.peerings.command(r, actor, ri.peeringId, active ? "activate" : "deactivate");
-      return (await r.routerInterfaces.get(actor.accountId, id))!;
+      return (await r.routerInterfaces.get(actor, id))!;
     });
   }
 
@@ -312,19 +313,19 @@ export class RouterInterfaceService {
     const mbps = ROUTER_INTERFACE_SPECS[spec];
     if (mbps === undefined) throw new DomainError("InvalidRequest", `spec: "${spec.slice(0, 20)}" is not a specification (${Object.keys(ROUTER_INTERFACE_SPECS).join(", ")})`, { field: "spec" });
     return this.deps.store.transaction(async (r) => {
-      const ri = await r.routerInterfaces.lock(actor.accountId, id);
+      const ri = await r.routerInterfaces.lock(actor, id);
       if (!ri) throw notFound("router-interface", id);
       if (ri.role !== "initiator") throw new DomainError("InvalidRouterInterfaceState", `router interface ${id} is an acceptor; the initiator sets the spec`, { id });
       if (ri.peeringId) await this.peerings.update(actor, ri.peeringId, { bandwidthMbps: mbps });
       await r.routerInterfaces.update(actor.accountId, id, { spec, bandwidth_mbps: mbps, updated_at: nowIso(this.deps) }, undefined);
-      return (await r.routerInterfaces.get(actor.accountId, id))!;
+      return (await r.routerInterfaces.get(actor, id))!;
     });
   }
 
   /** Deletes an Idle or Inactive interface with no routes pointing at it; a connection it carried is deleted too. */
   async delete(actor: Actor, id: string): Promise<void> {
     await this.deps.store.transaction(async (r) => {
-      const ri = await r.routerInterfaces.lock(actor.accountId, id);
+      const ri = await r.routerInterfaces.lock(actor, id);
       if (!ri) throw notFound("router-interface", id);
       if (ri.status !== "Idle" && ri.status !== "Inactive") {
         throw new DomainError("InvalidRouterInterfaceState", `router interface ${id} is ${ri.status}; only Idle or Inactive interfaces can be deleted (deactivate it first)`, { id, status: ri.status });

@@ -39,7 +39,7 @@ export class SubnetService {
     try {
       return await this.deps.store.transaction(async (r) => {
         // The VPC row lock serializes subnet creation per VPC, so the overlap check below holds at commit.
-        const vpc = await r.vpcs.lock(actor.accountId, input.vpcId);
+        const vpc = await r.vpcs.lock(actor, input.vpcId);
         if (!vpc) throw notFound("vpc", input.vpcId, "vpcId");
         const zone = this.regions.zone(this.regions.require(vpc.region), input.zone);
         const vpcCidr = parseCidr(vpc.cidr, "vpc.cidr");
@@ -50,7 +50,7 @@ export class SubnetService {
             vpcCidr: vpc.cidr,
           });
         }
-        const siblings = await r.subnets.all(actor.accountId, { vpc_id: vpc.id });
+        const siblings = await r.subnets.all(actor, { vpc_id: vpc.id });
         const clash = siblings.find((s) => overlaps(parseCidr(s.cidr, "cidr"), requested));
         if (clash) throw overlapError(formatCidr(requested), clash);
         checkQuota(this.deps.config.limits, "subnetsPerVpc", siblings.length, `subnets in ${vpc.id}`);
@@ -72,7 +72,7 @@ export class SubnetService {
           },
           tags,
         );
-        return (await r.subnets.get(actor.accountId, id))!;
+        return (await r.subnets.get(actor, id))!;
       });
     } catch (e) {
       // Backstop for the (vpc_id, cidr) unique constraint.
@@ -87,31 +87,31 @@ export class SubnetService {
   }
 
   async get(actor: Actor, id: string): Promise<Subnet> {
-    const subnet = await this.deps.store.read.subnets.get(actor.accountId, id);
+    const subnet = await this.deps.store.read.subnets.get(actor, id);
     if (!subnet) throw notFound("subnet", id);
     return subnet;
   }
 
   list(actor: Actor, f: SubnetFilters, opts: ListOptions): Promise<Page<Subnet>> {
-    return this.deps.store.read.subnets.list(actor.accountId, { vpc_id: f.vpcId, zone: f.zone, route_table_id: f.routeTableId }, opts);
+    return this.deps.store.read.subnets.list(actor, { vpc_id: f.vpcId, zone: f.zone, route_table_id: f.routeTableId }, opts);
   }
 
   async update(actor: Actor, id: string, input: UpdateInput): Promise<Subnet> {
     const tags = input.tags && validateTags(input.tags, this.deps.config.limits.tagsPerResource);
     return this.deps.store.transaction(async (r) => {
-      const s = await r.subnets.lock(actor.accountId, id);
+      const s = await r.subnets.lock(actor, id);
       if (!s) throw notFound("subnet", id);
       await r.subnets.update(actor.accountId, id, { name: input.name ?? s.name, description: input.description ?? s.description, updated_at: nowIso(this.deps) }, tags);
-      return (await r.subnets.get(actor.accountId, id))!;
+      return (await r.subnets.get(actor, id))!;
     });
   }
 
   /** Associates the subnet with a route table of the same VPC (replacing its current association). */
   async setRouteTable(actor: Actor, id: string, routeTableId: string): Promise<Subnet> {
     return this.deps.store.transaction(async (r) => {
-      const subnet = await r.subnets.lock(actor.accountId, id);
+      const subnet = await r.subnets.lock(actor, id);
       if (!subnet) throw notFound("subnet", id);
-      const table = await r.routeTables.lock(actor.accountId, routeTableId);
+      const table = await r.routeTables.lock(actor, routeTableId);
       if (!table) throw notFound("route-table", routeTableId, "routeTableId");
       if (table.vpcId !== subnet.vpcId) {
         throw new DomainError("RouteTableMismatch", `routeTableId: ${routeTableId} belongs to ${table.vpcId}, but subnet ${id} is in ${subnet.vpcId}`, {
@@ -121,15 +121,15 @@ export class SubnetService {
         });
       }
       await r.subnets.update(actor.accountId, id, { route_table_id: routeTableId, updated_at: nowIso(this.deps) }, undefined);
-      return (await r.subnets.get(actor.accountId, id))!;
+      return (await r.subnets.get(actor, id))!;
     });
   }
 
   async delete(actor: Actor, id: string): Promise<void> {
     await this.deps.store.transaction(async (r) => {
-      const subnet = await r.subnets.lock(actor.accountId, id);
+      const subnet = await r.subnets.lock(actor, id);
       if (!subnet) throw notFound("subnet", id);
-      const instances = await r.instances.all(actor.accountId, { subnet_id: id });
+      const instances = await r.instances.all(actor, { subnet_id: id });
       if (instances.length > 0) {
         throw new DomainError("DependencyViolation", `subnet ${id} still has instances; delete them first: ${instances.slice(0, 20).map((i) => i.id).join(", ")}`, {
           id,

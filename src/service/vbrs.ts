@@ -51,19 +51,19 @@ export class VbrService {
     const tags = validateTags(input.tags ?? {}, this.deps.config.limits.tagsPerResource);
     return this.deps.store.transaction(async (r) => {
       await r.accounts.lock(actor.accountId);
-      checkQuota(this.deps.config.limits, "vbrsPerRegion", await r.vbrs.count(actor.accountId, { region: region.id }), `VBRs in ${region.id}`);
+      checkQuota(this.deps.config.limits, "vbrsPerRegion", await r.vbrs.count(actor, { region: region.id }), `VBRs in ${region.id}`);
       const now = nowIso(this.deps);
       const id = this.deps.ids.next("vbr");
       await r.vbrs.insert(
         { id, account_id: actor.accountId, region: region.id, name: input.name, description: input.description ?? "", on_premises_cidrs: JSON.stringify(cidrs), state: "active", created_at: now, updated_at: now },
         tags,
       );
-      return (await r.vbrs.get(actor.accountId, id))!;
+      return (await r.vbrs.get(actor, id))!;
     });
   }
 
   async getJson(actor: Actor, id: string): Promise<Json<Vbr>> {
-    const v = await this.deps.store.read.vbrs.getJson(actor.accountId, id);
+    const v = await this.deps.store.read.vbrs.getJson(actor, id);
     if (v === null) throw notFound("vbr", id);
     return v;
   }
@@ -73,7 +73,7 @@ export class VbrService {
   }
 
   listJson(actor: Actor, f: { region?: string | undefined }, opts: ListOptions): Promise<Page<Json<Vbr>>> {
-    return this.deps.store.read.vbrs.listJson(actor.accountId, { region: f.region }, opts);
+    return this.deps.store.read.vbrs.listJson(actor, { region: f.region }, opts);
   }
 
   async list(actor: Actor, f: { region?: string | undefined }, opts: ListOptions): Promise<Page<Vbr>> {
@@ -84,7 +84,7 @@ export class VbrService {
     const tags = input.tags && validateTags(input.tags, this.deps.config.limits.tagsPerResource);
     const cidrs = input.onPremisesCidrs && this.cidrs(input.onPremisesCidrs);
     return this.deps.store.transaction(async (r) => {
-      const v = await r.vbrs.lock(actor.accountId, id);
+      const v = await r.vbrs.lock(actor, id);
       if (!v) throw notFound("vbr", id);
       if (cidrs) await this.checkCidrChange(r, actor.accountId, id, cidrs);
       await r.vbrs.update(
@@ -98,7 +98,7 @@ export class VbrService {
         },
         tags,
       );
-      return (await r.vbrs.get(actor.accountId, id))!;
+      return (await r.vbrs.get(actor, id))!;
     });
   }
 
@@ -124,7 +124,7 @@ export class VbrService {
 
   async delete(actor: Actor, id: string): Promise<void> {
     await this.deps.store.transaction(async (r) => {
-      const v = await r.vbrs.lock(actor.accountId, id);
+      const v = await r.vbrs.lock(actor, id);
       if (!v) throw notFound("vbr", id);
       const connections = await routerDependents(r, actor.accountId, id);
       if (connections.length > 0) {

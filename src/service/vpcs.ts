@@ -43,7 +43,7 @@ export class VpcService {
     const { ids } = this.deps;
     return this.deps.store.transaction(async (r) => {
       await r.accounts.lock(actor.accountId);
-      checkQuota(this.deps.config.limits, "vpcsPerRegion", await r.vpcs.count(actor.accountId, { region: region.id }), `VPCs in ${region.id}`);
+      checkQuota(this.deps.config.limits, "vpcsPerRegion", await r.vpcs.count(actor, { region: region.id }), `VPCs in ${region.id}`);
       const now = nowIso(this.deps);
       const id = ids.next("vpc");
       const rtbId = ids.next("routeTable");
@@ -65,13 +65,13 @@ export class VpcService {
         { ...owned, id: rtbId, vpc_id: id, region: region.id, name: `${input.name}-default`, description: `Default route table of ${id}`, is_default: 1 },
         {},
       );
-      return (await r.vpcs.get(actor.accountId, id))!;
+      return (await r.vpcs.get(actor, id))!;
     });
   }
 
   /** The VPC as the JSON text the store built (the native API sends it as it is). */
   async getJson(actor: Actor, id: string): Promise<Json<Vpc>> {
-    const vpc = await this.deps.store.read.vpcs.getJson(actor.accountId, id);
+    const vpc = await this.deps.store.read.vpcs.getJson(actor, id);
     if (vpc === null) throw notFound("vpc", id);
     return vpc;
   }
@@ -81,7 +81,7 @@ export class VpcService {
   }
 
   listJson(actor: Actor, filters: VpcFilters, opts: ListOptions): Promise<Page<Json<Vpc>>> {
-    return this.deps.store.read.vpcs.listJson(actor.accountId, { region: filters.region, name: filters.name, cidr: filters.cidr }, opts);
+    return this.deps.store.read.vpcs.listJson(actor, { region: filters.region, name: filters.name, cidr: filters.cidr }, opts);
   }
 
   async list(actor: Actor, filters: VpcFilters, opts: ListOptions): Promise<Page<Vpc>> {
@@ -91,17 +91,17 @@ export class VpcService {
   async update(actor: Actor, id: string, input: UpdateInput): Promise<Vpc> {
     const tags = input.tags && validateTags(input.tags, this.deps.config.limits.tagsPerResource);
     return this.deps.store.transaction(async (r) => {
-      const vpc = await r.vpcs.lock(actor.accountId, id);
+      const vpc = await r.vpcs.lock(actor, id);
       if (!vpc) throw notFound("vpc", id);
       await r.vpcs.update(actor.accountId, id, { name: input.name ?? vpc.name, description: input.description ?? vpc.description, updated_at: nowIso(this.deps) }, tags);
-      return (await r.vpcs.get(actor.accountId, id))!;
+      return (await r.vpcs.get(actor, id))!;
     });
   }
 
   /** Deletes a VPC with its default route table and that table's routes; refused while anything else depends on it. */
   async delete(actor: Actor, id: string): Promise<void> {
     await this.deps.store.transaction(async (r) => {
-      const vpc = await r.vpcs.lock(actor.accountId, id);
+      const vpc = await r.vpcs.lock(actor, id);
       if (!vpc) throw notFound("vpc", id);
       const blockers = await this.dependents.ofVpc(r, actor.accountId, vpc);
       if (blockers.length > 0) {

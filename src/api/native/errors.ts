@@ -4,6 +4,7 @@
  */
 import type { FastifyError } from "fastify";
 import { DomainError, type ErrorKind } from "../../domain/errors.ts";
+import { type AjvIssue, describeIssues } from "./validation-message.ts";
 
 export const STATUS_OF_KIND: Record<ErrorKind, number> = {
   Invalid: 400,
@@ -25,41 +26,6 @@ export function envelope(code: string, message: string, details: Record<string, 
   return { error: { code, message, details } };
 }
 
-interface AjvIssue {
-  instancePath: string;
-  keyword: string;
-  message?: string;
-  params: Record<string, unknown>;
-}
-
-/** "body.target.id" from Ajv's "/target/id" and the request part. */
-function fieldOf(issue: AjvIssue, context: string | undefined): string {
-  const path = issue.instancePath
-    .split("/")
-    .filter(Boolean)
-    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
-  if (issue.keyword === "required" && typeof issue.params.missingProperty === "string") path.push(issue.params.missingProperty);
-  if (issue.keyword === "additionalProperties" && typeof issue.params.additionalProperty === "string") path.push(issue.params.additionalProperty);
-  return [context ?? "body", ...path].join(".");
-}
-
-function reasonOf(issue: AjvIssue): string {
-  switch (issue.keyword) {
-    case "required":
-      return "is required";
-    case "additionalProperties":
-      return "is not a known field";
-    case "maxLength":
-      return `must be at most ${String(issue.params.limit)} characters`;
-    case "minLength":
-      return `must be at least ${String(issue.params.limit)} characters`;
-    case "pattern":
-      return `has an invalid format (expected ${String(issue.params.pattern)})`;
-    default:
-      return issue.message ?? "is invalid";
-  }
-}
-
 /** Maps any error thrown while handling a request to a status and envelope. */
 export function toHttpError(err: unknown): { status: number; body: ErrorBody } {
   if (err instanceof DomainError) {
@@ -67,7 +33,7 @@ export function toHttpError(err: unknown): { status: number; body: ErrorBody } {
   }
   const fe = err as FastifyError & { validation?: AjvIssue[]; validationContext?: string };
   if (fe.validation && fe.validation.length > 0) {
-    const issues = fe.validation.map((i) => ({ field: fieldOf(i, fe.validationContext), reason: reasonOf(i) }));
+    const issues = describeIssues(fe.validation, fe.validationContext);
     const first = issues[0]!;
     return { status: 400, body: envelope("InvalidRequest", `${first.field} ${first.reason}`, { field: first.field, issues }) };
   }

@@ -17,7 +17,7 @@ export const Tags = Type.Record(Type.String({ maxLength: 128 }), Type.String({ m
   description: "Key/value tags; keys starting with `vpcpeer:` are reserved",
   maxProperties: 100,
 });
-export const AccountId = Type.String({ pattern: ACCOUNT_ID_PATTERN, description: "Numeric account id (12-16 digits)" });
+export const AccountId = Type.String({ pattern: ACCOUNT_ID_PATTERN, description: "A numeric account id (12-16 digits)" });
 export const RegionName = Type.String({ minLength: 1, maxLength: 64 });
 
 export const ErrorResponse = Type.Object(

@@ -63,3 +63,4 @@ export type { AccountRecord } from "./accounts.ts";
 export type { StoredResponse } from "./idempotency.ts";
 export type { PeeringChanges, PeeringFilters, PeeringSearch, PeeringView } from "./peerings.ts";
 export type { DataplaneStatus, DesiredRows } from "./dataplane.ts";
+export type { Owner } from "./owned.ts";

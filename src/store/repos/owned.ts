@@ -14,6 +14,20 @@ import { type ReadCache, dependency } from "../read-cache.ts";
 /** Column equality filters a list may apply (undefined values are ignored). */
 export type Filters = Record<string, string | undefined>;
 
+/**
+ * Whose rows a read may see: an account id, or an account limited to one region (a cloud dialect's
+ * request is made in a region; a resource of another region answers like a missing one).
+ */
+export type Owner = string | { readonly accountId: string; readonly region?: string | undefined };
+
+/** The owner's account and, when the read is limited to one, its region. */
+export function ownerScope(owner: Owner): { accountId: string; region: string | undefined } {
+  return typeof owner === "string" ? { accountId: owner, region: undefined } : { accountId: owner.accountId, region: owner.region };
+}
+
+/** The filters with the owner's region added (every owned table has a region column). */
+const scoped = (filters: Filters, region: string | undefined): Filters => (region === undefined ? filters : { ...filters, region });
+
 interface ViewRow {
   j: string;
 }
@@ -55,25 +69,34 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
   }
 
   /** The resource as its JSON text, or null when the account has no such resource. */
-  async getJson(accountId: string, id: string): Promise<Json<D> | null> {
+  async getJson(owner: Owner, id: string): Promise<Json<D> | null> {
+    const { accountId, region } = ownerScope(owner);
     const read = async () => {
-      const [json] = await this.runner.shapedColumn<Json<D>>(`${this.table}:get`, [id, accountId], (arg) => this.from().where("t.id", "=", arg(0)).where("t.account_id", "=", arg(1)));
+      const [json] =
+        region === undefined
+          ? await this.runner.shapedColumn<Json<D>>(`${this.table}:get`, [id, accountId], (arg) => this.from().where("t.id", "=", arg(0)).where("t.account_id", "=", arg(1)))
+          : await this.runner.shapedColumn<Json<D>>(`${this.table}:get:region`, [id, accountId, region], (arg) =>
+              this.from().where("t.id", "=", arg(0)).where("t.account_id", "=", arg(1)).where("t.region", "=", arg(2)),
+            );
       return json ?? null;
     };
     if (!this.cache) return read();
     // A row's JSON depends on that row alone (views.ts), so on writes to this table by its owner.
-    return this.cache.get(`${this.table}\u0000get\u0000${accountId}\u0000${id}`, [dependency(this.table, accountId)], read, (json) => json.length);
+    return this.cache.get(`${this.table}\u0000get\u0000${accountId}\u0000${region ?? ""}\u0000${id}`, [dependency(this.table, accountId)], read, (json) => json.length);
   }
 
-  async get(accountId: string, id: string): Promise<D | null> {
-    const json = await this.getJson(accountId, id);
+  async get(owner: Owner, id: string): Promise<D | null> {
+    const json = await this.getJson(owner, id);
     return json === null ? null : (JSON.parse(json) as D);
   }
 
   /** Reads and row-locks (PostgreSQL) so that checks made under this lock hold until commit. */
-  async lock(accountId: string, id: string): Promise<D | null> {
-    if (!this.caps.rowLocks) return this.get(accountId, id);
-    const rows = (await this.from().where("t.id", "=", id).where("t.account_id", "=", accountId).forUpdate("t").execute()) as ViewRow[];
+  async lock(owner: Owner, id: string): Promise<D | null> {
+    if (!this.caps.rowLocks) return this.get(owner, id);
+    const { accountId, region } = ownerScope(owner);
+    let q = this.from().where("t.id", "=", id).where("t.account_id", "=", accountId);
+    if (region !== undefined) q = q.where("t.region", "=", region);
+    const rows = (await q.forUpdate("t").execute()) as ViewRow[];
     return this.parse(rows)[0] ?? null;
   }
 
@@ -93,7 +116,9 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
   }
 
   /** A page of the account's resources as JSON texts, in creation order. */
-  async listJson(accountId: string, filters: Filters, opts: ListOptions): Promise<Page<Json<D>>> {
+  async listJson(owner: Owner, filters: Filters, opts: ListOptions): Promise<Page<Json<D>>> {
+    const { accountId, region } = ownerScope(owner);
+    filters = scoped(filters, region);
     if (!this.cache) return this.readPage(accountId, filters, opts);
     const deps = [dependency(this.table, accountId)];
     // Tag filters also read the tags table.
@@ -136,26 +161,28 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
     return { items: rows, nextCursor };
   }
 
-  async list(accountId: string, filters: Filters, opts: ListOptions): Promise<Page<D>> {
-    const page = await this.listJson(accountId, filters, opts);
+  async list(owner: Owner, filters: Filters, opts: ListOptions): Promise<Page<D>> {
+    const page = await this.listJson(owner, filters, opts);
     return { items: page.items.map((j) => JSON.parse(j) as D), nextCursor: page.nextCursor };
   }
 
   /** All rows matching the filters, unpaged: for bounded sets (the subnets of one VPC, say). */
-  async all(accountId: string, filters: Filters): Promise<D[]> {
+  async all(owner: Owner, filters: Filters): Promise<D[]> {
+    const { accountId, region } = ownerScope(owner);
     let q = this.from().where("t.account_id", "=", accountId);
-    for (const [column, value] of Object.entries(filters)) {
+    for (const [column, value] of Object.entries(scoped(filters, region))) {
       if (value !== undefined) q = q.where(`t.${column}`, "=", value);
     }
     return this.parse(await this.runner.rows<ViewRow>(q.orderBy("t.created_at").orderBy("t.id").compile()));
   }
 
-  async count(accountId: string, filters: Filters): Promise<number> {
+  async count(owner: Owner, filters: Filters): Promise<number> {
+    const { accountId, region } = ownerScope(owner);
     let q = this.db
       .selectFrom(`${this.table} as t` as never)
       .select((eb) => eb.fn.countAll<number | string>().as("n"))
       .where("t.account_id" as never, "=", accountId as never);
-    for (const [column, value] of Object.entries(filters)) {
+    for (const [column, value] of Object.entries(scoped(filters, region))) {
       if (value !== undefined) q = q.where(`t.${column}` as never, "=", value as never);
     }
     const row = await q.executeTakeFirstOrThrow();
