@@ -53,7 +53,8 @@ export function aliyunDialect(services: Services): Dialect {
         product = version.product;
         const action = Object.hasOwn(version.actions, auth.action) ? version.actions[auth.action] : undefined;
         if (!action) throw new AliyunError("InvalidAction.NotFound", 404, `Specified api "${auth.action.slice(0, 64)}" is not found, please check your url and method.`);
-        const ctx: Ctx = { services, actor: { accountId: auth.account.id }, p: auth.params };
+        // RegionId scopes every read and write of a regional resource (the actions check it against the catalog).
+        const ctx: Ctx = { services, actor: { accountId: auth.account.id, region: auth.params.str("RegionId") || undefined }, p: auth.params };
         const dryRun = action.dryRun ? auth.params.bool("DryRun") : undefined;
         if (dryRun) {
           // Parameters and references are checked inside a transaction that is then undone.

@@ -66,8 +66,10 @@ async function run(services: Services, req: DialectRequest, call: TencentCall): 
   if (call.region !== undefined && !services.regions.list().some((r) => r.id === call.region)) {
     throw new TencentError("UnsupportedRegion", `The region \`${call.region.slice(0, 64)}\` is not a region of this service.`);
   }
+  // Every action of the vpc service is regional: the region scopes each read and write.
+  if (call.region === undefined || call.region === "") throw new TencentError("MissingParameter", "The request is missing a required parameter `Region`.");
   await claim(services, call, def.readOnly === true);
-  return def.handler({ services, actor: { accountId }, region: call.region, action: call.action }, call.params());
+  return def.handler({ services, actor: { accountId, region: call.region }, region: call.region, action: call.action }, call.params());
 }
 
 export function tencentDialect(services: Services): Dialect {
