@@ -3,76 +3,30 @@
  * by two tenants in two browser sessions, live updates, errors as the API words them, and the
  * isolation of tenants. The server is a real `vpcpeer serve` serving the console's build.
  */
-import { existsSync } from "node:fs";
-import { type Browser, type Locator, type Page, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isRoot, removeNamespaces, testPrefix } from "../support/netns.ts";
 import { listNamespaces } from "../../src/dataplane/kernel.ts";
-import { type ServerProcess, runCli, startServer, tempDir } from "../support/process.ts";
+import { type ConsoleRig, type Tenant, createVpc, form, go, hasChromium, row, rowId, startConsole } from "../support/console.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-
-interface Tenant {
-  accountId: string;
-  token: string;
-}
-
-describe.skipIf(!existsSync(CHROMIUM))("the web console", () => {
-  const data = tempDir("vpcpeer-console-");
-  const home = tempDir("vpcpeer-console-home-");
-  let server: ServerProcess;
-  let browser: Browser;
+describe.skipIf(!hasChromium)("the web console", () => {
+  let rig: ConsoleRig;
   let alice: Tenant;
   let bob: Tenant;
+  let server: ConsoleRig["server"];
+  let browser: ConsoleRig["browser"];
 
-  const tenant = async (name: string): Promise<Tenant> => JSON.parse((await runCli(["account", "create", "--name", name, "--data", data.path], { XDG_CONFIG_HOME: home.path })).stdout);
-  const api = async (t: Tenant, path: string) => (await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${t.token}` } })).json() as Promise<any>;
+  const api = (t: Tenant, path: string) => rig.call(t, "GET", path);
+  const open = (t: Tenant) => rig.open(t);
 
   beforeAll(async () => {
-    alice = await tenant("alice");
-    bob = await tenant("bob");
-    server = await startServer(["--data", data.path]);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
+    rig = await startConsole();
+    ({ server, browser } = rig);
+    alice = await rig.tenant("alice");
+    bob = await rig.tenant("bob");
   });
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    data.remove();
-    home.remove();
+    await rig?.stop();
   });
-
-  /** A fresh browser session signed in as the tenant (each context has its own sessionStorage). */
-  async function open(t: Tenant): Promise<Page> {
-    const page = await (await browser.newContext()).newPage();
-    page.setDefaultTimeout(15_000);
-    page.on("dialog", (d) => void d.accept());
-    await page.goto(`${server.url}/console/`);
-    await page.getByLabel("Access token").fill(t.token);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await page.getByRole("heading", { name: "Overview" }).waitFor();
-    return page;
-  }
-  const form = (page: Page, title: string): Locator => page.getByRole("form", { name: title });
-  const go = async (page: Page, link: string, heading: string) => {
-    await page.getByRole("navigation").getByRole("link", { name: link }).click();
-    await page.getByRole("heading", { name: heading }).first().waitFor();
-  };
-  /** The id of the row of `table` that shows `text`, once it appears. */
-  const rowId = async (page: Page, table: string, text: string): Promise<string> => {
-    const row = page.getByRole("table", { name: table }).locator("tbody tr", { hasText: text });
-    await row.first().waitFor();
-    return (await row.first().getAttribute("data-id"))!;
-  };
-  const row = (page: Page, table: string, id: string): Locator => page.getByRole("table", { name: table }).locator(`tr[data-id="${id}"]`);
-  async function createVpc(page: Page, name: string, region: string, cidr: string): Promise<string> {
-    await go(page, "VPCs", "VPCs");
-    const f = form(page, "Create a VPC");
-    await f.getByLabel("Name").fill(name);
-    await f.getByLabel("Region").selectOption(region);
-    await f.getByLabel("IPv4 CIDR").fill(cidr);
-    await f.getByRole("button", { name: "Create" }).click();
-    return rowId(page, "VPCs", cidr);
-  }
 
   it("refuses a wrong token with the API's error", async () => {
     const page = await (await browser.newContext()).newPage();
@@ -284,19 +238,11 @@ describe.skipIf(!existsSync(CHROMIUM))("the web console", () => {
   });
 });
 
-describe.skipIf(!existsSync(CHROMIUM) || !isRoot)("the web console's probe, with the Linux data plane", () => {
+describe.skipIf(!hasChromium || !isRoot)("the web console's probe, with the Linux data plane", () => {
   const prefix = testPrefix();
-  const data = tempDir("vpcpeer-console-dp-");
-  const home = tempDir("vpcpeer-console-dp-home-");
-  let server: ServerProcess;
-  let browser: Browser;
+  let rig: ConsoleRig;
   let alice: Tenant;
-  const call = async (method: string, path: string, body?: unknown) =>
-    (await fetch(`${server.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${alice.token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    }).then((r) => r.json().catch(() => undefined))) as any;
+  const call = (method: string, path: string, body?: unknown) => rig.call(alice, method, path, body);
   /** Probes through the API until the data plane gives `want` (it applies changes asynchronously). */
   const settle = async (from: string, ip: string, want: boolean) => {
     for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
@@ -307,17 +253,13 @@ describe.skipIf(!existsSync(CHROMIUM) || !isRoot)("the web console's probe, with
   };
 
   beforeAll(async () => {
-    alice = JSON.parse((await runCli(["account", "create", "--name", "alice", "--data", data.path], { XDG_CONFIG_HOME: home.path })).stdout);
-    server = await startServer(["--data", data.path, "--dataplane", "linux", "--netns-prefix", prefix]);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
+    rig = await startConsole(["--dataplane", "linux", "--netns-prefix", prefix]);
+    alice = await rig.tenant("alice");
   });
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await rig?.stop();
     await removeNamespaces(prefix);
     expect(await listNamespaces(prefix)).toEqual([]);
-    data.remove();
-    home.remove();
   });
 
   it("sends real packets: reachable over a routed peering, unreachable once a route is gone", async () => {
@@ -332,11 +274,8 @@ describe.skipIf(!existsSync(CHROMIUM) || !isRoot)("the web console's probe, with
     await call("POST", `/api/v1/route-tables/${x.defaultRouteTableId}/routes`, { destinationCidr: "172.16.0.0/16", target: { type: "peering", id: p.id } });
     await settle(xi.id, yi.privateIp, true);
 
-    const page = await (await browser.newContext()).newPage();
+    const page = await rig.open(alice, { hash: `/vpcs/${x.id}` });
     page.setDefaultTimeout(30_000);
-    await page.goto(`${server.url}/console/#/vpcs/${x.id}`);
-    await page.getByLabel("Access token").fill(alice.token);
-    await page.getByRole("button", { name: "Sign in" }).click();
     const probe = page.getByRole("form", { name: "Probe from an instance" });
     await probe.getByLabel("From").selectOption(xi.id);
     await probe.getByLabel("To IP").fill(yi.privateIp);

@@ -184,30 +184,35 @@ export function Action({ label, run, confirm, danger }: { label: string; run: ()
 export interface Column<T> {
   label: string;
   render: (row: T) => ReactNode;
+  /** Free text (names, tags, messages): may break anywhere, so that the table fits the window. */
+  long?: boolean;
 }
 
 export function Table<T extends { id: string }>({ label, rows, columns, empty }: { label: string; rows: T[] | undefined; columns: Column<T>[]; empty: string }): ReactNode {
   if (rows === undefined) return <p className="muted">Loading…</p>;
   if (rows.length === 0) return <p className="muted">{empty}</p>;
+  // The container scrolls sideways as a last resort, so the page itself never does.
   return (
-    <table aria-label={label}>
-      <thead>
-        <tr>
-          {columns.map((c) => (
-            <th key={c.label}>{c.label}</th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.id} data-id={r.id}>
+    <div className="table-wrap">
+      <table aria-label={label}>
+        <thead>
+          <tr>
             {columns.map((c) => (
-              <td key={c.label}>{c.render(r)}</td>
+              <th key={c.label}>{c.label}</th>
             ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.id} data-id={r.id}>
+              {columns.map((c) => (
+                <td key={c.label}>{c.long ? <div className="long">{c.render(r)}</div> : c.render(r)}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 

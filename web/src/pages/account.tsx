@@ -61,7 +61,7 @@ export function BillingPage(): ReactNode {
           { label: "Peering", render: (e) => e.peeringId },
           { label: "Period", render: (e) => `${time(e.periodStart)} – ${time(e.periodEnd)}` },
           { label: "Amount", render: (e) => money(e.amount, e.currency) },
-          { label: "Description", render: (e) => e.description },
+          { label: "Description", long: true, render: (e) => e.description },
         ]}
       />
     </section>
@@ -93,7 +93,7 @@ export function EventsPage(): ReactNode {
           { label: "Time", render: (e) => time(e.createdAt) },
           { label: "Type", render: (e) => e.type },
           { label: "Resource", render: (e) => e.resourceId },
-          { label: "Data", render: (e) => <code>{JSON.stringify(e.data)}</code> },
+          { label: "Data", long: true, render: (e) => <code>{JSON.stringify(e.data)}</code> },
         ]}
       />
     </section>
@@ -135,10 +135,10 @@ export function WebhooksPage(): ReactNode {
         empty="No webhooks."
         columns={[
           { label: "ID", render: (h) => h.id },
-          { label: "URL", render: (h) => h.url },
-          { label: "Events", render: (h) => (h.eventTypes.length > 0 ? h.eventTypes.join(", ") : "all") },
+          { label: "URL", long: true, render: (h) => h.url },
+          { label: "Events", long: true, render: (h) => (h.eventTypes.length > 0 ? h.eventTypes.join(", ") : "all") },
           { label: "Delivered", render: (h) => h.delivered },
-          { label: "Failing", render: (h) => (h.attempts > 0 ? `${h.attempts} attempts, next ${time(h.nextAttemptAt)}: ${h.lastError ?? ""}` : "—") },
+          { label: "Failing", long: true, render: (h) => (h.attempts > 0 ? `${h.attempts} attempts, next ${time(h.nextAttemptAt)}: ${h.lastError ?? ""}` : "—") },
           { label: "", render: (h) => <Action label="Delete" danger confirm={`Delete webhook ${h.id}?`} run={() => api("DELETE", `/api/v1/webhooks/${h.id}`)} /> },
         ]}
       />

@@ -50,18 +50,29 @@ export function PeeringsTable({ rows, label }: { rows: Peering[] | undefined; la
       empty="No peering connections."
       columns={[
         { label: "ID", render: (p) => p.id },
-        { label: "Name", render: (p) => p.name },
-        { label: "State", render: (p) => <Badge value={p.state} /> },
+        { label: "Name", long: true, render: (p) => p.name },
+        {
+          label: "State",
+          render: (p) => (
+            <>
+              <Badge value={p.state} />
+              {p.state === "pending-acceptance" && <div className="muted">expires {time(p.expiresAt)}</div>}
+              {p.dataplane && <div className="muted">data plane: {p.dataplane.lastError ? `error: ${p.dataplane.lastError}` : p.dataplane.programmed ? "programmed" : "pending"}</div>}
+            </>
+          ),
+        },
         { label: "Requester", render: (p) => sideText(p.requester, account.id) },
         { label: "Accepter", render: (p) => sideText(p.accepter, account.id) },
         {
-          label: "Bandwidth",
-          render: (p) => (p.requester.accountId === account.id && p.state === "active" && p.origin === "peering" ? <BandwidthEditor p={p} /> : p.bandwidthMbps === null ? "no cap" : `${p.bandwidthMbps} Mbps`),
+          label: "Bandwidth and billing",
+          render: (p) => (
+            <>
+              {p.requester.accountId === account.id && p.state === "active" && p.origin === "peering" ? <BandwidthEditor p={p} /> : p.bandwidthMbps === null ? "no cap" : `${p.bandwidthMbps} Mbps`}
+              <div className="muted">{p.chargeType === "subscription" ? `subscription ${p.period} mo${p.autoRenew ? ", auto renew" : ""}, until ${time(p.termEndsAt)}` : "pay-as-you-go"}</div>
+            </>
+          ),
         },
-        { label: "Billing", render: (p) => (p.chargeType === "subscription" ? `subscription ${p.period} mo${p.autoRenew ? ", auto renew" : ""}, until ${time(p.termEndsAt)}` : "pay-as-you-go") },
-        { label: "Expires", render: (p) => (p.state === "pending-acceptance" ? time(p.expiresAt) : "—") },
-        { label: "Your tags", render: (p) => <EditMeta path={`/api/v1/peerings/${p.id}`} name={p.name} tags={p.tags} label={p.id} /> },
-        { label: "Data plane", render: (p) => (p.dataplane ? (p.dataplane.lastError ? `error: ${p.dataplane.lastError}` : p.dataplane.programmed ? "programmed" : "pending") : "—") },
+        { label: "Your tags", long: true, render: (p) => <EditMeta path={`/api/v1/peerings/${p.id}`} name={p.name} tags={p.tags} label={p.id} /> },
         { label: "Actions", render: (p) => <PeeringRow p={p} /> },
       ]}
     />

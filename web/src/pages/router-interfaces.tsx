@@ -79,11 +79,12 @@ export function RouterInterfacesPage(): ReactNode {
         empty="No router interfaces yet."
         columns={[
           { label: "ID", render: (r) => r.id },
-          { label: "Name", render: (r) => r.name },
+          { label: "Name", long: true, render: (r) => r.name },
           { label: "Role", render: (r) => r.role },
           { label: "Local router", render: (r) => `${r.routerId} (${r.region})` },
           {
             label: "Peer",
+            long: true,
             render: (r) => (
               <>
                 {`${r.opposite.routerId}${r.opposite.interfaceId ? ` / ${r.opposite.interfaceId}` : ""} (account ${r.opposite.accountId}, ${r.opposite.region})`}
@@ -91,10 +92,17 @@ export function RouterInterfacesPage(): ReactNode {
               </>
             ),
           },
-          { label: "Spec", render: (r) => (r.spec ? `${r.spec} (${r.bandwidthMbps} Mbps)` : "—") },
-          { label: "Status", render: (r) => <Badge value={r.status} /> },
-          { label: "Tags", render: (r) => <EditMeta path={`/api/v1/router-interfaces/${r.id}`} name={r.name} tags={r.tags} label={r.id} /> },
-          { label: "Peering", render: (r) => r.peeringId ?? "—" },
+          { label: "Spec", render: (r) => (r.spec && r.bandwidthMbps !== null ? `${r.spec} (${r.bandwidthMbps} Mbps)` : (r.spec ?? "—")) },
+          {
+            label: "Status",
+            render: (r) => (
+              <>
+                <Badge value={r.status} />
+                {r.peeringId && <div className="muted">peering {r.peeringId}</div>}
+              </>
+            ),
+          },
+          { label: "Tags", long: true, render: (r) => <EditMeta path={`/api/v1/router-interfaces/${r.id}`} name={r.name} tags={r.tags} label={r.id} /> },
           {
             label: "Actions",
             render: (r) => (

@@ -26,11 +26,11 @@ export function VpcsPage(): ReactNode {
         empty="No VPCs yet."
         columns={[
           { label: "ID", render: (v) => <Link to={`/vpcs/${v.id}`}>{v.id}</Link> },
-          { label: "Name", render: (v) => v.name },
+          { label: "Name", long: true, render: (v) => v.name },
           { label: "Region", render: (v) => v.region },
           { label: "CIDR", render: (v) => v.cidr },
           { label: "State", render: (v) => <Badge value={v.state} /> },
-          { label: "Tags", render: (v) => <EditMeta path={`/api/v1/vpcs/${v.id}`} name={v.name} tags={v.tags} label={v.id} /> },
+          { label: "Tags", long: true, render: (v) => <EditMeta path={`/api/v1/vpcs/${v.id}`} name={v.name} tags={v.tags} label={v.id} /> },
           { label: "Created", render: (v) => time(v.createdAt) },
           { label: "", render: (v) => <Action label="Delete" danger confirm={`Delete VPC ${v.id}?`} run={() => api("DELETE", `/api/v1/vpcs/${v.id}`)} /> },
         ]}
@@ -79,11 +79,11 @@ export function VpcPage({ id }: { id: string }): ReactNode {
         empty="No subnets yet."
         columns={[
           { label: "ID", render: (s) => s.id },
-          { label: "Name", render: (s) => s.name },
+          { label: "Name", long: true, render: (s) => s.name },
           { label: "Zone", render: (s) => s.zone },
           { label: "CIDR", render: (s) => s.cidr },
           { label: "Gateway", render: (s) => s.gatewayIp },
-          { label: "Tags", render: (s) => <EditMeta path={`/api/v1/subnets/${s.id}`} name={s.name} tags={s.tags} label={s.id} /> },
+          { label: "Tags", long: true, render: (s) => <EditMeta path={`/api/v1/subnets/${s.id}`} name={s.name} tags={s.tags} label={s.id} /> },
           {
             label: "Route table",
             render: (s) => (
@@ -131,11 +131,11 @@ export function VpcPage({ id }: { id: string }): ReactNode {
         empty="No instances yet."
         columns={[
           { label: "ID", render: (i) => i.id },
-          { label: "Name", render: (i) => i.name },
+          { label: "Name", long: true, render: (i) => i.name },
           { label: "Subnet", render: (i) => i.subnetId },
           { label: "Private IP", render: (i) => i.privateIp },
-          { label: "Tags", render: (i) => <EditMeta path={`/api/v1/instances/${i.id}`} name={i.name} tags={i.tags} label={i.id} /> },
-          { label: "Data plane", render: (i) => (i.dataplane ? (i.dataplane.lastError ? `error: ${i.dataplane.lastError}` : i.dataplane.programmed ? "programmed" : "pending") : "—") },
+          { label: "Tags", long: true, render: (i) => <EditMeta path={`/api/v1/instances/${i.id}`} name={i.name} tags={i.tags} label={i.id} /> },
+          { label: "Data plane", long: true, render: (i) => (i.dataplane ? (i.dataplane.lastError ? `error: ${i.dataplane.lastError}` : i.dataplane.programmed ? "programmed" : "pending") : "—") },
           { label: "", render: (i) => <Action label="Delete" danger confirm={`Delete instance ${i.id}?`} run={() => api("DELETE", `/api/v1/instances/${i.id}`)} /> },
         ]}
       />
@@ -248,10 +248,10 @@ export function VbrsPage(): ReactNode {
         empty="No VBRs yet."
         columns={[
           { label: "ID", render: (v) => v.id },
-          { label: "Name", render: (v) => v.name },
+          { label: "Name", long: true, render: (v) => v.name },
           { label: "Region", render: (v) => v.region },
           { label: "On-premises CIDRs", render: (v) => v.onPremisesCidrs.join(", ") },
-          { label: "Tags", render: (v) => <EditMeta path={`/api/v1/vbrs/${v.id}`} name={v.name} tags={v.tags} label={v.id} /> },
+          { label: "Tags", long: true, render: (v) => <EditMeta path={`/api/v1/vbrs/${v.id}`} name={v.name} tags={v.tags} label={v.id} /> },
           { label: "", render: (v) => <Action label="Delete" danger confirm={`Delete VBR ${v.id}?`} run={() => api("DELETE", `/api/v1/vbrs/${v.id}`)} /> },
         ]}
       />

@@ -1,0 +1,92 @@
+/**
+ * The web console under test: a real `vpcpeer serve` serving the console's build, tenants made by
+ * the CLI, and Debian's chromium driven by playwright-core, one browser context per signed-in tab.
+ */
+import { existsSync } from "node:fs";
+import { type Browser, type Locator, type Page, chromium } from "playwright-core";
+import { type ServerProcess, runCli, startServer, tempDir } from "./process.ts";
+
+export const CHROMIUM = "/usr/bin/chromium";
+export const hasChromium = existsSync(CHROMIUM);
+
+export interface Tenant {
+  accountId: string;
+  token: string;
+}
+
+export interface ConsoleRig {
+  server: ServerProcess;
+  browser: Browser;
+  tenant(name: string): Promise<Tenant>;
+  /** The native API as `t`: JSON back (undefined for an empty answer). */
+  call(t: Tenant, method: string, path: string, body?: unknown): Promise<any>;
+  /** A fresh browser session (its own sessionStorage) signed in as `t`, on the overview or at `hash`. */
+  open(t: Tenant, opts?: { hash?: string; width?: number; height?: number }): Promise<Page>;
+  stop(): Promise<void>;
+}
+
+/** Starts a server (extra `serve` args) and a browser; stop() ends both and removes their files. */
+export async function startConsole(args: string[] = []): Promise<ConsoleRig> {
+  const data = tempDir("vpcpeer-console-");
+  const home = tempDir("vpcpeer-console-home-");
+  const server = await startServer(["--data", data.path, ...args]);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
+  return {
+    server,
+    browser,
+    tenant: async (name) => JSON.parse((await runCli(["account", "create", "--name", name, "--data", data.path], { XDG_CONFIG_HOME: home.path })).stdout),
+    call: async (t, method, path, body) => {
+      const res = await fetch(`${server.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${t.token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      return text ? JSON.parse(text) : undefined;
+    },
+    open: async (t, opts = {}) => {
+      const context = await browser.newContext(opts.width ? { viewport: { width: opts.width, height: opts.height ?? 800 } } : {});
+      const page = await context.newPage();
+      page.setDefaultTimeout(15_000);
+      page.on("dialog", (d) => void d.accept());
+      await page.goto(`${server.url}/console/${opts.hash ? `#${opts.hash}` : ""}`);
+      await page.getByLabel("Access token").fill(t.token);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.locator("main h2").first().waitFor();
+      return page;
+    },
+    async stop() {
+      await browser.close();
+      await server.stop();
+      data.remove();
+      home.remove();
+    },
+  };
+}
+
+export const form = (page: Page, title: string): Locator => page.getByRole("form", { name: title });
+
+/** Follows a link of the navigation bar and waits for the page's heading. */
+export async function go(page: Page, link: string, heading: string): Promise<void> {
+  await page.getByRole("navigation").getByRole("link", { name: link }).click();
+  await page.getByRole("heading", { name: heading }).first().waitFor();
+}
+
+/** The id of the row of `table` that shows `text`, once it appears. */
+export async function rowId(page: Page, table: string, text: string): Promise<string> {
+  const r = page.getByRole("table", { name: table }).locator("tbody tr", { hasText: text });
+  await r.first().waitFor();
+  return (await r.first().getAttribute("data-id"))!;
+}
+
+export const row = (page: Page, table: string, id: string): Locator => page.getByRole("table", { name: table }).locator(`tr[data-id="${id}"]`);
+
+export async function createVpc(page: Page, name: string, region: string, cidr: string): Promise<string> {
+  await go(page, "VPCs", "VPCs");
+  const f = form(page, "Create a VPC");
+  await f.getByLabel("Name").fill(name);
+  await f.getByLabel("Region").selectOption(region);
+  await f.getByLabel("IPv4 CIDR").fill(cidr);
+  await f.getByRole("button", { name: "Create" }).click();
+  return rowId(page, "VPCs", cidr);
+}
