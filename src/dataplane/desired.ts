@@ -1,9 +1,10 @@
 /**
  * From store rows to the data plane's desired state: every route resolved to the peering whose
- * link carries it (or to nothing: a blackhole), with the capabilities of this host applied. Pure.
+ * link carries it or to the instance it goes through (or to nothing: a blackhole), with the
+ * capabilities of this host applied. Pure.
  */
 import type { DesiredRows } from "../store/repos/dataplane.ts";
-import type { DesiredState } from "./plan.ts";
+import type { DesiredRoute, DesiredState } from "./plan.ts";
 
 export interface HostCapabilities {
   /** sch_netem is available: cross-region peerings get their configured latency. */
@@ -37,8 +38,14 @@ export function resolveDesired(rows: DesiredRows, caps: HostCapabilities, latenc
     }
     return null;
   };
-  const routesOf = new Map<string, { destinationCidr: string; peeringId: string | null }[]>();
-  for (const r of rows.routes) routesOf.set(r.routeTableId, [...(routesOf.get(r.routeTableId) ?? []), { destinationCidr: r.destinationCidr, peeringId: resolve(r) }]);
+  // An instance next hop is live while the instance exists in the table's VPC (plan.ts checks the VPC).
+  const instances = new Set(rows.instances.map((i) => i.id));
+  const nextHop = (r: DesiredRows["routes"][number]): DesiredRoute => {
+    if (r.targetType === "instance") return { destinationCidr: r.destinationCidr, peeringId: null, instanceId: instances.has(r.targetId) ? r.targetId : null };
+    return { destinationCidr: r.destinationCidr, peeringId: resolve(r) };
+  };
+  const routesOf = new Map<string, DesiredRoute[]>();
+  for (const r of rows.routes) routesOf.set(r.routeTableId, [...(routesOf.get(r.routeTableId) ?? []), nextHop(r)]);
   return {
     vpcs: rows.vpcs.map((v) => ({ id: v.id, cidr: v.cidr })),
     subnets: rows.subnets,

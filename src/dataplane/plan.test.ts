@@ -99,6 +99,27 @@ describe("compile", () => {
     expect(burstFor(5000)).toBe(1_250_000);
   });
 
+  it("sends a route through an instance of the table's VPC (an appliance) and lets only that instance forward", () => {
+    const appliance = { id: "ins-aaaaaaaaaaa2", subnetId: "subnet-aaaaaaaaaaa2", privateIp: "10.0.2.5" };
+    const via = (instanceId: string) => ({
+      ...fixture,
+      instances: [...fixture.instances, appliance],
+      routeTables: fixture.routeTables.map((t) => (t.id === "rtb-aaaaaaaaaaa2" ? { ...t, routes: [{ destinationCidr: "172.16.0.0/16", peeringId: null, instanceId }] } : t)),
+    });
+    const p = compile(via(appliance.id), "t1");
+    const t2 = tablesA.get("rtb-aaaaaaaaaaa2")!;
+    expect(p.namespaces.get("t1-r-aaaaaaaaaaaa")!.routes.filter((r) => r.table === t2 && r.dst === "172.16.0.0/16")).toEqual([
+      { table: t2, dst: "172.16.0.0/16", type: "unicast", via: "10.0.2.5", dev: "s-aaaaaaaaaaa2" },
+    ]);
+    expect(p.namespaces.get("t1-i-aaaaaaaaaaa2")!.sysctls).toEqual({ "net.ipv4.ip_forward": "1" });
+    expect(p.namespaces.get("t1-i-aaaaaaaaaaa1")!.sysctls).toEqual({ "net.ipv4.ip_forward": "0" });
+    // An instance of another VPC, or one that is gone, carries nothing: blackhole, and no forwarding.
+    for (const other of [compile(via("ins-bbbbbbbbbbb1"), "t1"), compile({ ...via(appliance.id), instances: fixture.instances }, "t1")]) {
+      expect(other.namespaces.get("t1-r-aaaaaaaaaaaa")!.routes.filter((r) => r.table === t2 && r.dst === "172.16.0.0/16")).toEqual([{ table: t2, dst: "172.16.0.0/16", type: "blackhole" }]);
+      expect(other.namespaces.get("t1-i-bbbbbbbbbbb1")!.sysctls).toEqual({ "net.ipv4.ip_forward": "0" });
+    }
+  });
+
   it("gives a VBR a router, an on-premises host, and routes back over its connections", () => {
     const vbr = "vbr-vvvvvvvvvvvv";
     const p = compile(

@@ -17,12 +17,20 @@ import { type NsKind, links, nsName, suffixOf } from "./naming.ts";
 export interface DesiredState {
   vpcs: { id: string; cidr: string }[];
   subnets: { id: string; vpcId: string; cidr: string; routeTableId: string }[];
-  /** Routes resolved to a next hop: the peering whose link carries them, or null (blackhole). */
-  routeTables: { id: string; vpcId: string; routes: { destinationCidr: string; peeringId: string | null }[] }[];
+  /** Routes resolved to a next hop: the peering whose link carries them, an instance, or neither (blackhole). */
+  routeTables: { id: string; vpcId: string; routes: DesiredRoute[] }[];
   instances: { id: string; subnetId: string; privateIp: string }[];
   vbrs: { id: string; onPremisesCidrs: string[] }[];
   /** Peerings that carry traffic now (active); the others have no link. */
   peerings: { id: string; a: Endpoint; b: Endpoint; bandwidthMbps: number | null; delayMs: number | null }[];
+}
+
+export interface DesiredRoute {
+  destinationCidr: string;
+  /** The active peering whose link carries the route. */
+  peeringId: string | null;
+  /** The instance the route goes through (an appliance), when it exists; it must be in the table's VPC. */
+  instanceId?: string | null;
 }
 
 export interface Endpoint {
@@ -186,6 +194,15 @@ export function compile(desired: DesiredState, prefix: string): HostPlan {
     ns.routes.push({ table: INBOUND_TABLE, dst: "default", type: "unreachable" });
   }
 
+  // Instances that are a route's next hop (appliances) forward; every other instance does not.
+  const subnetOfId = new Map(desired.subnets.map((s) => [s.id, s]));
+  const instanceById = new Map(desired.instances.map((i) => [i.id, i]));
+  const applianceOf = (instanceId: string, vpcId: string) => {
+    const ins = instanceById.get(instanceId);
+    return ins && subnetOfId.get(ins.subnetId)?.vpcId === vpcId ? ins : undefined;
+  };
+  const forwarding = new Set(desired.routeTables.flatMap((t) => t.routes.filter((r) => r.instanceId && applianceOf(r.instanceId, t.vpcId)).map((r) => r.instanceId!)));
+
   const tablesByVpc = new Map<string, Map<string, number>>();
   for (const vpc of desired.vpcs) {
     const ids = desired.routeTables.filter((t) => t.vpcId === vpc.id).map((t) => t.id);
@@ -201,7 +218,11 @@ export function compile(desired: DesiredState, prefix: string): HostPlan {
     ns.routes.push({ table, dst: vpc.cidr, type: "throw" });
     for (const r of rt.routes) {
       const peering = r.peeringId ? desired.peerings.find((p) => p.id === r.peeringId) : undefined;
-      ns.routes.push(peering ? { table, dst: r.destinationCidr, type: "unicast", dev: links.peering(peering.id) } : { table, dst: r.destinationCidr, type: "blackhole" });
+      const hop = r.instanceId ? applianceOf(r.instanceId, rt.vpcId) : undefined;
+      if (peering) ns.routes.push({ table, dst: r.destinationCidr, type: "unicast", dev: links.peering(peering.id) });
+      // Through an instance: to its address on its subnet's bridge; the instance forwards (below).
+      else if (hop) ns.routes.push({ table, dst: r.destinationCidr, type: "unicast", via: hop.privateIp, dev: links.subnet(hop.subnetId) });
+      else ns.routes.push({ table, dst: r.destinationCidr, type: "blackhole" });
     }
     ns.routes.push({ table, dst: "default", type: "unreachable" });
   }
@@ -226,7 +247,8 @@ export function compile(desired: DesiredState, prefix: string): HostPlan {
     const subnet = subnetById.get(ins.subnetId);
     const router = subnet && routerOf.get(subnet.vpcId);
     if (!subnet || !router) continue;
-    const ns = emptyNs(nsName(prefix, "instance", ins.id), "instance");
+    // Set either way: a new namespace inherits the host's ip_forward, and an appliance that stops being one stops forwarding.
+    const ns = emptyNs(nsName(prefix, "instance", ins.id), "instance", { "net.ipv4.ip_forward": forwarding.has(ins.id) ? "1" : "0" });
     namespaces.set(ns.name, ns);
     const prefixLen = subnet.cidr.split("/")[1];
     router.links.push({ name: links.instance(ins.id), kind: "veth", peer: { ns: ns.name, name: "eth0" }, master: links.subnet(subnet.id), addrs: [] });

@@ -42,13 +42,15 @@ export interface RouteTable extends Owned {
   isDefault: boolean;
 }
 
-export const ROUTE_TARGET_TYPES = ["local", "peering", "router-interface", "vbr"] as const;
+export const ROUTE_TARGET_TYPES = ["local", "peering", "router-interface", "vbr", "instance"] as const;
 export type RouteTargetType = (typeof ROUTE_TARGET_TYPES)[number];
 
 export interface RouteTarget {
   type: RouteTargetType;
-  /** The VPC id for `local`; the peering, router interface or VBR id otherwise. */
+  /** The VPC id for `local`; the peering, router interface, VBR or instance id otherwise. */
   id: string;
+  /** For an `instance` next hop that exists: its private IP (shown, never stored). */
+  privateIp?: string;
 }
 
 export type RouteState = "active" | "blackhole";

@@ -13,6 +13,7 @@ import { VpcService } from "./vpcs.ts";
 import { BillingService } from "./billing.ts";
 import { EventService } from "./events.ts";
 import { registerPeeringTargets } from "./peering-targets.ts";
+import { registerInstanceTargets } from "./instance-targets.ts";
 import { PeeringService } from "./peerings.ts";
 import { RouterInterfaceService } from "./router-interfaces.ts";
 import { WebhookService } from "./webhooks.ts";
@@ -43,6 +44,7 @@ export function createServices(deps: ServiceDeps, masterKey: MasterKey): Service
   const routeTargets = new RouteTargets();
   const dependents = new NetworkDependents();
   registerPeeringTargets(routeTargets, dependents, deps.clock);
+  registerInstanceTargets(routeTargets);
   const events = new EventService(deps);
   const billing = new BillingService(deps);
   const peerings = new PeeringService(deps, regions, events, billing);

@@ -125,13 +125,13 @@ export class RouteTableService {
         const dup = existing.find((x) => x.destinationCidr === destinationText);
         if (dup) throw duplicateRoute(destinationText, routeTableId, dup.id);
         checkQuota(this.deps.config.limits, "routesPerTable", existing.length, `routes in ${routeTableId}`);
-        await this.targets.validate(r, actor.accountId, vpc, destination, input.target);
+        const target = await this.targets.validate(r, actor.accountId, vpc, destination, input.target);
         const route: StoredRoute = {
           id: this.deps.ids.next("route"),
           accountId: actor.accountId,
           routeTableId,
           destinationCidr: destinationText,
-          target: input.target,
+          target,
           description: input.description ?? "",
           createdAt: nowIso(this.deps),
         };
@@ -187,6 +187,7 @@ export class RouteTableService {
 
   private async withStates(r: Repos, table: RouteTable, vpc: Vpc, stored: StoredRoute[], withLocal = true): Promise<Route[]> {
     const states = await this.targets.states(r, vpc, stored.map((s) => s.target));
+    const targets = await this.targets.describe(r, vpc, stored.map((s) => s.target));
     const local: Route = {
       id: LOCAL_ROUTE_ID,
       routeTableId: table.id,
@@ -198,11 +199,11 @@ export class RouteTableService {
       createdAt: table.createdAt,
     };
     const user = stored.map(
-      (s): Route => ({
+      (s, i): Route => ({
         id: s.id,
         routeTableId: s.routeTableId,
         destinationCidr: s.destinationCidr,
-        target: s.target,
+        target: targets[i]!,
         origin: "user",
         state: states.get(`${s.target.type}:${s.target.id}`) ?? "blackhole",
         description: s.description,

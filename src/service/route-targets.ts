@@ -9,10 +9,15 @@ import type { RouteState, RouteTarget, RouteTargetType, Vpc } from "../domain/re
 import type { Repos } from "../store/repos/index.ts";
 
 export interface TargetHandler {
-  /** Throws unless a route from `vpc`'s table toward `destination` may use this target. */
-  validate(r: Repos, accountId: string, vpc: Vpc, destination: Cidr, targetId: string): Promise<void>;
+  /**
+   * Throws unless a route from `vpc`'s table toward `destination` may use this target; returns
+   * the id to store when the target was named another way (an instance by its private IP).
+   */
+  validate(r: Repos, accountId: string, vpc: Vpc, destination: Cidr, targetId: string): Promise<string | void>;
   /** Live state of each target id (ids not in the map are blackhole). */
   states(r: Repos, vpc: Vpc, targetIds: readonly string[]): Promise<Map<string, RouteState>>;
+  /** The private IP of each target id that has one (an instance next hop), for display. */
+  addresses?(r: Repos, vpc: Vpc, targetIds: readonly string[]): Promise<Map<string, string>>;
 }
 
 export class RouteTargets {
@@ -22,15 +27,17 @@ export class RouteTargets {
     this.handlers.set(type, handler);
   }
 
-  async validate(r: Repos, accountId: string, vpc: Vpc, destination: Cidr, target: RouteTarget): Promise<void> {
+  /** Validates a new route's target and returns it as stored (its canonical id). */
+  async validate(r: Repos, accountId: string, vpc: Vpc, destination: Cidr, target: RouteTarget): Promise<RouteTarget> {
     if (target.type === "local") {
-      throw new DomainError("InvalidRouteTarget", `target.type: the local route of ${vpc.cidr} is implicit; routes can target a peering, a router-interface or a vbr`, {
+      throw new DomainError("InvalidRouteTarget", `target.type: the local route of ${vpc.cidr} is implicit; routes can target a peering, a router-interface, a vbr or an instance`, {
         field: "target.type",
       });
     }
     const handler = this.handlers.get(target.type);
     if (!handler) throw notFound(target.type, target.id, "target.id");
-    await handler.validate(r, accountId, vpc, destination, target.id);
+    const id = await handler.validate(r, accountId, vpc, destination, target.id);
+    return { type: target.type, id: id ?? target.id };
   }
 
   /** The state of a route toward each target, keyed `type:id`. */
@@ -47,5 +54,19 @@ export class RouteTargets {
       for (const id of ids) out.set(`${type}:${id}`, live.get(id) ?? "blackhole");
     }
     return out;
+  }
+
+  /** Each target with what it shows besides its id (an instance's private IP), in order. */
+  async describe(r: Repos, vpc: Vpc, targets: readonly RouteTarget[]): Promise<RouteTarget[]> {
+    const ips = new Map<string, string>();
+    for (const [type, handler] of this.handlers) {
+      const ids = targets.filter((t) => t.type === type).map((t) => t.id);
+      if (ids.length === 0 || !handler.addresses) continue;
+      for (const [id, ip] of await handler.addresses(r, vpc, ids)) ips.set(`${type}:${id}`, ip);
+    }
+    return targets.map((t) => {
+      const ip = ips.get(`${t.type}:${t.id}`);
+      return ip === undefined ? { type: t.type, id: t.id } : { type: t.type, id: t.id, privateIp: ip };
+    });
   }
 }

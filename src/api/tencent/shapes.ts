@@ -28,7 +28,12 @@ export const GATEWAY_TYPE_OF: Record<RouteTargetType, string> = {
   peering: "PEERCONNECTION",
   "router-interface": "ROUTER_INTERFACE",
   vbr: "DIRECTCONNECT",
+  // Tencent names a CVM next hop by its private IP (routeShape); NORMAL_CVM is accepted as well and read back as CVM.
+  instance: "CVM",
 };
+
+/** Tencent's GatewayId: a CVM next hop is named by its private IP (the instance id once it is gone). */
+export const gatewayIdOf = (r: Route) => (r.target.type === "instance" ? (r.target.privateIp ?? r.target.id) : r.target.id);
 
 /**
  * Tencent's integer RouteId for one of our route ids: stable (a hash, no storage), below 2^48 so
@@ -84,7 +89,7 @@ export function routeShape(r: Route) {
   return {
     DestinationCidrBlock: r.destinationCidr,
     GatewayType: GATEWAY_TYPE_OF[r.target.type],
-    GatewayId: r.target.id,
+    GatewayId: gatewayIdOf(r),
     RouteId: routeNumber(r.id),
     RouteDescription: r.description,
     Enabled: true,

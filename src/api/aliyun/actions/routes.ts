@@ -1,26 +1,18 @@
-/** VPC 2016-04-28: route entries (NextHopType RouterInterface or VpcPeer) and VBRs. */
+/** VPC 2016-04-28: route entries (NextHopType Instance, RouterInterface or VpcPeer) and VBRs. */
 import { DomainError } from "../../../domain/errors.ts";
 import type { Route, RouteTarget, RouteTargetType, Vbr } from "../../../domain/resources.ts";
 import { type ActionTable, type Ctx, listAll, ownerId, region, tagList } from "../context.ts";
 import { AliyunError, badParam } from "../errors.ts";
+import { NEXT_HOP_OUT, instanceHopError, nextHopType } from "../next-hops.ts";
 import { aliTime, paged } from "../params.ts";
 
-const NEXT_HOP_IN: Record<string, Exclude<RouteTargetType, "local">> = { RouterInterface: "router-interface", VpcPeer: "peering", VBR: "vbr" };
-const NEXT_HOP_OUT: Record<RouteTargetType, string> = { local: "local", "router-interface": "RouterInterface", peering: "VpcPeer", vbr: "VBR" };
-/** Next hop types Alibaba documents that this service has no counterpart for. */
-const UNSUPPORTED = ["Instance", "HaVip", "NetworkInterface", "VpnGateway", "IPv6Gateway", "NatGateway", "Attachment", "Ipv4Gateway", "GatewayEndpoint", "Ecr", "GatewayLoadBalancerEndpoint", "RouteTargetGroup"];
 
 /** A bare IP is a /32, as Alibaba treats it. */
 const destination = (text: string) => (text.includes("/") ? text : `${text}/32`);
 
 function target(c: Ctx): RouteTarget {
   if (c.p.has("NextHopList.1.NextHopId")) throw badParam("NextHopList", "ECMP next hop lists are not supported; give NextHopType and NextHopId");
-  const type = c.p.str("NextHopType") || "Instance";
-  const ours = NEXT_HOP_IN[type];
-  if (!ours) {
-    if (UNSUPPORTED.includes(type)) throw new AliyunError("InvalidNextHopType.NotSupported", 400, `NextHopType ${type} is not offered by this service; use RouterInterface or VpcPeer`);
-    throw badParam("NextHopType", `"${type.slice(0, 40)}" is not a next hop type`);
-  }
+  const ours = nextHopType(c.p.str("NextHopType") || "Instance");
   return { type: ours, id: c.p.id("NextHopId", true) };
 }
 
@@ -77,7 +69,9 @@ export const routeActions: ActionTable = {
       const t = target(c);
       const name = c.p.text("RouteEntryName", 128);
       const description = c.p.text("Description", 256);
-      const route = await c.services.routeTables.addRoute(c.actor, tableId, { destinationCidr: dest, target: t, description: description ?? name });
+      const route = await c.services.routeTables.addRoute(c.actor, tableId, { destinationCidr: dest, target: t, description: description ?? name }).catch((e: unknown) => {
+        throw instanceHopError(e);
+      });
       return { RouteEntryId: route.id };
     },
   },

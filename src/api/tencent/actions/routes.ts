@@ -7,6 +7,7 @@ import { DomainError } from "../../../domain/errors.ts";
 import type { Route } from "../../../domain/resources.ts";
 import type { CreateRouteInput } from "../../../service/route-tables.ts";
 import { TencentError, codeOf, missing } from "../errors.ts";
+import { gatewayTarget } from "../gateways.ts";
 import { Params } from "../params.ts";
 import { routeNumber, routeShape } from "../shapes.ts";
 import { type ActionDef, type Ctx, DESCRIPTION_MAX } from "./common.ts";
@@ -29,14 +30,10 @@ const ROUTE_FIELDS = [
 ];
 const MAX_ROUTES = 100;
 
-/** A new route from a Tencent `Route`: only PEERCONNECTION next hops exist here. */
+/** A new route from a Tencent `Route`: PEERCONNECTION or CVM next hops (gateways.ts). */
 function newRoute(r: Params, tableId: string): CreateRouteInput {
   const destinationCidr = r.str("DestinationCidrBlock", true, { max: 43 });
-  const type = r.str("GatewayType", true, { max: 32 });
-  if (type !== "PEERCONNECTION") {
-    throw new TencentError("InvalidParameterValue", `The value of parameter \`${r.name("GatewayType")}\` is invalid: \`${type.slice(0, 32)}\` is not supported here; use PEERCONNECTION.`);
-  }
-  const gatewayId = r.id("GatewayId", "pcx", true);
+  const target = gatewayTarget(r);
   if (r.str("DestinationIpv6CidrBlock")) throw new TencentError("UnsupportedOperation", `\`${r.name("DestinationIpv6CidrBlock")}\`: IPv6 routes are not supported.`);
   const own = r.id("RouteTableId", "rtb");
   if (own !== undefined && own !== tableId) throw new TencentError("InvalidParameterValue", `\`${r.name("RouteTableId")}\` must be ${tableId} or absent.`);
@@ -45,7 +42,7 @@ function newRoute(r: Params, tableId: string): CreateRouteInput {
   r.str("RouteType", false, { max: 16 });
   r.str("CreatedTime", false, { max: 32 });
   r.str("CdcId", false, { max: 64 });
-  return { destinationCidr, target: { type: "peering", id: gatewayId }, description: r.str("RouteDescription", false, { max: DESCRIPTION_MAX }) ?? "" };
+  return { destinationCidr, target, description: r.str("RouteDescription", false, { max: DESCRIPTION_MAX }) ?? "" };
 }
 
 /** The existing user route a Tencent `Route` names by RouteId or RouteItemId. */
