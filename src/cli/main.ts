@@ -7,6 +7,8 @@ import { tenantCommands } from "./commands/tenant.ts";
 import { peeringCommands } from "./commands/peering.ts";
 import { routerInterfaceCommands } from "./commands/router-interface.ts";
 import { probeCommands } from "./commands/probe.ts";
+import { dataplaneCommands } from "./commands/dataplane.ts";
+import { globalOptions } from "./commands/common.ts";
 
 const program = new Command("vpcpeer")
   .description("Self-hosted VPC peering: server, operator and tenant commands")
@@ -14,11 +16,14 @@ const program = new Command("vpcpeer")
   .showHelpAfterError()
   .exitOverride();
 
+globalOptions(program);
+
 serverCommands(program);
 tenantCommands(program);
 peeringCommands(program);
 routerInterfaceCommands(program);
 probeCommands(program);
+dataplaneCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -2,6 +2,8 @@
 import { type Command, Option } from "commander";
 import type { ApiClient } from "../client.ts";
 import { type Column, printJson, printRecord, printTable } from "../output.ts";
+import { PEERING_STATES } from "../../domain/peering.ts";
+import { bandwidth, bandwidthOrUnlimited, boolean, period, position, seconds, url } from "../parse.ts";
 import { type GlobalFlags, client, collect, show, tagsOf, tenant } from "./common.ts";
 
 export const PEERING_COLUMNS: Column[] = [
@@ -72,12 +74,12 @@ function waitFlags(cmd: Command): Command {
   return cmd
     .option("--wait", "wait until the peering is active (or can no longer become active), with a live status line", true)
     .option("--no-wait", "return at once")
-    .option("--timeout <seconds>", "how long --wait waits", "300");
+    .option("--timeout <seconds>", "how long --wait waits", seconds, 300);
 }
 
 /** After a command that changed a peering: wait (if asked), print, and fail unless it ended active. */
-async function finish(o: GlobalFlags & { wait: boolean; timeout: string }, api: ApiClient, p: PeeringView, wantActive: boolean): Promise<void> {
-  const final = o.wait && p.state === "pending-acceptance" && wantActive ? await waitForPeering(api, p.id, Number(o.timeout) || 300) : p;
+async function finish(o: GlobalFlags & { wait: boolean; timeout: number }, api: ApiClient, p: PeeringView, wantActive: boolean): Promise<void> {
+  const final = o.wait && p.state === "pending-acceptance" && wantActive ? await waitForPeering(api, p.id, o.timeout) : p;
   showPeering(o, final);
   if (o.wait && wantActive && final.state !== "active") process.exitCode = 1;
 }
@@ -94,10 +96,10 @@ export function peeringCommands(program: Command): void {
         .requiredOption("--peer-vpc <vpcId>", "the peer VPC")
         .option("--peer-account <accountId>", "the peer's account id (default: yours)")
         .option("--peer-region <region>", "the peer VPC's region (default: yours)")
-        .option("--bandwidth <mbps>", "bandwidth cap in Mbit/s (required across regions)")
+        .option("--bandwidth <mbps>", "bandwidth cap in Mbit/s, 1-10000 (required across regions; none: no cap)", bandwidth)
         .option("--name <name>", "name")
         .addOption(new Option("--charge-type <type>", "billing").choices(["pay-as-you-go", "subscription"]))
-        .option("--period <months>", "subscription validity: 1-9, 12, 24 or 36 months")
+        .option("--period <months>", "subscription validity: 1-9, 12, 24 or 36 months", period)
         .option("--auto-renew", "renew the subscription automatically")
         .option("--tag <key=value>", "tag (repeat)", collect),
     ),
@@ -109,10 +111,10 @@ export function peeringCommands(program: Command): void {
         peerVpcId: o.peerVpc,
         peerAccountId: o.peerAccount,
         peerRegion: o.peerRegion,
-        bandwidthMbps: o.bandwidth === undefined ? undefined : Number(o.bandwidth),
+        bandwidthMbps: o.bandwidth,
         name: o.name,
         chargeType: o.chargeType,
-        period: o.period === undefined ? undefined : Number(o.period),
+        period: o.period,
         autoRenew: o.autoRenew,
         tags: tagsOf(o.tag),
       }),
@@ -121,7 +123,7 @@ export function peeringCommands(program: Command): void {
   });
 
   const list = tenant(peering.command("list").description("list peerings you are party to"))
-    .option("--state <state>", "only this state")
+    .addOption(new Option("--state <state>", "only this state").choices(PEERING_STATES))
     .option("--vpc <vpcId>", "only peerings of this VPC")
     .addOption(new Option("--role <role>", "only as requester or accepter").choices(["requester", "accepter"]));
   list.action(async (o: GlobalFlags & { state?: string; vpc?: string; role?: string }) => {
@@ -144,15 +146,15 @@ export function peeringCommands(program: Command): void {
     ["accept", "accept a request (accepter)", true],
     ["reject", "reject a request (accepter)", false],
   ] as const) {
-    waitFlags(tenant(peering.command(action).description(describe).argument("<id>"))).action(async (id: string, o: GlobalFlags & { wait: boolean; timeout: string }) => {
+    waitFlags(tenant(peering.command(action).description(describe).argument("<id>"))).action(async (id: string, o: GlobalFlags & { wait: boolean; timeout: number }) => {
       const api = client(o);
       await finish(o, api, await api.request<PeeringView>("POST", `/api/v1/peerings/${encodeURIComponent(id)}/${action}`), wantActive);
     });
   }
 
-  tenant(peering.command("wait").description("wait until a peering is active (or can no longer become active)").argument("<id>").option("--timeout <seconds>", "give up after", "300")).action(
-    async (id: string, o: GlobalFlags & { timeout: string }) => {
-      const p = await waitForPeering(client(o), id, Number(o.timeout) || 300);
+  tenant(peering.command("wait").description("wait until a peering is active (or can no longer become active)").argument("<id>").option("--timeout <seconds>", "give up after", seconds, 300)).action(
+    async (id: string, o: GlobalFlags & { timeout: number }) => {
+      const p = await waitForPeering(client(o), id, o.timeout);
       showPeering(o, p);
       if (p.state !== "active") process.exitCode = 1;
     },
@@ -175,9 +177,9 @@ export function peeringCommands(program: Command): void {
     for (const r of res.removedRoutes ?? []) process.stdout.write(`removed route ${r.id} (${r.destinationCidr}) from ${r.routeTableId}\n`);
   });
 
-  tenant(peering.command("renew").description("renew a subscription (restores a suspended peering)").argument("<id>").option("--period <months>", "months (default: the current period)")).action(
-    async (id: string, o: GlobalFlags & { period?: string }) => {
-      const body = o.period === undefined ? {} : { period: Number(o.period) };
+  tenant(peering.command("renew").description("renew a subscription (restores a suspended peering)").argument("<id>").option("--period <months>", "1-9, 12, 24 or 36 months (default: the current period)", period)).action(
+    async (id: string, o: GlobalFlags & { period?: number }) => {
+      const body = o.period === undefined ? {} : { period: o.period };
       showPeering(o, await client(o).request<PeeringView>("POST", `/api/v1/peerings/${encodeURIComponent(id)}/renew`, body));
     },
   );
@@ -188,13 +190,12 @@ export function peeringCommands(program: Command): void {
       .description("change a peering (requester: name, bandwidth, auto renew; either party: tags)")
       .argument("<id>")
       .option("--name <name>", "new name")
-      .option("--bandwidth <mbps>", "new bandwidth in Mbit/s, or 'unlimited' (intra-region)")
-      .addOption(new Option("--auto-renew <bool>", "auto renew").choices(["true", "false"]))
+      .option("--bandwidth <mbps>", "new bandwidth in Mbit/s (1-10000), or 'unlimited' to remove the cap (intra-region)", bandwidthOrUnlimited)
+      .option("--auto-renew <bool>", "auto renew: true or false", boolean)
       .option("--tag <key=value>", "replace your tags (repeat)", collect),
-  ).action(async (id: string, o: GlobalFlags & { name?: string; bandwidth?: string; autoRenew?: string; tag?: string[] }) => {
-    const bandwidthMbps = o.bandwidth === undefined ? undefined : o.bandwidth === "unlimited" ? null : Number(o.bandwidth);
-    const body = JSON.parse(JSON.stringify({ name: o.name, autoRenew: o.autoRenew === undefined ? undefined : o.autoRenew === "true", tags: tagsOf(o.tag) }));
-    if (bandwidthMbps !== undefined) body.bandwidthMbps = bandwidthMbps;
+  ).action(async (id: string, o: GlobalFlags & { name?: string; bandwidth?: number | "unlimited"; autoRenew?: boolean; tag?: string[] }) => {
+    const body = JSON.parse(JSON.stringify({ name: o.name, autoRenew: o.autoRenew, tags: tagsOf(o.tag) }));
+    if (o.bandwidth !== undefined) body.bandwidthMbps = o.bandwidth === "unlimited" ? null : o.bandwidth;
     showPeering(o, await client(o).request<PeeringView>("PATCH", `/api/v1/peerings/${encodeURIComponent(id)}`, body));
   });
 
@@ -223,17 +224,17 @@ function billingAndEvents(program: Command): void {
 
   const events = program.command("events").description("what happened to your resources (e.g. peering requests waiting for you)");
   const cols: Column[] = [["SEQ", "seq"], ["TIME", "createdAt"], ["TYPE", "type"], ["RESOURCE", "resourceId"], ["MESSAGE", "data.message"]];
-  tenant(events.command("list").description("list events").option("--after <seq>", "only after this position").option("--type <type>", "only this type")).action(
-    async (o: GlobalFlags & { after?: string; type?: string }) => {
+  tenant(events.command("list").description("list events").option("--after <seq>", "only after this position", position).option("--type <type>", "only this type")).action(
+    async (o: GlobalFlags & { after?: number; type?: string }) => {
       const q = new URLSearchParams({ limit: "1000" });
-      if (o.after) q.set("after", o.after);
+      if (o.after !== undefined) q.set("after", String(o.after));
       if (o.type) q.set("type", o.type);
       show(o, await client(o).get(`/api/v1/events?${q.toString()}`), cols);
     },
   );
   const webhook = program.command("webhook").description("receive your events as signed HTTP POSTs");
   const whCols: Column[] = [["ID", "id"], ["URL", "url"], ["EVENTS", "eventTypes"], ["DELIVERED", "delivered"], ["FAILING", "attempts"], ["LAST ERROR", "lastError"]];
-  tenant(webhook.command("create").description("register a URL (the signing secret is printed once)").requiredOption("--url <url>", "http(s) URL").option("--event <type>", "only this event type (repeat)", collect)).action(
+  tenant(webhook.command("create").description("register a URL (the signing secret is printed once)").requiredOption("--url <url>", "http(s) URL", url).option("--event <type>", "only this event type (repeat)", collect)).action(
     async (o: GlobalFlags & { url: string; event?: string[] }) => {
       const res = await client(o).request<{ secret: string }>("POST", "/api/v1/webhooks", JSON.parse(JSON.stringify({ url: o.url, eventTypes: o.event })));
       if (o.output === "json") printJson(res);
@@ -246,10 +247,10 @@ function billingAndEvents(program: Command): void {
     process.stdout.write(`deleted ${id}\n`);
   });
 
-  tenant(events.command("watch").description("print new events as they happen (Ctrl-C to stop)").option("--after <seq>", "start after this position")).action(
-    async (o: GlobalFlags & { after?: string }) => {
+  tenant(events.command("watch").description("print new events as they happen (Ctrl-C to stop)").option("--after <seq>", "start after this position", position)).action(
+    async (o: GlobalFlags & { after?: number }) => {
       const api = client(o);
-      const q = o.after ? `?after=${encodeURIComponent(o.after)}` : "";
+      const q = o.after !== undefined ? `?after=${o.after}` : "";
       for await (const e of api.stream(`/api/v1/events/stream${q}`)) {
         const ev = e as { seq: number; createdAt: string; type: string; resourceId: string; data: { message?: string } };
         if (o.output === "json") process.stdout.write(`${JSON.stringify(ev)}\n`);

@@ -2,7 +2,8 @@
  * Operator commands that open the store directly: `serve` and `account …`. The server modules are
  * imported lazily so that tenant commands (HTTP only) start fast.
  */
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
+import { decimal, integer, netnsPrefix } from "../parse.ts";
 import type { Runtime, Server } from "../../main.ts";
 import { printJson, printTable } from "../output.ts";
 
@@ -31,23 +32,22 @@ function runtimeOptions(o: StoreFlags) {
   return { dataDir: databaseUrl ? undefined : o.data, databaseUrl, configFile: o.config, masterKeyFile: o.masterKeyFile };
 }
 
+const logLevel = () =>
+  new Option("--log-level <level>", "trace, debug, info, warn or error").choices(["trace", "debug", "info", "warn", "error"]).default(process.env.VPCPEER_LOG_LEVEL ?? "info");
+
 export function serverCommands(program: Command): void {
   storeOptions(
     program
       .command("serve")
       .description("run the vpcpeer server")
       .option("--host <host>", "address to listen on", "127.0.0.1")
-      .option("--port <port>", "port to listen on", "8080")
-      .option("--dataplane <mode>", "linux (network namespaces on this host; needs root), none (control plane only), or auto (linux when possible)", "auto")
-      .option("--netns-prefix <prefix>", "prefix of this deployment's namespace names", "vpcpeer")
-      .option("--log-level <level>", "trace|debug|info|warn|error", process.env.VPCPEER_LOG_LEVEL ?? "info")
-      .option("--read-cache-mb <mb>", "MB of resource reads the SQLite store keeps while nothing they depend on changes (0: off)", "16"),
-  ).action(async (o: StoreFlags & { host: string; port: string; dataplane: string; netnsPrefix: string; logLevel: string; readCacheMb: string }) => {
-    const port = Number(o.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: "${o.port}" is not a TCP port`);
-    const readCacheMb = Number(o.readCacheMb);
-    if (!/^\d+(\.\d+)?$/.test(o.readCacheMb) || readCacheMb > 65536) throw new Error(`--read-cache-mb: "${o.readCacheMb}" is not a size in MB (0 to 65536)`);
-    if (o.dataplane !== "none" && o.dataplane !== "linux" && o.dataplane !== "auto") throw new Error(`--dataplane: "${o.dataplane}" is not a mode (linux, none or auto)`);
+      .option("--port <port>", "port to listen on, 0-65535 (0: any free port)", integer(0, 65535), 8080)
+      .addOption(new Option("--dataplane <mode>", "linux (network namespaces on this host; needs root), none (control plane only), or auto (linux when possible)").choices(["auto", "linux", "none"]).default("auto"))
+      .option("--netns-prefix <prefix>", "prefix of this deployment's namespace names", netnsPrefix, "vpcpeer")
+      .addOption(logLevel())
+      .option("--read-cache-mb <mb>", "MB of resource reads the SQLite store keeps while nothing they depend on changes, 0-65536 (0: off)", decimal(0, 65536, "MB"), 16),
+  ).action(async (o: StoreFlags & { host: string; port: number; dataplane: "auto" | "linux" | "none"; netnsPrefix: string; logLevel: string; readCacheMb: number }) => {
+    const { port, readCacheMb } = o;
     const { serve } = await import("../../main.ts");
     const server: Server = await serve({ ...runtimeOptions(o), host: o.host, port, dataplane: o.dataplane, netnsPrefix: o.netnsPrefix, logLevel: o.logLevel, readCacheMb });
     let stopping = false;
@@ -71,8 +71,8 @@ export function serverCommands(program: Command): void {
     program
       .command("agent")
       .description("run only the data plane against a store (the server can then use --dataplane none)")
-      .option("--netns-prefix <prefix>", "prefix of this deployment's namespace names", "vpcpeer")
-      .option("--log-level <level>", "trace|debug|info|warn|error", process.env.VPCPEER_LOG_LEVEL ?? "info"),
+      .option("--netns-prefix <prefix>", "prefix of this deployment's namespace names", netnsPrefix, "vpcpeer")
+      .addOption(logLevel()),
   ).action(async (o: StoreFlags & { netnsPrefix: string; logLevel: string }) => {
     const { startDataplane } = await import("../../main.ts");
     const { default: pino } = await import("pino");

@@ -1,7 +1,8 @@
 /** Tenant commands over the native API: configure, region, vpc, subnet, route-table, route, vbr, instance. */
 import type { Command } from "commander";
 import { type Column, printJson, printRecord, printTable } from "../output.ts";
-import { saveProfile } from "../profile.ts";
+import { count, url } from "../parse.ts";
+import { DEFAULT_ENDPOINT, readProfiles, saveProfile } from "../profile.ts";
 import { type GlobalFlags, client, collect, show, tagsOf, tenant } from "./common.ts";
 import { instanceExecCommand } from "./probe.ts";
 
@@ -86,16 +87,17 @@ function resourceCommands(program: Command, spec: ResourceSpec): Command {
 
   const list = tenant(group.command("list").description(`list ${spec.noun}s`))
     .option("--tag <key[=value]>", "only resources with this tag (repeat to AND)", collect)
-    .option("--limit <n>", "at most this many", "1000");
+    .option("--limit <n>", "at most this many", count, 1000);
   for (const [flag, , help] of spec.filters) list.option(flag, help);
   list.action(async (o: GlobalFlags & Record<string, unknown>) => {
-    const q = new URLSearchParams({ limit: String(Math.min(Number(o.limit) || 100, 1000)) });
+    const limit = o.limit as number;
+    const q = new URLSearchParams({ limit: String(Math.min(limit, 1000)) });
     for (const [flag, param] of spec.filters) {
       const key = flag.slice(2, flag.indexOf(" ")).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
       if (typeof o[key] === "string") q.set(param, o[key] as string);
     }
     for (const t of (o.tag as string[] | undefined) ?? []) q.append("tag", t);
-    const items = await client(o).listAll(spec.path, q, Number(o.limit) || 1000);
+    const items = await client(o).listAll(spec.path, q, limit);
     show(o, { items }, spec.columns);
   });
 
@@ -139,13 +141,15 @@ const ROUTE_COLUMNS: Column[] = [["ID", "id"], ["DESTINATION", "destinationCidr"
 export function tenantCommands(program: Command): void {
   program
     .command("configure")
-    .description("save an endpoint and token in a profile")
-    .option("--profile <name>", "profile name", "default")
-    .option("--endpoint <url>", "server URL")
+    .description("save an endpoint and token in a profile (the endpoint: the one given, else the profile's, else the default)")
+    .option("--profile <name>", "profile name (default: default)")
+    .option("--endpoint <url>", `server URL (default ${DEFAULT_ENDPOINT})`, url)
     .option("--token <token>", "bearer token")
-    .action((o: { profile: string; endpoint?: string; token?: string }) => {
-      const file = saveProfile(o.profile, JSON.parse(JSON.stringify({ endpoint: o.endpoint, token: o.token })));
-      process.stdout.write(`saved profile "${o.profile}" in ${file}\n`);
+    .action((o: { profile?: string; endpoint?: string; token?: string }) => {
+      const name = o.profile ?? "default";
+      const endpoint = o.endpoint ?? readProfiles()[name]?.endpoint ?? DEFAULT_ENDPOINT;
+      const file = saveProfile(name, JSON.parse(JSON.stringify({ endpoint, token: o.token })));
+      process.stdout.write(`saved profile "${name}" (endpoint ${endpoint}) in ${file}\n`);
     });
 
   tenant(program.command("whoami").description("show the account the credentials belong to")).action(async (o: GlobalFlags) => {
