@@ -62,7 +62,7 @@ describe("schema error messages", () => {
       [["subnet", "create", "--vpc", "vpc-ABC", "--cidr", "10.0.1.0/24"], 'body.vpcId must be a VPC id like vpc-… (got "vpc-ABC")'],
       [["peering", "get", "peer-1"], 'params.id must be a peering id like pcx-… (got "peer-1")'],
       [["vpc", "create", "--name", "x".repeat(129), "--region", "cn-hangzhou", "--cidr", "10.0.0.0/16"], "body.name must be from 1 to 128 characters long"],
-      [["peering", "list", "--state", "up"], 'querystring.state must be one of "pending-acceptance"'],
+      [["route", "list", "rtb-1"], 'params.id must be a route table id like rtb-… (got "rtb-1")'],
       [["peering", "create", "--vpc", VPC, "--peer-vpc", VPC, "--peer-account", "bob"], 'body.peerAccountId must be a numeric account id (12-16 digits) (got "bob")'],
     ] as const) {
       const r = await runCli([...args], env);

@@ -1,6 +1,7 @@
 /** Pieces every tenant command shares: credential and output flags, the client, tags, output. */
 import { type Command, Option } from "commander";
 import { ApiClient } from "../client.ts";
+import { url } from "../parse.ts";
 import { type Column, printJson, printTable } from "../output.ts";
 import { type CredentialFlags, resolveCredentials } from "../profile.ts";
 
@@ -8,13 +9,33 @@ export interface GlobalFlags extends CredentialFlags {
   output: "table" | "json";
 }
 
-/** Adds the credential and output flags every tenant command takes. */
+/** Adds the credential and output flags every tenant command takes (also accepted before its name: globalOptions). */
 export function tenant(cmd: Command): Command {
   return cmd
-    .option("--endpoint <url>", "server URL (env VPCPEER_ENDPOINT; default http://127.0.0.1:8080)")
+    .option("--endpoint <url>", "server URL (env VPCPEER_ENDPOINT; default http://127.0.0.1:8080)", url)
     .option("--token <token>", "bearer token (env VPCPEER_TOKEN)")
     .option("--profile <name>", "profile from the profiles file (env VPCPEER_PROFILE)")
-    .addOption(new Option("-o, --output <format>", "output format").choices(["table", "json"]).default("table"));
+    .addOption(new Option("-o, --output <format>", "output format: table (default) or json").choices(["table", "json"]));
+}
+
+const GLOBAL_KEYS = ["endpoint", "token", "profile", "output"] as const;
+
+/**
+ * Makes the credential and output flags global, as `aws --profile` is: `vpcpeer --profile alice
+ * whoami` and `vpcpeer whoami --profile alice` mean the same (a flag after the command name wins).
+ * Program options are read only before the command name, so they never swallow a command's own.
+ */
+export function globalOptions(program: Command): void {
+  tenant(program).enablePositionalOptions();
+  program.hook("preAction", (root, action) => {
+    for (const key of GLOBAL_KEYS) {
+      if (!action.options.some((opt) => opt.attributeName() === key)) continue;
+      const source = action.getOptionValueSource(key);
+      const global = root.getOptionValue(key) as string | undefined;
+      if ((source === undefined || source === "default") && global !== undefined) action.setOptionValueWithSource(key, global, "cli");
+    }
+    if (action.options.some((opt) => opt.attributeName() === "output") && action.getOptionValue("output") === undefined) action.setOptionValue("output", "table");
+  });
 }
 
 export function client(flags: CredentialFlags): ApiClient {

@@ -1,6 +1,8 @@
 /** Router-interface commands: the Alibaba Express Connect flow (initiator/acceptor, connect, activate). */
 import { type Command, Option } from "commander";
 import { type Column, printJson, printRecord } from "../output.ts";
+import { ROUTER_INTERFACE_STATUSES } from "../../domain/resources.ts";
+import { bandwidth, period } from "../parse.ts";
 import { type GlobalFlags, client, collect, show, tagsOf, tenant } from "./common.ts";
 
 const COLUMNS: Column[] = [
@@ -25,7 +27,7 @@ export function routerInterfaceCommands(program: Command): void {
       .addOption(new Option("--router-type <type>", "your router type").choices(["vpc", "vbr"]).default("vpc"))
       .requiredOption("--router <id>", "your VPC or VBR id")
       .option("--spec <spec>", "initiator bandwidth spec, e.g. Mini.2, Small.1, Middle.1")
-      .option("--bandwidth <mbps>", "initiator bandwidth in Mbit/s (instead of --spec)")
+      .option("--bandwidth <mbps>", "initiator bandwidth in Mbit/s, 1-10000 (instead of --spec)", bandwidth)
       .requiredOption("--opposite-router <id>", "the other end's VPC (or VBR) id")
       .addOption(new Option("--opposite-router-type <type>", "the other end's router type").choices(["vpc", "vbr"]).default("vpc"))
       .option("--opposite-account <accountId>", "the other end's account (default: yours)")
@@ -33,7 +35,7 @@ export function routerInterfaceCommands(program: Command): void {
       .option("--opposite-interface <riId>", "the other end's router interface, if it exists")
       .option("--with-acceptor", "also create the acceptor on your opposite VPC and connect (same account)")
       .addOption(new Option("--charge-type <type>", "billing").choices(["pay-as-you-go", "subscription"]))
-      .option("--period <months>", "subscription validity: 1-9, 12, 24 or 36 months")
+      .option("--period <months>", "subscription validity: 1-9, 12, 24 or 36 months", period)
       .option("--auto-renew", "renew automatically")
       .option("--name <name>", "name")
       .option("--tag <key=value>", "tag (repeat)", collect),
@@ -44,11 +46,11 @@ export function routerInterfaceCommands(program: Command): void {
         routerType: o.routerType,
         routerId: o.router,
         spec: o.spec,
-        bandwidthMbps: o.bandwidth === undefined ? undefined : Number(o.bandwidth),
+        bandwidthMbps: o.bandwidth,
         opposite: { routerType: o.oppositeRouterType, routerId: o.oppositeRouter, accountId: o.oppositeAccount, region: o.oppositeRegion, interfaceId: o.oppositeInterface },
         withAcceptor: o.withAcceptor,
         chargeType: o.chargeType,
-        period: o.period === undefined ? undefined : Number(o.period),
+        period: o.period,
         autoRenew: o.autoRenew,
         name: o.name,
         tags: tagsOf(o.tag),
@@ -57,7 +59,7 @@ export function routerInterfaceCommands(program: Command): void {
     show(o, await client(o).request("POST", "/api/v1/router-interfaces", body), COLUMNS);
   });
 
-  const list = tenant(ri.command("list").description("list router interfaces")).option("--router <id>", "only this VPC or VBR").option("--status <status>", "only this status");
+  const list = tenant(ri.command("list").description("list router interfaces")).option("--router <id>", "only this VPC or VBR").addOption(new Option("--status <status>", "only this status").choices(ROUTER_INTERFACE_STATUSES));
   list.action(async (o: GlobalFlags & { router?: string; status?: string }) => {
     const q = new URLSearchParams({ limit: "1000" });
     if (o.router) q.set("routerId", o.router);
