@@ -84,17 +84,20 @@ export const Subnet = Type.Object(
 export const RouteTarget = Type.Object(
   {
     type: Type.Union(ROUTE_TARGET_TYPES.map((t) => Type.Literal(t))),
-    id: Type.String({ minLength: 1, maxLength: 40, description: "Peering, router interface or VBR id (the VPC id for local)" }),
+    id: Type.String({ minLength: 1, maxLength: 40, description: "Peering, router interface, VBR or instance id (the VPC id for local); an instance may also be named by its private IP in the table's VPC" }),
   },
   { additionalProperties: false },
 );
+
+/** A route's target as shown: an instance next hop that exists also shows its private IP. */
+const RouteTargetView = Type.Object({ ...RouteTarget.properties, privateIp: Type.Optional(Type.String({ description: "the instance's private IP (instance next hops)" })) });
 
 export const Route = Type.Object(
   {
     id: Type.String({ description: "`local` for the implicit local route" }),
     routeTableId: Id("routeTable"),
     destinationCidr: Type.String(),
-    target: RouteTarget,
+    target: RouteTargetView,
     origin: Type.Union([Type.Literal("system"), Type.Literal("user")]),
     state: Type.Union([Type.Literal("active"), Type.Literal("blackhole")], {
       description: "blackhole while the target cannot carry traffic (e.g. its peering is not active)",
