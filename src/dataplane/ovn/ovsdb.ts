@@ -39,6 +39,8 @@ export interface Monitor {
 
 interface Pending {
   method: string;
+  /** Runs as the answer is read, before any later message (a monitor's snapshot precedes its updates). */
+  onResult?: (result: unknown) => void;
   resolve(v: unknown): void;
   reject(e: Error): void;
   timer: NodeJS.Timeout | null;
@@ -264,7 +266,10 @@ export class OvsdbClient extends EventEmitter<{ connected: []; disconnected: [re
     if (!p) return; // timed out already
     this.settle(msg.id);
     if (msg.error !== null && msg.error !== undefined) p.reject(new OvsdbRpcError(p.method, msg.error));
-    else p.resolve(msg.result);
+    else {
+      p.onResult?.(msg.result);
+      p.resolve(msg.result);
+    }
   }
 
   private deliver(m: MonitorState, updates: TableUpdates, kind: UpdateKind): void {
@@ -286,7 +291,7 @@ export class OvsdbClient extends EventEmitter<{ connected: []; disconnected: [re
   }
 
   /** Sends one JSON-RPC request; resolves with its result, rejects with OvsdbRpcError on an error reply. */
-  request<T = unknown>(method: string, params: unknown[]): Promise<T> {
+  request<T = unknown>(method: string, params: unknown[], onResult?: (result: T) => void): Promise<T> {
     if (this.closed) return Promise.reject(new OvsdbClosedError("client closed"));
     const id = this.nextId++;
     const line = JSON.stringify({ method, params, id });
@@ -300,7 +305,7 @@ export class OvsdbClient extends EventEmitter<{ connected: []; disconnected: [re
               reject(new OvsdbTimeoutError(`${method}: no answer from ${formatEndpoint(this.endpoint)} within ${timeout} ms`));
             }, timeout)
           : null;
-      this.pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject, timer });
+      this.pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject, timer, ...(onResult ? { onResult: onResult as (r: unknown) => void } : {}) });
       if (this.socket) this.socket.write(line);
       else if (this.opts.reconnect) this.queue.push({ id, line });
       else {
@@ -354,13 +359,14 @@ export class OvsdbClient extends EventEmitter<{ connected: []; disconnected: [re
     this.monitors.set(id, state);
     let initial: TableUpdates;
     try {
-      initial = await this.request<TableUpdates>("monitor", [db, id, requests]);
+      initial = await this.request<TableUpdates>("monitor", [db, id, requests], (snapshot) => {
+        state.established = true;
+        this.deliver(state, snapshot, "initial");
+      });
     } catch (e) {
       this.monitors.delete(id);
       throw e;
     }
-    state.established = true;
-    this.deliver(state, initial, "initial");
     return {
       id,
       initial,
@@ -373,13 +379,10 @@ export class OvsdbClient extends EventEmitter<{ connected: []; disconnected: [re
 
   /** Re-registers a monitor on a new connection. */
   private restartMonitor(id: string, m: MonitorState): void {
-    this.request<TableUpdates>("monitor", [m.db, id, m.requests]).then(
-      (initial) => {
-        if (this.monitors.get(id) === m) this.deliver(m, initial, "initial");
-      },
-      (e: Error) => {
-        if (!(e instanceof OvsdbDisconnectedError) && !(e instanceof OvsdbClosedError)) m.onError?.(e);
-      },
-    );
+    this.request<TableUpdates>("monitor", [m.db, id, m.requests], (initial) => {
+      if (this.monitors.get(id) === m) this.deliver(m, initial, "initial");
+    }).catch((e: Error) => {
+      if (!(e instanceof OvsdbDisconnectedError) && !(e instanceof OvsdbClosedError)) m.onError?.(e);
+    });
   }
 }
