@@ -130,6 +130,6 @@ describe("vpcpeer serve", () => {
     expect(dp.stderr).toMatch(/--dataplane/);
     const cache = await runCli(["serve", "--read-cache-mb", "lots", "--data", data.path], { XDG_CONFIG_HOME: home.path });
     expect(cache.code).toBe(1);
-    expect(cache.stderr).toMatch(/--read-cache-mb: "lots" is not a size in MB/);
+    expect(cache.stderr).toMatch(/option '--read-cache-mb <mb>' argument 'lots' is invalid. It must be a number of MB from 0 to 65536/);
   });
 });
