@@ -12,6 +12,7 @@ import { Metrics } from "./metrics.ts";
 import { lazyChildLoggerFactory } from "./request-logger.ts";
 import { consoleRoutes } from "./console.ts";
 import { type Dialect, defaultDialects, dialectRoutes } from "./dialects/index.ts";
+import { clientErrorHandler, renderForDialect } from "./dialects/transport.ts";
 import { envelope, toHttpError } from "./native/errors.ts";
 import { nativeApi } from "./native/index.ts";
 import { SHARED_SCHEMAS } from "./native/schemas.ts";
@@ -48,6 +49,7 @@ function ajv(coerce: boolean) {
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const dialects = opts.dialects ?? defaultDialects(opts.services);
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger, childLoggerFactory: lazyChildLoggerFactory } : { logger: false }),
     bodyLimit: 1024 * 1024,
@@ -56,6 +58,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // Per-request lines go to debug level (see the onResponse hook); info stays for lifecycle events.
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // Headers too large for a cloud SDK's request: answered in that cloud's envelope.
+    clientErrorHandler: clientErrorHandler(dialects),
   });
   // JSON only: a text/plain body is refused with 415 instead of reaching validation as a string.
   app.removeContentTypeParser("text/plain");
@@ -84,10 +88,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.setErrorHandler((err, req, reply) => {
     const { status, body } = toHttpError(err);
     if (status >= 500) req.log.error({ err }, "request failed");
+    const own = renderForDialect(dialects, req, status, body.error.code, body.error.message);
+    if (own) return reply.code(own.status).headers(own.headers).send(own.body);
     return reply.code(status).send(body);
   });
   app.setNotFoundHandler((req, reply) => {
     metrics.observeRequest(req.method, "unmatched", 404, reply.elapsedTime / 1000);
+    const own = renderForDialect(dialects, req, 404, "EndpointNotFound", `no endpoint ${req.method} ${req.url.split("?")[0]}`);
+    if (own) return reply.code(own.status).headers(own.headers).send(own.body);
     return reply.code(404).send(envelope("EndpointNotFound", `no endpoint ${req.method} ${req.url.split("?")[0]}`, { method: req.method }));
   });
 
@@ -126,6 +134,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   if (opts.consoleDir) consoleRoutes(app, opts.consoleDir);
   await app.register(async (scope) => nativeApi(scope, opts.services));
-  await app.register(async (scope) => dialectRoutes(scope, opts.dialects ?? defaultDialects(opts.services)));
+  await app.register(async (scope) => dialectRoutes(scope, dialects));
   return app;
 }

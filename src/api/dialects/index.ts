@@ -7,6 +7,7 @@ import type { Services } from "../../service/index.ts";
 import { envelope } from "../native/errors.ts";
 import { aliyunDialect } from "../aliyun/index.ts";
 import { tencentDialect } from "../tencent/index.ts";
+import { dialectRequest } from "./transport.ts";
 
 export interface DialectRequest {
   method: string;
@@ -22,10 +23,24 @@ export interface DialectRequest {
   rawBody: string;
 }
 
+/** An answer written as is: status, headers and body. */
+export interface RenderedError {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
 export interface Dialect {
   name: string;
   matches(req: DialectRequest): boolean;
   handle(req: DialectRequest, reply: FastifyReply): Promise<void>;
+  /**
+   * One of this dialect's requests failed before reaching `handle` (unknown path or method, body
+   * too large, unreadable content type, headers too large): the answer in the dialect's envelope.
+   * `status` is the HTTP status and `code`/`message` the native error it would otherwise get.
+   * Without it, the native envelope is sent.
+   */
+  renderError?(req: DialectRequest, status: number, code: string, message: string): RenderedError;
 }
 
 /** The dialects this server speaks, in the order they are asked. */
@@ -38,13 +53,8 @@ export async function dialectRoutes(app: FastifyInstance, dialects: Dialect[]): 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "string", bodyLimit: 1024 * 1024 }, (_req, body, done) => done(null, body));
   const handler = async (req: import("fastify").FastifyRequest, reply: FastifyReply) => {
-    const q = req.url.indexOf("?");
-    const rawQuery = q < 0 ? "" : req.url.slice(q + 1);
-    const query: Record<string, string> = {};
-    for (const [k, v] of new URLSearchParams(rawQuery)) if (!(k in query)) query[k] = v;
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(",") : v;
-    const dreq: DialectRequest = { method: req.method, url: req.url, path: q < 0 ? req.url : req.url.slice(0, q), query, rawQuery, headers, rawBody: typeof req.body === "string" ? req.body : "" };
+    const dreq = dialectRequest(req);
+    const { rawQuery, headers } = dreq;
     const dialect = dialects.find((d) => d.matches(dreq));
     if (!dialect) {
       // A browser opening the server's address (no cloud API call: no query, asks for HTML) is sent to the console.

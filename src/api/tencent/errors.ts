@@ -4,6 +4,9 @@
  * {"Response":{"Error":{"Code","Message"},"RequestId"}}.
  */
 import { DomainError, type ErrorCode } from "../../domain/errors.ts";
+import type { PeeringState } from "../../domain/peering.ts";
+import type { DialectRequest } from "../dialects/index.ts";
+import { STATE_OF } from "./shapes.ts";
 
 export class TencentError extends Error {
   constructor(
@@ -31,16 +34,50 @@ const FIELD_NAMES: Record<string, string> = {
   "target.id": "GatewayId",
   "target.type": "GatewayType",
   routeTableId: "RouteTableId",
+  subnetId: "SubnetId",
   region: "Region",
   zone: "Zone",
   name: "Name",
   tags: "Tags",
 };
 
-function tencentMessage(e: DomainError): string {
-  const m = /^([a-zA-Z.]+): /.exec(e.message);
-  if (!m || !FIELD_NAMES[m[1]!]) return e.message;
-  return `${FIELD_NAMES[m[1]!]}: ${e.message.slice(m[0].length)}`;
+/** `name` is a different parameter in each action. */
+const NAME_PARAM: Record<string, string> = {
+  CreateVpc: "VpcName",
+  ModifyVpcAttribute: "VpcName",
+  CreateSubnet: "SubnetName",
+  ModifySubnetAttribute: "SubnetName",
+  CreateRouteTable: "RouteTableName",
+  ModifyRouteTableAttribute: "RouteTableName",
+  ResetRoutes: "RouteTableName",
+  CreateVpcPeeringConnection: "PeeringConnectionName",
+  ModifyVpcPeeringConnection: "PeeringConnectionName",
+};
+
+/** Native wording that has no place in a Tencent message, and what Tencent's face says instead. */
+const REWRITES: [RegExp, string | ((substring: string, ...groups: string[]) => string)][] = [
+  // Route ids show Tencent's rti- prefix.
+  [/\brt-([a-z0-9]{12})\b/g, "rti-$1"],
+  // Peering states in Tencent's words.
+  [
+    new RegExp(`(\\bis (?:already )?|\\()(${Object.keys(STATE_OF).join("|")})\\b`, "g"),
+    (_m, head: string, state: string) => head + STATE_OF[state as PeeringState],
+  ],
+  // Native-only remedies (the purge query, the native PATCH body, the server's command line).
+  [/; to remove the record, DELETE with \?purge=true/g, ""],
+  [/ \(PATCH opposite\.interfaceId\)/g, ""],
+  [/ \(--dataplane none\)/g, ""],
+  // Quota names are the server's configuration keys.
+  [/ \(quota [A-Za-z]+\)/g, ""],
+];
+
+function tencentMessage(e: DomainError, action: string): string {
+  let text = e.message;
+  const m = /^([a-zA-Z.]+): /.exec(text);
+  const param = m && (m[1] === "name" ? NAME_PARAM[action] : undefined) || (m && FIELD_NAMES[m[1]!]);
+  if (m && param) text = `${param}: ${text.slice(m[0].length)}`;
+  for (const [re, to] of REWRITES) text = text.replace(re, to as string);
+  return text;
 }
 
 const PEERING_LIMITS = new Set(["peeringsPerVpc", "pendingPeeringsPerAccount"]);
@@ -115,7 +152,25 @@ export function toTencentError(e: unknown, action = ""): { code: string; message
   if (e instanceof TencentError) return { code: e.code, message: e.message, internal: false };
   if (e instanceof DomainError) {
     const code = codeOf(e, action);
-    return { code, message: tencentMessage(e), internal: code === "InternalError" };
+    return { code, message: tencentMessage(e, action), internal: code === "InternalError" };
   }
   return { code: "InternalError", message: "An internal error occurred; the request was not completed.", internal: true };
+}
+
+/**
+ * A Tencent request refused before its action was read, by HTTP status: a path other than `/` or a
+ * method other than GET and POST (404), a body or headers too large (413, 431), a content type
+ * that cannot be read (415). Tencent's common codes; the message in Tencent's terms.
+ */
+export function transportError(req: DialectRequest, status: number): TencentError {
+  if (status === 413) return new TencentError("RequestSizeLimitExceeded", "The request body is larger than this server accepts (1 MiB).");
+  if (status === 431) return new TencentError("RequestSizeLimitExceeded", "The request headers are larger than this server accepts.");
+  if (req.path !== "/") return new TencentError("UnsupportedProtocol", `Tencent Cloud API requests go to the path \`/\`, not \`${req.path.slice(0, 64)}\`.`);
+  if (req.method !== "GET" && req.method !== "POST") return new TencentError("UnsupportedProtocol", `Only GET and POST requests are supported, not ${req.method.slice(0, 16)}.`);
+  if (status === 415 || status === 400) {
+    const type = (req.headers["content-type"] ?? "").slice(0, 64);
+    return new TencentError("UnsupportedProtocol", `The request body could not be read as Content-Type \`${type}\`: send application/json (POST) or application/x-www-form-urlencoded.`);
+  }
+  if (status >= 500) return new TencentError("InternalError", "An internal error occurred; the request was not completed.");
+  return new TencentError("UnsupportedProtocol", "The request is not a Tencent Cloud API 3.0 request this server can read.");
 }

@@ -7,9 +7,9 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyReply } from "fastify";
 import type { Services } from "../../service/index.ts";
-import type { Dialect, DialectRequest } from "../dialects/index.ts";
+import type { Dialect, DialectRequest, RenderedError } from "../dialects/index.ts";
 import { ACTIONS } from "./actions/index.ts";
-import { TencentError, toTencentError } from "./errors.ts";
+import { TencentError, toTencentError, transportError } from "./errors.ts";
 import { type TencentCall, isTencentRequest, readCall } from "./request.ts";
 import { utcDate, verifyLegacy, verifyTc3 } from "./signature.ts";
 
@@ -43,17 +43,16 @@ async function authenticate(services: Services, req: DialectRequest, call: Tence
 }
 
 /**
- * Refuses a replayed request: the legacy Nonce, or (TC3, state-changing actions) the signature
- * with the action. TC3 does not sign the action header, so the action is part of the key: the same
- * body sent for two actions in one second (accept, then delete) is two requests, not a replay.
+ * Refuses a replayed legacy request: Tencent documents the signature v1 `Nonce` as a random
+ * positive integer that, with `Timestamp`, prevents replays. TC3 has no nonce and Tencent accepts
+ * identical TC3 requests (the same call twice in one second, a retry, the same body for two
+ * regions): only the timestamp window bounds them.
  */
-async function claim(services: Services, call: TencentCall, readOnly: boolean): Promise<void> {
+async function claimLegacyNonce(services: Services, call: TencentCall): Promise<void> {
   const { auth } = call;
-  let key: string | null = null;
-  if (auth.kind === "legacy") key = `${auth.secretId}:${auth.nonce}:${auth.timestamp}`;
-  else if (!readOnly) key = `tc3:${call.action}:${auth.credential.signature}`;
-  if (key && !(await services.accounts.claimNonce("tencent", key))) {
-    throw authFailure("SignatureFailure", "This signed request was already received (replay); sign the request again.");
+  if (auth.kind !== "legacy") return;
+  if (!(await services.accounts.claimNonce("tencent", `${auth.secretId}:${auth.nonce}:${auth.timestamp}`))) {
+    throw authFailure("SignatureFailure", "This signed request was already received (the Nonce was used with this Timestamp); sign the request again with a new Nonce.");
   }
 }
 
@@ -68,8 +67,16 @@ async function run(services: Services, req: DialectRequest, call: TencentCall): 
   }
   // Every action of the vpc service is regional: the region scopes each read and write.
   if (call.region === undefined || call.region === "") throw new TencentError("MissingParameter", "The request is missing a required parameter `Region`.");
-  await claim(services, call, def.readOnly === true);
+  await claimLegacyNonce(services, call);
   return def.handler({ services, actor: { accountId, region: call.region }, region: call.region, action: call.action }, call.params());
+}
+
+/** The answer: always HTTP 200 `{"Response":{…,"RequestId"}}`, the client's trace id echoed. */
+function answer(req: DialectRequest, body: Record<string, unknown>): RenderedError {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  const traceId = req.headers["x-tc-traceid"];
+  if (traceId && /^[A-Za-z0-9-]{1,64}$/.test(traceId)) headers["X-TC-TraceId"] = traceId;
+  return { status: 200, headers, body: JSON.stringify({ Response: { ...body, RequestId: randomUUID() } }) };
 }
 
 export function tencentDialect(services: Services): Dialect {
@@ -77,21 +84,23 @@ export function tencentDialect(services: Services): Dialect {
     name: "tencent",
     matches: isTencentRequest,
     async handle(req: DialectRequest, reply: FastifyReply): Promise<void> {
-      const requestId = randomUUID();
       let body: Record<string, unknown>;
       let action = "";
       try {
         const call = readCall(req);
         action = call.action;
-        body = { ...(await run(services, req, call)), RequestId: requestId };
+        body = await run(services, req, call);
       } catch (e) {
         const err = toTencentError(e, action);
         if (err.internal) reply.log.error({ err: e, action }, "tencent dialect request failed");
-        body = { Error: { Code: err.code, Message: err.message }, RequestId: requestId };
+        body = { Error: { Code: err.code, Message: err.message } };
       }
-      const traceId = req.headers["x-tc-traceid"];
-      if (traceId && /^[A-Za-z0-9-]{1,64}$/.test(traceId)) reply.header("X-TC-TraceId", traceId);
-      reply.code(200).header("content-type", "application/json").send(JSON.stringify({ Response: body }));
+      const out = answer(req, body);
+      reply.code(out.status).headers(out.headers).send(out.body);
+    },
+    renderError(req, status) {
+      const err = transportError(req, status);
+      return answer(req, { Error: { Code: err.code, Message: err.message } });
     },
   };
 }

@@ -10,6 +10,8 @@ import { TencentError, invalidParam, invalidValue, missing } from "./errors.ts";
 
 export interface StrOpts {
   max?: number;
+  /** At most this many bytes of UTF-8, as Tencent counts names ("up to 60 bytes"). */
+  maxBytes?: number;
   min?: number;
   pattern?: RegExp;
   /** What the pattern means, for the message. */
@@ -22,6 +24,9 @@ export interface IntOpts {
   min?: number;
   max?: number;
 }
+
+/** Integers as text: digits with an optional minus, no spaces, no leading zeros, no exponent. */
+const INTEGER_TEXT = /^-?(0|[1-9]\d{0,15})$/;
 
 const ID_KINDS = { vpc: "vpc", subnet: "subnet", rtb: "rtb", pcx: "pcx", rt: "rt" } as const;
 
@@ -69,24 +74,19 @@ export class Params {
   int(k: string, required?: false, o?: IntOpts): number | undefined;
   int(k: string, required = false, o: IntOpts = {}): number | undefined {
     const v = this.raw(k, required);
-    if (v === undefined) return undefined;
-    let n: number;
-    if (typeof v === "number") n = v;
-    else if (typeof v === "string" && /^-?\d{1,16}$/.test(v.trim())) n = Number(v.trim());
-    else throw invalidParam(this.name(k), "must be an integer");
-    if (!Number.isSafeInteger(n)) throw invalidParam(this.name(k), "must be an integer");
-    if ((o.min !== undefined && n < o.min) || (o.max !== undefined && n > o.max)) {
-      throw invalidValue(this.name(k), `${n} is out of range ${o.min ?? "-∞"}-${o.max ?? "∞"}`, "InvalidParameterValue.Range");
-    }
-    return n;
+    return v === undefined ? undefined : checkInt(v, this.name(k), o);
+  }
+
+  ints(k: string, max = 100, o: IntOpts = {}): number[] | undefined {
+    return this.list(k, max)?.map((v, i) => checkInt(v, `${this.name(k)}.${i}`, o));
   }
 
   bool(k: string): boolean | undefined {
     const v = this.raw(k, false);
     if (v === undefined) return undefined;
-    if (v === true || v === "true" || v === "TRUE") return true;
-    if (v === false || v === "false" || v === "FALSE") return false;
-    throw invalidParam(this.name(k), "must be true or false");
+    if (v === true || v === "true") return true;
+    if (v === false || v === "false") return false;
+    throw invalidParam(this.name(k), `\`${String(v).slice(0, 32)}\` is not a boolean: use true or false`);
   }
 
   /** One of `values` (exact). */
@@ -166,8 +166,23 @@ function checkStr(v: unknown, name: string, required: boolean, o: StrOpts): stri
   if (required && s === "" && (o.min ?? 1) > 0) throw missing(name);
   if (o.min !== undefined && s.length < o.min) throw invalidValue(name, `must be at least ${o.min} characters`);
   if (o.max !== undefined && s.length > o.max) throw invalidValue(name, `must be at most ${o.max} characters`, "InvalidParameterValue.TooLong");
+  if (o.maxBytes !== undefined && Buffer.byteLength(s, "utf8") > o.maxBytes) {
+    throw invalidValue(name, `must be at most ${o.maxBytes} bytes of UTF-8 (it is ${Buffer.byteLength(s, "utf8")})`, "InvalidParameterValue.TooLong");
+  }
   if (o.pattern && !o.pattern.test(s)) throw invalidValue(name, `\`${s.slice(0, 64)}\` is not ${o.expected ?? "well formed"}`, "InvalidParameterValue.Malformed");
   return s;
+}
+
+function checkInt(v: unknown, name: string, o: IntOpts): number {
+  let n: number;
+  if (typeof v === "number") n = v;
+  else if (typeof v === "string" && INTEGER_TEXT.test(v)) n = Number(v);
+  else throw invalidParam(name, `\`${String(v).slice(0, 32)}\` is not an integer`);
+  if (!Number.isSafeInteger(n)) throw invalidParam(name, "must be an integer");
+  if ((o.min !== undefined && n < o.min) || (o.max !== undefined && n > o.max)) {
+    throw invalidValue(name, `${n} is out of range ${o.min ?? "-∞"}-${o.max ?? "∞"}`, "InvalidParameterValue.Range");
+  }
+  return n;
 }
 
 function checkId(v: unknown, name: string, kind: keyof typeof ID_KINDS): string | undefined {

@@ -34,9 +34,9 @@ export function legacyParams(req: DialectRequest): Record<string, string> | null
   return out;
 }
 
-/** Whether a request is Tencent's: X-TC-Action (TC3), or a form/query carrying SecretId and Action. */
+/** Whether a request is Tencent's: X-TC-Action or a TC3 Authorization, or a form/query carrying SecretId and Action. */
 export function isTencentRequest(req: DialectRequest): boolean {
-  if (req.headers["x-tc-action"] !== undefined) return true;
+  if (req.headers["x-tc-action"] !== undefined || /^TC3-HMAC-SHA256\s/.test(req.headers.authorization ?? "")) return true;
   if (req.query.SecretId !== undefined && req.query.Action !== undefined) return true;
   if (req.method === "POST" && isForm(req) && /(^|&)SecretId=/.test(req.rawBody)) {
     const p = legacyParams(req);
@@ -96,6 +96,7 @@ function checkDense(node: unknown, path: string): void {
 /** The call; throws TencentError (InvalidAuthorization, MissingParameter, InvalidParameter) for malformed requests. */
 export function readCall(req: DialectRequest): TencentCall {
   const h = req.headers;
+  if (h["x-tc-action"] === undefined && /^TC3-HMAC-SHA256\s/.test(h.authorization ?? "")) throw new TencentError("MissingParameter", "The request is missing a required parameter `X-TC-Action`.");
   if (h["x-tc-action"] !== undefined) {
     const authorization = h.authorization ?? "";
     const credential = parseTc3Authorization(authorization);

@@ -44,6 +44,14 @@ export function routeNumber(routeId: string): number {
   return Number.parseInt(createHash("sha256").update(routeId).digest("hex").slice(0, 12), 16) || 1;
 }
 
+/**
+ * Tencent shows a route as `rti-…` (RouteItemId) where vpcpeer has `rt-…`: one id suffix, each
+ * face's prefix. Tencent inputs take either; `routeIdOf` gives the native id (other text as is).
+ */
+export const ROUTE_ITEM_PREFIX = "rti-";
+export const routeItemId = (routeId: string) => (routeId.startsWith("rt-") ? `${ROUTE_ITEM_PREFIX}${routeId.slice(3)}` : routeId);
+export const routeIdOf = (text: string) => (text.startsWith(ROUTE_ITEM_PREFIX) ? `rt-${text.slice(ROUTE_ITEM_PREFIX.length)}` : text);
+
 export function vpcShape(v: Vpc) {
   return {
     VpcId: v.id,
@@ -96,7 +104,7 @@ export function routeShape(r: Route) {
     RouteType: r.origin === "system" ? "NETD" : "USER",
     RouteTableId: r.routeTableId,
     DestinationIpv6CidrBlock: "",
-    RouteItemId: r.id,
+    RouteItemId: routeItemId(r.id),
     PublishedToVbc: false,
     CreatedTime: tencentTime(r.createdAt),
   };

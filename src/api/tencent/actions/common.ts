@@ -17,8 +17,6 @@ export type Handler = (ctx: Ctx, params: Record<string, unknown>) => Promise<Rec
 
 export interface ActionDef {
   handler: Handler;
-  /** Read-only actions are not replay-protected (identical Describe calls in one second are fine). */
-  readOnly?: boolean;
 }
 
 export function requireRegion(ctx: Ctx): string {
@@ -46,6 +44,9 @@ export function exclusive(p: Params, idsParam: string): void {
   }
 }
 
+/** The paging parameters of the Describe actions. */
+export const PAGING = ["Offset", "Limit"] as const;
+
 /** The Offset/Limit window and the total. */
 export function window<T>(p: Params, items: T[], maxLimit = 100): { TotalCount: number; items: T[] } {
   const { offset, limit } = paging(p, maxLimit);
@@ -72,5 +73,6 @@ export function matches(filters: Map<string, string[]>, name: string, value: str
   return values.some((v) => (fuzzy ? text.includes(v) : text === v));
 }
 
-export const NAME_MAX = 60;
+/** Names of VPCs, subnets, route tables and peerings: "up to 60 bytes" (CreateVpc 215/15774, CreateSubnet 215/15782, CreateRouteTable 215/15768). */
+export const NAME = { maxBytes: 60 } as const;
 export const DESCRIPTION_MAX = 256;

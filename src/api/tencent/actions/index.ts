@@ -1,10 +1,21 @@
 /** Every action this dialect serves, by Tencent name. */
 import type { ActionDef } from "./common.ts";
+import { limitActions } from "./limits.ts";
 import { peeringActions } from "./peerings.ts";
 import { routeTableActions } from "./route-tables.ts";
+import { routeSetActions } from "./route-sets.ts";
 import { routeActions } from "./routes.ts";
+import { subnetActions } from "./subnets.ts";
 import { vpcActions } from "./vpcs.ts";
 
-export const ACTIONS: Readonly<Record<string, ActionDef>> = Object.freeze({ ...vpcActions, ...routeTableActions, ...routeActions, ...peeringActions });
+export const ACTIONS: Readonly<Record<string, ActionDef>> = Object.freeze({
+  ...vpcActions,
+  ...subnetActions,
+  ...limitActions,
+  ...routeTableActions,
+  ...routeActions,
+  ...routeSetActions,
+  ...peeringActions,
+});
 
 export type { ActionDef, Ctx } from "./common.ts";

@@ -8,7 +8,7 @@ import { Params } from "../params.ts";
 import type { PeeringState } from "../../../domain/peering.ts";
 import { paging } from "../params.ts";
 import { STATE_OF, TENCENT_STATES, peeringShape } from "../shapes.ts";
-import { type ActionDef, NAME_MAX, exclusive } from "./common.ts";
+import { type ActionDef, NAME, exclusive } from "./common.ts";
 
 const REGION = { pattern: /^[a-z][a-z0-9-]{1,40}$/, expected: "a region name like ap-shanghai", max: 41 };
 const CHARGE_TYPES = ["POSTPAID_BY_DAY_MAX", "POSTPAID_BY_MONTH_95"] as const;
@@ -24,7 +24,7 @@ export const peeringActions: Record<string, ActionDef> = {
     async handler(ctx, raw) {
       const p = Params.of(raw, ["SourceVpcId", "PeeringConnectionName", "DestinationVpcId", "DestinationUin", "DestinationRegion", "Bandwidth", "Type", "ChargeType", "QosLevel", "Tags"]);
       const vpcId = p.id("SourceVpcId", "vpc", true);
-      const name = p.str("PeeringConnectionName", true, { max: NAME_MAX });
+      const name = p.str("PeeringConnectionName", true, NAME);
       const peerVpcId = p.id("DestinationVpcId", "vpc", true);
       const peerAccountId = p.str("DestinationUin", true, { number: true, pattern: /^[0-9]{1,20}$/, expected: "an account id (Uin)" });
       const peerRegion = p.str("DestinationRegion", true, REGION);
@@ -60,7 +60,7 @@ export const peeringActions: Record<string, ActionDef> = {
     async handler(ctx, raw) {
       const p = Params.of(raw, ["PeeringConnectionId", "PeeringConnectionName", "Bandwidth", "ChargeType"]);
       const id = p.id("PeeringConnectionId", "pcx", true);
-      const name = p.str("PeeringConnectionName", false, { max: NAME_MAX });
+      const name = p.str("PeeringConnectionName", false, NAME);
       const bandwidthMbps = bandwidth(p);
       p.oneOf("ChargeType", CHARGE_TYPES);
       await ctx.services.peerings.update(ctx.actor, id, { name, bandwidthMbps });
@@ -68,7 +68,6 @@ export const peeringActions: Record<string, ActionDef> = {
     },
   },
   DescribeVpcPeeringConnections: {
-    readOnly: true,
     async handler(ctx, raw) {
       const p = Params.of(raw, ["PeeringConnectionIds", "Filters", "Offset", "Limit", "OrderField", "OrderDirection"]);
       exclusive(p, "PeeringConnectionIds");

@@ -2,7 +2,7 @@
 import type { RouteTable } from "../../../domain/resources.ts";
 import { Params } from "../params.ts";
 import { routeTableShape } from "../shapes.ts";
-import { type ActionDef, type Ctx, NAME_MAX, collect, exclusive, matches, tagsMatch, window } from "./common.ts";
+import { type ActionDef, type Ctx, NAME, collect, exclusive, matches, tagsMatch, window } from "./common.ts";
 
 /** A table in Tencent shape, with its routes and associated subnets. */
 export async function tableView(ctx: Ctx, t: RouteTable) {
@@ -15,13 +15,12 @@ export const routeTableActions: Record<string, ActionDef> = {
     async handler(ctx, raw) {
       const p = Params.of(raw, ["VpcId", "RouteTableName", "Tags"]);
       const vpcId = p.id("VpcId", "vpc", true);
-      const name = p.str("RouteTableName", true, { max: NAME_MAX });
+      const name = p.str("RouteTableName", true, NAME);
       const t = await ctx.services.routeTables.create(ctx.actor, { vpcId, name, tags: p.tags() });
       return { RouteTable: await tableView(ctx, t) };
     },
   },
   DescribeRouteTables: {
-    readOnly: true,
     async handler(ctx, raw) {
       const p = Params.of(raw, ["RouteTableIds", "Filters", "Offset", "Limit", "NeedRouterInfo"]);
       exclusive(p, "RouteTableIds");
@@ -57,7 +56,7 @@ export const routeTableActions: Record<string, ActionDef> = {
     async handler(ctx, raw) {
       const p = Params.of(raw, ["RouteTableId", "RouteTableName"]);
       const id = p.id("RouteTableId", "rtb", true);
-      await ctx.services.routeTables.update(ctx.actor, id, { name: p.str("RouteTableName", true, { max: NAME_MAX }) });
+      await ctx.services.routeTables.update(ctx.actor, id, { name: p.str("RouteTableName", true, NAME) });
       return {};
     },
   },

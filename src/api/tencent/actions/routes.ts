@@ -1,19 +1,20 @@
 /**
  * CreateRoutes, DeleteRoutes, ReplaceRoutes. Routes are named by Tencent's integer RouteId (a
- * stable number derived from our route id) or by RouteItemId (our id itself). A batch is one
+ * stable number derived from our route id) or by RouteItemId (`rti-` and our id's suffix; our
+ * own `rt-…` is taken too). A batch is one
  * transaction: if any of its routes is refused, none of it happens.
  */
 import { DomainError } from "../../../domain/errors.ts";
 import type { Route } from "../../../domain/resources.ts";
 import type { CreateRouteInput } from "../../../service/route-tables.ts";
-import { TencentError, codeOf, missing } from "../errors.ts";
+import { TencentError, missing, toTencentError } from "../errors.ts";
 import { gatewayTarget } from "../gateways.ts";
 import { Params } from "../params.ts";
-import { routeNumber, routeShape } from "../shapes.ts";
+import { routeIdOf, routeNumber, routeShape } from "../shapes.ts";
 import { type ActionDef, type Ctx, DESCRIPTION_MAX } from "./common.ts";
 import { tableView } from "./route-tables.ts";
 
-const ROUTE_FIELDS = [
+export const ROUTE_FIELDS = [
   "DestinationCidrBlock",
   "GatewayType",
   "GatewayId",
@@ -28,10 +29,10 @@ const ROUTE_FIELDS = [
   "CreatedTime",
   "CdcId",
 ];
-const MAX_ROUTES = 100;
+export const MAX_ROUTES = 100;
 
 /** A new route from a Tencent `Route`: PEERCONNECTION or CVM next hops (gateways.ts). */
-function newRoute(r: Params, tableId: string): CreateRouteInput {
+export function newRoute(r: Params, tableId: string): CreateRouteInput {
   const destinationCidr = r.str("DestinationCidrBlock", true, { max: 43 });
   const target = gatewayTarget(r);
   if (r.str("DestinationIpv6CidrBlock")) throw new TencentError("UnsupportedOperation", `\`${r.name("DestinationIpv6CidrBlock")}\`: IPv6 routes are not supported.`);
@@ -46,23 +47,27 @@ function newRoute(r: Params, tableId: string): CreateRouteInput {
 }
 
 /** The existing user route a Tencent `Route` names by RouteId or RouteItemId. */
-function pick(r: Params, routes: Route[]): Route {
-  const item = r.str("RouteItemId", false, { max: 64 });
+export function pick(r: Params, routes: Route[]): Route {
+  const given = r.str("RouteItemId", false, { max: 64 });
+  const item = given === undefined ? undefined : routeIdOf(given);
   const num = r.int("RouteId", false, { min: 0 });
   if (item === undefined && num === undefined) throw missing(r.name("RouteId"));
   const found = routes.find((x) => (item === undefined || x.id === item) && (num === undefined || routeNumber(x.id) === num));
-  const named = num !== undefined ? `RouteId ${num}` : `RouteItemId ${item}`;
+  const named = num !== undefined ? `RouteId ${num}` : `RouteItemId ${given}`;
   if (!found) throw new TencentError("ResourceNotFound", `${r.name(num !== undefined ? "RouteId" : "RouteItemId")}: no route with ${named} in this route table.`);
   if (found.origin === "system") throw new TencentError("UnsupportedOperation.SystemRoute", `${r.name("RouteId")}: the local route of the VPC cannot be changed.`);
   return found;
 }
 
 /** The route change as one transaction; a refused new route is named by its place in `Routes`. */
-async function change(ctx: Ctx, tableId: string, remove: Route[], add: CreateRouteInput[]): Promise<Route[]> {
+export async function change(ctx: Ctx, tableId: string, remove: Route[], add: CreateRouteInput[]): Promise<Route[]> {
   try {
     return await ctx.services.routeTables.changeRoutes(ctx.actor, tableId, { remove: remove.map((r) => r.id), add });
   } catch (e) {
-    if (e instanceof DomainError && typeof e.details.index === "number") throw new TencentError(codeOf(e, ctx.action), `Routes.${e.details.index}: ${e.message}`);
+    if (e instanceof DomainError && typeof e.details.index === "number") {
+      const { code, message } = toTencentError(e, ctx.action);
+      throw new TencentError(code, `Routes.${e.details.index}: ${message}`);
+    }
     throw e;
   }
 }
