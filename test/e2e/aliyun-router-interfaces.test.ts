@@ -42,10 +42,10 @@ describe("Alibaba router interfaces through @alicloud/vpc20160428", () => {
     const va = (await a.createVpc(new Vpc.CreateVpcRequest({ regionId: "cn-hangzhou", cidrBlock: "10.0.0.0/16", vpcName: "alice-vpc" }))).body;
     expect(va.vpcId).toMatch(/^vpc-/);
     expect(va.VRouterId).toBe(`vrt-${va.vpcId.slice(4)}`);
-    expect(va.routeTableId).toMatch(/^rtb-/);
+    expect(va.routeTableId).toMatch(/^vtb-/);
     const vb = (await b.createVpc(new Vpc.CreateVpcRequest({ regionId: "cn-shanghai", cidrBlock: "172.16.0.0/16", vpcName: "bob-vpc" }))).body;
     const sw = (await a.createVSwitch(new Vpc.CreateVSwitchRequest({ regionId: "cn-hangzhou", vpcId: va.vpcId, zoneId: "cn-hangzhou-b", cidrBlock: "10.0.1.0/24", vSwitchName: "web" }))).body;
-    expect(sw.vSwitchId).toMatch(/^subnet-/);
+    expect(sw.vSwitchId).toMatch(/^vsw-/);
 
     // 1. CreateRouterInterface on both ends: the initiator with a Spec and a subscription, the acceptor Negative.
     const init = (
@@ -135,7 +135,7 @@ describe("Alibaba router interfaces through @alicloud/vpc20160428", () => {
 
     // 4. Routes in each VPC pointing at its own router interface.
     const ra = (await a.createRouteEntry(new Vpc.CreateRouteEntryRequest({ regionId: "cn-hangzhou", routeTableId: va.routeTableId, destinationCidrBlock: "172.16.0.0/16", nextHopType: "RouterInterface", nextHopId: init.routerInterfaceId }))).body;
-    expect(ra.routeEntryId).toMatch(/^rt-/);
+    expect(ra.routeEntryId).toMatch(/^rte-/);
     await b.createRouteEntry(new Vpc.CreateRouteEntryRequest({ regionId: "cn-shanghai", routeTableId: vb.routeTableId, destinationCidrBlock: "10.0.0.0/16", nextHopType: "RouterInterface", nextHopId: acc.routerInterfaceId }));
     expect(await codeOf(a.createRouteEntry(new Vpc.CreateRouteEntryRequest({ regionId: "cn-hangzhou", routeTableId: va.routeTableId, destinationCidrBlock: "172.16.0.0/16", nextHopType: "RouterInterface", nextHopId: init.routerInterfaceId })))).toBe("InvalidCIDRBlock.Duplicate");
     const entries = (await a.describeRouteEntryList(new Vpc.DescribeRouteEntryListRequest({ regionId: "cn-hangzhou", routeTableId: va.routeTableId }))).body;

@@ -37,7 +37,7 @@ describe("Alibaba VPC basics through @alicloud/pop-core", () => {
   it("creates, describes, associates and deletes VPCs, vSwitches and route tables", async () => {
     const a = pop(alice);
     const vpc = await a.request("CreateVpc", { RegionId: "cn-beijing", CidrBlock: "10.8.0.0/16", VpcName: "prod", "Tag.1.Key": "env", "Tag.1.Value": "prod" }, post);
-    expect(vpc).toMatchObject({ VpcId: expect.stringMatching(/^vpc-/), VRouterId: expect.stringMatching(/^vrt-/), RouteTableId: expect.stringMatching(/^rtb-/), RequestId: expect.any(String) });
+    expect(vpc).toMatchObject({ VpcId: expect.stringMatching(/^vpc-/), VRouterId: expect.stringMatching(/^vrt-/), RouteTableId: expect.stringMatching(/^vtb-/), RequestId: expect.any(String) });
     const other = await a.request("CreateVpc", { RegionId: "cn-beijing", CidrBlock: "10.9.0.0/16" });
     const listed = await a.request("DescribeVpcs", { RegionId: "cn-beijing", VpcId: `${vpc.VpcId},${other.VpcId}`, PageSize: 1 });
     expect(listed).toMatchObject({ TotalCount: 2, PageSize: 1, PageNumber: 1 });

@@ -5,6 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aliyunDialect } from "../../src/api/aliyun/index.ts";
+import { fromAli } from "../../src/api/aliyun/ids.ts";
 import type { Harness } from "../support/harness.ts";
 import { codeOf, sdkServer, type SdkServer, vpcPeerCall } from "../support/sdk.ts";
 
@@ -37,7 +38,7 @@ describe("Alibaba VpcPeer 2022-01-01", () => {
     const create = { RegionId: "cn-hangzhou", VpcId: a, AcceptingAliUid: bob.id, AcceptingRegionId: "cn-shanghai", AcceptingVpcId: b, Name: "p 1/x", LinkType: "Gold", "Tag.1.Key": "k", "Tag.1.Value": "v" };
     expect(await codeOf(peer(alice, "CreateVpcPeerConnection", { ...create, DryRun: true }))).toBe("DryRunOperation");
     const { InstanceId: id } = await peer(alice, "CreateVpcPeerConnection", { ...create, ClientToken: "c-1" });
-    expect(id).toMatch(/^pcx-/);
+    expect(id).toMatch(/^pcc-/);
     expect((await peer(alice, "CreateVpcPeerConnection", { ...create, ClientToken: "c-1" })).InstanceId).toBe(id);
     expect(await codeOf(peer(alice, "CreateVpcPeerConnection", create))).toBe("ResourceAlreadyExist.VpcPeer");
 
@@ -59,7 +60,7 @@ describe("Alibaba VpcPeer 2022-01-01", () => {
 
     // Routes via the peering (NextHopType VpcPeer) block a delete unless Force.
     const table = (await h.runtime.services.vpcs.get({ accountId: alice.id }, a)).defaultRouteTableId;
-    await h.runtime.services.routeTables.addRoute({ accountId: alice.id }, table, { destinationCidr: "10.2.0.0/16", target: { type: "peering", id } });
+    await h.runtime.services.routeTables.addRoute({ accountId: alice.id }, table, { destinationCidr: "10.2.0.0/16", target: { type: "peering", id: fromAli("peering", id) } });
     expect(await codeOf(peer(alice, "DeleteVpcPeerConnection", { InstanceId: id }))).toBe("DependencyViolation");
     await peer(alice, "DeleteVpcPeerConnection", { InstanceId: id, Force: true });
     expect((await peer(bob, "GetVpcPeerConnectionAttribute", { InstanceId: id })).Status).toBe("Deleted");

@@ -51,9 +51,11 @@ describe("cross-dialect", () => {
     const seenTencent = await tencent(alice).DescribeVpcPeeringConnections({ PeeringConnectionIds: [id] });
     expect(seenTencent.PeerConnectionSet?.[0]?.State).toBe("ACTIVE");
     const seenAli = await aliyun(bob, "GetVpcPeerConnectionAttribute", { InstanceId: id });
-    expect(seenAli).toMatchObject({ InstanceId: id, Status: "Activated" });
+    // One object, each face's prefix: Tencent's pcx-X is Alibaba's pcc-X.
+    const aliId = `pcc-${id.slice("pcx-".length)}`;
+    expect(seenAli).toMatchObject({ InstanceId: aliId, Status: "Activated" });
     const listed = await aliyun(alice, "ListVpcPeerConnections", { RegionId: "ap-guangzhou" });
-    expect(JSON.stringify(listed)).toContain(id);
+    expect(JSON.stringify(listed)).toContain(aliId);
 
     // A route made through Tencent shows in the native API as active, toward the peering.
     const rtb = (await h.call(alice.token, "GET", `/api/v1/vpcs/${a.Vpc!.VpcId}`)).body.defaultRouteTableId;

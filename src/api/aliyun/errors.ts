@@ -3,6 +3,7 @@
  * envelope {RequestId, HostId, Code, Message, Recommend} the official SDKs parse.
  */
 import { DomainError, type ErrorCode } from "../../domain/errors.ts";
+import { aliText } from "./ids.ts";
 
 /** An error already in Alibaba's terms (signature checks, parameter parsing, unknown actions). */
 export class AliyunError extends Error {
@@ -16,6 +17,14 @@ export class AliyunError extends Error {
   }
 }
 
+/**
+ * The system (local) route entry cannot be deleted: Vpc DeleteRouteEntry documents 400
+ * OperationDenied "Specified operation is denied as route entry type is system."
+ * (https://help.aliyun.com/zh/ecs/developer-reference/api-ecs-2014-05-26-deleterouteentry, the
+ * action's error table, which points to Vpc 2016-04-28 DeleteRouteEntry).
+ */
+export const systemRouteEntry = () => new AliyunError("OperationDenied", 400, "Specified operation is denied as route entry type is system.");
+
 export const missing = (name: string) => new AliyunError("MissingParameter", 400, `The input parameter "${name}" that is mandatory for processing this request is not supplied.`);
 export const badParam = (name: string, why: string) => new AliyunError("InvalidParameter", 400, `The specified parameter "${name}" is not valid: ${why}`);
 
@@ -27,7 +36,61 @@ const NOT_FOUND: Record<string, string> = {
   "router-interface": "InvalidRouterInterfaceId.NotFound",
   peering: "ResourceNotFound.InstanceId",
   vbr: "InvalidVbrId.NotFound",
+  instance: "InvalidInstanceId.NotFound",
 };
+
+/** Native field names in service messages → the Alibaba parameter a caller of this face sent. */
+const FIELDS: Record<string, string> = {
+  vpcId: "VpcId",
+  subnetId: "VSwitchId",
+  routeTableId: "RouteTableId",
+  destinationCidr: "DestinationCidrBlock",
+  "target.type": "NextHopType",
+  "target.id": "NextHopId",
+  peerVpcId: "AcceptingVpcId",
+  peerAccountId: "AcceptingAliUid",
+  peerRegion: "AcceptingRegionId",
+  bandwidthMbps: "Bandwidth",
+  chargeType: "InstanceChargeType",
+  routerType: "RouterType",
+  routerId: "RouterId",
+  "opposite.routerType": "OppositeRouterType",
+  "opposite.routerId": "OppositeRouterId",
+  "opposite.interfaceId": "OppositeInterfaceId",
+  "opposite.accountId": "OppositeInterfaceOwnerId",
+  "opposite.region": "OppositeRegionId",
+  privateIp: "PrivateIpAddress",
+  onPremisesCidrs: "CidrBlock",
+  // Only as the "field: why" prefix of a message (they are ordinary words elsewhere).
+  cidr: "CidrBlock",
+  spec: "Spec",
+  name: "Name",
+  description: "Description",
+  tags: "Tag",
+  region: "RegionId",
+  zone: "ZoneId",
+};
+const PREFIX_ONLY = new Set(["cidr", "spec", "name", "description", "tags", "region", "zone"]);
+const FIELD_IN_TEXT = new RegExp(`(?<![\\w.])(${Object.keys(FIELDS).filter((k) => !PREFIX_ONLY.has(k)).map((k) => k.replace(".", "\\.")).join("|")})(?![\\w.])`, "g");
+
+/** Native advice that names native routes or flags, replaced by what this face offers. */
+const PHRASES: [RegExp, string][] = [
+  [/; to remove the record, DELETE with \?purge=true/g, ""],
+  [/\(PATCH opposite\.interfaceId\)/g, "(set OppositeInterfaceId with ModifyRouterInterfaceAttribute)"],
+  [/\bsubnet(s?)\b(?!-)/g, "vSwitch$1"],
+  [/\bpeering(s?)(?: connection)?\b(?!-)/g, "peer connection$1"],
+  [/\broute-table\b/g, "route table"],
+  [/\brouter-interface\b/g, "router interface"],
+];
+
+/** A service message in this face's words: Alibaba parameter names, no native routes or flags. */
+export function aliMessage(message: string): string {
+  let out = message;
+  const prefix = /^([a-zA-Z.]{1,40}): /.exec(out);
+  if (prefix && FIELDS[prefix[1]!]) out = `${FIELDS[prefix[1]!]}: ${out.slice(prefix[0].length)}`;
+  for (const [re, to] of PHRASES) out = out.replace(re, to);
+  return out.replace(FIELD_IN_TEXT, (f) => FIELDS[f] ?? f);
+}
 
 /** Status by kind for catalog codes without an Alibaba name (Invalid ones are InvalidParameter). */
 const STATUS_OF_KIND: Partial<Record<DomainError["kind"], number>> = {
@@ -54,7 +117,7 @@ const BY_CODE: Partial<Record<ErrorCode, [string, number]>> = {
   InvalidRouteTarget: ["InvalidNextHop", 400],
   RouteTableMismatch: ["InvalidRouteTableId.NotInSameVpc", 400],
   DuplicateRoute: ["InvalidCIDRBlock.Duplicate", 400],
-  LocalRouteImmutable: ["OperationDenied.SystemRouteEntry", 400],
+  LocalRouteImmutable: ["OperationDenied", 400],
   RouteNotFound: ["InvalidRouteEntry.NotFound", 404],
   DependencyViolation: ["DependencyViolation", 400],
   DefaultRouteTableImmutable: ["OperationDenied.SystemRouteTable", 400],
@@ -84,18 +147,45 @@ export function toAliyun(e: unknown): AliyunError {
   if (e instanceof DomainError) {
     if (e.code === "ResourceNotFound") {
       const resource = String(e.details.resource ?? "");
-      return new AliyunError(NOT_FOUND[resource] ?? "ResourceNotFound", 404, e.message);
+      return new AliyunError(NOT_FOUND[resource] ?? "ResourceNotFound", 404, aliMessage(e.message));
     }
-    if (e.code === "LimitExceeded" && e.details.quota === "tagsPerResource") return new AliyunError("InvalidParameter.Tags", 400, e.message);
+    if (e.code === "LimitExceeded" && e.details.quota === "tagsPerResource") return new AliyunError("InvalidParameter.Tags", 400, aliMessage(e.message));
+    if (e.code === "LocalRouteImmutable") return systemRouteEntry();
     const mapped = BY_CODE[e.code];
-    if (mapped) return new AliyunError(mapped[0], mapped[1], e.message);
-    if (e.kind === "Invalid") return new AliyunError("InvalidParameter", 400, e.message);
+    if (mapped) return new AliyunError(mapped[0], mapped[1], aliMessage(e.message));
+    if (e.kind === "Invalid") return new AliyunError("InvalidParameter", 400, aliMessage(e.message));
     // Anything else the catalog has no Alibaba name for keeps its own stable code, with the
     // status of its kind: a client's mistake is never answered as a server failure.
     const status = STATUS_OF_KIND[e.kind];
-    if (status !== undefined) return new AliyunError(e.code, status, e.message);
+    if (status !== undefined) return new AliyunError(e.code, status, aliMessage(e.message));
   }
   return new AliyunError("InternalError", 500, "The request processing has failed due to some unknown error, exception or failure.");
+}
+
+/**
+ * Failures before an action runs (no such path or method, body too large or unreadable, headers
+ * too large), in Alibaba's terms. The OpenAPI gateway's own codes where it documents one
+ * (InvalidAction.NotFound, UnsupportedHTTPMethod); otherwise a code naming the limit.
+ */
+export function transportError(status: number, method: string): AliyunError {
+  switch (status) {
+    case 404:
+      return new AliyunError("InvalidAction.NotFound", 404, "Specified api is not found, please check your url and method.");
+    case 405:
+      return new AliyunError("UnsupportedHTTPMethod", 400, `This http method ${method.slice(0, 10)} is not supported; use GET or POST.`);
+    case 413:
+      return new AliyunError("RequestEntityTooLarge", 413, "The request body is larger than 1 MiB.");
+    case 415:
+      return new AliyunError("UnsupportedMediaType", 415, "The request body must be application/x-www-form-urlencoded or application/json.");
+    case 431:
+      return new AliyunError("RequestHeaderFieldsTooLarge", 431, "The request line and headers are too large.");
+    case 408:
+      return new AliyunError("RequestTimeout", 408, "The request was not received in time.");
+    default:
+      return status >= 500
+        ? new AliyunError("InternalError", 500, "The request processing has failed due to some unknown error, exception or failure.")
+        : new AliyunError("InvalidParameter", 400, "The request could not be read.");
+  }
 }
 
 export function errorBody(err: AliyunError, requestId: string, host: string, product: string) {
@@ -103,7 +193,7 @@ export function errorBody(err: AliyunError, requestId: string, host: string, pro
     RequestId: requestId,
     HostId: host,
     Code: err.code,
-    Message: err.message,
+    Message: aliText(err.message),
     Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(err.code)}&product=${product}&requestId=${requestId}`,
   };
 }

@@ -5,21 +5,24 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyReply } from "fastify";
 import type { Services } from "../../service/index.ts";
-import type { Dialect, DialectRequest } from "../dialects/index.ts";
+import type { Dialect, DialectRequest, RenderedError } from "../dialects/index.ts";
+import { attributeActions } from "./actions/attributes.ts";
+import { routeTableListActions } from "./actions/route-tables.ts";
 import { routerInterfaceActions } from "./actions/router-interface.ts";
 import { routeActions } from "./actions/routes.ts";
 import { vpcActions } from "./actions/vpc.ts";
+import { peerTagActions, vpcTagActions } from "./actions/tags.ts";
 import { vpcPeerActions } from "./actions/vpcpeer.ts";
 import { authenticate, formPairs } from "./auth.ts";
 import { withClientToken } from "./client-token.ts";
 import type { ActionTable, Body, Ctx } from "./context.ts";
-import { AliyunError, errorBody, toAliyun } from "./errors.ts";
+import { AliyunError, errorBody, toAliyun, transportError } from "./errors.ts";
 import { ACS3 } from "./signature-acs3.ts";
 
 /** API versions and their actions (product name for the Recommend link). */
 export const VERSIONS: Record<string, { product: string; actions: ActionTable }> = {
-  "2016-04-28": { product: "Vpc", actions: { ...vpcActions, ...routeActions, ...routerInterfaceActions } },
-  "2022-01-01": { product: "VpcPeer", actions: vpcPeerActions },
+  "2016-04-28": { product: "Vpc", actions: { ...vpcActions, ...attributeActions, ...routeActions, ...routeTableListActions, ...routerInterfaceActions, ...vpcTagActions } },
+  "2022-01-01": { product: "VpcPeer", actions: { ...vpcPeerActions, ...peerTagActions } },
 };
 
 function isAliyunV1(pairs: [string, string][]): boolean {
@@ -53,6 +56,7 @@ export function aliyunDialect(services: Services): Dialect {
         product = version.product;
         const action = Object.hasOwn(version.actions, auth.action) ? version.actions[auth.action] : undefined;
         if (!action) throw new AliyunError("InvalidAction.NotFound", 404, `Specified api "${auth.action.slice(0, 64)}" is not found, please check your url and method.`);
+        auth.params.checkTyped();
         // RegionId scopes every read and write of a regional resource (the actions check it against the catalog).
         const ctx: Ctx = { services, actor: { accountId: auth.account.id, region: auth.params.str("RegionId") || undefined }, p: auth.params };
         const dryRun = action.dryRun ? auth.params.bool("DryRun") : undefined;
@@ -70,6 +74,17 @@ export function aliyunDialect(services: Services): Dialect {
         body = errorBody(err, requestId, host, product);
       }
       await reply.code(status).header("content-type", "application/json;charset=utf-8").header("x-acs-request-id", requestId).send(JSON.stringify(body));
+    },
+    renderError(req: DialectRequest, status: number): RenderedError {
+      const requestId = randomUUID().toUpperCase();
+      const version = req.headers["x-acs-version"] ?? req.query.Version ?? "";
+      const product = VERSIONS[version]?.product ?? "Vpc";
+      const err = transportError(status, req.method);
+      return {
+        status: err.status,
+        headers: { "content-type": "application/json;charset=utf-8", "x-acs-request-id": requestId },
+        body: JSON.stringify(errorBody(err, requestId, req.headers.host ?? "vpc.aliyuncs.com", product)),
+      };
     },
   };
 }

@@ -24,6 +24,14 @@ export function parsePairs(text: string, where: string): [string, string][] {
   return out;
 }
 
+/** Parameters the Alibaba API models type as Boolean (Vpc 2016-04-28, VpcPeer 2022-01-01). */
+const BOOLEAN_PARAMS = new Set(["DryRun", "Force", "AutoPay", "AutoRenew", "EnableIpv6", "EnableIPv6", "FastLinkMode", "IncludeReservationData", "IsDefault", "All", "DeleteRoutes"]);
+/** Parameters they type as Integer or Long. */
+const INTEGER_PARAMS = new Set([
+  "PageNumber", "PageSize", "MaxResults", "MaxResult", "Bandwidth", "Period", "OwnerId", "ResourceOwnerId", "AcceptingAliUid",
+  "OppositeInterfaceOwnerId", "Weight", "HcRate", "HcThreshold", "VlanId", "Ipv6CidrMask",
+]);
+
 export class Params {
   private readonly map: Map<string, string>;
   constructor(entries: Iterable<[string, string]>) {
@@ -83,6 +91,47 @@ export class Params {
     if (v === undefined || v === "") return undefined;
     if (!(values as readonly string[]).includes(v)) throw badParam(name, `"${v.slice(0, 40)}" is not one of ${values.join(", ")}`);
     return v as T;
+  }
+
+  /**
+   * A resource name by Alibaba's rule (CreateVpc VpcName, CreateVSwitch VSwitchName,
+   * CreateRouteTable RouteTableName, CreateRouterInterface Name): 2–128 characters, starting with
+   * a letter or a Chinese character, then letters, Chinese characters, digits, '.', '_' or '-'
+   * (so never http:// or https://). Empty or absent: no name.
+   */
+  name(name: string): string | undefined {
+    const v = this.map.get(name);
+    if (v === undefined || v === "") return undefined;
+    if ([...v].length < 2 || [...v].length > 128) throw badParam(name, "must be 2 to 128 characters long");
+    if (!/^[A-Za-z\u4e00-\u9fff][A-Za-z0-9\u4e00-\u9fff._-]*$/u.test(v)) {
+      throw badParam(name, "must start with a letter or a Chinese character and contain only letters, Chinese characters, digits, '.', '_' and '-'");
+    }
+    return v;
+  }
+
+  /** A description: at most `max` characters, not starting with http:// or https://. */
+  description(name = "Description", max = 256): string | undefined {
+    const v = this.text(name, max);
+    if (v !== undefined && /^https?:\/\//i.test(v)) throw badParam(name, "must not start with http:// or https://");
+    return v;
+  }
+
+  /** A peer connection's Name (VpcPeer): 1–128 characters, not starting with http:// or https://. */
+  looseName(name: string): string | undefined {
+    const v = this.description(name, 128);
+    return v === "" ? undefined : v;
+  }
+
+  /**
+   * Booleans and integers Alibaba types as such, checked whether or not the action reads them
+   * (the cloud refuses `DryRun=yes` on every action): InvalidParameter naming the parameter.
+   */
+  checkTyped(): void {
+    for (const [k, v] of this.map) {
+      const leaf = k.slice(k.lastIndexOf(".") + 1);
+      if (BOOLEAN_PARAMS.has(leaf) && v !== "" && !/^(true|false)$/i.test(v)) throw badParam(k, `"${v.slice(0, 20)}" is not true or false`);
+      if (INTEGER_PARAMS.has(leaf) && v !== "" && !/^-?\d{1,19}$/.test(v)) throw badParam(k, `"${v.slice(0, 20)}" is not an integer`);
+    }
   }
 
   /** An id-shaped value: ASCII letters, digits, '-', '_' and '.', at most 64 characters. */

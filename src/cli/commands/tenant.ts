@@ -180,20 +180,22 @@ export function tenantCommands(program: Command): void {
   tenant(
     route
       .command("add")
-      .description("add a route: --destination CIDR and one of --peering, --router-interface, --vbr")
+      .description("add a route: --destination CIDR and one of --peering, --router-interface, --vbr, --instance")
       .argument("<routeTableId>")
       .requiredOption("--destination <cidr>", "destination CIDR")
       .option("--peering <pcxId>", "next hop: a peering connection")
       .option("--router-interface <riId>", "next hop: a router interface")
       .option("--vbr <vbrId>", "next hop: a VBR")
+      .option("--instance <insId>", "next hop: an instance of the table's VPC (an appliance; its id or private IP)")
       .option("--description <text>", "description"),
-  ).action(async (rtb: string, o: GlobalFlags & { destination: string; peering?: string; routerInterface?: string; vbr?: string; description?: string }) => {
+  ).action(async (rtb: string, o: GlobalFlags & { destination: string; peering?: string; routerInterface?: string; vbr?: string; instance?: string; description?: string }) => {
     const targets = [
       o.peering && { type: "peering", id: o.peering },
       o.routerInterface && { type: "router-interface", id: o.routerInterface },
       o.vbr && { type: "vbr", id: o.vbr },
+      o.instance && { type: "instance", id: o.instance },
     ].filter(Boolean);
-    if (targets.length !== 1) throw new Error("give exactly one next hop: --peering, --router-interface or --vbr");
+    if (targets.length !== 1) throw new Error("give exactly one next hop: --peering, --router-interface, --vbr or --instance");
     const body = JSON.parse(JSON.stringify({ destinationCidr: o.destination, target: targets[0], description: o.description }));
     show(o, await client(o).request("POST", `/api/v1/route-tables/${encodeURIComponent(rtb)}/routes`, body), ROUTE_COLUMNS);
   });

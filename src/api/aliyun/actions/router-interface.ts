@@ -112,8 +112,8 @@ export const routerInterfaceActions: ActionTable = {
           routerId: opposite.id,
           interfaceId: c.p.id("OppositeInterfaceId"),
         },
-        name: c.p.text("Name", 128),
-        description: c.p.text("Description", 256),
+        name: c.p.name("Name"),
+        description: c.p.description(),
         tags: c.p.tags("Tags"),
       });
       return { RouterInterfaceId: ri.id, OrderId: 0 };
@@ -137,7 +137,7 @@ export const routerInterfaceActions: ActionTable = {
         if (owner) opposite.accountId = owner;
         if (iface) opposite.interfaceId = iface;
       }
-      await c.services.routerInterfaces.update(c.actor, id, { name: c.p.text("Name", 128), description: c.p.text("Description", 256), opposite });
+      await c.services.routerInterfaces.update(c.actor, id, { name: c.p.name("Name"), description: c.p.description(), opposite });
       return {};
     },
   },

@@ -4,11 +4,26 @@ import type { RouteTable, Subnet, Vpc } from "../../../domain/resources.ts";
 import { type ActionTable, type Ctx, idList, listAll, ownerId, region, tagList } from "../context.ts";
 import { AliyunError } from "../errors.ts";
 import { aliTime, paged } from "../params.ts";
-import { vRouterIdOf } from "../ids.ts";
+import { fromAli, fromAliOpt, toAli, vRouterIdOf } from "../ids.ts";
 
-const RESOURCE_GROUP = "rg-default";
+export const RESOURCE_GROUP = "rg-default";
+
+/**
+ * A vSwitch's CIDR block: Alibaba's mask is /16 to /29 (CreateVSwitch CidrBlock). The service
+ * checks the rest (a valid private block inside the VPC's, no overlap); its own range is wider.
+ */
+function vSwitchCidr(c: Ctx): string {
+  const cidr = c.p.req("CidrBlock").slice(0, 64);
+  const mask = /^[0-9.]+\/(\d{1,2})$/.exec(cidr)?.[1];
+  if (mask !== undefined && (Number(mask) < 16 || Number(mask) > 29)) {
+    throw new AliyunError("InvalidCidrBlock.Malformed", 400, `The specified CidrBlock ${cidr} is not valid: a vSwitch's mask is /16 to /29.`);
+  }
+  return cidr;
+}
 
 const vpcIdParam = (c: Ctx) => c.p.id("VpcId", true);
+const vSwitchIdParam = (c: Ctx) => fromAli("vSwitch", c.p.id("VSwitchId", true));
+const tableIdParam = (c: Ctx) => fromAli("routeTable", c.p.id("RouteTableId", true));
 
 function vpcView(v: Vpc, vSwitchIds: string[], tableIds: string[]) {
   return {
@@ -23,8 +38,8 @@ function vpcView(v: Vpc, vSwitchIds: string[], tableIds: string[]) {
     IsDefault: false,
     OwnerId: ownerId(v.accountId),
     ResourceGroupId: RESOURCE_GROUP,
-    VSwitchIds: { VSwitchId: vSwitchIds },
-    RouterTableIds: { RouterTableIds: tableIds },
+    VSwitchIds: { VSwitchId: vSwitchIds.map((id) => toAli("vSwitch", id)) },
+    RouterTableIds: { RouterTableIds: tableIds.map((id) => toAli("routeTable", id)) },
     UserCidrs: { UserCidr: [] },
     NatGatewayIds: { NatGatewayIds: [] },
     SecondaryCidrBlocks: { SecondaryCidrBlock: [] },
@@ -38,9 +53,9 @@ function available(cidr: string): number {
   return Math.max(0, 2 ** (32 - prefix) - 4);
 }
 
-function vSwitchView(s: Subnet, vpc: Vpc | undefined) {
+export function vSwitchView(s: Subnet, vpc: Vpc | undefined) {
   return {
-    VSwitchId: s.id,
+    VSwitchId: toAli("vSwitch", s.id),
     VpcId: s.vpcId,
     Status: "Available",
     CidrBlock: s.cidr,
@@ -53,14 +68,14 @@ function vSwitchView(s: Subnet, vpc: Vpc | undefined) {
     OwnerId: ownerId(s.accountId),
     ResourceGroupId: RESOURCE_GROUP,
     ShareType: "",
-    RouteTable: { RouteTableId: s.routeTableId, RouteTableType: vpc?.defaultRouteTableId === s.routeTableId ? "System" : "Custom" },
+    RouteTable: { RouteTableId: toAli("routeTable", s.routeTableId), RouteTableType: vpc?.defaultRouteTableId === s.routeTableId ? "System" : "Custom" },
     Tags: { Tag: tagList(s.tags) },
   };
 }
 
-function tableView(t: RouteTable, vSwitchIds: string[]) {
+export function tableView(t: RouteTable, vSwitchIds: string[]) {
   return {
-    RouteTableId: t.id,
+    RouteTableId: toAli("routeTable", t.id),
     RouteTableName: t.name,
     RouteTableType: t.isDefault ? "System" : "Custom",
     RouterId: vRouterIdOf(t.vpcId),
@@ -72,7 +87,7 @@ function tableView(t: RouteTable, vSwitchIds: string[]) {
     OwnerId: ownerId(t.accountId),
     ResourceGroupId: RESOURCE_GROUP,
     AssociateType: "VSwitch",
-    VSwitchIds: { VSwitchId: vSwitchIds },
+    VSwitchIds: { VSwitchId: vSwitchIds.map((id) => toAli("vSwitch", id)) },
     GatewayIds: { GatewayIds: [] },
     Tags: { Tag: tagList(t.tags) },
   };
@@ -86,11 +101,11 @@ export const vpcActions: ActionTable = {
       const vpc = await c.services.vpcs.create(c.actor, {
         region: region(c)!,
         cidr: c.p.text("CidrBlock", 64) || "172.16.0.0/12",
-        name: c.p.text("VpcName", 128) ?? "",
-        description: c.p.text("Description", 256),
+        name: c.p.name("VpcName") ?? "",
+        description: c.p.description(),
         tags: c.p.tags("Tag"),
       });
-      return { VpcId: vpc.id, VRouterId: vRouterIdOf(vpc.id), RouteTableId: vpc.defaultRouteTableId, ResourceGroupId: RESOURCE_GROUP };
+      return { VpcId: vpc.id, VRouterId: vRouterIdOf(vpc.id), RouteTableId: toAli("routeTable", vpc.defaultRouteTableId), ResourceGroupId: RESOURCE_GROUP };
     },
   },
   DescribeVpcs: {
@@ -127,12 +142,12 @@ export const vpcActions: ActionTable = {
       const s = await c.services.subnets.create(c.actor, {
         vpcId: vpcIdParam(c),
         zone: c.p.req("ZoneId").slice(0, 64),
-        cidr: c.p.req("CidrBlock").slice(0, 64),
-        name: c.p.text("VSwitchName", 128),
-        description: c.p.text("Description", 256),
+        cidr: vSwitchCidr(c),
+        name: c.p.name("VSwitchName"),
+        description: c.p.description(),
         tags: c.p.tags("Tag"),
       });
-      return { VSwitchId: s.id };
+      return { VSwitchId: toAli("vSwitch", s.id) };
     },
   },
   DescribeVSwitches: {
@@ -140,9 +155,9 @@ export const vpcActions: ActionTable = {
     async run(c) {
       const regionId = region(c, false);
       const vpcId = c.p.id("VpcId");
-      const ids = idList(c, "VSwitchId");
+      const ids = idList(c, "VSwitchId")?.map((id) => fromAli("vSwitch", id));
       const zone = c.p.text("ZoneId", 64);
-      const tableId = c.p.id("RouteTableId");
+      const tableId = fromAliOpt("routeTable", c.p.id("RouteTableId"));
       const name = c.p.text("VSwitchName", 128);
       const page = c.p.page(50);
       const all = await listAll((o) => c.services.subnets.list(c.actor, { vpcId, zone, routeTableId: tableId }, o), c.p.tags("Tag"));
@@ -156,7 +171,7 @@ export const vpcActions: ActionTable = {
   DeleteVSwitch: {
     dryRun: true,
     async run(c) {
-      await c.services.subnets.delete(c.actor, c.p.id("VSwitchId", true));
+      await c.services.subnets.delete(c.actor, vSwitchIdParam(c));
       return {};
     },
   },
@@ -166,31 +181,31 @@ export const vpcActions: ActionTable = {
       c.p.oneOf("AssociateType", ["VSwitch"] as const); // gateway route tables are not offered
       const t = await c.services.routeTables.create(c.actor, {
         vpcId: vpcIdParam(c),
-        name: c.p.text("RouteTableName", 128) ?? "",
-        description: c.p.text("Description", 256),
+        name: c.p.name("RouteTableName") ?? "",
+        description: c.p.description(),
         tags: c.p.tags("Tag"),
       });
-      return { RouteTableId: t.id };
+      return { RouteTableId: toAli("routeTable", t.id) };
     },
   },
   DeleteRouteTable: {
     async run(c) {
-      await c.services.routeTables.delete(c.actor, c.p.id("RouteTableId", true));
+      await c.services.routeTables.delete(c.actor, tableIdParam(c));
       return {};
     },
   },
   AssociateRouteTable: {
     idempotent: true,
     async run(c) {
-      await c.services.subnets.setRouteTable(c.actor, c.p.id("VSwitchId", true), c.p.id("RouteTableId", true));
+      await c.services.subnets.setRouteTable(c.actor, vSwitchIdParam(c), tableIdParam(c));
       return {};
     },
   },
   UnassociateRouteTable: {
     idempotent: true,
     async run(c) {
-      const s = await c.services.subnets.get(c.actor, c.p.id("VSwitchId", true));
-      const tableId = c.p.id("RouteTableId", true);
+      const s = await c.services.subnets.get(c.actor, vSwitchIdParam(c));
+      const tableId = tableIdParam(c);
       const vpc = await c.services.vpcs.get(c.actor, s.vpcId);
       if (s.routeTableId !== tableId || tableId === vpc.defaultRouteTableId) {
         throw new AliyunError("IncorrectStatus.VSwitch", 400, `vSwitch ${s.id} is not associated with custom route table ${tableId}`);
@@ -204,8 +219,8 @@ export const vpcActions: ActionTable = {
       const regionId = region(c, false);
       const vpcId = c.p.id("VpcId");
       const routerType = c.p.oneOf("RouterType", ["VRouter", "VBR"] as const);
-      const routerId = c.p.id("RouterId");
-      const tableId = c.p.id("RouteTableId");
+      const routerId = fromAliOpt("vRouter", c.p.id("RouterId"));
+      const tableId = fromAliOpt("routeTable", c.p.id("RouteTableId"));
       const name = c.p.text("RouteTableName", 128);
       const type = c.p.oneOf("RouteTableType", ["System", "Custom"] as const);
       const page = c.p.page(50);
@@ -214,7 +229,7 @@ export const vpcActions: ActionTable = {
       const matching = all.filter(
         (t) =>
           (!regionId || t.region === regionId) &&
-          (!routerId || vRouterIdOf(t.vpcId) === routerId || t.vpcId === routerId) &&
+          (!routerId || t.vpcId === routerId) &&
           (!tableId || t.id === tableId) &&
           (name === undefined || t.name === name) &&
           (!type || (type === "System") === t.isDefault),

@@ -7,6 +7,7 @@ import type { Peering, PeeringSide } from "../../../domain/resources.ts";
 import type { PeeringState } from "../../../domain/peering.ts";
 import { type ActionTable, type Ctx, accountParam, idList, listAll, region, tagList } from "../context.ts";
 import { badParam } from "../errors.ts";
+import { fromAli, toAli } from "../ids.ts";
 import { aliTime } from "../params.ts";
 
 const STATUS: Record<PeeringState, string> = {
@@ -23,13 +24,13 @@ const STATUS: Record<PeeringState, string> = {
 /** Inter-region connections default to 1024 Mbit/s; intra-region ones are unlimited (-1). */
 const DEFAULT_CROSS_REGION_MBPS = 1024;
 
-const instanceId = (c: Ctx) => c.p.id("InstanceId", true);
+const instanceId = (c: Ctx) => fromAli("peering", c.p.id("InstanceId", true));
 
 const vpcOf = (s: PeeringSide) => ({ VpcId: s.vpcId ?? s.vbrId ?? "", Ipv4Cidrs: s.cidrs, Ipv6Cidrs: [] as string[] });
 
 function view(p: Peering) {
   return {
-    InstanceId: p.id,
+    InstanceId: toAli("peering", p.id),
     Name: p.name,
     Description: p.description,
     OwnerId: Number(p.requester.accountId),
@@ -97,11 +98,11 @@ export const vpcPeerActions: ActionTable = {
         peerAccountId: accepting,
         peerRegion: acceptingRegion,
         bandwidthMbps: cross ? (bw ?? DEFAULT_CROSS_REGION_MBPS) : undefined,
-        name: c.p.text("Name", 128),
-        description: c.p.text("Description", 256),
+        name: c.p.looseName("Name"),
+        description: c.p.description(),
         tags: c.p.tags("Tag"),
       });
-      return { InstanceId: p.id };
+      return { InstanceId: toAli("peering", p.id) };
     },
   },
   AcceptVpcPeerConnection: {
@@ -133,7 +134,7 @@ export const vpcPeerActions: ActionTable = {
       const p = await peering(c, id);
       if (!force) {
         const routes = await routesVia(c, p);
-        if (routes.length > 0) throw new DomainError("DependencyViolation", `peering connection ${id} is the next hop of route entries ${routes.join(", ")}; delete them or pass Force=true`, { id });
+        if (routes.length > 0) throw new DomainError("DependencyViolation", `peer connection ${id} is the next hop of route entries ${routes.join(", ")}; delete them or pass Force=true`, { id });
       }
       await c.services.peerings.delete(c.actor, id);
       return {};
@@ -148,7 +149,7 @@ export const vpcPeerActions: ActionTable = {
       c.p.oneOf("LinkType", ["Gold", "Platinum"] as const);
       const bw = bandwidth(c);
       if (bw !== undefined && !p.crossRegion) throw badParam("Bandwidth", "only inter-region connections have a bandwidth");
-      await c.services.peerings.update(c.actor, id, { name: c.p.text("Name", 128), description: c.p.text("Description", 256), bandwidthMbps: bw });
+      await c.services.peerings.update(c.actor, id, { name: c.p.looseName("Name"), description: c.p.description(), bandwidthMbps: bw });
       return {};
     },
   },
@@ -160,7 +161,7 @@ export const vpcPeerActions: ActionTable = {
   ListVpcPeerConnections: {
     async run(c) {
       const regionId = region(c)!;
-      const ids = idList(c, "InstanceId");
+      const ids = idList(c, "InstanceId")?.map((id) => fromAli("peering", id));
       const name = c.p.text("Name", 128);
       const vpcIds = idList(c, "VpcId");
       const max = c.p.int("MaxResults", 1, 100) ?? 20;
