@@ -1,0 +1,39 @@
+/** `vpcpeer lab up|down`: an OVN lab (central + N emulated chassis) on this machine, for development and tests. */
+import type { Command } from "commander";
+import { printJson } from "../output.ts";
+
+export function labCommands(program: Command): void {
+  const lab = program
+    .command("lab")
+    .description("an OVN lab on this machine: OVN central and N emulated hosts (chassis) in network namespaces, joined by Geneve (root; Debian packages openvswitch-switch ovn-central ovn-host)");
+
+  lab
+    .command("up")
+    .description("start OVN central (NB, SB, ovn-northd) and --hosts chassis, each in its own namespace with ovsdb-server, ovs-vswitchd (userspace datapath) and ovn-controller; prints the connection strings and hosts as JSON")
+    .requiredOption("--dir <dir>", "directory of the lab's databases, sockets, logs and record (lab.json); names derive from it")
+    .option("--hosts <n>", "number of emulated hosts (1 to 64)", "2")
+    .addHelpText(
+      "after",
+      `
+Output: {"nb": "tcp:127.0.0.1:PORT", "sb": …, "nbSocket": "unix:DIR/central/nb.sock", "sbSocket": …,
+         "hosts": [{"name", "namespace", "chassis", "encapIp", "ovs"}, …], …}
+Stop it with: vpcpeer lab down --dir DIR`,
+    )
+    .action(async (o: { dir: string; hosts: string }) => {
+      const hosts = Number(o.hosts);
+      if (!/^\d+$/.test(o.hosts)) throw new Error(`--hosts: "${o.hosts}" is not a number of hosts (1 to 64)`);
+      const { labUp } = await import("../../dataplane/ovn/lab/lab.ts");
+      printJson(await labUp(o.dir, { hosts }));
+    });
+
+  lab
+    .command("down")
+    .description("stop every process the lab in --dir started (by pid) and delete every namespace it made (by name), with the links in them; nothing else is touched")
+    .requiredOption("--dir <dir>", "the directory given to lab up")
+    .action(async (o: { dir: string }) => {
+      const { labDown } = await import("../../dataplane/ovn/lab/lab.ts");
+      const report = await labDown(o.dir);
+      if (report) printJson(report);
+      else process.stderr.write(`no lab in ${o.dir} (no lab.json): nothing to stop\n`);
+    });
+}
