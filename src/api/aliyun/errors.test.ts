@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DomainError, ERROR_CODES, type ErrorCode } from "../../domain/errors.ts";
 import { toTencentError } from "../tencent/errors.ts";
-import { toAliyun } from "./errors.ts";
+import { aliMessage, toAliyun } from "./errors.ts";
 
 const clientErrors = (Object.keys(ERROR_CODES) as ErrorCode[]).filter((c) => ERROR_CODES[c] !== "Internal" && ERROR_CODES[c] !== "Unavailable");
 
@@ -16,5 +16,22 @@ describe("dialect error mappings", () => {
 
   it("answers every client error of the catalog with a code other than InternalError on Tencent", () => {
     for (const code of clientErrors) expect({ code, mapped: toTencentError(new DomainError(code, "m", {})).code }).not.toMatchObject({ mapped: "InternalError" });
+  });
+});
+
+describe("Alibaba messages", () => {
+  it("speak of Alibaba's parameters, never of native fields, routes or flags", () => {
+    const said = (code: ErrorCode, message: string) => toAliyun(new DomainError(code, message, {})).message;
+    expect(said("InvalidPeeringState", "peering pcx-abcdefghij12 is already rejected; to remove the record, DELETE with ?purge=true")).toBe("peer connection pcx-abcdefghij12 is already rejected");
+    expect(said("RouterInterfaceMismatch", "router interface ri-x: its opposite interface is not set (PATCH opposite.interfaceId)")).toBe(
+      "router interface ri-x: its opposite interface is not set (set OppositeInterfaceId with ModifyRouterInterfaceAttribute)",
+    );
+    expect(said("PeeringSelf", "peerVpcId: a VPC cannot peer with itself (vpc-1)")).toBe("AcceptingVpcId: a VPC cannot peer with itself (vpc-1)");
+    expect(said("CidrOverlap", "cidr: 10.0.1.0/25 is already used by another subnet of vpc-1")).toBe("CidrBlock: 10.0.1.0/25 is already used by another vSwitch of vpc-1");
+    expect(said("InvalidRequest", "opposite.routerType: an initiator connects to a VPC")).toBe("OppositeRouterType: an initiator connects to a VPC");
+  });
+
+  it("keeps native ids intact for the id rewriting that follows (subnet-… is not a word)", () => {
+    expect(aliMessage("subnet subnet-abcdefghij12 does not exist")).toBe("vSwitch subnet-abcdefghij12 does not exist");
   });
 });
