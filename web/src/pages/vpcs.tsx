@@ -201,7 +201,7 @@ function RouteTableCard({ table: t }: { table: RouteTable }): ReactNode {
         empty="No routes."
         columns={[
           { label: "Destination", render: (r) => r.destinationCidr },
-          { label: "Target", render: (r) => `${r.target.type} ${r.target.id}` },
+          { label: "Target", render: (r) => `${r.target.type} ${r.target.id}${r.target.privateIp ? ` (${r.target.privateIp})` : ""}` },
           { label: "State", render: (r) => <Badge value={r.state} /> },
           { label: "", render: (r) => (r.origin === "system" ? <span className="muted">local</span> : <Action label="Remove" danger run={() => api("DELETE", `/api/v1/route-tables/${t.id}/routes/${r.id}`)} />) },
         ]}
@@ -215,9 +215,9 @@ function RouteTableCard({ table: t }: { table: RouteTable }): ReactNode {
             name: "type",
             label: "Target type",
             type: "select",
-            options: ["peering", "router-interface", "vbr"].map((x) => ({ value: x, label: x })),
+            options: ["peering", "router-interface", "vbr", "instance"].map((x) => ({ value: x, label: x })),
           },
-          { name: "targetId", label: "Target ID", placeholder: "pcx-…, ri-… or vbr-…" },
+          { name: "targetId", label: "Target ID", placeholder: "pcx-…, ri-…, vbr-… or ins-… (or the instance's IP)" },
         ]}
         submit={(f) => api("POST", `/api/v1/route-tables/${t.id}/routes`, { destinationCidr: f.destinationCidr, target: { type: f.type, id: f.targetId } })}
       />
