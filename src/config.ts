@@ -33,6 +33,20 @@ export interface Config {
   regions: Region[];
   limits: Limits;
   prices: PriceTable;
+  /**
+   * Milliseconds a change shows as in transition (Activating, Deleting, Pending…) when no data
+   * plane runs to say when it is applied; 0 shows every change as applied at once.
+   */
+  settleMs: number;
+}
+
+export const DEFAULT_SETTLE_MS = 1000;
+
+/** A settle time in milliseconds: a whole number from 0 to 60000, or an error naming `what`. */
+export function parseSettleMs(value: unknown, what: string): number {
+  const n = typeof value === "string" && /^\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isInteger(n) || n < 0 || n > 60_000) throw new Error(`${what} must be a whole number of milliseconds from 0 to 60000`);
+  return n;
 }
 
 const zones = (region: string, suffixes: string[]) => suffixes.map((s) => `${region}-${s}`);
@@ -70,6 +84,7 @@ export function defaultConfig(): Config {
     regions: DEFAULT_REGIONS.map((r) => ({ ...r, zones: [...r.zones] })),
     limits: { ...DEFAULT_LIMITS },
     prices: { ...DEFAULT_PRICES, tiers: DEFAULT_PRICES.tiers.map((t) => ({ ...t })) },
+    settleMs: DEFAULT_SETTLE_MS,
   };
 }
 
@@ -84,7 +99,7 @@ export function loadConfig(path: string | undefined): Config {
     throw new Error(`cannot read config file ${path}: ${(e as Error).message}`);
   }
   if (typeof raw !== "object" || raw === null) throw new Error(`config file ${path}: expected a JSON object`);
-  const file = raw as { regions?: unknown; limits?: unknown; prices?: unknown };
+  const file = raw as { regions?: unknown; limits?: unknown; prices?: unknown; settleMs?: unknown };
   if (file.regions !== undefined) {
     if (!Array.isArray(file.regions) || file.regions.length === 0) throw new Error(`config ${path}: regions must be a non-empty array`);
     config.regions = file.regions.map((r, i) => {
@@ -104,6 +119,7 @@ export function loadConfig(path: string | undefined): Config {
     }
   }
   if (file.prices !== undefined) config.prices = parsePrices(file.prices, path);
+  if (file.settleMs !== undefined) config.settleMs = parseSettleMs(file.settleMs, `config ${path}: settleMs`);
   return config;
 }
 

@@ -34,6 +34,8 @@ export interface RuntimeOptions extends StoreOptions {
   masterKey?: MasterKey | undefined;
   clock?: Clock | undefined;
   ids?: IdSource | undefined;
+  /** Overrides the config's settleMs (`serve --settle-ms`). */
+  settleMs?: number | undefined;
 }
 
 export interface Runtime {
@@ -44,7 +46,8 @@ export interface Runtime {
 
 /** Opens the store and builds the services over it. */
 export async function openRuntime(opts: RuntimeOptions): Promise<Runtime> {
-  const config = opts.config ?? loadConfig(opts.configFile ?? process.env.VPCPEER_CONFIG);
+  const loaded = opts.config ?? loadConfig(opts.configFile ?? process.env.VPCPEER_CONFIG);
+  const config = opts.settleMs === undefined ? loaded : { ...loaded, settleMs: opts.settleMs };
   const masterKey = opts.masterKey ?? loadMasterKey(opts.masterKeyFile);
   const store = await Store.open(opts);
   try {

@@ -6,7 +6,7 @@
  */
 import type { Logger } from "pino";
 import type { Store } from "../store/store.ts";
-import type { DataplaneStatus, DesiredRows } from "../store/repos/dataplane.ts";
+import { type DataplaneStatus, type DesiredRows, HEARTBEAT_MS } from "../store/repos/dataplane.ts";
 import { type HostCapabilities, type LatencyTable, resolveDesired } from "./desired.ts";
 import { diff, isEmpty } from "./diff.ts";
 import { apply, observe } from "./kernel.ts";
@@ -71,6 +71,7 @@ export class Reconciler {
     const poll = async () => {
       if (this.stopped) return;
       try {
+        await this.heartbeat();
         const fp = await this.opts.store.read.dataplane.fingerprint();
         const due = Date.now() - this.lastFull >= (this.opts.resyncMs ?? 10_000);
         if (fp !== this.lastFingerprint || due) this.kick(due);
@@ -87,6 +88,17 @@ export class Reconciler {
     this.unsubscribe?.();
     if (this.timer) clearTimeout(this.timer);
     await this.running?.catch(() => undefined);
+    await this.opts.store.transaction((r) => r.dataplane.beat(null), { notify: false }).catch(() => undefined);
+  }
+
+  private lastBeat = 0;
+
+  /** Tells the API servers of this store that a data plane runs (their transitional states then follow its reports). */
+  private async heartbeat(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastBeat < HEARTBEAT_MS) return;
+    await this.opts.store.transaction((r) => r.dataplane.beat(new Date(now).toISOString()), { notify: false });
+    this.lastBeat = now;
   }
 
   /**
@@ -188,7 +200,7 @@ export class Reconciler {
     return { namespaces };
   }
 
-  /** Writes each active peering's and each instance's status (programmed, generation, error, counters). */
+  /** Writes each active peering's, each VPC router's and each instance's status (programmed, generation, error, counters). */
   private async report(rows: DesiredRows, errors: string[], full: boolean): Promise<void> {
     const now = (this.opts.now ?? (() => new Date()))().toISOString();
     const statuses: DataplaneStatus[] = [];
@@ -199,6 +211,11 @@ export class Reconciler {
       const error = errorFor([nsA, nsB, links.peering(p.id)]);
       const note = p.a.region !== p.b.region && !this.opts.caps.netem ? "cross-region latency is not emulated: this kernel has no sch_netem" : null;
       statuses.push({ resourceId: p.id, programmed: error === null, generation: p.generation, error, note, counters: full ? (this.counters.get(p.id) ?? this.lastCounters(p.id)) : this.lastCounters(p.id), updatedAt: now });
+    }
+    // A VPC's router: the API shows the VPC as Pending until it is built.
+    for (const v of rows.vpcs) {
+      const error = errorFor([nsName(this.opts.prefix, "router", v.id)]);
+      statuses.push({ resourceId: v.id, programmed: error === null, generation: 0, error, note: null, counters: null, updatedAt: now });
     }
     for (const i of rows.instances) {
       const error = errorFor([nsName(this.opts.prefix, "instance", i.id)]);

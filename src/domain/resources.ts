@@ -173,6 +173,8 @@ export interface Peering {
   createdAt: string;
   updatedAt: string;
   dataplane?: DataplaneView | null;
+  /** The change on its way to the network (activating, deleting…), null once applied; see domain/transition.ts. */
+  transition?: import("./transition.ts").PeeringTransition | null;
 }
 
 export const ROUTER_INTERFACE_STATUSES = ["Idle", "Connecting", "AcceptingConnecting", "Active", "Deactivating", "Inactive", "Activating", "Deleting"] as const;

@@ -17,6 +17,7 @@ import type { EventService } from "./events.ts";
 import { checkQuota } from "./limits.ts";
 import type { RegionService } from "./regions.ts";
 import { RouterInterfaceService } from "./router-interfaces.ts";
+import { realization, withTransition } from "./transitions.ts";
 
 export interface CreatePeeringInput {
   vpcId: string;
@@ -97,12 +98,20 @@ export class PeeringService {
   async get(actor: Actor, id: string): Promise<Peering> {
     const p = await this.deps.store.read.peerings.get(actor.accountId, id);
     if (!p) throw notFound("peering", id);
-    return (await withDataplane(this.deps, [this.view(p)]))[0]!;
+    return this.present(this.view(p));
   }
 
-  /** A page of the peerings the caller is party to, as JSON texts built by the store (what get() shows of each). */
-  listJson(actor: Actor, f: PeeringFilters, opts: ListOptions): Promise<Page<Json<PeeringView>>> {
-    return this.deps.store.read.peerings.listJson(actor.accountId, f, opts, nowIso(this.deps));
+  /** A peering as the API shows it: with the data plane's report and the transition it implies. */
+  private async present(p: Peering): Promise<Peering> {
+    const [withReport] = await withDataplane(this.deps, [p]);
+    return withTransition(withReport!, await realization(this.deps));
+  }
+
+  /** A page of the peerings the caller is party to, as JSON texts built by the store (what get() shows of each), with their transitions. */
+  async listJson(actor: Actor, f: PeeringFilters, opts: ListOptions): Promise<Page<Json<PeeringView>>> {
+    const page = await this.deps.store.read.peerings.listJson(actor.accountId, f, opts, nowIso(this.deps));
+    const r = await realization(this.deps);
+    return { items: page.items.map((j) => JSON.stringify(withTransition(parseJson(j), r))), nextCursor: page.nextCursor };
   }
 
   async list(actor: Actor, f: PeeringFilters, opts: ListOptions): Promise<Page<PeeringView>> {
@@ -112,7 +121,8 @@ export class PeeringService {
   /** The caller's peerings meeting `q`, counted and windowed by offset (for the dialects' Describe calls). */
   async search(actor: Actor, q: PeeringSearch): Promise<{ total: number; items: PeeringView[] }> {
     const { total, items } = await this.deps.store.read.peerings.search(actor.accountId, q, nowIso(this.deps));
-    return { total, items: items.map(parseJson) };
+    const r = await realization(this.deps);
+    return { total, items: items.map((j) => withTransition(parseJson(j), r)) };
   }
 
   // ---- create ---------------------------------------------------------------------------------
@@ -124,7 +134,7 @@ export class PeeringService {
     const tags = validateTags(input.tags ?? {}, this.deps.config.limits.tagsPerResource);
     const peerAccountId = input.peerAccountId ?? actor.accountId;
     if (input.peerRegion !== undefined) this.regions.require(input.peerRegion, "peerRegion");
-    return this.deps.store.transaction(async (r) => {
+    return this.present(await this.deps.store.transaction(async (r) => {
       // Lock both VPCs in id order: quota and overlap checks hold until commit, without deadlocks.
       const [first, second] = [input.vpcId, input.peerVpcId].sort();
       const locked = new Map<string, Vpc | null>();
@@ -155,7 +165,7 @@ export class PeeringService {
         tags,
         preAccepted: peer.accountId === actor.accountId,
       });
-    });
+    }));
   }
 
   /** Validates and inserts a peering between two resolved endpoints (shared with router interfaces). */
@@ -307,7 +317,7 @@ export class PeeringService {
     const changes: PeeringChanges = { ...(await extra(p, now)), state: next, updated_at: now };
     if (!isLive(next)) changes.live_pair = null;
     if (next !== "pending-acceptance") changes.expires_at = null;
-    if (next !== state || command === "expire") changes.state_reason = JSON.stringify(reasonFor(command, next, actor, p));
+    if (next !== state || command === "expire") changes.state_reason = JSON.stringify({ ...reasonFor(command, next, actor, p), command, at: now });
     let removedRoutes: RemovedRoute[] = [];
     if (!isLive(next)) removedRoutes = await this.removeRoutes(r, p);
     await r.peerings.update(id, changes);
@@ -342,7 +352,7 @@ export class PeeringService {
   }
 
   async accept(actor: Actor, id: string): Promise<Peering> {
-    return this.deps.store.transaction(async (r) => {
+    return this.present(await this.deps.store.transaction(async (r) => {
       const p = await r.peerings.get(actor.accountId, id, true);
       if (!p) throw notFound("peering", id);
       // Requests count against both sides' quotas when made, so this only bites if the quota was
@@ -356,14 +366,14 @@ export class PeeringService {
       }
       const res = await this.command(r, actor, id, "accept", (q, now) => this.billing.activate(r, q, now));
       return (await r.peerings.get(actor.accountId, res.after!.id))!;
-    });
+    }));
   }
 
   async reject(actor: Actor, id: string): Promise<Peering> {
-    return this.deps.store.transaction(async (r) => {
+    return this.present(await this.deps.store.transaction(async (r) => {
       await this.command(r, actor, id, "reject");
       return (await r.peerings.get(actor.accountId, id))!;
-    });
+    }));
   }
 
   /**
@@ -371,7 +381,7 @@ export class PeeringService {
    * the routes that point at it. With `purge`, cleans up a finished (terminal) record instead.
    */
   async delete(actor: Actor, id: string, purge = false): Promise<DeletedPeering | { purged: string }> {
-    return this.deps.store.transaction(async (r) => {
+    const out = await this.deps.store.transaction(async (r): Promise<DeletedPeering | { purged: string }> => {
       const p = await r.peerings.get(actor.accountId, id);
       if (!p) throw notFound("peering", id);
       const state = effectiveState(p.state, p.expiresAt, this.deps.clock.now());
@@ -387,6 +397,7 @@ export class PeeringService {
       const res = await this.deleteIn(r, actor, id);
       return { peering: (await r.peerings.get(actor.accountId, id))!, removedRoutes: res.removedRoutes.filter((x) => x.accountId === actor.accountId) };
     });
+    return "peering" in out ? { ...out, peering: await this.present(out.peering) } : out;
   }
 
   /** Deletes a live peering inside the caller's transaction, billing usage up to now. */
@@ -396,7 +407,7 @@ export class PeeringService {
 
   /** Renews a subscription: extends the term, or restores a suspended peering from now. */
   async renew(actor: Actor, id: string, months?: number): Promise<Peering> {
-    return this.deps.store.transaction(async (r) => {
+    return this.present(await this.deps.store.transaction(async (r) => {
       await this.command(r, actor, id, "renew", async (p, now) => {
         if (p.chargeType !== "subscription") {
           throw new DomainError("InvalidChargeType", `peering ${id} is pay-as-you-go; only subscriptions are renewed`, { id, chargeType: p.chargeType });
@@ -406,20 +417,20 @@ export class PeeringService {
         return { ...(await this.billing.renew(r, p, from, period)), period_months: period };
       });
       return (await r.peerings.get(actor.accountId, id))!;
-    });
+    }));
   }
 
   async setActive(actor: Actor, id: string, active: boolean): Promise<Peering> {
-    return this.deps.store.transaction(async (r) => {
+    return this.present(await this.deps.store.transaction(async (r) => {
       await this.command(r, actor, id, active ? "activate" : "deactivate");
       return (await r.peerings.get(actor.accountId, id))!;
-    });
+    }));
   }
 
   /** PATCH: the requester changes name, bandwidth and auto renew; each party sets its own tags. */
   async update(actor: Actor, id: string, input: UpdatePeeringInput): Promise<Peering> {
     const tags = input.tags && validateTags(input.tags, this.deps.config.limits.tagsPerResource);
-    return this.deps.store.transaction(async (r) => {
+    return this.present(await this.deps.store.transaction(async (r) => {
       const p = await r.peerings.get(actor.accountId, id, true);
       if (!p) throw notFound("peering", id);
       const roles = this.rolesOf(p, actor);
@@ -454,7 +465,7 @@ export class PeeringService {
       }
       if (tags) await r.peerings.setTags(actor.accountId, id, tags);
       return (await r.peerings.get(actor.accountId, id))!;
-    });
+    }));
   }
 
   // ---- timers ---------------------------------------------------------------------------------

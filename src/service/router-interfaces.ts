@@ -14,6 +14,7 @@ import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
 import { checkQuota } from "./limits.ts";
 import { type Endpoint, type PeeringService, endpointOfVbr, endpointOfVpc } from "./peerings.ts";
 import type { RegionService } from "./regions.ts";
+import { withConnectionTransitions } from "./transitions.ts";
 
 export interface OppositeInput {
   accountId?: string | undefined;
@@ -187,18 +188,22 @@ export class RouterInterfaceService {
     });
   }
 
+  /** The interface as JSON text, with the transition of its connection (service/transitions.ts). */
   async getJson(actor: Actor, id: string): Promise<Json<RouterInterface>> {
     const ri = await this.deps.store.read.routerInterfaces.getJson(actor, id);
     if (ri === null) throw notFound("router-interface", id);
-    return ri;
+    const [shown] = await withConnectionTransitions(this.deps, [parseJson(ri)]);
+    return JSON.stringify(shown);
   }
 
   async get(actor: Actor, id: string): Promise<RouterInterface> {
     return parseJson(await this.getJson(actor, id));
   }
 
-  listJson(actor: Actor, f: RouterInterfaceFilters, opts: ListOptions): Promise<Page<Json<RouterInterface>>> {
-    return this.deps.store.read.routerInterfaces.listJson(actor, { router_id: f.routerId, role: f.role, status: f.status }, opts);
+  async listJson(actor: Actor, f: RouterInterfaceFilters, opts: ListOptions): Promise<Page<Json<RouterInterface>>> {
+    const page = await this.deps.store.read.routerInterfaces.listJson(actor, { router_id: f.routerId, role: f.role, status: f.status }, opts);
+    const shown = await withConnectionTransitions(this.deps, page.items.map(parseJson));
+    return { items: shown.map((ri) => JSON.stringify(ri)), nextCursor: page.nextCursor };
   }
 
   async list(actor: Actor, f: RouterInterfaceFilters, opts: ListOptions): Promise<Page<RouterInterface>> {

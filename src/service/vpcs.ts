@@ -8,6 +8,7 @@ import { nowIso } from "./context.ts";
 import { checkQuota } from "./limits.ts";
 import type { RegionService } from "./regions.ts";
 import type { DependentsProbe } from "./dependents.ts";
+import { pendingVpcs } from "./transitions.ts";
 
 export interface CreateVpcInput {
   name: string;
@@ -82,6 +83,11 @@ export class VpcService {
 
   listJson(actor: Actor, filters: VpcFilters, opts: ListOptions): Promise<Page<Json<Vpc>>> {
     return this.deps.store.read.vpcs.listJson(actor, { region: filters.region, name: filters.name, cidr: filters.cidr }, opts);
+  }
+
+  /** Which of these VPCs are still pending: their router not built yet (service/transitions.ts). */
+  pending(vpcs: readonly Vpc[]): Promise<Set<string>> {
+    return pendingVpcs(this.deps, vpcs);
   }
 
   async list(actor: Actor, filters: VpcFilters, opts: ListOptions): Promise<Page<Vpc>> {

@@ -75,9 +75,13 @@ export interface Harness {
 
 let counter = 0;
 
-export async function harness(backend: Backend, opts: { config?: Config; clock?: Clock; ids?: IdSource } = {}): Promise<Harness> {
+/**
+ * `settleMs` (default 0: a change reads as applied at once, as the tests written before
+ * transitional states expect) overrides the config's: no data plane runs behind a harness.
+ */
+export async function harness(backend: Backend, opts: { config?: Config; clock?: Clock; ids?: IdSource; settleMs?: number } = {}): Promise<Harness> {
   const db = await freshDb(backend);
-  const runtime = await openRuntime({ ...db, config: opts.config ?? defaultConfig(), masterKey: TEST_MASTER_KEY, clock: opts.clock, ids: opts.ids });
+  const runtime = await openRuntime({ ...db, config: opts.config ?? defaultConfig(), settleMs: opts.settleMs ?? 0, masterKey: TEST_MASTER_KEY, clock: opts.clock, ids: opts.ids });
   const app = await buildApp({ services: runtime.services });
   return {
     app,

@@ -40,8 +40,8 @@ export interface SdkServer {
 }
 
 /** A real store and a server listening on 127.0.0.1 with the given dialects (default: all of them). */
-export async function sdkServer(backend: Backend, dialects?: (s: Services) => Dialect[]): Promise<SdkServer> {
-  const h = await harness(backend);
+export async function sdkServer(backend: Backend, dialects?: (s: Services) => Dialect[], opts: { settleMs?: number } = {}): Promise<SdkServer> {
+  const h = await harness(backend, opts);
   const app = await buildApp({ services: h.runtime.services, ...(dialects ? { dialects: dialects(h.runtime.services) } : {}) });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const port = (app.server.address() as { port: number }).port;

@@ -3,6 +3,7 @@ import { type TSchema, Type } from "@sinclair/typebox";
 import { ACCOUNT_ID_PATTERN, type IdKind, idPattern } from "../../domain/ids.ts";
 import { CHARGE_TYPES } from "../../domain/billing.ts";
 import { PEERING_STATES } from "../../domain/peering.ts";
+import { PEERING_TRANSITIONS } from "../../domain/transition.ts";
 import { ROUTER_INTERFACE_STATUSES, ROUTE_TARGET_TYPES } from "../../domain/resources.ts";
 
 export const Id = (kind: IdKind, description?: string) =>
@@ -54,6 +55,12 @@ export const Dataplane = Type.Union(
   ],
   { description: "What the data plane last reported (null: not realized by a data plane)" },
 );
+
+/** The change on its way to the network, beside the stored state (docs/concepts.md#transitions). */
+const Transition = Type.Union([...PEERING_TRANSITIONS.map((t) => Type.Literal(t)), Type.Null()], {
+  description:
+    "null: the network carries what `state` says. Otherwise the change not yet applied: provisioning or activating (active, not yet carrying traffic), updating (a newer change on its way), deactivating, deleting (still carried). Decided by the data plane's report, or by the server's settle time when no data plane runs",
+});
 
 export const Vpc = Type.Object(
   {
@@ -174,6 +181,7 @@ export const Peering = Type.Object(
     createdAt: Timestamp,
     updatedAt: Timestamp,
     dataplane: Type.Optional(Dataplane),
+    transition: Type.Optional(Transition),
   },
   { $id: "Peering" },
 );
@@ -198,8 +206,9 @@ export const RouterInterface = Type.Object(
       routerId: Type.String(),
       interfaceId: Type.Union([Type.String(), Type.Null()]),
     }),
-    status: Type.Union(ROUTER_INTERFACE_STATUSES.map((st) => Type.Literal(st))),
+    status: Type.Union(ROUTER_INTERFACE_STATUSES.map((st) => Type.Literal(st)), { description: "The stored status (Idle, Active, Inactive); `transition` says whether the network has caught up" }),
     peeringId: Type.Union([Type.String(), Type.Null()]),
+    transition: Type.Optional(Transition),
   },
   { $id: "RouterInterface" },
 );

@@ -55,6 +55,15 @@ const WATCHED = [
   { table: "router_interfaces", stamp: "updated_at", where: ["status", "Active"] },
 ] as const;
 
+/**
+ * A running data plane says so every HEARTBEAT_MS (meta key `dataplane_heartbeat`, its wall-clock
+ * time); readers count it as running while the last beat is younger than HEARTBEAT_FRESH_MS. A
+ * data plane that stops clears it, so the API falls back to the settle time at once.
+ */
+export const HEARTBEAT_MS = 2000;
+export const HEARTBEAT_FRESH_MS = 10_000;
+const HEARTBEAT_KEY = "dataplane_heartbeat";
+
 /** One table's part of the fingerprint: how many rows, and the newest stamp among them. */
 const part = (count: number, newest: string | null) => `${count}:${newest ?? ""}`;
 
@@ -129,6 +138,21 @@ export class DataplaneRepo {
       parts.push(part(Number(row?.n ?? 0), row?.m ?? null));
     }
     return parts.join("|");
+  }
+
+  /** Records that a data plane runs, as of `at` (or, with null, that it stopped). */
+  async beat(at: string | null): Promise<void> {
+    await this.db
+      .insertInto("meta")
+      .values({ key: HEARTBEAT_KEY, value: at ?? "" })
+      .onConflict((oc) => oc.column("key").doUpdateSet({ value: at ?? "" }))
+      .execute();
+  }
+
+  /** The last beat's time, or null if no data plane runs (or ever ran). */
+  async lastBeat(): Promise<string | null> {
+    const row = await this.db.selectFrom("meta").select("value").where("key", "=", HEARTBEAT_KEY).executeTakeFirst();
+    return row?.value ? row.value : null;
   }
 
   async writeStatus(rows: DataplaneStatus[]): Promise<void> {
