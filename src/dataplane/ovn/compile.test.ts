@@ -1,0 +1,113 @@
+import { describe, expect, it } from "vitest";
+import type { DesiredState } from "../plan.ts";
+import { NO_TRANSIT_PRIORITY, compile } from "./compile.ts";
+import { linkAddress } from "./nb-links.ts";
+import { rowKey } from "./nb-names.ts";
+import type { NbRow } from "./nb-plan.ts";
+
+const A = "vpc-aaaaaaaaaaaa";
+const B = "vpc-bbbbbbbbbbbb";
+const V = "vbr-vvvvvvvvvvvv";
+const P = "pcx-pppppppppppp";
+const PV = "pcx-vvvvvvvvvvvv";
+const fixture: DesiredState = {
+  vpcs: [
+    { id: A, cidr: "10.0.0.0/16" },
+    { id: B, cidr: "172.16.0.0/16" },
+  ],
+  subnets: [
+    { id: "subnet-aaaaaaaaaaa1", vpcId: A, cidr: "10.0.1.0/24", routeTableId: "rtb-aaaaaaaaaaa2" },
+    { id: "subnet-aaaaaaaaaaa2", vpcId: A, cidr: "10.0.2.0/24", routeTableId: "rtb-aaaaaaaaaaa1" },
+    { id: "subnet-bbbbbbbbbbb1", vpcId: B, cidr: "172.16.1.0/24", routeTableId: "rtb-bbbbbbbbbbb1" },
+  ],
+  routeTables: [
+    { id: "rtb-aaaaaaaaaaa1", vpcId: A, routes: [{ destinationCidr: "10.9.0.0/16", peeringId: null, instanceId: "ins-aaaaaaaaaaa1" }] },
+    { id: "rtb-aaaaaaaaaaa2", vpcId: A, routes: [{ destinationCidr: "172.16.0.0/16", peeringId: P }] },
+    { id: "rtb-bbbbbbbbbbb1", vpcId: B, routes: [{ destinationCidr: "10.0.1.0/24", peeringId: P }, { destinationCidr: "192.168.0.0/24", peeringId: null }] },
+  ],
+  instances: [
+    { id: "ins-aaaaaaaaaaa1", subnetId: "subnet-aaaaaaaaaaa1", privateIp: "10.0.1.2" },
+    { id: "ins-bbbbbbbbbbb1", subnetId: "subnet-bbbbbbbbbbb1", privateIp: "172.16.1.2" },
+  ],
+  vbrs: [{ id: V, onPremisesCidrs: ["192.168.7.0/24", "192.168.8.0/24"] }],
+  peerings: [
+    { id: P, a: { routerType: "vpc", routerId: A, cidrs: ["10.0.0.0/16"] }, b: { routerType: "vpc", routerId: B, cidrs: ["172.16.0.0/16"] }, bandwidthMbps: 10, delayMs: null },
+    { id: PV, a: { routerType: "vbr", routerId: V, cidrs: ["192.168.7.0/24", "192.168.8.0/24"] }, b: { routerType: "vpc", routerId: B, cidrs: ["172.16.0.0/16"] }, bandwidthMbps: null, delayMs: null },
+  ],
+};
+
+describe("compile to OVN northbound rows", () => {
+  const plan = compile(fixture, { prefix: "t1", linkSlots: new Map([[P, 5]]) });
+  const row = (table: NbRow["table"], kind: Parameters<typeof rowKey>[1], id: string, part?: string) => {
+    const r = plan.rows.get(rowKey(table, kind, id, part));
+    if (!r) throw new Error(`no ${table} for ${kind} ${id} ${part ?? ""}`);
+    return r;
+  };
+  const childNames = (r: NbRow, col: string) => (r.children?.[col] ?? []).map((k) => plan.rows.get(k)!.columns.name).sort();
+
+  it("tags every row with its owner, kind and id", () => {
+    for (const r of plan.rows.values()) {
+      expect(r.columns.external_ids).toMatchObject({ "vpcpeer-owner": "t1" });
+      expect(r.key).toBe(rowKey(r.table, (r.columns.external_ids as Record<string, string>)["vpcpeer-kind"] as "vpc", (r.columns.external_ids as Record<string, string>)["vpcpeer-id"]!, (r.columns.external_ids as Record<string, string>)["vpcpeer-part"]));
+    }
+  });
+
+  it("makes a router per VPC with a gateway port per subnet using the subnet's route table", () => {
+    const lr = row("Logical_Router", "vpc", A);
+    expect(lr.columns.name).toBe("t1-r-aaaaaaaaaaaa");
+    expect(childNames(lr, "ports")).toEqual(["t1-pa-pppppppppppp", "t1-rs-aaaaaaaaaaa1", "t1-rs-aaaaaaaaaaa2"]);
+    expect(row("Logical_Router_Port", "subnet", "subnet-aaaaaaaaaaa1").columns).toMatchObject({ mac: "0e:00:0a:00:01:01", networks: ["10.0.1.1/24"], options: { route_table: "rtb-aaaaaaaaaaa2" } });
+    expect(row("Logical_Switch_Port", "subnet", "subnet-aaaaaaaaaaa1").columns).toMatchObject({ type: "router", addresses: ["router"], options: { "router-port": "t1-rs-aaaaaaaaaaa1" } });
+    expect(childNames(row("Logical_Switch", "subnet", "subnet-aaaaaaaaaaa1"), "ports")).toEqual(["t1-i-aaaaaaaaaaa1", "t1-sr-aaaaaaaaaaa1"]);
+  });
+
+  it("gives instances addresses and port security; a next-hop instance keeps only its MAC", () => {
+    expect(row("Logical_Switch_Port", "instance", "ins-bbbbbbbbbbb1").columns).toMatchObject({ name: "t1-i-bbbbbbbbbbb1", addresses: ["0a:00:ac:10:01:02 172.16.1.2"], port_security: ["0a:00:ac:10:01:02 172.16.1.2"] });
+    expect(row("Logical_Switch_Port", "instance", "ins-aaaaaaaaaaa1").columns).toMatchObject({ addresses: ["0a:00:0a:00:01:02 10.0.1.2"], port_security: ["0a:00:0a:00:01:02"] });
+  });
+
+  it("links peered routers through a transit switch, keeps a held slot, and caps both directions", () => {
+    const a = linkAddress(5, "a");
+    const b = linkAddress(5, "b");
+    expect(a.cidr).toBe("169.254.0.21/30");
+    expect(row("Logical_Router_Port", "peering", P, "a").columns).toMatchObject({ name: "t1-pa-pppppppppppp", networks: [a.cidr], options: {} });
+    expect(row("Logical_Router_Port", "peering", P, "b").columns).toMatchObject({ name: "t1-pb-pppppppppppp", networks: [b.cidr] });
+    const ls = row("Logical_Switch", "peering", P);
+    expect(childNames(ls, "ports")).toEqual(["t1-ta-pppppppppppp", "t1-tb-pppppppppppp"]);
+    expect((ls.children!.qos_rules ?? []).map((k) => plan.rows.get(k)!.columns)).toEqual([
+      expect.objectContaining({ direction: "from-lport", match: 'inport == "t1-ta-pppppppppppp"', bandwidth: { rate: 10000, burst: 10000 } }),
+      expect.objectContaining({ direction: "from-lport", match: 'inport == "t1-tb-pppppppppppp"', bandwidth: { rate: 10000, burst: 10000 } }),
+    ]);
+    expect(row("Logical_Switch", "peering", PV).children!.qos_rules).toEqual([]);
+  });
+
+  it("drops what arrives over a peering for anything but the router's own networks", () => {
+    expect(row("Logical_Router_Policy", "peering", P, "a").columns).toMatchObject({ priority: NO_TRANSIT_PRIORITY, action: "drop", match: 'inport == "t1-pa-pppppppppppp" && ip4.dst != 10.0.0.0/16' });
+    expect(row("Logical_Router_Policy", "peering", PV, "a").columns).toMatchObject({ match: 'inport == "t1-pa-vvvvvvvvvvvv" && ip4.dst != {192.168.7.0/24, 192.168.8.0/24}' });
+    expect(childNames(row("Logical_Router", "vpc", B), "ports")).toEqual(["t1-pb-pppppppppppp", "t1-pb-vvvvvvvvvvvv", "t1-rs-bbbbbbbbbbb1"]);
+    expect(row("Logical_Router", "vpc", B).children!.policies).toHaveLength(2);
+  });
+
+  it("routes over the peering to the far side's link address, through an instance, or discards", () => {
+    expect(row("Logical_Router_Static_Route", "route", "rtb-aaaaaaaaaaa2", "172.16.0.0/16").columns).toMatchObject({ route_table: "rtb-aaaaaaaaaaa2", nexthop: linkAddress(5, "b").ip, output_port: ["t1-pa-pppppppppppp"] });
+    expect(row("Logical_Router_Static_Route", "route", "rtb-bbbbbbbbbbb1", "10.0.1.0/24").columns).toMatchObject({ nexthop: linkAddress(5, "a").ip, output_port: ["t1-pb-pppppppppppp"] });
+    expect(row("Logical_Router_Static_Route", "route", "rtb-bbbbbbbbbbb1", "192.168.0.0/24").columns).toMatchObject({ nexthop: "discard", output_port: [] });
+    expect(row("Logical_Router_Static_Route", "route", "rtb-aaaaaaaaaaa1", "10.9.0.0/16").columns).toMatchObject({ nexthop: "10.0.1.2", output_port: ["t1-rs-aaaaaaaaaaa1"] });
+  });
+
+  it("gives a VBR a host switch and routes the peer VPC from its host's table", () => {
+    expect(row("Logical_Router_Port", "vbr", V).columns).toMatchObject({ name: "t1-bh-vvvvvvvvvvvv", networks: ["192.168.7.1/24", "192.168.8.1/24"], options: { route_table: V } });
+    expect(row("Logical_Switch_Port", "vbr", V, "host").columns).toMatchObject({ name: "t1-o-vvvvvvvvvvvv", addresses: ["0a:00:c0:a8:07:02 192.168.7.2 192.168.8.2"] });
+    const r = row("Logical_Router_Static_Route", "route", V, "172.16.0.0/16");
+    expect(r.columns).toMatchObject({ route_table: V, output_port: ["t1-pa-vvvvvvvvvvvv"] });
+    expect(childNames(row("Logical_Router", "vbr", V), "ports")).toEqual(["t1-bh-vvvvvvvvvvvv", "t1-pa-vvvvvvvvvvvv"]);
+  });
+
+  it("leaves out what has no router, and a peering is no link once it is not active", () => {
+    const without = compile({ ...fixture, peerings: [] }, { prefix: "t1" });
+    expect([...without.rows.keys()].filter((k) => k.includes(P))).toEqual([]);
+    expect(without.rows.get(rowKey("Logical_Router_Static_Route", "route", "rtb-aaaaaaaaaaa2", "172.16.0.0/16"))!.columns).toMatchObject({ nexthop: "discard", output_port: [] });
+    const orphan = compile({ ...fixture, vpcs: [fixture.vpcs[1]!] }, { prefix: "t1" });
+    expect([...orphan.rows.keys()].some((k) => k.includes("aaaaaaaaaa"))).toBe(false);
+  });
+});
