@@ -22,10 +22,11 @@ describe("dialect error mappings", () => {
 describe("Alibaba messages", () => {
   it("speak of Alibaba's parameters, never of native fields, routes or flags", () => {
     const said = (code: ErrorCode, message: string) => toAliyun(new DomainError(code, message, {})).message;
-    expect(said("InvalidPeeringState", "peering pcx-abcdefghij12 is already rejected; to remove the record, DELETE with ?purge=true")).toBe("peer connection pcx-abcdefghij12 is already rejected");
+    expect(said("InvalidPeeringState", "peering pcx-abcdefghij12 is already rejected; to remove the record, DELETE with ?purge=true")).toBe("peer connection pcx-abcdefghij12 is already Rejected");
     expect(said("RouterInterfaceMismatch", "router interface ri-x: its opposite interface is not set (PATCH opposite.interfaceId)")).toBe(
       "router interface ri-x: its opposite interface is not set (set OppositeInterfaceId with ModifyRouterInterfaceAttribute)",
     );
+    expect(said("InvalidPeeringState", "peering pcx-abcdefghij12 is pending-acceptance; it cannot be modified")).toBe("peer connection pcx-abcdefghij12 is Accepting; it cannot be modified");
     expect(said("PeeringSelf", "peerVpcId: a VPC cannot peer with itself (vpc-1)")).toBe("AcceptingVpcId: a VPC cannot peer with itself (vpc-1)");
     expect(said("CidrOverlap", "cidr: 10.0.1.0/25 is already used by another subnet of vpc-1")).toBe("CidrBlock: 10.0.1.0/25 is already used by another vSwitch of vpc-1");
     expect(said("InvalidRequest", "opposite.routerType: an initiator connects to a VPC")).toBe("OppositeRouterType: an initiator connects to a VPC");

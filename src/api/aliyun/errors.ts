@@ -74,6 +74,19 @@ const PREFIX_ONLY = new Set(["cidr", "spec", "name", "description", "tags", "reg
 const FIELD_IN_TEXT = new RegExp(`(?<![\\w.])(${Object.keys(FIELDS).filter((k) => !PREFIX_ONLY.has(k)).map((k) => k.replace(".", "\\.")).join("|")})(?![\\w.])`, "g");
 
 /** Native advice that names native routes or flags, replaced by what this face offers. */
+/** Native peering states as VpcPeer's Status words. */
+const PEER_STATUS: Record<string, string> = {
+  "pending-acceptance": "Accepting",
+  active: "Activated",
+  inactive: "Activated (deactivated)",
+  suspended: "Activated (suspended)",
+  rejected: "Rejected",
+  expired: "Expired",
+  failed: "Deleted",
+  deleted: "Deleted",
+};
+/** A peering's native state, in a sentence about it ("is already rejected"). */
+const PEER_STATE_IN_TEXT = /\b(is (?:already )?)(pending-acceptance|active|inactive|suspended|rejected|expired|failed|deleted)\b/g;
 const PHRASES: [RegExp, string][] = [
   [/; to remove the record, DELETE with \?purge=true/g, ""],
   [/\(PATCH opposite\.interfaceId\)/g, "(set OppositeInterfaceId with ModifyRouterInterfaceAttribute)"],
@@ -89,6 +102,7 @@ export function aliMessage(message: string): string {
   const prefix = /^([a-zA-Z.]{1,40}): /.exec(out);
   if (prefix && FIELDS[prefix[1]!]) out = `${FIELDS[prefix[1]!]}: ${out.slice(prefix[0].length)}`;
   for (const [re, to] of PHRASES) out = out.replace(re, to);
+  out = out.replace(PEER_STATE_IN_TEXT, (_m, is: string, state: string) => `${is}${PEER_STATUS[state]}`);
   return out.replace(FIELD_IN_TEXT, (f) => FIELDS[f] ?? f);
 }
 
