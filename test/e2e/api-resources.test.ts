@@ -43,7 +43,7 @@ describe.each(BACKENDS)("native API resources on %s", (backend) => {
       [{ name: "x", region: "cn-hangzhou", cidr: "banana" }, 400, "InvalidCidr", /cidr/],
       [{ name: "x", region: "mars-1", cidr: "10.0.0.0/16" }, 400, "InvalidRegion", /mars-1/],
       [{ name: "x", region: "cn-hangzhou", cidr: 10 }, 400, "InvalidRequest", /body\.cidr/],
-      [{ name: "x".repeat(129), region: "cn-hangzhou", cidr: "10.0.0.0/16" }, 400, "InvalidRequest", /body\.name must be at most 128/],
+      [{ name: "x".repeat(129), region: "cn-hangzhou", cidr: "10.0.0.0/16" }, 400, "InvalidRequest", /body\.name must be from 1 to 128 characters long/],
       [{ region: "cn-hangzhou", cidr: "10.0.0.0/16" }, 400, "InvalidRequest", /body\.name is required/],
       [{ name: "x", region: "cn-hangzhou", cidr: "10.0.0.0/16", color: "red" }, 400, "InvalidRequest", /body\.color is not a known field/],
       [{ name: "x", region: "cn-hangzhou", cidr: "10.0.0.0/16", tags: { "vpcpeer:x": "1" } }, 400, "InvalidRequest", /reserved/],
