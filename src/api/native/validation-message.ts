@@ -120,10 +120,10 @@ export function describeSchema(s: Schema): string {
 
 const lowerFirst = (t: string) => t.charAt(0).toLowerCase() + t.slice(1);
 
-/** The value given, when short enough to echo. */
+/** The value given, when short and plain enough to echo (printable ASCII, at most 40 characters). */
 function got(data: unknown): string {
   if (typeof data === "number" || typeof data === "boolean" || data === null) return ` (got ${JSON.stringify(data)})`;
-  if (typeof data === "string" && data.length <= 40) return ` (got "${data}")`;
+  if (typeof data === "string" && data.length <= 40 && /^[\x20-\x7e]*$/.test(data)) return ` (got ${JSON.stringify(data)})`;
   return "";
 }
 
