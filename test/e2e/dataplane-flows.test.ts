@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listNamespaces } from "../../src/dataplane/kernel.ts";
 import { isRoot, removeNamespaces, testPrefix } from "../support/netns.ts";
+import { appliedAt } from "../support/dataplane-server.ts";
 import { type ServerProcess, runCli, startServer, tempDir } from "../support/process.ts";
 
 describe.skipIf(!isRoot)("data plane through the API", () => {
@@ -26,20 +27,7 @@ describe.skipIf(!isRoot)("data plane through the API", () => {
   };
   const readyz = async () => (await (await fetch(`${server.url}/readyz`)).json()) as { dataplane: { passes: number; busy: boolean; lastPass: { errors: string[] } | null } };
   /** Runs `change`, then waits until the data plane has applied it. */
-  async function applied<T>(change: () => Promise<T>): Promise<T> {
-    const before = (await readyz()).dataplane.passes;
-    const out = await change();
-    // Generous: on a loaded 2-core machine a pass can take seconds.
-    for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
-      const d = (await readyz()).dataplane;
-      if (d.passes > before && !d.busy) {
-        expect(d.lastPass?.errors).toEqual([]);
-        return out;
-      }
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error(`the data plane did not apply the change in time: ${JSON.stringify((await readyz()).dataplane)} (before: ${before})`);
-  }
+  const applied = <T>(change: () => Promise<T>): Promise<T> => appliedAt(server.url, change);
   const reach = async (a: Acct, from: string, ip: string) => (await call(a, "POST", "/api/v1/probes", { fromInstanceId: from, toIp: ip, port: 8080 })).body.reachable as boolean;
 
   beforeAll(async () => {

@@ -25,6 +25,23 @@ export interface DataplaneServer {
   close(): Promise<void>;
 }
 
+/** Runs `change`, then waits until the data plane of the server at `url` has applied it (a pass that started after it, without errors). */
+export async function appliedAt<T>(url: string, change: () => Promise<T>): Promise<T> {
+  const readyz = async () => (await (await fetch(`${url}/readyz`)).json()) as { dataplane: { passes: number; busy: boolean; lastPass: { errors: string[] } | null } };
+  const before = (await readyz()).dataplane.passes;
+  const out = await change();
+  // Generous: on a loaded 2-core machine a pass can take seconds.
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+    const d = (await readyz()).dataplane;
+    if (d.passes > before && !d.busy) {
+      expect(d.lastPass?.errors).toEqual([]);
+      return out;
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`the data plane did not apply the change in time: ${JSON.stringify((await readyz()).dataplane)} (before: ${before})`);
+}
+
 export async function dataplaneServer(): Promise<DataplaneServer> {
   const prefix = testPrefix();
   const data = tempDir("vpcpeer-dp-");
@@ -38,27 +55,13 @@ export async function dataplaneServer(): Promise<DataplaneServer> {
     });
     return { status: res.status, body: await res.json().catch(() => undefined) };
   };
-  const readyz = async () => (await (await fetch(`${server.url}/readyz`)).json()) as { dataplane: { passes: number; busy: boolean; lastPass: { errors: string[] } | null } };
   return {
     server,
     prefix,
     home: home.path,
     account: async (name) => JSON.parse((await runCli(["account", "create", "--name", name, "--data", data.path], { XDG_CONFIG_HOME: home.path })).stdout) as Acct,
     call,
-    async applied(change) {
-      const before = (await readyz()).dataplane.passes;
-      const out = await change();
-      // Generous: on a loaded 2-core machine a pass can take seconds.
-      for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
-        const d = (await readyz()).dataplane;
-        if (d.passes > before && !d.busy) {
-          expect(d.lastPass?.errors).toEqual([]);
-          return out;
-        }
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      throw new Error(`the data plane did not apply the change in time: ${JSON.stringify((await readyz()).dataplane)} (before: ${before})`);
-    },
+    applied: (change) => appliedAt(server.url, change),
     reach: async (a, from, ip) => (await call(a, "POST", "/api/v1/probes", { fromInstanceId: from, toIp: ip, port: 8080 })).body.reachable as boolean,
     async close() {
       await server.stop();
