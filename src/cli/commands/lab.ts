@@ -1,6 +1,8 @@
 /** `vpcpeer lab up|down`: an OVN lab (central + N emulated chassis) on this machine, for development and tests. */
 import type { Command } from "commander";
+import { MAX_HOSTS } from "../../dataplane/ovn/lab/layout.ts";
 import { printJson } from "../output.ts";
+import { integer } from "../parse.ts";
 
 export function labCommands(program: Command): void {
   const lab = program
@@ -11,7 +13,7 @@ export function labCommands(program: Command): void {
     .command("up")
     .description("start OVN central (NB, SB, ovn-northd) and --hosts chassis, each in its own namespace with ovsdb-server, ovs-vswitchd (userspace datapath) and ovn-controller; prints the connection strings and hosts as JSON")
     .requiredOption("--dir <dir>", "directory of the lab's databases, sockets, logs and record (lab.json); names derive from it")
-    .option("--hosts <n>", "number of emulated hosts (1 to 64)", "2")
+    .option("--hosts <n>", `number of emulated hosts (1 to ${MAX_HOSTS})`, integer(1, MAX_HOSTS, "hosts"), 2)
     .addHelpText(
       "after",
       `
@@ -19,11 +21,9 @@ Output: {"nb": "tcp:127.0.0.1:PORT", "sb": …, "nbSocket": "unix:DIR/central/nb
          "hosts": [{"name", "namespace", "chassis", "encapIp", "ovs"}, …], …}
 Stop it with: vpcpeer lab down --dir DIR`,
     )
-    .action(async (o: { dir: string; hosts: string }) => {
-      const hosts = Number(o.hosts);
-      if (!/^\d+$/.test(o.hosts)) throw new Error(`--hosts: "${o.hosts}" is not a number of hosts (1 to 64)`);
+    .action(async (o: { dir: string; hosts: number }) => {
       const { labUp } = await import("../../dataplane/ovn/lab/lab.ts");
-      printJson(await labUp(o.dir, { hosts }));
+      printJson(await labUp(o.dir, { hosts: o.hosts }));
     });
 
   lab
