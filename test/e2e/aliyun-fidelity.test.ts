@@ -39,6 +39,12 @@ describe("Alibaba fidelity through @alicloud/vpc20160428", () => {
   let alice: Creds;
   let bob: Creds;
   const client = (c: Creds) => new VpcClient(new $OpenApiUtil.Config({ accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, endpoint, protocol: "http", regionId: R }));
+  /** A DescribeVpcs call as the generic client makes it, with chosen path, query, headers and body. */
+  const describeVpcs = (pathname: string, query: Record<string, string>, headers: Record<string, string> = {}, body?: Record<string, string>) => {
+    const c = new OpenApiClient(new OpenApi.Config({ accessKeyId: alice.accessKeyId, accessKeySecret: alice.accessKeySecret, endpoint, protocol: "http", regionId: R }));
+    const p = new OpenApi.Params({ action: "DescribeVpcs", version: "2016-04-28", protocol: "HTTPS", pathname, method: "POST", authType: "AK", style: "RPC", reqBodyType: "formData", bodyType: "json" });
+    return c.callApi(p, new OpenApi.OpenApiRequest({ query, headers, ...(body ? { body } : {}) }), new RuntimeOptions({}));
+  };
 
   beforeAll(async () => {
     server = await sdkServer("sqlite", (s) => [aliyunDialect(s)]);
@@ -172,11 +178,7 @@ describe("Alibaba fidelity through @alicloud/vpc20160428", () => {
     expect(await codeOf(a.createVpc(new Vpc.CreateVpcRequest({ regionId: "cn-shanghai", cidrBlock: "10.12.0.0/16", description: "https://example.com" })))).toBe("InvalidParameter");
 
     // Malformed booleans and numbers, on any action, whether or not it reads them.
-    const raw = (params: Record<string, string>) => {
-      const c = new OpenApiClient(new OpenApi.Config({ accessKeyId: alice.accessKeyId, accessKeySecret: alice.accessKeySecret, endpoint, protocol: "http", regionId: R }));
-      const p = new OpenApi.Params({ action: "DescribeVpcs", version: "2016-04-28", protocol: "HTTPS", pathname: "/", method: "POST", authType: "AK", style: "RPC", reqBodyType: "formData", bodyType: "json" });
-      return c.callApi(p, new OpenApi.OpenApiRequest({ query: { RegionId: R, ...params } }), new RuntimeOptions({}));
-    };
+    const raw = (params: Record<string, string>) => describeVpcs("/", { RegionId: R, ...params });
     const malformed: Record<string, string>[] = [{ DryRun: "yes" }, { DryRun: "1" }, { PageSize: "ten" }, { PageNumber: "1.5" }, { IsDefault: "maybe" }, { ResourceOwnerId: "abc" }];
     for (const params of malformed) {
       const e = await errorOf(raw(params));
@@ -197,11 +199,6 @@ describe("Alibaba fidelity through @alicloud/vpc20160428", () => {
       expect(e).toMatchObject({ code: "OperationDenied", statusCode: 400, message: "Specified operation is denied as route entry type is system." });
     }
 
-    const call = (pathname: string, query: Record<string, string>, headers: Record<string, string> = {}, body?: Record<string, string>) => {
-      const c = new OpenApiClient(new OpenApi.Config({ accessKeyId: alice.accessKeyId, accessKeySecret: alice.accessKeySecret, endpoint, protocol: "http", regionId: R }));
-      const p = new OpenApi.Params({ action: "DescribeVpcs", version: "2016-04-28", protocol: "HTTPS", pathname, method: "POST", authType: "AK", style: "RPC", reqBodyType: "formData", bodyType: "json" });
-      return c.callApi(p, new OpenApi.OpenApiRequest({ query, headers, ...(body ? { body } : {}) }), new RuntimeOptions({}));
-    };
     const envelopeOf = async (p: Promise<unknown>) => {
       try {
         await p;
@@ -211,15 +208,15 @@ describe("Alibaba fidelity through @alicloud/vpc20160428", () => {
       throw new Error("the call succeeded");
     };
     // An Alibaba request to a path that does not exist.
-    const notFound = await envelopeOf(call("/no/such/path", { RegionId: R }));
+    const notFound = await envelopeOf(describeVpcs("/no/such/path", { RegionId: R }));
     expect(notFound).toMatchObject({ code: "InvalidAction.NotFound", statusCode: 404 });
     expect(notFound.data).toMatchObject({ Code: "InvalidAction.NotFound", RequestId: expect.any(String), HostId: expect.any(String), Recommend: expect.stringContaining("InvalidAction.NotFound") });
     // A body over the limit.
-    const tooLarge = await envelopeOf(call("/", { RegionId: R }, {}, { Description: "x".repeat(1_100_000) }));
+    const tooLarge = await envelopeOf(describeVpcs("/", { RegionId: R }, {}, { Description: "x".repeat(1_100_000) }));
     expect(tooLarge).toMatchObject({ code: "RequestEntityTooLarge", statusCode: 413 });
     expect(tooLarge.data).toMatchObject({ Code: "RequestEntityTooLarge", RequestId: expect.any(String), Recommend: expect.any(String) });
     // Headers over Node's limit.
-    const headers = await envelopeOf(call("/", { RegionId: R }, { "x-padding": "p".repeat(20_000) }));
+    const headers = await envelopeOf(describeVpcs("/", { RegionId: R }, { "x-padding": "p".repeat(20_000) }));
     expect(headers).toMatchObject({ code: "RequestHeaderFieldsTooLarge", statusCode: 431 });
 
     // No native wording in messages that reach this face.
