@@ -31,7 +31,9 @@ export interface ServerProcess {
 export async function startServer(args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
   // Servers of tests run without a data plane unless the test asks for one (with its own prefix).
   const dataplane = args.includes("--dataplane") ? [] : ["--dataplane", "none"];
-  const proc = spawn(process.execPath, [BIN, "serve", "--port", "0", ...dataplane, ...args], { env: childEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+  // Changes read as applied at once unless the test asks for a settle time (transitional states).
+  const settle = args.includes("--settle-ms") ? [] : ["--settle-ms", "0"];
+  const proc = spawn(process.execPath, [BIN, "serve", "--port", "0", ...dataplane, ...settle, ...args], { env: childEnv(env), stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   const exited = new Promise<number | null>((res) => proc.once("exit", (code) => res(code)));
   const url = await new Promise<string>((res, rej) => {

@@ -23,6 +23,16 @@ export const STATE_OF: Record<PeeringState, TencentState> = {
   inactive: "ISOLATED",
 };
 
+/**
+ * The State shown: Tencent's PENDING reads "投放中" (being provisioned) in its SDK's model, so an
+ * active peering the network does not carry yet is PENDING, as a waiter for ACTIVE needs; a
+ * deactivation is ISOLATED (隔离中, being isolated) from the start. Tencent has no deleting state.
+ */
+export function tencentState(p: Pick<Peering, "state" | "transition">): TencentState {
+  if (p.state === "active" && (p.transition === "provisioning" || p.transition === "activating")) return "PENDING";
+  return STATE_OF[p.state];
+}
+
 export const GATEWAY_TYPE_OF: Record<RouteTargetType, string> = {
   local: "LOCAL",
   peering: "PEERCONNECTION",
@@ -132,7 +142,7 @@ export function peeringShape(p: Peering) {
     PeerVpcId: p.accepter.vpcId ?? "",
     PeeringConnectionId: p.id,
     PeeringConnectionName: p.name,
-    State: STATE_OF[p.state],
+    State: tencentState(p),
     IsNgw: false,
     Bandwidth: p.bandwidthMbps ?? 0,
     SourceRegion: p.requester.region,

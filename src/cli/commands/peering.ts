@@ -25,10 +25,19 @@ interface PeeringView {
   accepter: { accountId: string; vpcId: string | null; region: string };
   bandwidthMbps: number | null;
   expiresAt: string | null;
+  /** The change on its way to the network (provisioning, deleting…), null once applied. */
+  transition?: string | null;
 }
+
+/** Still on its way to active: waiting for the accepter, or for the network to carry it. */
+const becoming = (p: PeeringView) => p.state === "pending-acceptance" || (p.state === "active" && !!p.transition);
+
+/** `active`, or `active (provisioning)` while the network has not caught up. */
+const stateText = (p: PeeringView) => (p.transition ? `${p.state} (${p.transition})` : p.state);
 
 const decorate = (p: PeeringView) => ({
   ...p,
+  state: stateText(p),
   requester: { ...p.requester, vpcId: p.requester.vpcId ?? p.requester.vbrId },
   regions: p.requester.region === p.accepter.region ? p.requester.region : `${p.requester.region}→${p.accepter.region}`,
   bandwidth: p.bandwidthMbps === null ? "unlimited" : `${p.bandwidthMbps} Mbit/s`,
@@ -53,18 +62,19 @@ export async function waitForPeering(api: ApiClient, id: string, timeoutS: numbe
   for (;;) {
     const p = await api.get<PeeringView>(`/api/v1/peerings/${encodeURIComponent(id)}`);
     const elapsed = Math.round((Date.now() - started) / 1000);
-    const waitingFor = p.state === "pending-acceptance" ? ` — waiting for account ${p.accepter.accountId} to accept (expires ${p.expiresAt})` : "";
-    const line = `${p.id} ${p.state} (${elapsed}s)${waitingFor}`;
+    const waitingFor =
+      p.state === "pending-acceptance" ? ` — waiting for account ${p.accepter.accountId} to accept (expires ${p.expiresAt})` : becoming(p) ? " — waiting for the network to carry it" : "";
+    const line = `${p.id} ${stateText(p)} (${elapsed}s)${waitingFor}`;
     if (tty) process.stderr.write(`\r\x1b[2K${SPINNER[frame++ % SPINNER.length]} ${line}`);
-    else if (p.state !== lastState) process.stderr.write(`${line}\n`);
-    lastState = p.state;
-    if (p.state !== "pending-acceptance") {
+    else if (stateText(p) !== lastState) process.stderr.write(`${line}\n`);
+    lastState = stateText(p);
+    if (!becoming(p)) {
       if (tty) process.stderr.write(`\r\x1b[2K${p.state === "active" ? "✔" : "✖"} ${p.id} ${p.state}${p.stateReason ? `: ${p.stateReason.message}` : ""}\n`);
       return p;
     }
     if (Date.now() - started > timeoutS * 1000) {
       if (tty) process.stderr.write("\n");
-      throw new Error(`timed out after ${timeoutS}s waiting for ${id} (still ${p.state}); run \`vpcpeer peering wait ${id}\` to keep waiting`);
+      throw new Error(`timed out after ${timeoutS}s waiting for ${id} (still ${stateText(p)}); run \`vpcpeer peering wait ${id}\` to keep waiting`);
     }
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -79,7 +89,7 @@ function waitFlags(cmd: Command): Command {
 
 /** After a command that changed a peering: wait (if asked), print, and fail unless it ended active. */
 async function finish(o: GlobalFlags & { wait: boolean; timeout: number }, api: ApiClient, p: PeeringView, wantActive: boolean): Promise<void> {
-  const final = o.wait && p.state === "pending-acceptance" && wantActive ? await waitForPeering(api, p.id, o.timeout) : p;
+  const final = o.wait && becoming(p) && wantActive ? await waitForPeering(api, p.id, o.timeout) : p;
   showPeering(o, final);
   if (o.wait && wantActive && final.state !== "active") process.exitCode = 1;
 }

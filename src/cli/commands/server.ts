@@ -45,11 +45,14 @@ export function serverCommands(program: Command): void {
       .addOption(new Option("--dataplane <mode>", "linux (network namespaces on this host; needs root), none (control plane only), or auto (linux when possible)").choices(["auto", "linux", "none"]).default("auto"))
       .option("--netns-prefix <prefix>", "prefix of this deployment's namespace names", netnsPrefix, "vpcpeer")
       .addOption(logLevel())
-      .option("--read-cache-mb <mb>", "MB of resource reads the SQLite store keeps while nothing they depend on changes, 0-65536 (0: off)", decimal(0, 65536, "MB"), 16),
-  ).action(async (o: StoreFlags & { host: string; port: number; dataplane: "auto" | "linux" | "none"; netnsPrefix: string; logLevel: string; readCacheMb: number }) => {
+      .option("--read-cache-mb <mb>", "MB of resource reads the SQLite store keeps while nothing they depend on changes, 0-65536 (0: off)", decimal(0, 65536, "MB"), 16)
+      .option("--settle-ms <ms>", "without a data plane, how long a change shows as in transition (Activating, Pending…) before it reads as applied; 0: at once (default 1000, or the config file's settleMs)"),
+  ).action(async (o: StoreFlags & { host: string; port: number; dataplane: "auto" | "linux" | "none"; netnsPrefix: string; logLevel: string; readCacheMb: number; settleMs?: string }) => {
     const { port, readCacheMb } = o;
+    const { parseSettleMs } = await import("../../config.ts");
+    const settleMs = o.settleMs === undefined ? undefined : parseSettleMs(o.settleMs, `--settle-ms: "${o.settleMs}"`);
     const { serve } = await import("../../main.ts");
-    const server: Server = await serve({ ...runtimeOptions(o), host: o.host, port, dataplane: o.dataplane, netnsPrefix: o.netnsPrefix, logLevel: o.logLevel, readCacheMb });
+    const server: Server = await serve({ ...runtimeOptions(o), host: o.host, port, dataplane: o.dataplane, netnsPrefix: o.netnsPrefix, logLevel: o.logLevel, readCacheMb, settleMs });
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;

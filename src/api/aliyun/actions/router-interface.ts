@@ -4,6 +4,7 @@
  */
 import { type ChargeType, ROUTER_INTERFACE_SPECS } from "../../../domain/billing.ts";
 import type { Peering, RouterInterface } from "../../../domain/resources.ts";
+import { routerInterfaceStatus } from "../../../domain/transition.ts";
 import { type ActionTable, type Ctx, accountParam, listAll, ownerId, region, tagList } from "../context.ts";
 import { badParam } from "../errors.ts";
 import { aliTime, paged } from "../params.ts";
@@ -43,7 +44,8 @@ async function view(c: Ctx, ri: RouterInterface) {
     Role: ri.role === "initiator" ? "InitiatingSide" : "AcceptingSide",
     Spec: ri.spec ?? "Negative",
     Bandwidth: ri.role === "initiator" ? (ri.bandwidthMbps ?? 0) : 0,
-    Status: ri.status,
+    // Connecting, Activating, Deactivating while the network has not caught up (domain/transition.ts).
+    Status: routerInterfaceStatus(ri.status, ri.role, p?.transition ?? null),
     BusinessStatus: p?.state === "suspended" ? "FinancialLocked" : "Normal",
     ChargeType: ri.chargeType === "subscription" ? "PrePaid" : "AfterPay",
     CreationTime: aliTime(ri.createdAt),
@@ -56,7 +58,7 @@ async function view(c: Ctx, ri: RouterInterface) {
     OppositeRouterType: aliRouterType(ri.opposite.routerType),
     OppositeRegionId: ri.opposite.region,
     OppositeInterfaceOwnerId: ri.opposite.accountId,
-    OppositeInterfaceStatus: connected ? ri.status : "",
+    OppositeInterfaceStatus: connected ? routerInterfaceStatus(ri.status, ri.role === "initiator" ? "acceptor" : "initiator", p.transition ?? null) : "",
     OppositeInterfaceSpec: specOfPeer,
     OppositeBandwidth: ri.role === "acceptor" && connected ? (p.bandwidthMbps ?? 0) : 0,
     OppositeInterfaceBusinessStatus: "Normal",

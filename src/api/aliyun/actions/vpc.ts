@@ -25,11 +25,12 @@ const vpcIdParam = (c: Ctx) => c.p.id("VpcId", true);
 const vSwitchIdParam = (c: Ctx) => fromAli("vSwitch", c.p.id("VSwitchId", true));
 const tableIdParam = (c: Ctx) => fromAli("routeTable", c.p.id("RouteTableId", true));
 
-function vpcView(v: Vpc, vSwitchIds: string[], tableIds: string[]) {
+/** `pending`: its router is not built yet (Pending, then Available, as the cloud's CreateVpc is asynchronous). */
+export function vpcView(v: Vpc, vSwitchIds: string[], tableIds: string[], pending: boolean) {
   return {
     VpcId: v.id,
     RegionId: v.region,
-    Status: "Available",
+    Status: pending ? "Pending" : "Available",
     VpcName: v.name,
     Description: v.description,
     CreationTime: aliTime(v.createdAt),
@@ -119,10 +120,11 @@ export const vpcActions: ActionTable = {
       const vpcs = all.filter((v) => (!ids || ids.includes(v.id)) && (name === undefined || v.name === name));
       const slice = paged(vpcs, page);
       const items = [];
+      const pending = await c.services.vpcs.pending(slice.items);
       for (const v of slice.items) {
         const subnets = await listAll((o) => c.services.subnets.list(c.actor, { vpcId: v.id }, o));
         const tables = await listAll((o) => c.services.routeTables.list(c.actor, { vpcId: v.id }, o));
-        items.push(vpcView(v, subnets.map((s) => s.id), tables.map((t) => t.id)));
+        items.push(vpcView(v, subnets.map((s) => s.id), tables.map((t) => t.id), pending.has(v.id)));
       }
       return { PageNumber: slice.PageNumber, PageSize: slice.PageSize, TotalCount: slice.TotalCount, Vpcs: { Vpc: items } };
     },

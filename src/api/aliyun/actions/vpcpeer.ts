@@ -21,6 +21,26 @@ const STATUS: Record<PeeringState, string> = {
   deleted: "Deleted",
 };
 
+/**
+ * The Status shown: the stored state's, or the step towards it while the network has not caught
+ * up (domain/transition.ts): Creating (same-account create), Updating (accepted, re-activated,
+ * a bandwidth change, a deactivation), Deleting.
+ */
+function status(p: Peering): string {
+  switch (p.transition) {
+    case "provisioning":
+      return p.stateReason === null ? "Creating" : "Updating";
+    case "activating":
+    case "updating":
+    case "deactivating":
+      return "Updating";
+    case "deleting":
+      return "Deleting";
+    default:
+      return STATUS[p.state];
+  }
+}
+
 /** Inter-region connections default to 1024 Mbit/s; intra-region ones are unlimited (-1). */
 const DEFAULT_CROSS_REGION_MBPS = 1024;
 
@@ -41,7 +61,7 @@ function view(p: Peering) {
     AcceptingVpc: vpcOf(p.accepter),
     Bandwidth: p.bandwidthMbps ?? -1,
     LinkType: p.crossRegion ? "Gold" : "",
-    Status: STATUS[p.state],
+    Status: status(p),
     BizStatus: p.state === "suspended" ? "FinancialLocked" : "Normal",
     GmtCreate: aliTime(p.createdAt),
     GmtModified: aliTime(p.updatedAt),

@@ -1,0 +1,126 @@
+/**
+ * With a data plane, transitional states follow its reports, not a clock: a server with a settle
+ * time of 0 and a separate `vpcpeer agent` (its own namespace prefix). While the agent is paused
+ * (SIGSTOP; its heartbeat stays fresh for 10 s) nothing is applied, and a VPC stays Pending, an
+ * accepted peering provisioning (Tencent: PENDING), a deleted one deleting; once it resumes, each
+ * reads as applied when the data plane reports it programmed (or removed).
+ */
+import * as Vpc from "@alicloud/vpc20160428";
+import { $OpenApiUtil } from "@alicloud/openapi-core";
+import { type ChildProcess, spawn } from "node:child_process";
+import * as tencentcloud from "tencentcloud-sdk-nodejs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listNamespaces } from "../../src/dataplane/kernel.ts";
+import { isRoot, removeNamespaces, testPrefix } from "../support/netns.ts";
+import { BIN, type ServerProcess, childEnv, runCli, startServer, tempDir } from "../support/process.ts";
+
+for (const v of ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"]) delete process.env[v];
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const vpcModule = Vpc as any;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const AliVpcClient = (typeof vpcModule.default === "function" ? vpcModule.default : vpcModule.default.default) as new (c: $OpenApiUtil.Config) => any;
+
+type Acct = { accountId: string; token: string; accessKeyId: string; accessKeySecret: string };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.skipIf(!isRoot)("transitional states follow the data plane's reports", () => {
+  const prefix = testPrefix();
+  const data = tempDir("vpcpeer-tr-");
+  const home = tempDir("vpcpeer-tr-home-");
+  let server: ServerProcess;
+  let agent: ChildProcess;
+  let alice: Acct;
+  let bob: Acct;
+
+  const call = async (a: Acct, method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${a.token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    return (await res.json()) as any;
+  };
+  /** Polls until `done` holds (30 s at most: a pass can take seconds on a loaded machine). */
+  async function until<T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(50)) {
+      const v = await read();
+      if (done(v)) return v;
+    }
+    throw new Error(`gave up waiting: last ${JSON.stringify(await read())}`);
+  }
+  /** Reads `read` for `ms` while the agent is paused; every answer must satisfy `expected`. */
+  async function holds<T>(ms: number, read: () => Promise<T>, expected: (v: T) => void): Promise<void> {
+    for (const end = Date.now() + ms; Date.now() < end; await sleep(100)) expected(await read());
+  }
+  const pause = () => agent.kill("SIGSTOP");
+  const resume = () => agent.kill("SIGCONT");
+  const routerNs = (vpcId: string) => `${prefix}-r-${vpcId.slice(4)}`;
+
+  beforeAll(async () => {
+    const mk = async (name: string) => JSON.parse((await runCli(["account", "create", "--name", name, "--data", data.path], { XDG_CONFIG_HOME: home.path })).stdout) as Acct;
+    alice = await mk("alice");
+    bob = await mk("bob");
+    server = await startServer(["--data", data.path, "--dataplane", "none", "--settle-ms", "0"]);
+    agent = spawn(process.execPath, [BIN, "agent", "--data", data.path, "--netns-prefix", prefix], { env: childEnv({ XDG_CONFIG_HOME: home.path }), stdio: "ignore" });
+  });
+  afterAll(async () => {
+    if (agent && agent.exitCode === null) {
+      resume();
+      agent.kill("SIGTERM");
+      await new Promise((r) => agent.once("exit", r));
+    }
+    await server?.stop();
+    await removeNamespaces(prefix);
+    expect(await listNamespaces(prefix)).toEqual([]);
+    data.remove();
+    home.remove();
+  });
+
+  it("a VPC is Pending until its router is built; an accepted peering provisioning (PENDING) until programmed; a deleted one deleting until removed", async () => {
+    const host = server.url.replace("http://", "");
+    const ali = new AliVpcClient(new $OpenApiUtil.Config({ accessKeyId: alice.accessKeyId, accessKeySecret: alice.accessKeySecret, endpoint: host, protocol: "http", regionId: "cn-hangzhou" }));
+    const tencent = new tencentcloud.vpc.v20170312.Client({
+      credential: { secretId: alice.accessKeyId, secretKey: alice.accessKeySecret },
+      region: "cn-hangzhou",
+      profile: { httpProfile: { endpoint: host, protocol: "http://", reqTimeout: 20 } },
+    });
+
+    // The agent runs: a first VPC's router gets built (and the agent has said it runs).
+    const a = await call(alice, "POST", "/api/v1/vpcs", { name: "a", region: "cn-hangzhou", cidr: "10.0.0.0/16" });
+    await until(() => listNamespaces(prefix), (names) => names.includes(routerNs(a.id)));
+
+    // Paused: a new VPC stays Pending (settle time 0 would make it Available at once).
+    pause();
+    const created = (await ali.createVpc(new Vpc.CreateVpcRequest({ regionId: "cn-hangzhou", cidrBlock: "172.16.0.0/16" }))).body;
+    const vpcStatus = async () => (await ali.describeVpcs(new Vpc.DescribeVpcsRequest({ regionId: "cn-hangzhou", vpcId: created.vpcId }))).body.vpcs.vpc[0].status as string;
+    await holds(1500, vpcStatus, (s) => expect(s).toBe("Pending"));
+    resume();
+    await until(vpcStatus, (s) => s === "Available");
+    expect(await listNamespaces(prefix)).toContain(routerNs(created.vpcId));
+
+    // Bob's VPC, and a request from Alice; accepted while the agent is paused.
+    const b = await call(bob, "POST", "/api/v1/vpcs", { name: "b", region: "cn-hangzhou", cidr: "192.168.0.0/16" });
+    const p = await call(alice, "POST", "/api/v1/peerings", { vpcId: a.id, peerVpcId: b.id, peerAccountId: bob.accountId });
+    expect(p).toMatchObject({ state: "pending-acceptance", transition: null });
+    await until(() => listNamespaces(prefix), (names) => names.includes(routerNs(b.id)));
+    pause();
+    expect(await call(bob, "POST", `/api/v1/peerings/${p.id}/accept`)).toMatchObject({ state: "active", transition: "provisioning" });
+    const peering = () => call(alice, "GET", `/api/v1/peerings/${p.id}`);
+    const tencentState = async () => (await tencent.DescribeVpcPeeringConnections({ PeeringConnectionIds: [p.id] })).PeerConnectionSet![0]!.State;
+    await holds(1500, peering, (v) => expect(v).toMatchObject({ state: "active", transition: "provisioning", dataplane: null }));
+    expect(await tencentState()).toBe("PENDING");
+    resume();
+    const active = await until(peering, (v) => v.transition === null);
+    expect(active.dataplane).toMatchObject({ programmed: true, appliedGeneration: active.generation, lastError: null });
+    expect(await tencentState()).toBe("ACTIVE");
+
+    // Deleted while paused: deleting as long as the data plane still holds it.
+    pause();
+    const deleted = await call(bob, "DELETE", `/api/v1/peerings/${p.id}`);
+    expect(deleted.peering).toMatchObject({ state: "deleted", transition: "deleting" });
+    await holds(1500, peering, (v) => expect(v).toMatchObject({ state: "deleted", transition: "deleting" }));
+    resume();
+    await until(peering, (v) => v.transition === null && v.dataplane === null);
+  });
+});
