@@ -1,7 +1,7 @@
 /**
  * Fidelity of the Tencent dialect to Tencent Cloud, through the official tencentcloud-sdk-nodejs
  * (issue #12): identical TC3 requests are carried out (TC3 has no nonce); RouteItemId is `rti-`;
- * the actions the Tencent Terraform provider calls; Tencent's validation rules; and every error,
+ * the actions the Tencent Terraform provider calls (the tag service's too); Tencent's validation rules; and every error,
  * transport-level ones included, in Tencent's envelope with Tencent's wording.
  */
 import http from "node:http";
@@ -11,7 +11,7 @@ import { buildApp } from "../../src/api/app.ts";
 import { tencentDialect } from "../../src/api/tencent/index.ts";
 import { defaultConfig } from "../../src/config.ts";
 import { BACKENDS, type Harness, harness } from "../support/harness.ts";
-import { type TencentClient, type TencentKey, tc3Headers, tencentClient } from "../support/tencent.ts";
+import { type TencentClient, type TencentKey, tagClient, tc3Headers, tencentClient } from "../support/tencent.ts";
 
 for (const v of ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"]) delete process.env[v];
 
@@ -188,6 +188,33 @@ describe.each(BACKENDS)("Tencent fidelity through the official SDK on %s", (back
     expect(main).toHaveLength(1);
     await a.ReplaceRouteTableAssociation({ SubnetId: subnets[0]!.SubnetId!, RouteTableId: main[0]!.RouteTableId! });
     expect((await a.DescribeSubnets({ SubnetIds: [subnets[0]!.SubnetId!] })).SubnetSet![0]!.RouteTableId).toBe(main[0]!.RouteTableId);
+  });
+
+  it("reads and changes tags through the tag service, as the provider does for VPCs, subnets and route tables", async () => {
+    const a = client(alice);
+    const tags = tagClient(endpoint, alice);
+    const vpc = (await a.CreateVpc({ VpcName: "tagged", CidrBlock: "10.73.0.0/16", Tags: [{ Key: "env", Value: "dev" }] })).Vpc!;
+    const sub = (await a.CreateSubnet({ VpcId: vpc.VpcId!, SubnetName: "t", CidrBlock: "10.73.1.0/24", Zone: "ap-guangzhou-3", Tags: [{ Key: "tier", Value: "web" }] })).Subnet!;
+    const table = (await a.CreateRouteTable({ VpcId: vpc.VpcId!, RouteTableName: "t" })).RouteTable!;
+    const read = async (prefix: string, id: string) =>
+      Object.fromEntries((await tags.DescribeResourceTagsByResourceIds({ ServiceType: "vpc", ResourcePrefix: prefix, ResourceIds: [id], ResourceRegion: "ap-guangzhou", Limit: 20, Offset: 0 })).Tags!.map((t) => [t.TagKey, t.TagValue]));
+    expect(await read("subnet", sub.SubnetId!)).toEqual({ tier: "web" });
+    expect(await read("rtb", table.RouteTableId!)).toEqual({});
+    // As the provider names a resource: the uin left empty.
+    await tags.ModifyResourceTags({ Resource: `qcs::vpc:ap-guangzhou:uin/:subnet/${sub.SubnetId}`, ReplaceTags: [{ TagKey: "tier", TagValue: "db" }, { TagKey: "team", TagValue: "a" }] });
+    await tags.ModifyResourceTags({ Resource: `qcs::vpc:ap-guangzhou:uin/:rtb/${table.RouteTableId}`, ReplaceTags: [{ TagKey: "k", TagValue: "v" }] });
+    await tags.ModifyResourceTags({ Resource: `qcs::vpc:ap-guangzhou:uin/${alice.id}:vpc/${vpc.VpcId}`, DeleteTags: [{ TagKey: "env" }], ReplaceTags: [{ TagKey: "owner", TagValue: "alice" }] });
+    expect(await read("subnet", sub.SubnetId!)).toEqual({ tier: "db", team: "a" });
+    expect(await read("rtb", table.RouteTableId!)).toEqual({ k: "v" });
+    // One object behind every face.
+    expect((await a.DescribeVpcs({ VpcIds: [vpc.VpcId!] })).VpcSet![0]!.TagSet).toEqual([{ Key: "owner", Value: "alice" }]);
+    expect((await h.call(alice.token, "GET", `/api/v1/subnets/${sub.SubnetId}`)).body.tags).toEqual({ tier: "db", team: "a" });
+    // Another account's resource is missing; so is one in another region; a malformed name is refused.
+    expect(await codeOf(tagClient(endpoint, bob).ModifyResourceTags({ Resource: `qcs::vpc:ap-guangzhou:uin/:subnet/${sub.SubnetId}`, ReplaceTags: [{ TagKey: "x", TagValue: "y" }] }))).toBe("ResourceNotFound");
+    expect(await codeOf(tags.ModifyResourceTags({ Resource: `qcs::vpc:ap-guangzhou:uin/${bob.id}:subnet/${sub.SubnetId}`, ReplaceTags: [{ TagKey: "x", TagValue: "y" }] }))).toBe("ResourceNotFound");
+    expect(await codeOf(tags.ModifyResourceTags({ Resource: `qcs::vpc:ap-shanghai:uin/:subnet/${sub.SubnetId}`, ReplaceTags: [{ TagKey: "x", TagValue: "y" }] }))).toBe("ResourceNotFound");
+    expect(await codeOf(tags.ModifyResourceTags({ Resource: `qcs::cvm:ap-guangzhou:uin/:instance/ins-1`, ReplaceTags: [{ TagKey: "x", TagValue: "y" }] }))).toBe("InvalidParameterValue.ResourceDescriptionError");
+    expect(await tagClient(endpoint, bob).DescribeResourceTagsByResourceIds({ ServiceType: "vpc", ResourcePrefix: "subnet", ResourceIds: [sub.SubnetId!], ResourceRegion: "ap-guangzhou" })).toMatchObject({ TotalCount: 0, Tags: [] });
   });
 
   it("validates as Tencent does: CIDR masks, names in bytes, booleans and numbers", async () => {

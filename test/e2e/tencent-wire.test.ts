@@ -122,7 +122,11 @@ describe.each(BACKENDS)("Tencent dialect on the wire, on %s", (backend) => {
     DisableRoutes: { RouteTableId: "rtb-000000000000", RouteIds: [1] },
     DescribeVpcLimits: { LimitTypes: ["appid-max-vpcs"] },
     DescribeSubnets2: { MaxResults: 5, NextToken: "c3VibmV0czo1" },
+    // The tag service (version 2018-08-13).
+    DescribeResourceTagsByResourceIds: { ServiceType: "vpc", ResourcePrefix: "subnet", ResourceIds: ["subnet-000000000000"], ResourceRegion: "ap-guangzhou", Limit: 20, Offset: 0 },
+    ModifyResourceTags: { Resource: "qcs::vpc:ap-guangzhou:uin/:vpc/vpc-000000000000", ReplaceTags: [{ TagKey: "k", TagValue: "v" }], DeleteTags: [{ TagKey: "d" }] },
   };
+  const TAG_ACTIONS = new Set(["DescribeResourceTagsByResourceIds", "ModifyResourceTags"]);
   const anyValue = fc.oneof(
     fc.string({ maxLength: 80 }),
     // Any UTF-16 code units, lone surrogates included (JSON can carry them; a database cannot).
@@ -143,7 +147,7 @@ describe.each(BACKENDS)("Tencent dialect on the wire, on %s", (backend) => {
         const keys = Object.keys(params);
         const key = extra ? `Fuzz${pick % 3}` : keys[pick % keys.length]!;
         params[key] = value;
-        const r = await tc3(action.replace(/\d$/, ""), JSON.stringify(params));
+        const r = await tc3(action.replace(/\d$/, ""), JSON.stringify(params), { version: TAG_ACTIONS.has(action) ? "2018-08-13" : undefined });
         if (r.Error) {
           expect(r.Error.Code).not.toBe("InternalError");
           expect(r.Error.Message.length).toBeGreaterThan(0);

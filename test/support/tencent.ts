@@ -28,6 +28,17 @@ export function tencentClient(endpoint: string, key: TencentKey, o: ClientOption
   });
 }
 
+export type TagClient = InstanceType<typeof tencentcloud.tag.v20180813.Client>;
+
+/** The official SDK's tag service client for the same server. */
+export function tagClient(endpoint: string, key: TencentKey, region = "ap-guangzhou"): TagClient {
+  return new tencentcloud.tag.v20180813.Client({
+    credential: { secretId: key.accessKeyId, secretKey: key.accessKeySecret },
+    region,
+    profile: { httpProfile: { endpoint, protocol: "http://", reqTimeout: 20 } },
+  });
+}
+
 /** Headers of a TC3 POST signed as the SDK signs it (content-type and host), for `host`. */
 export function tc3Headers(key: TencentKey, action: string, body: string, o: { timestamp: number; region?: string; host?: string }): Record<string, string> {
   const host = o.host ?? "127.0.0.1:9999";

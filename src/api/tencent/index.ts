@@ -1,5 +1,6 @@
 /**
- * The Tencent Cloud API 3.0 dialect (service `vpc`, version 2017-03-12) at `/`, as the official
+ * The Tencent Cloud API 3.0 dialect (service `vpc`, version 2017-03-12, and the two actions of the
+ * tag service, 2018-08-13, that tag VPC resources) at `/`, as the official
  * tencentcloud-sdk-nodejs speaks it: TC3-HMAC-SHA256 (JSON POST or GET) and the legacy
  * HmacSHA1/HmacSHA256 form methods. The signature is checked before anything else; the account
  * of the SecretId is the actor. Every answer is HTTP 200 {"Response":{…,"RequestId"}}.
@@ -8,12 +9,15 @@ import { randomUUID } from "node:crypto";
 import type { FastifyReply } from "fastify";
 import type { Services } from "../../service/index.ts";
 import type { Dialect, DialectRequest, RenderedError } from "../dialects/index.ts";
-import { ACTIONS } from "./actions/index.ts";
+import { ACTIONS, type ActionDef } from "./actions/index.ts";
+import { TAG_VERSION, tagActions } from "./actions/tags.ts";
 import { TencentError, toTencentError, transportError } from "./errors.ts";
 import { type TencentCall, isTencentRequest, readCall } from "./request.ts";
 import { utcDate, verifyLegacy, verifyTc3 } from "./signature.ts";
 
 export const TENCENT_VERSION = "2017-03-12";
+/** The actions of each service, by the version a request names: the VPC API and the tag service. */
+const SERVICES: Readonly<Record<string, Readonly<Record<string, ActionDef>>>> = { [TENCENT_VERSION]: ACTIONS, [TAG_VERSION]: tagActions };
 /** How far a request's timestamp may be from the server's clock, in seconds. */
 export const CLOCK_SKEW_SECONDS = 300;
 
@@ -59,8 +63,9 @@ async function claimLegacyNonce(services: Services, call: TencentCall): Promise<
 async function run(services: Services, req: DialectRequest, call: TencentCall): Promise<Record<string, unknown>> {
   const accountId = await authenticate(services, req, call);
   if (!call.version) throw new TencentError("MissingParameter", "The request is missing a required parameter `Version`.");
-  if (call.version !== TENCENT_VERSION) throw new TencentError("NoSuchVersion", `The API version \`${call.version.slice(0, 32)}\` does not exist; vpc speaks ${TENCENT_VERSION}.`);
-  const def = Object.hasOwn(ACTIONS, call.action) ? ACTIONS[call.action] : undefined;
+  const actions = Object.hasOwn(SERVICES, call.version) ? SERVICES[call.version] : undefined;
+  if (!actions) throw new TencentError("NoSuchVersion", `The API version \`${call.version.slice(0, 32)}\` does not exist; this server speaks ${TENCENT_VERSION} (vpc) and ${TAG_VERSION} (tag).`);
+  const def = Object.hasOwn(actions, call.action) ? actions[call.action] : undefined;
   if (!def) throw new TencentError("InvalidAction", `The action \`${call.action.slice(0, 64)}\` does not exist.`);
   if (call.region !== undefined && !services.regions.list().some((r) => r.id === call.region)) {
     throw new TencentError("UnsupportedRegion", `The region \`${call.region.slice(0, 64)}\` is not a region of this service.`);
