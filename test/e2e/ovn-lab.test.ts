@@ -13,6 +13,7 @@ import { isOurs } from "../../src/dataplane/ovn/lab/daemons.ts";
 import type { LabDownReport, LabInfo, LabState } from "../../src/dataplane/ovn/lab/lab.ts";
 import { listAllNamespaces } from "../../src/dataplane/ovn/lab/netns.ts";
 import { missingTools } from "../../src/dataplane/ovn/lab/requirements.ts";
+import { transactWithCfg, waitForCfg } from "../../src/dataplane/ovn/nb-sync.ts";
 import { OvsdbClient } from "../../src/dataplane/ovn/ovsdb.ts";
 import { replicate } from "../../src/dataplane/ovn/replica.ts";
 import { plugVif } from "../../src/dataplane/ovn/vif.ts";
@@ -76,7 +77,7 @@ describe.skipIf(!canRun)("vpcpeer lab (OVN central + 2 chassis over Geneve)", ()
     const lsp = (i: number) => `${tp}-p${i}`;
     const mac = (i: number) => `0a:00:00:00:00:0${i}`;
     const ip = (i: number) => `10.9.0.${i + 1}`;
-    await nb.transact("OVN_Northbound", [
+    const { nbCfg } = await transactWithCfg(nb, [
       ...[1, 2].map((i) => ({ op: "insert" as const, table: "Logical_Switch_Port", "uuid-name": `p${i}`, row: { name: lsp(i), addresses: set([`${mac(i)} ${ip(i)}`]) } })),
       { op: "insert", table: "Logical_Switch", row: { name: `${tp}-ls`, ports: set([namedUuid("p1"), namedUuid("p2")]), external_ids: map({ "vpcpeer:test": tp }) } },
     ]);
@@ -87,8 +88,10 @@ describe.skipIf(!canRun)("vpcpeer lab (OVN central + 2 chassis over Geneve)", ()
       await run("ip", ["netns", "add", ns]);
       await plugVif(lab.hosts[k]!, { port: `${tp}-t${i}`, iface: lsp(i), netns: ns, mac: mac(i), address: `${ip(i)}/24` });
     }
-    // ovn-controller binds each port on its own host and northd reports it up.
+    // ovn-controller binds each port on its own host and northd reports it up; both chassis
+    // have installed the switch (hv_cfg, what `ovn-nbctl --wait=hv` waits for).
     await replica.until((r) => [1, 2].every((i) => r.rows("Logical_Switch_Port").some((p) => p.name === lsp(i) && p.up === true)), 15_000, "both ports up");
+    expect(await waitForCfg(nb, "hv", nbCfg, 10_000)).toBeGreaterThanOrEqual(nbCfg);
     const sb = clients[0]!;
     const bindings = await sb.select("OVN_Southbound", "Port_Binding", [["logical_port", "includes", lsp(1)]], ["chassis"]);
     const h1 = await sb.select("OVN_Southbound", "Chassis", [["name", "==", "h1"]], ["_uuid"]);

@@ -6,10 +6,11 @@
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { map, namedUuid, set, stringMap, uuid, uuidOf, uuidsOf } from "../../src/dataplane/ovn/atoms.ts";
-import { OvsdbClosedError, OvsdbDisconnectedError, OvsdbRpcError, OvsdbTransactionError } from "../../src/dataplane/ovn/errors.ts";
+import { OvsdbClosedError, OvsdbDisconnectedError, OvsdbRpcError, OvsdbTimeoutError, OvsdbTransactionError } from "../../src/dataplane/ovn/errors.ts";
 import { type DaemonRecord, stopDaemon } from "../../src/dataplane/ovn/lab/daemons.ts";
 import { type OvsdbServer, startOvsdbServer } from "../../src/dataplane/ovn/lab/ovsdb-server.ts";
 import { NB_SCHEMA, missingTools } from "../../src/dataplane/ovn/lab/requirements.ts";
+import { transactWithCfg, waitForCfg } from "../../src/dataplane/ovn/nb-sync.ts";
 import { OvsdbClient } from "../../src/dataplane/ovn/ovsdb.ts";
 import { replicate } from "../../src/dataplane/ovn/replica.ts";
 import { tempDir } from "../support/process.ts";
@@ -168,6 +169,29 @@ describe.skipIf(!haveOvsdb)("OVSDB client against ovsdb-server (OVN northbound s
     expect(drops).toBe(0);
     expect(await c.listDbs()).toContain(NB);
     await admin.transact(NB, [{ op: "delete", table: "NB_Global", where: [] }]);
+  });
+
+  it("bumps nb_cfg in the same transaction, and waits for sb_cfg through a monitor within a bound", async () => {
+    const c = await open(server.unix);
+    await c.transact(NB, [{ op: "insert", table: "NB_Global", row: {} }]);
+    try {
+      const first = await transactWithCfg(c, [{ op: "insert", table: "Logical_Router", row: { name: "lr-cfg" } }]);
+      expect(first.results).toHaveLength(1);
+      const bad = await transactWithCfg(c, [{ op: "insert", table: "Logical_Router", row: { no_such_column: 1 } }]).catch((e: unknown) => e);
+      expect(bad).toBeInstanceOf(OvsdbTransactionError);
+      const second = await transactWithCfg(c, []);
+      expect(second.nbCfg).toBe(first.nbCfg + 1); // the failed one bumped nothing
+      // No ovn-northd here: sb_cfg never moves, and the wait gives up on time.
+      const t0 = Date.now();
+      await expect(waitForCfg(c, "sb", second.nbCfg, 300)).rejects.toBeInstanceOf(OvsdbTimeoutError);
+      expect(Date.now() - t0).toBeLessThan(2000);
+      // Written as northd would, it is seen.
+      const waiting = waitForCfg(c, "sb", second.nbCfg, 5000);
+      await c.transact(NB, [{ op: "update", table: "NB_Global", where: [], row: { sb_cfg: second.nbCfg } }]);
+      expect(await waiting).toBe(second.nbCfg);
+    } finally {
+      await c.transact(NB, [{ op: "delete", table: "NB_Global", where: [] }, { op: "delete", table: "Logical_Router", where: [["name", "==", "lr-cfg"]] }]);
+    }
   });
 
   it("reconnects after the server restarts: monitors resynchronise and waiting requests go through", async () => {
