@@ -178,23 +178,19 @@ export function toAliyun(e: unknown): AliyunError {
 
 /**
  * Failures before an action runs (no such path or method, body too large or unreadable, headers
- * too large), in Alibaba's terms. The OpenAPI gateway's own codes where it documents one
- * (InvalidAction.NotFound, UnsupportedHTTPMethod); otherwise a code naming the limit.
+ * too large), in Alibaba's terms: the OpenAPI gateway's InvalidAction.NotFound for a path it
+ * does not serve; otherwise a code naming the limit (no documented code was found for those).
  */
-export function transportError(status: number, method: string): AliyunError {
+export function transportError(status: number): AliyunError {
   switch (status) {
     case 404:
       return new AliyunError("InvalidAction.NotFound", 404, "Specified api is not found, please check your url and method.");
-    case 405:
-      return new AliyunError("UnsupportedHTTPMethod", 400, `This http method ${method.slice(0, 10)} is not supported; use GET or POST.`);
     case 413:
       return new AliyunError("RequestEntityTooLarge", 413, "The request body is larger than 1 MiB.");
     case 415:
       return new AliyunError("UnsupportedMediaType", 415, "The request body must be application/x-www-form-urlencoded or application/json.");
     case 431:
       return new AliyunError("RequestHeaderFieldsTooLarge", 431, "The request line and headers are too large.");
-    case 408:
-      return new AliyunError("RequestTimeout", 408, "The request was not received in time.");
     default:
       return status >= 500
         ? new AliyunError("InternalError", 500, "The request processing has failed due to some unknown error, exception or failure.")

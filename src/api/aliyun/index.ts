@@ -79,7 +79,7 @@ export function aliyunDialect(services: Services): Dialect {
       const requestId = randomUUID().toUpperCase();
       const version = req.headers["x-acs-version"] ?? req.query.Version ?? "";
       const product = VERSIONS[version]?.product ?? "Vpc";
-      const err = transportError(status, req.method);
+      const err = transportError(status);
       return {
         status: err.status,
         headers: { "content-type": "application/json;charset=utf-8", "x-acs-request-id": requestId },
