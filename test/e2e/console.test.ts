@@ -105,7 +105,7 @@ describe.skipIf(!hasChromium)("the web console", () => {
     await go(a, "Peering connections", "Peering connections");
     const req = form(a, "Request a peering connection");
     // Left as shown: A's only VPC, whose option arrived after the form was drawn.
-    expect(await req.getByLabel("Your VPC").inputValue()).toBe(vpcA);
+    await expect.poll(() => req.getByLabel("Your VPC").inputValue()).toBe(vpcA);
     await req.getByLabel("Peer account ID").fill(bob.accountId);
     await req.getByLabel("Peer VPC ID").fill(vpcB);
     await req.getByLabel("Name").fill("a-to-b");

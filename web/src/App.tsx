@@ -5,6 +5,7 @@ import { BillingPage, EventsPage, OverviewPage, WebhooksPage } from "./pages/acc
 import { PeeringsPage } from "./pages/peerings.tsx";
 import { RouterInterfacesPage } from "./pages/router-interfaces.tsx";
 import { VbrsPage, VpcPage, VpcsPage } from "./pages/vpcs.tsx";
+import { type ReceivedRequest, type StreamEvent, bannerLines, followRequests } from "./request-banner.ts";
 import { followEvents } from "./sse.ts";
 import type { Account, Region } from "./types.ts";
 import { App as AppContext, type AppState, ErrorBox, asApiError } from "./ui.tsx";
@@ -61,7 +62,7 @@ export function App(): ReactNode {
   const [signInError, setSignInError] = useState<ApiError>();
   const [tick, setTick] = useState(0);
   const [live, setLive] = useState(false);
-  const [notice, setNotice] = useState<string>();
+  const [requests, setRequests] = useState<ReceivedRequest[]>([]);
   const hash = useHash();
   const refresh = useCallback(() => setTick((t) => t + 1), []);
 
@@ -84,20 +85,23 @@ export function App(): ReactNode {
     if (saved) void signIn(saved);
   }, [signIn]);
 
-  // Live: every event of the account refreshes what is shown; a request waiting for you is announced.
-  // A slow timer also refreshes, for what changes without an event (the data plane's reports).
+  // Live: every event of the account refreshes what is shown; a request sent to you is announced,
+  // and the banner follows it until it is no longer pending. A slow timer also refreshes, for what
+  // changes without an event (the data plane's reports, a request's deadline).
   useEffect(() => {
     const token = session.token();
     if (!account || !token) return;
     const abort = new AbortController();
+    setRequests([]);
     void followEvents(
       token,
       (m) => {
-        if (m.event === "peering.request-received") {
+        if (m.event.startsWith("peering.")) {
           try {
-            setNotice(`Peering request ${(JSON.parse(m.data) as { resourceId?: string }).resourceId ?? ""} is waiting for you.`);
+            const e = JSON.parse(m.data) as StreamEvent;
+            setRequests((rs) => followRequests(rs, { type: m.event, resourceId: String(e.resourceId ?? ""), data: e.data ?? {} }));
           } catch {
-            setNotice("A peering request is waiting for you.");
+            /* not an event of ours: nothing to follow */
           }
         }
         refresh();
@@ -115,6 +119,7 @@ export function App(): ReactNode {
   const state: AppState | undefined = useMemo(() => (account ? { account, regions, tick, refresh } : undefined), [account, regions, tick, refresh]);
   if (!state) return <SignIn onSignedIn={signIn} error={signInError} />;
 
+  const banner = bannerLines(requests, new Date());
   const vpc = /^\/vpcs\/(vpc-[a-z0-9]+)$/.exec(hash);
   const page = vpc ? (
     <VpcPage key={vpc[1]} id={vpc[1]!} />
@@ -160,10 +165,13 @@ export function App(): ReactNode {
           </button>
         </span>
       </header>
-      {notice && (
-        <div className="notice" role="status">
-          {notice} <a href="#/">Review</a>{" "}
-          <button type="button" onClick={() => setNotice(undefined)}>
+      {banner.length > 0 && (
+        <div className="notice" role="status" aria-label="Peering requests">
+          {banner.map((l) => (
+            <div key={l.id}>{l.text}</div>
+          ))}
+          {banner.some((l) => l.waiting) && <a href="#/">Review</a>}{" "}
+          <button type="button" onClick={() => setRequests([])}>
             Dismiss
           </button>
         </div>

@@ -23,6 +23,7 @@ export function useApp(): AppState {
 /**
  * Loads data, and loads it again whenever the app ticks; keeps the last good value while
  * reloading. When `deps` change (another resource is shown) the old value is dropped at once.
+ * A 404 is final: ids are never reused, so what is not found is not asked for again.
  */
 export function useData<T>(load: () => Promise<T>, deps: unknown[] = []): { data: T | undefined; error: ApiError | undefined } {
   const { tick } = useApp();
@@ -30,7 +31,10 @@ export function useData<T>(load: () => Promise<T>, deps: unknown[] = []): { data
   const [state, setState] = useState<{ key: string; data: T | undefined; error: ApiError | undefined }>({ key, data: undefined, error: undefined });
   const loadRef = useRef(load);
   loadRef.current = load;
+  const stateRef = useRef(state);
+  stateRef.current = state;
   useEffect(() => {
+    if (stateRef.current.key === key && stateRef.current.error?.status === 404) return;
     let live = true;
     loadRef.current().then(
       (data) => live && setState({ key, data, error: undefined }),
@@ -222,6 +226,19 @@ export function Badge({ value }: { value: string }): ReactNode {
 
 export function Link({ to, children }: { to: string; children: ReactNode }): ReactNode {
   return <a href={`#${to}`}>{children}</a>;
+}
+
+/** The page of a resource that does not exist (or is another tenant's): the API's error and a way back. */
+export function NotFound({ title, error, back }: { title: string; error: ApiError; back: { to: string; label: string } }): ReactNode {
+  return (
+    <section>
+      <h2>{title} not found</h2>
+      <ErrorBox error={error} />
+      <p>
+        <Link to={back.to}>{back.label}</Link>
+      </p>
+    </section>
+  );
 }
 
 export function time(iso: string | null | undefined): string {

@@ -1,7 +1,8 @@
 /** The overview (what waits for you), the billing ledger, the event log and webhooks. */
 import { type ReactNode, useState } from "react";
 import { api, listAll } from "../api.ts";
-import { type EventItem, type LedgerEntry, type Peering, type Webhook, list } from "../types.ts";
+import { peeringCounts, plural, routerInterfaceCounts } from "../overview-counts.ts";
+import { type EventItem, type LedgerEntry, type Peering, type RouterInterface, type Vbr, type Vpc, type Webhook, list } from "../types.ts";
 import { Action, ErrorBox, Form, Table, time, useApp, useData } from "../ui.tsx";
 import { PeeringsTable } from "./peerings.tsx";
 
@@ -9,10 +10,10 @@ export function OverviewPage(): ReactNode {
   const { account } = useApp();
   const peerings = useData(() => listAll<Peering>("/api/v1/peerings"));
   const counts = useData(async () => {
-    const count = async (path: string) => (await listAll<{ id: string }>(path)).length;
-    const [vpcs, vbrs, ris] = await Promise.all([count("/api/v1/vpcs"), count("/api/v1/vbrs"), count("/api/v1/router-interfaces")]);
-    return { vpcs, vbrs, ris };
+    const [vpcs, vbrs, ris] = await Promise.all([listAll<Vpc>("/api/v1/vpcs"), listAll<Vbr>("/api/v1/vbrs"), listAll<RouterInterface>("/api/v1/router-interfaces")]);
+    return { vpcs: vpcs.length, vbrs: vbrs.length, ris: routerInterfaceCounts(ris) };
   });
+  const pc = peerings.data && peeringCounts(peerings.data, account.id, new Date());
   const waiting = peerings.data?.filter((p) => p.state === "pending-acceptance" && p.accepter.accountId === account.id && p.requester.accountId !== account.id);
   const sent = peerings.data?.filter((p) => p.state === "pending-acceptance" && p.requester.accountId === account.id);
   return (
@@ -21,9 +22,16 @@ export function OverviewPage(): ReactNode {
       <p>
         Account <code>{account.id}</code> ({account.name}) · access key ID <code>{account.accessKeyId}</code>
       </p>
-      {counts.data && (
-        <p>
-          {counts.data.vpcs} VPCs · {counts.data.vbrs} VBRs · {counts.data.ris} router interfaces · {peerings.data?.length ?? 0} peering connections
+      {counts.data && pc && (
+        <p aria-label="Your resources">
+          {plural(counts.data.vpcs, "VPC")} · {plural(counts.data.vbrs, "VBR")} · {plural(counts.data.ris.live, "router interface")}
+          {counts.data.ris.parts.length > 0 && ` (${counts.data.ris.parts.join(", ")})`} · {plural(pc.live, "peering connection")}
+          {pc.parts.length > 0 && `: ${pc.parts.join(", ")}`}
+        </p>
+      )}
+      {pc && pc.ended > 0 && (
+        <p className="muted">
+          Not counted: {plural(pc.ended, "peering")} that ended (rejected, expired, failed or deleted), listed under Peering connections until removed.
         </p>
       )}
       <ErrorBox error={peerings.error ?? counts.error} />

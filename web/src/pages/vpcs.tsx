@@ -2,7 +2,7 @@
 import { type ReactNode, useState } from "react";
 import { api, listAll } from "../api.ts";
 import { type Instance, type RouteTable, type Subnet, type Vbr, type Vpc, list, num, opt } from "../types.ts";
-import { Action, Badge, EditMeta, ErrorBox, Form, Link, Table, time, useApp, useData } from "../ui.tsx";
+import { Action, Badge, EditMeta, ErrorBox, Form, Link, NotFound, Table, time, useApp, useData } from "../ui.tsx";
 
 export function VpcsPage(): ReactNode {
   const app = useApp();
@@ -40,17 +40,23 @@ export function VpcsPage(): ReactNode {
 }
 
 export function VpcPage({ id }: { id: string }): ReactNode {
-  const app = useApp();
   const vpc = useData(() => api<Vpc>("GET", `/api/v1/vpcs/${id}`), [id]);
+  if (vpc.error?.status === 404) return <NotFound title={`VPC ${id}`} error={vpc.error} back={{ to: "/vpcs", label: "Back to your VPCs" }} />;
+  if (vpc.error) return <ErrorBox error={vpc.error} />;
+  if (!vpc.data) return <p className="muted">Loading…</p>;
+  return <VpcDetails v={vpc.data} />;
+}
+
+/** A VPC that exists: its subnets, route tables and instances (loaded only once the VPC is). */
+function VpcDetails({ v }: { v: Vpc }): ReactNode {
+  const app = useApp();
+  const id = v.id;
   const subnets = useData(() => listAll<Subnet>("/api/v1/subnets", { vpcId: id }), [id]);
   const tables = useData(
     async () => Promise.all((await listAll<RouteTable>("/api/v1/route-tables", { vpcId: id })).map((t) => api<RouteTable>("GET", `/api/v1/route-tables/${t.id}`))),
     [id],
   );
   const instances = useData(() => listAll<Instance>("/api/v1/instances", { vpcId: id }), [id]);
-  if (vpc.error) return <ErrorBox error={vpc.error} />;
-  const v = vpc.data;
-  if (!v) return <p className="muted">Loading…</p>;
   const zones = app.regions.find((r) => r.id === v.region)?.zones ?? [];
   const tableOptions = (tables.data ?? []).map((t) => ({ value: t.id, label: `${t.name || t.id}${t.isDefault ? " (default)" : ""}` }));
   return (
