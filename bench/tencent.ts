@@ -4,8 +4,9 @@
  * native API (GET /api/v1/peerings?limit=20) in the same run, against the same server process.
  * The signature check, account lookup and secret decryption should cost < 25%.
  *
- * Read-only actions are not replay-checked, so one signed request is valid for its 5-minute
- * window and the load generator can send the same bytes again and again.
+ * TC3 has no nonce (identical requests are each carried out, as on Tencent Cloud), so one signed
+ * request is valid for its 5-minute window and the load generator can send the same bytes again
+ * and again.
  *
  * Options: --quick, --duration S, --concurrency C, --json FILE.
  */
