@@ -173,6 +173,10 @@ describe.skipIf(!haveOvsdb)("OVSDB client against ovsdb-server (OVN northbound s
 
   it("bumps nb_cfg in the same transaction, and waits for sb_cfg through a monitor within a bound", async () => {
     const c = await open(server.unix);
+    // Without an NB_Global row there is nothing to count with: refused, nothing applied.
+    const none = await transactWithCfg(c, [{ op: "insert", table: "Logical_Router", row: { name: "lr-cfg" } }]).catch((e: unknown) => e);
+    expect((none as OvsdbTransactionError).opIndex).toBe(1);
+    expect(await c.select(NB, "Logical_Router", [["name", "==", "lr-cfg"]])).toEqual([]);
     await c.transact(NB, [{ op: "insert", table: "NB_Global", row: {} }]);
     try {
       const first = await transactWithCfg(c, [{ op: "insert", table: "Logical_Router", row: { name: "lr-cfg" } }]);

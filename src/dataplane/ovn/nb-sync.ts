@@ -5,7 +5,7 @@
  * observed through a monitor instead of polling. Every wait has a timeout: the control channel of
  * a chassis may be cut, and then hv_cfg never arrives.
  */
-import { integerOf, uuid, uuidOf } from "./atoms.ts";
+import { integerOf } from "./atoms.ts";
 import { OvsdbTimeoutError } from "./errors.ts";
 import type { OvsdbClient } from "./ovsdb.ts";
 import type { Condition, OpResult, Operation } from "./protocol.ts";
@@ -17,19 +17,20 @@ export type SyncLevel = "sb" | "hv";
 /**
  * Runs `ops` in one transaction with `nb_cfg += 1` on the (single) NB_Global row; resolves with the
  * operations' results and the new nb_cfg. The table must have its row (ovn-northd or the lab
- * creates it; without it the transaction fails and nothing is applied).
+ * creates it; without it the transaction fails with "timed out" and nothing is applied).
  */
 export async function transactWithCfg(client: OvsdbClient, ops: readonly Operation[]): Promise<{ results: OpResult[]; nbCfg: number }> {
-  const rows = await client.select(NB, "NB_Global", [], ["_uuid"]);
-  if (rows.length !== 1) throw new Error(`NB_Global has ${rows.length} rows (expected 1)`);
-  const where: Condition[] = [["_uuid", "==", uuid(uuidOf(rows[0]!._uuid))]];
+  const all: Condition[] = []; // NB_Global has one row
   const results = await client.transact(NB, [
     ...ops,
-    { op: "mutate", table: "NB_Global", where, mutations: [["nb_cfg", "+=", 1]] },
-    { op: "select", table: "NB_Global", where, columns: ["nb_cfg"] },
+    // Abort (applying nothing) if there is no NB_Global row to count with.
+    { op: "wait", table: "NB_Global", where: all, columns: ["_uuid"], until: "!=", rows: [], timeout: 0 },
+    { op: "mutate", table: "NB_Global", where: all, mutations: [["nb_cfg", "+=", 1]] },
+    { op: "select", table: "NB_Global", where: all, columns: ["nb_cfg"] },
   ]);
-  const nbCfg = integerOf(results[results.length - 1]!.rows?.[0]?.nb_cfg);
-  return { results: results.slice(0, ops.length), nbCfg };
+  const counted = results[results.length - 1]!.rows ?? [];
+  if (counted.length !== 1) throw new Error(`NB_Global has ${counted.length} rows (expected 1)`);
+  return { results: results.slice(0, ops.length), nbCfg: integerOf(counted[0]!.nb_cfg) };
 }
 
 /** Waits until NB_Global's sb_cfg (northd) or hv_cfg (every chassis) reaches `nbCfg`; OvsdbTimeoutError after `timeoutMs`. */

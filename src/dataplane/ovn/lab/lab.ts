@@ -67,8 +67,12 @@ export function readState(l: Layout): LabState | null {
   return JSON.parse(readFileSync(l.state, "utf8")) as LabState;
 }
 
-/** Awaits every promise; records what succeeded before throwing the first failure. */
-async function settleAll<T>(items: Promise<T>[], keep: (v: T) => void): Promise<T[]> {
+/**
+ * Awaits every promise — never leaving one running behind a failure, so that the teardown that
+ * follows sees everything that was started — and records what succeeded before throwing the
+ * first failure.
+ */
+async function settleAll<T>(items: Promise<T>[], keep: (v: T) => void = () => {}): Promise<T[]> {
   const rs = await Promise.allSettled(items);
   for (const r of rs) if (r.status === "fulfilled") keep(r.value);
   const failed = rs.find((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -131,7 +135,7 @@ async function build(l: Layout, n: number, state: LabState, save: () => void, ke
     ],
     (s) => keep(s.record),
   );
-  await Promise.all([initGlobal(nb!.unix, "OVN_Northbound", "NB_Global"), initGlobal(sb!.unix, "OVN_Southbound", "SB_Global")]);
+  await settleAll([initGlobal(nb!.unix, "OVN_Northbound", "NB_Global"), initGlobal(sb!.unix, "OVN_Southbound", "SB_Global")]);
   keep(await startDaemon({ name: "northd", bin: "ovn-northd", dir: l.central, stem: "northd", args: [`--ovnnb-db=${nb!.unix}`, `--ovnsb-db=${sb!.unix}`] }));
 
   // --- the underlay: a bridge in its own namespace ---
@@ -147,7 +151,7 @@ async function build(l: Layout, n: number, state: LabState, save: () => void, ke
   const hosts = Array.from({ length: n }, (_, k) => l.host(k + 1));
   for (const h of hosts) state.namespaces.push(h.namespace);
   save();
-  const ovs = await Promise.all(
+  const ovs = await settleAll(
     hosts.map(async (h) => {
       mkdirSync(h.dir, { recursive: true });
       await tool("ip", ["netns", "add", h.namespace]);
@@ -166,13 +170,13 @@ async function build(l: Layout, n: number, state: LabState, save: () => void, ke
   // The tunnel endpoint sits on a netdev bridge's internal port with the underlay NIC as that
   // bridge's port; OVS opens the NIC's AF_PACKET socket now, so rmem_default is raised meanwhile.
   await withRmemDefault(RMEM_BYTES, () =>
-    Promise.all(
+    settleAll(
       hosts.map((h, k) =>
         vsctl(ovs[k]!, "add-br", "br-phy", "--", "set", "bridge", "br-phy", "datapath_type=netdev", "--", "set", "interface", "br-phy", `mtu_request=${UNDERLAY_MTU}`, "--", "add-port", "br-phy", "ul0"),
       ),
     ),
   );
-  await Promise.all(
+  await settleAll(
     hosts.map(async (h, k) => {
       await ipBatch(h.namespace, [`addr add ${h.encapIp}/24 dev br-phy`, "link set br-phy up"]);
       await vsctl(
