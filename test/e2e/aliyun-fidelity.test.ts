@@ -11,7 +11,7 @@ import { $OpenApiUtil } from "@alicloud/openapi-core";
 import * as Vpc from "@alicloud/vpc20160428";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aliyunDialect } from "../../src/api/aliyun/index.ts";
-import type { Harness } from "../support/harness.ts";
+import { BACKENDS, type Harness } from "../support/harness.ts";
 import { OpenApiClient, RuntimeOptions, type SdkServer, codeOf, sdkServer, vpcPeerCall } from "../support/sdk.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -32,7 +32,7 @@ async function errorOf(p: Promise<unknown>): Promise<{ code: string; statusCode:
   throw new Error("the call succeeded");
 }
 
-describe("Alibaba fidelity through @alicloud/vpc20160428", () => {
+describe.each(BACKENDS)("Alibaba fidelity through @alicloud/vpc20160428 on %s", (backend) => {
   let server: SdkServer;
   let h: Harness;
   let endpoint: string;
@@ -47,7 +47,7 @@ describe("Alibaba fidelity through @alicloud/vpc20160428", () => {
   };
 
   beforeAll(async () => {
-    server = await sdkServer("sqlite", (s) => [aliyunDialect(s)]);
+    server = await sdkServer(backend, (s) => [aliyunDialect(s)]);
     ({ h, endpoint } = server);
     alice = await h.account();
     bob = await h.account();
