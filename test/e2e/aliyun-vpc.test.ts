@@ -130,5 +130,8 @@ describe("Alibaba VPC basics through @alicloud/pop-core", () => {
     expect(await codeOf(pop(alice, "wrong-secret").request("DescribeVpcs", { RegionId: "cn-hangzhou" }))).toBe("SignatureDoesNotMatch");
     expect(await codeOf(pop({ ...alice, accessKeyId: "AKIDnobody" }).request("DescribeVpcs", { RegionId: "cn-hangzhou" }, post))).toBe("InvalidAccessKeyId.NotFound");
     expect(await codeOf(pop(alice).request("CreateVpc", {}))).toBe("MissingParameter");
+    // A v1 request to a path vpcpeer does not serve is still answered in Alibaba's envelope.
+    const lost = new RPCClient({ accessKeyId: alice.accessKeyId, accessKeySecret: alice.accessKeySecret, endpoint: `${base}/no/such/path`, apiVersion: "2016-04-28" });
+    expect(await codeOf(lost.request("DescribeVpcs", { RegionId: "cn-hangzhou" }))).toBe("InvalidAction.NotFound");
   });
 });
