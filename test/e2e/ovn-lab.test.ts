@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { map, namedUuid, set, stringOf, uuidOf } from "../../src/dataplane/ovn/atoms.ts";
 import { isOurs } from "../../src/dataplane/ovn/lab/daemons.ts";
 import type { LabDownReport, LabInfo, LabState } from "../../src/dataplane/ovn/lab/lab.ts";
+import { layout } from "../../src/dataplane/ovn/lab/layout.ts";
 import { listAllNamespaces } from "../../src/dataplane/ovn/lab/netns.ts";
 import { missingTools } from "../../src/dataplane/ovn/lab/requirements.ts";
 import { transactWithCfg, waitForCfg } from "../../src/dataplane/ovn/nb-sync.ts";
@@ -113,7 +114,7 @@ describe.skipIf(!canRun)("vpcpeer lab (OVN central + 2 chassis over Geneve)", ()
     expect(stringOf((await nb.select("OVN_Northbound", "Logical_Switch", [["name", "==", `${tp}-ls`]], ["name"]))[0]!.name)).toBe(`${tp}-ls`);
   });
 
-  it("refuses a second lab up on a running lab's directory, and a bad host count", async () => {
+  it("refuses a second lab up on a running lab's directory, a bad host count, and a namespace it does not own", async () => {
     const again = await runCli(["lab", "up", "--hosts", "1", "--dir", dir.path]);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/a lab is already running in .*lab down --dir/);
@@ -122,6 +123,21 @@ describe.skipIf(!canRun)("vpcpeer lab (OVN central + 2 chassis over Geneve)", ()
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/'--hosts <n>' argument '0' is invalid\. It must be a whole number of hosts from 1 to 64/);
     expect(existsSync(join(dir.path, "other"))).toBe(false);
+
+    // A namespace under another directory's prefix that no lab records: refused, left alone.
+    const other = tempDir("vpl-");
+    const squatter = `${layout(other.path).prefix}-h1`;
+    await run("ip", ["netns", "add", squatter]);
+    try {
+      const refused = await runCli(["lab", "up", "--hosts", "1", "--dir", other.path]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain(`namespaces ${squatter} exist but no lab in`);
+      expect(await listAllNamespaces()).toContain(squatter);
+      expect(existsSync(join(other.path, "lab.json"))).toBe(false);
+    } finally {
+      await run("ip", ["netns", "del", squatter]);
+      other.remove();
+    }
   });
 
   it("lab down stops every recorded process and removes every namespace and link it made; a second down says there is none", async () => {
