@@ -167,7 +167,15 @@ describe.each(BACKENDS)("Tencent fidelity through the official SDK on %s", (back
     const table = (await a.CreateRouteTable({ VpcId: vpc.VpcId!, RouteTableName: "tf-rt" })).RouteTable!;
     await a.ModifyRouteTableAttribute({ RouteTableId: table.RouteTableId!, RouteTableName: "tf-rt2" });
     const route = (to: string) => ({ DestinationCidrBlock: to, GatewayType: "PEERCONNECTION", GatewayId: pcx });
-    await a.CreateRoutes({ RouteTableId: table.RouteTableId!, Routes: [route("192.168.1.0/24"), route("192.168.2.0/24")] });
+    // tencentcloud_route_table_entry takes RouteSet[0].RouteId of a one-route CreateRoutes as the entry's id:
+    // the answer's RouteSet holds the routes just made, in order, not the whole table.
+    const one = (await a.CreateRoutes({ RouteTableId: table.RouteTableId!, Routes: [route("192.168.1.0/24")] })).RouteTableSet!;
+    expect(one).toHaveLength(1);
+    expect(one[0]!.RouteSet!.map((r) => r.DestinationCidrBlock)).toEqual(["192.168.1.0/24"]);
+    const two = (await a.CreateRoutes({ RouteTableId: table.RouteTableId!, Routes: [route("192.168.3.0/24"), route("192.168.2.0/24")] })).RouteTableSet![0]!.RouteSet!;
+    expect(two.map((r) => r.DestinationCidrBlock)).toEqual(["192.168.3.0/24", "192.168.2.0/24"]);
+    const listed = (await a.DescribeRouteTables({ RouteTableIds: [table.RouteTableId!] })).RouteTableSet![0]!.RouteSet!;
+    expect(listed.find((r) => r.RouteId === one[0]!.RouteSet![0]!.RouteId)?.DestinationCidrBlock).toBe("192.168.1.0/24");
     await a.ResetRoutes({ RouteTableId: table.RouteTableId!, RouteTableName: "tf-reset", Routes: [route("192.168.9.0/24")] });
     const after = (await a.DescribeRouteTables({ RouteTableIds: [table.RouteTableId!] })).RouteTableSet![0]!;
     expect(after.RouteTableName).toBe("tf-reset");

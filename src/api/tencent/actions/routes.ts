@@ -79,8 +79,10 @@ export const routeActions: Record<string, ActionDef> = {
       const tableId = p.id("RouteTableId", "rtb", true);
       const inputs = p.objects("Routes", ROUTE_FIELDS, true, MAX_ROUTES).map((r) => newRoute(r, tableId));
       const table = await ctx.services.routeTables.get(ctx.actor, tableId);
-      await change(ctx, tableId, [], inputs);
-      return { TotalCount: 1, RouteTableSet: [await tableView(ctx, table)] };
+      const added = await change(ctx, tableId, [], inputs);
+      // The table with the routes just made as its RouteSet, in the request's order: the Terraform
+      // provider takes RouteSet[0].RouteId of a one-route CreateRoutes as the new entry's id.
+      return { TotalCount: 1, RouteTableSet: [{ ...(await tableView(ctx, table)), RouteSet: added.map(routeShape) }] };
     },
   },
   DeleteRoutes: {
