@@ -5,6 +5,7 @@
  * `qcs::vpc:<region>:uin/<uin>:<prefix>/<id>` (the provider leaves the uin empty), the prefix being
  * `vpc`, `subnet` or `rtb`. The tags are the same as the VPC API's `Tags`/`TagSet` and the native API's.
  */
+import { notFound } from "../../../domain/errors.ts";
 import type { Tags } from "../../../domain/resources.ts";
 import type { Actor } from "../../../service/context.ts";
 import { TencentError, invalidValue } from "../errors.ts";
@@ -32,6 +33,9 @@ function region(ctx: Ctx, name: string, value: string): string {
   if (!ctx.services.regions.list().some((r) => r.id === value)) throw invalidValue(name, `\`${value.slice(0, 64)}\` is not a region of this service.`);
   return value;
 }
+
+/** The service's names of the kinds, as its own not-found errors say them. */
+const RESOURCE_NAMES: Record<Prefix, string> = { vpc: "vpc", subnet: "subnet", rtb: "route-table" };
 
 const RESOURCE = /^qcs::([a-z]+):([a-z0-9-]*):uin\/(\d*):([a-z]+)\/([a-z0-9-]{1,64})$/;
 
@@ -75,7 +79,7 @@ export const tagActions: Record<string, ActionDef> = {
       if (both) throw invalidValue("DeleteTags", `tag key \`${both[0].slice(0, 64)}\` is also in ReplaceTags.`);
       const kind = tagged(ctx, prefix, region(ctx, "Resource", where));
       // Another account's resource answers like a missing one.
-      if (uin !== "" && uin !== ctx.actor.accountId) throw new TencentError("ResourceNotFound", `${prefix} ${id} does not exist`);
+      if (uin !== "" && uin !== ctx.actor.accountId) throw notFound(RESOURCE_NAMES[prefix], id);
       const tags: Tags = { ...(await kind.get(id)), ...Object.fromEntries(replace) };
       for (const k of remove) delete tags[k];
       await kind.set(id, tags);
