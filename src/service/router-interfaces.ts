@@ -188,6 +188,11 @@ export class RouterInterfaceService {
     });
   }
 
+  /** An interface as the API shows it after a change: with the transition of its connection. */
+  private async shown(ri: RouterInterface): Promise<RouterInterface> {
+    return (await withConnectionTransitions(this.deps, [ri]))[0]!;
+  }
+
   /** The interface as JSON text, with the transition of its connection (service/transitions.ts). */
   async getJson(actor: Actor, id: string): Promise<Json<RouterInterface>> {
     const ri = await this.deps.store.read.routerInterfaces.getJson(actor, id);
@@ -241,10 +246,10 @@ export class RouterInterfaceService {
   }
 
   async connect(actor: Actor, id: string): Promise<RouterInterface> {
-    return this.deps.store.transaction(async (r) => {
+    return this.shown(await this.deps.store.transaction(async (r) => {
       await this.connectIn(r, actor, id);
       return (await r.routerInterfaces.get(actor, id))!;
-    });
+    }));
   }
 
   /** Connects an Idle initiator to the acceptor it names, which must name it back. */
@@ -301,7 +306,7 @@ export class RouterInterfaceService {
 
   /** Activate (Inactive → Active) or deactivate (Active → Inactive) the connection, from either end. */
   async setActive(actor: Actor, id: string, active: boolean): Promise<RouterInterface> {
-    return this.deps.store.transaction(async (r) => {
+    return this.shown(await this.deps.store.transaction(async (r) => {
       const ri = await r.routerInterfaces.lock(actor, id);
       if (!ri) throw notFound("router-interface", id);
       const from = active ? "Inactive" : "Active";
@@ -310,21 +315,21 @@ export class RouterInterfaceService {
       }
       await this.peerings.command(r, actor, ri.peeringId, active ? "activate" : "deactivate");
       return (await r.routerInterfaces.get(actor, id))!;
-    });
+    }));
   }
 
   /** Changes the initiator's spec (bandwidth) — billed from now, like a peering's bandwidth change. */
   async setSpec(actor: Actor, id: string, spec: string): Promise<RouterInterface> {
     const mbps = ROUTER_INTERFACE_SPECS[spec];
     if (mbps === undefined) throw new DomainError("InvalidRequest", `spec: "${spec.slice(0, 20)}" is not a specification (${Object.keys(ROUTER_INTERFACE_SPECS).join(", ")})`, { field: "spec" });
-    return this.deps.store.transaction(async (r) => {
+    return this.shown(await this.deps.store.transaction(async (r) => {
       const ri = await r.routerInterfaces.lock(actor, id);
       if (!ri) throw notFound("router-interface", id);
       if (ri.role !== "initiator") throw new DomainError("InvalidRouterInterfaceState", `router interface ${id} is an acceptor; the initiator sets the spec`, { id });
       if (ri.peeringId) await this.peerings.update(actor, ri.peeringId, { bandwidthMbps: mbps });
       await r.routerInterfaces.update(actor.accountId, id, { spec, bandwidth_mbps: mbps, updated_at: nowIso(this.deps) }, undefined);
       return (await r.routerInterfaces.get(actor, id))!;
-    });
+    }));
   }
 
   /** Deletes an Idle or Inactive interface with no routes pointing at it; a connection it carried is deleted too. */

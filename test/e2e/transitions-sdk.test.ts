@@ -102,14 +102,23 @@ describe(`transitional states with a settle time of ${SETTLE_MS} ms and no data 
       await a.describeRouterInterfaces(new Vpc.DescribeRouterInterfacesRequest({ regionId: "cn-hangzhou", filter: [new Vpc.DescribeRouterInterfacesRequestFilter({ key: "Status", value: ["Connecting"] })] }))
     ).body.routerInterfaceSet.routerInterfaceType;
     expect(listed.map((x: { routerInterfaceId: string }) => x.routerInterfaceId)).toEqual([init]);
+    // The native API: the stored status, and the connection's transition beside it.
+    const native = () => h.call(alice.token, "GET", `/api/v1/router-interfaces/${init}`);
+    expect((await native()).body).toMatchObject({ status: "Active", transition: "provisioning" });
     await settles(() => status(init), "Connecting", "Active");
     expect(await status(acc)).toBe("Active");
+    expect((await native()).body).toMatchObject({ status: "Active", transition: null });
 
     await a.deactivateRouterInterface(new Vpc.DeactivateRouterInterfaceRequest({ regionId: "cn-hangzhou", routerInterfaceId: init }));
     await settles(() => status(acc), "Deactivating", "Inactive");
 
     await a.activateRouterInterface(new Vpc.ActivateRouterInterfaceRequest({ regionId: "cn-hangzhou", routerInterfaceId: acc }));
     await settles(() => status(init), "Activating", "Active");
+
+    // A change through the native API answers with its transition, as the Alibaba face shows it.
+    const frozen = await h.call(alice.token, "POST", `/api/v1/router-interfaces/${init}/deactivate`);
+    expect(frozen.body).toMatchObject({ status: "Inactive", transition: "deactivating" });
+    await settles(() => status(init), "Deactivating", "Inactive");
   });
 
   it("Alibaba VpcPeer: Creating → Activated (same account), Accepting → Updating → Activated (accepted), Deleting → Deleted", async () => {
