@@ -111,14 +111,14 @@ describe.skipIf(!hasChromium)("the console follows what is true now", () => {
   });
 });
 
-describe.skipIf(!hasChromium)("the console's banner, when requests expire at once", () => {
+describe.skipIf(!hasChromium)("the console, on a server whose requests expire at once and whose changes take 4 s to apply", () => {
   const dir = tempDir("vpcpeer-console-ttl-");
   let rig: ConsoleRig;
 
   beforeAll(async () => {
     const config = join(dir.path, "config.json");
     writeFileSync(config, JSON.stringify({ limits: { peeringRequestTtlHours: 0 } }));
-    rig = await startConsole(["--config", config]);
+    rig = await startConsole(["--config", config, "--settle-ms", "4000"]);
   });
   afterAll(async () => {
     await rig?.stop();
@@ -126,7 +126,7 @@ describe.skipIf(!hasChromium)("the console's banner, when requests expire at onc
   });
 
   it("says a request expired unanswered, not that it waits", async () => {
-    const [alice, bob] = [await rig.tenant("alice"), await rig.tenant("bob")];
+    const [alice, bob] = [await rig.tenant("ttl-alice"), await rig.tenant("ttl-bob")];
     const b = await rig.open(bob);
     const x = await rig.call(alice, "POST", "/api/v1/vpcs", { name: "x", region: "ap-guangzhou", cidr: "10.0.0.0/16" });
     const y = await rig.call(bob, "POST", "/api/v1/vpcs", { name: "y", region: "ap-guangzhou", cidr: "172.16.0.0/16" });
@@ -136,5 +136,30 @@ describe.skipIf(!hasChromium)("the console's banner, when requests expire at onc
     await banner.getByText(`Peering request ${p.id} expired unanswered.`).waitFor();
     expect(await banner.textContent()).not.toContain("waiting for you");
     await b.context().close();
+  });
+
+  it("shows a peering's transition under its state until the network carries it", async () => {
+    const erin = await rig.tenant("erin");
+    const page = await rig.open(erin, { hash: "/peerings" });
+    const x = await rig.call(erin, "POST", "/api/v1/vpcs", { name: "x", region: "ap-guangzhou", cidr: "10.0.0.0/16" });
+    const y = await rig.call(erin, "POST", "/api/v1/vpcs", { name: "y", region: "ap-guangzhou", cidr: "172.16.0.0/16" });
+    const p = await rig.call(erin, "POST", "/api/v1/peerings", { vpcId: x.id, peerVpcId: y.id }); // one account: active at once
+    expect(p).toMatchObject({ state: "active", transition: "provisioning" });
+    const state = page.getByRole("table", { name: "Peering connections" }).locator(`tr[data-id="${p.id}"] td`).nth(2);
+    await state.getByText("provisioning…").waitFor();
+    await state.getByText("provisioning…").waitFor({ state: "detached" }); // the settle time passed: applied
+    expect(await state.textContent()).toBe("active");
+
+    // A router interface pair connected at once: its connection's transition shows the same way.
+    await page.goto(`${rig.server.url}/console/#/router-interfaces`);
+    await page.getByRole("heading", { name: "Router interfaces" }).waitFor();
+    const v = await rig.call(erin, "POST", "/api/v1/vpcs", { name: "v", region: "cn-hangzhou", cidr: "10.1.0.0/16" });
+    const w = await rig.call(erin, "POST", "/api/v1/vpcs", { name: "w", region: "cn-hangzhou", cidr: "172.17.0.0/16" });
+    const ri = await rig.call(erin, "POST", "/api/v1/router-interfaces", { role: "initiator", routerType: "vpc", routerId: v.id, spec: "Small.1", withAcceptor: true, opposite: { routerType: "vpc", routerId: w.id } });
+    expect(ri.status, JSON.stringify(ri)).toBe("Active");
+    const status = page.getByRole("table", { name: "Router interfaces" }).locator(`tr[data-id="${ri.id}"] td`).nth(6);
+    await status.getByText("provisioning…").waitFor();
+    await status.getByText("provisioning…").waitFor({ state: "detached" });
+    await page.context().close();
   });
 });

@@ -2,9 +2,12 @@
  * The native API's resources as the console reads them: the domain's own types (they are what
  * the API sends), plus the few fields only the API's views add. /openapi.json is the reference.
  */
-import type { RouteTable as DomainRouteTable, Subnet as DomainSubnet, Route } from "../../src/domain/resources.ts";
+import type { RouteTable as DomainRouteTable, RouterInterface as DomainRouterInterface, Subnet as DomainSubnet, Route } from "../../src/domain/resources.ts";
+import type { PeeringTransition } from "../../src/domain/transition.ts";
 
-export type { Account, Event as EventItem, Instance, LedgerEntry, Peering, PeeringSide, Region, Route, RouterInterface, Vbr, Vpc, Webhook } from "../../src/domain/resources.ts";
+export type { Account, Event as EventItem, Instance, LedgerEntry, Peering, PeeringSide, Region, Route, Vbr, Vpc, Webhook } from "../../src/domain/resources.ts";
+/** A router interface as the API shows it: with the transition of its connection, if any. */
+export type RouterInterface = DomainRouterInterface & { transition?: PeeringTransition | null };
 /** A subnet as the API shows it: with its gateway, the VPC router's address in it. */
 export type Subnet = DomainSubnet & { gatewayIp: string };
 /** A route table; `GET /route-tables/{id}` adds its routes and associated subnets. */

@@ -56,6 +56,7 @@ export function PeeringsTable({ rows, label }: { rows: Peering[] | undefined; la
           render: (p) => (
             <>
               <Badge value={p.state} />
+              {p.transition && <div className="muted">{p.transition}…</div>}
               {p.state === "pending-acceptance" && <div className="muted">expires {time(p.expiresAt)}</div>}
               {p.dataplane && <div className="muted">data plane: {p.dataplane.lastError ? `error: ${p.dataplane.lastError}` : p.dataplane.programmed ? "programmed" : "pending"}</div>}
             </>

@@ -98,6 +98,7 @@ export function RouterInterfacesPage(): ReactNode {
             render: (r) => (
               <>
                 <Badge value={r.status} />
+                {r.transition && <div className="muted">{r.transition}…</div>}
                 {r.peeringId && <div className="muted">peering {r.peeringId}</div>}
               </>
             ),
