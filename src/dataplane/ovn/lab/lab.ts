@@ -64,7 +64,11 @@ const CHASSIS_TIMEOUT_MS = 30_000;
 
 export function readState(l: Layout): LabState | null {
   if (!existsSync(l.state)) return null;
-  return JSON.parse(readFileSync(l.state, "utf8")) as LabState;
+  try {
+    return JSON.parse(readFileSync(l.state, "utf8")) as LabState;
+  } catch (e) {
+    throw new LabError(`${l.state} is not a lab record (${(e as Error).message}); stop what it started by hand, then remove it`);
+  }
 }
 
 /**
