@@ -2,9 +2,10 @@
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { PEERING_STATES } from "../../domain/peering.ts";
-import { TencentError } from "./errors.ts";
+import { DomainError } from "../../domain/errors.ts";
+import { TencentError, toTencentError } from "./errors.ts";
 import { unflatten } from "./request.ts";
-import { STATE_OF, routeNumber } from "./shapes.ts";
+import { STATE_OF, routeIdOf, routeItemId, routeNumber } from "./shapes.ts";
 import { hostForms, legacySignature, legacyStringToSign, parseTc3Authorization, tc3Signature, utcDate } from "./signature.ts";
 
 const require = createRequire(import.meta.url);
@@ -49,5 +50,22 @@ describe("Tencent dialect internals", () => {
     expect(routeNumber("rt-abc")).toBe(routeNumber("rt-abc"));
     expect(Number.isSafeInteger(routeNumber("rt-abc"))).toBe(true);
     expect(routeNumber("local")).toBe(0);
+  });
+
+  it("shows route ids as rti- with the same suffix and takes either prefix back", () => {
+    expect(routeItemId("rt-0a1b2c3d4e5f")).toBe("rti-0a1b2c3d4e5f");
+    expect(routeIdOf("rti-0a1b2c3d4e5f")).toBe("rt-0a1b2c3d4e5f");
+    expect(routeIdOf("rt-0a1b2c3d4e5f")).toBe("rt-0a1b2c3d4e5f");
+    expect(routeItemId("local")).toBe("local");
+  });
+
+  it("words domain errors in Tencent's terms", () => {
+    const msg = (e: DomainError, action = "") => toTencentError(e, action).message;
+    expect(msg(new DomainError("InvalidPeeringState", "peering pcx-1 is already rejected; to remove the record, DELETE with ?purge=true", {}))).toBe("peering pcx-1 is already REJECTED");
+    expect(msg(new DomainError("PeeringExists", "peerVpcId: vpc-a and vpc-b already have a live peering pcx-1 (pending-acceptance)", {}))).toBe("DestinationVpcId: vpc-a and vpc-b already have a live peering pcx-1 (PENDING)");
+    expect(msg(new DomainError("LimitExceeded", "subnets in vpc-a: the limit of 5 is reached (quota subnetsPerVpc)", {}))).toBe("subnets in vpc-a: the limit of 5 is reached");
+    expect(msg(new DomainError("DuplicateRoute", "destinationCidr: route table rtb-1 already has a route to 10.0.0.0/8 (rt-0a1b2c3d4e5f)", {}))).toBe("DestinationCidrBlock: route table rtb-1 already has a route to 10.0.0.0/8 (rti-0a1b2c3d4e5f)");
+    expect(msg(new DomainError("NameTaken", "name: taken", {}), "CreateSubnet")).toBe("SubnetName: taken");
+    expect(msg(new DomainError("NameTaken", "name: taken", {}), "ModifyVpcPeeringConnection")).toBe("PeeringConnectionName: taken");
   });
 });
