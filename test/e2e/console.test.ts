@@ -164,6 +164,22 @@ describe.skipIf(!hasChromium)("the web console", () => {
     await b.context().close();
   });
 
+  it("routes through an instance, named by its private IP, and shows that IP", async () => {
+    const vpc = await rig.call(alice, "POST", "/api/v1/vpcs", { name: "appliance", region: "ap-shanghai", cidr: "10.30.0.0/16" });
+    const subnet = await rig.call(alice, "POST", "/api/v1/subnets", { vpcId: vpc.id, cidr: "10.30.1.0/24" });
+    const ins = await rig.call(alice, "POST", "/api/v1/instances", { subnetId: subnet.id, name: "firewall" });
+    const a = await rig.open(alice, { hash: `/vpcs/${vpc.id}` });
+    const add = form(a, `Add a route to ${vpc.defaultRouteTableId}`);
+    await add.getByLabel("Destination").fill("192.168.77.0/24");
+    await add.getByLabel("Target type").selectOption("instance");
+    await add.getByLabel("Target ID").fill(ins.privateIp);
+    await add.getByRole("button", { name: "Add route" }).click();
+    const route = a.getByRole("table", { name: `Routes of ${vpc.defaultRouteTableId}` }).locator("tr", { hasText: "192.168.77.0/24" });
+    await route.getByText(`instance ${ins.id} (${ins.privateIp})`).waitFor();
+    await route.getByText("active", { exact: true }).waitFor();
+    await a.context().close();
+  });
+
   it("manages webhooks: the secret shown once, a refused URL, a delete", async () => {
     const a = await open(alice);
     await go(a, "Webhooks", "Webhooks");
