@@ -75,8 +75,8 @@ describe("compile to OVN northbound rows", () => {
     const ls = row("Logical_Switch", "peering", P);
     expect(childNames(ls, "ports")).toEqual(["t1-ta-pppppppppppp", "t1-tb-pppppppppppp"]);
     expect((ls.children!.qos_rules ?? []).map((k) => plan.rows.get(k)!.columns)).toEqual([
-      expect.objectContaining({ direction: "from-lport", match: 'inport == "t1-ta-pppppppppppp"', bandwidth: { rate: 10000, burst: 10000 } }),
-      expect.objectContaining({ direction: "from-lport", match: 'inport == "t1-tb-pppppppppppp"', bandwidth: { rate: 10000, burst: 10000 } }),
+      expect.objectContaining({ direction: "from-lport", match: 'inport == "t1-ta-pppppppppppp"', bandwidth: { rate: 10000, burst: 5000 } }),
+      expect.objectContaining({ direction: "from-lport", match: 'inport == "t1-tb-pppppppppppp"', bandwidth: { rate: 10000, burst: 5000 } }),
     ]);
     expect(row("Logical_Switch", "peering", PV).children!.qos_rules).toEqual([]);
   });

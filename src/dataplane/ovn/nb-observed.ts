@@ -6,7 +6,8 @@
 import { type Value, stringsOf } from "./atoms.ts";
 import { slotOfAddress } from "./nb-links.ts";
 import { EXT } from "./nb-names.ts";
-import { externalIdsOf } from "./nb-plan.ts";
+import { type NbTable, externalIdsOf, monitoredColumns } from "./nb-plan.ts";
+import type { MonitorRequest } from "./protocol.ts";
 
 export type ObservedRow = Record<string, Value>;
 export type Observed = Record<string, Record<string, ObservedRow>>;
@@ -35,5 +36,19 @@ export function linkSlotsOf(observed: Observed, owner: string): Map<string, numb
     const slot = networks.length === 1 ? slotOfAddress(networks[0]!) : null;
     if (slot !== null) out.set(ext[EXT.id]!, slot);
   }
+  return out;
+}
+
+/** The monitor requests that keep an Observed copy of our tables (managed and reference columns). */
+export function nbMonitorRequests(extra: Partial<Record<NbTable, string[]>> = {}): Record<NbTable, MonitorRequest> {
+  const out = {} as Record<NbTable, MonitorRequest>;
+  for (const [table, columns] of Object.entries(monitoredColumns()) as [NbTable, string[]][]) out[table] = { columns: [...columns, ...(extra[table] ?? [])] };
+  return out;
+}
+
+/** A monitor replica's tables (table → uuid → row) as an Observed. */
+export function observedOf(tables: ReadonlyMap<string, ReadonlyMap<string, ObservedRow>>): Observed {
+  const out: Observed = {};
+  for (const [t, rows] of tables) out[t] = Object.fromEntries(rows);
   return out;
 }
