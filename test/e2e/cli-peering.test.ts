@@ -1,31 +1,20 @@
 /** Both seed flows through the CLI against a real server: peering request/accept with --wait, router interfaces, billing, events. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CliResult, type ServerProcess, runCli, startServer, tempDir } from "../support/process.ts";
+import type { CliResult } from "../support/process.ts";
+import { type Tenant, type TwoTenants, twoTenants } from "../support/tenants.ts";
 
 describe("vpcpeer CLI: peering flows", () => {
-  const data = tempDir("vpcpeer-clip-");
-  const home = tempDir("vpcpeer-clip-home-");
-  let server: ServerProcess;
-  type Creds = { accountId: string; token: string };
-  let alice: Creds;
-  let bob: Creds;
-  const as = (who: Creds, args: string[]) => runCli(args, { XDG_CONFIG_HOME: home.path, VPCPEER_ENDPOINT: server.url, VPCPEER_TOKEN: who.token });
-  const json = (r: CliResult) => {
-    expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
-    return JSON.parse(r.stdout);
-  };
+  let w: TwoTenants;
+  let alice: Tenant;
+  let bob: Tenant;
+  const as = (who: Tenant, args: string[]) => w.cli(who, args);
+  const json = (r: CliResult) => w.json(r);
 
   beforeAll(async () => {
-    server = await startServer(["--data", data.path]);
-    const mk = async (name: string) => JSON.parse((await runCli(["account", "create", "--name", name, "--data", data.path], { XDG_CONFIG_HOME: home.path })).stdout) as Creds;
-    alice = await mk("alice");
-    bob = await mk("bob");
+    w = await twoTenants("vpcpeer-clip");
+    ({ alice, bob } = w);
   });
-  afterAll(async () => {
-    await server?.stop();
-    data.remove();
-    home.remove();
-  });
+  afterAll(() => w?.close());
 
   it("runs the Tencent flow: request, see it as the accepter, accept with --wait, route, delete", async () => {
     const a = json(await as(alice, ["vpc", "create", "--name", "a", "--region", "ap-guangzhou", "--cidr", "10.0.0.0/16", "-o", "json"]));

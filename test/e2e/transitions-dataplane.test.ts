@@ -12,7 +12,8 @@ import * as tencentcloud from "tencentcloud-sdk-nodejs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listNamespaces } from "../../src/dataplane/kernel.ts";
 import { isRoot, removeNamespaces, testPrefix } from "../support/netns.ts";
-import { BIN, type ServerProcess, childEnv, runCli, startServer, tempDir } from "../support/process.ts";
+import { BIN, childEnv } from "../support/process.ts";
+import { type Tenant, type TwoTenants, twoTenants } from "../support/tenants.ts";
 
 for (const v of ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"]) delete process.env[v];
 
@@ -21,26 +22,15 @@ const vpcModule = Vpc as any;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const AliVpcClient = (typeof vpcModule.default === "function" ? vpcModule.default : vpcModule.default.default) as new (c: $OpenApiUtil.Config) => any;
 
-type Acct = { accountId: string; token: string; accessKeyId: string; accessKeySecret: string };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.skipIf(!isRoot)("transitional states follow the data plane's reports", () => {
   const prefix = testPrefix();
-  const data = tempDir("vpcpeer-tr-");
-  const home = tempDir("vpcpeer-tr-home-");
-  let server: ServerProcess;
+  let w: TwoTenants;
   let agent: ChildProcess;
-  let alice: Acct;
-  let bob: Acct;
-
-  const call = async (a: Acct, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${a.token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    return (await res.json()) as any;
-  };
+  let alice: Tenant;
+  let bob: Tenant;
+  const call = (who: Tenant, method: string, path: string, body?: unknown) => w.api(who, method, path, body);
   /** Polls until `done` holds (30 s at most: a pass can take seconds on a loaded machine). */
   async function until<T>(read: () => Promise<T>, done: (v: T) => boolean): Promise<T> {
     for (const deadline = Date.now() + 30_000; Date.now() < deadline; await sleep(50)) {
@@ -58,11 +48,9 @@ describe.skipIf(!isRoot)("transitional states follow the data plane's reports", 
   const routerNs = (vpcId: string) => `${prefix}-r-${vpcId.slice(4)}`;
 
   beforeAll(async () => {
-    const mk = async (name: string) => JSON.parse((await runCli(["account", "create", "--name", name, "--data", data.path], { XDG_CONFIG_HOME: home.path })).stdout) as Acct;
-    alice = await mk("alice");
-    bob = await mk("bob");
-    server = await startServer(["--data", data.path, "--dataplane", "none", "--settle-ms", "0"]);
-    agent = spawn(process.execPath, [BIN, "agent", "--data", data.path, "--netns-prefix", prefix], { env: childEnv({ XDG_CONFIG_HOME: home.path }), stdio: "ignore" });
+    w = await twoTenants("vpcpeer-tr", ["--dataplane", "none", "--settle-ms", "0"]);
+    ({ alice, bob } = w);
+    agent = spawn(process.execPath, [BIN, "agent", "--data", w.data, "--netns-prefix", prefix], { env: childEnv({ XDG_CONFIG_HOME: w.home }), stdio: "ignore" });
   });
   afterAll(async () => {
     if (agent && agent.exitCode === null) {
@@ -70,15 +58,13 @@ describe.skipIf(!isRoot)("transitional states follow the data plane's reports", 
       agent.kill("SIGTERM");
       await new Promise((r) => agent.once("exit", r));
     }
-    await server?.stop();
+    await w?.close();
     await removeNamespaces(prefix);
     expect(await listNamespaces(prefix)).toEqual([]);
-    data.remove();
-    home.remove();
   });
 
   it("a VPC is Pending until its router is built; an accepted peering provisioning (PENDING) until programmed; a deleted one deleting until removed", async () => {
-    const host = server.url.replace("http://", "");
+    const host = w.server.url.replace("http://", "");
     const ali = new AliVpcClient(new $OpenApiUtil.Config({ accessKeyId: alice.accessKeyId, accessKeySecret: alice.accessKeySecret, endpoint: host, protocol: "http", regionId: "cn-hangzhou" }));
     const tencent = new tencentcloud.vpc.v20170312.Client({
       credential: { secretId: alice.accessKeyId, secretKey: alice.accessKeySecret },
