@@ -30,6 +30,16 @@ function tencent(endpoint: string, c: Creds) {
   });
 }
 
+/** Alice's request to peer a VPC of hers with one of Bob's, through the Tencent SDK: their clients and the peering's id. */
+async function tencentRequest(endpoint: string, alice: Creds, bob: Creds) {
+  const a = tencent(endpoint, alice);
+  const b = tencent(endpoint, bob);
+  const aVpc = (await a.CreateVpc({ VpcName: "a", CidrBlock: "10.0.0.0/16" })).Vpc!.VpcId!;
+  const bVpc = (await b.CreateVpc({ VpcName: "b", CidrBlock: "172.16.0.0/16" })).Vpc!.VpcId!;
+  const pcx = (await a.CreateVpcPeeringConnection({ SourceVpcId: aVpc, PeeringConnectionName: "p", DestinationVpcId: bVpc, DestinationUin: bob.id, DestinationRegion: "ap-guangzhou" })).PeeringConnectionId!;
+  return { a, b, pcx };
+}
+
 function alibaba(endpoint: string, c: Creds, regionId = "cn-hangzhou") {
   return new AliVpcClient(new $OpenApiUtil.Config({ accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, endpoint, protocol: "http", regionId }));
 }
@@ -62,11 +72,7 @@ describe(`transitional states with a settle time of ${SETTLE_MS} ms and no data 
   afterAll(() => server?.close());
 
   it("Tencent: an accepted peering is PENDING (provisioning) until it settles, then ACTIVE; the native view keeps state active with its transition", async () => {
-    const a = tencent(server.endpoint, alice);
-    const b = tencent(server.endpoint, bob);
-    const aVpc = (await a.CreateVpc({ VpcName: "a", CidrBlock: "10.0.0.0/16" })).Vpc!.VpcId!;
-    const bVpc = (await b.CreateVpc({ VpcName: "b", CidrBlock: "172.16.0.0/16" })).Vpc!.VpcId!;
-    const pcx = (await a.CreateVpcPeeringConnection({ SourceVpcId: aVpc, PeeringConnectionName: "p", DestinationVpcId: bVpc, DestinationUin: bob.id, DestinationRegion: "ap-guangzhou" })).PeeringConnectionId!;
+    const { a, b, pcx } = await tencentRequest(server.endpoint, alice, bob);
     const state = async () => (await a.DescribeVpcPeeringConnections({ PeeringConnectionIds: [pcx] })).PeerConnectionSet![0]!.State!;
     expect(await state()).toBe("PENDING");
     await b.AcceptVpcPeeringConnection({ PeeringConnectionId: pcx });
@@ -162,11 +168,7 @@ describe("transitional states with a settle time of 0", () => {
   afterAll(() => server?.close());
 
   it("shows every change applied at once: ACTIVE right after the accept, Available right after CreateVpc", async () => {
-    const a = tencent(server.endpoint, alice);
-    const b = tencent(server.endpoint, bob);
-    const aVpc = (await a.CreateVpc({ VpcName: "a", CidrBlock: "10.0.0.0/16" })).Vpc!.VpcId!;
-    const bVpc = (await b.CreateVpc({ VpcName: "b", CidrBlock: "172.16.0.0/16" })).Vpc!.VpcId!;
-    const pcx = (await a.CreateVpcPeeringConnection({ SourceVpcId: aVpc, PeeringConnectionName: "p", DestinationVpcId: bVpc, DestinationUin: bob.id, DestinationRegion: "ap-guangzhou" })).PeeringConnectionId!;
+    const { a, b, pcx } = await tencentRequest(server.endpoint, alice, bob);
     await b.AcceptVpcPeeringConnection({ PeeringConnectionId: pcx });
     expect((await a.DescribeVpcPeeringConnections({ PeeringConnectionIds: [pcx] })).PeerConnectionSet![0]!.State).toBe("ACTIVE");
     const ali = alibaba(server.endpoint, alice);
