@@ -19,6 +19,7 @@ import { compile } from "../../src/dataplane/ovn/compile.ts";
 import { diffNb } from "../../src/dataplane/ovn/nb-diff.ts";
 import { instanceMac, nbName } from "../../src/dataplane/ovn/nb-names.ts";
 import { linkSlotsOf, nbMonitorRequests, observedOf } from "../../src/dataplane/ovn/nb-observed.ts";
+import { transactWithCfg, waitForCfg } from "../../src/dataplane/ovn/nb-sync.ts";
 import { OvsdbClient } from "../../src/dataplane/ovn/ovsdb.ts";
 import { type Replica, replicate } from "../../src/dataplane/ovn/replica.ts";
 import { plugVif } from "../../src/dataplane/ovn/vif.ts";
@@ -89,14 +90,10 @@ describe.skipIf(!canRun)("OVN mapping on a real OVN (lab with two chassis)", () 
     await replica.until((r) => diffNb(plan, observedOf(r.tables)).length === 0, 5000, "the monitor to show the transaction");
     return { plan, ops };
   }
-  /** Bumps nb_cfg and waits until every chassis has applied it (bounded). */
+  /** Waits (bounded) until every chassis has installed what the database holds now. */
   async function syncHosts() {
-    const [, sel] = await nb.transact(NB, [
-      { op: "mutate", table: "NB_Global", where: [], mutations: [["nb_cfg", "+=", 1]] },
-      { op: "select", table: "NB_Global", where: [], columns: ["nb_cfg"] },
-    ]);
-    const want = sel!.rows![0]!.nb_cfg as number;
-    await replica.until((r) => r.rows("NB_Global").some((g) => typeof g.hv_cfg === "number" && g.hv_cfg >= want), 15_000, `hv_cfg ≥ ${want}`);
+    const { nbCfg } = await transactWithCfg(nb, []);
+    await waitForCfg(nb, "hv", nbCfg, 15_000);
   }
   const ping = async (from: string, ip: string) => (await run("ip", ["netns", "exec", ns(from), "ping", "-c", "1", "-W", "1", ip])).code === 0;
   async function reaches(from: string, ip: string, timeoutMs = 10_000) {
@@ -110,7 +107,7 @@ describe.skipIf(!canRun)("OVN mapping on a real OVN (lab with two chassis)", () 
   beforeAll(async () => {
     lab = await labUp(dir.path, { hosts: 2 });
     nb = await OvsdbClient.connect(lab.nb);
-    ({ replica } = await replicate(nb, NB, { ...nbMonitorRequests({ Logical_Switch_Port: ["up"] }), NB_Global: { columns: ["nb_cfg", "hv_cfg"] } }));
+    ({ replica } = await replicate(nb, NB, nbMonitorRequests({ Logical_Switch_Port: ["up"] })));
   }, 120_000);
 
   afterAll(async () => {
