@@ -27,6 +27,7 @@ interface PeeringView {
   expiresAt: string | null;
   /** The change on its way to the network (provisioning, deleting…), null once applied. */
   transition?: string | null;
+  dataplane?: { lastError: string | null } | null;
 }
 
 /** Still on its way to active: waiting for the accepter, or for the network to carry it. */
@@ -63,7 +64,7 @@ export async function waitForPeering(api: ApiClient, id: string, timeoutS: numbe
     const p = await api.get<PeeringView>(`/api/v1/peerings/${encodeURIComponent(id)}`);
     const elapsed = Math.round((Date.now() - started) / 1000);
     const waitingFor =
-      p.state === "pending-acceptance" ? ` — waiting for account ${p.accepter.accountId} to accept (expires ${p.expiresAt})` : becoming(p) ? " — waiting for the network to carry it" : "";
+      p.state === "pending-acceptance" ? ` — waiting for account ${p.accepter.accountId} to accept (expires ${p.expiresAt})` : becoming(p) ? ` — waiting for the network to carry it${p.dataplane?.lastError ? ` (data plane: ${p.dataplane.lastError})` : ""}` : "";
     const line = `${p.id} ${stateText(p)} (${elapsed}s)${waitingFor}`;
     if (tty) process.stderr.write(`\r\x1b[2K${SPINNER[frame++ % SPINNER.length]} ${line}`);
     else if (stateText(p) !== lastState) process.stderr.write(`${line}\n`);
