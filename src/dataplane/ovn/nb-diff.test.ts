@@ -214,8 +214,10 @@ describe("northbound diff", () => {
             if (ROOT_TABLES.has(table)) delete drifted[table]![id];
             else for (const t of NB_TABLES) for (const r of Object.values(drifted[t] ?? {})) for (const c of Object.keys(REFS[t] ?? {})) if (refsOf(r, c).includes(id)) r[c] = ["set", refsOf(r, c).filter((u) => u !== id).map((u) => ["uuid", u] as ["uuid", string])];
           } else if (how === "edit") {
-            const col = Object.keys(MANAGED[table]).find((c) => c !== "external_ids" && c !== "name")!;
-            row[col] = MANAGED[table][col] === "integer" ? 7 : MANAGED[table][col] === "string" ? "edited" : ["set", []];
+            const cols = Object.keys(MANAGED[table]).filter((c) => c !== "external_ids" && c !== "name");
+            const col = cols[n % Math.max(1, cols.length)];
+            const type = col && MANAGED[table][col];
+            if (col) row[col] = type === "integer" ? 7 : type === "string" ? "edited" : type === "map" ? ["map", [["edited", "by hand"]]] : ["set", ["edited"]];
           } else if (how === "untag-kind") {
             row.external_ids = ["map", Object.entries({ ...ext, [EXT.kind]: "" }).map(([k, v]) => [k, v] as [string, string])];
           } else {
