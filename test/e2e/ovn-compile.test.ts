@@ -38,6 +38,9 @@ const cidr = { a: "10.1.0.0/16", b: "10.2.0.0/16", c: "10.3.0.0/16", d: "10.4.0.
 /** Instances: name → [vpc, subnet tag, ip, host index]. */
 const INSTANCES = { a1: ["a", "a1", "10.1.1.10", 0], a2: ["a", "a2", "10.1.2.10", 1], b1: ["b", "b1", "10.2.1.10", 1], c1: ["c", "c1", "10.3.1.10", 0], d1: ["d", "d1", "10.4.1.10", 1] } as const;
 const ON_PREM_IP = "192.168.50.2";
+/** Routed through instance a2 (an appliance), which holds 10.77.0.1 itself. */
+const APPLIANCE_NET = "10.77.0.0/16";
+const APPLIANCE_IP = "10.77.0.1";
 
 const route = (destinationCidr: string, peeringId: string | null): DesiredRoute => ({ destinationCidr, peeringId });
 const ends = (x: keyof typeof VPC, y: keyof typeof VPC) => ({ a: { routerType: "vpc" as const, routerId: VPC[x], cidrs: [cidr[x]] }, b: { routerType: "vpc" as const, routerId: VPC[y], cidrs: [cidr[y]] } });
@@ -61,7 +64,7 @@ function desired(active: readonly string[]): DesiredState {
       { id: id("subnet", "d1"), vpcId: VPC.d, cidr: "10.4.1.0/24", routeTableId: id("rtb", "d") },
     ],
     routeTables: [
-      { id: id("rtb", "a"), vpcId: VPC.a, routes: [route(cidr.b, on(PCX.ab)), route(cidr.c, on(PCX.ab)), route(cidr.d, on(PCX.ad))] },
+      { id: id("rtb", "a"), vpcId: VPC.a, routes: [route(cidr.b, on(PCX.ab)), route(cidr.c, on(PCX.ab)), route(cidr.d, on(PCX.ad)), { destinationCidr: APPLIANCE_NET, peeringId: null, instanceId: id("ins", "a2") }] },
       { id: id("rtb", "b"), vpcId: VPC.b, routes: [route(cidr.a, on(PCX.ab)), route(cidr.c, on(PCX.bc))] },
       { id: id("rtb", "c"), vpcId: VPC.c, routes: [route(cidr.b, on(PCX.bc)), route(cidr.a, on(PCX.bc))] },
       { id: id("rtb", "d"), vpcId: VPC.d, routes: [route(cidr.e, on(PCX.de))] },
@@ -130,6 +133,7 @@ describe.skipIf(!canRun)("OVN mapping on a real OVN (lab with two chassis)", () 
       await run("ip", ["netns", "add", ns(n)]);
       await plugVif(lab.hosts[host]!, { port: ns(n), iface: nbName(tp, "i", id("ins", n)), netns: ns(n), mac: instanceMac(ip), address: `${ip}/24`, gateway: ip.replace(/\.\d+$/, ".1") });
     }
+    await run("ip", ["-n", ns("a2"), "addr", "add", `${APPLIANCE_IP}/32`, "dev", "lo"]);
     await run("ip", ["netns", "add", ns("e")]);
     await plugVif(lab.hosts[0]!, { port: ns("e"), iface: nbName(tp, "o", VBR), netns: ns("e"), mac: instanceMac(ON_PREM_IP), address: `${ON_PREM_IP}/24`, gateway: "192.168.50.1" });
     const ports = [...Object.keys(INSTANCES).map((n) => nbName(tp, "i", id("ins", n))), nbName(tp, "o", VBR)];
@@ -137,13 +141,16 @@ describe.skipIf(!canRun)("OVN mapping on a real OVN (lab with two chassis)", () 
     await syncHosts();
   }, 60_000);
 
-  it("reaches within a VPC across subnets and hosts, and across a peering with routes both ways", async () => {
+  it("reaches within a VPC across subnets and hosts, across a peering with routes both ways, and through an instance", async () => {
     expect(await reaches("a1", INSTANCES.a2[2])).toBe(true);
     expect(await reaches("a1", INSTANCES.b1[2])).toBe(true);
     expect(await reaches("b1", INSTANCES.c1[2])).toBe(true);
     expect(await reaches("c1", INSTANCES.b1[2])).toBe(true);
     expect(await reaches("d1", ON_PREM_IP)).toBe(true);
     expect(await reaches("e", INSTANCES.d1[2])).toBe(true);
+    // Through an instance next hop: its port security holds only its MAC, so it takes (and answers
+    // from) an address that is not its own.
+    expect(await reaches("a1", APPLIANCE_IP)).toBe(true);
   }, 60_000);
 
   it("fails with a route on one side only, and never transits a middle VPC or a VBR, leaky routes or not", async () => {
