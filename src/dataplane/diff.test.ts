@@ -44,6 +44,17 @@ describe("diff", () => {
     expect(isEmpty(diff(plan, converged(plan)))).toBe(true);
   });
 
+  it("leaves a veth alone when its far end's namespace is outside a scoped pass (neither observed nor planned)", () => {
+    // A change on router B reaches router A through their peering link; A's instances are not in the pass.
+    const scoped: HostPlan = { namespaces: new Map([...plan.namespaces].filter(([n]) => n.startsWith("t-r-"))) };
+    const state: HostState = { namespaces: new Map([...converged(plan).namespaces].filter(([n]) => n.startsWith("t-r-"))) };
+    expect(isEmpty(diff(scoped, state))).toBe(true);
+    // The same far end, planned in this diff but not in the kernel, is missing: the pair is made again.
+    const withInstance = diff(plan, state).batches.map((b) => `${b.ns} ${b.cmd}`);
+    expect(withInstance).toContain("t-r-aaaaaaaaaaaa link del i-aaaaaaaaaaa1");
+    expect(withInstance).toContain("t-r-aaaaaaaaaaaa link add i-aaaaaaaaaaa1 type veth peer name eth0 netns t-i-aaaaaaaaaaa1");
+  });
+
   it("repairs drift: a deleted peering link is recreated from its planning side, with its routes", () => {
     const state = converged(plan);
     const rb = state.namespaces.get("t-r-bbbbbbbbbbbb")!;

@@ -88,8 +88,13 @@ function diffLinks(planned: NsPlan, observed: ObservedNs | undefined, plan: Host
     let fresh = !cur;
     if (link.kind === "veth" && link.peer) {
       // A veth is created as a pair from the planning side; if either end is gone, both are redone.
-      const peerEnd = state.namespaces.get(link.peer.ns)?.links.find((l) => l.name === link.peer!.name);
-      if (!cur || !peerEnd || cur.kind !== "veth") {
+      // The far end is judged only where it is known: its namespace was observed, or is planned in
+      // this diff (so, unobserved, it does not exist yet). A pass scoped to some namespaces may
+      // include a router without the instances behind it; their ends are not missing for that.
+      const peerNs = state.namespaces.get(link.peer.ns);
+      const peerKnown = peerNs !== undefined || plan.namespaces.has(link.peer.ns);
+      const peerEnd = peerNs?.links.find((l) => l.name === link.peer!.name);
+      if (!cur || (peerKnown && !peerEnd) || cur.kind !== "veth") {
         if (cur) add(planned.name, 0, `link del ${link.name}`);
         else if (peerEnd) add(link.peer.ns, 0, `link del ${link.peer.name}`);
         add(planned.name, 1, `link add ${link.name} type veth peer name ${link.peer.name} netns ${link.peer.ns}`, { dev: link.name, creates: { ns: link.peer.ns, dev: link.peer.name } });
