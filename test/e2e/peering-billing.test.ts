@@ -75,15 +75,18 @@ describe.each(BACKENDS)("billing on %s", (backend) => {
     const b = await vpc(bob, "172.17.0.0/16", "cn-shenzhen");
     const p = (await call(alice, "POST", "/api/v1/peerings", { vpcId: a.id, peerVpcId: b.id, peerAccountId: bob.id, peerRegion: "cn-shenzhen", bandwidthMbps: 10 })).body;
     clock.advance(30 * 60_000);
-    await call(bob, "POST", `/api/v1/peerings/${p.id}/accept`); // meter starts at :30
+    const accepted = (await call(bob, "POST", `/api/v1/peerings/${p.id}/accept`)).body; // meter starts at :30
     clock.advanceHours(2); // now :30 two hours later
     await sweep();
     await sweep();
     let e = (await ledger(alice, p.id)).items;
     // 10:30-11:00 (half an hour) and 11:00-12:00 are billed; 12:00-12:30 is not a whole hour yet.
     expect(e.map((x: { amount: number }) => x.amount)).toEqual([40, 80]);
+    // Billing's bookkeeping is not a change the data plane applies: the generation stays (no `updating`).
+    expect((await call(alice, "GET", `/api/v1/peerings/${p.id}`)).body.generation).toBe(accepted.generation);
     const changed = await call(alice, "PATCH", `/api/v1/peerings/${p.id}`, { bandwidthMbps: 50 });
     expect(changed.body.bandwidthMbps).toBe(50);
+    expect(changed.body.generation).toBe(accepted.generation + 1);
     e = (await ledger(alice, p.id)).items;
     expect(e.map((x: { amount: number }) => x.amount)).toEqual([40, 80, 40]); // 12:00-12:30 at the old rate
     clock.advance(30 * 60_000);

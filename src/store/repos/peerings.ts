@@ -329,11 +329,16 @@ export class PeeringsRepo {
     await replaceTags(this.db, tagsBy.accountId, row.id, tagsBy.tags);
   }
 
-  /** Applies changes and bumps the generation (the data plane reports which generation it applied). */
+  /**
+   * Applies changes. The generation moves only with what the data plane applies (the state, the
+   * bandwidth): it reports which generation it applied, and an API shows `updating` until then, so
+   * billing's bookkeeping, names and the like must not make a programmed peering look unapplied.
+   */
   async update(id: string, changes: PeeringChanges): Promise<void> {
+    const applied = changes.state !== undefined || changes.bandwidth_mbps !== undefined;
     await this.db
       .updateTable("peerings")
-      .set((eb) => ({ ...changes, generation: eb("generation", "+", 1) }))
+      .set((eb) => (applied ? { ...changes, generation: eb("generation", "+", 1) } : changes))
       .where("id", "=", id)
       .execute();
   }
