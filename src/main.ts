@@ -16,6 +16,10 @@ import { type Clock, type IdSource, systemClock } from "./service/ports.ts";
 import { Store, type StoreOptions } from "./store/store.ts";
 import { detectHost } from "./dataplane/host.ts";
 import { PREFIX_PATTERN } from "./dataplane/naming.ts";
+import { LinuxDriver } from "./dataplane/linux/driver.ts";
+import type { DataplaneDriver } from "./dataplane/driver.ts";
+import { OvnDriver } from "./dataplane/ovn/driver.ts";
+import { type OvnTarget, northboundOf } from "./dataplane/ovn/target.ts";
 import { Reconciler } from "./dataplane/reconciler.ts";
 
 export const VERSION = "0.1.0";
@@ -77,8 +81,10 @@ async function checkMasterKey(store: Store, key: MasterKey): Promise<void> {
 export interface ServeOptions extends RuntimeOptions {
   host: string;
   port: number;
-  /** `linux`: realize the network in namespaces on this host; `none`: control plane only; `auto`: linux when possible. */
-  dataplane: "none" | "linux" | "auto";
+  /** `linux`: realize the network in namespaces on this host; `ovn`: in an OVN northbound database; `none`: control plane only; `auto`: linux when possible. */
+  dataplane: "none" | "linux" | "ovn" | "auto";
+  /** For `ovn`: the northbound database, or the lab that has it. */
+  ovn?: OvnTarget | undefined;
   /** Prefix of this deployment's namespace names (two deployments on one host need two prefixes). */
   netnsPrefix?: string | undefined;
   logLevel?: string | undefined;
@@ -98,29 +104,33 @@ export interface DataplaneHandle {
 }
 
 /**
- * Starts the Linux data plane if asked (or, for `auto`, if this host allows it): root and
- * iproute2 are required; netem is optional and reported.
+ * Starts the data plane if asked: `linux` (or, for `auto`, if this host allows it) needs root and
+ * iproute2, netem is optional and reported; `ovn` needs a northbound database it can reach.
  */
-export async function startDataplane(runtime: Runtime, mode: ServeOptions["dataplane"], prefix: string, logger?: pino.Logger): Promise<DataplaneHandle | null> {
+export async function startDataplane(runtime: Runtime, mode: ServeOptions["dataplane"], prefix: string, logger?: pino.Logger, ovn: OvnTarget = {}): Promise<DataplaneHandle | null> {
   if (mode === "none") return null;
   if (!PREFIX_PATTERN.test(prefix)) throw new Error(`--netns-prefix: "${prefix}" must be 1-12 lowercase letters and digits, starting with a letter`);
-  const host = await detectHost(prefix);
-  if (!host.root || !host.iproute2) {
-    if (mode === "auto") return null;
-    throw new Error(
-      `--dataplane linux needs ${!host.root ? "root (network namespaces need CAP_SYS_ADMIN and CAP_NET_ADMIN)" : "iproute2 (the ip and tc commands)"}; run as root, or use --dataplane none for a control plane only`,
-    );
+  let driver: DataplaneDriver;
+  if (mode === "ovn") {
+    driver = await OvnDriver.open({ nb: northboundOf(ovn), prefix, logger });
+  } else {
+    const host = await detectHost(prefix);
+    if (!host.root || !host.iproute2) {
+      if (mode === "auto") return null;
+      throw new Error(
+        `--dataplane linux needs ${!host.root ? "root (network namespaces need CAP_SYS_ADMIN and CAP_NET_ADMIN)" : "iproute2 (the ip and tc commands)"}; run as root, or use --dataplane none for a control plane only`,
+      );
+    }
+    driver = new LinuxDriver(prefix, { netem: host.netem }, { defaultMs: 30, pairs: {} });
   }
-  const reconciler = new Reconciler({ store: runtime.store, prefix, caps: { netem: host.netem }, latency: { defaultMs: 30, pairs: {} }, logger });
+  const reconciler = new Reconciler({ store: runtime.store, driver, logger });
   reconciler.start();
   runtime.services.probes.prefix = prefix;
   return {
     reconciler,
     describe: () => ({
-      mode: "linux",
-      netnsPrefix: prefix,
-      netem: host.netem,
-      ...(host.netem ? {} : { netemNote: "sch_netem is not available in this kernel: cross-region latency is not emulated" }),
+      mode: driver.mode,
+      ...driver.describe(),
       passes: reconciler.passes,
       busy: reconciler.busy,
       lastPass: reconciler.last,
@@ -142,7 +152,7 @@ export async function serve(opts: ServeOptions): Promise<Server> {
   const runtime = await openRuntime(opts);
   let dataplane: DataplaneHandle | null;
   try {
-    dataplane = await startDataplane(runtime, opts.dataplane, opts.netnsPrefix ?? "vpcpeer", logger);
+    dataplane = await startDataplane(runtime, opts.dataplane, opts.netnsPrefix ?? "vpcpeer", logger, opts.ovn);
   } catch (e) {
     await runtime.close();
     throw e;

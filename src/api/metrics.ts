@@ -89,7 +89,7 @@ export class Metrics {
 
   /** Data plane metrics: passes, commands, errors, and per-peering traffic read from the kernel. */
   watchDataplane(source: {
-    counters: Map<string, { rxBytes: number; txBytes: number; rxPackets: number; txPackets: number }>;
+    counters: ReadonlyMap<string, { rxBytes: number; txBytes: number; rxPackets: number; txPackets: number }>;
     onPass(listener: (r: { commands: number; errors: string[]; ms: number }) => void): void;
   }): void {
     const passes = new Counter({ name: "vpcpeer_dataplane_passes_total", help: "Reconciler passes", registers: [this.registry] });

@@ -32,6 +32,13 @@ function runtimeOptions(o: StoreFlags) {
   return { dataDir: databaseUrl ? undefined : o.data, databaseUrl, configFile: o.config, masterKeyFile: o.masterKeyFile };
 }
 
+interface OvnFlags {
+  ovnNb?: string;
+  lab?: string;
+}
+
+const ovnTarget = (o: OvnFlags) => ({ ovnNb: o.ovnNb, lab: o.lab });
+
 const logLevel = () =>
   new Option("--log-level <level>", "trace, debug, info, warn or error").choices(["trace", "debug", "info", "warn", "error"]).default(process.env.VPCPEER_LOG_LEVEL ?? "info");
 
@@ -42,17 +49,19 @@ export function serverCommands(program: Command): void {
       .description("run the vpcpeer server")
       .option("--host <host>", "address to listen on", "127.0.0.1")
       .option("--port <port>", "port to listen on, 0-65535 (0: any free port)", integer(0, 65535), 8080)
-      .addOption(new Option("--dataplane <mode>", "linux (network namespaces on this host; needs root), none (control plane only), or auto (linux when possible)").choices(["auto", "linux", "none"]).default("auto"))
-      .option("--netns-prefix <prefix>", "prefix of this deployment's namespace names", netnsPrefix, "vpcpeer")
+      .addOption(new Option("--dataplane <mode>", "linux (network namespaces on this host; needs root), ovn (an OVN northbound database: --ovn-nb or --lab), none (control plane only), or auto (linux when possible)").choices(["auto", "linux", "ovn", "none"]).default("auto"))
+      .option("--netns-prefix <prefix>", "prefix of this deployment's namespace names (and, on OVN, of its northbound rows: their vpcpeer-owner)", netnsPrefix, "vpcpeer")
+      .option("--ovn-nb <conn>", "with --dataplane ovn: the northbound database, tcp:HOST:PORT or unix:PATH")
+      .option("--lab <dir>", "with --dataplane ovn: the lab (vpcpeer lab up --dir DIR) whose northbound database to use")
       .addOption(logLevel())
       .option("--read-cache-mb <mb>", "MB of resource reads the SQLite store keeps while nothing they depend on changes, 0-65536 (0: off)", decimal(0, 65536, "MB"), 16)
       .option("--settle-ms <ms>", "without a data plane, how long a change shows as in transition (Activating, Pending…) before it reads as applied; 0: at once (default 1000, or the config file's settleMs)"),
-  ).action(async (o: StoreFlags & { host: string; port: number; dataplane: "auto" | "linux" | "none"; netnsPrefix: string; logLevel: string; readCacheMb: number; settleMs?: string }) => {
+  ).action(async (o: StoreFlags & OvnFlags & { host: string; port: number; dataplane: "auto" | "linux" | "ovn" | "none"; netnsPrefix: string; logLevel: string; readCacheMb: number; settleMs?: string }) => {
     const { port, readCacheMb } = o;
     const { parseSettleMs } = await import("../../config.ts");
     const settleMs = o.settleMs === undefined ? undefined : parseSettleMs(o.settleMs, `--settle-ms: "${o.settleMs}"`);
     const { serve } = await import("../../main.ts");
-    const server: Server = await serve({ ...runtimeOptions(o), host: o.host, port, dataplane: o.dataplane, netnsPrefix: o.netnsPrefix, logLevel: o.logLevel, readCacheMb, settleMs });
+    const server: Server = await serve({ ...runtimeOptions(o), host: o.host, port, dataplane: o.dataplane, netnsPrefix: o.netnsPrefix, ovn: ovnTarget(o), logLevel: o.logLevel, readCacheMb, settleMs });
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
@@ -74,14 +83,17 @@ export function serverCommands(program: Command): void {
     program
       .command("agent")
       .description("run only the data plane against a store (the server can then use --dataplane none)")
-      .option("--netns-prefix <prefix>", "prefix of this deployment's namespace names", netnsPrefix, "vpcpeer")
+      .addOption(new Option("--dataplane <mode>", "linux (network namespaces on this host) or ovn (an OVN northbound database: --ovn-nb or --lab)").choices(["linux", "ovn"]).default("linux"))
+      .option("--netns-prefix <prefix>", "prefix of this deployment's namespace names (and, on OVN, of its northbound rows: their vpcpeer-owner)", netnsPrefix, "vpcpeer")
+      .option("--ovn-nb <conn>", "with --dataplane ovn: the northbound database, tcp:HOST:PORT or unix:PATH")
+      .option("--lab <dir>", "with --dataplane ovn: the lab (vpcpeer lab up --dir DIR) whose northbound database to use")
       .addOption(logLevel()),
-  ).action(async (o: StoreFlags & { netnsPrefix: string; logLevel: string }) => {
+  ).action(async (o: StoreFlags & OvnFlags & { dataplane: "linux" | "ovn"; netnsPrefix: string; logLevel: string }) => {
     const { startDataplane } = await import("../../main.ts");
     const { default: pino } = await import("pino");
     const logger = pino({ level: o.logLevel });
     const rt = await openRuntime(o);
-    const dp = await startDataplane(rt, "linux", o.netnsPrefix, logger).catch(async (e: unknown) => {
+    const dp = await startDataplane(rt, o.dataplane, o.netnsPrefix, logger, ovnTarget(o)).catch(async (e: unknown) => {
       await rt.close();
       throw e;
     });
