@@ -21,6 +21,7 @@ import type { DataplaneDriver } from "./dataplane/driver.ts";
 import { OvnDriver } from "./dataplane/ovn/driver.ts";
 import { type OvnTarget, northboundOf } from "./dataplane/ovn/target.ts";
 import { Reconciler } from "./dataplane/reconciler.ts";
+import { LINUX_HOST } from "./domain/hosts.ts";
 
 export const VERSION = "0.1.0";
 
@@ -123,6 +124,8 @@ export async function startDataplane(runtime: Runtime, mode: ServeOptions["datap
     }
     driver = new LinuxDriver(prefix, { netem: host.netem }, { defaultMs: 30, pairs: {} });
   }
+  // The Linux data plane's one host, where its instances are placed (OVN hosts register through their agents).
+  if (mode !== "ovn") await runtime.store.transaction((r) => r.hosts.register({ name: LINUX_HOST, dataplane: "linux", prefix }, new Date().toISOString()), { notify: false });
   const reconciler = new Reconciler({ store: runtime.store, driver, logger });
   reconciler.start();
   runtime.services.probes.prefix = prefix;

@@ -19,7 +19,8 @@ export interface DesiredState {
   subnets: { id: string; vpcId: string; cidr: string; routeTableId: string }[];
   /** Routes resolved to a next hop: the peering whose link carries them, an instance, or neither (blackhole). */
   routeTables: { id: string; vpcId: string; routes: DesiredRoute[] }[];
-  instances: { id: string; subnetId: string; privateIp: string }[];
+  /** `host`: the chassis it is placed on (OVN pins its port there; the Linux driver ignores it). */
+  instances: { id: string; subnetId: string; privateIp: string; host?: string | null }[];
   vbrs: { id: string; onPremisesCidrs: string[] }[];
   /** Peerings that carry traffic now (active); the others have no link. */
   peerings: { id: string; a: Endpoint; b: Endpoint; bandwidthMbps: number | null; delayMs: number | null }[];

@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   SubnetFull: "LimitExceeded",
   InvalidRegion: "Invalid",
   InvalidZone: "Invalid",
+  InvalidHost: "Invalid",
   InvalidRouteTarget: "Invalid",
   RouteTableMismatch: "Invalid",
   DuplicateRoute: "Conflict",

@@ -84,6 +84,12 @@ export interface Instance extends Owned {
   zone: string;
   privateIp: string;
   state: InstanceState;
+  /** The host (chassis) it runs on; null for instances made before the deployment knew any host. */
+  host: string | null;
+  /** On OVN: its logical switch port's name, the `iface-id` a VM binds to be this instance. */
+  interfaceId?: string;
+  /** On OVN: the MAC its logical port carries (and allows). */
+  mac?: string;
   dataplane?: DataplaneView | null;
 }
 

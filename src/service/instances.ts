@@ -2,6 +2,8 @@
 import { checkRequestedIp, firstFreeIp } from "../domain/addressing.ts";
 import { parseCidr } from "../domain/cidr.ts";
 import { DomainError, notFound } from "../domain/errors.ts";
+import { placeInstance } from "../domain/hosts.ts";
+import { instanceMac, nbName } from "../dataplane/ovn/nb-names.ts";
 import type { Instance, ListOptions, Page, Tags } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
 import { isUniqueViolation } from "../store/db-errors.ts";
@@ -13,6 +15,8 @@ import { withDataplane } from "./peerings.ts";
 export interface CreateInstanceInput {
   subnetId: string;
   privateIp?: string | undefined;
+  /** A known host; default: the host with the fewest instances. */
+  host?: string | undefined;
   name?: string | undefined;
   description?: string | undefined;
   tags?: Tags | undefined;
@@ -24,7 +28,7 @@ export class InstanceService {
   async create(actor: Actor, input: CreateInstanceInput): Promise<Instance> {
     const tags = validateTags(input.tags ?? {}, this.deps.config.limits.tagsPerResource);
     try {
-      return await this.deps.store.transaction(async (r) => {
+      const created = await this.deps.store.transaction(async (r) => {
         // The subnet row lock serializes address allocation within the subnet.
         const subnet = await r.subnets.lock(actor, input.subnetId);
         if (!subnet) throw notFound("subnet", input.subnetId, "subnetId");
@@ -39,14 +43,17 @@ export class InstanceService {
         if (ip === null) {
           throw new DomainError("SubnetFull", `subnetId: subnet ${subnet.id} (${subnet.cidr}) has no free address left`, { field: "subnetId", cidr: subnet.cidr });
         }
+        // Placed in this transaction, under the hosts' lock: concurrent creates count each other.
+        const host = placeInstance(await r.hosts.loadsForPlacement(), input.host);
         const now = nowIso(this.deps);
         const id = this.deps.ids.next("instance");
         await r.instances.insert(
-          { id, account_id: actor.accountId, vpc_id: subnet.vpcId, subnet_id: subnet.id, region: subnet.region, zone: subnet.zone, private_ip: ip, name: input.name ?? "", description: input.description ?? "", state: "running", created_at: now, updated_at: now },
+          { id, account_id: actor.accountId, vpc_id: subnet.vpcId, subnet_id: subnet.id, region: subnet.region, zone: subnet.zone, private_ip: ip, host, name: input.name ?? "", description: input.description ?? "", state: "running", created_at: now, updated_at: now },
           tags,
         );
         return (await r.instances.get(actor, id))!;
       });
+      return (await this.withPorts([created]))[0]!;
     } catch (e) {
       if (isUniqueViolation(e)) {
         throw new DomainError("IpAddressInUse", `privateIp: ${input.privateIp ?? "the chosen address"} is already used by another instance in this VPC`, { field: "privateIp" });
@@ -58,12 +65,12 @@ export class InstanceService {
   async get(actor: Actor, id: string): Promise<Instance> {
     const i = await this.deps.store.read.instances.get(actor, id);
     if (!i) throw notFound("instance", id);
-    return (await withDataplane(this.deps, [i]))[0]!;
+    return (await withDataplane(this.deps, await this.withPorts([i])))[0]!;
   }
 
   async list(actor: Actor, f: { vpcId?: string | undefined; subnetId?: string | undefined }, opts: ListOptions): Promise<Page<Instance>> {
     const page = await this.deps.store.read.instances.list(actor, { vpc_id: f.vpcId, subnet_id: f.subnetId }, opts);
-    return { items: await withDataplane(this.deps, page.items), nextCursor: page.nextCursor };
+    return { items: await withDataplane(this.deps, await this.withPorts(page.items)), nextCursor: page.nextCursor };
   }
 
   async update(actor: Actor, id: string, input: UpdateInput): Promise<Instance> {
@@ -73,6 +80,21 @@ export class InstanceService {
       if (!i) throw notFound("instance", id);
       await r.instances.update(actor.accountId, id, { name: input.name ?? i.name, description: input.description ?? i.description, updated_at: nowIso(this.deps) }, tags);
       return (await r.instances.get(actor, id))!;
+    }).then(async (i) => (await this.withPorts([i]))[0]!);
+  }
+
+  /** The hosts instances can be placed on (names only: what runs where is the operator's). */
+  async hosts(): Promise<{ name: string; dataplane: "linux" | "ovn"; seenAt: string }[]> {
+    return (await this.deps.store.read.hosts.list()).map((h) => ({ name: h.name, dataplane: h.dataplane, seenAt: h.seenAt }));
+  }
+
+  /** On an OVN host, an instance shows its logical port (the iface-id a VM binds) and MAC. */
+  private async withPorts<T extends Instance>(items: T[]): Promise<T[]> {
+    if (!items.some((i) => i.host)) return items;
+    const hosts = new Map((await this.deps.store.read.hosts.list()).map((h) => [h.name, h]));
+    return items.map((i) => {
+      const h = i.host ? hosts.get(i.host) : undefined;
+      return h?.dataplane === "ovn" ? { ...i, interfaceId: nbName(h.prefix, "i", i.id), mac: instanceMac(i.privateIp) } : i;
     });
   }
 

@@ -367,6 +367,24 @@ const readVersions: Migration = {
   },
 };
 
+const hosts: Migration = {
+  async up(db: AnyDb) {
+    // The hosts a deployment places instances on: the Linux data plane's one host ("local"), or
+    // OVN chassis, each registered (and kept fresh) by its agent's heartbeat. An instance's host
+    // is fixed at creation; rows made before hosts existed have none (null).
+    await db.schema
+      .createTable("hosts")
+      .addColumn("name", "text", (c) => c.primaryKey())
+      .addColumn("dataplane", "text", (c) => c.notNull())
+      .addColumn("prefix", "text", (c) => c.notNull())
+      .addColumn("registered_at", "text", (c) => c.notNull())
+      .addColumn("seen_at", "text", (c) => c.notNull())
+      .execute();
+    await db.schema.alterTable("instances").addColumn("host", "text").execute();
+    await db.schema.createIndex("instances_host").on("instances").column("host").execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_peerings": peerings,
@@ -376,6 +394,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0006_tags_column": tagsColumn,
   "0007_owned_lookups": ownedLookups,
   "0008_read_versions": readVersions,
+  "0009_hosts": hosts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

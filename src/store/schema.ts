@@ -67,6 +67,8 @@ export interface InstancesTable extends OwnedColumns {
   zone: string;
   private_ip: string;
   state: string;
+  /** The host (chassis) it runs on; null for instances made before the deployment knew hosts. */
+  host: string | null;
 }
 
 export interface TagsTable {
@@ -83,6 +85,17 @@ export interface IdempotencyKeysTable {
   status_code: number;
   response: string;
   created_at: string;
+}
+
+/** A host instances are placed on (migration 0009_hosts). */
+export interface HostsTable {
+  name: string;
+  /** "linux" (the one host of the Linux data plane) or "ovn" (a chassis, registered by its agent). */
+  dataplane: string;
+  /** The deployment prefix it serves under (names of namespaces and logical ports). */
+  prefix: string;
+  registered_at: string;
+  seen_at: string;
 }
 
 export interface MetaTable {
@@ -212,6 +225,7 @@ export interface ReadVersionsTable {
 }
 
 export interface Database {
+  hosts: HostsTable;
   read_versions: ReadVersionsTable;
   request_nonces: RequestNoncesTable;
   dataplane_status: DataplaneStatusTable;

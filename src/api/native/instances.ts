@@ -9,12 +9,22 @@ const CreateInstance = Type.Object(
   {
     subnetId: Id("subnet"),
     privateIp: Type.Optional(Type.String({ minLength: 1, maxLength: 15, description: "Default: the lowest free address" })),
+    host: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "A host of the deployment (GET /api/v1/hosts). Default: the host with the fewest instances (ties by name)" })),
     name: Type.Optional(OptionalName),
     description: Type.Optional(Description),
     tags: Type.Optional(Tags),
   },
   { additionalProperties: false },
 );
+const HostList = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      dataplane: Type.Union([Type.Literal("linux"), Type.Literal("ovn")], { description: "linux: the one host of the Linux data plane; ovn: a chassis, registered by its agent" }),
+      seenAt: Type.String({ description: "The last heartbeat of what runs there" }),
+    }),
+  ),
+});
 const ListInstances = Type.Object({ ...listQuery, vpcId: Type.Optional(Id("vpc")), subnetId: Type.Optional(Id("subnet")) });
 
 export function instanceRoutes(app: FastifyInstance, s: Services): void {
@@ -28,6 +38,14 @@ export function instanceRoutes(app: FastifyInstance, s: Services): void {
     "/api/v1/instances",
     { schema: { tags, summary: "List instances", querystring: ListInstances, response: { 200: pageOf(Instance), ...errorResponses(400) } } },
     (req) => s.instances.list(actorOf(req), req.query, { limit: req.query.limit ?? 100, cursor: req.query.cursor, tags: parseTagFilters(req.query.tag) }),
+  );
+  app.get(
+    "/api/v1/hosts",
+    { schema: { tags, summary: "List the hosts instances can be placed on", response: { 200: HostList, ...errorResponses() } } },
+    async (req) => {
+      actorOf(req);
+      return { items: await s.instances.hosts() };
+    },
   );
   app.get<{ Params: { id: string } }>(
     "/api/v1/instances/:id",

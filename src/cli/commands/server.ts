@@ -86,9 +86,15 @@ export function serverCommands(program: Command): void {
       .addOption(new Option("--dataplane <mode>", "linux (network namespaces on this host) or ovn (an OVN northbound database: --ovn-nb or --lab)").choices(["linux", "ovn"]).default("linux"))
       .option("--netns-prefix <prefix>", "prefix of this deployment's namespace names (and, on OVN, of its northbound rows: their vpcpeer-owner)", netnsPrefix, "vpcpeer")
       .option("--ovn-nb <conn>", "with --dataplane ovn: the northbound database, tcp:HOST:PORT or unix:PATH")
-      .option("--lab <dir>", "with --dataplane ovn: the lab (vpcpeer lab up --dir DIR) whose northbound database to use")
+      .option("--lab <dir>", "with --dataplane ovn: the lab (vpcpeer lab up --dir DIR) whose northbound database to use; with --host: the lab whose host it is")
+      .option("--host <name>", "instead: the host agent of OVN chassis NAME (run one on each hypervisor next to ovn-controller): registers the host and plugs the emulated instances placed on it into this host's OVS (--lab DIR or --ovs-db)")
+      .option("--ovs-db <conn>", "with --host: this hypervisor's Open_vSwitch database, unix:PATH or tcp:HOST:PORT")
       .addOption(logLevel()),
-  ).action(async (o: StoreFlags & OvnFlags & { dataplane: "linux" | "ovn"; netnsPrefix: string; logLevel: string }) => {
+  ).action(async (o: StoreFlags & OvnFlags & { dataplane: "linux" | "ovn"; netnsPrefix: string; logLevel: string; host?: string; ovsDb?: string }) => {
+    if (o.host !== undefined) {
+      const { runHostAgent } = await import("./host-agent.ts");
+      return runHostAgent({ host: o.host, lab: o.lab, ovsDb: o.ovsDb, netnsPrefix: o.netnsPrefix, logLevel: o.logLevel }, () => openRuntime(o));
+    }
     const { startDataplane } = await import("../../main.ts");
     const { default: pino } = await import("pino");
     const logger = pino({ level: o.logLevel });

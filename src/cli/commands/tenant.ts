@@ -67,11 +67,16 @@ const RESOURCES: ResourceSpec[] = [
   {
     noun: "instance",
     path: "/api/v1/instances",
-    columns: [...base, ["VPC", "vpcId"], ["SUBNET", "subnetId"], ["PRIVATE IP", "privateIp"], ["STATE", "state"]],
+    columns: [...base, ["VPC", "vpcId"], ["SUBNET", "subnetId"], ["PRIVATE IP", "privateIp"], ["HOST", "host"], ["STATE", "state"]],
     filters: [["--vpc <vpcId>", "vpcId", "only this VPC"], ["--subnet <subnetId>", "subnetId", "only this subnet"]],
     create: {
-      flags: (c) => c.requiredOption("--subnet <subnetId>", "subnet id").option("--ip <address>", "private IP (default: lowest free)").option("--name <name>", "name"),
-      body: (o) => ({ subnetId: o.subnet, privateIp: o.ip, name: o.name }),
+      flags: (c) =>
+        c
+          .requiredOption("--subnet <subnetId>", "subnet id")
+          .option("--ip <address>", "private IP (default: lowest free)")
+          .option("--host <name>", "host (chassis) to run on, one of `vpcpeer host list` (default: the host with the fewest instances)")
+          .option("--name <name>", "name"),
+      body: (o) => ({ subnetId: o.subnet, privateIp: o.ip, host: o.host, name: o.name }),
     },
   },
 ];
@@ -154,6 +159,11 @@ export function tenantCommands(program: Command): void {
 
   tenant(program.command("whoami").description("show the account the credentials belong to")).action(async (o: GlobalFlags) => {
     show(o, await client(o).get("/api/v1/account"), [["ACCOUNT ID", "id"], ["NAME", "name"], ["ACCESS KEY ID", "accessKeyId"]]);
+  });
+
+  const host = program.command("host").description("the hosts instances are placed on");
+  tenant(host.command("list").description("list the hosts of this deployment (the Linux data plane's one host, or OVN chassis with a running agent)")).action(async (o: GlobalFlags) => {
+    show(o, await client(o).get("/api/v1/hosts"), [["HOST", "name"], ["DATA PLANE", "dataplane"], ["SEEN", "seenAt"]]);
   });
 
   const region = program.command("region").description("the region catalog");

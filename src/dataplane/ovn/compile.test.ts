@@ -27,7 +27,7 @@ const fixture: DesiredState = {
   ],
   instances: [
     { id: "ins-aaaaaaaaaaa1", subnetId: "subnet-aaaaaaaaaaa1", privateIp: "10.0.1.2" },
-    { id: "ins-bbbbbbbbbbb1", subnetId: "subnet-bbbbbbbbbbb1", privateIp: "172.16.1.2" },
+    { id: "ins-bbbbbbbbbbb1", subnetId: "subnet-bbbbbbbbbbb1", privateIp: "172.16.1.2", host: "h2" },
   ],
   vbrs: [{ id: V, onPremisesCidrs: ["192.168.7.0/24", "192.168.8.0/24"] }],
   peerings: [
@@ -64,6 +64,11 @@ describe("compile to OVN northbound rows", () => {
   it("gives instances addresses and port security; a next-hop instance keeps only its MAC", () => {
     expect(row("Logical_Switch_Port", "instance", "ins-bbbbbbbbbbb1").columns).toMatchObject({ name: "t1-i-bbbbbbbbbbb1", addresses: ["0a:00:ac:10:01:02 172.16.1.2"], port_security: ["0a:00:ac:10:01:02 172.16.1.2"] });
     expect(row("Logical_Switch_Port", "instance", "ins-aaaaaaaaaaa1").columns).toMatchObject({ addresses: ["0a:00:0a:00:01:02 10.0.1.2"], port_security: ["0a:00:0a:00:01:02"] });
+  });
+
+  it("pins an instance's port to its host's chassis (requested-chassis); one without a host binds anywhere", () => {
+    expect(row("Logical_Switch_Port", "instance", "ins-bbbbbbbbbbb1").columns.options).toEqual({ "requested-chassis": "h2" });
+    expect(row("Logical_Switch_Port", "instance", "ins-aaaaaaaaaaa1").columns.options).toEqual({});
   });
 
   it("links peered routers through a transit switch, keeps a held slot, and caps both directions", () => {

@@ -4,7 +4,7 @@
  * VPC → Logical_Router. Subnet → Logical_Switch joined to its VPC router by a router port holding
  * the gateway (first host address), whose `options:route_table` is the subnet's route table.
  * Instance → Logical_Switch_Port ("MAC IP" addresses and port security; a route's next-hop
- * instance keeps only its MAC in port security, so it may forward). Route → static route in its
+ * instance keeps only its MAC in port security, so it may forward; `requested-chassis` = its host). Route → static route in its
  * table: towards the peer's link address while the peering is active, `discard` otherwise.
  * Peering → a transit Logical_Switch with one router port on each router (QoS lives on switches),
  * QoS on both of its ports when capped, and on each router a policy that drops whatever arrives
@@ -120,7 +120,9 @@ export function compile(desired: DesiredState, opts: CompileOptions): NbPlan {
     if (!ls) continue;
     const mac = instanceMac(ins.privateIp);
     const addresses = [`${mac} ${ins.privateIp}`];
-    child(ls, "ports", add("Logical_Switch_Port", "instance", ins.id, undefined, { name: name("i", ins.id), type: "", addresses, port_security: forwarding.has(ins.id) ? [mac] : addresses, options: {} }));
+    // Pinned to its host: ovn-controller binds it only there, whoever else claims the iface-id.
+    const options: Record<string, string> = ins.host ? { "requested-chassis": ins.host } : {};
+    child(ls, "ports", add("Logical_Switch_Port", "instance", ins.id, undefined, { name: name("i", ins.id), type: "", addresses, port_security: forwarding.has(ins.id) ? [mac] : addresses, options }));
   }
 
   // Peerings: a transit switch between the two routers, no-transit policies, QoS when capped.

@@ -8,8 +8,8 @@
 import { tool } from "./lab/daemons.ts";
 
 export interface Chassis {
-  /** The namespace ovs-vswitchd runs in. */
-  namespace: string;
+  /** The namespace ovs-vswitchd runs in (undefined: this process's, as on a real hypervisor). */
+  namespace?: string | undefined;
   /** Its Open_vSwitch database, unix:… */
   ovs: string;
 }
@@ -24,6 +24,8 @@ export interface Vif {
   /** Address with prefix length, e.g. 10.9.0.2/24. */
   address: string;
   gateway?: string;
+  /** More external_ids on the OVS interface (e.g. whose it is). */
+  externalIds?: Record<string, string>;
 }
 
 const VSCTL_TIMEOUT_S = "--timeout=10";
@@ -31,8 +33,9 @@ const VSCTL_TIMEOUT_S = "--timeout=10";
 export async function plugVif(c: Chassis, v: Vif): Promise<void> {
   if (v.port.length > 15) throw new Error(`port name "${v.port}" is longer than 15 characters`);
   // ovs-vsctl returns once ovs-vswitchd has made the tap.
-  await tool("ovs-vsctl", [`--db=${c.ovs}`, VSCTL_TIMEOUT_S, "add-port", "br-int", v.port, "--", "set", "interface", v.port, "type=internal", `external_ids:iface-id=${v.iface}`]);
-  await tool("ip", ["-n", c.namespace, "link", "set", v.port, "netns", v.netns]);
+  const ext = Object.entries({ "iface-id": v.iface, ...v.externalIds }).map(([k, x]) => `external_ids:${k}=${x}`);
+  await tool("ovs-vsctl", [`--db=${c.ovs}`, VSCTL_TIMEOUT_S, "add-port", "br-int", v.port, "--", "set", "interface", v.port, "type=internal", ...ext]);
+  await tool("ip", [...(c.namespace ? ["-n", c.namespace] : []), "link", "set", v.port, "netns", v.netns]);
   const lines = [`link set ${v.port} address ${v.mac}`, `addr add ${v.address} dev ${v.port}`, `link set ${v.port} up`, "link set lo up", ...(v.gateway ? [`route add default via ${v.gateway}`] : [])];
   await tool("ip", ["-n", v.netns, "-batch", "-"], {}, lines.join("\n") + "\n");
 }

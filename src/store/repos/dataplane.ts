@@ -13,7 +13,8 @@ export interface DesiredRows {
   subnets: { id: string; vpcId: string; cidr: string; routeTableId: string }[];
   routeTables: { id: string; vpcId: string }[];
   routes: { routeTableId: string; destinationCidr: string; targetType: string; targetId: string }[];
-  instances: { id: string; subnetId: string; privateIp: string }[];
+  /** `host`: the host (chassis) it is placed on, null when none (instances made before hosts). */
+  instances: { id: string; subnetId: string; privateIp: string; host: string | null }[];
   vbrs: { id: string; cidrs: string[]; region: string }[];
   /** Active peerings only (those that carry traffic). */
   peerings: {
@@ -97,7 +98,7 @@ export class DataplaneRepo {
     const subnets = await read<{ id: string; vpc_id: string; cidr: string; route_table_id: string }>(1, ["id", "vpc_id", "cidr", "route_table_id"]);
     const routeTables = await read<{ id: string; vpc_id: string }>(2, ["id", "vpc_id"]);
     const routes = await read<{ route_table_id: string; destination_cidr: string; target_type: string; target_id: string }>(3, ["route_table_id", "destination_cidr", "target_type", "target_id"]);
-    const instances = await read<{ id: string; subnet_id: string; private_ip: string }>(4, ["id", "subnet_id", "private_ip"]);
+    const instances = await read<{ id: string; subnet_id: string; private_ip: string; host: string | null }>(4, ["id", "subnet_id", "private_ip", "host"]);
     const vbrs = await read<{ id: string; on_premises_cidrs: string; region: string }>(5, ["id", "on_premises_cidrs", "region"]);
     const peerings = await read<PeeringsTable>(6, ["id", "generation", "requester_router_type", "requester_router_id", "requester_region", "requester_cidrs", "accepter_router_type", "accepter_router_id", "accepter_region", "accepter_cidrs", "bandwidth_mbps"]);
     const interfaces = await read<{ id: string; peering_id: string | null }>(7, ["id", "peering_id"]);
@@ -107,7 +108,7 @@ export class DataplaneRepo {
       subnets: subnets.map((s) => ({ id: s.id, vpcId: s.vpc_id, cidr: s.cidr, routeTableId: s.route_table_id })),
       routeTables: routeTables.map((t) => ({ id: t.id, vpcId: t.vpc_id })),
       routes: routes.map((r) => ({ routeTableId: r.route_table_id, destinationCidr: r.destination_cidr, targetType: r.target_type, targetId: r.target_id })),
-      instances: instances.map((i) => ({ id: i.id, subnetId: i.subnet_id, privateIp: i.private_ip })),
+      instances: instances.map((i) => ({ id: i.id, subnetId: i.subnet_id, privateIp: i.private_ip, host: i.host })),
       vbrs: vbrs.map((v) => ({ id: v.id, cidrs: JSON.parse(v.on_premises_cidrs) as string[], region: v.region })),
       peerings: peerings.map((p) => ({
         id: p.id,

@@ -5,6 +5,7 @@ import { MetaRepo } from "./meta.ts";
 import { WebhooksRepo } from "./webhooks.ts";
 import { DataplaneRepo } from "./dataplane.ts";
 import { NoncesRepo } from "./nonces.ts";
+import { HostsRepo } from "./hosts.ts";
 import { LedgerRepo } from "./ledger.ts";
 import { PeeringsRepo } from "./peerings.ts";
 import { AccountsRepo } from "./accounts.ts";
@@ -32,6 +33,7 @@ export class Repos {
   readonly webhooks: WebhooksRepo;
   readonly dataplane: DataplaneRepo;
   readonly nonces: NoncesRepo;
+  readonly hosts: HostsRepo;
 
   /**
    * `direct`: the connection answers reads synchronously (SQLite's read-only connection);
@@ -55,6 +57,7 @@ export class Repos {
     this.webhooks = new WebhooksRepo(db);
     this.dataplane = new DataplaneRepo(db, caps, runner);
     this.nonces = new NoncesRepo(db);
+    this.hosts = new HostsRepo(db, caps);
   }
 }
 
@@ -64,3 +67,4 @@ export type { StoredResponse } from "./idempotency.ts";
 export type { PeeringChanges, PeeringFilters, PeeringSearch, PeeringView } from "./peerings.ts";
 export type { DataplaneStatus, DesiredRows } from "./dataplane.ts";
 export type { Owner } from "./owned.ts";
+export type { HostRecord } from "./hosts.ts";

@@ -51,7 +51,8 @@ export const VIEWS = {
     zone: "zone",
     privateIp: "private_ip",
     state: "state",
-  } satisfies SpecOf<Instance, "dataplane">,
+    host: "host",
+  } satisfies SpecOf<Instance, "dataplane" | "interfaceId" | "mac">,
   router_interfaces: {
     ...owned,
     region: "region",

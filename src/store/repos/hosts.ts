@@ -1,0 +1,65 @@
+/**
+ * Hosts instances are placed on (see docs/concepts.md, "Hosts"): registered by whatever runs on
+ * them — the Linux data plane registers its one host, each OVN chassis's `vpcpeer agent` its
+ * chassis — and kept fresh by their heartbeats. System access only.
+ */
+import type { HostLoad } from "../../domain/hosts.ts";
+import type { Capabilities, Db } from "./common.ts";
+
+export interface HostRecord {
+  name: string;
+  dataplane: "linux" | "ovn";
+  prefix: string;
+  registeredAt: string;
+  seenAt: string;
+}
+
+export class HostsRepo {
+  constructor(
+    private readonly db: Db,
+    private readonly caps: Capabilities,
+  ) {}
+
+  /** Registers a host, or records that it is still there (its data plane and prefix as given now). */
+  async register(h: { name: string; dataplane: "linux" | "ovn"; prefix: string }, at: string): Promise<void> {
+    await this.db
+      .insertInto("hosts")
+      .values({ name: h.name, dataplane: h.dataplane, prefix: h.prefix, registered_at: at, seen_at: at })
+      .onConflict((oc) => oc.column("name").doUpdateSet({ dataplane: h.dataplane, prefix: h.prefix, seen_at: at }))
+      .execute();
+  }
+
+  async list(): Promise<HostRecord[]> {
+    const rows = await this.db.selectFrom("hosts").selectAll().orderBy("name").execute();
+    return rows.map((r) => ({ name: r.name, dataplane: r.dataplane as HostRecord["dataplane"], prefix: r.prefix, registeredAt: r.registered_at, seenAt: r.seen_at }));
+  }
+
+  /** The instances placed on `host`, with their subnet's CIDR (what its agent plugs). */
+  async instancesOn(host: string): Promise<{ id: string; privateIp: string; subnetCidr: string }[]> {
+    const rows = await this.db
+      .selectFrom("instances as i")
+      .innerJoin("subnets as s", "s.id", "i.subnet_id")
+      .select(["i.id as id", "i.private_ip as ip", "s.cidr as cidr"])
+      .where("i.host", "=", host)
+      .orderBy("i.id")
+      .execute();
+    return rows.map((r) => ({ id: r.id, privateIp: r.ip, subnetCidr: r.cidr }));
+  }
+
+  /**
+   * Every host with its number of instances, for placing one more. Call it in the creating
+   * transaction: on PostgreSQL the host rows are locked first, so concurrent creates take turns
+   * and each counts the others' instances (SQLite's write transactions are serial already).
+   */
+  async loadsForPlacement(): Promise<HostLoad[]> {
+    if (this.caps.rowLocks) await this.db.selectFrom("hosts").select("name").orderBy("name").forUpdate().execute();
+    const rows = await this.db
+      .selectFrom("hosts as h")
+      .leftJoin("instances as i", "i.host", "h.name")
+      .select((eb) => ["h.name as name", eb.fn.count<number | string>("i.id").as("n")])
+      .groupBy("h.name")
+      .orderBy("h.name")
+      .execute();
+    return rows.map((r) => ({ name: r.name, instances: Number(r.n) }));
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * Instances get a host (#13 item 4), through the native API on both stores: by default the host
+ * with the fewest instances (ties by name), decided in the creating transaction so that
+ * concurrent creates spread; a named host must be known (400 InvalidHost naming the known hosts);
+ * on an OVN host the instance shows its logical port (iface-id) and MAC; with no host registered,
+ * none (null).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BACKENDS, type Harness, harness } from "../support/harness.ts";
+
+describe.each(BACKENDS)("instance hosts on %s", (backend) => {
+  let h: Harness;
+  let t: string;
+  let subnetId: string;
+  let vpcId: string;
+  const post = (body: Record<string, unknown>) => h.call(t, "POST", "/api/v1/instances", { subnetId, ...body });
+  const register = (name: string, dataplane: "linux" | "ovn" = "ovn") =>
+    h.runtime.store.transaction((r) => r.hosts.register({ name, dataplane, prefix: "vpt" }, new Date().toISOString()), { notify: false });
+
+  beforeAll(async () => {
+    h = await harness(backend);
+    t = (await h.account()).token;
+    const vpc = await h.call(t, "POST", "/api/v1/vpcs", { name: "v", region: "cn-hangzhou", cidr: "10.0.0.0/16" });
+    const subnet = await h.call(t, "POST", "/api/v1/subnets", { vpcId: vpc.body.id, cidr: "10.0.0.0/20" });
+    subnetId = subnet.body.id;
+    vpcId = vpc.body.id;
+  });
+  afterAll(() => h?.close());
+
+  it("places nowhere while no host is known, and refuses a host by name then", async () => {
+    const none = await post({});
+    expect(none.status).toBe(201);
+    expect(none.body.host).toBeNull();
+    expect(none.body).not.toHaveProperty("interfaceId");
+    const asked = await post({ host: "h1" });
+    expect(asked.status).toBe(400);
+    expect(asked.body.error).toMatchObject({ code: "InvalidHost", message: 'host: "h1" is not a host of this deployment (it knows no host yet: none has registered)' });
+  });
+
+  it("takes the host with the fewest instances, ties by name; a known host on request; never an unknown one", async () => {
+    await register("h2");
+    await register("h1");
+    expect((await h.call(t, "GET", "/api/v1/hosts")).body.items.map((x: { name: string }) => x.name)).toEqual(["h1", "h2"]);
+    const first = await post({});
+    expect(first.body.host).toBe("h1"); // 0 and 0: by name
+    const second = await post({});
+    expect(second.body.host).toBe("h2");
+    const pinned = await post({ host: "h2" });
+    expect(pinned.body.host).toBe("h2");
+    expect((await post({})).body.host).toBe("h1"); // h1 1, h2 2
+    const bad = await post({ host: "h9" });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: "InvalidHost", message: 'host: "h9" is not a host of this deployment (known hosts: h1, h2)' });
+    expect(bad.body.error.details).toMatchObject({ field: "host", knownHosts: ["h1", "h2"] });
+    expect((await post({ host: "" })).status).toBe(400);
+  });
+
+  it("shows an OVN host's logical port and MAC on every read", async () => {
+    const made = await post({ host: "h1", privateIp: "10.0.1.7" });
+    const suffix = made.body.id.slice("ins-".length);
+    expect(made.body).toMatchObject({ host: "h1", interfaceId: `vpt-i-${suffix}`, mac: "0a:00:0a:00:01:07" });
+    expect((await h.call(t, "GET", `/api/v1/instances/${made.body.id}`)).body).toMatchObject({ interfaceId: `vpt-i-${suffix}`, mac: "0a:00:0a:00:01:07" });
+    const listed = (await h.call(t, "GET", `/api/v1/instances?subnetId=${subnetId}`)).body.items.find((i: { id: string }) => i.id === made.body.id);
+    expect(listed).toMatchObject({ host: "h1", interfaceId: `vpt-i-${suffix}` });
+  });
+
+  it("spreads concurrent creates: each sees the others' choices", async () => {
+    // Even out first: 10 concurrent creates must then land 5 and 5.
+    const count = async () => {
+      const items = (await h.call(t, "GET", `/api/v1/instances?limit=1000`)).body.items as { host: string | null }[];
+      return { h1: items.filter((i) => i.host === "h1").length, h2: items.filter((i) => i.host === "h2").length };
+    };
+    let c = await count();
+    while (c.h1 !== c.h2) {
+      await post({ host: c.h1 < c.h2 ? "h1" : "h2" });
+      c = await count();
+    }
+    // In ten subnets: the subnet's lock does not serialize them, only the hosts' does.
+    const subnets = [];
+    for (let k = 0; k < 10; k++) subnets.push((await h.call(t, "POST", "/api/v1/subnets", { vpcId: vpcId, cidr: `10.0.${16 + k}.0/24` })).body.id as string);
+    const made = await Promise.all(subnets.map((s) => h.call(t, "POST", "/api/v1/instances", { subnetId: s })));
+    expect(made.map((m) => m.status)).toEqual(Array(10).fill(201));
+    const after = await count();
+    expect(after.h1 - c.h1).toBe(5);
+    expect(after.h2 - c.h2).toBe(5);
+  });
+
+  it("the Linux data plane's host shows no logical port", async () => {
+    await register("local", "linux");
+    const made = await post({ host: "local" });
+    expect(made.body.host).toBe("local");
+    expect(made.body).not.toHaveProperty("interfaceId");
+    expect(made.body).not.toHaveProperty("mac");
+  });
+});
