@@ -16,6 +16,8 @@ export interface Tenant {
 
 export interface ConsoleRig {
   server: ServerProcess;
+  /** The server's store directory (--data). */
+  data: string;
   browser: Browser;
   tenant(name: string): Promise<Tenant>;
   /** The native API as `t`: JSON back (undefined for an empty answer). */
@@ -33,6 +35,7 @@ export async function startConsole(args: string[] = []): Promise<ConsoleRig> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
   return {
     server,
+    data: data.path,
     browser,
     tenant: async (name) => JSON.parse((await runCli(["account", "create", "--name", name, "--data", data.path], { XDG_CONFIG_HOME: home.path })).stdout),
     call: async (t, method, path, body) => {

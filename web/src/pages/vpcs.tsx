@@ -57,6 +57,7 @@ function VpcDetails({ v }: { v: Vpc }): ReactNode {
     [id],
   );
   const instances = useData(() => listAll<Instance>("/api/v1/instances", { vpcId: id }), [id]);
+  const hosts = useData(() => api<{ items: { name: string }[] }>("GET", "/api/v1/hosts"), []);
   const zones = app.regions.find((r) => r.id === v.region)?.zones ?? [];
   const tableOptions = (tables.data ?? []).map((t) => ({ value: t.id, label: `${t.name || t.id}${t.isDefault ? " (default)" : ""}` }));
   return (
@@ -126,9 +127,10 @@ function VpcDetails({ v }: { v: Vpc }): ReactNode {
         fields={[
           { name: "subnetId", label: "Subnet", type: "select", options: (subnets.data ?? []).map((s) => ({ value: s.id, label: `${s.id} (${s.cidr})` })) },
           { name: "privateIp", label: "Private IP", placeholder: "(the next free address)" },
+          { name: "host", label: "Host", type: "select", options: [{ value: "", label: "(the least loaded)" }, ...(hosts.data?.items ?? []).map((h) => ({ value: h.name, label: h.name }))] },
           { name: "name", label: "Name" },
         ]}
-        submit={(f) => api("POST", "/api/v1/instances", { subnetId: f.subnetId, ...(opt(f.privateIp) ? { privateIp: opt(f.privateIp) } : {}), ...(opt(f.name) ? { name: opt(f.name) } : {}) })}
+        submit={(f) => api("POST", "/api/v1/instances", { subnetId: f.subnetId, ...(opt(f.privateIp) ? { privateIp: opt(f.privateIp) } : {}), ...(opt(f.host) ? { host: opt(f.host) } : {}), ...(opt(f.name) ? { name: opt(f.name) } : {}) })}
       />
       <ErrorBox error={instances.error} />
       <Table
@@ -140,6 +142,7 @@ function VpcDetails({ v }: { v: Vpc }): ReactNode {
           { label: "Name", long: true, render: (i) => i.name },
           { label: "Subnet", render: (i) => i.subnetId },
           { label: "Private IP", render: (i) => i.privateIp },
+          { label: "Host", render: (i) => (i.interfaceId ? <span title={`logical port (iface-id) ${i.interfaceId}, MAC ${i.mac ?? ""}`}>{i.host}</span> : (i.host ?? "—")) },
           { label: "Tags", long: true, render: (i) => <EditMeta path={`/api/v1/instances/${i.id}`} name={i.name} tags={i.tags} label={i.id} /> },
           { label: "Data plane", long: true, render: (i) => (i.dataplane ? (i.dataplane.lastError ? `error: ${i.dataplane.lastError}` : i.dataplane.programmed ? "programmed" : "pending") : "—") },
           { label: "", render: (i) => <Action label="Delete" danger confirm={`Delete instance ${i.id}?`} run={() => api("DELETE", `/api/v1/instances/${i.id}`)} /> },
