@@ -1,11 +1,13 @@
 /**
  * The seed flows with real traffic: a server with the Linux data plane (its own namespace
- * prefix), two accounts, and probes through the API after every step.
+ * prefix), two accounts, and probes through the API after every step. The flows both drivers
+ * share are in test/support/dataplane-scenarios.ts (run on OVN by dataplane-ovn.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listNamespaces } from "../../src/dataplane/kernel.ts";
 import { isRoot, removeNamespaces, testPrefix } from "../support/netns.ts";
 import { appliedAt } from "../support/dataplane-server.ts";
+import { sharedFlows } from "../support/dataplane-scenarios.ts";
 import { type ServerProcess, runCli, startServer, tempDir } from "../support/process.ts";
 
 describe.skipIf(!isRoot)("data plane through the API", () => {
@@ -72,116 +74,10 @@ describe.skipIf(!isRoot)("data plane through the API", () => {
     expect(rtt.rttMs).toBeGreaterThanOrEqual(55); // 30 ms each way by default
   });
 
-  it("Tencent's six steps: reachable exactly when both sides route and associate", async () => {
-    const [a, b] = await applied(async () => [
-      (await call(alice, "POST", "/api/v1/vpcs", { name: "a", region: "ap-guangzhou", cidr: "10.0.0.0/16" })).body,
-      (await call(bob, "POST", "/api/v1/vpcs", { name: "b", region: "ap-guangzhou", cidr: "172.16.0.0/16" })).body,
-    ]);
-    const aSub = (await call(alice, "POST", "/api/v1/subnets", { vpcId: a.id, cidr: "10.0.1.0/24" })).body;
-    const bSub = (await call(bob, "POST", "/api/v1/subnets", { vpcId: b.id, cidr: "172.16.1.0/24" })).body;
-    const aIns = (await call(alice, "POST", "/api/v1/instances", { subnetId: aSub.id })).body;
-    const bIns = await applied(async () => (await call(bob, "POST", "/api/v1/instances", { subnetId: bSub.id })).body);
-    expect((await call(alice, "GET", `/api/v1/instances/${aIns.id}`)).body.dataplane).toMatchObject({ programmed: true, lastError: null });
 
-    const p = await applied(async () => (await call(alice, "POST", "/api/v1/peerings", { vpcId: a.id, peerVpcId: b.id, peerAccountId: bob.accountId })).body);
-    const aTable = (await call(alice, "POST", "/api/v1/route-tables", { vpcId: a.id, name: "to-b" })).body;
-    await applied(() => call(alice, "POST", `/api/v1/route-tables/${aTable.id}/routes`, { destinationCidr: "172.16.0.0/16", target: { type: "peering", id: p.id } }));
-    await applied(() => call(alice, "PUT", `/api/v1/subnets/${aSub.id}/route-table`, { routeTableId: aTable.id }));
-    expect(await reach(alice, aIns.id, bIns.privateIp)).toBe(false); // (1) requested, not accepted
 
-    await applied(() => call(bob, "POST", `/api/v1/peerings/${p.id}/accept`)); // (2)
-    expect(await reach(alice, aIns.id, bIns.privateIp)).toBe(false); // routes on one side only
-    const active = (await call(alice, "GET", `/api/v1/peerings/${p.id}`)).body;
-    expect(active.dataplane).toMatchObject({ programmed: true, appliedGeneration: active.generation, lastError: null });
 
-    const bTable = (await call(bob, "POST", "/api/v1/route-tables", { vpcId: b.id, name: "to-a" })).body;
-    await applied(() => call(bob, "POST", `/api/v1/route-tables/${bTable.id}/routes`, { destinationCidr: "10.0.0.0/16", target: { type: "peering", id: p.id } })); // (5)
-    expect(await reach(alice, aIns.id, bIns.privateIp)).toBe(false); // B's subnet still uses its default table
-    await applied(() => call(bob, "PUT", `/api/v1/subnets/${bSub.id}/route-table`, { routeTableId: bTable.id })); // (6)
-    expect(await reach(alice, aIns.id, bIns.privateIp)).toBe(true);
-    expect(await reach(bob, bIns.id, aIns.privateIp)).toBe(true);
-    const rtt = (await call(alice, "POST", "/api/v1/probes", { fromInstanceId: aIns.id, toIp: bIns.privateIp, port: 9000, protocol: "udp" })).body;
-    expect(rtt).toMatchObject({ reachable: true });
-    expect(rtt.rttMs).toBeGreaterThan(0);
-    const ping = (await call(alice, "POST", "/api/v1/probes", { fromInstanceId: aIns.id, toIp: bIns.privateIp, protocol: "icmp" })).body;
-    expect(ping).toMatchObject({ reachable: true });
-    // The same through the CLI, and a command run inside the instance's namespace.
-    const env = { XDG_CONFIG_HOME: home.path, VPCPEER_ENDPOINT: server.url, VPCPEER_TOKEN: alice.token };
-    const cli = await runCli(["probe", "--from", aIns.id, "--to", bIns.privateIp, "--port", "8080", "-o", "json"], env);
-    expect(JSON.parse(cli.stdout)).toMatchObject({ reachable: true });
-    const exec = await runCli(["instance", "exec", aIns.id, "--netns-prefix", prefix, "--", "ip", "-4", "-o", "addr", "show", "dev", "eth0"], env);
-    expect(exec.stdout).toContain(`inet ${aIns.privateIp}/24`);
-    // A stranger cannot probe from someone else's instance.
-    expect((await call(bob, "POST", "/api/v1/probes", { fromInstanceId: aIns.id, toIp: bIns.privateIp })).status).toBe(404);
-
-    await applied(() => call(bob, "DELETE", `/api/v1/peerings/${p.id}`));
-    expect(await reach(alice, aIns.id, bIns.privateIp)).toBe(false);
-    expect((await call(alice, "POST", "/api/v1/probes", { fromInstanceId: aIns.id, toIp: bIns.privateIp, protocol: "icmp" })).body.reachable).toBe(false);
-  });
-
-  it("Alibaba: same-account pair, deactivate/activate, and VBR-to-VPC with the on-premises host", async () => {
-    const x = (await call(alice, "POST", "/api/v1/vpcs", { name: "x", region: "cn-hangzhou", cidr: "10.10.0.0/16" })).body;
-    const y = (await call(alice, "POST", "/api/v1/vpcs", { name: "y", region: "cn-hangzhou", cidr: "10.20.0.0/16" })).body;
-    const xs = (await call(alice, "POST", "/api/v1/subnets", { vpcId: x.id, cidr: "10.10.1.0/24" })).body;
-    const ys = (await call(alice, "POST", "/api/v1/subnets", { vpcId: y.id, cidr: "10.20.1.0/24" })).body;
-    const xi = (await call(alice, "POST", "/api/v1/instances", { subnetId: xs.id })).body;
-    const yi = (await call(alice, "POST", "/api/v1/instances", { subnetId: ys.id })).body;
-    const init = await applied(
-      async () => (await call(alice, "POST", "/api/v1/router-interfaces", { role: "initiator", routerType: "vpc", routerId: x.id, spec: "Large.1", withAcceptor: true, opposite: { routerType: "vpc", routerId: y.id } })).body,
-    );
-    await call(alice, "POST", `/api/v1/route-tables/${x.defaultRouteTableId}/routes`, { destinationCidr: "10.20.0.0/16", target: { type: "router-interface", id: init.id } });
-    await applied(() => call(alice, "POST", `/api/v1/route-tables/${y.defaultRouteTableId}/routes`, { destinationCidr: "10.10.0.0/16", target: { type: "router-interface", id: init.opposite.interfaceId } }));
-    expect(await reach(alice, xi.id, yi.privateIp)).toBe(true);
-    await applied(() => call(alice, "POST", `/api/v1/router-interfaces/${init.id}/deactivate`));
-    expect(await reach(alice, xi.id, yi.privateIp)).toBe(false);
-    await applied(() => call(alice, "POST", `/api/v1/router-interfaces/${init.id}/activate`));
-    expect(await reach(alice, xi.id, yi.privateIp)).toBe(true);
-
-    // VBR-to-VPC across accounts: Bob's on-premises network reaches Alice's VPC x.
-    const vbr = (await call(bob, "POST", "/api/v1/vbrs", { name: "idc", region: "cn-hangzhou", onPremisesCidrs: ["192.168.50.0/24"] })).body;
-    const vi = (await call(bob, "POST", "/api/v1/router-interfaces", { role: "initiator", routerType: "vbr", routerId: vbr.id, spec: "Small.1", opposite: { accountId: alice.accountId, routerType: "vpc", routerId: x.id } })).body;
-    const va = (await call(alice, "POST", "/api/v1/router-interfaces", { role: "acceptor", routerType: "vpc", routerId: x.id, opposite: { accountId: bob.accountId, routerType: "vbr", routerId: vbr.id, interfaceId: vi.id } })).body;
-    await call(bob, "PATCH", `/api/v1/router-interfaces/${vi.id}`, { opposite: { interfaceId: va.id } });
-    await call(bob, "POST", `/api/v1/router-interfaces/${vi.id}/connect`);
-    await applied(() => call(alice, "POST", `/api/v1/route-tables/${x.defaultRouteTableId}/routes`, { destinationCidr: "192.168.50.0/24", target: { type: "router-interface", id: va.id } }));
-    // The VPC instance reaches the on-premises host (.2 of the on-premises network) and not beyond.
-    expect(await reach(alice, xi.id, "192.168.50.2")).toBe(true);
-    // No edge-to-edge: VPC y (peered with x) cannot reach the on-premises network through x.
-    await applied(() => call(alice, "POST", `/api/v1/route-tables/${y.defaultRouteTableId}/routes`, { destinationCidr: "192.168.50.0/24", target: { type: "router-interface", id: init.opposite.interfaceId } }).catch(() => undefined));
-    expect(await reach(alice, yi.id, "192.168.50.2")).toBe(false);
-  });
-
-  it("caps bandwidth in both directions within 15% of the configured rate", async () => {
-    const m = (await call(alice, "POST", "/api/v1/vpcs", { name: "m", region: "ap-singapore", cidr: "10.30.0.0/16" })).body;
-    const n = (await call(alice, "POST", "/api/v1/vpcs", { name: "n", region: "ap-singapore", cidr: "10.40.0.0/16" })).body;
-    const ms = (await call(alice, "POST", "/api/v1/subnets", { vpcId: m.id, cidr: "10.30.1.0/24" })).body;
-    const ns = (await call(alice, "POST", "/api/v1/subnets", { vpcId: n.id, cidr: "10.40.1.0/24" })).body;
-    const mi = (await call(alice, "POST", "/api/v1/instances", { subnetId: ms.id })).body;
-    const ni = (await call(alice, "POST", "/api/v1/instances", { subnetId: ns.id })).body;
-    const p = (await call(alice, "POST", "/api/v1/peerings", { vpcId: m.id, peerVpcId: n.id, bandwidthMbps: 10 })).body;
-    await call(alice, "POST", `/api/v1/route-tables/${m.defaultRouteTableId}/routes`, { destinationCidr: "10.40.0.0/16", target: { type: "peering", id: p.id } });
-    await applied(() => call(alice, "POST", `/api/v1/route-tables/${n.defaultRouteTableId}/routes`, { destinationCidr: "10.30.0.0/16", target: { type: "peering", id: p.id } }));
-    const measure = async (from: string, to: string) => (await call(alice, "POST", "/api/v1/probes", { fromInstanceId: from, toIp: to, port: 5201, throughputSeconds: 2 })).body.throughputMbps as number;
-    for (const rate of [10, 50]) {
-      if (rate !== 10) await applied(() => call(alice, "PATCH", `/api/v1/peerings/${p.id}`, { bandwidthMbps: rate }));
-      for (const [from, to] of [[mi.id, ni.privateIp], [ni.id, mi.privateIp]] as const) {
-        const got = await measure(from, to);
-        expect({ rate, got: got > rate * 0.85 && got < rate * 1.15 }).toEqual({ rate, got: true });
-      }
-    }
-    // Counters of the peering's link are reported after a full pass.
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
-    expect(metrics).toMatch(/vpcpeer_dataplane_passes_total [1-9]/);
-    // Per-peering counters come from the kernel on full passes (every 10 s); wait for one.
-    let carried = 0;
-    for (let i = 0; i < 60 && carried === 0; i++) {
-      const dp = (await call(alice, "GET", `/api/v1/peerings/${p.id}`)).body.dataplane;
-      carried = dp?.counters?.txBytes ?? 0;
-      if (carried === 0) await new Promise((r) => setTimeout(r, 250));
-    }
-    expect(carried).toBeGreaterThan(1_000_000);
-    expect(await (await fetch(`${server.url}/metrics`)).text()).toMatch(new RegExp(`vpcpeer_peering_bytes\\{peering="${p.id}",direction="requester_to_accepter"\\} [1-9]`));
-  });
+  sharedFlows(() => ({ driver: "linux", url: () => server.url, prefix, home: home.path, alice, bob, plug: async () => {} }));
 
   it("repairs drift while running, and converges after kill -9 without touching healthy links", async () => {
     const { run } = await import("../../src/dataplane/kernel.ts");

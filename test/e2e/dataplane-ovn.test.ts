@@ -1,0 +1,138 @@
+/**
+ * `vpcpeer serve --dataplane ovn --lab D` on a lab with two emulated hosts: the flows shared with
+ * the Linux driver (test/support/dataplane-scenarios.ts) with the two sides' instances bound on
+ * different hosts, then what only OVN has: a route deleted by hand from the northbound database is
+ * put back within 5 s (the driver's monitor wakes a pass), and a restart of the server changes
+ * nothing (its first pass sends no operation, every row keeps its uuid). Instance ports are bound
+ * by this test (an OVS internal port moved into the instance's namespace, vif.ts), as the host
+ * agent does on a real deployment. afterAll removes the test's namespaces by exact name and
+ * brings the lab down.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listNamespaces } from "../../src/dataplane/kernel.ts";
+import { type LabInfo, labDown, labUp } from "../../src/dataplane/ovn/lab/lab.ts";
+import { missingTools } from "../../src/dataplane/ovn/lab/requirements.ts";
+import { set, stringMap, stringOf, uuid } from "../../src/dataplane/ovn/atoms.ts";
+import { EXT, nbName } from "../../src/dataplane/ovn/nb-names.ts";
+import { nbMonitorRequests } from "../../src/dataplane/ovn/nb-observed.ts";
+import { OvsdbClient } from "../../src/dataplane/ovn/ovsdb.ts";
+import { type Replica, replicate } from "../../src/dataplane/ovn/replica.ts";
+import { appliedAt } from "../support/dataplane-server.ts";
+import { type Acct, sharedFlows } from "../support/dataplane-scenarios.ts";
+import { isRoot, removeNamespaces, testPrefix } from "../support/netns.ts";
+import { labPlugger, ourRows, settled } from "../support/ovn-lab.ts";
+import { type ServerProcess, runCli, startServer, tempDir } from "../support/process.ts";
+
+const canRun = isRoot && missingTools().length === 0;
+const NB = "OVN_Northbound";
+
+describe.skipIf(!canRun)("data plane on OVN through the API (lab with two hosts)", () => {
+  const prefix = testPrefix();
+  const data = tempDir("vpcpeer-dpo-");
+  const home = tempDir("vpcpeer-dpo-home-");
+  const labDir = tempDir("vpo-");
+  const serverArgs = () => ["--data", data.path, "--dataplane", "ovn", "--lab", labDir.path, "--netns-prefix", prefix];
+  let lab: LabInfo;
+  let server: ServerProcess;
+  let alice: Acct;
+  let bob: Acct;
+  let nb: OvsdbClient;
+  let replica: Replica;
+  let plug: () => Promise<void>;
+
+  const call = async (a: Acct, method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${server.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${a.token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
+  };
+  const applied = <T>(change: () => Promise<T>): Promise<T> => appliedAt(server.url, change);
+  const reach = async (a: Acct, from: string, ip: string) => (await call(a, "POST", "/api/v1/probes", { fromInstanceId: from, toIp: ip, port: 8080 })).body.reachable as boolean;
+
+  beforeAll(async () => {
+    lab = await labUp(labDir.path, { hosts: 2 });
+    const mk = async (name: string) => JSON.parse((await runCli(["account", "create", "--name", name, "--data", data.path], { XDG_CONFIG_HOME: home.path })).stdout) as Acct;
+    alice = await mk("alice");
+    bob = await mk("bob");
+    server = await startServer(serverArgs());
+    nb = await OvsdbClient.connect(lab.nbSocket);
+    ({ replica } = await replicate(nb, NB, nbMonitorRequests({ Logical_Switch_Port: ["up"] })));
+    plug = labPlugger({ lab, prefix, nb, replica, url: () => server.url, accounts: () => [alice, bob] });
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await nb?.close();
+    await removeNamespaces(prefix);
+    expect(await listNamespaces(prefix)).toEqual([]);
+    if (existsSync(join(labDir.path, "lab.json"))) await labDown(labDir.path);
+    for (const d of [data, home, labDir]) d.remove();
+  }, 60_000);
+
+  it("reports mode ovn, the northbound connection and the last pass in /readyz", async () => {
+    const d = await settled(server.url);
+    expect(d).toMatchObject({ mode: "ovn", ovnNb: lab.nb, connected: true, owner: prefix, lastPass: { errors: [] } });
+    expect(d.note).toMatch(/counters are not collected on OVN/);
+  });
+
+  sharedFlows(() => ({ driver: "ovn", url: () => server.url, prefix, home: home.path, alice, bob, plug }));
+
+  it("puts back within 5 s a route deleted by hand from OVN, and a restart of the server changes nothing", async () => {
+    const u = (await call(alice, "POST", "/api/v1/vpcs", { name: "u", region: "cn-beijing", cidr: "10.150.0.0/16" })).body;
+    const v = (await call(alice, "POST", "/api/v1/vpcs", { name: "v", region: "cn-beijing", cidr: "10.160.0.0/16" })).body;
+    const us = (await call(alice, "POST", "/api/v1/subnets", { vpcId: u.id, cidr: "10.150.1.0/24" })).body;
+    const vs = (await call(alice, "POST", "/api/v1/subnets", { vpcId: v.id, cidr: "10.160.1.0/24" })).body;
+    const ui = (await call(alice, "POST", "/api/v1/instances", { subnetId: us.id })).body;
+    const vi = (await call(alice, "POST", "/api/v1/instances", { subnetId: vs.id })).body;
+    const p = (await call(alice, "POST", "/api/v1/peerings", { vpcId: u.id, peerVpcId: v.id })).body;
+    await call(alice, "POST", `/api/v1/route-tables/${u.defaultRouteTableId}/routes`, { destinationCidr: "10.160.0.0/16", target: { type: "peering", id: p.id } });
+    await applied(() => call(alice, "POST", `/api/v1/route-tables/${v.defaultRouteTableId}/routes`, { destinationCidr: "10.150.0.0/16", target: { type: "peering", id: p.id } }));
+    await plug();
+    expect(await reach(alice, ui.id, vi.privateIp)).toBe(true);
+
+    // By hand, as an operator would with ovn-nbctl: the static route leaves u's router.
+    const routeRow = () => replica.rows("Logical_Router_Static_Route").find((r) => stringOf(r.ip_prefix!) === "10.160.0.0/16" && stringMap(r.external_ids!)[EXT.owner] === prefix);
+    const deleted = routeRow()!;
+    const router = nbName(prefix, "r", u.id);
+    await nb.transact(NB, [{ op: "mutate", table: "Logical_Router", where: [["name", "==", router]], mutations: [["static_routes", "delete", set([uuid(deleted._uuid)])]] }]);
+    const t0 = Date.now();
+    await replica.until((r) => !r.rows("Logical_Router_Static_Route").some((x) => x._uuid === deleted._uuid), 5000, "the deletion");
+    await replica.until(() => routeRow() !== undefined, 5000, "the route back");
+    const ms = Date.now() - t0;
+    console.info(`route deleted by hand from OVN put back in ${ms} ms`);
+    expect(ms).toBeLessThanOrEqual(5000);
+    await applied(async () => undefined);
+    expect(await reach(alice, ui.id, vi.privateIp)).toBe(true);
+
+    // Restart: the first pass finds the northbound database converged and sends nothing.
+    const before = ourRows(replica, prefix);
+    await server.stop();
+    server = await startServer(serverArgs());
+    expect((await settled(server.url)).lastPass).toMatchObject({ commands: 0, errors: [] });
+    expect(ourRows(replica, prefix)).toEqual(before);
+    expect(await reach(alice, ui.id, vi.privateIp)).toBe(true);
+    expect((await call(alice, "GET", `/api/v1/peerings/${p.id}`)).body.dataplane).toMatchObject({ programmed: true, lastError: null });
+  });
+});
+
+describe("serve --dataplane ovn refuses a missing or wrong northbound database before listening", () => {
+  it.each([
+    [[], "--dataplane ovn needs --ovn-nb tcp:HOST:PORT|unix:PATH or --lab DIR"],
+    [["--ovn-nb", "127.0.0.1:6641"], '--ovn-nb: "127.0.0.1:6641" is not an OVSDB connection string'],
+    [["--ovn-nb", "tcp:127.0.0.1:1", "--lab", "/tmp"], "--ovn-nb and --lab both name the northbound database"],
+    [["--lab", "/nonexistent-lab-dir"], '--lab: no lab is up in "/nonexistent-lab-dir"'],
+    [["--lab", "/tmp"], '--lab: no lab is up in "/tmp"'],
+  ])("%j", async (flags, message) => {
+    const data = tempDir("vpcpeer-dpo-bad-");
+    try {
+      await expect(startServer(["--data", data.path, "--dataplane", "ovn", ...flags])).rejects.toThrow(message);
+    } finally {
+      data.remove();
+    }
+  });
+});
