@@ -1,29 +1,37 @@
 /**
- * Hosts on OVN (#13 item 4), through the front doors: a 2-host lab, `vpcpeer serve --dataplane
- * ovn --lab D` and one `vpcpeer agent --host hN --lab D` per host on the same store. The agents
- * register their hosts; instances created without a host land one on each; each agent plugs its
- * own (a namespace named as probes name it, an OVS port bound to the instance's logical port);
- * the ports come up in the NB, bound in the SB to the instance's chassis; a probe and `vpcpeer
- * instance exec` work across the two hosts; a deleted instance is unplugged by its agent. Every
- * wait is bounded; afterAll stops the processes it started (by their pid), deletes this test's
- * namespaces by exact name and brings the lab down.
+ * Hosts on OVN (#13 item 4), through the front doors: `vpcpeer lab up --data` (a 2-host lab that
+ * starts one `vpcpeer agent --host hN` per host on the store), `vpcpeer serve --dataplane ovn
+ * --lab D` on the same store, and the CLI. The agents register their hosts; instances created
+ * without a host land one on each; each agent plugs its own (a namespace named as probes name it,
+ * an OVS port bound to the instance's logical port); the ports come up in the NB, bound in the SB
+ * to the instance's chassis; a probe and `vpcpeer instance exec` work across the two hosts; a
+ * deleted instance is unplugged by its agent; `lab down` stops the agents and removes what they
+ * plugged. Every wait is bounded; afterAll stops the server it started and brings the lab down
+ * (by pid and exact name), then deletes any namespace left under this test's prefix.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listNamespaces, run } from "../../src/dataplane/kernel.ts";
 import { optionalOf, stringMap, uuidOf } from "../../src/dataplane/ovn/atoms.ts";
-import { type LabInfo, labDown, labUp } from "../../src/dataplane/ovn/lab/lab.ts";
+import { type LabInfo, labDown } from "../../src/dataplane/ovn/lab/lab.ts";
 import { missingTools } from "../../src/dataplane/ovn/lab/requirements.ts";
 import { OvsdbClient } from "../../src/dataplane/ovn/ovsdb.ts";
 import { type Replica, replicate } from "../../src/dataplane/ovn/replica.ts";
 import { isRoot, removeNamespaces, testPrefix } from "../support/netns.ts";
-import { BIN, childEnv } from "../support/process.ts";
-import { tempDir } from "../support/process.ts";
-import { type TwoTenants, twoTenants } from "../support/tenants.ts";
+import { BIN, type CliResult, type ServerProcess, childEnv, runCli, startServer, tempDir } from "../support/process.ts";
 
 const canRun = isRoot && missingTools().length === 0;
+
+/** Whether a process runs (a zombie does not: nothing may reap it in a container). */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
 
 async function until<T>(what: string, f: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -37,11 +45,12 @@ async function until<T>(what: string, f: () => Promise<T | undefined | null | fa
 
 describe.skipIf(!canRun)("instances on OVN hosts, plugged by their agents", () => {
   const dir = tempDir("vph-");
+  const data = tempDir("vph-data-");
+  const home = tempDir("vph-home-");
   const tp = testPrefix();
   let lab: LabInfo;
-  let t: TwoTenants;
-  const agents: ChildProcess[] = [];
-  const agentLog: string[] = [];
+  let server: ServerProcess;
+  let token: string;
   let nb: OvsdbClient;
   let sb: OvsdbClient;
   let nbReplica: Replica;
@@ -49,15 +58,18 @@ describe.skipIf(!canRun)("instances on OVN hosts, plugged by their agents", () =
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const instances: any[] = [];
 
+  const cli = (args: string[]) => runCli(args, { XDG_CONFIG_HOME: home.path, VPCPEER_ENDPOINT: server.url, VPCPEER_TOKEN: token });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const json = (r: CliResult): any => {
+    expect({ code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
+    return JSON.parse(r.stdout);
+  };
+
   beforeAll(async () => {
-    lab = await labUp(dir.path, { hosts: 2 });
-    t = await twoTenants("vph", ["--dataplane", "ovn", "--lab", dir.path, "--netns-prefix", tp]);
-    for (const h of lab.hosts) {
-      const p = spawn(process.execPath, [BIN, "agent", "--host", h.name, "--lab", dir.path, "--data", t.data, "--netns-prefix", tp], { env: childEnv(), stdio: ["ignore", "pipe", "pipe"] });
-      p.stdout!.on("data", (c: Buffer) => agentLog.push(c.toString()));
-      p.stderr!.on("data", (c: Buffer) => agentLog.push(c.toString()));
-      agents.push(p);
-    }
+    // The store first (with the test master key, which the agents inherit through lab up's environment).
+    token = json(await runCli(["account", "create", "--name", "alice", "--data", data.path], { XDG_CONFIG_HOME: home.path })).token;
+    lab = json(await runCli(["lab", "up", "--hosts", "2", "--dir", dir.path, "--data", data.path, "--netns-prefix", tp]));
+    server = await startServer(["--data", data.path, "--dataplane", "ovn", "--lab", dir.path, "--netns-prefix", tp]);
     nb = await OvsdbClient.connect(lab.nb);
     sb = await OvsdbClient.connect(lab.sb);
     ({ replica: nbReplica } = await replicate(nb, "OVN_Northbound", { Logical_Switch_Port: { columns: ["name", "up", "options"] } }));
@@ -65,39 +77,31 @@ describe.skipIf(!canRun)("instances on OVN hosts, plugged by their agents", () =
   }, 120_000);
 
   afterAll(async () => {
-    for (const p of agents) {
-      if (p.exitCode === null && p.signalCode === null) {
-        const gone = new Promise((r) => p.once("exit", r));
-        p.kill("SIGTERM");
-        await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
-        if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL");
-      }
-    }
-    await t?.close();
+    await server?.stop();
     await nb?.close();
     await sb?.close();
-    await removeNamespaces(tp);
     if (existsSync(join(dir.path, "lab.json"))) await labDown(dir.path);
-    dir.remove();
+    await removeNamespaces(tp);
+    for (const d of [dir, data, home]) d.remove();
   }, 60_000);
 
   it("the agents register their hosts, and instances without a host land one on each", async () => {
     const hosts = await until("both agents to register", async () => {
-      const r = t.json(await t.cli(t.alice, ["host", "list", "-o", "json"]));
+      const r = json(await cli(["host", "list", "-o", "json"]));
       return r.items.length === 2 && r.items;
     });
     expect(hosts.map((h: { name: string; dataplane: string }) => [h.name, h.dataplane])).toEqual([["h1", "ovn"], ["h2", "ovn"]]);
-    const vpc = t.json(await t.cli(t.alice, ["vpc", "create", "--name", "v", "--region", "cn-hangzhou", "--cidr", "10.60.0.0/16", "-o", "json"]));
-    const subnet = t.json(await t.cli(t.alice, ["subnet", "create", "--vpc", vpc.id, "--cidr", "10.60.1.0/24", "-o", "json"]));
-    for (let k = 0; k < 2; k++) instances.push(t.json(await t.cli(t.alice, ["instance", "create", "--subnet", subnet.id, "-o", "json"])));
+    const vpc = json(await cli(["vpc", "create", "--name", "v", "--region", "cn-hangzhou", "--cidr", "10.60.0.0/16", "-o", "json"]));
+    const subnet = json(await cli(["subnet", "create", "--vpc", vpc.id, "--cidr", "10.60.1.0/24", "-o", "json"]));
+    for (let k = 0; k < 2; k++) instances.push(json(await cli(["instance", "create", "--subnet", subnet.id, "-o", "json"])));
     expect(instances.map((i) => i.host).sort()).toEqual(["h1", "h2"]);
     for (const i of instances) expect(i).toMatchObject({ interfaceId: `${tp}-i-${i.id.slice(4)}`, mac: expect.stringMatching(/^0a:00:0a:3c:01:/) });
-    const table = await t.cli(t.alice, ["instance", "list"]);
+    const table = await cli(["instance", "list"]);
     expect(table.stdout).toMatch(/HOST/);
     expect(table.stdout).toMatch(/h1/);
     expect(table.stdout).toMatch(/h2/);
     // A host the deployment does not have is refused, naming the known ones.
-    const bad = await t.cli(t.alice, ["instance", "create", "--subnet", subnet.id, "--host", "h7"]);
+    const bad = await cli(["instance", "create", "--subnet", subnet.id, "--host", "h7"]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('InvalidHost: host: "h7" is not a host of this deployment (known hosts: h1, h2)');
   }, 60_000);
@@ -119,7 +123,8 @@ describe.skipIf(!canRun)("instances on OVN hosts, plugged by their agents", () =
   it("a probe and instance exec work between instances on two hosts", async () => {
     const [a, b] = instances;
     const probe = await until("a probe across hosts to answer", async () => {
-      const r = await t.api(t.alice, "POST", "/api/v1/probes", { fromInstanceId: a.id, toIp: b.privateIp, port: 8080 });
+      const res = await fetch(`${server.url}/api/v1/probes`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ fromInstanceId: a.id, toIp: b.privateIp, port: 8080 }) });
+      const r = (await res.json()) as { reachable?: boolean };
       return r?.reachable === true && r;
     });
     expect(probe.reachable).toBe(true);
@@ -136,12 +141,34 @@ describe.skipIf(!canRun)("instances on OVN hosts, plugged by their agents", () =
   it("an instance deleted is unplugged by its agent: its port and namespace go, the other stays", async () => {
     const [a, b] = instances;
     const ns = (i: { id: string }) => `${tp}-i-${i.id.slice(4)}`;
-    expect((await t.cli(t.alice, ["instance", "delete", b.id])).code).toBe(0);
+    expect((await cli(["instance", "delete", b.id])).code).toBe(0);
     await until("the namespace to go", async () => !(await listNamespaces(tp)).includes(ns(b)));
     const host = lab.hosts.find((h) => h.name === b.host)!;
     const ports = (await run("ovs-vsctl", [`--db=${host.ovs}`, "list-ports", "br-int"])).stdout;
     expect(ports).not.toContain(`i-${b.id.slice(4)}`);
     expect(await listNamespaces(tp)).toContain(ns(a));
-    expect(agentLog.join("")).not.toMatch(/"level":50/);
+  }, 60_000);
+
+  it("an agent with --no-plug registers its host and plugs nothing there (real VMs bind their ports)", async () => {
+    const p = spawn(process.execPath, [BIN, "agent", "--host", "vm1", "--ovs-db", lab.hosts[0]!.ovs, "--no-plug", "--data", data.path, "--netns-prefix", tp], { env: childEnv(), stdio: "ignore" });
+    try {
+      await until("vm1 to register", async () => json(await cli(["host", "list", "-o", "json"])).items.some((h: { name: string }) => h.name === "vm1"));
+      const vm = json(await cli(["instance", "create", "--subnet", instances[0].subnetId, "--host", "vm1", "-o", "json"]));
+      expect(vm).toMatchObject({ host: "vm1", interfaceId: `${tp}-i-${vm.id.slice(4)}` });
+      await new Promise((r) => setTimeout(r, 2000)); // four passes
+      expect(await listNamespaces(tp)).not.toContain(`${tp}-i-${vm.id.slice(4)}`);
+      expect((await run("ovs-vsctl", [`--db=${lab.hosts[0]!.ovs}`, "list-ports", "br-int"])).stdout).not.toContain(`i-${vm.id.slice(4)}`);
+    } finally {
+      p.kill("SIGTERM");
+    }
+  }, 60_000);
+
+  it("lab down stops the agents it started and removes what they plugged with the hosts", async () => {
+    expect(lab.agents.map((a) => [a.host, a.pid !== null && running(a.pid)])).toEqual([["h1", true], ["h2", true]]);
+    const down = json(await runCli(["lab", "down", "--dir", dir.path]));
+    expect(down.stopped.map((s: { name: string }) => s.name)).toEqual(expect.arrayContaining(["h1/agent", "h2/agent"]));
+    for (const a of lab.agents) expect(running(a.pid!)).toBe(false);
+    expect(down.namespaces).toContain(`${tp}-i-${instances[0].id.slice(4)}`);
+    expect(await listNamespaces(tp)).toEqual([]);
   }, 60_000);
 });

@@ -10,6 +10,8 @@ export interface HostAgentFlags {
   ovsDb?: string | undefined;
   netnsPrefix: string;
   logLevel: string;
+  /** false (--no-plug): register and beat only; the host's VMs bind their ports themselves. */
+  plug: boolean;
 }
 
 export async function runHostAgent(o: HostAgentFlags, openRuntime: () => Promise<Runtime>): Promise<void> {
@@ -18,7 +20,7 @@ export async function runHostAgent(o: HostAgentFlags, openRuntime: () => Promise
   const logger = pino({ level: o.logLevel });
   const chassis = await chassisOf(o);
   const rt = await openRuntime();
-  const agent = new HostAgent({ store: rt.store, host: o.host, prefix: o.netnsPrefix, chassis, logger });
+  const agent = new HostAgent({ store: rt.store, host: o.host, prefix: o.netnsPrefix, chassis, logger, plug: o.plug });
   try {
     await agent.start();
   } catch (e) {
@@ -26,7 +28,7 @@ export async function runHostAgent(o: HostAgentFlags, openRuntime: () => Promise
     await rt.close();
     throw e;
   }
-  logger.info({ host: o.host, prefix: o.netnsPrefix, ovs: chassis.ovs, ...(chassis.namespace ? { namespace: chassis.namespace } : {}) }, "vpcpeer host agent running");
+  logger.info({ host: o.host, prefix: o.netnsPrefix, plug: o.plug, ovs: chassis.ovs, ...(chassis.namespace ? { namespace: chassis.namespace } : {}) }, "vpcpeer host agent running");
   const stop = () => void agent.stop().then(() => rt.close()).then(() => process.exit(0));
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);

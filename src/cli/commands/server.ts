@@ -89,11 +89,12 @@ export function serverCommands(program: Command): void {
       .option("--lab <dir>", "with --dataplane ovn: the lab (vpcpeer lab up --dir DIR) whose northbound database to use; with --host: the lab whose host it is")
       .option("--host <name>", "instead: the host agent of OVN chassis NAME (run one on each hypervisor next to ovn-controller): registers the host and plugs the emulated instances placed on it into this host's OVS (--lab DIR or --ovs-db)")
       .option("--ovs-db <conn>", "with --host: this hypervisor's Open_vSwitch database, unix:PATH or tcp:HOST:PORT")
+      .option("--no-plug", "with --host: only register the host and beat; its instances are real VMs that bind their logical ports (iface-id) themselves")
       .addOption(logLevel()),
-  ).action(async (o: StoreFlags & OvnFlags & { dataplane: "linux" | "ovn"; netnsPrefix: string; logLevel: string; host?: string; ovsDb?: string }) => {
+  ).action(async (o: StoreFlags & OvnFlags & { dataplane: "linux" | "ovn"; netnsPrefix: string; logLevel: string; host?: string; ovsDb?: string; plug: boolean }) => {
     if (o.host !== undefined) {
       const { runHostAgent } = await import("./host-agent.ts");
-      return runHostAgent({ host: o.host, lab: o.lab, ovsDb: o.ovsDb, netnsPrefix: o.netnsPrefix, logLevel: o.logLevel }, () => openRuntime(o));
+      return runHostAgent({ host: o.host, lab: o.lab, ovsDb: o.ovsDb, netnsPrefix: o.netnsPrefix, logLevel: o.logLevel, plug: o.plug }, () => openRuntime(o));
     }
     const { startDataplane } = await import("../../main.ts");
     const { default: pino } = await import("pino");

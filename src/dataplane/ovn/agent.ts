@@ -35,6 +35,8 @@ export interface HostAgentOptions {
   logger?: Logger | undefined;
   /** How often to compare the store with what is plugged. */
   pollMs?: number;
+  /** false: only register and beat (a host whose instances are real VMs binding their own ports). */
+  plug?: boolean;
 }
 
 export interface AgentPass {
@@ -46,6 +48,7 @@ export interface AgentPass {
 /** OVS interface external_ids that mark a port as this deployment's, and whose. */
 const OWNER = "vpcpeer-owner";
 const INSTANCE = "vpcpeer-id";
+
 
 /** The OVS port (and tap) of an instance: unique per instance, at most 15 characters. */
 export const vifPort = (instanceId: string) => `i-${suffixOf(instanceId)}`;
@@ -94,6 +97,7 @@ export class HostAgent {
     const out: AgentPass = { plugged: [], unplugged: [], errors: [] };
     try {
       if (Date.now() - this.lastBeat >= HEARTBEAT_MS) await this.beat();
+      if (this.opts.plug === false) return out;
       const wanted = new Map((await this.opts.store.read.hosts.instancesOn(this.opts.host)).map((i) => [i.id, i]));
       const ports = await ownedPorts(chassis, prefix);
       const namespaces = new Set(await listAllNamespaces());

@@ -30,10 +30,13 @@ export interface Vif {
 
 const VSCTL_TIMEOUT_S = "--timeout=10";
 
+/** The OVS interface's external_ids key naming the namespace its tap was moved into (`lab down` removes those). */
+export const VIF_NETNS = "vpcpeer-netns";
+
 export async function plugVif(c: Chassis, v: Vif): Promise<void> {
   if (v.port.length > 15) throw new Error(`port name "${v.port}" is longer than 15 characters`);
   // ovs-vsctl returns once ovs-vswitchd has made the tap.
-  const ext = Object.entries({ "iface-id": v.iface, ...v.externalIds }).map(([k, x]) => `external_ids:${k}=${x}`);
+  const ext = Object.entries({ "iface-id": v.iface, [VIF_NETNS]: v.netns, ...v.externalIds }).map(([k, x]) => `external_ids:${k}=${x}`);
   await tool("ovs-vsctl", [`--db=${c.ovs}`, VSCTL_TIMEOUT_S, "add-port", "br-int", v.port, "--", "set", "interface", v.port, "type=internal", ...ext]);
   await tool("ip", [...(c.namespace ? ["-n", c.namespace] : []), "link", "set", v.port, "netns", v.netns]);
   const lines = [`link set ${v.port} address ${v.mac}`, `addr add ${v.address} dev ${v.port}`, `link set ${v.port} up`, "link set lo up", ...(v.gateway ? [`route add default via ${v.gateway}`] : [])];

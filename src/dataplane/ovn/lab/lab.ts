@@ -6,13 +6,15 @@
  * D/lab.json as it goes (so a failed `up` undoes exactly what it did); `down` stops those
  * processes by pid and deletes those namespaces by name, which takes every link in them along.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { map, set } from "../atoms.ts";
 import { OvsdbClient } from "../ovsdb.ts";
 import { replicate } from "../replica.ts";
 import { listAllNamespaces } from "./netns.ts";
-import { type DaemonRecord, isOurs, startDaemon, stopDaemon, tool } from "./daemons.ts";
+import { type DaemonRecord, isOurs, logTail, startDaemon, stopDaemon, tool, waitForLog } from "./daemons.ts";
+import { VIF_NETNS } from "../vif.ts";
 import { type Layout, MAX_HOSTS, UNDERLAY_NET, layout } from "./layout.ts";
 import { startOvsdbServer } from "./ovsdb-server.ts";
 import { NB_SCHEMA, SB_SCHEMA, VSWITCH_SCHEMA, missingTools } from "./requirements.ts";
@@ -32,6 +34,16 @@ export interface LabHost {
   dir: string;
 }
 
+/** `lab up --data|--database`: a host agent per host against that store (`vpcpeer agent --host`). */
+export interface LabAgents {
+  /** The vpcpeer command (bin/vpcpeer.js) to run them with. */
+  bin: string;
+  /** Store flags: ["--data", DIR] or ["--database", URL]. */
+  store: string[];
+  /** The deployment prefix (the servers' --netns-prefix). */
+  prefix: string;
+}
+
 /** What `lab up` prints. */
 export interface LabInfo {
   dir: string;
@@ -44,6 +56,8 @@ export interface LabInfo {
   encap: "geneve";
   underlay: { namespace: string; cidr: string };
   hosts: LabHost[];
+  /** Per host, the agent that plugs the instances placed on it: started (with a store) or to start. */
+  agents: { host: string; command: string[]; pid: number | null }[];
 }
 
 /** What D/lab.json holds: the info plus everything made, recorded as it was made. */
@@ -86,7 +100,7 @@ async function settleAll<T>(items: Promise<T>[], keep: (v: T) => void = () => {}
 
 const vsctl = (ovs: string, ...args: string[]) => tool("ovs-vsctl", [`--db=${ovs}`, `--timeout=${VSCTL_TIMEOUT_S}`, ...args]);
 
-export async function labUp(dirArg: string, opts: { hosts: number }): Promise<LabInfo> {
+export async function labUp(dirArg: string, opts: { hosts: number; agents?: LabAgents }): Promise<LabInfo> {
   if (!Number.isInteger(opts.hosts) || opts.hosts < 1 || opts.hosts > MAX_HOSTS) throw new LabError(`--hosts: "${opts.hosts}" is not a number of hosts (1 to ${MAX_HOSTS})`);
   if (process.getuid?.() !== 0) throw new LabError("the lab needs root (it makes network namespaces)");
   const missing = missingTools();
@@ -122,6 +136,13 @@ export async function labUp(dirArg: string, opts: { hosts: number }): Promise<La
     state.status = "up";
     Object.assign(state, info);
     save();
+    if (opts.agents) {
+      // Started once lab.json says up: an agent reads its host from it.
+      const a = opts.agents;
+      info.agents = await settleAll(info.hosts.map(async (h) => ({ host: h.name, command: agentCommand(l, h, a), pid: await startAgent(l, h, a, keep) })));
+      state.agents = info.agents;
+      save();
+    }
     return info;
   } catch (e) {
     await teardown(l, state).catch(() => {});
@@ -210,6 +231,7 @@ async function build(l: Layout, n: number, state: LabState, save: () => void, ke
   } finally {
     await client.close();
   }
+  const hostList = hosts.map((h, k) => ({ name: h.name, namespace: h.namespace, chassis: h.name, encapIp: h.encapIp, ovs: ovs[k]!, dir: h.dir }));
   return {
     dir: l.dir,
     prefix: l.prefix,
@@ -219,8 +241,41 @@ async function build(l: Layout, n: number, state: LabState, save: () => void, ke
     sbSocket: sb!.unix,
     encap: "geneve",
     underlay: { namespace: ul, cidr: `${UNDERLAY_NET}.0/24` },
-    hosts: hosts.map((h, k) => ({ name: h.name, namespace: h.namespace, chassis: h.name, encapIp: h.encapIp, ovs: ovs[k]!, dir: h.dir })),
+    hosts: hostList,
+    agents: hostList.map((h) => ({ host: h.name, command: agentCommand(l, h, null), pid: null })),
   };
+}
+
+/** `vpcpeer agent --host hN --lab DIR …`: the store flags are the caller's to add when none are known. */
+function agentCommand(l: Layout, h: LabHost, a: LabAgents | null): string[] {
+  return ["vpcpeer", "agent", "--host", h.name, "--lab", l.dir, ...(a ? [...a.store, "--netns-prefix", a.prefix] : ["--data", "DIR|--database", "URL", "--netns-prefix", "PREFIX"])];
+}
+
+const AGENT_READY_MS = 30_000;
+
+/**
+ * Starts a host agent detached (its log in the host's directory), recorded at once (so a failure
+ * stops it with the rest), ready once it says it runs; returns its pid.
+ */
+async function startAgent(l: Layout, h: LabHost, a: LabAgents, keep: (d: DaemonRecord) => void): Promise<number> {
+  const log = join(h.dir, "agent.log");
+  const fd = openSync(log, "a");
+  const from = statSync(log).size;
+  const p = spawn(process.execPath, [a.bin, ...agentCommand(l, h, a).slice(1)], { detached: true, stdio: ["ignore", fd, fd] });
+  closeSync(fd);
+  p.unref();
+  const name = `${h.name}/agent`;
+  if (p.pid === undefined) throw new Error(`${name}: could not start ${process.execPath}`);
+  // spawn returns once the child has exec'd: its comm is node's.
+  keep({ name, pid: p.pid, comm: readFileSync(`/proc/${p.pid}/comm`, "utf8").trim(), mark: l.dir });
+  let onExit: ((code: number | null) => void) | undefined;
+  const exited = new Promise<never>((_, reject) => p.once("exit", (onExit = (code) => void logTail(log).then((t) => reject(new Error(`${name} exited ${code} while starting: ${t}`))))));
+  try {
+    await Promise.race([waitForLog(log, /host agent running/, AGENT_READY_MS, from), exited]);
+  } finally {
+    p.off("exit", onExit!);
+  }
+  return p.pid;
 }
 
 /** Creates the database's one global row (NB_Global / SB_Global) if it has none. */
@@ -241,6 +296,7 @@ async function ipBatch(ns: string, lines: string[]): Promise<void> {
 export interface LabDownReport {
   dir: string;
   stopped: { name: string; pid: number }[];
+  /** The lab's namespaces, and those of instances plugged into its hosts. */
   namespaces: string[];
   links: { netns: string; name: string }[];
 }
@@ -251,11 +307,16 @@ async function teardown(l: Layout, state: LabState): Promise<LabDownReport> {
   const stop = async (ds: DaemonRecord[]) => {
     await Promise.all(ds.map(async (d) => (await stopDaemon(d)) === "stopped" && stopped.push({ name: d.name, pid: d.pid })));
   };
-  // Controllers first (they would otherwise log the vanishing of their switch), then the rest.
+  // Agents first (they would replug), then controllers (they would otherwise log the vanishing
+  // of their switch), then the rest.
+  const isAgent = (d: DaemonRecord) => d.name.endsWith("/agent");
+  await stop(state.daemons.filter(isAgent));
+  // What was plugged into the lab's hosts goes with them: the namespaces their ports were moved to.
+  const plugged = (await Promise.all((state.hosts ?? []).map((h) => pluggedNamespaces(h.ovs)))).flat();
   await stop(state.daemons.filter((d) => d.comm === "ovn-controller"));
-  await stop(state.daemons.filter((d) => d.comm !== "ovn-controller"));
+  await stop(state.daemons.filter((d) => d.comm !== "ovn-controller" && !isAgent(d)));
   const present = new Set(await listAllNamespaces());
-  const namespaces = [...state.namespaces].reverse().filter((n) => present.has(n));
+  const namespaces = [...plugged, ...[...state.namespaces].reverse()].filter((n) => present.has(n));
   for (const ns of namespaces) await tool("ip", ["netns", "del", ns]);
 
   const running = state.daemons.filter(isOurs);
@@ -265,6 +326,17 @@ async function teardown(l: Layout, state: LabState): Promise<LabDownReport> {
     throw new LabError(`lab in ${l.dir} not fully stopped: processes ${running.map((d) => `${d.name}=${d.pid}`).join(", ") || "none"}; namespaces ${left.join(", ") || "none"}`);
   }
   return { dir: l.dir, stopped, namespaces, links: state.links };
+}
+
+/** Namespaces an agent moved ports of this host into (`external_ids:vpcpeer-netns`); none if its OVS is gone. */
+async function pluggedNamespaces(ovs: string): Promise<string[]> {
+  try {
+    const out = await vsctl(ovs, "--format=json", "--columns=external_ids", "list", "Interface");
+    const rows = (JSON.parse(out) as { data: [["map", [string, string][]]][] }).data;
+    return rows.flatMap(([[, pairs]]) => pairs.filter(([k]) => k === VIF_NETNS).map(([, v]) => v));
+  } catch {
+    return [];
+  }
 }
 
 /** `lab down`: null when the directory holds no lab. */
