@@ -77,7 +77,7 @@ describe.skipIf(!isRoot)("data plane through the API", () => {
 
 
 
-  sharedFlows(() => ({ driver: "linux", url: () => server.url, prefix, home: home.path, alice, bob, plug: async () => {} }));
+  sharedFlows(() => ({ dataDir: data.path, driver: "linux", url: () => server.url, prefix, home: home.path, alice, bob, plug: async () => {} }));
 
   it("repairs drift while running, and converges after kill -9 without touching healthy links", async () => {
     const { run } = await import("../../src/dataplane/kernel.ts");

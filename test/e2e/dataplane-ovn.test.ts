@@ -80,7 +80,7 @@ describe.skipIf(!canRun)("data plane on OVN through the API (lab with two hosts)
     expect(d.note).toMatch(/counters are not collected on OVN/);
   });
 
-  sharedFlows(() => ({ driver: "ovn", url: () => server.url, prefix, home: home.path, alice, bob, plug }));
+  sharedFlows(() => ({ dataDir: data.path, driver: "ovn", url: () => server.url, prefix, home: home.path, alice, bob, plug }));
 
   it("puts back within 5 s a route deleted by hand from OVN, and a restart of the server changes nothing", async () => {
     const u = (await call(alice, "POST", "/api/v1/vpcs", { name: "u", region: "cn-beijing", cidr: "10.150.0.0/16" })).body;

@@ -5,7 +5,11 @@
  * a driver needs it (OVN: instance ports bound on a lab host; Linux: nothing).
  */
 import { expect, it } from "vitest";
+import { defaultConfig } from "../../src/config.ts";
+import { openRuntime } from "../../src/main.ts";
+import { TestClock } from "./clock.ts";
 import { appliedAt } from "./dataplane-server.ts";
+import { TEST_MASTER_KEY } from "./harness.ts";
 import { runCli } from "./process.ts";
 
 export type Acct = { accountId: string; token: string };
@@ -21,6 +25,8 @@ export interface FlowTarget {
   bob: Acct;
   /** Makes every instance and VBR host the API holds reachable by probes (OVN: binds their ports on lab hosts). */
   plug(): Promise<void>;
+  /** The server's SQLite store directory (a test runtime on it plays the passing of time). */
+  dataDir: string;
 }
 
 /** Registers the shared flows; `t` is called inside each test (after beforeAll). */
@@ -157,5 +163,31 @@ export function sharedFlows(t: () => FlowTarget): void {
     }
     expect(carried).toBeGreaterThan(1_000_000);
     expect(await (await fetch(`${t().url()}/metrics`)).text()).toMatch(new RegExp(`vpcpeer_peering_bytes\\{peering="${p.id}",direction="requester_to_accepter"\\} [1-9]`));
+  });
+
+  it("a subscription that ends without auto renew is suspended and its traffic stops", async () => {
+    const { alice } = t();
+    const e = (await call(alice, "POST", "/api/v1/vpcs", { name: "e", region: "cn-shanghai", cidr: "10.130.0.0/16" })).body;
+    const f = (await call(alice, "POST", "/api/v1/vpcs", { name: "f", region: "cn-shanghai", cidr: "10.140.0.0/16" })).body;
+    const es = (await call(alice, "POST", "/api/v1/subnets", { vpcId: e.id, cidr: "10.130.1.0/24" })).body;
+    const fs = (await call(alice, "POST", "/api/v1/subnets", { vpcId: f.id, cidr: "10.140.1.0/24" })).body;
+    const ei = (await call(alice, "POST", "/api/v1/instances", { subnetId: es.id })).body;
+    const fi = (await call(alice, "POST", "/api/v1/instances", { subnetId: fs.id })).body;
+    const p = (await call(alice, "POST", "/api/v1/peerings", { vpcId: e.id, peerVpcId: f.id, chargeType: "subscription", period: 1, autoRenew: false })).body;
+    expect(p).toMatchObject({ state: "active", chargeType: "subscription" });
+    await call(alice, "POST", `/api/v1/route-tables/${e.defaultRouteTableId}/routes`, { destinationCidr: "10.140.0.0/16", target: { type: "peering", id: p.id } });
+    await applied(() => call(alice, "POST", `/api/v1/route-tables/${f.defaultRouteTableId}/routes`, { destinationCidr: "10.130.0.0/16", target: { type: "peering", id: p.id } }));
+    await t().plug();
+    expect(await reach(alice, ei.id, fi.privateIp)).toBe(true);
+    // Time passes beyond the term: the server's timers would suspend it; a runtime on the same store with a clock past the end does it now.
+    const rt = await openRuntime({ dataDir: t().dataDir, config: defaultConfig(), masterKey: TEST_MASTER_KEY, clock: new TestClock(Date.parse(p.termEndsAt) + 60_000) });
+    try {
+      await applied(() => rt.services.peerings.sweep());
+    } finally {
+      await rt.close();
+    }
+    expect((await call(alice, "GET", `/api/v1/peerings/${p.id}`)).body).toMatchObject({ state: "suspended" });
+    expect(await reach(alice, ei.id, fi.privateIp)).toBe(false);
+    expect(await reach(alice, fi.id, ei.privateIp)).toBe(false);
   });
 }
