@@ -102,7 +102,7 @@ export interface ApplyReport {
 }
 
 /** Writes sysctls inside a namespace (one process); the error, if any. */
-async function writeSysctls(ns: string, values: Record<string, string>): Promise<string | null> {
+export async function writeSysctls(ns: string, values: Record<string, string>): Promise<string | null> {
   const writes = Object.entries(values).map(([k, v]) => `echo ${v} > ${procPath(k)}`);
   if (writes.length === 0) return null;
   const s = await run("ip", ["netns", "exec", ns, "sh", "-c", writes.join(" && ")]);

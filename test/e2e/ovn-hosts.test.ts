@@ -138,6 +138,18 @@ describe.skipIf(!canRun)("instances on OVN hosts, plugged by their agents", () =
     expect(exec.code).toBe(0);
   }, 60_000);
 
+  it("an instance that a route goes through forwards, and stops once the route is gone", async () => {
+    const [a] = instances;
+    const ns = `${tp}-i-${a.id.slice(4)}`;
+    const forwarding = async () => (await run("ip", ["netns", "exec", ns, "cat", "/proc/sys/net/ipv4/ip_forward"])).stdout.trim();
+    expect(await forwarding()).toBe("0");
+    const vpc = json(await cli(["vpc", "get", a.vpcId, "-o", "json"]));
+    const route = json(await cli(["route", "add", vpc.defaultRouteTableId, "--destination", "10.99.0.0/16", "--instance", a.id, "-o", "json"]));
+    await until("ip_forward on in the next hop", async () => (await forwarding()) === "1");
+    expect((await cli(["route", "delete", vpc.defaultRouteTableId, route.id])).code).toBe(0);
+    await until("ip_forward off again", async () => (await forwarding()) === "0");
+  }, 60_000);
+
   it("an instance deleted is unplugged by its agent: its port and namespace go, the other stays", async () => {
     const [a, b] = instances;
     const ns = (i: { id: string }) => `${tp}-i-${i.id.slice(4)}`;

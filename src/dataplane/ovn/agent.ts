@@ -4,7 +4,8 @@
  * instances there; and it plugs the emulated instances placed on it: for each, a network
  * namespace `<prefix>-i-<id>` (the name probes and `instance exec` use, src/dataplane/naming.ts)
  * holding an OVS internal port of this host's br-int bound to the instance's logical port
- * (`iface-id`), with its MAC, address and a default route via the subnet gateway (vif.ts). A real
+ * (`iface-id`), with its MAC, address and a default route via the subnet gateway (vif.ts), and
+ * ip_forward on only if some route goes through it (as the Linux driver does). A real
  * VM binds the same logical port by its iface-id instead.
  *
  * It reads the store, not the northbound database: the store is the truth the NB is compiled
@@ -19,6 +20,7 @@ import { gatewayIp } from "../../domain/addressing.ts";
 import { parseCidr } from "../../domain/cidr.ts";
 import { HEARTBEAT_MS } from "../../store/repos/dataplane.ts";
 import type { Store } from "../../store/store.ts";
+import { writeSysctls } from "../kernel.ts";
 import { nsName, suffixOf } from "../naming.ts";
 import { tool } from "./lab/daemons.ts";
 import { listAllNamespaces } from "./lab/netns.ts";
@@ -58,6 +60,8 @@ export class HostAgent {
   private running: Promise<AgentPass> | null = null;
   private lastBeat = 0;
   private stopped = false;
+  /** ip_forward as last written in each plugged instance's namespace. */
+  private forwarding = new Map<string, boolean>();
   /** Passes completed, and the last one's outcome. */
   passes = 0;
   last: AgentPass | null = null;
@@ -112,6 +116,7 @@ export class HostAgent {
         await unplugVif(chassis, p.name);
         if (namespaces.has(ns)) await tool("ip", ["netns", "del", ns]);
         namespaces.delete(ns);
+        this.forwarding.delete(p.instanceId);
         if (!wanted.has(p.instanceId)) out.unplugged.push(p.instanceId);
       }
       for (const ins of wanted.values()) {
@@ -132,11 +137,22 @@ export class HostAgent {
             gateway: gatewayIp(subnet),
             externalIds: { [OWNER]: prefix, [INSTANCE]: ins.id },
           });
+          this.forwarding.delete(ins.id);
           out.plugged.push(ins.id);
         } catch (e) {
           out.errors.push(`${ins.id}: ${(e as Error).message}`);
         }
       }
+      // A route's next-hop instance forwards; every other has forwarding off (a new namespace may
+      // inherit the machine's setting).
+      for (const ins of wanted.values()) {
+        if (!complete.has(ins.id) && !out.plugged.includes(ins.id)) continue;
+        if (this.forwarding.get(ins.id) === ins.forwards) continue;
+        const err = await writeSysctls(nsName(prefix, "instance", ins.id), { "net.ipv4.ip_forward": ins.forwards ? "1" : "0" });
+        if (err) out.errors.push(err);
+        else this.forwarding.set(ins.id, ins.forwards);
+      }
+      for (const id of [...this.forwarding.keys()]) if (!wanted.has(id)) this.forwarding.delete(id);
     } catch (e) {
       out.errors.push((e as Error).message);
     }

@@ -34,16 +34,24 @@ export class HostsRepo {
     return rows.map((r) => ({ name: r.name, dataplane: r.dataplane as HostRecord["dataplane"], prefix: r.prefix, registeredAt: r.registered_at, seenAt: r.seen_at }));
   }
 
-  /** The instances placed on `host`, with their subnet's CIDR (what its agent plugs). */
-  async instancesOn(host: string): Promise<{ id: string; privateIp: string; subnetCidr: string }[]> {
+  /**
+   * The instances placed on `host`, with their subnet's CIDR and whether some route goes through
+   * them (then they forward, like the Linux driver's next-hop instances): what its agent plugs.
+   */
+  async instancesOn(host: string): Promise<{ id: string; privateIp: string; subnetCidr: string; forwards: boolean }[]> {
     const rows = await this.db
       .selectFrom("instances as i")
       .innerJoin("subnets as s", "s.id", "i.subnet_id")
-      .select(["i.id as id", "i.private_ip as ip", "s.cidr as cidr"])
+      .select((eb) => [
+        "i.id as id",
+        "i.private_ip as ip",
+        "s.cidr as cidr",
+        eb.exists(eb.selectFrom("routes as r").select("r.id").where("r.target_type", "=", "instance").whereRef("r.target_id", "=", "i.id")).as("forwards"),
+      ])
       .where("i.host", "=", host)
       .orderBy("i.id")
       .execute();
-    return rows.map((r) => ({ id: r.id, privateIp: r.ip, subnetCidr: r.cidr }));
+    return rows.map((r) => ({ id: r.id, privateIp: r.ip, subnetCidr: r.cidr, forwards: Boolean(Number(r.forwards)) }));
   }
 
   /**
