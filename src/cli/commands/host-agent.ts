@@ -2,6 +2,7 @@
  * `vpcpeer agent --host NAME` (src/dataplane/ovn/agent.ts): the per-hypervisor agent of an OVN
  * deployment. Its OVS is the lab host's (--lab DIR) or the one at --ovs-db.
  */
+import { existsSync } from "node:fs";
 import type { Runtime } from "../../main.ts";
 
 export interface HostAgentFlags {
@@ -42,7 +43,7 @@ async function chassisOf(o: HostAgentFlags): Promise<{ ovs: string; namespace?: 
   }
   const { layout } = await import("../../dataplane/ovn/lab/layout.ts");
   const { readState } = await import("../../dataplane/ovn/lab/lab.ts");
-  const state = readState(layout(o.lab!));
+  const state = existsSync(o.lab!) ? readState(layout(o.lab!)) : null;
   if (!state || state.status !== "up" || !state.hosts) throw new Error(`--lab: no running lab in ${o.lab} (vpcpeer lab up --dir ${o.lab})`);
   const h = state.hosts.find((x) => x.name === o.host || x.chassis === o.host);
   if (!h) throw new Error(`--host: "${o.host.slice(0, 64)}" is not a host of the lab in ${o.lab} (its hosts: ${state.hosts.map((x) => x.chassis).join(", ")})`);
