@@ -1,6 +1,7 @@
 /**
  * Scale-out (#13 item 6): two `vpcpeer serve --dataplane ovn` on one PostgreSQL store and one lab
- * with three hosts, one deployment (same prefix). Changes sent to both servers at once converge
+ * with three hosts (`lab up --database`: a host agent per host on the same store, which plugs the
+ * instances placed on it), one deployment (same prefix). Changes sent to both servers at once converge
  * to one set of northbound rows (no duplicates); a peering made through one server carries
  * traffic probed through the other; and the two drivers do not fight: over full passes of both,
  * neither sends an operation and every row keeps its uuid.
@@ -11,18 +12,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultConfig } from "../../src/config.ts";
 import { listNamespaces } from "../../src/dataplane/kernel.ts";
 import { stringMap } from "../../src/dataplane/ovn/atoms.ts";
-import { type LabInfo, labDown, labUp } from "../../src/dataplane/ovn/lab/lab.ts";
+import { type LabInfo, labDown } from "../../src/dataplane/ovn/lab/lab.ts";
 import { missingTools } from "../../src/dataplane/ovn/lab/requirements.ts";
 import { EXT } from "../../src/dataplane/ovn/nb-names.ts";
 import { nbMonitorRequests } from "../../src/dataplane/ovn/nb-observed.ts";
+import { OvnDriver } from "../../src/dataplane/ovn/driver.ts";
 import { OvsdbClient } from "../../src/dataplane/ovn/ovsdb.ts";
+import type { DesiredRows } from "../../src/store/repos/dataplane.ts";
 import { type Replica, replicate } from "../../src/dataplane/ovn/replica.ts";
 import { openRuntime } from "../../src/main.ts";
 import type { Acct } from "../support/dataplane-scenarios.ts";
 import { TEST_MASTER_KEY, type TestDb, freshDb } from "../support/harness.ts";
 import { isRoot, removeNamespaces, testPrefix } from "../support/netns.ts";
 import { labPlugger, ourRows } from "../support/ovn-lab.ts";
-import { type ServerProcess, startServer, tempDir } from "../support/process.ts";
+import { type ServerProcess, runCli, startServer, tempDir } from "../support/process.ts";
 
 const canRun = isRoot && missingTools().length === 0;
 
@@ -59,23 +62,26 @@ describe.skipIf(!canRun)("two servers on PostgreSQL running the OVN driver again
   };
 
   beforeAll(async () => {
-    [lab, db] = await Promise.all([labUp(labDir.path, { hosts: 3 }), freshDb("postgres")]);
+    db = await freshDb("postgres");
     const rt = await openRuntime({ ...db, config: defaultConfig(), masterKey: TEST_MASTER_KEY });
     acct = await rt.services.accounts.create("scale");
     await rt.close();
+    // One host agent per host on the same store: they place and plug the instances.
+    lab = JSON.parse((await runCli(["lab", "up", "--hosts", "3", "--dir", labDir.path, "--database", db.databaseUrl!, "--netns-prefix", prefix])).stdout) as LabInfo;
     const args = ["--database", db.databaseUrl!, "--dataplane", "ovn", "--lab", labDir.path, "--netns-prefix", prefix];
     servers = await Promise.all([startServer(args), startServer(args)]);
     nb = await OvsdbClient.connect(lab.nbSocket);
     ({ replica } = await replicate(nb, "OVN_Northbound", { ...nbMonitorRequests({ Logical_Switch_Port: ["up"] }), NB_Global: { columns: ["external_ids"] } }));
-    plug = labPlugger({ lab, prefix, nb, replica, url: () => servers[0]!.url, accounts: () => [acct] });
+    plug = labPlugger({ lab, prefix, nb, replica, url: () => servers[0]!.url, accounts: () => [acct], agents: true });
   }, 120_000);
 
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop()));
     await nb?.close();
+    // The lab first: it stops the agents (which would plug again) and removes what they plugged.
+    if (existsSync(join(labDir.path, "lab.json"))) await labDown(labDir.path);
     await removeNamespaces(prefix);
     expect(await listNamespaces(prefix)).toEqual([]);
-    if (existsSync(join(labDir.path, "lab.json"))) await labDown(labDir.path);
     labDir.remove();
     await db?.drop();
   }, 60_000);
@@ -89,6 +95,7 @@ describe.skipIf(!canRun)("two servers on PostgreSQL running the OVN driver again
     ]);
     const [xs, ys] = await Promise.all([call(a, "POST", "/api/v1/subnets", { vpcId: x.id, cidr: "10.210.1.0/24" }), call(b, "POST", "/api/v1/subnets", { vpcId: y.id, cidr: "10.220.1.0/24" })]);
     const [xi, yi] = await Promise.all([call(b, "POST", "/api/v1/instances", { subnetId: xs.id }), call(a, "POST", "/api/v1/instances", { subnetId: ys.id })]);
+    expect(xi.host).not.toBe(yi.host); // the least loaded host each time: the two sides on two hosts
     // The peering through server a; the routes through both at once.
     const p = await call(a, "POST", "/api/v1/peerings", { vpcId: x.id, peerVpcId: y.id });
     await Promise.all([
@@ -121,4 +128,35 @@ describe.skipIf(!canRun)("two servers on PostgreSQL running the OVN driver again
     expect(serial()).toBe(serialBefore);
     for (const url of [a, b]) expect((await call(url, "GET", `/api/v1/peerings/${p.id}`)).dataplane).toMatchObject({ programmed: true, lastError: null });
   }, 90_000);
+
+  it("two drivers diffing the same state at the same moment: one writes, the other's guarded transaction is refused and its second look finds nothing to do", async () => {
+    const owner = testPrefix();
+    const id = (kind: string, n: number) => `${kind}-${String(n).padStart(12, "0")}`;
+    const rows: DesiredRows = {
+      fingerprint: "",
+      vpcs: [1, 2, 3, 4].map((n) => ({ id: id("vpc", n), cidr: `10.${n}.0.0/16`, region: "r" })),
+      subnets: [1, 2, 3, 4].map((n) => ({ id: id("subnet", n), vpcId: id("vpc", n), cidr: `10.${n}.1.0/24`, routeTableId: id("rtb", n) })),
+      routeTables: [1, 2, 3, 4].map((n) => ({ id: id("rtb", n), vpcId: id("vpc", n) })),
+      routes: [],
+      instances: [],
+      vbrs: [],
+      peerings: [{ id: id("pcx", 1), generation: 1, a: { routerType: "vpc", routerId: id("vpc", 1), region: "r", cidrs: ["10.1.0.0/16"] }, b: { routerType: "vpc", routerId: id("vpc", 2), region: "r", cidrs: ["10.2.0.0/16"] }, bandwidthMbps: 10 }],
+      activeInterfaces: [],
+    };
+    const drivers = await Promise.all([OvnDriver.open({ nb: lab.nb, prefix: owner }), OvnDriver.open({ nb: lab.nb, prefix: owner })]);
+    try {
+      // open() returns once the monitor's snapshot is in: both diff the same view at once.
+      const first = await Promise.all(drivers.map((d) => d.pass(rows)));
+      expect(first.map((p) => p.errors)).toEqual([[], []]);
+      // Exactly one wrote; without the guard both would have inserted every row (routers and switches have no unique name).
+      expect(first.filter((p) => p.commands > 0)).toHaveLength(1);
+      const routers = (await nb.select("OVN_Northbound", "Logical_Router", [], ["name", "external_ids"])).filter((r) => stringMap(r.external_ids!)[EXT.owner] === owner);
+      expect(routers).toHaveLength(4);
+      expect(await Promise.all(drivers.map((d) => d.pass(rows)))).toEqual([{ commands: 0, errors: [] }, { commands: 0, errors: [] }]);
+    } finally {
+      // Take the rows away again (one pass of an empty state), then close.
+      await drivers[0]!.pass({ ...rows, vpcs: [], subnets: [], routeTables: [], peerings: [] });
+      await Promise.all(drivers.map((d) => d.close()));
+    }
+  }, 60_000);
 });

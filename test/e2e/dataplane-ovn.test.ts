@@ -3,16 +3,16 @@
  * the Linux driver (test/support/dataplane-scenarios.ts) with the two sides' instances bound on
  * different hosts, then what only OVN has: a route deleted by hand from the northbound database is
  * put back within 5 s (the driver's monitor wakes a pass), and a restart of the server changes
- * nothing (its first pass sends no operation, every row keeps its uuid). Instance ports are bound
- * by this test (an OVS internal port moved into the instance's namespace, vif.ts), as the host
- * agent does on a real deployment. afterAll removes the test's namespaces by exact name and
- * brings the lab down.
+ * nothing (its first pass sends no operation, every row keeps its uuid). `lab up --data` starts a
+ * host agent per host on the server's store: instances are placed on the least loaded host (one
+ * side on each) and plugged by their agent; the test binds only VBR on-premises hosts itself.
+ * afterAll brings the lab down (its agents first) and removes the test's namespaces by exact name.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listNamespaces } from "../../src/dataplane/kernel.ts";
-import { type LabInfo, labDown, labUp } from "../../src/dataplane/ovn/lab/lab.ts";
+import { type LabInfo, labDown } from "../../src/dataplane/ovn/lab/lab.ts";
 import { missingTools } from "../../src/dataplane/ovn/lab/requirements.ts";
 import { set, stringMap, stringOf, uuid } from "../../src/dataplane/ovn/atoms.ts";
 import { EXT, nbName } from "../../src/dataplane/ovn/nb-names.ts";
@@ -55,22 +55,24 @@ describe.skipIf(!canRun)("data plane on OVN through the API (lab with two hosts)
   const reach = async (a: Acct, from: string, ip: string) => (await call(a, "POST", "/api/v1/probes", { fromInstanceId: from, toIp: ip, port: 8080 })).body.reachable as boolean;
 
   beforeAll(async () => {
-    lab = await labUp(labDir.path, { hosts: 2 });
     const mk = async (name: string) => JSON.parse((await runCli(["account", "create", "--name", name, "--data", data.path], { XDG_CONFIG_HOME: home.path })).stdout) as Acct;
     alice = await mk("alice");
     bob = await mk("bob");
+    // The lab with a host agent per host on this store: they place and plug the instances.
+    lab = JSON.parse((await runCli(["lab", "up", "--hosts", "2", "--dir", labDir.path, "--data", data.path, "--netns-prefix", prefix])).stdout) as LabInfo;
     server = await startServer(serverArgs());
     nb = await OvsdbClient.connect(lab.nbSocket);
     ({ replica } = await replicate(nb, NB, nbMonitorRequests({ Logical_Switch_Port: ["up"] })));
-    plug = labPlugger({ lab, prefix, nb, replica, url: () => server.url, accounts: () => [alice, bob] });
+    plug = labPlugger({ lab, prefix, nb, replica, url: () => server.url, accounts: () => [alice, bob], agents: true });
   }, 120_000);
 
   afterAll(async () => {
     await server?.stop();
     await nb?.close();
+    // The lab first: it stops the agents (which would plug again) and removes what they plugged.
+    if (existsSync(join(labDir.path, "lab.json"))) await labDown(labDir.path);
     await removeNamespaces(prefix);
     expect(await listNamespaces(prefix)).toEqual([]);
-    if (existsSync(join(labDir.path, "lab.json"))) await labDown(labDir.path);
     for (const d of [data, home, labDir]) d.remove();
   }, 60_000);
 
@@ -99,8 +101,9 @@ describe.skipIf(!canRun)("data plane on OVN through the API (lab with two hosts)
     const routeRow = () => replica.rows("Logical_Router_Static_Route").find((r) => stringOf(r.ip_prefix!) === "10.160.0.0/16" && stringMap(r.external_ids!)[EXT.owner] === prefix);
     const deleted = routeRow()!;
     const router = nbName(prefix, "r", u.id);
-    await nb.transact(NB, [{ op: "mutate", table: "Logical_Router", where: [["name", "==", router]], mutations: [["static_routes", "delete", set([uuid(deleted._uuid)])]] }]);
     const t0 = Date.now();
+    const [cut] = await nb.transact(NB, [{ op: "mutate", table: "Logical_Router", where: [["name", "==", router]], mutations: [["static_routes", "delete", set([uuid(deleted._uuid)])]] }]);
+    expect(cut!.count).toBe(1);
     await replica.until((r) => !r.rows("Logical_Router_Static_Route").some((x) => x._uuid === deleted._uuid), 5000, "the deletion");
     await replica.until(() => routeRow() !== undefined, 5000, "the route back");
     const ms = Date.now() - t0;

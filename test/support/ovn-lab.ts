@@ -24,11 +24,14 @@ export interface PluggerOptions {
   replica: Replica;
   url: () => string;
   accounts: () => Acct[];
+  /** The lab runs host agents (lab up --data|--database): they plug instances; only VBR hosts are bound here. */
+  agents?: boolean;
 }
 
 /**
  * Returns plug(): binds every instance and VBR host port the API holds that it has not bound yet,
- * alternating hosts (so consecutive instances sit on different hosts), then waits until the ports
+ * alternating hosts (so consecutive instances sit on different hosts) — with `agents`, only VBR
+ * hosts: the agents plug instances on the hosts they were placed on — then waits until the ports
  * are up and every chassis has installed the flows.
  */
 export function labPlugger(o: PluggerOptions): () => Promise<void> {
@@ -39,10 +42,13 @@ export function labPlugger(o: PluggerOptions): () => Promise<void> {
   return async () => {
     const { lab, prefix, nb, replica } = o;
     const wanted: { lsp: string; port: string; netns: string; ip: string; cidr: string }[] = [];
+    /** With agents: the instance ports the agents plug, waited for. */
+    const plugged: string[] = [];
     for (const a of o.accounts()) {
       for (const i of (await get(a, "/api/v1/instances")).items as { id: string; subnetId: string; privateIp: string }[]) {
         const lsp = nbName(prefix, "i", i.id);
-        if (bound.has(lsp)) continue;
+        if (o.agents) plugged.push(lsp);
+        if (bound.has(lsp) || o.agents) continue;
         const subnet = (await get(a, `/api/v1/subnets/${i.subnetId}`)) as { cidr: string };
         wanted.push({ lsp, port: `i-${suffixOf(i.id)}`, netns: nsName(prefix, "instance", i.id), ip: i.privateIp, cidr: subnet.cidr });
       }
@@ -59,7 +65,7 @@ export function labPlugger(o: PluggerOptions): () => Promise<void> {
       await plugVif(lab.hosts[nextHost++ % lab.hosts.length]!, { port: w.port, iface: w.lsp, netns: w.netns, mac: instanceMac(w.ip), address: `${w.ip}/${c.prefix}`, gateway: gatewayIp(c) });
       bound.add(w.lsp);
     }
-    const lsps = wanted.map((w) => w.lsp);
+    const lsps = [...wanted.map((w) => w.lsp), ...plugged];
     await replica.until((r) => lsps.every((p) => r.rows("Logical_Switch_Port").some((x) => x.name === p && x.up === true)), 30_000, `ports ${lsps.join(", ")} up`);
     const { nbCfg } = await transactWithCfg(nb, []);
     await waitForCfg(nb, "hv", nbCfg, 15_000);
