@@ -22,6 +22,7 @@ import { OvnDriver } from "./dataplane/ovn/driver.ts";
 import { type OvnTarget, northboundOf } from "./dataplane/ovn/target.ts";
 import { Reconciler } from "./dataplane/reconciler.ts";
 import { LINUX_HOST } from "./domain/hosts.ts";
+import { HostBeat } from "./dataplane/host-beat.ts";
 
 export const VERSION = "0.1.0";
 
@@ -124,8 +125,8 @@ export async function startDataplane(runtime: Runtime, mode: ServeOptions["datap
     }
     driver = new LinuxDriver(prefix, { netem: host.netem }, { defaultMs: 30, pairs: {} });
   }
-  // The Linux data plane's one host, where its instances are placed (OVN hosts register through their agents).
-  if (mode !== "ovn") await runtime.store.transaction((r) => r.hosts.register({ name: LINUX_HOST, dataplane: "linux", prefix }, new Date().toISOString()), { notify: false });
+  // The Linux data plane's one host, where its instances are placed (OVN hosts beat through their agents).
+  const hostBeat = mode !== "ovn" ? await HostBeat.start(runtime.store, { name: LINUX_HOST, dataplane: "linux", prefix }) : null;
   const reconciler = new Reconciler({ store: runtime.store, driver, logger });
   reconciler.start();
   runtime.services.probes.prefix = prefix;
@@ -138,7 +139,10 @@ export async function startDataplane(runtime: Runtime, mode: ServeOptions["datap
       busy: reconciler.busy,
       lastPass: reconciler.last,
     }),
-    stop: () => reconciler.stop(),
+    stop: () => {
+      hostBeat?.stop();
+      return reconciler.stop();
+    },
   };
 }
 

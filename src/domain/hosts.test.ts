@@ -14,6 +14,16 @@ describe("placeInstance", () => {
     expect(placeInstance([{ name: "b", instances: 0 }, { name: "a", instances: 0 }], undefined)).toBe("a");
   });
 
+  it("leaves out hosts that stopped beating while one lives, and takes among all when none does", () => {
+    const stale = [
+      { name: "a", instances: 0, live: false },
+      { name: "b", instances: 5, live: true },
+    ];
+    expect(placeInstance(stale, undefined)).toBe("b");
+    expect(placeInstance(stale.map((h) => ({ ...h, live: false })), undefined)).toBe("a");
+    expect(placeInstance(stale, "a")).toBe("a");
+  });
+
   it("takes the host asked for when it is known, however loaded", () => {
     expect(placeInstance(loads, "h1")).toBe("h1");
   });

@@ -8,12 +8,15 @@ import { DomainError } from "./errors.ts";
 export interface HostLoad {
   name: string;
   instances: number;
+  /** Whether what runs there beat recently (absent: yes). */
+  live?: boolean;
 }
 
 /**
  * The host a new instance goes on: the one asked for, when it is known (else InvalidHost naming
- * the known hosts); by default the host with the fewest instances, ties broken by name; null
- * when the deployment knows no host yet (no data plane or agent has registered one).
+ * the known hosts); by default the live host with the fewest instances, ties broken by name
+ * (among all known hosts when none is live); null when the deployment knows no host yet (no data
+ * plane or agent has registered one).
  */
 export function placeInstance(hosts: readonly HostLoad[], requested: string | undefined): string | null {
   if (requested !== undefined) {
@@ -26,8 +29,9 @@ export function placeInstance(hosts: readonly HostLoad[], requested: string | un
       { field: "host", knownHosts: known },
     );
   }
+  const live = hosts.filter((h) => h.live !== false);
   let best: HostLoad | null = null;
-  for (const h of hosts) {
+  for (const h of live.length ? live : hosts) {
     if (!best || h.instances < best.instances || (h.instances === best.instances && h.name < best.name)) best = h;
   }
   return best?.name ?? null;

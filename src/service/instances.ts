@@ -44,7 +44,8 @@ export class InstanceService {
           throw new DomainError("SubnetFull", `subnetId: subnet ${subnet.id} (${subnet.cidr}) has no free address left`, { field: "subnetId", cidr: subnet.cidr });
         }
         // Placed in this transaction, under the hosts' lock: concurrent creates count each other.
-        const host = placeInstance(await r.hosts.loadsForPlacement(), input.host);
+        // Liveness by the wall clock, as hosts beat by it.
+        const host = placeInstance(await r.hosts.loadsForPlacement(new Date().toISOString()), input.host);
         const now = nowIso(this.deps);
         const id = this.deps.ids.next("instance");
         await r.instances.insert(

@@ -14,8 +14,13 @@ describe.each(BACKENDS)("instance hosts on %s", (backend) => {
   let subnetId: string;
   let vpcId: string;
   const post = (body: Record<string, unknown>) => h.call(t, "POST", "/api/v1/instances", { subnetId, ...body });
-  const register = (name: string, dataplane: "linux" | "ovn" = "ovn") =>
-    h.runtime.store.transaction((r) => r.hosts.register({ name, dataplane, prefix: "vpt" }, new Date().toISOString()), { notify: false });
+  const register = (name: string, dataplane: "linux" | "ovn" = "ovn", at = new Date()) =>
+    h.runtime.store.transaction((r) => r.hosts.register({ name, dataplane, prefix: "vpt" }, at.toISOString()), { notify: false });
+  /** h1 and h2 beat now (as their agents would every 2 s). */
+  const beat = async () => {
+    await register("h1");
+    await register("h2");
+  };
 
   beforeAll(async () => {
     h = await harness(backend);
@@ -38,8 +43,7 @@ describe.each(BACKENDS)("instance hosts on %s", (backend) => {
   });
 
   it("takes the host with the fewest instances, ties by name; a known host on request; never an unknown one", async () => {
-    await register("h2");
-    await register("h1");
+    await beat();
     expect((await h.call(t, "GET", "/api/v1/hosts")).body.items.map((x: { name: string }) => x.name)).toEqual(["h1", "h2"]);
     const first = await post({});
     expect(first.body.host).toBe("h1"); // 0 and 0: by name
@@ -70,6 +74,7 @@ describe.each(BACKENDS)("instance hosts on %s", (backend) => {
       const items = (await h.call(t, "GET", `/api/v1/instances?limit=1000`)).body.items as { host: string | null }[];
       return { h1: items.filter((i) => i.host === "h1").length, h2: items.filter((i) => i.host === "h2").length };
     };
+    await beat();
     let c = await count();
     while (c.h1 !== c.h2) {
       await post({ host: c.h1 < c.h2 ? "h1" : "h2" });
@@ -83,6 +88,13 @@ describe.each(BACKENDS)("instance hosts on %s", (backend) => {
     const after = await count();
     expect(after.h1 - c.h1).toBe(5);
     expect(after.h2 - c.h2).toBe(5);
+  });
+
+  it("places by default only on hosts that beat recently, while one does; a silent host by name still", async () => {
+    await beat();
+    await register("h0", "ovn", new Date(Date.now() - 60_000)); // silent for a minute, and empty
+    for (let k = 0; k < 2; k++) expect((await post({})).body.host).not.toBe("h0");
+    expect((await post({ host: "h0" })).body.host).toBe("h0");
   });
 
   it("the Linux data plane's host shows no logical port", async () => {

@@ -21,7 +21,7 @@ const HostList = Type.Object({
     Type.Object({
       name: Type.String(),
       dataplane: Type.Union([Type.Literal("linux"), Type.Literal("ovn")], { description: "linux: the one host of the Linux data plane; ovn: a chassis, registered by its agent" }),
-      seenAt: Type.String({ description: "When what runs there last said so: an OVN host agent beats every 2 s; the Linux data plane registers when it starts" }),
+      seenAt: Type.String({ description: "When what runs there (the Linux data plane, or an OVN host agent) last beat; every 2 s while it runs" }),
     }),
   ),
 });

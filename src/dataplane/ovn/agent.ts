@@ -18,8 +18,8 @@
 import type { Logger } from "pino";
 import { gatewayIp } from "../../domain/addressing.ts";
 import { parseCidr } from "../../domain/cidr.ts";
-import { HEARTBEAT_MS } from "../../store/repos/dataplane.ts";
 import type { Store } from "../../store/store.ts";
+import { HostBeat } from "../host-beat.ts";
 import { writeSysctls } from "../kernel.ts";
 import { nsName, suffixOf } from "../naming.ts";
 import { tool } from "./lab/daemons.ts";
@@ -58,7 +58,7 @@ export const vifPort = (instanceId: string) => `i-${suffixOf(instanceId)}`;
 export class HostAgent {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<AgentPass> | null = null;
-  private lastBeat = 0;
+  private hostBeat: HostBeat | null = null;
   private stopped = false;
   /** ip_forward as last written in each plugged instance's namespace. */
   private forwarding = new Map<string, boolean>();
@@ -69,7 +69,7 @@ export class HostAgent {
   constructor(private readonly opts: HostAgentOptions) {}
 
   async start(): Promise<void> {
-    await this.beat();
+    this.hostBeat = await HostBeat.start(this.opts.store, { name: this.opts.host, dataplane: "ovn", prefix: this.opts.prefix });
     await this.pass();
     const tick = () => {
       if (this.stopped) return;
@@ -80,14 +80,9 @@ export class HostAgent {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.hostBeat?.stop();
     if (this.timer) clearTimeout(this.timer);
     await this.running?.catch(() => undefined);
-  }
-
-  private async beat(): Promise<void> {
-    const now = Date.now();
-    await this.opts.store.transaction((r) => r.hosts.register({ name: this.opts.host, dataplane: "ovn", prefix: this.opts.prefix }, new Date(now).toISOString()), { notify: false });
-    this.lastBeat = now;
   }
 
   /** One comparison of the store with this host; safe to run at any time (one at a time). */
@@ -100,7 +95,7 @@ export class HostAgent {
     const { prefix, chassis, logger } = this.opts;
     const out: AgentPass = { plugged: [], unplugged: [], errors: [] };
     try {
-      if (Date.now() - this.lastBeat >= HEARTBEAT_MS) await this.beat();
+      if (this.hostBeat?.lastError) out.errors.push(`heartbeat: ${this.hostBeat.lastError}`);
       if (this.opts.plug === false) return out;
       const wanted = new Map((await this.opts.store.read.hosts.instancesOn(this.opts.host)).map((i) => [i.id, i]));
       const ports = await ownedPorts(chassis, prefix);

@@ -5,6 +5,7 @@
  */
 import type { HostLoad } from "../../domain/hosts.ts";
 import type { Capabilities, Db } from "./common.ts";
+import { HEARTBEAT_FRESH_MS } from "./dataplane.ts";
 
 export interface HostRecord {
   name: string;
@@ -55,19 +56,21 @@ export class HostsRepo {
   }
 
   /**
-   * Every host with its number of instances, for placing one more. Call it in the creating
+   * Every host with its number of instances and whether it beat within HEARTBEAT_FRESH_MS of
+   * `now`, for placing one more. Call it in the creating
    * transaction: on PostgreSQL the host rows are locked first, so concurrent creates take turns
    * and each counts the others' instances (SQLite's write transactions are serial already).
    */
-  async loadsForPlacement(): Promise<HostLoad[]> {
+  async loadsForPlacement(now: string): Promise<HostLoad[]> {
     if (this.caps.rowLocks) await this.db.selectFrom("hosts").select("name").orderBy("name").forUpdate().execute();
     const rows = await this.db
       .selectFrom("hosts as h")
       .leftJoin("instances as i", "i.host", "h.name")
-      .select((eb) => ["h.name as name", eb.fn.count<number | string>("i.id").as("n")])
-      .groupBy("h.name")
+      .select((eb) => ["h.name as name", "h.seen_at as seen", eb.fn.count<number | string>("i.id").as("n")])
+      .groupBy(["h.name", "h.seen_at"])
       .orderBy("h.name")
       .execute();
-    return rows.map((r) => ({ name: r.name, instances: Number(r.n) }));
+    const fresh = Date.parse(now) - HEARTBEAT_FRESH_MS;
+    return rows.map((r) => ({ name: r.name, instances: Number(r.n), live: Date.parse(r.seen) >= fresh }));
   }
 }
