@@ -4,7 +4,10 @@
  * reported as the pass's error (on the resource and in /readyz, `connected: false`) and nothing is
  * pretended; once the relay lets connections through again, the driver reads the whole database
  * again (a fresh monitor snapshot) and applies what it missed, without a change of the store.
+ * Then `vpcpeer agent --dataplane ovn --lab D` alone beside a server without a data plane: it
+ * writes the rows of another process's changes, and its reports reach that server's API.
  */
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { type Server, type Socket, createServer, connect } from "node:net";
 import { join } from "node:path";
@@ -17,7 +20,7 @@ import { OvsdbClient } from "../../src/dataplane/ovn/ovsdb.ts";
 import type { Acct } from "../support/dataplane-scenarios.ts";
 import { isRoot, testPrefix } from "../support/netns.ts";
 import { settled } from "../support/ovn-lab.ts";
-import { type ServerProcess, runCli, startServer, tempDir } from "../support/process.ts";
+import { BIN, type ServerProcess, childEnv, runCli, startServer, tempDir } from "../support/process.ts";
 
 const canRun = isRoot && missingTools().length === 0;
 
@@ -55,7 +58,7 @@ async function relay(target: { host: string; port: number }) {
   };
 }
 
-describe.skipIf(!canRun)("OVN driver across a lost northbound connection", () => {
+describe.skipIf(!canRun)("OVN driver on a one-host lab: a lost northbound connection, and the driver as a separate agent", () => {
   const prefix = testPrefix();
   const data = tempDir("vpcpeer-dpd-");
   const home = tempDir("vpcpeer-dpd-home-");
@@ -126,4 +129,32 @@ describe.skipIf(!canRun)("OVN driver across a lost northbound connection", () =>
     expect((await call("GET", `/api/v1/instances/${ins}`)).dataplane).toMatchObject({ programmed: true, lastError: null });
     expect(await routerExists(before)).toBe(true);
   }, 90_000);
+
+  it("runs as a separate `vpcpeer agent --dataplane ovn --lab D` beside a server without a data plane", async () => {
+    const agentPrefix = testPrefix();
+    const store = tempDir("vpcpeer-dpd-agent-");
+    const other = JSON.parse((await runCli(["account", "create", "--name", "ag", "--data", store.path], { XDG_CONFIG_HOME: home.path })).stdout) as Acct;
+    const plain = await startServer(["--data", store.path]); // --dataplane none
+    const agent = spawn(process.execPath, [BIN, "agent", "--dataplane", "ovn", "--lab", labDir.path, "--data", store.path, "--netns-prefix", agentPrefix], { env: childEnv({ XDG_CONFIG_HOME: home.path }), stdio: "ignore" });
+    try {
+      const post = async (path: string, body: unknown) =>
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        (await (await fetch(`${plain.url}${path}`, { method: "POST", headers: { authorization: `Bearer ${other.token}`, "content-type": "application/json" }, body: JSON.stringify(body) })).json()) as any;
+      const vpc = await post("/api/v1/vpcs", { name: "by-agent", region: "cn-shenzhen", cidr: "10.99.0.0/16" });
+      const subnet = await post("/api/v1/subnets", { vpcId: vpc.id, cidr: "10.99.1.0/24" });
+      const ins = await post("/api/v1/instances", { subnetId: subnet.id });
+      // The agent notices another process's write by polling the store and writes the rows under its prefix.
+      await until("the VPC's router written by the agent", async () => (await nb.select("OVN_Northbound", "Logical_Router", [["name", "==", nbName(agentPrefix, "r", vpc.id)]])).length === 1);
+      // Its reports reach the server's API through the store.
+      await until("the instance reported programmed", async () => {
+        const got = (await (await fetch(`${plain.url}/api/v1/instances/${ins.id}`, { headers: { authorization: `Bearer ${other.token}` } })).json()) as { dataplane: { programmed: boolean } | null };
+        return got.dataplane?.programmed === true;
+      });
+    } finally {
+      agent.kill("SIGTERM");
+      await new Promise((r) => agent.once("exit", r));
+      await plain.stop();
+      store.remove();
+    }
+  }, 60_000);
 });
