@@ -6,6 +6,7 @@
 import { isId } from "../domain/ids.ts";
 import { parseIp } from "../domain/cidr.ts";
 import { DomainError, notFound } from "../domain/errors.ts";
+import { listNamespaces } from "../dataplane/kernel.ts";
 import { nsName } from "../dataplane/naming.ts";
 import { type ProbeProtocol, type ProbeResult, probe, throughput } from "../dataplane/probe.ts";
 import type { Actor, ServiceDeps } from "./context.ts";
@@ -43,7 +44,16 @@ export class ProbeService {
       const [vbr] = await r.vbrs.whereAny("id", id);
       if (vbr?.onPremisesCidrs.some((c) => hostIp(c) === input.toIp)) targets.push(nsName(this.prefix, "host", id));
     }
-    return { from: nsName(this.prefix, "instance", from.id), targets };
+    // Only namespaces that exist on this machine: an instance is not on the network until its
+    // data plane (or, on OVN, its host's agent) has plugged it, and a server sees the namespaces of
+    // its own machine only.
+    const present = new Set(await listNamespaces(this.prefix));
+    const fromNs = nsName(this.prefix, "instance", from.id);
+    if (!present.has(fromNs)) {
+      const where = from.host ? ` on host ${from.host}` : "";
+      throw new DomainError("DataplaneUnavailable", `fromInstanceId: instance ${from.id} is not on the network here yet (no namespace ${fromNs}${where} on this server's machine); try again once the data plane has made it`, { field: "fromInstanceId" });
+    }
+    return { from: fromNs, targets: targets.filter((t) => present.has(t)) };
   }
 
   async probe(actor: Actor, input: ProbeInput): Promise<ProbeResult> {

@@ -65,6 +65,12 @@ describe.skipIf(!canRun)("instances on OVN hosts, plugged by their agents", () =
     return JSON.parse(r.stdout);
   };
 
+  const probe = async (body: Record<string, unknown>) => {
+    const res = await fetch(`${server.url}/api/v1/probes`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return { status: res.status, body: (await res.json()) as any };
+  };
+
   beforeAll(async () => {
     // The store first (with the test master key, which the agents inherit through lab up's environment).
     token = json(await runCli(["account", "create", "--name", "alice", "--data", data.path], { XDG_CONFIG_HOME: home.path })).token;
@@ -122,12 +128,11 @@ describe.skipIf(!canRun)("instances on OVN hosts, plugged by their agents", () =
 
   it("a probe and instance exec work between instances on two hosts", async () => {
     const [a, b] = instances;
-    const probe = await until("a probe across hosts to answer", async () => {
-      const res = await fetch(`${server.url}/api/v1/probes`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify({ fromInstanceId: a.id, toIp: b.privateIp, port: 8080 }) });
-      const r = (await res.json()) as { reachable?: boolean };
+    const answered = await until("a probe across hosts to answer", async () => {
+      const r = (await probe({ fromInstanceId: a.id, toIp: b.privateIp, port: 8080 })).body;
       return r?.reachable === true && r;
     });
-    expect(probe.reachable).toBe(true);
+    expect(answered.reachable).toBe(true);
     const exec = await new Promise<{ code: number | null; out: string }>((res) => {
       const p = spawn(process.execPath, [BIN, "instance", "exec", b.id, "--netns-prefix", tp, "--", "ping", "-c", "1", "-W", "2", a.privateIp], { env: childEnv(), stdio: ["ignore", "pipe", "pipe"] });
       let out = "";
@@ -170,6 +175,13 @@ describe.skipIf(!canRun)("instances on OVN hosts, plugged by their agents", () =
       await new Promise((r) => setTimeout(r, 2000)); // four passes
       expect(await listNamespaces(tp)).not.toContain(`${tp}-i-${vm.id.slice(4)}`);
       expect((await run("ovs-vsctl", [`--db=${lab.hosts[0]!.ovs}`, "list-ports", "br-int"])).stdout).not.toContain(`i-${vm.id.slice(4)}`);
+      // Probes from it cannot run here (409, not a failure of the server); probes to it find nothing listening.
+      const from = await probe({ fromInstanceId: vm.id, toIp: instances[0].privateIp, port: 8080 });
+      expect(from.status).toBe(409);
+      expect(from.body.error).toMatchObject({ code: "DataplaneUnavailable", message: expect.stringContaining(`instance ${vm.id} is not on the network here yet`) });
+      const to = await probe({ fromInstanceId: instances[0].id, toIp: vm.privateIp, port: 8080 });
+      expect(to.status).toBe(200);
+      expect(to.body.reachable).toBe(false);
     } finally {
       p.kill("SIGTERM");
     }
