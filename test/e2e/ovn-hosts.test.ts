@@ -17,6 +17,7 @@ import { listNamespaces, run } from "../../src/dataplane/kernel.ts";
 import { optionalOf, stringMap, uuidOf } from "../../src/dataplane/ovn/atoms.ts";
 import { type LabInfo, labDown } from "../../src/dataplane/ovn/lab/lab.ts";
 import { missingTools } from "../../src/dataplane/ovn/lab/requirements.ts";
+import { RESYNC_MS } from "../../src/dataplane/ovn/agent.ts";
 import { OvsdbClient } from "../../src/dataplane/ovn/ovsdb.ts";
 import { type Replica, replicate } from "../../src/dataplane/ovn/replica.ts";
 import { isRoot, removeNamespaces, testPrefix } from "../support/netns.ts";
@@ -153,6 +154,17 @@ describe.skipIf(!canRun)("instances on OVN hosts, plugged by their agents", () =
     await until("ip_forward on in the next hop", async () => (await forwarding()) === "1");
     expect((await cli(["route", "delete", vpc.defaultRouteTableId, route.id])).code).toBe(0);
     await until("ip_forward off again", async () => (await forwarding()) === "0");
+  }, 60_000);
+
+  it("an instance's namespace deleted by hand is made and plugged again within the agent's resync", async () => {
+    const [a, b] = instances;
+    const ns = `${tp}-i-${a.id.slice(4)}`;
+    expect((await run("ip", ["netns", "del", ns])).code).toBe(0);
+    const t0 = Date.now();
+    await until("the namespace back", async () => (await listNamespaces(tp)).includes(ns), RESYNC_MS + 5000);
+    const answered = await until("a probe from it to answer again", async () => (await probe({ fromInstanceId: a.id, toIp: b.privateIp, port: 8080 })).body.reachable === true);
+    expect(answered).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(RESYNC_MS + 10_000);
   }, 60_000);
 
   it("an instance deleted is unplugged by its agent: its port and namespace go, the other stays", async () => {

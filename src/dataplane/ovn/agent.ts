@@ -37,6 +37,8 @@ export interface HostAgentOptions {
   logger?: Logger | undefined;
   /** How often to compare the store with what is plugged. */
   pollMs?: number;
+  /** How often to inspect what is plugged even when the store has not changed (default RESYNC_MS). */
+  resyncMs?: number;
   /** false: only register and beat (a host whose instances are real VMs binding their own ports). */
   plug?: boolean;
 }
@@ -52,6 +54,9 @@ const OWNER = "vpcpeer-owner";
 const INSTANCE = "vpcpeer-id";
 
 
+/** Drift (a namespace or port removed by hand) is repaired within this, without a store change. */
+export const RESYNC_MS = 10_000;
+
 /** The OVS port (and tap) of an instance: unique per instance, at most 15 characters. */
 export const vifPort = (instanceId: string) => `i-${suffixOf(instanceId)}`;
 
@@ -60,6 +65,10 @@ export class HostAgent {
   private running: Promise<AgentPass> | null = null;
   private hostBeat: HostBeat | null = null;
   private stopped = false;
+  /** The store's answer at the last inspection that succeeded, and when the last inspection began. */
+  private lastSeen: string | null = null;
+  private pendingSeen: string | null = null;
+  private lastInspection = 0;
   /** ip_forward as last written in each plugged instance's namespace. */
   private forwarding = new Map<string, boolean>();
   /** Passes completed, and the last one's outcome. */
@@ -97,7 +106,14 @@ export class HostAgent {
     try {
       if (this.hostBeat?.lastError) out.errors.push(`heartbeat: ${this.hostBeat.lastError}`);
       if (this.opts.plug === false) return out;
-      const wanted = new Map((await this.opts.store.read.hosts.instancesOn(this.opts.host)).map((i) => [i.id, i]));
+      const rows = await this.opts.store.read.hosts.instancesOn(this.opts.host);
+      // What is plugged is looked at (two processes) when the store changed, after a failure, and
+      // every RESYNC_MS to repair drift (a namespace deleted by hand); otherwise a pass is one query.
+      const seen = JSON.stringify(rows);
+      if (seen === this.lastSeen && Date.now() - this.lastInspection < (this.opts.resyncMs ?? RESYNC_MS)) return out;
+      this.lastInspection = Date.now();
+      this.pendingSeen = seen;
+      const wanted = new Map(rows.map((i) => [i.id, i]));
       const ports = await ownedPorts(chassis, prefix);
       const namespaces = new Set(await listAllNamespaces());
       const complete = new Set<string>();
@@ -151,6 +167,8 @@ export class HostAgent {
     } catch (e) {
       out.errors.push((e as Error).message);
     }
+    // A failed pass looks again next time.
+    this.lastSeen = out.errors.length ? null : this.pendingSeen;
     if (out.plugged.length || out.unplugged.length || out.errors.length) logger?.info({ host: this.opts.host, ...out }, "agent pass");
     this.passes++;
     this.last = out;
