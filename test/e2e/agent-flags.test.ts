@@ -8,6 +8,10 @@ describe("host agent flags", () => {
     expect({ code: r.code, stderr: r.stderr.trim() }).toEqual({ code: 1, stderr: `error: ${message}` });
   };
 
+  it("takes a chassis name for --host", async () => {
+    await expectRefused(["agent", "--host", "h 1", "--ovs-db", "unix:/x.sock"], '--host: "h 1" is not a host name (1-64 letters, digits, ".", "_", ":" or "-", starting with a letter or digit)');
+  });
+
   it("needs exactly one of --lab and --ovs-db", async () => {
     const msg = "agent --host: give exactly one of --lab DIR (a lab host) or --ovs-db unix:PATH (this hypervisor's Open_vSwitch database)";
     await expectRefused(["agent", "--host", "h1"], msg);

@@ -35,7 +35,11 @@ export async function runHostAgent(o: HostAgentFlags, openRuntime: () => Promise
   process.once("SIGINT", stop);
 }
 
+/** Chassis names as OVN takes them (a system-id: hostnames, UUIDs), and what the API's `host` accepts. */
+const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+
 async function chassisOf(o: HostAgentFlags): Promise<{ ovs: string; namespace?: string }> {
+  if (!HOST_NAME.test(o.host)) throw new Error(`--host: "${o.host.slice(0, 80)}" is not a host name (1-64 letters, digits, ".", "_", ":" or "-", starting with a letter or digit)`);
   if ((o.lab === undefined) === (o.ovsDb === undefined)) throw new Error("agent --host: give exactly one of --lab DIR (a lab host) or --ovs-db unix:PATH (this hypervisor's Open_vSwitch database)");
   if (o.ovsDb !== undefined) {
     if (!/^(unix:.+|tcp:.+:\d+)$/.test(o.ovsDb)) throw new Error(`--ovs-db: "${o.ovsDb.slice(0, 80)}" is not unix:PATH or tcp:HOST:PORT`);
