@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listNamespaces } from "../../src/dataplane/kernel.ts";
 import { isRoot, removeNamespaces, testPrefix } from "../support/netns.ts";
 import { appliedAt } from "../support/dataplane-server.ts";
-import { sharedFlows } from "../support/dataplane-scenarios.ts";
+import { peeredPair, sharedFlows } from "../support/dataplane-scenarios.ts";
 import { type ServerProcess, runCli, startServer, tempDir } from "../support/process.ts";
 
 describe.skipIf(!isRoot)("data plane through the API", () => {
@@ -81,15 +81,7 @@ describe.skipIf(!isRoot)("data plane through the API", () => {
 
   it("repairs drift while running, and converges after kill -9 without touching healthy links", async () => {
     const { run } = await import("../../src/dataplane/kernel.ts");
-    const u = (await call(alice, "POST", "/api/v1/vpcs", { name: "u", region: "cn-beijing", cidr: "10.50.0.0/16" })).body;
-    const v = (await call(alice, "POST", "/api/v1/vpcs", { name: "v", region: "cn-beijing", cidr: "10.60.0.0/16" })).body;
-    const us = (await call(alice, "POST", "/api/v1/subnets", { vpcId: u.id, cidr: "10.50.1.0/24" })).body;
-    const vs = (await call(alice, "POST", "/api/v1/subnets", { vpcId: v.id, cidr: "10.60.1.0/24" })).body;
-    const ui = (await call(alice, "POST", "/api/v1/instances", { subnetId: us.id })).body;
-    const vi = (await call(alice, "POST", "/api/v1/instances", { subnetId: vs.id })).body;
-    const p = (await call(alice, "POST", "/api/v1/peerings", { vpcId: u.id, peerVpcId: v.id })).body;
-    await call(alice, "POST", `/api/v1/route-tables/${u.defaultRouteTableId}/routes`, { destinationCidr: "10.60.0.0/16", target: { type: "peering", id: p.id } });
-    await applied(() => call(alice, "POST", `/api/v1/route-tables/${v.defaultRouteTableId}/routes`, { destinationCidr: "10.50.0.0/16", target: { type: "peering", id: p.id } }));
+    const { u, v, ui, vi, p } = await peeredPair(call, server.url, alice, [50, 60], "cn-beijing");
     expect(await reach(alice, ui.id, vi.privateIp)).toBe(true);
     const routerU = `${prefix}-r-${u.id.slice(4)}`;
     const link = `p-${p.id.slice(4)}`;

@@ -20,7 +20,7 @@ import { nbMonitorRequests } from "../../src/dataplane/ovn/nb-observed.ts";
 import { OvsdbClient } from "../../src/dataplane/ovn/ovsdb.ts";
 import { type Replica, replicate } from "../../src/dataplane/ovn/replica.ts";
 import { appliedAt } from "../support/dataplane-server.ts";
-import { type Acct, sharedFlows } from "../support/dataplane-scenarios.ts";
+import { type Acct, peeredPair, sharedFlows } from "../support/dataplane-scenarios.ts";
 import { isRoot, removeNamespaces, testPrefix } from "../support/netns.ts";
 import { labPlugger, ourRows, settled } from "../support/ovn-lab.ts";
 import { type ServerProcess, runCli, startServer, tempDir } from "../support/process.ts";
@@ -85,15 +85,7 @@ describe.skipIf(!canRun)("data plane on OVN through the API (lab with two hosts)
   sharedFlows(() => ({ dataDir: data.path, driver: "ovn", url: () => server.url, prefix, home: home.path, alice, bob, plug }));
 
   it("puts back within 5 s a route deleted by hand from OVN, and a restart of the server changes nothing", async () => {
-    const u = (await call(alice, "POST", "/api/v1/vpcs", { name: "u", region: "cn-beijing", cidr: "10.150.0.0/16" })).body;
-    const v = (await call(alice, "POST", "/api/v1/vpcs", { name: "v", region: "cn-beijing", cidr: "10.160.0.0/16" })).body;
-    const us = (await call(alice, "POST", "/api/v1/subnets", { vpcId: u.id, cidr: "10.150.1.0/24" })).body;
-    const vs = (await call(alice, "POST", "/api/v1/subnets", { vpcId: v.id, cidr: "10.160.1.0/24" })).body;
-    const ui = (await call(alice, "POST", "/api/v1/instances", { subnetId: us.id })).body;
-    const vi = (await call(alice, "POST", "/api/v1/instances", { subnetId: vs.id })).body;
-    const p = (await call(alice, "POST", "/api/v1/peerings", { vpcId: u.id, peerVpcId: v.id })).body;
-    await call(alice, "POST", `/api/v1/route-tables/${u.defaultRouteTableId}/routes`, { destinationCidr: "10.160.0.0/16", target: { type: "peering", id: p.id } });
-    await applied(() => call(alice, "POST", `/api/v1/route-tables/${v.defaultRouteTableId}/routes`, { destinationCidr: "10.150.0.0/16", target: { type: "peering", id: p.id } }));
+    const { u, v, ui, vi, p } = await peeredPair(call, server.url, alice, [150, 160], "cn-beijing");
     await plug();
     expect(await reach(alice, ui.id, vi.privateIp)).toBe(true);
 
