@@ -202,4 +202,24 @@ export function sharedFlows(t: () => FlowTarget): void {
     expect(await reach(alice, ei.id, fi.privateIp)).toBe(false);
     expect(await reach(alice, fi.id, ei.privateIp)).toBe(false);
   });
+
+  it("no transit through a middle VPC: A–B and B–C peered, B routes to both, A never reaches C", async () => {
+    const { alice } = t();
+    const { u: a, v: b, ui: ai, vi: bi, p: ab } = await peeredPair(call, t().url(), alice, [171, 172], "cn-hangzhou");
+    const c = (await call(alice, "POST", "/api/v1/vpcs", { name: "n173", region: "cn-hangzhou", cidr: "10.173.0.0/16" })).body;
+    const cs = (await call(alice, "POST", "/api/v1/subnets", { vpcId: c.id, cidr: "10.173.1.0/24" })).body;
+    const ci = (await call(alice, "POST", "/api/v1/instances", { subnetId: cs.id })).body;
+    const bc = (await call(alice, "POST", "/api/v1/peerings", { vpcId: b.id, peerVpcId: c.id })).body;
+    const route = (table: string, destinationCidr: string, peering: string) => call(alice, "POST", `/api/v1/route-tables/${table}/routes`, { destinationCidr, target: { type: "peering", id: peering } });
+    expect((await route(b.defaultRouteTableId, "10.173.0.0/16", bc.id)).status).toBe(201);
+    await applied(async () => expect((await route(c.defaultRouteTableId, "10.172.0.0/16", bc.id)).status).toBe(201));
+    // The routes a transit would need are refused: a peering carries only its peer's networks.
+    expect((await route(a.defaultRouteTableId, "10.173.0.0/16", ab.id)).body.error.message).toMatch(/peer's CIDRs/);
+    expect((await route(c.defaultRouteTableId, "10.171.0.0/16", bc.id)).body.error.message).toMatch(/peer's CIDRs/);
+    await t().plug();
+    expect(await reach(alice, ai.id, bi.privateIp)).toBe(true);
+    expect(await reach(alice, ci.id, bi.privateIp)).toBe(true);
+    expect(await reach(alice, ai.id, ci.privateIp)).toBe(false);
+    expect(await reach(alice, ci.id, ai.privateIp)).toBe(false);
+  });
 }
