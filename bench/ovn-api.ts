@@ -14,6 +14,10 @@
  *                          Geneve tunnel), beside a plain veth pair between two fresh namespaces.
  *   idle CPU               every lab daemon and agent, and the server, over 10 s with no traffic.
  *
+ * Where the time goes: the passes' own durations (from the server's log) and NB_Global's
+ * nb_cfg_timestamp (northd took the pass's transaction) and hv_cfg_timestamp (every chassis had
+ * installed it), read after each trial.
+ *
  * The agents plug the instances (namespaces `<prefix>-i-…`); lab down removes them with the lab;
  * the veth pair's namespaces are deleted by exact name; on failure too.
  */
@@ -101,7 +105,16 @@ function pinger(ns: string, ip: string): { proc: ChildProcess; replies: number[]
   return { proc, replies };
 }
 
-async function trial(url: string, s: Seeded, from: string, k: number): Promise<{ ms: number | null; fromCallMs: number | null; acceptMs: number }> {
+interface Trial {
+  ms: number | null;
+  fromCallMs: number | null;
+  acceptMs: number;
+  /** From the request: northd saw the pass's nb_cfg / every chassis had installed it (NB_Global timestamps). */
+  northdMs: number;
+  hvMs: number;
+}
+
+async function trial(url: string, nb: OvsdbClient, s: Seeded, from: string, k: number): Promise<Trial> {
   const pair = s.pairs[k]!;
   // The previous accept's pass (and anything it woke) is over.
   for (let d = await readyz(url); d.busy; d = await readyz(url)) await sleep(10);
@@ -116,7 +129,15 @@ async function trial(url: string, s: Seeded, from: string, k: number): Promise<{
     if (res.status !== 200) throw new Error(`accept ${pair.peeringId}: HTTP ${res.status} ${body.slice(0, 300)}`);
     for (const deadline = t1 + TRIAL_TIMEOUT_MS; Date.now() < deadline && p.replies.length === 0; ) await sleep(2);
     const first = p.replies[0];
-    return { ms: first === undefined ? null : first - t1, fromCallMs: first === undefined ? null : first - t0, acceptMs: t1 - t0 };
+    for (let d = await readyz(url); d.busy; d = await readyz(url)) await sleep(10);
+    const g = (await nb.select("OVN_Northbound", "NB_Global", [], ["nb_cfg_timestamp", "hv_cfg_timestamp"]))[0]!;
+    return {
+      ms: first === undefined ? null : first - t1,
+      fromCallMs: first === undefined ? null : first - t0,
+      acceptMs: t1 - t0,
+      northdMs: (g.nb_cfg_timestamp as number) - t0,
+      hvMs: (g.hv_cfg_timestamp as number) - t0,
+    };
   } finally {
     p.proc.kill("SIGKILL");
   }
@@ -159,6 +180,18 @@ try {
   log(`lab up (${b.prefix}); seeding ${N} peerings …`);
   const s = await seed(b);
   const server = await b.serve();
+  // What each pass did, from the server's log (to split an accept's time into the pass and the rest).
+  const passes: { time: number; ms: number; commands: number }[] = [];
+  let out = "";
+  server.proc.stdout!.on("data", (c: Buffer) => {
+    out += c.toString();
+    let i: number;
+    while ((i = out.indexOf("\n")) >= 0) {
+      const line = out.slice(0, i);
+      out = out.slice(i + 1);
+      if (line.includes('"data plane applied"')) passes.push(JSON.parse(line) as { time: number; ms: number; commands: number });
+    }
+  });
   await passDone(server.url, 0, 60_000);
   log("waiting for the agents to plug every instance …");
   await portsUp(b.lab.nb, s.interfaceIds);
@@ -166,9 +199,13 @@ try {
   const loads: string[] = [load()];
 
   log(`accept → first packet × ${N} …`);
-  const trials = [];
+  const trials: Trial[] = [];
+  const passesBefore = passes.length;
+  const nb = await OvsdbClient.connect(b.lab.nb);
   const from = nsName(b.prefix, "instance", s.a[0]!.id);
-  for (let k = 0; k < N; k++) trials.push(await trial(server.url, s, from, k));
+  for (let k = 0; k < N; k++) trials.push(await trial(server.url, nb, s, from, k));
+  await nb.close();
+  const acceptPasses = passes.slice(passesBefore);
   loads.push(load());
   const ok = trials.flatMap((t) => (t.ms === null ? [] : [t.ms]));
   const lost = trials.length - ok.length;
@@ -201,6 +238,10 @@ try {
   console.log(`| accept → first packet across hosts, p99 | ${f(pct(ok, 99))} ms (max ${f(Math.max(...ok))}) | | | < 500 ms | ${lost === 0 && pct(ok, 99) < 500 ? "yes" : "no"} |`);
   const fromCall = trials.flatMap((t) => (t.fromCallMs === null ? [] : [t.fromCallMs]));
   console.log(`| ↳ from the accept call's request instead, p50 / p99 | ${f(pct(fromCall, 50))} / ${f(pct(fromCall, 99))} ms | | | | |`);
+  const pm = acceptPasses.map((p) => p.ms);
+  console.log(`| ↳ the data plane passes that applied them (${pm.length}; store read, compile, diff, one transaction, hv_cfg wait, statuses), p50 / p99 | ${f(pct(pm, 50))} / ${f(pct(pm, 99))} ms | | | | |`);
+  const p50 = (xs: number[]) => f(pct(xs, 50));
+  console.log(`| ↳ from the request, p50: response / northd sees the pass's nb_cfg / every chassis installed it (hv_cfg) / first reply | ${p50(trials.map((t) => t.acceptMs))} / ${p50(trials.map((t) => t.northdMs))} / ${p50(trials.map((t) => t.hvMs))} / ${p50(fromCall)} ms | | | | |`);
   console.log(`| ↳ the accept call itself, p50 / p99 | ${f(pct(trials.map((t) => t.acceptMs), 50))} / ${f(pct(trials.map((t) => t.acceptMs), 99))} ms | | | | |`);
   console.log(`| TCP, one stream, same host (iperf3 3 s) | ${f(same, 2)} Gbit/s | veth pair ${f(veth, 2)} Gbit/s | ${f(same / veth, 2)} × | | |`);
   console.log(`| TCP, one stream, across hosts (Geneve) | ${f(cross, 2)} Gbit/s | veth pair ${f(veth, 2)} Gbit/s | ${f(cross / veth, 2)} × | | |`);
