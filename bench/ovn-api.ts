@@ -158,6 +158,23 @@ async function iperf(from: string, to: string, ip: string): Promise<number> {
   }
 }
 
+/** Recomputes and incremental computes per engine node of northd and each ovn-controller (`inc-engine/show-stats`). */
+async function engineStats(labDir: string): Promise<Map<string, { recompute: number; compute: number }>> {
+  const out = new Map<string, { recompute: number; compute: number }>();
+  const ctls = (await run("find", [labDir, "-name", "northd.ctl", "-o", "-name", "ovn-controller.*.ctl"])).stdout.trim().split("\n").filter(Boolean);
+  for (const ctl of ctls) {
+    const who = ctl.endsWith("/northd.ctl") ? "northd" : `${/hosts\/([^/]+)\//.exec(ctl)?.[1] ?? "?"}/ovn-controller`;
+    let node = "";
+    for (const line of (await run("ovn-appctl", ["-t", ctl, "inc-engine/show-stats"])).stdout.split("\n")) {
+      const n = /^Node: (\S+)/.exec(line);
+      if (n) node = `${who} ${n[1]}`;
+      const c = /^\s*- (recompute|compute)\s*:\s*(\d+)/.exec(line);
+      if (c && node) out.set(node, { ...(out.get(node) ?? { recompute: 0, compute: 0 }), [c[1]!]: Number(c[2]) });
+    }
+  }
+  return out;
+}
+
 async function vethPair(b: Bench): Promise<[string, string]> {
   const va = `${b.prefix}-va`;
   const vb = `${b.prefix}-vb`;
@@ -202,9 +219,16 @@ try {
   const trials: Trial[] = [];
   const passesBefore = passes.length;
   const nb = await OvsdbClient.connect(b.lab.nb);
+  const statsBefore = await engineStats(b.labDir);
   const from = nsName(b.prefix, "instance", s.a[0]!.id);
   for (let k = 0; k < N; k++) trials.push(await trial(server.url, nb, s, from, k));
   await nb.close();
+  const statsAfter = await engineStats(b.labDir);
+  const recomputes = [...statsAfter].flatMap(([node, a]) => {
+    const r = a.recompute - (statsBefore.get(node)?.recompute ?? 0);
+    const c = a.compute - (statsBefore.get(node)?.compute ?? 0);
+    return r > 0 && / (northd|lflow|logical_flow_output|physical_flow_output)$/.test(node) ? [`${node} ${r} recomputes, ${c} incremental`] : [];
+  });
   const acceptPasses = passes.slice(passesBefore);
   loads.push(load());
   const ok = trials.flatMap((t) => (t.ms === null ? [] : [t.ms]));
@@ -242,11 +266,14 @@ try {
   console.log(`| ↳ the data plane passes that applied them (${pm.length}; store read, compile, diff, one transaction, hv_cfg wait, statuses), p50 / p99 | ${f(pct(pm, 50))} / ${f(pct(pm, 99))} ms | | | | |`);
   const p50 = (xs: number[]) => f(pct(xs, 50));
   console.log(`| ↳ from the request, p50: response / northd sees the pass's nb_cfg / every chassis installed it (hv_cfg) / first reply | ${p50(trials.map((t) => t.acceptMs))} / ${p50(trials.map((t) => t.northdMs))} / ${p50(trials.map((t) => t.hvMs))} / ${p50(fromCall)} ms | | | | |`);
+  console.log(`| ↳ engine nodes fully recomputed during the ${N} accepts | ${recomputes.join("; ") || "none"} | | | | |`);
   console.log(`| ↳ the accept call itself, p50 / p99 | ${f(pct(trials.map((t) => t.acceptMs), 50))} / ${f(pct(trials.map((t) => t.acceptMs), 99))} ms | | | | |`);
   console.log(`| TCP, one stream, same host (iperf3 3 s) | ${f(same, 2)} Gbit/s | veth pair ${f(veth, 2)} Gbit/s | ${f(same / veth, 2)} × | | |`);
   console.log(`| TCP, one stream, across hosts (Geneve) | ${f(cross, 2)} Gbit/s | veth pair ${f(veth, 2)} Gbit/s | ${f(cross / veth, 2)} × | | |`);
   console.log(`| idle CPU of the lab (${cpu.length - 1} processes, ${f(secs)} s) | ${f(labCpu, 2)} % of a core | | | | |`);
   console.log(`| ↳ per process | ${cpu.map((c) => `${c.name} ${f(c.pct)}%`).join(", ")} | | | | |`);
+  const slow = trials.flatMap((t, k) => (t.ms === null || t.ms > 400 ? [`#${k + 1}: response ${t.acceptMs} / northd ${t.northdMs} / hv_cfg ${t.hvMs} / first reply ${t.fromCallMs === null ? "none" : f(t.fromCallMs, 0)}`] : []));
+  if (slow.length) console.log(`\ntrials over 400 ms (ms from the request): ${slow.join("; ")}`);
   console.log(`\nfirst-packet times (ms, in trial order): ${trials.map((t) => (t.ms === null ? "lost" : f(t.ms, 0))).join(" ")}`);
 } finally {
   await b.cleanup();
