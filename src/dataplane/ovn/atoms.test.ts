@@ -26,6 +26,12 @@ describe("OVSDB atoms", () => {
     expect(() => optionalOf(["set", [1, 2]])).toThrow(/at most one value/);
   });
 
+  it("keeps a key named __proto__ as a key (a map's keys come from the database)", () => {
+    const m = stringMap(["map", [["__proto__", "x"], ["a", "b"]]]);
+    expect(Object.keys(m)).toEqual(["__proto__", "a"]);
+    expect(Object.getPrototypeOf(m)).toBe(Object.prototype);
+  });
+
   it("keeps non-string map keys when built from a Map", () => {
     expect(mapEntries(wire(map(new Map([[1, "a"], [2, "b"]]))))).toEqual([[1, "a"], [2, "b"]]);
   });

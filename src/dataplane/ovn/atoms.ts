@@ -86,12 +86,12 @@ export function mapEntries(v: unknown): [Atom, Atom][] {
 
 /** A string→string map column (external_ids, options, other_config…) as a record. */
 export function stringMap(v: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, val] of mapEntries(v)) {
+  const entries = mapEntries(v);
+  for (const [k, val] of entries) {
     if (typeof k !== "string" || typeof val !== "string") throw new AtomError(`expected a string map, got entry ${describe([k, val])}`);
-    out[k] = val;
   }
-  return out;
+  // Own properties whatever the keys (an assignment would take `__proto__` as the prototype).
+  return Object.fromEntries(entries) as Record<string, string>;
 }
 
 /** The id of a UUID atom. */
