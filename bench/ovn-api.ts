@@ -29,7 +29,9 @@ import { readState } from "../src/dataplane/ovn/lab/lab.ts";
 import { layout } from "../src/dataplane/ovn/lab/layout.ts";
 import { OvsdbClient } from "../src/dataplane/ovn/ovsdb.ts";
 import { BENCH_REGION } from "./common.ts";
-import { type Bench, benchLab, commit, hostsRegistered, load, log, passDone, pct, readyz, sleep, ticks } from "./ovn-support.ts";
+import { sleep } from "./load.ts";
+import { type Bench, benchLab, commit, hostsRegistered, load, log, passDone, pct, readyz } from "./ovn-support.ts";
+import { cpuSecondsOf } from "./proc.ts";
 
 const { values: flags } = parseArgs({ options: { peerings: { type: "string" } } });
 const N = Number(flags.peerings ?? 50);
@@ -247,11 +249,11 @@ try {
   log("idle CPU over 10 s …");
   await sleep(2000);
   const procs = [...readState(layout(b.labDir))!.daemons.map((d) => ({ name: d.name, pid: d.pid })), { name: "vpcpeer serve", pid: server.proc.pid! }];
-  const before = procs.map((p) => ticks(p.pid));
+  const before = procs.map((p) => cpuSecondsOf(p.pid));
   const w0 = Date.now();
   await sleep(10_000);
   const secs = (Date.now() - w0) / 1000;
-  const cpu = procs.map((p, i) => ({ name: p.name, pct: ((ticks(p.pid) - before[i]!) / 100 / secs) * 100 }));
+  const cpu = procs.map((p, i) => ({ name: p.name, pct: ((cpuSecondsOf(p.pid) - before[i]!) / secs) * 100 }));
   loads.push(load());
   const labCpu = cpu.filter((c) => c.name !== "vpcpeer serve").reduce((a, c) => a + c.pct, 0);
 

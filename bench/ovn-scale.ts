@@ -29,7 +29,8 @@ import { MANAGED, NB_TABLES, type NbTable, REFS, ROOT_TABLES } from "../src/data
 import { OvsdbClient } from "../src/dataplane/ovn/ovsdb.ts";
 import type { Condition } from "../src/dataplane/ovn/protocol.ts";
 import { BENCH_REGION } from "./common.ts";
-import { type Bench, benchLab, commit, load, log, passDone, sleep } from "./ovn-support.ts";
+import { sleep } from "./load.ts";
+import { type Bench, benchLab, commit, load, log, passDone } from "./ovn-support.ts";
 
 const { values: flags } = parseArgs({ options: { reps: { type: "string" }, vpcs: { type: "string" } } });
 const REPS = Number(flags.reps ?? 3);

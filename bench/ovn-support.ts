@@ -14,11 +14,11 @@ import { type Runtime, openRuntime } from "../src/main.ts";
 import { TEST_MASTER_KEY, TEST_MASTER_KEY_B64 } from "../test/support/keys.ts";
 import { BIN, type ServerProcess, startServer, tempDir } from "../test/support/process.ts";
 import { benchConfig } from "./common.ts";
+import { sleep } from "./load.ts";
 
 /** A deployment prefix no other run uses (`--netns-prefix`; every namespace of the run starts with it). */
 export const runPrefix = (letter: string) => `b${letter}${randomBytes(3).toString("hex")}`;
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export const load = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 export const commit = async () => (await run("git", ["rev-parse", "--short", "HEAD"])).stdout.trim();
 export const log = (s: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
@@ -127,10 +127,4 @@ export async function hostsRegistered(rt: Runtime, timeoutMs = 30_000): Promise<
     if (names.includes("h1") && names.includes("h2")) return;
   }
   throw new Error("the lab's agents did not register h1 and h2 in time");
-}
-
-/** CPU ticks (utime + stime) of a process. */
-export function ticks(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return Number(f[11]) + Number(f[12]);
 }
