@@ -37,7 +37,11 @@ export async function startServer(args: string[], env: Record<string, string> = 
   let out = "";
   const exited = new Promise<number | null>((res) => proc.once("exit", (code) => res(code)));
   const url = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`server did not start in time:\n${out}`)), 30_000);
+    const timer = setTimeout(() => {
+      // A server that never said where it listens is not left running behind the failed test.
+      proc.kill("SIGKILL");
+      rej(new Error(`server did not start in time:\n${out}`));
+    }, 30_000);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
