@@ -51,7 +51,7 @@ export function resolveDesired(rows: DesiredRows, caps: HostCapabilities, latenc
     subnets: rows.subnets,
     routeTables: rows.routeTables.map((t) => ({ id: t.id, vpcId: t.vpcId, routes: routesOf.get(t.id) ?? [] })),
     instances: rows.instances,
-    vbrs: rows.vbrs.map((v) => ({ id: v.id, onPremisesCidrs: v.cidrs })),
+    vbrs: rows.vbrs.map((v) => ({ id: v.id, onPremisesCidrs: v.cidrs, host: v.host })),
     peerings: rows.peerings.map((p) => ({
       id: p.id,
       a: { routerType: p.a.routerType, routerId: p.a.routerId, cidrs: p.a.cidrs },

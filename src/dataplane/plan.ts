@@ -21,7 +21,8 @@ export interface DesiredState {
   routeTables: { id: string; vpcId: string; routes: DesiredRoute[] }[];
   /** `host`: the chassis it is placed on (OVN pins its port there; the Linux driver ignores it). */
   instances: { id: string; subnetId: string; privateIp: string; host?: string | null }[];
-  vbrs: { id: string; onPremisesCidrs: string[] }[];
+  /** `host`: the chassis its on-premises host is placed on (OVN pins its port there; the Linux driver ignores it). */
+  vbrs: { id: string; onPremisesCidrs: string[]; host?: string | null }[];
   /** Peerings that carry traffic now (active); the others have no link. */
   peerings: { id: string; a: Endpoint; b: Endpoint; bandwidthMbps: number | null; delayMs: number | null }[];
 }

@@ -1,20 +1,21 @@
 /**
- * Placing an instance on a host. Pure: the store supplies every known host with how many
- * instances it holds (read under a lock in the creating transaction, so concurrent creates see
+ * Placing an instance, or a VBR's on-premises host, on a host. Pure: the store supplies every
+ * known host with how many instances and VBRs it holds (read under a lock in the creating transaction, so concurrent creates see
  * each other's choices).
  */
 import { DomainError } from "./errors.ts";
 
 export interface HostLoad {
   name: string;
+  /** Instances and VBRs placed there. */
   instances: number;
   /** Whether what runs there beat recently (absent: yes). */
   live?: boolean;
 }
 
 /**
- * The host a new instance goes on: the one asked for, when it is known (else InvalidHost naming
- * the known hosts); by default the live host with the fewest instances, ties broken by name
+ * The host a new instance (or VBR) goes on: the one asked for, when it is known (else InvalidHost
+ * naming the known hosts); by default the live host with the fewest instances and VBRs, ties by name
  * (among all known hosts when none is live); null when the deployment knows no host yet (no data
  * plane or agent has registered one).
  */

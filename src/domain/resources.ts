@@ -73,6 +73,8 @@ export interface Vbr extends Owned {
   region: string;
   onPremisesCidrs: string[];
   state: VbrState;
+  /** The host (chassis) its on-premises host runs on; null for VBRs made before VBRs had hosts. */
+  host: string | null;
 }
 
 export type InstanceState = "running";

@@ -15,7 +15,7 @@ import { withDataplane } from "./peerings.ts";
 export interface CreateInstanceInput {
   subnetId: string;
   privateIp?: string | undefined;
-  /** A known host; default: the host with the fewest instances. */
+  /** A known host; default: the host with the fewest instances and VBRs. */
   host?: string | undefined;
   name?: string | undefined;
   description?: string | undefined;

@@ -2,6 +2,7 @@
 import { contains, formatCidr, overlaps, parseCidr, parsePrivateCidr } from "../domain/cidr.ts";
 import type { Repos } from "../store/repos/index.ts";
 import { DomainError, notFound } from "../domain/errors.ts";
+import { placeInstance } from "../domain/hosts.ts";
 import { type Json, type ListOptions, type Page, type Tags, type Vbr, parseJson, parsePage } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
 import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
@@ -16,6 +17,8 @@ export interface CreateVbrInput {
   description?: string | undefined;
   onPremisesCidrs: string[];
   tags?: Tags | undefined;
+  /** A known host for its on-premises host; default: the host with the fewest instances and VBRs. */
+  host?: string | undefined;
 }
 
 export class VbrService {
@@ -52,10 +55,12 @@ export class VbrService {
     return this.deps.store.transaction(async (r) => {
       await r.accounts.lock(actor.accountId);
       checkQuota(this.deps.config.limits, "vbrsPerRegion", await r.vbrs.count(actor, { region: region.id }), `VBRs in ${region.id}`);
+      // Placed like an instance, in this transaction under the hosts' lock (service/instances.ts).
+      const host = placeInstance(await r.hosts.loadsForPlacement(new Date().toISOString()), input.host);
       const now = nowIso(this.deps);
       const id = this.deps.ids.next("vbr");
       await r.vbrs.insert(
-        { id, account_id: actor.accountId, region: region.id, name: input.name, description: input.description ?? "", on_premises_cidrs: JSON.stringify(cidrs), state: "active", created_at: now, updated_at: now },
+        { id, account_id: actor.accountId, region: region.id, name: input.name, description: input.description ?? "", on_premises_cidrs: JSON.stringify(cidrs), state: "active", host, created_at: now, updated_at: now },
         tags,
       );
       return (await r.vbrs.get(actor, id))!;

@@ -385,6 +385,15 @@ const hosts: Migration = {
   },
 };
 
+const vbrHosts: Migration = {
+  async up(db: AnyDb) {
+    // A VBR's on-premises host is placed on a host too (its agent plugs it on OVN); null for VBRs
+    // made before, which no agent plugs.
+    await db.schema.alterTable("vbrs").addColumn("host", "text").execute();
+    await db.schema.createIndex("vbrs_host").on("vbrs").column("host").execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_peerings": peerings,
@@ -395,6 +404,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0007_owned_lookups": ownedLookups,
   "0008_read_versions": readVersions,
   "0009_hosts": hosts,
+  "0010_vbr_hosts": vbrHosts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -58,6 +58,8 @@ export interface VbrsTable extends OwnedColumns {
   /** JSON array of CIDR strings. */
   on_premises_cidrs: string;
   state: string;
+  /** The host (chassis) its on-premises host runs on; null for VBRs made before VBRs had hosts. */
+  host: string | null;
 }
 
 export interface InstancesTable extends OwnedColumns {

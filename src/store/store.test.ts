@@ -157,7 +157,7 @@ describe.each(BACKENDS)("store contract on %s", (backend) => {
       {},
     );
     await store.repos.vbrs.insert(
-      { id: "vbr-000000000080", account_id: acct, region: "cn-hangzhou", name: "b", description: "", on_premises_cidrs: JSON.stringify(["192.168.0.0/24", "192.168.1.0/24"]), state: "active", created_at: now(1), updated_at: now(1) },
+      { id: "vbr-000000000080", account_id: acct, region: "cn-hangzhou", name: "b", description: "", on_premises_cidrs: JSON.stringify(["192.168.0.0/24", "192.168.1.0/24"]), state: "active", host: null, created_at: now(1), updated_at: now(1) },
       {},
     );
     const json = (await store.read.vpcs.getJson(acct, "vpc-000000000080"))!;

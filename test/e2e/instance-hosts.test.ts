@@ -3,7 +3,7 @@
  * with the fewest instances (ties by name), decided in the creating transaction so that
  * concurrent creates spread; a named host must be known (400 InvalidHost naming the known hosts);
  * on an OVN host the instance shows its logical port (iface-id) and MAC; with no host registered,
- * none (null).
+ * none (null). A VBR's on-premises host is placed by the same rule, counted with the instances.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, type Harness, harness } from "../support/harness.ts";
@@ -14,6 +14,8 @@ describe.each(BACKENDS)("instance hosts on %s", (backend) => {
   let subnetId: string;
   let vpcId: string;
   const post = (body: Record<string, unknown>) => h.call(t, "POST", "/api/v1/instances", { subnetId, ...body });
+  let vbrs = 0;
+  const postVbr = (body: Record<string, unknown>) => h.call(t, "POST", "/api/v1/vbrs", { name: "idc", region: "cn-hangzhou", onPremisesCidrs: [`192.168.${vbrs++}.0/24`], ...body });
   const register = (name: string, dataplane: "linux" | "ovn" = "ovn", at = new Date()) =>
     h.runtime.store.transaction((r) => r.hosts.register({ name, dataplane, prefix: "vpt" }, at.toISOString()), { notify: false });
   /** h1 and h2 beat now (as their agents would every 2 s). */
@@ -40,6 +42,13 @@ describe.each(BACKENDS)("instance hosts on %s", (backend) => {
     const asked = await post({ host: "h1" });
     expect(asked.status).toBe(400);
     expect(asked.body.error).toMatchObject({ code: "InvalidHost", message: 'host: "h1" is not a host of this deployment (it knows no host yet: none has registered)' });
+    // A VBR's on-premises host likewise.
+    const vbr = await postVbr({});
+    expect(vbr.status).toBe(201);
+    expect(vbr.body.host).toBeNull();
+    const vbrAsked = await postVbr({ host: "h1" });
+    expect(vbrAsked.status).toBe(400);
+    expect(vbrAsked.body.error).toMatchObject({ code: "InvalidHost", message: 'host: "h1" is not a host of this deployment (it knows no host yet: none has registered)' });
   });
 
   it("takes the host with the fewest instances, ties by name; a known host on request; never an unknown one", async () => {
@@ -103,5 +112,30 @@ describe.each(BACKENDS)("instance hosts on %s", (backend) => {
     expect(made.body.host).toBe("local");
     expect(made.body).not.toHaveProperty("interfaceId");
     expect(made.body).not.toHaveProperty("mac");
+  });
+
+  it("places VBRs like instances and counts them together; a VBR shows its host on every read", async () => {
+    await beat();
+    await register("local", "linux");
+    const live = ["h1", "h2", "local"];
+    const count = async () => {
+      const placed = [...(await h.call(t, "GET", "/api/v1/instances?limit=1000")).body.items, ...(await h.call(t, "GET", "/api/v1/vbrs?limit=1000")).body.items] as { host: string | null }[];
+      return live.map((n) => placed.filter((x) => x.host === n).length);
+    };
+    // Even the three live hosts out with pinned instances.
+    for (let c = await count(); Math.min(...c) !== Math.max(...c); c = await count()) await post({ host: live[c.indexOf(Math.min(...c))] });
+    // One VBR on h1 and one on h2: the emptiest is then "local", not h1 (as by name if VBRs did not count).
+    expect((await postVbr({ host: "h1" })).body.host).toBe("h1");
+    expect((await postVbr({ host: "h2" })).body.host).toBe("h2");
+    expect((await post({})).body.host).toBe("local");
+    // Even again: a VBR by default goes by name.
+    const made = await postVbr({});
+    expect(made.status).toBe(201);
+    expect(made.body.host).toBe("h1");
+    expect((await h.call(t, "GET", `/api/v1/vbrs/${made.body.id}`)).body).toMatchObject({ id: made.body.id, host: "h1" });
+    expect((await h.call(t, "GET", "/api/v1/vbrs")).body.items.find((v: { id: string }) => v.id === made.body.id)).toMatchObject({ host: "h1" });
+    const bad = await postVbr({ host: "h9" });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: "InvalidHost", details: { field: "host" } });
   });
 });

@@ -5,7 +5,8 @@
  * without a host land one on each; each agent plugs its own (a namespace named as probes name it,
  * an OVS port bound to the instance's logical port); the ports come up in the NB, bound in the SB
  * to the instance's chassis; a probe and `vpcpeer instance exec` work across the two hosts; a
- * deleted instance is unplugged by its agent; `lab down` stops the agents and removes what they
+ * deleted instance is unplugged by its agent; a VBR is placed the same way (counted with the
+ * instances) and its agent plugs and unplugs its on-premises host; `lab down` stops the agents and removes what they
  * plugged. Every wait is bounded; afterAll stops the server it started and brings the lab down
  * (by pid and exact name), then deletes any namespace left under this test's prefix.
  */
@@ -177,6 +178,52 @@ describe.skipIf(!canRun)("instances on OVN hosts, plugged by their agents", () =
     expect(ports).not.toContain(`i-${b.id.slice(4)}`);
     expect(await listNamespaces(tp)).toContain(ns(a));
   }, 60_000);
+
+  it("a VBR is placed like an instance and its agent plugs its on-premises host, then unplugs it when the VBR goes", async () => {
+    const [a] = instances;
+    const other = a.host === "h1" ? "h2" : "h1";
+    // The other host holds nothing now (b was deleted): the VBR lands there; then the two hosts hold
+    // one thing each, and the next VBR goes by name — VBRs count with instances.
+    const vbr = json(await cli(["vbr", "create", "--name", "idc", "--region", "cn-hangzhou", "--cidr", "192.168.61.0/24", "--cidr", "192.168.62.0/24", "-o", "json"]));
+    expect(vbr.host).toBe(other);
+    const second = json(await cli(["vbr", "create", "--name", "idc2", "--region", "cn-hangzhou", "--cidr", "192.168.63.0/24", "-o", "json"]));
+    expect(second.host).toBe("h1");
+    const table = await cli(["vbr", "list"]);
+    expect(table.stdout).toMatch(/HOST/);
+    expect(table.stdout).toContain(other);
+    const bad = await cli(["vbr", "create", "--name", "x", "--region", "cn-hangzhou", "--cidr", "192.168.64.0/24", "--host", "h7"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('InvalidHost: host: "h7" is not a host of this deployment (known hosts: h1, h2)');
+
+    const lspName = `${tp}-o-${vbr.id.slice(4)}`;
+    const lsp = await until(`${vbr.id}'s host port up and bound on ${other}`, async () => {
+      const l = nbReplica.rows("Logical_Switch_Port").find((r) => r.name === lspName);
+      const pb = sbReplica.rows("Port_Binding").find((r) => r.logical_port === lspName);
+      const bound = pb ? optionalOf(pb.chassis) : undefined;
+      const chassis = bound === undefined ? undefined : sbReplica.rows("Chassis").find((c) => c._uuid === uuidOf(bound));
+      return l?.up === true && chassis?.name === other && l;
+    }, 30_000);
+    expect(stringMap(lsp.options)["requested-chassis"]).toBe(other);
+    // Named as the Linux data plane and probes name it, holding .2 of each network, default via the VBR's .1.
+    const ns = `${tp}-h-${vbr.id.slice(4)}`;
+    expect(await listNamespaces(tp)).toContain(ns);
+    const addrs = (await run("ip", ["-n", ns, "-4", "-o", "addr", "show"])).stdout;
+    expect(addrs).toContain("192.168.61.2/24");
+    expect(addrs).toContain("192.168.62.2/24");
+    expect((await run("ip", ["-n", ns, "route", "show", "default"])).stdout).toContain("via 192.168.61.1");
+    const hostOf = (name: string) => lab.hosts.find((h) => h.name === name)!;
+    expect((await run("ovs-vsctl", [`--db=${hostOf(other).ovs}`, "list-ports", "br-int"])).stdout).toContain(`o-${vbr.id.slice(4)}`);
+
+    // Deleted: exactly its port and namespace go; the instance and the other VBR's host stay.
+    expect((await cli(["vbr", "delete", vbr.id])).code).toBe(0);
+    await until("the VBR host's namespace to go", async () => !(await listNamespaces(tp)).includes(ns));
+    expect((await run("ovs-vsctl", [`--db=${hostOf(other).ovs}`, "list-ports", "br-int"])).stdout).not.toContain(`o-${vbr.id.slice(4)}`);
+    const left = await listNamespaces(tp);
+    expect(left).toContain(`${tp}-i-${a.id.slice(4)}`);
+    await until("the second VBR's host plugged", async () => (await listNamespaces(tp)).includes(`${tp}-h-${second.id.slice(4)}`));
+    expect((await cli(["vbr", "delete", second.id])).code).toBe(0);
+    await until("the second VBR host's namespace to go", async () => !(await listNamespaces(tp)).includes(`${tp}-h-${second.id.slice(4)}`));
+  }, 90_000);
 
   it("an agent with --no-plug registers its host and plugs nothing there (real VMs bind their ports)", async () => {
     const p = spawn(process.execPath, [BIN, "agent", "--host", "vm1", "--ovs-db", lab.hosts[0]!.ovs, "--no-plug", "--data", data.path, "--netns-prefix", tp], { env: childEnv(), stdio: "ignore" });

@@ -1,9 +1,9 @@
 /**
- * OVN data plane tests on a lab: binding the ports of what the API made (instances, VBR hosts) on
- * the lab's hosts as the host agent would (an OVS internal port moved into the namespace probes
+ * OVN data plane tests on a lab: binding the ports of the instances the API made on the lab's
+ * hosts as the host agent would (for a lab without agents; VBR hosts only the agents plug) (an OVS internal port moved into the namespace probes
  * use, vif.ts), our northbound rows, and waiting for a server's first pass.
  */
-import { formatIp, parseCidr } from "../../src/domain/cidr.ts";
+import { parseCidr } from "../../src/domain/cidr.ts";
 import { gatewayIp } from "../../src/domain/addressing.ts";
 import { run } from "../../src/dataplane/kernel.ts";
 import { nsName, suffixOf } from "../../src/dataplane/naming.ts";
@@ -24,15 +24,15 @@ export interface PluggerOptions {
   replica: Replica;
   url: () => string;
   accounts: () => Acct[];
-  /** The lab runs host agents (lab up --data|--database): they plug instances; only VBR hosts are bound here. */
+  /** The lab runs host agents (lab up --data|--database): they plug instances and VBR hosts; nothing is bound here. */
   agents?: boolean;
 }
 
 /**
- * Returns plug(): binds every instance and VBR host port the API holds that it has not bound yet,
- * alternating hosts (so consecutive instances sit on different hosts) — with `agents`, only VBR
- * hosts: the agents plug instances on the hosts they were placed on — then waits until the ports
- * are up and every chassis has installed the flows.
+ * Returns plug(): binds every instance port the API holds that it has not bound yet, alternating
+ * hosts (so consecutive instances sit on different hosts) — with `agents`, none: the agents plug
+ * instances and VBR hosts on the hosts they were placed on — then waits until the ports (VBR
+ * hosts' too, with `agents`) are up and every chassis has installed the flows.
  */
 export function labPlugger(o: PluggerOptions): () => Promise<void> {
   const bound = new Set<string>();
@@ -52,12 +52,8 @@ export function labPlugger(o: PluggerOptions): () => Promise<void> {
         const subnet = (await get(a, `/api/v1/subnets/${i.subnetId}`)) as { cidr: string };
         wanted.push({ lsp, port: `i-${suffixOf(i.id)}`, netns: nsName(prefix, "instance", i.id), ip: i.privateIp, cidr: subnet.cidr });
       }
-      for (const v of (await get(a, "/api/v1/vbrs")).items as { id: string; onPremisesCidrs: string[] }[]) {
-        const lsp = nbName(prefix, "o", v.id);
-        const cidr = v.onPremisesCidrs[0];
-        if (bound.has(lsp) || !cidr) continue;
-        wanted.push({ lsp, port: `o-${suffixOf(v.id)}`, netns: nsName(prefix, "host", v.id), ip: formatIp(parseCidr(cidr, "cidr").base + 2), cidr });
-      }
+      // VBR hosts are plugged by the agent of the host each VBR was placed on, never here.
+      if (o.agents) for (const v of (await get(a, "/api/v1/vbrs")).items as { id: string }[]) plugged.push(nbName(prefix, "o", v.id));
     }
     for (const w of wanted) {
       const c = parseCidr(w.cidr, "cidr");

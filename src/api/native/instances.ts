@@ -9,7 +9,7 @@ const CreateInstance = Type.Object(
   {
     subnetId: Id("subnet"),
     privateIp: Type.Optional(Type.String({ minLength: 1, maxLength: 15, description: "Default: the lowest free address" })),
-    host: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "A host of the deployment (GET /api/v1/hosts). Default: the host with the fewest instances (ties by name)" })),
+    host: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "A host of the deployment (GET /api/v1/hosts). Default: the host with the fewest instances and VBRs (ties by name)" })),
     name: Type.Optional(OptionalName),
     description: Type.Optional(Description),
     tags: Type.Optional(Tags),

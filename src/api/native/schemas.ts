@@ -129,7 +129,14 @@ export const RouteTableDetail = Type.Object(
 );
 
 export const Vbr = Type.Object(
-  { id: Id("vbr"), ...ownedFields, region: Type.String(), onPremisesCidrs: Type.Array(Type.String()), state: Type.Literal("active") },
+  {
+    id: Id("vbr"),
+    ...ownedFields,
+    region: Type.String(),
+    onPremisesCidrs: Type.Array(Type.String()),
+    state: Type.Literal("active"),
+    host: Type.Union([Type.String(), Type.Null()], { description: "The host (chassis) its on-premises host runs on (its agent plugs it on OVN); null for VBRs made before VBRs had hosts" }),
+  },
   { $id: "Vbr" },
 );
 

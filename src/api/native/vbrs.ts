@@ -7,7 +7,14 @@ import { CidrText, Description, IdParams, Name, RegionName, Tags, Vbr, errorResp
 
 const Cidrs = Type.Array(CidrText, { minItems: 1, maxItems: 100 });
 const CreateVbr = Type.Object(
-  { region: RegionName, name: Name, description: Type.Optional(Description), onPremisesCidrs: Cidrs, tags: Type.Optional(Tags) },
+  {
+    region: RegionName,
+    name: Name,
+    description: Type.Optional(Description),
+    onPremisesCidrs: Cidrs,
+    tags: Type.Optional(Tags),
+    host: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "A host of the deployment (GET /api/v1/hosts) for its on-premises host. Default: the host with the fewest instances and VBRs (ties by name)" })),
+  },
   { additionalProperties: false },
 );
 const UpdateVbr = Type.Object(

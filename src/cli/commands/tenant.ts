@@ -53,15 +53,16 @@ const RESOURCES: ResourceSpec[] = [
   {
     noun: "vbr",
     path: "/api/v1/vbrs",
-    columns: [...base, ["REGION", "region"], ["ON-PREMISES CIDRS", "onPremisesCidrs"], ["STATE", "state"]],
+    columns: [...base, ["REGION", "region"], ["ON-PREMISES CIDRS", "onPremisesCidrs"], ["HOST", "host"], ["STATE", "state"]],
     filters: [["--region <region>", "region", "only this region"]],
     create: {
       flags: (c) =>
         c
           .requiredOption("--name <name>", "name")
           .requiredOption("--region <region>", "region")
-          .requiredOption("--cidr <cidr>", "on-premises CIDR (repeat for several)", collect),
-      body: (o) => ({ name: o.name, region: o.region, onPremisesCidrs: o.cidr }),
+          .requiredOption("--cidr <cidr>", "on-premises CIDR (repeat for several)", collect)
+          .option("--host <name>", "host (chassis) its on-premises host runs on, one of `vpcpeer host list` (default: the host with the fewest instances and VBRs)"),
+      body: (o) => ({ name: o.name, region: o.region, onPremisesCidrs: o.cidr, host: o.host }),
     },
   },
   {
@@ -74,7 +75,7 @@ const RESOURCES: ResourceSpec[] = [
         c
           .requiredOption("--subnet <subnetId>", "subnet id")
           .option("--ip <address>", "private IP (default: lowest free)")
-          .option("--host <name>", "host (chassis) to run on, one of `vpcpeer host list` (default: the host with the fewest instances)")
+          .option("--host <name>", "host (chassis) to run on, one of `vpcpeer host list` (default: the host with the fewest instances and VBRs)")
           .option("--name <name>", "name"),
       body: (o) => ({ subnetId: o.subnet, privateIp: o.ip, host: o.host, name: o.name }),
     },

@@ -29,7 +29,7 @@ const fixture: DesiredState = {
     { id: "ins-aaaaaaaaaaa1", subnetId: "subnet-aaaaaaaaaaa1", privateIp: "10.0.1.2" },
     { id: "ins-bbbbbbbbbbb1", subnetId: "subnet-bbbbbbbbbbb1", privateIp: "172.16.1.2", host: "h2" },
   ],
-  vbrs: [{ id: V, onPremisesCidrs: ["192.168.7.0/24", "192.168.8.0/24"] }],
+  vbrs: [{ id: V, onPremisesCidrs: ["192.168.7.0/24", "192.168.8.0/24"], host: "h1" }],
   peerings: [
     { id: P, a: { routerType: "vpc", routerId: A, cidrs: ["10.0.0.0/16"] }, b: { routerType: "vpc", routerId: B, cidrs: ["172.16.0.0/16"] }, bandwidthMbps: 10, delayMs: null },
     { id: PV, a: { routerType: "vbr", routerId: V, cidrs: ["192.168.7.0/24", "192.168.8.0/24"] }, b: { routerType: "vpc", routerId: B, cidrs: ["172.16.0.0/16"] }, bandwidthMbps: null, delayMs: null },
@@ -69,6 +69,12 @@ describe("compile to OVN northbound rows", () => {
   it("pins an instance's port to its host's chassis (requested-chassis); one without a host binds anywhere", () => {
     expect(row("Logical_Switch_Port", "instance", "ins-bbbbbbbbbbb1").columns.options).toEqual({ "requested-chassis": "h2" });
     expect(row("Logical_Switch_Port", "instance", "ins-aaaaaaaaaaa1").columns.options).toEqual({});
+  });
+
+  it("pins a VBR's on-premises host port to its host's chassis; a VBR without a host binds anywhere", () => {
+    expect(row("Logical_Switch_Port", "vbr", V, "host").columns.options).toEqual({ "requested-chassis": "h1" });
+    const unplaced = compile({ ...fixture, vbrs: [{ ...fixture.vbrs[0]!, host: null }] }, { prefix: "t1" });
+    expect(unplaced.rows.get(rowKey("Logical_Switch_Port", "vbr", V, "host"))!.columns.options).toEqual({});
   });
 
   it("links peered routers through a transit switch, keeps a held slot, and caps both directions", () => {

@@ -10,7 +10,8 @@
  * QoS on both of its ports when capped, and on each router a policy that drops whatever arrives
  * over the link for anything but the router's own networks: no transit, whatever routes exist.
  * Peering ports use no route table, so what arrives over them sees only connected networks.
- * VBR → Logical_Router with a host switch for its on-premises host; its host port's route table
+ * VBR → Logical_Router with a host switch for its on-premises host (whose port's `requested-chassis`
+ * is the VBR's host); its router port's route table
  * holds the peer VPCs' CIDRs over the active connections.
  */
 import { gatewayIp } from "../../domain/addressing.ts";
@@ -89,7 +90,9 @@ export function compile(desired: DesiredState, opts: CompileOptions): NbPlan {
     child(ls, "ports", routerTypeLsp("vbr", v.id, "router", name("hb", v.id), lrpName));
     const mac = instanceMac(host[0]!.ip);
     const addresses = [[mac, ...host.map((h) => h.ip)].join(" ")];
-    child(ls, "ports", add("Logical_Switch_Port", "vbr", v.id, "host", { name: name("o", v.id), type: "", addresses, port_security: addresses, options: {} }));
+    // Pinned to its host like an instance's port: the agent there plugs it.
+    const options: Record<string, string> = v.host ? { "requested-chassis": v.host } : {};
+    child(ls, "ports", add("Logical_Switch_Port", "vbr", v.id, "host", { name: name("o", v.id), type: "", addresses, port_security: addresses, options }));
   }
 
   // Subnets: a switch and the router port holding the gateway, using the subnet's route table.

@@ -21,8 +21,8 @@ export interface Vif {
   iface: string;
   netns: string;
   mac: string;
-  /** Address with prefix length, e.g. 10.9.0.2/24. */
-  address: string;
+  /** Address with prefix length, e.g. 10.9.0.2/24 (or several). */
+  address: string | readonly string[];
   gateway?: string;
   /** More external_ids on the OVS interface (e.g. whose it is). */
   externalIds?: Record<string, string>;
@@ -39,7 +39,7 @@ export async function plugVif(c: Chassis, v: Vif): Promise<void> {
   const ext = Object.entries({ "iface-id": v.iface, [VIF_NETNS]: v.netns, ...v.externalIds }).map(([k, x]) => `external_ids:${k}=${x}`);
   await tool("ovs-vsctl", [`--db=${c.ovs}`, VSCTL_TIMEOUT_S, "add-port", "br-int", v.port, "--", "set", "interface", v.port, "type=internal", ...ext]);
   await tool("ip", [...(c.namespace ? ["-n", c.namespace] : []), "link", "set", v.port, "netns", v.netns]);
-  const lines = [`link set ${v.port} address ${v.mac}`, `addr add ${v.address} dev ${v.port}`, `link set ${v.port} up`, "link set lo up", ...(v.gateway ? [`route add default via ${v.gateway}`] : [])];
+  const lines = [`link set ${v.port} address ${v.mac}`, ...(typeof v.address === "string" ? [v.address] : v.address).map((a) => `addr add ${a} dev ${v.port}`), `link set ${v.port} up`, "link set lo up", ...(v.gateway ? [`route add default via ${v.gateway}`] : [])];
   await tool("ip", ["-n", v.netns, "-batch", "-"], {}, lines.join("\n") + "\n");
 }
 

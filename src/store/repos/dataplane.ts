@@ -15,7 +15,8 @@ export interface DesiredRows {
   routes: { routeTableId: string; destinationCidr: string; targetType: string; targetId: string }[];
   /** `host`: the host (chassis) it is placed on, null when none (instances made before hosts). */
   instances: { id: string; subnetId: string; privateIp: string; host: string | null }[];
-  vbrs: { id: string; cidrs: string[]; region: string }[];
+  /** `host`: where its on-premises host is placed, null when none (VBRs made before VBRs had hosts). */
+  vbrs: { id: string; cidrs: string[]; region: string; host: string | null }[];
   /** Active peerings only (those that carry traffic). */
   peerings: {
     id: string;
@@ -99,7 +100,7 @@ export class DataplaneRepo {
     const routeTables = await read<{ id: string; vpc_id: string }>(2, ["id", "vpc_id"]);
     const routes = await read<{ route_table_id: string; destination_cidr: string; target_type: string; target_id: string }>(3, ["route_table_id", "destination_cidr", "target_type", "target_id"]);
     const instances = await read<{ id: string; subnet_id: string; private_ip: string; host: string | null }>(4, ["id", "subnet_id", "private_ip", "host"]);
-    const vbrs = await read<{ id: string; on_premises_cidrs: string; region: string }>(5, ["id", "on_premises_cidrs", "region"]);
+    const vbrs = await read<{ id: string; on_premises_cidrs: string; region: string; host: string | null }>(5, ["id", "on_premises_cidrs", "region", "host"]);
     const peerings = await read<PeeringsTable>(6, ["id", "generation", "requester_router_type", "requester_router_id", "requester_region", "requester_cidrs", "accepter_router_type", "accepter_router_id", "accepter_region", "accepter_cidrs", "bandwidth_mbps"]);
     const interfaces = await read<{ id: string; peering_id: string | null }>(7, ["id", "peering_id"]);
     return {
@@ -109,7 +110,7 @@ export class DataplaneRepo {
       routeTables: routeTables.map((t) => ({ id: t.id, vpcId: t.vpc_id })),
       routes: routes.map((r) => ({ routeTableId: r.route_table_id, destinationCidr: r.destination_cidr, targetType: r.target_type, targetId: r.target_id })),
       instances: instances.map((i) => ({ id: i.id, subnetId: i.subnet_id, privateIp: i.private_ip, host: i.host })),
-      vbrs: vbrs.map((v) => ({ id: v.id, cidrs: JSON.parse(v.on_premises_cidrs) as string[], region: v.region })),
+      vbrs: vbrs.map((v) => ({ id: v.id, cidrs: JSON.parse(v.on_premises_cidrs) as string[], region: v.region, host: v.host })),
       peerings: peerings.map((p) => ({
         id: p.id,
         generation: Number(p.generation),

@@ -56,21 +56,33 @@ export class HostsRepo {
   }
 
   /**
-   * Every host with its number of instances and whether it beat within HEARTBEAT_FRESH_MS of
-   * `now`, for placing one more. Call it in the creating
+   * The VBRs whose on-premises host is placed on `host`, with their on-premises CIDRs: what its
+   * agent plugs besides instances.
+   */
+  async vbrsOn(host: string): Promise<{ id: string; onPremisesCidrs: string[] }[]> {
+    const rows = await this.db.selectFrom("vbrs").select(["id", "on_premises_cidrs"]).where("host", "=", host).orderBy("id").execute();
+    return rows.map((r) => ({ id: r.id, onPremisesCidrs: JSON.parse(r.on_premises_cidrs) as string[] }));
+  }
+
+  /**
+   * Every host with its number of instances and VBRs and whether it beat within HEARTBEAT_FRESH_MS
+   * of `now`, for placing one more. Call it in the creating
    * transaction: on PostgreSQL the host rows are locked first, so concurrent creates take turns
-   * and each counts the others' instances (SQLite's write transactions are serial already).
+   * and each counts the others' instances and VBRs (SQLite's write transactions are serial already).
    */
   async loadsForPlacement(now: string): Promise<HostLoad[]> {
     if (this.caps.rowLocks) await this.db.selectFrom("hosts").select("name").orderBy("name").forUpdate().execute();
     const rows = await this.db
       .selectFrom("hosts as h")
-      .leftJoin("instances as i", "i.host", "h.name")
-      .select((eb) => ["h.name as name", "h.seen_at as seen", eb.fn.count<number | string>("i.id").as("n")])
-      .groupBy(["h.name", "h.seen_at"])
+      .select((eb) => [
+        "h.name as name",
+        "h.seen_at as seen",
+        eb.selectFrom("instances as i").select(eb.fn.countAll<number | string>().as("n")).whereRef("i.host", "=", "h.name").as("ni"),
+        eb.selectFrom("vbrs as v").select(eb.fn.countAll<number | string>().as("n")).whereRef("v.host", "=", "h.name").as("nv"),
+      ])
       .orderBy("h.name")
       .execute();
     const fresh = Date.parse(now) - HEARTBEAT_FRESH_MS;
-    return rows.map((r) => ({ name: r.name, instances: Number(r.n), live: Date.parse(r.seen) >= fresh }));
+    return rows.map((r) => ({ name: r.name, instances: Number(r.ni ?? 0) + Number(r.nv ?? 0), live: Date.parse(r.seen) >= fresh }));
   }
 }

@@ -42,7 +42,7 @@ export const VIEWS = {
   vpcs: { ...owned, region: "region", cidr: "cidr", state: "state", defaultRouteTableId: "default_route_table_id" } satisfies SpecOf<Vpc>,
   subnets: { ...owned, vpcId: "vpc_id", region: "region", zone: "zone", cidr: "cidr", routeTableId: "route_table_id" } satisfies SpecOf<Subnet>,
   route_tables: { ...owned, vpcId: "vpc_id", region: "region", isDefault: { bool: "is_default" } } satisfies SpecOf<RouteTable>,
-  vbrs: { ...owned, region: "region", onPremisesCidrs: { json: "on_premises_cidrs" }, state: "state" } satisfies SpecOf<Vbr>,
+  vbrs: { ...owned, region: "region", onPremisesCidrs: { json: "on_premises_cidrs" }, state: "state", host: "host" } satisfies SpecOf<Vbr>,
   instances: {
     ...owned,
     vpcId: "vpc_id",
