@@ -162,11 +162,12 @@ describe.skipIf(!canRun)("instances on OVN hosts, plugged by their agents", () =
     const ns = `${tp}-i-${a.id.slice(4)}`;
     expect((await run("ip", ["netns", "del", ns])).code).toBe(0);
     const t0 = Date.now();
-    await until("the namespace back", async () => (await listNamespaces(tp)).includes(ns), RESYNC_MS + 5000);
+    // Within one resync, plus the pass itself: generous, since a pass inspects OVS and every namespace on a loaded 2-core machine.
+    await until("the namespace back", async () => (await listNamespaces(tp)).includes(ns), 2 * RESYNC_MS + 5000);
     const answered = await until("a probe from it to answer again", async () => (await probe({ fromInstanceId: a.id, toIp: b.privateIp, port: 8080 })).body.reachable === true);
     expect(answered).toBe(true);
-    expect(Date.now() - t0).toBeLessThan(RESYNC_MS + 10_000);
-  }, 60_000);
+    expect(Date.now() - t0).toBeLessThan(2 * RESYNC_MS + 20_000);
+  }, 90_000);
 
   it("an instance deleted is unplugged by its agent: its port and namespace go, the other stays", async () => {
     const [a, b] = instances;
