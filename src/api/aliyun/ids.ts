@@ -8,7 +8,7 @@ import { ID_SUFFIX_LENGTH } from "../../domain/ids.ts";
 import { badParam } from "./errors.ts";
 
 /** Alibaba kind → [native prefix, Alibaba prefix]. */
-export const ALI_PREFIXES = {
+const ALI_PREFIXES = {
   vpc: ["vpc", "vpc"],
   vSwitch: ["subnet", "vsw"],
   routeTable: ["rtb", "vtb"],

@@ -10,7 +10,7 @@ import { DomainError } from "../../domain/errors.ts";
 import type { RouteTargetType } from "../../domain/resources.ts";
 import { AliyunError } from "./errors.ts";
 
-export const NEXT_HOP_IN: Record<string, Exclude<RouteTargetType, "local">> = { Instance: "instance", RouterInterface: "router-interface", VpcPeer: "peering", VBR: "vbr" };
+const NEXT_HOP_IN: Record<string, Exclude<RouteTargetType, "local">> = { Instance: "instance", RouterInterface: "router-interface", VpcPeer: "peering", VBR: "vbr" };
 export const NEXT_HOP_OUT: Record<RouteTargetType, string> = { local: "local", instance: "Instance", "router-interface": "RouterInterface", peering: "VpcPeer", vbr: "VBR" };
 
 const nextHopMissing = () => new AliyunError("InvalidNextHopId.NotFound", 404, "Specified next hop does not exist.");

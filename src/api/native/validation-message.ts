@@ -128,7 +128,7 @@ function got(data: unknown): string {
 }
 
 /** The reason part of the sentence: what is wrong and what is allowed. */
-export function reasonOf(issue: AjvIssue): string {
+function reasonOf(issue: AjvIssue): string {
   const s = issue.parentSchema ?? {};
   switch (issue.keyword) {
     case "required":
@@ -163,7 +163,7 @@ export function reasonOf(issue: AjvIssue): string {
 }
 
 /** "body.target.id" from Ajv's "/target/id" and the request part. */
-export function fieldOf(issue: AjvIssue, context: string | undefined): string {
+function fieldOf(issue: AjvIssue, context: string | undefined): string {
   const path = issue.instancePath
     .split("/")
     .filter(Boolean)

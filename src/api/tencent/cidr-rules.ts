@@ -16,7 +16,7 @@ const VPC_RANGES = [
   { range: parseCidr("192.168.0.0/16", "range"), min: 16 },
 ];
 const MAX_PREFIX = 28;
-export const SUBNET_PREFIX = { min: 16, max: MAX_PREFIX } as const;
+const SUBNET_PREFIX = { min: 16, max: MAX_PREFIX } as const;
 
 /** The CidrBlock text, well formed (InvalidParameterValue.Malformed through the domain's parser otherwise). */
 function cidrParam(p: Params): { text: string; prefix: number; cidr: ReturnType<typeof parseCidr> } {

@@ -43,7 +43,7 @@ export const GATEWAY_TYPE_OF: Record<RouteTargetType, string> = {
 };
 
 /** Tencent's GatewayId: a CVM next hop is named by its private IP (the instance id once it is gone). */
-export const gatewayIdOf = (r: Route) => (r.target.type === "instance" ? (r.target.privateIp ?? r.target.id) : r.target.id);
+const gatewayIdOf = (r: Route) => (r.target.type === "instance" ? (r.target.privateIp ?? r.target.id) : r.target.id);
 
 /**
  * Tencent's integer RouteId for one of our route ids: stable (a hash, no storage), below 2^48 so
@@ -58,7 +58,7 @@ export function routeNumber(routeId: string): number {
  * Tencent shows a route as `rti-…` (RouteItemId) where vpcpeer has `rt-…`: one id suffix, each
  * face's prefix. Tencent inputs take either; `routeIdOf` gives the native id (other text as is).
  */
-export const ROUTE_ITEM_PREFIX = "rti-";
+const ROUTE_ITEM_PREFIX = "rti-";
 export const routeItemId = (routeId: string) => (routeId.startsWith("rt-") ? `${ROUTE_ITEM_PREFIX}${routeId.slice(3)}` : routeId);
 export const routeIdOf = (text: string) => (text.startsWith(ROUTE_ITEM_PREFIX) ? `rt-${text.slice(ROUTE_ITEM_PREFIX.length)}` : text);
 

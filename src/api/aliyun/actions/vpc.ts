@@ -26,7 +26,7 @@ const vSwitchIdParam = (c: Ctx) => fromAli("vSwitch", c.p.id("VSwitchId", true))
 const tableIdParam = (c: Ctx) => fromAli("routeTable", c.p.id("RouteTableId", true));
 
 /** `pending`: its router is not built yet (Pending, then Available, as the cloud's CreateVpc is asynchronous). */
-export function vpcView(v: Vpc, vSwitchIds: string[], tableIds: string[], pending: boolean) {
+function vpcView(v: Vpc, vSwitchIds: string[], tableIds: string[], pending: boolean) {
   return {
     VpcId: v.id,
     RegionId: v.region,
