@@ -7,6 +7,7 @@ import { type PeeringTransition, type Realization, peeringTransition, vpcPending
 import { HEARTBEAT_FRESH_MS } from "../store/repos/dataplane.ts";
 import type { Store } from "../store/store.ts";
 import type { ServiceDeps } from "./context.ts";
+import { withDataplane } from "./peerings.ts";
 
 const CACHE_MS = 1000;
 const seen = new WeakMap<Store, { at: number; running: boolean }>();
@@ -43,13 +44,9 @@ export async function withConnectionTransitions<T extends RouterInterface>(deps:
   const ids = [...new Set(items.flatMap((i) => (i.peeringId ? [i.peeringId] : [])))];
   const transitions = new Map<string, PeeringTransition | null>();
   if (ids.length > 0) {
-    const [r, reports] = await Promise.all([realization(deps), deps.store.read.dataplane.status(ids)]);
-    for (const id of ids) {
-      const p = await deps.store.read.peerings.getAny(id);
-      if (!p) continue;
-      const s = reports.get(id);
-      transitions.set(id, peeringTransition(p, s ? { programmed: s.programmed && s.generation >= p.generation, generation: s.generation } : null, r));
-    }
+    const peerings = (await Promise.all(ids.map((id) => deps.store.read.peerings.getAny(id)))).filter((p) => p !== null);
+    const [r, reported] = await Promise.all([realization(deps), withDataplane(deps, peerings)]);
+    for (const p of reported) transitions.set(p.id, withTransition(p, r).transition);
   }
   return items.map((i) => ({ ...i, transition: (i.peeringId && transitions.get(i.peeringId)) || null }));
 }
