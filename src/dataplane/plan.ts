@@ -166,6 +166,21 @@ const hostAddr = (cidr: string, offset: number) => {
   return `${[v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255].join(".")}/${c.prefix}`;
 };
 
+/**
+ * The instance a route goes through (an appliance), when it exists and is in the route table's
+ * VPC; and the set of such instances, which forward. Both compilers (this one and ovn/compile.ts) use it.
+ */
+export function nextHops(desired: DesiredState) {
+  const subnetById = new Map(desired.subnets.map((s) => [s.id, s]));
+  const instanceById = new Map(desired.instances.map((i) => [i.id, i]));
+  const hopOf = (instanceId: string | null | undefined, vpcId: string) => {
+    const ins = instanceId ? instanceById.get(instanceId) : undefined;
+    return ins && subnetById.get(ins.subnetId)?.vpcId === vpcId ? ins : undefined;
+  };
+  const forwarding = new Set(desired.routeTables.flatMap((t) => t.routes.flatMap((r) => hopOf(r.instanceId, t.vpcId)?.id ?? [])));
+  return { hopOf, forwarding };
+}
+
 export function compile(desired: DesiredState, prefix: string): HostPlan {
   const namespaces = new Map<string, NsPlan>();
   const routerOf = new Map<string, NsPlan>();
@@ -197,13 +212,7 @@ export function compile(desired: DesiredState, prefix: string): HostPlan {
   }
 
   // Instances that are a route's next hop (appliances) forward; every other instance does not.
-  const subnetOfId = new Map(desired.subnets.map((s) => [s.id, s]));
-  const instanceById = new Map(desired.instances.map((i) => [i.id, i]));
-  const applianceOf = (instanceId: string, vpcId: string) => {
-    const ins = instanceById.get(instanceId);
-    return ins && subnetOfId.get(ins.subnetId)?.vpcId === vpcId ? ins : undefined;
-  };
-  const forwarding = new Set(desired.routeTables.flatMap((t) => t.routes.filter((r) => r.instanceId && applianceOf(r.instanceId, t.vpcId)).map((r) => r.instanceId!)));
+  const { hopOf, forwarding } = nextHops(desired);
 
   const tablesByVpc = new Map<string, Map<string, number>>();
   for (const vpc of desired.vpcs) {
@@ -220,7 +229,7 @@ export function compile(desired: DesiredState, prefix: string): HostPlan {
     ns.routes.push({ table, dst: vpc.cidr, type: "throw" });
     for (const r of rt.routes) {
       const peering = r.peeringId ? desired.peerings.find((p) => p.id === r.peeringId) : undefined;
-      const hop = r.instanceId ? applianceOf(r.instanceId, rt.vpcId) : undefined;
+      const hop = hopOf(r.instanceId, rt.vpcId);
       if (peering) ns.routes.push({ table, dst: r.destinationCidr, type: "unicast", dev: links.peering(peering.id) });
       // Through an instance: to its address on its subnet's bridge; the instance forwards (below).
       else if (hop) ns.routes.push({ table, dst: r.destinationCidr, type: "unicast", via: hop.privateIp, dev: links.subnet(hop.subnetId) });

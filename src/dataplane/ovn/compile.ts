@@ -16,7 +16,7 @@
  */
 import { gatewayIp } from "../../domain/addressing.ts";
 import { formatIp, parseCidr } from "../../domain/cidr.ts";
-import type { DesiredState } from "../plan.ts";
+import { type DesiredState, nextHops } from "../plan.ts";
 import { allocateLinks, linkAddress } from "./nb-links.ts";
 import { type NbNameCode, type ObjectKind, externalIds, instanceMac, nbName, routerPortMac, rowKey } from "./nb-names.ts";
 import type { NbPlan, NbRow, NbTable, Plain } from "./nb-plan.ts";
@@ -97,7 +97,6 @@ export function compile(desired: DesiredState, opts: CompileOptions): NbPlan {
 
   // Subnets: a switch and the router port holding the gateway, using the subnet's route table.
   const tableVpc = new Map(desired.routeTables.map((t) => [t.id, t.vpcId]));
-  const subnetById = new Map(desired.subnets.map((s) => [s.id, s]));
   const subnetSwitch = new Map<string, string>();
   for (const s of desired.subnets) {
     const lr = routerKey.get(s.vpcId);
@@ -112,12 +111,7 @@ export function compile(desired: DesiredState, opts: CompileOptions): NbPlan {
   }
 
   // Instances; those that are a route's next hop in their own VPC may forward (MAC-only port security).
-  const instanceById = new Map(desired.instances.map((i) => [i.id, i]));
-  const hopIn = (instanceId: string | null | undefined, vpcId: string) => {
-    const ins = instanceId ? instanceById.get(instanceId) : undefined;
-    return ins && subnetSwitch.has(ins.subnetId) && subnetById.get(ins.subnetId)?.vpcId === vpcId ? ins : undefined;
-  };
-  const forwarding = new Set(desired.routeTables.flatMap((t) => t.routes.map((r) => hopIn(r.instanceId, t.vpcId)?.id).filter((x): x is string => !!x)));
+  const { hopOf, forwarding } = nextHops(desired);
   for (const ins of desired.instances) {
     const ls = subnetSwitch.get(ins.subnetId);
     if (!ls) continue;
@@ -166,7 +160,7 @@ export function compile(desired: DesiredState, opts: CompileOptions): NbPlan {
     if (!desired.vpcs.some((v) => v.id === t.vpcId)) continue;
     for (const r of t.routes) {
       const link = r.peeringId ? linkOf.get(r.peeringId)?.get(t.vpcId) : undefined;
-      const hop = hopIn(r.instanceId, t.vpcId);
+      const hop = hopOf(r.instanceId, t.vpcId);
       if (link) route(t.vpcId, t.id, r.destinationCidr, { nexthop: link.farIp, output_port: [link.port] });
       else if (hop) route(t.vpcId, t.id, r.destinationCidr, { nexthop: hop.privateIp, output_port: [name("rs", hop.subnetId)] });
       else route(t.vpcId, t.id, r.destinationCidr, { nexthop: "discard", output_port: [] });
