@@ -67,10 +67,11 @@ export const bandwidth = integer(1, MAX_BANDWIDTH_MBPS, "Mbit/s");
 /** A bandwidth cap, or `unlimited` to remove it: the only way to remove a cap (commander turns a null result into ""). */
 export function bandwidthOrUnlimited(value: string): number | "unlimited" {
   if (value === "unlimited") return value;
-  if (!/^[0-9]{1,16}$/.test(value) || Number(value) < 1 || Number(value) > MAX_BANDWIDTH_MBPS) {
+  try {
+    return bandwidth(value);
+  } catch {
     throw new InvalidArgumentError(`It must be a whole number of Mbit/s from 1 to ${MAX_BANDWIDTH_MBPS}, or "unlimited" to remove the cap.`);
   }
-  return Number(value);
 }
 
 /** A TCP/UDP port a probe can target. */
