@@ -73,7 +73,6 @@ const FIELDS: Record<string, string> = {
 const PREFIX_ONLY = new Set(["cidr", "spec", "name", "description", "tags", "region", "zone"]);
 const FIELD_IN_TEXT = new RegExp(`(?<![\\w.])(${Object.keys(FIELDS).filter((k) => !PREFIX_ONLY.has(k)).map((k) => k.replace(".", "\\.")).join("|")})(?![\\w.])`, "g");
 
-/** Native advice that names native routes or flags, replaced by what this face offers. */
 /** Native peering states as VpcPeer's Status words. */
 const PEER_STATUS: Record<string, string> = {
   "pending-acceptance": "Accepting",
@@ -86,7 +85,8 @@ const PEER_STATUS: Record<string, string> = {
   deleted: "Deleted",
 };
 /** A peering's native state, in a sentence about it ("is already rejected"). */
-const PEER_STATE_IN_TEXT = /\b(is (?:already )?)(pending-acceptance|active|inactive|suspended|rejected|expired|failed|deleted)\b/g;
+const PEER_STATE_IN_TEXT = new RegExp(`\\b(is (?:already )?)(${Object.keys(PEER_STATUS).join("|")})\\b`, "g");
+/** Native advice that names native routes or flags, replaced by what this face offers. */
 const PHRASES: [RegExp, string][] = [
   [/; to remove the record, DELETE with \?purge=true/g, ""],
   [/\(PATCH opposite\.interfaceId\)/g, "(set OppositeInterfaceId with ModifyRouterInterfaceAttribute)"],
