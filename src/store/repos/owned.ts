@@ -21,7 +21,7 @@ export type Filters = Record<string, string | undefined>;
 export type Owner = string | { readonly accountId: string; readonly region?: string | undefined };
 
 /** The owner's account and, when the read is limited to one, its region. */
-export function ownerScope(owner: Owner): { accountId: string; region: string | undefined } {
+function ownerScope(owner: Owner): { accountId: string; region: string | undefined } {
   return typeof owner === "string" ? { accountId: owner, region: undefined } : { accountId: owner.accountId, region: owner.region };
 }
 
