@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listNamespaces } from "../../src/dataplane/kernel.ts";
 import { isRoot, removeNamespaces, testPrefix } from "../support/netns.ts";
-import { appliedAt } from "../support/dataplane-server.ts";
+import { appliedAt, callAt } from "../support/dataplane-server.ts";
 import { peeredPair, sharedFlows } from "../support/dataplane-scenarios.ts";
 import { type ServerProcess, runCli, startServer, tempDir } from "../support/process.ts";
 
@@ -19,14 +19,7 @@ describe.skipIf(!isRoot)("data plane through the API", () => {
   let alice: Acct;
   let bob: Acct;
 
-  const call = async (a: Acct, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${a.token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
-  };
+  const call = callAt(() => server.url);
   const readyz = async () => (await (await fetch(`${server.url}/readyz`)).json()) as { dataplane: { passes: number; busy: boolean; lastPass: { errors: string[] } | null } };
   /** Runs `change`, then waits until the data plane has applied it. */
   const applied = <T>(change: () => Promise<T>): Promise<T> => appliedAt(server.url, change);

@@ -19,7 +19,7 @@ import { EXT, nbName } from "../../src/dataplane/ovn/nb-names.ts";
 import { nbMonitorRequests } from "../../src/dataplane/ovn/nb-observed.ts";
 import { OvsdbClient } from "../../src/dataplane/ovn/ovsdb.ts";
 import { type Replica, replicate } from "../../src/dataplane/ovn/replica.ts";
-import { appliedAt } from "../support/dataplane-server.ts";
+import { appliedAt, callAt } from "../support/dataplane-server.ts";
 import { type Acct, peeredPair, sharedFlows } from "../support/dataplane-scenarios.ts";
 import { isRoot, removeNamespaces, testPrefix } from "../support/netns.ts";
 import { labPlugger, ourRows, settled } from "../support/ovn-lab.ts";
@@ -42,15 +42,7 @@ describe.skipIf(!canRun)("data plane on OVN through the API (lab with two hosts)
   let replica: Replica;
   let plug: () => Promise<void>;
 
-  const call = async (a: Acct, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${a.token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
-  };
+  const call = callAt(() => server.url);
   const applied = <T>(change: () => Promise<T>): Promise<T> => appliedAt(server.url, change);
   const reach = async (a: Acct, from: string, ip: string) => (await call(a, "POST", "/api/v1/probes", { fromInstanceId: from, toIp: ip, port: 8080 })).body.reachable as boolean;
 

@@ -8,7 +8,7 @@ import { expect, it } from "vitest";
 import { defaultConfig } from "../../src/config.ts";
 import { openRuntime } from "../../src/main.ts";
 import { TestClock } from "./clock.ts";
-import { appliedAt } from "./dataplane-server.ts";
+import { appliedAt, callAt } from "./dataplane-server.ts";
 import { TEST_MASTER_KEY } from "./harness.ts";
 import { runCli } from "./process.ts";
 
@@ -52,15 +52,7 @@ export async function peeredPair(call: Call, url: string, a: Acct, [x, y]: [numb
 
 /** Registers the shared flows; `t` is called inside each test (after beforeAll). */
 export function sharedFlows(t: () => FlowTarget): void {
-  const call: Call = async (a, method, path, body) => {
-    const res = await fetch(`${t().url()}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${a.token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
-  };
+  const call: Call = callAt(() => t().url());
   /** Runs `change`, then waits until the data plane has applied it. */
   const applied = <T>(change: () => Promise<T>): Promise<T> => appliedAt(t().url(), change);
   const reach = async (a: Acct, from: string, ip: string) => (await call(a, "POST", "/api/v1/probes", { fromInstanceId: from, toIp: ip, port: 8080 })).body.reachable as boolean;

@@ -25,6 +25,18 @@ export interface DataplaneServer {
   close(): Promise<void>;
 }
 
+/** JSON calls as account `a` to the server at `url()` (read at each call: a test may restart it); the body is undefined when not JSON. */
+export function callAt(url: () => string): DataplaneServer["call"] {
+  return async (a, method, path, body) => {
+    const res = await fetch(`${url()}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${a.token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: res.status, body: await res.json().catch(() => undefined) };
+  };
+}
+
 /** Runs `change`, then waits until the data plane of the server at `url` has applied it (a pass that started after it, without errors). */
 export async function appliedAt<T>(url: string, change: () => Promise<T>): Promise<T> {
   const readyz = async () => (await (await fetch(`${url}/readyz`)).json()) as { dataplane: { passes: number; busy: boolean; lastPass: { errors: string[] } | null } };
@@ -47,14 +59,7 @@ export async function dataplaneServer(): Promise<DataplaneServer> {
   const data = tempDir("vpcpeer-dp-");
   const home = tempDir("vpcpeer-dp-home-");
   const server = await startServer(["--data", data.path, "--dataplane", "linux", "--netns-prefix", prefix]);
-  const call: DataplaneServer["call"] = async (a, method, path, body) => {
-    const res = await fetch(`${server.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${a.token}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: res.status, body: await res.json().catch(() => undefined) };
-  };
+  const call = callAt(() => server.url);
   return {
     server,
     prefix,
