@@ -10,7 +10,7 @@ import { isUniqueViolation } from "../store/db-errors.ts";
 import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
 import { checkQuota } from "./limits.ts";
 import type { UpdateInput } from "./vpcs.ts";
-import { withDataplane } from "./peerings.ts";
+import { withDataplane } from "./transitions.ts";
 
 export interface CreateInstanceInput {
   subnetId: string;

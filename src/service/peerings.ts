@@ -17,7 +17,7 @@ import type { EventService } from "./events.ts";
 import { checkQuota } from "./limits.ts";
 import type { RegionService } from "./regions.ts";
 import { RouterInterfaceService } from "./router-interfaces.ts";
-import { realization, withTransition } from "./transitions.ts";
+import { realization, withDataplane, withTransition } from "./transitions.ts";
 
 export interface CreatePeeringInput {
   vpcId: string;
@@ -506,19 +506,6 @@ export class PeeringService {
   }
 }
 
-/** Attaches what the data plane last reported about each resource. */
-export async function withDataplane<T extends { id: string; generation?: number }>(deps: ServiceDeps, items: T[]): Promise<(T & { dataplane: DataplaneView | null })[]> {
-  const status = await deps.store.read.dataplane.status(items.map((i) => i.id));
-  return items.map((i) => {
-    const s = status.get(i.id);
-    return {
-      ...i,
-      dataplane: s
-        ? { programmed: s.programmed && (i.generation === undefined || s.generation >= i.generation), appliedGeneration: s.generation, lastError: s.error, note: s.note, counters: s.counters, updatedAt: s.updatedAt }
-        : null,
-    };
-  });
-}
 
 function reasonFor(command: PeeringCommand, next: string, actor: Actor | "system", p: Peering): StateReason {
   const by = actor === "system" ? "the system" : `account ${actor.accountId}`;

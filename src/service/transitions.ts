@@ -1,5 +1,6 @@
 /**
- * Adds the transition (domain/transition.ts) to what the services return: whether a data plane
+ * What the services add from the data plane: its last report per resource (withDataplane), and the
+ * transition it implies (domain/transition.ts): whether a data plane
  * runs (its heartbeat in the store, read at most once a second per store), the settle time, now.
  */
 import type { DataplaneView, Peering, RouterInterface, Vpc } from "../domain/resources.ts";
@@ -7,7 +8,6 @@ import { type PeeringTransition, type Realization, peeringTransition, vpcPending
 import { HEARTBEAT_FRESH_MS } from "../store/repos/dataplane.ts";
 import type { Store } from "../store/store.ts";
 import type { ServiceDeps } from "./context.ts";
-import { withDataplane } from "./peerings.ts";
 
 const CACHE_MS = 1000;
 const seen = new WeakMap<Store, { at: number; running: boolean }>();
@@ -56,4 +56,18 @@ export async function pendingVpcs(deps: ServiceDeps, vpcs: readonly Pick<Vpc, "i
   if (vpcs.length === 0) return new Set();
   const [r, reports] = await Promise.all([realization(deps), deps.store.read.dataplane.status(vpcs.map((v) => v.id))]);
   return new Set(vpcs.filter((v) => vpcPending(v.createdAt, reports.get(v.id) ?? null, r)).map((v) => v.id));
+}
+
+/** Attaches what the data plane last reported about each resource. */
+export async function withDataplane<T extends { id: string; generation?: number }>(deps: ServiceDeps, items: T[]): Promise<(T & { dataplane: DataplaneView | null })[]> {
+  const status = await deps.store.read.dataplane.status(items.map((i) => i.id));
+  return items.map((i) => {
+    const s = status.get(i.id);
+    return {
+      ...i,
+      dataplane: s
+        ? { programmed: s.programmed && (i.generation === undefined || s.generation >= i.generation), appliedGeneration: s.generation, lastError: s.error, note: s.note, counters: s.counters, updatedAt: s.updatedAt }
+        : null,
+    };
+  });
 }
