@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import type { Services } from "../../service/index.ts";
 import { envelope } from "../native/errors.ts";
 import { aliyunDialect } from "../aliyun/index.ts";
+import { awsDialect } from "../aws/index.ts";
 import { tencentDialect } from "../tencent/index.ts";
 import { dialectRequest } from "./transport.ts";
 
@@ -45,7 +46,7 @@ export interface Dialect {
 
 /** The dialects this server speaks, in the order they are asked. */
 export function defaultDialects(services: Services): Dialect[] {
-  return [tencentDialect(services), aliyunDialect(services)];
+  return [tencentDialect(services), aliyunDialect(services), awsDialect(services)];
 }
 
 export async function dialectRoutes(app: FastifyInstance, dialects: Dialect[]): Promise<void> {
@@ -59,7 +60,7 @@ export async function dialectRoutes(app: FastifyInstance, dialects: Dialect[]): 
     if (!dialect) {
       // A browser opening the server's address (no cloud API call: no query, asks for HTML) is sent to the console.
       if (req.method === "GET" && rawQuery === "" && /\btext\/html\b/.test(headers.accept ?? "")) return reply.redirect("/console/", 302);
-      return reply.code(404).send(envelope("EndpointNotFound", "no API at / for this request: use /api/v1 (native), or a Tencent Cloud or Alibaba Cloud SDK; the web console is at /console/", {}));
+      return reply.code(404).send(envelope("EndpointNotFound", "no API at / for this request: use /api/v1 (native), or a Tencent Cloud, Alibaba Cloud or AWS SDK; the web console is at /console/", {}));
     }
     await dialect.handle(dreq, reply);
   };
