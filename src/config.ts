@@ -50,6 +50,8 @@ export function parseSettleMs(value: unknown, what: string): number {
 }
 
 const zones = (region: string, suffixes: string[]) => suffixes.map((s) => `${region}-${s}`);
+/** AWS names its zones `<region><letter>` (us-east-1a), without a dash. */
+const awsZones = (region: string, letters: string) => [...letters].map((l) => `${region}${l}`);
 
 export const DEFAULT_REGIONS: Region[] = [
   { id: "cn-hangzhou", name: "China (Hangzhou)", zones: zones("cn-hangzhou", ["a", "b", "h", "i", "j", "k"]) },
@@ -61,6 +63,14 @@ export const DEFAULT_REGIONS: Region[] = [
   { id: "ap-beijing", name: "North China (Beijing)", zones: zones("ap-beijing", ["3", "5", "6", "7"]) },
   { id: "ap-singapore", name: "Singapore", zones: zones("ap-singapore", ["1", "2", "3", "4"]) },
   { id: "ap-hongkong", name: "Hong Kong, China", zones: zones("ap-hongkong", ["1", "2", "3"]) },
+  { id: "us-east-1", name: "US East (N. Virginia)", zones: awsZones("us-east-1", "abcdef") },
+  { id: "us-east-2", name: "US East (Ohio)", zones: awsZones("us-east-2", "abc") },
+  { id: "us-west-1", name: "US West (N. California)", zones: awsZones("us-west-1", "ac") },
+  { id: "us-west-2", name: "US West (Oregon)", zones: awsZones("us-west-2", "abcd") },
+  { id: "eu-west-1", name: "Europe (Ireland)", zones: awsZones("eu-west-1", "abc") },
+  { id: "eu-central-1", name: "Europe (Frankfurt)", zones: awsZones("eu-central-1", "abc") },
+  { id: "ap-southeast-1", name: "Asia Pacific (Singapore)", zones: awsZones("ap-southeast-1", "abc") },
+  { id: "ap-northeast-1", name: "Asia Pacific (Tokyo)", zones: awsZones("ap-northeast-1", "acd") },
 ];
 
 export const DEFAULT_LIMITS: Limits = {

@@ -26,6 +26,10 @@ export interface Vpc extends Owned {
   cidr: string;
   state: VpcState;
   defaultRouteTableId: string;
+  /** Recorded DNS settings (vpcpeer runs no resolver): dnsHostnames needs dnsSupport. */
+  dnsSupport: boolean;
+  dnsHostnames: boolean;
+  networkAddressUsageMetrics: boolean;
 }
 
 export interface Subnet extends Owned {
@@ -34,6 +38,10 @@ export interface Subnet extends Owned {
   zone: string;
   cidr: string;
   routeTableId: string;
+  /** A recorded setting: instances launched here would get a public IP (vpcpeer assigns none). */
+  mapPublicIpOnLaunch: boolean;
+  /** Associated with its route table explicitly (always so for a custom table), not implicitly with the VPC's default one. */
+  explicitAssociation: boolean;
 }
 
 export interface RouteTable extends Owned {
@@ -137,6 +145,16 @@ export interface PeeringSide {
   cidrs: string[];
 }
 
+/** Options each side of a peering sets for itself (recorded; vpcpeer runs no resolver). */
+export interface PeeringSideOptions {
+  allowDnsResolutionFromRemoteVpc: boolean;
+}
+
+export interface PeeringOptions {
+  requester: PeeringSideOptions;
+  accepter: PeeringSideOptions;
+}
+
 export interface StateReason {
   code: string;
   message: string;
@@ -164,6 +182,7 @@ export interface Peering {
   requester: PeeringSide;
   accepter: PeeringSide;
   crossRegion: boolean;
+  options: PeeringOptions;
   /** Null: no cap (intra-region only). */
   bandwidthMbps: number | null;
   chargeType: import("./billing.ts").ChargeType;

@@ -31,6 +31,25 @@ export interface CreatePeeringInput {
   period?: number | undefined;
   autoRenew?: boolean | undefined;
   tags?: Tags | undefined;
+  /** A same-account peering waits for its account to accept it, as a cross-account one does (AWS). */
+  requireAcceptance?: boolean | undefined;
+  /**
+   * Overlapping CIDRs: `refuse` (the default) fails the call with CidrOverlap; `fail` (AWS)
+   * records the peering as `failed`, with stateReason CidrOverlap, and announces peering.failed.
+   */
+  onOverlap?: "refuse" | "fail" | undefined;
+}
+
+/** Each side's options; a party changes only its own side (both within one account). */
+export interface PeeringOptionsInput {
+  requester?: { allowDnsResolutionFromRemoteVpc?: boolean | undefined } | undefined;
+  accepter?: { allowDnsResolutionFromRemoteVpc?: boolean | undefined } | undefined;
+}
+
+/** What DELETE may leave behind. */
+export interface DeletePeeringOptions {
+  /** Leave the routes that target the peering in place (they read as blackhole), as AWS does. */
+  keepRoutes?: boolean | undefined;
 }
 
 export interface UpdatePeeringInput {
@@ -39,6 +58,8 @@ export interface UpdatePeeringInput {
   bandwidthMbps?: number | null | undefined;
   autoRenew?: boolean | undefined;
   tags?: Tags | undefined;
+  /** Each side's options, as setOptions sets them (in the same transaction). */
+  options?: PeeringOptionsInput | undefined;
 }
 
 /** One end of a new peering, resolved from the store. */
@@ -62,6 +83,8 @@ export interface NewPeering {
   tags: Tags;
   /** Consent is already given (same account, or a pre-created acceptor interface): active at once. */
   preAccepted: boolean;
+  /** See CreatePeeringInput.onOverlap (default `refuse`). */
+  onOverlap?: "refuse" | "fail" | undefined;
 }
 
 /** The result of a deletion: the peering and the routes that were removed with it. */
@@ -163,7 +186,8 @@ export class PeeringService {
         name: input.name ?? "",
         description: input.description ?? "",
         tags,
-        preAccepted: peer.accountId === actor.accountId,
+        preAccepted: peer.accountId === actor.accountId && input.requireAcceptance !== true,
+        onOverlap: input.onOverlap,
       });
     }));
   }
@@ -175,7 +199,8 @@ export class PeeringService {
     const accId = acc.router.id;
     if (reqId === accId) throw new DomainError("PeeringSelf", `peerVpcId: a VPC cannot peer with itself (${reqId})`, { field: "peerVpcId" });
     const clash = firstOverlap(req.cidrs, acc.cidrs);
-    if (clash) {
+    const failOnOverlap = clash !== null && n.onOverlap === "fail";
+    if (clash && !failOnOverlap) {
       throw new DomainError("CidrOverlap", `peerVpcId: the CIDR ${clash[0]} of ${reqId} overlaps the CIDR ${clash[1]} of ${accId}`, {
         field: "peerVpcId",
         cidr: clash[0],
@@ -199,6 +224,8 @@ export class PeeringService {
     if (!n.preAccepted) checkQuota(limits, "pendingPeeringsPerAccount", await r.peerings.countPendingRequestedBy(req.accountId), `pending peering requests of account ${req.accountId}`);
 
     const now = nowIso(this.deps);
+    // Recorded as failed (onOverlap "fail"): not live, so it holds no pair, quota, expiry or bill.
+    const failure: StateReason | null = failOnOverlap ? { code: "CidrOverlap", message: `overlapping CIDR range: ${clash![0]} of ${reqId} overlaps ${clash![1]} of ${accId}` } : null;
     const id = this.deps.ids.next("peering");
     const row: PeeringsTable = {
       id,
@@ -215,17 +242,19 @@ export class PeeringService {
       accepter_router_id: accId,
       accepter_region: acc.router.region,
       accepter_cidrs: JSON.stringify(acc.cidrs),
-      state: n.preAccepted ? "active" : "pending-acceptance",
-      state_reason: null,
-      live_pair: pairKey(reqId, accId),
+      state: failure ? "failed" : n.preAccepted ? "active" : "pending-acceptance",
+      state_reason: failure ? JSON.stringify(failure) : null,
+      live_pair: failure ? null : pairKey(reqId, accId),
       bandwidth_mbps: n.bandwidthMbps,
       charge_type: n.chargeType,
       period_months: n.period,
       auto_renew: n.autoRenew ? 1 : 0,
-      expires_at: n.preAccepted ? null : new Date(Date.parse(now) + limits.peeringRequestTtlHours * 3_600_000).toISOString(),
+      expires_at: n.preAccepted || failure ? null : new Date(Date.parse(now) + limits.peeringRequestTtlHours * 3_600_000).toISOString(),
       term_ends_at: null,
       billed_until: null,
       generation: 1,
+      requester_allow_remote_dns: 0,
+      accepter_allow_remote_dns: 0,
       created_at: now,
       updated_at: now,
     };
@@ -236,7 +265,7 @@ export class PeeringService {
       throw e;
     }
     let p = (await r.peerings.getAny(id))!;
-    if (n.preAccepted) {
+    if (n.preAccepted && !failure) {
       await r.peerings.update(id, await this.billing.activate(r, p, now));
       p = (await r.peerings.getAny(id))!;
     }
@@ -258,6 +287,12 @@ export class PeeringService {
     const a = p.requester;
     const b = p.accepter;
     const ref = (s: typeof a) => s.vpcId ?? s.vbrId;
+    if (p.state === "failed") {
+      const data = { peeringId: p.id, state: p.state, stateReason: p.stateReason, message: `peering ${p.id} between ${ref(a)} and ${ref(b)} failed (${p.stateReason?.message ?? ""})` };
+      await this.events.emit(r, a.accountId, "peering.failed", p.id, data);
+      if (b.accountId !== a.accountId) await this.events.emit(r, b.accountId, "peering.failed", p.id, data);
+      return;
+    }
     if (p.state === "active") {
       const data = { peeringId: p.id, state: p.state, message: `peering ${p.id} between ${ref(a)} and ${ref(b)} is active` };
       await this.events.emit(r, a.accountId, "peering.active", p.id, data);
@@ -301,6 +336,7 @@ export class PeeringService {
     id: string,
     command: PeeringCommand,
     extra: (p: Peering, now: string) => Promise<PeeringChanges> = async () => ({}),
+    opts: DeletePeeringOptions = {},
   ): Promise<{ before: Peering; after: Peering | null; removedRoutes: RemovedRoute[] }> {
     const loaded = actor === "system" ? await r.peerings.getAny(id, true) : await r.peerings.get(actor.accountId, id, true);
     if (!loaded) throw notFound("peering", id);
@@ -319,7 +355,7 @@ export class PeeringService {
     if (next !== "pending-acceptance") changes.expires_at = null;
     if (next !== state || command === "expire") changes.state_reason = JSON.stringify({ ...reasonFor(command, next, actor, p), command, at: now });
     let removedRoutes: RemovedRoute[] = [];
-    if (!isLive(next)) removedRoutes = await this.removeRoutes(r, p);
+    if (!isLive(next) && opts.keepRoutes !== true) removedRoutes = await this.removeRoutes(r, p);
     await r.peerings.update(id, changes);
     const after = (await r.peerings.getAny(id))!;
     await RouterInterfaceService.sync(r, after, now);
@@ -380,7 +416,7 @@ export class PeeringService {
    * DELETE: cancels a pending request (requester) or deletes a live peering (either party), removing
    * the routes that point at it. With `purge`, cleans up a finished (terminal) record instead.
    */
-  async delete(actor: Actor, id: string, purge = false): Promise<DeletedPeering | { purged: string }> {
+  async delete(actor: Actor, id: string, purge = false, opts: DeletePeeringOptions = {}): Promise<DeletedPeering | { purged: string }> {
     const out = await this.deps.store.transaction(async (r): Promise<DeletedPeering | { purged: string }> => {
       const p = await r.peerings.get(actor.accountId, id);
       if (!p) throw notFound("peering", id);
@@ -394,15 +430,15 @@ export class PeeringService {
       if (!isLive(state)) {
         throw new DomainError("InvalidPeeringState", `peering ${id} is already ${state}; to remove the record, DELETE with ?purge=true`, { id, state });
       }
-      const res = await this.deleteIn(r, actor, id);
+      const res = await this.deleteIn(r, actor, id, opts);
       return { peering: (await r.peerings.get(actor.accountId, id))!, removedRoutes: res.removedRoutes.filter((x) => x.accountId === actor.accountId) };
     });
     return "peering" in out ? { ...out, peering: await this.present(out.peering) } : out;
   }
 
   /** Deletes a live peering inside the caller's transaction, billing usage up to now. */
-  deleteIn(r: Repos, actor: Actor, id: string) {
-    return this.command(r, actor, id, "delete", (q, now) => this.billing.accrue(r, q, now, true));
+  deleteIn(r: Repos, actor: Actor, id: string, opts: DeletePeeringOptions = {}) {
+    return this.command(r, actor, id, "delete", (q, now) => this.billing.accrue(r, q, now, true), opts);
   }
 
   /** Renews a subscription: extends the term, or restores a suspended peering from now. */
@@ -442,7 +478,7 @@ export class PeeringService {
         throw new DomainError("InvalidPeeringState", `peering ${id} is ${p.state}; it cannot be modified`, { id, state: p.state });
       }
       const now = nowIso(this.deps);
-      let changes: PeeringChanges = { updated_at: now };
+      let changes: PeeringChanges = { ...(input.options ? this.optionChanges(actor, p, input.options) : {}), updated_at: now };
       if (input.name !== undefined) changes.name = input.name;
       if (input.description !== undefined) changes.description = input.description;
       if (input.autoRenew !== undefined) changes.auto_renew = input.autoRenew ? 1 : 0;
@@ -466,6 +502,42 @@ export class PeeringService {
       if (tags) await r.peerings.setTags(actor.accountId, id, tags);
       return (await r.peerings.get(actor.accountId, id))!;
     }));
+  }
+
+  /**
+   * Sets each side's options of an active peering. A party changes only its own side (the
+   * requester's account the requester side, the accepter's the accepter side; one account both).
+   */
+  async setOptions(actor: Actor, id: string, input: PeeringOptionsInput): Promise<Peering> {
+    return this.present(await this.deps.store.transaction(async (r) => {
+      const p = await r.peerings.get(actor.accountId, id, true);
+      if (!p) throw notFound("peering", id);
+      await r.peerings.update(id, { ...this.optionChanges(actor, p, input), updated_at: nowIso(this.deps) });
+      return (await r.peerings.get(actor.accountId, id))!;
+    }));
+  }
+
+  /** The changes `input` makes to `p`'s options, checked: active only, each party its own side. */
+  private optionChanges(actor: Actor, p: Peering, input: PeeringOptionsInput): PeeringChanges {
+    const roles = this.rolesOf(p, actor);
+    for (const side of ["requester", "accepter"] as const) {
+      if (input[side] !== undefined && !roles.includes(side)) {
+        throw new DomainError("PeeringActionForbidden", `options.${side}: only the ${side} account of peering ${p.id} can change the ${side} side's options`, {
+          id: p.id,
+          field: `options.${side}`,
+        });
+      }
+    }
+    const state = effectiveState(p.state, p.expiresAt, this.deps.clock.now());
+    if (state !== "active") {
+      throw new DomainError("InvalidPeeringState", `peering ${p.id} is ${state}; its options can be changed only while it is active`, { id: p.id, state });
+    }
+    const changes: PeeringChanges = {};
+    const req = input.requester?.allowDnsResolutionFromRemoteVpc;
+    const acc = input.accepter?.allowDnsResolutionFromRemoteVpc;
+    if (req !== undefined) changes.requester_allow_remote_dns = req ? 1 : 0;
+    if (acc !== undefined) changes.accepter_allow_remote_dns = acc ? 1 : 0;
+    return changes;
   }
 
   // ---- timers ---------------------------------------------------------------------------------

@@ -16,6 +16,21 @@ export interface CreateSubnetInput {
   name?: string | undefined;
   description?: string | undefined;
   tags?: Tags | undefined;
+  /** A recorded setting (default false): vpcpeer assigns no public IPs. */
+  mapPublicIpOnLaunch?: boolean | undefined;
+}
+
+/** What a subnet's update may change besides the common fields. */
+export interface UpdateSubnetInput extends UpdateInput {
+  mapPublicIpOnLaunch?: boolean | undefined;
+}
+
+export interface SetRouteTableOptions {
+  /**
+   * Record the association as explicit even with the VPC's default table (AWS's
+   * AssociateRouteTable with the main table). An association with a custom table is always explicit.
+   */
+  explicit?: boolean | undefined;
 }
 
 export interface SubnetFilters {
@@ -67,6 +82,8 @@ export class SubnetService {
             cidr: formatCidr(requested),
             name: input.name ?? "",
             description: input.description ?? "",
+            map_public_ip_on_launch: input.mapPublicIpOnLaunch ? 1 : 0,
+            explicit_association: 0,
             created_at: now,
             updated_at: now,
           },
@@ -96,18 +113,27 @@ export class SubnetService {
     return this.deps.store.read.subnets.list(actor, { vpc_id: f.vpcId, zone: f.zone, route_table_id: f.routeTableId }, opts);
   }
 
-  async update(actor: Actor, id: string, input: UpdateInput): Promise<Subnet> {
+  async update(actor: Actor, id: string, input: UpdateSubnetInput): Promise<Subnet> {
     const tags = input.tags && validateTags(input.tags, this.deps.config.limits.tagsPerResource);
     return this.deps.store.transaction(async (r) => {
       const s = await r.subnets.lock(actor, id);
       if (!s) throw notFound("subnet", id);
-      await r.subnets.update(actor.accountId, id, { name: input.name ?? s.name, description: input.description ?? s.description, updated_at: nowIso(this.deps) }, tags);
+      const mapPublicIp = input.mapPublicIpOnLaunch ?? s.mapPublicIpOnLaunch;
+      await r.subnets.update(
+        actor.accountId,
+        id,
+        { name: input.name ?? s.name, description: input.description ?? s.description, map_public_ip_on_launch: mapPublicIp ? 1 : 0, updated_at: nowIso(this.deps) },
+        tags,
+      );
       return (await r.subnets.get(actor, id))!;
     });
   }
 
-  /** Associates the subnet with a route table of the same VPC (replacing its current association). */
-  async setRouteTable(actor: Actor, id: string, routeTableId: string): Promise<Subnet> {
+  /**
+   * Associates the subnet with a route table of the same VPC (replacing its current association).
+   * The association is explicit with a custom table, or with the default one when `opts.explicit`.
+   */
+  async setRouteTable(actor: Actor, id: string, routeTableId: string, opts: SetRouteTableOptions = {}): Promise<Subnet> {
     return this.deps.store.transaction(async (r) => {
       const subnet = await r.subnets.lock(actor, id);
       if (!subnet) throw notFound("subnet", id);
@@ -120,7 +146,20 @@ export class SubnetService {
           subnetVpcId: subnet.vpcId,
         });
       }
-      await r.subnets.update(actor.accountId, id, { route_table_id: routeTableId, updated_at: nowIso(this.deps) }, undefined);
+      const explicit = opts.explicit === true || !table.isDefault;
+      await r.subnets.update(actor.accountId, id, { route_table_id: routeTableId, explicit_association: explicit ? 1 : 0, updated_at: nowIso(this.deps) }, undefined);
+      return (await r.subnets.get(actor, id))!;
+    });
+  }
+
+  /** Returns the subnet to its VPC's default route table, implicitly associated ("disassociate"). */
+  async resetRouteTable(actor: Actor, id: string): Promise<Subnet> {
+    return this.deps.store.transaction(async (r) => {
+      const subnet = await r.subnets.lock(actor, id);
+      if (!subnet) throw notFound("subnet", id);
+      const vpc = await r.vpcs.get(actor, subnet.vpcId);
+      if (!vpc) throw notFound("vpc", subnet.vpcId);
+      await r.subnets.update(actor.accountId, id, { route_table_id: vpc.defaultRouteTableId, explicit_association: 0, updated_at: nowIso(this.deps) }, undefined);
       return (await r.subnets.get(actor, id))!;
     });
   }

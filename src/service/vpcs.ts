@@ -16,6 +16,10 @@ export interface CreateVpcInput {
   region: string;
   cidr: string;
   tags?: Tags | undefined;
+  /** Recorded attributes (vpcpeer runs no resolver); defaults true, false, false. */
+  dnsSupport?: boolean | undefined;
+  dnsHostnames?: boolean | undefined;
+  networkAddressUsageMetrics?: boolean | undefined;
 }
 
 export interface UpdateInput {
@@ -23,6 +27,26 @@ export interface UpdateInput {
   description?: string | undefined;
   tags?: Tags | undefined;
 }
+
+/** What a VPC's update may change besides the common fields. */
+export interface UpdateVpcInput extends UpdateInput {
+  dnsSupport?: boolean | undefined;
+  dnsHostnames?: boolean | undefined;
+  networkAddressUsageMetrics?: boolean | undefined;
+}
+
+/** AWS's rule: DNS hostnames need DNS support. `field` is the one the caller set. */
+function checkDns(dnsSupport: boolean, dnsHostnames: boolean, field: "dnsSupport" | "dnsHostnames"): void {
+  if (dnsHostnames && !dnsSupport) {
+    const message =
+      field === "dnsHostnames"
+        ? "dnsHostnames: can be true only while dnsSupport is true"
+        : "dnsSupport: cannot be false while dnsHostnames is true; set dnsHostnames to false first (or in the same request)";
+    throw new DomainError("InvalidRequest", message, { field, dnsSupport, dnsHostnames });
+  }
+}
+
+const flag = (b: boolean) => (b ? 1 : 0);
 
 export interface VpcFilters {
   region?: string | undefined;
@@ -41,6 +65,9 @@ export class VpcService {
     const region = this.regions.require(input.region);
     const cidr = parsePrivateCidr(input.cidr, "cidr", 8, 28);
     const tags = validateTags(input.tags ?? {}, this.deps.config.limits.tagsPerResource);
+    const dnsSupport = input.dnsSupport ?? true;
+    const dnsHostnames = input.dnsHostnames ?? false;
+    checkDns(dnsSupport, dnsHostnames, input.dnsHostnames ? "dnsHostnames" : "dnsSupport");
     const { ids } = this.deps;
     return this.deps.store.transaction(async (r) => {
       await r.accounts.lock(actor.accountId);
@@ -59,6 +86,9 @@ export class VpcService {
           cidr: formatCidr(cidr),
           state: "available",
           default_route_table_id: rtbId,
+          dns_support: flag(dnsSupport),
+          dns_hostnames: flag(dnsHostnames),
+          network_address_usage_metrics: flag(input.networkAddressUsageMetrics ?? false),
         },
         tags,
       );
@@ -94,12 +124,27 @@ export class VpcService {
     return parsePage(await this.listJson(actor, filters, opts));
   }
 
-  async update(actor: Actor, id: string, input: UpdateInput): Promise<Vpc> {
+  async update(actor: Actor, id: string, input: UpdateVpcInput): Promise<Vpc> {
     const tags = input.tags && validateTags(input.tags, this.deps.config.limits.tagsPerResource);
     return this.deps.store.transaction(async (r) => {
       const vpc = await r.vpcs.lock(actor, id);
       if (!vpc) throw notFound("vpc", id);
-      await r.vpcs.update(actor.accountId, id, { name: input.name ?? vpc.name, description: input.description ?? vpc.description, updated_at: nowIso(this.deps) }, tags);
+      const dnsSupport = input.dnsSupport ?? vpc.dnsSupport;
+      const dnsHostnames = input.dnsHostnames ?? vpc.dnsHostnames;
+      checkDns(dnsSupport, dnsHostnames, input.dnsHostnames ? "dnsHostnames" : "dnsSupport");
+      await r.vpcs.update(
+        actor.accountId,
+        id,
+        {
+          name: input.name ?? vpc.name,
+          description: input.description ?? vpc.description,
+          dns_support: flag(dnsSupport),
+          dns_hostnames: flag(dnsHostnames),
+          network_address_usage_metrics: flag(input.networkAddressUsageMetrics ?? vpc.networkAddressUsageMetrics),
+          updated_at: nowIso(this.deps),
+        },
+        tags,
+      );
       return (await r.vpcs.get(actor, id))!;
     });
   }

@@ -394,6 +394,27 @@ const vbrHosts: Migration = {
   },
 };
 
+const awsAttributes: Migration = {
+  async up(db: AnyDb) {
+    // Recorded settings the AWS face reads and writes (the native API too): a VPC's DNS attributes
+    // and address-usage metrics, a subnet's public-IP default and whether its route table
+    // association is explicit, each side's DNS-resolution option of a peering. Defaults make
+    // older rows read as AWS's defaults.
+    const flag = (table: string, column: string, value: 0 | 1) =>
+      db.schema
+        .alterTable(table)
+        .addColumn(column, "integer", (c) => c.notNull().defaultTo(value))
+        .execute();
+    await flag("vpcs", "dns_support", 1);
+    await flag("vpcs", "dns_hostnames", 0);
+    await flag("vpcs", "network_address_usage_metrics", 0);
+    await flag("subnets", "map_public_ip_on_launch", 0);
+    await flag("subnets", "explicit_association", 0);
+    await flag("peerings", "requester_allow_remote_dns", 0);
+    await flag("peerings", "accepter_allow_remote_dns", 0);
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_peerings": peerings,
@@ -405,6 +426,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0008_read_versions": readVersions,
   "0009_hosts": hosts,
   "0010_vbr_hosts": vbrHosts,
+  "0011_aws_attributes": awsAttributes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -26,6 +26,10 @@ export interface VpcsTable extends OwnedColumns {
   cidr: string;
   state: string;
   default_route_table_id: string;
+  /** 0/1 flags with database defaults (migration 0011_aws_attributes): 1, 0, 0. */
+  dns_support?: number;
+  dns_hostnames?: number;
+  network_address_usage_metrics?: number;
 }
 
 export interface RouteTablesTable extends OwnedColumns {
@@ -40,6 +44,10 @@ export interface SubnetsTable extends OwnedColumns {
   region: string;
   zone: string;
   cidr: string;
+  /** 0/1 flags, default 0 (migration 0011_aws_attributes). */
+  map_public_ip_on_launch?: number;
+  /** 1 when the subnet was associated with its table explicitly (always so for a custom table). */
+  explicit_association?: number;
 }
 
 export interface RoutesTable {
@@ -131,6 +139,9 @@ export interface PeeringsTable {
   term_ends_at: string | null;
   billed_until: string | null;
   generation: number;
+  /** Each side's allowDnsResolutionFromRemoteVpc option, 0/1 (migration 0011_aws_attributes). */
+  requester_allow_remote_dns: number;
+  accepter_allow_remote_dns: number;
   created_at: string;
   updated_at: string;
 }

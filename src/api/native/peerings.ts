@@ -27,8 +27,15 @@ const CreatePeering = Type.Object(
   },
   { additionalProperties: false },
 );
+const SideOptions = Type.Object({ allowDnsResolutionFromRemoteVpc: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
 const UpdatePeering = Type.Object(
   {
+    options: Type.Optional(
+      Type.Object(
+        { requester: Type.Optional(SideOptions), accepter: Type.Optional(SideOptions) },
+        { additionalProperties: false, description: "Each side's options (active peerings only); each account sets its own side" },
+      ),
+    ),
     name: Type.Optional(Name),
     description: Type.Optional(Description),
     bandwidthMbps: Type.Optional(Type.Union([Bandwidth, Type.Null()])),
@@ -79,7 +86,7 @@ export function peeringRoutes(app: FastifyInstance, s: Services): void {
   );
   app.patch<{ Params: { id: string }; Body: Static<typeof UpdatePeering> }>(
     "/api/v1/peerings/:id",
-    { schema: { tags, summary: "Change name, bandwidth (billed from now) or auto renew (requester); set your tags (either party)", params: IdParams("peering"), body: UpdatePeering, response: one } },
+    { schema: { tags, summary: "Change name, bandwidth (billed from now) or auto renew (requester); set your tags and your side's options (either party)", params: IdParams("peering"), body: UpdatePeering, response: one } },
     (req) => s.peerings.update(actorOf(req), req.params.id, req.body),
   );
   for (const [action, summary] of [

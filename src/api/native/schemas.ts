@@ -62,6 +62,16 @@ const Transition = Type.Union([...PEERING_TRANSITIONS.map((t) => Type.Literal(t)
     "null: the network carries what `state` says. Otherwise the change not yet applied: provisioning or activating (active, not yet carrying traffic), updating (a newer change on its way), deactivating, deleting (still carried). Decided by the data plane's report, or by the server's settle time when no data plane runs",
 });
 
+/** A VPC's recorded DNS settings (vpcpeer runs no resolver); required in the resource, optional in requests. */
+export function vpcAttributes<R extends boolean>(shown: R) {
+  const flag = (description: string) => (shown ? Type.Boolean({ description }) : Type.Optional(Type.Boolean({ description })));
+  return {
+    dnsSupport: flag("Recorded setting (default true); vpcpeer runs no DNS resolver"),
+    dnsHostnames: flag("Recorded setting (default false); true needs dnsSupport true"),
+    networkAddressUsageMetrics: flag("Recorded setting (default false)"),
+  };
+}
+
 export const Vpc = Type.Object(
   {
     id: Id("vpc"),
@@ -70,9 +80,12 @@ export const Vpc = Type.Object(
     cidr: Type.String(),
     state: Type.Union([Type.Literal("available")]),
     defaultRouteTableId: Id("routeTable"),
+    ...vpcAttributes(true),
   },
   { $id: "Vpc" },
 );
+
+export const MapPublicIpOnLaunch = Type.Boolean({ description: "Recorded setting (default false); vpcpeer assigns no public IPs" });
 
 export const Subnet = Type.Object(
   {
@@ -84,6 +97,8 @@ export const Subnet = Type.Object(
     cidr: Type.String(),
     gatewayIp: Type.String({ description: "The VPC router's address in this subnet (first host)" }),
     routeTableId: Id("routeTable"),
+    mapPublicIpOnLaunch: MapPublicIpOnLaunch,
+    explicitAssociation: Type.Boolean({ description: "Associated with its route table explicitly (always so with a custom table); false: implicitly with the VPC's default table" }),
   },
   { $id: "Subnet" },
 );
@@ -168,6 +183,10 @@ const PeeringSide = Type.Object({
   cidrs: Type.Array(Type.String()),
 });
 
+const PeeringSideOptions = Type.Object({
+  allowDnsResolutionFromRemoteVpc: Type.Boolean({ description: "Recorded setting (default false); vpcpeer runs no DNS resolver" }),
+});
+
 export const Peering = Type.Object(
   {
     id: Id("peering"),
@@ -179,6 +198,7 @@ export const Peering = Type.Object(
     requester: PeeringSide,
     accepter: PeeringSide,
     crossRegion: Type.Boolean(),
+    options: Type.Object({ requester: PeeringSideOptions, accepter: PeeringSideOptions }, { description: "Each side's options, set by that side's account" }),
     bandwidthMbps: Type.Union([Type.Integer(), Type.Null()], { description: "null: no cap (intra-region)" }),
     chargeType: Type.Union(CHARGE_TYPES.map((c) => Type.Literal(c))),
     period: Type.Union([Type.Integer(), Type.Null()]),

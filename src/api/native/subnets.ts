@@ -6,7 +6,7 @@ import type { Subnet as SubnetModel } from "../../domain/resources.ts";
 import { parseTagFilters } from "../../domain/tags.ts";
 import type { Services } from "../../service/index.ts";
 import { actorOf, idempotent } from "./context.ts";
-import { CidrText, Description, Id, IdParams, OptionalName, Subnet, Tags, UpdateBody, errorResponses, listQuery, pageOf } from "./schemas.ts";
+import { CidrText, Description, Id, IdParams, MapPublicIpOnLaunch, OptionalName, Subnet, Tags, UpdateBody, errorResponses, listQuery, pageOf } from "./schemas.ts";
 
 const CreateSubnet = Type.Object(
   {
@@ -16,9 +16,11 @@ const CreateSubnet = Type.Object(
     name: Type.Optional(OptionalName),
     description: Type.Optional(Description),
     tags: Type.Optional(Tags),
+    mapPublicIpOnLaunch: Type.Optional(MapPublicIpOnLaunch),
   },
   { additionalProperties: false },
 );
+const UpdateSubnet = Type.Object({ ...UpdateBody.properties, mapPublicIpOnLaunch: Type.Optional(MapPublicIpOnLaunch) }, { additionalProperties: false });
 const ListSubnets = Type.Object({
   ...listQuery,
   vpcId: Type.Optional(Id("vpc")),
@@ -49,9 +51,9 @@ export function subnetRoutes(app: FastifyInstance, s: Services): void {
     { schema: { tags, summary: "Get a subnet", params: IdParams("subnet"), response: { 200: Type.Ref(Subnet), ...errorResponses(400, 404) } } },
     async (req) => view(await s.subnets.get(actorOf(req), req.params.id)),
   );
-  app.patch<{ Params: { id: string }; Body: Static<typeof UpdateBody> }>(
+  app.patch<{ Params: { id: string }; Body: Static<typeof UpdateSubnet> }>(
     "/api/v1/subnets/:id",
-    { schema: { tags, summary: "Rename, describe or retag a subnet", params: IdParams("subnet"), body: UpdateBody, response: { 200: Type.Ref(Subnet), ...errorResponses(400, 404) } } },
+    { schema: { tags, summary: "Rename, describe or retag a subnet, or change mapPublicIpOnLaunch", params: IdParams("subnet"), body: UpdateSubnet, response: { 200: Type.Ref(Subnet), ...errorResponses(400, 404) } } },
     async (req) => view(await s.subnets.update(actorOf(req), req.params.id, req.body)),
   );
   app.put<{ Params: { id: string }; Body: Static<typeof Associate> }>(

@@ -3,12 +3,13 @@ import type { FastifyInstance } from "fastify";
 import { parseTagFilters } from "../../domain/tags.ts";
 import type { Services } from "../../service/index.ts";
 import { actorOf, idempotent, pageJson, sendJson } from "./context.ts";
-import { CidrText, Description, IdParams, Name, RegionName, Tags, UpdateBody, Vpc, errorResponses, listQuery, pageOf } from "./schemas.ts";
+import { CidrText, Description, IdParams, Name, RegionName, Tags, UpdateBody, Vpc, errorResponses, listQuery, pageOf, vpcAttributes } from "./schemas.ts";
 
 const CreateVpc = Type.Object(
-  { name: Name, description: Type.Optional(Description), region: RegionName, cidr: CidrText, tags: Type.Optional(Tags) },
+  { name: Name, description: Type.Optional(Description), region: RegionName, cidr: CidrText, tags: Type.Optional(Tags), ...vpcAttributes(false) },
   { additionalProperties: false },
 );
+const UpdateVpc = Type.Object({ ...UpdateBody.properties, ...vpcAttributes(false) }, { additionalProperties: false });
 const ListVpcs = Type.Object({
   ...listQuery,
   region: Type.Optional(Type.String({ maxLength: 64 })),
@@ -34,9 +35,9 @@ export function vpcRoutes(app: FastifyInstance, s: Services): void {
     { schema: { tags, summary: "Get a VPC", params: IdParams("vpc"), response: { 200: Type.Ref(Vpc), ...errorResponses(400, 404) } } },
     async (req, reply) => sendJson(reply, await s.vpcs.getJson(actorOf(req), req.params.id)),
   );
-  app.patch<{ Params: { id: string }; Body: Static<typeof UpdateBody> }>(
+  app.patch<{ Params: { id: string }; Body: Static<typeof UpdateVpc> }>(
     "/api/v1/vpcs/:id",
-    { schema: { tags, summary: "Rename, describe or retag a VPC (tags replace the old set)", params: IdParams("vpc"), body: UpdateBody, response: { 200: Type.Ref(Vpc), ...errorResponses(400, 404) } } },
+    { schema: { tags, summary: "Rename, describe or retag a VPC (tags replace the old set), or change its DNS settings", params: IdParams("vpc"), body: UpdateVpc, response: { 200: Type.Ref(Vpc), ...errorResponses(400, 404) } } },
     (req) => s.vpcs.update(actorOf(req), req.params.id, req.body),
   );
   app.delete<{ Params: { id: string } }>(

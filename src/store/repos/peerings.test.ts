@@ -153,6 +153,10 @@ describe.each(BACKENDS)("a listed peering equals the peering read by id, on %s",
     const active = await s.peerings.create({ accountId: alice }, { vpcId: a[1]!, peerVpcId: b[1]!, peerAccountId: bob, tags: { side: "alice" } });
     await s.peerings.accept({ accountId: bob }, active.id);
     await s.peerings.update({ accountId: bob }, active.id, { tags: { side: "bob" } });
+    // Each side's options (one side set), and a peering recorded as failed on overlap.
+    await s.peerings.setOptions({ accountId: bob }, active.id, { accepter: { allowDnsResolutionFromRemoteVpc: true } });
+    const failed = await s.peerings.create({ accountId: alice }, { vpcId: a[3]!, peerVpcId: await vpc(bob, "10.4.0.0/24"), peerAccountId: bob, onOverlap: "fail" });
+    expect(failed.state).toBe("failed");
     const rejected = await s.peerings.create({ accountId: alice }, { vpcId: a[2]!, peerVpcId: b[3]!, peerAccountId: bob });
     await s.peerings.reject({ accountId: bob }, rejected.id);
     const cross = await s.peerings.create({ accountId: bob }, { vpcId: b[2]!, peerVpcId: a[3]!, peerAccountId: alice, peerRegion: "cn-hangzhou", bandwidthMbps: 20, chargeType: "subscription", period: 1, autoRenew: true });

@@ -32,6 +32,10 @@ function fromRow(r: PeeringsTable, tags: Record<string, string>): Peering {
     requester: side(r, "requester"),
     accepter: side(r, "accepter"),
     crossRegion: r.requester_region !== r.accepter_region,
+    options: {
+      requester: { allowDnsResolutionFromRemoteVpc: Number(r.requester_allow_remote_dns) === 1 },
+      accepter: { allowDnsResolutionFromRemoteVpc: Number(r.accepter_allow_remote_dns) === 1 },
+    },
     bandwidthMbps: r.bandwidth_mbps === null ? null : Number(r.bandwidth_mbps),
     chargeType: r.charge_type as ChargeType,
     period: r.period_months === null ? null : Number(r.period_months),
@@ -105,6 +109,13 @@ function viewText(caps: Capabilities): string {
     ["requester", side("requester")],
     ["accepter", side("accepter")],
     ["crossRegion", bool("t.requester_region <> t.accepter_region")],
+    [
+      "options",
+      obj([
+        ["requester", obj([["allowDnsResolutionFromRemoteVpc", bool("t.requester_allow_remote_dns = 1")]])],
+        ["accepter", obj([["allowDnsResolutionFromRemoteVpc", bool("t.accepter_allow_remote_dns = 1")]])],
+      ]),
+    ],
     ["bandwidthMbps", "t.bandwidth_mbps"],
     ["chargeType", "t.charge_type"],
     ["period", "t.period_months"],
@@ -143,7 +154,7 @@ function viewSql(caps: Capabilities, viewer: unknown, now: unknown): RawBuilder<
 
 /** The columns a service may change after creation. */
 export type PeeringChanges = Partial<
-  Pick<PeeringsTable, "state" | "state_reason" | "live_pair" | "bandwidth_mbps" | "charge_type" | "period_months" | "auto_renew" | "expires_at" | "term_ends_at" | "billed_until" | "name" | "description" | "updated_at">
+  Pick<PeeringsTable, "state" | "state_reason" | "live_pair" | "bandwidth_mbps" | "charge_type" | "period_months" | "auto_renew" | "expires_at" | "term_ends_at" | "billed_until" | "name" | "description" | "requester_allow_remote_dns" | "accepter_allow_remote_dns" | "updated_at">
 >;
 
 /** What a Describe call may ask of the peerings an account is party to (see PeeringsRepo.search). */

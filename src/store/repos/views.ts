@@ -39,8 +39,26 @@ const owned = {
 } as const;
 
 export const VIEWS = {
-  vpcs: { ...owned, region: "region", cidr: "cidr", state: "state", defaultRouteTableId: "default_route_table_id" } satisfies SpecOf<Vpc>,
-  subnets: { ...owned, vpcId: "vpc_id", region: "region", zone: "zone", cidr: "cidr", routeTableId: "route_table_id" } satisfies SpecOf<Subnet>,
+  vpcs: {
+    ...owned,
+    region: "region",
+    cidr: "cidr",
+    state: "state",
+    defaultRouteTableId: "default_route_table_id",
+    dnsSupport: { bool: "dns_support" },
+    dnsHostnames: { bool: "dns_hostnames" },
+    networkAddressUsageMetrics: { bool: "network_address_usage_metrics" },
+  } satisfies SpecOf<Vpc>,
+  subnets: {
+    ...owned,
+    vpcId: "vpc_id",
+    region: "region",
+    zone: "zone",
+    cidr: "cidr",
+    routeTableId: "route_table_id",
+    mapPublicIpOnLaunch: { bool: "map_public_ip_on_launch" },
+    explicitAssociation: { bool: "explicit_association" },
+  } satisfies SpecOf<Subnet>,
   route_tables: { ...owned, vpcId: "vpc_id", region: "region", isDefault: { bool: "is_default" } } satisfies SpecOf<RouteTable>,
   vbrs: { ...owned, region: "region", onPremisesCidrs: { json: "on_premises_cidrs" }, state: "state", host: "host" } satisfies SpecOf<Vbr>,
   instances: {
