@@ -18,6 +18,7 @@ import { PeeringService } from "./peerings.ts";
 import { RouterInterfaceService } from "./router-interfaces.ts";
 import { WebhookService } from "./webhooks.ts";
 import { ProbeService } from "./probes.ts";
+import { TagService } from "./tags.ts";
 
 export interface Services {
   deps: ServiceDeps;
@@ -34,6 +35,8 @@ export interface Services {
   events: EventService;
   webhooks: WebhookService;
   probes: ProbeService;
+  /** Read-modify-write tag changes under the resource's row lock (AWS CreateTags/DeleteTags). */
+  tags: TagService;
   /** Extension points for later modules (peerings): route targets and VPC dependents. */
   routeTargets: RouteTargets;
   dependents: NetworkDependents;
@@ -63,6 +66,7 @@ export function createServices(deps: ServiceDeps, masterKey: MasterKey): Service
     events,
     webhooks: new WebhookService(deps, masterKey),
     probes: new ProbeService(deps),
+    tags: new TagService(deps),
     routeTargets,
     dependents,
   };
