@@ -56,7 +56,8 @@ export function parseAmzDate(text: string): Date | null {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
   if (!m) return null;
   const d = new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
-  return Number.isNaN(d.getTime()) ? null : d;
+  // Date.UTC rolls a 13th month or a 30th of February over; such a date is not one.
+  return Number.isNaN(d.getTime()) || d.toISOString().replace(/[-:]|\.\d{3}/g, "") !== text ? null : d;
 }
 
 export interface SignedRequest {
