@@ -62,6 +62,11 @@ export function subnetRoutes(app: FastifyInstance, s: Services): void {
     async (req) => view(await s.subnets.setRouteTable(actorOf(req), req.params.id, req.body.routeTableId)),
   );
   app.delete<{ Params: { id: string } }>(
+    "/api/v1/subnets/:id/route-table",
+    { schema: { tags, summary: "Return the subnet to its VPC's default route table, implicitly associated", params: IdParams("subnet"), response: { 200: Type.Ref(Subnet), ...errorResponses(400, 404) } } },
+    async (req) => view(await s.subnets.resetRouteTable(actorOf(req), req.params.id)),
+  );
+  app.delete<{ Params: { id: string } }>(
     "/api/v1/subnets/:id",
     { schema: { tags, summary: "Delete a subnet (refused while it has instances)", params: IdParams("subnet"), response: { 204: Type.Null(), ...errorResponses(400, 404, 409) } } },
     async (req, reply) => {
