@@ -1,4 +1,255 @@
-/** EC2 actions: instances (see docs/dialects.md for what is covered). */
-import type { ActionTable } from "../context.ts";
+/**
+ * EC2 actions: instances (RunInstances, DescribeInstances, TerminateInstances), over the
+ * InstanceService: endpoints with a private IP in a subnet, which the data plane makes real (so a
+ * test can send packets through an AWS-made peering).
+ *
+ * vpcpeer instances have no image, type or reservation of their own. RunInstances records them in
+ * the instance's description, `RunInstances: image ami-…, type t3.micro, reservation r-…, launch
+ * index 0` (what the native API and console show), and DescribeInstances reads them back from it;
+ * an instance made elsewhere (or whose description was changed since) shows no imageId and no
+ * instanceType, and is its own reservation (`r-<its suffix>`). Instances are `running` from the
+ * start (code 16). A terminated instance is gone at once (AWS shows it `terminated` for about an
+ * hour): DescribeInstances then answers InvalidInstanceID.NotFound for it. Routes whose next hop
+ * it was stay, as blackhole.
+ */
+import { randomBytes } from "node:crypto";
+import { DomainError } from "../../../domain/errors.ts";
+import type { Instance } from "../../../domain/resources.ts";
+import { type ActionTable, type Ctx, applyFilters, awsTime, filterNames, paginate, tagSet } from "../context.ts";
+import { AwsError, badValue, missing } from "../errors.ts";
+import { awsId, nativeId } from "../ids.ts";
+import type { XmlValue } from "../xml.ts";
 
-export const instancesActions: ActionTable = {};
+/** What RunInstances records of a launch, in the instance's description. */
+interface Launch {
+  imageId: string;
+  instanceType: string;
+  reservationId: string;
+  launchIndex: number;
+}
+
+const LAUNCH = /^RunInstances: image (ami-[0-9a-z]+), type ([a-z0-9][a-z0-9.-]*), reservation (r-[0-9a-z]+), launch index (\d{1,4})$/;
+
+const describeLaunch = (l: Launch) => `RunInstances: image ${l.imageId}, type ${l.instanceType}, reservation ${l.reservationId}, launch index ${l.launchIndex}`;
+
+function launchOf(i: Instance): Partial<Launch> & { reservationId: string } {
+  const m = LAUNCH.exec(i.description);
+  if (!m) return { reservationId: `r-${i.id.slice(i.id.indexOf("-") + 1)}` };
+  return { imageId: m[1]!, instanceType: m[2]!, reservationId: m[3]!, launchIndex: Number(m[4]) };
+}
+
+const RUNNING = { code: 16, name: "running" } as const;
+const TERMINATED = { code: 48, name: "terminated" } as const;
+
+/** AWS's default when RunInstances names no InstanceType. */
+const DEFAULT_TYPE = "m1.small";
+
+/** RunInstances members of EC2's model that vpcpeer does not model: refused by name, not ignored. */
+const UNSUPPORTED = [
+  "SecurityGroupId",
+  "SecurityGroup",
+  "NetworkInterface",
+  "LaunchTemplate",
+  "KeyName",
+  "UserData",
+  "BlockDeviceMapping",
+  "IamInstanceProfile",
+  "Ipv6Address",
+  "Ipv6AddressCount",
+  "SecondaryPrivateIpAddressCount",
+  "AssociatePublicIpAddress",
+] as const;
+
+function instanceItem(i: Instance, launch = launchOf(i)): XmlValue {
+  return {
+    instanceId: awsId(i.id),
+    imageId: launch.imageId,
+    instanceState: RUNNING,
+    reason: "",
+    amiLaunchIndex: launch.launchIndex,
+    productCodes: [],
+    instanceType: launch.instanceType,
+    launchTime: awsTime(i.createdAt),
+    placement: { availabilityZone: i.zone, groupName: "", tenancy: "default" },
+    monitoring: { state: "disabled" },
+    subnetId: i.subnetId,
+    vpcId: i.vpcId,
+    privateIpAddress: i.privateIp,
+    groupSet: [],
+    tagSet: tagSet(i.tags),
+  };
+}
+
+/** Instances grouped into EC2's reservations, in the order they come. */
+function reservations(c: Ctx, items: readonly Instance[]): XmlValue[] {
+  const groups = new Map<string, Instance[]>();
+  for (const i of items) {
+    const r = launchOf(i).reservationId;
+    const g = groups.get(r);
+    if (g) g.push(i);
+    else groups.set(r, [i]);
+  }
+  return [...groups].map(([reservationId, list]) => ({
+    reservationId,
+    ownerId: c.actor.accountId,
+    groupSet: [],
+    instancesSet: list.map((i) => instanceItem(i)),
+  }));
+}
+
+/** Every instance of the caller in the request's region, in creation order. */
+async function allInstances(c: Ctx): Promise<Instance[]> {
+  const out: Instance[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await c.services.instances.list(c.actor, {}, { limit: 500, cursor });
+    out.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return out;
+}
+
+/** The instance ids of `InstanceId.N` (native form, distinct, in order). */
+function instanceIds(c: Ctx): string[] {
+  return [...new Set(c.p.list("InstanceId").map((v) => nativeId("instance", v, "InstanceId")))];
+}
+
+/** InvalidInstanceID.NotFound for the ids of `wanted` not among `found`, as EC2 words it. */
+function checkFound(wanted: readonly string[], found: ReadonlySet<string>): void {
+  const missingIds = wanted.filter((id) => !found.has(id)).map(awsId);
+  if (missingIds.length === 1) throw new AwsError("InvalidInstanceID.NotFound", 400, `The instance ID '${missingIds[0]}' does not exist`);
+  if (missingIds.length > 1) throw new AwsError("InvalidInstanceID.NotFound", 400, `The instance IDs '${missingIds.join(", ")}' do not exist`);
+}
+
+const INSTANCE_FIELDS = {
+  "instance-id": (i: Instance) => awsId(i.id),
+  "vpc-id": (i: Instance) => i.vpcId,
+  "subnet-id": (i: Instance) => i.subnetId,
+  "private-ip-address": (i: Instance) => i.privateIp,
+  "network-interface.addresses.private-ip-address": (i: Instance) => i.privateIp,
+  "instance-state-name": () => RUNNING.name,
+  "instance-state-code": () => String(RUNNING.code),
+  "availability-zone": (i: Instance) => i.zone,
+  "image-id": (i: Instance) => launchOf(i).imageId,
+  "instance-type": (i: Instance) => launchOf(i).instanceType,
+  "reservation-id": (i: Instance) => launchOf(i).reservationId,
+  "owner-id": (i: Instance) => i.accountId,
+  "launch-time": (i: Instance) => awsTime(i.createdAt),
+  tenancy: () => "default",
+};
+
+export const instancesActions: ActionTable = {
+  RunInstances: {
+    params: ["ImageId", "InstanceType", "MinCount", "MaxCount", "SubnetId", "PrivateIpAddress", "Placement", "TagSpecification", ...UNSUPPORTED],
+    dryRun: true,
+    idempotent: true,
+    async run(c) {
+      for (const name of UNSUPPORTED) {
+        if (c.p.keys().some((k) => k === name || k.startsWith(`${name}.`))) {
+          throw new AwsError("UnsupportedOperation", 400, `The parameter ${name} is not supported by this server: vpcpeer instances are addresses in a subnet (no security groups, network interfaces, launch templates, key pairs, user data, volumes, instance profiles, IPv6 or public addresses); leave it out.`);
+        }
+      }
+      const imageId = c.p.req("ImageId", { max: 64 });
+      if (!/^ami-[0-9a-f]{8,17}$/.test(imageId)) throw new AwsError("InvalidAMIID.Malformed", 400, `Invalid id: "${imageId}" (expecting "ami-..."; parameter ImageId)`);
+      const instanceType = c.p.str("InstanceType", { max: 64 }) ?? DEFAULT_TYPE;
+      if (!/^[a-z][a-z0-9-]*\.[a-z0-9-]+$/.test(instanceType)) throw badValue("InstanceType", instanceType, "an instance type is written family.size, e.g. t3.micro");
+      if (!c.p.has("MinCount")) throw missing("MinCount");
+      if (!c.p.has("MaxCount")) throw missing("MaxCount");
+      const minCount = c.p.int("MinCount", { min: 1, max: 1000 })!;
+      const maxCount = c.p.int("MaxCount", { min: 1, max: 1000 })!;
+      if (minCount > maxCount) throw new AwsError("InvalidParameterValue", 400, `Value (${minCount}) for parameter MinCount is invalid. It must be less than or equal to MaxCount (${maxCount}).`);
+      const subnetValue = c.p.str("SubnetId", { max: 64 });
+      if (subnetValue === undefined || subnetValue === "") {
+        throw new AwsError("VPCIdNotSpecified", 400, "No default VPC for this user: vpcpeer has no default VPC, so RunInstances must name the subnet to launch in (parameter SubnetId).");
+      }
+      const subnetId = nativeId("subnet", subnetValue, "SubnetId");
+      const privateIp = c.p.str("PrivateIpAddress", { max: 64 });
+      if (privateIp !== undefined && maxCount > 1) {
+        throw new AwsError("InvalidParameterCombination", 400, `PrivateIpAddress (${privateIp.slice(0, 40)}) names one address: it cannot be given when launching more than one instance (MaxCount ${maxCount}).`);
+      }
+      for (const k of c.p.keys()) {
+        if (k.startsWith("Placement.") && k !== "Placement.AvailabilityZone" && k !== "Placement.Tenancy") throw new AwsError("UnknownParameter", 400, `The parameter ${k.slice(0, 100)} is not recognized`);
+      }
+      const tenancy = c.p.str("Placement.Tenancy");
+      if (tenancy !== undefined && tenancy !== "default") throw badValue("Placement.Tenancy", tenancy, "only default tenancy is offered");
+      const zone = c.p.str("Placement.AvailabilityZone", { max: 64 });
+      const tags = c.p.tagSpecs("instance");
+
+      const subnet = await c.services.subnets.get(c.actor, subnetId);
+      if (zone !== undefined && zone !== subnet.zone) {
+        throw badValue("Placement.AvailabilityZone", zone, `subnet ${subnet.id} is in the availability zone ${subnet.zone}`);
+      }
+      const reservationId = `r-${randomBytes(9).toString("hex").slice(0, 17)}`;
+      // All or nothing: as many as fit, from MaxCount down to MinCount, in one transaction.
+      const made = await c.services.deps.store.transaction(async () => {
+        const out: Instance[] = [];
+        for (let launchIndex = 0; launchIndex < maxCount; launchIndex++) {
+          try {
+            out.push(
+              await c.services.instances.create(c.actor, {
+                subnetId,
+                privateIp,
+                description: describeLaunch({ imageId, instanceType, reservationId, launchIndex }),
+                tags,
+              }),
+            );
+          } catch (e) {
+            const full = e instanceof DomainError && (e.code === "SubnetFull" || (e.code === "LimitExceeded" && e.details.quota === "instancesPerSubnet"));
+            if (!full || out.length < minCount) throw e;
+            break;
+          }
+        }
+        return out;
+      });
+      return {
+        reservationId,
+        ownerId: c.actor.accountId,
+        groupSet: [],
+        instancesSet: made.map((i) => instanceItem(i)),
+      };
+    },
+  },
+
+  DescribeInstances: {
+    params: ["InstanceId", "Filter", "MaxResults", "NextToken"],
+    dryRun: true,
+    async run(c) {
+      const ids = instanceIds(c);
+      if (ids.length > 0 && c.p.has("MaxResults")) {
+        throw new AwsError("InvalidParameterCombination", 400, "The parameter instancesSet cannot be used with the parameter maxResults");
+      }
+      const filters = c.p.filters(filterNames(INSTANCE_FIELDS));
+      let items = await allInstances(c);
+      if (ids.length > 0) {
+        checkFound(ids, new Set(items.map((i) => i.id)));
+        const wanted = new Set(ids);
+        items = items.filter((i) => wanted.has(i.id));
+      }
+      const { page, nextToken } = paginate(c, applyFilters(items, filters, INSTANCE_FIELDS), { min: 5, max: 1000 });
+      return { reservationSet: reservations(c, page), nextToken };
+    },
+  },
+
+  TerminateInstances: {
+    params: ["InstanceId"],
+    dryRun: true,
+    async run(c) {
+      const ids = instanceIds(c);
+      if (ids.length === 0) throw missing("InstanceId");
+      // All or none: an unknown id fails the call before any instance goes.
+      await c.services.deps.store.transaction(async () => {
+        const found = new Set<string>();
+        for (const id of ids) {
+          try {
+            found.add((await c.services.instances.get(c.actor, id)).id);
+          } catch (e) {
+            if (!(e instanceof DomainError && e.code === "ResourceNotFound")) throw e;
+          }
+        }
+        checkFound(ids, found);
+        for (const id of ids) await c.services.instances.delete(c.actor, id);
+      });
+      return { instancesSet: ids.map((id) => ({ instanceId: awsId(id), currentState: TERMINATED, previousState: RUNNING })) };
+    },
+  },
+};
