@@ -122,7 +122,7 @@ describe("AWS face: instances through @aws-sdk/client-ec2", () => {
       [{ SubnetId: undefined }, "VPCIdNotSpecified", /SubnetId/],
       [{ ImageId: undefined }, "MissingParameter", /ImageId/],
       [{ ImageId: "image-1" }, "InvalidAMIID.Malformed", /ImageId/],
-      [{ InstanceType: "huge" }, "InvalidParameterValue", /InstanceType/],
+      [{ InstanceType: "huge" as RunInstancesCommandInput["InstanceType"] }, "InvalidParameterValue", /InstanceType/],
       [{ SubnetId: "subnet-zzzzzzzzzzzz" }, "InvalidSubnetID.NotFound", /subnet-zzzzzzzzzzzz/],
       [{ SubnetId: "sn-1" }, "InvalidSubnetID.Malformed", /SubnetId/],
       [{ PrivateIpAddress: "10.9.9.9" }, "InvalidParameterValue", /PrivateIpAddress/],
