@@ -131,7 +131,10 @@ describe("AWS face: instances through @aws-sdk/client-ec2", () => {
       [{ MinCount: 3, MaxCount: 2 }, "InvalidParameterValue", /MinCount/],
       [{ MinCount: 0 }, "InvalidParameterValue", /MinCount/],
       [{ Placement: { AvailabilityZone: "us-east-1a" } }, "InvalidParameterValue", /us-east-1b/],
-      [{ SecurityGroupIds: ["sg-12345678"] }, "UnsupportedOperation", /SecurityGroupId/],
+      [{ SecurityGroupIds: ["sg-12345678"] }, "UnsupportedOperation", /SecurityGroupId\.1/],
+      [{ KeyName: "mine" }, "UnsupportedOperation", /KeyName/],
+      [{ EbsOptimized: true }, "UnsupportedOperation", /EbsOptimized=true/],
+      [{ Monitoring: { Enabled: true } }, "UnsupportedOperation", /Monitoring\.Enabled=true/],
       [{ TagSpecifications: [{ ResourceType: "volume", Tags: [{ Key: "k", Value: "v" }] }] }, "InvalidParameterValue", /volume/],
     ];
     const before = (await describeAll()).length;
@@ -149,6 +152,8 @@ describe("AWS face: instances through @aws-sdk/client-ec2", () => {
   it("DryRun checks the launch and makes nothing; ClientToken replays the first answer", async () => {
     const before = (await describeAll()).length;
     expect(await failure(run({ DryRun: true, PrivateIpAddress: "10.1.1.30" }))).toMatchObject({ code: "DryRunOperation", status: 412 });
+    // Settings that ask for what is already so are accepted.
+    expect(await failure(run({ DryRun: true, EbsOptimized: false, Monitoring: { Enabled: false }, DisableApiTermination: false }))).toMatchObject({ code: "DryRunOperation", status: 412 });
     expect(await failure(run({ DryRun: true, PrivateIpAddress: "10.1.1.10" }))).toMatchObject({ code: "InvalidIPAddress.InUse", status: 400 });
     expect((await describeAll()).length).toBe(before);
 

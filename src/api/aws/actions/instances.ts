@@ -44,21 +44,43 @@ const TERMINATED = { code: 48, name: "terminated" } as const;
 /** AWS's default when RunInstances names no InstanceType. */
 const DEFAULT_TYPE = "m1.small";
 
-/** RunInstances members of EC2's model that vpcpeer does not model: refused by name, not ignored. */
+/**
+ * RunInstances members of EC2's model that vpcpeer does not model (wire names): refused by name,
+ * not ignored. The boolean ones are accepted when false (what is already so).
+ */
 const UNSUPPORTED = [
+  "BlockDeviceMapping",
+  "Ipv6AddressCount",
+  "Ipv6Address",
+  "KernelId",
+  "KeyName",
+  "Monitoring",
+  "RamdiskId",
   "SecurityGroupId",
   "SecurityGroup",
-  "NetworkInterface",
-  "LaunchTemplate",
-  "KeyName",
   "UserData",
-  "BlockDeviceMapping",
+  "ElasticGpuSpecification",
+  "ElasticInferenceAccelerator",
+  "LaunchTemplate",
+  "InstanceMarketOptions",
+  "CreditSpecification",
+  "CpuOptions",
+  "CapacityReservationSpecification",
+  "HibernationOptions",
+  "LicenseSpecification",
+  "MetadataOptions",
+  "EnclaveOptions",
+  "PrivateDnsNameOptions",
+  "MaintenanceOptions",
+  "NetworkPerformanceOptions",
+  "Operator",
+  "SecondaryInterface",
+  "InstanceInitiatedShutdownBehavior",
+  "AdditionalInfo",
+  "NetworkInterface",
   "IamInstanceProfile",
-  "Ipv6Address",
-  "Ipv6AddressCount",
-  "SecondaryPrivateIpAddressCount",
-  "AssociatePublicIpAddress",
 ] as const;
+const OFF_ONLY = ["DisableApiStop", "DisableApiTermination", "EnablePrimaryIpv6", "EbsOptimized", "Monitoring.Enabled"] as const;
 
 function instanceItem(i: Instance, launch = launchOf(i)): XmlValue {
   return {
@@ -140,13 +162,17 @@ const INSTANCE_FIELDS = {
 
 export const instancesActions: ActionTable = {
   RunInstances: {
-    params: ["ImageId", "InstanceType", "MinCount", "MaxCount", "SubnetId", "PrivateIpAddress", "Placement", "TagSpecification", ...UNSUPPORTED],
+    params: ["ImageId", "InstanceType", "MinCount", "MaxCount", "SubnetId", "PrivateIpAddress", "Placement", "TagSpecification", ...UNSUPPORTED, ...OFF_ONLY.filter((n) => !n.includes("."))],
     dryRun: true,
     idempotent: true,
     async run(c) {
+      for (const name of OFF_ONLY) {
+        if (c.p.bool(name)) throw new AwsError("UnsupportedOperation", 400, `The parameter ${name}=true is not supported by this server: vpcpeer instances have no such setting; leave it out or false.`);
+      }
       for (const name of UNSUPPORTED) {
-        if (c.p.keys().some((k) => k === name || k.startsWith(`${name}.`))) {
-          throw new AwsError("UnsupportedOperation", 400, `The parameter ${name} is not supported by this server: vpcpeer instances are addresses in a subnet (no security groups, network interfaces, launch templates, key pairs, user data, volumes, instance profiles, IPv6 or public addresses); leave it out.`);
+        const given = c.p.keys().find((k) => (k === name || k.startsWith(`${name}.`)) && k !== "Monitoring.Enabled");
+        if (given !== undefined) {
+          throw new AwsError("UnsupportedOperation", 400, `The parameter ${given.slice(0, 100)} is not supported by this server: vpcpeer instances are addresses in a subnet (no images to boot, volumes, security groups, network interfaces, launch templates, key pairs, user data, instance profiles, IPv6 or public addresses); leave it out.`);
         }
       }
       const imageId = c.p.req("ImageId", { max: 64 });
