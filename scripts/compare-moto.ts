@@ -3,7 +3,7 @@
  * peering against: the same @aws-sdk/client-ec2 calls, as two accounts, against both, and a
  * markdown table of what each did next to what AWS does (../shared/research/aws.md).
  *
- *   npx tsx scripts/compare-moto.ts [--json]
+ *   npx tsx scripts/compare-moto.ts [--json] [--only <part of a behaviour's name>]
  *
  * Starts, on free loopback ports, `moto_server` (or `python3 -m moto.server`) and two vpcpeer
  * servers on temporary embedded SQLite stores: the main one, with the Linux data plane when run as
@@ -42,6 +42,8 @@ import {
 const ROOT = resolve(import.meta.dirname, "..");
 const BIN = join(ROOT, "bin/vpcpeer.js");
 const JSON_OUT = process.argv.includes("--json");
+/** `--only <text>`: run only the behaviours whose name contains it. */
+const ONLY = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] ?? "" : null;
 const say = (msg: string) => process.stderr.write(`compare-moto: ${msg}\n`);
 
 // ---------------------------------------------------------------------------------------------
@@ -478,7 +480,7 @@ const BEHAVIOURS: Behaviour[] = [
         await sleep(250);
         after = await probe();
       }
-      const show = (p: typeof before) => (p.status !== 200 ? `HTTP ${p.status}` : p.reachable ? "reachable" : "unreachable");
+      const show = (p: typeof before) => (p.status !== 200 ? `HTTP ${p.status}` : p.reachable ? "reachable" : `unreachable${p.error ? ` (${p.error})` : ""}`);
       const text = `ping before routes: ${show(before)}; after: ${show(after)}`;
       return before.status === 200 && before.reachable === false && after.reachable === true ? yes(text) : no(text);
     },
@@ -510,7 +512,7 @@ async function main(): Promise<void> {
   const vpcpeer: Backend = { name: "vpcpeer", url, alice, bob, expiring: { url: expUrl, alice: ea, bob: eb }, dataplane: root };
 
   const rows: { name: string; aws: string; vpcpeer: Outcome; moto: Outcome }[] = [];
-  for (const beh of BEHAVIOURS) {
+  for (const beh of BEHAVIOURS.filter((x) => ONLY === null || x.name.toLowerCase().includes(ONLY.toLowerCase()))) {
     const result: Partial<Record<Backend["name"], Outcome>> = {};
     for (const b of [vpcpeer, moto]) {
       try {

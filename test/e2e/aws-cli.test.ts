@@ -159,7 +159,7 @@ describe.skipIf(skipReason !== null)(`the AWS CLI (${(version.stdout || version.
   }, 120_000);
 
   it("reports EC2 errors as the CLI does: exit code and the error code on stderr", async () => {
-    const unknown = await aws(t.alice, ["ec2", "describe-vpc-peering-connections", "--vpc-peering-connection-ids", "pcx-0123456789abcdef0"]);
+    const unknown = await aws(t.alice, ["ec2", "describe-vpc-peering-connections", "--vpc-peering-connection-ids", "pcx-0000aaaa0000"]);
     expect(failed(unknown, "DescribeVpcPeeringConnections")).toBe("InvalidVpcPeeringConnectionID.NotFound");
     expect(unknown.stdout).toBe("");
 
