@@ -18,6 +18,7 @@ import {
   type CreateVpcPeeringConnectionCommandInput,
   DeleteTagsCommand,
   DeleteVpcPeeringConnectionCommand,
+  DescribeRouteTablesCommand,
   DescribeTagsCommand,
   DescribeVpcPeeringConnectionsCommand,
   EC2Client,
@@ -284,6 +285,8 @@ describe("AWS face: VPC peering and tags through @aws-sdk/client-ec2", () => {
     expect((await describe1(ea, p3)).AccepterVpcInfo!.CidrBlock).toBeUndefined();
     expect(await routeState(alice, a.defaultRouteTableId, b.cidr)).toBe("blackhole");
     expect(await routeState(bob, b.defaultRouteTableId, a.cidr)).toBe("blackhole");
+    const table = (await ea.send(new DescribeRouteTablesCommand({ RouteTableIds: [a.defaultRouteTableId] }))).RouteTables![0]!;
+    expect(table.Routes!.find((r) => r.DestinationCidrBlock === b.cidr)).toMatchObject({ VpcPeeringConnectionId: p3, State: "blackhole", Origin: "CreateRoute" });
     expect((await native(bob, "GET", `/peerings/${p3}`)).state).toBe("deleted");
     expect(await failure(del(ea, p3))).toMatchObject({ code: "InvalidStateTransition", message: `Invalid state transition for ${p3}, attempted to transition from deleted to deleting` });
     expect((await failure(del(ea, "pcx-000000000000"))).code).toBe("InvalidVpcPeeringConnectionID.NotFound");

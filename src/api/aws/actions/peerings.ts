@@ -235,7 +235,7 @@ export const peeringsActions: ActionTable = {
       const vpcId = nativeId("vpc", c.p.req("VpcId"), "VpcId");
       const peerVpcId = nativeId("vpc", c.p.req("PeerVpcId"), "PeerVpcId");
       const owner = c.p.str("PeerOwnerId", { max: 64 });
-      if (owner !== undefined && !/^\d{12}$/.test(owner)) throw badValue("PeerOwnerId", owner, "expected a 12-digit account id");
+      if (owner && !/^\d{12}$/.test(owner)) throw badValue("PeerOwnerId", owner, "expected a 12-digit account id");
       const peerRegion = c.p.str("PeerRegion", { max: 64 }) || c.region.id;
       if (!c.services.regions.list().some((r) => r.id === peerRegion)) throw badValue("PeerRegion", peerRegion, "not a region of this service");
       const tags = checkTagKeys(c.p.tagSpecs("vpc-peering-connection"), "TagSpecification.N.Tag.N.Key");
