@@ -34,4 +34,18 @@ describe("subnet addressing", () => {
     }
     expect(got).toEqual(["10.0.1.2", "10.0.1.3", "10.0.1.4", "10.0.1.5", "10.0.1.6"]);
   });
+  it("keeps more addresses at the start when asked (AWS keeps four), both when allocating and when one is requested", () => {
+    const taken = new Set<string>();
+    const got: string[] = [];
+    for (let ip = firstFreeIp(net, taken, 4); ip; ip = firstFreeIp(net, taken, 4)) {
+      taken.add(ip);
+      got.push(ip);
+    }
+    expect(got).toEqual(["10.0.1.4", "10.0.1.5", "10.0.1.6"]);
+    expect(codeOf(() => checkRequestedIp(net, "10.0.1.0/29", "10.0.1.3", new Set(), 4))).toBe("IpAddressReserved");
+    expect(() => checkRequestedIp(net, "10.0.1.0/29", "10.0.1.2", new Set(), 4)).toThrow("privateIp: 10.0.1.2 is reserved in 10.0.1.0/29 (network, gateway 10.0.1.1, 10.0.1.2, 10.0.1.3 and broadcast addresses)");
+    expect(checkRequestedIp(net, "10.0.1.0/29", "10.0.1.4", new Set(), 4)).toBe("10.0.1.4");
+    // The default is unchanged: .2 and .3 are usable.
+    expect(checkRequestedIp(net, "10.0.1.0/29", "10.0.1.2", new Set())).toBe("10.0.1.2");
+  });
 });

@@ -20,6 +20,8 @@ export interface CreateInstanceInput {
   name?: string | undefined;
   description?: string | undefined;
   tags?: Tags | undefined;
+  /** Addresses at the start of the subnet neither handed out nor accepted (default 2: network and gateway; the AWS face keeps 4, as AWS does). */
+  reserveFirst?: number | undefined;
 }
 
 export class InstanceService {
@@ -38,8 +40,8 @@ export class InstanceService {
         const taken = new Set(siblings.map((i) => i.privateIp));
         const ip =
           input.privateIp !== undefined
-            ? checkRequestedIp(cidr, subnet.cidr, input.privateIp, taken)
-            : firstFreeIp(cidr, taken);
+            ? checkRequestedIp(cidr, subnet.cidr, input.privateIp, taken, input.reserveFirst)
+            : firstFreeIp(cidr, taken, input.reserveFirst);
         if (ip === null) {
           throw new DomainError("SubnetFull", `subnetId: subnet ${subnet.id} (${subnet.cidr}) has no free address left`, { field: "subnetId", cidr: subnet.cidr });
         }

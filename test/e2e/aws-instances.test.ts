@@ -7,7 +7,7 @@
  */
 for (const v of ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"]) delete process.env[v];
 
-import { DescribeInstancesCommand, EC2Client, type Instance, RunInstancesCommand, type RunInstancesCommandInput, TerminateInstancesCommand, paginateDescribeInstances } from "@aws-sdk/client-ec2";
+import { DescribeInstancesCommand, DescribeSubnetsCommand, EC2Client, type Instance, RunInstancesCommand, type RunInstancesCommandInput, TerminateInstancesCommand, paginateDescribeInstances } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Harness } from "../support/harness.ts";
 import { type SdkServer, sdkServer } from "../support/sdk.ts";
@@ -102,11 +102,13 @@ describe("AWS face: instances through @aws-sdk/client-ec2", () => {
     expect(d.Reservations).toHaveLength(1);
     expect(d.Reservations![0]!.Instances!.map((i) => i.InstanceId)).toEqual(out.Instances!.map((i) => i.InstanceId));
 
-    // A /28 holds a few: MaxCount 50 makes as many as fit (MinCount 1), then MinCount 1 fails and makes nothing.
+    // A /28 holds 11 (16 less AWS's 5 reserved): MaxCount 50 makes as many as fit (MinCount 1),
+    // from .4 up, then MinCount 1 fails and makes nothing.
     const fill = await run({ SubnetId: small.id, MaxCount: 50 });
     const n = fill.Instances!.length;
-    expect(n).toBeGreaterThan(5);
-    expect(n).toBeLessThan(16);
+    expect(n).toBe(11);
+    expect(fill.Instances!.map((i) => i.PrivateIpAddress)).toEqual(Array.from({ length: 11 }, (_, k) => `10.1.2.${k + 4}`));
+    expect((await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [small.id] }))).Subnets![0]!.AvailableIpAddressCount).toBe(0);
     const full = await failure(run({ SubnetId: small.id }));
     expect(full).toMatchObject({ code: "InsufficientFreeAddressesInSubnet", status: 400 });
     // MinCount above what fits: nothing is made (all or nothing).
@@ -126,6 +128,7 @@ describe("AWS face: instances through @aws-sdk/client-ec2", () => {
       [{ SubnetId: "subnet-zzzzzzzzzzzz" }, "InvalidSubnetID.NotFound", /subnet-zzzzzzzzzzzz/],
       [{ SubnetId: "sn-1" }, "InvalidSubnetID.Malformed", /SubnetId/],
       [{ PrivateIpAddress: "10.9.9.9" }, "InvalidParameterValue", /PrivateIpAddress/],
+      [{ PrivateIpAddress: "10.1.1.3" }, "InvalidParameterValue", /PrivateIpAddress: 10\.1\.1\.3 is reserved/],
       [{ PrivateIpAddress: "10.1.1.10" }, "InvalidIPAddress.InUse"],
       [{ PrivateIpAddress: "10.1.1.20", MaxCount: 2 }, "InvalidParameterCombination", /PrivateIpAddress/],
       [{ MinCount: 3, MaxCount: 2 }, "InvalidParameterValue", /MinCount/],

@@ -41,6 +41,9 @@ function launchOf(i: Instance): Partial<Launch> & { reservationId: string } {
 const RUNNING = { code: 16, name: "running" } as const;
 const TERMINATED = { code: 48, name: "terminated" } as const;
 
+/** AWS keeps the first four addresses of a subnet (network, router, DNS, future use) and the last: none is handed out or accepted. */
+const AWS_RESERVED_FIRST = 4;
+
 /** AWS's default when RunInstances names no InstanceType. */
 const DEFAULT_TYPE = "m1.small";
 
@@ -217,6 +220,7 @@ export const instancesActions: ActionTable = {
                 privateIp,
                 description: describeLaunch({ imageId, instanceType, reservationId, launchIndex }),
                 tags,
+                reserveFirst: AWS_RESERVED_FIRST,
               }),
             );
           } catch (e) {
