@@ -9,11 +9,13 @@ import { XMLBuilder } from "fast-xml-parser";
 export const EC2_NS = "http://ec2.amazonaws.com/doc/2016-11-15/";
 export const STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/";
 
-const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" };
+// A raw carriage return would reach the client as a line feed (XML parsers normalise line ends);
+// as a character reference it reads back as itself.
+const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;", "\r": "&#13;" };
 
 export function escapeXml(text: string): string {
   // Characters XML 1.0 cannot carry at all are dropped rather than sent broken.
-  return text.replace(/[&<>"']/g, (c) => ENTITIES[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, "");
+  return text.replace(/[&<>"'\r]/g, (c) => ENTITIES[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, "");
 }
 
 /** A response value: what an action returns, before it becomes XML. */
