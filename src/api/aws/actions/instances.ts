@@ -209,7 +209,7 @@ export const instancesActions: ActionTable = {
         throw badValue("Placement.AvailabilityZone", zone, `subnet ${subnet.id} is in the availability zone ${subnet.zone}`);
       }
       const reservationId = `r-${randomBytes(9).toString("hex").slice(0, 17)}`;
-      // All or nothing: as many as fit, from MaxCount down to MinCount, in one transaction.
+      // One transaction: as many as fit, up to MaxCount; fewer than MinCount fit → none is made.
       const made = await c.services.deps.store.transaction(async () => {
         const out: Instance[] = [];
         for (let launchIndex = 0; launchIndex < maxCount; launchIndex++) {
