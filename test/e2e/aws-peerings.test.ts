@@ -33,6 +33,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestClock } from "../support/clock.ts";
+import { BACKENDS } from "../support/harness.ts";
 import { type SdkServer, sdkServer } from "../support/sdk.ts";
 
 type Acct = { id: string; token: string; accessKeyId: string; accessKeySecret: string };
@@ -53,7 +54,7 @@ const DAY = 24 * HOUR;
 const EAST = "us-east-1";
 const WEST = "us-west-2";
 
-describe("AWS face: VPC peering and tags through @aws-sdk/client-ec2", () => {
+describe.each(BACKENDS)("AWS face: VPC peering and tags through @aws-sdk/client-ec2 on %s", (backend) => {
   let server: SdkServer;
   let alice: Acct;
   let bob: Acct;
@@ -122,7 +123,7 @@ describe("AWS face: VPC peering and tags through @aws-sdk/client-ec2", () => {
   const del = (who: EC2Client, id: string) => who.send(new DeleteVpcPeeringConnectionCommand({ VpcPeeringConnectionId: id }));
 
   beforeAll(async () => {
-    server = await sdkServer("sqlite", undefined, { clock });
+    server = await sdkServer(backend, undefined, { clock });
     alice = await server.h.account();
     bob = await server.h.account();
     ea = client(alice);
@@ -464,7 +465,7 @@ describe("AWS face: VPC peering and tags through @aws-sdk/client-ec2", () => {
     const partly = await failure(ea.send(new CreateTagsCommand({ Resources: [a.id, b.id], Tags: [{ Key: "k", Value: "v" }] })));
     expect(partly.code).toBe("InvalidVpcID.NotFound");
     expect(await tagsOf(ea, [{ Name: "resource-id", Values: [a.id] }])).toEqual([]);
-    const limit = 20;
+    const limit = server.h.runtime.services.deps.config.limits.tagsPerResource;
     const many = Array.from({ length: limit + 1 }, (_, i) => ({ Key: `k${i}`, Value: "v" }));
     expect(await failure(ea.send(new CreateTagsCommand({ Resources: [a.id], Tags: many })))).toMatchObject({ code: "TagLimitExceeded", status: 400 });
     await ea.send(new CreateTagsCommand({ Resources: [a.id], Tags: many.slice(0, limit) }));
