@@ -292,6 +292,15 @@ describe.each(BACKENDS)("AWS face: VPC peering and tags through @aws-sdk/client-
     expect(await failure(del(ea, p3))).toMatchObject({ code: "InvalidStateTransition", message: `Invalid state transition for ${p3}, attempted to transition from deleted to deleting` });
     expect((await failure(del(ea, "pcx-000000000000"))).code).toBe("InvalidVpcPeeringConnectionID.NotFound");
 
+    // Both parties delete at once: one wins, the other gets the same exact message.
+    const p4 = (await create(ea, { VpcId: a.id, PeerVpcId: b.id, PeerOwnerId: bob.id })).VpcPeeringConnectionId!;
+    await accept(eb, p4);
+    const race = await Promise.allSettled([del(ea, p4), del(eb, p4), del(ea, p4)]);
+    expect(race.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    for (const r of race) {
+      if (r.status === "rejected") expect((r.reason as Error).message).toBe(`Invalid state transition for ${p4}, attempted to transition from deleted to deleting`);
+    }
+
     // Retention: rejected 2 h to the accepter, 2 days to the requester; deleted 2 h to the
     // deleter, 2 days to the other party.
     advance(2 * HOUR + 60_000);

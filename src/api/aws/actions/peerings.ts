@@ -212,6 +212,22 @@ function checkAccepter(c: Ctx, p: Peering, verb: "accept" | "reject"): void {
 
 const transitionError = (id: string, from: string, to: string) => new AwsError("InvalidStateTransition", 400, `Invalid state transition for ${id}, attempted to transition from ${from} to ${to}`);
 
+/**
+ * Runs a life-cycle call; a state change that raced in between the face's check and the
+ * service's (which decides under the row lock) is answered in EC2's words too.
+ */
+async function transition<T>(id: string, to: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    if (e instanceof DomainError && e.code === "InvalidPeeringState" && typeof e.details.state === "string") {
+      const state = e.details.state as Peering["state"];
+      throw transitionError(id, state === "inactive" || state === "suspended" ? "provisioning" : state, to);
+    }
+    throw e;
+  }
+}
+
 const OPTION_MEMBERS = ["AllowDnsResolutionFromRemoteVpc", "AllowEgressFromLocalClassicLinkToRemoteVpc", "AllowEgressFromLocalVpcToRemoteClassicLink"] as const;
 
 /** `<Side>PeeringConnectionOptions.*`: undefined when absent; the DNS option (ClassicLink may only be false). */
@@ -279,7 +295,7 @@ export const peeringsActions: ActionTable = {
       checkAccepter(c, p, "accept");
       const from = awsStatus(p).code;
       if (from !== "pending-acceptance") throw transitionError(id, from, "active");
-      return { vpcPeeringConnection: shape(await c.services.peerings.accept(c.actor, id)) };
+      return { vpcPeeringConnection: shape(await transition(id, "active", () => c.services.peerings.accept(c.actor, id))) };
     },
   },
 
@@ -292,7 +308,7 @@ export const peeringsActions: ActionTable = {
       checkAccepter(c, p, "reject");
       const from = awsStatus(p).code;
       if (from !== "pending-acceptance") throw transitionError(id, from, "rejected");
-      await c.services.peerings.reject(c.actor, id);
+      await transition(id, "rejected", () => c.services.peerings.reject(c.actor, id));
       return { return: true };
     },
   },
@@ -310,7 +326,7 @@ export const peeringsActions: ActionTable = {
         throw new AwsError("OperationNotPermitted", 400, `User (${c.actor.accountId}) cannot delete peering ${id}: a pending-acceptance request is deleted by its requester (${p.requester.accountId}); the accepter rejects it`);
       }
       // AWS leaves the routes that point at a deleted peering in place, as blackholes.
-      await c.services.peerings.delete(c.actor, id, false, { keepRoutes: true });
+      await transition(id, "deleting", () => c.services.peerings.delete(c.actor, id, false, { keepRoutes: true }));
       return { return: true };
     },
   },
