@@ -9,6 +9,7 @@ import type { Tags } from "../../../domain/resources.ts";
 import { type Action, type ActionTable, type Ctx, listAll, region } from "../context.ts";
 import { badParam, missing } from "../errors.ts";
 import { type AliKind, fromAli, toAli } from "../ids.ts";
+import type { TaggableKind } from "../../../service/tags.ts";
 
 interface Tagged {
   id: string;
@@ -21,7 +22,8 @@ interface Taggable {
   kind: AliKind;
   get(c: Ctx, id: string): Promise<Tagged>;
   list(c: Ctx): Promise<Tagged[]>;
-  setTags(c: Ctx, id: string, tags: Tags): Promise<unknown>;
+  /** The kind as the tag service names it (changes go through TagService.modify: one locked read-merge-write). */
+  tagKind: TaggableKind;
 }
 
 const VPC_TYPES: Record<string, Taggable> = {
@@ -30,21 +32,21 @@ const VPC_TYPES: Record<string, Taggable> = {
     kind: "vpc",
     get: (c, id) => c.services.vpcs.get(c.actor, id),
     list: (c) => listAll((o) => c.services.vpcs.list(c.actor, { region: c.actor.region }, o)),
-    setTags: (c, id, tags) => c.services.vpcs.update(c.actor, id, { tags }),
+    tagKind: "vpc",
   },
   VSWITCH: {
     name: "VSWITCH",
     kind: "vSwitch",
     get: (c, id) => c.services.subnets.get(c.actor, id),
     list: (c) => listAll((o) => c.services.subnets.list(c.actor, {}, o)),
-    setTags: (c, id, tags) => c.services.subnets.update(c.actor, id, { tags }),
+    tagKind: "subnet",
   },
   ROUTETABLE: {
     name: "ROUTETABLE",
     kind: "routeTable",
     get: (c, id) => c.services.routeTables.get(c.actor, id),
     list: (c) => listAll((o) => c.services.routeTables.list(c.actor, {}, o)),
-    setTags: (c, id, tags) => c.services.routeTables.update(c.actor, id, { tags }),
+    tagKind: "route-table",
   },
 };
 
@@ -54,7 +56,7 @@ const PEER_TYPES: Record<string, Taggable> = {
     kind: "peering",
     get: (c, id) => c.services.peerings.get(c.actor, id),
     list: async (c) => (await listAll((o) => c.services.peerings.list(c.actor, {}, o))).filter((p) => p.origin === "peering"),
-    setTags: (c, id, tags) => c.services.peerings.update(c.actor, id, { tags }),
+    tagKind: "peering",
   },
 };
 
@@ -88,9 +90,10 @@ function tagActions(types: Record<string, Taggable>, listShape: (items: unknown[
       const add = c.p.tags("Tag");
       if (!add) throw missing("Tag.1.Key");
       if (Object.keys(add).length > MAX_TAGS) throw badParam("Tag", `at most ${MAX_TAGS} tags`);
-      // Every resource is checked before any changes: one missing id changes nothing.
-      const found = await Promise.all(ids.map((id) => t.get(c, id)));
-      for (const r of found) await t.setTags(c, r.id, { ...r.tags, ...add });
+      // One transaction: one missing id changes nothing, and each merge reads the tags under the resource's row lock.
+      await c.services.deps.store.transaction(async () => {
+        for (const id of ids) await c.services.tags.modify(c.actor, t.tagKind, id, (current) => ({ ...current, ...add }));
+      });
       return {};
     },
   };
@@ -104,11 +107,9 @@ function tagActions(types: Record<string, Taggable>, listShape: (items: unknown[
       const all = c.p.bool("All") ?? false;
       if (keys.length > MAX_TAGS) throw badParam("TagKey", `at most ${MAX_TAGS} keys`);
       if (!all && keys.length === 0) throw missing("TagKey.1");
-      const found = await Promise.all(ids.map((id) => t.get(c, id)));
-      for (const r of found) {
-        const left = all ? {} : Object.fromEntries(Object.entries(r.tags).filter(([k]) => !keys.includes(k)));
-        if (Object.keys(left).length !== Object.keys(r.tags).length) await t.setTags(c, r.id, left);
-      }
+      await c.services.deps.store.transaction(async () => {
+        for (const id of ids) await c.services.tags.modify(c.actor, t.tagKind, id, (current) => (all ? {} : Object.fromEntries(Object.entries(current).filter(([k]) => !keys.includes(k)))));
+      });
       return {};
     },
   };

@@ -8,6 +8,7 @@
 import { notFound } from "../../../domain/errors.ts";
 import type { Tags } from "../../../domain/resources.ts";
 import type { Actor } from "../../../service/context.ts";
+import type { TaggableKind } from "../../../service/tags.ts";
 import { TencentError, invalidValue } from "../errors.ts";
 import { Params } from "../params.ts";
 import type { ActionDef, Ctx } from "./common.ts";
@@ -35,7 +36,7 @@ function region(ctx: Ctx, name: string, value: string): string {
 }
 
 /** The service's names of the kinds, as its own not-found errors say them. */
-const RESOURCE_NAMES: Record<Prefix, string> = { vpc: "vpc", subnet: "subnet", rtb: "route-table" };
+const RESOURCE_NAMES: Record<Prefix, TaggableKind> = { vpc: "vpc", subnet: "subnet", rtb: "route-table" };
 
 const RESOURCE = /^qcs::([a-z]+):([a-z0-9-]*):uin\/(\d*):([a-z]+)\/([a-z0-9-]{1,64})$/;
 
@@ -77,12 +78,15 @@ export const tagActions: Record<string, ActionDef> = {
       const remove = p.objects("DeleteTags", ["TagKey"], false, 50).map((t) => t.str("TagKey", true, { max: 128 }));
       const both = replace.find(([k]) => remove.includes(k));
       if (both) throw invalidValue("DeleteTags", `tag key \`${both[0].slice(0, 64)}\` is also in ReplaceTags.`);
-      const kind = tagged(ctx, prefix, region(ctx, "Resource", where));
+      const actor: Actor = { ...ctx.actor, region: region(ctx, "Resource", where) };
       // Another account's resource answers like a missing one.
       if (uin !== "" && uin !== ctx.actor.accountId) throw notFound(RESOURCE_NAMES[prefix], id);
-      const tags: Tags = { ...(await kind.get(id)), ...Object.fromEntries(replace) };
-      for (const k of remove) delete tags[k];
-      await kind.set(id, tags);
+      // One read-merge-write with the resource's row locked: concurrent changes never lose each other's keys.
+      await ctx.services.tags.modify(actor, RESOURCE_NAMES[prefix], id, (current) => {
+        const tags: Tags = { ...current, ...Object.fromEntries(replace) };
+        for (const k of remove) delete tags[k];
+        return tags;
+      });
       return {};
     },
   },
