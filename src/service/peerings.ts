@@ -211,6 +211,8 @@ export class PeeringService {
     }
     const crossRegion = req.router.region !== acc.router.region;
     this.checkBandwidth(n.bandwidthMbps, crossRegion);
+    // Requests past their deadline are expired now (the timer may not have run yet): they no longer hold the pair or a quota slot.
+    await this.expireLapsed(r, [reqId, accId]);
     const existing = (await r.peerings.liveOfRouter(reqId)).find((p) => p.requester.vpcId === accId || p.accepter.vpcId === accId || p.requester.vbrId === accId);
     if (existing) {
       throw new DomainError("PeeringExists", `peerVpcId: ${reqId} and ${accId} already have a live peering ${existing.id} (${existing.state})`, {
@@ -271,6 +273,16 @@ export class PeeringService {
     }
     await this.announceCreated(r, p);
     return (await r.peerings.get(req.accountId, id))!;
+  }
+
+  /** Records the expiry of the routers' unanswered requests whose deadline has passed (what the timer would do). */
+  private async expireLapsed(r: Repos, routerIds: readonly string[]): Promise<void> {
+    const now = this.deps.clock.now();
+    for (const routerId of routerIds) {
+      for (const p of await r.peerings.liveOfRouter(routerId)) {
+        if (p.state === "pending-acceptance" && effectiveState(p.state, p.expiresAt, now) === "expired") await this.command(r, "system", p.id, "expire");
+      }
+    }
   }
 
   private checkBandwidth(bandwidth: number | null, crossRegion: boolean): void {
