@@ -50,8 +50,11 @@ function pairs(req: DialectRequest): [string, string][] {
 /** An EC2 or STS request: SigV4-signed, or an unsigned Query call naming one of the two versions. */
 function isAwsRequest(req: DialectRequest): boolean {
   const authz = req.headers.authorization ?? "";
-  if (authz.startsWith(SIGV4)) return true;
-  if (authz !== "" || req.headers["x-tc-action"] !== undefined || req.headers["x-acs-action"] !== undefined) return false;
+  // Any AWS signature scheme (SigV4a, a miscased one) is AWS's to refuse in EC2's envelope.
+  if (authz.startsWith(SIGV4) || /^\s*aws4-/i.test(authz)) return true;
+  // Tencent and Alibaba are asked first; a request naming an EC2/STS Version with some other
+  // Authorization is still an EC2 request (answered IncompleteSignature), not an unknown path.
+  if (req.headers["x-tc-action"] !== undefined || req.headers["x-acs-action"] !== undefined) return false;
   const v = req.query.Version;
   if (v === EC2_VERSION || v === STS_VERSION) return true;
   if (req.method === "POST" && isForm(req) && /(^|&)Version=(2016-11-15|2011-06-15)(&|$)/.test(req.rawBody)) return true;
