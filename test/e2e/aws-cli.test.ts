@@ -25,7 +25,9 @@ interface Run {
   stderr: string;
 }
 
-describe.skipIf(skipReason !== null)(`the AWS CLI (${(version.stdout || version.stderr).trim().split(" ")[0]}) against the AWS face`, () => {
+const cliName = `${version.stdout ?? ""}${version.stderr ?? ""}`.trim().split(" ")[0] || "aws";
+
+describe.skipIf(skipReason !== null)(`the AWS CLI (${cliName}) against the AWS face`, () => {
   let t: TwoTenants;
   let home: { path: string; remove(): void };
   const region = "us-east-1";
