@@ -65,6 +65,15 @@ describe("Params: names", () => {
     }
   });
 
+  it("a value with a NUL character is InvalidParameterValue naming the parameter (PostgreSQL cannot store one: tags with it were a 500)", () => {
+    for (const [k, v] of [["TagSpecification.1.Tag.1.Key", "a\u0000b"], ["Tag.1.Value", "\u0000"], ["ClientToken", "x\u0000"]] as const) {
+      const e = refusal(() => P({ Action: "CreateTags", [k]: v }));
+      expect(e).toMatchObject({ code: "InvalidParameterValue", status: 400 });
+      expect(e.message).toContain(`parameter ${k} is invalid`);
+      expect(e.message).not.toContain("\u0000");
+    }
+  });
+
   it("a name longer than 256 characters is InvalidParameter, with a short message", () => {
     const e = refusal(() => P({ ["X".repeat(10_000)]: "1" }));
     expect(e).toMatchObject({ code: "InvalidParameter", status: 400 });

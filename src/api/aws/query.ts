@@ -44,6 +44,8 @@ export class Params {
       const key = capitalise(k);
       if (key.length > 256) throw new AwsError("InvalidParameter", 400, `A parameter name is longer than 256 characters: "${key.slice(0, 40)}…".`);
       if (this.map.has(key)) throw new AwsError("InvalidParameterCombination", 400, `The parameter ${key.slice(0, 80)} is given more than once.`);
+      // PostgreSQL cannot store a NUL character (a tag key or value with one was a 500 there).
+      if (v.includes("\u0000")) throw badValue(key, v.replace(/\u0000/g, "\\0"), "it must not contain NUL characters");
       this.map.set(key, v);
     }
   }
