@@ -3,7 +3,7 @@
  * peering against: the same @aws-sdk/client-ec2 calls, as two accounts, against both, and a
  * markdown table of what each did next to what AWS does (../shared/research/aws.md).
  *
- *   npx tsx scripts/compare-moto.ts [--json] [--only <part of a behaviour's name>]
+ *   npx tsx scripts/compare-moto.ts [--json] [--no-terraform] [--only <part of a behaviour's name>]
  *
  * Starts, on free loopback ports, `moto_server` (or `python3 -m moto.server`) and two vpcpeer
  * servers on temporary embedded SQLite stores: the main one, with the Linux data plane when run as
@@ -12,14 +12,18 @@
  * made in accounts 111111111111 and 222222222222 (moto maps an access key to the account that
  * created it; the IAM calls choose the account with moto's `x-moto-account-id` header). Everything
  * started is stopped and every temporary directory removed before it exits.
+ *
+ * Where `terraform` and a filesystem mirror of the hashicorp/aws provider are found (as for
+ * test/e2e/aws-terraform.test.ts), a last row applies examples/terraform to each, plans it again
+ * and destroys it. Nothing is downloaded.
  */
 for (const v of ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"]) delete process.env[v];
 
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import {
   AcceptVpcPeeringConnectionCommand,
@@ -42,6 +46,8 @@ import {
 const ROOT = resolve(import.meta.dirname, "..");
 const BIN = join(ROOT, "bin/vpcpeer.js");
 const JSON_OUT = process.argv.includes("--json");
+/** `--no-terraform`: leave out the Terraform row (about a minute per emulator). */
+const TERRAFORM = !process.argv.includes("--no-terraform");
 /** `--only <text>`: run only the behaviours whose name contains it. */
 const ONLY = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] ?? "" : null;
 const say = (msg: string) => process.stderr.write(`compare-moto: ${msg}\n`);
@@ -487,6 +493,61 @@ const BEHAVIOURS: Behaviour[] = [
   },
 ];
 
+
+// ---------------------------------------------------------------------------------------------
+// Terraform: examples/terraform applied, planned again and destroyed
+
+/** A filesystem mirror holding registry.terraform.io/hashicorp/aws 5.x, or null. */
+function providerMirror(): string | null {
+  const candidates = [process.env.VPCPEER_TF_MIRROR, "/opt/tf-plugins", "/usr/local/share/terraform/plugins", "/usr/share/terraform/plugins", join(homedir(), ".terraform.d/plugins")];
+  for (const dir of candidates) {
+    if (!dir) continue;
+    const aws = join(dir, "registry.terraform.io/hashicorp/aws");
+    if (existsSync(aws) && readdirSync(aws).some((v) => v.startsWith("5."))) return dir;
+  }
+  return null;
+}
+
+function terraform(dir: string, env: NodeJS.ProcessEnv, args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((res) => {
+    const p = spawn("terraform", [...args, "-no-color", "-input=false"], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    p.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    p.stderr.on("data", (c: Buffer) => (out += c.toString()));
+    p.on("exit", (code) => res({ code, out }));
+  });
+}
+
+const terraformRow: Behaviour = {
+  name: "Terraform: examples/terraform applied, planned again, destroyed",
+  aws: "apply; `plan -detailed-exitcode` exits 0 (no changes); destroy",
+  async run(b) {
+    const mirror = providerMirror();
+    if (spawnSync("terraform", ["version"], { stdio: "ignore" }).status !== 0 || !mirror) return no("not run: terraform or the provider mirror is missing");
+    const work = temp("vpcpeer-compare-tf-");
+    const dir = join(work, "config");
+    cpSync(join(ROOT, "examples/terraform"), dir, { recursive: true, filter: (src) => !/\.terraform|terraform\.tfstate|\.tfvars$/.test(src) });
+    const vars = { endpoint: b.url, requester_access_key: b.alice.accessKeyId, requester_secret_key: b.alice.secretAccessKey, accepter_access_key: b.bob.accessKeyId, accepter_secret_key: b.bob.secretAccessKey };
+    writeFileSync(join(dir, "terraform.tfvars"), Object.entries(vars).map(([k, v]) => `${k} = "${v}"\n`).join(""));
+    writeFileSync(
+      join(work, "cli.tfrc"),
+      `provider_installation {\n  filesystem_mirror {\n    path    = "${mirror}"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n`,
+    );
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: work, TF_CLI_CONFIG_FILE: join(work, "cli.tfrc"), TF_DATA_DIR: join(work, "tf-data"), TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" };
+    for (const k of Object.keys(env)) if (/^(AWS_|TF_VAR_|TF_LOG|TF_PLUGIN_CACHE)/.test(k)) delete env[k];
+    const first = (out: string) => /Error: (.*)/.exec(out)?.[1]?.slice(0, 160) ?? out.trim().split("\n").pop();
+    const init = await terraform(dir, env, ["init"]);
+    if (init.code !== 0) return no(`init failed: ${first(init.out)}`);
+    const apply = await terraform(dir, env, ["apply", "-auto-approve"]);
+    if (apply.code !== 0) return no(`apply failed: ${first(apply.out)}`);
+    const plan = await terraform(dir, env, ["plan", "-detailed-exitcode"]);
+    const changes = [...plan.out.matchAll(/# (\S+) will be (updated in-place|created|destroyed|replaced)/g)].map((m) => `${m[1]} ${m[2]}`);
+    const destroy = await terraform(dir, env, ["destroy", "-auto-approve"]);
+    const planText = plan.code === 0 ? "no changes" : plan.code === 2 ? `changes: ${changes.join(", ")}` : `failed: ${first(plan.out)}`;
+    const text = `apply ok; plan: ${planText}; destroy ${destroy.code === 0 ? "ok" : `failed: ${first(destroy.out)}`}`;
+    return plan.code === 0 && destroy.code === 0 ? yes(text) : no(text);
+  },
+};
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -512,7 +573,7 @@ async function main(): Promise<void> {
   const vpcpeer: Backend = { name: "vpcpeer", url, alice, bob, expiring: { url: expUrl, alice: ea, bob: eb }, dataplane: root };
 
   const rows: { name: string; aws: string; vpcpeer: Outcome; moto: Outcome }[] = [];
-  for (const beh of BEHAVIOURS.filter((x) => ONLY === null || x.name.toLowerCase().includes(ONLY.toLowerCase()))) {
+  for (const beh of [...BEHAVIOURS, ...(TERRAFORM ? [terraformRow] : [])].filter((x) => ONLY === null || x.name.toLowerCase().includes(ONLY.toLowerCase()))) {
     const result: Partial<Record<Backend["name"], Outcome>> = {};
     for (const b of [vpcpeer, moto]) {
       try {
