@@ -35,6 +35,11 @@ describe("the AWS face's claim on a request", () => {
     }
   });
 
+  it("a presigned (query string) SigV4 request, with or without a Version", () => {
+    expect(matches(req({ method: "GET", rawQuery: "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=00" }))).toBe(true);
+    expect(matches(req({ rawQuery: "X-Amz-Signature=00", rawBody: "Action=DescribeVpcs" }))).toBe(true);
+  });
+
   it("an EC2 or STS Version in the form body or the query string, signed or not, with any other Authorization", () => {
     expect(matches(req({ rawBody: ec2 }))).toBe(true);
     expect(matches(req({ rawBody: "Action=GetCallerIdentity&Version=2011-06-15" }))).toBe(true);

@@ -52,6 +52,8 @@ function isAwsRequest(req: DialectRequest): boolean {
   const authz = req.headers.authorization ?? "";
   // Any AWS signature scheme (SigV4a, a miscased one) is AWS's to refuse in EC2's envelope.
   if (authz.startsWith(SIGV4) || /^\s*aws4-/i.test(authz)) return true;
+  // A presigned (query string) SigV4 request: refused, but in EC2's words.
+  if (authz === "" && (req.query["X-Amz-Signature"] !== undefined || req.query["X-Amz-Algorithm"] !== undefined)) return true;
   // Tencent and Alibaba are asked first; a request naming an EC2/STS Version with some other
   // Authorization is still an EC2 request (answered IncompleteSignature), not an unknown path.
   if (req.headers["x-tc-action"] !== undefined || req.headers["x-acs-action"] !== undefined) return false;
