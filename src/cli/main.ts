@@ -7,6 +7,7 @@ import { tenantCommands } from "./commands/tenant.ts";
 import { peeringCommands } from "./commands/peering.ts";
 import { routerInterfaceCommands } from "./commands/router-interface.ts";
 import { probeCommands } from "./commands/probe.ts";
+import { explainCommands } from "./commands/explain.ts";
 import { labCommands } from "./commands/lab.ts";
 import { dataplaneCommands } from "./commands/dataplane.ts";
 import { globalOptions } from "./commands/common.ts";
@@ -24,6 +25,7 @@ tenantCommands(program);
 peeringCommands(program);
 routerInterfaceCommands(program);
 probeCommands(program);
+explainCommands(program);
 labCommands(program);
 dataplaneCommands(program);
 

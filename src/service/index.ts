@@ -18,6 +18,7 @@ import { PeeringService } from "./peerings.ts";
 import { RouterInterfaceService } from "./router-interfaces.ts";
 import { WebhookService } from "./webhooks.ts";
 import { ProbeService } from "./probes.ts";
+import { AnalysisService } from "./analyses.ts";
 import { TagService } from "./tags.ts";
 
 export interface Services {
@@ -35,6 +36,8 @@ export interface Services {
   events: EventService;
   webhooks: WebhookService;
   probes: ProbeService;
+  /** "Why can't A reach B?" from the desired state (and, with verify, a probe). */
+  analyses: AnalysisService;
   /** Read-modify-write tag changes under the resource's row lock (AWS CreateTags/DeleteTags). */
   tags: TagService;
   /** Extension points for later modules (peerings): route targets and VPC dependents. */
@@ -51,6 +54,7 @@ export function createServices(deps: ServiceDeps, masterKey: MasterKey): Service
   const events = new EventService(deps);
   const billing = new BillingService(deps);
   const peerings = new PeeringService(deps, regions, events, billing);
+  const probes = new ProbeService(deps);
   return {
     deps,
     accounts: new AccountService(deps, masterKey),
@@ -65,7 +69,8 @@ export function createServices(deps: ServiceDeps, masterKey: MasterKey): Service
     billing,
     events,
     webhooks: new WebhookService(deps, masterKey),
-    probes: new ProbeService(deps),
+    probes,
+    analyses: new AnalysisService(deps, probes),
     tags: new TagService(deps),
     routeTargets,
     dependents,

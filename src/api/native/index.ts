@@ -14,6 +14,7 @@ import { billingAndEventRoutes, webhookRoutes } from "./billing-events.ts";
 import { peeringRoutes } from "./peerings.ts";
 import { routerInterfaceRoutes } from "./router-interfaces.ts";
 import { probeRoutes } from "./probes.ts";
+import { analysisRoutes } from "./analyses.ts";
 
 const unstorable = (text: string) => text.includes("\u0000") || hasUnpairedSurrogate(text);
 
@@ -85,4 +86,5 @@ export async function nativeApi(app: FastifyInstance, services: Services): Promi
   billingAndEventRoutes(app, services);
   webhookRoutes(app, services);
   probeRoutes(app, services);
+  analysisRoutes(app, services);
 }

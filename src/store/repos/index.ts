@@ -4,6 +4,7 @@ import { EventsRepo } from "./events.ts";
 import { MetaRepo } from "./meta.ts";
 import { WebhooksRepo } from "./webhooks.ts";
 import { DataplaneRepo } from "./dataplane.ts";
+import { AnalysisRepo } from "./analysis.ts";
 import { NoncesRepo } from "./nonces.ts";
 import { HostsRepo } from "./hosts.ts";
 import { LedgerRepo } from "./ledger.ts";
@@ -32,6 +33,8 @@ export class Repos {
   readonly meta: MetaRepo;
   readonly webhooks: WebhooksRepo;
   readonly dataplane: DataplaneRepo;
+  /** The analyzer's read of the whole network (service/analyses.ts). */
+  readonly analysis: AnalysisRepo;
   readonly nonces: NoncesRepo;
   readonly hosts: HostsRepo;
 
@@ -56,6 +59,7 @@ export class Repos {
     this.meta = new MetaRepo(db);
     this.webhooks = new WebhooksRepo(db);
     this.dataplane = new DataplaneRepo(db, caps, runner);
+    this.analysis = new AnalysisRepo(db);
     this.nonces = new NoncesRepo(db);
     this.hosts = new HostsRepo(db, caps);
   }

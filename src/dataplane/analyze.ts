@@ -1,0 +1,598 @@
+/**
+ * "Why can't A reach B?" answered from the desired state the data plane applies (plan.ts's
+ * DesiredState, as resolveDesired makes it for every driver), with the packet's walk modelled on
+ * the compiled routers: a subnet's packets use its route table (the VPC CIDR local, the user
+ * routes resolved to a peering link, an appliance instance or a blackhole, unreachable default),
+ * by longest prefix match; what arrives over a peering is delivered only into that router's own
+ * networks (no transit); an instance reaches its own subnet directly. Forward and return paths,
+ * each hop named, and the reasons it fails. Pure: the service reads the store, this decides.
+ *
+ * Account isolation: the viewer sees its own resources and the peerings it is a party to; the
+ * walk through another account's VPC is summarised (the peer's CIDR, never its ids).
+ */
+import { formatIp, parseCidr } from "../domain/cidr.ts";
+import { Lpm } from "./lpm.ts";
+import { type DesiredState, nextHops } from "./plan.ts";
+
+export const REASON_CODES = [
+  "NO_ROUTE",
+  "ROUTE_BLACKHOLE",
+  "PEERING_NOT_ACTIVE",
+  "PEERING_SUSPENDED",
+  "NO_TRANSIT",
+  "RETURN_ROUTE_MISSING",
+  "SUBNET_NOT_ASSOCIATED",
+  "DESTINATION_NOT_IN_ANY_VPC",
+  "ADDRESS_NOT_ASSIGNED",
+  "ROUTING_LOOP",
+  "DATAPLANE_NOT_CONVERGED",
+  "MODEL_DATAPLANE_MISMATCH",
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+export interface Reason {
+  code: ReasonCode;
+  /** `error`: why it is unreachable; `warning`: the verdict holds for the desired state, the network may differ. */
+  severity: "error" | "warning";
+  message: string;
+  /** The resource the reason is about, when the viewer may see it (else null). */
+  resource: string | null;
+}
+
+export const HOP_TYPES = ["instance", "vbr-host", "subnet", "vpc-router", "route-table", "peering", "vbr", "peer-network"] as const;
+export type HopType = (typeof HOP_TYPES)[number];
+
+export interface Hop {
+  type: HopType;
+  /** Null for what the viewer may not see (another account's side of a peering). */
+  resourceId: string | null;
+  /** For a route table: the route that matched (its id, destination and next hop). */
+  route?: { routeId: string | null; destinationCidr: string; target: string } | undefined;
+  detail: string;
+}
+
+export interface Analysis {
+  reachable: boolean;
+  /** The source and destination addresses the walk used. */
+  source: { ip: string; resourceId: string };
+  destination: { ip: string; resourceId: string | null };
+  forward: Hop[];
+  return: Hop[];
+  reasons: Reason[];
+}
+
+/** A peering in any state (the desired state holds only the active ones). */
+export interface PeeringFact {
+  id: string;
+  state: string;
+  generation: number;
+  a: { accountId: string; routerType: "vpc" | "vbr"; routerId: string; cidrs: string[] };
+  b: { accountId: string; routerType: "vpc" | "vbr"; routerId: string; cidrs: string[] };
+}
+
+/** The stored route behind each desired route, in the same order per table. */
+export interface StoredRouteFact {
+  id: string;
+  targetType: string;
+  targetId: string;
+}
+
+export interface AnalysisModel {
+  desired: DesiredState;
+  routes: ReadonlyMap<string, readonly StoredRouteFact[]>;
+  /** Account of every VPC, VBR, subnet, route table and instance. */
+  owners: ReadonlyMap<string, string>;
+  peerings: readonly PeeringFact[];
+  /** Router interface → the connection (peering) it is part of. */
+  interfacePeering: ReadonlyMap<string, string>;
+  dataplane: { running: boolean; status: ReadonlyMap<string, { programmed: boolean; generation: number }> };
+}
+
+export interface AnalysisQuery {
+  viewer: string;
+  from: { instanceId: string } | { vbrId: string };
+  toIp: string;
+}
+
+// ---- the index: the model compiled for lookups ------------------------------------------------
+
+/** What a route-table entry leads to. */
+type Entry =
+  | { kind: "local"; cidr: string }
+  | { kind: "peering"; cidr: string; peeringId: string; route: StoredRouteFact | null }
+  | { kind: "instance"; cidr: string; instanceId: string; route: StoredRouteFact | null }
+  | { kind: "blackhole"; cidr: string; route: StoredRouteFact | null };
+
+interface Table {
+  id: string;
+  vpcId: string;
+  entries: Entry[];
+  lpm: Lpm;
+}
+
+interface SubnetIx {
+  id: string;
+  vpcId: string;
+  cidr: string;
+  base: number;
+  end: number;
+  routeTableId: string;
+}
+
+export interface AnalysisIndex {
+  model: AnalysisModel;
+  vpcs: Map<string, { id: string; cidr: string; base: number; end: number }>;
+  subnets: Map<string, SubnetIx>;
+  subnetsOfVpc: Map<string, SubnetIx[]>;
+  tables: Map<string, Table>;
+  tablesOfVpc: Map<string, Table[]>;
+  instances: Map<string, { id: string; subnetId: string; privateIp: string; ip: number }>;
+  instanceAt: Map<string, Map<number, string>>;
+  vbrs: Map<string, { id: string; cidrs: string[]; hostIps: number[] }>;
+  /** Per VBR: the table its host's packets use (peer CIDRs over its active connections). */
+  vbrTables: Map<string, { lpm: Lpm; peerings: string[]; cidrs: string[] }>;
+  active: Map<string, DesiredState["peerings"][number]>;
+  peeringFacts: Map<string, PeeringFact>;
+}
+
+const range = (cidr: string) => {
+  const c = parseCidr(cidr, "cidr");
+  return { base: c.base, end: c.base + 2 ** (32 - c.prefix) - 1 };
+};
+const inRange = (r: { base: number; end: number }, ip: number) => ip >= r.base && ip <= r.end;
+
+/** Compiles the model for lookups (O(size of the model)); an index answers any number of analyses. */
+export function indexModel(model: AnalysisModel): AnalysisIndex {
+  const d = model.desired;
+  const vpcs = new Map(d.vpcs.map((v) => [v.id, { id: v.id, cidr: v.cidr, ...range(v.cidr) }]));
+  const subnets = new Map<string, SubnetIx>();
+  const subnetsOfVpc = new Map<string, SubnetIx[]>();
+  for (const s of d.subnets) {
+    const ix = { ...s, ...range(s.cidr) };
+    subnets.set(s.id, ix);
+    subnetsOfVpc.set(s.vpcId, [...(subnetsOfVpc.get(s.vpcId) ?? []), ix]);
+  }
+  const instances = new Map<string, { id: string; subnetId: string; privateIp: string; ip: number }>();
+  const instanceAt = new Map<string, Map<number, string>>();
+  for (const i of d.instances) {
+    const ip = parseIp4(i.privateIp);
+    instances.set(i.id, { id: i.id, subnetId: i.subnetId, privateIp: i.privateIp, ip });
+    const at = instanceAt.get(i.subnetId) ?? new Map<number, string>();
+    at.set(ip, i.id);
+    instanceAt.set(i.subnetId, at);
+  }
+  const { hopOf } = nextHops(d);
+  const tables = new Map<string, Table>();
+  const tablesOfVpc = new Map<string, Table[]>();
+  for (const t of d.routeTables) {
+    const vpc = vpcs.get(t.vpcId);
+    if (!vpc) continue;
+    const stored = model.routes.get(t.id) ?? [];
+    const entries: Entry[] = [{ kind: "local", cidr: vpc.cidr }];
+    t.routes.forEach((r, i) => {
+      const route = stored[i] ?? null;
+      const hop = hopOf(r.instanceId, t.vpcId);
+      // As plan.ts compiles it: the peering's link, else the appliance, else a blackhole.
+      if (r.peeringId && d.peerings.some((p) => p.id === r.peeringId)) entries.push({ kind: "peering", cidr: r.destinationCidr, peeringId: r.peeringId, route });
+      else if (hop) entries.push({ kind: "instance", cidr: r.destinationCidr, instanceId: hop.id, route });
+      else entries.push({ kind: "blackhole", cidr: r.destinationCidr, route });
+    });
+    const table = { id: t.id, vpcId: t.vpcId, entries, lpm: new Lpm(entries.map((e) => e.cidr)) };
+    tables.set(t.id, table);
+    tablesOfVpc.set(t.vpcId, [...(tablesOfVpc.get(t.vpcId) ?? []), table]);
+  }
+  const vbrs = new Map(d.vbrs.map((v) => [v.id, { id: v.id, cidrs: v.onPremisesCidrs, hostIps: v.onPremisesCidrs.map((c) => range(c).base + 2) }]));
+  const active = new Map(d.peerings.map((p) => [p.id, p]));
+  const vbrTables = new Map<string, { lpm: Lpm; peerings: string[]; cidrs: string[] }>();
+  for (const v of d.vbrs) {
+    const peerings: string[] = [];
+    const cidrs: string[] = [];
+    for (const p of d.peerings) {
+      const other = p.a.routerId === v.id ? p.b : p.b.routerId === v.id ? p.a : null;
+      if (!other || !vpcs.has(other.routerId)) continue;
+      for (const c of other.cidrs) (peerings.push(p.id), cidrs.push(c));
+    }
+    vbrTables.set(v.id, { lpm: new Lpm(cidrs), peerings, cidrs });
+  }
+  return { model, vpcs, subnets, subnetsOfVpc, tables, tablesOfVpc, instances, instanceAt, vbrs, vbrTables, active, peeringFacts: new Map(model.peerings.map((p) => [p.id, p])) };
+}
+
+function parseIp4(text: string): number {
+  const p = text.split(".").map(Number);
+  return ((p[0]! << 24) >>> 0) + (p[1]! << 16) + (p[2]! << 8) + p[3]!;
+}
+
+// ---- the walk ---------------------------------------------------------------------------------
+
+/** Where a packet is: at an endpoint, or at a router having come from one of its subnets, from its host, or over a peering. */
+type At =
+  | { kind: "instance"; instanceId: string }
+  | { kind: "vbr-host"; vbrId: string }
+  | { kind: "vpc-subnet"; vpcId: string; subnetId: string }
+  | { kind: "vpc-inbound"; vpcId: string; peeringId: string }
+  | { kind: "vbr-inbound"; vbrId: string; peeringId: string };
+
+type Endpoint = { kind: "instance"; id: string } | { kind: "vbr-host"; id: string };
+
+/** One hop before redaction: `owner` decides who may see it. */
+interface RawHop extends Hop {
+  owner: string | null;
+}
+
+interface RawReason {
+  code: ReasonCode;
+  message: string;
+  resource: string | null;
+  /** The account that owns `resource` (null: a peering, visible to its parties). */
+  owner: string | null;
+  /** What to say instead, to a viewer that may not see it. */
+  hidden: string;
+}
+
+interface Walk {
+  hops: RawHop[];
+  delivered: Endpoint | null;
+  failure: RawReason | null;
+  /** Every router, peering and instance the packet crossed (convergence check). */
+  crossed: string[];
+  /** Non-active peerings whose blackhole routes stopped the packet (the network may still carry them). */
+  stoppedBy: string[];
+}
+
+const MAX_HOPS = 32;
+/** Any resource id in a text (see domain/ids.ts). */
+const ID_TOKEN = /\b(?:vpc|subnet|rtb|rt|vbr|ins|pcx|ri)-[a-z0-9]{12}\b/g;
+
+class Walker {
+  constructor(
+    private readonly ix: AnalysisIndex,
+    private readonly dst: number,
+    private readonly dstText: string,
+  ) {}
+
+  private owner(id: string): string | null {
+    return this.ix.model.owners.get(id) ?? null;
+  }
+
+  walk(start: Endpoint): Walk {
+    const w: Walk = { hops: [], delivered: null, failure: null, crossed: [], stoppedBy: [] };
+    let at: At = start.kind === "instance" ? { kind: "instance", instanceId: start.id } : { kind: "vbr-host", vbrId: start.id };
+    const seen = new Set<string>();
+    let lastPeering: string | null = null;
+    for (let n = 0; n < MAX_HOPS; n++) {
+      const key = JSON.stringify(at);
+      if (seen.has(key) && at.kind !== "instance") {
+        w.failure = this.reason("ROUTING_LOOP", null, null, `packets to ${this.dstText} loop between route tables and appliance instances (they are dropped when their TTL runs out)`, lastPeering);
+        return w;
+      }
+      seen.add(key);
+      const next = this.step(at, w, n === 0, lastPeering);
+      if (next === null) return w;
+      if (next.kind === "vpc-inbound" || next.kind === "vbr-inbound") lastPeering = next.peeringId;
+      at = next;
+    }
+    w.failure = this.reason("ROUTING_LOOP", null, null, `packets to ${this.dstText} cross more than ${MAX_HOPS} hops`, lastPeering);
+    return w;
+  }
+
+  private reason(code: ReasonCode, resource: string | null, owner: string | null, message: string, viaPeering: string | null, hidden?: string): RawReason {
+    return { code, resource, owner, message, hidden: hidden ?? `${message}${viaPeering ? ` (in the peer's network of ${viaPeering}; not visible to you)` : ""}` };
+  }
+
+  /** Delivers into a VPC's own networks: an instance at the address, by its subnet. */
+  private deliverLocal(vpcId: string, w: Walk, viaPeering: string | null): null {
+    const vpcOwner = this.owner(vpcId);
+    const subnet = (this.ix.subnetsOfVpc.get(vpcId) ?? []).find((s) => inRange(s, this.dst));
+    if (!subnet) {
+      w.failure = this.reason("ADDRESS_NOT_ASSIGNED", vpcId, vpcOwner, `${this.dstText} is in the CIDR of ${vpcId} but in none of its subnets`, viaPeering, `${this.dstText} is in the peer's CIDR but nothing there holds it (the peer's network is not visible to you)`);
+      return null;
+    }
+    return this.deliverInSubnet(subnet, w, viaPeering);
+  }
+
+  private deliverInSubnet(subnet: SubnetIx, w: Walk, viaPeering: string | null): null {
+    const owner = this.owner(subnet.id);
+    w.hops.push({ type: "subnet", resourceId: subnet.id, owner, detail: `${subnet.cidr}` });
+    const ins = this.ix.instanceAt.get(subnet.id)?.get(this.dst);
+    if (ins) {
+      w.hops.push({ type: "instance", resourceId: ins, owner: this.owner(ins), detail: `${this.dstText}: delivered` });
+      w.crossed.push(ins);
+      w.delivered = { kind: "instance", id: ins };
+      return null;
+    }
+    const gw = subnet.base + 1 === this.dst;
+    w.failure = this.reason(
+      "ADDRESS_NOT_ASSIGNED",
+      subnet.id,
+      owner,
+      gw ? `${this.dstText} is the gateway of ${subnet.id} (the VPC router): it forwards packets, nothing listens there` : `no instance of ${subnet.id} has the address ${this.dstText}`,
+      viaPeering,
+      `no instance in the peer's network answers at ${this.dstText} (the peer's network is not visible to you)`,
+    );
+    return null;
+  }
+
+  /** Why a route is a blackhole, from the stored route's target. */
+  private blackholeReason(table: Table, e: Extract<Entry, { kind: "blackhole" }>, w: Walk): RawReason {
+    const owner = this.owner(table.id);
+    const r = e.route;
+    const what = `route ${e.cidr} in ${table.id}`;
+    let peeringId: string | null = null;
+    if (r?.targetType === "peering") peeringId = r.targetId;
+    else if (r?.targetType === "router-interface") peeringId = this.ix.model.interfacePeering.get(r.targetId) ?? null;
+    else if (r?.targetType === "vbr") {
+      const matches = this.ix.model.peerings.filter((p) => (p.a.routerId === r.targetId && p.b.routerId === table.vpcId) || (p.b.routerId === r.targetId && p.a.routerId === table.vpcId));
+      peeringId = matches.find((p) => p.state !== "deleted")?.id ?? matches[0]?.id ?? null;
+    }
+    const p = peeringId ? this.ix.peeringFacts.get(peeringId) : undefined;
+    if (p) {
+      w.stoppedBy.push(p.id);
+      if (p.state === "suspended") return this.reason("PEERING_SUSPENDED", p.id, null, `${what} goes over peering ${p.id}, which is suspended (its subscription ended; renew it): the route is a blackhole`, null);
+      return this.reason("PEERING_NOT_ACTIVE", p.id, null, `${what} goes over peering ${p.id}, which is ${p.state}: the route is a blackhole until it is active`, null);
+    }
+    const target = r ? `${r.targetType} ${r.targetId}` : "its target";
+    const why = r?.targetType === "instance" ? `instance ${r.targetId} no longer exists in ${table.vpcId}` : `${target} no longer exists or is not connected`;
+    return this.reason("ROUTE_BLACKHOLE", r?.id ?? table.id, owner, `${what} is a blackhole: ${why}`, null);
+  }
+
+  /** No route matched in a subnet's table: is another table of the VPC the one with the route? */
+  private noRoute(table: Table, subnetId: string): RawReason {
+    const owner = this.owner(table.id);
+    const other = (this.ix.tablesOfVpc.get(table.vpcId) ?? []).find((t) => t.id !== table.id && t.lpm.lookup(this.dst) > 0);
+    if (other) {
+      const e = other.entries[other.lpm.lookup(this.dst)]!;
+      return this.reason("SUBNET_NOT_ASSOCIATED", subnetId, this.owner(subnetId), `${subnetId} uses route table ${table.id}, which has no route to ${this.dstText}; route table ${other.id} has one (${e.cidr}) but ${subnetId} is not associated with it`, null);
+    }
+    return this.reason("NO_ROUTE", table.id, owner, `route table ${table.id} (used by ${subnetId}) has no route to ${this.dstText}`, null);
+  }
+
+  private step(at: At, w: Walk, first: boolean, lastPeering: string | null): At | null {
+    const ix = this.ix;
+    switch (at.kind) {
+      case "instance": {
+        const ins = ix.instances.get(at.instanceId)!;
+        const subnet = ix.subnets.get(ins.subnetId)!;
+        w.hops.push({ type: "instance", resourceId: ins.id, owner: this.owner(ins.id), detail: first ? `${ins.privateIp}: source` : `${ins.privateIp}: next hop (appliance), forwards back to its gateway` });
+        w.crossed.push(ins.id);
+        if (ins.ip === this.dst) {
+          w.delivered = { kind: "instance", id: ins.id };
+          return null;
+        }
+        // Its own subnet is on-link: delivered without the router.
+        if (inRange(subnet, this.dst)) return this.deliverInSubnet(subnet, w, lastPeering);
+        w.hops.push({ type: "subnet", resourceId: subnet.id, owner: this.owner(subnet.id), detail: `${subnet.cidr}, to its gateway ${formatIp(subnet.base + 1)}` });
+        return { kind: "vpc-subnet", vpcId: subnet.vpcId, subnetId: subnet.id };
+      }
+      case "vbr-host": {
+        const vbr = ix.vbrs.get(at.vbrId)!;
+        const owner = this.owner(vbr.id);
+        w.hops.push({ type: "vbr-host", resourceId: vbr.id, owner, detail: `on-premises host ${formatIp(vbr.hostIps[0]!)}` });
+        if (vbr.hostIps.includes(this.dst)) {
+          w.delivered = { kind: "vbr-host", id: vbr.id };
+          return null;
+        }
+        w.hops.push({ type: "vbr", resourceId: vbr.id, owner, detail: "the VBR's router" });
+        w.crossed.push(vbr.id);
+        const t = ix.vbrTables.get(vbr.id)!;
+        const i = t.lpm.lookup(this.dst);
+        if (i < 0) {
+          const own = vbr.cidrs.find((c) => inRange(range(c), this.dst));
+          if (own) {
+            w.failure = this.reason("ADDRESS_NOT_ASSIGNED", vbr.id, owner, `${this.dstText} is in the on-premises network ${own} of ${vbr.id}, where only its host ${formatIp(range(own).base + 2)} answers`, null);
+            return null;
+          }
+          const down = ix.model.peerings.find((p) => p.state !== "active" && (p.a.routerId === vbr.id || p.b.routerId === vbr.id) && (p.a.routerId === vbr.id ? p.b : p.a).cidrs.some((c) => inRange(range(c), this.dst)));
+          if (down) {
+            w.stoppedBy.push(down.id);
+            const code = down.state === "suspended" ? "PEERING_SUSPENDED" : "PEERING_NOT_ACTIVE";
+            w.failure = this.reason(code, down.id, null, `${vbr.id} reaches ${this.dstText} over connection ${down.id}, which is ${down.state}`, null);
+            return null;
+          }
+          w.failure = this.reason("NO_ROUTE", vbr.id, owner, `${vbr.id} has no active connection to a VPC holding ${this.dstText}`, null);
+          return null;
+        }
+        const peeringId = t.peerings[i]!;
+        w.hops.push({ type: "peering", resourceId: peeringId, owner: null, detail: `to ${t.cidrs[i]}` });
+        w.crossed.push(peeringId);
+        const p = ix.active.get(peeringId)!;
+        const far = p.a.routerId === vbr.id ? p.b : p.a;
+        return { kind: "vpc-inbound", vpcId: far.routerId, peeringId };
+      }
+      case "vpc-subnet": {
+        const vpc = ix.vpcs.get(at.vpcId)!;
+        const subnet = ix.subnets.get(at.subnetId)!;
+        w.hops.push({ type: "vpc-router", resourceId: vpc.id, owner: this.owner(vpc.id), detail: `from ${subnet.id}` });
+        w.crossed.push(vpc.id);
+        const table = ix.tables.get(subnet.routeTableId);
+        // A subnet whose table is not of its VPC has no rule: its packets use the inbound table.
+        if (!table || table.vpcId !== vpc.id) {
+          if (inRange(vpc, this.dst)) return this.deliverLocal(vpc.id, w, lastPeering);
+          w.failure = this.reason("SUBNET_NOT_ASSOCIATED", subnet.id, this.owner(subnet.id), `${subnet.id} is associated with no route table of ${vpc.id}`, null);
+          return null;
+        }
+        const i = table.lpm.lookup(this.dst);
+        if (i < 0) {
+          w.hops.push({ type: "route-table", resourceId: table.id, owner: this.owner(table.id), detail: `no route to ${this.dstText}` });
+          w.failure = this.noRoute(table, subnet.id);
+          return null;
+        }
+        const e = table.entries[i]!;
+        const route = (target: string, stored: StoredRouteFact | null) => ({ routeId: stored?.id ?? null, destinationCidr: e.cidr, target });
+        const tableOwner = this.owner(table.id);
+        switch (e.kind) {
+          case "local":
+            w.hops.push({ type: "route-table", resourceId: table.id, owner: tableOwner, route: route("local", null), detail: `${e.cidr} → local` });
+            return this.deliverLocal(vpc.id, w, lastPeering);
+          case "blackhole":
+            w.hops.push({ type: "route-table", resourceId: table.id, owner: tableOwner, route: route(e.route ? `${e.route.targetType} ${e.route.targetId}` : "blackhole", e.route), detail: `${e.cidr} → blackhole` });
+            w.failure = this.blackholeReason(table, e, w);
+            return null;
+          case "instance":
+            w.hops.push({ type: "route-table", resourceId: table.id, owner: tableOwner, route: route(`instance ${e.instanceId}`, e.route), detail: `${e.cidr} → instance ${e.instanceId}` });
+            return { kind: "instance", instanceId: e.instanceId };
+          case "peering": {
+            w.hops.push({ type: "route-table", resourceId: table.id, owner: tableOwner, route: route(e.route ? `${e.route.targetType} ${e.route.targetId}` : `peering ${e.peeringId}`, e.route), detail: `${e.cidr} → peering ${e.peeringId}` });
+            const p = ix.active.get(e.peeringId)!;
+            const far = p.a.routerId === vpc.id ? p.b : p.a;
+            w.hops.push({ type: "peering", resourceId: p.id, owner: null, detail: `to ${far.cidrs.join(", ")}` });
+            w.crossed.push(p.id);
+            return far.routerType === "vpc" ? { kind: "vpc-inbound", vpcId: far.routerId, peeringId: p.id } : { kind: "vbr-inbound", vbrId: far.routerId, peeringId: p.id };
+          }
+        }
+        return null;
+      }
+      case "vpc-inbound": {
+        const vpc = ix.vpcs.get(at.vpcId);
+        if (!vpc) {
+          w.failure = this.reason("NO_ROUTE", at.peeringId, null, `the far end of ${at.peeringId} has no router`, null);
+          return null;
+        }
+        w.hops.push({ type: "vpc-router", resourceId: vpc.id, owner: this.owner(vpc.id), detail: `from ${at.peeringId}: delivers only into ${vpc.cidr}` });
+        w.crossed.push(vpc.id);
+        if (!inRange(vpc, this.dst)) {
+          w.failure = this.reason("NO_TRANSIT", at.peeringId, null, `${this.dstText} is outside ${vpc.cidr}, the CIDR at the far end of ${at.peeringId}: a peering carries packets only into the peer's own network (no transit)`, null);
+          return null;
+        }
+        return this.deliverLocal(vpc.id, w, at.peeringId);
+      }
+      case "vbr-inbound": {
+        const vbr = ix.vbrs.get(at.vbrId);
+        if (!vbr) {
+          w.failure = this.reason("NO_ROUTE", at.peeringId, null, `the far end of ${at.peeringId} has no router`, null);
+          return null;
+        }
+        w.hops.push({ type: "vbr", resourceId: vbr.id, owner: this.owner(vbr.id), detail: `from ${at.peeringId}: delivers only into ${vbr.cidrs.join(", ")}` });
+        w.crossed.push(vbr.id);
+        const own = vbr.cidrs.find((c) => inRange(range(c), this.dst));
+        if (!own) {
+          w.failure = this.reason("NO_TRANSIT", at.peeringId, null, `${this.dstText} is outside the on-premises networks (${vbr.cidrs.join(", ")}) at the far end of ${at.peeringId}: no transit`, null);
+          return null;
+        }
+        if (!vbr.hostIps.includes(this.dst)) {
+          w.failure = this.reason("ADDRESS_NOT_ASSIGNED", vbr.id, this.owner(vbr.id), `${this.dstText} is in the on-premises network ${own}, where only the host ${formatIp(range(own).base + 2)} answers`, at.peeringId);
+          return null;
+        }
+        w.hops.push({ type: "vbr-host", resourceId: vbr.id, owner: this.owner(vbr.id), detail: `on-premises host ${this.dstText}: delivered` });
+        w.delivered = { kind: "vbr-host", id: vbr.id };
+        return null;
+      }
+    }
+  }
+}
+
+/** The networks the viewer knows of: its VPCs and on-premises networks, and the far side of its peerings. */
+function knownNetworks(ix: AnalysisIndex, viewer: string): string[] {
+  const out: string[] = [];
+  for (const v of ix.vpcs.values()) if (ix.model.owners.get(v.id) === viewer) out.push(v.cidr);
+  for (const v of ix.vbrs.values()) if (ix.model.owners.get(v.id) === viewer) out.push(...v.cidrs);
+  for (const p of ix.model.peerings) if (p.a.accountId === viewer || p.b.accountId === viewer) out.push(...p.a.cidrs, ...p.b.cidrs);
+  return out;
+}
+
+/** Analyses one query over an index. The source must exist in the model (the service checks ownership). */
+export function analyze(ix: AnalysisIndex, q: AnalysisQuery): Analysis {
+  const dst = parseIp4(q.toIp);
+  const start: Endpoint = "instanceId" in q.from ? { kind: "instance", id: q.from.instanceId } : { kind: "vbr-host", id: q.from.vbrId };
+  const srcIp = start.kind === "instance" ? ix.instances.get(start.id)!.ip : ix.vbrs.get(start.id)!.hostIps[0]!;
+  const srcText = formatIp(srcIp);
+  const reasons: RawReason[] = [];
+
+  const fwd = new Walker(ix, dst, q.toIp).walk(start);
+  let back: Walk | null = null;
+  if (fwd.failure) {
+    let failure = fwd.failure;
+    if (failure.code === "NO_ROUTE" && !knownNetworks(ix, q.viewer).some((c) => inRange(range(c), dst))) {
+      failure = { ...failure, code: "DESTINATION_NOT_IN_ANY_VPC", message: `${q.toIp} is in none of your VPCs or on-premises networks, nor behind any of your peerings; ${failure.message}` };
+      failure.hidden = failure.message;
+    }
+    reasons.push(failure);
+  } else if (fwd.delivered) {
+    back = new Walker(ix, srcIp, srcText).walk(fwd.delivered);
+    const home = back.delivered && back.delivered.kind === start.kind && back.delivered.id === start.id;
+    if (!home) {
+      const why = back.failure ? back.failure.message : `replies to ${srcText} are delivered to another network`;
+      const whyHidden = back.failure ? back.failure.hidden : `replies to ${srcText} are delivered to another network`;
+      const owner = back.failure?.owner ?? null;
+      reasons.push({
+        code: "RETURN_ROUTE_MISSING",
+        resource: back.failure?.resource ?? null,
+        owner,
+        message: `the way there works but replies from ${q.toIp} to ${srcText} do not come back: ${why}`,
+        hidden: `the way there works but replies from ${q.toIp} to ${srcText} do not come back; the peer's return path is not visible to you (${whyHidden})`,
+      });
+    }
+  }
+
+  // The verdict is the desired state's; a data plane that has not applied it yet may differ.
+  const warnings: RawReason[] = [];
+  const dp = ix.model.dataplane;
+  if (dp.running) {
+    const crossed = [...new Set([...fwd.crossed, ...(back?.crossed ?? [])])];
+    const behind = crossed.filter((id) => {
+      const s = dp.status.get(id);
+      const p = ix.active.get(id);
+      const gen = p ? (ix.peeringFacts.get(id)?.generation ?? 0) : 0;
+      return !s || !s.programmed || s.generation < gen;
+    });
+    const stillCarried = [...new Set([...fwd.stoppedBy, ...(back?.stoppedBy ?? [])])].filter((id) => dp.status.has(id));
+    for (const id of [...behind, ...stillCarried]) {
+      const owner = id.startsWith("pcx-") ? null : (ix.model.owners.get(id) ?? null);
+      const carried = stillCarried.includes(id);
+      warnings.push({
+        code: "DATAPLANE_NOT_CONVERGED",
+        resource: id,
+        owner,
+        message: carried ? `the data plane still carries ${id} (the change is on its way): packets may pass for a moment` : `the data plane has not applied ${id} at its latest change yet: packets may not follow this analysis until it has`,
+        hidden: "the data plane has not applied the peer's side yet: packets may not follow this analysis until it has",
+      });
+    }
+  }
+
+  const reachable = reasons.length === 0 && fwd.delivered !== null;
+  const seeable = (owner: string | null, resource: string | null) => {
+    if (resource === null) return true;
+    if (resource.startsWith("pcx-")) {
+      const p = ix.peeringFacts.get(resource);
+      return !p || p.a.accountId === q.viewer || p.b.accountId === q.viewer;
+    }
+    return owner === q.viewer;
+  };
+  // Whatever the text says, an id the viewer may not see never leaves: it becomes "…".
+  const scrub = (text: string) => text.replace(ID_TOKEN, (id) => (seeable(ix.model.owners.get(id) ?? null, id) && (id.startsWith("pcx-") ? ix.peeringFacts.has(id) : ix.model.owners.has(id)) ? id : "…"));
+  const redactReason = (r: RawReason, severity: Reason["severity"]): Reason =>
+    seeable(r.owner, r.resource) ? { code: r.code, severity, message: scrub(r.message), resource: r.resource } : { code: r.code, severity, message: scrub(r.hidden), resource: null };
+  const out: Reason[] = [...reasons.map((r) => redactReason(r, "error"))];
+  for (const r of warnings) {
+    const red = redactReason(r, "warning");
+    if (!out.some((o) => o.code === red.code && o.message === red.message)) out.push(red);
+  }
+  const dstOwner = fwd.delivered ? (ix.model.owners.get(fwd.delivered.id) ?? null) : null;
+  return {
+    reachable,
+    source: { ip: srcText, resourceId: start.id },
+    destination: { ip: q.toIp, resourceId: fwd.delivered && dstOwner === q.viewer ? fwd.delivered.id : null },
+    forward: redactHops(fwd.hops, seeable, scrub, "forward"),
+    return: back ? redactHops(back.hops, seeable, scrub, "return") : [],
+    reasons: out,
+  };
+}
+
+/** Hops the viewer may not see become one `peer-network` hop per stretch, without ids. */
+function redactHops(hops: RawHop[], seeable: (owner: string | null, resource: string | null) => boolean, scrub: (text: string) => string, dir: "forward" | "return"): Hop[] {
+  const out: Hop[] = [];
+  for (const h of hops) {
+    const { owner, ...hop } = h;
+    if (h.type === "peering" ? seeable(null, h.resourceId) : seeable(owner, h.resourceId)) {
+      const route = hop.route && { ...hop.route, target: scrub(hop.route.target) };
+      out.push(route === undefined ? { type: hop.type, resourceId: hop.resourceId, detail: scrub(hop.detail) } : { ...hop, route, detail: scrub(hop.detail) });
+      continue;
+    }
+    if (out[out.length - 1]?.type === "peer-network") continue;
+    out.push({
+      type: "peer-network",
+      resourceId: null,
+      detail: dir === "return" ? "the peer's return path is not visible to you" : "the peer's network (another account's): not visible to you",
+    });
+  }
+  return out;
+}
