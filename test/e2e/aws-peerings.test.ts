@@ -180,7 +180,7 @@ describe.each(BACKENDS)("AWS face: VPC peering and tags through @aws-sdk/client-
 
     const unknown = await failure(accept(eb, "pcx-000000000000"));
     expect(unknown).toMatchObject({ code: "InvalidVpcPeeringConnectionID.NotFound", message: "The vpcPeeringConnection ID 'pcx-000000000000' does not exist" });
-    expect((await failure(accept(eb, "garbage"))).code).toBe("InvalidVpcPeeringConnectionID.Malformed");
+    expect((await failure(accept(eb, "garbage"))).code).toBe("InvalidVpcPeeringConnectionId.Malformed");
     // Another account's peering between two VPCs of its own: as if it did not exist.
     const c1 = await vpc(bob);
     const c2 = await vpc(bob);

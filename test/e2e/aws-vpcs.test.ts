@@ -268,6 +268,11 @@ describe("AWS EC2 face: VPCs, subnets and route tables", () => {
       Attachment: { InstanceId: `i-${suffix(ins.id)}`, Status: "attached", DeviceIndex: 0 },
     });
     expect((await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: "subnet-id", Values: [s2.SubnetId!] }] }))).NetworkInterfaces).toEqual([]);
+    // EC2 spells these Malformed codes with "Id" (their NotFound codes with "ID").
+    for (const bad of ["eni-abc", "eni-", "interface-1"]) {
+      expect(await failure(ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [bad] })))).toMatchObject({ code: "InvalidNetworkInterfaceId.Malformed", message: expect.stringContaining(bad) });
+    }
+    expect((await failure(ec2.send(new DescribeNetworkAclsCommand({ NetworkAclIds: ["nacl-1"] })))).code).toBe("InvalidNetworkAclId.Malformed");
     expect((await failure(ec2.send(new DeleteSubnetCommand({ SubnetId: s.SubnetId! })))).code).toBe("DependencyViolation");
     expect(await failure(ec2.send(new DeleteVpcCommand({ VpcId: v.VpcId! })))).toMatchObject({ code: "DependencyViolation", message: expect.stringContaining(s.SubnetId!) });
 
@@ -304,6 +309,7 @@ describe("AWS EC2 face: VPCs, subnets and route tables", () => {
     const tables = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: "vpc-id", Values: [v.VpcId!] }] }))).RouteTables!;
     expect(tables.map((t) => t.RouteTableId).sort()).toEqual([main.RouteTableId!, rtb].sort());
     expect((await failure(ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: ["rtb-0000000000zz"] })))).code).toBe("InvalidRouteTableID.NotFound");
+    expect((await failure(ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: ["table-1"] })))).code).toBe("InvalidRouteTableId.Malformed");
     expect((await failure(ec2.send(new DescribeRouteTablesCommand({ MaxResults: 101 })))).code).toBe("InvalidParameterValue");
 
     const s = (await ec2.send(new CreateSubnetCommand({ VpcId: v.VpcId!, CidrBlock: "10.20.1.0/24" }))).Subnet!;

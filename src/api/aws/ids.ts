@@ -11,13 +11,17 @@ import { AwsError } from "./errors.ts";
 /** AWS prefix per native kind, where they differ. */
 const AWS_PREFIX: Partial<Record<IdKind, string>> = { instance: "i" };
 
-/** What each kind is called in EC2's Malformed/NotFound codes and messages. */
-export const AWS_NAMES: Partial<Record<IdKind, { code: string; noun: string }>> = {
-  vpc: { code: "InvalidVpcID", noun: "vpc" },
-  subnet: { code: "InvalidSubnetID", noun: "subnet" },
-  routeTable: { code: "InvalidRouteTableID", noun: "route table" },
-  peering: { code: "InvalidVpcPeeringConnectionID", noun: "vpcPeeringConnection" },
-  instance: { code: "InvalidInstanceID", noun: "instance" },
+/**
+ * EC2's Malformed code for each kind, spelled as EC2 spells it: `ID` or `Id` differs from kind
+ * to kind, and from the NotFound code of the same kind (`InvalidVpcPeeringConnectionId.Malformed`
+ * but `InvalidVpcPeeringConnectionID.NotFound`; Ansible's ec2_vpc_peering matches the former).
+ */
+export const AWS_NAMES: Partial<Record<IdKind, { malformed: string }>> = {
+  vpc: { malformed: "InvalidVpcID.Malformed" },
+  subnet: { malformed: "InvalidSubnetID.Malformed" },
+  routeTable: { malformed: "InvalidRouteTableId.Malformed" },
+  peering: { malformed: "InvalidVpcPeeringConnectionId.Malformed" },
+  instance: { malformed: "InvalidInstanceID.Malformed" },
 };
 
 const SUFFIX = new RegExp(`^[a-z0-9]{${ID_SUFFIX_LENGTH}}$`);
@@ -38,9 +42,14 @@ export function awsIdsIn(text: string): string {
   return text.replace(new RegExp(`\\b${ID_PREFIXES.instance}-([a-z0-9]{${ID_SUFFIX_LENGTH}})\\b`, "g"), "i-$1");
 }
 
+/** Whether `value` is an id of `kind` in its AWS or native form (a shape check only). */
+export function isId(kind: IdKind, value: string): boolean {
+  return [AWS_PREFIX[kind], ID_PREFIXES[kind]].some((p) => p !== undefined && value.startsWith(`${p}-`) && SUFFIX.test(value.slice(p.length + 1)));
+}
+
 /**
  * The native id of `kind` named by `value` (AWS or native prefix). A value of another shape is
- * `<Code>.Malformed`, as EC2 answers for ids that are not in the form prefix-xxxx.
+ * the kind's Malformed code, as EC2 answers for ids that are not in the form prefix-xxxx.
  */
 export function nativeId(kind: IdKind, value: string, param: string): string {
   const prefixes = [AWS_PREFIX[kind], ID_PREFIXES[kind]].filter((p): p is string => p !== undefined);
@@ -49,7 +58,7 @@ export function nativeId(kind: IdKind, value: string, param: string): string {
   }
   const name = AWS_NAMES[kind];
   const shown = value.slice(0, 80);
-  if (name) throw new AwsError(`${name.code}.Malformed`, 400, `Invalid id: "${shown}" (expecting "${prefixes[0]}-..."; parameter ${param})`);
+  if (name) throw new AwsError(name.malformed, 400, `Invalid id: "${shown}" (expecting "${prefixes[0]}-..."; parameter ${param})`);
   throw new AwsError("InvalidParameterValue", 400, `Invalid id: "${shown}" for parameter ${param}`);
 }
 

@@ -9,7 +9,7 @@ import { DomainError } from "../../../domain/errors.ts";
 import type { Instance, ListOptions, Page, Vpc } from "../../../domain/resources.ts";
 import { type ActionTable, type Ctx, type FilterFields, applyFilters, awsTime, filterNames, paginate, tagSet, zoneId } from "../context.ts";
 import { AwsError, badValue, missing } from "../errors.ts";
-import { awsId, nativeId } from "../ids.ts";
+import { awsId, isId, nativeId } from "../ids.ts";
 import type { Params } from "../query.ts";
 import type { XmlValue } from "../xml.ts";
 
@@ -266,7 +266,7 @@ export const vpcsActions: ActionTable = {
     async run(c) {
       const ids = c.p.list("NetworkAclId");
       c.p.filters(filterNames(NACL_FILTERS));
-      for (const [i, id] of ids.entries()) if (!/^acl-[0-9a-z]+$/.test(id)) throw new AwsError("InvalidNetworkAclID.Malformed", 400, `Invalid id: "${id.slice(0, 80)}" (expecting "acl-..."; parameter NetworkAclId.${i + 1})`);
+      for (const [i, id] of ids.entries()) if (!/^acl-[0-9a-z]+$/.test(id)) throw new AwsError("InvalidNetworkAclId.Malformed", 400, `Invalid id: "${id.slice(0, 80)}" (expecting "acl-..."; parameter NetworkAclId.${i + 1})`);
       if (ids.length > 0) throw idsNotFound("InvalidNetworkAclID.NotFound", "network ACL", ids);
       const { nextToken } = paginate(c, [], { min: 5, max: 1000 });
       return { networkAclSet: [], nextToken };
@@ -319,11 +319,12 @@ const suffixOf = (id: string) => id.slice(id.indexOf("-") + 1);
 /** The network interface of an instance (native or AWS id). */
 export const eniId = (instanceId: string) => `eni-${suffixOf(instanceId)}`;
 
-/** The native instance id behind an `eni-` id; a value of another shape is Malformed. */
+/** The native instance id behind an `eni-` id; a value of another shape is InvalidNetworkInterfaceId.Malformed (EC2's spelling). */
 export function instanceOfEni(value: string, param: string): string {
   const m = /^eni-([a-z0-9]+)$/.exec(value);
-  if (!m) throw new AwsError("InvalidNetworkInterfaceID.Malformed", 400, `Invalid id: "${value.slice(0, 80)}" (expecting "eni-..."; parameter ${param})`);
-  return nativeId("instance", `i-${m[1]}`, param);
+  const instance = m ? `i-${m[1]}` : "";
+  if (!m || !isId("instance", instance)) throw new AwsError("InvalidNetworkInterfaceId.Malformed", 400, `Invalid id: "${value.slice(0, 80)}" (expecting "eni-..."; parameter ${param})`);
+  return nativeId("instance", instance, param);
 }
 
 function eniView(c: Ctx, i: Instance): XmlValue {
