@@ -41,6 +41,8 @@ export const ERROR_CODES = {
   InvalidRouteTarget: "Invalid",
   RouteTableMismatch: "Invalid",
   DuplicateRoute: "Conflict",
+  // A route a peering would add is shadowed by one already in the table (equal or more specific).
+  RouteConflict: "Conflict",
   LocalRouteImmutable: "Invalid",
   // resources
   ResourceNotFound: "NotFound",

@@ -73,6 +73,11 @@ export interface Route {
   state: RouteState;
   description: string;
   createdAt: string;
+  /**
+   * The peering that added this route (its parties named the table with `routeTableIds`) and
+   * removes it when it stops being live; null for the local route and a tenant's own routes.
+   */
+  managedBy: string | null;
 }
 
 export type VbrState = "active";

@@ -16,6 +16,7 @@ import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
 import type { EventService } from "./events.ts";
 import { checkQuota } from "./limits.ts";
 import type { RegionService } from "./regions.ts";
+import { type PlannedRoutes, type RouteSide, PeeringRoutes } from "./peering-routes.ts";
 import { RouterInterfaceService } from "./router-interfaces.ts";
 import { realization, withDataplane, withTransition } from "./transitions.ts";
 
@@ -38,6 +39,18 @@ export interface CreatePeeringInput {
    * records the peering as `failed`, with stateReason CidrOverlap, and announces peering.failed.
    */
   onOverlap?: "refuse" | "fail" | undefined;
+  /**
+   * Route tables of the requester's VPC that get a route to the peer's CIDRs through the peering
+   * when it becomes active (and lose it when it stops being live). A same-account peering active
+   * at once may also name tables of the peer VPC.
+   */
+  routeTableIds?: readonly string[] | undefined;
+}
+
+/** What an accept may add. */
+export interface AcceptPeeringInput {
+  /** Route tables of the accepter's VPC that get a route to the requester's CIDRs through the peering. */
+  routeTableIds?: readonly string[] | undefined;
 }
 
 /** Each side's options; a party changes only its own side (both within one account). */
@@ -85,6 +98,8 @@ export interface NewPeering {
   preAccepted: boolean;
   /** See CreatePeeringInput.onOverlap (default `refuse`). */
   onOverlap?: "refuse" | "fail" | undefined;
+  /** Route tables named with the request (checked): routes go in when the peering is active, at once or at acceptance. */
+  routes?: readonly PlannedRoutes[] | undefined;
 }
 
 /** The result of a deletion: the peering and the routes that were removed with it. */
@@ -102,12 +117,16 @@ export const endpointOfVbr = (vbr: Vbr): Endpoint => ({ accountId: vbr.accountId
 const pairKey = (a: string, b: string) => [a, b].sort().join("|");
 
 export class PeeringService {
+  private readonly routes: PeeringRoutes;
+
   constructor(
     private readonly deps: ServiceDeps,
     private readonly regions: RegionService,
     private readonly events: EventService,
     private readonly billing: BillingService,
-  ) {}
+  ) {
+    this.routes = new PeeringRoutes(deps, events);
+  }
 
   // ---- reads ----------------------------------------------------------------------------------
 
@@ -175,6 +194,13 @@ export class PeeringService {
           field: "peerVpcId",
         });
       }
+      const preAccepted = peer.accountId === actor.accountId && input.requireAcceptance !== true;
+      // The requester names tables of its VPC; within one account, a peering active at once may name the peer VPC's too.
+      const sides: RouteSide[] = [{ vpcId: vpc.id, destinations: [peer.cidr], label: "your VPC in this peering" }];
+      if (preAccepted) sides.push({ vpcId: peer.id, destinations: [vpc.cidr], label: "the peer VPC, yours too" });
+      const routes = await this.routes.plan(r, actor, input.routeTableIds, sides, (other) =>
+        other === peer.id ? `name ${peer.id}'s tables when you accept the peering (routeTableIds on accept)` : undefined,
+      );
       return this.insert(r, {
         origin: "peering",
         requester: endpointOfVpc(vpc),
@@ -186,8 +212,9 @@ export class PeeringService {
         name: input.name ?? "",
         description: input.description ?? "",
         tags,
-        preAccepted: peer.accountId === actor.accountId && input.requireAcceptance !== true,
+        preAccepted,
         onOverlap: input.onOverlap,
+        routes,
       });
     }));
   }
@@ -272,6 +299,11 @@ export class PeeringService {
       p = (await r.peerings.getAny(id))!;
     }
     await this.announceCreated(r, p);
+    if (n.routes?.length && !failure) {
+      // Active at once: the routes go in now. Pending: the tables wait for the acceptance.
+      if (p.state === "active") await this.routes.announce(r, p, await this.routes.add(r, p, n.routes, now));
+      else await this.routes.declare(r, p, n.routes);
+    }
     return (await r.peerings.get(req.accountId, id))!;
   }
 
@@ -367,7 +399,7 @@ export class PeeringService {
     if (next !== "pending-acceptance") changes.expires_at = null;
     if (next !== state || command === "expire") changes.state_reason = JSON.stringify({ ...reasonFor(command, next, actor, p), command, at: now });
     let removedRoutes: RemovedRoute[] = [];
-    if (!isLive(next) && opts.keepRoutes !== true) removedRoutes = await this.removeRoutes(r, p);
+    if (!isLive(next)) removedRoutes = await this.removeRoutes(r, p, opts.keepRoutes === true);
     await r.peerings.update(id, changes);
     const after = (await r.peerings.getAny(id))!;
     await RouterInterfaceService.sync(r, after, now);
@@ -375,9 +407,9 @@ export class PeeringService {
     return { before: p, after, removedRoutes };
   }
 
-  private async removeRoutes(r: Repos, p: Peering): Promise<RemovedRoute[]> {
-    const routes = await r.routes.pointingAt({ type: "peering", id: p.id });
-    for (const route of routes) await r.routes.delete(route.routeTableId, route.id);
+  /** The routes through `p` when it stops being live: all of them, or (keepRoutes, AWS) only those it manages. */
+  private async removeRoutes(r: Repos, p: Peering, keepUserRoutes: boolean): Promise<RemovedRoute[]> {
+    const routes = await this.routes.remove(r, p, keepUserRoutes);
     return routes.map((x) => ({ id: x.id, routeTableId: x.routeTableId, destinationCidr: x.destinationCidr, accountId: x.accountId }));
   }
 
@@ -399,7 +431,11 @@ export class PeeringService {
     }
   }
 
-  async accept(actor: Actor, id: string): Promise<Peering> {
+  /**
+   * Accepts a pending request (the accepter). `routeTableIds` names tables of the accepter's VPC;
+   * they and the tables the requester named get their routes now, in the same transaction.
+   */
+  async accept(actor: Actor, id: string, input: AcceptPeeringInput = {}): Promise<Peering> {
     return this.present(await this.deps.store.transaction(async (r) => {
       const p = await r.peerings.get(actor.accountId, id, true);
       if (!p) throw notFound("peering", id);
@@ -413,7 +449,13 @@ export class PeeringService {
         checkQuota(this.deps.config.limits, "peeringsPerVpc", live, `live peerings of ${accId}`);
       }
       const res = await this.command(r, actor, id, "accept", (q, now) => this.billing.activate(r, q, now));
-      return (await r.peerings.get(actor.accountId, res.after!.id))!;
+      const after = res.after!;
+      const accVpc = after.accepter.vpcId;
+      const plans = await this.routes.plan(r, actor, input.routeTableIds, [{ vpcId: accVpc, destinations: after.requester.cidrs, label: "your VPC in this peering" }], (other) =>
+        other === after.requester.vpcId ? `the requester names its own tables; name tables of ${accVpc}` : undefined,
+      );
+      await this.routes.activate(r, after, plans, nowIso(this.deps));
+      return (await r.peerings.get(actor.accountId, after.id))!;
     }));
   }
 

@@ -197,6 +197,7 @@ export class RouteTableService {
       state: "active",
       description: "Local route of the VPC",
       createdAt: table.createdAt,
+      managedBy: null,
     };
     const user = stored.map(
       (s, i): Route => ({
@@ -208,6 +209,7 @@ export class RouteTableService {
         state: states.get(`${s.target.type}:${s.target.id}`) ?? "blackhole",
         description: s.description,
         createdAt: s.createdAt,
+        managedBy: s.managedBy ?? null,
       }),
     );
     return withLocal ? [local, ...user] : user;

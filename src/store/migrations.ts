@@ -415,6 +415,23 @@ const awsAttributes: Migration = {
   },
 };
 
+const managedRoutes: Migration = {
+  async up(db: AnyDb) {
+    // Routes a peering adds to the tables its parties named (routeTableIds) carry the peering's id
+    // and go with it; a tenant's own routes have none. A pending request's tables wait in
+    // peering_route_tables until the peering becomes active.
+    await db.schema.alterTable("routes").addColumn("managed_by", "text").execute();
+    await db.schema
+      .createTable("peering_route_tables")
+      .addColumn("peering_id", "text", (c) => c.notNull())
+      .addColumn("route_table_id", "text", (c) => c.notNull())
+      .addColumn("account_id", "text", (c) => c.notNull())
+      .addColumn("position", "integer", (c) => c.notNull())
+      .addPrimaryKeyConstraint("peering_route_tables_pk", ["peering_id", "route_table_id"])
+      .execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_peerings": peerings,
@@ -427,6 +444,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0009_hosts": hosts,
   "0010_vbr_hosts": vbrHosts,
   "0011_aws_attributes": awsAttributes,
+  "0012_managed_routes": managedRoutes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -59,6 +59,17 @@ export interface RoutesTable {
   target_id: string;
   description: string;
   created_at: string;
+  /** The peering that added the route (routes declared with its request or accept) and removes it; null for a tenant's own. */
+  managed_by: string | null;
+}
+
+/** Route tables a requester named for a pending peering: its routes go in when the peering becomes active. */
+export interface PeeringRouteTablesTable {
+  peering_id: string;
+  route_table_id: string;
+  account_id: string;
+  /** The order in which the request named them. */
+  position: number;
 }
 
 export interface VbrsTable extends OwnedColumns {
@@ -252,6 +263,7 @@ export interface Database {
   route_tables: RouteTablesTable;
   subnets: SubnetsTable;
   routes: RoutesTable;
+  peering_route_tables: PeeringRouteTablesTable;
   vbrs: VbrsTable;
   instances: InstancesTable;
   tags: TagsTable;

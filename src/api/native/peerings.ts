@@ -11,6 +11,12 @@ const Bandwidth = Type.Integer({ minimum: 1, maximum: MAX_BANDWIDTH_MBPS, descri
 const ChargeType = Type.Union(CHARGE_TYPES.map((c) => Type.Literal(c)), { default: "pay-as-you-go" });
 const Period = Type.Union(PERIOD_MONTHS.map((m) => Type.Literal(m)), { description: "Subscription validity in months: 1-9, 12, 24 or 36" });
 
+const RouteTableIds = (whose: string) =>
+  Type.Array(Id("routeTable"), {
+    maxItems: 50,
+    description: `Route tables of ${whose} VPC that get a route to the other side's CIDRs through the peering when it becomes active, managed by it (removed when it stops being live). A table with a route to an equal or more specific destination is refused (409 RouteConflict, naming that route).`,
+  });
+
 const CreatePeering = Type.Object(
   {
     vpcId: Id("vpc", "Your VPC (the requester side)"),
@@ -24,9 +30,11 @@ const CreatePeering = Type.Object(
     period: Type.Optional(Period),
     autoRenew: Type.Optional(Type.Boolean()),
     tags: Type.Optional(Tags),
+    routeTableIds: Type.Optional(RouteTableIds("your (the requester's)")),
   },
   { additionalProperties: false },
 );
+const AcceptPeering = Type.Object({ routeTableIds: Type.Optional(RouteTableIds("your (the accepter's)")) }, { additionalProperties: false });
 const SideOptions = Type.Object({ allowDnsResolutionFromRemoteVpc: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
 const UpdatePeering = Type.Object(
   {
@@ -89,16 +97,28 @@ export function peeringRoutes(app: FastifyInstance, s: Services): void {
     { schema: { tags, summary: "Change name, bandwidth (billed from now) or auto renew (requester); set your tags and your side's options (either party)", params: IdParams("peering"), body: UpdatePeering, response: one } },
     (req) => s.peerings.update(actorOf(req), req.params.id, req.body),
   );
-  for (const [action, summary] of [
-    ["accept", "Accept a pending request (accepter only)"],
-    ["reject", "Reject a pending request (accepter only)"],
-  ] as const) {
-    app.post<{ Params: { id: string } }>(
-      `/api/v1/peerings/:id/${action}`,
-      { schema: { tags, summary, params: IdParams("peering"), response: one } },
-      (req, reply) => idempotent(s, req, reply, 200, () => (action === "accept" ? s.peerings.accept(actorOf(req), req.params.id) : s.peerings.reject(actorOf(req), req.params.id))),
-    );
-  }
+  app.post<{ Params: { id: string }; Body: Static<typeof AcceptPeering> | undefined }>(
+    "/api/v1/peerings/:id/accept",
+    {
+      schema: {
+        tags,
+        summary: "Accept a pending request (accepter only); body optional: routeTableIds of your VPC get their routes at once, as do the tables the requester named",
+        params: IdParams("peering"),
+        body: AcceptPeering,
+        response: one,
+      },
+      // An empty POST accepts without routes.
+      preValidation: async (req) => {
+        if (req.body === undefined || req.body === null) req.body = {};
+      },
+    },
+    (req, reply) => idempotent(s, req, reply, 200, () => s.peerings.accept(actorOf(req), req.params.id, { routeTableIds: req.body?.routeTableIds })),
+  );
+  app.post<{ Params: { id: string } }>(
+    "/api/v1/peerings/:id/reject",
+    { schema: { tags, summary: "Reject a pending request (accepter only)", params: IdParams("peering"), response: one } },
+    (req, reply) => idempotent(s, req, reply, 200, () => s.peerings.reject(actorOf(req), req.params.id)),
+  );
   app.post<{ Params: { id: string }; Body: Static<typeof Renew> | undefined }>(
     "/api/v1/peerings/:id/renew",
     {

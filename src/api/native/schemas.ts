@@ -126,6 +126,9 @@ export const Route = Type.Object(
     }),
     description: Type.String(),
     createdAt: Timestamp,
+    managedBy: Type.Union([Type.String(), Type.Null()], {
+      description: "The peering that added this route (routeTableIds on its request or accept) and removes it when it stops being live; null for the local route and your own routes",
+    }),
   },
   { $id: "Route" },
 );

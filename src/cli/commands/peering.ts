@@ -112,6 +112,7 @@ export function peeringCommands(program: Command): void {
         .addOption(new Option("--charge-type <type>", "billing").choices(["pay-as-you-go", "subscription"]))
         .option("--period <months>", "subscription validity: 1-9, 12, 24 or 36 months", period)
         .option("--auto-renew", "renew the subscription automatically")
+        .option("--route-table <rtbId>", "a route table of your VPC that gets a route to the peer VPC through the peering once it is active (repeat)", collect)
         .option("--tag <key=value>", "tag (repeat)", collect),
     ),
   ).action(async (o: GlobalFlags & Record<string, any>) => {
@@ -128,6 +129,7 @@ export function peeringCommands(program: Command): void {
         period: o.period,
         autoRenew: o.autoRenew,
         tags: tagsOf(o.tag),
+        routeTableIds: o.routeTable,
       }),
     );
     await finish(o as never, api, await api.request<PeeringView>("POST", "/api/v1/peerings", body), true);
@@ -157,9 +159,12 @@ export function peeringCommands(program: Command): void {
     ["accept", "accept a request (accepter)", true],
     ["reject", "reject a request (accepter)", false],
   ] as const) {
-    waitFlags(tenant(peering.command(action).description(describe).argument("<id>"))).action(async (id: string, o: GlobalFlags & { wait: boolean; timeout: number }) => {
+    const cmd = tenant(peering.command(action).description(describe).argument("<id>"));
+    if (action === "accept") cmd.option("--route-table <rtbId>", "a route table of your VPC that gets a route to the requester's VPC through the peering (repeat)", collect);
+    waitFlags(cmd).action(async (id: string, o: GlobalFlags & { wait: boolean; timeout: number; routeTable?: string[] }) => {
       const api = client(o);
-      await finish(o, api, await api.request<PeeringView>("POST", `/api/v1/peerings/${encodeURIComponent(id)}/${action}`), wantActive);
+      const body = o.routeTable ? { routeTableIds: o.routeTable } : undefined;
+      await finish(o, api, await api.request<PeeringView>("POST", `/api/v1/peerings/${encodeURIComponent(id)}/${action}`, body), wantActive);
     });
   }
 

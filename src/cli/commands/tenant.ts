@@ -142,7 +142,7 @@ function resourceCommands(program: Command, spec: ResourceSpec): Command {
   return group;
 }
 
-const ROUTE_COLUMNS: Column[] = [["ID", "id"], ["DESTINATION", "destinationCidr"], ["TARGET TYPE", "target.type"], ["TARGET", "target.id"], ["STATE", "state"], ["ORIGIN", "origin"]];
+const ROUTE_COLUMNS: Column[] = [["ID", "id"], ["DESTINATION", "destinationCidr"], ["TARGET TYPE", "target.type"], ["TARGET", "target.id"], ["STATE", "state"], ["ORIGIN", "origin"], ["MANAGED BY", "managedBy"]];
 
 export function tenantCommands(program: Command): void {
   program

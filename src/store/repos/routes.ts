@@ -12,6 +12,8 @@ export interface StoredRoute {
   target: RouteTarget;
   description: string;
   createdAt: string;
+  /** The peering that added the route and removes it (routes declared with a peering); null or absent for a tenant's own. */
+  managedBy?: string | null;
 }
 
 const fromRow = (r: RoutesTable): StoredRoute => ({
@@ -22,6 +24,7 @@ const fromRow = (r: RoutesTable): StoredRoute => ({
   target: { type: r.target_type as RouteTargetType, id: r.target_id },
   description: r.description,
   createdAt: r.created_at,
+  managedBy: r.managed_by ?? null,
 });
 
 export class RoutesRepo {
@@ -92,6 +95,7 @@ export class RoutesRepo {
         target_id: route.target.id,
         description: route.description,
         created_at: route.createdAt,
+        managed_by: route.managedBy ?? null,
       })
       .execute();
   }
@@ -103,5 +107,25 @@ export class RoutesRepo {
 
   async deleteOfTable(routeTableId: string): Promise<void> {
     await this.db.deleteFrom("routes").where("route_table_id", "=", routeTableId).execute();
+  }
+
+  /** Records the route tables a requester named for a pending peering, in the order named. */
+  async declare(peeringId: string, accountId: string, routeTableIds: readonly string[]): Promise<void> {
+    if (routeTableIds.length === 0) return;
+    await this.db
+      .insertInto("peering_route_tables")
+      .values(routeTableIds.map((id, position) => ({ peering_id: peeringId, route_table_id: id, account_id: accountId, position })))
+      .execute();
+  }
+
+  /** The route tables named for a pending peering, in the order named. */
+  async declared(peeringId: string): Promise<{ routeTableId: string; accountId: string }[]> {
+    const rows = await this.db.selectFrom("peering_route_tables").selectAll().where("peering_id", "=", peeringId).orderBy("position").execute();
+    return rows.map((r) => ({ routeTableId: r.route_table_id, accountId: r.account_id }));
+  }
+
+  /** Forgets the route tables named for a peering (applied, or the peering is over). */
+  async undeclare(peeringId: string): Promise<void> {
+    await this.db.deleteFrom("peering_route_tables").where("peering_id", "=", peeringId).execute();
   }
 }
