@@ -134,6 +134,10 @@ describe("AWS EC2 face: VPCs, subnets and route tables", () => {
     expect(await failure(ec2.send(new CreateVpcCommand({ CidrBlock: "10.9.0.0/16", InstanceTenancy: "dedicated" })))).toMatchObject({ code: "InvalidParameterValue", message: expect.stringContaining("InstanceTenancy") });
     expect((await failure(ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/8" })))).code).toBe("InvalidVpc.Range");
     expect((await failure(ec2.send(new CreateVpcCommand({})))).code).toBe("MissingParameter");
+    // aws: keys are AWS's own in a TagSpecification too, as in CreateTags (they used to be stored).
+    const awsKey = { ResourceType: "vpc" as const, Tags: [{ Key: "aws:cloudformation:stack-name", Value: "x" }] };
+    expect(await failure(ec2.send(new CreateVpcCommand({ CidrBlock: "10.99.0.0/16", TagSpecifications: [awsKey] })))).toMatchObject({ code: "InvalidTagKey.Malformed", status: 400 });
+    expect((await failure(ec2.send(new CreateRouteTableCommand({ VpcId: v.VpcId!, TagSpecifications: [{ ...awsKey, ResourceType: "route-table" }] })))).code).toBe("InvalidTagKey.Malformed");
     const unknown = await failure(ec2.send(new DescribeVpcsCommand({ VpcIds: ["vpc-0000000000zz"] })));
     expect(unknown).toMatchObject({ code: "InvalidVpcID.NotFound", status: 400, message: "The vpc ID 'vpc-0000000000zz' does not exist" });
     expect((await failure(ec2.send(new DescribeVpcsCommand({ VpcIds: ["garbage"] })))).code).toBe("InvalidVpcID.Malformed");

@@ -269,6 +269,16 @@ describe("Params: tag specifications and tag lists", () => {
     }
   });
 
+  it("a key that is empty or starts with aws: (any case) is InvalidTagKey.Malformed for every resource type, as CreateTags answers", () => {
+    for (const type of ["vpc", "subnet", "route-table", "instance", "vpc-peering-connection"]) {
+      for (const key of ["aws:owner", "AWS:x", ""]) {
+        const e = refusal(() => P({ "TagSpecification.1.ResourceType": type, "TagSpecification.1.Tag.1.Key": key, "TagSpecification.1.Tag.1.Value": "v" }).tagSpecs(type));
+        expect(e, `${type} '${key}'`).toMatchObject({ code: "InvalidTagKey.Malformed", status: 400, message: expect.stringContaining("TagSpecification.1.Tag") });
+      }
+    }
+    expect(P({ "TagSpecification.1.ResourceType": "vpc", "TagSpecification.1.Tag.1.Key": "awsx:ok", "TagSpecification.1.Tag.1.Value": "v" }).tagSpecs("vpc")).toEqual({ "awsx:ok": "v" });
+  });
+
   it("thousands of TagSpecification members are refused at once (each used to rescan the whole request: minutes of CPU)", () => {
     const pairs: [string, string][] = [];
     for (let i = 1; i <= 5000; i++) pairs.push([`TagSpecification.${i}.ResourceType`, "vpc"], [`TagSpecification.${i}.Tag.1.Key`, `k${i}`], [`TagSpecification.${i}.Tag.1.Value`, "v"]);

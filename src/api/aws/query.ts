@@ -31,6 +31,15 @@ export function parseForm(text: string, where: string): [string, string][] {
   return out;
 }
 
+/**
+ * EC2's own rule on top of vpcpeer's tag rules (domain/tags.ts): an empty key, or one starting
+ * with `aws:` (any case, AWS's own keys), is InvalidTagKey.Malformed, wherever tags are given.
+ */
+export function checkTagKey(key: string, param: string): void {
+  if (key === "") throw new AwsError("InvalidTagKey.Malformed", 400, `Tag keys must not be empty (${param})`);
+  if (key.toLowerCase().startsWith("aws:")) throw new AwsError("InvalidTagKey.Malformed", 400, `Tag keys starting with 'aws:' are reserved for internal use (${param}: '${key.slice(0, 80)}')`);
+}
+
 export interface FilterSpec {
   name: string;
   values: string[];
@@ -185,7 +194,7 @@ export class Params {
     return out;
   }
 
-  /** Tags of `TagSpecification.N` whose ResourceType is `resourceType`; another type is refused. */
+  /** Tags of `TagSpecification.N` whose ResourceType is `resourceType`; another type, or an `aws:` key, is refused. */
   tagSpecs(resourceType: string): Tags {
     const tags: Tags = {};
     const members = this.members("TagSpecification");
@@ -199,6 +208,7 @@ export class Params {
       if (type !== resourceType) throw new AwsError("InvalidParameterValue", 400, `'${type.slice(0, 60)}' is not a valid taggable resource type for this operation.`);
       for (const t of this.tagList(`TagSpecification.${i}.Tag`)) {
         if (t.value === undefined) throw new AwsError("MissingParameter", 400, `The request must contain the parameter TagSpecification.${i}.Tag value for key '${t.key.slice(0, 60)}'`);
+        checkTagKey(t.key, `TagSpecification.${i}.Tag.N.Key`);
         tags[t.key] = t.value;
       }
     }

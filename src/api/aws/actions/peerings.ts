@@ -14,7 +14,6 @@ import { type ActionTable, type Body, type Ctx, type FilterFields, applyFilters,
 import { AwsError, badValue, missing } from "../errors.ts";
 import { nativeId } from "../ids.ts";
 import type { XmlValue } from "../xml.ts";
-import { checkTagKeys } from "./tag-keys.ts";
 
 /**
  * The bandwidth cap a cross-region peering made through this face gets. vpcpeer's model needs a
@@ -254,7 +253,7 @@ export const peeringsActions: ActionTable = {
       if (owner && !/^\d{12}$/.test(owner)) throw badValue("PeerOwnerId", owner, "expected a 12-digit account id");
       const peerRegion = c.p.str("PeerRegion", { max: 64 }) || c.region.id;
       if (!c.services.regions.list().some((r) => r.id === peerRegion)) throw badValue("PeerRegion", peerRegion, "not a region of this service");
-      const tags = checkTagKeys(c.p.tagSpecs("vpc-peering-connection"), "TagSpecification.N.Tag.N.Key");
+      const tags = c.p.tagSpecs("vpc-peering-connection");
       let p: Peering;
       try {
         p = await c.services.peerings.create(c.actor, {

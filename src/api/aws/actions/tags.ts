@@ -11,9 +11,9 @@ import type { TaggableKind } from "../../../service/tags.ts";
 import { type ActionTable, type Ctx, type FilterFields, applyFilters, filterNames, paginate } from "../context.ts";
 import { AwsError, missing } from "../errors.ts";
 import { nativeId } from "../ids.ts";
+import { checkTagKey } from "../query.ts";
 import type { IdKind } from "../../../domain/ids.ts";
 import { find, visiblePeerings } from "./peerings.ts";
-import { checkTagKey } from "./tag-keys.ts";
 
 interface Kind {
   /** EC2's resource type, as DescribeTags shows it and its `resource-type` filter takes it. */
