@@ -80,8 +80,8 @@ async function authenticate(services: Services, req: DialectRequest): Promise<Au
   const when = parseAmzDate(amzDate);
   if (!when) throw new AwsError("IncompleteSignature", 400, `The request signature does not conform to AWS standards: X-Amz-Date "${amzDate.slice(0, 32)}" is not yyyyMMddTHHmmssZ`);
   if (amzDate.slice(0, 8) !== auth.date) throw new AwsError("AuthFailure", 401, `AWS was not able to validate the provided access credentials: the credential scope date ${auth.date} is not the date of X-Amz-Date ${amzDate}`);
-  const found = await services.accounts.byAccessKey(auth.accessKeyId.slice(0, 200));
-  if (!found) throw new AwsError("AuthFailure", 401, "AWS was not able to validate the provided access credentials");
+  // Checked before the key is looked up: an expired request answers the same whether its key
+  // exists or not (RequestExpired only for real keys told anyone which keys are real).
   const now = services.deps.clock.now().getTime();
   if (Math.abs(now - when.getTime()) > MAX_SKEW_MS) {
     throw new AwsError("RequestExpired", 400, `Request has expired. The request's time ${when.toISOString()} is more than 15 minutes from the server's time ${new Date(now).toISOString()}.`);
@@ -89,6 +89,8 @@ async function authenticate(services: Services, req: DialectRequest): Promise<Au
   if (req.headers["x-amz-security-token"] !== undefined) {
     throw new AwsError("AuthFailure", 401, "AWS was not able to validate the provided access credentials: this server issues no temporary credentials (X-Amz-Security-Token); use the account's access key.");
   }
+  const found = await services.accounts.byAccessKey(auth.accessKeyId.slice(0, 200));
+  if (!found) throw new AwsError("AuthFailure", 401, "AWS was not able to validate the provided access credentials");
   const claimed = req.headers["x-amz-content-sha256"];
   if (claimed !== undefined) {
     const actual = req.rawBody === "" ? EMPTY_SHA256 : createHash("sha256").update(req.rawBody, "utf8").digest("hex");
