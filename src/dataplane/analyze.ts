@@ -261,7 +261,7 @@ class Walker {
     let lastPeering: string | null = null;
     for (let n = 0; n < MAX_HOPS; n++) {
       const key = JSON.stringify(at);
-      if (seen.has(key) && at.kind !== "instance") {
+      if (seen.has(key)) {
         w.failure = this.reason("ROUTING_LOOP", null, null, `packets to ${this.dstText} loop between route tables and appliance instances (they are dropped when their TTL runs out)`, lastPeering);
         return w;
       }
