@@ -158,7 +158,7 @@ describe.skipIf(skipReason !== null)(`the AWS CLI (${cliName}) against the AWS f
     ok(await aws(alice, ["ec2", "delete-vpc", "--vpc-id", vpcA.VpcId]));
     ok(await aws(bob, ["ec2", "delete-vpc", "--vpc-id", vpcB.VpcId]));
     expect(ok(await aws(alice, ["ec2", "describe-vpcs", "--filters", `Name=vpc-id,Values=${vpcA.VpcId}`])).Vpcs).toEqual([]);
-  }, 180_000);
+  }, 300_000);
 
   it("reports EC2 errors as the CLI does: exit code and the error code on stderr", async () => {
     const unknown = await aws(t.alice, ["ec2", "describe-vpc-peering-connections", "--vpc-peering-connection-ids", "pcx-0000aaaa0000"]);

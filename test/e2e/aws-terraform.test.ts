@@ -208,5 +208,5 @@ describe.skipIf(skipReason !== null)("Terraform's AWS provider against the AWS f
     expect(await vpcIds(t.bob)).toEqual(before.bob);
     expect(await livePeerings(t.alice)).toEqual([]);
     expect(await livePeerings(t.bob)).toEqual([]);
-  }, 300_000);
+  }, 540_000);
 });
