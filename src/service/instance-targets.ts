@@ -18,7 +18,9 @@ export function registerInstanceTargets(targets: RouteTargets): void {
       // Named by id, or by its private IP in the table's VPC (Tencent's CVM next hop). Another
       // account's instance answers exactly like a missing one.
       const ins = parseIp(id) !== null ? (await r.instances.all(accountId, { vpc_id: vpc.id, private_ip: id }))[0] : await r.instances.get(accountId, id);
-      if (!ins) throw notFound("instance", id, "target.id");
+      // One of another region (the table's VPC is in one) answers like a missing one too, rather
+      // than naming the VPC it is in.
+      if (!ins || ins.region !== vpc.region) throw notFound("instance", id, "target.id");
       if (ins.vpcId !== vpc.id) {
         throw new DomainError("InvalidRouteTarget", `target.id: instance ${id} is in ${ins.vpcId}, not in the route table's VPC ${vpc.id}; a next hop must be in the table's VPC`, {
           field: "target.id",

@@ -406,6 +406,19 @@ describe("AWS EC2 face: VPCs, subnets and route tables", () => {
     expect((await failure(ec2.send(new ReplaceRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: "10.31.0.0/16", VpcPeeringConnectionId: bc.id })))).code).toBe("InvalidParameterValue");
     expect(await route("10.31.0.0/16")).toMatchObject({ VpcPeeringConnectionId: ab.id, State: "active" });
     await ec2.send(new CreateRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: "192.168.0.0/24", NetworkInterfaceId: `eni-${suffix(ins.id)}` }));
+    // The caller's own instance in another region is not found either (it used to be answered
+    // with the id of the VPC it is in there).
+    const westVpc = (await client(alice, "us-west-2").send(new CreateVpcCommand({ CidrBlock: "10.34.0.0/16" }))).Vpc!;
+    const westSubnet = (await client(alice, "us-west-2").send(new CreateSubnetCommand({ VpcId: westVpc.VpcId!, CidrBlock: "10.34.1.0/24" }))).Subnet!;
+    const west = await services.instances.create({ accountId: alice.id, region: "us-west-2" }, { subnetId: westSubnet.SubnetId! });
+    for (const [input, code] of [
+      [{ InstanceId: `i-${suffix(west.id)}` }, "InvalidInstanceID.NotFound"],
+      [{ NetworkInterfaceId: `eni-${suffix(west.id)}` }, "InvalidNetworkInterfaceID.NotFound"],
+    ] as const) {
+      const e = await failure(ec2.send(new CreateRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: "192.168.9.0/24", ...input })));
+      expect(e).toMatchObject({ code, status: 400 });
+      expect(e.message).not.toContain(westVpc.VpcId!);
+    }
     expect(await route("192.168.0.0/24")).toMatchObject({ InstanceId: awsIns, State: "active" });
     expect((await failure(ec2.send(new ReplaceRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: "10.99.0.0/16", VpcPeeringConnectionId: ab.id })))).code).toBe("InvalidParameterValue");
     await ec2.send(new ReplaceRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: "10.30.0.0/16", GatewayId: "local" }));
