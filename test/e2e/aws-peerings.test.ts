@@ -181,6 +181,10 @@ describe.each(BACKENDS)("AWS face: VPC peering and tags through @aws-sdk/client-
     const unknown = await failure(accept(eb, "pcx-000000000000"));
     expect(unknown).toMatchObject({ code: "InvalidVpcPeeringConnectionID.NotFound", message: "The vpcPeeringConnection ID 'pcx-000000000000' does not exist" });
     expect((await failure(accept(eb, "garbage"))).code).toBe("InvalidVpcPeeringConnectionId.Malformed");
+    // An id in AWS's own format (8 or 17 hex digits) is well formed: NotFound, as AWS answers, not Malformed.
+    for (const awsFormat of ["pcx-1a2b3c4d", "pcx-0123456789abcdef0"]) {
+      expect(await failure(accept(eb, awsFormat))).toMatchObject({ code: "InvalidVpcPeeringConnectionID.NotFound", message: `The vpcPeeringConnection ID '${awsFormat}' does not exist` });
+    }
     // Another account's peering between two VPCs of its own: as if it did not exist.
     const c1 = await vpc(bob);
     const c2 = await vpc(bob);

@@ -141,6 +141,7 @@ describe("AWS EC2 face: VPCs, subnets and route tables", () => {
     const unknown = await failure(ec2.send(new DescribeVpcsCommand({ VpcIds: ["vpc-0000000000zz"] })));
     expect(unknown).toMatchObject({ code: "InvalidVpcID.NotFound", status: 400, message: "The vpc ID 'vpc-0000000000zz' does not exist" });
     expect((await failure(ec2.send(new DescribeVpcsCommand({ VpcIds: ["garbage"] })))).code).toBe("InvalidVpcID.Malformed");
+    expect(await failure(ec2.send(new DescribeVpcsCommand({ VpcIds: ["vpc-0a1b2c3d4e5f67890"] })))).toMatchObject({ code: "InvalidVpcID.NotFound", message: "The vpc ID 'vpc-0a1b2c3d4e5f67890' does not exist" });
     expect((await failure(ec2.send(new DeleteVpcCommand({ VpcId: "vpc-0000000000zz" })))).code).toBe("InvalidVpcID.NotFound");
     // Another account's VPC is not found either.
     expect((await failure(client(bob).send(new DescribeVpcsCommand({ VpcIds: [v.VpcId!] })))).code).toBe("InvalidVpcID.NotFound");

@@ -16,13 +16,16 @@ const AWS_PREFIX: Partial<Record<IdKind, string>> = { instance: "i" };
  * to kind, and from the NotFound code of the same kind (`InvalidVpcPeeringConnectionId.Malformed`
  * but `InvalidVpcPeeringConnectionID.NotFound`; Ansible's ec2_vpc_peering matches the former).
  */
-export const AWS_NAMES: Partial<Record<IdKind, { malformed: string }>> = {
-  vpc: { malformed: "InvalidVpcID.Malformed" },
-  subnet: { malformed: "InvalidSubnetID.Malformed" },
-  routeTable: { malformed: "InvalidRouteTableId.Malformed" },
-  peering: { malformed: "InvalidVpcPeeringConnectionId.Malformed" },
-  instance: { malformed: "InvalidInstanceID.Malformed" },
+export const AWS_NAMES: Partial<Record<IdKind, { malformed: string; notFound: string; noun: string }>> = {
+  vpc: { malformed: "InvalidVpcID.Malformed", notFound: "InvalidVpcID.NotFound", noun: "vpc" },
+  subnet: { malformed: "InvalidSubnetID.Malformed", notFound: "InvalidSubnetID.NotFound", noun: "subnet" },
+  routeTable: { malformed: "InvalidRouteTableId.Malformed", notFound: "InvalidRouteTableID.NotFound", noun: "route table" },
+  peering: { malformed: "InvalidVpcPeeringConnectionId.Malformed", notFound: "InvalidVpcPeeringConnectionID.NotFound", noun: "vpcPeeringConnection" },
+  instance: { malformed: "InvalidInstanceID.Malformed", notFound: "InvalidInstanceID.NotFound", noun: "instance" },
 };
+
+/** An id in AWS's own format (prefix and 8 or 17 hexadecimal digits): well formed, but never one of ours. */
+const AWS_FORMAT = /^[0-9a-f]{8}(?:[0-9a-f]{9})?$/;
 
 const SUFFIX = new RegExp(`^[a-z0-9]{${ID_SUFFIX_LENGTH}}$`);
 
@@ -58,6 +61,10 @@ export function nativeId(kind: IdKind, value: string, param: string): string {
   }
   const name = AWS_NAMES[kind];
   const shown = value.slice(0, 80);
+  // AWS answers NotFound, not Malformed, for an id in its format that names nothing (pcx-1a2b3c4d).
+  if (name && prefixes.some((p) => value.startsWith(`${p}-`) && AWS_FORMAT.test(value.slice(p.length + 1)))) {
+    throw new AwsError(name.notFound, 400, `The ${name.noun} ID '${shown}' does not exist`);
+  }
   if (name) throw new AwsError(name.malformed, 400, `Invalid id: "${shown}" (expecting "${prefixes[0]}-..."; parameter ${param})`);
   throw new AwsError("InvalidParameterValue", 400, `Invalid id: "${shown}" for parameter ${param}`);
 }
@@ -68,6 +75,7 @@ export const associationId = (nativeId: string) => `rtbassoc-${nativeId.slice(na
 /** The suffix an association id carries (it names a subnet or a main route table). */
 export function associationSuffix(value: string, param: string): string {
   const m = /^rtbassoc-([a-z0-9]+)$/.exec(value);
+  if (m && AWS_FORMAT.test(m[1]!)) throw new AwsError("InvalidAssociationID.NotFound", 400, `The association ID '${value.slice(0, 80)}' does not exist`);
   if (!m || !SUFFIX.test(m[1]!)) throw new AwsError("InvalidAssociationID.Malformed", 400, `Invalid id: "${value.slice(0, 80)}" (expecting "rtbassoc-..."; parameter ${param})`);
   return m[1]!;
 }
