@@ -1,9 +1,10 @@
 /** What every AWS action receives, and the helpers the action files share (filters, paging, tags). */
 import { createHash } from "node:crypto";
-import type { Account, Region, Tags } from "../../domain/resources.ts";
+import type { Account, ListOptions, Page, Region, Tags } from "../../domain/resources.ts";
 import type { Actor } from "../../service/context.ts";
 import type { Services } from "../../service/index.ts";
 import { AwsError } from "./errors.ts";
+import { awsId } from "./ids.ts";
 import type { FilterSpec, Params } from "./query.ts";
 import type { XmlValue } from "./xml.ts";
 
@@ -31,6 +32,39 @@ export interface Action {
 }
 
 export type ActionTable = Record<string, Action>;
+
+/** Every item of a service list (the describe actions filter and page on the whole set). */
+export async function listAll<T>(fetch: (opts: ListOptions) => Promise<Page<T>>): Promise<T[]> {
+  const out: T[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await fetch({ limit: 500, cursor });
+    out.push(...page.items);
+    if (!page.nextCursor) return out;
+    cursor = page.nextCursor;
+  }
+}
+
+/** EC2's NotFound for ids asked for by `VpcId.N` (and the like) that the caller has not got. */
+export function idsNotFound(code: string, noun: string, ids: readonly string[], show: (id: string) => string = awsId): AwsError {
+  const shown = ids.map(show);
+  return ids.length === 1
+    ? new AwsError(code, 400, `The ${noun} ID '${shown[0]}' does not exist`)
+    : new AwsError(code, 400, `The ${noun} IDs '${shown.join(", ")}' do not exist`);
+}
+
+/**
+ * The items named by `ids` (native ids), in the items' order; every item when no id is asked
+ * for. Ids the caller has not got are `notFound(those ids)`, all of them in one error.
+ */
+export function withIds<T extends { id: string }>(items: T[], ids: readonly string[], notFound: (missing: string[]) => AwsError): T[] {
+  if (ids.length === 0) return items;
+  const have = new Set(items.map((i) => i.id));
+  const missing = [...new Set(ids)].filter((id) => !have.has(id));
+  if (missing.length > 0) throw notFound(missing);
+  const wanted = new Set(ids);
+  return items.filter((i) => wanted.has(i.id));
+}
 
 /** Tags in EC2's shape. */
 export const tagSet = (tags: Tags): XmlValue[] => Object.entries(tags).map(([key, value]) => ({ key, value }));

@@ -15,7 +15,7 @@
 import { randomBytes } from "node:crypto";
 import { DomainError } from "../../../domain/errors.ts";
 import type { Instance } from "../../../domain/resources.ts";
-import { type ActionTable, type Ctx, applyFilters, awsTime, filterNames, paginate, tagSet } from "../context.ts";
+import { type ActionTable, type Ctx, applyFilters, awsTime, filterNames, idsNotFound, listAll, paginate, tagSet, withIds } from "../context.ts";
 import { AwsError, badValue, missing } from "../errors.ts";
 import { awsId, nativeId } from "../ids.ts";
 import type { XmlValue } from "../xml.ts";
@@ -122,18 +122,6 @@ function reservations(c: Ctx, items: readonly Instance[]): XmlValue[] {
   }));
 }
 
-/** Every instance of the caller in the request's region, in creation order. */
-async function allInstances(c: Ctx): Promise<Instance[]> {
-  const out: Instance[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await c.services.instances.list(c.actor, {}, { limit: 500, cursor });
-    out.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
-  return out;
-}
-
 /** The instance ids of `InstanceId.N` (native form, distinct, in order). */
 function instanceIds(c: Ctx): string[] {
   return [...new Set(c.p.list("InstanceId").map((v) => nativeId("instance", v, "InstanceId")))];
@@ -141,9 +129,8 @@ function instanceIds(c: Ctx): string[] {
 
 /** InvalidInstanceID.NotFound for the ids of `wanted` not among `found`, as EC2 words it. */
 function checkFound(wanted: readonly string[], found: ReadonlySet<string>): void {
-  const missingIds = wanted.filter((id) => !found.has(id)).map(awsId);
-  if (missingIds.length === 1) throw new AwsError("InvalidInstanceID.NotFound", 400, `The instance ID '${missingIds[0]}' does not exist`);
-  if (missingIds.length > 1) throw new AwsError("InvalidInstanceID.NotFound", 400, `The instance IDs '${missingIds.join(", ")}' do not exist`);
+  const missingIds = wanted.filter((id) => !found.has(id));
+  if (missingIds.length > 0) throw idsNotFound("InvalidInstanceID.NotFound", "instance", missingIds);
 }
 
 const INSTANCE_FIELDS = {
@@ -249,12 +236,8 @@ export const instancesActions: ActionTable = {
         throw new AwsError("InvalidParameterCombination", 400, "The parameter instancesSet cannot be used with the parameter maxResults");
       }
       const filters = c.p.filters(filterNames(INSTANCE_FIELDS));
-      let items = await allInstances(c);
-      if (ids.length > 0) {
-        checkFound(ids, new Set(items.map((i) => i.id)));
-        const wanted = new Set(ids);
-        items = items.filter((i) => wanted.has(i.id));
-      }
+      // Every instance of the caller in the request's region, in creation order.
+      const items = withIds(await listAll((o) => c.services.instances.list(c.actor, {}, o)), ids, (m) => idsNotFound("InvalidInstanceID.NotFound", "instance", m));
       const { page, nextToken } = paginate(c, applyFilters(items, filters, INSTANCE_FIELDS), { min: 5, max: 1000 });
       return { reservationSet: reservations(c, page), nextToken };
     },

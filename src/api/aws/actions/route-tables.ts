@@ -10,11 +10,11 @@
 import { formatCidr, parseCidr } from "../../../domain/cidr.ts";
 import { DomainError, notFound } from "../../../domain/errors.ts";
 import type { Route, RouteTable, RouteTarget, Subnet } from "../../../domain/resources.ts";
-import { type ActionTable, type Ctx, type FilterFields, applyFilters, filterNames, paginate, tagSet } from "../context.ts";
+import { type ActionTable, type Ctx, type FilterFields, applyFilters, filterNames, idsNotFound, listAll, paginate, tagSet, withIds } from "../context.ts";
 import { AwsError, badValue, missing } from "../errors.ts";
 import { associationId, associationSuffix, awsId, nativeId } from "../ids.ts";
 import type { XmlValue } from "../xml.ts";
-import { eniId, idsNotFound, instanceOfEni, listAll, reworded, unsupported } from "./vpcs.ts";
+import { eniId, instanceOfEni, reworded, unsupported } from "./vpcs.ts";
 
 interface Association {
   main: boolean;
@@ -231,12 +231,7 @@ export const routeTablesActions: ActionTable = {
     async run(c) {
       const ids = c.p.list("RouteTableId").map((v, i) => nativeId("routeTable", v, `RouteTableId.${i + 1}`));
       const filters = c.p.filters(filterNames(TABLE_FIELDS));
-      let tables = await listAll((o) => c.services.routeTables.list(c.actor, {}, o));
-      if (ids.length > 0) {
-        const missingIds = [...new Set(ids)].filter((id) => !tables.some((t) => t.id === id));
-        if (missingIds.length > 0) throw idsNotFound("InvalidRouteTableID.NotFound", "route table", missingIds);
-        tables = tables.filter((t) => ids.includes(t.id));
-      }
+      let tables = withIds(await listAll((o) => c.services.routeTables.list(c.actor, {}, o)), ids, (m) => idsNotFound("InvalidRouteTableID.NotFound", "route table", m));
       // Cheap filters first, so that routes are read only for the tables that may match.
       const vpcFilter = filters.find((f) => f.name === "vpc-id" && f.values.every((v) => !/[*?]/.test(v)));
       if (vpcFilter) tables = tables.filter((t) => vpcFilter.values.includes(t.vpcId));

@@ -5,11 +5,11 @@
  */
 import { parseCidr, size } from "../../../domain/cidr.ts";
 import type { Subnet } from "../../../domain/resources.ts";
-import { type ActionTable, type Ctx, type FilterFields, applyFilters, filterNames, paginate, tagSet, zoneId } from "../context.ts";
+import { type ActionTable, type Ctx, type FilterFields, applyFilters, filterNames, idsNotFound, listAll, paginate, tagSet, withIds, zoneId } from "../context.ts";
 import { AwsError, badValue } from "../errors.ts";
 import { nativeId } from "../ids.ts";
 import type { XmlValue } from "../xml.ts";
-import { awsCidr, boolAttr, idsNotFound, listAll, reworded, unsupported } from "./vpcs.ts";
+import { awsCidr, boolAttr, reworded, unsupported } from "./vpcs.ts";
 
 /** AWS keeps five addresses of every subnet: the network, .1 (router), .2 (DNS), .3 (reserved) and the broadcast. */
 const AWS_RESERVED = 5;
@@ -148,12 +148,7 @@ export const subnetsActions: ActionTable = {
       const ids = c.p.list("SubnetId").map((v, i) => nativeId("subnet", v, `SubnetId.${i + 1}`));
       const fields = SUBNET_FIELDS(c);
       const filters = c.p.filters(filterNames(fields));
-      let subnets = await listAll((o) => c.services.subnets.list(c.actor, {}, o));
-      if (ids.length > 0) {
-        const missingIds = [...new Set(ids)].filter((id) => !subnets.some((s) => s.id === id));
-        if (missingIds.length > 0) throw idsNotFound("InvalidSubnetID.NotFound", "subnet", missingIds);
-        subnets = subnets.filter((s) => ids.includes(s.id));
-      }
+      const subnets = withIds(await listAll((o) => c.services.subnets.list(c.actor, {}, o)), ids, (m) => idsNotFound("InvalidSubnetID.NotFound", "subnet", m));
       const rows = applyFilters(await subnetRows(c, subnets), filters, fields, (r) => r.subnet.tags);
       const { page, nextToken } = paginate(c, rows, { min: 5, max: 1000 });
       return { subnetSet: page.map((r) => subnetView(c, r)), nextToken };

@@ -8,7 +8,7 @@
  */
 import type { Tags } from "../../../domain/resources.ts";
 import type { TaggableKind } from "../../../service/tags.ts";
-import { type ActionTable, type Ctx, type FilterFields, applyFilters, filterNames, paginate } from "../context.ts";
+import { type ActionTable, type Ctx, type FilterFields, applyFilters, filterNames, listAll, paginate } from "../context.ts";
 import { AwsError, missing } from "../errors.ts";
 import { nativeId } from "../ids.ts";
 import { checkTagKey } from "../query.ts";
@@ -74,18 +74,6 @@ const FIELDS: FilterFields<TagRow> = {
   "resource-type": (t) => t.resourceType,
   value: (t) => t.value,
 };
-
-/** Every page of a service list. */
-async function listAll<T>(page: (o: { limit: number; cursor?: string }) => Promise<{ items: T[]; nextCursor: string | null }>): Promise<T[]> {
-  const out: T[] = [];
-  let cursor: string | undefined;
-  do {
-    const p = await page({ limit: 1000, ...(cursor ? { cursor } : {}) });
-    out.push(...p.items);
-    cursor = p.nextCursor ?? undefined;
-  } while (cursor);
-  return out;
-}
 
 /** The caller's tagged resources of one kind in the request's region. */
 async function tagged(c: Ctx, k: Kind): Promise<{ id: string; tags: Tags }[]> {

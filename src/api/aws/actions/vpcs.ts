@@ -6,32 +6,12 @@
  * encryption control) are refused by name. See docs/dialects.md.
  */
 import { DomainError } from "../../../domain/errors.ts";
-import type { Instance, ListOptions, Page, Vpc } from "../../../domain/resources.ts";
-import { type ActionTable, type Ctx, type FilterFields, applyFilters, awsTime, filterNames, paginate, tagSet, zoneId } from "../context.ts";
+import type { Instance, Vpc } from "../../../domain/resources.ts";
+import { type ActionTable, type Ctx, type FilterFields, applyFilters, awsTime, filterNames, idsNotFound, listAll, paginate, tagSet, withIds, zoneId } from "../context.ts";
 import { AwsError, badValue, missing } from "../errors.ts";
 import { awsId, isId, nativeId } from "../ids.ts";
 import type { Params } from "../query.ts";
 import type { XmlValue } from "../xml.ts";
-
-/** Every item of a service list (the describe actions filter and page on the whole set). */
-export async function listAll<T>(fetch: (opts: ListOptions) => Promise<Page<T>>): Promise<T[]> {
-  const out: T[] = [];
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await fetch({ limit: 500, cursor });
-    out.push(...page.items);
-    if (!page.nextCursor) return out;
-    cursor = page.nextCursor;
-  }
-}
-
-/** EC2's NotFound for ids asked for by `VpcId.N` (and the like) that the caller has not got. */
-export function idsNotFound(code: string, noun: string, ids: readonly string[]): AwsError {
-  const shown = ids.map(awsId);
-  return ids.length === 1
-    ? new AwsError(code, 400, `The ${noun} ID '${shown[0]}' does not exist`)
-    : new AwsError(code, 400, `The ${noun} IDs '${shown.join(", ")}' do not exist`);
-}
 
 /** A known member whose value asks for something vpcpeer has not got: refused, naming it. */
 export const unsupported = (param: string, value: string, why: string) => badValue(param, value, why);
@@ -190,12 +170,7 @@ export const vpcsActions: ActionTable = {
     async run(c) {
       const ids = c.p.list("VpcId").map((v, i) => nativeId("vpc", v, `VpcId.${i + 1}`));
       const filters = c.p.filters(filterNames(VPC_FIELDS));
-      let vpcs = await listAll((o) => c.services.vpcs.list(c.actor, { region: c.region.id }, o));
-      if (ids.length > 0) {
-        const missingIds = [...new Set(ids)].filter((id) => !vpcs.some((v) => v.id === id));
-        if (missingIds.length > 0) throw idsNotFound("InvalidVpcID.NotFound", "vpc", missingIds);
-        vpcs = vpcs.filter((v) => ids.includes(v.id));
-      }
+      const vpcs = withIds(await listAll((o) => c.services.vpcs.list(c.actor, { region: c.region.id }, o)), ids, (m) => idsNotFound("InvalidVpcID.NotFound", "vpc", m));
       const rows = applyFilters(await vpcRows(c, vpcs), filters, VPC_FIELDS, (r) => r.vpc.tags);
       const { page, nextToken } = paginate(c, rows, { min: 5, max: 1000 });
       return { vpcSet: page.map(vpcView), nextToken };
@@ -299,12 +274,7 @@ export const vpcsActions: ActionTable = {
       const ids = c.p.list("NetworkInterfaceId").map((v, i) => instanceOfEni(v, `NetworkInterfaceId.${i + 1}`));
       c.p.bool("IncludeManagedResources");
       const filters = c.p.filters(filterNames(ENI_FIELDS(c)));
-      let instances = await listAll((o) => c.services.instances.list(c.actor, {}, o));
-      if (ids.length > 0) {
-        const missingIds = [...new Set(ids)].filter((id) => !instances.some((i) => i.id === id));
-        if (missingIds.length > 0) throw new AwsError("InvalidNetworkInterfaceID.NotFound", 400, `The networkInterface ID '${missingIds.map(eniId).join(", ")}' does not exist`);
-        instances = instances.filter((i) => ids.includes(i.id));
-      }
+      const instances = withIds(await listAll((o) => c.services.instances.list(c.actor, {}, o)), ids, (m) => idsNotFound("InvalidNetworkInterfaceID.NotFound", "networkInterface", m, eniId));
       const rows = applyFilters(instances, filters, ENI_FIELDS(c), () => ({}));
       const { page, nextToken } = paginate(c, rows, { min: 5, max: 1000 });
       return { networkInterfaceSet: page.map((i) => eniView(c, i)), nextToken };
