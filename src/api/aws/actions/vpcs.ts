@@ -8,7 +8,7 @@
 import { DomainError } from "../../../domain/errors.ts";
 import type { Instance, Vpc } from "../../../domain/resources.ts";
 import { type ActionTable, type Ctx, type FilterFields, applyFilters, awsTime, filterNames, idsNotFound, listAll, paginate, tagSet, withIds, zoneId } from "../context.ts";
-import { AwsError, badValue, missing } from "../errors.ts";
+import { AwsError, badValue, missing, toAws } from "../errors.ts";
 import { awsId, isId, nativeId } from "../ids.ts";
 import type { Params } from "../query.ts";
 import type { XmlValue } from "../xml.ts";
@@ -34,15 +34,17 @@ export function boolAttr(p: Params, name: string): boolean | undefined {
   return p.bool(`${name}.Value`);
 }
 
-/** Throws the error with its code kept and its message rewritten (a DomainError whose wording names a native field). */
+/**
+ * A DomainError of `code` with its message rewritten in EC2's words (its wording names a native
+ * field); its EC2 code is the one mapping's (errors.ts). Any other error is thrown as it is.
+ */
 export function reworded(e: unknown, code: string, message: (original: string) => string): never {
-  if (e instanceof DomainError && e.code === code) throw new AwsError(codeFor(e.code), 400, message(e.message));
+  if (e instanceof DomainError && e.code === code) {
+    const { code: ec2, status } = toAws(e, "");
+    throw new AwsError(ec2, status, message(e.message));
+  }
   throw e;
 }
-
-const codeFor = (domain: string) =>
-  ({ CidrNotAllowed: "InvalidVpc.Range", DependencyViolation: "DependencyViolation", InvalidRouteTarget: "InvalidParameterValue", InvalidRequest: "InvalidParameterValue", DefaultRouteTableImmutable: "DependencyViolation" })[domain] ??
-  "InvalidParameterValue";
 
 const VPC_MIN_PREFIX = 16;
 const VPC_MAX_PREFIX = 28;
