@@ -119,6 +119,9 @@ describe.each(BACKENDS)("routes declared with a peering on %s", (backend) => {
     expect(mismatch.message).toContain(`belongs to ${ownElsewhere.id}`);
     const twice = await failure(s.peerings.create(alice, { vpcId: vpcA.id, peerVpcId: vpcB.id, peerAccountId: bob.accountId, routeTableIds: [rtbA.id, rtbA.id] }));
     expect(twice).toMatchObject({ code: "InvalidRequest", details: { field: "routeTableIds[1]" } });
+    // Overlapping VPCs are refused for what they are, whatever the tables.
+    const overlapping = await s.vpcs.create(bob, { name: "o", region: "ap-guangzhou", cidr: vpcA.cidr });
+    expect(await failure(s.peerings.create(alice, { vpcId: vpcA.id, peerVpcId: overlapping.id, peerAccountId: bob.accountId, routeTableIds: [rtbA.id] }))).toMatchObject({ code: "CidrOverlap" });
     expect((await s.peerings.list(alice, {}, { limit: 10 })).items).toEqual([]);
 
     const p = await s.peerings.create(alice, { vpcId: vpcA.id, peerVpcId: vpcB.id, peerAccountId: bob.accountId, routeTableIds: [rtbA.id] });

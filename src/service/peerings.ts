@@ -198,7 +198,9 @@ export class PeeringService {
       // The requester names tables of its VPC; within one account, a peering active at once may name the peer VPC's too.
       const sides: RouteSide[] = [{ vpcId: vpc.id, destinations: [peer.cidr], label: "your VPC in this peering" }];
       if (preAccepted) sides.push({ vpcId: peer.id, destinations: [vpc.cidr], label: "the peer VPC, yours too" });
-      const routes = await this.routes.plan(r, actor, input.routeTableIds, sides, (other) =>
+      // Overlapping or identical VPCs are refused (or recorded failed) by insert, which then adds no routes.
+      const doomed = vpc.id === peer.id || firstOverlap([vpc.cidr], [peer.cidr]) !== null;
+      const routes = doomed ? [] : await this.routes.plan(r, actor, input.routeTableIds, sides, (other) =>
         other === peer.id ? `name ${peer.id}'s tables when you accept the peering (routeTableIds on accept)` : undefined,
       );
       return this.insert(r, {
