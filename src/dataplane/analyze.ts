@@ -133,6 +133,10 @@ export interface AnalysisIndex {
   vbrTables: Map<string, { lpm: Lpm; peerings: string[]; cidrs: string[] }>;
   active: Map<string, DesiredState["peerings"][number]>;
   peeringFacts: Map<string, PeeringFact>;
+  peeringsOf: Map<string, PeeringFact[]>;
+  ownedNetworks: Map<string, string[]>;
+  /** Per viewer, the networks it knows of (built on first use). */
+  known: Map<string, Lpm>;
 }
 
 const range = (cidr: string) => {
@@ -150,7 +154,9 @@ export function indexModel(model: AnalysisModel): AnalysisIndex {
   for (const s of d.subnets) {
     const ix = { ...s, ...range(s.cidr) };
     subnets.set(s.id, ix);
-    subnetsOfVpc.set(s.vpcId, [...(subnetsOfVpc.get(s.vpcId) ?? []), ix]);
+    const list = subnetsOfVpc.get(s.vpcId);
+    if (list) list.push(ix);
+    else subnetsOfVpc.set(s.vpcId, [ix]);
   }
   const instances = new Map<string, { id: string; subnetId: string; privateIp: string; ip: number }>();
   const instanceAt = new Map<string, Map<number, string>>();
@@ -162,6 +168,7 @@ export function indexModel(model: AnalysisModel): AnalysisIndex {
     instanceAt.set(i.subnetId, at);
   }
   const { hopOf } = nextHops(d);
+  const activeIds = new Set(d.peerings.map((p) => p.id));
   const tables = new Map<string, Table>();
   const tablesOfVpc = new Map<string, Table[]>();
   for (const t of d.routeTables) {
@@ -173,28 +180,51 @@ export function indexModel(model: AnalysisModel): AnalysisIndex {
       const route = stored[i] ?? null;
       const hop = hopOf(r.instanceId, t.vpcId);
       // As plan.ts compiles it: the peering's link, else the appliance, else a blackhole.
-      if (r.peeringId && d.peerings.some((p) => p.id === r.peeringId)) entries.push({ kind: "peering", cidr: r.destinationCidr, peeringId: r.peeringId, route });
+      if (r.peeringId && activeIds.has(r.peeringId)) entries.push({ kind: "peering", cidr: r.destinationCidr, peeringId: r.peeringId, route });
       else if (hop) entries.push({ kind: "instance", cidr: r.destinationCidr, instanceId: hop.id, route });
       else entries.push({ kind: "blackhole", cidr: r.destinationCidr, route });
     });
     const table = { id: t.id, vpcId: t.vpcId, entries, lpm: new Lpm(entries.map((e) => e.cidr)) };
     tables.set(t.id, table);
-    tablesOfVpc.set(t.vpcId, [...(tablesOfVpc.get(t.vpcId) ?? []), table]);
+    const list = tablesOfVpc.get(t.vpcId);
+    if (list) list.push(table);
+    else tablesOfVpc.set(t.vpcId, [table]);
   }
   const vbrs = new Map(d.vbrs.map((v) => [v.id, { id: v.id, cidrs: v.onPremisesCidrs, hostIps: v.onPremisesCidrs.map((c) => range(c).base + 2) }]));
   const active = new Map(d.peerings.map((p) => [p.id, p]));
   const vbrTables = new Map<string, { lpm: Lpm; peerings: string[]; cidrs: string[] }>();
+  const vbrEnds = new Map<string, { peering: string; cidrs: string[] }[]>();
+  for (const p of d.peerings) {
+    for (const [end, other] of [[p.a, p.b], [p.b, p.a]] as const) {
+      if (end.routerType === "vbr" && vpcs.has(other.routerId)) vbrEnds.set(end.routerId, [...(vbrEnds.get(end.routerId) ?? []), { peering: p.id, cidrs: other.cidrs }]);
+    }
+  }
   for (const v of d.vbrs) {
     const peerings: string[] = [];
     const cidrs: string[] = [];
-    for (const p of d.peerings) {
-      const other = p.a.routerId === v.id ? p.b : p.b.routerId === v.id ? p.a : null;
-      if (!other || !vpcs.has(other.routerId)) continue;
-      for (const c of other.cidrs) (peerings.push(p.id), cidrs.push(c));
-    }
+    for (const e of vbrEnds.get(v.id) ?? []) for (const c of e.cidrs) (peerings.push(e.peering), cidrs.push(c));
     vbrTables.set(v.id, { lpm: new Lpm(cidrs), peerings, cidrs });
   }
-  return { model, vpcs, subnets, subnetsOfVpc, tables, tablesOfVpc, instances, instanceAt, vbrs, vbrTables, active, peeringFacts: new Map(model.peerings.map((p) => [p.id, p])) };
+  // Per account, the peerings it is a party to (what it may know of other networks).
+  const peeringsOf = new Map<string, PeeringFact[]>();
+  for (const p of model.peerings) {
+    for (const acct of new Set([p.a.accountId, p.b.accountId])) {
+      const list = peeringsOf.get(acct);
+      if (list) list.push(p);
+      else peeringsOf.set(acct, [p]);
+    }
+  }
+  const ownedNetworks = new Map<string, string[]>();
+  const addOwned = (id: string, cidrs: readonly string[]) => {
+    const owner = model.owners.get(id);
+    if (owner === undefined) return;
+    const list = ownedNetworks.get(owner);
+    if (list) list.push(...cidrs);
+    else ownedNetworks.set(owner, [...cidrs]);
+  };
+  for (const v of d.vpcs) addOwned(v.id, [v.cidr]);
+  for (const v of d.vbrs) addOwned(v.id, v.onPremisesCidrs);
+  return { model, vpcs, subnets, subnetsOfVpc, tables, tablesOfVpc, instances, instanceAt, vbrs, vbrTables, active, peeringFacts: new Map(model.peerings.map((p) => [p.id, p])), peeringsOf, ownedNetworks, known: new Map() };
 }
 
 function parseIp4(text: string): number {
@@ -481,12 +511,15 @@ class Walker {
 }
 
 /** The networks the viewer knows of: its VPCs and on-premises networks, and the far side of its peerings. */
-function knownNetworks(ix: AnalysisIndex, viewer: string): string[] {
-  const out: string[] = [];
-  for (const v of ix.vpcs.values()) if (ix.model.owners.get(v.id) === viewer) out.push(v.cidr);
-  for (const v of ix.vbrs.values()) if (ix.model.owners.get(v.id) === viewer) out.push(...v.cidrs);
-  for (const p of ix.model.peerings) if (p.a.accountId === viewer || p.b.accountId === viewer) out.push(...p.a.cidrs, ...p.b.cidrs);
-  return out;
+function knownNetworks(ix: AnalysisIndex, viewer: string): Lpm {
+  let lpm = ix.known.get(viewer);
+  if (!lpm) {
+    const out = [...(ix.ownedNetworks.get(viewer) ?? [])];
+    for (const p of ix.peeringsOf.get(viewer) ?? []) out.push(...p.a.cidrs, ...p.b.cidrs);
+    lpm = new Lpm(out);
+    ix.known.set(viewer, lpm);
+  }
+  return lpm;
 }
 
 /** Analyses one query over an index. The source must exist in the model (the service checks ownership). */
@@ -501,7 +534,7 @@ export function analyze(ix: AnalysisIndex, q: AnalysisQuery): Analysis {
   let back: Walk | null = null;
   if (fwd.failure) {
     let failure = fwd.failure;
-    if (failure.code === "NO_ROUTE" && !knownNetworks(ix, q.viewer).some((c) => inRange(range(c), dst))) {
+    if (failure.code === "NO_ROUTE" && knownNetworks(ix, q.viewer).lookup(dst) < 0) {
       failure = { ...failure, code: "DESTINATION_NOT_IN_ANY_VPC", message: `${q.toIp} is in none of your VPCs or on-premises networks, nor behind any of your peerings; ${failure.message}` };
       failure.hidden = failure.message;
     }
