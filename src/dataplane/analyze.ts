@@ -544,14 +544,14 @@ export function analyze(ix: AnalysisIndex, q: AnalysisQuery): Analysis {
     const home = back.delivered && back.delivered.kind === start.kind && back.delivered.id === start.id;
     if (!home) {
       const why = back.failure ? back.failure.message : `replies to ${srcText} are delivered to another network`;
-      const whyHidden = back.failure ? back.failure.hidden : `replies to ${srcText} are delivered to another network`;
+      const crossed = [...fwd.hops].reverse().find((x) => x.type === "peering")?.resourceId;
       const owner = back.failure?.owner ?? null;
       reasons.push({
         code: "RETURN_ROUTE_MISSING",
         resource: back.failure?.resource ?? null,
         owner,
         message: `the way there works but replies from ${q.toIp} to ${srcText} do not come back: ${why}`,
-        hidden: `the way there works but replies from ${q.toIp} to ${srcText} do not come back; the peer's return path is not visible to you (${whyHidden})`,
+        hidden: `the way there works but replies from ${q.toIp} to ${srcText} do not come back${crossed ? ` over ${crossed}` : ""}: the peer's return path is not visible to you (its owner can run this analysis from ${q.toIp})`,
       });
     }
   }
