@@ -69,11 +69,38 @@ export function withIds<T extends { id: string }>(items: T[], ids: readonly stri
 /** Tags in EC2's shape. */
 export const tagSet = (tags: Tags): XmlValue[] => Object.entries(tags).map(([key, value]) => ({ key, value }));
 
-/** EC2 filter values may use `*` (any run) and `?` (one character). */
-function globMatcher(pattern: string): (s: string) => boolean {
+/**
+ * EC2 filter values may use `*` (any run) and `?` (one character). Matched by the greedy
+ * two-pointer walk, at most pattern × text steps: a regular expression backtracks exponentially
+ * on patterns like `*?*?*?…#`, and one such filter value (33 characters, on DescribeRegions' fixed
+ * endpoints) held the whole server's event loop for minutes.
+ */
+export function globMatcher(pattern: string): (s: string) => boolean {
   if (!/[*?]/.test(pattern)) return (s) => s === pattern;
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]")}$`);
-  return (s) => re.test(s);
+  const p = pattern;
+  return (s) => {
+    let i = 0;
+    let j = 0;
+    let star = -1;
+    let resume = 0;
+    while (i < s.length) {
+      if (j < p.length && p[j] !== "*" && (p[j] === "?" || p[j] === s[i])) {
+        i++;
+        j++;
+      } else if (j < p.length && p[j] === "*") {
+        star = j++;
+        resume = i;
+      } else if (star >= 0) {
+        // Let the last star take one more character and try again from there.
+        j = star + 1;
+        i = ++resume;
+      } else {
+        return false;
+      }
+    }
+    while (j < p.length && p[j] === "*") j++;
+    return j === p.length;
+  };
 }
 
 /** What a resource offers each filter name: its values for that name (none: no match). */
