@@ -35,7 +35,9 @@ export function registerPeeringTargets(targets: RouteTargets, dependents: Networ
   const peering: TargetHandler = {
     async validate(r, accountId, vpc, destination, id) {
       const p = await r.peerings.get(accountId, id);
-      if (!p) throw notFound("peering", id, "target.id");
+      // The caller sees a peering in the regions of its own sides: one with no side of the
+      // caller's in the table's region answers like a missing one (a regional face's rule).
+      if (!p || ![p.requester, p.accepter].some((s) => s.accountId === accountId && s.region === vpc.region)) throw notFound("peering", id, "target.id");
       const state = effectiveState(p.state, p.expiresAt, clock.now());
       if (!isLive(state)) throw new DomainError("InvalidRouteTarget", `target.id: peering ${id} is ${state}; routes need a pending or live peering`, { field: "target.id", state });
       const other = otherSide(p, vpc.id);

@@ -420,6 +420,13 @@ describe("AWS EC2 face: VPCs, subnets and route tables", () => {
       expect(e).toMatchObject({ code, status: 400 });
       expect(e.message).not.toContain(westVpc.VpcId!);
     }
+    // So is its peering between two VPCs of another region (it was "… does not connect …").
+    const westVpc2 = (await client(alice, "us-west-2").send(new CreateVpcCommand({ CidrBlock: "10.35.0.0/16" }))).Vpc!;
+    const westPeering = await services.peerings.create({ accountId: alice.id, region: "us-west-2" }, { vpcId: westVpc.VpcId!, peerVpcId: westVpc2.VpcId! });
+    expect(await failure(ec2.send(new CreateRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: "10.35.0.0/16", VpcPeeringConnectionId: westPeering.id })))).toMatchObject({
+      code: "InvalidVpcPeeringConnectionID.NotFound",
+      message: `The vpcPeeringConnection ID '${westPeering.id}' does not exist`,
+    });
     expect(await route("192.168.0.0/24")).toMatchObject({ InstanceId: awsIns, State: "active" });
     expect((await failure(ec2.send(new ReplaceRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: "10.99.0.0/16", VpcPeeringConnectionId: ab.id })))).code).toBe("InvalidParameterValue");
     await ec2.send(new ReplaceRouteCommand({ RouteTableId: rtb, DestinationCidrBlock: "10.30.0.0/16", GatewayId: "local" }));
