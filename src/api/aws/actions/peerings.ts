@@ -129,8 +129,9 @@ const notFound = (id: string) => new AwsError("InvalidVpcPeeringConnectionID.Not
 
 /**
  * A peering the caller is party to and still sees (retention). `inRegion`: one of the caller's
- * sides is in the request's region (Describe, Delete, Modify); without it any region will do, so
- * that Accept/Reject in the wrong region can say which region is right.
+ * sides is in the request's region (Delete, Modify, CreateTags/DeleteTags; Describe lists
+ * visiblePeerings); without it any region will do, so that Accept/Reject in the wrong region can
+ * say which region is right.
  */
 export async function find(c: Ctx, id: string, inRegion: boolean): Promise<Peering> {
   const p = await c.services.peerings.get(c.actor, id);
