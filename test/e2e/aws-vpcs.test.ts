@@ -278,6 +278,11 @@ describe("AWS EC2 face: VPCs, subnets and route tables", () => {
       expect(await failure(ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [bad] })))).toMatchObject({ code: "InvalidNetworkInterfaceId.Malformed", message: expect.stringContaining(bad) });
     }
     expect((await failure(ec2.send(new DescribeNetworkAclsCommand({ NetworkAclIds: ["nacl-1"] })))).code).toBe("InvalidNetworkAclId.Malformed");
+    // An id in AWS's own format is well formed, and names nothing here.
+    expect(await failure(ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ["eni-0123456789abcdef0"] })))).toMatchObject({
+      code: "InvalidNetworkInterfaceID.NotFound",
+      message: "The networkInterface ID 'eni-0123456789abcdef0' does not exist",
+    });
     expect((await failure(ec2.send(new DeleteSubnetCommand({ SubnetId: s.SubnetId! })))).code).toBe("DependencyViolation");
     expect(await failure(ec2.send(new DeleteVpcCommand({ VpcId: v.VpcId! })))).toMatchObject({ code: "DependencyViolation", message: expect.stringContaining(s.SubnetId!) });
 

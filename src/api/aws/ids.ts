@@ -27,6 +27,9 @@ export const AWS_NAMES: Partial<Record<IdKind, { malformed: string; notFound: st
 /** An id in AWS's own format (prefix and 8 or 17 hexadecimal digits): well formed, but never one of ours. */
 const AWS_FORMAT = /^[0-9a-f]{8}(?:[0-9a-f]{9})?$/;
 
+/** Whether an id's suffix is in AWS's own format (for ids this module does not parse, like eni-). */
+export const inAwsFormat = (suffix: string) => AWS_FORMAT.test(suffix);
+
 const SUFFIX = new RegExp(`^[a-z0-9]{${ID_SUFFIX_LENGTH}}$`);
 
 /** A native id as the AWS face shows it. */

@@ -9,7 +9,7 @@ import { DomainError } from "../../../domain/errors.ts";
 import type { Instance, Vpc } from "../../../domain/resources.ts";
 import { type ActionTable, type Ctx, type FilterFields, applyFilters, awsTime, filterNames, idsNotFound, listAll, paginate, tagSet, withIds, zoneId } from "../context.ts";
 import { AwsError, badValue, missing, toAws } from "../errors.ts";
-import { awsId, isId, nativeId } from "../ids.ts";
+import { awsId, inAwsFormat, isId, nativeId } from "../ids.ts";
 import type { Params } from "../query.ts";
 import type { XmlValue } from "../xml.ts";
 
@@ -294,6 +294,8 @@ export const eniId = (instanceId: string) => `eni-${suffixOf(instanceId)}`;
 /** The native instance id behind an `eni-` id; a value of another shape is InvalidNetworkInterfaceId.Malformed (EC2's spelling). */
 export function instanceOfEni(value: string, param: string): string {
   const m = /^eni-([a-z0-9]+)$/.exec(value);
+  // As nativeId: an id in AWS's format names nothing here, but is well formed.
+  if (m && inAwsFormat(m[1]!)) throw idsNotFound("InvalidNetworkInterfaceID.NotFound", "networkInterface", [value], (v) => v);
   const instance = m ? `i-${m[1]}` : "";
   if (!m || !isId("instance", instance)) throw new AwsError("InvalidNetworkInterfaceId.Malformed", 400, `Invalid id: "${value.slice(0, 80)}" (expecting "eni-..."; parameter ${param})`);
   return nativeId("instance", instance, param);
