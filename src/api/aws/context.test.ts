@@ -1,4 +1,4 @@
-/** The helpers the AWS actions share: EC2's filter wildcards. */
+/** The helpers the AWS actions share: EC2's filters and their wildcards. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { applyFilters, globMatcher } from "./context.ts";
@@ -43,5 +43,27 @@ describe("EC2 filter wildcards", () => {
     expect(globMatcher(`${"*a".repeat(200)}*b`)("a".repeat(256))).toBe(false);
     expect(globMatcher(`${"*a".repeat(100)}*`)("a".repeat(256))).toBe(true);
     expect(performance.now() - t0).toBeLessThan(2_000);
+  });
+});
+
+describe("applyFilters", () => {
+  const rows = [
+    { id: "vpc-1", tags: { Name: "web", env: "prod" } as Record<string, string> },
+    { id: "vpc-2", tags: { __proto__x: "p" } as Record<string, string> },
+    { id: "vpc-3", tags: JSON.parse('{"__proto__":"odd","constructor":"c"}') as Record<string, string> },
+  ];
+  const ids = (name: string, values: string[]) => applyFilters(rows, [{ name, values }], { "vpc-id": (r) => r.id }).map((r) => r.id);
+
+  it("tag:<key> matches only resources that carry that key, also for keys an object inherits (constructor, __proto__, toString)", () => {
+    expect(ids("tag:Name", ["*"])).toEqual(["vpc-1"]);
+    expect(ids("tag:constructor", ["*"])).toEqual(["vpc-3"]);
+    expect(ids("tag:__proto__", ["*"])).toEqual(["vpc-3"]);
+    expect(ids("tag:toString", ["*"])).toEqual([]);
+    expect(ids("tag:hasOwnProperty", ["[object Object]", "*"])).toEqual([]);
+  });
+
+  it("filters are ANDed, a filter's values ORed; tag-key and tag-value read every tag", () => {
+    expect(applyFilters(rows, [{ name: "tag-key", values: ["env", "__proto__"] }], {}).map((r) => r.id)).toEqual(["vpc-1", "vpc-3"]);
+    expect(applyFilters(rows, [{ name: "tag-value", values: ["p*"] }, { name: "vpc-id", values: ["vpc-1", "vpc-2"] }], { "vpc-id": (r) => r.id }).map((r) => r.id)).toEqual(["vpc-1", "vpc-2"]);
   });
 });

@@ -118,9 +118,10 @@ export function applyFilters<T>(items: readonly T[], filters: readonly FilterSpe
     let values: (item: T) => string[];
     if (f.name.startsWith("tag:")) {
       const key = f.name.slice(4);
+      // Own keys only: `tag:constructor` or `tag:__proto__` is not a tag every resource has.
       values = (item) => {
-        const v = tagsOf(item)[key];
-        return v === undefined ? [] : [v];
+        const tags = tagsOf(item);
+        return Object.hasOwn(tags, key) ? [tags[key]!] : [];
       };
     } else if (f.name === "tag-key") {
       values = (item) => Object.keys(tagsOf(item));
