@@ -138,6 +138,9 @@ describe("AWS EC2 face: VPCs, subnets and route tables", () => {
     const awsKey = { ResourceType: "vpc" as const, Tags: [{ Key: "aws:cloudformation:stack-name", Value: "x" }] };
     expect(await failure(ec2.send(new CreateVpcCommand({ CidrBlock: "10.99.0.0/16", TagSpecifications: [awsKey] })))).toMatchObject({ code: "InvalidTagKey.Malformed", status: 400 });
     expect((await failure(ec2.send(new CreateRouteTableCommand({ VpcId: v.VpcId!, TagSpecifications: [{ ...awsKey, ResourceType: "route-table" }] })))).code).toBe("InvalidTagKey.Malformed");
+    // A key named like an Object member is kept like any other (__proto__ used to vanish).
+    const odd = await vpc("10.98.0.0/16", { ["__proto__"]: "p", constructor: "c" });
+    expect(odd.Tags).toEqual(expect.arrayContaining([{ Key: "__proto__", Value: "p" }, { Key: "constructor", Value: "c" }]));
     const unknown = await failure(ec2.send(new DescribeVpcsCommand({ VpcIds: ["vpc-0000000000zz"] })));
     expect(unknown).toMatchObject({ code: "InvalidVpcID.NotFound", status: 400, message: "The vpc ID 'vpc-0000000000zz' does not exist" });
     expect((await failure(ec2.send(new DescribeVpcsCommand({ VpcIds: ["garbage"] })))).code).toBe("InvalidVpcID.Malformed");

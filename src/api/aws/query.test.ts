@@ -279,6 +279,21 @@ describe("Params: tag specifications and tag lists", () => {
     expect(P({ "TagSpecification.1.ResourceType": "vpc", "TagSpecification.1.Tag.1.Key": "awsx:ok", "TagSpecification.1.Tag.1.Value": "v" }).tagSpecs("vpc")).toEqual({ "awsx:ok": "v" });
   });
 
+  it("a key named like an Object member (__proto__, constructor) is a tag like any other; a later specification's value wins", () => {
+    const tags = P({
+      "TagSpecification.1.ResourceType": "vpc",
+      "TagSpecification.1.Tag.1.Key": "__proto__",
+      "TagSpecification.1.Tag.1.Value": "p",
+      "TagSpecification.1.Tag.2.Key": "constructor",
+      "TagSpecification.1.Tag.2.Value": "c",
+      "TagSpecification.2.ResourceType": "vpc",
+      "TagSpecification.2.Tag.1.Key": "constructor",
+      "TagSpecification.2.Tag.1.Value": "c2",
+    }).tagSpecs("vpc");
+    expect(Object.entries(tags)).toEqual([["__proto__", "p"], ["constructor", "c2"]]);
+    expect(Object.getPrototypeOf(tags)).toBe(Object.prototype);
+  });
+
   it("thousands of TagSpecification members are refused at once (each used to rescan the whole request: minutes of CPU)", () => {
     const pairs: [string, string][] = [];
     for (let i = 1; i <= 5000; i++) pairs.push([`TagSpecification.${i}.ResourceType`, "vpc"], [`TagSpecification.${i}.Tag.1.Key`, `k${i}`], [`TagSpecification.${i}.Tag.1.Value`, "v"]);

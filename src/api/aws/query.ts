@@ -196,7 +196,8 @@ export class Params {
 
   /** Tags of `TagSpecification.N` whose ResourceType is `resourceType`; another type, or an `aws:` key, is refused. */
   tagSpecs(resourceType: string): Tags {
-    const tags: Tags = {};
+    // Collected as entries: assigning tags["__proto__"] would set the object's prototype, not a tag.
+    const tags: [string, string][] = [];
     const members = this.members("TagSpecification");
     if (members.size > 50) throw new AwsError("InvalidParameterValue", 400, `The request has ${members.size} tag specifications; at most 50 are allowed.`);
     for (const [i, rests] of members) {
@@ -209,10 +210,10 @@ export class Params {
       for (const t of this.tagList(`TagSpecification.${i}.Tag`)) {
         if (t.value === undefined) throw new AwsError("MissingParameter", 400, `The request must contain the parameter TagSpecification.${i}.Tag value for key '${t.key.slice(0, 60)}'`);
         checkTagKey(t.key, `TagSpecification.${i}.Tag.N.Key`);
-        tags[t.key] = t.value;
+        tags.push([t.key, t.value]);
       }
     }
-    return tags;
+    return Object.fromEntries(tags);
   }
 
   /** `Tag.N.Key` / `Tag.N.Value` (value undefined when absent). */

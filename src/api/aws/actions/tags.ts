@@ -102,12 +102,10 @@ export const tagsActions: ActionTable = {
       const targets = resourceIds(c);
       const given = c.p.tagList("Tag");
       if (given.length === 0) throw missing("Tag.1.Key");
-      const add: Tags = {};
-      given.forEach((t, i) => {
-        checkTagKey(t.key, `Tag.${i + 1}.Key`);
-        // A tag without a value gets the empty value, as EC2 stores it.
-        add[t.key] = t.value ?? "";
-      });
+      given.forEach((t, i) => checkTagKey(t.key, `Tag.${i + 1}.Key`));
+      // A tag without a value gets the empty value, as EC2 stores it. (Entries, not assignments:
+      // add["__proto__"] = v would set a prototype and lose the tag.)
+      const add: Tags = Object.fromEntries(given.map((t) => [t.key, t.value ?? ""]));
       await modifyAll(c, targets, (current) => ({ ...current, ...add }));
       return { return: true };
     },
