@@ -10,10 +10,18 @@
  *    the average table has ~11 routes; 100 accounts): indexModel once (what a request builds from
  *    the store), then analyze() on random instance pairs, p50/p99/max. Goal p99 < 1 ms.
  *
+ * 3. With --store: the same network made through the services on a fresh SQLite store, then
+ *    POST /api/v1/analyses through the app (in-process, no socket): what a request costs with the
+ *    store read and the index built per request. Seeding takes a minute or two.
+ *
  * Options: --routes N (10000), --lookups N (2000000), --vpcs N (1000), --peerings N (5000),
- * --analyses N (20000), --seed N (1).
+ * --analyses N (20000), --requests N (200), --store, --seed N (1).
  */
 import { performance } from "node:perf_hooks";
+import { buildApp } from "../src/api/app.ts";
+import { openRuntime } from "../src/main.ts";
+import { benchConfig, benchMasterKey } from "./common.ts";
+import { cleanupSync, tempDir } from "./proc.ts";
 import { parseArgs } from "node:util";
 import { formatCidr } from "../src/domain/cidr.ts";
 import { type AnalysisModel, type PeeringFact, analyze, indexModel } from "../src/dataplane/analyze.ts";
@@ -28,6 +36,8 @@ const { values: flags } = parseArgs({
     peerings: { type: "string", default: "5000" },
     analyses: { type: "string", default: "20000" },
     seed: { type: "string", default: "1" },
+    requests: { type: "string", default: "200" },
+    store: { type: "boolean", default: false },
   },
 });
 
@@ -183,3 +193,97 @@ console.log(`Analysis over ${fmt(a.vpcs)} VPCs, ${fmt(a.peerings)} peerings, ${f
 console.log(`  indexModel (once per request in the service): ${fmt(a.indexMs, 1)} ms (median of 5)`);
 console.log(`  analyze() × ${fmt(a.n)} (${fmt((a.reachable / a.n) * 100)}% reachable): p50 ${fmt(a.p50 * 1000, 1)} µs, p99 ${fmt(a.p99 * 1000, 1)} µs, max ${fmt(a.max * 1000, 1)} µs`);
 console.log(JSON.stringify({ lpm: { ...l, sink: undefined }, analysis: a }));
+
+// ---- 3. Through the API on a real store ------------------------------------------------------------
+
+async function storeBench() {
+  const nv = Number(flags.vpcs);
+  const np = Number(flags.peerings);
+  const config = benchConfig();
+  config.limits.peeringsPerVpc = 1_000;
+  config.limits.pendingPeeringsPerAccount = 1_000_000;
+  config.limits.routesPerTable = 1_000;
+  const dataDir = tempDir("vpcpeer-bench-analyze-");
+  const runtime = await openRuntime({ dataDir, config, masterKey: benchMasterKey(), settleMs: 0 });
+  try {
+    const s = runtime.services;
+    const accounts = await Promise.all(Array.from({ length: 10 }, (_, i) => s.accounts.create(`bench-an-${i}`)));
+    const t0 = performance.now();
+    const vpcs: { id: string; rtb: string; cidr: string; actor: { accountId: string }; ins: { id: string; privateIp: string } }[] = [];
+    await runtime.store.transaction(async () => {
+      for (let k = 0; k < nv; k++) {
+        const actor = { accountId: accounts[k % accounts.length]!.accountId };
+        const cidr = `10.${k >> 4}.${(k & 15) << 4}.0/20`;
+        const v = await s.vpcs.create(actor, { name: `v${k}`, region: "cn-hangzhou", cidr });
+        const sub = await s.subnets.create(actor, { vpcId: v.id, cidr: `10.${k >> 4}.${((k & 15) << 4) + 1}.0/24` });
+        const ins = await s.instances.create(actor, { subnetId: sub.id });
+        vpcs.push({ id: v.id, rtb: v.defaultRouteTableId, cidr, actor, ins });
+      }
+    });
+    const seen = new Set<string>();
+    const pairs: [number, number][] = [];
+    while (pairs.length < np) {
+      const a = int(nv);
+      const b = int(nv);
+      const key = a < b ? `${a},${b}` : `${b},${a}`;
+      if (a === b || seen.has(key)) continue;
+      seen.add(key);
+      pairs.push([a, b]);
+    }
+    for (let i = 0; i < pairs.length; i += 250) {
+      await runtime.store.transaction(async () => {
+        for (const [a, b] of pairs.slice(i, i + 250)) {
+          const x = vpcs[a]!;
+          const y = vpcs[b]!;
+          const cross = x.actor.accountId !== y.actor.accountId;
+          const p = await s.peerings.create(x.actor, { vpcId: x.id, peerVpcId: y.id, ...(cross ? { peerAccountId: y.actor.accountId } : {}) });
+          if (p.state !== "active") await s.peerings.accept(y.actor, p.id);
+          await s.routeTables.addRoute(x.actor, x.rtb, { destinationCidr: y.cidr, target: { type: "peering", id: p.id } });
+          await s.routeTables.addRoute(y.actor, y.rtb, { destinationCidr: x.cidr, target: { type: "peering", id: p.id } });
+        }
+      });
+    }
+    const seedMs = performance.now() - t0;
+    const app = await buildApp({ services: s });
+    const tokens = new Map(accounts.map((a) => [a.accountId, a.token]));
+    const n = Number(flags.requests);
+    const times: number[] = [];
+    let reachable = 0;
+    for (let i = 0; i < n + 10; i++) {
+      const [a, b] = rand() < 0.5 ? pairs[int(pairs.length)]! : [int(nv), int(nv)];
+      const x = vpcs[a]!;
+      const t = performance.now();
+      const res = await app.inject({ method: "POST", url: "/api/v1/analyses", headers: { authorization: `Bearer ${tokens.get(x.actor.accountId)}`, "content-type": "application/json" }, payload: JSON.stringify({ fromInstanceId: x.ins.id, toIp: vpcs[b]!.ins.privateIp }) });
+      if (res.statusCode !== 200) throw new Error(`analysis answered ${res.statusCode}: ${res.body}`);
+      if (i >= 10) {
+        times.push(performance.now() - t);
+        if ((JSON.parse(res.body) as { reachable: boolean }).reachable) reachable++;
+      }
+    }
+    // After a change (any commit in this process drops the index): the first analysis rebuilds it.
+    const cold: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const x = vpcs[int(nv)]!;
+      await s.vpcs.update(x.actor, x.id, { name: `v-renamed-${i}` });
+      const t = performance.now();
+      const res = await app.inject({ method: "POST", url: "/api/v1/analyses", headers: { authorization: `Bearer ${tokens.get(x.actor.accountId)}`, "content-type": "application/json" }, payload: JSON.stringify({ fromInstanceId: x.ins.id, toIp: vpcs[int(nv)]!.ins.privateIp }) });
+      if (res.statusCode !== 200) throw new Error(`analysis answered ${res.statusCode}: ${res.body}`);
+      cold.push(performance.now() - t);
+    }
+    await app.close();
+    times.sort((p, q) => p - q);
+    cold.sort((p, q) => p - q);
+    return { seedMs, n, reachable, p50: times[Math.floor(n * 0.5)]!, p99: times[Math.min(n - 1, Math.floor(n * 0.99))]!, max: times[n - 1]!, coldP50: cold[10]!, coldMax: cold[19]! };
+  } finally {
+    await runtime.close();
+    cleanupSync();
+  }
+}
+
+if (flags.store) {
+  const r = await storeBench();
+  console.log(`POST /api/v1/analyses on a SQLite store of ${fmt(Number(flags.vpcs))} VPCs / ${fmt(Number(flags.peerings))} peerings (seeded in ${fmt(r.seedMs / 1000, 1)} s):`);
+  console.log(`  ${fmt(r.n)} requests, nothing changed between them (${fmt((r.reachable / r.n) * 100)}% reachable): p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms, max ${fmt(r.max, 1)} ms (fingerprint + cached index + walk)`);
+  console.log(`  20 requests, each after a change: p50 ${fmt(r.coldP50, 1)} ms, max ${fmt(r.coldMax, 1)} ms (store read + index rebuilt + walk)`);
+  console.log(JSON.stringify({ store: r }));
+}

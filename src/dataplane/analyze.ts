@@ -85,7 +85,15 @@ export interface AnalysisModel {
   peerings: readonly PeeringFact[];
   /** Router interface → the connection (peering) it is part of. */
   interfacePeering: ReadonlyMap<string, string>;
-  dataplane: { running: boolean; status: ReadonlyMap<string, { programmed: boolean; generation: number }> };
+  /** The data plane's reports; analyze() may also be given them per query (the service reads only the path's). */
+  dataplane?: DataplaneReports | undefined;
+}
+
+export interface DataplaneReports {
+  /** A data plane runs against the store (its heartbeat is fresh). */
+  running: boolean;
+  /** Its last report per VPC router, instance and peering (VBR routers count as reported). */
+  status: ReadonlyMap<string, { programmed: boolean; generation: number }>;
 }
 
 export interface AnalysisQuery {
@@ -522,16 +530,30 @@ function knownNetworks(ix: AnalysisIndex, viewer: string): Lpm {
   return lpm;
 }
 
-/** Analyses one query over an index. The source must exist in the model (the service checks ownership). */
-export function analyze(ix: AnalysisIndex, q: AnalysisQuery): Analysis {
+/** Both walks: the way there, and (when it gets there) the way back. */
+function walks(ix: AnalysisIndex, q: AnalysisQuery) {
   const dst = parseIp4(q.toIp);
   const start: Endpoint = "instanceId" in q.from ? { kind: "instance", id: q.from.instanceId } : { kind: "vbr-host", id: q.from.vbrId };
   const srcIp = start.kind === "instance" ? ix.instances.get(start.id)!.ip : ix.vbrs.get(start.id)!.hostIps[0]!;
+  const fwd = new Walker(ix, dst, q.toIp).walk(start);
+  const back = !fwd.failure && fwd.delivered ? new Walker(ix, srcIp, formatIp(srcIp)).walk(fwd.delivered) : null;
+  return { dst, start, srcIp, fwd, back };
+}
+
+/** The routers, instances and peerings an analysis crosses or is stopped by: whose data plane reports matter. */
+export function pathResources(ix: AnalysisIndex, q: AnalysisQuery): string[] {
+  const { fwd, back } = walks(ix, q);
+  return [...new Set([...fwd.crossed, ...fwd.stoppedBy, ...(back?.crossed ?? []), ...(back?.stoppedBy ?? [])])];
+}
+
+const NO_DATAPLANE: DataplaneReports = { running: false, status: new Map() };
+
+/** Analyses one query over an index. The source must exist in the model (the service checks ownership). */
+export function analyze(ix: AnalysisIndex, q: AnalysisQuery, dp: DataplaneReports = ix.model.dataplane ?? NO_DATAPLANE): Analysis {
+  const { dst, start, srcIp, fwd, back } = walks(ix, q);
   const srcText = formatIp(srcIp);
   const reasons: RawReason[] = [];
 
-  const fwd = new Walker(ix, dst, q.toIp).walk(start);
-  let back: Walk | null = null;
   if (fwd.failure) {
     let failure = fwd.failure;
     if (failure.code === "NO_ROUTE" && knownNetworks(ix, q.viewer).lookup(dst) < 0) {
@@ -539,8 +561,7 @@ export function analyze(ix: AnalysisIndex, q: AnalysisQuery): Analysis {
       failure.hidden = failure.message;
     }
     reasons.push(failure);
-  } else if (fwd.delivered) {
-    back = new Walker(ix, srcIp, srcText).walk(fwd.delivered);
+  } else if (back && fwd.delivered) {
     const home = back.delivered && back.delivered.kind === start.kind && back.delivered.id === start.id;
     if (!home) {
       const why = back.failure ? back.failure.message : `replies to ${srcText} are delivered to another network`;
@@ -558,7 +579,6 @@ export function analyze(ix: AnalysisIndex, q: AnalysisQuery): Analysis {
 
   // The verdict is the desired state's; a data plane that has not applied it yet may differ.
   const warnings: RawReason[] = [];
-  const dp = ix.model.dataplane;
   if (dp.running) {
     const crossed = [...new Set([...fwd.crossed, ...(back?.crossed ?? [])])];
     const behind = crossed.filter((id) => {

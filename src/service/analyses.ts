@@ -7,7 +7,7 @@
 import { parseIp } from "../domain/cidr.ts";
 import { DomainError, notFound } from "../domain/errors.ts";
 import { isId } from "../domain/ids.ts";
-import { type Analysis, type AnalysisModel, analyze, indexModel } from "../dataplane/analyze.ts";
+import { type Analysis, type AnalysisIndex, type AnalysisModel, type DataplaneReports, analyze, indexModel, pathResources } from "../dataplane/analyze.ts";
 import { resolveDesired } from "../dataplane/desired.ts";
 import type { ProbeProtocol, ProbeResult } from "../dataplane/probe.ts";
 import { HEARTBEAT_FRESH_MS } from "../store/repos/dataplane.ts";
@@ -31,35 +31,54 @@ export interface AnalysisResult extends Analysis {
   probe?: ProbeResult;
 }
 
-/** The model of the whole network, as the data plane would apply it now. */
+/** The model of the whole network, as the data plane would apply it now (without the data plane's reports). */
 export async function readModel(r: Repos): Promise<AnalysisModel> {
   const rows = await r.analysis.rows();
   // Latency and host capabilities change no route: any values compile the same routers.
   const desired = resolveDesired(rows.desired, { netem: false }, { defaultMs: 0, pairs: {} });
-  const owners = new Map(rows.owners);
+  return { desired, routes: rows.routes, owners: rows.owners, peerings: rows.peerings, interfacePeering: rows.interfacePeering };
+}
+
+/** The data plane's reports on what an analysis crosses: whether one runs, and its status rows for those resources. */
+async function reportsFor(r: Repos, index: AnalysisIndex, ids: () => string[]): Promise<DataplaneReports> {
   const beat = await r.dataplane.lastBeat();
   const running = beat !== null && Date.now() - Date.parse(beat) < HEARTBEAT_FRESH_MS;
-  const ids = running ? [...desired.vpcs.map((v) => v.id), ...desired.instances.map((i) => i.id), ...rows.peerings.map((p) => p.id), ...desired.vbrs.map((v) => v.id)] : [];
-  const status = running ? await r.dataplane.status(ids) : new Map();
-  const statusOf = new Map<string, { programmed: boolean; generation: number }>();
-  for (const [id, s] of status) statusOf.set(id, { programmed: s.programmed, generation: s.generation });
+  if (!running) return { running, status: new Map() };
+  const status = new Map<string, { programmed: boolean; generation: number }>();
+  for (const [id, s] of await r.dataplane.status(ids())) status.set(id, { programmed: s.programmed, generation: s.generation });
   // VBR routers have no status row of their own: their connections' rows speak for them.
-  for (const v of desired.vbrs) statusOf.set(v.id, { programmed: true, generation: 0 });
-  return {
-    desired,
-    routes: rows.routes,
-    owners,
-    peerings: rows.peerings,
-    interfacePeering: rows.interfacePeering,
-    dataplane: { running, status: statusOf },
-  };
+  for (const id of index.vbrs.keys()) status.set(id, { programmed: true, generation: 0 });
+  return { running, status };
 }
 
 export class AnalysisService {
+  /** The last index built, valid while the store's fingerprint of what it read is unchanged. */
+  private cached: { key: string; index: AnalysisIndex } | null = null;
+  /** Bumped by every commit in this process: an index read across one is not kept. */
+  private commits = 0;
+
   constructor(
     private readonly deps: ServiceDeps,
     private readonly probes: ProbeService,
-  ) {}
+  ) {
+    deps.store.onCommit(() => {
+      this.commits++;
+      this.cached = null;
+    });
+  }
+
+  /**
+   * The index of the whole network. Rebuilt when this process committed anything since, or when
+   * the fingerprint (count and newest stamp of each table read) moved: another process wrote.
+   */
+  async index(r: Repos): Promise<AnalysisIndex> {
+    const commits = this.commits;
+    const key = await r.analysis.fingerprint();
+    if (this.cached && this.cached.key === key) return this.cached.index;
+    const index = indexModel(await readModel(r));
+    if (this.commits === commits) this.cached = { key, index };
+    return index;
+  }
 
   async analyze(actor: Actor, input: AnalysisInput): Promise<AnalysisResult> {
     const given = [input.fromInstanceId, input.fromVbrId].filter((x) => x !== undefined).length;
@@ -85,13 +104,15 @@ export class AnalysisService {
     if (input.verify && this.probes.prefix === null) {
       throw new DomainError("DataplaneUnavailable", "verify: this server runs without a data plane (--dataplane none); the analysis works without verify, a probe needs one", { field: "verify" });
     }
-    const model = await readModel(r);
-    const from = input.fromInstanceId !== undefined ? { instanceId: input.fromInstanceId } : { vbrId: input.fromVbrId! };
+    const index = await this.index(r);
+    const from: { instanceId: string } | { vbrId: string } = input.fromInstanceId !== undefined ? { instanceId: input.fromInstanceId } : { vbrId: input.fromVbrId! };
     // A source made a moment ago and not in the snapshot yet: a concurrent write, answered as missing.
-    if ("instanceId" in from ? !model.desired.instances.some((i) => i.id === from.instanceId) : !model.desired.vbrs.some((v) => v.id === from.vbrId)) {
+    if ("instanceId" in from ? !index.instances.has(from.instanceId) : !index.vbrs.has(from.vbrId)) {
       throw notFound(input.fromInstanceId !== undefined ? "instance" : "vbr", input.fromInstanceId ?? input.fromVbrId!, input.fromInstanceId !== undefined ? "fromInstanceId" : "fromVbrId");
     }
-    const result: AnalysisResult = { ...analyze(indexModel(model), { viewer: actor.accountId, from, toIp: input.toIp }), protocol, port: protocol === "icmp" ? null : (input.port ?? 80) };
+    const query = { viewer: actor.accountId, from, toIp: input.toIp };
+    const reports = await reportsFor(r, index, () => pathResources(index, query));
+    const result: AnalysisResult = { ...analyze(index, query, reports), protocol, port: protocol === "icmp" ? null : (input.port ?? 80) };
     if (input.verify) {
       const probe = await this.probes.probe(actor, { fromInstanceId: input.fromInstanceId!, toIp: input.toIp, protocol, ...(protocol !== "icmp" ? { port: input.port ?? 80 } : {}) });
       result.probe = probe;

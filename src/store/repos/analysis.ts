@@ -4,8 +4,9 @@
  * each route, every router interface's connection, and the data plane's reports. System access:
  * the analyzer decides what the caller may see.
  */
+import { sql } from "kysely";
 import type { DesiredRows } from "./dataplane.ts";
-import type { Db } from "./common.ts";
+import type { Capabilities, Db } from "./common.ts";
 
 export interface AnalysisRows {
   desired: DesiredRows;
@@ -23,8 +24,40 @@ export interface AnalysisRows {
   interfacePeering: Map<string, string>;
 }
 
+/** The tables rows() reads, with the column that moves on every insert or update (routes are never updated). */
+const STAMPED = [
+  ["vpcs", "updated_at"],
+  ["subnets", "updated_at"],
+  ["route_tables", "updated_at"],
+  ["routes", "created_at"],
+  ["instances", "updated_at"],
+  ["vbrs", "updated_at"],
+  ["peerings", "updated_at"],
+  ["router_interfaces", "updated_at"],
+] as const;
+
 export class AnalysisRepo {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly caps: Capabilities,
+  ) {}
+
+  /**
+   * Row count and newest stamp of every table rows() reads: it changes with any insert, update or
+   * delete those tables see (an index built from rows() stays valid while it does not).
+   */
+  async fingerprint(): Promise<string> {
+    const collate = sql.raw(this.caps.dialect === "postgres" ? ' collate "C"' : "");
+    const parts: string[] = [];
+    for (const [table, stamp] of STAMPED) {
+      const row = await this.db
+        .selectFrom(table)
+        .select((eb) => [eb.fn.countAll<number | string>().as("n"), sql<string | null>`max(${sql.ref(stamp)}${collate})`.as("m")])
+        .executeTakeFirst();
+      parts.push(`${Number(row?.n ?? 0)}:${row?.m ?? ""}`);
+    }
+    return parts.join("|");
+  }
 
   async rows(): Promise<AnalysisRows> {
     const db = this.db;

@@ -59,7 +59,7 @@ export class Repos {
     this.meta = new MetaRepo(db);
     this.webhooks = new WebhooksRepo(db);
     this.dataplane = new DataplaneRepo(db, caps, runner);
-    this.analysis = new AnalysisRepo(db);
+    this.analysis = new AnalysisRepo(db, caps);
     this.nonces = new NoncesRepo(db);
     this.hosts = new HostsRepo(db, caps);
   }
