@@ -20,6 +20,7 @@ import { WebhookService } from "./webhooks.ts";
 import { ProbeService } from "./probes.ts";
 import { AnalysisService } from "./analyses.ts";
 import { TagService } from "./tags.ts";
+import { PreviewService } from "./preview.ts";
 
 export interface Services {
   deps: ServiceDeps;
@@ -38,6 +39,8 @@ export interface Services {
   probes: ProbeService;
   /** "Why can't A reach B?" from the desired state (and, with verify, a probe). */
   analyses: AnalysisService;
+  /** Dry runs of the native calls: the call made and rolled back, with what it would change. */
+  previews: PreviewService;
   /** Read-modify-write tag changes under the resource's row lock (AWS CreateTags/DeleteTags). */
   tags: TagService;
   /** Extension points for later modules (peerings): route targets and VPC dependents. */
@@ -55,13 +58,14 @@ export function createServices(deps: ServiceDeps, masterKey: MasterKey): Service
   const billing = new BillingService(deps);
   const peerings = new PeeringService(deps, regions, events, billing);
   const probes = new ProbeService(deps);
+  const routeTables = new RouteTableService(deps, routeTargets);
   return {
     deps,
     accounts: new AccountService(deps, masterKey),
     regions,
     vpcs: new VpcService(deps, regions, dependents),
     subnets: new SubnetService(deps, regions),
-    routeTables: new RouteTableService(deps, routeTargets),
+    routeTables,
     vbrs: new VbrService(deps, regions),
     instances: new InstanceService(deps),
     peerings,
@@ -72,6 +76,7 @@ export function createServices(deps: ServiceDeps, masterKey: MasterKey): Service
     probes,
     analyses: new AnalysisService(deps, probes),
     tags: new TagService(deps),
+    previews: new PreviewService(deps, routeTables),
     routeTargets,
     dependents,
   };

@@ -182,6 +182,11 @@ export class Store {
     return this.als.getStore() ?? this.readRoot;
   }
 
+  /** Whether a transaction is open in this async context (a new one would join it). */
+  get inTransaction(): boolean {
+    return this.als.getStore() !== undefined;
+  }
+
   /**
    * Runs `fn` in one transaction (joining the enclosing one if there is). Deadlocks and
    * serialization failures on PostgreSQL re-run the whole function, which must therefore only

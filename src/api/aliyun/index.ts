@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyReply } from "fastify";
 import type { Services } from "../../service/index.ts";
+import { rolledBack } from "../../service/preview.ts";
 import type { Dialect, DialectRequest, RenderedError } from "../dialects/index.ts";
 import { attributeActions } from "./actions/attributes.ts";
 import { routeTableListActions } from "./actions/route-tables.ts";
@@ -62,7 +63,7 @@ export function aliyunDialect(services: Services): Dialect {
         const dryRun = action.dryRun ? auth.params.bool("DryRun") : undefined;
         if (dryRun) {
           // Parameters and references are checked inside a transaction that is then undone.
-          await dryRunCheck(services, () => action.run(ctx));
+          await rolledBack(services.deps.store, () => action.run(ctx));
           throw new AliyunError("DryRunOperation", 400, "Request validation has been passed with DryRun flag set.");
         }
         const result = action.idempotent ? await withClientToken(services, ctx.actor, auth.action, auth.version, auth.params, () => action.run(ctx)) : await action.run(ctx);
@@ -89,16 +90,3 @@ export function aliyunDialect(services: Services): Dialect {
   };
 }
 
-class Rollback extends Error {}
-
-/** Runs the action in a transaction and rolls it back, surfacing only real errors. */
-async function dryRunCheck(services: Services, run: () => Promise<unknown>): Promise<void> {
-  try {
-    await services.deps.store.transaction(async () => {
-      await run();
-      throw new Rollback();
-    });
-  } catch (e) {
-    if (!(e instanceof Rollback)) throw e;
-  }
-}

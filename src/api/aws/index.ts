@@ -7,6 +7,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { FastifyReply } from "fastify";
 import type { Services } from "../../service/index.ts";
+import { rolledBack } from "../../service/preview.ts";
 import type { Dialect, DialectRequest, RenderedError } from "../dialects/index.ts";
 import { EC2_ACTIONS } from "./actions/index.ts";
 import { stsActions } from "./actions/sts.ts";
@@ -107,21 +108,14 @@ async function authenticate(services: Services, req: DialectRequest): Promise<Au
   return { ctx: { services, actor: { accountId: found.account.id, region: region.id }, account: found.account, region }, service: auth.service };
 }
 
-class Rollback extends Error {}
-
 /** A dry run: the call is made in a transaction that is then undone; only its errors surface. */
 async function dryRun(c: Ctx, action: Action): Promise<never> {
   try {
-    await c.services.deps.store.transaction(async () => {
-      await action.run(c);
-      throw new Rollback();
-    });
+    await rolledBack(c.services.deps.store, () => action.run(c));
   } catch (e) {
-    if (!(e instanceof Rollback)) {
-      const err = toAws(e, c.action);
-      if (err.code === "OperationNotPermitted" || err.code === "UnauthorizedOperation") throw new AwsError("UnauthorizedOperation", 403, "You are not authorized to perform this operation.");
-      throw e;
-    }
+    const err = toAws(e, c.action);
+    if (err.code === "OperationNotPermitted" || err.code === "UnauthorizedOperation") throw new AwsError("UnauthorizedOperation", 403, "You are not authorized to perform this operation.");
+    throw e;
   }
   throw new AwsError("DryRunOperation", 412, "Request would have succeeded, but DryRun flag is set.");
 }

@@ -5,7 +5,8 @@ import { PEERING_STATES } from "../../domain/peering.ts";
 import { parseTagFilters } from "../../domain/tags.ts";
 import type { Services } from "../../service/index.ts";
 import { actorOf, idempotent, pageJson, sendJson } from "./context.ts";
-import { AccountId, Description, Id, IdParams, Name, Peering, RegionName, Tags, errorResponses, listQuery, pageOf } from "./schemas.ts";
+import { dryRun, withoutDryRun } from "./dry-run.ts";
+import { AccountId, Description, DryRunField, Id, IdParams, Name, Peering, RegionName, Tags, dryRunOf, errorResponses, listQuery, pageOf } from "./schemas.ts";
 
 const Bandwidth = Type.Integer({ minimum: 1, maximum: MAX_BANDWIDTH_MBPS, description: "Mbit/s; required cross-region, optional (unlimited) intra-region" });
 const ChargeType = Type.Union(CHARGE_TYPES.map((c) => Type.Literal(c)), { default: "pay-as-you-go" });
@@ -31,10 +32,12 @@ const CreatePeering = Type.Object(
     autoRenew: Type.Optional(Type.Boolean()),
     tags: Type.Optional(Tags),
     routeTableIds: Type.Optional(RouteTableIds("your (the requester's)")),
+    dryRun: DryRunField,
   },
   { additionalProperties: false },
 );
-const AcceptPeering = Type.Object({ routeTableIds: Type.Optional(RouteTableIds("your (the accepter's)")) }, { additionalProperties: false });
+const AcceptPeering = Type.Object({ routeTableIds: Type.Optional(RouteTableIds("your (the accepter's)")), dryRun: DryRunField }, { additionalProperties: false });
+const RejectPeering = Type.Object({ dryRun: DryRunField }, { additionalProperties: false });
 const SideOptions = Type.Object({ allowDnsResolutionFromRemoteVpc: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
 const UpdatePeering = Type.Object(
   {
@@ -49,6 +52,7 @@ const UpdatePeering = Type.Object(
     bandwidthMbps: Type.Optional(Type.Union([Bandwidth, Type.Null()])),
     autoRenew: Type.Optional(Type.Boolean()),
     tags: Type.Optional(Tags),
+    dryRun: DryRunField,
   },
   { additionalProperties: false },
 );
@@ -58,7 +62,7 @@ const ListPeerings = Type.Object({
   vpcId: Type.Optional(Id("vpc")),
   role: Type.Optional(Type.Union([Type.Literal("requester"), Type.Literal("accepter")])),
 });
-const Renew = Type.Object({ period: Type.Optional(Period) }, { additionalProperties: false });
+const Renew = Type.Object({ period: Type.Optional(Period), dryRun: DryRunField }, { additionalProperties: false });
 const RemovedRoutes = Type.Array(Type.Object({ id: Type.String(), routeTableId: Type.String(), destinationCidr: Type.String() }));
 const DeleteResult = Type.Object({
   peering: Type.Optional(Type.Ref(Peering)),
@@ -68,7 +72,11 @@ const DeleteResult = Type.Object({
 
 export function peeringRoutes(app: FastifyInstance, s: Services): void {
   const tags = ["Peerings"];
-  const one = { 200: Type.Ref(Peering), ...errorResponses(400, 403, 404, 409) };
+  const one = { 200: Type.Union([dryRunOf(Type.Ref(Peering)), Type.Ref(Peering)]), ...errorResponses(400, 403, 404, 409) };
+  // An empty POST means the defaults (no routes, the same period, no dry run).
+  const emptyBody = async (req: { body: unknown }) => {
+    if (req.body === undefined || req.body === null) req.body = {};
+  };
   app.post<{ Body: Static<typeof CreatePeering> }>(
     "/api/v1/peerings",
     {
@@ -76,10 +84,18 @@ export function peeringRoutes(app: FastifyInstance, s: Services): void {
         tags,
         summary: "Request a peering connection (active at once within one account; pending-acceptance across accounts)",
         body: CreatePeering,
-        response: { 201: Type.Ref(Peering), ...errorResponses(400, 404, 409) },
+        response: { 201: Type.Ref(Peering), 200: dryRunOf(Type.Ref(Peering)), ...errorResponses(400, 404, 409) },
       },
     },
-    (req, reply) => idempotent(s, req, reply, 201, () => s.peerings.create(actorOf(req), req.body)),
+    (req, reply) => {
+      const input = withoutDryRun(req.body);
+      if (req.body.dryRun) {
+        return dryRun(s, req, reply, s.previews.vpcScope([input.vpcId, input.peerVpcId], ["peeringsPerVpc", "pendingPeeringsPerAccount", "routesPerTable"], input.routeTableIds), () =>
+          s.peerings.create(actorOf(req), input),
+        );
+      }
+      return idempotent(s, req, reply, 201, () => s.peerings.create(actorOf(req), input));
+    },
   );
   app.get<{ Querystring: Static<typeof ListPeerings> }>(
     "/api/v1/peerings",
@@ -95,7 +111,11 @@ export function peeringRoutes(app: FastifyInstance, s: Services): void {
   app.patch<{ Params: { id: string }; Body: Static<typeof UpdatePeering> }>(
     "/api/v1/peerings/:id",
     { schema: { tags, summary: "Change name, bandwidth (billed from now) or auto renew (requester); set your tags and your side's options (either party)", params: IdParams("peering"), body: UpdatePeering, response: one } },
-    (req) => s.peerings.update(actorOf(req), req.params.id, req.body),
+    (req, reply) => {
+      const input = withoutDryRun(req.body);
+      if (req.body.dryRun) return dryRun(s, req, reply, s.previews.peeringScope(actorOf(req), req.params.id, []), () => s.peerings.update(actorOf(req), req.params.id, input));
+      return s.peerings.update(actorOf(req), req.params.id, input);
+    },
   );
   app.post<{ Params: { id: string }; Body: Static<typeof AcceptPeering> | undefined }>(
     "/api/v1/peerings/:id/accept",
@@ -107,40 +127,51 @@ export function peeringRoutes(app: FastifyInstance, s: Services): void {
         body: AcceptPeering,
         response: one,
       },
-      // An empty POST accepts without routes.
-      preValidation: async (req) => {
-        if (req.body === undefined || req.body === null) req.body = {};
-      },
+      preValidation: emptyBody,
     },
-    (req, reply) => idempotent(s, req, reply, 200, () => s.peerings.accept(actorOf(req), req.params.id, { routeTableIds: req.body?.routeTableIds })),
+    (req, reply) => {
+      const routeTableIds = req.body?.routeTableIds;
+      const accept = () => s.peerings.accept(actorOf(req), req.params.id, { routeTableIds });
+      if (req.body?.dryRun) return dryRun(s, req, reply, s.previews.peeringScope(actorOf(req), req.params.id, ["peeringsPerVpc", "routesPerTable"], routeTableIds), accept);
+      return idempotent(s, req, reply, 200, accept);
+    },
   );
-  app.post<{ Params: { id: string } }>(
+  app.post<{ Params: { id: string }; Body: Static<typeof RejectPeering> | undefined }>(
     "/api/v1/peerings/:id/reject",
-    { schema: { tags, summary: "Reject a pending request (accepter only)", params: IdParams("peering"), response: one } },
-    (req, reply) => idempotent(s, req, reply, 200, () => s.peerings.reject(actorOf(req), req.params.id)),
+    { schema: { tags, summary: "Reject a pending request (accepter only); body optional", params: IdParams("peering"), body: RejectPeering, response: one }, preValidation: emptyBody },
+    (req, reply) => {
+      const reject = () => s.peerings.reject(actorOf(req), req.params.id);
+      if (req.body?.dryRun) return dryRun(s, req, reply, s.previews.peeringScope(actorOf(req), req.params.id, ["peeringsPerVpc"]), reject);
+      return idempotent(s, req, reply, 200, reject);
+    },
   );
   app.post<{ Params: { id: string }; Body: Static<typeof Renew> | undefined }>(
     "/api/v1/peerings/:id/renew",
     {
       schema: { tags, summary: "Renew a subscription (restores a suspended peering); body optional", params: IdParams("peering"), body: Renew, response: one },
-      // An empty POST means "renew for the same period".
-      preValidation: async (req) => {
-        if (req.body === undefined || req.body === null) req.body = {};
-      },
+      preValidation: emptyBody,
     },
-    (req, reply) => idempotent(s, req, reply, 200, () => s.peerings.renew(actorOf(req), req.params.id, req.body?.period)),
+    (req, reply) => {
+      const renew = () => s.peerings.renew(actorOf(req), req.params.id, req.body?.period);
+      if (req.body?.dryRun) return dryRun(s, req, reply, s.previews.peeringScope(actorOf(req), req.params.id, []), renew);
+      return idempotent(s, req, reply, 200, renew);
+    },
   );
-  app.delete<{ Params: { id: string }; Querystring: { purge?: boolean } }>(
+  app.delete<{ Params: { id: string }; Querystring: { purge?: boolean; dryRun?: boolean } }>(
     "/api/v1/peerings/:id",
     {
       schema: {
         tags,
         summary: "Cancel a pending request (requester) or delete a live peering (either party; its routes are removed); ?purge=true cleans up a finished record",
         params: IdParams("peering"),
-        querystring: Type.Object({ purge: Type.Optional(Type.Boolean({ description: "Remove a rejected, expired, failed or deleted record" })) }),
-        response: { 200: DeleteResult, ...errorResponses(400, 403, 404, 409) },
+        querystring: Type.Object({ purge: Type.Optional(Type.Boolean({ description: "Remove a rejected, expired, failed or deleted record" })), dryRun: DryRunField }),
+        response: { 200: Type.Union([dryRunOf(DeleteResult), DeleteResult]), ...errorResponses(400, 403, 404, 409) },
       },
     },
-    (req) => s.peerings.delete(actorOf(req), req.params.id, req.query.purge === true),
+    (req, reply) => {
+      const del = () => s.peerings.delete(actorOf(req), req.params.id, req.query.purge === true);
+      if (req.query.dryRun) return dryRun(s, req, reply, s.previews.peeringScope(actorOf(req), req.params.id, ["peeringsPerVpc", "pendingPeeringsPerAccount"]), del);
+      return del();
+    },
   );
 }

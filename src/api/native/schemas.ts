@@ -296,8 +296,69 @@ export const Account = Type.Object(
   { $id: "Account" },
 );
 
+const RouteStateText = Type.Union([Type.Literal("active"), Type.Literal("blackhole"), Type.Literal("absent")]);
+
+/** What a dry run would change for the caller (service/preview.ts). */
+export const DryRunEffects = Type.Object(
+  {
+    routes: Type.Array(
+      Type.Object({
+        routeTableId: Id("routeTable"),
+        routeId: Type.Union([Type.String(), Type.Null()], { description: "The route as it is now; null for a route the call would add" }),
+        destinationCidr: Type.String(),
+        before: RouteStateText,
+        after: RouteStateText,
+        target: Type.Object({ type: Type.String(), id: Type.String() }, { description: "Where the route leads after the call (before it, for a route that would go)" }),
+      }),
+      { description: "Routes of your tables (in the VPCs the call touches) whose state or target would change; `absent`: no such route" },
+    ),
+    quota: Type.Array(
+      Type.Object({
+        name: Type.String({ description: "The quota, as the server's configuration names it (e.g. peeringsPerVpc, routesPerTable)" }),
+        resourceId: Type.String({ description: "What it counts against: a VPC, a route table or your account" }),
+        used: Type.Integer({ description: "Use after the call" }),
+        limit: Type.Integer(),
+      }),
+      { description: "The quotas the call checks or changes, as they would be used after it" },
+    ),
+    analyses: Type.Array(
+      Type.Object({
+        fromInstanceId: Id("instance"),
+        toInstanceId: Id("instance"),
+        toIp: Type.String(),
+        before: Type.Union([Type.Boolean(), Type.Null()], { description: "Reachable before the call (null: an instance missing on that side)" }),
+        after: Type.Union([Type.Boolean(), Type.Null()], { description: "Reachable after it" }),
+        reasons: Type.Array(Type.String(), { description: "The analyzer's reason codes after the call (empty: reachable)" }),
+      }),
+      { description: "Pairs of your own instances whose verdict (POST /api/v1/analyses) would change; other accounts' instances are not analysed" },
+    ),
+    analysesChecked: Type.Integer({ description: "Ordered instance pairs analysed before and after the call" }),
+    analysesTruncated: Type.Boolean({ description: "More pairs were candidates than the bound (200): the rest were not analysed" }),
+  },
+  { $id: "DryRunEffects" },
+);
+
+/** The answer of a dry run whose real call answers `result`. */
+export const dryRunOf = (result: TSchema) =>
+  Type.Object(
+    {
+      dryRun: Type.Literal(true),
+      result: { ...result, description: "The object as the call would leave it, with its state (what a DELETE would remove: as it is now)" },
+      effects: Type.Ref(DryRunEffects),
+    },
+    { description: "dryRun: the call was made and rolled back; nothing was written, announced or billed" },
+  );
+
+/** The `dryRun` body field of the mutating calls. */
+export const DryRunField = Type.Optional(
+  Type.Boolean({ description: "Check the call and answer what it would do (200 with the would-be object and its effects) without changing anything" }),
+);
+
+/** The `?dryRun=true` query of the mutating DELETE calls. */
+export const DryRunQuery = Type.Object({ dryRun: DryRunField });
+
 /** All named schemas, registered with Fastify so OpenAPI shows them as components. */
-export const SHARED_SCHEMAS: TSchema[] = [ErrorResponse, Vpc, Subnet, Route, RouteTable, RouteTableDetail, Vbr, Instance, Region, Account, Peering, RouterInterface, Event, LedgerEntry, WebhookView];
+export const SHARED_SCHEMAS: TSchema[] = [ErrorResponse, Vpc, Subnet, Route, RouteTable, RouteTableDetail, Vbr, Instance, Region, Account, Peering, RouterInterface, Event, LedgerEntry, WebhookView, DryRunEffects];
 
 export const pageOf = (item: TSchema) =>
   Type.Object({

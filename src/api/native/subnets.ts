@@ -6,7 +6,8 @@ import type { Subnet as SubnetModel } from "../../domain/resources.ts";
 import { parseTagFilters } from "../../domain/tags.ts";
 import type { Services } from "../../service/index.ts";
 import { actorOf, idempotent } from "./context.ts";
-import { CidrText, Description, Id, IdParams, MapPublicIpOnLaunch, OptionalName, Subnet, Tags, UpdateBody, errorResponses, listQuery, pageOf } from "./schemas.ts";
+import { dryRun } from "./dry-run.ts";
+import { CidrText, Description, DryRunField, DryRunQuery, Id, IdParams, MapPublicIpOnLaunch, OptionalName, Subnet, Tags, UpdateBody, dryRunOf, errorResponses, listQuery, pageOf } from "./schemas.ts";
 
 const CreateSubnet = Type.Object(
   {
@@ -27,7 +28,7 @@ const ListSubnets = Type.Object({
   zone: Type.Optional(Type.String({ maxLength: 64 })),
   routeTableId: Type.Optional(Id("routeTable")),
 });
-const Associate = Type.Object({ routeTableId: Id("routeTable") }, { additionalProperties: false });
+const Associate = Type.Object({ routeTableId: Id("routeTable"), dryRun: DryRunField }, { additionalProperties: false });
 
 const view = (s: SubnetModel) => ({ ...s, gatewayIp: gatewayIp(parseCidr(s.cidr, "cidr")) });
 
@@ -56,15 +57,24 @@ export function subnetRoutes(app: FastifyInstance, s: Services): void {
     { schema: { tags, summary: "Rename, describe or retag a subnet, or change mapPublicIpOnLaunch", params: IdParams("subnet"), body: UpdateSubnet, response: { 200: Type.Ref(Subnet), ...errorResponses(400, 404) } } },
     async (req) => view(await s.subnets.update(actorOf(req), req.params.id, req.body)),
   );
+  const maybeDry = { 200: Type.Union([dryRunOf(Type.Ref(Subnet)), Type.Ref(Subnet)]), ...errorResponses(400, 404) };
   app.put<{ Params: { id: string }; Body: Static<typeof Associate> }>(
     "/api/v1/subnets/:id/route-table",
-    { schema: { tags, summary: "Associate the subnet with a route table of its VPC", params: IdParams("subnet"), body: Associate, response: { 200: Type.Ref(Subnet), ...errorResponses(400, 404) } } },
-    async (req) => view(await s.subnets.setRouteTable(actorOf(req), req.params.id, req.body.routeTableId)),
+    { schema: { tags, summary: "Associate the subnet with a route table of its VPC", params: IdParams("subnet"), body: Associate, response: maybeDry } },
+    async (req, reply) => {
+      const associate = async () => view(await s.subnets.setRouteTable(actorOf(req), req.params.id, req.body.routeTableId));
+      if (req.body.dryRun) return dryRun(s, req, reply, s.previews.subnetScope(actorOf(req), req.params.id), associate);
+      return associate();
+    },
   );
-  app.delete<{ Params: { id: string } }>(
+  app.delete<{ Params: { id: string }; Querystring: Static<typeof DryRunQuery> }>(
     "/api/v1/subnets/:id/route-table",
-    { schema: { tags, summary: "Return the subnet to its VPC's default route table, implicitly associated", params: IdParams("subnet"), response: { 200: Type.Ref(Subnet), ...errorResponses(400, 404) } } },
-    async (req) => view(await s.subnets.resetRouteTable(actorOf(req), req.params.id)),
+    { schema: { tags, summary: "Return the subnet to its VPC's default route table, implicitly associated", params: IdParams("subnet"), querystring: DryRunQuery, response: maybeDry } },
+    async (req, reply) => {
+      const reset = async () => view(await s.subnets.resetRouteTable(actorOf(req), req.params.id));
+      if (req.query.dryRun) return dryRun(s, req, reply, s.previews.subnetScope(actorOf(req), req.params.id), reset);
+      return reset();
+    },
   );
   app.delete<{ Params: { id: string } }>(
     "/api/v1/subnets/:id",

@@ -5,6 +5,7 @@ import { type Column, printJson, printRecord, printTable } from "../output.ts";
 import { PEERING_STATES } from "../../domain/peering.ts";
 import { bandwidth, bandwidthOrUnlimited, boolean, period, position, seconds, url } from "../parse.ts";
 import { type GlobalFlags, client, collect, show, tagsOf, tenant } from "./common.ts";
+import { type DryRunAnswer, type DryRunFlag, dryRunOption, printDryRun } from "./dry-run.ts";
 
 export const PEERING_COLUMNS: Column[] = [
   ["ID", "id"],
@@ -49,6 +50,11 @@ function showPeering(o: GlobalFlags, p: PeeringView): void {
   else printTable([decorate(p)], PEERING_COLUMNS);
 }
 
+function showPeeringOrDryRun(o: GlobalFlags & DryRunFlag, p: PeeringView): void {
+  if (o.dryRun) printDryRun(o, p as unknown as DryRunAnswer<PeeringView>, (x) => printTable([decorate(x)], PEERING_COLUMNS));
+  else showPeering(o, p);
+}
+
 const SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
 
 /**
@@ -88,8 +94,9 @@ function waitFlags(cmd: Command): Command {
     .option("--timeout <seconds>", "how long --wait waits", seconds, 300);
 }
 
-/** After a command that changed a peering: wait (if asked), print, and fail unless it ended active. */
-async function finish(o: GlobalFlags & { wait: boolean; timeout: number }, api: ApiClient, p: PeeringView, wantActive: boolean): Promise<void> {
+/** After a command that changed a peering: wait (if asked), print, and fail unless it ended active. A dry run only prints. */
+async function finish(o: GlobalFlags & DryRunFlag & { wait: boolean; timeout: number }, api: ApiClient, p: PeeringView, wantActive: boolean): Promise<void> {
+  if (o.dryRun) return printDryRun(o, p as unknown as DryRunAnswer<PeeringView>, (x) => printTable([decorate(x)], PEERING_COLUMNS));
   const final = o.wait && becoming(p) && wantActive ? await waitForPeering(api, p.id, o.timeout) : p;
   showPeering(o, final);
   if (o.wait && wantActive && final.state !== "active") process.exitCode = 1;
@@ -98,7 +105,7 @@ async function finish(o: GlobalFlags & { wait: boolean; timeout: number }, api: 
 export function peeringCommands(program: Command): void {
   const peering = program.command("peering").description("peering connections (request, accept, reject, delete, renew)");
 
-  waitFlags(
+  const create = waitFlags(
     tenant(
       peering
         .command("create")
@@ -115,7 +122,8 @@ export function peeringCommands(program: Command): void {
         .option("--route-table <rtbId>", "a route table of your VPC that gets a route to the peer VPC through the peering once it is active (repeat)", collect)
         .option("--tag <key=value>", "tag (repeat)", collect),
     ),
-  ).action(async (o: GlobalFlags & Record<string, any>) => {
+  );
+  dryRunOption(create).action(async (o: GlobalFlags & Record<string, any>) => {
     const api = client(o);
     const body = JSON.parse(
       JSON.stringify({
@@ -130,6 +138,7 @@ export function peeringCommands(program: Command): void {
         autoRenew: o.autoRenew,
         tags: tagsOf(o.tag),
         routeTableIds: o.routeTable,
+        dryRun: o.dryRun,
       }),
     );
     await finish(o as never, api, await api.request<PeeringView>("POST", "/api/v1/peerings", body), true);
@@ -161,9 +170,9 @@ export function peeringCommands(program: Command): void {
   ] as const) {
     const cmd = tenant(peering.command(action).description(describe).argument("<id>"));
     if (action === "accept") cmd.option("--route-table <rtbId>", "a route table of your VPC that gets a route to the requester's VPC through the peering (repeat)", collect);
-    waitFlags(cmd).action(async (id: string, o: GlobalFlags & { wait: boolean; timeout: number; routeTable?: string[] }) => {
+    dryRunOption(waitFlags(cmd)).action(async (id: string, o: GlobalFlags & DryRunFlag & { wait: boolean; timeout: number; routeTable?: string[] }) => {
       const api = client(o);
-      const body = o.routeTable ? { routeTableIds: o.routeTable } : undefined;
+      const body = o.routeTable || o.dryRun ? JSON.parse(JSON.stringify({ routeTableIds: o.routeTable, dryRun: o.dryRun })) : undefined;
       await finish(o, api, await api.request<PeeringView>("POST", `/api/v1/peerings/${encodeURIComponent(id)}/${action}`, body), wantActive);
     });
   }
@@ -176,43 +185,54 @@ export function peeringCommands(program: Command): void {
     },
   );
 
-  tenant(
-    peering
-      .command("delete")
-      .description("cancel a request or delete a peering (its routes go too); --purge cleans up a finished record")
-      .argument("<id>")
-      .option("--purge", "remove a rejected, expired, failed or deleted record"),
-  ).action(async (id: string, o: GlobalFlags & { purge?: boolean }) => {
-    const res = await client(o).request<{ peering?: PeeringView; removedRoutes?: { id: string; routeTableId: string; destinationCidr: string }[]; purged?: string }>(
-      "DELETE",
-      `/api/v1/peerings/${encodeURIComponent(id)}${o.purge ? "?purge=true" : ""}`,
-    );
+  dryRunOption(
+    tenant(
+      peering
+        .command("delete")
+        .description("cancel a request or delete a peering (its routes go too); --purge cleans up a finished record")
+        .argument("<id>")
+        .option("--purge", "remove a rejected, expired, failed or deleted record"),
+    ),
+  ).action(async (id: string, o: GlobalFlags & DryRunFlag & { purge?: boolean }) => {
+    type Deleted = { peering?: PeeringView; removedRoutes?: { id: string; routeTableId: string; destinationCidr: string }[]; purged?: string };
+    const q = new URLSearchParams();
+    if (o.purge) q.set("purge", "true");
+    if (o.dryRun) q.set("dryRun", "true");
+    const res = await client(o).request<Deleted>("DELETE", `/api/v1/peerings/${encodeURIComponent(id)}${q.size ? `?${q}` : ""}`);
+    if (o.dryRun) {
+      return printDryRun(o, res as unknown as DryRunAnswer<Deleted>, (x) => {
+        if (x.purged) process.stdout.write(`${x.purged} would be cleaned up\n`);
+        else if (x.peering) printTable([decorate(x.peering)], PEERING_COLUMNS);
+      });
+    }
     if (o.output === "json") return printJson(res);
     if (res.purged) return void process.stdout.write(`cleaned up ${res.purged}\n`);
     process.stdout.write(`${id} is ${res.peering?.state}\n`);
     for (const r of res.removedRoutes ?? []) process.stdout.write(`removed route ${r.id} (${r.destinationCidr}) from ${r.routeTableId}\n`);
   });
 
-  tenant(peering.command("renew").description("renew a subscription (restores a suspended peering)").argument("<id>").option("--period <months>", "1-9, 12, 24 or 36 months (default: the current period)", period)).action(
-    async (id: string, o: GlobalFlags & { period?: number }) => {
-      const body = o.period === undefined ? {} : { period: o.period };
-      showPeering(o, await client(o).request<PeeringView>("POST", `/api/v1/peerings/${encodeURIComponent(id)}/renew`, body));
-    },
-  );
+  dryRunOption(
+    tenant(peering.command("renew").description("renew a subscription (restores a suspended peering)").argument("<id>").option("--period <months>", "1-9, 12, 24 or 36 months (default: the current period)", period)),
+  ).action(async (id: string, o: GlobalFlags & DryRunFlag & { period?: number }) => {
+    const body = JSON.parse(JSON.stringify({ period: o.period, dryRun: o.dryRun }));
+    showPeeringOrDryRun(o, await client(o).request<PeeringView>("POST", `/api/v1/peerings/${encodeURIComponent(id)}/renew`, body));
+  });
 
-  tenant(
-    peering
-      .command("update")
-      .description("change a peering (requester: name, bandwidth, auto renew; either party: tags)")
-      .argument("<id>")
-      .option("--name <name>", "new name")
-      .option("--bandwidth <mbps>", "new bandwidth in Mbit/s (1-10000), or 'unlimited' to remove the cap (intra-region)", bandwidthOrUnlimited)
-      .option("--auto-renew <bool>", "auto renew: true or false", boolean)
-      .option("--tag <key=value>", "replace your tags (repeat)", collect),
-  ).action(async (id: string, o: GlobalFlags & { name?: string; bandwidth?: number | "unlimited"; autoRenew?: boolean; tag?: string[] }) => {
-    const body = JSON.parse(JSON.stringify({ name: o.name, autoRenew: o.autoRenew, tags: tagsOf(o.tag) }));
+  dryRunOption(
+    tenant(
+      peering
+        .command("update")
+        .description("change a peering (requester: name, bandwidth, auto renew; either party: tags)")
+        .argument("<id>")
+        .option("--name <name>", "new name")
+        .option("--bandwidth <mbps>", "new bandwidth in Mbit/s (1-10000), or 'unlimited' to remove the cap (intra-region)", bandwidthOrUnlimited)
+        .option("--auto-renew <bool>", "auto renew: true or false", boolean)
+        .option("--tag <key=value>", "replace your tags (repeat)", collect),
+    ),
+  ).action(async (id: string, o: GlobalFlags & DryRunFlag & { name?: string; bandwidth?: number | "unlimited"; autoRenew?: boolean; tag?: string[] }) => {
+    const body = JSON.parse(JSON.stringify({ name: o.name, autoRenew: o.autoRenew, tags: tagsOf(o.tag), dryRun: o.dryRun }));
     if (o.bandwidth !== undefined) body.bandwidthMbps = o.bandwidth === "unlimited" ? null : o.bandwidth;
-    showPeering(o, await client(o).request<PeeringView>("PATCH", `/api/v1/peerings/${encodeURIComponent(id)}`, body));
+    showPeeringOrDryRun(o, await client(o).request<PeeringView>("PATCH", `/api/v1/peerings/${encodeURIComponent(id)}`, body));
   });
 
   billingAndEvents(program);

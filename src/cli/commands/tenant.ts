@@ -5,6 +5,7 @@ import { count, url } from "../parse.ts";
 import { DEFAULT_ENDPOINT, readProfiles, saveProfile } from "../profile.ts";
 import { type GlobalFlags, client, collect, show, tagsOf, tenant } from "./common.ts";
 import { instanceExecCommand } from "./probe.ts";
+import { type DryRunAnswer, type DryRunFlag, dryRunOption, printDryRun } from "./dry-run.ts";
 
 interface ResourceSpec {
   /** CLI noun, e.g. "vpc". */
@@ -15,6 +16,14 @@ interface ResourceSpec {
   /** Query-string filters of `list`: flag → query parameter. */
   filters: [flag: string, param: string, help: string][];
   create: { flags: (cmd: Command) => Command; body: (o: Record<string, unknown>) => Record<string, unknown> };
+  /** create, update and delete take --dry-run (the API's dryRun). */
+  dryRun?: boolean;
+}
+
+/** Prints an answer, or a dry run's answer (with `columns` for its object). */
+function showOrDryRun(o: GlobalFlags & DryRunFlag, value: unknown, columns: Column[]): void {
+  if (o.dryRun) printDryRun(o, value as DryRunAnswer, (x) => printTable([x], columns));
+  else show(o, value, columns);
 }
 
 const base: Column[] = [["ID", "id"], ["NAME", "name"]];
@@ -49,6 +58,7 @@ const RESOURCES: ResourceSpec[] = [
       flags: (c) => c.requiredOption("--vpc <vpcId>", "VPC id").requiredOption("--name <name>", "name"),
       body: (o) => ({ vpcId: o.vpc, name: o.name }),
     },
+    dryRun: true,
   },
   {
     noun: "vbr",
@@ -86,9 +96,10 @@ function resourceCommands(program: Command, spec: ResourceSpec): Command {
   const group = program.command(spec.noun).description(`manage ${spec.noun}s`);
   const withTags = (c: Command) => c.option("--tag <key=value>", "tag (repeat for several)", collect).option("--description <text>", "description");
 
-  tenant(withTags(spec.create.flags(group.command("create").description(`create a ${spec.noun}`)))).action(async (o: GlobalFlags & Record<string, unknown>) => {
-    const body = { ...spec.create.body(o), description: o.description, tags: tagsOf(o.tag as string[] | undefined) };
-    show(o, await client(o).request("POST", spec.path, JSON.parse(JSON.stringify(body))), spec.columns);
+  const dry = (c: Command) => (spec.dryRun ? dryRunOption(c) : c);
+  dry(tenant(withTags(spec.create.flags(group.command("create").description(`create a ${spec.noun}`))))).action(async (o: GlobalFlags & DryRunFlag & Record<string, unknown>) => {
+    const body = { ...spec.create.body(o), description: o.description, tags: tagsOf(o.tag as string[] | undefined), dryRun: o.dryRun };
+    showOrDryRun(o, await client(o).request("POST", spec.path, JSON.parse(JSON.stringify(body))), spec.columns);
   });
 
   const list = tenant(group.command("list").description(`list ${spec.noun}s`))
@@ -121,21 +132,24 @@ function resourceCommands(program: Command, spec: ResourceSpec): Command {
     }
   });
 
-  tenant(
-    group
-      .command("update")
-      .description(`rename, describe or retag a ${spec.noun}`)
-      .argument("<id>")
-      .option("--name <name>", "new name")
-      .option("--description <text>", "new description")
-      .option("--tag <key=value>", "replace all tags with these (repeat)", collect),
-  ).action(async (id: string, o: GlobalFlags & { name?: string; description?: string; tag?: string[] }) => {
-    const body = JSON.parse(JSON.stringify({ name: o.name, description: o.description, tags: tagsOf(o.tag) }));
-    show(o, await client(o).request("PATCH", `${spec.path}/${encodeURIComponent(id)}`, body), spec.columns);
+  dry(
+    tenant(
+      group
+        .command("update")
+        .description(`rename, describe or retag a ${spec.noun}`)
+        .argument("<id>")
+        .option("--name <name>", "new name")
+        .option("--description <text>", "new description")
+        .option("--tag <key=value>", "replace all tags with these (repeat)", collect),
+    ),
+  ).action(async (id: string, o: GlobalFlags & DryRunFlag & { name?: string; description?: string; tag?: string[] }) => {
+    const body = JSON.parse(JSON.stringify({ name: o.name, description: o.description, tags: tagsOf(o.tag), dryRun: o.dryRun }));
+    showOrDryRun(o, await client(o).request("PATCH", `${spec.path}/${encodeURIComponent(id)}`, body), spec.columns);
   });
 
-  tenant(group.command("delete").description(`delete a ${spec.noun}`).argument("<id>")).action(async (id: string, o: GlobalFlags) => {
-    await client(o).request("DELETE", `${spec.path}/${encodeURIComponent(id)}`);
+  dry(tenant(group.command("delete").description(`delete a ${spec.noun}`).argument("<id>"))).action(async (id: string, o: GlobalFlags & DryRunFlag) => {
+    const answer = await client(o).request("DELETE", `${spec.path}/${encodeURIComponent(id)}${o.dryRun ? "?dryRun=true" : ""}`);
+    if (o.dryRun) return showOrDryRun(o, answer, spec.columns);
     if (o.output === "json") printJson({ id, deleted: true });
     else process.stdout.write(`deleted ${id}\n`);
   });
@@ -176,9 +190,15 @@ export function tenantCommands(program: Command): void {
     const group = resourceCommands(program, spec);
     if (spec.noun === "instance") instanceExecCommand(group);
     if (spec.noun === "subnet") {
-      tenant(group.command("associate").description("use a route table for this subnet").argument("<subnetId>").requiredOption("--route-table <id>", "route table of the same VPC")).action(
-        async (id: string, o: GlobalFlags & { routeTable: string }) => {
-          show(o, await client(o).request("PUT", `/api/v1/subnets/${encodeURIComponent(id)}/route-table`, { routeTableId: o.routeTable }), spec.columns);
+      dryRunOption(tenant(group.command("associate").description("use a route table for this subnet").argument("<subnetId>").requiredOption("--route-table <id>", "route table of the same VPC"))).action(
+        async (id: string, o: GlobalFlags & DryRunFlag & { routeTable: string }) => {
+          const body = JSON.parse(JSON.stringify({ routeTableId: o.routeTable, dryRun: o.dryRun }));
+          showOrDryRun(o, await client(o).request("PUT", `/api/v1/subnets/${encodeURIComponent(id)}/route-table`, body), spec.columns);
+        },
+      );
+      dryRunOption(tenant(group.command("disassociate").description("return this subnet to its VPC's default route table").argument("<subnetId>"))).action(
+        async (id: string, o: GlobalFlags & DryRunFlag) => {
+          showOrDryRun(o, await client(o).request("DELETE", `/api/v1/subnets/${encodeURIComponent(id)}/route-table${o.dryRun ? "?dryRun=true" : ""}`), spec.columns);
         },
       );
     }
@@ -188,7 +208,7 @@ export function tenantCommands(program: Command): void {
   tenant(route.command("list").description("list a route table's routes (local route first)").argument("<routeTableId>")).action(async (rtb: string, o: GlobalFlags) => {
     show(o, await client(o).get(`/api/v1/route-tables/${encodeURIComponent(rtb)}/routes`), ROUTE_COLUMNS);
   });
-  tenant(
+  dryRunOption(tenant(
     route
       .command("add")
       .description("add a route: --destination CIDR and one of --peering, --router-interface, --vbr, --instance")
@@ -199,7 +219,7 @@ export function tenantCommands(program: Command): void {
       .option("--vbr <vbrId>", "next hop: a VBR")
       .option("--instance <insId>", "next hop: an instance of the table's VPC (an appliance; its id or private IP)")
       .option("--description <text>", "description"),
-  ).action(async (rtb: string, o: GlobalFlags & { destination: string; peering?: string; routerInterface?: string; vbr?: string; instance?: string; description?: string }) => {
+  )).action(async (rtb: string, o: GlobalFlags & DryRunFlag & { destination: string; peering?: string; routerInterface?: string; vbr?: string; instance?: string; description?: string }) => {
     const targets = [
       o.peering && { type: "peering", id: o.peering },
       o.routerInterface && { type: "router-interface", id: o.routerInterface },
@@ -207,11 +227,12 @@ export function tenantCommands(program: Command): void {
       o.instance && { type: "instance", id: o.instance },
     ].filter(Boolean);
     if (targets.length !== 1) throw new Error("give exactly one next hop: --peering, --router-interface, --vbr or --instance");
-    const body = JSON.parse(JSON.stringify({ destinationCidr: o.destination, target: targets[0], description: o.description }));
-    show(o, await client(o).request("POST", `/api/v1/route-tables/${encodeURIComponent(rtb)}/routes`, body), ROUTE_COLUMNS);
+    const body = JSON.parse(JSON.stringify({ destinationCidr: o.destination, target: targets[0], description: o.description, dryRun: o.dryRun }));
+    showOrDryRun(o, await client(o).request("POST", `/api/v1/route-tables/${encodeURIComponent(rtb)}/routes`, body), ROUTE_COLUMNS);
   });
-  tenant(route.command("delete").description("remove a route").argument("<routeTableId>").argument("<routeId>")).action(async (rtb: string, id: string, o: GlobalFlags) => {
-    await client(o).request("DELETE", `/api/v1/route-tables/${encodeURIComponent(rtb)}/routes/${encodeURIComponent(id)}`);
+  dryRunOption(tenant(route.command("delete").description("remove a route").argument("<routeTableId>").argument("<routeId>"))).action(async (rtb: string, id: string, o: GlobalFlags & DryRunFlag) => {
+    const answer = await client(o).request("DELETE", `/api/v1/route-tables/${encodeURIComponent(rtb)}/routes/${encodeURIComponent(id)}${o.dryRun ? "?dryRun=true" : ""}`);
+    if (o.dryRun) return showOrDryRun(o, answer, ROUTE_COLUMNS);
     if (o.output === "json") printJson({ id, deleted: true });
     else process.stdout.write(`deleted route ${id} from ${rtb}\n`);
   });
