@@ -10,7 +10,8 @@ import { REASON_CODES } from "../../src/dataplane/analyze.ts";
 import type { Actor } from "../../src/service/context.ts";
 import type { Services } from "../../src/service/index.ts";
 import { TestClock } from "../support/clock.ts";
-import { BACKENDS, type Harness, type TestDb, freshDb, harness } from "../support/harness.ts";
+import { openRuntime } from "../../src/main.ts";
+import { BACKENDS, type Harness, TEST_MASTER_KEY, type TestDb, freshDb, harness } from "../support/harness.ts";
 import { type ServerProcess, runCli, startServer, tempDir } from "../support/process.ts";
 
 type Acct = { id: string; token: string };
@@ -233,6 +234,27 @@ describe.each(BACKENDS)("analyses on %s", (backend) => {
       const r = await post(alice, body);
       expect({ body, status: r.status, code: r.body.error.code }).toEqual({ body, status, code });
       expect(r.body.error.details.field ?? r.body.error.message, JSON.stringify(body)).toContain(field);
+    }
+  });
+
+  it("a change written by another process (another store handle on the same database) is seen at the next analysis", async () => {
+    const { a, ia } = net;
+    const other = await openRuntime({ ...h.db, config: defaultConfig(), masterKey: TEST_MASTER_KEY, settleMs: 0 });
+    try {
+      const x = await other.services.vpcs.create(A(), { name: "x2", region: "cn-hangzhou", cidr: "10.77.0.0/16" });
+      const sx = await other.services.subnets.create(A(), { vpcId: x.id, cidr: "10.77.1.0/24" });
+      const ix = await other.services.instances.create(A(), { subnetId: sx.id });
+      const p = await other.services.peerings.create(A(), { vpcId: a.id, peerVpcId: x.id });
+      if (p.state !== "active") await other.services.peerings.accept(A(), p.id);
+      await other.services.routeTables.addRoute(A(), x.defaultRouteTableId, { destinationCidr: "10.0.0.0/16", target: { type: "peering", id: p.id } });
+      // Warm: this server's index now holds all of the above, without the route out of Alice's VPC.
+      expect(codes(await explain(alice, { fromInstanceId: ia.id, toIp: ix.privateIp }))).toEqual(["NO_ROUTE"]);
+      const route = await other.services.routeTables.addRoute(A(), a.defaultRouteTableId, { destinationCidr: "10.77.0.0/16", target: { type: "peering", id: p.id } });
+      expect(await explain(alice, { fromInstanceId: ia.id, toIp: ix.privateIp })).toMatchObject({ reachable: true });
+      await other.services.routeTables.deleteRoute(A(), a.defaultRouteTableId, route.id);
+      expect(codes(await explain(alice, { fromInstanceId: ia.id, toIp: ix.privateIp }))).toEqual(["NO_ROUTE"]);
+    } finally {
+      await other.close();
     }
   });
 
