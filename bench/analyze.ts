@@ -190,7 +190,7 @@ console.log(`  range table + binary search: ${fmt(l.median / 1e6, 1)} M lookups/
 console.log(`  linear scan (baseline):      ${fmt(l.linear / 1e3, 1)} k lookups/s  → ${fmt(l.median / l.linear)}× faster`);
 const a = analysisBench();
 console.log(`Analysis over ${fmt(a.vpcs)} VPCs, ${fmt(a.peerings)} peerings, ${fmt(a.routes)} routes:`);
-console.log(`  indexModel (once per request in the service): ${fmt(a.indexMs, 1)} ms (median of 5)`);
+console.log(`  indexModel (rebuilt by the service after a change): ${fmt(a.indexMs, 1)} ms (median of 5)`);
 console.log(`  analyze() × ${fmt(a.n)} (${fmt((a.reachable / a.n) * 100)}% reachable): p50 ${fmt(a.p50 * 1000, 1)} µs, p99 ${fmt(a.p99 * 1000, 1)} µs, max ${fmt(a.max * 1000, 1)} µs`);
 console.log(JSON.stringify({ lpm: { ...l, sink: undefined }, analysis: a }));
 
