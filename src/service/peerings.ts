@@ -116,6 +116,16 @@ export const endpointOfVbr = (vbr: Vbr): Endpoint => ({ accountId: vbr.accountId
 
 const pairKey = (a: string, b: string) => [a, b].sort().join("|");
 
+/**
+ * The peerings a VPC (or VBR) holds against its peeringsPerVpc quota: every live one except the
+ * requests it has received and not yet accepted (AWS counts active peerings per VPC and
+ * outstanding requests per requester). `except`: a peering left out of the count.
+ */
+export async function peeringsHeldBy(r: Repos, routerId: string, except?: string): Promise<number> {
+  const live = await r.peerings.liveOfRouter(routerId);
+  return live.filter((p) => p.id !== except && (p.state !== "pending-acceptance" || (p.requester.vpcId ?? p.requester.vbrId) === routerId)).length;
+}
+
 export class PeeringService {
   private readonly routes: PeeringRoutes;
 
@@ -250,8 +260,10 @@ export class PeeringService {
       });
     }
     const limits = this.deps.config.limits;
-    checkQuota(limits, "peeringsPerVpc", (await r.peerings.liveOfRouter(reqId)).length, `live peerings of ${reqId}`);
-    checkQuota(limits, "peeringsPerVpc", (await r.peerings.liveOfRouter(accId)).length, `live peerings of ${accId}`);
+    // The requester's VPC holds the new request at once; the accepter's only once it accepts (or at
+    // once when the peering is active on creation), so nobody can fill another's VPC with requests.
+    checkQuota(limits, "peeringsPerVpc", await peeringsHeldBy(r, reqId), `peerings of ${reqId}`);
+    if (n.preAccepted) checkQuota(limits, "peeringsPerVpc", await peeringsHeldBy(r, accId), `peerings of ${accId}`);
     if (!n.preAccepted) checkQuota(limits, "pendingPeeringsPerAccount", await r.peerings.countPendingRequestedBy(req.accountId), `pending peering requests of account ${req.accountId}`);
 
     const now = nowIso(this.deps);
@@ -441,14 +453,13 @@ export class PeeringService {
     return this.present(await this.deps.store.transaction(async (r) => {
       const p = await r.peerings.get(actor.accountId, id, true);
       if (!p) throw notFound("peering", id);
-      // Requests count against both sides' quotas when made, so this only bites if the quota was
-      // lowered since; the request then stays pending until a slot frees up.
+      // An incoming request takes a slot of the accepter's VPC only now: with the VPC full, it
+      // stays pending until a slot frees up (or it expires).
       const state = effectiveState(p.state, p.expiresAt, this.deps.clock.now());
       if (state === "pending-acceptance" && this.rolesOf(p, actor).includes("accepter")) {
         const accId = p.accepter.vpcId ?? p.accepter.vbrId!;
         await r.vpcs.lockAny(accId);
-        const live = (await r.peerings.liveOfRouter(accId)).filter((x) => x.id !== id).length;
-        checkQuota(this.deps.config.limits, "peeringsPerVpc", live, `live peerings of ${accId}`);
+        checkQuota(this.deps.config.limits, "peeringsPerVpc", await peeringsHeldBy(r, accId, id), `peerings of ${accId}`);
       }
       const res = await this.command(r, actor, id, "accept", (q, now) => this.billing.activate(r, q, now));
       const after = res.after!;

@@ -12,6 +12,7 @@ import type { Limits } from "../config.ts";
 import type { Repos } from "../store/repos/index.ts";
 import type { Store } from "../store/store.ts";
 import { readModel } from "./analyses.ts";
+import { peeringsHeldBy } from "./peerings.ts";
 import type { Actor, ServiceDeps } from "./context.ts";
 import type { RouteTableService } from "./route-tables.ts";
 
@@ -206,7 +207,7 @@ export class PreviewService {
     const owner = { accountId: actor.accountId };
     const wanted = new Set(s.quotas);
     for (const vpcId of vpcIds) {
-      if (wanted.has("peeringsPerVpc")) out.push({ name: "peeringsPerVpc", resourceId: vpcId, used: (await r.peerings.liveOfRouter(vpcId)).length, limit: limits.peeringsPerVpc });
+      if (wanted.has("peeringsPerVpc")) out.push({ name: "peeringsPerVpc", resourceId: vpcId, used: await peeringsHeldBy(r, vpcId), limit: limits.peeringsPerVpc });
       if (wanted.has("routeTablesPerVpc")) {
         const custom = (await r.routeTables.count(owner, { vpc_id: vpcId })) - 1;
         out.push({ name: "routeTablesPerVpc", resourceId: vpcId, used: Math.max(0, custom), limit: limits.routeTablesPerVpc });

@@ -178,37 +178,49 @@ describe.each(BACKENDS)("peering connections on %s", (backend) => {
     expect((await call(alice, "POST", "/api/v1/peerings", { vpcId: a.id, peerVpcId: b.id, peerAccountId: bob.id })).status).toBe(201);
   });
 
-  it("enforces the per-VPC quota on both sides at request time", async () => {
+  it("a VPC's quota counts its established peerings and its own requests; a received request counts once accepted", async () => {
     const hub = await vpc(bob, "172.30.0.0/16");
     const spokes = [];
-    for (let i = 0; i < 4; i++) spokes.push(await vpc(alice, `10.${60 + i}.0.0/16`));
+    for (let i = 0; i < 5; i++) spokes.push(await vpc(alice, `10.${60 + i}.0.0/16`));
+    // Four requests to Bob's hub (quota 3): received requests take no slot, so nobody can fill another's VPC.
     const requests = [];
-    for (const s of spokes.slice(0, 3)) requests.push((await call(alice, "POST", "/api/v1/peerings", { vpcId: s.id, peerVpcId: hub.id, peerAccountId: bob.id })).body);
-    // Bob's hub has 3 pending requests; a same-account peering from it is refused at once.
+    for (const s of spokes.slice(0, 4)) requests.push((await call(alice, "POST", "/api/v1/peerings", { vpcId: s.id, peerVpcId: hub.id, peerAccountId: bob.id })).body);
+    for (const r of requests) expect(r.state).toBe("pending-acceptance");
+    // A same-account peering from the hub is active at once: one slot.
     const own = await vpc(bob, "172.31.0.0/16");
-    const full = await call(bob, "POST", "/api/v1/peerings", { vpcId: hub.id, peerVpcId: own.id });
-    expect(full.body.error).toMatchObject({ code: "LimitExceeded", details: { quota: "peeringsPerVpc", limit: 3 } });
+    expect((await call(bob, "POST", "/api/v1/peerings", { vpcId: hub.id, peerVpcId: own.id })).body.state).toBe("active");
     expect((await call(bob, "POST", `/api/v1/peerings/${requests[0].id}/accept`)).body.state).toBe("active");
     expect((await call(bob, "POST", `/api/v1/peerings/${requests[1].id}/accept`)).body.state).toBe("active");
-    expect((await call(bob, "POST", `/api/v1/peerings/${requests[2].id}/accept`)).body.state).toBe("active");
-    const tooMany = await call(alice, "POST", "/api/v1/peerings", { vpcId: spokes[3].id, peerVpcId: hub.id, peerAccountId: bob.id });
-    expect(tooMany.body.error.code).toBe("LimitExceeded");
+    // Full: the third acceptance is refused and the request stays pending.
+    const full = await call(bob, "POST", `/api/v1/peerings/${requests[2].id}/accept`);
+    expect(full.body.error).toMatchObject({ code: "LimitExceeded", details: { quota: "peeringsPerVpc", limit: 3 } });
+    expect((await call(bob, "GET", `/api/v1/peerings/${requests[2].id}`)).body.state).toBe("pending-acceptance");
+    // The hub's own new requests are refused while it is full.
+    const fromHub = await call(bob, "POST", "/api/v1/peerings", { vpcId: hub.id, peerVpcId: spokes[4].id, peerAccountId: alice.id });
+    expect(fromHub.body.error).toMatchObject({ code: "LimitExceeded", details: { quota: "peeringsPerVpc" } });
+    // A requester's own outgoing requests count for it: spoke 0 is in one peering; three more requests from it would make 4.
+    const targets = [];
+    for (let i = 0; i < 3; i++) targets.push(await vpc(bob, `192.168.${30 + i}.0/24`));
+    expect((await call(alice, "POST", "/api/v1/peerings", { vpcId: spokes[0].id, peerVpcId: targets[0].id, peerAccountId: bob.id })).status).toBe(201);
+    expect((await call(alice, "POST", "/api/v1/peerings", { vpcId: spokes[0].id, peerVpcId: targets[1].id, peerAccountId: bob.id })).status).toBe(201);
+    const over = await call(alice, "POST", "/api/v1/peerings", { vpcId: spokes[0].id, peerVpcId: targets[2].id, peerAccountId: bob.id });
+    expect(over.body.error).toMatchObject({ code: "LimitExceeded", details: { quota: "peeringsPerVpc" } });
   });
 
-  it("counts a pending request against the accepter VPC's quota until it is answered", async () => {
+  it("a received request waits while the accepter's VPC is full, and is accepted once a slot frees up", async () => {
     const hub = await vpc(bob, "172.29.0.0/16");
-    const spokes = [];
-    for (let i = 0; i < 4; i++) spokes.push(await vpc(alice, `10.${70 + i}.0.0/16`));
-    const p0 = (await call(alice, "POST", "/api/v1/peerings", { vpcId: spokes[0].id, peerVpcId: hub.id, peerAccountId: bob.id })).body;
+    const spoke = await vpc(alice, "10.70.0.0/16");
+    const p0 = (await call(alice, "POST", "/api/v1/peerings", { vpcId: spoke.id, peerVpcId: hub.id, peerAccountId: bob.id })).body;
     // Three same-account peerings fill the hub while the request waits.
-    for (let i = 0; i < 2; i++) {
+    const mine = [];
+    for (let i = 0; i < 3; i++) {
       const own = await vpc(bob, `192.168.${10 + i}.0/24`);
-      expect((await call(bob, "POST", "/api/v1/peerings", { vpcId: hub.id, peerVpcId: own.id })).body.state).toBe("active");
+      const made = (await call(bob, "POST", "/api/v1/peerings", { vpcId: hub.id, peerVpcId: own.id })).body;
+      expect(made.state).toBe("active");
+      mine.push(made);
     }
-    const ownThird = await vpc(bob, "192.168.20.0/24");
-    const third = await call(bob, "POST", "/api/v1/peerings", { vpcId: ownThird.id, peerVpcId: hub.id });
-    expect(third.body.error.code).toBe("LimitExceeded");
-    // 2 active + 1 pending = 3 live: accepting the pending one would make 3 — allowed.
+    expect((await call(bob, "POST", `/api/v1/peerings/${p0.id}/accept`)).body.error.code).toBe("LimitExceeded");
+    expect((await call(bob, "DELETE", `/api/v1/peerings/${mine[0].id}`)).status).toBeLessThan(300);
     expect((await call(bob, "POST", `/api/v1/peerings/${p0.id}/accept`)).body.state).toBe("active");
   });
 
