@@ -4,13 +4,12 @@
  * its effects (routes, quotas, reachability between the caller's instances) are what the real
  * call then does.
  */
-import SqliteDatabase from "better-sqlite3";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultConfig } from "../config.ts";
 import { DomainError } from "../domain/errors.ts";
 import { BACKENDS, type Harness, harness } from "../../test/support/harness.ts";
 import { TestClock } from "../../test/support/clock.ts";
+import { rowCounts as counts } from "../../test/support/row-counts.ts";
 import { MAX_ANALYSIS_PAIRS, rolledBack } from "./preview.ts";
 
 /** The DomainError a call fails with. */
@@ -24,29 +23,7 @@ async function failure(p: Promise<unknown>): Promise<DomainError> {
   throw new Error("expected the call to fail");
 }
 
-/** Rows of every table of the harness's database, read over a connection of its own. */
-async function rowCounts(h: Harness): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  if (h.db.dataDir) {
-    const db = new SqliteDatabase(`${h.db.dataDir}/vpcpeer.db`, { readonly: true });
-    try {
-      const tables = db.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'").all() as { name: string }[];
-      for (const { name } of tables) out[name] = (db.prepare(`select count(*) as n from "${name}"`).get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-    return out;
-  }
-  const c = new pg.Client({ connectionString: h.db.databaseUrl });
-  await c.connect();
-  try {
-    const tables = await c.query("select tablename from pg_tables where schemaname = 'public'");
-    for (const { tablename } of tables.rows) out[tablename] = (await c.query(`select count(*)::int as n from "${tablename}"`)).rows[0].n;
-  } finally {
-    await c.end();
-  }
-  return out;
-}
+const rowCounts = (h: Harness) => counts(h.db);
 
 describe.each(BACKENDS)("dry runs on %s", (backend) => {
   let h: Harness;

@@ -218,7 +218,7 @@ export class PreviewService {
     }
     const named = new Set(s.tableIds ?? []);
     for (const id of new Set([...before.keys(), ...after.keys()])) {
-      const changed = before.get(id) !== after.get(id);
+      const changed = (before.get(id) ?? 0) !== (after.get(id) ?? 0);
       if (!(changed || (wanted.has("routesPerTable") && named.has(id)))) continue;
       if (!after.has(id)) continue; // a table that would be deleted holds no quota
       out.push({ name: "routesPerTable", resourceId: id, used: after.get(id)!, limit: limits.routesPerTable });
