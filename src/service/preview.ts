@@ -149,6 +149,15 @@ export class PreviewService {
     };
   }
 
+  /** A router interface's VPC and (same account) its opposite's; connecting or (de)activating touches the peering's quota and routes. */
+  routerInterfaceScope(actor: Actor, id: string, quotas: (keyof Limits)[]): (r: Repos) => Promise<PreviewScope> {
+    return async (r) => {
+      const ri = await r.routerInterfaces.get(actor, id);
+      const vpcIds = ri ? [ri, ri.opposite].filter((x) => x.routerType === "vpc").map((x) => x.routerId) : [];
+      return { vpcIds, quotas };
+    };
+  }
+
   vpcScope(vpcIds: readonly string[], quotas: (keyof Limits)[], tableIds: readonly string[] = []): (r: Repos) => Promise<PreviewScope> {
     return async () => ({ vpcIds: [...vpcIds], quotas, tableIds: [...tableIds] });
   }

@@ -5,7 +5,8 @@ import { ROUTER_INTERFACE_STATUSES } from "../../domain/resources.ts";
 import { parseTagFilters } from "../../domain/tags.ts";
 import type { Services } from "../../service/index.ts";
 import { actorOf, idempotent, pageJson, sendJson } from "./context.ts";
-import { AccountId, Description, IdParams, OptionalName, RegionName, RouterInterface, Tags, errorResponses, listQuery, pageOf } from "./schemas.ts";
+import { dryRun } from "./dry-run.ts";
+import { AccountId, Description, DryRunField, IdParams, OptionalName, RegionName, RouterInterface, Tags, dryRunOf, errorResponses, listQuery, pageOf } from "./schemas.ts";
 
 const RouterType = Type.Union([Type.Literal("vpc"), Type.Literal("vbr")]);
 const RouterId = Type.String({ pattern: "^(vpc|vbr)-[a-z0-9]{12}$" });
@@ -84,18 +85,25 @@ export function routerInterfaceRoutes(app: FastifyInstance, s: Services): void {
     { schema: { tags, summary: "Change the initiator's spec (bandwidth), billed from now", params: IdParams("routerInterface"), body: SetSpec, response: one } },
     (req) => s.routerInterfaces.setSpec(actorOf(req), req.params.id, req.body.spec),
   );
+  const DryRunBody = Type.Object({ dryRun: DryRunField }, { additionalProperties: false });
   for (const [action, summary] of [
-    ["connect", "Connect an Idle initiator to the acceptor it names"],
-    ["activate", "Activate an Inactive connection"],
-    ["deactivate", "Deactivate (freeze) an Active connection; its traffic stops"],
+    ["connect", "Connect an Idle initiator to the acceptor it names; body optional"],
+    ["activate", "Activate an Inactive connection; body optional"],
+    ["deactivate", "Deactivate (freeze) an Active connection; its traffic stops; body optional"],
   ] as const) {
-    app.post<{ Params: { id: string } }>(
+    app.post<{ Params: { id: string }; Body: Static<typeof DryRunBody> | undefined }>(
       `/api/v1/router-interfaces/:id/${action}`,
-      { schema: { tags, summary, params: IdParams("routerInterface"), response: one } },
-      (req, reply) =>
-        idempotent(s, req, reply, 200, () =>
-          action === "connect" ? s.routerInterfaces.connect(actorOf(req), req.params.id) : s.routerInterfaces.setActive(actorOf(req), req.params.id, action === "activate"),
-        ),
+      {
+        schema: { tags, summary, params: IdParams("routerInterface"), body: DryRunBody, response: { ...one, 200: Type.Union([dryRunOf(Type.Ref(RouterInterface)), Type.Ref(RouterInterface)]) } },
+        preValidation: async (req) => {
+          if (req.body === undefined || req.body === null) req.body = {};
+        },
+      },
+      (req, reply) => {
+        const run = () => (action === "connect" ? s.routerInterfaces.connect(actorOf(req), req.params.id) : s.routerInterfaces.setActive(actorOf(req), req.params.id, action === "activate"));
+        if (req.body?.dryRun) return dryRun(s, req, reply, s.previews.routerInterfaceScope(actorOf(req), req.params.id, action === "connect" ? ["peeringsPerVpc"] : []), run);
+        return idempotent(s, req, reply, 200, run);
+      },
     );
   }
   app.delete<{ Params: { id: string } }>(
