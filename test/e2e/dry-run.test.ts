@@ -286,5 +286,12 @@ describe("dry runs through the CLI", () => {
     expect(json(await as(alice, ["subnet", "disassociate", subnet.id, "-o", "json"])).routeTableId).toBe(a.defaultRouteTableId);
     expect(json(await as(alice, ["route-table", "delete", own.id, "--dry-run", "-o", "json"]))).toMatchObject({ dryRun: true, result: { id: own.id } });
     expect(json(await as(alice, ["route-table", "list", "--vpc", a.id, "-o", "json"])).items).toHaveLength(2);
+
+    const x = json(await as(alice, ["vpc", "create", "--name", "x", "--region", "cn-hangzhou", "--cidr", "10.41.0.0/16", "-o", "json"]));
+    const y = json(await as(alice, ["vpc", "create", "--name", "y", "--region", "cn-hangzhou", "--cidr", "10.42.0.0/16", "-o", "json"]));
+    const ri = json(await as(alice, ["router-interface", "create", "--role", "initiator", "--router", x.id, "--spec", "Mini.2", "--opposite-router", y.id, "--with-acceptor", "-o", "json"]));
+    expect(json(await as(alice, ["router-interface", "deactivate", ri.id, "--dry-run", "-o", "json"]))).toMatchObject({ dryRun: true, result: { id: ri.id, status: "Inactive" } });
+    expect(ok(await as(alice, ["router-interface", "deactivate", ri.id, "--dry-run"]))).toMatch(new RegExp(`dry run[^]*${ri.id}.*Inactive`));
+    expect(json(await as(alice, ["router-interface", "get", ri.id, "-o", "json"])).status).toBe("Active");
   });
 });

@@ -1,9 +1,10 @@
 /** Router-interface commands: the Alibaba Express Connect flow (initiator/acceptor, connect, activate). */
 import { type Command, Option } from "commander";
-import { type Column, printJson, printRecord } from "../output.ts";
+import { type Column, printJson, printRecord, printTable } from "../output.ts";
 import { ROUTER_INTERFACE_STATUSES } from "../../domain/resources.ts";
 import { bandwidth, period } from "../parse.ts";
 import { type GlobalFlags, client, collect, show, tagsOf, tenant } from "./common.ts";
+import { type DryRunAnswer, type DryRunFlag, dryRunOption, printDryRun } from "./dry-run.ts";
 
 const COLUMNS: Column[] = [
   ["ID", "id"],
@@ -101,8 +102,10 @@ export function routerInterfaceCommands(program: Command): void {
     ["activate", "activate an Inactive connection"],
     ["deactivate", "deactivate an Active connection (traffic stops)"],
   ] as const) {
-    tenant(ri.command(action).description(describe).argument("<id>")).action(async (id: string, o: GlobalFlags) => {
-      show(o, await client(o).request("POST", `/api/v1/router-interfaces/${encodeURIComponent(id)}/${action}`), COLUMNS);
+    dryRunOption(tenant(ri.command(action).description(describe).argument("<id>"))).action(async (id: string, o: GlobalFlags & DryRunFlag) => {
+      const answer = await client(o).request("POST", `/api/v1/router-interfaces/${encodeURIComponent(id)}/${action}`, o.dryRun ? { dryRun: true } : undefined);
+      if (o.dryRun) printDryRun(o, answer as DryRunAnswer, (x) => printTable([x], COLUMNS));
+      else show(o, answer, COLUMNS);
     });
   }
 
