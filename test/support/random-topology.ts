@@ -1,0 +1,191 @@
+/**
+ * The analyzer against real packets on random topologies, shared by the data plane drivers
+ * (dataplane-analyses.test.ts on `linux`, dataplane-analyses-ovn.test.ts on `ovn` with a lab):
+ * VPCs over the given accounts (one subnet with an instance, half of them a second subnet with an
+ * instance and a second route table, most associated with it), random peerings (pending or
+ * accepted), routes to the whole peer CIDR or its first /24, in the main table or the second one,
+ * some through the second subnet's instance as an appliance; then random source/destination pairs
+ * analysed with `verify: true`. Every disagreement between the model and the probe fails with the
+ * pair, both verdicts and the analyzer's reasons. Seeded (mulberry32): the same seed and sizes
+ * build the same topology and pairs.
+ */
+import { expect } from "vitest";
+import { appliedAt, type callAt } from "./dataplane-server.ts";
+import type { Acct } from "./dataplane-scenarios.ts";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyBody = any;
+
+/** mulberry32: a small seeded generator, so a failing topology can be replayed. */
+export function rng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return { next, chance: (p: number) => next() < p, pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]! };
+}
+
+/** The seed from VPCPEER_TEST_SEED, else a random one. */
+export const testSeed = (): number => Number(process.env.VPCPEER_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
+
+/** A positive integer from the environment variable `name`, else `fallback`. */
+export function sizeFromEnv(name: string, fallback: number, max = Infinity): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`${name}: "${raw}" is not an integer from 1 to ${max}`);
+  return n;
+}
+
+export interface RandomInstance {
+  id: string;
+  privateIp: string;
+  owner: Acct;
+  /** The host the API placed it on (null without hosts: the Linux data plane). */
+  host: string | null;
+}
+
+export interface RandomVpc {
+  owner: Acct;
+  id: string;
+  cidr: string;
+  main: string;
+  alt: string | null;
+  instances: RandomInstance[];
+  /** An instance of the second subnet that may serve as an appliance. */
+  appliance: string | null;
+}
+
+export interface PropertyResult {
+  i: number;
+  src: string;
+  dst: string;
+  model: boolean;
+  probe: boolean;
+  probeError: string | null;
+  reasons: { code: string; message: string }[];
+}
+
+export interface RunOptions {
+  seed: number;
+  /** VPCs (10.1.0.0/16 … 10.N.0.0/16, N ≤ 250) and source/destination pairs. */
+  vpcCount: number;
+  pairCount: number;
+  accounts: Acct[];
+  call: ReturnType<typeof callAt>;
+  url: () => string;
+  /** After the data plane's pass over the last change: what else the driver needs before packets flow (OVN: ports bound, forwarding set). */
+  settle: (topology: { vpcs: RandomVpc[]; appliances: Set<string> }) => Promise<void>;
+  /** Filled with the VPCs made, and the peerings accepted (for later tests of the same file). */
+  vpcs: RandomVpc[];
+  active: { id: string; x: RandomVpc; y: RandomVpc }[];
+  label: string;
+  /** Analyses in flight at once (each probe on its own port). Default 4. */
+  concurrency?: number;
+}
+
+/** One failing pair, readable in the test's failure message. */
+export function describeDisagreement(x: PropertyResult): string {
+  const verdict = (b: boolean) => (b ? "reachable" : "unreachable");
+  return `#${x.i} ${x.src} → ${x.dst}: analyzer ${verdict(x.model)}, probe ${verdict(x.probe)}${x.probeError ? ` (${x.probeError})` : ""}; reasons: ${x.reasons.length ? x.reasons.map((r) => `${r.code}: ${r.message}`).join(" | ") : "none"}`;
+}
+
+/** Builds a random topology through the API, then compares the analysis with the probe on random pairs; returns the results. */
+export async function propertyRun(o: RunOptions): Promise<PropertyResult[]> {
+  const { seed, accounts, call, vpcs, active, label, vpcCount, pairCount } = o;
+  if (vpcCount > 250) throw new Error(`vpcCount ${vpcCount}: at most 250 (10.N.0.0/16)`);
+  const ok = async (a: Acct, method: string, path: string, body?: unknown) => {
+    const r = await call(a, method, path, body);
+    expect(r.status, `${method} ${path} ${JSON.stringify(body)} → ${JSON.stringify(r.body)}`).toBeLessThan(300);
+    return r.body as AnyBody;
+  };
+  console.info(`dataplane-analyses (${label}) seed: ${seed}, ${vpcCount} VPCs, ${pairCount} pairs (replay with VPCPEER_TEST_SEED=${seed})`);
+  const r = rng(seed);
+  const t0 = Date.now();
+  const appliances = new Set<string>();
+  const mine = (i: AnyBody, owner: Acct): RandomInstance => ({ id: i.id, privateIp: i.privateIp, owner, host: i.host ?? null });
+  for (let k = 1; k <= vpcCount; k++) {
+    const owner = r.pick(accounts);
+    const v = await ok(owner, "POST", "/api/v1/vpcs", { name: `v${k}`, region: "cn-hangzhou", cidr: `10.${k}.0.0/16` });
+    const s1 = await ok(owner, "POST", "/api/v1/subnets", { vpcId: v.id, cidr: `10.${k}.1.0/24` });
+    const i1 = await ok(owner, "POST", "/api/v1/instances", { subnetId: s1.id });
+    const entry: RandomVpc = { owner, id: v.id, cidr: v.cidr, main: v.defaultRouteTableId, alt: null, instances: [mine(i1, owner)], appliance: null };
+    if (r.chance(0.5)) {
+      const alt = await ok(owner, "POST", "/api/v1/route-tables", { vpcId: v.id, name: "alt" });
+      const s2 = await ok(owner, "POST", "/api/v1/subnets", { vpcId: v.id, cidr: `10.${k}.2.0/24` });
+      if (r.chance(0.7)) await ok(owner, "PUT", `/api/v1/subnets/${s2.id}/route-table`, { routeTableId: alt.id });
+      const i2 = await ok(owner, "POST", "/api/v1/instances", { subnetId: s2.id });
+      entry.alt = alt.id;
+      entry.instances.push(mine(i2, owner));
+      entry.appliance = i2.id;
+    }
+    vpcs.push(entry);
+  }
+  // Peerings between random pairs (about 1.4 tries per VPC): most accepted, some left pending.
+  const pairs = new Set<string>();
+  for (let n = 0; n < Math.round(vpcCount * 1.4); n++) {
+    const x = r.pick(vpcs);
+    const y = r.pick(vpcs);
+    const key = [x.id, y.id].sort().join();
+    if (x === y || pairs.has(key)) continue;
+    pairs.add(key);
+    const p = await ok(x.owner, "POST", "/api/v1/peerings", { vpcId: x.id, peerVpcId: y.id, ...(x.owner !== y.owner ? { peerAccountId: y.owner.accountId } : {}) });
+    const accept = r.chance(0.8);
+    if (p.state === "pending-acceptance" && accept) await ok(y.owner, "POST", `/api/v1/peerings/${p.id}/accept`);
+    if (p.state === "active" || accept) active.push({ id: p.id, x, y });
+    // Each side routes to the other (or to part of it), in its main table, its second one, or not at all.
+    for (const [me, peer] of [[x, y], [y, x]] as const) {
+      const dest = r.chance(0.75) ? peer.cidr : peer.cidr.replace(/\.0\.0\/16$/, ".1.0/24");
+      if (r.chance(0.85)) {
+        // Sometimes through the appliance of the second subnet, whose table then carries it on.
+        if (me.appliance && me.alt && r.chance(0.3)) {
+          await ok(me.owner, "POST", `/api/v1/route-tables/${me.main}/routes`, { destinationCidr: dest, target: { type: "instance", id: me.appliance } });
+          appliances.add(me.appliance);
+          await call(me.owner, "POST", `/api/v1/route-tables/${me.alt}/routes`, { destinationCidr: dest, target: { type: "peering", id: p.id } });
+        } else {
+          await ok(me.owner, "POST", `/api/v1/route-tables/${me.main}/routes`, { destinationCidr: dest, target: { type: "peering", id: p.id } });
+        }
+      }
+      if (me.alt && r.chance(0.4)) await call(me.owner, "POST", `/api/v1/route-tables/${me.alt}/routes`, { destinationCidr: peer.cidr, target: { type: "peering", id: p.id } });
+    }
+  }
+  // One pass after the last change reads everything: wait for it, then for what the driver needs besides.
+  await appliedAt(o.url(), () => ok(accounts[0]!, "GET", "/api/v1/vpcs"));
+  await o.settle({ vpcs, appliances });
+  const built = Date.now() - t0;
+
+  const all = vpcs.flatMap((v) => v.instances);
+  const vpcOf = new Map(vpcs.flatMap((v) => v.instances.map((i) => [i.id, v] as const)));
+  const peersOf = (v: RandomVpc) => vpcs.filter((w) => pairs.has([v.id, w.id].sort().join()));
+  const cases = Array.from({ length: pairCount }, (_, i) => {
+    const src = r.pick(all);
+    const peers = peersOf(vpcOf.get(src.id)!);
+    // Mostly an instance of a VPC peered with the source's (so that routes decide), else anywhere or nobody's address.
+    const dst = peers.length > 0 && r.chance(0.6) ? r.pick(r.pick(peers).instances).privateIp : r.chance(0.7) ? r.pick(all).privateIp : `10.${1 + Math.floor(r.next() * vpcCount)}.1.${200 + Math.floor(r.next() * 50)}`;
+    return { i, src, dst };
+  });
+  const results: PropertyResult[] = [];
+  // A few at a time, each on its own port (a responder per target and port).
+  const width = o.concurrency ?? 4;
+  for (let k = 0; k < cases.length; k += width) {
+    await Promise.all(
+      cases.slice(k, k + width).map(async ({ i, src, dst }) => {
+        const a = await ok(src.owner, "POST", "/api/v1/analyses", { fromInstanceId: src.id, toIp: dst, port: 20000 + i, verify: true });
+        results.push({ i, src: src.id, dst, model: a.reachable, probe: a.probe.reachable, probeError: a.probe.error ?? null, reasons: a.reasons.map((x: AnyBody) => ({ code: x.code, message: x.message })) });
+      }),
+    );
+  }
+  results.sort((x, y) => x.i - y.i);
+  const reachable = results.filter((x) => x.probe).length;
+  const codes = [...new Set(results.flatMap((x) => x.reasons.map((y) => y.code)))].sort();
+  console.info(`dataplane-analyses (${label}): built in ${built} ms, ${pairCount} pairs in ${Date.now() - t0 - built} ms; ${reachable} reachable, ${pairCount - reachable} not; reasons seen: ${codes.join(", ")}`);
+  const disagreements = results.filter((x) => x.model !== x.probe || x.reasons.some((y) => y.code === "MODEL_DATAPLANE_MISMATCH"));
+  expect(disagreements.map(describeDisagreement), `${label}: the analyzer and the probe disagree (seed ${seed}, ${vpcCount} VPCs, ${pairCount} pairs)`).toEqual([]);
+  // Not a trivial topology: some pair is reachable.
+  expect(reachable, `seed ${seed}: no pair reachable`).toBeGreaterThan(0);
+  return results;
+}
