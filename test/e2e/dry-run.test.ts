@@ -96,12 +96,20 @@ describe.each(BACKENDS)("dry runs through HTTP on %s", (backend) => {
     expect(dryDelete.status).toBe(200);
     expect(dryDelete.body.result).toMatchObject({ peering: { id, state: "deleted" }, removedRoutes: [{ id: route.id, routeTableId: a.rtb.id }] });
     expect(dryDelete.body.effects.routes).toEqual([{ routeTableId: a.rtb.id, routeId: route.id, destinationCidr: b.vpc.cidr, before: "active", after: "absent", target: { type: "peering", id } }]);
-    const dryPatch = await h.call(alice.token, "PATCH", `/api/v1/peerings/${id}`, { name: "renamed", autoRenew: true, dryRun: true });
-    expect(dryPatch.body).toMatchObject({ dryRun: true, result: { name: "renamed", autoRenew: true } });
+    // A bandwidth change would announce itself and bill the change: neither is kept.
+    const dryPatch = await h.call(alice.token, "PATCH", `/api/v1/peerings/${id}`, { name: "renamed", autoRenew: true, bandwidthMbps: 20, dryRun: true });
+    expect(dryPatch.body).toMatchObject({ dryRun: true, result: { name: "renamed", autoRenew: true, bandwidthMbps: 20 } });
+    const dryOptions = await h.call(bob.token, "PATCH", `/api/v1/peerings/${id}`, { options: { accepter: { allowDnsResolutionFromRemoteVpc: true } }, dryRun: true });
+    expect(dryOptions.status).toBe(200);
+    expect(JSON.stringify(dryOptions.body.result)).toContain('"allowDnsResolutionFromRemoteVpc":true');
     const dryRenew = await h.call(alice.token, "POST", `/api/v1/peerings/${id}/renew`, { period: 2, dryRun: true });
     expect(dryRenew.body).toMatchObject({ dryRun: true, result: { id, period: 2 } });
     expect(await rowCounts(h.db)).toEqual(before);
-    expect((await h.call(alice.token, "GET", `/api/v1/peerings/${id}`)).body).toMatchObject({ state: "active", name: "" });
+    expect((await h.call(alice.token, "GET", `/api/v1/peerings/${id}`)).body).toMatchObject({ state: "active", name: "", bandwidthMbps: null });
+    expect(JSON.stringify((await h.call(alice.token, "GET", `/api/v1/peerings/${id}`)).body)).not.toContain('"allowDnsResolutionFromRemoteVpc":true');
+    // The real change writes (an event at least): the counts can tell.
+    expect((await h.call(alice.token, "PATCH", `/api/v1/peerings/${id}`, { bandwidthMbps: 20 })).status).toBe(200);
+    expect((await rowCounts(h.db)).events).toBeGreaterThan(before.events!);
     expect(await sameError(bob.token, "PATCH", `/api/v1/peerings/${id}`, { name: "x" })).toBe("PeeringActionForbidden");
 
     // Not a boolean: refused naming the field.
