@@ -401,6 +401,9 @@ describe.each(BACKENDS)("AWS face: the seed's six-step flow and the error codes 
     expect(await failure(ea.send(new DescribeVpcPeeringConnectionsCommand({ MaxResults: 4 })))).toMatchObject({ code: "InvalidParameterValue", status: 400 });
     expect((await failure(ea.send(new DescribeVpcPeeringConnectionsCommand({ Filters: [{ Name: "no-such-filter", Values: ["x"] }] })))).code).toBe("InvalidParameterValue");
     expect((await failure(ea.send(new CreateVpcCommand({ CidrBlock: "10.0.0/16" })))).code).toBe("InvalidParameterValue");
+    // Not a CIDR at all (a prefix over 32, an octet over 255): a bad value, not a block size out of range.
+    for (const bad of ["10.0.0.0/33", "300.0.0.0/16"]) expect((await failure(ea.send(new CreateVpcCommand({ CidrBlock: bad })))).code).toBe("InvalidParameterValue");
+    expect((await failure(ea.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/8" })))).code).toBe("InvalidVpc.Range");
     expect((await failure(create(ea, { VpcId: a.VpcId!, PeerVpcId: b.VpcId!, PeerOwnerId: bob.id, PeerRegion: "mars-north-1" }))).code).toBe("InvalidParameterValue");
   });
 
@@ -422,6 +425,17 @@ describe.each(BACKENDS)("AWS face: the seed's six-step flow and the error codes 
     const sig = await failure(tampered.send(new DescribeVpcsCommand({})));
     expect(sig).toMatchObject({ code: "AuthFailure", status: 401 });
     expect(sig.code).not.toBe("SignatureDoesNotMatch");
+    // The body changed after signing (same length; its signed x-amz-content-sha256 no longer matches): AuthFailure as well.
+    const rebodied = client(alice);
+    rebodied.middlewareStack.add(
+      (next) => async (args) => {
+        const req = args.request as { body: string };
+        req.body = req.body.replace("Version=2016-11-15", "Version=2016-11-16");
+        return next(args);
+      },
+      { step: "deserialize", priority: "low", name: "changeBodyAfterSigning" },
+    );
+    expect(await failure(rebodied.send(new DescribeVpcsCommand({})))).toMatchObject({ code: "AuthFailure", status: 401, message: expect.stringContaining("x-amz-content-sha256") });
 
     // The JS SDK re-signs with a corrected clock on skew errors: one attempt only, so the first answer shows.
     for (const offset of [-20 * 60_000, 20 * 60_000]) {

@@ -95,7 +95,7 @@ async function authenticate(services: Services, req: DialectRequest): Promise<Au
   const claimed = req.headers["x-amz-content-sha256"];
   if (claimed !== undefined) {
     const actual = req.rawBody === "" ? EMPTY_SHA256 : createHash("sha256").update(req.rawBody, "utf8").digest("hex");
-    if (claimed.toLowerCase() !== actual) throw new AwsError("SignatureDoesNotMatch", 403, "The request signature we calculated does not match the signature you provided: x-amz-content-sha256 is not the SHA-256 of the body.");
+    if (claimed.toLowerCase() !== actual) throw new AwsError("AuthFailure", 401, "AWS was not able to validate the provided access credentials: x-amz-content-sha256 is not the SHA-256 of the body.");
   }
   const expected = await expectedSignature(auth, found.secret, { method: req.method, path: req.path, rawQuery: req.rawQuery, headers: req.headers, body: req.rawBody }, when);
   if (!sameSignature(expected, auth.signature)) {

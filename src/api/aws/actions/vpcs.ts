@@ -55,6 +55,8 @@ export function awsCidr(p: Params, param: string, code: string, what: string): s
   const m = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(cidr);
   if (!m) throw badValue(param, cidr, "expected an IPv4 CIDR block like 10.0.0.0/16");
   const prefix = Number(m[2]);
+  // Not a CIDR at all (an octet over 255, a prefix over 32) is a bad value, not a size out of range.
+  if (prefix > 32 || m[1]!.split(".").some((o) => Number(o) > 255)) throw badValue(param, cidr, "expected an IPv4 CIDR block like 10.0.0.0/16");
   if (prefix < VPC_MIN_PREFIX || prefix > VPC_MAX_PREFIX) throw new AwsError(code, 400, `The CIDR '${cidr}' is invalid: a ${what} block must be between a /${VPC_MIN_PREFIX} and a /${VPC_MAX_PREFIX} netmask.`);
   return cidr;
 }
