@@ -4,7 +4,9 @@
  * VPCs over the given accounts (one subnet with an instance, half of them a second subnet with an
  * instance and a second route table, most associated with it), random peerings (pending or
  * accepted), routes to the whole peer CIDR or its first /24, in the main table or the second one,
- * some through the second subnet's instance as an appliance; then random source/destination pairs
+ * some through the second subnet's instance as an appliance; then churn the data plane must undo
+ * (live peerings deleted, requests rejected, routes deleted, subnets moved between tables); then
+ * random source/destination pairs
  * analysed with `verify: true`. Every disagreement between the model and the probe fails with the
  * pair, both verdicts and the analyzer's reasons. Seeded (mulberry32): the same seed and sizes
  * build the same topology and pairs.
@@ -55,6 +57,8 @@ export interface RandomVpc {
   cidr: string;
   main: string;
   alt: string | null;
+  /** The second subnet (the one that may use `alt`). */
+  second: string | null;
   instances: RandomInstance[];
   /** An instance of the second subnet that may serve as an appliance. */
   appliance: string | null;
@@ -113,13 +117,14 @@ export async function propertyRun(o: RunOptions): Promise<PropertyResult[]> {
     const v = await ok(owner, "POST", "/api/v1/vpcs", { name: `v${k}`, region: "cn-hangzhou", cidr: `10.${k}.0.0/16` });
     const s1 = await ok(owner, "POST", "/api/v1/subnets", { vpcId: v.id, cidr: `10.${k}.1.0/24` });
     const i1 = await ok(owner, "POST", "/api/v1/instances", { subnetId: s1.id });
-    const entry: RandomVpc = { owner, id: v.id, cidr: v.cidr, main: v.defaultRouteTableId, alt: null, instances: [mine(i1, owner)], appliance: null };
+    const entry: RandomVpc = { owner, id: v.id, cidr: v.cidr, main: v.defaultRouteTableId, alt: null, instances: [mine(i1, owner)], appliance: null, second: null };
     if (r.chance(0.5)) {
       const alt = await ok(owner, "POST", "/api/v1/route-tables", { vpcId: v.id, name: "alt" });
       const s2 = await ok(owner, "POST", "/api/v1/subnets", { vpcId: v.id, cidr: `10.${k}.2.0/24` });
       if (r.chance(0.7)) await ok(owner, "PUT", `/api/v1/subnets/${s2.id}/route-table`, { routeTableId: alt.id });
       const i2 = await ok(owner, "POST", "/api/v1/instances", { subnetId: s2.id });
       entry.alt = alt.id;
+      entry.second = s2.id;
       entry.instances.push(mine(i2, owner));
       entry.appliance = i2.id;
     }
@@ -127,6 +132,14 @@ export async function propertyRun(o: RunOptions): Promise<PropertyResult[]> {
   }
   // Peerings between random pairs (about 1.4 tries per VPC): most accepted, some left pending.
   const pairs = new Set<string>();
+  /** Routes made (for the churn below). */
+  const routes: { owner: Acct; table: string; id: string }[] = [];
+  const route = async (owner: Acct, table: string, body: unknown, must: boolean) => {
+    const res = await call(owner, "POST", `/api/v1/route-tables/${table}/routes`, body);
+    if (must) expect(res.status, `POST /api/v1/route-tables/${table}/routes ${JSON.stringify(body)} → ${JSON.stringify(res.body)}`).toBeLessThan(300);
+    if (res.status < 300) routes.push({ owner, table, id: res.body.id });
+  };
+  const peerings: { id: string; x: RandomVpc; y: RandomVpc; state: "active" | "pending" | "deleted" | "rejected" }[] = [];
   for (let n = 0; n < Math.round(vpcCount * 1.4); n++) {
     const x = r.pick(vpcs);
     const y = r.pick(vpcs);
@@ -136,22 +149,54 @@ export async function propertyRun(o: RunOptions): Promise<PropertyResult[]> {
     const p = await ok(x.owner, "POST", "/api/v1/peerings", { vpcId: x.id, peerVpcId: y.id, ...(x.owner !== y.owner ? { peerAccountId: y.owner.accountId } : {}) });
     const accept = r.chance(0.8);
     if (p.state === "pending-acceptance" && accept) await ok(y.owner, "POST", `/api/v1/peerings/${p.id}/accept`);
-    if (p.state === "active" || accept) active.push({ id: p.id, x, y });
+    peerings.push({ id: p.id, x, y, state: p.state === "active" || accept ? "active" : "pending" });
     // Each side routes to the other (or to part of it), in its main table, its second one, or not at all.
     for (const [me, peer] of [[x, y], [y, x]] as const) {
       const dest = r.chance(0.75) ? peer.cidr : peer.cidr.replace(/\.0\.0\/16$/, ".1.0/24");
       if (r.chance(0.85)) {
         // Sometimes through the appliance of the second subnet, whose table then carries it on.
         if (me.appliance && me.alt && r.chance(0.3)) {
-          await ok(me.owner, "POST", `/api/v1/route-tables/${me.main}/routes`, { destinationCidr: dest, target: { type: "instance", id: me.appliance } });
-          appliances.add(me.appliance);
-          await call(me.owner, "POST", `/api/v1/route-tables/${me.alt}/routes`, { destinationCidr: dest, target: { type: "peering", id: p.id } });
+          await route(me.owner, me.main, { destinationCidr: dest, target: { type: "instance", id: me.appliance } }, true);
+          await route(me.owner, me.alt, { destinationCidr: dest, target: { type: "peering", id: p.id } }, false);
         } else {
-          await ok(me.owner, "POST", `/api/v1/route-tables/${me.main}/routes`, { destinationCidr: dest, target: { type: "peering", id: p.id } });
+          await route(me.owner, me.main, { destinationCidr: dest, target: { type: "peering", id: p.id } }, true);
         }
       }
-      if (me.alt && r.chance(0.4)) await call(me.owner, "POST", `/api/v1/route-tables/${me.alt}/routes`, { destinationCidr: peer.cidr, target: { type: "peering", id: p.id } });
+      if (me.alt && r.chance(0.4)) await route(me.owner, me.alt, { destinationCidr: peer.cidr, target: { type: "peering", id: p.id } }, false);
     }
+  }
+  // Churn, so that the data plane must also undo what it applied: some live peerings deleted
+  // (their routes go with them), some requests rejected (their routes stay, blackholes), some
+  // routes deleted, some second subnets moved to the other table.
+  for (const q of peerings) {
+    if (q.state === "active" && r.chance(0.12)) {
+      await ok(q.x.owner, "DELETE", `/api/v1/peerings/${q.id}`);
+      q.state = "deleted";
+    } else if (q.state === "pending" && r.chance(0.4)) {
+      await ok(q.y.owner, "POST", `/api/v1/peerings/${q.id}/reject`);
+      q.state = "rejected";
+    }
+  }
+  for (const q of peerings) if (q.state === "active") active.push({ id: q.id, x: q.x, y: q.y });
+  for (const rt of routes) {
+    // The deleted peerings' routes are gone already (404): only the answer of the others is checked.
+    if (r.chance(0.1)) {
+      const res = await call(rt.owner, "DELETE", `/api/v1/route-tables/${rt.table}/routes/${rt.id}`);
+      expect([204, 404], `DELETE route ${rt.id} → ${JSON.stringify(res.body)}`).toContain(res.status);
+    }
+  }
+  for (const v of vpcs) {
+    if (v.second && v.alt && r.chance(0.2)) {
+      const now = (await ok(v.owner, "GET", `/api/v1/subnets/${v.second}`)) as AnyBody;
+      if (now.routeTableId === v.alt) await ok(v.owner, "DELETE", `/api/v1/subnets/${v.second}/route-table`);
+      else await ok(v.owner, "PUT", `/api/v1/subnets/${v.second}/route-table`, { routeTableId: v.alt });
+    }
+  }
+  // An appliance forwards while some route still goes through it.
+  for (const v of vpcs) {
+    if (!v.appliance) continue;
+    const through = await Promise.all([v.main, v.alt].filter((t): t is string => t !== null).map(async (t) => ((await ok(v.owner, "GET", `/api/v1/route-tables/${t}`)) as AnyBody).routes ?? []));
+    if (through.flat().some((x: AnyBody) => x.target?.type === "instance" && x.target.id === v.appliance)) appliances.add(v.appliance);
   }
   // One pass after the last change reads everything: wait for it, then for what the driver needs besides.
   await appliedAt(o.url(), () => ok(accounts[0]!, "GET", "/api/v1/vpcs"));
@@ -182,7 +227,8 @@ export async function propertyRun(o: RunOptions): Promise<PropertyResult[]> {
   results.sort((x, y) => x.i - y.i);
   const reachable = results.filter((x) => x.probe).length;
   const codes = [...new Set(results.flatMap((x) => x.reasons.map((y) => y.code)))].sort();
-  console.info(`dataplane-analyses (${label}): built in ${built} ms, ${pairCount} pairs in ${Date.now() - t0 - built} ms; ${reachable} reachable, ${pairCount - reachable} not; reasons seen: ${codes.join(", ")}`);
+  const states = ["active", "pending", "deleted", "rejected"].map((st) => `${peerings.filter((q) => q.state === st).length} ${st}`).join(", ");
+  console.info(`dataplane-analyses (${label}): ${vpcCount} VPCs, ${all.length} instances, peerings ${states}, ${routes.length} routes, ${appliances.size} appliances; built in ${built} ms, ${pairCount} pairs in ${Date.now() - t0 - built} ms; ${reachable} reachable, ${pairCount - reachable} not; reasons seen: ${codes.join(", ")}`);
   const disagreements = results.filter((x) => x.model !== x.probe || x.reasons.some((y) => y.code === "MODEL_DATAPLANE_MISMATCH"));
   expect(disagreements.map(describeDisagreement), `${label}: the analyzer and the probe disagree (seed ${seed}, ${vpcCount} VPCs, ${pairCount} pairs)`).toEqual([]);
   // Not a trivial topology: some pair is reachable.
