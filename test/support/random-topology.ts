@@ -4,12 +4,12 @@
  * VPCs over the given accounts (one subnet with an instance, half of them a second subnet with an
  * instance and a second route table, most associated with it), random peerings (pending or
  * accepted), routes to the whole peer CIDR or its first /24, in the main table or the second one,
- * some through the second subnet's instance as an appliance; then churn the data plane must undo
- * (live peerings deleted, requests rejected, routes deleted, subnets moved between tables); then
- * random source/destination pairs
- * analysed with `verify: true`. Every disagreement between the model and the probe fails with the
- * pair, both verdicts and the analyzer's reasons. Seeded (mulberry32): the same seed and sizes
- * build the same topology and pairs.
+ * some through the second subnet's instance as an appliance, or declared with the peering's
+ * request and accept; then churn the data plane must undo (live peerings deleted, requests
+ * rejected, routes deleted, subnets moved between tables); then random source/destination pairs
+ * (mostly TCP, some UDP and ICMP) analysed with `verify: true`. Every disagreement between the
+ * model and the probe fails with the pair, both verdicts and the analyzer's reasons. Seeded
+ * (mulberry32): the same seed and sizes build the same topology and pairs.
  */
 import { expect } from "vitest";
 import { appliedAt, type callAt } from "./dataplane-server.ts";
@@ -68,6 +68,7 @@ export interface PropertyResult {
   i: number;
   src: string;
   dst: string;
+  protocol: "tcp" | "udp" | "icmp";
   model: boolean;
   probe: boolean;
   probeError: string | null;
@@ -95,7 +96,7 @@ export interface RunOptions {
 /** One failing pair, readable in the test's failure message. */
 export function describeDisagreement(x: PropertyResult): string {
   const verdict = (b: boolean) => (b ? "reachable" : "unreachable");
-  return `#${x.i} ${x.src} → ${x.dst}: analyzer ${verdict(x.model)}, probe ${verdict(x.probe)}${x.probeError ? ` (${x.probeError})` : ""}; reasons: ${x.reasons.length ? x.reasons.map((r) => `${r.code}: ${r.message}`).join(" | ") : "none"}`;
+  return `#${x.i} ${x.src} → ${x.dst} ${x.protocol}: analyzer ${verdict(x.model)}, probe ${verdict(x.probe)}${x.probeError ? ` (${x.probeError})` : ""}; reasons: ${x.reasons.length ? x.reasons.map((r) => `${r.code}: ${r.message}`).join(" | ") : "none"}`;
 }
 
 /** Builds a random topology through the API, then compares the analysis with the probe on random pairs; returns the results. */
@@ -139,17 +140,21 @@ export async function propertyRun(o: RunOptions): Promise<PropertyResult[]> {
     if (must) expect(res.status, `POST /api/v1/route-tables/${table}/routes ${JSON.stringify(body)} → ${JSON.stringify(res.body)}`).toBeLessThan(300);
     if (res.status < 300) routes.push({ owner, table, id: res.body.id });
   };
-  const peerings: { id: string; x: RandomVpc; y: RandomVpc; state: "active" | "pending" | "deleted" | "rejected" }[] = [];
+  const peerings: { id: string; x: RandomVpc; y: RandomVpc; state: "active" | "pending" | "deleted" | "rejected"; declared: boolean }[] = [];
   for (let n = 0; n < Math.round(vpcCount * 1.4); n++) {
     const x = r.pick(vpcs);
     const y = r.pick(vpcs);
     const key = [x.id, y.id].sort().join();
     if (x === y || pairs.has(key)) continue;
     pairs.add(key);
-    const p = await ok(x.owner, "POST", "/api/v1/peerings", { vpcId: x.id, peerVpcId: y.id, ...(x.owner !== y.owner ? { peerAccountId: y.owner.accountId } : {}) });
+    // Some peerings declare their routes (routeTableIds on the request and the accept): the peering adds them when live.
+    const declared = r.chance(0.25);
+    const tableOf = (v: RandomVpc) => r.pick([v.main, v.alt ?? v.main]);
+    const p = await ok(x.owner, "POST", "/api/v1/peerings", { vpcId: x.id, peerVpcId: y.id, ...(x.owner !== y.owner ? { peerAccountId: y.owner.accountId } : {}), ...(declared ? { routeTableIds: [tableOf(x)] } : {}) });
     const accept = r.chance(0.8);
-    if (p.state === "pending-acceptance" && accept) await ok(y.owner, "POST", `/api/v1/peerings/${p.id}/accept`);
-    peerings.push({ id: p.id, x, y, state: p.state === "active" || accept ? "active" : "pending" });
+    if (p.state === "pending-acceptance" && accept) await ok(y.owner, "POST", `/api/v1/peerings/${p.id}/accept`, declared ? { routeTableIds: [tableOf(y)] } : undefined);
+    peerings.push({ id: p.id, x, y, state: p.state === "active" || accept ? "active" : "pending", declared });
+    if (declared) continue;
     // Each side routes to the other (or to part of it), in its main table, its second one, or not at all.
     for (const [me, peer] of [[x, y], [y, x]] as const) {
       const dest = r.chance(0.75) ? peer.cidr : peer.cidr.replace(/\.0\.0\/16$/, ".1.0/24");
@@ -211,16 +216,18 @@ export async function propertyRun(o: RunOptions): Promise<PropertyResult[]> {
     const peers = peersOf(vpcOf.get(src.id)!);
     // Mostly an instance of a VPC peered with the source's (so that routes decide), else anywhere or nobody's address.
     const dst = peers.length > 0 && r.chance(0.6) ? r.pick(r.pick(peers).instances).privateIp : r.chance(0.7) ? r.pick(all).privateIp : `10.${1 + Math.floor(r.next() * vpcCount)}.1.${200 + Math.floor(r.next() * 50)}`;
-    return { i, src, dst };
+    // Mostly TCP; some UDP and ICMP (the verdict does not depend on it, the probe's packets do).
+    const protocol = r.pick(["tcp", "tcp", "tcp", "tcp", "udp", "icmp"] as const);
+    return { i, src, dst, protocol };
   });
   const results: PropertyResult[] = [];
   // A few at a time, each on its own port (a responder per target and port).
   const width = o.concurrency ?? 4;
   for (let k = 0; k < cases.length; k += width) {
     await Promise.all(
-      cases.slice(k, k + width).map(async ({ i, src, dst }) => {
-        const a = await ok(src.owner, "POST", "/api/v1/analyses", { fromInstanceId: src.id, toIp: dst, port: 20000 + i, verify: true });
-        results.push({ i, src: src.id, dst, model: a.reachable, probe: a.probe.reachable, probeError: a.probe.error ?? null, reasons: a.reasons.map((x: AnyBody) => ({ code: x.code, message: x.message })) });
+      cases.slice(k, k + width).map(async ({ i, src, dst, protocol }) => {
+        const a = await ok(src.owner, "POST", "/api/v1/analyses", { fromInstanceId: src.id, toIp: dst, protocol, ...(protocol !== "icmp" ? { port: 20000 + i } : {}), verify: true });
+        results.push({ i, src: src.id, dst, protocol, model: a.reachable, probe: a.probe.reachable, probeError: a.probe.error ?? null, reasons: a.reasons.map((x: AnyBody) => ({ code: x.code, message: x.message })) });
       }),
     );
   }
@@ -228,7 +235,7 @@ export async function propertyRun(o: RunOptions): Promise<PropertyResult[]> {
   const reachable = results.filter((x) => x.probe).length;
   const codes = [...new Set(results.flatMap((x) => x.reasons.map((y) => y.code)))].sort();
   const states = ["active", "pending", "deleted", "rejected"].map((st) => `${peerings.filter((q) => q.state === st).length} ${st}`).join(", ");
-  console.info(`dataplane-analyses (${label}): ${vpcCount} VPCs, ${all.length} instances, peerings ${states}, ${routes.length} routes, ${appliances.size} appliances; built in ${built} ms, ${pairCount} pairs in ${Date.now() - t0 - built} ms; ${reachable} reachable, ${pairCount - reachable} not; reasons seen: ${codes.join(", ")}`);
+  console.info(`dataplane-analyses (${label}): ${vpcCount} VPCs, ${all.length} instances, peerings ${states} (${peerings.filter((q) => q.declared).length} declaring their routes), ${routes.length} other routes, ${appliances.size} appliances; built in ${built} ms, ${pairCount} pairs in ${Date.now() - t0 - built} ms; ${reachable} reachable, ${pairCount - reachable} not; reasons seen: ${codes.join(", ")}`);
   const disagreements = results.filter((x) => x.model !== x.probe || x.reasons.some((y) => y.code === "MODEL_DATAPLANE_MISMATCH"));
   expect(disagreements.map(describeDisagreement), `${label}: the analyzer and the probe disagree (seed ${seed}, ${vpcCount} VPCs, ${pairCount} pairs)`).toEqual([]);
   // Not a trivial topology: some pair is reachable.
