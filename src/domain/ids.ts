@@ -16,6 +16,9 @@ export const ID_PREFIXES = {
   event: "evt",
   webhook: "whk",
   ledgerEntry: "led",
+  /** AWS Reachability Analyzer paths and analyses (the AWS face stores them). */
+  networkInsightsPath: "nip",
+  networkInsightsAnalysis: "nia",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -432,6 +432,33 @@ const managedRoutes: Migration = {
   },
 };
 
+const networkInsights: Migration = {
+  async up(db: AnyDb) {
+    // The AWS face's Reachability Analyzer: paths (what to analyse) and analyses (the analyzer's
+    // answer at the time, kept as EC2 shows it), each owned by one account in one region.
+    await db.schema
+      .createTable("network_insights_paths")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("account_id", "text", (c) => c.notNull())
+      .addColumn("region", "text", (c) => c.notNull())
+      .addColumn("body", "text", (c) => c.notNull())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("network_insights_paths_owner").on("network_insights_paths").columns(["account_id", "region"]).execute();
+    await db.schema
+      .createTable("network_insights_analyses")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("account_id", "text", (c) => c.notNull())
+      .addColumn("region", "text", (c) => c.notNull())
+      .addColumn("path_id", "text", (c) => c.notNull())
+      .addColumn("body", "text", (c) => c.notNull())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex("network_insights_analyses_owner").on("network_insights_analyses").columns(["account_id", "region"]).execute();
+    await db.schema.createIndex("network_insights_analyses_path").on("network_insights_analyses").column("path_id").execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_peerings": peerings,
@@ -445,6 +472,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0010_vbr_hosts": vbrHosts,
   "0011_aws_attributes": awsAttributes,
   "0012_managed_routes": managedRoutes,
+  "0013_network_insights": networkInsights,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -248,6 +248,19 @@ export interface ReadVersionsTable {
   v: number;
 }
 
+/** An AWS Reachability Analyzer path or analysis: its EC2 shape as JSON (the AWS face's own records). */
+export interface NetworkInsightsPathsTable {
+  id: string;
+  account_id: string;
+  region: string;
+  body: string;
+  created_at: string;
+}
+
+export interface NetworkInsightsAnalysesTable extends NetworkInsightsPathsTable {
+  path_id: string;
+}
+
 export interface Database {
   hosts: HostsTable;
   read_versions: ReadVersionsTable;
@@ -269,6 +282,8 @@ export interface Database {
   tags: TagsTable;
   idempotency_keys: IdempotencyKeysTable;
   meta: MetaTable;
+  network_insights_paths: NetworkInsightsPathsTable;
+  network_insights_analyses: NetworkInsightsAnalysesTable;
 }
 
 /** The tables whose rows carry tags and the common owned columns. */

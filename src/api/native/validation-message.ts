@@ -47,6 +47,8 @@ const NOUNS: Record<IdKind, string> = {
   event: "an event",
   webhook: "a webhook",
   ledgerEntry: "a ledger entry",
+  networkInsightsPath: "a network insights path",
+  networkInsightsAnalysis: "a network insights analysis",
 };
 const NOUN_OF_PREFIX = new Map<string, string>(Object.entries(ID_PREFIXES).map(([kind, prefix]) => [prefix, NOUNS[kind as IdKind]]));
 

@@ -7,6 +7,7 @@ import { DataplaneRepo } from "./dataplane.ts";
 import { AnalysisRepo } from "./analysis.ts";
 import { NoncesRepo } from "./nonces.ts";
 import { HostsRepo } from "./hosts.ts";
+import { InsightsRepo } from "./insights.ts";
 import { LedgerRepo } from "./ledger.ts";
 import { PeeringsRepo } from "./peerings.ts";
 import { AccountsRepo } from "./accounts.ts";
@@ -37,6 +38,8 @@ export class Repos {
   readonly analysis: AnalysisRepo;
   readonly nonces: NoncesRepo;
   readonly hosts: HostsRepo;
+  /** The AWS face's Reachability Analyzer paths and analyses. */
+  readonly insights: InsightsRepo;
 
   /**
    * `direct`: the connection answers reads synchronously (SQLite's read-only connection);
@@ -62,6 +65,7 @@ export class Repos {
     this.analysis = new AnalysisRepo(db, caps);
     this.nonces = new NoncesRepo(db);
     this.hosts = new HostsRepo(db, caps);
+    this.insights = new InsightsRepo(db);
   }
 }
 

@@ -1,6 +1,7 @@
 /** Every EC2 action this face answers, by name (one table per resource family). */
 import type { ActionTable } from "../context.ts";
 import { accountActions } from "./account.ts";
+import { insightsActions } from "./insights.ts";
 import { instancesActions } from "./instances.ts";
 import { peeringsActions } from "./peerings.ts";
 import { routeTablesActions } from "./route-tables.ts";
@@ -16,4 +17,5 @@ export const EC2_ACTIONS: ActionTable = {
   ...peeringsActions,
   ...instancesActions,
   ...tagsActions,
+  ...insightsActions,
 };
