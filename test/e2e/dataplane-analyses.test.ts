@@ -16,7 +16,7 @@ import { appliedAt, callAt } from "../support/dataplane-server.ts";
 import type { Acct } from "../support/dataplane-scenarios.ts";
 import { isRoot, removeNamespaces, testPrefix } from "../support/netns.ts";
 import { type ServerProcess, runCli, startServer, tempDir } from "../support/process.ts";
-import { type RandomVpc, propertyRun, sizeFromEnv, testSeed } from "../support/random-topology.ts";
+import { DEFAULT_PROTOCOLS, type RandomVpc, propertyRun, protocolsFromEnv, sizeFromEnv, testSeed } from "../support/random-topology.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyBody = any;
@@ -61,7 +61,7 @@ describe.skipIf(!isRoot)("analyzer vs packets on the Linux data plane", () => {
   const active: { id: string; x: V; y: V }[] = [];
 
   it(`random topologies: the analysis equals the probe on ${PAIRS} pairs over ${VPCS} VPCs (seed ${seed})`, { timeout: 180_000 }, async () => {
-    await propertyRun({ seed, vpcCount: VPCS, pairCount: PAIRS, accounts, call, url: () => server.url, settle: async () => undefined, vpcs, active, label: "linux", concurrency: WIDTH });
+    await propertyRun({ seed, vpcCount: VPCS, pairCount: PAIRS, accounts, call, url: () => server.url, settle: async () => undefined, vpcs, active, label: "linux", concurrency: WIDTH, protocols: protocolsFromEnv(DEFAULT_PROTOCOLS) });
   });
 
   it("a peering link deleted by hand is MODEL_DATAPLANE_MISMATCH until the data plane repairs it", { timeout: 60_000 }, async () => {

@@ -31,6 +31,17 @@ export function rng(seed: number) {
   return { next, chance: (p: number) => next() < p, pick: <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)]! };
 }
 
+export const DEFAULT_PROTOCOLS = ["tcp", "tcp", "tcp", "tcp", "udp", "icmp"] as const;
+
+/** Protocols from VPCPEER_ANALYZE_PROTOCOLS (comma-separated, e.g. `tcp,tcp,udp,icmp`), else `fallback`. */
+export function protocolsFromEnv(fallback: readonly ("tcp" | "udp" | "icmp")[]): readonly ("tcp" | "udp" | "icmp")[] {
+  const raw = process.env.VPCPEER_ANALYZE_PROTOCOLS;
+  if (raw === undefined || raw === "") return fallback;
+  const out = raw.split(",").map((x) => x.trim());
+  for (const x of out) if (x !== "tcp" && x !== "udp" && x !== "icmp") throw new Error(`VPCPEER_ANALYZE_PROTOCOLS: "${x}" is not tcp, udp or icmp`);
+  return out as ("tcp" | "udp" | "icmp")[];
+}
+
 /** The seed from VPCPEER_TEST_SEED, else a random one. */
 export const testSeed = (): number => Number(process.env.VPCPEER_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
 
@@ -91,6 +102,8 @@ export interface RunOptions {
   label: string;
   /** Analyses in flight at once (each probe on its own port). Default 4. */
   concurrency?: number;
+  /** The protocols pairs are probed with, drawn uniformly (repeat one to weigh it). Default: mostly TCP, some UDP and ICMP. */
+  protocols?: readonly ("tcp" | "udp" | "icmp")[];
 }
 
 /** One failing pair, readable in the test's failure message. */
@@ -217,7 +230,7 @@ export async function propertyRun(o: RunOptions): Promise<PropertyResult[]> {
     // Mostly an instance of a VPC peered with the source's (so that routes decide), else anywhere or nobody's address.
     const dst = peers.length > 0 && r.chance(0.6) ? r.pick(r.pick(peers).instances).privateIp : r.chance(0.7) ? r.pick(all).privateIp : `10.${1 + Math.floor(r.next() * vpcCount)}.1.${200 + Math.floor(r.next() * 50)}`;
     // Mostly TCP; some UDP and ICMP (the verdict does not depend on it, the probe's packets do).
-    const protocol = r.pick(["tcp", "tcp", "tcp", "tcp", "udp", "icmp"] as const);
+    const protocol = r.pick(o.protocols ?? DEFAULT_PROTOCOLS);
     return { i, src, dst, protocol };
   });
   const results: PropertyResult[] = [];
