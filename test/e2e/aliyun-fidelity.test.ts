@@ -38,10 +38,10 @@ describe.each(BACKENDS)("Alibaba fidelity through @alicloud/vpc20160428 on %s", 
   let endpoint: string;
   let alice: Creds;
   let bob: Creds;
-  const client = (c: Creds) => new VpcClient(new $OpenApiUtil.Config({ accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, endpoint, protocol: "http", regionId: R }));
+  const client = (c: Creds) => new VpcClient(new $OpenApiUtil.Config({ accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, endpoint, protocol: "http", readTimeout: 30_000, connectTimeout: 10_000, regionId: R }));
   /** A DescribeVpcs call as the generic client makes it, with chosen path, query, headers and body. */
   const describeVpcs = (pathname: string, query: Record<string, string>, headers: Record<string, string> = {}, body?: Record<string, string>) => {
-    const c = new OpenApiClient(new OpenApi.Config({ accessKeyId: alice.accessKeyId, accessKeySecret: alice.accessKeySecret, endpoint, protocol: "http", regionId: R }));
+    const c = new OpenApiClient(new OpenApi.Config({ accessKeyId: alice.accessKeyId, accessKeySecret: alice.accessKeySecret, endpoint, protocol: "http", readTimeout: 30_000, connectTimeout: 10_000, regionId: R }));
     const p = new OpenApi.Params({ action: "DescribeVpcs", version: "2016-04-28", protocol: "HTTPS", pathname, method: "POST", authType: "AK", style: "RPC", reqBodyType: "formData", bodyType: "json" });
     return c.callApi(p, new OpenApi.OpenApiRequest({ query, headers, ...(body ? { body } : {}) }), new RuntimeOptions({}));
   };

@@ -24,7 +24,7 @@ describe("Alibaba router interfaces through @alicloud/vpc20160428", () => {
   let bob: Creds;
   let eve: Creds;
   const client = (c: Creds, v2 = false) =>
-    new VpcClient(new $OpenApiUtil.Config({ accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, endpoint, protocol: "http", regionId: "cn-hangzhou", ...(v2 ? { signatureAlgorithm: "v2" } : {}) }));
+    new VpcClient(new $OpenApiUtil.Config({ accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, endpoint, protocol: "http", readTimeout: 30_000, connectTimeout: 10_000, regionId: "cn-hangzhou", ...(v2 ? { signatureAlgorithm: "v2" } : {}) }));
 
   beforeAll(async () => {
     server = await sdkServer("sqlite", (s) => [aliyunDialect(s)]);

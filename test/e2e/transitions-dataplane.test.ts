@@ -65,7 +65,7 @@ describe.skipIf(!isRoot)("transitional states follow the data plane's reports", 
 
   it("a VPC is Pending until its router is built; an accepted peering provisioning (PENDING) until programmed; a deleted one deleting until removed", async () => {
     const host = w.server.url.replace("http://", "");
-    const ali = new AliVpcClient(new $OpenApiUtil.Config({ accessKeyId: alice.accessKeyId, accessKeySecret: alice.accessKeySecret, endpoint: host, protocol: "http", regionId: "cn-hangzhou" }));
+    const ali = new AliVpcClient(new $OpenApiUtil.Config({ accessKeyId: alice.accessKeyId, accessKeySecret: alice.accessKeySecret, endpoint: host, protocol: "http", readTimeout: 30_000, connectTimeout: 10_000, regionId: "cn-hangzhou" }));
     const tencent = new tencentcloud.vpc.v20170312.Client({
       credential: { secretId: alice.accessKeyId, secretKey: alice.accessKeySecret },
       region: "cn-hangzhou",

@@ -41,7 +41,7 @@ async function tencentRequest(endpoint: string, alice: Creds, bob: Creds) {
 }
 
 function alibaba(endpoint: string, c: Creds, regionId = "cn-hangzhou") {
-  return new AliVpcClient(new $OpenApiUtil.Config({ accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, endpoint, protocol: "http", regionId }));
+  return new AliVpcClient(new $OpenApiUtil.Config({ accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, endpoint, protocol: "http", readTimeout: 30_000, connectTimeout: 10_000, regionId }));
 }
 
 describe(`transitional states with a settle time of ${SETTLE_MS} ms and no data plane`, () => {

@@ -71,7 +71,7 @@ export async function vpcPeerCall(
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
 ): Promise<Record<string, any>> {
   const client = new OpenApiClient(
-    new OpenApi.Config({ accessKeyId: creds.accessKeyId, accessKeySecret: creds.accessKeySecret, endpoint, protocol: "http", regionId: opts.regionId ?? "cn-hangzhou", ...(opts.v1 ? { signatureAlgorithm: "v2" } : {}) }),
+    new OpenApi.Config({ accessKeyId: creds.accessKeyId, accessKeySecret: creds.accessKeySecret, endpoint, protocol: "http", readTimeout: 30_000, connectTimeout: 10_000, regionId: opts.regionId ?? "cn-hangzhou", ...(opts.v1 ? { signatureAlgorithm: "v2" } : {}) }),
   );
   const query: Record<string, string> = {};
   const body: Record<string, string> = {};
