@@ -46,6 +46,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toAli } from "../../src/api/aliyun/ids.ts";
 import { buildApp } from "../../src/api/app.ts";
 import { defaultConfig } from "../../src/config.ts";
+import { failure } from "../support/aws.ts";
 import { BACKENDS, type Harness, harness } from "../support/harness.ts";
 import { vpcPeerCall } from "../support/sdk.ts";
 
@@ -54,16 +55,6 @@ type Acct = { id: string; token: string; accessKeyId: string; accessKeySecret: s
 const EAST = "us-east-1";
 const WEST = "us-west-2";
 
-/** The EC2 error code, HTTP status and message a call fails with. */
-async function failure(p: Promise<unknown>): Promise<{ code: string; status: number | undefined; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { name: string; Code?: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { code: err.Code ?? err.name, status: err.$metadata?.httpStatusCode, message: err.message };
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe.each(BACKENDS)("AWS face: the seed's six-step flow and the error codes of #14, through @aws-sdk/client-ec2, on %s", (backend) => {
   let h: Harness;

@@ -27,20 +27,12 @@ import {
   TerminateInstancesCommand,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { failure } from "../support/aws.ts";
 import { BACKENDS } from "../support/harness.ts";
 import { type SdkServer, sdkServer } from "../support/sdk.ts";
 
 type Acct = { id: string; accessKeyId: string; accessKeySecret: string; token: string };
 
-async function failure(p: Promise<unknown>): Promise<{ code: string; status: number | undefined; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { name: string; Code?: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { code: err.Code ?? err.name, status: err.$metadata?.httpStatusCode, message: err.message };
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe.each(BACKENDS)("AWS face: Reachability Analyzer (network insights paths and analyses) through @aws-sdk/client-ec2, on %s", (backend) => {
   let server: SdkServer;

@@ -9,21 +9,12 @@ for (const v of ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"]) dele
 
 import { DescribeInstancesCommand, DescribeSubnetsCommand, EC2Client, type Instance, RunInstancesCommand, type RunInstancesCommandInput, TerminateInstancesCommand, paginateDescribeInstances } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { failure } from "../support/aws.ts";
 import type { Harness } from "../support/harness.ts";
 import { type SdkServer, sdkServer } from "../support/sdk.ts";
 
 type Acct = { id: string; token: string; accessKeyId: string; accessKeySecret: string };
 
-/** The EC2 error code and HTTP status a call fails with. */
-async function failure(p: Promise<unknown>): Promise<{ code: string; status: number | undefined; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { name: string; Code?: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { code: err.Code ?? err.name, status: err.$metadata?.httpStatusCode, message: err.message };
-  }
-  throw new Error("expected the call to fail");
-}
 
 const AMI = "ami-0abcdef1234567890";
 

@@ -32,22 +32,13 @@ import {
   waitUntilVpcPeeringConnectionExists,
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { failure } from "../support/aws.ts";
 import { TestClock } from "../support/clock.ts";
 import { BACKENDS } from "../support/harness.ts";
 import { type SdkServer, sdkServer } from "../support/sdk.ts";
 
 type Acct = { id: string; token: string; accessKeyId: string; accessKeySecret: string };
 
-/** The EC2 error code, HTTP status and message a call fails with. */
-async function failure(p: Promise<unknown>): Promise<{ code: string; status: number | undefined; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { name: string; Code?: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { code: err.Code ?? err.name, status: err.$metadata?.httpStatusCode, message: err.message };
-  }
-  throw new Error("expected the call to fail");
-}
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

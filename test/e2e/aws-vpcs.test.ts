@@ -34,20 +34,10 @@ import {
 } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Services } from "../../src/service/index.ts";
+import { failure } from "../support/aws.ts";
 import { type SdkServer, sdkServer } from "../support/sdk.ts";
 
 type Acct = { id: string; accessKeyId: string; accessKeySecret: string };
-
-/** The EC2 error a call fails with: code, HTTP status and message. */
-async function failure(p: Promise<unknown>): Promise<{ code: string; status: number | undefined; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    const err = e as { name?: string; Code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
-    return { code: String(err.Code ?? err.name), status: err.$metadata?.httpStatusCode, message: String(err.message) };
-  }
-  throw new Error("expected the call to fail");
-}
 
 const suffix = (id: string) => id.slice(id.indexOf("-") + 1);
 
