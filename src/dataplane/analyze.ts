@@ -10,9 +10,12 @@
  * Account isolation: the viewer sees its own resources and the peerings it is a party to; the
  * walk through another account's VPC is summarised (the peer's CIDR, never its ids).
  */
-import { formatIp, parseCidr } from "../domain/cidr.ts";
+import { formatIp } from "../domain/cidr.ts";
+import { type AnalysisIndex, type Entry, type SubnetIx, type Table, inRange, indexModel, ipOf, range } from "./analysis-index.ts";
 import { Lpm } from "./lpm.ts";
-import { type DesiredState, nextHops } from "./plan.ts";
+import type { DesiredState } from "./plan.ts";
+
+export { type AnalysisIndex, indexModel };
 
 export const REASON_CODES = [
   "NO_ROUTE",
@@ -100,144 +103,6 @@ export interface AnalysisQuery {
   viewer: string;
   from: { instanceId: string } | { vbrId: string };
   toIp: string;
-}
-
-// ---- the index: the model compiled for lookups ------------------------------------------------
-
-/** What a route-table entry leads to. */
-type Entry =
-  | { kind: "local"; cidr: string }
-  | { kind: "peering"; cidr: string; peeringId: string; route: StoredRouteFact | null }
-  | { kind: "instance"; cidr: string; instanceId: string; route: StoredRouteFact | null }
-  | { kind: "blackhole"; cidr: string; route: StoredRouteFact | null };
-
-interface Table {
-  id: string;
-  vpcId: string;
-  entries: Entry[];
-  lpm: Lpm;
-}
-
-interface SubnetIx {
-  id: string;
-  vpcId: string;
-  cidr: string;
-  base: number;
-  end: number;
-  routeTableId: string;
-}
-
-export interface AnalysisIndex {
-  model: AnalysisModel;
-  vpcs: Map<string, { id: string; cidr: string; base: number; end: number }>;
-  subnets: Map<string, SubnetIx>;
-  subnetsOfVpc: Map<string, SubnetIx[]>;
-  tables: Map<string, Table>;
-  tablesOfVpc: Map<string, Table[]>;
-  instances: Map<string, { id: string; subnetId: string; privateIp: string; ip: number }>;
-  instanceAt: Map<string, Map<number, string>>;
-  vbrs: Map<string, { id: string; cidrs: string[]; hostIps: number[] }>;
-  /** Per VBR: the table its host's packets use (peer CIDRs over its active connections). */
-  vbrTables: Map<string, { lpm: Lpm; peerings: string[]; cidrs: string[] }>;
-  active: Map<string, DesiredState["peerings"][number]>;
-  peeringFacts: Map<string, PeeringFact>;
-  peeringsOf: Map<string, PeeringFact[]>;
-  ownedNetworks: Map<string, string[]>;
-  /** Per viewer, the networks it knows of (built on first use). */
-  known: Map<string, Lpm>;
-}
-
-const range = (cidr: string) => {
-  const c = parseCidr(cidr, "cidr");
-  return { base: c.base, end: c.base + 2 ** (32 - c.prefix) - 1 };
-};
-const inRange = (r: { base: number; end: number }, ip: number) => ip >= r.base && ip <= r.end;
-
-/** Compiles the model for lookups (O(size of the model)); an index answers any number of analyses. */
-export function indexModel(model: AnalysisModel): AnalysisIndex {
-  const d = model.desired;
-  const vpcs = new Map(d.vpcs.map((v) => [v.id, { id: v.id, cidr: v.cidr, ...range(v.cidr) }]));
-  const subnets = new Map<string, SubnetIx>();
-  const subnetsOfVpc = new Map<string, SubnetIx[]>();
-  for (const s of d.subnets) {
-    const ix = { ...s, ...range(s.cidr) };
-    subnets.set(s.id, ix);
-    const list = subnetsOfVpc.get(s.vpcId);
-    if (list) list.push(ix);
-    else subnetsOfVpc.set(s.vpcId, [ix]);
-  }
-  const instances = new Map<string, { id: string; subnetId: string; privateIp: string; ip: number }>();
-  const instanceAt = new Map<string, Map<number, string>>();
-  for (const i of d.instances) {
-    const ip = parseIp4(i.privateIp);
-    instances.set(i.id, { id: i.id, subnetId: i.subnetId, privateIp: i.privateIp, ip });
-    const at = instanceAt.get(i.subnetId) ?? new Map<number, string>();
-    at.set(ip, i.id);
-    instanceAt.set(i.subnetId, at);
-  }
-  const { hopOf } = nextHops(d);
-  const activeIds = new Set(d.peerings.map((p) => p.id));
-  const tables = new Map<string, Table>();
-  const tablesOfVpc = new Map<string, Table[]>();
-  for (const t of d.routeTables) {
-    const vpc = vpcs.get(t.vpcId);
-    if (!vpc) continue;
-    const stored = model.routes.get(t.id) ?? [];
-    const entries: Entry[] = [{ kind: "local", cidr: vpc.cidr }];
-    t.routes.forEach((r, i) => {
-      const route = stored[i] ?? null;
-      const hop = hopOf(r.instanceId, t.vpcId);
-      // As plan.ts compiles it: the peering's link, else the appliance, else a blackhole.
-      if (r.peeringId && activeIds.has(r.peeringId)) entries.push({ kind: "peering", cidr: r.destinationCidr, peeringId: r.peeringId, route });
-      else if (hop) entries.push({ kind: "instance", cidr: r.destinationCidr, instanceId: hop.id, route });
-      else entries.push({ kind: "blackhole", cidr: r.destinationCidr, route });
-    });
-    const table = { id: t.id, vpcId: t.vpcId, entries, lpm: new Lpm(entries.map((e) => e.cidr)) };
-    tables.set(t.id, table);
-    const list = tablesOfVpc.get(t.vpcId);
-    if (list) list.push(table);
-    else tablesOfVpc.set(t.vpcId, [table]);
-  }
-  const vbrs = new Map(d.vbrs.map((v) => [v.id, { id: v.id, cidrs: v.onPremisesCidrs, hostIps: v.onPremisesCidrs.map((c) => range(c).base + 2) }]));
-  const active = new Map(d.peerings.map((p) => [p.id, p]));
-  const vbrTables = new Map<string, { lpm: Lpm; peerings: string[]; cidrs: string[] }>();
-  const vbrEnds = new Map<string, { peering: string; cidrs: string[] }[]>();
-  for (const p of d.peerings) {
-    for (const [end, other] of [[p.a, p.b], [p.b, p.a]] as const) {
-      if (end.routerType === "vbr" && vpcs.has(other.routerId)) vbrEnds.set(end.routerId, [...(vbrEnds.get(end.routerId) ?? []), { peering: p.id, cidrs: other.cidrs }]);
-    }
-  }
-  for (const v of d.vbrs) {
-    const peerings: string[] = [];
-    const cidrs: string[] = [];
-    for (const e of vbrEnds.get(v.id) ?? []) for (const c of e.cidrs) (peerings.push(e.peering), cidrs.push(c));
-    vbrTables.set(v.id, { lpm: new Lpm(cidrs), peerings, cidrs });
-  }
-  // Per account, the peerings it is a party to (what it may know of other networks).
-  const peeringsOf = new Map<string, PeeringFact[]>();
-  for (const p of model.peerings) {
-    for (const acct of new Set([p.a.accountId, p.b.accountId])) {
-      const list = peeringsOf.get(acct);
-      if (list) list.push(p);
-      else peeringsOf.set(acct, [p]);
-    }
-  }
-  const ownedNetworks = new Map<string, string[]>();
-  const addOwned = (id: string, cidrs: readonly string[]) => {
-    const owner = model.owners.get(id);
-    if (owner === undefined) return;
-    const list = ownedNetworks.get(owner);
-    if (list) list.push(...cidrs);
-    else ownedNetworks.set(owner, [...cidrs]);
-  };
-  for (const v of d.vpcs) addOwned(v.id, [v.cidr]);
-  for (const v of d.vbrs) addOwned(v.id, v.onPremisesCidrs);
-  return { model, vpcs, subnets, subnetsOfVpc, tables, tablesOfVpc, instances, instanceAt, vbrs, vbrTables, active, peeringFacts: new Map(model.peerings.map((p) => [p.id, p])), peeringsOf, ownedNetworks, known: new Map() };
-}
-
-function parseIp4(text: string): number {
-  const p = text.split(".").map(Number);
-  return ((p[0]! << 24) >>> 0) + (p[1]! << 16) + (p[2]! << 8) + p[3]!;
 }
 
 // ---- the walk ---------------------------------------------------------------------------------
@@ -532,7 +397,7 @@ function knownNetworks(ix: AnalysisIndex, viewer: string): Lpm {
 
 /** Both walks: the way there, and (when it gets there) the way back. */
 function walks(ix: AnalysisIndex, q: AnalysisQuery) {
-  const dst = parseIp4(q.toIp);
+  const dst = ipOf(q.toIp);
   const start: Endpoint = "instanceId" in q.from ? { kind: "instance", id: q.from.instanceId } : { kind: "vbr-host", id: q.from.vbrId };
   const srcIp = start.kind === "instance" ? ix.instances.get(start.id)!.ip : ix.vbrs.get(start.id)!.hostIps[0]!;
   const fwd = new Walker(ix, dst, q.toIp).walk(start);

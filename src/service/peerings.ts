@@ -6,7 +6,7 @@ import { checkPeriod, type ChargeType, MAX_BANDWIDTH_MBPS, ROUTER_INTERFACE_SPEC
 import { firstOverlap } from "../domain/cidr.ts";
 import { DomainError, notFound } from "../domain/errors.ts";
 import { type PeeringCommand, type Role, decide, effectiveState, isLive } from "../domain/peering.ts";
-import { type DataplaneView, type Json, type ListOptions, type Page, type Peering, type Route, type StateReason, type Tags, type Vbr, type Vpc, parseJson, parsePage } from "../domain/resources.ts";
+import { type Json, type ListOptions, type Page, type Peering, type Route, type StateReason, type Tags, type Vbr, type Vpc, parseJson, parsePage } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
 import type { PeeringChanges, PeeringFilters, PeeringSearch, PeeringView, Repos } from "../store/repos/index.ts";
 import type { PeeringsTable } from "../store/schema.ts";
