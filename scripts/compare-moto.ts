@@ -42,6 +42,7 @@ import {
   RunInstancesCommand,
   type VpcPeeringConnection,
 } from "@aws-sdk/client-ec2";
+import { startServer } from "../test/support/process.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const BIN = join(ROOT, "bin/vpcpeer.js");
@@ -103,27 +104,11 @@ async function startMoto(): Promise<string> {
   throw new Error(`moto_server did not answer on ${url}: ${err}`);
 }
 
+/** A vpcpeer server on `data` (test/support's starter, with this script's master key); stopped by cleanup(). */
 async function startVpcpeer(data: string, args: string[]): Promise<string> {
-  const proc = spawn(process.execPath, [BIN, "serve", "--port", "0", "--data", data, ...args], { env: childEnv(), stdio: ["ignore", "pipe", "pipe"] });
-  started.push(proc);
-  let out = "";
-  return new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`vpcpeer did not start:\n${out}`)), 30_000);
-    const onData = (c: Buffer) => {
-      out += c.toString();
-      const m = /"url":"(http:\/\/[^"]+)"/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        res(m[1]!);
-      }
-    };
-    proc.stdout!.on("data", onData);
-    proc.stderr!.on("data", onData);
-    proc.once("exit", (code) => {
-      clearTimeout(timer);
-      rej(new Error(`vpcpeer exited with ${code}:\n${out}`));
-    });
-  });
+  const server = await startServer(["--data", data, ...args], { VPCPEER_MASTER_KEY: masterKey });
+  started.push(server.proc);
+  return server.url;
 }
 
 function vpcpeerCli(args: string[]): string {
