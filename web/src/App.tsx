@@ -2,8 +2,11 @@
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError, api, session } from "./api.ts";
 import { BillingPage, EventsPage, OverviewPage, WebhooksPage } from "./pages/account.tsx";
+import { PeeringDetailPage } from "./pages/peering-detail.tsx";
 import { PeeringsPage } from "./pages/peerings.tsx";
+import { RouterInterfaceDetailPage } from "./pages/router-interface-detail.tsx";
 import { RouterInterfacesPage } from "./pages/router-interfaces.tsx";
+import { TopologyPage } from "./pages/topology.tsx";
 import { VbrsPage, VpcPage, VpcsPage } from "./pages/vpcs.tsx";
 import { type ReceivedRequest, type StreamEvent, bannerLines, followRequests } from "./request-banner.ts";
 import { followEvents } from "./sse.ts";
@@ -12,6 +15,7 @@ import { App as AppContext, type AppState, ErrorBox, asApiError } from "./ui.tsx
 
 const PAGES: Array<{ path: string; label: string }> = [
   { path: "/", label: "Overview" },
+  { path: "/topology", label: "Topology" },
   { path: "/vpcs", label: "VPCs" },
   { path: "/vbrs", label: "VBRs" },
   { path: "/peerings", label: "Peering connections" },
@@ -121,8 +125,16 @@ export function App(): ReactNode {
 
   const banner = bannerLines(requests, new Date());
   const vpc = /^\/vpcs\/(vpc-[a-z0-9]+)$/.exec(hash);
+  const peering = /^\/peerings\/(pcx-[a-z0-9]+)$/.exec(hash);
+  const ri = /^\/router-interfaces\/(ri-[a-z0-9]+)$/.exec(hash);
   const page = vpc ? (
     <VpcPage key={vpc[1]} id={vpc[1]!} />
+  ) : peering ? (
+    <PeeringDetailPage key={peering[1]} id={peering[1]!} />
+  ) : ri ? (
+    <RouterInterfaceDetailPage key={ri[1]} id={ri[1]!} />
+  ) : hash === "/topology" ? (
+    <TopologyPage />
   ) : hash === "/vpcs" ? (
     <VpcsPage />
   ) : hash === "/vbrs" ? (
@@ -146,7 +158,7 @@ export function App(): ReactNode {
         <strong>vpcpeer</strong>
         <nav>
           {PAGES.map((p) => (
-            <a key={p.path} href={`#${p.path}`} aria-current={hash === p.path || (p.path === "/vpcs" && vpc) ? "page" : undefined}>
+            <a key={p.path} href={`#${p.path}`} aria-current={hash === p.path || (p.path === "/vpcs" && vpc) || (p.path === "/peerings" && peering) || (p.path === "/router-interfaces" && ri) ? "page" : undefined}>
               {p.label}
             </a>
           ))}

@@ -3,7 +3,8 @@ import { type ReactNode, useState } from "react";
 import { api, listAll } from "../api.ts";
 import { peeringCounts, plural, routerInterfaceCounts } from "../overview-counts.ts";
 import { type EventItem, type LedgerEntry, type Peering, type RouterInterface, type Vbr, type Vpc, type Webhook, list } from "../types.ts";
-import { Action, ErrorBox, Form, Table, time, useApp, useData } from "../ui.tsx";
+import { Form } from "../form.tsx";
+import { Action, ErrorBox, Table, time, useApp, useData } from "../ui.tsx";
 import { PeeringsTable } from "./peerings.tsx";
 
 export function OverviewPage(): ReactNode {

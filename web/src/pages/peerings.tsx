@@ -4,7 +4,8 @@ import { PERIOD_MONTHS } from "../../../src/domain/billing.ts";
 import { api, listAll } from "../api.ts";
 import { peeringActions, sideText } from "../peering-actions.ts";
 import { type Peering, type Vpc, num, opt } from "../types.ts";
-import { Action, Badge, EditMeta, ErrorBox, Form, Table, time, useApp, useData } from "../ui.tsx";
+import { Form } from "../form.tsx";
+import { Action, Badge, EditMeta, ErrorBox, Table, time, useApp, useData } from "../ui.tsx";
 
 
 export function PeeringRow({ p }: { p: Peering }): ReactNode {

@@ -7,7 +7,8 @@ import { type ReactNode, useState } from "react";
 import { PERIOD_MONTHS, ROUTER_INTERFACE_SPECS } from "../../../src/domain/billing.ts";
 import { api, listAll } from "../api.ts";
 import { type RouterInterface, type Vbr, type Vpc, num, opt } from "../types.ts";
-import { Action, Badge, EditMeta, ErrorBox, Form, Table, useApp, useData } from "../ui.tsx";
+import { Form } from "../form.tsx";
+import { Action, Badge, EditMeta, ErrorBox, Table, useApp, useData } from "../ui.tsx";
 
 // The domain's own catalogs (pure modules, bundled into the console): one list of specs and terms.
 const SPECS = Object.keys(ROUTER_INTERFACE_SPECS);

@@ -2,7 +2,8 @@
 import { type ReactNode, useState } from "react";
 import { api, listAll } from "../api.ts";
 import { type Instance, type RouteTable, type Subnet, type Vbr, type Vpc, list, num, opt } from "../types.ts";
-import { Action, Badge, EditMeta, ErrorBox, Form, Link, NotFound, Table, time, useApp, useData } from "../ui.tsx";
+import { Form } from "../form.tsx";
+import { Action, Badge, EditMeta, ErrorBox, Link, NotFound, Table, time, useApp, useData } from "../ui.tsx";
 
 export function VpcsPage(): ReactNode {
   const app = useApp();
