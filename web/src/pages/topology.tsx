@@ -1,10 +1,134 @@
 /** Topology: the account's VPCs, VBRs and the peerings it is party to, drawn as a graph. */
-import type { ReactNode } from "react";
+import { type ReactNode, useMemo, useState } from "react";
+import { api, listAll } from "../api.ts";
+import { Form } from "../form.tsx";
+import { buildGraph } from "../topology/graph.ts";
+import { layoutGraph } from "../topology/layout.ts";
+import { type Analysis, type Hop, pathOf, verdictOf } from "../topology/path.ts";
+import { Legend, TopologyView } from "../topology/view.tsx";
+import type { Instance, Peering, RouterInterface, Vbr, Vpc } from "../types.ts";
+import { ErrorBox, Link, useApp, useData } from "../ui.tsx";
+
+interface Network {
+  vpcs: Vpc[];
+  vbrs: Vbr[];
+  peerings: Peering[];
+  routerInterfaces: RouterInterface[];
+  instances: Instance[];
+}
+
+const loadNetwork = async (): Promise<Network> => {
+  const [vpcs, vbrs, peerings, routerInterfaces, instances] = await Promise.all([
+    listAll<Vpc>("/api/v1/vpcs"),
+    listAll<Vbr>("/api/v1/vbrs"),
+    listAll<Peering>("/api/v1/peerings"),
+    listAll<RouterInterface>("/api/v1/router-interfaces"),
+    listAll<Instance>("/api/v1/instances"),
+  ]);
+  return { vpcs, vbrs, peerings, routerInterfaces, instances };
+};
+
+function Hops({ label, hops }: { label: string; hops: Hop[] }): ReactNode {
+  return (
+    <>
+      <h4>{label}</h4>
+      <ol aria-label={label}>
+        {hops.map((h, i) => (
+          <li key={i}>
+            {h.type} {h.resourceId ?? "(not visible)"} — {h.detail}
+          </li>
+        ))}
+      </ol>
+    </>
+  );
+}
 
 export function TopologyPage(): ReactNode {
+  const { account } = useApp();
+  // Reloaded on every tick of the app (each event of the stream, each change made here).
+  const net = useData(loadNetwork);
+  const [showEnded, setShowEnded] = useState(false);
+  const [analysis, setAnalysis] = useState<Analysis>();
+
+  const graph = useMemo(
+    () =>
+      net.data &&
+      buildGraph({ accountId: account.id, vpcs: net.data.vpcs, vbrs: net.data.vbrs, peerings: net.data.peerings, routerInterfaces: net.data.routerInterfaces, showEnded, now: new Date() }),
+    [net.data, account.id, showEnded],
+  );
+  // The layout only when what is drawn changed (a reload with the same network keeps it).
+  const shape = graph ? JSON.stringify({ n: graph.nodes, e: graph.edges }) : "";
+  // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the graph's content, not its identity
+  const drawn = useMemo(() => graph && { graph, layout: layoutGraph(graph) }, [shape]);
+  const path = useMemo(() => (analysis && drawn ? pathOf(analysis, drawn.graph) : undefined), [analysis, drawn]);
+
+  const sources = [
+    ...(net.data?.instances ?? []).map((i) => ({ value: i.id, label: `instance ${i.id} ${i.name} (${i.privateIp})` })),
+    ...(net.data?.vbrs ?? []).map((v) => ({ value: v.id, label: `VBR ${v.id} ${v.name} (on-premises host)` })),
+  ];
+  const said = analysis && verdictOf(analysis);
+
   return (
     <section>
       <h2>Topology</h2>
+      <ErrorBox error={net.error} />
+      {!net.data || !drawn ? (
+        !net.error && <p className="muted">Loading…</p>
+      ) : drawn.graph.nodes.length === 0 ? (
+        <p>
+          No VPCs yet — create one under <Link to="/vpcs">VPCs</Link>.
+        </p>
+      ) : (
+        <>
+          <p className="muted">
+            Your VPCs and VBRs by region, and the connections you are party to. Click a router or a connection to open it.
+          </p>
+          <label className="check">
+            <input type="checkbox" checked={showEnded} onChange={(e) => setShowEnded(e.target.checked)} /> Show ended connections (rejected, expired, deleted)
+            {!showEnded && drawn.graph.hiddenEnded > 0 ? ` — ${drawn.graph.hiddenEnded} hidden` : ""}
+          </label>
+          <Legend />
+          <TopologyView graph={drawn.graph} layout={drawn.layout} path={path} />
+        </>
+      )}
+      {net.data && sources.length > 0 && (
+        <div className="topo-explain">
+          <Form
+            title="Explain a path"
+            submitLabel="Explain"
+            keepValues
+            fields={[
+              { name: "from", label: "From (your instance or VBR)", type: "select", options: sources },
+              { name: "toIp", label: "To IP address", placeholder: "172.16.1.5" },
+            ]}
+            submit={(f) =>
+              api<Analysis>("POST", "/api/v1/analyses", {
+                ...(String(f.from).startsWith("vbr-") ? { fromVbrId: f.from } : { fromInstanceId: f.from }),
+                toIp: String(f.toIp).trim(),
+              })
+            }
+            onDone={(r) => setAnalysis(r as Analysis)}
+          />
+          {analysis && said && (
+            <div className="card" role="region" aria-label="Path explained">
+              <div className={analysis.reachable ? "ok" : "error"}>{said.verdict}</div>
+              {said.reasons.length > 0 && (
+                <ul aria-label="Reasons">
+                  {said.reasons.map((r, i) => (
+                    <li key={i}>{r}</li>
+                  ))}
+                </ul>
+              )}
+              <p className="muted">The routers and connections crossed are outlined on the graph; the rest is dimmed.</p>
+              <Hops label="Forward path" hops={analysis.forward} />
+              <Hops label="Return path" hops={analysis.return} />
+              <button type="button" onClick={() => setAnalysis(undefined)}>
+                Clear the path
+              </button>
+            </div>
+          )}
+        </div>
+      )}
     </section>
   );
 }

@@ -1,0 +1,152 @@
+/**
+ * The topology page (#16 point 1) in a real browser against a real server, two accounts in two
+ * browser contexts: a peering request appears as a pending edge on both pages without a reload,
+ * turns active on the requester's page within 2 s of the accept, carries its bandwidth and
+ * regions, opens its page when clicked; an explained path is outlined on the graph.
+ */
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ConsoleRig, type Tenant, form, hasChromium, row, startConsole } from "../support/console.ts";
+
+/** Console errors and failed requests of a page, to be empty at the end. */
+function watch(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console: ${m.text()} (${m.location().url})`);
+  });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("requestfailed", (r) => {
+    // A stream closed when its page goes is not a failure.
+    if (!r.url().includes("/events/stream")) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
+  });
+  return problems;
+}
+
+const edge = (page: Page, id: string, state?: string) => page.locator(`[data-edge="${id}"]${state ? `[data-state="${state}"]` : ""}`);
+const node = (page: Page, id: string) => page.locator(`[data-node="${id}"]`);
+
+describe.skipIf(!hasChromium)("the topology page", () => {
+  let rig: ConsoleRig;
+  let alice: Tenant;
+  let bob: Tenant;
+
+  beforeAll(async () => {
+    rig = await startConsole();
+    alice = await rig.tenant("alice");
+    bob = await rig.tenant("bob");
+  });
+  afterAll(async () => {
+    await rig?.stop();
+  });
+
+  it("says what to do first when there is nothing to draw", async () => {
+    const carol = await rig.tenant("carol");
+    const page = await rig.open(carol, { hash: "/topology" });
+    const problems = watch(page);
+    await page.getByText("No VPCs yet — create one under VPCs").waitFor();
+    await page.getByRole("main").getByRole("link", { name: "VPCs" }).click();
+    await page.waitForURL(/#\/vpcs$/);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it("a request is pending on both pages, active within 2 s of the accept, labelled, clickable, and an explained path is outlined", async () => {
+    const mine = await rig.call(alice, "POST", "/api/v1/vpcs", { name: "alice-web", region: "ap-guangzhou", cidr: "10.1.0.0/16" });
+    const other = await rig.call(alice, "POST", "/api/v1/vpcs", { name: "alice-lonely", region: "ap-guangzhou", cidr: "10.2.0.0/16" });
+    const subnet = await rig.call(alice, "POST", "/api/v1/subnets", { vpcId: mine.id, cidr: "10.1.1.0/24" });
+    const instance = await rig.call(alice, "POST", "/api/v1/instances", { subnetId: subnet.id, name: "web-1" });
+    const theirs = await rig.call(bob, "POST", "/api/v1/vpcs", { name: "bob-secret-name", region: "ap-shanghai", cidr: "172.16.0.0/16" });
+
+    const a = await rig.open(alice, { hash: "/topology", width: 1280, height: 800 });
+    const b = await rig.open(bob, { hash: "/topology", width: 1280, height: 800 });
+    const problems = watch(a);
+    const bobsProblems = watch(b);
+    await node(a, mine.id).waitFor();
+    await node(b, theirs.id).waitFor();
+
+    // Alice asks; both pages draw the pending edge without being reloaded.
+    const asked = await rig.call(alice, "POST", "/api/v1/peerings", { vpcId: mine.id, peerAccountId: bob.accountId, peerVpcId: theirs.id, peerRegion: "ap-shanghai", bandwidthMbps: 50 });
+    expect(asked.state, JSON.stringify(asked)).toBe("pending-acceptance");
+    const id = asked.id as string;
+    await edge(a, id, "pending").waitFor();
+    await edge(b, id, "pending").waitFor();
+
+    // Each sees the other's VPC only as the peering shows it: id, CIDR, region, account; no name.
+    const peerOnBob = await node(b, mine.id).getAttribute("aria-label");
+    expect(peerOnBob).toBe(`Peer side: Peer VPC · ${alice.accountId}, ${mine.id}, 10.1.0.0/16, ap-guangzhou (peer side)`);
+    expect(await b.locator("svg[aria-label='Topology graph']").textContent()).not.toContain("alice-web");
+    expect(await a.locator("svg[aria-label='Topology graph']").textContent()).not.toContain("bob-secret-name");
+    expect(await node(a, theirs.id).getAttribute("aria-label")).toContain(`Peer VPC · ${bob.accountId}`);
+
+    // Bob accepts in his console (a hash change, not a reload); Alice's edge turns active within 2 s of the click.
+    await b.evaluate(() => {
+      window.location.hash = "/";
+    });
+    const accept = row(b, "Requests waiting for you", id).getByRole("button", { name: "Accept" });
+    await accept.waitFor();
+    const marks: string[] = [];
+    const clicked = Date.now();
+    b.on("response", (r) => r.url().endsWith("/accept") && marks.push(`accept answered +${Date.now() - clicked} ms`));
+    a.on("request", (r) => r.url().includes("/api/v1/peerings?") && marks.push(`alice reloads +${Date.now() - clicked} ms`));
+    a.on("response", (r) => r.url().includes("/api/v1/") && marks.push(`alice has ${r.url().replace(/.*api\/v1/, "")} +${Date.now() - clicked} ms`));
+    await accept.click();
+    await edge(a, id, "active").waitFor({ timeout: 5_000 });
+    const took = Date.now() - clicked;
+    console.log(`topology: the requester's edge turned active ${took} ms after the accept click (${marks.join(", ")})`);
+    expect(took).toBeLessThan(2_000);
+    const label = await edge(a, id).textContent();
+    expect(label).toContain("50 Mbps");
+    expect(label).toContain("ap-guangzhou → ap-shanghai");
+    expect(await edge(a, id).getAttribute("aria-label")).toBe(`Peering ${id}, active, 50 Mbps, ap-guangzhou → ap-shanghai`);
+    await a.screenshot({ path: join(tmpdir(), "vpcpeer-console-topology.png") });
+
+    // Zoom: the buttons and the keys change the view.
+    const svg = a.locator("svg[aria-label='Topology graph']");
+    const before = await svg.getAttribute("viewBox");
+    await a.getByRole("button", { name: "Zoom in" }).click();
+    const zoomed = await svg.getAttribute("viewBox");
+    expect(zoomed).not.toBe(before);
+    await svg.focus();
+    await a.keyboard.press("ArrowRight");
+    expect(await svg.getAttribute("viewBox")).not.toBe(zoomed);
+    await a.getByRole("button", { name: "Fit" }).click();
+    expect(await svg.getAttribute("viewBox")).toBe(before);
+
+    // Explain a path from Alice's instance into Bob's network (a route over the peering, none back).
+    await rig.call(alice, "POST", `/api/v1/route-tables/${mine.defaultRouteTableId}/routes`, { destinationCidr: "172.16.0.0/16", target: { type: "peering", id } });
+    const explain = form(a, "Explain a path");
+    await explain.getByLabel("From").selectOption(instance.id);
+    await explain.getByLabel("To IP address").fill("172.16.1.5");
+    await explain.getByRole("button", { name: "Explain" }).click();
+    const result = a.getByRole("region", { name: "Path explained" });
+    await result.getByText(`Not reachable: ${instance.id} (10.1.1.`).waitFor();
+    expect(await result.getByRole("list", { name: "Reasons" }).textContent()).not.toBe("");
+    expect(await edge(a, id).getAttribute("data-on-path")).toBe("true");
+    expect(await node(a, mine.id).getAttribute("data-on-path")).toBe("true");
+    expect(await node(a, theirs.id).getAttribute("data-on-path")).toBe("true");
+    expect(await node(a, other.id).getAttribute("data-on-path")).toBeNull();
+    expect(await node(a, other.id).getAttribute("class")).toContain("dim");
+    await a.screenshot({ path: join(tmpdir(), "vpcpeer-console-topology-path.png") });
+
+    // A click on the edge opens the peering; on one of Alice's VPCs, the VPC.
+    await edge(a, id).locator("text").first().click();
+    await a.waitForURL(new RegExp(`#/peerings/${id}$`));
+    await a.goBack();
+    await node(a, other.id).click();
+    await a.waitForURL(new RegExp(`#/vpcs/${other.id}$`));
+
+    // A phone-sized window: the drawing fits the width, the page does not scroll sideways.
+    const phone = await rig.open(alice, { hash: "/topology", width: 390, height: 844 });
+    problems.push(...watch(phone));
+    await edge(phone, id).waitFor();
+    const widths = await phone.evaluate(() => ({ page: document.documentElement.scrollWidth, window: window.innerWidth, svg: document.querySelector("svg[aria-label='Topology graph']")!.getBoundingClientRect().width }));
+    expect(widths.page).toBeLessThanOrEqual(widths.window);
+    expect(widths.svg).toBeLessThanOrEqual(widths.window);
+    await phone.screenshot({ path: join(tmpdir(), "vpcpeer-console-topology-phone.png"), fullPage: true });
+
+    expect([...problems, ...bobsProblems]).toEqual([]);
+    for (const p of [a, b, phone]) await p.context().close();
+  });
+});
