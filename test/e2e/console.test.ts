@@ -106,6 +106,7 @@ describe.skipIf(!hasChromium)("the web console", () => {
     const req = form(a, "Request a peering connection");
     // Left as shown: A's only VPC, whose option arrived after the form was drawn.
     await expect.poll(() => req.getByLabel("Your VPC").inputValue()).toBe(vpcA);
+    await req.getByLabel("Peer account", { exact: true }).selectOption("other");
     await req.getByLabel("Peer account ID").fill(bob.accountId);
     await req.getByLabel("Peer VPC ID").fill(vpcB);
     await req.getByLabel("Name").fill("a-to-b");
@@ -133,13 +134,13 @@ describe.skipIf(!hasChromium)("the web console", () => {
     const addRoute = form(a, `Add a route to ${tableId}`);
     await addRoute.getByLabel("Destination").fill("172.16.0.0/16");
     await addRoute.getByLabel("Target type").selectOption("peering");
-    await addRoute.getByLabel("Target ID").fill(pcx);
+    await addRoute.getByLabel("Target", { exact: true }).selectOption(pcx);
     await addRoute.getByRole("button", { name: "Add route" }).click();
     const route = a.getByRole("table", { name: `Routes of ${tableId}` }).locator("tr", { hasText: "172.16.0.0/16" });
     await route.getByText("active", { exact: true }).waitFor();
     // A duplicate destination is refused.
     await addRoute.getByLabel("Destination").fill("172.16.0.0/16");
-    await addRoute.getByLabel("Target ID").fill(pcx);
+    await addRoute.getByLabel("Target", { exact: true }).selectOption(pcx);
     await addRoute.getByRole("button", { name: "Add route" }).click();
     await expect(addRoute.getByRole("alert").textContent()).resolves.toMatch(/172\.16\.0\.0\/16/);
     await a.getByLabel(`Route table of ${subnetA}`).selectOption(tableId);
@@ -164,7 +165,7 @@ describe.skipIf(!hasChromium)("the web console", () => {
     await b.context().close();
   });
 
-  it("routes through an instance, named by its private IP, and shows that IP", async () => {
+  it("routes through an instance picked from the VPC's, and shows its IP", async () => {
     const vpc = await rig.call(alice, "POST", "/api/v1/vpcs", { name: "appliance", region: "ap-shanghai", cidr: "10.30.0.0/16" });
     const subnet = await rig.call(alice, "POST", "/api/v1/subnets", { vpcId: vpc.id, cidr: "10.30.1.0/24" });
     const ins = await rig.call(alice, "POST", "/api/v1/instances", { subnetId: subnet.id, name: "firewall" });
@@ -172,7 +173,7 @@ describe.skipIf(!hasChromium)("the web console", () => {
     const add = form(a, `Add a route to ${vpc.defaultRouteTableId}`);
     await add.getByLabel("Destination").fill("192.168.77.0/24");
     await add.getByLabel("Target type").selectOption("instance");
-    await add.getByLabel("Target ID").fill(ins.privateIp);
+    await add.getByLabel("Target", { exact: true }).selectOption(ins.id);
     await add.getByRole("button", { name: "Add route" }).click();
     const route = a.getByRole("table", { name: `Routes of ${vpc.defaultRouteTableId}` }).locator("tr", { hasText: "192.168.77.0/24" });
     await route.getByText(`instance ${ins.id} (${ins.privateIp})`).waitFor();
@@ -211,6 +212,7 @@ describe.skipIf(!hasChromium)("the web console", () => {
     const bf = form(b, "Create a router interface");
     await bf.getByLabel("Role").selectOption("acceptor");
     await bf.getByLabel("Local router").selectOption(vpcB);
+    await bf.getByLabel("Peer account", { exact: true }).selectOption("other");
     await bf.getByLabel("Peer account ID").fill(alice.accountId);
     await bf.getByLabel("Peer router ID").fill(vpcA);
     await bf.getByRole("button", { name: "Create" }).click();
@@ -221,6 +223,7 @@ describe.skipIf(!hasChromium)("the web console", () => {
     await af.getByLabel("Role").selectOption("initiator");
     await af.getByLabel("Local router").selectOption(vpcA);
     await af.getByLabel("Spec").selectOption("Middle.1");
+    await af.getByLabel("Peer account", { exact: true }).selectOption("other");
     await af.getByLabel("Peer account ID").fill(bob.accountId);
     await af.getByLabel("Peer router ID").fill(vpcB);
     await af.getByLabel("Peer interface ID").fill(acceptor);

@@ -1,10 +1,9 @@
 /** Peering connections: request one, and answer or manage those you are party to. */
 import { type ReactNode, useState } from "react";
-import { PERIOD_MONTHS } from "../../../src/domain/billing.ts";
 import { api, listAll } from "../api.ts";
 import { peeringActions, sideText } from "../peering-actions.ts";
-import { type Peering, type Vpc, num, opt } from "../types.ts";
-import { Form } from "../form.tsx";
+import { type Peering, num } from "../types.ts";
+import { PeeringRequestForm } from "../forms/peering-form.tsx";
 import { Action, Badge, EditMeta, ErrorBox, Table, time, useApp, useData } from "../ui.tsx";
 
 
@@ -82,39 +81,11 @@ export function PeeringsTable({ rows, label }: { rows: Peering[] | undefined; la
 }
 
 export function PeeringsPage(): ReactNode {
-  const app = useApp();
   const peerings = useData(() => listAll<Peering>("/api/v1/peerings"));
-  const vpcs = useData(() => listAll<Vpc>("/api/v1/vpcs"));
   return (
     <section>
       <h2>Peering connections</h2>
-      <Form
-        title="Request a peering connection"
-        submitLabel="Request"
-        fields={[
-          { name: "vpcId", label: "Your VPC", type: "select", options: (vpcs.data ?? []).map((v) => ({ value: v.id, label: `${v.id} ${v.name} (${v.cidr}, ${v.region})` })) },
-          { name: "peerAccountId", label: "Peer account ID", placeholder: "(blank: this account)" },
-          { name: "peerVpcId", label: "Peer VPC ID", placeholder: "vpc-…" },
-          { name: "peerRegion", label: "Peer region", type: "select", options: [{ value: "", label: "(the same region)" }, ...app.regions.map((r) => ({ value: r.id, label: r.id }))] },
-          { name: "bandwidthMbps", label: "Bandwidth (Mbps)", placeholder: "(no cap within a region)" },
-          { name: "name", label: "Name" },
-          { name: "chargeType", label: "Billing", type: "select", options: [{ value: "pay-as-you-go", label: "pay-as-you-go" }, { value: "subscription", label: "subscription" }] },
-          { name: "period", label: "Validity (months)", type: "select", options: PERIOD_MONTHS.map((m) => ({ value: String(m), label: String(m) })), when: (v) => v.chargeType === "subscription" },
-          { name: "autoRenew", label: "Auto renew", type: "checkbox", when: (v) => v.chargeType === "subscription" },
-        ]}
-        submit={(f) =>
-          api("POST", "/api/v1/peerings", {
-            vpcId: f.vpcId,
-            peerVpcId: f.peerVpcId,
-            ...(opt(f.peerAccountId) ? { peerAccountId: opt(f.peerAccountId) } : {}),
-            ...(opt(f.peerRegion) ? { peerRegion: opt(f.peerRegion) } : {}),
-            ...(num(f.bandwidthMbps) !== undefined ? { bandwidthMbps: num(f.bandwidthMbps) } : {}),
-            ...(opt(f.name) ? { name: opt(f.name) } : {}),
-            chargeType: f.chargeType,
-            ...(f.chargeType === "subscription" ? { period: num(f.period), autoRenew: f.autoRenew === true } : {}),
-          })
-        }
-      />
+      <PeeringRequestForm />
       <ErrorBox error={peerings.error} />
       <PeeringsTable label="Peering connections" rows={peerings.data} />
     </section>

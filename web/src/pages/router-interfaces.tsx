@@ -4,14 +4,10 @@
  * connects. Within one account, "initiator and acceptor" creates both and connects at once.
  */
 import { type ReactNode, useState } from "react";
-import { PERIOD_MONTHS, ROUTER_INTERFACE_SPECS } from "../../../src/domain/billing.ts";
 import { api, listAll } from "../api.ts";
-import { type RouterInterface, type Vbr, type Vpc, num, opt } from "../types.ts";
-import { Form } from "../form.tsx";
-import { Action, Badge, EditMeta, ErrorBox, Table, useApp, useData } from "../ui.tsx";
-
-// The domain's own catalogs (pure modules, bundled into the console): one list of specs and terms.
-const SPECS = Object.keys(ROUTER_INTERFACE_SPECS);
+import type { RouterInterface } from "../types.ts";
+import { RouterInterfaceForm } from "../forms/router-interface-form.tsx";
+import { Action, Badge, EditMeta, ErrorBox, Table, useData } from "../ui.tsx";
 
 /** While Idle, either end may name (or correct) the interface at the other end. */
 function PeerInterfaceEditor({ ri }: { ri: RouterInterface }): ReactNode {
@@ -25,10 +21,7 @@ function PeerInterfaceEditor({ ri }: { ri: RouterInterface }): ReactNode {
 }
 
 export function RouterInterfacesPage(): ReactNode {
-  const app = useApp();
   const ris = useData(() => listAll<RouterInterface>("/api/v1/router-interfaces"));
-  const routers = useData(async () => [...(await listAll<Vpc>("/api/v1/vpcs")), ...(await listAll<Vbr>("/api/v1/vbrs"))]);
-  const routerOptions = (routers.data ?? []).map((r) => ({ value: r.id, label: `${r.id} ${r.name} (${"cidr" in r ? r.cidr : r.onPremisesCidrs.join(", ")}, ${r.region})` }));
   return (
     <section>
       <h2>Router interfaces</h2>
@@ -37,42 +30,7 @@ export function RouterInterfacesPage(): ReactNode {
         <em> initiator</em> naming the acceptor; the acceptor's owner then sets the initiator as its peer interface, and the initiator's owner
         connects. Within one account, choose “initiator and acceptor”: both are created and connected at once.
       </p>
-      <Form
-        title="Create a router interface"
-        fields={[
-          { name: "role", label: "Role", type: "select", options: [{ value: "initiator", label: "initiator" }, { value: "acceptor", label: "acceptor" }, { value: "both", label: "initiator and acceptor (same account)" }] },
-          { name: "routerId", label: "Local router", type: "select", options: routerOptions },
-          { name: "spec", label: "Spec", type: "select", options: SPECS.map((x) => ({ value: x, label: x })), when: (v) => v.role !== "acceptor", initial: "Small.1" },
-          { name: "oppositeAccountId", label: "Peer account ID", placeholder: "(blank: this account)" },
-          { name: "oppositeRegion", label: "Peer region", type: "select", options: [{ value: "", label: "(the same region)" }, ...app.regions.map((r) => ({ value: r.id, label: r.id }))] },
-          { name: "oppositeRouterId", label: "Peer router ID", placeholder: "vpc-… or vbr-…" },
-          { name: "oppositeInterfaceId", label: "Peer interface ID", placeholder: "ri-… (the acceptor; optional until connecting)", when: (v) => v.role === "initiator" },
-          { name: "chargeType", label: "Billing", type: "select", options: [{ value: "pay-as-you-go", label: "pay-as-you-go" }, { value: "subscription", label: "subscription" }], when: (v) => v.role !== "acceptor" },
-          { name: "period", label: "Validity (months)", type: "select", options: PERIOD_MONTHS.map((m) => ({ value: String(m), label: String(m) })), when: (v) => v.role !== "acceptor" && v.chargeType === "subscription" },
-          { name: "autoRenew", label: "Auto renew", type: "checkbox", when: (v) => v.role !== "acceptor" && v.chargeType === "subscription" },
-          { name: "name", label: "Name" },
-        ]}
-        submit={(f) => {
-          const kind = (id: string | boolean | undefined) => (String(id).startsWith("vbr-") ? "vbr" : "vpc");
-          const initiator = f.role !== "acceptor";
-          return api("POST", "/api/v1/router-interfaces", {
-            role: initiator ? "initiator" : "acceptor",
-            routerType: kind(f.routerId),
-            routerId: f.routerId,
-            ...(initiator ? { spec: f.spec, chargeType: f.chargeType } : {}),
-            ...(initiator && f.chargeType === "subscription" ? { period: num(f.period), autoRenew: f.autoRenew === true } : {}),
-            ...(f.role === "both" ? { withAcceptor: true } : {}),
-            opposite: {
-              routerType: kind(f.oppositeRouterId),
-              routerId: opt(f.oppositeRouterId) ?? "",
-              ...(opt(f.oppositeAccountId) ? { accountId: opt(f.oppositeAccountId) } : {}),
-              ...(opt(f.oppositeRegion) ? { region: opt(f.oppositeRegion) } : {}),
-              ...(f.role === "initiator" && opt(f.oppositeInterfaceId) ? { interfaceId: opt(f.oppositeInterfaceId) } : {}),
-            },
-            ...(opt(f.name) ? { name: opt(f.name) } : {}),
-          });
-        }}
-      />
+      <RouterInterfaceForm />
       <ErrorBox error={ris.error} />
       <Table
         label="Router interfaces"

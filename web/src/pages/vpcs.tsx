@@ -3,6 +3,8 @@ import { type ReactNode, useState } from "react";
 import { api, listAll } from "../api.ts";
 import { type Instance, type RouteTable, type Subnet, type Vbr, type Vpc, list, num, opt } from "../types.ts";
 import { Form } from "../form.tsx";
+import { RouteForm, type RouteTargetOptions, useRouteTargets } from "../forms/route-form.tsx";
+import { RouteTablePicker } from "../forms/route-table-picker.tsx";
 import { Action, Badge, EditMeta, ErrorBox, Link, NotFound, Table, time, useApp, useData } from "../ui.tsx";
 
 export function VpcsPage(): ReactNode {
@@ -58,6 +60,7 @@ function VpcDetails({ v }: { v: Vpc }): ReactNode {
     [id],
   );
   const instances = useData(() => listAll<Instance>("/api/v1/instances", { vpcId: id }), [id]);
+  const targets = useRouteTargets(v);
   const hosts = useData(() => api<{ items: { name: string }[] }>("GET", "/api/v1/hosts"), []);
   const zones = app.regions.find((r) => r.id === v.region)?.zones ?? [];
   const tableOptions = (tables.data ?? []).map((t) => ({ value: t.id, label: `${t.name || t.id}${t.isDefault ? " (default)" : ""}` }));
@@ -94,22 +97,7 @@ function VpcDetails({ v }: { v: Vpc }): ReactNode {
           { label: "Tags", long: true, render: (s) => <EditMeta path={`/api/v1/subnets/${s.id}`} name={s.name} tags={s.tags} label={s.id} /> },
           {
             label: "Route table",
-            render: (s) => (
-              <select
-                aria-label={`Route table of ${s.id}`}
-                value={s.routeTableId}
-                onChange={async (e) => {
-                  await api("PUT", `/api/v1/subnets/${s.id}/route-table`, { routeTableId: e.target.value }).catch((err) => window.alert(`${err.code}: ${err.message}`));
-                  app.refresh();
-                }}
-              >
-                {tableOptions.map((o) => (
-                  <option key={o.value} value={o.value}>
-                    {o.label}
-                  </option>
-                ))}
-              </select>
-            ),
+            render: (s) => <RouteTablePicker subnetId={s.id} value={s.routeTableId} options={tableOptions} />,
           },
           { label: "", render: (s) => <Action label="Delete" danger confirm={`Delete subnet ${s.id}?`} run={() => api("DELETE", `/api/v1/subnets/${s.id}`)} /> },
         ]}
@@ -118,8 +106,9 @@ function VpcDetails({ v }: { v: Vpc }): ReactNode {
       <h3>Route tables</h3>
       <Form title="Create a route table" fields={[{ name: "name", label: "Name" }]} submit={(f) => api("POST", "/api/v1/route-tables", { vpcId: id, name: f.name })} />
       <ErrorBox error={tables.error} />
+      <ErrorBox error={targets.error} />
       {(tables.data ?? []).map((t) => (
-        <RouteTableCard key={t.id} table={t} />
+        <RouteTableCard key={t.id} table={t} targets={targets.targets} />
       ))}
 
       <h3>Instances</h3>
@@ -197,7 +186,7 @@ function ProbeForm({ instances }: { instances: Instance[] }): ReactNode {
   );
 }
 
-function RouteTableCard({ table: t }: { table: RouteTable }): ReactNode {
+function RouteTableCard({ table: t, targets }: { table: RouteTable; targets: RouteTargetOptions | undefined }): ReactNode {
   return (
     <div className="card" aria-label={`Route table ${t.id}`}>
       <h4>
@@ -216,21 +205,7 @@ function RouteTableCard({ table: t }: { table: RouteTable }): ReactNode {
           { label: "", render: (r) => (r.origin === "system" ? <span className="muted">local</span> : <Action label="Remove" danger run={() => api("DELETE", `/api/v1/route-tables/${t.id}/routes/${r.id}`)} />) },
         ]}
       />
-      <Form
-        title={`Add a route to ${t.id}`}
-        submitLabel="Add route"
-        fields={[
-          { name: "destinationCidr", label: "Destination", placeholder: "172.16.0.0/16" },
-          {
-            name: "type",
-            label: "Target type",
-            type: "select",
-            options: ["peering", "router-interface", "vbr", "instance"].map((x) => ({ value: x, label: x })),
-          },
-          { name: "targetId", label: "Target ID", placeholder: "pcx-…, ri-…, vbr-… or ins-… (or the instance's IP)" },
-        ]}
-        submit={(f) => api("POST", `/api/v1/route-tables/${t.id}/routes`, { destinationCidr: f.destinationCidr, target: { type: f.type, id: f.targetId } })}
-      />
+      <RouteForm tableId={t.id} targets={targets} />
       {!t.isDefault && <Action label="Delete route table" danger confirm={`Delete route table ${t.id}?`} run={() => api("DELETE", `/api/v1/route-tables/${t.id}`)} />}
     </div>
   );
