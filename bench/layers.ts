@@ -92,7 +92,7 @@ try {
   }
   const deepCursor = cursors[cursors.length - 1];
   if (!deepCursor) throw new Error("--vpcs must be at least 200 (two full pages)");
-  const [deepAt, deepId] = decodeCursor(deepCursor);
+  const { value: deepAt, id: deepId } = decodeCursor(deepCursor);
 
   // The statements the store runs for these reads, raw on a read-only handle of the same file.
   const raw = new Database(runtime.store.location, { readonly: true });

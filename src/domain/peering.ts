@@ -11,6 +11,10 @@ export type PeeringState = (typeof PEERING_STATES)[number];
 export const LIVE_STATES: readonly PeeringState[] = ["pending-acceptance", "active", "inactive", "suspended"];
 export const TERMINAL_STATES: readonly PeeringState[] = ["rejected", "expired", "failed", "deleted"];
 
+/** A list's split of peerings as of now: live (LIVE_STATES, a request not past its expiry) or ended (the rest). */
+export const PEERING_LIFECYCLES = ["live", "ended"] as const;
+export type PeeringLifecycle = (typeof PEERING_LIFECYCLES)[number];
+
 export const PEERING_COMMANDS = ["accept", "reject", "delete", "expire", "suspend", "renew", "deactivate", "activate", "fail", "purge"] as const;
 export type PeeringCommand = (typeof PEERING_COMMANDS)[number];
 

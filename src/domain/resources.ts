@@ -124,11 +124,19 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
+/** The orders a resource list can be read in: by creation time or by name, `-` for descending (ties by id, same direction). */
+export const LIST_SORTS = ["createdAt", "-createdAt", "name", "-name"] as const;
+export type ListSort = (typeof LIST_SORTS)[number];
+
 /** Common list options: tag filters are `key` (present) or `key=value`. */
 export interface ListOptions {
   limit: number;
   cursor?: string | undefined;
   tags?: { key: string; value?: string | undefined }[] | undefined;
+  /** Only items whose id or name contains this text, A-Z matching either case. */
+  q?: string | undefined;
+  /** Default createdAt (oldest first). */
+  sort?: ListSort | undefined;
 }
 
 export interface Region {

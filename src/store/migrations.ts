@@ -459,6 +459,26 @@ const networkInsights: Migration = {
   },
 };
 
+const listSorts: Migration = {
+  async up(db: AnyDb) {
+    // The name sorts of the lists (paginate in repos/common.ts) read an index range in either
+    // direction, as the creation-time sorts do: (owner, name, id), by code point on PostgreSQL
+    // too (collation "C", which the lists' ORDER BY names), whatever the database's collation.
+    const pg = db.getExecutor().adapter instanceof PostgresAdapter;
+    const binary = (column: string) => sql.raw(pg ? `${column} collate "C"` : column);
+    const index = (name: string, table: string, owner: string) =>
+      sql`create index ${sql.id(name)} on ${sql.table(table)} (${sql.ref(owner)}, ${binary("name")}, ${binary("id")})`.execute(db);
+    for (const table of OWNED_TABLES) await index(`${table}_account_name`, table, "account_id");
+    await index("peerings_requester_name", "peerings", "requester_account_id");
+    await index("peerings_accepter_name", "peerings", "accepter_account_id");
+    // Lists filtered by region, in creation order, without sorting the region's rows.
+    await db.schema.dropIndex("vpcs_account_region").execute();
+    for (const table of ["vpcs", "vbrs", "router_interfaces"]) {
+      await db.schema.createIndex(`${table}_account_region`).on(table).columns(["account_id", "region", "created_at", "id"]).execute();
+    }
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_peerings": peerings,
@@ -473,6 +493,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0011_aws_attributes": awsAttributes,
   "0012_managed_routes": managedRoutes,
   "0013_network_insights": networkInsights,
+  "0014_list_sorts": listSorts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

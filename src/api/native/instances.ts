@@ -1,9 +1,8 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { parseTagFilters } from "../../domain/tags.ts";
 import type { Services } from "../../service/index.ts";
 import { actorOf, idempotent } from "./context.ts";
-import { Description, Id, IdParams, Instance, OptionalName, Tags, UpdateBody, errorResponses, listQuery, pageOf } from "./schemas.ts";
+import { Description, Id, IdParams, Instance, OptionalName, Tags, UpdateBody, errorResponses, listOptions, listQuery, pageOf } from "./schemas.ts";
 
 const CreateInstance = Type.Object(
   {
@@ -37,7 +36,7 @@ export function instanceRoutes(app: FastifyInstance, s: Services): void {
   app.get<{ Querystring: Static<typeof ListInstances> }>(
     "/api/v1/instances",
     { schema: { tags, summary: "List instances", querystring: ListInstances, response: { 200: pageOf(Instance), ...errorResponses(400) } } },
-    (req) => s.instances.list(actorOf(req), req.query, { limit: req.query.limit ?? 100, cursor: req.query.cursor, tags: parseTagFilters(req.query.tag) }),
+    (req) => s.instances.list(actorOf(req), req.query, listOptions(req.query)),
   );
   app.get(
     "/api/v1/hosts",

@@ -1,12 +1,11 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { CHARGE_TYPES, MAX_BANDWIDTH_MBPS, PERIOD_MONTHS } from "../../domain/billing.ts";
-import { PEERING_STATES } from "../../domain/peering.ts";
-import { parseTagFilters } from "../../domain/tags.ts";
+import { PEERING_LIFECYCLES, PEERING_STATES } from "../../domain/peering.ts";
 import type { Services } from "../../service/index.ts";
 import { actorOf, idempotent, pageJson, sendJson } from "./context.ts";
 import { dryRun, withoutDryRun } from "./dry-run.ts";
-import { AccountId, Description, DryRunField, Id, IdParams, Name, Peering, RegionName, Tags, dryRunOf, errorResponses, listQuery, pageOf } from "./schemas.ts";
+import { AccountId, Description, DryRunField, Id, IdParams, Name, Peering, RegionName, Tags, dryRunOf, errorResponses, listOptions, listQuery, pageOf } from "./schemas.ts";
 
 const Bandwidth = Type.Integer({ minimum: 1, maximum: MAX_BANDWIDTH_MBPS, description: "Mbit/s; required cross-region, optional (unlimited) intra-region" });
 const ChargeType = Type.Union(CHARGE_TYPES.map((c) => Type.Literal(c)), { default: "pay-as-you-go" });
@@ -58,9 +57,16 @@ const UpdatePeering = Type.Object(
 );
 const ListPeerings = Type.Object({
   ...listQuery,
-  state: Type.Optional(Type.Union(PEERING_STATES.map((s) => Type.Literal(s)))),
-  vpcId: Type.Optional(Id("vpc")),
-  role: Type.Optional(Type.Union([Type.Literal("requester"), Type.Literal("accepter")])),
+  state: Type.Optional(Type.Union(PEERING_STATES.map((s) => Type.Literal(s)), { description: "The state as shown: a request past its expiry is expired" })),
+  vpcId: Type.Optional(Id("vpc", "Either side's VPC")),
+  role: Type.Optional(Type.Union([Type.Literal("requester"), Type.Literal("accepter")], { description: "Your role in the peering" })),
+  region: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "Either side's region" })),
+  lifecycle: Type.Optional(
+    Type.Union(
+      PEERING_LIFECYCLES.map((l) => Type.Literal(l)),
+      { description: "live: pending-acceptance (not past its expiry), active, inactive or suspended; ended: rejected, expired (a request past its expiry too), failed or deleted" },
+    ),
+  ),
 });
 const Renew = Type.Object({ period: Type.Optional(Period), dryRun: DryRunField }, { additionalProperties: false });
 const RemovedRoutes = Type.Array(Type.Object({ id: Type.String(), routeTableId: Type.String(), destinationCidr: Type.String() }));
@@ -101,7 +107,7 @@ export function peeringRoutes(app: FastifyInstance, s: Services): void {
     "/api/v1/peerings",
     { schema: { tags, summary: "List the peerings you are party to (as requester or accepter)", querystring: ListPeerings, response: { 200: pageOf(Peering), ...errorResponses(400) } } },
     async (req, reply) =>
-      sendJson(reply, pageJson(await s.peerings.listJson(actorOf(req), req.query, { limit: req.query.limit ?? 100, cursor: req.query.cursor, tags: parseTagFilters(req.query.tag) }))),
+      sendJson(reply, pageJson(await s.peerings.listJson(actorOf(req), req.query, listOptions(req.query)))),
   );
   app.get<{ Params: { id: string } }>(
     "/api/v1/peerings/:id",

@@ -1,6 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { parseTagFilters } from "../../domain/tags.ts";
 import type { Services } from "../../service/index.ts";
 import { actorOf, idempotent, pageJson, sendJson } from "./context.ts";
 import { dryRun, withoutDryRun } from "./dry-run.ts";
@@ -20,6 +19,7 @@ import {
   UpdateBody,
   dryRunOf,
   errorResponses,
+  listOptions,
   listQuery,
   pageOf,
 } from "./schemas.ts";
@@ -61,7 +61,7 @@ export function routeTableRoutes(app: FastifyInstance, s: Services): void {
     "/api/v1/route-tables",
     { schema: { tags, summary: "List route tables", querystring: ListTables, response: { 200: pageOf(RouteTable), ...errorResponses(400) } } },
     async (req, reply) =>
-      sendJson(reply, pageJson(await s.routeTables.listJson(actorOf(req), req.query, { limit: req.query.limit ?? 100, cursor: req.query.cursor, tags: parseTagFilters(req.query.tag) }))),
+      sendJson(reply, pageJson(await s.routeTables.listJson(actorOf(req), req.query, listOptions(req.query)))),
   );
   app.get<{ Params: { id: string } }>(
     "/api/v1/route-tables/:id",

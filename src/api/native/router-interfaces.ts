@@ -2,11 +2,10 @@ import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import { CHARGE_TYPES, MAX_BANDWIDTH_MBPS, PERIOD_MONTHS, ROUTER_INTERFACE_SPECS } from "../../domain/billing.ts";
 import { ROUTER_INTERFACE_STATUSES } from "../../domain/resources.ts";
-import { parseTagFilters } from "../../domain/tags.ts";
 import type { Services } from "../../service/index.ts";
 import { actorOf, idempotent, pageJson, sendJson } from "./context.ts";
 import { dryRun } from "./dry-run.ts";
-import { AccountId, Description, DryRunField, IdParams, OptionalName, RegionName, RouterInterface, Tags, dryRunOf, errorResponses, listQuery, pageOf } from "./schemas.ts";
+import { AccountId, Description, DryRunField, IdParams, OptionalName, RegionName, RouterInterface, Tags, dryRunOf, errorResponses, listOptions, listQuery, pageOf } from "./schemas.ts";
 
 const RouterType = Type.Union([Type.Literal("vpc"), Type.Literal("vbr")]);
 const RouterId = Type.String({ pattern: "^(vpc|vbr)-[a-z0-9]{12}$" });
@@ -51,6 +50,7 @@ const UpdateRI = Type.Object(
 const ListRI = Type.Object({
   ...listQuery,
   routerId: Type.Optional(RouterId),
+  region: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "The interface's own region" })),
   role: Type.Optional(Type.Union([Type.Literal("initiator"), Type.Literal("acceptor")])),
   status: Type.Optional(Type.Union(ROUTER_INTERFACE_STATUSES.map((st) => Type.Literal(st)))),
 });
@@ -68,7 +68,8 @@ export function routerInterfaceRoutes(app: FastifyInstance, s: Services): void {
     "/api/v1/router-interfaces",
     { schema: { tags, summary: "List router interfaces", querystring: ListRI, response: { 200: pageOf(RouterInterface), ...errorResponses(400) } } },
     async (req, reply) =>
-      sendJson(reply, pageJson(await s.routerInterfaces.listJson(actorOf(req), req.query, { limit: req.query.limit ?? 100, cursor: req.query.cursor, tags: parseTagFilters(req.query.tag) }))),
+      // `region` limits the read to one region, as a dialect's request in a region is (Owner in repos/owned.ts).
+      sendJson(reply, pageJson(await s.routerInterfaces.listJson({ ...actorOf(req), region: req.query.region }, req.query, listOptions(req.query)))),
   );
   app.get<{ Params: { id: string } }>(
     "/api/v1/router-interfaces/:id",

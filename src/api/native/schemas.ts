@@ -4,7 +4,8 @@ import { ACCOUNT_ID_PATTERN, type IdKind, idPattern } from "../../domain/ids.ts"
 import { CHARGE_TYPES } from "../../domain/billing.ts";
 import { PEERING_STATES } from "../../domain/peering.ts";
 import { PEERING_TRANSITIONS } from "../../domain/transition.ts";
-import { ROUTER_INTERFACE_STATUSES, ROUTE_TARGET_TYPES } from "../../domain/resources.ts";
+import { LIST_SORTS, type ListOptions, type ListSort, ROUTER_INTERFACE_STATUSES, ROUTE_TARGET_TYPES } from "../../domain/resources.ts";
+import { parseTagFilters } from "../../domain/tags.ts";
 
 export const Id = (kind: IdKind, description?: string) =>
   Type.String({ pattern: idPattern(kind), maxLength: 40, ...(description ? { description } : {}) });
@@ -366,14 +367,30 @@ export const pageOf = (item: TSchema) =>
     nextCursor: Type.Union([Type.String(), Type.Null()], { description: "Pass as `cursor` to get the next page; null at the end" }),
   });
 
-/** Query fields every list accepts. */
+/** Query fields every resource list accepts (docs/api.md "Lists"). */
 export const listQuery = {
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
-  cursor: Type.Optional(Type.String({ maxLength: 512 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: "Items per page" })),
+  cursor: Type.Optional(
+    Type.String({ maxLength: 1024, description: "`nextCursor` of the previous page, unchanged; only with the `sort`, `q` and filters of the request that returned it" }),
+  ),
   tag: Type.Optional(
     Type.Array(Type.String({ minLength: 1, maxLength: 400 }), { maxItems: 10, description: "`key` or `key=value`; repeat to AND" }),
   ),
+  q: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 128, description: "Only items whose id or name contains this text; letters A-Z match either case, every other character (`%` and `_` too) only itself" }),
+  ),
+  sort: Type.Optional(
+    Type.Union(
+      LIST_SORTS.map((s) => Type.Literal(s)),
+      { description: "createdAt (default: oldest first), -createdAt (newest first), name, -name (names by code point: `B` before `a`); ties by id in the same direction" },
+    ),
+  ),
 };
+
+/** The ListOptions of a list request's query (listQuery's fields). */
+export function listOptions(query: { limit?: number | undefined; cursor?: string | undefined; tag?: string[] | undefined; q?: string | undefined; sort?: ListSort | undefined }): ListOptions {
+  return { limit: query.limit ?? 100, cursor: query.cursor, tags: parseTagFilters(query.tag), q: query.q, sort: query.sort };
+}
 
 export const IdParams = (kind: IdKind) => Type.Object({ id: Id(kind) });
 

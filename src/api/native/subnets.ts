@@ -3,11 +3,10 @@ import type { FastifyInstance } from "fastify";
 import { gatewayIp } from "../../domain/addressing.ts";
 import { parseCidr } from "../../domain/cidr.ts";
 import type { Subnet as SubnetModel } from "../../domain/resources.ts";
-import { parseTagFilters } from "../../domain/tags.ts";
 import type { Services } from "../../service/index.ts";
 import { actorOf, idempotent } from "./context.ts";
 import { dryRun } from "./dry-run.ts";
-import { CidrText, Description, DryRunField, DryRunQuery, Id, IdParams, MapPublicIpOnLaunch, OptionalName, Subnet, Tags, UpdateBody, dryRunOf, errorResponses, listQuery, pageOf } from "./schemas.ts";
+import { CidrText, Description, DryRunField, DryRunQuery, Id, IdParams, MapPublicIpOnLaunch, OptionalName, Subnet, Tags, UpdateBody, dryRunOf, errorResponses, listOptions, listQuery, pageOf } from "./schemas.ts";
 
 const CreateSubnet = Type.Object(
   {
@@ -43,7 +42,7 @@ export function subnetRoutes(app: FastifyInstance, s: Services): void {
     "/api/v1/subnets",
     { schema: { tags, summary: "List subnets", querystring: ListSubnets, response: { 200: pageOf(Subnet), ...errorResponses(400) } } },
     async (req) => {
-      const page = await s.subnets.list(actorOf(req), req.query, { limit: req.query.limit ?? 100, cursor: req.query.cursor, tags: parseTagFilters(req.query.tag) });
+      const page = await s.subnets.list(actorOf(req), req.query, listOptions(req.query));
       return { items: page.items.map(view), nextCursor: page.nextCursor };
     },
   );

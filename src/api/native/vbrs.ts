@@ -1,9 +1,8 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { parseTagFilters } from "../../domain/tags.ts";
 import type { Services } from "../../service/index.ts";
 import { actorOf, idempotent, pageJson, sendJson } from "./context.ts";
-import { CidrText, Description, IdParams, Name, RegionName, Tags, Vbr, errorResponses, listQuery, pageOf } from "./schemas.ts";
+import { CidrText, Description, IdParams, Name, RegionName, Tags, Vbr, errorResponses, listOptions, listQuery, pageOf } from "./schemas.ts";
 
 const Cidrs = Type.Array(CidrText, { minItems: 1, maxItems: 100 });
 const CreateVbr = Type.Object(
@@ -34,7 +33,7 @@ export function vbrRoutes(app: FastifyInstance, s: Services): void {
     "/api/v1/vbrs",
     { schema: { tags, summary: "List VBRs", querystring: ListVbrs, response: { 200: pageOf(Vbr), ...errorResponses(400) } } },
     async (req, reply) =>
-      sendJson(reply, pageJson(await s.vbrs.listJson(actorOf(req), req.query, { limit: req.query.limit ?? 100, cursor: req.query.cursor, tags: parseTagFilters(req.query.tag) }))),
+      sendJson(reply, pageJson(await s.vbrs.listJson(actorOf(req), req.query, listOptions(req.query)))),
   );
   app.get<{ Params: { id: string } }>(
     "/api/v1/vbrs/:id",

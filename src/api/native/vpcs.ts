@@ -1,9 +1,8 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
-import { parseTagFilters } from "../../domain/tags.ts";
 import type { Services } from "../../service/index.ts";
 import { actorOf, idempotent, pageJson, sendJson } from "./context.ts";
-import { CidrText, Description, IdParams, Name, RegionName, Tags, UpdateBody, Vpc, errorResponses, listQuery, pageOf, vpcAttributes } from "./schemas.ts";
+import { CidrText, Description, IdParams, Name, RegionName, Tags, UpdateBody, Vpc, errorResponses, listOptions, listQuery, pageOf, vpcAttributes } from "./schemas.ts";
 
 const CreateVpc = Type.Object(
   { name: Name, description: Type.Optional(Description), region: RegionName, cidr: CidrText, tags: Type.Optional(Tags), ...vpcAttributes(false) },
@@ -28,7 +27,7 @@ export function vpcRoutes(app: FastifyInstance, s: Services): void {
     "/api/v1/vpcs",
     { schema: { tags, summary: "List VPCs", querystring: ListVpcs, response: { 200: pageOf(Vpc), ...errorResponses(400) } } },
     async (req, reply) =>
-      sendJson(reply, pageJson(await s.vpcs.listJson(actorOf(req), req.query, { limit: req.query.limit ?? 100, cursor: req.query.cursor, tags: parseTagFilters(req.query.tag) }))),
+      sendJson(reply, pageJson(await s.vpcs.listJson(actorOf(req), req.query, listOptions(req.query)))),
   );
   app.get<{ Params: { id: string } }>(
     "/api/v1/vpcs/:id",

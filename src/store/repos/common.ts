@@ -1,7 +1,8 @@
-/** Shared query pieces: keyset pagination over (created_at, id), tag filters and tag loading. */
-import type { AliasedSelectQueryBuilder, Compilable, CompiledQuery, Kysely, SelectQueryBuilder } from "kysely";
+/** Shared query pieces: keyset pagination over (sort column, id), search, tag filters and tag loading. */
+import { createHash } from "node:crypto";
+import { type AliasedSelectQueryBuilder, type Compilable, type CompiledQuery, type Kysely, type RawBuilder, type SelectQueryBuilder, sql } from "kysely";
 import { DomainError } from "../../domain/errors.ts";
-import type { ListOptions, Tags } from "../../domain/resources.ts";
+import { LIST_SORTS, type ListOptions, type ListSort, type Tags } from "../../domain/resources.ts";
 import type { Database } from "../schema.ts";
 
 export type Db = Kysely<Database>;
@@ -35,7 +36,7 @@ const shapes = new Map<string, Shape>();
 export class Runner {
   constructor(
     private readonly db: Db,
-    private readonly dialect: Capabilities["dialect"],
+    readonly dialect: Capabilities["dialect"],
     private readonly direct?: DirectReads,
   ) {}
 
@@ -85,15 +86,26 @@ export interface Capabilities {
   rowLocks: boolean;
 }
 
-export function encodeCursor(createdAt: string, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt, id])).toString("base64url");
+/** What a cursor holds: the last row's place in the order, and the query it belongs to. */
+interface Cursor {
+  /** The last row's sort value (creation time, name, …) and id. */
+  value: string;
+  id: string;
+  sort: ListSort;
+  /** fingerprint() of the filters of the query that issued it. */
+  filters: string;
 }
 
-export function decodeCursor(cursor: string): [string, string] {
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify([c.value, c.id, c.sort, c.filters])).toString("base64url");
+}
+
+export function decodeCursor(cursor: string): Cursor {
   try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === "string" && typeof value[1] === "string") {
-      return [value[0], value[1]];
+    const v: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    if (Array.isArray(v) && v.length === 4 && v.every((x) => typeof x === "string")) {
+      const [value, id, sort, filters] = v as [string, string, string, string];
+      if ((LIST_SORTS as readonly string[]).includes(sort)) return { value, id, sort: sort as ListSort, filters };
     }
   } catch {
     /* fall through */
@@ -103,19 +115,33 @@ export function decodeCursor(cursor: string): [string, string] {
   });
 }
 
+/** A short digest of a list's filters, so that a cursor is only taken back with the filters that issued it. */
+const fingerprint = (filters: unknown) => createHash("sha256").update(JSON.stringify(filters)).digest("base64url").slice(0, 12);
+
+/** A-Z lowered and nothing else, as SQLite's lower() does: `q` matches alike on both stores. */
+export const asciiLower = (text: string) => text.replace(/[A-Z]+/g, (c) => c.toLowerCase());
+
+/** The column a page is ordered by (then by id), for PageSpec.cursorOf. */
+export type SortColumn = "created_at" | "period_start" | "name";
+
 /** A list query for paginate(): its base (one table aliased `t`, filtered), as a shaped query. */
 export interface PageSpec<R> {
   /** Names the base's SQL: which filters it has, not their values. */
   key: string;
   /** The base's values, in the order its arg(i) use them. */
   args: unknown[];
+  /**
+   * The values that make the filter set, when not all of `args` do (a time the query is made at,
+   * say): a cursor is refused with other filters than those of the query that issued it.
+   */
+  filterArgs?: unknown[];
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   base: (arg: Arg) => SelectQueryBuilder<any, any, R>;
   /**
    * More bases whose rows the list also holds (disjoint from the base's and from each other's),
    * for a list that is a union of index ranges ("requester or accepter is me"): each is read in
    * index order up to the page's size, so a page costs at most (1 + others) × its size in rows,
-   * however many rows match. `db` builds the query over them.
+   * however many rows match. `db` builds the query over them. Their rows carry the sort column.
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   others?: { db: Db; bases: ((arg: Arg) => SelectQueryBuilder<any, any, R>)[] };
@@ -128,27 +154,47 @@ export interface PageSpec<R> {
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   project?: (page: AliasedSelectQueryBuilder<any, "t">) => SelectQueryBuilder<any, any, R>;
+  /** The column of the `createdAt` sorts (default created_at); the `name` sorts use `name`. */
   sortColumn?: "created_at" | "period_start";
   /** The base selects one column, and the rows are its values. */
   column?: boolean;
-  /** The sort value and id of a row: its place in the order, for the next page's cursor. */
-  cursorOf: (row: R) => [string, string];
+  /** The value of the sort column and the id of a row: its place in the order, for the next page's cursor. */
+  cursorOf: (row: R, column: SortColumn) => [string, string];
 }
 
 /**
- * One page of a list: tag filters (tags put by `accountId`), the cursor and limit + 1 applied to the
- * spec's base, keyset-ordered by (sort column, id), with the cursor of the page's last row.
+ * One page of a list: tag filters (tags put by `accountId`), `q` (id or name contains it), the
+ * cursor and limit + 1 applied to the spec's base, keyset-ordered by (sort column, id) in the
+ * sort's direction, with the cursor of the page's last row. Each sort reads an index range
+ * ((owner, created_at, id) or (owner, name, id), forwards or backwards): a page costs its size
+ * in rows, however many the list holds.
  */
 export async function paginate<R>(runner: Runner, spec: PageSpec<R>, opts: ListOptions, accountId: string): Promise<{ rows: R[]; nextCursor: string | null }> {
-  const sort = spec.sortColumn ?? "created_at";
+  const sort: ListSort = opts.sort ?? "createdAt";
+  const descending = sort.startsWith("-");
+  const column: SortColumn = sort === "name" || sort === "-name" ? "name" : (spec.sortColumn ?? "created_at");
+  // Names order by code point on both stores: PostgreSQL's by the database's collation otherwise.
+  const binary = column === "name" && runner.dialect === "postgres";
+  const needleText = opts.q === undefined ? null : asciiLower(opts.q);
+  const filters = fingerprint([spec.key, spec.filterArgs ?? spec.args, opts.tags ?? [], needleText]);
   const cursor = opts.cursor ? decodeCursor(opts.cursor) : null;
+  if (cursor && (cursor.sort !== sort || cursor.filters !== filters)) {
+    const what = cursor.sort !== sort ? `sort=${cursor.sort}, not sort=${sort}` : "other filters";
+    throw new DomainError("InvalidCursor", `cursor: issued for ${what}; send it with the sort and filters of the request that returned it`, { field: "cursor" });
+  }
   const args = [...spec.args];
   const at = (value: unknown) => args.push(value) - 1;
   const owner = at(accountId);
   const tags = (opts.tags ?? []).map((t) => ({ key: at(t.key), value: t.value === undefined ? null : at(t.value) }));
-  const after = cursor ? ([at(cursor[0]), at(cursor[1])] as const) : null;
+  const needle = needleText === null ? null : at(needleText);
+  const after = cursor ? ([at(cursor.value), at(cursor.id)] as const) : null;
   const limit = at(opts.limit + 1);
-  const key = `${spec.key}|tags:${tags.map((t) => (t.value === null ? "k" : "kv")).join(",")}|${after ? "after" : "first"}`;
+  const key = `${spec.key}|tags:${tags.map((t) => (t.value === null ? "k" : "kv")).join(",")}|${needle === null ? "" : "q"}|${sort}|${after ? "after" : "first"}`;
+  const ref = (alias: string, col: string): RawBuilder<unknown> => (binary ? sql`${sql.ref(`${alias}.${col}`)} collate "C"` : sql`${sql.ref(`${alias}.${col}`)}`);
+  const dir = descending ? "desc" : "asc";
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const ordered = <Q extends SelectQueryBuilder<any, any, any>>(q: Q, alias: string): Q => q.orderBy(ref(alias, column), dir).orderBy(ref(alias, "id"), dir) as Q;
+  const pg = runner.dialect === "postgres";
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const ranged = (base: (arg: Arg) => SelectQueryBuilder<any, any, R>, arg: Arg) => {
     let q = base(arg);
@@ -164,28 +210,34 @@ export async function paginate<R>(runner: Runner, spec: PageSpec<R>, opts: ListO
         ),
       );
     }
+    if (needle !== null) {
+      // Ids are lower case; a name is lowered in A-Z only, as the needle was (asciiLower).
+      const n = arg(needle);
+      q = q.where(
+        pg
+          ? sql<boolean>`(strpos(t.id, ${n}) > 0 or strpos(translate(t.name, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), ${n}) > 0)`
+          : sql<boolean>`(instr(t.id, ${n}) > 0 or instr(lower(t.name), ${n}) > 0)`,
+      );
+    }
     // A row-value comparison is an index range scan; the equivalent OR walks every earlier row.
-    if (after) q = q.where((eb) => eb(eb.refTuple(`t.${sort}`, "t.id"), ">", eb.tuple(arg(after[0]), arg(after[1]))));
-    return q.orderBy(`t.${sort}`).orderBy("t.id").limit(arg(limit) as unknown as number);
+    if (after) q = q.where(sql<boolean>`(${ref("t", column)}, ${ref("t", "id")}) ${sql.raw(descending ? "<" : ">")} (${arg(after[0])}, ${arg(after[1])})`);
+    return ordered(q, "t").limit(arg(limit) as unknown as number);
   };
   const rows = await (spec.column ? runner.shapedColumn<R> : runner.shaped<R>).call(runner, key, args, (arg) => {
-    if (!spec.others && spec.project) return spec.project(ranged(spec.base, arg).as("t")).orderBy(`t.${sort}`).orderBy("t.id");
+    if (!spec.others && spec.project) return ordered(spec.project(ranged(spec.base, arg).as("t")), "t");
     if (!spec.others) return ranged(spec.base, arg);
     // Each range in a subquery of its own (a compound's members cannot be ordered and limited).
     const { db, bases } = spec.others;
     const sub = (base: typeof spec.base, i: number) => db.selectFrom(ranged(base, arg).as(`r${i}`) as never).selectAll();
     const union = bases.reduce((u, base, i) => u.unionAll(sub(base, i + 1)), sub(spec.base, 0));
-    return db
-      .selectFrom(union.as("u") as never)
-      .selectAll()
-      .orderBy(`u.${sort}` as never)
-      .orderBy("u.id" as never)
-      .limit(arg(limit) as unknown as number);
+    return ordered(db.selectFrom(union.as("u") as never).selectAll(), "u").limit(arg(limit) as unknown as number);
   });
   const more = rows.length > opts.limit;
   const items = more ? rows.slice(0, opts.limit) : rows;
   const last = items[items.length - 1];
-  return { rows: items, nextCursor: more && last !== undefined ? encodeCursor(...spec.cursorOf(last)) : null };
+  if (!more || last === undefined) return { rows: items, nextCursor: null };
+  const [value, id] = spec.cursorOf(last, column);
+  return { rows: items, nextCursor: encodeCursor({ value, id, sort, filters }) };
 }
 
 /** The tags `accountId` put on each of the resources. */

@@ -115,7 +115,7 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
     return this.parse((await this.from("none").where(`t.${column}`, "=", value).orderBy("t.id").execute()) as ViewRow[]);
   }
 
-  /** A page of the account's resources as JSON texts, in creation order. */
+  /** A page of the account's resources as JSON texts, in the order opts.sort asks (default: creation). */
   async listJson(owner: Owner, filters: Filters, opts: ListOptions): Promise<Page<Json<D>>> {
     const { accountId, region } = ownerScope(owner);
     filters = scoped(filters, region);
@@ -123,7 +123,7 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
     const deps = [dependency(this.table, accountId)];
     // Tag filters also read the tags table.
     if (opts.tags !== undefined && opts.tags.length > 0) deps.push(dependency("tags", accountId));
-    const key = `${this.table}\u0000list\u0000${accountId}\u0000${JSON.stringify([filters, opts.cursor ?? null, opts.limit, opts.tags ?? []])}`;
+    const key = `${this.table}\u0000list\u0000${accountId}\u0000${JSON.stringify([filters, opts.cursor ?? null, opts.limit, opts.tags ?? [], opts.q ?? null, opts.sort ?? null])}`;
     // Shared by every request that finds it cached: frozen, so that no caller can change it for the others.
     const load = async () => {
       const page = await this.readPage(accountId, filters, opts);
@@ -150,9 +150,9 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
           return q;
         },
         project: (page) => this.db.selectFrom(page).select(sql.raw<string>(this.viewOf("owner")).as("j")) as never,
-        cursorOf: (json) => {
-          const { createdAt, id } = JSON.parse(json) as { createdAt: string; id: string };
-          return [createdAt, id];
+        cursorOf: (json, column) => {
+          const { createdAt, name, id } = JSON.parse(json) as { createdAt: string; name: string; id: string };
+          return [column === "name" ? name : createdAt, id];
         },
       },
       opts,

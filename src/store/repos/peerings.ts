@@ -1,11 +1,11 @@
 /** Peering connections: visible to both parties, so every read is scoped to "requester or accepter". */
 import type { ChargeType } from "../../domain/billing.ts";
-import type { PeeringState } from "../../domain/peering.ts";
+import { LIVE_STATES, type PeeringLifecycle, type PeeringState } from "../../domain/peering.ts";
 import { wellFormed } from "../../domain/text.ts";
 import { type RawBuilder, sql } from "kysely";
 import type { DataplaneView, Json, ListOptions, Page, Peering, PeeringSide, StateReason } from "../../domain/resources.ts";
 import type { PeeringsTable } from "../schema.ts";
-import { type Arg, type Capabilities, type Db, type Runner, loadTags, paginate, replaceTags } from "./common.ts";
+import { type Arg, type Capabilities, type Db, type Runner, type SortColumn, loadTags, paginate, replaceTags } from "./common.ts";
 
 const side = (r: PeeringsTable, p: "requester" | "accepter"): PeeringSide => {
   const cidrs = JSON.parse(r[`${p}_cidrs`]) as string[];
@@ -175,10 +175,29 @@ export interface PeeringSearch {
 }
 
 export interface PeeringFilters {
+  /** The state as of now (an unanswered request past its expiry is expired). */
   state?: string | undefined;
   vpcId?: string | undefined;
   /** "requester" or "accepter": the caller's role. */
   role?: "requester" | "accepter" | undefined;
+  /** Either side in this region. */
+  region?: string | undefined;
+  /** live: pending (not past its expiry), active, inactive or suspended; ended: the rest. */
+  lifecycle?: PeeringLifecycle | undefined;
+}
+
+/** The SQL of "an unanswered request past its expiry" as of `now`. */
+const pastExpiry = (now: string) => sql<boolean>`(t.state = 'pending-acceptance' and t.expires_at is not null and t.expires_at <= ${now})`;
+
+/** The peering's state as of `now` (effectiveState) is `state`. */
+function effectiveStateIs(state: string, now: string): RawBuilder<boolean> {
+  return sql<boolean>`(case when ${pastExpiry(now)} then 'expired' else t.state end) = ${state}`;
+}
+
+/** The peering is live (or ended) as of `now`. */
+function lifecycleIs(lifecycle: PeeringLifecycle, now: string): RawBuilder<boolean> {
+  const live = sql.join(LIVE_STATES.map((st) => sql.lit(st)));
+  return lifecycle === "live" ? sql<boolean>`(t.state in (${live}) and not ${pastExpiry(now)})` : sql<boolean>`(t.state not in (${live}) or ${pastExpiry(now)})`;
 }
 
 export class PeeringsRepo {
@@ -214,32 +233,40 @@ export class PeeringsRepo {
 
   /** A page of the peerings `accountId` is party to, as JSON texts of PeeringView as of `now`. */
   async listJson(accountId: string, f: PeeringFilters, opts: ListOptions, now: string): Promise<Page<Json<PeeringView>>> {
-    // Arguments: 0 the account, then the state and the VPC when filtered by them.
+    // Arguments: 0 the account, then the values of the filters given; `now` last (not a filter).
     const args: unknown[] = [accountId];
     const state = f.state ? args.push(f.state) - 1 : null;
     const vpc = f.vpcId ? args.push(f.vpcId) - 1 : null;
+    const region = f.region ? args.push(f.region) - 1 : null;
+    const lifecycle = f.lifecycle ?? null;
+    const filterArgs = [...args, lifecycle];
+    // States as of now, as the items show them: an unanswered request past its expiry is expired.
+    const at = state !== null || lifecycle !== null ? args.push(now) - 1 : null;
     // The page is chosen on narrow rows (an index range each); only its rows are then built.
-    const all = () => this.db.selectFrom("peerings as t").select(["t.created_at", "t.id"]);
+    const all = () => this.db.selectFrom("peerings as t").select(["t.created_at", "t.name", "t.id"]);
     const filtered = (q: ReturnType<typeof all>, arg: Arg) => {
-      if (state !== null) q = q.where("t.state", "=", arg(state));
+      if (state !== null) q = q.where(effectiveStateIs(arg(state), arg(at!)));
+      if (lifecycle !== null) q = q.where(lifecycleIs(lifecycle, arg(at!)));
       if (vpc !== null) q = q.where((eb) => eb.or([eb("t.requester_router_id", "=", arg(vpc)), eb("t.accepter_router_id", "=", arg(vpc))]));
+      if (region !== null) q = q.where((eb) => eb.or([eb("t.requester_region", "=", arg(region)), eb("t.accepter_region", "=", arg(region))]));
       return q;
     };
-    // "Requester or accepter is me" as two index ranges, (requester, created_at, id) and
-    // (accepter, created_at, id): a page reads at most twice its size in rows, however many
+    // "Requester or accepter is me" as two index ranges, (requester, sort column, id) and
+    // (accepter, sort column, id): a page reads at most twice its size in rows, however many
     // peerings the account is party to (an OR would read and sort all of them).
     const asRequester = (arg: Arg) => filtered(all().where("t.requester_account_id", "=", arg(0)), arg);
     const asAccepter = (arg: Arg) => filtered(all().where("t.accepter_account_id", "=", arg(0)), arg);
-    const key = `peerings:page:${state !== null ? "state" : ""},${vpc !== null ? "vpc" : ""},${f.role ?? ""}`;
-    type Row = { created_at: string; id: string };
-    const cursorOf = (r: Row): [string, string] => [r.created_at, r.id];
+    const key = `peerings:page:${state !== null ? "state" : ""},${vpc !== null ? "vpc" : ""},${region !== null ? "region" : ""},${lifecycle ?? ""},${f.role ?? ""}`;
+    type Row = { created_at: string; name: string; id: string };
+    const cursorOf = (r: Row, column: SortColumn): [string, string] => [column === "name" ? r.name : r.created_at, r.id];
+    const common = { key, args, filterArgs, cursorOf };
     const spec =
       f.role === "requester"
-        ? { key, args, base: asRequester, cursorOf }
+        ? { ...common, base: asRequester }
         : f.role === "accepter"
-          ? { key, args, base: asAccepter, cursorOf }
+          ? { ...common, base: asAccepter }
           : // A peering within one account is in both ranges: the second leaves it to the first.
-            { key, args, base: asRequester, others: { db: this.db, bases: [(arg: Arg) => asAccepter(arg).where("t.requester_account_id", "!=", arg(0))] }, cursorOf };
+            { ...common, base: asRequester, others: { db: this.db, bases: [(arg: Arg) => asAccepter(arg).where("t.requester_account_id", "!=", arg(0))] } };
     const { rows, nextCursor } = await paginate<Row>(this.runner, spec, opts, accountId);
     return { items: await this.build(accountId, rows.map((r) => r.id), now), nextCursor };
   }
