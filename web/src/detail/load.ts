@@ -1,0 +1,81 @@
+/** What the detail pages read from the native API, each list whole (every page). */
+import { api, listAll } from "../api.ts";
+import type { EventItem, LedgerEntry, Route } from "../types.ts";
+
+/** Every event of the account about each of `resourceIds` (GET /events?resourceId=…, paged with `after`). */
+export async function loadEvents(resourceIds: readonly string[]): Promise<EventItem[]> {
+  const out: EventItem[] = [];
+  for (const id of new Set(resourceIds)) {
+    let after = 0;
+    for (;;) {
+      const page = await api<{ items: EventItem[]; nextAfter: number }>("GET", `/api/v1/events?${new URLSearchParams({ resourceId: id, after: String(after), limit: "1000" })}`);
+      out.push(...page.items);
+      if (page.items.length < 1000 || page.nextAfter <= after) break;
+      after = page.nextAfter;
+    }
+  }
+  return out;
+}
+
+/** A route of the viewer's that targets a resource, with its table and that table's VPC. */
+export type RouteToTarget = Route & { routeTableId: string; vpcId: string };
+
+/** The viewer's routes (in its own route tables) whose target is `targetId`: GET /routes?targetId=…. */
+export function loadRoutesTo(targetId: string): Promise<RouteToTarget[]> {
+  return listAll<RouteToTarget>("/api/v1/routes", { targetId });
+}
+
+export interface LedgerPage {
+  items: LedgerEntry[];
+  nextCursor: string | null;
+  total: number;
+  currency: string;
+}
+
+/** The viewer's ledger entries for one peering (GET /billing/ledger?peeringId=…), oldest first. */
+export async function loadLedger(peeringId: string): Promise<{ items: LedgerEntry[]; total: number }> {
+  const items: LedgerEntry[] = [];
+  let cursor: string | null = null;
+  do {
+    const q = new URLSearchParams({ peeringId, limit: "1000" });
+    if (cursor) q.set("cursor", cursor);
+    const page: LedgerPage = await api<LedgerPage>("GET", `/api/v1/billing/ledger?${q}`);
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return { items, total: items.reduce((s, e) => s + e.amount, 0) };
+}
+
+/** GET /billing/quote's answer: amounts in the currency's minor unit; `total` only for a subscription. */
+export interface Quote {
+  currency: string;
+  chargeType: "pay-as-you-go" | "subscription";
+  bandwidthMbps: number | null;
+  crossRegion: boolean;
+  hourly: number;
+  monthly: number;
+  period: number | null;
+  total: number | null;
+  description: string;
+}
+
+/** What the choice costs now, from the same rules the ledger uses. */
+export interface QuoteQuery {
+  bandwidthMbps?: number | null;
+  spec?: string | null;
+  crossRegion: boolean;
+  chargeType: "pay-as-you-go" | "subscription";
+  period?: number | null;
+}
+
+export function quoteQuery(q: QuoteQuery): string {
+  const p = new URLSearchParams({ crossRegion: String(q.crossRegion), chargeType: q.chargeType });
+  if (q.spec) p.set("spec", q.spec);
+  else if (q.bandwidthMbps !== null && q.bandwidthMbps !== undefined) p.set("bandwidthMbps", String(q.bandwidthMbps));
+  if (q.chargeType === "subscription" && q.period) p.set("period", String(q.period));
+  return p.toString();
+}
+
+export function loadQuote(q: QuoteQuery): Promise<Quote> {
+  return api<Quote>("GET", `/api/v1/billing/quote?${quoteQuery(q)}`);
+}
