@@ -4,12 +4,12 @@
  * price of the choice is shown before Request.
  */
 import type { ReactNode } from "react";
-import { type ChargeType, PERIOD_MONTHS } from "../../../src/domain/billing.ts";
 import { api, listAll } from "../api.ts";
 import { Form, type Option, type Values } from "../form.tsx";
 import { type Vpc, num, opt } from "../types.ts";
 import { ErrorBox, useApp, useData } from "../ui.tsx";
 import { accountIdProblem, bandwidthProblem, idProblem } from "./checks.ts";
+import { type QuoteChoice, refusalText, termOf } from "./price.ts";
 import { PriceLine } from "./price-line.tsx";
 import { CHARGE_OPTIONS, PEER_ACCOUNT_OPTIONS, PERIOD_OPTIONS, regionOptions, vpcLabel } from "./options.ts";
 
@@ -64,7 +64,14 @@ export function PeeringRequestForm(): ReactNode {
             name: "price",
             label: "Price",
             type: "custom",
-            render: (v) => <PriceLine choice={bandwidthProblem(String(v.bandwidthMbps), false) ? null : peeringChoice(v, crossRegion(v))} note="enter a whole number of Mbps to see the price." />,
+            // A choice the quote would refuse (a bandwidth that is no number, none across regions) is
+            // not asked: the form knows the answer, in the same words.
+            render: (v) => {
+              const blank = String(v.bandwidthMbps).trim() === "";
+              const problem = bandwidthProblem(String(v.bandwidthMbps), crossRegion(v));
+              const note = blank ? refusalText("BandwidthRequired", "") : "enter a whole number of Mbps to see the price.";
+              return <PriceLine choice={problem ? null : peeringChoice(v, crossRegion(v))} note={note} />;
+            },
           },
         ]}
         submit={(f) =>
@@ -84,7 +91,6 @@ export function PeeringRequestForm(): ReactNode {
   );
 }
 
-function peeringChoice(v: Values, crossRegion: boolean) {
-  const chargeType = v.chargeType as ChargeType;
-  return { bandwidthMbps: num(v.bandwidthMbps) ?? null, crossRegion, chargeType, ...(chargeType === "subscription" ? { period: num(v.period) ?? PERIOD_MONTHS[0] } : {}) };
+function peeringChoice(v: Values, crossRegion: boolean): QuoteChoice {
+  return { bandwidthMbps: num(v.bandwidthMbps) ?? null, crossRegion, ...termOf(v.chargeType, v.period) };
 }

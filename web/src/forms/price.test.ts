@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PRICES, priceOf } from "../../../src/domain/billing.ts";
-import { type Quote, money, priceText, quotePath, refusalText } from "./price.ts";
+import { type Quote, money, priceText, quotePath, refusalText, termOf } from "./price.ts";
 
 const quote = (q: Partial<Quote>): Quote => ({ currency: "CNY", chargeType: "pay-as-you-go", bandwidthMbps: 10, crossRegion: false, hourly: 20, monthly: 10_000, period: null, total: null, ...q });
 
@@ -24,5 +24,13 @@ describe("the price line", () => {
   it("puts a refusal in words", () => {
     expect(refusalText("BandwidthRequired", "bandwidthMbps: a cross-region peering needs a bandwidth")).toBe("A peering between two regions needs a bandwidth: choose one to see its price.");
     expect(refusalText("InvalidRequest", "spec: \"Huge.9\" is not a specification")).toBe("No price: \"Huge.9\" is not a specification");
+  });
+});
+
+describe("termOf", () => {
+  it("gives a period to a subscription only", () => {
+    expect(termOf("pay-as-you-go", "3")).toEqual({ chargeType: "pay-as-you-go" });
+    expect(termOf("subscription", "12")).toEqual({ chargeType: "subscription", period: 12 });
+    expect(termOf("subscription", "")).toEqual({ chargeType: "subscription", period: 1 });
   });
 });

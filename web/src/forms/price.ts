@@ -2,7 +2,7 @@
  * The price of a peering or router interface before it is created: the question asked of
  * GET /api/v1/billing/quote (the ledger's own rules) and its answer in words. Pure.
  */
-import type { ChargeType } from "../../../src/domain/billing.ts";
+import { type ChargeType, PERIOD_MONTHS } from "../../../src/domain/billing.ts";
 
 /** What is priced: a peering's bandwidth (null: no cap) or a router interface's spec. */
 export type QuoteChoice = ({ bandwidthMbps: number | null } | { spec: string }) & {
@@ -23,6 +23,13 @@ export interface Quote {
   period: number | null;
   total: number | null;
   description?: string;
+}
+
+/** How a choice is paid, from a form's Billing and Validity fields: a period for a subscription only. */
+export function termOf(chargeType: string | boolean | undefined, period: string | boolean | undefined): Pick<QuoteChoice, "chargeType" | "period"> {
+  if (chargeType !== "subscription") return { chargeType: "pay-as-you-go" };
+  const months = Number(period);
+  return { chargeType, period: Number.isInteger(months) && months > 0 ? months : PERIOD_MONTHS[0] };
 }
 
 /** The quote's path and query for a choice. */

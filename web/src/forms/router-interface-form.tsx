@@ -5,13 +5,14 @@
  * shown before Create.
  */
 import type { ReactNode } from "react";
-import { type ChargeType, PERIOD_MONTHS, ROUTER_INTERFACE_SPECS } from "../../../src/domain/billing.ts";
+import { ROUTER_INTERFACE_SPECS } from "../../../src/domain/billing.ts";
 import { api, listAll } from "../api.ts";
 import { Form, type Values } from "../form.tsx";
 import { type Vbr, type Vpc, num, opt } from "../types.ts";
 import { ErrorBox, useApp, useData } from "../ui.tsx";
 import { accountIdProblem, idProblem } from "./checks.ts";
 import { CHARGE_OPTIONS, PEER_ACCOUNT_OPTIONS, PERIOD_OPTIONS, regionOptions, routerLabel } from "./options.ts";
+import { type QuoteChoice, termOf } from "./price.ts";
 import { PriceLine } from "./price-line.tsx";
 
 // The domain's own catalog (a pure module, bundled into the console).
@@ -113,7 +114,6 @@ export function RouterInterfaceForm(): ReactNode {
   );
 }
 
-function riChoice(v: Values, crossRegion: boolean) {
-  const chargeType = v.chargeType as ChargeType;
-  return { spec: String(v.spec), crossRegion, chargeType, ...(chargeType === "subscription" ? { period: num(v.period) ?? PERIOD_MONTHS[0] } : {}) };
+function riChoice(v: Values, crossRegion: boolean): QuoteChoice {
+  return { spec: String(v.spec), crossRegion, ...termOf(v.chargeType, v.period) };
 }
