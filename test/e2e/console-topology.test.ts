@@ -134,7 +134,9 @@ describe.skipIf(!hasChromium)("the topology page", () => {
     await edge(a, id).locator("text").first().click();
     await a.waitForURL(new RegExp(`#/peerings/${id}$`));
     await a.goBack();
-    await node(a, other.id).click();
+    // The keyboard: a focused VPC opens with Enter.
+    await node(a, other.id).focus();
+    await a.keyboard.press("Enter");
     await a.waitForURL(new RegExp(`#/vpcs/${other.id}$`));
 
     // A phone-sized window: the drawing fits the width, the page does not scroll sideways.
@@ -149,4 +151,56 @@ describe.skipIf(!hasChromium)("the topology page", () => {
     expect([...problems, ...bobsProblems]).toEqual([]);
     for (const p of [a, b, phone]) await p.context().close();
   });
+
+  it("200 VPCs and 300 peerings: every VPC drawn, no two boxes overlap on the page, text inside its box", async () => {
+    const dave = await rig.tenant("dave");
+    const regions = ["cn-hangzhou", "cn-shanghai", "cn-beijing", "ap-singapore"];
+    const vpcs: Array<{ id: string; region: string }> = [];
+    for (const [r, region] of regions.entries())
+      for (let i = 0; i < 50; i += 10)
+        vpcs.push(...(await Promise.all(Array.from({ length: 10 }, (_, k) => rig.call(dave, "POST", "/api/v1/vpcs", { name: k === 0 ? `a-network-name-much-longer-than-its-box-${r}-${i}` : `net-${r}-${i + k}`, region, cidr: `10.${r * 50 + i + k}.0.0/16` })))));
+    expect(vpcs.map((v) => v.id)).toHaveLength(200);
+    // Within each region: a chain (49) and a second chain five apart (26): 75 a region, 300 in all.
+    const pairs: Array<[string, string]> = [];
+    for (let r = 0; r < 4; r++) {
+      const ids = vpcs.slice(r * 50, r * 50 + 50).map((v) => v.id);
+      for (let j = 0; j < 49; j++) pairs.push([ids[j]!, ids[j + 1]!]);
+      for (let j = 0; j < 26; j++) pairs.push([ids[j]!, ids[j + 5]!]);
+    }
+    for (let i = 0; i < pairs.length; i += 10) {
+      const made = await Promise.all(pairs.slice(i, i + 10).map(([v, w]) => rig.call(dave, "POST", "/api/v1/peerings", { vpcId: v, peerVpcId: w })));
+      for (const p of made) expect(p.state, JSON.stringify(p)).toBe("active");
+    }
+    const page = await rig.open(dave, { width: 1280, height: 800 });
+    const problems = watch(page);
+    const t0 = Date.now();
+    await page.evaluate(() => {
+      window.location.hash = "/topology";
+    });
+    await page.locator("[data-node]").nth(199).waitFor();
+    await page.locator("[data-edge]").nth(299).waitFor();
+    console.log(`topology: 200 VPCs / 300 peerings drawn ${Date.now() - t0} ms after opening the page`);
+    const check = await page.evaluate(() => {
+      const boxes = [...document.querySelectorAll("[data-node]")].map((n) => ({ id: n.getAttribute("data-node")!, rect: n.querySelector("rect")!.getBBox(), texts: [...n.querySelectorAll("text")].map((t) => t.getBBox()) }));
+      const overlaps: string[] = [];
+      const outside: string[] = [];
+      for (const [i, a] of boxes.entries()) {
+        for (const b of boxes.slice(i + 1)) {
+          if (a.rect.x < b.rect.x + b.rect.width && b.rect.x < a.rect.x + a.rect.width && a.rect.y < b.rect.y + b.rect.height && b.rect.y < a.rect.y + a.rect.height) overlaps.push(`${a.id}/${b.id}`);
+        }
+        // Across: the whole text (long names are cut); down: the middle of its line box (fonts' line boxes are taller than their ink).
+        for (const t of a.texts) if (t.x < a.rect.x || t.x + t.width > a.rect.x + a.rect.width || t.y + t.height / 2 < a.rect.y || t.y + t.height / 2 > a.rect.y + a.rect.height) outside.push(`${a.id} ${[a.rect.x, a.rect.y, a.rect.width, a.rect.height, t.x, t.y, t.width, t.height].map(Math.round).join(" ")}`);
+      }
+      return { nodes: boxes.length, overlaps, outside };
+    });
+    expect(check).toEqual({ nodes: 200, overlaps: [], outside: [] });
+    // Zoomed in, a region is readable; the page itself never scrolls sideways.
+    const svg = page.locator("svg[aria-label='Topology graph']");
+    await svg.focus();
+    for (let i = 0; i < 6; i++) await page.keyboard.press("+");
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await page.screenshot({ path: join(tmpdir(), "vpcpeer-console-topology-200.png") });
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 180_000);
 });

@@ -53,14 +53,14 @@ function Node({ n, layout, path }: { n: TopoNode; layout: Layout; path: PathHigh
   const lines = nodeLines(n);
   const onPath = path?.nodes.has(n.id) ?? false;
   const words = `${n.own ? "" : "Peer side: "}${lines.join(", ")}`;
-  // Cut to what the box holds (bold title ~7.5 px a character, monospace lines ~7 px): the whole in the title.
+  // Cut to what the box holds (a bold title up to ~9 px a character in wide fonts such as DejaVu, monospace lines ~7 px): the whole in the title.
   const body = (
     <>
       <title>{words}</title>
       <rect x={b.x} y={b.y} width={b.width} height={b.height} rx={9} className={`topo-node-box ${n.own ? n.kind : "peer"}`} strokeWidth={onPath ? 4 : 1.5} />
       {lines.map((l, i) => (
         <text key={i} x={b.x + 10} y={b.y + 18 + i * 16} className={i === 0 ? "topo-name" : "topo-line"}>
-          {cut(l, i === 0 ? 24 : 26)}
+          {cut(l, i === 0 ? 20 : 26)}
         </text>
       ))}
     </>
