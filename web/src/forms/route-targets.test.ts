@@ -14,7 +14,7 @@ const vpc = { id: "vpc-mine", region: "r1" };
 describe("route targets of a VPC", () => {
   const data = {
     peerings: [
-      peering("pcx-live", "active", side("vpc-mine", "10.0.0.0/16"), side("vpc-peer", "172.16.0.0/16", "r2", "222222222222")),
+      peering("pcx-live", "active", side("vpc-mine", "10.0.0.0/16"), side("vpc-peer", "172.16.0.0/16", "r2", "222222222222"), { name: "to-peer" }),
       peering("pcx-asked", "pending-acceptance", side("vpc-other", "192.168.0.0/16"), side("vpc-mine", "10.0.0.0/16"), { expiresAt: "2026-01-02T00:00:00Z" }),
       peering("pcx-lapsed", "pending-acceptance", side("vpc-mine", "10.0.0.0/16"), side("vpc-x", "172.17.0.0/16"), { expiresAt: "2025-12-31T00:00:00Z" }),
       peering("pcx-gone", "deleted", side("vpc-mine", "10.0.0.0/16"), side("vpc-y", "172.18.0.0/16")),
@@ -32,7 +32,7 @@ describe("route targets of a VPC", () => {
       ["pcx-live", "172.16.0.0/16"],
       ["pcx-asked", "192.168.0.0/16"],
     ]);
-    expect(t.peering[0]!.label).toBe("pcx-live → vpc-peer (172.16.0.0/16, r2)");
+    expect(t.peering[0]!.label).toBe("pcx-live → vpc-peer (172.16.0.0/16, r2) · to-peer");
     expect(t.peering[1]!.label).toMatch(/\[pending-acceptance\]$/);
   });
 
@@ -50,7 +50,7 @@ describe("route targets of a VPC", () => {
   });
 
   it("lists the VPC's instances by id and address", () => {
-    expect(t.instance).toEqual([{ value: "ins-1", label: "ins-1 fw (10.0.1.4)" }]);
+    expect(t.instance).toEqual([{ value: "ins-1", label: "ins-1 (10.0.1.4) · fw" }]);
   });
 
   it("says why a type has none", () => {

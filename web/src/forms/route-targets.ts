@@ -32,6 +32,8 @@ export interface TargetData {
 }
 
 const sideId = (s: Peering["requester"]) => s.vpcId ?? s.vbrId;
+/** A name goes last: the id and where it leads come first, whatever the name's length. */
+const named = (name: string) => (name ? ` · ${name}` : "");
 
 /** The candidates of each target type for routes of `vpc`'s tables. */
 export function routeTargets(vpc: Pick<Vpc, "id" | "region">, d: TargetData, now: Date): Record<TargetType, TargetOption[]> {
@@ -40,7 +42,7 @@ export function routeTargets(vpc: Pick<Vpc, "id" | "region">, d: TargetData, now
     if (!isLive(state)) return [];
     const peer = sideId(p.requester) === vpc.id ? p.accepter : sideId(p.accepter) === vpc.id ? p.requester : null;
     if (!peer) return [];
-    return [{ value: p.id, label: `${p.id}${p.name ? ` ${p.name}` : ""} → ${sideId(peer)} (${peer.cidrs.join(", ")}, ${peer.region})${state === "active" ? "" : ` [${state}]`}`, destination: peer.cidr }];
+    return [{ value: p.id, label: `${p.id} → ${sideId(peer)} (${peer.cidrs.join(", ")}, ${peer.region})${state === "active" ? "" : ` [${state}]`}${named(p.name)}`, destination: peer.cidr }];
   });
 
   const cidrBehind = (ri: RouterInterface): string | undefined =>
@@ -50,7 +52,7 @@ export function routeTargets(vpc: Pick<Vpc, "id" | "region">, d: TargetData, now
     const destination = cidrBehind(ri);
     return {
       value: ri.id,
-      label: `${ri.id}${ri.name ? ` ${ri.name}` : ""} → ${ri.opposite.routerId}${destination ? ` (${destination})` : ""} [${ri.status}]`,
+      label: `${ri.id} → ${ri.opposite.routerId}${destination ? ` (${destination})` : ""} [${ri.status}]${named(ri.name)}`,
       ...(destination ? { destination } : {}),
     };
   });
@@ -62,11 +64,11 @@ export function routeTargets(vpc: Pick<Vpc, "id" | "region">, d: TargetData, now
     .sort((a, b) => Number(via.has(b.id)) - Number(via.has(a.id)))
     .map((v): TargetOption => ({
       value: v.id,
-      label: `${v.id}${v.name ? ` ${v.name}` : ""} (${v.onPremisesCidrs.join(", ")})${via.has(v.id) ? ` via ${via.get(v.id)}` : " (not connected to this VPC)"}`,
+      label: `${v.id} (${v.onPremisesCidrs.join(", ")})${via.has(v.id) ? ` via ${via.get(v.id)}` : " (not connected to this VPC)"}${named(v.name)}`,
       ...(v.onPremisesCidrs[0] ? { destination: v.onPremisesCidrs[0] } : {}),
     }));
 
-  const instances = d.instances.filter((i) => i.vpcId === vpc.id).map((i): TargetOption => ({ value: i.id, label: `${i.id}${i.name ? ` ${i.name}` : ""} (${i.privateIp})` }));
+  const instances = d.instances.filter((i) => i.vpcId === vpc.id).map((i): TargetOption => ({ value: i.id, label: `${i.id} (${i.privateIp})${named(i.name)}` }));
 
   return { peering: peerings, "router-interface": routerInterfaces, vbr: vbrs, instance: instances };
 }
