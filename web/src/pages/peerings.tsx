@@ -1,45 +1,12 @@
 /** Peering connections: request one, and answer or manage those you are party to. */
-import { type ReactNode, useState } from "react";
+import type { ReactNode } from "react";
 import { api, listAll } from "../api.ts";
-import { peeringActions, sideText } from "../peering-actions.ts";
-import { type Peering, num } from "../types.ts";
+import { BandwidthEditor, PeeringRow } from "../detail/actions.tsx";
+import { sideText } from "../peering-actions.ts";
+import type { Peering } from "../types.ts";
 import { PeeringRequestForm } from "../forms/peering-form.tsx";
-import { Action, Badge, EditMeta, ErrorBox, Table, time, useApp, useData } from "../ui.tsx";
+import { Badge, EditMeta, ErrorBox, Table, time, useApp, useData } from "../ui.tsx";
 
-
-export function PeeringRow({ p }: { p: Peering }): ReactNode {
-  const { account } = useApp();
-  const path = `/api/v1/peerings/${p.id}`;
-  return (
-    <>
-      {peeringActions(p, account.id).map((a) =>
-        a === "accept" ? (
-          <Action key={a} label="Accept" run={() => api("POST", `${path}/accept`)} />
-        ) : a === "reject" ? (
-          <Action key={a} label="Reject" danger confirm={`Reject peering ${p.id}?`} run={() => api("POST", `${path}/reject`)} />
-        ) : a === "cancel" ? (
-          <Action key={a} label="Cancel request" danger confirm={`Cancel the request ${p.id}?`} run={() => api("DELETE", path)} />
-        ) : a === "delete" ? (
-          <Action key={a} label="Delete" danger confirm={`Delete peering ${p.id}? Routes that use it are removed.`} run={() => api("DELETE", path)} />
-        ) : a === "renew" ? (
-          <Action key={a} label="Renew" run={() => api("POST", `${path}/renew`, {})} />
-        ) : (
-          <Action key={a} label="Remove record" run={() => api("DELETE", `${path}?purge=true`)} />
-        ),
-      )}
-    </>
-  );
-}
-
-function BandwidthEditor({ p }: { p: Peering }): ReactNode {
-  const [value, setValue] = useState(String(p.bandwidthMbps ?? ""));
-  return (
-    <span className="inline">
-      <input aria-label={`Bandwidth of ${p.id}`} type="number" value={value} onChange={(e) => setValue(e.target.value)} style={{ width: "6em" }} />
-      <Action label="Set" run={() => api("PATCH", `/api/v1/peerings/${p.id}`, { bandwidthMbps: num(value) ?? null })} />
-    </span>
-  );
-}
 
 export function PeeringsTable({ rows, label }: { rows: Peering[] | undefined; label: string }): ReactNode {
   const { account } = useApp();

@@ -3,22 +3,13 @@
  * naming the initiator's router; the initiator side creates an initiator naming the acceptor, then
  * connects. Within one account, "initiator and acceptor" creates both and connects at once.
  */
-import { type ReactNode, useState } from "react";
+import type { ReactNode } from "react";
+import { PeerInterfaceEditor, RouterInterfaceActions } from "../detail/actions.tsx";
+import { canSetPeerInterface } from "../detail/allowed.ts";
 import { api, listAll } from "../api.ts";
 import type { RouterInterface } from "../types.ts";
 import { RouterInterfaceForm } from "../forms/router-interface-form.tsx";
-import { Action, Badge, EditMeta, ErrorBox, Table, useData } from "../ui.tsx";
-
-/** While Idle, either end may name (or correct) the interface at the other end. */
-function PeerInterfaceEditor({ ri }: { ri: RouterInterface }): ReactNode {
-  const [value, setValue] = useState(ri.opposite.interfaceId ?? "");
-  return (
-    <div className="inline">
-      <input aria-label={`Peer interface of ${ri.id}`} placeholder="ri-…" value={value} onChange={(e) => setValue(e.target.value)} style={{ width: "10em" }} />
-      <Action label="Set peer interface" run={() => api("PATCH", `/api/v1/router-interfaces/${ri.id}`, { opposite: { interfaceId: value.trim() } })} />
-    </div>
-  );
-}
+import { Badge, EditMeta, ErrorBox, Table, useData } from "../ui.tsx";
 
 export function RouterInterfacesPage(): ReactNode {
   const ris = useData(() => listAll<RouterInterface>("/api/v1/router-interfaces"));
@@ -47,7 +38,7 @@ export function RouterInterfacesPage(): ReactNode {
             render: (r) => (
               <>
                 {`${r.opposite.routerId}${r.opposite.interfaceId ? ` / ${r.opposite.interfaceId}` : ""} (account ${r.opposite.accountId}, ${r.opposite.region})`}
-                {r.status === "Idle" && !r.peeringId && <PeerInterfaceEditor ri={r} />}
+                {canSetPeerInterface(r) && <PeerInterfaceEditor ri={r} />}
               </>
             ),
           },
@@ -67,10 +58,7 @@ export function RouterInterfacesPage(): ReactNode {
             label: "Actions",
             render: (r) => (
               <>
-                {r.role === "initiator" && r.status === "Idle" && <Action label="Connect" run={() => api("POST", `/api/v1/router-interfaces/${r.id}/connect`)} />}
-                {r.status === "Active" && <Action label="Deactivate" confirm={`Deactivate ${r.id}? Its traffic stops.`} run={() => api("POST", `/api/v1/router-interfaces/${r.id}/deactivate`)} />}
-                {r.status === "Inactive" && <Action label="Activate" run={() => api("POST", `/api/v1/router-interfaces/${r.id}/activate`)} />}
-                {(r.status === "Idle" || r.status === "Inactive") && <Action label="Delete" danger confirm={`Delete ${r.id}?`} run={() => api("DELETE", `/api/v1/router-interfaces/${r.id}`)} />}
+                <RouterInterfaceActions ri={r} />
               </>
             ),
           },
