@@ -10,7 +10,8 @@ import { ErrorBox, asApiError, useApp } from "./ui.tsx";
 
 export type { Field, Option, Values } from "./forms/form-state.ts";
 
-const PROBLEM_STYLE = { color: "#b3261e" } as const;
+/** How a problem with a value is shown (under its field, in a price line). */
+export const PROBLEM_STYLE = { color: "#b3261e" } as const;
 
 /** A form whose submit calls the API; shows the API's error (code and message) when it refuses. */
 export function Form({

@@ -4,6 +4,7 @@
  */
 import { type ReactNode, useEffect, useState } from "react";
 import { api } from "../api.ts";
+import { PROBLEM_STYLE } from "../form.tsx";
 import { asApiError } from "../ui.tsx";
 import { type Quote, type QuoteChoice, priceText, quotePath, refusalText } from "./price.ts";
 
@@ -34,8 +35,9 @@ export function PriceLine({ choice, note }: { choice: QuoteChoice | null; note?:
     };
   }, [path]);
   const text = !path ? (note ?? "") : shown?.path === path ? shown.text : "working out the price…";
+  const refused = path !== null && shown?.path === path && shown.refused;
   return (
-    <p role="status" aria-label="Price" className={shown?.refused && shown.path === path ? "problem" : undefined} style={{ margin: "0.2rem 0" }}>
+    <p role="status" aria-label="Price" style={{ margin: "0.2rem 0", ...(refused ? PROBLEM_STYLE : {}) }}>
       <strong>Price: </strong>
       <span data-quote={shown?.path === path && !shown.refused ? path : undefined}>{text}</span>
     </p>
