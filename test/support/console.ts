@@ -50,6 +50,7 @@ export async function startConsole(args: string[] = []): Promise<ConsoleRig> {
     open: async (t, opts = {}) => {
       const context = await browser.newContext(opts.width ? { viewport: { width: opts.width, height: opts.height ?? 800 } } : {});
       const page = await context.newPage();
+      watch(page);
       page.setDefaultTimeout(15_000);
       page.on("dialog", (d) => void d.accept());
       await page.goto(`${server.url}/console/${opts.hash ? `#${opts.hash}` : ""}`);
@@ -92,4 +93,49 @@ export async function createVpc(page: Page, name: string, region: string, cidr: 
   await f.getByLabel("IPv4 CIDR").fill(cidr);
   await f.getByRole("button", { name: "Create" }).click();
   return rowId(page, "VPCs", cidr);
+}
+
+/** What went wrong in a page: console errors, uncaught exceptions, failed requests, answers ≥ 400. */
+export interface PageWatch {
+  problems: string[];
+  /** Fails the test with every problem recorded that matches none of `expected` (nor what `allow` added). */
+  expectClean(expected?: RegExp[]): void;
+  /** From now on, problems matching `pattern` are expected (a refusal the test provokes). */
+  allow(pattern: RegExp): void;
+}
+
+const watches = new WeakMap<Page, PageWatch>();
+
+/**
+ * Records a page's problems from now on (rig.open watches every page it opens): console errors,
+ * page errors, requests that failed, and API answers with a status of 400 or more.
+ */
+export function watch(page: Page): PageWatch {
+  const known = watches.get(page);
+  if (known) return known;
+  const problems: string[] = [];
+  const allowed: RegExp[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console error: ${m.text()} (${m.location().url})`);
+  });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("requestfailed", (r) => {
+    // The event stream is ended by the page when it closes or signs out: not a failure.
+    const error = r.failure()?.errorText ?? "";
+    if (error === "net::ERR_ABORTED" && r.url().includes("/api/v1/events/stream")) return;
+    problems.push(`request failed: ${r.method()} ${r.url()} ${error}`);
+  });
+  page.on("response", (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
+  });
+  const w: PageWatch = {
+    problems,
+    allow: (pattern) => void allowed.push(pattern),
+    expectClean(expected = []) {
+      const unexpected = problems.filter((p) => ![...allowed, ...expected].some((re) => re.test(p)));
+      if (unexpected.length > 0) throw new Error(`the page had problems:\n${unexpected.join("\n")}`);
+    },
+  };
+  watches.set(page, w);
+  return w;
 }

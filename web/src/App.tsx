@@ -1,5 +1,5 @@
 /** The console: sign in with a tenant's token, then pages over the native API. */
-import { type ReactNode, useCallback, useEffect, useMemo, useState } from "react";
+import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ApiError, api, session } from "./api.ts";
 import { BillingPage, EventsPage, OverviewPage, WebhooksPage } from "./pages/account.tsx";
 import { PeeringDetailPage } from "./pages/peering-detail.tsx";
@@ -9,9 +9,10 @@ import { RouterInterfacesPage } from "./pages/router-interfaces.tsx";
 import { TopologyPage } from "./pages/topology.tsx";
 import { VbrsPage, VpcPage, VpcsPage } from "./pages/vpcs.tsx";
 import { type ReceivedRequest, type StreamEvent, bannerLines, followRequests } from "./request-banner.ts";
+import { useHashQuery } from "./list.tsx";
 import { followEvents } from "./sse.ts";
 import type { Account, Region } from "./types.ts";
-import { App as AppContext, type AppState, ErrorBox, asApiError } from "./ui.tsx";
+import { App as AppContext, type AppState, ErrorBox, asApiError, useTimerAt } from "./ui.tsx";
 
 const PAGES: Array<{ path: string; label: string }> = [
   { path: "/", label: "Overview" },
@@ -24,17 +25,6 @@ const PAGES: Array<{ path: string; label: string }> = [
   { path: "/events", label: "Events" },
   { path: "/webhooks", label: "Webhooks" },
 ];
-
-function useHash(): string {
-  const read = () => window.location.hash.replace(/^#/, "") || "/";
-  const [hash, setHash] = useState(read);
-  useEffect(() => {
-    const on = () => setHash(read());
-    window.addEventListener("hashchange", on);
-    return () => window.removeEventListener("hashchange", on);
-  }, []);
-  return hash;
-}
 
 function SignIn({ onSignedIn, error }: { onSignedIn: (token: string) => void; error: ApiError | undefined }): ReactNode {
   const [token, setToken] = useState("");
@@ -65,10 +55,18 @@ export function App(): ReactNode {
   const [regions, setRegions] = useState<Region[]>([]);
   const [signInError, setSignInError] = useState<ApiError>();
   const [tick, setTick] = useState(0);
-  const [live, setLive] = useState(false);
+  const [live, setLive] = useState<"connecting" | "live" | "reconnecting">("connecting");
   const [requests, setRequests] = useState<ReceivedRequest[]>([]);
-  const hash = useHash();
-  const refresh = useCallback(() => setTick((t) => t + 1), []);
+  const hash = useHashQuery().path;
+  // One refresh for a burst: what asks within 100 ms of the first ask is served by the same tick.
+  const pending = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const refresh = useCallback(() => {
+    if (pending.current !== undefined) return;
+    pending.current = setTimeout(() => {
+      pending.current = undefined;
+      setTick((t) => t + 1);
+    }, 100);
+  }, []);
 
   const signIn = useCallback(async (token: string) => {
     try {
@@ -89,13 +87,14 @@ export function App(): ReactNode {
     if (saved) void signIn(saved);
   }, [signIn]);
 
-  // Live: every event of the account refreshes what is shown; a request sent to you is announced,
-  // and the banner follows it until it is no longer pending. A slow timer also refreshes, for what
-  // changes without an event (the data plane's reports, a request's deadline).
+  // Live, by events only: every event of the account refreshes what is shown (coalesced), a
+  // reconnected stream resumes after the last event seen and resyncs everything shown; a request
+  // sent to you is announced, and the banner follows it until it is no longer pending.
   useEffect(() => {
     const token = session.token();
     if (!account || !token) return;
     const abort = new AbortController();
+    let connectedBefore = false;
     setRequests([]);
     void followEvents(
       token,
@@ -110,15 +109,21 @@ export function App(): ReactNode {
         }
         refresh();
       },
-      setLive,
+      (connected) => {
+        setLive(connected ? "live" : "reconnecting");
+        if (connected && connectedBefore) refresh();
+        connectedBefore ||= connected;
+      },
       abort.signal,
     );
-    const timer = setInterval(refresh, 5000);
-    return () => {
-      abort.abort();
-      clearInterval(timer);
-    };
+    return () => abort.abort();
   }, [account, refresh]);
+
+  // The banner says "expired" once a request's deadline passes: a timer, not a poll.
+  useTimerAt(
+    requests.filter((r) => r.outcome === undefined).map((r) => r.expiresAt),
+    refresh,
+  );
 
   const state: AppState | undefined = useMemo(() => (account ? { account, regions, tick, refresh } : undefined), [account, regions, tick, refresh]);
   if (!state) return <SignIn onSignedIn={signIn} error={signInError} />;
@@ -152,20 +157,32 @@ export function App(): ReactNode {
   ) : (
     <OverviewPage />
   );
+  const here = (p: string) => hash === p || (p === "/vpcs" && vpc) || (p === "/peerings" && peering) || (p === "/router-interfaces" && ri);
   return (
     <AppContext.Provider value={state}>
+      <a className="skip" href="#main" onClick={(e) => {
+        e.preventDefault();
+        document.getElementById("main")?.focus();
+      }}>
+        Skip to content
+      </a>
       <header>
         <strong>vpcpeer</strong>
-        <nav>
+        <nav aria-label="Pages">
           {PAGES.map((p) => (
-            <a key={p.path} href={`#${p.path}`} aria-current={hash === p.path || (p.path === "/vpcs" && vpc) || (p.path === "/peerings" && peering) || (p.path === "/router-interfaces" && ri) ? "page" : undefined}>
+            <a key={p.path} href={`#${p.path}`} aria-current={here(p.path) ? "page" : undefined}>
               {p.label}
             </a>
           ))}
         </nav>
         <span className="who">
-          <span className={live ? "live on" : "live"} title={live ? "live updates connected" : "live updates reconnecting"} aria-label={live ? "live" : "offline"} />
-          {state.account.name} · {state.account.id}{" "}
+          <span aria-live="polite" className={`live ${live}`} title="Live updates from the event stream">
+            <span className="dot" aria-hidden="true" />
+            {LIVE_TEXT[live]}
+          </span>
+          <span className="account">
+            {state.account.name} · {state.account.id}
+          </span>
           <button
             type="button"
             onClick={() => {
@@ -188,7 +205,11 @@ export function App(): ReactNode {
           </button>
         </div>
       )}
-      <main>{page}</main>
+      <main id="main" tabIndex={-1}>
+        {page}
+      </main>
     </AppContext.Provider>
   );
 }
+
+const LIVE_TEXT = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…" } as const;

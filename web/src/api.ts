@@ -54,7 +54,7 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   return (await res.json()) as T;
 }
 
-/** Every page of a list (the console shows an account's resources whole; pages of 1000). */
+/** Every page of a list, pages of 1000: only for what must count everything (the overview). */
 export async function listAll<T>(path: string, query: Record<string, string | undefined> = {}): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | null | undefined;
@@ -67,4 +67,11 @@ export async function listAll<T>(path: string, query: Record<string, string | un
     cursor = page.nextCursor;
   } while (cursor);
   return items;
+}
+
+/** Up to 1000 of a list in one request: a picker's options (the VPCs to filter by), not a table. */
+export async function firstPage<T>(path: string, query: Record<string, string | undefined> = {}): Promise<T[]> {
+  const q = new URLSearchParams({ limit: "1000" });
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== "") q.set(k, v);
+  return (await api<Page<T>>("GET", `${path}?${q}`)).items;
 }

@@ -47,9 +47,15 @@ export class SseParser {
   }
 }
 
+/** How long a stream may stay silent before it is taken for dead: the server comments every 15 s. */
+export const SILENCE_MS = 40_000;
+
 /**
  * Follows the account's event stream until `signal` aborts, reconnecting after a failure with the
  * last id seen (the server resumes after it). `onState` reports whether the stream is connected.
+ * A stream silent for longer than the server's keep-alive is dropped and opened again, and so is
+ * one the browser says has gone offline; a failed connection is tried again after 2 s, or, while
+ * the browser is offline, as soon as it is back online.
  */
 export async function followEvents(
   token: string,
@@ -59,11 +65,21 @@ export async function followEvents(
 ): Promise<void> {
   let lastId: string | undefined;
   while (!signal.aborted) {
+    const attempt = new AbortController();
+    const stop = () => attempt.abort();
+    signal.addEventListener("abort", stop);
+    globalThis.addEventListener?.("offline", stop);
+    let watchdog: ReturnType<typeof setTimeout> | undefined;
+    const alive = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(stop, SILENCE_MS);
+    };
     try {
       const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: "text/event-stream" };
       if (lastId) headers["last-event-id"] = lastId;
       // Without a position the server starts at the newest event.
-      const res = await fetch("/api/v1/events/stream", { headers, signal });
+      alive();
+      const res = await fetch("/api/v1/events/stream", { headers, signal: attempt.signal, cache: "no-store" });
       if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
       onState(true);
       const parser = new SseParser();
@@ -71,6 +87,7 @@ export async function followEvents(
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
+        alive();
         for (const m of parser.push(value)) {
           if (m.id) lastId = m.id;
           onMessage(m);
@@ -78,8 +95,28 @@ export async function followEvents(
       }
     } catch {
       /* reconnect below */
+    } finally {
+      clearTimeout(watchdog);
+      signal.removeEventListener("abort", stop);
+      globalThis.removeEventListener?.("offline", stop);
     }
     onState(false);
-    if (!signal.aborted) await new Promise((r) => setTimeout(r, 2000));
+    if (!signal.aborted) await pause(2000, signal);
   }
+}
+
+/** Waits `ms` (while the browser is offline: until it is online again), or until `signal` aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  const offline = typeof navigator !== "undefined" && navigator.onLine === false;
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      globalThis.removeEventListener?.("online", done);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const t = offline ? undefined : setTimeout(done, ms);
+    globalThis.addEventListener?.("online", done);
+    signal.addEventListener("abort", done);
+  });
 }

@@ -1,6 +1,7 @@
-/** The console's building blocks: data loading, forms, tables, actions and error display. */
+/** The console's building blocks: data loading, tables, actions and error display. */
 import { type ReactNode, createContext, useContext, useEffect, useRef, useState } from "react";
 import { ApiError, api } from "./api.ts";
+import { errorSentences } from "./messages.ts";
 import { tagsSummary, tagsToText, textToTags } from "./tags.ts";
 import type { Account, Region } from "./types.ts";
 
@@ -8,7 +9,7 @@ import type { Account, Region } from "./types.ts";
 export interface AppState {
   account: Account;
   regions: Region[];
-  /** Changes whenever the data shown may be stale (an event arrived, a change was made, a timer). */
+  /** Changes whenever the data shown may be stale (an event arrived, a change was made, the stream reconnected, a deadline passed). */
   tick: number;
   refresh(): void;
 }
@@ -52,13 +53,15 @@ export function asApiError(e: unknown): ApiError {
   return e instanceof ApiError ? e : new ApiError(0, "ClientError", (e as Error)?.message ?? String(e));
 }
 
+/** An API error in words for people (web/src/messages.ts), with its stable code small beside it. */
 export function ErrorBox({ error }: { error: ApiError | undefined }): ReactNode {
   if (!error) return null;
-  const details = Object.keys(error.details).length > 0 ? JSON.stringify(error.details) : "";
   return (
     <div className="error" role="alert">
-      <strong>{error.code}</strong>: {error.message}
-      {details && <div className="details">{details}</div>}
+      {errorSentences(error).map((s, i) => (
+        <p key={i}>{s}</p>
+      ))}
+      <small className="code">{error.code}</small>
     </div>
   );
 }
@@ -102,25 +105,40 @@ export interface Column<T> {
   long?: boolean;
 }
 
-export function Table<T extends { id: string }>({ label, rows, columns, empty }: { label: string; rows: T[] | undefined; columns: Column<T>[]; empty: string }): ReactNode {
-  if (rows === undefined) return <p className="muted">Loading…</p>;
-  if (rows.length === 0) return <p className="muted">{empty}</p>;
+/** A table of rows; on a phone-sized window each row becomes a card whose cells carry their column's label. */
+export function TableView<T extends { id: string }, C extends Column<T>>({
+  label,
+  rows,
+  columns,
+  header = (c) => c.label,
+  sortOf,
+}: {
+  label: string;
+  rows: T[];
+  columns: C[];
+  header?: (c: C) => ReactNode;
+  sortOf?: (c: C) => "ascending" | "descending" | "none" | undefined;
+}): ReactNode {
   // The container scrolls sideways as a last resort, so the page itself never does.
   return (
     <div className="table-wrap">
       <table aria-label={label}>
         <thead>
           <tr>
-            {columns.map((c) => (
-              <th key={c.label}>{c.label}</th>
+            {columns.map((c, i) => (
+              <th key={c.label || i} aria-sort={sortOf?.(c)}>
+                {header(c)}
+              </th>
             ))}
           </tr>
         </thead>
         <tbody>
           {rows.map((r) => (
             <tr key={r.id} data-id={r.id}>
-              {columns.map((c) => (
-                <td key={c.label}>{c.long ? <div className="long">{c.render(r)}</div> : c.render(r)}</td>
+              {columns.map((c, i) => (
+                <td key={c.label || i} data-label={c.label || undefined}>
+                  {c.long ? <div className="long">{c.render(r)}</div> : c.render(r)}
+                </td>
               ))}
             </tr>
           ))}
@@ -130,12 +148,62 @@ export function Table<T extends { id: string }>({ label, rows, columns, empty }:
   );
 }
 
+/** A table of rows already at hand (a route table's routes, the overview's requests). */
+export function Table<T extends { id: string }>({ label, rows, columns, empty }: { label: string; rows: T[] | undefined; columns: Column<T>[]; empty: ReactNode }): ReactNode {
+  if (rows === undefined) return <p className="muted">Loading…</p>;
+  if (rows.length === 0) return <p className="muted empty">{empty}</p>;
+  return <TableView label={label} rows={rows} columns={columns} />;
+}
+
+/**
+ * Calls `fire` when the earliest of `times` (ISO) comes (a pending request's deadline): a local
+ * timer for what changes by the clock alone, with no event to say so.
+ */
+export function useTimerAt(times: Array<string | null | undefined>, fire: () => void): void {
+  const now = Date.now();
+  const next = times.map((t) => (t ? Date.parse(t) : Number.NaN)).filter((t) => t > now).sort((a, b) => a - b)[0];
+  useEffect(() => {
+    if (next === undefined) return;
+    const t = setTimeout(fire, Math.min(next - Date.now() + 50, 2 ** 31 - 1));
+    return () => clearTimeout(t);
+  }, [next, fire]);
+}
+
+/**
+ * A change the network does not carry yet ("provisioning…"). With a data plane, its report ends the
+ * transition with a `dataplane.changed` event; without one only the server's settle time does,
+ * which nothing announces: so while a transition is shown, the page looks again after 1 s, 2 s,
+ * 4 s … (at most 30 s apart), and stops once none is shown.
+ */
+export function TransitionNote({ transition }: { transition: string | null | undefined }): ReactNode {
+  const { refresh, tick } = useApp();
+  const tries = useRef(0);
+  useEffect(() => {
+    if (!transition) return;
+    const t = setTimeout(refresh, Math.min(1000 * 2 ** tries.current++, 30_000));
+    return () => clearTimeout(t);
+  }, [transition, tick, refresh]);
+  return transition ? <div className="muted">{transition}…</div> : null;
+}
+
+/** Refreshes what is shown when the earliest of `times` comes. */
+export function useDeadline(times: Array<string | null | undefined>): void {
+  useTimerAt(times, useApp().refresh);
+}
+
 export function Badge({ value }: { value: string }): ReactNode {
   return <span className={`badge badge-${value.replace(/[^a-z-]/gi, "").toLowerCase()}`}>{value}</span>;
 }
 
 export function Link({ to, children }: { to: string; children: ReactNode }): ReactNode {
   return <a href={`#${to}`}>{children}</a>;
+}
+
+/** An id, linked to its page when it has one (VPCs, peerings, router interfaces). */
+export function IdLink({ id }: { id: string | null | undefined }): ReactNode {
+  if (!id) return "—";
+  const page = id.startsWith("vpc-") ? "vpcs" : id.startsWith("pcx-") ? "peerings" : id.startsWith("ri-") ? "router-interfaces" : undefined;
+  return page ? <Link to={`/${page}/${id}`}>{id}</Link> : <code>{id}</code>;
 }
 
 /** The page of a resource that does not exist (or is another tenant's): the API's error and a way back. */

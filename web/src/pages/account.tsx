@@ -4,7 +4,8 @@ import { api, listAll } from "../api.ts";
 import { peeringCounts, plural, routerInterfaceCounts } from "../overview-counts.ts";
 import { type EventItem, type LedgerEntry, type Peering, type RouterInterface, type Vbr, type Vpc, type Webhook, list } from "../types.ts";
 import { Form } from "../form.tsx";
-import { Action, ErrorBox, Table, time, useApp, useData } from "../ui.tsx";
+import { List } from "../list.tsx";
+import { Action, ErrorBox, IdLink, Link, Table, time, useApp, useData } from "../ui.tsx";
 import { PeeringsTable } from "./peerings.tsx";
 
 export function OverviewPage(): ReactNode {
@@ -32,42 +33,33 @@ export function OverviewPage(): ReactNode {
       )}
       {pc && pc.ended > 0 && (
         <p className="muted">
-          Not counted: {plural(pc.ended, "peering")} that ended (rejected, expired, failed or deleted), listed under Peering connections until removed.
+          Not counted: {plural(pc.ended, "peering")} that ended (rejected, expired, failed or deleted), listed under{" "}
+          <Link to="/peerings?lifecycle=ended">Peering connections, Ended</Link> until removed.
         </p>
       )}
       <ErrorBox error={peerings.error ?? counts.error} />
       <h3>Waiting for you</h3>
-      <PeeringsTable label="Requests waiting for you" rows={waiting} />
+      <PeeringsTable label="Requests waiting for you" rows={waiting} empty="Nothing waits for you. Requests other accounts send you show here, to accept or reject." />
       <h3>Your requests awaiting the other side</h3>
-      <PeeringsTable label="Your pending requests" rows={sent} />
+      <PeeringsTable label="Your pending requests" rows={sent} empty={<>None. To connect two VPCs, request a peering under <Link to="/peerings">Peering connections</Link> (first create a VPC under <Link to="/vpcs">VPCs</Link> if you have none).</>} />
     </section>
   );
 }
 
 export function BillingPage(): ReactNode {
-  const ledger = useData(async () => {
-    type LedgerPage = { items: LedgerEntry[]; nextCursor: string | null; total: number; currency: string };
-    let page = await api<LedgerPage>("GET", "/api/v1/billing/ledger?limit=1000");
-    const items = [...page.items];
-    while (page.nextCursor) {
-      page = await api<LedgerPage>("GET", `/api/v1/billing/ledger?limit=1000&cursor=${encodeURIComponent(page.nextCursor)}`);
-      items.push(...page.items);
-    }
-    return { ...page, items };
-  });
   const money = (minor: number, currency: string) => `${(minor / 100).toFixed(2)} ${currency}`;
   return (
     <section>
       <h2>Billing</h2>
-      <ErrorBox error={ledger.error} />
-      {ledger.data && <p>Total: {money(ledger.data.total, ledger.data.currency)}</p>}
-      <Table
+      <List<LedgerEntry>
         label="Ledger"
-        rows={ledger.data?.items}
-        empty="Nothing billed yet."
+        path="/api/v1/billing/ledger"
+        searchable={false}
+        summary={(page) => <p>Total: {money(Number(page.raw.total), String(page.raw.currency))}</p>}
+        empty="Nothing billed yet. Peerings across regions and router interfaces are billed once active; within a region a peering is free."
         columns={[
           { label: "Kind", render: (e) => e.kind },
-          { label: "Peering", render: (e) => e.peeringId },
+          { label: "Peering", render: (e) => <IdLink id={e.peeringId} /> },
           { label: "Period", render: (e) => `${time(e.periodStart)} – ${time(e.periodEnd)}` },
           { label: "Amount", render: (e) => money(e.amount, e.currency) },
           { label: "Description", long: true, render: (e) => e.description },
@@ -77,32 +69,52 @@ export function BillingPage(): ReactNode {
   );
 }
 
+/** An event's data as fields: its message first, then every other value by name. */
+export function EventData({ data }: { data: Record<string, unknown> }): ReactNode {
+  const { message, ...rest } = data;
+  const value = (v: unknown) => (typeof v === "string" ? /^(vpc|pcx|ri)-[a-z0-9]+$/.test(v) ? <IdLink id={v} /> : v : v === null ? "—" : typeof v === "object" ? JSON.stringify(v) : String(v));
+  return (
+    <div className="event-data">
+      {typeof message === "string" && <p>{message}</p>}
+      {Object.keys(rest).length > 0 && (
+        <dl>
+          {Object.entries(rest).map(([k, v]) => (
+            <div key={k}>
+              <dt>{k}</dt>
+              <dd>{value(v)}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+    </div>
+  );
+}
+
 export function EventsPage(): ReactNode {
-  // Oldest first from the API, a page at a time; the console shows the newest 500, newest first.
-  const events = useData(async () => {
-    let all: EventItem[] = [];
-    for (let after = 0; ; ) {
-      const page = await api<{ items: EventItem[]; nextAfter: number }>("GET", `/api/v1/events?limit=1000&after=${after}`);
-      all = all.concat(page.items).slice(-500);
-      if (page.items.length < 1000) break;
-      after = page.nextAfter;
-    }
-    return all.reverse();
-  });
+  // The API pages events oldest first by position (`after`): Next goes forward in time.
   return (
     <section>
       <h2>Events</h2>
-      <ErrorBox error={events.error} />
-      <Table
+      <List<EventItem & { id: string }>
         label="Events"
-        rows={events.data}
-        empty="No events yet."
+        path="/api/v1/events"
+        searchable={false}
+        cursorParam="after"
+        pageOf={(answer, limit) => {
+          const items = (answer.items as EventItem[]).map((e) => ({ ...e, id: String(e.seq) }));
+          return { items, next: items.length === limit ? String(answer.nextAfter) : null, raw: answer };
+        }}
+        filters={[
+          { name: "type", label: "Type", text: "peering.active", options: [] },
+          { name: "resourceId", label: "Resource ID", text: "pcx-…, vpc-…", options: [] },
+        ]}
+        empty="No events yet. Creating a VPC or requesting a peering records one; peering requests from other accounts show here too."
         columns={[
           { label: "#", render: (e) => e.seq },
           { label: "Time", render: (e) => time(e.createdAt) },
           { label: "Type", render: (e) => e.type },
-          { label: "Resource", render: (e) => e.resourceId },
-          { label: "Data", long: true, render: (e) => <code>{JSON.stringify(e.data)}</code> },
+          { label: "Resource", render: (e) => <IdLink id={e.resourceId} /> },
+          { label: "Details", long: true, render: (e) => <EventData data={e.data} /> },
         ]}
       />
     </section>
@@ -141,7 +153,7 @@ export function WebhooksPage(): ReactNode {
       <Table
         label="Webhooks"
         rows={hooks.data}
-        empty="No webhooks."
+        empty="No webhooks. Add one above to have your events POSTed to a URL of yours."
         columns={[
           { label: "ID", render: (h) => h.id },
           { label: "URL", long: true, render: (h) => h.url },

@@ -6,13 +6,17 @@
 import type { ReactNode } from "react";
 import { PeerInterfaceEditor, RouterInterfaceActions } from "../detail/actions.tsx";
 import { canSetPeerInterface } from "../detail/allowed.ts";
-import { api, listAll } from "../api.ts";
-import type { RouterInterface } from "../types.ts";
+import { ROUTER_INTERFACE_STATUSES } from "../../../src/domain/resources.ts";
+import { firstPage } from "../api.ts";
+import { List } from "../list.tsx";
+import type { RouterInterface, Vbr, Vpc } from "../types.ts";
 import { RouterInterfaceForm } from "../forms/router-interface-form.tsx";
-import { Badge, EditMeta, ErrorBox, Table, useData } from "../ui.tsx";
+import { Badge, EditMeta, Link, TransitionNote, time, useApp, useData } from "../ui.tsx";
 
 export function RouterInterfacesPage(): ReactNode {
-  const ris = useData(() => listAll<RouterInterface>("/api/v1/router-interfaces"));
+  const app = useApp();
+  const routers = useData(async () => [...(await firstPage<Vpc>("/api/v1/vpcs")), ...(await firstPage<Vbr>("/api/v1/vbrs"))]);
+  const any = { value: "", label: "any" };
   return (
     <section>
       <h2>Router interfaces</h2>
@@ -22,14 +26,19 @@ export function RouterInterfacesPage(): ReactNode {
         connects. Within one account, choose “initiator and acceptor”: both are created and connected at once.
       </p>
       <RouterInterfaceForm />
-      <ErrorBox error={ris.error} />
-      <Table
+      <List<RouterInterface>
         label="Router interfaces"
-        rows={ris.data}
-        empty="No router interfaces yet."
+        path="/api/v1/router-interfaces"
+        filters={[
+          { name: "status", label: "Status", options: [any, ...ROUTER_INTERFACE_STATUSES.map((x) => ({ value: x, label: x }))] },
+          { name: "role", label: "Role", options: [any, { value: "initiator", label: "initiator" }, { value: "acceptor", label: "acceptor" }] },
+          { name: "region", label: "Region", options: [any, ...app.regions.map((r) => ({ value: r.id, label: r.id }))] },
+          { name: "routerId", label: "Local router", options: [any, ...(routers.data ?? []).map((r) => ({ value: r.id, label: `${r.id}${r.name ? ` (${r.name})` : ""}` }))] },
+        ]}
+        empty="No router interfaces yet. Create one above: an initiator towards a peer router, or both ends at once within this account."
         columns={[
-          { label: "ID", render: (r) => r.id },
-          { label: "Name", long: true, render: (r) => r.name },
+          { label: "ID", render: (r) => <Link to={`/router-interfaces/${r.id}`}>{r.id}</Link> },
+          { label: "Name", long: true, sort: "name", render: (r) => r.name },
           { label: "Role", render: (r) => r.role },
           { label: "Local router", render: (r) => `${r.routerId} (${r.region})` },
           {
@@ -48,12 +57,17 @@ export function RouterInterfacesPage(): ReactNode {
             render: (r) => (
               <>
                 <Badge value={r.status} />
-                {r.transition && <div className="muted">{r.transition}…</div>}
-                {r.peeringId && <div className="muted">peering {r.peeringId}</div>}
+                <TransitionNote transition={r.transition} />
+                {r.peeringId && (
+                  <div className="muted">
+                    peering <Link to={`/peerings/${r.peeringId}`}>{r.peeringId}</Link>
+                  </div>
+                )}
               </>
             ),
           },
           { label: "Tags", long: true, render: (r) => <EditMeta path={`/api/v1/router-interfaces/${r.id}`} name={r.name} tags={r.tags} label={r.id} /> },
+          { label: "Created", sort: "createdAt", render: (r) => time(r.createdAt) },
           {
             label: "Actions",
             render: (r) => (

@@ -1,6 +1,7 @@
 /** VPCs, and one VPC with its subnets, route tables (routes, associations) and instances. */
 import { type ReactNode, useState } from "react";
-import { api, listAll } from "../api.ts";
+import { api, firstPage } from "../api.ts";
+import { List } from "../list.tsx";
 import { type Instance, type RouteTable, type Subnet, type Vbr, type Vpc, list, num, opt } from "../types.ts";
 import { Form } from "../form.tsx";
 import { RouteForm, type RouteTargetOptions, useRouteTargets } from "../forms/route-form.tsx";
@@ -9,7 +10,6 @@ import { Action, Badge, EditMeta, ErrorBox, Link, NotFound, Table, time, useApp,
 
 export function VpcsPage(): ReactNode {
   const app = useApp();
-  const vpcs = useData(() => listAll<Vpc>("/api/v1/vpcs"));
   return (
     <section>
       <h2>VPCs</h2>
@@ -22,19 +22,19 @@ export function VpcsPage(): ReactNode {
         ]}
         submit={(v) => api("POST", "/api/v1/vpcs", { name: v.name, region: v.region, cidr: v.cidr })}
       />
-      <ErrorBox error={vpcs.error} />
-      <Table
+      <List<Vpc>
         label="VPCs"
-        rows={vpcs.data}
-        empty="No VPCs yet."
+        path="/api/v1/vpcs"
+        filters={[{ name: "region", label: "Region", options: [{ value: "", label: "any" }, ...app.regions.map((r) => ({ value: r.id, label: r.id }))] }]}
+        empty="No VPCs yet. Create one above to start: a name, a region and a private CIDR such as 10.0.0.0/16."
         columns={[
           { label: "ID", render: (v) => <Link to={`/vpcs/${v.id}`}>{v.id}</Link> },
-          { label: "Name", long: true, render: (v) => v.name },
+          { label: "Name", long: true, sort: "name", render: (v) => v.name },
           { label: "Region", render: (v) => v.region },
           { label: "CIDR", render: (v) => v.cidr },
           { label: "State", render: (v) => <Badge value={v.state} /> },
           { label: "Tags", long: true, render: (v) => <EditMeta path={`/api/v1/vpcs/${v.id}`} name={v.name} tags={v.tags} label={v.id} /> },
-          { label: "Created", render: (v) => time(v.createdAt) },
+          { label: "Created", sort: "createdAt", render: (v) => time(v.createdAt) },
           { label: "", render: (v) => <Action label="Delete" danger confirm={`Delete VPC ${v.id}?`} run={() => api("DELETE", `/api/v1/vpcs/${v.id}`)} /> },
         ]}
       />
@@ -54,12 +54,10 @@ export function VpcPage({ id }: { id: string }): ReactNode {
 function VpcDetails({ v }: { v: Vpc }): ReactNode {
   const app = useApp();
   const id = v.id;
-  const subnets = useData(() => listAll<Subnet>("/api/v1/subnets", { vpcId: id }), [id]);
-  const tables = useData(
-    async () => Promise.all((await listAll<RouteTable>("/api/v1/route-tables", { vpcId: id })).map((t) => api<RouteTable>("GET", `/api/v1/route-tables/${t.id}`))),
-    [id],
-  );
-  const instances = useData(() => listAll<Instance>("/api/v1/instances", { vpcId: id }), [id]);
+  // Pickers' options (up to 1000 each); the tables below page by themselves.
+  const subnets = useData(() => firstPage<Subnet>("/api/v1/subnets", { vpcId: id }), [id]);
+  const tables = useData(() => firstPage<RouteTable>("/api/v1/route-tables", { vpcId: id }), [id]);
+  const instances = useData(() => firstPage<Instance>("/api/v1/instances", { vpcId: id }), [id]);
   const targets = useRouteTargets(v);
   const hosts = useData(() => api<{ items: { name: string }[] }>("GET", "/api/v1/hosts"), []);
   const zones = app.regions.find((r) => r.id === v.region)?.zones ?? [];
@@ -83,14 +81,15 @@ function VpcDetails({ v }: { v: Vpc }): ReactNode {
         ]}
         submit={(f) => api("POST", "/api/v1/subnets", { vpcId: id, cidr: f.cidr, zone: opt(f.zone), ...(opt(f.name) ? { name: opt(f.name) } : {}) })}
       />
-      <ErrorBox error={subnets.error} />
-      <Table
+      <List<Subnet>
         label="Subnets"
-        rows={subnets.data}
-        empty="No subnets yet."
+        path="/api/v1/subnets"
+        fixed={{ vpcId: id }}
+        prefix="subnets."
+        empty="No subnets yet. Create one above (a CIDR inside the VPC's) before adding instances."
         columns={[
           { label: "ID", render: (s) => s.id },
-          { label: "Name", long: true, render: (s) => s.name },
+          { label: "Name", long: true, sort: "name", render: (s) => s.name },
           { label: "Zone", render: (s) => s.zone },
           { label: "CIDR", render: (s) => s.cidr },
           { label: "Gateway", render: (s) => s.gatewayIp },
@@ -105,11 +104,18 @@ function VpcDetails({ v }: { v: Vpc }): ReactNode {
 
       <h3>Route tables</h3>
       <Form title="Create a route table" fields={[{ name: "name", label: "Name" }]} submit={(f) => api("POST", "/api/v1/route-tables", { vpcId: id, name: f.name })} />
-      <ErrorBox error={tables.error} />
       <ErrorBox error={targets.error} />
-      {(tables.data ?? []).map((t) => (
-        <RouteTableCard key={t.id} table={t} targets={targets.targets} />
-      ))}
+      <List<RouteTable>
+        label="Route tables"
+        path="/api/v1/route-tables"
+        fixed={{ vpcId: id }}
+        prefix="tables."
+        limit={20}
+        expand={(items) => Promise.all(items.map((t) => api<RouteTable>("GET", `/api/v1/route-tables/${t.id}`)))}
+        columns={[]}
+        empty="No route tables."
+        render={(rows) => rows.map((t) => <RouteTableCard key={t.id} table={t} targets={targets.targets} />)}
+      />
 
       <h3>Instances</h3>
       <Form
@@ -122,14 +128,15 @@ function VpcDetails({ v }: { v: Vpc }): ReactNode {
         ]}
         submit={(f) => api("POST", "/api/v1/instances", { subnetId: f.subnetId, ...(opt(f.privateIp) ? { privateIp: opt(f.privateIp) } : {}), ...(opt(f.host) ? { host: opt(f.host) } : {}), ...(opt(f.name) ? { name: opt(f.name) } : {}) })}
       />
-      <ErrorBox error={instances.error} />
-      <Table
+      <List<Instance>
         label="Instances"
-        rows={instances.data}
-        empty="No instances yet."
+        path="/api/v1/instances"
+        fixed={{ vpcId: id }}
+        prefix="instances."
+        empty={(subnets.data ?? []).length === 0 ? "No instances yet. Create a subnet first, then an instance in it." : "No instances yet. Create one above in one of the VPC's subnets."}
         columns={[
           { label: "ID", render: (i) => i.id },
-          { label: "Name", long: true, render: (i) => i.name },
+          { label: "Name", long: true, sort: "name", render: (i) => i.name },
           { label: "Subnet", render: (i) => i.subnetId },
           { label: "Private IP", render: (i) => i.privateIp },
           { label: "Host", render: (i) => (i.interfaceId ? <span title={`logical port (iface-id) ${i.interfaceId}, MAC ${i.mac ?? ""}`}>{i.host}</span> : (i.host ?? "—")) },
@@ -213,7 +220,6 @@ function RouteTableCard({ table: t, targets }: { table: RouteTable; targets: Rou
 
 export function VbrsPage(): ReactNode {
   const app = useApp();
-  const vbrs = useData(() => listAll<Vbr>("/api/v1/vbrs"));
   return (
     <section>
       <h2>VBRs (border routers for on-premises networks)</h2>
@@ -226,17 +232,18 @@ export function VbrsPage(): ReactNode {
         ]}
         submit={(v) => api("POST", "/api/v1/vbrs", { name: v.name, region: v.region, onPremisesCidrs: list(v.onPremisesCidrs) })}
       />
-      <ErrorBox error={vbrs.error} />
-      <Table
+      <List<Vbr>
         label="VBRs"
-        rows={vbrs.data}
-        empty="No VBRs yet."
+        path="/api/v1/vbrs"
+        filters={[{ name: "region", label: "Region", options: [{ value: "", label: "any" }, ...app.regions.map((r) => ({ value: r.id, label: r.id }))] }]}
+        empty="No VBRs yet. Create one above for an on-premises network, then route to it or connect it with a router interface."
         columns={[
           { label: "ID", render: (v) => v.id },
-          { label: "Name", long: true, render: (v) => v.name },
+          { label: "Name", long: true, sort: "name", render: (v) => v.name },
           { label: "Region", render: (v) => v.region },
           { label: "On-premises CIDRs", render: (v) => v.onPremisesCidrs.join(", ") },
           { label: "Tags", long: true, render: (v) => <EditMeta path={`/api/v1/vbrs/${v.id}`} name={v.name} tags={v.tags} label={v.id} /> },
+          { label: "Created", sort: "createdAt", render: (v) => time(v.createdAt) },
           { label: "", render: (v) => <Action label="Delete" danger confirm={`Delete VBR ${v.id}?`} run={() => api("DELETE", `/api/v1/vbrs/${v.id}`)} /> },
         ]}
       />
