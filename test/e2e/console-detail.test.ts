@@ -117,6 +117,32 @@ describe.skipIf(!hasChromium)("console detail pages", () => {
     await page.context().close();
   });
 
+  it("a subscription: its price for the period, the purchase in the ledger, when it renews, and renew among the actions", async () => {
+    const requested = await rig.call(alice, "POST", "/api/v1/peerings", {
+      vpcId: (await vpc(alice)).id,
+      peerAccountId: bob.accountId,
+      peerVpcId: (await vpc(bob)).id,
+      bandwidthMbps: 10,
+      chargeType: "subscription",
+      period: 3,
+      autoRenew: true,
+    });
+    const active = await rig.call(bob, "POST", `/api/v1/peerings/${requested.id}/accept`);
+    expect(active.termEndsAt, JSON.stringify(active)).toBeTruthy();
+    const page = await rig.open(alice, { hash: `/peerings/${requested.id}` });
+    const billing = part(page, "Bandwidth and billing");
+    const monthly = priceOf(DEFAULT_PRICES, 10, false).monthly;
+    await billing.getByLabel("Price").getByText(`${((3 * monthly) / 100).toFixed(2)} CNY`, { exact: true }).waitFor();
+    await expect(billing.getByLabel("Price").textContent()).resolves.toContain(`for 3 months (${(monthly / 100).toFixed(2)} CNY a month)`);
+    await billing.getByText(`renews automatically on ${active.termEndsAt.replace("T", " ").replace(/\.\d+Z$/, " UTC")}`).waitFor();
+    await expect(billing.getByRole("timer", { name: "renews in" }).textContent()).resolves.toMatch(/^renews in \d+ d \d\d:\d\d:\d\d/);
+    const purchase = billing.getByRole("table", { name: "Ledger entries" }).locator("tbody tr", { hasText: "purchase" });
+    await purchase.getByText(`${((3 * monthly) / 100).toFixed(2)} CNY`, { exact: true }).waitFor();
+    await part(page, "Actions").getByRole("button", { name: "Renew" }).waitFor();
+    watch(page).expectClean(BROWSER_NOISE);
+    await page.context().close();
+  });
+
   it("a router interface pair (created with role both): both ends, its history and actions", async () => {
     const a = await vpc(alice, "cn-hangzhou");
     const b = await vpc(alice, "cn-hangzhou");
