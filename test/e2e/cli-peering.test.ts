@@ -74,4 +74,28 @@ describe("vpcpeer CLI: peering flows", () => {
     const table = await as(alice, ["router-interface", "list", "--router", a.id]);
     expect(table.stdout).toMatch(new RegExp(`${init.id}\\s+initiator\\s+${a.id}\\s+Active\\s+Mini\\.2`));
   });
+
+  it("lists with --search, --sort and --lifecycle", async () => {
+    const made = [];
+    for (const [name, cidr] of [["Zed_1", "10.20.0.0/16"], ["zed%2", "10.21.0.0/16"], ["other", "10.22.0.0/16"]]) {
+      made.push(json(await as(alice, ["vpc", "create", "--name", name!, "--region", "ap-guangzhou", "--cidr", cidr!, "-o", "json"])));
+    }
+    // A request bob rejects: an ended peering.
+    const b = json(await as(bob, ["vpc", "create", "--name", "r", "--region", "ap-guangzhou", "--cidr", "172.20.0.0/16", "-o", "json"]));
+    const p = json(await as(alice, ["peering", "create", "--vpc", made[2].id, "--peer-vpc", b.id, "--peer-account", bob.accountId, "--no-wait", "-o", "json"]));
+    expect((await as(bob, ["peering", "reject", p.id])).code).toBe(0);
+    const names = (r: CliResult) => (json(r).items as { name: string }[]).map((x) => x.name);
+    expect(names(await as(alice, ["vpc", "list", "--search", "ZED", "--sort", "-name", "-o", "json"]))).toEqual(["zed%2", "Zed_1"]);
+    expect(names(await as(alice, ["vpc", "list", "--search", "d%", "-o", "json"]))).toEqual(["zed%2"]);
+    const all = json(await as(bob, ["peering", "list", "-o", "json"])).items as { id: string; state: string }[];
+    const ended = json(await as(bob, ["peering", "list", "--lifecycle", "ended", "--sort", "-createdAt", "-o", "json"])).items as { id: string; state: string }[];
+    const live = json(await as(bob, ["peering", "list", "--lifecycle", "live", "-o", "json"])).items as { id: string; state: string }[];
+    expect(ended.length).toBeGreaterThan(0);
+    expect(ended.every((p) => ["rejected", "expired", "failed", "deleted"].includes(p.state))).toBe(true);
+    expect([...live, ...ended].map((p) => p.id).sort()).toEqual(all.map((p) => p.id).sort());
+    expect(ended.map((p) => p.id)).toEqual(all.filter((p) => ended.some((e) => e.id === p.id)).map((p) => p.id).reverse());
+    const bad = await as(alice, ["vpc", "list", "--sort", "size"]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--sort <order>/);
+  });
 });

@@ -1,5 +1,6 @@
 /** Pieces every tenant command shares: credential and output flags, the client, tags, output. */
 import { type Command, Option } from "commander";
+import { LIST_SORTS } from "../../domain/resources.ts";
 import { ApiClient } from "../client.ts";
 import { url } from "../parse.ts";
 import { type Column, printJson, printTable } from "../output.ts";
@@ -16,6 +17,21 @@ export function tenant(cmd: Command): Command {
     .option("--token <token>", "bearer token (env VPCPEER_TOKEN)")
     .option("--profile <name>", "profile from the profiles file (env VPCPEER_PROFILE)")
     .addOption(new Option("-o, --output <format>", "output format: table (default) or json").choices(["table", "json"]));
+}
+
+/** The search and order flags of every resource list (`--search`, `--sort`): the API's `q` and `sort`. */
+export function listFlags(cmd: Command): Command {
+  return cmd
+    .option("--search <text>", "only items whose id or name contains this text (A-Z in either case)")
+    .addOption(new Option("--sort <order>", "order: createdAt (default, oldest first), -createdAt, name or -name").choices(LIST_SORTS));
+}
+
+/** Puts the listFlags given into a list's query. */
+export function listParams(q: URLSearchParams, flags: object): URLSearchParams {
+  const o = flags as { search?: unknown; sort?: unknown };
+  if (typeof o.search === "string") q.set("q", o.search);
+  if (typeof o.sort === "string") q.set("sort", o.sort);
+  return q;
 }
 
 const GLOBAL_KEYS = ["endpoint", "token", "profile", "output"] as const;

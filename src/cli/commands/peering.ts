@@ -2,9 +2,9 @@
 import { type Command, Option } from "commander";
 import type { ApiClient } from "../client.ts";
 import { type Column, printJson, printRecord, printTable } from "../output.ts";
-import { PEERING_STATES } from "../../domain/peering.ts";
+import { PEERING_LIFECYCLES, PEERING_STATES } from "../../domain/peering.ts";
 import { bandwidth, bandwidthOrUnlimited, boolean, period, position, seconds, url } from "../parse.ts";
-import { type GlobalFlags, client, collect, show, tagsOf, tenant } from "./common.ts";
+import { type GlobalFlags, client, collect, listFlags, listParams, show, tagsOf, tenant } from "./common.ts";
 import { type DryRunAnswer, type DryRunFlag, dryRunOption, printDryRun } from "./dry-run.ts";
 
 export const PEERING_COLUMNS: Column[] = [
@@ -144,13 +144,15 @@ export function peeringCommands(program: Command): void {
     await finish(o as never, api, await api.request<PeeringView>("POST", "/api/v1/peerings", body), true);
   });
 
-  const list = tenant(peering.command("list").description("list peerings you are party to"))
+  const list = listFlags(tenant(peering.command("list").description("list peerings you are party to")))
     .addOption(new Option("--state <state>", "only this state").choices(PEERING_STATES))
+    .addOption(new Option("--lifecycle <lifecycle>", "live (pending, active, inactive, suspended) or ended (the rest)").choices(PEERING_LIFECYCLES))
     .option("--vpc <vpcId>", "only peerings of this VPC")
     .addOption(new Option("--role <role>", "only as requester or accepter").choices(["requester", "accepter"]));
-  list.action(async (o: GlobalFlags & { state?: string; vpc?: string; role?: string }) => {
-    const q = new URLSearchParams({ limit: "1000" });
+  list.action(async (o: GlobalFlags & { state?: string; lifecycle?: string; vpc?: string; role?: string; search?: string; sort?: string }) => {
+    const q = listParams(new URLSearchParams({ limit: "1000" }), o);
     if (o.state) q.set("state", o.state);
+    if (o.lifecycle) q.set("lifecycle", o.lifecycle);
     if (o.vpc) q.set("vpcId", o.vpc);
     if (o.role) q.set("role", o.role);
     const items = await client(o).listAll<PeeringView>("/api/v1/peerings", q);

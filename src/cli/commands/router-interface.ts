@@ -3,7 +3,7 @@ import { type Command, Option } from "commander";
 import { type Column, printJson, printRecord, printTable } from "../output.ts";
 import { ROUTER_INTERFACE_STATUSES } from "../../domain/resources.ts";
 import { bandwidth, period } from "../parse.ts";
-import { type GlobalFlags, client, collect, show, tagsOf, tenant } from "./common.ts";
+import { type GlobalFlags, client, collect, listFlags, listParams, show, tagsOf, tenant } from "./common.ts";
 import { type DryRunAnswer, type DryRunFlag, dryRunOption, printDryRun } from "./dry-run.ts";
 
 const COLUMNS: Column[] = [
@@ -60,9 +60,11 @@ export function routerInterfaceCommands(program: Command): void {
     show(o, await client(o).request("POST", "/api/v1/router-interfaces", body), COLUMNS);
   });
 
-  const list = tenant(ri.command("list").description("list router interfaces")).option("--router <id>", "only this VPC or VBR").addOption(new Option("--status <status>", "only this status").choices(ROUTER_INTERFACE_STATUSES));
-  list.action(async (o: GlobalFlags & { router?: string; status?: string }) => {
-    const q = new URLSearchParams({ limit: "1000" });
+  const list = listFlags(tenant(ri.command("list").description("list router interfaces")))
+    .option("--router <id>", "only this VPC or VBR")
+    .addOption(new Option("--status <status>", "only this status").choices(ROUTER_INTERFACE_STATUSES));
+  list.action(async (o: GlobalFlags & { router?: string; status?: string; search?: string; sort?: string }) => {
+    const q = listParams(new URLSearchParams({ limit: "1000" }), o);
     if (o.router) q.set("routerId", o.router);
     if (o.status) q.set("status", o.status);
     show(o, { items: await client(o).listAll("/api/v1/router-interfaces", q) }, COLUMNS);

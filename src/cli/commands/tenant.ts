@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { type Column, printJson, printRecord, printTable } from "../output.ts";
 import { count, url } from "../parse.ts";
 import { DEFAULT_ENDPOINT, readProfiles, saveProfile } from "../profile.ts";
-import { type GlobalFlags, client, collect, show, tagsOf, tenant } from "./common.ts";
+import { type GlobalFlags, client, collect, listFlags, listParams, show, tagsOf, tenant } from "./common.ts";
 import { instanceExecCommand } from "./probe.ts";
 import { type DryRunAnswer, type DryRunFlag, dryRunOption, printDryRun } from "./dry-run.ts";
 
@@ -102,13 +102,13 @@ function resourceCommands(program: Command, spec: ResourceSpec): Command {
     showOrDryRun(o, await client(o).request("POST", spec.path, JSON.parse(JSON.stringify(body))), spec.columns);
   });
 
-  const list = tenant(group.command("list").description(`list ${spec.noun}s`))
+  const list = listFlags(tenant(group.command("list").description(`list ${spec.noun}s`)))
     .option("--tag <key[=value]>", "only resources with this tag (repeat to AND)", collect)
     .option("--limit <n>", "at most this many", count, 1000);
   for (const [flag, , help] of spec.filters) list.option(flag, help);
   list.action(async (o: GlobalFlags & Record<string, unknown>) => {
     const limit = o.limit as number;
-    const q = new URLSearchParams({ limit: String(Math.min(limit, 1000)) });
+    const q = listParams(new URLSearchParams({ limit: String(Math.min(limit, 1000)) }), o);
     for (const [flag, param] of spec.filters) {
       const key = flag.slice(2, flag.indexOf(" ")).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
       if (typeof o[key] === "string") q.set(param, o[key] as string);
