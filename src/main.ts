@@ -127,7 +127,8 @@ export async function startDataplane(runtime: Runtime, mode: ServeOptions["datap
   }
   // The Linux data plane's one host, where its instances are placed (OVN hosts beat through their agents).
   const hostBeat = mode !== "ovn" ? await HostBeat.start(runtime.store, { name: LINUX_HOST, dataplane: "linux", prefix }) : null;
-  const reconciler = new Reconciler({ store: runtime.store, driver, logger });
+  const events = runtime.services.events;
+  const reconciler = new Reconciler({ store: runtime.store, driver, logger, announce: (r, changes) => events.dataplaneChanged(r, changes) });
   reconciler.start();
   runtime.services.probes.prefix = prefix;
   return {

@@ -7,7 +7,8 @@
  */
 import type { Logger } from "pino";
 import type { Store } from "../store/store.ts";
-import { type DataplaneStatus, HEARTBEAT_MS } from "../store/repos/dataplane.ts";
+import type { Repos } from "../store/repos/index.ts";
+import { type DataplaneChange, type DataplaneStatus, HEARTBEAT_MS } from "../store/repos/dataplane.ts";
 import type { Counters, DataplaneDriver, ResourceStatus } from "./driver.ts";
 
 export interface ReconcilerOptions {
@@ -19,6 +20,11 @@ export interface ReconcilerOptions {
   /** How often to observe everything and repair drift. */
   resyncMs?: number;
   now?: () => Date;
+  /**
+   * Told, in the transaction that writes them, of the statuses that changed meaningfully (programmed
+   * flipped or another error; not counters or notes): the server announces them as events.
+   */
+  announce?: ((r: Repos, changes: DataplaneChange[]) => Promise<void>) | undefined;
 }
 
 export interface PassReport {
@@ -161,14 +167,49 @@ export class Reconciler {
     const changed = statuses.filter((s) => this.written.get(s.resourceId) !== JSON.stringify({ ...s, updatedAt: "" }));
     const gone = [...this.written.keys()].some((id) => !statuses.some((s) => s.resourceId === id));
     if (changed.length === 0 && !gone && this.written.size > 0) return;
+    const announce = this.opts.announce;
     await this.opts.store.transaction(
       async (r) => {
+        const changes = announce && changed.length > 0 ? await this.meaningful(r, changed) : [];
         await r.dataplane.writeStatus(changed);
         if (gone || this.written.size === 0) await r.dataplane.deleteStatusExcept(statuses.map((s) => s.resourceId));
+        if (changes.length > 0) await announce!(r, changes);
       },
       { notify: false },
     );
     this.written = new Map(statuses.map((s) => [s.resourceId, JSON.stringify({ ...s, updatedAt: "" })]));
   }
+
+  /**
+   * The written statuses whose programmed flag or error differ from before: before is what this
+   * process last wrote, or, on its first write, what the store holds (a restart announces nothing
+   * that did not change). A resource never reported counts as unprogrammed without error.
+   */
+  private async meaningful(r: Repos, changed: readonly DataplaneStatus[]): Promise<DataplaneChange[]> {
+    const stored = new Map<string, DataplaneStatus>();
+    if (this.written.size === 0) {
+      const ids = changed.map((s) => s.resourceId);
+      for (let i = 0; i < ids.length; i += 1000) for (const [id, s] of await r.dataplane.status(ids.slice(i, i + 1000))) stored.set(id, s);
+    }
+    return meaningfulChanges(changed, (id) => {
+      const w = this.written.get(id);
+      return w ? (JSON.parse(w) as DataplaneStatus) : stored.get(id);
+    });
+  }
 }
 
+/**
+ * The statuses in `changed` whose programmed flag or error differ from `previous` (a resource
+ * never reported counts as unprogrammed without error); counters, notes, generations and times
+ * are not a change worth announcing.
+ */
+export function meaningfulChanges(changed: readonly DataplaneStatus[], previous: (id: string) => Pick<DataplaneStatus, "programmed" | "error"> | undefined): DataplaneChange[] {
+  const out: DataplaneChange[] = [];
+  for (const s of changed) {
+    const prev = previous(s.resourceId);
+    const before = prev ? { programmed: prev.programmed, lastError: prev.error } : null;
+    if ((before?.programmed ?? false) === s.programmed && (before?.lastError ?? null) === s.error) continue;
+    out.push({ resourceId: s.resourceId, programmed: s.programmed, lastError: s.error, before });
+  }
+  return out;
+}

@@ -58,6 +58,17 @@ export function checkPeriod(chargeType: ChargeType, period: number | undefined, 
   return period;
 }
 
+/** A peering's bandwidth: none (unlimited) only intra-region, else a whole number of Mbit/s from 1 to MAX_BANDWIDTH_MBPS. */
+export function checkBandwidth(bandwidth: number | null, crossRegion: boolean): void {
+  if (bandwidth === null) {
+    if (crossRegion) throw new DomainError("BandwidthRequired", "bandwidthMbps: a cross-region peering needs a bandwidth (Mbit/s)", { field: "bandwidthMbps" });
+    return;
+  }
+  if (!Number.isInteger(bandwidth) || bandwidth < 1 || bandwidth > MAX_BANDWIDTH_MBPS) {
+    throw new DomainError("InvalidRequest", `bandwidthMbps: must be an integer from 1 to ${MAX_BANDWIDTH_MBPS}`, { field: "bandwidthMbps" });
+  }
+}
+
 /** Price per hour and per month of a peering's bandwidth; 0 for an uncapped intra-region one. */
 export function priceOf(table: PriceTable, bandwidthMbps: number | null, crossRegion: boolean): { hourly: number; monthly: number } {
   if (bandwidthMbps === null) {
@@ -128,3 +139,12 @@ export const ROUTER_INTERFACE_SPECS: Record<string, number> = {
   "Large.5": 5000,
   "Xlarge.1": 10000,
 };
+
+/** The bandwidth (Mbit/s) of a router interface spec; an unknown name is refused, naming `field`. */
+export function specBandwidth(spec: string, field = "spec"): number {
+  const mbps = Object.hasOwn(ROUTER_INTERFACE_SPECS, spec) ? ROUTER_INTERFACE_SPECS[spec] : undefined;
+  if (mbps === undefined) {
+    throw new DomainError("InvalidRequest", `${field}: "${spec.slice(0, 20)}" is not a specification (${Object.keys(ROUTER_INTERFACE_SPECS).join(", ")})`, { field });
+  }
+  return mbps;
+}

@@ -3,8 +3,37 @@
  * change (an outbox). Lists, the SSE stream and webhooks all read from that table.
  */
 import type { Event, ListOptions } from "../domain/resources.ts";
-import type { Repos } from "../store/repos/index.ts";
+import type { DataplaneChange, Repos } from "../store/repos/index.ts";
 import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
+
+/** The kinds of resource whose changes are announced as `<kind>.<change>`, and the id field of their events' data. */
+export const RESOURCE_ID_FIELDS = {
+  vpc: "vpcId",
+  subnet: "subnetId",
+  "route-table": "routeTableId",
+  instance: "instanceId",
+  vbr: "vbrId",
+  "router-interface": "routerInterfaceId",
+} as const;
+export type AnnouncedKind = keyof typeof RESOURCE_ID_FIELDS;
+
+/** How a message names a resource: `VPC vpc-… "web"` (the name only when it has one). */
+export const named = (label: string, id: string, name?: string | null): string => `${label} ${id}${name ? ` "${name}"` : ""}`;
+
+/** The fields an update names (those given), for an `updated` event's data and message. */
+export function givenFields(input: object): string[] {
+  return Object.entries(input)
+    .filter(([, v]) => v !== undefined)
+    .map(([k]) => k);
+}
+
+/** "VPC … was updated (name, tags)": an update's message. */
+export const updatedMessage = (what: string, fields: readonly string[]): string => `${what} was updated${fields.length ? ` (${fields.join(", ")})` : ""}`;
+
+function dataplaneMessage(c: DataplaneChange): string {
+  if (c.programmed) return `the data plane has programmed ${c.resourceId}${c.before?.lastError ? " (the earlier error is resolved)" : ""}`;
+  return `the data plane could not program ${c.resourceId}${c.lastError ? `: ${c.lastError}` : ""}`;
+}
 
 export class EventService {
   constructor(private readonly deps: ServiceDeps) {}
@@ -12,6 +41,37 @@ export class EventService {
   /** Records an event for `accountId` inside the caller's transaction. */
   async emit(r: Repos, accountId: string, type: string, resourceId: string, data: Record<string, unknown>): Promise<void> {
     await r.events.insert({ id: this.deps.ids.next("event"), accountId, type, resourceId, data, createdAt: nowIso(this.deps) });
+  }
+
+  /**
+   * A change of a resource, to its owner, inside the caller's transaction: type `<kind>.<change>`
+   * (vpc.created, route-table.updated, router-interface.active…), data with the resource's id
+   * field (vpcId, subnetId…), `message` (a sentence) and `extra`.
+   */
+  async resource(r: Repos, accountId: string, kind: AnnouncedKind, change: string, id: string, message: string, extra: Record<string, unknown> = {}): Promise<void> {
+    await this.emit(r, accountId, `${kind}.${change}`, id, { [RESOURCE_ID_FIELDS[kind]]: id, ...extra, message });
+  }
+
+  /**
+   * The data plane's reports that changed meaningfully (programmed flipped, or another last
+   * error), as `dataplane.changed` to each resource's owner(s) (both parties of a peering), in
+   * the reconciler's transaction: one owner lookup and one insert for the whole pass.
+   */
+  async dataplaneChanged(r: Repos, changes: readonly DataplaneChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    const owners = await r.dataplane.owners(changes.map((c) => c.resourceId));
+    const createdAt = nowIso(this.deps);
+    const events = changes.flatMap((c) =>
+      (owners.get(c.resourceId) ?? []).map((accountId) => ({
+        id: this.deps.ids.next("event"),
+        accountId,
+        type: "dataplane.changed",
+        resourceId: c.resourceId,
+        data: { resourceId: c.resourceId, programmed: c.programmed, lastError: c.lastError, message: dataplaneMessage(c) },
+        createdAt,
+      })),
+    );
+    await r.events.insertMany(events);
   }
 
   /** Events after position `after` (exclusive), oldest first; `nextAfter` continues the list. */

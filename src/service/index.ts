@@ -58,24 +58,24 @@ export function createServices(deps: ServiceDeps, masterKey: MasterKey): Service
   const billing = new BillingService(deps);
   const peerings = new PeeringService(deps, regions, events, billing);
   const probes = new ProbeService(deps);
-  const routeTables = new RouteTableService(deps, routeTargets);
+  const routeTables = new RouteTableService(deps, routeTargets, events);
   return {
     deps,
     accounts: new AccountService(deps, masterKey),
     regions,
-    vpcs: new VpcService(deps, regions, dependents),
-    subnets: new SubnetService(deps, regions),
+    vpcs: new VpcService(deps, regions, dependents, events),
+    subnets: new SubnetService(deps, regions, events),
     routeTables,
-    vbrs: new VbrService(deps, regions),
-    instances: new InstanceService(deps),
+    vbrs: new VbrService(deps, regions, events),
+    instances: new InstanceService(deps, events),
     peerings,
-    routerInterfaces: new RouterInterfaceService(deps, regions, peerings),
+    routerInterfaces: new RouterInterfaceService(deps, regions, peerings, events),
     billing,
     events,
     webhooks: new WebhookService(deps, masterKey),
     probes,
     analyses: new AnalysisService(deps, probes),
-    tags: new TagService(deps),
+    tags: new TagService(deps, events),
     previews: new PreviewService(deps, routeTables),
     routeTargets,
     dependents,

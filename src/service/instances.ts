@@ -8,6 +8,7 @@ import type { Instance, ListOptions, Page, Tags } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
 import { isUniqueViolation } from "../store/db-errors.ts";
 import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
+import { type EventService, givenFields, named, updatedMessage } from "./events.ts";
 import { checkQuota } from "./limits.ts";
 import type { UpdateInput } from "./vpcs.ts";
 import { withDataplane } from "./transitions.ts";
@@ -25,7 +26,10 @@ export interface CreateInstanceInput {
 }
 
 export class InstanceService {
-  constructor(private readonly deps: ServiceDeps) {}
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly events: EventService,
+  ) {}
 
   async create(actor: Actor, input: CreateInstanceInput): Promise<Instance> {
     const tags = validateTags(input.tags ?? {}, this.deps.config.limits.tagsPerResource);
@@ -54,7 +58,13 @@ export class InstanceService {
           { id, account_id: actor.accountId, vpc_id: subnet.vpcId, subnet_id: subnet.id, region: subnet.region, zone: subnet.zone, private_ip: ip, host, name: input.name ?? "", description: input.description ?? "", state: "running", created_at: now, updated_at: now },
           tags,
         );
-        return (await r.instances.get(actor, id))!;
+        const instance = (await r.instances.get(actor, id))!;
+        await this.events.resource(r, actor.accountId, "instance", "created", id, `${named("instance", id, instance.name)} was created in ${subnet.id} with ${ip}`, {
+          vpcId: instance.vpcId,
+          subnetId: subnet.id,
+          privateIp: ip,
+        });
+        return instance;
       });
       return (await this.withPorts([created]))[0]!;
     } catch (e) {
@@ -82,7 +92,10 @@ export class InstanceService {
       const i = await r.instances.lock(actor, id);
       if (!i) throw notFound("instance", id);
       await r.instances.update(actor.accountId, id, { name: input.name ?? i.name, description: input.description ?? i.description, updated_at: nowIso(this.deps) }, tags);
-      return (await r.instances.get(actor, id))!;
+      const after = (await r.instances.get(actor, id))!;
+      const fields = givenFields(input);
+      await this.events.resource(r, actor.accountId, "instance", "updated", id, updatedMessage(named("instance", id, after.name), fields), { vpcId: after.vpcId, fields });
+      return after;
     }).then(async (i) => (await this.withPorts([i]))[0]!);
   }
 
@@ -103,8 +116,10 @@ export class InstanceService {
 
   async delete(actor: Actor, id: string): Promise<void> {
     await this.deps.store.transaction(async (r) => {
-      if (!(await r.instances.lock(actor, id))) throw notFound("instance", id);
+      const i = await r.instances.lock(actor, id);
+      if (!i) throw notFound("instance", id);
       await r.instances.delete(actor.accountId, id);
+      await this.events.resource(r, actor.accountId, "instance", "deleted", id, `${named("instance", id, i.name)} (${i.privateIp}) of ${i.subnetId} was deleted`, { vpcId: i.vpcId, subnetId: i.subnetId });
     });
   }
 }

@@ -2,7 +2,7 @@
  * Peering connections: the request/accept life cycle (the Tencent flow and the native model),
  * shared by router interfaces (the Alibaba flow). authorize → load → decide → persist → emit.
  */
-import { checkPeriod, type ChargeType, MAX_BANDWIDTH_MBPS, ROUTER_INTERFACE_SPECS } from "../domain/billing.ts";
+import { checkBandwidth, checkPeriod, type ChargeType, ROUTER_INTERFACE_SPECS } from "../domain/billing.ts";
 import { firstOverlap } from "../domain/cidr.ts";
 import { DomainError, notFound } from "../domain/errors.ts";
 import { type PeeringCommand, type Role, decide, effectiveState, isLive } from "../domain/peering.ts";
@@ -249,7 +249,7 @@ export class PeeringService {
       });
     }
     const crossRegion = req.router.region !== acc.router.region;
-    this.checkBandwidth(n.bandwidthMbps, crossRegion);
+    checkBandwidth(n.bandwidthMbps, crossRegion);
     // Requests past their deadline are expired now (the timer may not have run yet): they no longer hold the pair or a quota slot.
     await this.expireLapsed(r, [reqId, accId]);
     const existing = (await r.peerings.liveOfRouter(reqId)).find((p) => p.requester.vpcId === accId || p.accepter.vpcId === accId || p.requester.vbrId === accId);
@@ -331,16 +331,6 @@ export class PeeringService {
     }
   }
 
-  private checkBandwidth(bandwidth: number | null, crossRegion: boolean): void {
-    if (bandwidth === null) {
-      if (crossRegion) throw new DomainError("BandwidthRequired", "bandwidthMbps: a cross-region peering needs a bandwidth (Mbit/s)", { field: "bandwidthMbps" });
-      return;
-    }
-    if (!Number.isInteger(bandwidth) || bandwidth < 1 || bandwidth > MAX_BANDWIDTH_MBPS) {
-      throw new DomainError("InvalidRequest", `bandwidthMbps: must be an integer from 1 to ${MAX_BANDWIDTH_MBPS}`, { field: "bandwidthMbps" });
-    }
-  }
-
   private async announceCreated(r: Repos, p: Peering): Promise<void> {
     const a = p.requester;
     const b = p.accepter;
@@ -416,7 +406,7 @@ export class PeeringService {
     if (!isLive(next)) removedRoutes = await this.removeRoutes(r, p, opts.keepRoutes === true);
     await r.peerings.update(id, changes);
     const after = (await r.peerings.getAny(id))!;
-    await RouterInterfaceService.sync(r, after, now);
+    await RouterInterfaceService.sync(r, after, now, this.events);
     await this.announce(r, p, after, command, actor, removedRoutes);
     return { before: p, after, removedRoutes };
   }
@@ -550,7 +540,7 @@ export class PeeringService {
       if (input.description !== undefined) changes.description = input.description;
       if (input.autoRenew !== undefined) changes.auto_renew = input.autoRenew ? 1 : 0;
       if (input.bandwidthMbps !== undefined && input.bandwidthMbps !== p.bandwidthMbps) {
-        this.checkBandwidth(input.bandwidthMbps, p.crossRegion);
+        checkBandwidth(input.bandwidthMbps, p.crossRegion);
         const after = { ...p, bandwidthMbps: input.bandwidthMbps };
         changes = { ...changes, bandwidth_mbps: input.bandwidthMbps, ...(p.state === "active" || p.state === "inactive" ? await this.billing.changeBandwidth(r, p, after, now) : {}) };
         await this.events.emit(r, p.requester.accountId, "peering.bandwidth-changed", id, { peeringId: id, from: p.bandwidthMbps, to: input.bandwidthMbps, message: `bandwidth of ${id} changed to ${input.bandwidthMbps ?? "unlimited"}` });
@@ -561,9 +551,15 @@ export class PeeringService {
       await r.peerings.update(id, changes);
       if (changes.bandwidth_mbps !== undefined && p.origin === "router-interface") {
         for (const ri of await r.routerInterfaces.whereAny("peering_id", id)) {
-          if (ri.role !== "initiator") continue;
+          if (ri.role !== "initiator" || ri.bandwidthMbps === changes.bandwidth_mbps) continue;
           const spec = Object.entries(ROUTER_INTERFACE_SPECS).find(([, m]) => m === changes.bandwidth_mbps)?.[0] ?? null;
           await r.routerInterfaces.update(ri.accountId, ri.id, { bandwidth_mbps: changes.bandwidth_mbps, spec, updated_at: now }, undefined);
+          await this.events.resource(r, ri.accountId, "router-interface", "updated", ri.id, `router interface ${ri.id}: bandwidth of its connection ${id} changed to ${changes.bandwidth_mbps ?? "unlimited"}`, {
+            fields: ["spec"],
+            spec,
+            bandwidthMbps: changes.bandwidth_mbps,
+            status: ri.status,
+          });
         }
       }
       if (tags) await r.peerings.setTags(actor.accountId, id, tags);

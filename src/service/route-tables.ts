@@ -1,11 +1,13 @@
 /** Route tables and their routes. The VPC's local route is implicit: always listed, never stored. */
 import { formatCidr, overlaps, parseCidr } from "../domain/cidr.ts";
 import { DomainError, notFound } from "../domain/errors.ts";
-import { type Json, type ListOptions, type Page, type Route, type RouteTable, type RouteTarget, type Tags, type Vpc, parsePage } from "../domain/resources.ts";
+import { type IdKind, kindOfId } from "../domain/ids.ts";
+import { type Json, type ListOptions, type Page, type Route, type RouteTable, type RouteTarget, type RouteTargetType, type Tags, type Vpc, parsePage } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
 import { isUniqueViolation } from "../store/db-errors.ts";
 import type { Repos, StoredRoute } from "../store/repos/index.ts";
 import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
+import { type EventService, givenFields, named, updatedMessage } from "./events.ts";
 import { checkQuota } from "./limits.ts";
 import type { RouteTargets } from "./route-targets.ts";
 import type { UpdateInput } from "./vpcs.ts";
@@ -23,6 +25,9 @@ export interface CreateRouteInput {
   description?: string | undefined;
 }
 
+/** The route target type of each kind of id a route can point at. */
+const ROUTE_TARGET_KINDS: Partial<Record<IdKind, RouteTargetType>> = { peering: "peering", routerInterface: "router-interface", vbr: "vbr", instance: "instance" };
+
 /** The id under which the implicit local route is listed. */
 export const LOCAL_ROUTE_ID = "local";
 
@@ -30,6 +35,7 @@ export class RouteTableService {
   constructor(
     private readonly deps: ServiceDeps,
     private readonly targets: RouteTargets,
+    private readonly events: EventService,
   ) {}
 
   async create(actor: Actor, input: CreateRouteTableInput): Promise<RouteTable> {
@@ -45,7 +51,9 @@ export class RouteTableService {
         { id, account_id: actor.accountId, vpc_id: vpc.id, region: vpc.region, name: input.name, description: input.description ?? "", is_default: 0, created_at: now, updated_at: now },
         tags,
       );
-      return (await r.routeTables.get(actor, id))!;
+      const table = (await r.routeTables.get(actor, id))!;
+      await this.events.resource(r, actor.accountId, "route-table", "created", id, `${named("route table", id, table.name)} was created in ${vpc.id}`, { vpcId: vpc.id });
+      return table;
     });
   }
 
@@ -75,7 +83,10 @@ export class RouteTableService {
       const t = await r.routeTables.lock(actor, id);
       if (!t) throw notFound("route-table", id);
       await r.routeTables.update(actor.accountId, id, { name: input.name ?? t.name, description: input.description ?? t.description, updated_at: nowIso(this.deps) }, tags);
-      return (await r.routeTables.get(actor, id))!;
+      const after = (await r.routeTables.get(actor, id))!;
+      const fields = givenFields(input);
+      await this.events.resource(r, actor.accountId, "route-table", "updated", id, updatedMessage(named("route table", id, after.name), fields), { vpcId: after.vpcId, fields });
+      return after;
     });
   }
 
@@ -96,6 +107,7 @@ export class RouteTableService {
       }
       await r.routes.deleteOfTable(id);
       await r.routeTables.delete(actor.accountId, id);
+      await this.events.resource(r, actor.accountId, "route-table", "deleted", id, `${named("route table", id, t.name)} of ${t.vpcId} was deleted`, { vpcId: t.vpcId });
     });
   }
 
@@ -106,7 +118,37 @@ export class RouteTableService {
     return this.withStates(r, table, vpc, await r.routes.ofTable(routeTableId));
   }
 
+  /** Adds a route, announced as route-table.updated (data.routeId). */
+  /**
+   * The caller's routes (in its own route tables) whose target is `targetId` (a peering, router
+   * interface, VBR or instance), oldest first, each with its state and its table's VPC. Another
+   * account's target answers an empty page, as one with no routes does.
+   */
+  async toTarget(actor: Actor, targetId: string, opts: Pick<ListOptions, "limit" | "cursor">): Promise<Page<Route & { vpcId: string }>> {
+    const type = ROUTE_TARGET_KINDS[kindOfId(targetId) ?? "vpc"];
+    if (!type) throw new DomainError("InvalidRequest", `targetId: "${targetId.slice(0, 40)}" is not the id of a peering, router interface, VBR or instance`, { field: "targetId" });
+    const r = this.deps.store.repos;
+    const page = await r.routes.ofAccountTo(actor.accountId, { type, id: targetId }, opts.limit, opts.cursor);
+    const shown = new Map<string, Route & { vpcId: string }>();
+    for (const tableId of new Set(page.items.map((x) => x.routeTableId))) {
+      const found = await r.routeTables.get(actor, tableId);
+      const vpc = found && (await r.vpcs.get(actor, found.vpcId));
+      if (!found || !vpc) continue;
+      for (const route of await this.withStates(r, found, vpc, page.items.filter((x) => x.routeTableId === tableId), false)) shown.set(route.id, { ...route, vpcId: vpc.id });
+    }
+    return { items: page.items.flatMap((x) => shown.get(x.id) ?? []), nextCursor: page.nextCursor };
+  }
+
   async addRoute(actor: Actor, routeTableId: string, input: CreateRouteInput): Promise<Route> {
+    return this.deps.store.transaction(async (r) => {
+      const route = await this.insertRoute(actor, routeTableId, input);
+      await this.announceRoutes(r, actor, routeTableId, [route], []);
+      return route;
+    });
+  }
+
+  /** Checks and inserts one route (in the caller's transaction, if one is open); announces nothing. */
+  private async insertRoute(actor: Actor, routeTableId: string, input: CreateRouteInput): Promise<Route> {
     const destination = parseCidr(input.destinationCidr, "destinationCidr");
     const destinationText = formatCidr(destination);
     try {
@@ -151,32 +193,64 @@ export class RouteTableService {
    * place in `add` (details.index), so a dialect can name the item of its batch.
    */
   async changeRoutes(actor: Actor, routeTableId: string, change: { remove: readonly string[]; add: readonly CreateRouteInput[] }): Promise<Route[]> {
-    return this.deps.store.transaction(async () => {
-      for (const id of change.remove) await this.deleteRoute(actor, routeTableId, id);
+    return this.deps.store.transaction(async (r) => {
+      const removed: StoredRoute[] = [];
+      for (const id of change.remove) removed.push(await this.removeRoute(r, actor, routeTableId, id));
       const added: Route[] = [];
       for (const [index, input] of change.add.entries()) {
         try {
-          added.push(await this.addRoute(actor, routeTableId, input));
+          added.push(await this.insertRoute(actor, routeTableId, input));
         } catch (e) {
           if (e instanceof DomainError) throw new DomainError(e.code, e.message, { ...e.details, index });
           throw e;
         }
       }
+      if (removed.length + added.length > 0) await this.announceRoutes(r, actor, routeTableId, added, removed);
       return added;
     });
   }
 
+  /** Removes a route, announced as route-table.updated (data.routeId). */
   async deleteRoute(actor: Actor, routeTableId: string, routeId: string): Promise<void> {
     await this.deps.store.transaction(async (r) => {
-      const table = await r.routeTables.lock(actor, routeTableId);
-      if (!table) throw notFound("route-table", routeTableId);
-      if (routeId === LOCAL_ROUTE_ID) {
-        throw new DomainError("LocalRouteImmutable", `route ${LOCAL_ROUTE_ID}: the local route of the VPC cannot be removed`, { id: routeId });
-      }
-      if (!(await r.routes.delete(routeTableId, routeId))) {
-        throw new DomainError("RouteNotFound", `route ${routeId} does not exist in route table ${routeTableId}`, { id: routeId, routeTableId });
-      }
+      const removed = await this.removeRoute(r, actor, routeTableId, routeId);
+      await this.announceRoutes(r, actor, routeTableId, [], [removed]);
     });
+  }
+
+  /** One route-table.updated for the routes a call added and removed (a replacement is both). */
+  private async announceRoutes(r: Repos, actor: Actor, routeTableId: string, added: readonly Pick<Route, "id" | "destinationCidr">[], removed: readonly StoredRoute[]): Promise<void> {
+    const table = (await r.routeTables.get(actor, routeTableId))!;
+    const replaced = added.length > 0 && removed.length > 0;
+    const list = (routes: readonly Pick<Route, "id" | "destinationCidr">[]) => routes.map((x) => `${x.id} to ${x.destinationCidr}`).join(", ");
+    const what = named("route table", routeTableId, table.name);
+    const message = replaced
+      ? `${what}: route ${list(removed)} replaced by ${list(added)}`
+      : added.length > 0
+        ? `${what}: route ${list(added)} added`
+        : `${what}: route ${list(removed)} removed`;
+    await this.events.resource(r, actor.accountId, "route-table", "updated", routeTableId, message, {
+      vpcId: table.vpcId,
+      fields: ["routes"],
+      change: replaced ? "routes-replaced" : added.length > 0 ? "route-added" : "route-removed",
+      routeId: (added[0] ?? removed[0])!.id,
+      addedRoutes: added.map((x) => ({ id: x.id, destinationCidr: x.destinationCidr })),
+      removedRoutes: removed.map((x) => ({ id: x.id, destinationCidr: x.destinationCidr })),
+    });
+  }
+
+  /** Deletes one user route of the table, returning it; announces nothing. */
+  private async removeRoute(r: Repos, actor: Actor, routeTableId: string, routeId: string): Promise<StoredRoute> {
+    const table = await r.routeTables.lock(actor, routeTableId);
+    if (!table) throw notFound("route-table", routeTableId);
+    if (routeId === LOCAL_ROUTE_ID) {
+      throw new DomainError("LocalRouteImmutable", `route ${LOCAL_ROUTE_ID}: the local route of the VPC cannot be removed`, { id: routeId });
+    }
+    const route = await r.routes.get(routeTableId, routeId);
+    if (!route || !(await r.routes.delete(routeTableId, routeId))) {
+      throw new DomainError("RouteNotFound", `route ${routeId} does not exist in route table ${routeTableId}`, { id: routeId, routeTableId });
+    }
+    return route;
   }
 
   private async tableAndVpc(r: Repos, actor: Actor, routeTableId: string): Promise<{ table: RouteTable; vpc: Vpc }> {

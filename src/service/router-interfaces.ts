@@ -3,7 +3,7 @@
  * each other are connected from the initiator; the connected pair *is* a peering connection
  * (origin `router-interface`), so overlap, quota, route and billing rules are the peering's.
  */
-import { type ChargeType, ROUTER_INTERFACE_SPECS, checkPeriod } from "../domain/billing.ts";
+import { type ChargeType, ROUTER_INTERFACE_SPECS, checkPeriod, specBandwidth } from "../domain/billing.ts";
 import { DomainError, notFound } from "../domain/errors.ts";
 import { isLive } from "../domain/peering.ts";
 import { type Json, type ListOptions, type Page, type Peering, type RouterInterface, type RouterInterfaceStatus, type Tags, type Vbr, type Vpc, parseJson, parsePage } from "../domain/resources.ts";
@@ -11,6 +11,7 @@ import { validateTags } from "../domain/tags.ts";
 import type { Owner, Repos } from "../store/repos/index.ts";
 import type { RouterInterfacesTable } from "../store/schema.ts";
 import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
+import { type EventService, givenFields, named, updatedMessage } from "./events.ts";
 import { checkQuota } from "./limits.ts";
 import { type Endpoint, type PeeringService, endpointOfVbr, endpointOfVpc } from "./peerings.ts";
 import type { RegionService } from "./regions.ts";
@@ -66,6 +67,7 @@ export class RouterInterfaceService {
     private readonly deps: ServiceDeps,
     private readonly regions: RegionService,
     private readonly peerings: PeeringService,
+    private readonly events: EventService,
   ) {}
 
   /** The owner's router; `owner` is the actor (its region, if any, applies) or, for the opposite end, an account. */
@@ -86,10 +88,7 @@ export class RouterInterfaceService {
       return { spec: "Negative", bandwidthMbps: null };
     }
     if (input.spec !== undefined) {
-      const mbps = ROUTER_INTERFACE_SPECS[input.spec];
-      if (mbps === undefined) {
-        throw new DomainError("InvalidRequest", `spec: "${input.spec.slice(0, 20)}" is not a specification (${Object.keys(ROUTER_INTERFACE_SPECS).join(", ")})`, { field: "spec" });
-      }
+      const mbps = specBandwidth(input.spec);
       if (input.bandwidthMbps !== undefined && input.bandwidthMbps !== mbps) {
         throw new DomainError("InvalidRequest", `bandwidthMbps: ${input.bandwidthMbps} contradicts spec ${input.spec} (${mbps} Mbit/s)`, { field: "bandwidthMbps" });
       }
@@ -155,6 +154,7 @@ export class RouterInterfaceService {
         updated_at: now,
       };
       await r.routerInterfaces.insert(row, tags);
+      const created = [id];
       if (input.withAcceptor) {
         const peer = await this.router(r, actor.accountId, "vpc", input.opposite.routerId, "opposite.routerId");
         if (peer.region !== oppositeRegion) throw notFound("vpc", input.opposite.routerId, "opposite.routerId");
@@ -183,6 +183,18 @@ export class RouterInterfaceService {
         );
         await r.routerInterfaces.update(actor.accountId, id, { opposite_interface_id: accId }, undefined);
         await this.connectIn(r, actor, id);
+        created.push(accId);
+      }
+      // One event per interface made; with withAcceptor both are already connected (Active).
+      for (const x of created) {
+        const ri = (await r.routerInterfaces.get(actor, x))!;
+        const where = `${ri.role} on ${ri.routerId} (${ri.region})`;
+        await this.events.resource(r, actor.accountId, "router-interface", "created", x, `${named("router interface", x, ri.name)} was created: ${where}${ri.status === "Active" ? `, connected by ${ri.peeringId}` : ""}`, {
+          role: ri.role,
+          routerId: ri.routerId,
+          status: ri.status,
+          peeringId: ri.peeringId,
+        });
       }
       return (await r.routerInterfaces.get(actor, id))!;
     });
@@ -241,19 +253,29 @@ export class RouterInterfaceService {
         },
         tags,
       );
-      return (await r.routerInterfaces.get(actor, id))!;
+      const after = (await r.routerInterfaces.get(actor, id))!;
+      const fields = givenFields(input);
+      await this.events.resource(r, actor.accountId, "router-interface", "updated", id, updatedMessage(named("router interface", id, after.name), fields), { fields, status: after.status });
+      return after;
     });
   }
 
   async connect(actor: Actor, id: string): Promise<RouterInterface> {
     return this.shown(await this.deps.store.transaction(async (r) => {
-      await this.connectIn(r, actor, id);
+      const ends = await this.connectIn(r, actor, id);
+      for (const x of ends) {
+        await this.events.resource(r, x.accountId, "router-interface", "active", x.id, `${named("router interface", x.id, x.name)} is Active: connected by ${x.peeringId}`, {
+          previousStatus: "Idle",
+          status: "Active",
+          peeringId: x.peeringId,
+        });
+      }
       return (await r.routerInterfaces.get(actor, id))!;
     }));
   }
 
-  /** Connects an Idle initiator to the acceptor it names, which must name it back. */
-  private async connectIn(r: Repos, actor: Actor, id: string): Promise<void> {
+  /** Connects an Idle initiator to the acceptor it names, which must name it back; returns both ends as they are now. */
+  private async connectIn(r: Repos, actor: Actor, id: string): Promise<RouterInterface[]> {
     const ri = await r.routerInterfaces.lock(actor, id);
     if (!ri) throw notFound("router-interface", id);
     if (ri.role !== "initiator") throw new DomainError("InvalidRouterInterfaceState", `router interface ${id} is an acceptor; connect from the initiator`, { id, role: ri.role });
@@ -291,6 +313,10 @@ export class RouterInterfaceService {
     for (const x of [ri, acc]) {
       await r.routerInterfaces.update(x.accountId, x.id, { status: "Active", peering_id: peering.id, updated_at: now }, undefined);
     }
+    return [
+      { ...ri, status: "Active", peeringId: peering.id },
+      { ...acc, status: "Active", peeringId: peering.id },
+    ];
   }
 
   private async endpoint(r: Repos, type: "vpc" | "vbr", id: string): Promise<Endpoint> {
@@ -320,14 +346,20 @@ export class RouterInterfaceService {
 
   /** Changes the initiator's spec (bandwidth) — billed from now, like a peering's bandwidth change. */
   async setSpec(actor: Actor, id: string, spec: string): Promise<RouterInterface> {
-    const mbps = ROUTER_INTERFACE_SPECS[spec];
-    if (mbps === undefined) throw new DomainError("InvalidRequest", `spec: "${spec.slice(0, 20)}" is not a specification (${Object.keys(ROUTER_INTERFACE_SPECS).join(", ")})`, { field: "spec" });
+    const mbps = specBandwidth(spec);
     return this.shown(await this.deps.store.transaction(async (r) => {
       const ri = await r.routerInterfaces.lock(actor, id);
       if (!ri) throw notFound("router-interface", id);
       if (ri.role !== "initiator") throw new DomainError("InvalidRouterInterfaceState", `router interface ${id} is an acceptor; the initiator sets the spec`, { id });
-      if (ri.peeringId) await this.peerings.update(actor, ri.peeringId, { bandwidthMbps: mbps });
+      // The interface first: the peering's update then finds it in step (and announces no second change).
       await r.routerInterfaces.update(actor.accountId, id, { spec, bandwidth_mbps: mbps, updated_at: nowIso(this.deps) }, undefined);
+      if (ri.peeringId) await this.peerings.update(actor, ri.peeringId, { bandwidthMbps: mbps });
+      await this.events.resource(r, actor.accountId, "router-interface", "updated", id, `${named("router interface", id, ri.name)}: spec ${ri.spec ?? "none"} → ${spec} (${mbps} Mbit/s)`, {
+        fields: ["spec"],
+        spec,
+        bandwidthMbps: mbps,
+        status: ri.status,
+      });
       return (await r.routerInterfaces.get(actor, id))!;
     }));
   }
@@ -352,15 +384,25 @@ export class RouterInterfaceService {
         if (p && isLive(p.state)) await this.peerings.deleteIn(r, actor, ri.peeringId);
       }
       await r.routerInterfaces.delete(actor.accountId, id);
+      await this.events.resource(r, actor.accountId, "router-interface", "deleted", id, `${named("router interface", id, ri.name)} was deleted`, { previousStatus: ri.status });
     });
   }
 
-  /** Keeps both interfaces of a connection in step with its peering (called after every peering change). */
-  static async sync(r: Repos, p: Peering, now: string): Promise<void> {
+  /**
+   * Keeps both interfaces of a connection in step with its peering (called after every peering
+   * change); each interface whose status changes is announced to its owner as router-interface.<status>.
+   */
+  static async sync(r: Repos, p: Peering, now: string, events: EventService): Promise<void> {
     if (p.origin !== "router-interface") return;
     const status = statusOf(p);
     for (const ri of await r.routerInterfaces.whereAny("peering_id", p.id)) {
       await r.routerInterfaces.update(ri.accountId, ri.id, { status, peering_id: isLive(p.state) ? p.id : null, updated_at: now }, undefined);
+      if (ri.status === status) continue;
+      await events.resource(r, ri.accountId, "router-interface", status.toLowerCase(), ri.id, `${named("router interface", ri.id, ri.name)} is ${status}: its connection ${p.id} is ${p.state}`, {
+        previousStatus: ri.status,
+        status,
+        peeringId: p.id,
+      });
     }
   }
 }

@@ -4,7 +4,9 @@ import { DomainError, notFound } from "../domain/errors.ts";
 import type { ListOptions, Page, Subnet, Tags } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
 import { isUniqueViolation } from "../store/db-errors.ts";
+import type { Repos } from "../store/repos/index.ts";
 import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
+import { type EventService, givenFields, named, updatedMessage } from "./events.ts";
 import { checkQuota } from "./limits.ts";
 import type { RegionService } from "./regions.ts";
 import type { UpdateInput } from "./vpcs.ts";
@@ -46,6 +48,7 @@ export class SubnetService {
   constructor(
     private readonly deps: ServiceDeps,
     private readonly regions: RegionService,
+    private readonly events: EventService,
   ) {}
 
   async create(actor: Actor, input: CreateSubnetInput): Promise<Subnet> {
@@ -89,7 +92,13 @@ export class SubnetService {
           },
           tags,
         );
-        return (await r.subnets.get(actor, id))!;
+        const subnet = (await r.subnets.get(actor, id))!;
+        await this.events.resource(r, actor.accountId, "subnet", "created", id, `${named("subnet", id, subnet.name)} was created in ${subnet.vpcId} (${subnet.cidr}, zone ${subnet.zone})`, {
+          vpcId: subnet.vpcId,
+          cidr: subnet.cidr,
+          routeTableId: subnet.routeTableId,
+        });
+        return subnet;
       });
     } catch (e) {
       // Backstop for the (vpc_id, cidr) unique constraint.
@@ -125,7 +134,10 @@ export class SubnetService {
         { name: input.name ?? s.name, description: input.description ?? s.description, map_public_ip_on_launch: mapPublicIp ? 1 : 0, updated_at: nowIso(this.deps) },
         tags,
       );
-      return (await r.subnets.get(actor, id))!;
+      const after = (await r.subnets.get(actor, id))!;
+      const fields = givenFields(input);
+      await this.events.resource(r, actor.accountId, "subnet", "updated", id, updatedMessage(named("subnet", id, after.name), fields), { vpcId: after.vpcId, fields });
+      return after;
     });
   }
 
@@ -148,7 +160,7 @@ export class SubnetService {
       }
       const explicit = opts.explicit === true || !table.isDefault;
       await r.subnets.update(actor.accountId, id, { route_table_id: routeTableId, explicit_association: explicit ? 1 : 0, updated_at: nowIso(this.deps) }, undefined);
-      return (await r.subnets.get(actor, id))!;
+      return this.associated(r, actor, subnet);
     });
   }
 
@@ -160,8 +172,23 @@ export class SubnetService {
       const vpc = await r.vpcs.get(actor, subnet.vpcId);
       if (!vpc) throw notFound("vpc", subnet.vpcId);
       await r.subnets.update(actor.accountId, id, { route_table_id: vpc.defaultRouteTableId, explicit_association: 0, updated_at: nowIso(this.deps) }, undefined);
-      return (await r.subnets.get(actor, id))!;
+      return this.associated(r, actor, subnet);
     });
+  }
+
+  /** The subnet after an association change, announced as subnet.updated. */
+  private async associated(r: Repos, actor: Actor, before: Subnet): Promise<Subnet> {
+    const after = (await r.subnets.get(actor, before.id))!;
+    await this.events.resource(
+      r,
+      actor.accountId,
+      "subnet",
+      "updated",
+      after.id,
+      `${named("subnet", after.id, after.name)} now uses route table ${after.routeTableId}${after.routeTableId === before.routeTableId ? "" : ` (was ${before.routeTableId})`}`,
+      { vpcId: after.vpcId, fields: ["routeTableId"], routeTableId: after.routeTableId, previousRouteTableId: before.routeTableId },
+    );
+    return after;
   }
 
   async delete(actor: Actor, id: string): Promise<void> {
@@ -176,6 +203,7 @@ export class SubnetService {
         });
       }
       await r.subnets.delete(actor.accountId, id);
+      await this.events.resource(r, actor.accountId, "subnet", "deleted", id, `${named("subnet", id, subnet.name)} of ${subnet.vpcId} was deleted`, { vpcId: subnet.vpcId });
     });
   }
 }

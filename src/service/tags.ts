@@ -10,12 +10,16 @@ import type { Tags } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
 import type { Repos } from "../store/repos/index.ts";
 import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
+import type { EventService } from "./events.ts";
 
 export const TAGGABLE_KINDS = ["vpc", "subnet", "route-table", "instance", "peering"] as const;
 export type TaggableKind = (typeof TAGGABLE_KINDS)[number];
 
 export class TagService {
-  constructor(private readonly deps: ServiceDeps) {}
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly events: EventService,
+  ) {}
 
   /**
    * Replaces the caller's tags on `id` (of `kind`) with `change(current)`, checked against the
@@ -46,6 +50,8 @@ export class TagService {
           await r.peerings.setTags(actor.accountId, id, next);
           break;
       }
+      // A peering's tags are each party's own; the other kinds announce the change to their owner.
+      if (kind !== "peering") await this.events.resource(r, actor.accountId, kind, "updated", id, `tags of ${kind} ${id} changed`, { fields: ["tags"] });
       return next;
     });
   }

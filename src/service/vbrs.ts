@@ -6,6 +6,7 @@ import { placeInstance } from "../domain/hosts.ts";
 import { type Json, type ListOptions, type Page, type Tags, type Vbr, parseJson, parsePage } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
 import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
+import { type EventService, givenFields, named, updatedMessage } from "./events.ts";
 import { checkQuota } from "./limits.ts";
 import type { RegionService } from "./regions.ts";
 import type { UpdateInput } from "./vpcs.ts";
@@ -25,6 +26,7 @@ export class VbrService {
   constructor(
     private readonly deps: ServiceDeps,
     private readonly regions: RegionService,
+    private readonly events: EventService,
   ) {}
 
   /** Parses on-premises CIDRs: private, /8–/32, none overlapping another. */
@@ -63,7 +65,12 @@ export class VbrService {
         { id, account_id: actor.accountId, region: region.id, name: input.name, description: input.description ?? "", on_premises_cidrs: JSON.stringify(cidrs), state: "active", host, created_at: now, updated_at: now },
         tags,
       );
-      return (await r.vbrs.get(actor, id))!;
+      const vbr = (await r.vbrs.get(actor, id))!;
+      await this.events.resource(r, actor.accountId, "vbr", "created", id, `${named("VBR", id, vbr.name)} was created in ${region.id} for ${cidrs.join(", ")}`, {
+        region: region.id,
+        onPremisesCidrs: cidrs,
+      });
+      return vbr;
     });
   }
 
@@ -103,7 +110,10 @@ export class VbrService {
         },
         tags,
       );
-      return (await r.vbrs.get(actor, id))!;
+      const after = (await r.vbrs.get(actor, id))!;
+      const fields = givenFields(input);
+      await this.events.resource(r, actor.accountId, "vbr", "updated", id, updatedMessage(named("VBR", id, after.name), fields), { fields });
+      return after;
     });
   }
 
@@ -146,6 +156,7 @@ export class VbrService {
         });
       }
       await r.vbrs.delete(actor.accountId, id);
+      await this.events.resource(r, actor.accountId, "vbr", "deleted", id, `${named("VBR", id, v.name)} was deleted`);
     });
   }
 }

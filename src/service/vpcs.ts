@@ -8,6 +8,7 @@ import { nowIso } from "./context.ts";
 import { checkQuota } from "./limits.ts";
 import type { RegionService } from "./regions.ts";
 import type { DependentsProbe } from "./dependents.ts";
+import { type EventService, givenFields, named, updatedMessage } from "./events.ts";
 import { pendingVpcs } from "./transitions.ts";
 
 export interface CreateVpcInput {
@@ -59,6 +60,7 @@ export class VpcService {
     private readonly deps: ServiceDeps,
     private readonly regions: RegionService,
     private readonly dependents: DependentsProbe,
+    private readonly events: EventService,
   ) {}
 
   async create(actor: Actor, input: CreateVpcInput): Promise<Vpc> {
@@ -96,7 +98,13 @@ export class VpcService {
         { ...owned, id: rtbId, vpc_id: id, region: region.id, name: `${input.name}-default`, description: `Default route table of ${id}`, is_default: 1 },
         {},
       );
-      return (await r.vpcs.get(actor, id))!;
+      const vpc = (await r.vpcs.get(actor, id))!;
+      await this.events.resource(r, actor.accountId, "vpc", "created", id, `${named("VPC", id, vpc.name)} was created in ${vpc.region} with ${vpc.cidr}`, {
+        region: vpc.region,
+        cidr: vpc.cidr,
+        defaultRouteTableId: rtbId,
+      });
+      return vpc;
     });
   }
 
@@ -145,7 +153,10 @@ export class VpcService {
         },
         tags,
       );
-      return (await r.vpcs.get(actor, id))!;
+      const after = (await r.vpcs.get(actor, id))!;
+      const fields = givenFields(input);
+      await this.events.resource(r, actor.accountId, "vpc", "updated", id, updatedMessage(named("VPC", id, after.name), fields), { fields });
+      return after;
     });
   }
 
@@ -165,6 +176,7 @@ export class VpcService {
       await r.routes.deleteOfTable(vpc.defaultRouteTableId);
       await r.routeTables.delete(actor.accountId, vpc.defaultRouteTableId);
       await r.vpcs.delete(actor.accountId, id);
+      await this.events.resource(r, actor.accountId, "vpc", "deleted", id, `${named("VPC", id, vpc.name)} was deleted with its default route table ${vpc.defaultRouteTableId}`);
     });
   }
 }

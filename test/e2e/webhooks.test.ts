@@ -60,15 +60,16 @@ describe.each(BACKENDS)("webhooks on %s", (backend) => {
     clock.advance(3000);
     // Two servers dispatching at once deliver each event exactly once.
     const [x, y] = await Promise.all([h.runtime.services.webhooks.dispatch(), h.runtime.services.webhooks.dispatch()]);
-    expect(x + y).toBe(2);
-    expect(received.map((r) => JSON.parse(r.body).type)).toEqual(["peering.request-received", "peering.active"]);
-    const first = received[0]!;
+    expect(x + y).toBe(3);
+    expect(received.map((r) => JSON.parse(r.body).type)).toEqual(["vpc.created", "peering.request-received", "peering.active"]);
+    expect(JSON.parse(received[0]!.body).data).toMatchObject({ vpcId: b.id, message: `VPC ${b.id} "b" was created in cn-hangzhou with 172.16.0.0/16` });
+    const first = received[1]!;
     expect(first.headers["x-vpcpeer-event"]).toBe("peering.request-received");
     expect(verifyWebhook(created.body.secret, String(first.headers["x-vpcpeer-signature"]), first.body, Math.floor(Date.now() / 1000))).toBe(true);
     expect(verifyWebhook(created.body.secret, String(first.headers["x-vpcpeer-signature"]), first.body.replace("request", "REQUEST"), Math.floor(Date.now() / 1000))).toBe(false);
     expect(verifyWebhook("whsec_wrong", String(first.headers["x-vpcpeer-signature"]), first.body, Math.floor(Date.now() / 1000))).toBe(false);
     expect(JSON.parse(first.body).data.message).toContain(`account ${alice.id} asks to peer`);
-    expect((await h.call(bob.token, "GET", "/api/v1/webhooks")).body.items[0]).toMatchObject({ attempts: 0, lastError: null, delivered: 2 });
+    expect((await h.call(bob.token, "GET", "/api/v1/webhooks")).body.items[0]).toMatchObject({ attempts: 0, lastError: null, delivered: 3 });
     expect(await h.runtime.services.webhooks.dispatch()).toBe(0); // nothing new
   });
 

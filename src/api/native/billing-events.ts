@@ -1,5 +1,6 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
+import { CHARGE_TYPES, MAX_BANDWIDTH_MBPS, PERIOD_MONTHS, ROUTER_INTERFACE_SPECS } from "../../domain/billing.ts";
 import type { Services } from "../../service/index.ts";
 import { actorOf, idempotent } from "./context.ts";
 import { Event, Id, IdParams, LedgerEntry, WebhookView, errorResponses } from "./schemas.ts";
@@ -8,6 +9,27 @@ const LedgerQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   cursor: Type.Optional(Type.String({ maxLength: 512 })),
   peeringId: Type.Optional(Id("peering")),
+});
+const QuoteQuery = Type.Object({
+  bandwidthMbps: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_BANDWIDTH_MBPS, description: "A peering's bandwidth (Mbit/s); absent: unlimited, intra-region only" })),
+  spec: Type.Optional(
+    Type.Union(Object.keys(ROUTER_INTERFACE_SPECS).map((k) => Type.Literal(k)), { description: "A router interface (initiator) spec instead: its bandwidth, priced as its connection is" }),
+  ),
+  crossRegion: Type.Optional(Type.Boolean({ default: false, description: "The two ends are in different regions" })),
+  chargeType: Type.Optional(Type.Union(CHARGE_TYPES.map((c) => Type.Literal(c)), { default: "pay-as-you-go" })),
+  period: Type.Optional(Type.Union(PERIOD_MONTHS.map((m) => Type.Literal(m)), { description: "Subscription months: 1-9, 12, 24 or 36 (subscriptions only)" })),
+});
+const Quote = Type.Object({
+  currency: Type.String(),
+  chargeType: Type.Union(CHARGE_TYPES.map((c) => Type.Literal(c))),
+  bandwidthMbps: Type.Union([Type.Integer(), Type.Null()], { description: "null: unlimited (intra-region, free)" }),
+  spec: Type.Union([Type.String(), Type.Null()]),
+  crossRegion: Type.Boolean(),
+  hourly: Type.Integer({ description: "Pay-as-you-go price per hour, in the currency's minor unit" }),
+  monthly: Type.Integer({ description: "Subscription price per month, in the currency's minor unit" }),
+  period: Type.Union([Type.Integer(), Type.Null()]),
+  total: Type.Union([Type.Integer(), Type.Null()], { description: "What the subscription charges up front for the period (the ledger's purchase); null for pay-as-you-go" }),
+  description: Type.String({ description: "As the ledger describes the charge" }),
 });
 const EventsQuery = Type.Object({
   after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: "Only events after this position (seq)" })),
@@ -32,6 +54,18 @@ export function billingAndEventRoutes(app: FastifyInstance, s: Services): void {
       },
     },
     (req) => s.billing.ledger(actorOf(req), req.query, { limit: req.query.limit ?? 100, cursor: req.query.cursor }),
+  );
+  app.get<{ Querystring: Static<typeof QuoteQuery> }>(
+    "/api/v1/billing/quote",
+    {
+      schema: {
+        tags: ["Billing"],
+        summary: "The price of a peering (bandwidthMbps) or router interface (spec) before you make it, by the rules the ledger charges with",
+        querystring: QuoteQuery,
+        response: { 200: Quote, ...errorResponses(400) },
+      },
+    },
+    async (req) => s.billing.quote(req.query),
   );
   app.get<{ Querystring: Static<typeof EventsQuery> }>(
     "/api/v1/events",

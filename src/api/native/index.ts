@@ -15,6 +15,7 @@ import { peeringRoutes } from "./peerings.ts";
 import { routerInterfaceRoutes } from "./router-interfaces.ts";
 import { probeRoutes } from "./probes.ts";
 import { analysisRoutes } from "./analyses.ts";
+import { routesByTargetRoutes } from "./routes.ts";
 
 const unstorable = (text: string) => text.includes("\u0000") || hasUnpairedSurrogate(text);
 
@@ -87,4 +88,5 @@ export async function nativeApi(app: FastifyInstance, services: Services): Promi
   webhookRoutes(app, services);
   probeRoutes(app, services);
   analysisRoutes(app, services);
+  routesByTargetRoutes(app, services);
 }

@@ -40,6 +40,14 @@ export interface DataplaneStatus {
   updatedAt: string;
 }
 
+/** A resource's data-plane status that changed meaningfully: programmed now, its last error now, and before (null: not reported yet). */
+export interface DataplaneChange {
+  resourceId: string;
+  programmed: boolean;
+  lastError: string | null;
+  before: { programmed: boolean; lastError: string | null } | null;
+}
+
 /**
  * The tables the data plane reads, with the rows it reads (the active peerings, the Active router
  * interfaces) and the column that moves on every change of a row. The fingerprint is the count and
@@ -177,6 +185,24 @@ export class DataplaneRepo {
         .onConflict((oc) => oc.column("resource_id").doUpdateSet(values))
         .execute();
     }
+  }
+
+  /**
+   * The accounts that own each of these resources (VPCs, instances: the owner; peerings: both
+   * parties), for announcing their status changes. Resources gone meanwhile are left out.
+   */
+  async owners(ids: readonly string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      for (const table of ["vpcs", "instances", "vbrs"] as const) {
+        const rows = await this.db.selectFrom(table).select(["id", "account_id"]).where("id", "in", chunk).execute();
+        for (const r of rows) out.set(r.id, [r.account_id]);
+      }
+      const peerings = await this.db.selectFrom("peerings").select(["id", "requester_account_id", "accepter_account_id"]).where("id", "in", chunk).execute();
+      for (const p of peerings) out.set(p.id, [...new Set([p.requester_account_id, p.accepter_account_id])]);
+    }
+    return out;
   }
 
   async deleteStatusExcept(keep: readonly string[]): Promise<void> {

@@ -1,6 +1,7 @@
 /** User routes of route tables. The implicit local route is not stored; services add it when listing. */
 import type { RouteTarget, RouteTargetType } from "../../domain/resources.ts";
 import type { RoutesTable } from "../schema.ts";
+import { DomainError } from "../../domain/errors.ts";
 import type { Db } from "./common.ts";
 
 /** A stored route, before its state (active/blackhole) is computed by the service. */
@@ -26,6 +27,21 @@ const fromRow = (r: RoutesTable): StoredRoute => ({
   createdAt: r.created_at,
   managedBy: r.managed_by ?? null,
 });
+
+/** The cursor of a page of routes to one target: the last route's place, and the target it is for. */
+const targetCursor = {
+  encode: (targetId: string, last: StoredRoute) => Buffer.from(JSON.stringify(["routes-to", targetId, last.createdAt, last.id])).toString("base64url"),
+  decode(cursor: string, targetId: string): { createdAt: string; id: string } {
+    let v: unknown;
+    try {
+      v = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    } catch {
+      v = null;
+    }
+    if (Array.isArray(v) && v.length === 4 && v[0] === "routes-to" && v[1] === targetId && typeof v[2] === "string" && typeof v[3] === "string") return { createdAt: v[2], id: v[3] };
+    throw new DomainError("InvalidCursor", "cursor: not a cursor of this list (pass nextCursor unchanged, with the targetId that returned it)", { field: "cursor" });
+  },
+};
 
 export class RoutesRepo {
   constructor(private readonly db: Db) {}
@@ -81,6 +97,20 @@ export class RoutesRepo {
       .where("target_id", "=", target.id)
       .execute();
     return rows.map(fromRow);
+  }
+
+  /**
+   * One page of an account's routes (in its own route tables) that point at a target, oldest
+   * first; `cursor` continues from the page before (it is refused for another target).
+   */
+  async ofAccountTo(accountId: string, target: RouteTarget, limit: number, cursor?: string): Promise<{ items: StoredRoute[]; nextCursor: string | null }> {
+    const after = cursor === undefined ? null : targetCursor.decode(cursor, target.id);
+    let q = this.db.selectFrom("routes").selectAll().where("target_type", "=", target.type).where("target_id", "=", target.id).where("account_id", "=", accountId);
+    if (after) q = q.where((eb) => eb.or([eb("created_at", ">", after.createdAt), eb.and([eb("created_at", "=", after.createdAt), eb("id", ">", after.id)])]));
+    const rows = await q.orderBy("created_at").orderBy("id").limit(limit + 1).execute();
+    const items = rows.slice(0, limit).map(fromRow);
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > limit && last ? targetCursor.encode(target.id, last) : null };
   }
 
   async insert(route: StoredRoute): Promise<void> {
