@@ -17,6 +17,9 @@ import { type ConsoleRig, type Tenant, hasChromium, startConsole, watch } from "
 /** What the browser asks for by itself (the site's icon, which the console has none of). */
 const BROWSER_NOISE = [/favicon\.ico/];
 
+/** The 404 of reading `id` once it is gone (an event may refresh its page just before the page leaves it). */
+const gone = (id: string) => [new RegExp(`HTTP 404: GET .*/${id}$`), new RegExp(`console error: .*404.*/${id}\\)$`)];
+
 const part = (page: Page, name: string) => page.getByRole("region", { name });
 
 describe.skipIf(!hasChromium)("console detail pages", () => {
@@ -90,8 +93,6 @@ describe.skipIf(!hasChromium)("console detail pages", () => {
     await part(page, "Actions").getByRole("button", { name: "Remove record" }).waitFor();
     expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     await page.screenshot({ path: join(tmpdir(), "vpcpeer-console-peering-detail-deleted.png"), fullPage: true });
-    watch(page).expectClean(BROWSER_NOISE);
-    await page.context().close();
 
     // On a phone-sized window, the page does not scroll sideways.
     const phone = await rig.open(alice, { hash: `/peerings/${id}`, width: 390, height: 844 });
@@ -100,6 +101,14 @@ describe.skipIf(!hasChromium)("console detail pages", () => {
     await phone.screenshot({ path: join(tmpdir(), "vpcpeer-console-peering-detail-phone.png"), fullPage: true });
     watch(phone).expectClean(BROWSER_NOISE);
     await phone.context().close();
+
+    // Removing the record leads back to the list.
+    await part(page, "Actions").getByRole("button", { name: "Remove record" }).click();
+    await page.waitForURL(/#\/peerings$/);
+    await page.getByRole("heading", { name: "Peering connections" }).waitFor();
+    expect(await rig.call(alice, "GET", `/api/v1/peerings/${id}`)).toMatchObject({ error: { code: "ResourceNotFound" } });
+    watch(page).expectClean([...BROWSER_NOISE, ...gone(id)]);
+    await page.context().close();
   });
 
   it("a pending request counts down to its expiry every second, and shows the accepter its actions", async () => {
@@ -188,7 +197,11 @@ describe.skipIf(!hasChromium)("console detail pages", () => {
     await sides.getByRole("link", { name: acceptor }).click();
     await page.getByRole("table", { name: "Both sides" }).locator("thead").getByText("This interface (acceptor)").waitFor();
     await part(page, "Bandwidth and billing").getByText("Billed to the initiator's owner").waitFor();
-    watch(page).expectClean(BROWSER_NOISE);
+    // Deleting it (Inactive) leads back to the list; its connection goes with it.
+    await part(page, "Actions").getByRole("button", { name: "Delete" }).click();
+    await page.waitForURL(/#\/router-interfaces$/);
+    expect(await rig.call(alice, "GET", `/api/v1/router-interfaces/${acceptor}`)).toMatchObject({ error: { code: "ResourceNotFound" } });
+    watch(page).expectClean([...BROWSER_NOISE, ...gone(acceptor)]);
     await page.context().close();
   });
 
@@ -220,7 +233,7 @@ describe.skipIf(!hasChromium)("console detail pages", () => {
       await vpc(alice);
       await page.waitForTimeout(1_500);
       expect(asked, hash).toHaveLength(1);
-      watch(page).expectClean([...BROWSER_NOISE, new RegExp(`HTTP 404: GET .*/${id}$`), new RegExp(`console error: .*404.*/${id}\\)$`)]);
+      watch(page).expectClean([...BROWSER_NOISE, ...gone(id)]);
       await page.context().close();
     }
   });

@@ -10,8 +10,8 @@ import { type Peering, type RouterInterface, num } from "../types.ts";
 import { Action, useApp } from "../ui.tsx";
 import { routerInterfaceActions } from "./allowed.ts";
 
-/** The peering's actions allowed to the viewer now, as buttons. */
-export function PeeringRow({ p }: { p: Peering }): ReactNode {
+/** The peering's actions allowed to the viewer now, as buttons; `onGone` runs once its record is removed. */
+export function PeeringRow({ p, onGone }: { p: Peering; onGone?: () => void }): ReactNode {
   const { account } = useApp();
   const path = `/api/v1/peerings/${p.id}`;
   return (
@@ -28,7 +28,7 @@ export function PeeringRow({ p }: { p: Peering }): ReactNode {
         ) : a === "renew" ? (
           <Action key={a} label="Renew" run={() => api("POST", `${path}/renew`, {})} />
         ) : (
-          <Action key={a} label="Remove record" run={() => api("DELETE", `${path}?purge=true`)} />
+          <Action key={a} label="Remove record" run={() => api("DELETE", `${path}?purge=true`).then(() => onGone?.())} />
         ),
       )}
     </>
@@ -74,8 +74,8 @@ export function SpecEditor({ ri }: { ri: RouterInterface }): ReactNode {
   );
 }
 
-/** The router interface's actions allowed now, as buttons. */
-export function RouterInterfaceActions({ ri }: { ri: RouterInterface }): ReactNode {
+/** The router interface's actions allowed now, as buttons; `onGone` runs once it is deleted. */
+export function RouterInterfaceActions({ ri, onGone }: { ri: RouterInterface; onGone?: () => void }): ReactNode {
   const path = `/api/v1/router-interfaces/${ri.id}`;
   return (
     <>
@@ -87,7 +87,7 @@ export function RouterInterfaceActions({ ri }: { ri: RouterInterface }): ReactNo
         ) : a === "activate" ? (
           <Action key={a} label="Activate" run={() => api("POST", `${path}/activate`)} />
         ) : (
-          <Action key={a} label="Delete" danger confirm={`Delete ${ri.id}?`} run={() => api("DELETE", path)} />
+          <Action key={a} label="Delete" danger confirm={`Delete ${ri.id}?`} run={() => api("DELETE", path).then(() => onGone?.())} />
         ),
       )}
     </>

@@ -49,7 +49,7 @@ function PeeringDetails({ p }: { p: Peering }): ReactNode {
       <Sides sides={[side("Requester", p.requester), side("Accepter", p.accepter)]} />
 
       <Part title="Actions">
-        {actions.length ? <PeeringRow p={p} /> : <p className="muted">Nothing to do now.</p>}
+        {actions.length ? <PeeringRow p={p} onGone={() => (window.location.hash = "#/peerings")} /> : <p className="muted">Nothing to do now.</p>}
         <div>
           Name and your tags: <EditMeta path={`/api/v1/peerings/${p.id}`} name={p.name} tags={p.tags} label={p.id} />
         </div>

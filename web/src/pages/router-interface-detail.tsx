@@ -78,7 +78,7 @@ function RouterInterfaceDetails({ ri }: { ri: RouterInterface }): ReactNode {
       <Sides sides={sides} />
 
       <Part title="Actions">
-        <RouterInterfaceActions ri={ri} />
+        <RouterInterfaceActions ri={ri} onGone={() => (window.location.hash = "#/router-interfaces")} />
         {routerInterfaceActions(ri).length === 0 && <p className="muted">Nothing to do while it is {ri.status}.</p>}
         {canSetPeerInterface(ri) && <PeerInterfaceEditor ri={ri} />}
         <div>
