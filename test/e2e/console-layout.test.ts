@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ConsoleRig, type Tenant, hasChromium, startConsole } from "../support/console.ts";
+import { type ConsoleRig, type Tenant, hasChromium, startConsole, watch } from "../support/console.ts";
 
 const WIDTH = 1000;
 const LONG = `shared-services-${"x".repeat(100)}-end`; // 120 characters, no space to wrap at
@@ -116,6 +116,7 @@ describe.skipIf(!hasChromium)("the console at 1000 px wide", () => {
     await page.getByRole("table", { name: "VPCs" }).locator(`tr[data-id="${vpcA}"]`).getByRole("button", { name: "Edit" }).click();
     await page.getByRole("form", { name: `Edit ${vpcA}` }).waitFor();
     await check(page, "vpcs-editing");
+    watch(page).expectClean();
     await page.context().close();
   });
 });

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ConsoleRig, type Tenant, hasChromium, row, startConsole } from "../support/console.ts";
+import { type ConsoleRig, type Tenant, hasChromium, row, startConsole, watch } from "../support/console.ts";
 import { tempDir } from "../support/process.ts";
 
 describe.skipIf(!hasChromium)("the console follows what is true now", () => {
@@ -58,6 +58,7 @@ describe.skipIf(!hasChromium)("the console follows what is true now", () => {
     await b.screenshot({ path: join(tmpdir(), "vpcpeer-console-banner.png") });
     await banner(b).getByRole("button", { name: "Dismiss" }).click();
     await banner(b).waitFor({ state: "detached" });
+    watch(b).expectClean();
     await b.context().close();
   });
 
@@ -80,6 +81,7 @@ describe.skipIf(!hasChromium)("the console follows what is true now", () => {
       expect(asked, id).toEqual([`${rig.server.url}/api/v1/vpcs/${id}`]);
       await a.getByRole("link", { name: "Back to your VPCs" }).click();
       await a.getByRole("heading", { name: "VPCs" }).waitFor();
+      watch(a).expectClean([new RegExp(`HTTP 404: GET .*/api/v1/vpcs/${id}$`)]);
       await a.context().close();
     }
   });
@@ -107,6 +109,7 @@ describe.skipIf(!hasChromium)("the console follows what is true now", () => {
     // Live: Carol accepts Dave's request; the counts follow.
     await rig.call(carol, "POST", `/api/v1/peerings/${waiting}/accept`);
     await expect.poll(() => counts.textContent(), { timeout: 15_000 }).toContain("· 4 peering connections: 3 active, 1 awaiting the other side");
+    watch(c).expectClean();
     await c.context().close();
   });
 });
@@ -135,6 +138,7 @@ describe.skipIf(!hasChromium)("the console, on a server whose requests expire at
     const banner = b.getByRole("status").filter({ hasText: "Peering request" });
     await banner.getByText(`Peering request ${p.id} expired unanswered.`).waitFor();
     expect(await banner.textContent()).not.toContain("waiting for you");
+    watch(b).expectClean();
     await b.context().close();
   });
 
@@ -160,6 +164,7 @@ describe.skipIf(!hasChromium)("the console, on a server whose requests expire at
     const status = page.getByRole("table", { name: "Router interfaces" }).locator(`tr[data-id="${ri.id}"] td`).nth(6);
     await status.getByText("provisioning…").waitFor();
     await status.getByText("provisioning…").waitFor({ state: "detached" });
+    watch(page).expectClean();
     await page.context().close();
   });
 });

@@ -116,7 +116,9 @@ export function watch(page: Page): PageWatch {
   const problems: string[] = [];
   const allowed: RegExp[] = [];
   page.on("console", (m) => {
-    if (m.type() === "error") problems.push(`console error: ${m.text()} (${m.location().url})`);
+    // Chromium also logs each answer ≥ 400 ("Failed to load resource: the server responded with a
+    // status of 404"): the response below records it, with its method, once.
+    if (m.type() === "error" && !/^Failed to load resource: the server responded with a status of \d+/.test(m.text())) problems.push(`console error: ${m.text()} (${m.location().url})`);
   });
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   page.on("requestfailed", (r) => {

@@ -11,7 +11,7 @@ import { firstPage } from "../api.ts";
 import { List } from "../list.tsx";
 import type { RouterInterface, Vbr, Vpc } from "../types.ts";
 import { RouterInterfaceForm } from "../forms/router-interface-form.tsx";
-import { Badge, EditMeta, Link, TransitionNote, time, useApp, useData } from "../ui.tsx";
+import { Badge, EditMeta, Link, TransitionNote, useApp, useData } from "../ui.tsx";
 
 export function RouterInterfacesPage(): ReactNode {
   const app = useApp();
@@ -67,7 +67,6 @@ export function RouterInterfacesPage(): ReactNode {
             ),
           },
           { label: "Tags", long: true, render: (r) => <EditMeta path={`/api/v1/router-interfaces/${r.id}`} name={r.name} tags={r.tags} label={r.id} /> },
-          { label: "Created", sort: "createdAt", render: (r) => time(r.createdAt) },
           {
             label: "Actions",
             render: (r) => (
