@@ -5,6 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, type Harness, harness } from "../support/harness.ts";
+import { tencentClient } from "../support/tencent.ts";
+
+for (const v of ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"]) delete process.env[v];
 
 type Acct = { id: string; token: string };
 type Ev = { seq: number; type: string; resourceId: string; data: Record<string, unknown> & { message: string } };
@@ -131,6 +134,21 @@ describe.each(BACKENDS)("resource events on %s", (backend) => {
     // Neither account hears of the other's interfaces.
     expect((await all(bob)).filter((e) => e.resourceId === ini.id)).toEqual([]);
     expect((await all(alice)).filter((e) => e.resourceId === acc.id)).toEqual([]);
+  });
+
+  it("announces the changes made through a cloud face (Tencent's SDK) as the native API's", async () => {
+    const address = await h.app.listen({ port: 0, host: "127.0.0.1" });
+    const carol = await h.account();
+    const tc = tencentClient(address.replace("http://", ""), carol);
+    const got = await during(carol, async () => {
+      const vpc = (await tc.CreateVpc({ VpcName: "tc", CidrBlock: "10.50.0.0/16" })).Vpc!;
+      const sub = (await tc.CreateSubnet({ VpcId: vpc.VpcId!, SubnetName: "s", CidrBlock: "10.50.1.0/24", Zone: "ap-guangzhou-3" })).Subnet!;
+      await tc.ModifyVpcAttribute({ VpcId: vpc.VpcId!, VpcName: "tc2" });
+      await tc.DeleteSubnet({ SubnetId: sub.SubnetId! });
+    });
+    expect(got.map((e) => e.type)).toEqual(["vpc.created", "subnet.created", "vpc.updated", "subnet.deleted"]);
+    expect(got.every((e) => typeof e.data.message === "string" && e.data.message.includes(e.resourceId))).toBe(true);
+    expect((await all(alice)).filter((e) => got.some((g) => g.resourceId === e.resourceId))).toEqual([]);
   });
 
   it("announces nothing for dry runs", async () => {
