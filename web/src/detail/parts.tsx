@@ -104,37 +104,33 @@ export function History({ resourceIds, followPeerings = false }: { resourceIds: 
           ))}
         </p>
       )}
-      {timeline && timeline.length === 0 ? (
-        <p className="muted">No events recorded for it in your account.</p>
-      ) : (
-        <Table
-          label="History"
-          rows={timeline}
-          empty="No events recorded for it in your account."
-          columns={[
-            { label: "Time", render: (t) => time(t.at) },
-            {
-              label: "What",
-              render: (t) => (
-                <>
-                  {t.state ? <Badge value={t.state} /> : t.label}
-                  {t.resourceId !== primary && <div className="muted">{t.resourceId.startsWith("pcx-") ? "its connection" : t.resourceId}</div>}
-                </>
-              ),
-            },
-            {
-              label: "Details",
-              long: true,
-              render: (t) => (
-                <>
-                  {t.message}
-                  {t.details.length > 0 && <div className="muted">{t.details.join("; ")}</div>}
-                </>
-              ),
-            },
-          ]}
-        />
-      )}
+      <Table
+        label="History"
+        rows={timeline}
+        empty="No events recorded for it in your account."
+        columns={[
+          { label: "Time", render: (t) => time(t.at) },
+          {
+            label: "What",
+            render: (t) => (
+              <>
+                {t.state ? <Badge value={t.state} /> : t.label}
+                {t.resourceId !== primary && <div className="muted">{t.resourceId.startsWith("pcx-") ? "its connection" : t.resourceId}</div>}
+              </>
+            ),
+          },
+          {
+            label: "Details",
+            long: true,
+            render: (t) => (
+              <>
+                {t.message}
+                {t.details.length > 0 && <div className="muted">{t.details.join("; ")}</div>}
+              </>
+            ),
+          },
+        ]}
+      />
     </Part>
   );
 }
@@ -233,7 +229,7 @@ export function Price({ query, payer }: { query: QuoteQuery; payer: string }): R
       {q &&
         (q.chargeType === "subscription" ? (
           <p>
-            Price: <strong>{money(q.total ?? q.monthly * (q.period ?? 1), q.currency)}</strong> for {q.period} month{q.period === 1 ? "" : "s"} ({money(q.monthly, q.currency)} a month), billed to {payer}
+            Price: {q.total !== null && <strong>{money(q.total, q.currency)}</strong>} for {q.period} month{q.period === 1 ? "" : "s"} ({money(q.monthly, q.currency)} a month), billed to {payer}
           </p>
         ) : (
           <p>
