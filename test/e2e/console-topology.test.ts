@@ -8,21 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ConsoleRig, type Tenant, form, hasChromium, row, startConsole } from "../support/console.ts";
-
-/** Console errors and failed requests of a page, to be empty at the end. */
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") problems.push(`console: ${m.text()} (${m.location().url})`);
-  });
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("requestfailed", (r) => {
-    // A stream closed when its page goes is not a failure.
-    if (!r.url().includes("/events/stream")) problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`);
-  });
-  return problems;
-}
+import { type ConsoleRig, type Tenant, form, hasChromium, row, startConsole, watch } from "../support/console.ts";
 
 const edge = (page: Page, id: string, state?: string) => page.locator(`[data-edge="${id}"]${state ? `[data-state="${state}"]` : ""}`);
 const node = (page: Page, id: string) => page.locator(`[data-node="${id}"]`);
@@ -44,11 +30,10 @@ describe.skipIf(!hasChromium)("the topology page", () => {
   it("says what to do first when there is nothing to draw", async () => {
     const carol = await rig.tenant("carol");
     const page = await rig.open(carol, { hash: "/topology" });
-    const problems = watch(page);
     await page.getByText("No VPCs yet — create one under VPCs").waitFor();
     await page.getByRole("main").getByRole("link", { name: "VPCs" }).click();
     await page.waitForURL(/#\/vpcs$/);
-    expect(problems).toEqual([]);
+    watch(page).expectClean();
     await page.context().close();
   });
 
@@ -61,8 +46,6 @@ describe.skipIf(!hasChromium)("the topology page", () => {
 
     const a = await rig.open(alice, { hash: "/topology", width: 1280, height: 800 });
     const b = await rig.open(bob, { hash: "/topology", width: 1280, height: 800 });
-    const problems = watch(a);
-    const bobsProblems = watch(b);
     await node(a, mine.id).waitFor();
     await node(b, theirs.id).waitFor();
 
@@ -141,14 +124,13 @@ describe.skipIf(!hasChromium)("the topology page", () => {
 
     // A phone-sized window: the drawing fits the width, the page does not scroll sideways.
     const phone = await rig.open(alice, { hash: "/topology", width: 390, height: 844 });
-    problems.push(...watch(phone));
     await edge(phone, id).waitFor();
     const widths = await phone.evaluate(() => ({ page: document.documentElement.scrollWidth, window: window.innerWidth, svg: document.querySelector("svg[aria-label='Topology graph']")!.getBoundingClientRect().width }));
     expect(widths.page).toBeLessThanOrEqual(widths.window);
     expect(widths.svg).toBeLessThanOrEqual(widths.window);
     await phone.screenshot({ path: join(tmpdir(), "vpcpeer-console-topology-phone.png"), fullPage: true });
 
-    expect([...problems, ...bobsProblems]).toEqual([]);
+    for (const p of [a, b, phone]) watch(p).expectClean();
     for (const p of [a, b, phone]) await p.context().close();
   });
 
@@ -172,7 +154,6 @@ describe.skipIf(!hasChromium)("the topology page", () => {
       for (const p of made) expect(p.state, JSON.stringify(p)).toBe("active");
     }
     const page = await rig.open(dave, { width: 1280, height: 800 });
-    const problems = watch(page);
     const t0 = Date.now();
     await page.evaluate(() => {
       window.location.hash = "/topology";
@@ -200,7 +181,7 @@ describe.skipIf(!hasChromium)("the topology page", () => {
     for (let i = 0; i < 6; i++) await page.keyboard.press("+");
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     await page.screenshot({ path: join(tmpdir(), "vpcpeer-console-topology-200.png") });
-    expect(problems).toEqual([]);
+    watch(page).expectClean();
     await page.context().close();
   }, 180_000);
 });
