@@ -36,6 +36,8 @@ export interface PassReport {
 
 export class Reconciler {
   private written = new Map<string, string>();
+  /** What was last written of each status that an announcement compares (see meaningfulChanges). */
+  private writtenState = new Map<string, Pick<DataplaneStatus, "programmed" | "error">>();
   private lastFingerprint = "";
   private lastFull = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -178,6 +180,7 @@ export class Reconciler {
       { notify: false },
     );
     this.written = new Map(statuses.map((s) => [s.resourceId, JSON.stringify({ ...s, updatedAt: "" })]));
+    if (announce) this.writtenState = new Map(statuses.map((s) => [s.resourceId, { programmed: s.programmed, error: s.error }]));
   }
 
   /**
@@ -191,10 +194,7 @@ export class Reconciler {
       const ids = changed.map((s) => s.resourceId);
       for (let i = 0; i < ids.length; i += 1000) for (const [id, s] of await r.dataplane.status(ids.slice(i, i + 1000))) stored.set(id, s);
     }
-    return meaningfulChanges(changed, (id) => {
-      const w = this.written.get(id);
-      return w ? (JSON.parse(w) as DataplaneStatus) : stored.get(id);
-    });
+    return meaningfulChanges(changed, (id) => this.writtenState.get(id) ?? stored.get(id));
   }
 }
 
