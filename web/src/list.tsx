@@ -111,9 +111,11 @@ export function List<T extends { id: string }>(props: ListProps<T>): ReactNode {
 
   const filtered = state.q.trim() !== "" || filters.some((f) => state.filters[f.name] !== (f.initial ?? ""));
   const rows = page.data?.items;
+  // Nothing to find among yet: the empty state alone says what to do.
+  const nothingYet = rows?.length === 0 && !filtered && state.pages.length === 0;
   return (
     <div className="list">
-      {(searchable || filters.length > 0) && (
+      {(searchable || filters.length > 0) && !nothingYet && (
         <div className="list-controls" role="search" aria-label={`Find ${label}`}>
           {searchable && <TypedFilter label="Search" aria={`Search ${label}`} placeholder="name or ID" value={state.q} onChange={(q) => change({ ...state, q }, true)} />}
           {filters.map((f) =>
