@@ -4,6 +4,7 @@
  */
 import { expect } from "vitest";
 import type { ListSort } from "../../src/domain/resources.ts";
+import type { PeeringsTable } from "../../src/store/schema.ts";
 
 export interface Listed {
   id: string;
@@ -50,4 +51,37 @@ export async function readAllPages(page: (cursor: string | undefined) => Promise
     cursor = p.nextCursor;
   }
   throw new Error("the list never ended");
+}
+
+/** A stored peering between two VPCs (`pcx-` and twelve digits of `n`), for tests that fill the table directly. */
+export function peeringRow(n: number, row: Pick<PeeringsTable, "requester_account_id" | "accepter_account_id" | "created_at"> & Partial<PeeringsTable>): PeeringsTable {
+  return {
+    id: `pcx-${String(n).padStart(12, "0")}`,
+    origin: "native",
+    name: `p${n}`,
+    description: "",
+    requester_router_type: "vpc",
+    requester_router_id: "vpc-000000000001",
+    requester_region: "cn-hangzhou",
+    requester_cidrs: '["10.0.0.0/16"]',
+    accepter_router_type: "vpc",
+    accepter_router_id: "vpc-000000000002",
+    accepter_region: "cn-hangzhou",
+    accepter_cidrs: '["10.1.0.0/16"]',
+    state: "active",
+    state_reason: null,
+    live_pair: null,
+    bandwidth_mbps: null,
+    charge_type: "pay-as-you-go",
+    period_months: null,
+    auto_renew: 0,
+    expires_at: null,
+    term_ends_at: null,
+    billed_until: null,
+    generation: 1,
+    requester_allow_remote_dns: 0,
+    accepter_allow_remote_dns: 0,
+    updated_at: row.created_at,
+    ...row,
+  };
 }

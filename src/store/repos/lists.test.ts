@@ -7,9 +7,8 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LIST_SORTS, type ListOptions } from "../../domain/resources.ts";
 import { BACKENDS, type TestDb, freshDb } from "../../../test/support/harness.ts";
-import type { PeeringsTable } from "../schema.ts";
 import { Store } from "../store.ts";
-import { type ListPage, type Listed, readAllPages, sortedIds } from "../../../test/support/lists.ts";
+import { type ListPage, type Listed, peeringRow, readAllPages, sortedIds } from "../../../test/support/lists.ts";
 
 const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
 const REGIONS = ["cn-hangzhou", "cn-shanghai", "cn-beijing"];
@@ -76,37 +75,18 @@ describe.each(BACKENDS)("lists on %s", (backend) => {
       // Half of the pending requests are past their expiry (expired as of `now`).
       const expiresAt = state === "pending-acceptance" ? at((i >> 3) % 2 ? 400 : 600) : null;
       const regions = [REGIONS[i % 3]!, REGIONS[(i >> 1) % 3]!];
-      const row: PeeringsTable = {
-        id: `pcx-${String(i).padStart(12, "0")}`,
-        origin: "native",
+      const row = peeringRow(i, {
         name,
-        description: "",
         requester_account_id: requester,
-        requester_router_type: "vpc",
         requester_router_id: `vpc-${String(i % 7).padStart(12, "0")}`,
         requester_region: regions[0]!,
-        requester_cidrs: '["10.0.0.0/16"]',
         accepter_account_id: accepter,
-        accepter_router_type: "vpc",
         accepter_router_id: `vpc-${String(100 + (i % 5)).padStart(12, "0")}`,
         accepter_region: regions[1]!,
-        accepter_cidrs: '["10.1.0.0/16"]',
         state,
-        state_reason: null,
-        live_pair: null,
-        bandwidth_mbps: null,
-        charge_type: "pay-as-you-go",
-        period_months: null,
-        auto_renew: 0,
         expires_at: expiresAt,
-        term_ends_at: null,
-        billed_until: null,
-        generation: 1,
-        requester_allow_remote_dns: 0,
-        accepter_allow_remote_dns: 0,
         created_at: at(i % 13),
-        updated_at: at(i % 13),
-      };
+      });
       await store.repos.peerings.insert(row, { accountId: requester, tags: {} });
       peerings.push({ id: row.id, name, createdAt: row.created_at, state, expiresAt, requester, accepter, regions });
     }

@@ -2,7 +2,8 @@
  * Lists build each resource's JSON over the page's rows only, whatever plan the database picks.
  * Checked on PostgreSQL's own account of the plan it ran (EXPLAIN ANALYZE) for the very statement
  * the store sent, on a table without planner statistics (the case that once built the JSON of
- * every row of the account before sorting and keeping a page).
+ * every row of the account before sorting and keeping a page). And with statistics, a page in
+ * every sort reads about a page of rows from its index, however many the account has.
  */
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +11,7 @@ import { defaultConfig } from "../../config.ts";
 import { LIST_SORTS } from "../../domain/resources.ts";
 import { openRuntime, type Runtime } from "../../main.ts";
 import { TEST_MASTER_KEY, type TestDb, freshDb } from "../../../test/support/harness.ts";
+import { peeringRow } from "../../../test/support/lists.ts";
 
 interface PlanNode {
   "Node Type": string;
@@ -71,6 +73,25 @@ describe("a list page on PostgreSQL", () => {
     }
   });
 
+  /** Every step of each statement's plan, as run (EXPLAIN ANALYZE), with the statistics autovacuum would have gathered. */
+  const plansOf = async (statements: typeof sent, table: string): Promise<PlanNode[][]> => {
+    const c = new pg.Client({ connectionString: db.databaseUrl });
+    await c.connect();
+    try {
+      // Without any statistics, PostgreSQL guesses the account has a handful of rows and may as
+      // well sort them all (the case the test above covers).
+      await c.query(`analyze ${table}`);
+      const plans: PlanNode[][] = [];
+      for (const q of statements) {
+        const r = await c.query(`explain (analyze, verbose, format json) ${q.sql}`, q.parameters as unknown[]);
+        plans.push(nodes((r.rows[0]["QUERY PLAN"] as Array<{ Plan: PlanNode }>)[0]!.Plan));
+      }
+      return plans;
+    } finally {
+      await c.end();
+    }
+  };
+
   it.each(LIST_SORTS)("reads about a page of rows, not the account's, for a page sorted by %s", async (sort) => {
     const actor = { accountId: (await runtime.services.accounts.create(`sorter${sort}`)).accountId };
     for (let i = 0; i < N; i += 50) {
@@ -81,20 +102,30 @@ describe("a list page on PostgreSQL", () => {
     await runtime.services.vpcs.listJson(actor, {}, { limit: 20, sort, cursor: first.nextCursor ?? undefined });
     const lists = sent.filter((q) => /json_build_object/.test(q.sql) && /limit/i.test(q.sql));
     expect(lists).toHaveLength(2);
-    const c = new pg.Client({ connectionString: db.databaseUrl });
-    await c.connect();
-    try {
-      // With the statistics autovacuum gathers (without any, PostgreSQL guesses the account has a
-      // handful of rows and may as well sort them: the case the test above covers).
-      await c.query("analyze vpcs");
-      for (const q of lists) {
-        const r = await c.query(`explain (analyze, verbose, format json) ${q.sql}`, q.parameters as unknown[]);
-        const plan = (r.rows[0]["QUERY PLAN"] as Array<{ Plan: PlanNode }>)[0]!.Plan;
-        // Every step, the table's scan included: an index range read in order, stopped after a page.
-        for (const n of nodes(plan)) expect(n["Actual Rows"] * n["Actual Loops"], `${n["Node Type"]} read more rows than a page: ${JSON.stringify(plan)}`).toBeLessThanOrEqual(21);
-      }
-    } finally {
-      await c.end();
+    // Every step, the table's scan included: an index range read in order, stopped after a page.
+    for (const plan of await plansOf(lists, "vpcs")) {
+      for (const n of plan) expect(n["Actual Rows"] * n["Actual Loops"], `${n["Node Type"]} read more rows than a page: ${JSON.stringify(plan[0])}`).toBeLessThanOrEqual(21);
+    }
+  });
+
+  it.each(LIST_SORTS)("reads about two pages of peerings (one per party's index range) for a page sorted by %s", async (sort) => {
+    const [me, other] = [(await runtime.services.accounts.create(`party${sort}`)).accountId, (await runtime.services.accounts.create(`peer${sort}`)).accountId];
+    const base = LIST_SORTS.indexOf(sort) * 10_000;
+    for (let i = 0; i < N; i++) {
+      const [requester_account_id, accepter_account_id] = i % 2 ? [me, other] : [other, me];
+      await runtime.store.repos.peerings.insert(
+        peeringRow(base + i, { requester_account_id, accepter_account_id, name: `n${(i * 7919) % N}`, created_at: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString() }),
+        { accountId: requester_account_id, tags: {} },
+      );
+    }
+    sent.length = 0;
+    const now = new Date().toISOString();
+    const first = await runtime.store.read.peerings.listJson(me, {}, { limit: 20, sort }, now);
+    await runtime.store.read.peerings.listJson(me, {}, { limit: 20, sort, cursor: first.nextCursor ?? undefined }, now);
+    const pages = sent.filter((q) => /union all/i.test(q.sql));
+    expect(pages).toHaveLength(2);
+    for (const plan of await plansOf(pages, "peerings")) {
+      for (const n of plan) expect(n["Actual Rows"] * n["Actual Loops"], `${n["Node Type"]} read more rows than two pages: ${JSON.stringify(plan[0])}`).toBeLessThanOrEqual(42);
     }
   });
 });
