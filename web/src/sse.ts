@@ -62,7 +62,9 @@ export async function followEvents(
   onMessage: (m: SseMessage) => void,
   onState: (connected: boolean) => void,
   signal: AbortSignal,
+  opts: { url?: string; silenceMs?: number; retryMs?: number } = {},
 ): Promise<void> {
+  const { url = "/api/v1/events/stream", silenceMs = SILENCE_MS, retryMs = 2000 } = opts;
   let lastId: string | undefined;
   while (!signal.aborted) {
     const attempt = new AbortController();
@@ -72,14 +74,14 @@ export async function followEvents(
     let watchdog: ReturnType<typeof setTimeout> | undefined;
     const alive = () => {
       clearTimeout(watchdog);
-      watchdog = setTimeout(stop, SILENCE_MS);
+      watchdog = setTimeout(stop, silenceMs);
     };
     try {
       const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: "text/event-stream" };
       if (lastId) headers["last-event-id"] = lastId;
       // Without a position the server starts at the newest event.
       alive();
-      const res = await fetch("/api/v1/events/stream", { headers, signal: attempt.signal, cache: "no-store" });
+      const res = await fetch(url, { headers, signal: attempt.signal, cache: "no-store" });
       if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
       onState(true);
       const parser = new SseParser();
@@ -101,7 +103,7 @@ export async function followEvents(
       globalThis.removeEventListener?.("offline", stop);
     }
     onState(false);
-    if (!signal.aborted) await pause(2000, signal);
+    if (!signal.aborted) await pause(retryMs, signal);
   }
 }
 
