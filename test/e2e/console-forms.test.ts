@@ -5,6 +5,8 @@
  * of another account checked before anything is sent; a router interface pair priced and made with
  * pickers.
  */
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Quote, priceText } from "../../web/src/forms/price.ts";
@@ -25,8 +27,8 @@ describe.skipIf(!hasChromium)("the console's pickers and prices", () => {
     if (r?.error) throw new Error(`${method} ${path}: ${r.error.code}: ${r.error.message}`);
     return r;
   };
-  const open = async (hash: string) => {
-    const page = await rig.open(alice, { hash });
+  const open = async (hash: string, size: { width?: number; height?: number } = {}) => {
+    const page = await rig.open(alice, { hash, ...size });
     pages.push(page);
     return page;
   };
@@ -158,5 +160,27 @@ describe.skipIf(!hasChromium)("the console's pickers and prices", () => {
     const initiator = (await as(alice)("GET", `/api/v1/router-interfaces?routerId=${z.id}`)).items.find((r: any) => r.role === "initiator" && r.routerId === z.id);
     expect(initiator).toMatchObject({ name: "z-x", spec: "Middle.1", chargeType: "pay-as-you-go", opposite: { routerId: x.id, region: "ap-guangzhou" } });
     await row(page, "Router interfaces", initiator.id).getByText("Active", { exact: true }).waitFor();
+  });
+
+  it("fits the forms, their problems and prices in a phone-sized window", async () => {
+    const fits = async (page: Page, name: string) => {
+      await page.screenshot({ path: join(tmpdir(), `vpcpeer-console-forms-${name}-phone.png`), fullPage: true });
+      const m = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+      expect(m.scroll, `${name}: page width`).toBeLessThanOrEqual(m.client);
+    };
+    const page = await open("/peerings", { width: 390, height: 844 });
+    const f = form(page, "Request a peering connection");
+    await f.getByLabel("Peer account", { exact: true }).selectOption("other");
+    await f.getByLabel("Peer VPC ID").fill("vpc-NOT-AN-ID");
+    await f.getByText(/^After “vpc-” come only lowercase letters and digits/).waitFor();
+    await f.getByLabel("Bandwidth (Mbps)").fill("10");
+    await price(f).getByText("CNY per hour").waitFor();
+    await fits(page, "peering");
+    await page.goto(`${rig.server.url}/console/#/router-interfaces`);
+    await price(form(page, "Create a router interface")).getByText("CNY per hour").waitFor();
+    await fits(page, "router-interface");
+    await page.goto(`${rig.server.url}/console/#/vpcs/${x.id}`);
+    await form(page, `Add a route to ${x.defaultRouteTableId}`).getByLabel("Target", { exact: true }).waitFor();
+    await fits(page, "route");
   });
 });
