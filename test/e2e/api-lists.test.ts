@@ -125,6 +125,21 @@ describe.each(BACKENDS)("native lists on %s", (backend) => {
     expect((await call(alice, "GET", "/api/v1/vpcs?cursor=zzz")).body.error).toMatchObject({ code: "InvalidCursor", details: { field: "cursor" } });
   });
 
+  it("documents q, sort and each list's filters in /openapi.json", async () => {
+    const doc = (await h.app.inject({ method: "GET", url: "/openapi.json" })).json();
+    const params = (path: string) => Object.fromEntries((doc.paths[path].get.parameters as { name: string; description?: string; schema: unknown }[]).map((p) => [p.name, p]));
+    for (const path of ["/api/v1/vpcs", "/api/v1/vbrs", "/api/v1/subnets", "/api/v1/route-tables", "/api/v1/instances", "/api/v1/peerings", "/api/v1/router-interfaces"]) {
+      const p = params(path);
+      expect(p.q?.description, path).toMatch(/id or name contains/);
+      expect(p.sort?.description, path).toMatch(/-createdAt/);
+      expect(p.cursor?.description, path).toMatch(/nextCursor/);
+    }
+    expect(params("/api/v1/peerings").lifecycle.description).toMatch(/^live: /);
+    expect(params("/api/v1/peerings").region.description).toMatch(/Either side/);
+    expect(Object.keys(params("/api/v1/router-interfaces"))).toEqual(expect.arrayContaining(["region", "status", "role", "routerId"]));
+    expect(Object.keys(params("/api/v1/vbrs"))).toContain("region");
+  });
+
   it("validates q, sort and lifecycle, naming the field", async () => {
     const cases: [string, RegExp][] = [
       ["/api/v1/vpcs?q=", /querystring\.q/],

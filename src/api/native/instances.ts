@@ -24,7 +24,7 @@ const HostList = Type.Object({
     }),
   ),
 });
-const ListInstances = Type.Object({ ...listQuery, vpcId: Type.Optional(Id("vpc")), subnetId: Type.Optional(Id("subnet")) });
+const ListInstances = Type.Object({ ...listQuery, vpcId: Type.Optional(Id("vpc", "Only this VPC's")), subnetId: Type.Optional(Id("subnet", "Only this subnet's")) });
 
 export function instanceRoutes(app: FastifyInstance, s: Services): void {
   const tags = ["Instances"];

@@ -28,7 +28,7 @@ const CreateTable = Type.Object(
   { vpcId: Id("vpc"), name: Name, description: Type.Optional(Description), tags: Type.Optional(Tags), dryRun: DryRunField },
   { additionalProperties: false },
 );
-const ListTables = Type.Object({ ...listQuery, vpcId: Type.Optional(Id("vpc")) });
+const ListTables = Type.Object({ ...listQuery, vpcId: Type.Optional(Id("vpc", "Only this VPC's")) });
 const CreateRoute = Type.Object(
   { destinationCidr: CidrText, target: RouteTarget, description: Type.Optional(Description), dryRun: DryRunField },
   { additionalProperties: false },

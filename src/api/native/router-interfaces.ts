@@ -51,8 +51,8 @@ const ListRI = Type.Object({
   ...listQuery,
   routerId: Type.Optional(RouterId),
   region: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "The interface's own region" })),
-  role: Type.Optional(Type.Union([Type.Literal("initiator"), Type.Literal("acceptor")])),
-  status: Type.Optional(Type.Union(ROUTER_INTERFACE_STATUSES.map((st) => Type.Literal(st)))),
+  role: Type.Optional(Type.Union([Type.Literal("initiator"), Type.Literal("acceptor")], { description: "Only this role" })),
+  status: Type.Optional(Type.Union(ROUTER_INTERFACE_STATUSES.map((st) => Type.Literal(st)), { description: "Only this status" })),
 });
 const SetSpec = Type.Object({ spec: Spec }, { additionalProperties: false });
 

@@ -23,9 +23,9 @@ const CreateSubnet = Type.Object(
 const UpdateSubnet = Type.Object({ ...UpdateBody.properties, mapPublicIpOnLaunch: Type.Optional(MapPublicIpOnLaunch) }, { additionalProperties: false });
 const ListSubnets = Type.Object({
   ...listQuery,
-  vpcId: Type.Optional(Id("vpc")),
-  zone: Type.Optional(Type.String({ maxLength: 64 })),
-  routeTableId: Type.Optional(Id("routeTable")),
+  vpcId: Type.Optional(Id("vpc", "Only this VPC's")),
+  zone: Type.Optional(Type.String({ maxLength: 64, description: "Only this zone's" })),
+  routeTableId: Type.Optional(Id("routeTable", "Only those associated with this route table")),
 });
 const Associate = Type.Object({ routeTableId: Id("routeTable"), dryRun: DryRunField }, { additionalProperties: false });
 
