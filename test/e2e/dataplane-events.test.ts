@@ -1,7 +1,7 @@
 /**
  * dataplane.changed from a real Linux data plane: each VPC router, instance and peering is
  * announced to its owner(s) once it is programmed (a peering to both parties); passes that change
- * nothing meaningful (a rename, a full resync with new traffic counters) announce nothing.
+ * nothing meaningful (a rename, a full resync with new traffic counters, a restart) announce nothing.
  * Skipped unless root.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -54,6 +54,12 @@ describe.skipIf(!isRoot)("data-plane status events", () => {
     }
     expect((await readyz()).dataplane.lastPass?.full).toBe(true);
     expect(await changes(alice, aliceAt)).toEqual([]);
+    expect(await changes(bob, bobAt)).toEqual([]);
+
+    // A restarted data plane compares with what the store holds: it announces only what is new.
+    await d.restart();
+    const insC = await applied(async () => (await call(alice, "POST", "/api/v1/instances", { subnetId: subA.id })).body);
+    expect((await changes(alice, aliceAt)).map((e) => [e.resourceId, e.data.programmed])).toEqual([[insC.id, true]]);
     expect(await changes(bob, bobAt)).toEqual([]);
   });
 });

@@ -22,6 +22,8 @@ export interface DataplaneServer {
   applied<T>(change: () => Promise<T>): Promise<T>;
   /** A TCP probe through the API from an instance (a responder on the target's namespace). */
   reach(a: Acct, fromInstanceId: string, ip: string): Promise<boolean>;
+  /** Stops the server (SIGTERM) and starts it again on the same data and prefix; `server` is the new one. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,22 +60,27 @@ export async function dataplaneServer(): Promise<DataplaneServer> {
   const prefix = testPrefix();
   const data = tempDir("vpcpeer-dp-");
   const home = tempDir("vpcpeer-dp-home-");
-  const server = await startServer(["--data", data.path, "--dataplane", "linux", "--netns-prefix", prefix]);
-  const call = callAt(() => server.url);
-  return {
-    server,
+  const args = ["--data", data.path, "--dataplane", "linux", "--netns-prefix", prefix];
+  const call = callAt(() => d.server.url);
+  const d: DataplaneServer = {
+    server: await startServer(args),
     prefix,
     home: home.path,
     account: async (name) => JSON.parse((await runCli(["account", "create", "--name", name, "--data", data.path], { XDG_CONFIG_HOME: home.path })).stdout) as Acct,
     call,
-    applied: (change) => appliedAt(server.url, change),
+    applied: (change) => appliedAt(d.server.url, change),
     reach: async (a, from, ip) => (await call(a, "POST", "/api/v1/probes", { fromInstanceId: from, toIp: ip, port: 8080 })).body.reachable as boolean,
+    async restart() {
+      await d.server.stop();
+      d.server = await startServer(args);
+    },
     async close() {
-      await server.stop();
+      await d.server.stop();
       await removeNamespaces(prefix);
       expect(await listNamespaces(prefix)).toEqual([]);
       data.remove();
       home.remove();
     },
   };
+  return d;
 }
