@@ -75,7 +75,8 @@ describe.skipIf(!hasChromium)("the topology page", () => {
     a.on("request", (r) => r.url().includes("/api/v1/peerings?") && marks.push(`alice reloads +${Date.now() - clicked} ms`));
     a.on("response", (r) => r.url().includes("/api/v1/") && marks.push(`alice has ${r.url().replace(/.*api\/v1/, "")} +${Date.now() - clicked} ms`));
     await accept.click();
-    await edge(a, id, "active").waitFor({ timeout: 5_000 });
+    // Checked at every frame (a locator's wait polls every 0.5 s after its first tries).
+    await a.waitForFunction((pcx) => document.querySelector(`[data-edge="${pcx}"]`)?.getAttribute("data-state") === "active", id, { polling: "raf", timeout: 5_000 });
     const took = Date.now() - clicked;
     console.log(`topology: the requester's edge turned active ${took} ms after the accept click (${marks.join(", ")})`);
     expect(took).toBeLessThan(2_000);
@@ -112,6 +113,19 @@ describe.skipIf(!hasChromium)("the topology page", () => {
     expect(await node(a, other.id).getAttribute("data-on-path")).toBeNull();
     expect(await node(a, other.id).getAttribute("class")).toContain("dim");
     await a.screenshot({ path: join(tmpdir(), "vpcpeer-console-topology-path.png") });
+
+    // The path is in the address: another tab opened there shows it too; Clear takes it away.
+    const hash = new URL(a.url()).hash.slice(1);
+    expect(decodeURIComponent(hash)).toBe(`/topology?path=${JSON.stringify({ fromInstanceId: instance.id, toIp: "172.16.1.5" })}`);
+    const shared = await rig.open(alice, { hash });
+    await shared.locator(`[data-edge="${id}"][data-on-path="true"]`).waitFor();
+    await shared.getByRole("region", { name: "Path explained" }).getByText("Not reachable").waitFor();
+    await shared.getByRole("button", { name: "Clear the path" }).click();
+    await shared.getByRole("region", { name: "Path explained" }).waitFor({ state: "detached" });
+    expect(await edge(shared, id).getAttribute("data-on-path")).toBeNull();
+    expect(new URL(shared.url()).hash).toBe("#/topology");
+    watch(shared).expectClean();
+    await shared.context().close();
 
     // A click on the edge opens the peering; on one of Alice's VPCs, the VPC.
     await edge(a, id).locator("text").first().click();

@@ -1,13 +1,14 @@
 /** Topology: the account's VPCs, VBRs and the peerings it is party to, drawn as a graph. */
-import { type ReactNode, useMemo, useState } from "react";
-import { api, listAll } from "../api.ts";
+import { type ReactNode, useEffect, useMemo, useState } from "react";
+import { ApiError, api, listAll } from "../api.ts";
 import { Form } from "../form.tsx";
+import { useHashQuery } from "../list.tsx";
 import { buildGraph } from "../topology/graph.ts";
 import { layoutGraph } from "../topology/layout.ts";
 import { type Analysis, type Hop, pathOf, verdictOf } from "../topology/path.ts";
 import { Legend, TopologyView } from "../topology/view.tsx";
 import type { Instance, Peering, RouterInterface, Vbr, Vpc } from "../types.ts";
-import { ErrorBox, Link, useApp, useData } from "../ui.tsx";
+import { ErrorBox, Link, asApiError, useApp, useData } from "../ui.tsx";
 
 interface Network {
   vpcs: Vpc[];
@@ -48,7 +49,39 @@ export function TopologyPage(): ReactNode {
   // Reloaded on every tick of the app (each event of the stream, each change made here).
   const net = useData(loadNetwork);
   const [showEnded, setShowEnded] = useState(false);
-  const [analysis, setAnalysis] = useState<Analysis>();
+  // The path explained is in the address (#/topology?path=<the analysis request as JSON>), so that
+  // it can be shared or reloaded; the form puts it there, Clear takes it away.
+  const hq = useHashQuery();
+  const asked = hq.params.get("path");
+  const [explained, setExplained] = useState<{ key: string; result: Analysis }>();
+  const [pathError, setPathError] = useState<ApiError>();
+  const analysis = asked && explained?.key === asked ? explained.result : undefined;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: asks again only when the address asks for another path
+  useEffect(() => {
+    setPathError(undefined);
+    if (!asked || explained?.key === asked) return;
+    let body: unknown;
+    try {
+      body = JSON.parse(asked);
+    } catch {
+      setPathError(new ApiError(400, "InvalidPath", "the path in the address (path=…) is not JSON: use the form below"));
+      return;
+    }
+    let live = true;
+    api<Analysis>("POST", "/api/v1/analyses", body).then(
+      (result) => live && setExplained({ key: asked, result }),
+      (e: unknown) => live && setPathError(asApiError(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [asked]);
+  const showPath = (body: object | undefined) => {
+    const next = new URLSearchParams(hq.params);
+    if (body) next.set("path", JSON.stringify(body));
+    else next.delete("path");
+    hq.set(next, true);
+  };
 
   const graph = useMemo(
     () =>
@@ -101,14 +134,14 @@ export function TopologyPage(): ReactNode {
               { name: "from", label: "From (your instance or VBR)", type: "select", options: sources },
               { name: "toIp", label: "To IP address", placeholder: "172.16.1.5" },
             ]}
-            submit={(f) =>
-              api<Analysis>("POST", "/api/v1/analyses", {
-                ...(String(f.from).startsWith("vbr-") ? { fromVbrId: f.from } : { fromInstanceId: f.from }),
-                toIp: String(f.toIp).trim(),
-              })
-            }
-            onDone={(r) => setAnalysis(r as Analysis)}
+            submit={async (f) => {
+              const body = { ...(String(f.from).startsWith("vbr-") ? { fromVbrId: f.from } : { fromInstanceId: f.from }), toIp: String(f.toIp).trim() };
+              const result = await api<Analysis>("POST", "/api/v1/analyses", body);
+              setExplained({ key: JSON.stringify(body), result });
+              showPath(body);
+            }}
           />
+          <ErrorBox error={pathError} />
           {analysis && said && (
             <div className="card" role="region" aria-label="Path explained">
               <div className={analysis.reachable ? "ok" : "error"}>{said.verdict}</div>
@@ -122,7 +155,7 @@ export function TopologyPage(): ReactNode {
               <p className="muted">The routers and connections crossed are outlined on the graph; the rest is dimmed.</p>
               <Hops label="Forward path" hops={analysis.forward} />
               <Hops label="Return path" hops={analysis.return} />
-              <button type="button" onClick={() => setAnalysis(undefined)}>
+              <button type="button" onClick={() => showPath(undefined)}>
                 Clear the path
               </button>
             </div>
