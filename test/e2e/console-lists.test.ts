@@ -4,7 +4,8 @@
  * searched, sorted both ways and paged forward and back, every record shown once; the address keeps
  * it all across a reload. The event stream, dropped (the browser offline), reconnects and shows a
  * change made meanwhile without a reload; an idle console asks the API nothing but the stream.
- * Every page at 1280×800 and 390×844 (screenshots in the temp dir) has no sideways scroll, and no
+ * The keyboard reaches it all (a skip link first, sort headers as buttons). Every page at 1280×800
+ * and 390×844 (screenshots in the temp dir) has no sideways scroll, and no
  * page logs an error or fails a request.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -23,6 +24,7 @@ interface Made {
   /** Alice's role. */
   role: "requester" | "accepter";
   regions: string[];
+  vpcs: string[];
 }
 
 const LIVE = ["pending-acceptance", "active", "inactive", "suspended"];
@@ -84,7 +86,7 @@ describe.skipIf(!hasChromium)("the console's lists: search, filters, sort, pages
         await a("DELETE", `/api/v1/peerings/${p.id}`);
         state = "deleted";
       }
-      made.push({ id: p.id, name, createdAt: p.createdAt, state, role: bobAsks ? "accepter" : "requester", regions: [...new Set([x.region, "ap-guangzhou"])] });
+      made.push({ id: p.id, name, createdAt: p.createdAt, state, role: bobAsks ? "accepter" : "requester", regions: [...new Set([x.region, "ap-guangzhou"])], vpcs: [x.id, y] });
     }
     mkdirSync(SHOTS, { recursive: true });
   });
@@ -148,6 +150,9 @@ describe.skipIf(!hasChromium)("the console's lists: search, filters, sort, pages
     await select(page, "Region").selectOption("cn-hangzhou");
     await expectPages(page, live.filter((m) => m.regions.includes("cn-hangzhou")));
     await select(page, "Region").selectOption("");
+    await select(page, "VPC").selectOption(aliceVpc);
+    await expectPages(page, live.filter((m) => m.vpcs.includes(aliceVpc)));
+    await select(page, "VPC").selectOption("");
 
     // Search (debounced) by a word of the name.
     await page.getByRole("searchbox", { name: "Search Peering connections" }).fill("blue");
@@ -181,6 +186,23 @@ describe.skipIf(!hasChromium)("the console's lists: search, filters, sort, pages
     // Ids link to their detail pages.
     const first = want[0]!;
     await expect(row(page, "Peering connections", first).getByRole("link", { name: first }).getAttribute("href")).resolves.toBe(`#/peerings/${first}`);
+    watch(page).expectClean();
+    await page.context().close();
+  });
+
+  it("is reachable from the keyboard: a skip link first, sortable headers as buttons", async () => {
+    const page = await rig.open(alice, { hash: "/peerings", width: 1280, height: 800 });
+    await table(page).waitFor();
+    await page.keyboard.press("Tab");
+    const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim() ?? "");
+    expect(await focused()).toBe("Skip to content");
+    await page.keyboard.press("Enter");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("main");
+    const name = table(page).getByRole("columnheader", { name: /^Name/ });
+    await name.getByRole("button").focus();
+    await page.keyboard.press("Enter");
+    await expect.poll(() => name.getAttribute("aria-sort")).toBe("ascending");
+    expect(page.url()).toContain("sort=name");
     watch(page).expectClean();
     await page.context().close();
   });
