@@ -183,4 +183,20 @@ describe.skipIf(!hasChromium)("the console's pickers and prices", () => {
     await form(page, `Add a route to ${x.defaultRouteTableId}`).getByLabel("Target", { exact: true }).waitFor();
     await fits(page, "route");
   });
+
+  it("asks for the price once the choice stops changing, not at every keystroke", async () => {
+    const page = await open("/peerings");
+    const f = form(page, "Request a peering connection");
+    await f.getByLabel("Your VPC").selectOption(x.id);
+    await f.getByLabel("Peer VPC").selectOption(y.id);
+    await priceShows(f, "A peering between two regions needs a bandwidth: choose one to see its price.");
+    const asked: string[] = [];
+    page.on("request", (r) => {
+      if (r.url().includes("/api/v1/billing/quote")) asked.push(new URL(r.url()).searchParams.get("bandwidthMbps") ?? "none");
+    });
+    await f.getByLabel("Bandwidth (Mbps)").pressSequentially("1000", { delay: 40 });
+    const quote: Quote = await as(alice)("GET", "/api/v1/billing/quote?bandwidthMbps=1000&crossRegion=true&chargeType=pay-as-you-go");
+    await priceShows(f, priceText(quote));
+    expect(asked).toEqual(["1000"]);
+  });
 });
