@@ -60,6 +60,7 @@ export interface RouterInterfaceFilters {
   routerId?: string | undefined;
   role?: string | undefined;
   status?: string | undefined;
+  region?: string | undefined;
 }
 
 export class RouterInterfaceService {
@@ -218,7 +219,7 @@ export class RouterInterfaceService {
   }
 
   async listJson(actor: Actor, f: RouterInterfaceFilters, opts: ListOptions): Promise<Page<Json<RouterInterface>>> {
-    const page = await this.deps.store.read.routerInterfaces.listJson(actor, { router_id: f.routerId, role: f.role, status: f.status }, opts);
+    const page = await this.deps.store.read.routerInterfaces.listJson(actor, { router_id: f.routerId, role: f.role, status: f.status, region: f.region }, opts);
     const shown = await withConnectionTransitions(this.deps, page.items.map(parseJson));
     return { items: shown.map((ri) => JSON.stringify(ri)), nextCursor: page.nextCursor };
   }

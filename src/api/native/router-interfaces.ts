@@ -68,8 +68,7 @@ export function routerInterfaceRoutes(app: FastifyInstance, s: Services): void {
     "/api/v1/router-interfaces",
     { schema: { tags, summary: "List router interfaces", querystring: ListRI, response: { 200: pageOf(RouterInterface), ...errorResponses(400) } } },
     async (req, reply) =>
-      // `region` limits the read to one region, as a dialect's request in a region is (Owner in repos/owned.ts).
-      sendJson(reply, pageJson(await s.routerInterfaces.listJson({ ...actorOf(req), region: req.query.region }, req.query, listOptions(req.query)))),
+      sendJson(reply, pageJson(await s.routerInterfaces.listJson(actorOf(req), req.query, listOptions(req.query)))),
   );
   app.get<{ Params: { id: string } }>(
     "/api/v1/router-interfaces/:id",
