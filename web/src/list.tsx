@@ -107,14 +107,14 @@ export function List<T extends { id: string }>(props: ListProps<T>): ReactNode {
     const answer = await api<Record<string, unknown>>("GET", `${path}?${query}`);
     const p = (props.pageOf ?? defaultPage<T>)(answer, limit);
     return props.expand ? { ...p, items: await props.expand(p.items) } : p;
-  }, [path, query.toString()]);
+  }, [path, query.toString()], { keep: true });
 
   const filtered = state.q.trim() !== "" || filters.some((f) => state.filters[f.name] !== (f.initial ?? ""));
   const rows = page.data?.items;
   // Nothing to find among yet: the empty state alone says what to do.
   const nothingYet = rows?.length === 0 && !filtered && state.pages.length === 0;
   return (
-    <div className="list">
+    <div className={page.stale ? "list stale" : "list"} aria-busy={page.stale ? true : undefined}>
       {(searchable || filters.length > 0) && !nothingYet && (
         <div className="list-controls" role="search" aria-label={`Find ${label}`}>
           {searchable && <TypedFilter label="Search" aria={`Search ${label}`} placeholder="name or ID" value={state.q} onChange={(q) => change({ ...state, q }, true)} />}
@@ -178,11 +178,11 @@ export function List<T extends { id: string }>(props: ListProps<T>): ReactNode {
       )}
       {rows !== undefined && (state.pages.length > 0 || page.data?.next) && (
         <nav className="pager" aria-label={`Pages of ${label}`}>
-          <button type="button" disabled={state.pages.length === 0} onClick={() => change({ ...state, pages: state.pages.slice(0, -1) })}>
+          <button type="button" disabled={page.stale || state.pages.length === 0} onClick={() => change({ ...state, pages: state.pages.slice(0, -1) })}>
             Previous
           </button>
           <span aria-live="polite" className="range">{rangeText(state.pages.length, limit, rows.length, page.data?.next != null)}</span>
-          <button type="button" disabled={!page.data?.next} onClick={() => page.data?.next && change({ ...state, pages: [...state.pages, page.data.next] })}>
+          <button type="button" disabled={page.stale || !page.data?.next} onClick={() => page.data?.next && change({ ...state, pages: [...state.pages, page.data.next] })}>
             Next
           </button>
         </nav>

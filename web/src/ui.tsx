@@ -26,7 +26,12 @@ export function useApp(): AppState {
  * reloading. When `deps` change (another resource is shown) the old value is dropped at once.
  * A 404 is final: ids are never reused, so what is not found is not asked for again.
  */
-export function useData<T>(load: () => Promise<T>, deps: unknown[] = []): { data: T | undefined; error: ApiError | undefined } {
+export function useData<T>(
+  load: () => Promise<T>,
+  deps: unknown[] = [],
+  /** Keep showing the last value while another `deps`' loads, marked `stale` (a list's next page or filter). */
+  opts: { keep?: boolean } = {},
+): { data: T | undefined; error: ApiError | undefined; stale?: boolean } {
   const { tick } = useApp();
   const key = JSON.stringify(deps);
   const [state, setState] = useState<{ key: string; data: T | undefined; error: ApiError | undefined }>({ key, data: undefined, error: undefined });
@@ -45,8 +50,8 @@ export function useData<T>(load: () => Promise<T>, deps: unknown[] = []): { data
       live = false;
     };
   }, [tick, key]);
-  const current = state.key === key ? state : { data: undefined, error: undefined };
-  return { data: current.data, error: current.error };
+  if (state.key === key) return { data: state.data, error: state.error };
+  return opts.keep && state.data !== undefined ? { data: state.data, error: undefined, stale: true } : { data: undefined, error: undefined };
 }
 
 export function asApiError(e: unknown): ApiError {
