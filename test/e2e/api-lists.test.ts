@@ -241,4 +241,11 @@ describe.each(BACKENDS)("native lists on %s", (backend) => {
     await check(bob, "/api/v1/peerings", {}, () => true, [undefined, "FROM-BOB"], 1);
     await check(bob, "/api/v1/peerings", { role: "requester" }, (p) => (p.requester as Item).accountId === bob.id, [undefined], 2);
   });
+
+  it("pages by name through the longest names, whatever their characters (the cursor carries the name)", async () => {
+    const long = ["\u0001".repeat(128), '"'.repeat(128), "😀".repeat(64), "\\".repeat(128)];
+    for (const [i, name] of long.entries()) await ok(alice, "POST", "/api/v1/vpcs", { name, region: "cn-beijing", cidr: `10.${200 + i}.0.0/16` });
+    const all = await everything(alice, "/api/v1/vpcs", "&region=cn-beijing");
+    for (const sort of ["name", "-name"] as const) expect(await pages(alice, "/api/v1/vpcs", `&region=cn-beijing&sort=${sort}`, 1)).toEqual(sortedIds(all, sort));
+  });
 });

@@ -371,7 +371,7 @@ export const pageOf = (item: TSchema) =>
 export const listQuery = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: "Items per page" })),
   cursor: Type.Optional(
-    Type.String({ maxLength: 1024, description: "`nextCursor` of the previous page, unchanged; only with the `sort`, `q` and filters of the request that returned it" }),
+    Type.String({ maxLength: 2048, description: "`nextCursor` of the previous page, unchanged; only with the `sort`, `q` and filters of the request that returned it" }),
   ),
   tag: Type.Optional(
     Type.Array(Type.String({ minLength: 1, maxLength: 400 }), { maxItems: 10, description: "`key` or `key=value`; repeat to AND" }),
