@@ -10,3 +10,6 @@ export const hasUnpairedSurrogate = (text: string): boolean => UNPAIRED.test(tex
 
 /** `text` with each unpaired surrogate replaced by U+FFFD (String.prototype.toWellFormed, not in ES2022's library). */
 export const wellFormed = (text: string): string => text.replace(UNPAIRED_ALL, "\ufffd");
+
+/** Whether a store can keep `text` as it is: no NUL (PostgreSQL refuses it) and no unpaired surrogate. */
+export const storable = (text: string): boolean => !text.includes("\u0000") && !hasUnpairedSurrogate(text);

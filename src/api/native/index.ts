@@ -1,7 +1,7 @@
 /** The native REST API under /api/v1: bearer-token authentication, then the resource routes. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { DomainError } from "../../domain/errors.ts";
-import { hasUnpairedSurrogate } from "../../domain/text.ts";
+import { storable } from "../../domain/text.ts";
 import type { Account } from "../../domain/resources.ts";
 import type { Services } from "../../service/index.ts";
 import { catalogRoutes } from "./catalog.ts";
@@ -17,7 +17,7 @@ import { probeRoutes } from "./probes.ts";
 import { analysisRoutes } from "./analyses.ts";
 import { routesByTargetRoutes } from "./routes.ts";
 
-const unstorable = (text: string) => text.includes("\u0000") || hasUnpairedSurrogate(text);
+const unstorable = (text: string) => !storable(text);
 
 /** The path of the first string (key or value) holding text no store can keep as it is, if any. */
 function findUnstorable(value: unknown, path: string, depth = 0): string | null {

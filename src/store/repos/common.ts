@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import { type AliasedSelectQueryBuilder, type Compilable, type CompiledQuery, type Kysely, type RawBuilder, type SelectQueryBuilder, sql } from "kysely";
 import { DomainError } from "../../domain/errors.ts";
+import { storable } from "../../domain/text.ts";
 import { LIST_SORTS, type ListOptions, type ListSort, type Tags } from "../../domain/resources.ts";
 import type { Database } from "../schema.ts";
 
@@ -103,7 +104,8 @@ export function encodeCursor(c: Cursor): string {
 export function decodeCursor(cursor: string): Cursor {
   try {
     const v: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(v) && v.length === 4 && v.every((x) => typeof x === "string")) {
+    // Text a store cannot take (NUL, a lone surrogate) is no place in any list: a cursor altered.
+    if (Array.isArray(v) && v.length === 4 && v.every((x) => typeof x === "string" && storable(x))) {
       const [value, id, sort, filters] = v as [string, string, string, string];
       if ((LIST_SORTS as readonly string[]).includes(sort)) return { value, id, sort: sort as ListSort, filters };
     }

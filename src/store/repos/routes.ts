@@ -2,6 +2,7 @@
 import type { RouteTarget, RouteTargetType } from "../../domain/resources.ts";
 import type { RoutesTable } from "../schema.ts";
 import { DomainError } from "../../domain/errors.ts";
+import { storable } from "../../domain/text.ts";
 import type { Db } from "./common.ts";
 
 /** A stored route, before its state (active/blackhole) is computed by the service. */
@@ -38,7 +39,7 @@ const targetCursor = {
     } catch {
       v = null;
     }
-    if (Array.isArray(v) && v.length === 4 && v[0] === "routes-to" && v[1] === targetId && typeof v[2] === "string" && typeof v[3] === "string") return { createdAt: v[2], id: v[3] };
+    if (Array.isArray(v) && v.length === 4 && v[0] === "routes-to" && v[1] === targetId && typeof v[2] === "string" && typeof v[3] === "string" && storable(v[2]) && storable(v[3])) return { createdAt: v[2], id: v[3] };
     throw new DomainError("InvalidCursor", "cursor: not a cursor of this list (pass nextCursor unchanged, with the targetId that returned it)", { field: "cursor" });
   },
 };
