@@ -479,6 +479,14 @@ const listSorts: Migration = {
   },
 };
 
+const eventsByResource: Migration = {
+  async up(db: AnyDb) {
+    // The events of one resource (GET /events?resourceId=…, read whole by the console's detail
+    // pages) from a range of their own, not from a walk over all of the account's events.
+    await db.schema.createIndex("events_account_resource").on("events").columns(["account_id", "resource_id", "seq"]).execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_peerings": peerings,
@@ -494,6 +502,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0012_managed_routes": managedRoutes,
   "0013_network_insights": networkInsights,
   "0014_list_sorts": listSorts,
+  "0015_events_by_resource": eventsByResource,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
