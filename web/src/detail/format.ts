@@ -21,10 +21,8 @@ export function count(n: number, noun: string): string {
   return `${n.toLocaleString("en-US")} ${n === 1 ? noun : `${noun}s`}`;
 }
 
-/** An amount in the currency's minor unit, as the ledger keeps it: 1234 CNY → "12.34 CNY". */
-export function money(minor: number, currency: string): string {
-  return `${(minor / 100).toFixed(2)} ${currency}`;
-}
+/** An amount in the currency's minor unit, as the ledger keeps it (the price line's own words). */
+export { money } from "../forms/price.ts";
 
 /**
  * What is left until `deadline` at `now`, to the second: "2 d 03:04:05", "03:04:05", or null once

@@ -1,5 +1,6 @@
 /** What the detail pages read from the native API, each list whole (every page). */
 import { api, listAll } from "../api.ts";
+import { type Quote, type QuoteChoice, quotePath } from "../forms/price.ts";
 import type { EventItem, LedgerEntry, Route } from "../types.ts";
 
 /** Every event of the account about each of `resourceIds` (GET /events?resourceId=…, paged with `after`). */
@@ -46,36 +47,7 @@ export async function loadLedger(peeringId: string): Promise<{ items: LedgerEntr
   return { items, total: items.reduce((s, e) => s + e.amount, 0) };
 }
 
-/** GET /billing/quote's answer: amounts in the currency's minor unit; `total` only for a subscription. */
-export interface Quote {
-  currency: string;
-  chargeType: "pay-as-you-go" | "subscription";
-  bandwidthMbps: number | null;
-  crossRegion: boolean;
-  hourly: number;
-  monthly: number;
-  period: number | null;
-  total: number | null;
-  description: string;
-}
-
-/** What the choice costs now, from the same rules the ledger uses. */
-export interface QuoteQuery {
-  bandwidthMbps?: number | null;
-  spec?: string | null;
-  crossRegion: boolean;
-  chargeType: "pay-as-you-go" | "subscription";
-  period?: number | null;
-}
-
-export function quoteQuery(q: QuoteQuery): string {
-  const p = new URLSearchParams({ crossRegion: String(q.crossRegion), chargeType: q.chargeType });
-  if (q.spec) p.set("spec", q.spec);
-  else if (q.bandwidthMbps !== null && q.bandwidthMbps !== undefined) p.set("bandwidthMbps", String(q.bandwidthMbps));
-  if (q.chargeType === "subscription" && q.period) p.set("period", String(q.period));
-  return p.toString();
-}
-
-export function loadQuote(q: QuoteQuery): Promise<Quote> {
-  return api<Quote>("GET", `/api/v1/billing/quote?${quoteQuery(q)}`);
+/** What a choice costs now (GET /billing/quote, the ledger's own rules): the forms' question and answer. */
+export function loadQuote(c: QuoteChoice): Promise<Quote> {
+  return api<Quote>("GET", quotePath(c));
 }

@@ -6,7 +6,8 @@ import { type ReactNode, useEffect, useRef, useState } from "react";
 import type { Peering } from "../types.ts";
 import { Badge, ErrorBox, Link, Table, time, useApp, useData } from "../ui.tsx";
 import { bytes, count, countdown, dataplaneStatus, money, transitionText } from "./format.ts";
-import { type QuoteQuery, loadEvents, loadLedger, loadQuote, loadRoutesTo, quoteQuery } from "./load.ts";
+import { type QuoteChoice, quotePath } from "../forms/price.ts";
+import { loadEvents, loadLedger, loadQuote, loadRoutesTo } from "./load.ts";
 import { buildTimeline, relatedPeerings, stateChanges } from "./timeline.ts";
 import "./detail.css";
 
@@ -212,9 +213,9 @@ export function Countdown({ deadline, future, past }: { deadline: string; future
 }
 
 /** What a peering or interface costs now: the quote for its current choice (asked once per choice). */
-export function Price({ query, payer }: { query: QuoteQuery; payer: string }): ReactNode {
+export function Price({ query, payer }: { query: QuoteChoice; payer: string }): ReactNode {
   const cache = useRef(new Map<string, Awaited<ReturnType<typeof loadQuote>>>());
-  const key = quoteQuery(query);
+  const key = quotePath(query);
   const quote = useData(async () => {
     const hit = cache.current.get(key);
     if (hit) return hit;

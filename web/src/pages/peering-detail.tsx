@@ -67,7 +67,7 @@ function PeeringDetails({ p }: { p: Peering }): ReactNode {
         {isLive(p.state) && (
           <Price
             payer={payer}
-            query={{ bandwidthMbps: p.bandwidthMbps, crossRegion: p.crossRegion, chargeType: p.chargeType, period: p.period }}
+            query={{ bandwidthMbps: p.bandwidthMbps, crossRegion: p.crossRegion, chargeType: p.chargeType, ...(p.period ? { period: p.period } : {}) }}
           />
         )}
         <Ledger peeringId={p.id} />

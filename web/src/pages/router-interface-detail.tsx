@@ -96,7 +96,7 @@ function RouterInterfaceDetails({ ri }: { ri: RouterInterface }): ReactNode {
           {peering && !ri.spec && ` · ${bandwidth(peering.bandwidthMbps)}`} {ri.role === "initiator" && <SpecEditor key={ri.spec ?? "none"} ri={ri} />}
         </p>
         <Term p={peering ?? { chargeType: ri.chargeType, period: ri.period, autoRenew: ri.autoRenew, termEndsAt: null }} />
-        {ri.role === "initiator" && ri.spec && <Price payer={payer} query={{ spec: ri.spec, crossRegion, chargeType: ri.chargeType, period: ri.period }} />}
+        {ri.role === "initiator" && ri.spec && <Price payer={payer} query={{ spec: ri.spec, crossRegion, chargeType: ri.chargeType, ...(ri.period ? { period: ri.period } : {}) }} />}
         {ri.role === "acceptor" && <p className="muted">Billed to {payer}.</p>}
         {ri.peeringId && <Ledger peeringId={ri.peeringId} />}
       </Part>
