@@ -2,6 +2,7 @@
  * Events: every state change writes one per affected account, in the same transaction as the
  * change (an outbox). Lists, the SSE stream and webhooks all read from that table.
  */
+import { invalid } from "../domain/errors.ts";
 import type { Event, ListOptions } from "../domain/resources.ts";
 import type { DataplaneChange, Repos } from "../store/repos/index.ts";
 import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
@@ -33,6 +34,15 @@ export const updatedMessage = (what: string, fields: readonly string[]): string 
 function dataplaneMessage(c: DataplaneChange): string {
   if (c.programmed) return `the data plane has programmed ${c.resourceId}${c.before?.lastError ? " (the earlier error is resolved)" : ""}`;
   return `the data plane could not program ${c.resourceId}${c.lastError ? `: ${c.lastError}` : ""}`;
+}
+
+/** What GET /events filters and pages by. */
+export interface EventListFilter {
+  after?: number | undefined;
+  before?: number | undefined;
+  order?: "asc" | "desc" | undefined;
+  type?: string | undefined;
+  resourceId?: string | undefined;
 }
 
 export class EventService {
@@ -74,9 +84,21 @@ export class EventService {
     await r.events.insertMany(events);
   }
 
-  /** Events after position `after` (exclusive), oldest first; `nextAfter` continues the list. */
-  async list(actor: Actor, f: { after?: number | undefined; type?: string | undefined; resourceId?: string | undefined }, opts: Pick<ListOptions, "limit">) {
-    const items = await this.deps.store.read.events.after(actor.accountId, f.after ?? 0, opts.limit, { type: f.type, resourceId: f.resourceId });
+  /**
+   * Events after position `after` (exclusive), oldest first; `nextAfter` continues the list. With
+   * order `desc`: before position `before` (exclusive; absent: from the newest), newest first;
+   * `nextBefore` continues it (null once a page comes back short: nothing older).
+   */
+  async list(actor: Actor, f: EventListFilter, opts: Pick<ListOptions, "limit">): Promise<{ items: Event[]; nextAfter?: number; nextBefore?: number | null }> {
+    const filter = { type: f.type, resourceId: f.resourceId };
+    if (f.order === "desc") {
+      if (f.after !== undefined) throw invalid("InvalidRequest", "after", "pages oldest first; with order=desc pass before (the nextBefore of the previous page)");
+      const items = await this.deps.store.read.events.before(actor.accountId, f.before, opts.limit, filter);
+      const last = items[items.length - 1];
+      return { items, nextBefore: last && items.length === opts.limit ? last.seq : null };
+    }
+    if (f.before !== undefined) throw invalid("InvalidRequest", "before", "pages newest first; pass order=desc with it, or use after to page oldest first");
+    const items = await this.deps.store.read.events.after(actor.accountId, f.after ?? 0, opts.limit, filter);
     const last = items[items.length - 1];
     return { items, nextAfter: last ? last.seq : (f.after ?? 0) };
   }

@@ -32,7 +32,9 @@ const Quote = Type.Object({
   description: Type.String({ description: "As the ledger describes the charge" }),
 });
 const EventsQuery = Type.Object({
-  after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: "Only events after this position (seq)" })),
+  after: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: "Only events after this position (seq); oldest first (order asc) only" })),
+  before: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: "Only events before this position (seq): the nextBefore of the previous page; newest first (order=desc) only" })),
+  order: Type.Optional(Type.Union([Type.Literal("asc"), Type.Literal("desc")], { default: "asc", description: "asc: oldest first, paged with after/nextAfter; desc: newest first, paged with before/nextBefore" })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
   type: Type.Optional(Type.String({ maxLength: 64 })),
   resourceId: Type.Optional(Type.String({ maxLength: 40 })),
@@ -72,9 +74,16 @@ export function billingAndEventRoutes(app: FastifyInstance, s: Services): void {
     {
       schema: {
         tags: ["Events"],
-        summary: "Your events, oldest first (e.g. a peering request waiting for you)",
+        summary: "Your events, oldest first (e.g. a peering request waiting for you), or newest first with order=desc",
         querystring: EventsQuery,
-        response: { 200: Type.Object({ items: Type.Array(Type.Ref(Event)), nextAfter: Type.Integer() }), ...errorResponses(400) },
+        response: {
+          200: Type.Object({
+            items: Type.Array(Type.Ref(Event)),
+            nextAfter: Type.Optional(Type.Integer({ description: "order asc: the after of the next page" })),
+            nextBefore: Type.Optional(Type.Union([Type.Integer(), Type.Null()], { description: "order desc: the before of the next (older) page; null when there is nothing older" })),
+          }),
+          ...errorResponses(400),
+        },
       },
     },
     (req) => s.events.list(actorOf(req), req.query, { limit: req.query.limit ?? 100 }),

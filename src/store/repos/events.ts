@@ -37,6 +37,16 @@ export class EventsRepo {
     return rows.map((r) => fromRow(r as EventsTable & { seq: number }));
   }
 
+  /** Events of an account before position `beforeSeq` (all when undefined), newest first. */
+  async before(accountId: string, beforeSeq: number | undefined, limit: number, filter: { type?: string | undefined; resourceId?: string | undefined } = {}): Promise<Event[]> {
+    let q = this.db.selectFrom("events").selectAll().where("account_id", "=", accountId);
+    if (beforeSeq !== undefined) q = q.where("seq", "<", beforeSeq);
+    if (filter.type) q = q.where("type", "=", filter.type);
+    if (filter.resourceId) q = q.where("resource_id", "=", filter.resourceId);
+    const rows = await q.orderBy("seq", "desc").limit(limit).execute();
+    return rows.map((r) => fromRow(r as EventsTable & { seq: number }));
+  }
+
   /** The highest position of an account's events (0 if none). */
   async lastSeq(accountId: string): Promise<number> {
     const row = await this.db

@@ -91,18 +91,20 @@ export function EventData({ data }: { data: Record<string, unknown> }): ReactNod
 }
 
 export function EventsPage(): ReactNode {
-  // The API pages events oldest first by position (`after`): Next goes forward in time.
+  // Newest first (order=desc), paged by position (`before`): Next goes back in time.
   return (
     <section>
       <h2>Events</h2>
+      <p className="muted">Newest first.</p>
       <List<EventItem & { id: string }>
         label="Events"
         path="/api/v1/events"
+        fixed={{ order: "desc" }}
         searchable={false}
-        cursorParam="after"
-        pageOf={(answer, limit) => {
+        cursorParam="before"
+        pageOf={(answer) => {
           const items = (answer.items as EventItem[]).map((e) => ({ ...e, id: String(e.seq) }));
-          return { items, next: items.length === limit ? String(answer.nextAfter) : null, raw: answer };
+          return { items, next: answer.nextBefore == null ? null : String(answer.nextBefore), raw: answer };
         }}
         filters={[
           { name: "type", label: "Type", text: "peering.active", options: [] },
