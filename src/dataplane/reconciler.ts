@@ -184,17 +184,21 @@ export class Reconciler {
   }
 
   /**
-   * The written statuses whose programmed flag or error differ from before: before is what this
-   * process last wrote, or, on its first write, what the store holds (a restart announces nothing
-   * that did not change). A resource never reported counts as unprogrammed without error.
+   * The written statuses whose programmed flag or error differ from what the store holds (a
+   * resource never reported counts as unprogrammed without error). What this process last wrote
+   * picks the candidates (counters alone never make one); the store, read under the lock of status
+   * reports, has the last word: another server of the deployment may have reported the change
+   * already, and a restart announces nothing that did not change.
    */
   private async meaningful(r: Repos, changed: readonly DataplaneStatus[]): Promise<DataplaneChange[]> {
+    const flagged = this.written.size === 0 ? null : new Set(meaningfulChanges(changed, (id) => this.writtenState.get(id)).map((c) => c.resourceId));
+    const candidates = flagged ? changed.filter((s) => flagged.has(s.resourceId)) : changed;
+    if (candidates.length === 0) return [];
+    await r.dataplane.lockStatusReports();
     const stored = new Map<string, DataplaneStatus>();
-    if (this.written.size === 0) {
-      const ids = changed.map((s) => s.resourceId);
-      for (let i = 0; i < ids.length; i += 1000) for (const [id, s] of await r.dataplane.status(ids.slice(i, i + 1000))) stored.set(id, s);
-    }
-    return meaningfulChanges(changed, (id) => this.writtenState.get(id) ?? stored.get(id));
+    const ids = candidates.map((s) => s.resourceId);
+    for (let i = 0; i < ids.length; i += 1000) for (const [id, s] of await r.dataplane.status(ids.slice(i, i + 1000))) stored.set(id, s);
+    return meaningfulChanges(candidates, (id) => stored.get(id));
   }
 }
 

@@ -127,6 +127,16 @@ describe.skipIf(!canRun)("two servers on PostgreSQL running the OVN driver again
     expect(ourRows(replica, prefix)).toEqual(rows);
     expect(serial()).toBe(serialBefore);
     for (const url of [a, b]) expect((await call(url, "GET", `/api/v1/peerings/${p.id}`)).dataplane).toMatchObject({ programmed: true, lastError: null });
+
+    // dataplane.changed tells of a change once, however many servers report the status: each
+    // resource's announcements differ one from the next, and the first says it is programmed.
+    type Change = { resourceId: string; data: { programmed: boolean; lastError: string | null } };
+    const changes = (await call(a, "GET", "/api/v1/events?type=dataplane.changed&limit=1000")).items as Change[];
+    for (const id of [x.id, y.id, xi.id, yi.id, p.id]) {
+      const told = changes.filter((e) => e.resourceId === id).map((e) => `${e.data.programmed} ${e.data.lastError}`);
+      expect({ id, repeated: told.filter((t, i) => i > 0 && t === told[i - 1]) }).toEqual({ id, repeated: [] });
+      expect(told.at(-1)).toBe("true null");
+    }
   }, 90_000);
 
   it("two drivers diffing the same state at the same moment: one writes, the other's guarded transaction is refused and its second look finds nothing to do", async () => {

@@ -205,6 +205,16 @@ export class DataplaneRepo {
     return out;
   }
 
+  /**
+   * Takes, until the transaction ends, the lock that every server's status report takes before it
+   * compares with the stored statuses: reports of several servers (one deployment, one store) then
+   * follow one another, and each sees what the one before wrote. SQLite's write transactions
+   * already do.
+   */
+  async lockStatusReports(): Promise<void> {
+    if (this.caps.dialect === "postgres") await sql`select pg_advisory_xact_lock(hashtext('vpcpeer:dataplane_status'))`.execute(this.db);
+  }
+
   async deleteStatusExcept(keep: readonly string[]): Promise<void> {
     let q = this.db.deleteFrom("dataplane_status");
     if (keep.length > 0) q = q.where("resource_id", "not in", keep);
