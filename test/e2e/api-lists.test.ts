@@ -147,6 +147,8 @@ describe.each(BACKENDS)("native lists on %s", (backend) => {
       ["/api/v1/subnets?sort=size", /querystring\.sort must be one of "createdAt", "-createdAt", "name" or "-name" \(got "size"\)/],
       ["/api/v1/peerings?lifecycle=dead", /querystring\.lifecycle must be one of "live" or "ended"/],
       ["/api/v1/router-interfaces?status=Up", /querystring\.status/],
+      // An empty region is refused by every list that filters by region, not read as "any".
+      ...["vpcs", "vbrs", "peerings", "router-interfaces"].map((l): [string, RegExp] => [`/api/v1/${l}?region=`, /querystring\.region/]),
     ];
     for (const [url, message] of cases) {
       const r = await call(alice, "GET", url);

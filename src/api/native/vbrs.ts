@@ -20,7 +20,7 @@ const UpdateVbr = Type.Object(
   { name: Type.Optional(Name), description: Type.Optional(Description), onPremisesCidrs: Type.Optional(Cidrs), tags: Type.Optional(Tags) },
   { additionalProperties: false },
 );
-const ListVbrs = Type.Object({ ...listQuery, region: Type.Optional(Type.String({ maxLength: 64, description: "Only this region" })) });
+const ListVbrs = Type.Object({ ...listQuery, region: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "Only this region" })) });
 
 export function vbrRoutes(app: FastifyInstance, s: Services): void {
   const tags = ["VBRs"];

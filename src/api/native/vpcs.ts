@@ -11,7 +11,7 @@ const CreateVpc = Type.Object(
 const UpdateVpc = Type.Object({ ...UpdateBody.properties, ...vpcAttributes(false) }, { additionalProperties: false });
 const ListVpcs = Type.Object({
   ...listQuery,
-  region: Type.Optional(Type.String({ maxLength: 64, description: "Only this region" })),
+  region: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: "Only this region" })),
   name: Type.Optional(Type.String({ maxLength: 128, description: "Only this exact name (q searches)" })),
   cidr: Type.Optional(Type.String({ maxLength: 43, description: "Only this exact CIDR" })),
 });
