@@ -5,7 +5,7 @@ import { type IdKind, kindOfId } from "../domain/ids.ts";
 import { type Json, type ListOptions, type Page, type Route, type RouteTable, type RouteTarget, type RouteTargetType, type Tags, type Vpc, parsePage } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
 import { isUniqueViolation } from "../store/db-errors.ts";
-import type { Repos, StoredRoute } from "../store/repos/index.ts";
+import type { OwnedSearch, Repos, StoredRoute } from "../store/repos/index.ts";
 import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
 import { type EventService, givenFields, named, updatedMessage } from "./events.ts";
 import { checkQuota } from "./limits.ts";
@@ -65,6 +65,16 @@ export class RouteTableService {
 
   listJson(actor: Actor, f: { vpcId?: string | undefined }, opts: ListOptions): Promise<Page<Json<RouteTable>>> {
     return this.deps.store.read.routeTables.listJson(actor, { vpc_id: f.vpcId }, opts);
+  }
+
+  /** The route tables that meet a Describe call's criteria, windowed by offset, and their count (SQL; OwnedRepo.search). */
+  search(actor: Actor, s: OwnedSearch, window: { offset: number; limit: number }): Promise<{ total: number; items: RouteTable[] }> {
+    return this.deps.store.read.routeTables.search(actor, s, window);
+  }
+
+  /** A keyset page of the route tables that meet a Describe call's criteria (SQL; OwnedRepo.searchList). */
+  searchList(actor: Actor, s: OwnedSearch, opts: ListOptions): Promise<Page<RouteTable>> {
+    return this.deps.store.read.routeTables.searchList(actor, s, opts);
   }
 
   async list(actor: Actor, f: { vpcId?: string | undefined }, opts: ListOptions): Promise<Page<RouteTable>> {

@@ -4,7 +4,7 @@ import { DomainError, notFound } from "../domain/errors.ts";
 import type { ListOptions, Page, Subnet, Tags } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
 import { isUniqueViolation } from "../store/db-errors.ts";
-import type { Repos } from "../store/repos/index.ts";
+import type { OwnedSearch, Repos } from "../store/repos/index.ts";
 import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
 import { type EventService, givenFields, named, updatedMessage } from "./events.ts";
 import { checkQuota } from "./limits.ts";
@@ -116,6 +116,16 @@ export class SubnetService {
     const subnet = await this.deps.store.read.subnets.get(actor, id);
     if (!subnet) throw notFound("subnet", id);
     return subnet;
+  }
+
+  /** The subnets that meet a Describe call's criteria, windowed by offset, and their count (SQL; OwnedRepo.search). */
+  search(actor: Actor, s: OwnedSearch, window: { offset: number; limit: number }): Promise<{ total: number; items: Subnet[] }> {
+    return this.deps.store.read.subnets.search(actor, s, window);
+  }
+
+  /** A keyset page of the subnets that meet a Describe call's criteria (SQL; OwnedRepo.searchList). */
+  searchList(actor: Actor, s: OwnedSearch, opts: ListOptions): Promise<Page<Subnet>> {
+    return this.deps.store.read.subnets.searchList(actor, s, opts);
   }
 
   list(actor: Actor, f: SubnetFilters, opts: ListOptions): Promise<Page<Subnet>> {

@@ -3,6 +3,7 @@ import { formatCidr, parsePrivateCidr } from "../domain/cidr.ts";
 import { DomainError, notFound } from "../domain/errors.ts";
 import { type Json, type ListOptions, type Page, type Tags, type Vpc, parseJson, parsePage } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
+import type { OwnedSearch } from "../store/repos/index.ts";
 import type { Actor, ServiceDeps } from "./context.ts";
 import { nowIso } from "./context.ts";
 import { checkQuota } from "./limits.ts";
@@ -126,6 +127,16 @@ export class VpcService {
   /** Which of these VPCs are still pending: their router not built yet (service/transitions.ts). */
   pending(vpcs: readonly Vpc[]): Promise<Set<string>> {
     return pendingVpcs(this.deps, vpcs);
+  }
+
+  /** The VPCs that meet a Describe call's criteria, windowed by offset, and their count (SQL; OwnedRepo.search). */
+  search(actor: Actor, s: OwnedSearch, window: { offset: number; limit: number }): Promise<{ total: number; items: Vpc[] }> {
+    return this.deps.store.read.vpcs.search(actor, s, window);
+  }
+
+  /** A keyset page of the VPCs that meet a Describe call's criteria (SQL; OwnedRepo.searchList). */
+  searchList(actor: Actor, s: OwnedSearch, opts: ListOptions): Promise<Page<Vpc>> {
+    return this.deps.store.read.vpcs.searchList(actor, s, opts);
   }
 
   async list(actor: Actor, filters: VpcFilters, opts: ListOptions): Promise<Page<Vpc>> {

@@ -2,6 +2,7 @@
 import type { ListOptions, Page, Tags } from "../../domain/resources.ts";
 import type { Actor } from "../../service/context.ts";
 import type { Services } from "../../service/index.ts";
+import type { OwnedSearch } from "../../store/repos/index.ts";
 import { badParam } from "./errors.ts";
 import type { Params } from "./params.ts";
 
@@ -41,6 +42,14 @@ export async function listAll<T>(fetch: (opts: ListOptions) => Promise<Page<T>>,
     if (!page.nextCursor) return out;
     cursor = page.nextCursor;
   }
+}
+
+/** Tag.N filters as the store's search criteria: the key with that value, or the key alone when the value is empty. */
+export const tagSearch = (tags: Tags | undefined): NonNullable<OwnedSearch["tags"]> => Object.entries(tags ?? {}).map(([key, value]) => (value === "" ? { keys: [key] } : { keys: [key], values: [value] }));
+
+/** PageNumber/PageSize as the store's window (OwnedRepo.search), and the paging fields of the answer. */
+export function windowOf(page: { number: number; size: number }) {
+  return { window: { offset: (page.number - 1) * page.size, limit: page.size }, answer: (total: number) => ({ PageNumber: page.number, PageSize: page.size, TotalCount: total }) };
 }
 
 /** Tags in Alibaba's response shape: {Key, Value}[]. */

@@ -30,6 +30,12 @@ interface Shape {
 
 const shapes = new Map<string, Shape>();
 
+/** The SQL of each PostgreSQL shape, named: pg-store.ts's pool sends these as prepared statements. */
+const prepared = new Map<string, string>();
+
+/** The statement name of a shaped query's SQL on PostgreSQL, or undefined for any other SQL. */
+export const preparedName = (text: string): string | undefined => prepared.get(text);
+
 /**
  * Runs queries of one repository set: straight on a connection that can answer synchronously
  * (no driver, connection mutex or promise chain in between), else through Kysely.
@@ -75,6 +81,7 @@ export class Runner {
         return m ? Number(m[1]) : { value: p };
       });
       shapes.set(id, (shape = { query, slots }));
+      if (this.dialect === "postgres" && !prepared.has(query.sql)) prepared.set(query.sql, `vp${prepared.size}`);
     }
     return { query: shape.query, parameters: shape.slots.map((slot) => (typeof slot === "number" ? args[slot] : slot.value)) };
   }
@@ -240,6 +247,40 @@ export async function paginate<R>(runner: Runner, spec: PageSpec<R>, opts: ListO
   if (!more || last === undefined) return { rows: items, nextCursor: null };
   const [value, id] = spec.cursorOf(last, column);
   return { rows: items, nextCursor: encodeCursor({ value, id, sort, filters }) };
+}
+
+/**
+ * One window of a list by offset (the cloud dialects' Offset and PageNumber/PageSize), in
+ * (created_at, id) order, and the number of rows the list holds: the spec's base (no tag
+ * filters, no `q`: a Describe call's criteria are in its base), LIMIT/OFFSET over the index
+ * range, then the spec's project over the window's rows only. A window costs its offset plus its
+ * size in index entries (the rows skipped are not built); the count walks the matching index
+ * range without reading rows. Shaped like paginate's queries: built once per spec key.
+ */
+export async function windowed<R>(runner: Runner, spec: PageSpec<R>, offset: number, limit: number): Promise<{ rows: R[]; total: number }> {
+  const args = [...spec.args];
+  const off = args.push(offset) - 1;
+  const lim = args.push(limit) - 1;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const ordered = <Q extends SelectQueryBuilder<any, any, any>>(q: Q): Q => q.orderBy(sql.ref("t.created_at"), "asc").orderBy(sql.ref("t.id"), "asc") as Q;
+  const rows =
+    limit === 0
+      ? []
+      : await (spec.column ? runner.shapedColumn<R> : runner.shaped<R>).call(runner, `${spec.key}|window`, args, (arg) => {
+          const window = ordered(spec.base(arg))
+            .limit(arg(lim) as unknown as number)
+            .offset(arg(off) as unknown as number);
+          return spec.project ? ordered(spec.project(window.as("t"))) : window;
+        });
+  const [n] = await runner.shapedColumn<number | string>(`${spec.key}|count`, spec.args, (arg) =>
+    spec.base(arg).clearSelect().select(sql<number>`count(*)`.as("n")),
+  );
+  return { rows, total: Number(n ?? 0) };
+}
+
+/** The values of a JSON array of texts bound as `array`, as a table `v` with one column `value`. */
+export function jsonValues(caps: Pick<Capabilities, "dialect">, array: unknown): RawBuilder<unknown> {
+  return caps.dialect === "postgres" ? sql`json_array_elements_text(${array}::json) as v(value)` : sql`json_each(${array}) as v`;
 }
 
 /** The tags `accountId` put on each of the resources. */

@@ -74,5 +74,5 @@ export type { AccountRecord } from "./accounts.ts";
 export type { StoredResponse } from "./idempotency.ts";
 export type { PeeringChanges, PeeringFilters, PeeringSearch, PeeringView } from "./peerings.ts";
 export type { DataplaneChange, DataplaneStatus, DesiredRows } from "./dataplane.ts";
-export type { Owner } from "./owned.ts";
+export type { Owner, OwnedSearch } from "./owned.ts";
 export type { HostRecord } from "./hosts.ts";

@@ -7,7 +7,8 @@
 import { sql } from "kysely";
 import type { Json, ListOptions, Page, Tags } from "../../domain/resources.ts";
 import type { Database, OwnedTable } from "../schema.ts";
-import { type Capabilities, type Db, type Runner, deleteTags, paginate, replaceTags } from "./common.ts";
+import { wellFormed } from "../../domain/text.ts";
+import { type Arg, type Capabilities, type Db, type Runner, deleteTags, jsonValues, paginate, replaceTags, windowed } from "./common.ts";
 import { type TagsOf, type ViewSpec, viewSql } from "./views.ts";
 import { type ReadCache, dependency } from "../read-cache.ts";
 
@@ -27,6 +28,22 @@ function ownerScope(owner: Owner): { accountId: string; region: string | undefin
 
 /** The filters with the owner's region added (every owned table has a region column). */
 const scoped = (filters: Filters, region: string | undefined): Filters => (region === undefined ? filters : { ...filters, region });
+
+/**
+ * What a cloud dialect's Describe call may ask of an owned table (OwnedRepo.search, searchList):
+ * every criterion given must hold; a criterion's values are alternatives.
+ */
+export interface OwnedSearch {
+  /** Per column: the row's value is one of these (an empty list matches nothing). */
+  columns?: Readonly<Record<string, readonly string[] | undefined>> | undefined;
+  /** The name contains one of these. */
+  nameContains?: readonly string[] | undefined;
+  /** Each: the owner put a tag on the row with one of `keys` (any key when absent) and one of `values` (any value when absent). */
+  tags?: readonly { keys?: readonly string[] | undefined; values?: readonly string[] | undefined }[] | undefined;
+}
+
+/** A criterion's values as the database can hold them: NUL matches nothing stored; lone surrogates are U+FFFD, as the driver sends them. */
+const storedValues = (values: readonly string[]) => values.filter((v) => !v.includes("\u0000")).map(wellFormed);
 
 interface ViewRow {
   j: string;
@@ -161,6 +178,86 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
     return { items: rows, nextCursor };
   }
 
+  /**
+   * The SQL of a search (OwnedSearch) as a paginate/windowed spec: its key names the criteria
+   * given, never their values (a list of values is one argument, a JSON array), so that one
+   * shape serves every call. Null when a criterion can match nothing (an empty list of values).
+   */
+  private searchSpec(owner: Owner, s: OwnedSearch) {
+    const { accountId, region } = ownerScope(owner);
+    const args: unknown[] = [accountId];
+    const keyParts: string[] = [];
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const conds: ((q: any, arg: Arg) => any)[] = [];
+    const columns: [string, readonly string[]][] = Object.entries(s.columns ?? {}).flatMap(([c, v]) => (v === undefined ? [] : [[c, storedValues(v)]]));
+    if (region !== undefined) columns.push(["region", [region]]);
+    for (const [column, values] of columns) {
+      if (values.length === 0) return null;
+      // One value: an equality, which an index on (owner, column, created_at, id) serves in order.
+      const i = args.push(values.length === 1 ? values[0] : JSON.stringify(values)) - 1;
+      keyParts.push(`${column}${values.length === 1 ? "=" : " in"}`);
+      conds.push((q, arg) => (values.length === 1 ? q.where(`t.${column}`, "=", arg(i)) : q.where(`t.${column}`, "in", sql`(select v.value from ${jsonValues(this.caps, arg(i))})`)));
+    }
+    if (s.nameContains !== undefined) {
+      const needles = storedValues(s.nameContains);
+      if (needles.length === 0) return null;
+      const i = args.push(JSON.stringify(needles)) - 1;
+      keyParts.push("name~");
+      const found = this.caps.dialect === "postgres" ? sql`strpos(t.name, v.value)` : sql`instr(t.name, v.value)`;
+      conds.push((q, arg) => q.where(sql<boolean>`exists (select 1 from ${jsonValues(this.caps, arg(i))} where ${found} > 0)`));
+    }
+    for (const tag of s.tags ?? []) {
+      const keys = tag.keys && storedValues(tag.keys);
+      const values = tag.values && storedValues(tag.values);
+      if (keys?.length === 0 || values?.length === 0) return null;
+      const k = keys === undefined ? null : args.push(JSON.stringify(keys)) - 1;
+      const v = values === undefined ? null : args.push(JSON.stringify(values)) - 1;
+      keyParts.push(`tag:${k === null ? "" : "k"}${v === null ? "" : "v"}`);
+      // The tags index (account_id, key, value), probed per row of the range.
+      conds.push((q, arg) => {
+        const key = k === null ? sql`` : sql` and tg.key in (select v.value from ${jsonValues(this.caps, arg(k))})`;
+        const value = v === null ? sql`` : sql` and tg.value in (select v.value from ${jsonValues(this.caps, arg(v))})`;
+        return q.where(sql<boolean>`exists (select 1 from tags tg where tg.resource_id = t.id and tg.account_id = ${arg(0)}${key}${value})`);
+      });
+    }
+    return {
+      key: `${this.table}:search:${keyParts.join(",")}`,
+      column: true as const,
+      args,
+      base: (arg: Arg) => {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        let q = (this.db.selectFrom(`${this.table} as t` as never).selectAll("t" as never) as any).where("t.account_id", "=", arg(0));
+        for (const cond of conds) q = cond(q, arg);
+        return q;
+      },
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      project: (page: any) => this.db.selectFrom(page).select(sql.raw<string>(this.viewOf("owner")).as("j")) as never,
+      cursorOf: (json: Json<D>, column: "created_at" | "period_start" | "name"): [string, string] => {
+        const { createdAt, name, id } = JSON.parse(json) as { createdAt: string; name: string; id: string };
+        return [column === "name" ? name : createdAt, id];
+      },
+    };
+  }
+
+  /**
+   * The rows that meet a search, windowed by offset in creation order, and how many there are
+   * (Tencent's Offset/Limit, Alibaba's PageNumber/PageSize): see windowed() for the cost.
+   */
+  async search(owner: Owner, s: OwnedSearch, window: { offset: number; limit: number }): Promise<{ total: number; items: D[] }> {
+    const spec = this.searchSpec(owner, s);
+    if (spec === null) return { total: 0, items: [] };
+    const { rows, total } = await windowed<Json<D>>(this.runner, spec, window.offset, window.limit);
+    return { total, items: rows.map((j) => JSON.parse(j) as D) };
+  }
+
+  /** A keyset page of the rows that meet a search (AWS's NextToken holds the cursor): paginate() over the search. */
+  async searchList(owner: Owner, s: OwnedSearch, opts: ListOptions): Promise<Page<D>> {
+    const spec = this.searchSpec(owner, s);
+    if (spec === null) return { items: [], nextCursor: null };
+    const { rows, nextCursor } = await paginate<Json<D>>(this.runner, spec, opts, ownerScope(owner).accountId);
+    return { items: rows.map((j) => JSON.parse(j) as D), nextCursor };
+  }
+
   async list(owner: Owner, filters: Filters, opts: ListOptions): Promise<Page<D>> {
     const page = await this.listJson(owner, filters, opts);
     return { items: page.items.map((j) => JSON.parse(j) as D), nextCursor: page.nextCursor };
@@ -189,12 +286,26 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
     return Number((row as { n: number | string }).n);
   }
 
+  /** A new row (a fresh id: no tags of it exist yet) and its tags; one statement on PostgreSQL. */
   async insert(row: Omit<Database[T], "tags">, tags: Tags): Promise<void> {
-    await this.db
-      .insertInto(this.table)
-      .values({ ...row, tags: tagsText(tags) } as never)
-      .execute();
-    await replaceTags(this.db, row.account_id, row.id, tags);
+    const insertRow = (db: Db) => db.insertInto(this.table).values({ ...row, tags: tagsText(tags) } as never);
+    const entries = Object.entries(tags);
+    if (entries.length === 0) {
+      await insertRow(this.db).execute();
+      return;
+    }
+    const tagRows = entries.map(([key, value]) => ({ resource_id: row.id, account_id: row.account_id, key, value }));
+    if (this.caps.dialect === "postgres") {
+      // One round trip: the row's insert runs as a data-modifying CTE of the tags' insert.
+      await this.db
+        .with("r", (db) => insertRow(db as unknown as Db))
+        .insertInto("tags")
+        .values(tagRows)
+        .execute();
+      return;
+    }
+    await insertRow(this.db).execute();
+    await this.db.insertInto("tags").values(tagRows).execute();
   }
 
   async update(

@@ -5,7 +5,7 @@ import { wellFormed } from "../../domain/text.ts";
 import { type RawBuilder, sql } from "kysely";
 import type { DataplaneView, Json, ListOptions, Page, Peering, PeeringSide, StateReason } from "../../domain/resources.ts";
 import type { PeeringsTable } from "../schema.ts";
-import { type Arg, type Capabilities, type Db, type Runner, type SortColumn, loadTags, paginate, replaceTags } from "./common.ts";
+import { type Arg, type Capabilities, type Db, type Runner, type SortColumn, jsonValues, loadTags, paginate, replaceTags } from "./common.ts";
 
 const side = (r: PeeringsTable, p: "requester" | "accepter"): PeeringSide => {
   const cidrs = JSON.parse(r[`${p}_cidrs`]) as string[];
@@ -130,11 +130,6 @@ function viewText(caps: Capabilities): string {
     ["dataplane", pg ? dataplane : `json(${dataplane})`],
   ]);
   return pg ? `${view}::text` : view;
-}
-
-/** The values of a JSON array of texts bound as `array`, as a table `v` with one column `value`. */
-function jsonValues(caps: Capabilities, array: unknown): RawBuilder<unknown> {
-  return caps.dialect === "postgres" ? sql`json_array_elements_text(${array}::json) as v(value)` : sql`json_each(${array}) as v`;
 }
 
 // Where the viewer's account id and the time go in viewText (bound as parameters, never inlined).

@@ -4,9 +4,9 @@
  * `InstanceId`, whatever the next hop's type).
  */
 import { notFound } from "../../../domain/errors.ts";
-import { type ActionTable, listAll, region } from "../context.ts";
+import { type ActionTable, region, windowOf } from "../context.ts";
 import { fromAliOpt, toAli, vRouterIdOf } from "../ids.ts";
-import { aliTime, paged } from "../params.ts";
+import { aliTime } from "../params.ts";
 import { entryView } from "./routes.ts";
 import { RESOURCE_GROUP } from "./vpc.ts";
 
@@ -21,12 +21,15 @@ export const routeTableListActions: ActionTable = {
       const type = c.p.oneOf("Type", ["System", "Custom"] as const);
       const page = c.p.page(50);
       if (routerType === "VBR") return { PageNumber: page.number, PageSize: page.size, TotalCount: 0, RouteTables: { RouteTable: [] } };
-      const tables = tableId ? [await c.services.routeTables.get(c.actor, tableId)] : await listAll((o) => c.services.routeTables.list(c.actor, { vpcId: vRouter }, o));
-      const matching = tables.filter((t) => (!vRouter || t.vpcId === vRouter) && (name === undefined || t.name === name) && (!type || (type === "System") === t.isDefault));
-      if (tableId && matching.length === 0) throw notFound("route-table", tableId);
-      const slice = paged(matching, page);
+      // A table named by id must be the caller's (NotFound otherwise); the rest is counted and windowed by the store.
+      if (tableId) await c.services.routeTables.get(c.actor, tableId);
+      const one = (v: string | undefined) => (v === undefined ? undefined : [v]);
+      const columns = { id: one(tableId), vpc_id: one(vRouter), name: one(name), is_default: type && [type === "System" ? "1" : "0"] };
+      const { window, answer } = windowOf(page);
+      const found = await c.services.routeTables.search(c.actor, { columns }, window);
+      if (tableId && found.total === 0) throw notFound("route-table", tableId);
       const items = [];
-      for (const t of slice.items) {
+      for (const t of found.items) {
         const entries = (await c.services.routeTables.routes(c.actor, t.id)).map(entryView).map((e) => {
           const hop = e.NextHops.NextHop[0];
           return { ...e, InstanceId: hop?.NextHopId ?? "", NextHopType: hop?.NextHopType ?? "local" };
@@ -40,7 +43,7 @@ export const routeTableListActions: ActionTable = {
           RouteEntrys: { RouteEntry: entries },
         });
       }
-      return { PageNumber: slice.PageNumber, PageSize: slice.PageSize, TotalCount: slice.TotalCount, RouteTables: { RouteTable: items } };
+      return { ...answer(found.total), RouteTables: { RouteTable: items } };
     },
   },
 };

@@ -1,9 +1,9 @@
 /** VPC 2016-04-28: VPCs, vSwitches (our subnets) and route tables. */
 import { notFound } from "../../../domain/errors.ts";
 import type { RouteTable, Subnet, Vpc } from "../../../domain/resources.ts";
-import { type ActionTable, type Ctx, idList, listAll, ownerId, region, tagList } from "../context.ts";
+import { type ActionTable, type Ctx, idList, listAll, ownerId, region, tagList, tagSearch, windowOf } from "../context.ts";
 import { AliyunError } from "../errors.ts";
-import { aliTime, paged } from "../params.ts";
+import { aliTime } from "../params.ts";
 import { fromAli, fromAliOpt, toAli, vRouterIdOf } from "../ids.ts";
 
 export const RESOURCE_GROUP = "rg-default";
@@ -116,17 +116,17 @@ export const vpcActions: ActionTable = {
       const ids = idList(c, "VpcId");
       const name = c.p.text("VpcName", 128);
       const page = c.p.page(50);
-      const all = await listAll((o) => c.services.vpcs.list(c.actor, { region: regionId }, o), c.p.tags("Tag"));
-      const vpcs = all.filter((v) => (!ids || ids.includes(v.id)) && (name === undefined || v.name === name));
-      const slice = paged(vpcs, page);
+      // Counted and windowed by the store (OwnedRepo.search).
+      const { window, answer } = windowOf(page);
+      const found = await c.services.vpcs.search(c.actor, { columns: { region: regionId ? [regionId] : undefined, id: ids, name: name === undefined ? undefined : [name] }, tags: tagSearch(c.p.tags("Tag")) }, window);
       const items = [];
-      const pending = await c.services.vpcs.pending(slice.items);
-      for (const v of slice.items) {
+      const pending = await c.services.vpcs.pending(found.items);
+      for (const v of found.items) {
         const subnets = await listAll((o) => c.services.subnets.list(c.actor, { vpcId: v.id }, o));
         const tables = await listAll((o) => c.services.routeTables.list(c.actor, { vpcId: v.id }, o));
         items.push(vpcView(v, subnets.map((s) => s.id), tables.map((t) => t.id), pending.has(v.id)));
       }
-      return { PageNumber: slice.PageNumber, PageSize: slice.PageSize, TotalCount: slice.TotalCount, Vpcs: { Vpc: items } };
+      return { ...answer(found.total), Vpcs: { Vpc: items } };
     },
   },
   DeleteVpc: {
@@ -162,12 +162,13 @@ export const vpcActions: ActionTable = {
       const tableId = fromAliOpt("routeTable", c.p.id("RouteTableId"));
       const name = c.p.text("VSwitchName", 128);
       const page = c.p.page(50);
-      const all = await listAll((o) => c.services.subnets.list(c.actor, { vpcId, zone, routeTableId: tableId }, o), c.p.tags("Tag"));
-      const matching = all.filter((s) => (!ids || ids.includes(s.id)) && (name === undefined || s.name === name) && (!regionId || s.region === regionId));
-      const slice = paged(matching, page);
+      const { window, answer } = windowOf(page);
+      const one = (v: string | undefined) => (v === undefined ? undefined : [v]);
+      const columns = { region: one(regionId), vpc_id: one(vpcId), id: ids, zone: one(zone), route_table_id: one(tableId), name: one(name) };
+      const found = await c.services.subnets.search(c.actor, { columns, tags: tagSearch(c.p.tags("Tag")) }, window);
       const vpcs = new Map<string, Vpc>();
-      for (const s of slice.items) if (!vpcs.has(s.vpcId)) vpcs.set(s.vpcId, await c.services.vpcs.get(c.actor, s.vpcId));
-      return { PageNumber: slice.PageNumber, PageSize: slice.PageSize, TotalCount: slice.TotalCount, VSwitches: { VSwitch: slice.items.map((s) => vSwitchView(s, vpcs.get(s.vpcId))) } };
+      for (const s of found.items) if (!vpcs.has(s.vpcId)) vpcs.set(s.vpcId, await c.services.vpcs.get(c.actor, s.vpcId));
+      return { ...answer(found.total), VSwitches: { VSwitch: found.items.map((s) => vSwitchView(s, vpcs.get(s.vpcId))) } };
     },
   },
   DeleteVSwitch: {
@@ -227,20 +228,16 @@ export const vpcActions: ActionTable = {
       const type = c.p.oneOf("RouteTableType", ["System", "Custom"] as const);
       const page = c.p.page(50);
       if (routerType === "VBR") return { PageNumber: page.number, PageSize: page.size, TotalCount: 0, RouterTableList: { RouterTableListType: [] } };
-      const all = await listAll((o) => c.services.routeTables.list(c.actor, { vpcId }, o), c.p.tags("Tag"));
-      const matching = all.filter(
-        (t) =>
-          (!regionId || t.region === regionId) &&
-          (!routerId || t.vpcId === routerId) &&
-          (!tableId || t.id === tableId) &&
-          (name === undefined || t.name === name) &&
-          (!type || (type === "System") === t.isDefault),
-      );
-      if (tableId && matching.length === 0) throw notFound("route-table", tableId);
-      const slice = paged(matching, page);
+      const { window, answer } = windowOf(page);
+      const one = (v: string | undefined) => (v === undefined ? undefined : [v]);
+      // VpcId and RouterId both name the VPC: a table must be in both.
+      const vpcIds = vpcId !== undefined && routerId !== undefined && vpcId !== routerId ? [] : one(vpcId ?? routerId);
+      const columns = { region: one(regionId), vpc_id: vpcIds, id: one(tableId), name: one(name), is_default: type && [type === "System" ? "1" : "0"] };
+      const found = await c.services.routeTables.search(c.actor, { columns, tags: tagSearch(c.p.tags("Tag")) }, window);
+      if (tableId && found.total === 0) throw notFound("route-table", tableId);
       const items = [];
-      for (const t of slice.items) items.push(tableView(t, await c.services.routeTables.associations(c.actor, t.id)));
-      return { PageNumber: slice.PageNumber, PageSize: slice.PageSize, TotalCount: slice.TotalCount, RouterTableList: { RouterTableListType: items } };
+      for (const t of found.items) items.push(tableView(t, await c.services.routeTables.associations(c.actor, t.id)));
+      return { ...answer(found.total), RouterTableList: { RouterTableListType: items } };
     },
   },
 };

@@ -1,8 +1,8 @@
 /** What every Tencent action handler receives, and the listing helpers the Describe actions share. */
-import type { Page } from "../../../domain/resources.ts";
 import type { Actor } from "../../../service/context.ts";
 import type { Services } from "../../../service/index.ts";
 import { TencentError, missing } from "../errors.ts";
+import type { OwnedSearch } from "../../../store/repos/index.ts";
 import { Params, paging } from "../params.ts";
 
 export interface Ctx {
@@ -24,19 +24,6 @@ export function requireRegion(ctx: Ctx): string {
   return ctx.region;
 }
 
-/** Every item of a paged service list. */
-export async function collect<T>(fetch: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
-  const out: T[] = [];
-  let cursor: string | undefined;
-  for (let i = 0; i < 1000; i++) {
-    const page = await fetch(cursor);
-    out.push(...page.items);
-    if (!page.nextCursor) break;
-    cursor = page.nextCursor;
-  }
-  return out;
-}
-
 /** Ids and Filters of a Describe action are mutually exclusive, as Tencent has it. */
 export function exclusive(p: Params, idsParam: string): void {
   if (p.has(idsParam) && p.has("Filters")) {
@@ -53,16 +40,13 @@ export function window<T>(p: Params, items: T[], maxLimit = 100): { TotalCount: 
   return { TotalCount: items.length, items: items.slice(offset, offset + limit) };
 }
 
-/** Whether `tags` pass the `tag-key` and `tag:<k>` filters. */
-export function tagsMatch(tags: Record<string, string>, filters: Map<string, string[]>): boolean {
+/** The `tag-key` (any of the keys) and `tag:<k>` (that key with one of the values) filters as the store's search criteria. */
+export function tagSearch(filters: Map<string, string[]>): NonNullable<OwnedSearch["tags"]> {
+  const out: NonNullable<OwnedSearch["tags"]>[number][] = [];
   const keys = filters.get("tag-key");
-  if (keys && !keys.some((k) => k in tags)) return false;
-  for (const [name, values] of filters) {
-    if (!name.startsWith("tag:")) continue;
-    const v = tags[name.slice(4)];
-    if (v === undefined || !values.includes(v)) return false;
-  }
-  return true;
+  if (keys) out.push({ keys });
+  for (const [name, values] of filters) if (name.startsWith("tag:")) out.push({ keys: [name.slice(4)], values });
+  return out;
 }
 
 /** Whether `value` passes the filter `name` (absent filter: always). */

@@ -1,8 +1,8 @@
 /** CreateRouteTable, DescribeRouteTables, DeleteRouteTable, ModifyRouteTableAttribute, ReplaceRouteTableAssociation. */
 import type { RouteTable } from "../../../domain/resources.ts";
-import { Params } from "../params.ts";
+import { Params, paging } from "../params.ts";
 import { routeTableShape } from "../shapes.ts";
-import { type ActionDef, type Ctx, NAME, collect, exclusive, matches, tagsMatch, window } from "./common.ts";
+import { type ActionDef, type Ctx, NAME, exclusive, tagSearch, window } from "./common.ts";
 
 /** A table in Tencent shape, with its routes and associated subnets. */
 export async function tableView(ctx: Ctx, t: RouteTable) {
@@ -27,20 +27,27 @@ export const routeTableActions: Record<string, ActionDef> = {
       p.bool("NeedRouterInfo");
       const ids = p.ids("RouteTableIds", "rtb");
       const f = p.filters(["route-table-id", "route-table-name", "vpc-id", "association.main", "next-hop-type", "tag-key", "tag:"]);
-      const all = await collect((cursor) => ctx.services.routeTables.list(ctx.actor, {}, { limit: 500, cursor }));
-      const hits = all.filter(
-        (t) =>
-          (!ctx.region || t.region === ctx.region) &&
-          (!ids || ids.includes(t.id)) &&
-          matches(f, "route-table-id", t.id) &&
-          matches(f, "route-table-name", t.name, true) &&
-          matches(f, "vpc-id", t.vpcId) &&
-          matches(f, "association.main", t.isDefault) &&
-          tagsMatch(t.tags, f),
-      );
-      let views = await Promise.all(hits.map((t) => tableView(ctx, t)));
+      const main = f.get("association.main");
+      const search = {
+        columns: {
+          region: ctx.region ? [ctx.region] : undefined,
+          id: ids ?? f.get("route-table-id"),
+          vpc_id: f.get("vpc-id"),
+          is_default: main && [...new Set(main.flatMap((v) => (v === "true" ? ["1"] : v === "false" ? ["0"] : [])))],
+        },
+        nameContains: f.get("route-table-name"),
+        tags: tagSearch(f),
+      };
       const hop = f.get("next-hop-type");
-      if (hop) views = views.filter((v) => v.RouteSet.some((r) => hop.includes(r.GatewayType)));
+      if (!hop) {
+        // Counted and windowed by the store (OwnedRepo.search).
+        const found = await ctx.services.routeTables.search(ctx.actor, search, paging(p));
+        return { TotalCount: found.total, RouteTableSet: await Promise.all(found.items.map((t) => tableView(ctx, t))) };
+      }
+      // next-hop-type is a property of a table's routes: tested here, on the tables SQL narrowed the set to.
+      const { total, items } = await ctx.services.routeTables.search(ctx.actor, search, { offset: 0, limit: Number.MAX_SAFE_INTEGER });
+      let views = await Promise.all(items.slice(0, total).map((t) => tableView(ctx, t)));
+      views = views.filter((v) => v.RouteSet.some((r) => hop.includes(r.GatewayType)));
       const w = window(p, views);
       return { TotalCount: w.TotalCount, RouteTableSet: w.items };
     },

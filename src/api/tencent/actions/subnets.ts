@@ -1,9 +1,9 @@
 /** CreateSubnet, DescribeSubnets (Offset/Limit or NextToken/MaxResults), ModifySubnetAttribute, DeleteSubnet. */
 import { subnetCidr } from "../cidr-rules.ts";
 import { TencentError, invalidValue } from "../errors.ts";
-import { Params } from "../params.ts";
+import { Params, paging } from "../params.ts";
 import { subnetShape } from "../shapes.ts";
-import { type ActionDef, NAME, PAGING, collect, exclusive, matches, tagsMatch, window } from "./common.ts";
+import { type ActionDef, NAME, PAGING, exclusive, matches, tagSearch } from "./common.ts";
 
 /** NextToken: the position of the next page, opaque to clients. */
 const encodeToken = (offset: number) => Buffer.from(`subnets:${offset}`).toString("base64url");
@@ -16,17 +16,14 @@ function decodeToken(p: Params): number {
   return Number(m[1]);
 }
 
-/** One page: by Offset/Limit (TotalCount and the window), or by NextToken/MaxResults (plus the next token). */
-function page<T>(p: Params, items: T[]): { TotalCount: number; items: T[]; NextToken?: string } {
+/** The window asked for: by Offset/Limit, or by NextToken/MaxResults (the token holds the next offset). */
+function windowOf(p: Params): { offset: number; limit: number; tokens: boolean } {
   const tokens = p.has("NextToken") || p.has("MaxResults");
   if (tokens && (p.has("Offset") || p.has("Limit"))) {
     throw new TencentError("InvalidParameter.Coexist", "The parameters `NextToken`/`MaxResults` and `Offset`/`Limit` cannot be specified at the same time.");
   }
-  if (!tokens) return window(p, items);
-  const start = decodeToken(p);
-  const max = p.int("MaxResults", false, { min: 1, max: 100 }) ?? 20;
-  const end = start + max;
-  return { TotalCount: items.length, items: items.slice(start, end), ...(end < items.length ? { NextToken: encodeToken(end) } : {}) };
+  if (!tokens) return { ...paging(p), tokens };
+  return { offset: decodeToken(p), limit: p.int("MaxResults", false, { min: 1, max: 100 }) ?? 20, tokens };
 }
 
 export const subnetActions: Record<string, ActionDef> = {
@@ -48,24 +45,20 @@ export const subnetActions: Record<string, ActionDef> = {
       exclusive(p, "SubnetIds");
       const ids = p.ids("SubnetIds", "subnet");
       const f = p.filters(["subnet-id", "vpc-id", "cidr-block", "is-default", "is-remote-vpc-snat", "subnet-name", "zone", "route-table-id", "cdc-id", "tag-key", "tag:"]);
-      const all = await collect((cursor) => ctx.services.subnets.list(ctx.actor, {}, { limit: 500, cursor }));
-      const hits = all.filter(
-        (s) =>
-          (!ctx.region || s.region === ctx.region) &&
-          (!ids || ids.includes(s.id)) &&
-          matches(f, "subnet-id", s.id) &&
-          matches(f, "vpc-id", s.vpcId) &&
-          matches(f, "cidr-block", s.cidr) &&
-          matches(f, "is-default", false) &&
-          matches(f, "is-remote-vpc-snat", false) &&
-          matches(f, "subnet-name", s.name, true) &&
-          matches(f, "zone", s.zone) &&
-          matches(f, "route-table-id", s.routeTableId) &&
-          matches(f, "cdc-id", "") &&
-          tagsMatch(s.tags, f),
-      );
-      const { TotalCount, items, NextToken } = page(p, hits);
-      return { TotalCount, SubnetSet: items.map(subnetShape), ...(NextToken ? { NextToken } : {}) };
+      const w = windowOf(p);
+      // Counted and windowed by the store (OwnedRepo.search); the constant filters are decided here.
+      const constants = matches(f, "is-default", false) && matches(f, "is-remote-vpc-snat", false) && matches(f, "cdc-id", "");
+      const columns = {
+        region: ctx.region ? [ctx.region] : undefined,
+        id: ids ?? f.get("subnet-id"),
+        vpc_id: f.get("vpc-id"),
+        cidr: f.get("cidr-block"),
+        zone: f.get("zone"),
+        route_table_id: f.get("route-table-id"),
+      };
+      const found = constants ? await ctx.services.subnets.search(ctx.actor, { columns, nameContains: f.get("subnet-name"), tags: tagSearch(f) }, w) : { total: 0, items: [] };
+      const end = w.offset + w.limit;
+      return { TotalCount: found.total, SubnetSet: found.items.map(subnetShape), ...(w.tokens && end < found.total ? { NextToken: encodeToken(end) } : {}) };
     },
   },
   ModifySubnetAttribute: {

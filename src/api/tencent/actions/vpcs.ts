@@ -1,8 +1,8 @@
 /** CreateVpc, DescribeVpcs, ModifyVpcAttribute, DeleteVpc. */
 import { vpcCidr } from "../cidr-rules.ts";
-import { Params } from "../params.ts";
+import { Params, paging } from "../params.ts";
 import { vpcShape } from "../shapes.ts";
-import { type ActionDef, NAME, PAGING, collect, exclusive, matches, requireRegion, tagsMatch, window } from "./common.ts";
+import { type ActionDef, NAME, PAGING, exclusive, matches, requireRegion, tagSearch } from "./common.ts";
 
 /** VPC options vpcpeer has no counterpart for: checked for type, then ignored (see docs/dialects.md). */
 const VPC_OPTIONS = ["EnableMulticast", "DnsServers", "DomainName", "EnableRouteVpcPublish", "EnableRouteVpcPublishIpv6", "EnableCdcPublish"] as const;
@@ -34,18 +34,15 @@ export const vpcActions: Record<string, ActionDef> = {
       exclusive(p, "VpcIds");
       const ids = p.ids("VpcIds", "vpc");
       const f = p.filters(["vpc-name", "is-default", "vpc-id", "cidr-block", "tag-key", "tag:"]);
-      const all = await collect((cursor) => ctx.services.vpcs.list(ctx.actor, { region: ctx.region }, { limit: 500, cursor }));
-      const hits = all.filter(
-        (v) =>
-          (!ids || ids.includes(v.id)) &&
-          matches(f, "vpc-name", v.name, true) &&
-          matches(f, "is-default", false) &&
-          matches(f, "vpc-id", v.id) &&
-          matches(f, "cidr-block", v.cidr) &&
-          tagsMatch(v.tags, f),
+      const w = paging(p);
+      // Counted and windowed by the store (OwnedRepo.search): every filter is a criterion of its SQL.
+      if (!matches(f, "is-default", false)) return { TotalCount: 0, VpcSet: [] };
+      const found = await ctx.services.vpcs.search(
+        ctx.actor,
+        { columns: { region: ctx.region ? [ctx.region] : undefined, id: ids ?? f.get("vpc-id"), cidr: f.get("cidr-block") }, nameContains: f.get("vpc-name"), tags: tagSearch(f) },
+        w,
       );
-      const w = window(p, hits);
-      return { TotalCount: w.TotalCount, VpcSet: w.items.map(vpcShape) };
+      return { TotalCount: found.total, VpcSet: found.items.map(vpcShape) };
     },
   },
   ModifyVpcAttribute: {
