@@ -22,7 +22,7 @@ export function tempDir(prefix: string): string {
 }
 
 export interface ServerChild {
-  kind: "api" | "bare" | "floor";
+  kind: "api" | "bare" | "floor" | "insert";
   url: string;
   host: string;
   port: number;

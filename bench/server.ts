@@ -9,6 +9,9 @@
  *   --kind floor --data DIR  a yardstick, not the product: a bare Fastify route doing the one read
  *                            GET /api/v1/vpcs/{id} needs (the store's own statement, prepared
  *                            once, on the API's store) with the token lookup remembered
+ *   --kind insert --data DIR the create baseline (bench/create.ts): a bare Fastify POST
+ *                            /api/v1/vpcs doing one INSERT per request into its own SQLite file
+ *                            in DIR (WAL, synchronous=FULL: one durable commit per request)
  *
  * Listens on 127.0.0.1 (an ephemeral port), prints `BENCH_READY {"url","pid"}` on stdout, and shuts
  * down cleanly (so --cpu-prof profiles get written) on SIGTERM, SIGINT or when stdin closes, which
@@ -62,6 +65,35 @@ async function startBare(): Promise<{ url: string; close(): Promise<void> }> {
 }
 
 /**
+ * The create baseline: a bare Fastify route that makes each request's row durable on its own (one
+ * autocommit INSERT, WAL, synchronous=FULL: an fsync per request), returning the row as JSON.
+ */
+async function startInsert(dataDir: string): Promise<{ url: string; close(): Promise<void> }> {
+  const { default: Database } = await import("better-sqlite3");
+  const db = new Database(join(dataDir, "bare-insert.db"));
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = FULL");
+  db.exec("create table if not exists vpcs (id text primary key, name text not null, region text not null, cidr text not null, tags text not null, created_at text not null)");
+  const insert = db.prepare("insert into vpcs (id, name, region, cidr, tags, created_at) values (?, ?, ?, ?, ?, ?)");
+  const app = Fastify({ logger: false });
+  app.post<{ Body: { name?: string; region?: string; cidr?: string; tags?: Record<string, string> } }>("/api/v1/vpcs", async (req, reply) => {
+    const id = `vpc-${Math.random().toString(36).slice(2, 14).padEnd(12, "0")}`;
+    const vpc = { ...sampleVpc(id), name: req.body?.name ?? "" };
+    insert.run(id, vpc.name, req.body?.region ?? "", req.body?.cidr ?? "", JSON.stringify(req.body?.tags ?? {}), new Date().toISOString());
+    reply.code(201);
+    return vpc;
+  });
+  const url = await app.listen({ host: "127.0.0.1", port: 0 });
+  return {
+    url,
+    close: async () => {
+      await app.close();
+      db.close();
+    },
+  };
+}
+
+/**
  * The API's GET /api/v1/vpcs/{id} without the service around it: a bare Fastify route doing the one
  * read the store does (the VPC's JSON built by the same view SQL, on a read-only connection,
  * statement prepared once), with the token → account lookup remembered, sending the text as it is.
@@ -110,11 +142,14 @@ if (values.kind === "api") {
   server = await startApi(values.database ? { databaseUrl: values.database } : { dataDir: values.data! }, mb === undefined ? undefined : Number(mb));
 } else if (values.kind === "bare") {
   server = await startBare();
+} else if (values.kind === "insert") {
+  if (!values.data) throw new Error("--data DIR is required for --kind insert");
+  server = await startInsert(values.data);
 } else if (values.kind === "floor") {
   if (!values.data) throw new Error("--data DIR is required for --kind floor");
   server = await startFloor(values.data);
 } else {
-  throw new Error(`--kind must be api, bare or floor (got ${String(values.kind)})`);
+  throw new Error(`--kind must be api, bare, insert or floor (got ${String(values.kind)})`);
 }
 
 let closing = false;

@@ -21,6 +21,7 @@ import {
 } from "kysely";
 import { DomainError } from "../domain/errors.ts";
 import { isBusy, isRetryable } from "./db-errors.ts";
+import { GroupCommitDriver, type GroupCommitStats } from "./group-commit.ts";
 import { migrate } from "./migrations.ts";
 import { ReadCache, type ReadCacheStats, type VersionSource } from "./read-cache.ts";
 import type { Capabilities, Db, DirectReads } from "./repos/common.ts";
@@ -66,7 +67,7 @@ function unbusy<T>(read: () => T): T {
   }
 }
 
-function sqliteConnection(file: string, mode: "write" | "read"): { dialect: Dialect; direct: DirectReads; versions: VersionSource } {
+function sqliteConnection(file: string, mode: "write" | "read"): { dialect: Dialect; direct: DirectReads; versions: VersionSource; group: GroupCommitDriver | null } {
   const database = new SqliteDatabase(file, { readonly: mode === "read" });
   if (mode === "write") {
     database.pragma("journal_mode = WAL");
@@ -92,11 +93,17 @@ function sqliteConnection(file: string, mode: "write" | "read"): { dialect: Dial
   const cached = {
     prepare: (sql: string) => prepared(statements, sql, false),
     close: () => database.close(),
+    get inTransaction() {
+      return database.inTransaction;
+    },
   };
+  // The writer commits in groups (group-commit.ts): one durable COMMIT for the transactions of a batch.
+  const group = mode === "write" ? new GroupCommitDriver(cached) : null;
   return {
+    group,
     dialect: {
       createAdapter: () => new SqliteAdapter(),
-      createDriver: () => new ImmediateSqliteDriver({ database: cached as unknown as SqliteDatabase.Database }),
+      createDriver: () => group ?? new ImmediateSqliteDriver({ database: cached as unknown as SqliteDatabase.Database }),
       createIntrospector: (db) => new SqliteIntrospector(db),
       createQueryCompiler: () => new SqliteQueryCompiler(),
     },
@@ -122,6 +129,8 @@ export class Store {
   private readRoot: Repos;
   private readDb: Db | null = null;
   private cache: ReadCache | null = null;
+  /** SQLite's writer: transactions share durable commits (group-commit.ts). */
+  private group: GroupCommitDriver | null = null;
 
   private constructor(
     private readonly db: Db,
@@ -149,7 +158,9 @@ export class Store {
       const dir = resolve(opts.dataDir ?? "data");
       mkdirSync(dir, { recursive: true });
       const file = join(dir, "vpcpeer.db");
-      store = new Store(new Kysely<Database>({ dialect: sqliteConnection(file, "write").dialect }), { dialect: "sqlite", rowLocks: false }, file);
+      const writer = sqliteConnection(file, "write");
+      store = new Store(new Kysely<Database>({ dialect: writer.dialect }), { dialect: "sqlite", rowLocks: false }, file);
+      store.group = writer.group;
     }
     try {
       await migrate(store.db);
@@ -207,14 +218,20 @@ export class Store {
 
   private async topLevel<T>(fn: (repos: Repos) => Promise<T>, opts: { notify?: boolean }): Promise<T> {
     for (let attempt = 1; ; attempt++) {
+      // SQLite: the batch this transaction runs in; its outcome is told once the batch is committed.
+      let durable: Promise<void> | undefined;
       try {
         const result = await this.db.transaction().execute((trx) => {
+          durable = this.group?.durable();
           const repos = new Repos(trx, this.caps);
           return this.als.run(repos, () => fn(repos));
         });
+        await durable;
         if (opts.notify !== false) for (const listener of this.commitListeners) listener();
         return result;
       } catch (e) {
+        // A failure may have read the batch's earlier writes: it is told after them, or as the batch's loss.
+        if (durable) await durable;
         if (isRetryable(e) && attempt < 5) continue;
         if (isBusy(e)) throw new DomainError("StoreUnavailable", "the store is busy; retry the request", {});
         throw e;
@@ -226,6 +243,11 @@ export class Store {
   onCommit(listener: () => void): () => void {
     this.commitListeners.add(listener);
     return () => this.commitListeners.delete(listener);
+  }
+
+  /** SQLite's group commit counters (commits, transactions, largest batch), or null on PostgreSQL. */
+  groupCommitStats(): GroupCommitStats | null {
+    return this.group?.stats() ?? null;
   }
 
   /** The read cache's counters, or null when this store has none (PostgreSQL, or turned off). */
