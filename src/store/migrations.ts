@@ -487,6 +487,26 @@ const eventsByResource: Migration = {
   },
 };
 
+const readNotify: Migration = {
+  async up(db: AnyDb) {
+    // PostgreSQL's read cache (read-cache.ts, pg-store.ts): every write of a tenant's row of these
+    // tables notifies "<table> <account>" at its commit, to every listening server. Duplicates in
+    // one transaction are sent once. SQLite keeps read_versions (0008) instead.
+    if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+    await sql
+      .raw(
+        `create function vpcpeer_read_changed() returns trigger language plpgsql as $$ begin ` +
+          `if tg_op <> 'INSERT' then perform pg_notify('vpcpeer_reads', tg_table_name || ' ' || old.account_id); end if; ` +
+          `if tg_op <> 'DELETE' then perform pg_notify('vpcpeer_reads', tg_table_name || ' ' || new.account_id); end if; ` +
+          `return null; end $$`,
+      )
+      .execute(db);
+    for (const table of [...OWNED_TABLES, "tags"]) {
+      await sql.raw(`create trigger read_changed after insert or update or delete on ${table} for each row execute function vpcpeer_read_changed()`).execute(db);
+    }
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_peerings": peerings,
@@ -503,6 +523,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0013_network_insights": networkInsights,
   "0014_list_sorts": listSorts,
   "0015_events_by_resource": eventsByResource,
+  "0016_read_notify": readNotify,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

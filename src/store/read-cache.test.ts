@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { type TestDb, freshDb } from "../../test/support/harness.ts";
-import { ReadCache, type VersionSource, dependency } from "./read-cache.ts";
+import { BACKENDS, type TestDb, freshDb } from "../../test/support/harness.ts";
+import { type ChangeFeed, ReadCache, type VersionSource, dependency } from "./read-cache.ts";
+import { FEED_APPLICATION } from "./pg-store.ts";
 import { Store } from "./store.ts";
 
 /** A version source driven by the test: what a read connection would report. */
@@ -103,8 +104,95 @@ describe("ReadCache", () => {
   });
 });
 
-/** The cache over real SQLite connections, with writers in other stores (as other processes would be). */
-describe("the read cache of a SQLite store", () => {
+/** A change feed driven by the test: syncs wait until the test lets them end. */
+function feedOf() {
+  const pending: (() => void)[] = [];
+  let down = false;
+  let syncs = 0;
+  const feed: ChangeFeed = {
+    sync: () => (syncs++, down ? Promise.reject(new Error("down")) : new Promise<void>((resolve) => pending.push(resolve))),
+  };
+  const settle = () => {
+    for (const resolve of pending.splice(0)) resolve();
+  };
+  return { feed, settle, setDown: (d: boolean) => (down = d), syncs: () => syncs };
+}
+
+describe("ReadCache over a change feed (PostgreSQL)", () => {
+  const size = (s: string) => s.length;
+  const tick = () => new Promise((r) => setImmediate(r));
+
+  it("serves a read only after a sync, again until a change of what it depends on arrives", async () => {
+    const { feed, settle, syncs } = feedOf();
+    const cache = new ReadCache(feed, 1 << 20);
+    const deps = [dependency("vpcs", "1")];
+    let loads = 0;
+    const load = async () => (loads++, `v${loads}`);
+    const first = cache.get("k", deps, load, size);
+    await tick();
+    expect(loads).toBe(0); // nothing is read before the sync ends
+    settle();
+    expect(await first).toBe("v1");
+    const again = cache.get("k", deps, load, size);
+    await tick();
+    settle();
+    expect(await again).toBe("v1");
+    // A change delivered before the sync ends is seen by the read that waited for it.
+    const third = cache.get("k", deps, load, size);
+    cache.changed("vpcs", "1");
+    settle();
+    expect(await third).toBe("v2");
+    cache.changed("vpcs", "2");
+    cache.changed("subnets", "1");
+    const fourth = cache.get("k", deps, load, size);
+    await tick();
+    settle();
+    expect(await fourth).toBe("v2");
+    expect(syncs()).toBe(4);
+  });
+
+  it("does not keep a value read across a change or a gap, and bypasses itself while the feed is down", async () => {
+    const { feed, settle, setDown } = feedOf();
+    const cache = new ReadCache(feed, 1 << 20);
+    const deps = [dependency("vpcs", "1")];
+    let release: () => void = () => {};
+    let loads = 0;
+    const slow = () => new Promise<string>((resolve) => (loads++, (release = () => resolve(`v${loads}`))));
+    // A change lands while the value is being read: the value may be older than the change.
+    const p = cache.get("k", deps, slow, size);
+    await tick();
+    settle();
+    await tick();
+    cache.changed("vpcs", "1");
+    release();
+    expect(await p).toBe("v1");
+    const q = cache.get("k", deps, slow, size);
+    await tick();
+    settle();
+    await tick();
+    release();
+    expect(await q).toBe("v2"); // stamped before the change: stale, read again
+    // A gap (reset) while a read is in flight: that read is not kept.
+    const r = cache.get("k2", deps, slow, size);
+    await tick();
+    settle();
+    await tick();
+    cache.reset();
+    release();
+    expect(await r).toBe("v3");
+    expect(cache.stats().entries).toBe(0);
+    // Down: every read goes to the database, nothing is kept.
+    setDown(true);
+    const s = cache.get("k3", deps, slow, size);
+    await tick();
+    release();
+    expect(await s).toBe("v4");
+    expect(cache.stats().entries).toBe(0);
+  });
+});
+
+/** The cache over real connections, with writers in other stores (as other processes would be). */
+describe.each(BACKENDS)("the read cache of a %s store", (backend) => {
   const open: Store[] = [];
   let db: TestDb | undefined;
   afterEach(async () => {
@@ -113,7 +201,7 @@ describe("the read cache of a SQLite store", () => {
     db = undefined;
   });
   const stores = async (...budgets: number[]) => {
-    db = await freshDb("sqlite");
+    db = await freshDb(backend);
     for (const mb of budgets) open.push(await Store.open({ ...db, readCacheMb: mb }));
     return open;
   };
@@ -219,16 +307,43 @@ describe("the read cache of a SQLite store", () => {
     expect(cached!.readCacheStats()!.hits).toBeGreaterThan(0);
   });
 
-  it("is off with readCacheMb 0, and absent on PostgreSQL", async () => {
+  it.runIf(backend === "postgres")("stays exact when its notification connection is lost, and caches again once it listens anew", async () => {
+    const [reader, writer] = await stores(16, 0);
+    await seed(writer!);
+    const [a] = accounts as [string];
+    const vpc = "vpc-000000000001";
+    await writer!.transaction((r) => r.vpcs.insert(row(1, a), {}));
+    expect((await reader!.read.vpcs.get(a, vpc))!.name).toBe("v1");
+    const { default: pg } = await import("pg");
+    const admin = new pg.Client({ connectionString: db!.databaseUrl });
+    await admin.connect();
+    try {
+      const feeds = await admin.query("select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1 and datname = current_database()", [FEED_APPLICATION]);
+      expect(feeds.rowCount).toBe(1);
+      // Lost: what changes meanwhile is read from the database, never from the cache.
+      await writer!.transaction((r) => r.vpcs.update(a, vpc, { name: "during" }, undefined));
+      for (let i = 0; i < 3; i++) expect((await reader!.read.vpcs.get(a, vpc))!.name).toBe("during");
+      // Listening again within a few seconds: reads are cached and exact again.
+      const until = Date.now() + 5000;
+      for (;;) {
+        const { rows } = await admin.query("select count(*)::int as n from pg_stat_activity where application_name = $1 and datname = current_database()", [FEED_APPLICATION]);
+        if (rows[0].n === 1) break;
+        if (Date.now() > until) throw new Error("the feed did not reconnect");
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await reader!.read.vpcs.get(a, vpc);
+      const hits = reader!.readCacheStats()!.hits;
+      expect((await reader!.read.vpcs.get(a, vpc))!.name).toBe("during");
+      expect(reader!.readCacheStats()!.hits).toBe(hits + 1);
+      await writer!.transaction((r) => r.vpcs.update(a, vpc, { name: "after" }, undefined));
+      expect((await reader!.read.vpcs.get(a, vpc))!.name).toBe("after");
+    } finally {
+      await admin.end();
+    }
+  });
+
+  it("is off with readCacheMb 0", async () => {
     const [off] = await stores(0);
     expect(off!.readCacheStats()).toBeNull();
-    const pg = await freshDb("postgres");
-    try {
-      const shared = await Store.open({ ...pg, readCacheMb: 16 });
-      expect(shared.readCacheStats()).toBeNull();
-      await shared.close();
-    } finally {
-      await pg.drop();
-    }
   });
 });

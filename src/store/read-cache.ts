@@ -1,6 +1,6 @@
 /**
- * A read cache for the embedded SQLite store that stays exact with any number of writers, in this
- * process or others (`vpcpeer account create`, a second server, `vpcpeer agent`).
+ * A read cache for the store that stays exact with any number of writers, in this process or
+ * others (`vpcpeer account create`, a second server, `vpcpeer agent`).
  *
  * The database keeps the versions (migration 0008): a trigger on every tenant-owned table and on
  * the tags bumps `read_versions(tbl, account_id)` to a store-wide increasing number whenever a row
@@ -17,12 +17,29 @@
  * the entry look older than it is (it is read again next time), never younger.
  */
 
-/** What the cache needs from the read connection. */
+/**
+ * On PostgreSQL (pg-store.ts) the database tells instead: a trigger on the same tables sends
+ * `NOTIFY` (table, account) in the writer's transaction, delivered at its commit to every
+ * listening server, which calls changed(). A read first waits for a round trip on the listening
+ * connection begun after the read was asked (ChangeFeed.sync, shared by the reads waiting at that
+ * moment): PostgreSQL signals the listeners before it acknowledges a commit, and a listener
+ * delivers a pending notification before it reads its next query, so by then every commit
+ * acknowledged before the read has been counted. While the feed is down reads bypass the cache,
+ * and reset() drops what was kept (a gap may have lost notifications).
+ */
+
+/** What the cache needs from SQLite's read connection. */
 export interface VersionSource {
   /** SQLite's `PRAGMA data_version` on the read connection. */
   dataVersion(): number;
   /** The versions written after `since` (a store-wide counter). */
   changedSince(since: number): { tbl: string; account_id: string; v: number }[];
+}
+
+/** What the cache needs from a store that notifies its commits (PostgreSQL). */
+export interface ChangeFeed {
+  /** Resolves once every change committed before the call has been passed to changed(); rejects while the feed is down. */
+  sync(): Promise<void>;
 }
 
 export interface ReadCacheStats {
@@ -34,7 +51,7 @@ export interface ReadCacheStats {
   entries: number;
   /** Approximate size of the cached values, in characters of JSON text. */
   chars: number;
-  /** Times the versions were read because something was committed. */
+  /** Times the versions were read because something was committed (PostgreSQL: notifications received). */
   refreshes: number;
 }
 
@@ -53,20 +70,44 @@ export class ReadCache {
   private dataVersion: number | null = null;
   private seen = 0;
   private chars = 0;
+  /** Bumped by reset(): a value read before it is not kept. */
+  private epoch = 0;
   private readonly counts = { hits: 0, misses: 0, stale: 0, evictions: 0, refreshes: 0 };
 
   /** `budget`: the most characters of cached text kept (older entries are evicted first). */
   constructor(
-    private readonly source: VersionSource,
+    private readonly source: VersionSource | ChangeFeed,
     private readonly budget: number,
   ) {}
+
+  /** A commit wrote rows of `table` owned by `accountId` (a ChangeFeed's notification). */
+  changed(table: string, accountId: string): void {
+    this.counts.refreshes++;
+    this.versions.set(dependency(table, accountId), ++this.seen);
+  }
+
+  /** Forgets every entry (the feed had a gap: a change may have gone unseen). */
+  reset(): void {
+    this.entries.clear();
+    this.chars = 0;
+    this.epoch++;
+  }
 
   /**
    * The value cached under `key` if none of `deps` changed since it was read; otherwise `load()`'s
    * result, cached when it is not null. `size` estimates a value's characters.
    */
   async get<V>(key: string, deps: readonly string[], load: () => Promise<V | null>, size: (value: V) => number): Promise<V | null> {
-    this.refresh();
+    if ("sync" in this.source) {
+      try {
+        await this.source.sync();
+      } catch {
+        // The feed is down: nothing can be known fresh, so nothing is served or kept.
+        this.counts.misses++;
+        return load();
+      }
+    } else this.refresh();
+    const epoch = this.epoch;
     let stamp = 0;
     // Versions only grow, so their sum changes whenever any of them does.
     for (const d of deps) stamp += this.versions.get(d) ?? 0;
@@ -86,7 +127,7 @@ export class ReadCache {
     const value = await load();
     if (value === null) return null;
     const n = size(value) + key.length + 64;
-    if (n > this.budget) return value;
+    if (n > this.budget || epoch !== this.epoch) return value;
     const previous = this.entries.get(key);
     if (previous !== undefined) this.drop(key, previous);
     this.entries.set(key, { value, stamp, size: n });
@@ -109,12 +150,13 @@ export class ReadCache {
   }
 
   private refresh(): void {
-    const now = this.source.dataVersion();
+    const source = this.source as VersionSource;
+    const now = source.dataVersion();
     if (now === this.dataVersion) return;
     this.counts.refreshes++;
     // Read before the versions: a commit between the two is seen again on the next read.
     this.dataVersion = now;
-    for (const row of this.source.changedSince(this.seen)) {
+    for (const row of source.changedSince(this.seen)) {
       this.versions.set(dependency(row.tbl, row.account_id), row.v);
       if (row.v > this.seen) this.seen = row.v;
     }

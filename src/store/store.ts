@@ -36,8 +36,8 @@ export interface StoreOptions {
   /** PostgreSQL pool size per process. */
   poolSize?: number | undefined;
   /**
-   * MB of JSON text the SQLite store may keep of its tenants' resources, served while the
-   * database says nothing they depend on changed (read-cache.ts); 0 turns it off. Default 16.
+   * MB of JSON text the store may keep of its tenants' resources, served while the database says
+   * nothing they depend on changed (read-cache.ts; on PostgreSQL told by NOTIFY); 0 turns it off. Default 16.
    */
   readCacheMb?: number | undefined;
 }
@@ -129,6 +129,8 @@ export class Store {
   private readRoot: Repos;
   private readDb: Db | null = null;
   private cache: ReadCache | null = null;
+  /** PostgreSQL: what keeps the read cache told of commits. */
+  private feed: { close(): Promise<void> } | null = null;
   /** SQLite's writer: transactions share durable commits (group-commit.ts). */
   private group: GroupCommitDriver | null = null;
 
@@ -146,11 +148,8 @@ export class Store {
     let store: Store;
     if (opts.databaseUrl) {
       // Loaded only for a PostgreSQL store: an embedded server does without the driver's memory.
-      const { default: pg } = await import("pg");
-      const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
-      // An idle connection dropped by the server (restart, failover) must not crash the process;
-      // the pool replaces it and the next query reconnects.
-      pool.on("error", () => {});
+      const { openPool } = await import("./pg-store.ts");
+      const pool = openPool(opts.databaseUrl, opts.poolSize ?? 10);
       const url = new URL(opts.databaseUrl);
       url.password = "";
       store = new Store(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), { dialect: "postgres", rowLocks: true }, url.toString());
@@ -171,6 +170,19 @@ export class Store {
         const budget = (opts.readCacheMb ?? 16) * MB;
         store.cache = budget > 0 ? new ReadCache(reader.versions, budget) : null;
         store.readRoot = new Repos(store.readDb, store.caps, reader.direct, store.cache ?? undefined);
+      } else if ((opts.readCacheMb ?? 16) > 0) {
+        // PostgreSQL: the cache learns of every server's commits from NOTIFY (pg-store.ts).
+        const { PgChangeFeed } = await import("./pg-store.ts");
+        const feed = new PgChangeFeed(
+          opts.databaseUrl,
+          (table, accountId) => cache.changed(table, accountId),
+          () => cache.reset(),
+        );
+        const cache = new ReadCache(feed, (opts.readCacheMb ?? 16) * MB);
+        store.feed = feed;
+        await feed.start();
+        store.cache = cache;
+        store.readRoot = new Repos(store.db, store.caps, undefined, cache);
       }
     } catch (e) {
       await store.close();
@@ -250,7 +262,7 @@ export class Store {
     return this.group?.stats() ?? null;
   }
 
-  /** The read cache's counters, or null when this store has none (PostgreSQL, or turned off). */
+  /** The read cache's counters, or null when this store has none (turned off). */
   readCacheStats(): ReadCacheStats | null {
     return this.cache?.stats() ?? null;
   }
@@ -260,6 +272,7 @@ export class Store {
   }
 
   async close(): Promise<void> {
+    await this.feed?.close();
     await this.readDb?.destroy();
     await this.db.destroy();
   }

@@ -90,6 +90,33 @@ describe.each(BACKENDS)("two server processes on one %s store", (backend) => {
     }
   });
 
+  it("a change through one server is seen by a GET on the other as soon as the first has answered (read caches)", async () => {
+    const [a, b] = servers.map((s) => s.url) as [string, string];
+    const hits = async (url: string) => Number(/^vpcpeer_read_cache_hits_total (\d+)$/m.exec(await (await fetch(`${url}/metrics`)).text())?.[1] ?? NaN);
+    const before = await Promise.all([hits(a), hits(b)]);
+    const vpc = (await call(a, token, "POST", "/api/v1/vpcs", { name: "seen", region: "cn-beijing", cidr: "10.7.0.0/16" })).body;
+    const subnet = (await call(b, token, "POST", "/api/v1/subnets", { vpcId: vpc.id, cidr: "10.7.1.0/24", name: "s" })).body;
+    for (let i = 0; i < 6; i++) {
+      // Both have it cached (read twice), then one writes and the other reads at once.
+      const [writer, reader] = i % 2 ? [b, a] : [a, b];
+      for (const url of [reader, writer, reader]) expect((await call(url, token, "GET", `/api/v1/vpcs/${vpc.id}`)).status).toBe(200);
+      await call(reader, token, "GET", `/api/v1/subnets?vpcId=${vpc.id}`);
+      expect((await call(writer, token, "PATCH", `/api/v1/vpcs/${vpc.id}`, { name: `n${i}`, tags: { round: String(i) } })).status).toBe(200);
+      const got = (await call(reader, token, "GET", `/api/v1/vpcs/${vpc.id}`)).body;
+      expect([got.name, got.tags]).toEqual([`n${i}`, { round: String(i) }]);
+      expect((await call(reader, token, "GET", `/api/v1/vpcs?region=cn-beijing&tag=round=${i}`)).body.items.map((v: { id: string }) => v.id)).toEqual([vpc.id]);
+      expect((await call(writer, token, "PATCH", `/api/v1/subnets/${subnet.id}`, { name: `s${i}` })).status).toBe(200);
+      expect((await call(reader, token, "GET", `/api/v1/subnets?vpcId=${vpc.id}`)).body.items.map((s: { name: string }) => s.name)).toEqual([`s${i}`]);
+    }
+    expect((await call(a, token, "DELETE", `/api/v1/subnets/${subnet.id}`)).status).toBe(204);
+    expect((await call(b, token, "GET", `/api/v1/subnets/${subnet.id}`)).status).toBe(404);
+    expect((await call(b, token, "GET", `/api/v1/subnets?vpcId=${vpc.id}`)).body.items).toEqual([]);
+    // Both caches served reads (the repeated GETs above), so what was checked is the cache's freshness.
+    const after = await Promise.all([hits(a), hits(b)]);
+    expect(after[0]).toBeGreaterThan(before[0]!);
+    expect(after[1]).toBeGreaterThan(before[1]!);
+  });
+
   it("serves /readyz and stops cleanly on SIGTERM", async () => {
     const ready = await fetch(`${servers[0]!.url}/readyz`);
     expect(ready.status).toBe(200);

@@ -1,0 +1,54 @@
+import { Kysely, PostgresDialect } from "kysely";
+import { afterEach, describe, expect, it } from "vitest";
+import { type TestDb, freshDb } from "../../test/support/harness.ts";
+import { openPool, statementName } from "./pg-store.ts";
+import { type Arg, Runner, preparedName } from "./repos/common.ts";
+import type { Database } from "./schema.ts";
+
+describe("statementName", () => {
+  it("names a statement with parameters at its second use, and never one without", () => {
+    const text = `select ${Math.random()} where $1::int = 1`;
+    expect(statementName(text, [1])).toBeUndefined();
+    const name = statementName(text, [2]);
+    expect(name).toMatch(/^vq\d+$/);
+    expect(statementName(text, [3])).toBe(name);
+    expect(statementName("begin", [])).toBeUndefined();
+    expect(statementName("begin", undefined)).toBeUndefined();
+  });
+});
+
+describe("the PostgreSQL pool", () => {
+  let db: TestDb | undefined;
+  afterEach(async () => {
+    await db?.drop();
+    db = undefined;
+  });
+
+  it("prepares a repeated statement once per connection, and a shaped query from its first use", async () => {
+    db = await freshDb("postgres");
+    const pool = openPool(db.databaseUrl!, 1);
+    try {
+      const text = `select $1::text || ${Math.floor(Math.random() * 1e9)} as v`;
+      for (const v of ["a", "b", "c"]) expect((await pool.query(text, [v])).rows[0].v).toMatch(new RegExp(`^${v}`));
+      const { rows } = await pool.query("select name, statement from pg_prepared_statements");
+      expect(rows).toEqual([{ name: statementName(text, ["x"]), statement: text }]);
+    } finally {
+      await pool.end();
+    }
+    // A shaped query (Runner.shaped) is named from its first use.
+    const shapedPool = openPool(db.databaseUrl!, 1);
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: shapedPool }) });
+    try {
+      const runner = new Runner(kysely, "postgres");
+      const key = `test:${Math.random()}`;
+      const build = (arg: Arg) => kysely.selectFrom("pg_namespace" as never).select("nspname" as never).where("nspname" as never, "=", arg(0) as never);
+      expect(await runner.shaped(key, ["nobody"], build)).toEqual([]);
+      const { rows } = await shapedPool.query("select name, statement from pg_prepared_statements");
+      expect(rows).toHaveLength(1);
+      expect(rows[0].name).toBe(preparedName(rows[0].statement));
+      expect(rows[0].statement).toBe(`select "nspname" from "pg_namespace" where "nspname" = $1`);
+    } finally {
+      await kysely.destroy();
+    }
+  });
+});
