@@ -4,6 +4,7 @@
  * turns active on the requester's page within 2 s of the accept, carries its bandwidth and
  * regions, opens its page when clicked; an explained path is outlined on the graph.
  */
+import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
@@ -12,6 +13,42 @@ import { type ConsoleRig, type Tenant, form, hasChromium, row, startConsole, wat
 
 const edge = (page: Page, id: string, state?: string) => page.locator(`[data-edge="${id}"]${state ? `[data-state="${state}"]` : ""}`);
 const node = (page: Page, id: string) => page.locator(`[data-node="${id}"]`);
+const SHOTS = join(tmpdir(), "vpcpeer-console-shots");
+
+/** The lines of router text inside the drawing's frame now: how many, and the height of the smallest on screen (px). */
+const textInView = (page: Page) =>
+  page.evaluate(() => {
+    const frame = document.querySelector("svg[aria-label='Topology graph']")!.getBoundingClientRect();
+    const inside = [...document.querySelectorAll("[data-node] text")]
+      .map((t) => t.getBoundingClientRect())
+      .filter((r) => r.top >= frame.top && r.bottom <= frame.bottom && r.left >= frame.left && r.right <= frame.right);
+    return { count: inside.length, min: Math.min(...inside.map((r) => r.height)) };
+  });
+
+/**
+ * The connections routed in straight segments (those across regions, `expected` of them) that pass
+ * through a router other than their two ends, in drawing units.
+ */
+const throughRouters = (page: Page, expected: number) =>
+  page.evaluate((expected) => {
+    const boxes = [...document.querySelectorAll("[data-node]")].map((n) => ({ id: n.getAttribute("data-node")!, b: n.querySelector("rect")!.getBBox() }));
+    const routed = [...document.querySelectorAll("[data-edge][data-routed='true']")];
+    if (routed.length !== expected) return [`${routed.length} connections routed, expected ${expected}`];
+    const bad: string[] = [];
+    for (const e of routed) {
+      const pts = e.querySelector("path")!.getAttribute("d")!.replace(/[ML]/g, " ").trim().split(/\s+/).map((p) => p.split(",").map(Number) as [number, number]);
+      const ends = e.getAttribute("data-ends")!.split(" ");
+      for (const { id, b } of boxes) {
+        if (ends.includes(id)) continue;
+        for (let i = 1; i < pts.length; i++) {
+          const [x0, x1] = [Math.min(pts[i - 1]![0], pts[i]![0]), Math.max(pts[i - 1]![0], pts[i]![0])];
+          const [y0, y1] = [Math.min(pts[i - 1]![1], pts[i]![1]), Math.max(pts[i - 1]![1], pts[i]![1])];
+          if (x0 < b.x + b.width && b.x < x1 + 0.01 && y0 < b.y + b.height && b.y < y1 + 0.01) bad.push(`${e.getAttribute("data-edge")} through ${id}`);
+        }
+      }
+    }
+    return bad;
+  }, expected);
 
 describe.skipIf(!hasChromium)("the topology page", () => {
   let rig: ConsoleRig;
@@ -148,7 +185,7 @@ describe.skipIf(!hasChromium)("the topology page", () => {
     for (const p of [a, b, phone]) await p.context().close();
   });
 
-  it("200 VPCs and 300 peerings: every VPC drawn, no two boxes overlap on the page, text inside its box", async () => {
+  it("200 VPCs and 300 peerings: every VPC drawn, no two boxes overlap, text inside its box; opens readable (text ≥ 10 px) with an overview; Find centres a VPC; a region filter; connections across regions around routers, not through them", async () => {
     const dave = await rig.tenant("dave");
     const regions = ["cn-hangzhou", "cn-shanghai", "cn-beijing", "ap-singapore"];
     const vpcs: Array<{ id: string; region: string }> = [];
@@ -156,15 +193,21 @@ describe.skipIf(!hasChromium)("the topology page", () => {
       for (let i = 0; i < 50; i += 10)
         vpcs.push(...(await Promise.all(Array.from({ length: 10 }, (_, k) => rig.call(dave, "POST", "/api/v1/vpcs", { name: k === 0 ? `a-network-name-much-longer-than-its-box-${r}-${i}` : `net-${r}-${i + k}`, region, cidr: `10.${r * 50 + i + k}.0.0/16` })))));
     expect(vpcs.map((v) => v.id)).toHaveLength(200);
-    // Within each region: a chain (49) and a second chain five apart (26): 75 a region, 300 in all.
-    const pairs: Array<[string, string]> = [];
+    // Within each region: a chain (49) and a second chain five apart (25): 74 a region; and one
+    // connection from each region to the next (regions r and r+1, VPCs 10·r of each): 300 in all.
+    const pairs: Array<[string, string, string?]> = [];
     for (let r = 0; r < 4; r++) {
       const ids = vpcs.slice(r * 50, r * 50 + 50).map((v) => v.id);
       for (let j = 0; j < 49; j++) pairs.push([ids[j]!, ids[j + 1]!]);
-      for (let j = 0; j < 26; j++) pairs.push([ids[j]!, ids[j + 5]!]);
+      for (let j = 0; j < 25; j++) pairs.push([ids[j]!, ids[j + 5]!]);
     }
+    const across = [0, 1, 2, 3].map((r) => [vpcs[r * 50 + 10 * r]!, vpcs[((r + 1) % 4) * 50 + 10 * r]!] as const);
+    for (const [v, w] of across) pairs.push([v.id, w.id, w.region]);
+    expect(pairs).toHaveLength(300);
     for (let i = 0; i < pairs.length; i += 10) {
-      const made = await Promise.all(pairs.slice(i, i + 10).map(([v, w]) => rig.call(dave, "POST", "/api/v1/peerings", { vpcId: v, peerVpcId: w })));
+      const made = await Promise.all(
+        pairs.slice(i, i + 10).map(([v, w, region]) => rig.call(dave, "POST", "/api/v1/peerings", { vpcId: v, peerVpcId: w, ...(region ? { peerRegion: region, bandwidthMbps: 10 } : {}) })),
+      );
       for (const p of made) expect(p.state, JSON.stringify(p)).toBe("active");
     }
     const page = await rig.open(dave, { width: 1280, height: 800 });
@@ -189,13 +232,79 @@ describe.skipIf(!hasChromium)("the topology page", () => {
       return { nodes: boxes.length, overlaps, outside };
     });
     expect(check).toEqual({ nodes: 200, overlaps: [], outside: [] });
-    // Zoomed in, a region is readable; the page itself never scrolls sideways.
-    const svg = page.locator("svg[aria-label='Topology graph']");
-    await svg.focus();
-    for (let i = 0; i < 6; i++) await page.keyboard.press("+");
+
+    // Connections across regions go round the routers between, not through them.
+    expect(await throughRouters(page, across.length)).toEqual([]);
+
+    // The first view is readable: the text of the routers in view renders at 10 px or more; an
+    // overview shows the whole; the page itself never scrolls sideways.
+    const first = await textInView(page);
+    console.log(`topology 200 at 1280×800: ${first.count} lines of router text in the first view, the smallest ${first.min.toFixed(1)} px high`);
+    expect(first.count).toBeGreaterThan(8);
+    expect(first.min).toBeGreaterThanOrEqual(10);
+    const overview = page.getByRole("img", { name: /^Overview of the whole drawing/ });
+    await overview.waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
-    await page.screenshot({ path: join(tmpdir(), "vpcpeer-console-topology-200.png") });
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, "topology-200-1280x800.png") });
+
+    // Find by name: the VPC is outlined at the centre of the drawing, readable.
+    const target = vpcs[137]!;
+    const findBox = page.getByRole("search", { name: "Find a router" });
+    await findBox.getByLabel("Find a VPC").fill("net-2-37");
+    await findBox.getByRole("button", { name: "Find" }).click();
+    await page.locator(`[data-node="${target.id}"][data-found="true"]`).waitFor();
+    await findBox.getByRole("status").getByText(`net-2-37 (${target.id})`).waitFor();
+    const centred = async (id: string) =>
+      page.evaluate((id) => {
+        const svg = document.querySelector("svg[aria-label='Topology graph']")!.getBoundingClientRect();
+        const n = document.querySelector(`[data-node="${id}"] rect`)!.getBoundingClientRect();
+        const name = document.querySelector(`[data-node="${id}"] text`)!.getBoundingClientRect();
+        return { dx: Math.abs(n.left + n.width / 2 - (svg.left + svg.width / 2)), dy: Math.abs(n.top + n.height / 2 - (svg.top + svg.height / 2)), text: name.height };
+      }, id);
+    const c1 = await centred(target.id);
+    expect(c1.dx).toBeLessThan(2);
+    expect(c1.dy).toBeLessThan(2);
+    expect(c1.text).toBeGreaterThanOrEqual(10);
+    await page.screenshot({ path: join(SHOTS, "topology-200-found-1280x800.png") });
+    // By CIDR, exactly (not the other 10.16x networks).
+    await findBox.getByLabel("Find a VPC").fill("10.163.0.0/16");
+    await findBox.getByRole("button", { name: "Find" }).click();
+    await page.locator(`[data-node="${vpcs[163]!.id}"][data-found="true"]`).waitFor();
+    expect((await centred(vpcs[163]!.id)).dx).toBeLessThan(2);
+    await findBox.getByLabel("Find a VPC").fill("no-such-network");
+    await findBox.getByRole("button", { name: "Find" }).click();
+    await findBox.getByRole("status").getByText("Nothing matches “no-such-network”.").waitFor();
+
+    // Fit shows all of it (the overview, then of no use, goes).
+    await page.getByRole("button", { name: "Fit" }).click();
+    await overview.waitFor({ state: "detached" });
+
+    // One region: its 50 VPCs, its 74 + 2 connections, and the two VPCs at their far ends.
+    await page.getByLabel("Region").selectOption("cn-beijing");
+    await expect.poll(() => page.locator("[data-node]").count()).toBe(52);
+    expect(await page.locator("[data-edge]").count()).toBe(76);
+    const labels = await page.locator("[data-node]").evaluateAll((ns) => ns.map((n) => n.getAttribute("aria-label")!));
+    expect(labels.filter((l) => !l.endsWith("cn-beijing")).sort()).toEqual([expect.stringContaining(across[1]![0].id), expect.stringContaining(across[2]![1].id)].sort());
+    expect(decodeURIComponent(new URL(page.url()).hash)).toBe("#/topology?region=cn-beijing");
+    expect((await textInView(page)).min).toBeGreaterThanOrEqual(10);
+    await page.screenshot({ path: join(SHOTS, "topology-200-region-1280x800.png") });
+    await page.getByLabel("Region").selectOption("");
+    await expect.poll(() => page.locator("[data-node]").count()).toBe(200);
     watch(page).expectClean();
     await page.context().close();
-  }, 180_000);
+
+    // A phone: readable too, the drawing within the window.
+    const phone = await rig.open(dave, { hash: "/topology", width: 390, height: 844 });
+    await phone.locator("[data-node]").nth(199).waitFor();
+    const small = await textInView(phone);
+    console.log(`topology 200 at 390×844: ${small.count} lines of router text in the first view, the smallest ${small.min.toFixed(1)} px high`);
+    expect(small.count).toBeGreaterThan(3);
+    expect(small.min).toBeGreaterThanOrEqual(10);
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await phone.screenshot({ path: join(SHOTS, "topology-200-390x844.png") });
+    await phone.locator("svg[aria-label='Topology graph']").screenshot({ path: join(SHOTS, "topology-200-390x844-drawing.png") });
+    watch(phone).expectClean();
+    await phone.context().close();
+  }, 240_000);
 });

@@ -3,7 +3,7 @@ import { type ReactNode, useEffect, useMemo, useState } from "react";
 import { ApiError, api, listAll } from "../api.ts";
 import { Form } from "../form.tsx";
 import { useHashQuery } from "../list.tsx";
-import { buildGraph } from "../topology/graph.ts";
+import { buildGraph, regionGraph, regionsOf } from "../topology/graph.ts";
 import { layoutGraph } from "../topology/layout.ts";
 import { type Analysis, type Hop, pathOf, verdictOf } from "../topology/path.ts";
 import { Legend, TopologyView } from "../topology/view.tsx";
@@ -83,16 +83,29 @@ export function TopologyPage(): ReactNode {
     hq.set(next, true);
   };
 
-  const graph = useMemo(
+  const full = useMemo(
     () =>
       net.data &&
       buildGraph({ accountId: account.id, vpcs: net.data.vpcs, vbrs: net.data.vbrs, peerings: net.data.peerings, routerInterfaces: net.data.routerInterfaces, showEnded, now: new Date() }),
     [net.data, account.id, showEnded],
   );
+  // One region (in the address: #/topology?region=…): its routers and the connections leaving it.
+  const regions = full ? regionsOf(full) : [];
+  const askedRegion = hq.params.get("region") ?? "";
+  const region = regions.includes(askedRegion) ? askedRegion : "";
+  const graph = full && (region ? regionGraph(full, region) : full);
+  const chooseRegion = (r: string) => {
+    const next = new URLSearchParams(hq.params);
+    if (r) next.set("region", r);
+    else next.delete("region");
+    hq.set(next, true);
+  };
+  // Rows of regions and groups wrapped to the shape of the screen (wide on a desktop, tall on a phone).
+  const [aspect] = useState(() => Math.round((window.innerWidth / Math.max(window.innerHeight * 0.75, 1)) * 10) / 10);
   // The layout only when what is drawn changed (a reload with the same network keeps it).
   const shape = graph ? JSON.stringify({ n: graph.nodes, e: graph.edges }) : "";
   // biome-ignore lint/correctness/useExhaustiveDependencies: keyed on the graph's content, not its identity
-  const drawn = useMemo(() => graph && { graph, layout: layoutGraph(graph) }, [shape]);
+  const drawn = useMemo(() => graph && { graph, layout: layoutGraph(graph, { aspect }) }, [shape]);
   const path = useMemo(() => (analysis && drawn ? pathOf(analysis, drawn.graph) : undefined), [analysis, drawn]);
 
   const sources = [
@@ -116,12 +129,27 @@ export function TopologyPage(): ReactNode {
           <p className="muted">
             Your VPCs and VBRs by region, and the connections you are party to. Click a router or a connection to open it.
           </p>
+          <div className="topo-filters">
+          {regions.length > 1 && (
+            <label>
+              Region{" "}
+              <select aria-label="Region" value={region} onChange={(e) => chooseRegion(e.target.value)}>
+                <option value="">All regions</option>
+                {regions.map((r) => (
+                  <option key={r} value={r}>
+                    {r} and the connections leaving it
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
           <label className="check">
             <input type="checkbox" checked={showEnded} onChange={(e) => setShowEnded(e.target.checked)} /> Show ended connections (rejected, expired, deleted)
             {!showEnded && drawn.graph.hiddenEnded > 0 ? ` — ${drawn.graph.hiddenEnded} hidden` : ""}
           </label>
+          </div>
+          <TopologyView key={region} graph={drawn.graph} layout={drawn.layout} path={path} narrowed={region !== ""} />
           <Legend />
-          <TopologyView graph={drawn.graph} layout={drawn.layout} path={path} />
         </>
       )}
       {net.data && sources.length > 0 && (

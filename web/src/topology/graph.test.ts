@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PEERING_STATES } from "../../../src/domain/peering.ts";
 import { peering, routerInterface, vbr, vpc } from "./fixtures.ts";
-import { EDGE_STATES, LEGEND, buildGraph, edgeState, nodeLines } from "./graph.ts";
+import { EDGE_STATES, LEGEND, buildGraph, busiest, edgeState, findNodes, nodeLines, regionGraph, regionsOf } from "./graph.ts";
 import { pathOf, verdictOf } from "./path.ts";
 
 const now = new Date("2026-03-01T00:00:00Z");
@@ -114,5 +114,35 @@ describe("topology graph", () => {
       ],
     });
     expect(v).toEqual({ verdict: "Not reachable: ins-1 (10.0.1.4) → 172.16.1.5 tcp/80", reasons: ["replies do not come back", "Warning: not applied yet"] });
+  });
+
+  it("one region: its routers, the connections with an end in it, and the routers at their far ends", () => {
+    const far = vpc("acc-a", "vpc-dddddddddddd", "cn-beijing", "10.9.0.0/16", "far");
+    const away = vpc("acc-a", "vpc-eeeeeeeeeeee", "cn-beijing", "10.8.0.0/16", "away");
+    const g = buildGraph({ ...base, vpcs: [mine, mine2, far, away], peerings: [peering("pcx-1", mine, theirs), peering("pcx-2", mine, mine2), peering("pcx-3", far, away)] });
+    expect(regionsOf(g)).toEqual(["cn-beijing", "cn-hangzhou", "cn-shanghai"]);
+    const h = regionGraph(g, "cn-hangzhou");
+    expect(h.nodes.map((n) => n.id).sort()).toEqual([mine.id, mine2.id, myVbr.id, theirs.id].sort());
+    expect(h.edges.map((e) => e.id)).toEqual(["pcx-1", "pcx-2"]);
+    const b = regionGraph(g, "cn-beijing");
+    expect(b.nodes.map((n) => n.id).sort()).toEqual([far.id, away.id].sort());
+    expect(b.edges.map((e) => e.id)).toEqual(["pcx-3"]);
+  });
+
+  it("finds routers by id, name or CIDR (any case), exact matches first; the busiest own router", () => {
+    const g = buildGraph({ ...base, peerings: [peering("pcx-1", mine, theirs), peering("pcx-2", mine2, mine)] });
+    expect(findNodes(g.nodes, "WEB").map((n) => n.id)).toEqual([mine.id]);
+    expect(findNodes(g.nodes, "10.2.0.0/16").map((n) => n.id)).toEqual([mine2.id]);
+    expect(findNodes(g.nodes, "vpc-c").map((n) => n.id)).toEqual([mine2.id]);
+    expect(findNodes(g.nodes, "192.168.1").map((n) => n.id)).toEqual([myVbr.id]);
+    // Spaces around the text do not count.
+    expect(findNodes(g.nodes, " db ")[0]!.id).toBe(mine2.id);
+    expect(findNodes(g.nodes, "nothing-like-it")).toEqual([]);
+    expect(findNodes(g.nodes, "  ")).toEqual([]);
+    // The peer side is found by what the peering shows (id, CIDR), never by its owner's name.
+    expect(findNodes(g.nodes, "172.16").map((n) => n.id)).toEqual([theirs.id]);
+    expect(findNodes(g.nodes, "bobs-secret-name")).toEqual([]);
+    expect(busiest(g)?.id).toBe(mine.id);
+    expect(busiest({ nodes: [], edges: [], hiddenEnded: 0 })).toBeUndefined();
   });
 });

@@ -139,6 +139,38 @@ export function buildGraph(input: GraphInput): TopoGraph {
   return { nodes: [...nodes.values()], edges, hiddenEnded };
 }
 
+/**
+ * One region of the graph: its routers, the connections that have an end in it, and the routers
+ * at the far ends of those that leave it (in their own regions).
+ */
+export function regionGraph(g: TopoGraph, region: string): TopoGraph {
+  const inRegion = new Set(g.nodes.filter((n) => n.region === region).map((n) => n.id));
+  const edges = g.edges.filter((e) => inRegion.has(e.source) || inRegion.has(e.target));
+  const ends = new Set(edges.flatMap((e) => [e.source, e.target]));
+  return { nodes: g.nodes.filter((n) => inRegion.has(n.id) || ends.has(n.id)), edges, hiddenEnded: g.hiddenEnded };
+}
+
+/** The regions a graph's routers are in, sorted. */
+export const regionsOf = (g: TopoGraph): string[] => [...new Set(g.nodes.map((n) => n.region))].sort();
+
+/** The routers `q` finds (id, name or CIDR, any case), best first: an exact id, name or CIDR before a part of one. */
+export function findNodes(nodes: TopoNode[], q: string): TopoNode[] {
+  const t = q.trim().toLowerCase();
+  if (!t) return [];
+  const exact = (n: TopoNode) => n.id.toLowerCase() === t || (n.name ?? "").toLowerCase() === t || n.cidrs.some((c) => c.toLowerCase() === t);
+  const part = (n: TopoNode) => n.id.toLowerCase().includes(t) || (n.name ?? "").toLowerCase().includes(t) || n.cidrs.some((c) => c.toLowerCase().includes(t));
+  return [...nodes.filter(exact), ...nodes.filter((n) => !exact(n) && part(n))];
+}
+
+/** The own router with the most connections (the first of them on a tie), or none. */
+export function busiest(g: TopoGraph): TopoNode | undefined {
+  const degree = new Map<string, number>();
+  for (const e of g.edges) for (const id of [e.source, e.target]) degree.set(id, (degree.get(id) ?? 0) + 1);
+  let best: TopoNode | undefined;
+  for (const n of g.nodes) if (n.own && (!best || (degree.get(n.id) ?? 0) > (degree.get(best.id) ?? 0))) best = n;
+  return best;
+}
+
 /** A node's lines of text (each short enough for its box): what the viewer may see of it. */
 export function nodeLines(n: TopoNode): string[] {
   const what = n.kind === "vbr" ? "VBR" : "VPC";

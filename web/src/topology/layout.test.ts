@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { bigNetwork, peering, vpc } from "./fixtures.ts";
 import { buildGraph } from "./graph.ts";
-import { layoutGraph, overlaps } from "./layout.ts";
+import { type Box, type Point, layoutGraph, overlaps } from "./layout.ts";
 
 const graphOf = (n: ReturnType<typeof bigNetwork>) => buildGraph({ accountId: "acc-a", vpcs: n.vpcs, vbrs: [], peerings: n.peerings, routerInterfaces: [], showEnded: false, now: new Date("2026-01-02T00:00:00Z") });
 
@@ -58,5 +58,49 @@ describe("topology layout", () => {
     const layout = layoutGraph(g);
     expect([...layout.edges.keys()].sort()).toEqual(["pcx-1", "pcx-2"]);
     assertNoOverlap(layout);
+  });
+
+  it("wraps regions and groups to the screen's shape: wide on a wide screen, tall on a phone; never one long flat row", () => {
+    const g = graphOf(bigNetwork(200, 300));
+    const wide = layoutGraph(g, { aspect: 2.1 });
+    const tall = layoutGraph(g, { aspect: 0.6 });
+    assertNoOverlap(wide);
+    assertNoOverlap(tall);
+    expect(wide.width / wide.height).toBeGreaterThan(1);
+    expect(tall.width / tall.height).toBeLessThan(1);
+    // Each within a factor of 2 of the shape asked for.
+    expect(Math.abs(Math.log(wide.width / wide.height / 2.1))).toBeLessThan(Math.log(2));
+    expect(Math.abs(Math.log(tall.width / tall.height / 0.6))).toBeLessThan(Math.log(2));
+    // Loose VPCs on a phone: a grid about as tall as wide or taller, not a row.
+    const loose = layoutGraph(graphOf(bigNetwork(40, 0)), { aspect: 0.6 });
+    expect(loose.width).toBeLessThan(loose.height);
+  });
+
+  it("routes connections across regions in right angles around the routers between, not through them", () => {
+    const g = graphOf(bigNetwork(200, 300));
+    const regionOf = new Map(g.nodes.map((n) => [n.id, n.region]));
+    const across = g.edges.filter((e) => regionOf.get(e.source) !== regionOf.get(e.target));
+    expect(across.length).toBeGreaterThan(20);
+    const cuts = (p: Point, q: Point, b: Box) => Math.min(p.x, q.x) < b.x + b.width && b.x < Math.max(p.x, q.x) + 0.01 && Math.min(p.y, q.y) < b.y + b.height && b.y < Math.max(p.y, q.y) + 0.01;
+    for (const aspect of [2.1, 0.6]) {
+      const layout = layoutGraph(g, { aspect });
+      const through: string[] = [];
+      for (const e of across) {
+        const at = layout.edges.get(e.id)!;
+        expect(at.straight, e.id).toBe(true);
+        for (let i = 1; i < at.points.length; i++) {
+          const p = at.points[i - 1]!;
+          const q = at.points[i]!;
+          // Horizontal or vertical.
+          expect(p.x === q.x || p.y === q.y, `${e.id} ${JSON.stringify([p, q])}`).toBe(true);
+          for (const [id, b] of layout.nodes) if (id !== e.source && id !== e.target && cuts(p, q, b)) through.push(`${e.id} through ${id}`);
+        }
+        // It starts on its source's border and ends on its target's.
+        const onBorder = (p: Point, b: Box) => (p.x === b.x || p.x === b.x + b.width || p.y === b.y || p.y === b.y + b.height) && p.x >= b.x && p.x <= b.x + b.width && p.y >= b.y && p.y <= b.y + b.height;
+        expect(onBorder(at.points[0]!, layout.nodes.get(e.source)!), e.id).toBe(true);
+        expect(onBorder(at.points.at(-1)!, layout.nodes.get(e.target)!), e.id).toBe(true);
+      }
+      expect(through, `aspect ${aspect}`).toEqual([]);
+    }
   });
 });

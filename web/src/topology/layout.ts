@@ -202,8 +202,9 @@ function route(a: Box, ra: Box, b: Box, rb: Box, near: { a: Box[]; b: Box[] }, o
   const legs = (n: Box, r: Box, inRegion: Box[]) => {
     const c = centre(n);
     const ways: Point[][] = SIDES.map((side) => leg(n, r, side));
-    const xs = inRegion.flatMap((m) => [m.x - 18, m.x + m.width + 18]);
-    const ys = inRegion.flatMap((m) => [m.y - 12, m.y + m.height + 12]);
+    // Gaps beside the routers near this one (a few node widths either way).
+    const xs = inRegion.filter((m) => Math.abs(m.x - n.x) < 3 * NODE_WIDTH).flatMap((m) => [m.x - 18, m.x + m.width + 18]);
+    const ys = inRegion.filter((m) => Math.abs(m.y - n.y) < 4 * NODE_HEIGHT).flatMap((m) => [m.y - 12, m.y + m.height + 12]);
     for (const x of xs) {
       ways.push([{ x: c.x, y: n.y }, { x: c.x, y: n.y - 12 }, { x, y: n.y - 12 }, { x, y: r.y - d }]);
       ways.push([{ x: c.x, y: n.y + n.height }, { x: c.x, y: n.y + n.height + 12 }, { x, y: n.y + n.height + 12 }, { x, y: r.y + r.height + d }]);
@@ -227,16 +228,24 @@ function route(a: Box, ra: Box, b: Box, rb: Box, near: { a: Box[]; b: Box[] }, o
       const middles: Point[][] = [[{ x: q.x, y: p.y }], [{ x: p.x, y: q.y }], ...xs.map((x) => [{ x, y: p.y }, { x, y: q.y }]), ...ys.map((y) => [{ x: p.x, y }, { x: q.x, y }])];
       for (const m of middles) {
         const mid = [p, ...m, q];
-        const k = crossings([...la.l, ...m, ...[...lb.l].reverse()]);
+        // A leg stays in its region (and the gap around it): only the middle meets other regions' routers.
+        const k = la.k + lb.k + crossings(mid);
         if (best && k > best.k) continue;
         const points = [...la.l.slice(0, -1), ...mid, ...lb.l.slice(0, -1).reverse()];
         const len = length(points);
         if (!best || k < best.k || len < best.len) best = { points, k, len };
       }
     }
-  // Drop points that turn nowhere (on a line with both neighbours).
-  const pts = best!.points;
-  return pts.filter((p, i) => i === 0 || i === pts.length - 1 || !((pts[i - 1]!.x === p.x && p.x === pts[i + 1]!.x) || (pts[i - 1]!.y === p.y && p.y === pts[i + 1]!.y)));
+  // Drop repeated points, and points that turn nowhere (on a line with the points either side).
+  const out: Point[] = [];
+  for (const p of best!.points) {
+    const last = out.at(-1);
+    if (last && last.x === p.x && last.y === p.y) continue;
+    const before = out.at(-2);
+    if (before && last && ((before.x === last.x && last.x === p.x) || (before.y === last.y && last.y === p.y))) out.pop();
+    out.push(p);
+  }
+  return out;
 }
 
 /** Where a routed connection's label goes: the middle of its longest segment. */
@@ -290,13 +299,12 @@ export function layoutGraph(g: TopoGraph, opts: LayoutOptions = {}): Layout {
   });
   const all = regionBlocks.length > 0 ? pack(regionBlocks, targetWidth(regionBlocks, aspect, REGION_GAP), REGION_GAP) : { width: 0, height: 0, nodes: new Map<string, Box>(), edges: new Map<string, EdgeLayout>(), clusters: [] };
   const nodes = new Map([...all.nodes].map(([id, b]) => [id, shift(b, MARGIN, MARGIN)]));
-  const edges = new Map([...all.edges].map(([id, e]) => [id, { points: e.points.map((p) => move(p, MARGIN, MARGIN)), label: move(e.label, MARGIN, MARGIN) }]));
+  const edges = new Map<string, EdgeLayout>([...all.edges].map(([id, e]) => [id, { points: e.points.map((p) => move(p, MARGIN, MARGIN)), label: move(e.label, MARGIN, MARGIN) }]));
   const clusters = all.clusters.map((c) => ({ region: c.region, box: shift(c.box, MARGIN, MARGIN) }));
   const regionBox = new Map(clusters.map((c) => [c.region, c.box]));
   const boxes = [...nodes.entries()];
   const inRegion = (region: string, not: string[]) => boxes.filter(([id]) => regionOf.get(id) === region && !not.includes(id)).map(([, box]) => box);
   let lane = 0;
-  const T0 = performance.now();
   for (const e of g.edges) {
     if (edges.has(e.id)) continue;
     const a = nodes.get(e.source)!;
@@ -307,7 +315,6 @@ export function layoutGraph(g: TopoGraph, opts: LayoutOptions = {}): Layout {
     const points = route(a, regionBox.get(regionOf.get(e.source)!)!, b, regionBox.get(regionOf.get(e.target)!)!, near, others, clusters.map((c) => c.box), lane++);
     edges.set(e.id, { points, label: labelOf(points), straight: true });
   }
-  console.log('route ms', performance.now() - T0);
   return {
     width: Math.max(all.width + 2 * MARGIN, NODE_WIDTH + 2 * MARGIN),
     height: Math.max(all.height + 2 * MARGIN, NODE_HEIGHT + 2 * MARGIN),
