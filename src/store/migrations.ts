@@ -507,6 +507,23 @@ const readNotify: Migration = {
   },
 };
 
+const vpcRegionCounts: Migration = {
+  async up(db: AnyDb) {
+    // SQLite: the VPC quota (vpcsPerRegion) reads how many VPCs an account has in a region from
+    // here, kept by triggers in the writer's own transaction, instead of counting the region's
+    // rows on every create (a cost that grew with the account). PostgreSQL counts.
+    if (db.getExecutor().adapter instanceof PostgresAdapter) return;
+    await sql`create table vpc_region_counts (account_id text not null, region text not null, n integer not null, primary key (account_id, region)) without rowid`.execute(db);
+    await sql`insert into vpc_region_counts (account_id, region, n) select account_id, region, count(*) from vpcs group by account_id, region`.execute(db);
+    const add = (row: "new" | "old") =>
+      `insert into vpc_region_counts (account_id, region, n) values (${row}.account_id, ${row}.region, 1) on conflict (account_id, region) do update set n = n + 1;`;
+    const remove = (row: "new" | "old") => `update vpc_region_counts set n = n - 1 where account_id = ${row}.account_id and region = ${row}.region;`;
+    await sql.raw(`create trigger vpc_region_counts_insert after insert on vpcs begin ${add("new")} end`).execute(db);
+    await sql.raw(`create trigger vpc_region_counts_delete after delete on vpcs begin ${remove("old")} end`).execute(db);
+    await sql.raw(`create trigger vpc_region_counts_move after update of account_id, region on vpcs begin ${remove("old")} ${add("new")} end`).execute(db);
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_peerings": peerings,
@@ -524,6 +541,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0014_list_sorts": listSorts,
   "0015_events_by_resource": eventsByResource,
   "0016_read_notify": readNotify,
+  "0017_vpc_region_counts": vpcRegionCounts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -275,6 +275,14 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
 
   async count(owner: Owner, filters: Filters): Promise<number> {
     const { accountId, region } = ownerScope(owner);
+    const where = scoped(filters, region);
+    // SQLite keeps the VPCs per account and region in a table of their own (migration 0017).
+    if (this.table === "vpcs" && this.caps.dialect === "sqlite" && where.region !== undefined && Object.values(where).filter((v) => v !== undefined).length === 1) {
+      const [n] = await this.runner.shapedColumn<number>("vpc_region_counts", [accountId, where.region], (arg) =>
+        this.db.selectFrom("vpc_region_counts" as never).select("n" as never).where("account_id" as never, "=", arg(0) as never).where("region" as never, "=", arg(1) as never),
+      );
+      return n ?? 0;
+    }
     let q = this.db
       .selectFrom(`${this.table} as t` as never)
       .select((eb) => eb.fn.countAll<number | string>().as("n"))
