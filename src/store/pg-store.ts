@@ -1,14 +1,11 @@
 /**
  * The PostgreSQL side of the store (loaded only for a PostgreSQL store): its pool, whose
- * connections run the store's shaped statements as named prepared statements, and the change
- * feed that keeps the read cache exact across servers (LISTEN/NOTIFY, read-cache.ts).
+ * connections run the store's repeated statements as named prepared statements, and the change
+ * feed that keeps the read cache exact across servers (read_changes, read-cache.ts).
  */
 import pg from "pg";
 import { preparedName } from "./repos/common.ts";
 import type { ChangeFeed } from "./read-cache.ts";
-
-/** The channel migration 0016's triggers notify: payload `<table> <account id>`. */
-export const READS_CHANNEL = "vpcpeer_reads";
 
 /** The feed connection's application_name (pg_stat_activity). */
 export const FEED_APPLICATION = "vpcpeer read feed";
@@ -63,22 +60,35 @@ export function openPool(url: string, max: number): pg.Pool {
   return pool;
 }
 
+/** Changes are kept this long (pruned by the servers); a feed that has not synced for PRUNE_AFTER / 5 forgets its cache. */
+const PRUNE_AFTER_S = 300;
+const STALE_AFTER_MS = (PRUNE_AFTER_S / 5) * 1000;
+
 /**
- * The read cache's change feed on PostgreSQL: one connection of its own LISTENs to READS_CHANNEL
- * and passes every notification to `changed`. sync() is a round trip on that connection begun
- * after the call (reads waiting at the same moment share one): PostgreSQL signals listeners
- * before it acknowledges a commit, and a listening backend delivers what is pending before it
- * reads its next query, so when the round trip ends every commit acknowledged before sync() was
- * called has been passed on. If the connection fails, `gap` is called, sync() rejects until a new
- * connection listens again (retried every second), and reads bypass the cache meanwhile.
+ * The read cache's change feed on PostgreSQL (migration 0016): a transaction that writes a
+ * tenant's rows records (its xid, table, account) in read_changes, in its own commit. sync() is
+ * one statement on a connection of the feed's own, sent after the call (reads waiting at the same
+ * moment share it): it reads, in one snapshot, that snapshot's xmin and the changes of
+ * transactions from the previous sync's xmin on. Every transaction below the previous xmin had
+ * ended by the previous sync, so it was seen then; every commit acknowledged before this sync
+ * is in its snapshot. So when sync() resolves, every change acknowledged before it was called
+ * has been passed to `changed` (a transaction seen before is not passed again). If the
+ * connection fails, `gap` is called, sync() rejects until a new one is open (retried every
+ * second), and reads bypass the cache meanwhile.
  */
 export class PgChangeFeed implements ChangeFeed {
   private client: pg.Client | null = null;
-  /** The round trip in flight, and the one to send when it ends (for the reads asked meanwhile). */
-  private current: Promise<void> | null = null;
-  private next: Promise<void> | null = null;
+  /** A round trip is in flight; the next one, not sent yet, that reads asked meanwhile wait for. */
+  private inFlight = false;
+  private pending: { promise: Promise<void>; resolve: () => void; reject: (e: unknown) => void } | null = null;
   private retry: NodeJS.Timeout | null = null;
   private closed = false;
+  /** The xmin of the last sync's snapshot: transactions below it were all seen. */
+  private floor = 0;
+  /** Transactions at or above `floor` already passed on. */
+  private seen = new Set<number>();
+  private lastSync = 0;
+  private lastPrune = 0;
 
   constructor(
     private readonly url: string,
@@ -86,20 +96,17 @@ export class PgChangeFeed implements ChangeFeed {
     private readonly gap: () => void,
   ) {}
 
-  /** Connects and listens; rejects if it cannot (the store is not opened then). */
+  /** Connects; rejects if it cannot (the store is not opened then). */
   async start(): Promise<void> {
     const client = new pg.Client({ connectionString: this.url, keepAlive: true, application_name: FEED_APPLICATION });
-    client.on("notification", (n) => {
-      if (n.channel !== READS_CHANNEL || !n.payload) return;
-      const space = n.payload.indexOf(" ");
-      if (space > 0) this.changed(n.payload.slice(0, space), n.payload.slice(space + 1));
-    });
     const lost = () => this.lost(client);
     client.on("error", lost);
     client.on("end", lost);
+    let xmin: number;
     try {
       await client.connect();
-      await client.query(`listen ${READS_CHANNEL}`);
+      const { rows } = await client.query<{ xmin: string }>("select pg_snapshot_xmin(pg_current_snapshot())::text as xmin");
+      xmin = Number(rows[0]!.xmin);
     } catch (e) {
       client.removeAllListeners("end");
       await client.end().catch(() => {});
@@ -109,37 +116,79 @@ export class PgChangeFeed implements ChangeFeed {
       await client.end().catch(() => {});
       return;
     }
+    // Nothing is cached yet (or the cache was emptied by gap()): changes before now do not matter.
+    this.floor = xmin;
+    this.seen.clear();
+    this.lastSync = Date.now();
     this.client = client;
   }
 
   sync(): Promise<void> {
     if (this.client === null) return Promise.reject(new Error("the change feed is down"));
-    if (this.current === null) return (this.current = this.roundTrip(this.client));
-    return (this.next ??= this.current.then(
-      () => this.afterCurrent(),
-      () => this.afterCurrent(),
-    ));
+    if (this.pending !== null) return this.pending.promise;
+    let settle!: { resolve: () => void; reject: (e: unknown) => void };
+    const promise = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    this.pending = { promise, ...settle };
+    // Sent at the end of this turn of the event loop (or when the one in flight ends), so that
+    // the reads of one turn share it; a read never joins one already sent.
+    if (!this.inFlight) setImmediate(() => this.flush());
+    return promise;
   }
 
-  private afterCurrent(): Promise<void> {
-    this.next = null;
-    if (this.client === null) return Promise.reject(new Error("the change feed is down"));
-    return (this.current = this.roundTrip(this.client));
+  private flush(): void {
+    const pending = this.pending;
+    if (pending === null || this.inFlight) return;
+    this.pending = null;
+    if (this.client === null) {
+      pending.reject(new Error("the change feed is down"));
+      return;
+    }
+    this.inFlight = true;
+    this.roundTrip(this.client)
+      .then(pending.resolve, pending.reject)
+      .finally(() => {
+        this.inFlight = false;
+        this.flush();
+      });
   }
 
   private roundTrip(client: pg.Client): Promise<void> {
-    const p = client.query("select 1").then(() => {});
-    const clear = () => {
-      if (this.current === p) this.current = null;
-    };
-    p.then(clear, clear);
+    const started = Date.now();
+    // Idle for long: changes may have been pruned unseen.
+    if (started - this.lastSync > STALE_AFTER_MS) this.gap();
+    const p = client
+      .query<{ xmin: string; xid: string | null; tbl: string | null; account_id: string | null }>({
+        name: "vpcpeer_read_changes",
+        text:
+          "select s.xmin::text as xmin, c.xid::text as xid, c.tbl, c.account_id " +
+          "from (select pg_snapshot_xmin(pg_current_snapshot()) as xmin) s left join read_changes c on c.xid >= $1",
+        values: [this.floor],
+      })
+      .then(({ rows }) => {
+        const fresh = new Set<number>();
+        for (const r of rows) {
+          if (r.xid === null) continue;
+          const xid = Number(r.xid);
+          if (this.seen.has(xid)) continue;
+          fresh.add(xid);
+          this.changed(r.tbl!, r.account_id!);
+        }
+        const xmin = Number(rows[0]!.xmin);
+        for (const xid of fresh) this.seen.add(xid);
+        for (const xid of this.seen) if (xid < xmin) this.seen.delete(xid);
+        this.floor = xmin;
+        this.lastSync = started;
+        if (started - this.lastPrune > 60_000) {
+          this.lastPrune = started;
+          client.query(`delete from read_changes where at < now() - interval '${PRUNE_AFTER_S} seconds'`).catch(() => {});
+        }
+      });
     return p;
   }
 
   private lost(client: pg.Client): void {
     if (this.client !== client) return;
     this.client = null;
-    this.current = null;
     this.gap();
     client.end().catch(() => {});
     this.schedule();
@@ -149,7 +198,6 @@ export class PgChangeFeed implements ChangeFeed {
     if (this.closed || this.retry) return;
     this.retry = setTimeout(() => {
       this.retry = null;
-      // Whatever was missed before this connection listens is covered by the gap() already made.
       this.start().catch(() => this.schedule());
     }, 1000);
     this.retry.unref();

@@ -307,7 +307,34 @@ describe.each(BACKENDS)("the read cache of a %s store", (backend) => {
     expect(cached!.readCacheStats()!.hits).toBeGreaterThan(0);
   });
 
-  it.runIf(backend === "postgres")("stays exact when its notification connection is lost, and caches again once it listens anew", async () => {
+  it.runIf(backend === "postgres")("sees a transaction that began before others and commits after them", async () => {
+    const [reader, early, late] = await stores(16, 0, 0);
+    await seed(early!);
+    const [a] = accounts as [string];
+    const vpc = "vpc-000000000001";
+    await early!.transaction((r) => r.vpcs.insert(row(1, a), {}));
+    expect((await reader!.read.vpcs.get(a, vpc))!.name).toBe("v1");
+    // The early transaction takes its xid (writes) first and stays open while a later one commits.
+    let commitEarly: () => void = () => {};
+    const held = new Promise<void>((resolve) => (commitEarly = resolve));
+    let written: () => void = () => {};
+    const wrote = new Promise<void>((resolve) => (written = resolve));
+    const slow = early!.transaction(async (r) => {
+      await r.vpcs.update(a, vpc, { name: "early" }, undefined);
+      written();
+      await held;
+    });
+    await wrote;
+    await late!.transaction((r) => r.vpcs.insert(row(2, a), {}));
+    expect((await reader!.read.vpcs.list(a, {}, { limit: 10 })).items.map((v) => v.name)).toEqual(["v1", "v2"]);
+    expect((await reader!.read.vpcs.get(a, vpc))!.name).toBe("v1");
+    commitEarly();
+    await slow;
+    expect((await reader!.read.vpcs.get(a, vpc))!.name).toBe("early");
+    expect((await reader!.read.vpcs.list(a, {}, { limit: 10 })).items.map((v) => v.name)).toEqual(["early", "v2"]);
+  });
+
+  it.runIf(backend === "postgres")("stays exact when its feed's connection is lost, and caches again once it has a new one", async () => {
     const [reader, writer] = await stores(16, 0);
     await seed(writer!);
     const [a] = accounts as [string];

@@ -18,14 +18,12 @@
  */
 
 /**
- * On PostgreSQL (pg-store.ts) the database tells instead: a trigger on the same tables sends
- * `NOTIFY` (table, account) in the writer's transaction, delivered at its commit to every
- * listening server, which calls changed(). A read first waits for a round trip on the listening
- * connection begun after the read was asked (ChangeFeed.sync, shared by the reads waiting at that
- * moment): PostgreSQL signals the listeners before it acknowledges a commit, and a listener
- * delivers a pending notification before it reads its next query, so by then every commit
- * acknowledged before the read has been counted. While the feed is down reads bypass the cache,
- * and reset() drops what was kept (a gap may have lost notifications).
+ * On PostgreSQL (pg-store.ts, migration 0016) a trigger on the same tables records (transaction,
+ * table, account) in read_changes, in the writer's commit. A read first waits for one statement
+ * on the feed's connection sent after the read was asked (ChangeFeed.sync, shared by the reads
+ * waiting at that moment) that reads what became visible since the last one and calls changed()
+ * for it: by then every commit acknowledged before the read has been counted. While the feed is
+ * down reads bypass the cache, and reset() drops what was kept.
  */
 
 /** What the cache needs from SQLite's read connection. */
@@ -36,7 +34,7 @@ export interface VersionSource {
   changedSince(since: number): { tbl: string; account_id: string; v: number }[];
 }
 
-/** What the cache needs from a store that notifies its commits (PostgreSQL). */
+/** What the cache needs from a store that tells it of commits (PostgreSQL). */
 export interface ChangeFeed {
   /** Resolves once every change committed before the call has been passed to changed(); rejects while the feed is down. */
   sync(): Promise<void>;
@@ -51,7 +49,7 @@ export interface ReadCacheStats {
   entries: number;
   /** Approximate size of the cached values, in characters of JSON text. */
   chars: number;
-  /** Times the versions were read because something was committed (PostgreSQL: notifications received). */
+  /** Times the versions were read because something was committed (PostgreSQL: changes received). */
   refreshes: number;
 }
 
@@ -80,7 +78,7 @@ export class ReadCache {
     private readonly budget: number,
   ) {}
 
-  /** A commit wrote rows of `table` owned by `accountId` (a ChangeFeed's notification). */
+  /** A commit wrote rows of `table` owned by `accountId` (told by a ChangeFeed). */
   changed(table: string, accountId: string): void {
     this.counts.refreshes++;
     this.versions.set(dependency(table, accountId), ++this.seen);

@@ -37,7 +37,7 @@ export interface StoreOptions {
   poolSize?: number | undefined;
   /**
    * MB of JSON text the store may keep of its tenants' resources, served while the database says
-   * nothing they depend on changed (read-cache.ts; on PostgreSQL told by NOTIFY); 0 turns it off. Default 16.
+   * nothing they depend on changed (read-cache.ts; on PostgreSQL told by read_changes); 0 turns it off. Default 16.
    */
   readCacheMb?: number | undefined;
 }
@@ -171,7 +171,7 @@ export class Store {
         store.cache = budget > 0 ? new ReadCache(reader.versions, budget) : null;
         store.readRoot = new Repos(store.readDb, store.caps, reader.direct, store.cache ?? undefined);
       } else if ((opts.readCacheMb ?? 16) > 0) {
-        // PostgreSQL: the cache learns of every server's commits from NOTIFY (pg-store.ts).
+        // PostgreSQL: the cache learns of every server's commits from read_changes (pg-store.ts).
         const { PgChangeFeed } = await import("./pg-store.ts");
         const feed = new PgChangeFeed(
           opts.databaseUrl,

@@ -54,7 +54,7 @@ export function serverCommands(program: Command): void {
       .option("--ovn-nb <conn>", "with --dataplane ovn: the northbound database, tcp:HOST:PORT or unix:PATH")
       .option("--lab <dir>", "with --dataplane ovn: the lab (vpcpeer lab up --dir DIR) whose northbound database to use")
       .addOption(logLevel())
-      .option("--read-cache-mb <mb>", "MB of resource reads the store keeps while nothing they depend on changes (PostgreSQL: told by NOTIFY), 0-65536 (0: off)", decimal(0, 65536, "MB"), 16)
+      .option("--read-cache-mb <mb>", "MB of resource reads the store keeps while nothing they depend on changes, 0-65536 (0: off)", decimal(0, 65536, "MB"), 16)
       .option("--settle-ms <ms>", "without a data plane, how long a change shows as in transition (Activating, Pending…) before it reads as applied; 0: at once (default 1000, or the config file's settleMs)"),
   ).action(async (o: StoreFlags & OvnFlags & { host: string; port: number; dataplane: "auto" | "linux" | "ovn" | "none"; netnsPrefix: string; logLevel: string; readCacheMb: number; settleMs?: string }) => {
     const { port, readCacheMb } = o;
