@@ -81,6 +81,14 @@ export class InstanceService {
     return (await withDataplane(this.deps, await this.withPorts([i])))[0]!;
   }
 
+  /** How many instances each of these subnets holds (those subnets' index ranges only). */
+  async perSubnet(actor: Actor, subnetIds: readonly string[]): Promise<Map<string, number>> {
+    const { items } = await this.deps.store.read.instances.search(actor, { columns: { subnet_id: subnetIds } }, { offset: 0, limit: Number.MAX_SAFE_INTEGER });
+    const used = new Map<string, number>();
+    for (const i of items) used.set(i.subnetId, (used.get(i.subnetId) ?? 0) + 1);
+    return used;
+  }
+
   async list(actor: Actor, f: { vpcId?: string | undefined; subnetId?: string | undefined }, opts: ListOptions): Promise<Page<Instance>> {
     const page = await this.deps.store.read.instances.list(actor, { vpc_id: f.vpcId, subnet_id: f.subnetId }, opts);
     return { items: await withDataplane(this.deps, await this.withPorts(page.items)), nextCursor: page.nextCursor };

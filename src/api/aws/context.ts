@@ -3,6 +3,8 @@ import { createHash } from "node:crypto";
 import type { Account, ListOptions, Page, Region, Tags } from "../../domain/resources.ts";
 import type { Actor } from "../../service/context.ts";
 import type { Services } from "../../service/index.ts";
+import { DomainError } from "../../domain/errors.ts";
+import type { OwnedSearch } from "../../store/repos/index.ts";
 import { AwsError } from "./errors.ts";
 import { awsId } from "./ids.ts";
 import type { FilterSpec, Params } from "./query.ts";
@@ -146,6 +148,72 @@ export function applyFilters<T>(items: readonly T[], filters: readonly FilterSpe
 /** The filter names `applyFilters` accepts for these fields (for Params.filters). */
 export const filterNames = (fields: FilterFields<never>) => (name: string) => Object.hasOwn(fields, name) || name.startsWith("tag:") || name === "tag-key" || name === "tag-value";
 
+/** A digest of the request's parameters but its paging: a NextToken is refused with other filters. */
+const tokenDigest = (c: Ctx) =>
+  createHash("sha256").update(`${c.action}\n${c.actor.accountId}\n${c.region.id}\n${c.p.canonical(new Set(["NextToken", "MaxResults", "DryRun"]))}`).digest("base64url").slice(0, 16);
+
+const invalidToken = () => new AwsError("InvalidNextToken", 400, "The specified NextToken is not valid (it belongs to another request, or was altered).");
+
+/**
+ * The EC2 filters a store's search can apply (OwnedSearch): a name in `columns` (filter name →
+ * column), `tag:<key>`, `tag-key` and `tag-value`, with exact values (no `*` or `?`). The rest
+ * (wildcards, names without a column, a second filter on a column already constrained) are left
+ * for applyFilters, on the rows the search returns. `taken`: criteria the call already has.
+ */
+export function sqlFilters(filters: readonly FilterSpec[], columns: Readonly<Record<string, string>>, taken: Record<string, readonly string[] | undefined> = {}): { search: OwnedSearch; rest: FilterSpec[] } {
+  const cols: Record<string, readonly string[] | undefined> = { ...taken };
+  const tags: NonNullable<OwnedSearch["tags"]>[number][] = [];
+  const rest: FilterSpec[] = [];
+  for (const f of filters) {
+    const column = Object.hasOwn(columns, f.name) ? columns[f.name]! : undefined;
+    if (f.values.some((v) => /[*?]/.test(v))) rest.push(f);
+    else if (f.name.startsWith("tag:")) tags.push({ keys: [f.name.slice(4)], values: f.values });
+    else if (f.name === "tag-key") tags.push({ keys: f.values });
+    else if (f.name === "tag-value") tags.push({ values: f.values });
+    else if (column !== undefined && cols[column] === undefined) cols[column] = f.values;
+    else rest.push(f);
+  }
+  return { search: { columns: cols, tags }, rest };
+}
+
+/**
+ * One page for MaxResults/NextToken over a list the store pages by keyset (searchList): the
+ * token holds the store's cursor (and the digest of the other parameters), so a page reads its
+ * own rows only, however many the account has. `keep` applies what SQL could not (the `rest` of
+ * sqlFilters) to each batch; when it drops rows the page is filled from further batches, and a
+ * token may then lead to an empty last page (as EC2's may). No MaxResults: every row, in batches.
+ */
+export async function keysetPage<T, R>(
+  c: Ctx,
+  list: (opts: ListOptions) => Promise<Page<T>>,
+  keep: (items: T[]) => Promise<R[]> | R[],
+  limits: { min: number; max: number },
+): Promise<{ page: R[]; nextToken: string | undefined }> {
+  const max = c.p.int("MaxResults", limits, "InvalidParameterValue");
+  const token = c.p.str("NextToken", { max: 1024 });
+  const digest = tokenDigest(c);
+  let cursor: string | undefined;
+  if (token !== undefined && token !== "") {
+    const m = /^k([A-Za-z0-9_-]{16})\.([A-Za-z0-9_-]{1,700})$/.exec(Buffer.from(token, "base64url").toString("latin1"));
+    if (!m || m[1] !== digest) throw invalidToken();
+    cursor = m[2];
+  }
+  const page: R[] = [];
+  for (;;) {
+    let batch: Page<T>;
+    try {
+      batch = await list({ limit: max === undefined ? 1000 : max - page.length, cursor });
+    } catch (e) {
+      if (e instanceof DomainError && e.code === "InvalidCursor") throw invalidToken();
+      throw e;
+    }
+    page.push(...(await keep(batch.items)));
+    cursor = batch.nextCursor ?? undefined;
+    if (cursor === undefined || (max !== undefined && page.length >= max)) break;
+  }
+  return { page, nextToken: cursor === undefined ? undefined : Buffer.from(`k${digest}.${cursor}`, "latin1").toString("base64url") };
+}
+
 /**
  * One page of `items` for MaxResults/NextToken. The token carries the offset and a digest of the
  * other parameters, so it is refused with other filters; it never repeats (each names a later
@@ -154,11 +222,11 @@ export const filterNames = (fields: FilterFields<never>) => (name: string) => Ob
 export function paginate<T>(c: Ctx, items: readonly T[], limits: { min: number; max: number }): { page: T[]; nextToken: string | undefined } {
   const max = c.p.int("MaxResults", limits, "InvalidParameterValue");
   const token = c.p.str("NextToken", { max: 1024 });
-  const digest = createHash("sha256").update(`${c.action}\n${c.actor.accountId}\n${c.region.id}\n${c.p.canonical(new Set(["NextToken", "MaxResults", "DryRun"]))}`).digest("base64url").slice(0, 16);
+  const digest = tokenDigest(c);
   let offset = 0;
   if (token !== undefined && token !== "") {
     const m = /^([0-9]{1,9})\.([A-Za-z0-9_-]{16})$/.exec(Buffer.from(token, "base64url").toString("latin1"));
-    if (!m || m[2] !== digest) throw new AwsError("InvalidNextToken", 400, "The specified NextToken is not valid (it belongs to another request, or was altered).");
+    if (!m || m[2] !== digest) throw invalidToken();
     offset = Number(m[1]);
   }
   const size = max ?? items.length;

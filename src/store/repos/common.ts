@@ -255,9 +255,10 @@ export async function paginate<R>(runner: Runner, spec: PageSpec<R>, opts: ListO
  * filters, no `q`: a Describe call's criteria are in its base), LIMIT/OFFSET over the index
  * range, then the spec's project over the window's rows only. A window costs its offset plus its
  * size in index entries (the rows skipped are not built); the count walks the matching index
- * range without reading rows. Shaped like paginate's queries: built once per spec key.
+ * range without reading rows, unless `count` answers it another way. Shaped like paginate's
+ * queries: built once per spec key.
  */
-export async function windowed<R>(runner: Runner, spec: PageSpec<R>, offset: number, limit: number): Promise<{ rows: R[]; total: number }> {
+export async function windowed<R>(runner: Runner, spec: PageSpec<R>, offset: number, limit: number, count?: () => Promise<number>): Promise<{ rows: R[]; total: number }> {
   const args = [...spec.args];
   const off = args.push(offset) - 1;
   const lim = args.push(limit) - 1;
@@ -272,6 +273,7 @@ export async function windowed<R>(runner: Runner, spec: PageSpec<R>, offset: num
             .offset(arg(off) as unknown as number);
           return spec.project ? ordered(spec.project(window.as("t"))) : window;
         });
+  if (count) return { rows, total: await count() };
   const [n] = await runner.shapedColumn<number | string>(`${spec.key}|count`, spec.args, (arg) =>
     spec.base(arg).clearSelect().select(sql<number>`count(*)`.as("n")),
   );

@@ -246,7 +246,13 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
   async search(owner: Owner, s: OwnedSearch, window: { offset: number; limit: number }): Promise<{ total: number; items: D[] }> {
     const spec = this.searchSpec(owner, s);
     if (spec === null) return { total: 0, items: [] };
-    const { rows, total } = await windowed<Json<D>>(this.runner, spec, window.offset, window.limit);
+    // No criterion but the region: count() (SQLite keeps the VPCs per account and region counted).
+    const { accountId, region } = ownerScope(owner);
+    const given = Object.entries(s.columns ?? {}).filter(([, v]) => v !== undefined);
+    const regions = [...new Set([...(region === undefined ? [] : [region]), ...given.flatMap(([c, v]) => (c === "region" ? v! : []))])];
+    const regionOnly = s.nameContains === undefined && (s.tags ?? []).length === 0 && given.every(([c]) => c === "region") && regions.length <= 1;
+    const count = regionOnly ? () => this.count({ accountId, region: regions[0] }, {}) : undefined;
+    const { rows, total } = await windowed<Json<D>>(this.runner, spec, window.offset, window.limit, count);
     return { total, items: rows.map((j) => JSON.parse(j) as D) };
   }
 

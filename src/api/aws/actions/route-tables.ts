@@ -10,7 +10,7 @@
 import { formatCidr, parseCidr } from "../../../domain/cidr.ts";
 import { DomainError, notFound } from "../../../domain/errors.ts";
 import type { Route, RouteTable, RouteTarget, Subnet } from "../../../domain/resources.ts";
-import { type ActionTable, type Ctx, type FilterFields, applyFilters, filterNames, idsNotFound, listAll, paginate, tagSet, withIds } from "../context.ts";
+import { type ActionTable, type Ctx, type FilterFields, applyFilters, filterNames, idsNotFound, keysetPage, sqlFilters, tagSet, withIds } from "../context.ts";
 import { AwsError, badValue, missing } from "../errors.ts";
 import { associationId, associationSuffix, awsId, nativeId } from "../ids.ts";
 import type { XmlValue } from "../xml.ts";
@@ -41,9 +41,13 @@ function associationsOf(table: RouteTable, subnets: readonly Subnet[]): Associat
   return out;
 }
 
+/** The route table filters SQL applies (sqlFilters). */
+const TABLE_COLUMNS = { "route-table-id": "id", "vpc-id": "vpc_id" };
+
 async function tableRows(c: Ctx, tables: RouteTable[]): Promise<TableRow[]> {
   if (tables.length === 0) return [];
-  const subnets = await listAll((o) => c.services.subnets.list(c.actor, tables.length === 1 ? { vpcId: tables[0]!.vpcId } : {}, o));
+  // The subnets associated with these tables only (an index range each), not every subnet of the account.
+  const { items: subnets } = await c.services.subnets.search(c.actor, { columns: { route_table_id: tables.map((t) => t.id) } }, { offset: 0, limit: Number.MAX_SAFE_INTEGER });
   const rows: TableRow[] = [];
   for (const table of tables) rows.push({ table, associations: associationsOf(table, subnets), routes: await c.services.routeTables.routes(c.actor, table.id) });
   return rows;
@@ -231,12 +235,15 @@ export const routeTablesActions: ActionTable = {
     async run(c) {
       const ids = c.p.list("RouteTableId").map((v, i) => nativeId("routeTable", v, `RouteTableId.${i + 1}`));
       const filters = c.p.filters(filterNames(TABLE_FIELDS));
-      let tables = withIds(await listAll((o) => c.services.routeTables.list(c.actor, {}, o)), ids, (m) => idsNotFound("InvalidRouteTableID.NotFound", "route table", m));
-      // Cheap filters first, so that routes are read only for the tables that may match.
-      const vpcFilter = filters.find((f) => f.name === "vpc-id" && f.values.every((v) => !/[*?]/.test(v)));
-      if (vpcFilter) tables = tables.filter((t) => vpcFilter.values.includes(t.vpcId));
-      const rows = applyFilters(await tableRows(c, tables), filters, TABLE_FIELDS, (r) => r.table.tags);
-      const { page, nextToken } = paginate(c, rows, { min: 5, max: 100 });
+      if (ids.length > 0) withIds((await c.services.routeTables.search(c.actor, { columns: { id: ids } }, { offset: 0, limit: ids.length })).items, ids, (m) => idsNotFound("InvalidRouteTableID.NotFound", "route table", m));
+      // Columns and tags in SQL; filters on routes and associations on the rows SQL returned.
+      const { search, rest } = sqlFilters(filters, TABLE_COLUMNS, { id: ids.length > 0 ? ids : undefined });
+      const { page, nextToken } = await keysetPage(
+        c,
+        (o) => c.services.routeTables.searchList(c.actor, search, o),
+        async (tables) => applyFilters(await tableRows(c, tables), rest, TABLE_FIELDS, (r) => r.table.tags),
+        { min: 5, max: 100 },
+      );
       return { routeTableSet: page.map(tableView), nextToken };
     },
   },

@@ -5,7 +5,7 @@
  */
 import { parseCidr, size } from "../../../domain/cidr.ts";
 import type { Subnet } from "../../../domain/resources.ts";
-import { type ActionTable, type Ctx, type FilterFields, applyFilters, filterNames, idsNotFound, listAll, paginate, tagSet, withIds, zoneId } from "../context.ts";
+import { type ActionTable, type Ctx, type FilterFields, applyFilters, filterNames, idsNotFound, keysetPage, sqlFilters, tagSet, withIds, zoneId } from "../context.ts";
 import { AwsError, badValue } from "../errors.ts";
 import { nativeId } from "../ids.ts";
 import type { XmlValue } from "../xml.ts";
@@ -78,12 +78,21 @@ const SUBNET_FIELDS = (c: Ctx): FilterFields<SubnetRow> => ({
   "vpc-id": (r) => r.subnet.vpcId,
 });
 
+/** The subnet filters SQL applies (sqlFilters); the rest are tested on the rows it returns. */
+const SUBNET_COLUMNS = {
+  "subnet-id": "id",
+  "vpc-id": "vpc_id",
+  "cidr-block": "cidr",
+  cidr: "cidr",
+  cidrBlock: "cidr",
+  "availability-zone": "zone",
+  availabilityZone: "zone",
+};
+
 /** Subnets with the number of instances in each. */
 async function subnetRows(c: Ctx, subnets: Subnet[]): Promise<SubnetRow[]> {
   if (subnets.length === 0) return [];
-  const used = new Map<string, number>();
-  const instances = subnets.length === 1 ? await listAll((o) => c.services.instances.list(c.actor, { subnetId: subnets[0]!.id }, o)) : await listAll((o) => c.services.instances.list(c.actor, {}, o));
-  for (const i of instances) used.set(i.subnetId, (used.get(i.subnetId) ?? 0) + 1);
+  const used = await c.services.instances.perSubnet(c.actor, subnets.map((s) => s.id));
   return subnets.map((subnet) => ({ subnet, used: used.get(subnet.id) ?? 0 }));
 }
 
@@ -148,9 +157,14 @@ export const subnetsActions: ActionTable = {
       const ids = c.p.list("SubnetId").map((v, i) => nativeId("subnet", v, `SubnetId.${i + 1}`));
       const fields = SUBNET_FIELDS(c);
       const filters = c.p.filters(filterNames(fields));
-      const subnets = withIds(await listAll((o) => c.services.subnets.list(c.actor, {}, o)), ids, (m) => idsNotFound("InvalidSubnetID.NotFound", "subnet", m));
-      const rows = applyFilters(await subnetRows(c, subnets), filters, fields, (r) => r.subnet.tags);
-      const { page, nextToken } = paginate(c, rows, { min: 5, max: 1000 });
+      if (ids.length > 0) withIds((await c.services.subnets.search(c.actor, { columns: { id: ids } }, { offset: 0, limit: ids.length })).items, ids, (m) => idsNotFound("InvalidSubnetID.NotFound", "subnet", m));
+      const { search, rest } = sqlFilters(filters, SUBNET_COLUMNS, { id: ids.length > 0 ? ids : undefined });
+      const { page, nextToken } = await keysetPage(
+        c,
+        (o) => c.services.subnets.searchList(c.actor, search, o),
+        async (subnets) => applyFilters(await subnetRows(c, subnets), rest, fields, (r) => r.subnet.tags),
+        { min: 5, max: 1000 },
+      );
       return { subnetSet: page.map((r) => subnetView(c, r)), nextToken };
     },
   },

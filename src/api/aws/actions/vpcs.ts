@@ -7,7 +7,7 @@
  */
 import { DomainError } from "../../../domain/errors.ts";
 import type { Instance, Vpc } from "../../../domain/resources.ts";
-import { type ActionTable, type Ctx, type FilterFields, applyFilters, awsTime, filterNames, idsNotFound, listAll, paginate, tagSet, withIds, zoneId } from "../context.ts";
+import { type ActionTable, type Ctx, type FilterFields, applyFilters, awsTime, filterNames, idsNotFound, keysetPage, listAll, paginate, sqlFilters, tagSet, withIds, zoneId } from "../context.ts";
 import { AwsError, badValue, missing, toAws } from "../errors.ts";
 import { awsId, inAwsFormat, isId, nativeId } from "../ids.ts";
 import type { Params } from "../query.ts";
@@ -104,6 +104,9 @@ const VPC_FIELDS: FilterFields<VpcRow> = {
   "vpc-id": (r) => r.vpc.id,
 };
 
+/** The VPC filters SQL applies (sqlFilters); `state` (pending while its router is built) and the constants stay in memory. */
+const VPC_COLUMNS = { "vpc-id": "id", cidr: "cidr", "cidr-block-association.cidr-block": "cidr" };
+
 async function vpcRows(c: Ctx, vpcs: Vpc[]): Promise<VpcRow[]> {
   const pending = await c.services.vpcs.pending(vpcs);
   return vpcs.map((vpc) => ({ vpc, state: pending.has(vpc.id) ? "pending" : "available" }));
@@ -174,9 +177,15 @@ export const vpcsActions: ActionTable = {
     async run(c) {
       const ids = c.p.list("VpcId").map((v, i) => nativeId("vpc", v, `VpcId.${i + 1}`));
       const filters = c.p.filters(filterNames(VPC_FIELDS));
-      const vpcs = withIds(await listAll((o) => c.services.vpcs.list(c.actor, { region: c.region.id }, o)), ids, (m) => idsNotFound("InvalidVpcID.NotFound", "vpc", m));
-      const rows = applyFilters(await vpcRows(c, vpcs), filters, VPC_FIELDS, (r) => r.vpc.tags);
-      const { page, nextToken } = paginate(c, rows, { min: 5, max: 1000 });
+      // Every id asked for must be the caller's (in this region), whatever the filters.
+      if (ids.length > 0) withIds((await c.services.vpcs.search(c.actor, { columns: { id: ids } }, { offset: 0, limit: ids.length })).items, ids, (m) => idsNotFound("InvalidVpcID.NotFound", "vpc", m));
+      const { search, rest } = sqlFilters(filters, VPC_COLUMNS, { id: ids.length > 0 ? ids : undefined });
+      const { page, nextToken } = await keysetPage(
+        c,
+        (o) => c.services.vpcs.searchList(c.actor, search, o),
+        async (vpcs) => applyFilters(await vpcRows(c, vpcs), rest, VPC_FIELDS, (r) => r.vpc.tags),
+        { min: 5, max: 1000 },
+      );
       return { vpcSet: page.map(vpcView), nextToken };
     },
   },
