@@ -15,12 +15,16 @@
  *
  * Options: --concurrency C (32), --rounds R (5), --duration S (3, per run), --warmup S (1),
  * --cpu-prof DIR (profile the API server; written when it stops), --json FILE.
+ *
+ * --layers instead measures, in this process (no sockets), the CPU time of one create at each
+ * layer, C creates at a time so that they share commits as under load: the bare statement, the
+ * service's create (checks, rows, event, group commit) and the whole request through app.inject.
  */
 import { writeFileSync } from "node:fs";
 import { availableParallelism, cpus, release, tmpdir } from "node:os";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { BENCH_REGION } from "./common.ts";
+import { BENCH_REGION, benchConfig, benchMasterKey } from "./common.ts";
 import { postRequest } from "./load.ts";
 import { cleanup, cleanupSync, startServer, tempDir } from "./proc.ts";
 import { type Figure, createBenchAccount, fmt, measure, table, waitForQuiet } from "./scenario.ts";
@@ -33,6 +37,7 @@ const { values: flags } = parseArgs({
     warmup: { type: "string", default: "1" },
     "cpu-prof": { type: "string" },
     json: { type: "string" },
+    layers: { type: "boolean", default: false },
   },
 });
 
@@ -115,10 +120,68 @@ async function main(): Promise<void> {
   if (flags.json) writeFileSync(flags.json, JSON.stringify({ date: new Date().toISOString(), concurrency, rounds: results.map((r, i) => ({ ...r, ratio: ratios[i] })), ratio }, null, 2));
 }
 
+/** µs of this process's CPU per create, made `concurrency` at a time; the median of 5 batches. */
+async function cpuPerCreate(create: (i: number) => Promise<unknown>, batches = 5, perBatch = 20): Promise<number> {
+  const results: number[] = [];
+  let i = 0;
+  for (let b = 0; b <= batches; b++) {
+    const c0 = process.cpuUsage();
+    for (let k = 0; k < perBatch; k++) await Promise.all(Array.from({ length: concurrency }, () => create(i++)));
+    const d = process.cpuUsage(c0);
+    if (b > 0) results.push((d.user + d.system) / (perBatch * concurrency)); // the first batch warms up
+  }
+  return median(results);
+}
+
+/** --layers: what a create costs at each layer, in process. */
+async function layers(): Promise<void> {
+  const { default: Database } = await import("better-sqlite3");
+  const { openRuntime } = await import("../src/main.ts");
+  const { buildApp } = await import("../src/api/app.ts");
+  const dataDir = tempDir("vpcpeer-create-layers-");
+  const runtime = await openRuntime({ dataDir, config: benchConfig(), masterKey: benchMasterKey() });
+  const creds = await runtime.services.accounts.create("bench");
+  const actor = { accountId: creds.accountId };
+  const app = await buildApp({ services: runtime.services });
+  await app.ready();
+  const bare = new Database(`${dataDir}/bare.db`);
+  bare.pragma("journal_mode = WAL");
+  bare.pragma("synchronous = FULL");
+  bare.exec("create table vpcs (id text primary key, name text not null, region text not null, cidr text not null, tags text not null, created_at text not null)");
+  const insert = bare.prepare("insert into vpcs values (?, ?, ?, ?, ?, ?)");
+  const body = (i: number) => ({ name: `bench-${i}`, region: BENCH_REGION, cidr: "10.0.0.0/16", tags: { bench: "1" } });
+  const rows: string[][] = [];
+  const row = async (label: string, fn: (i: number) => Promise<unknown>) => {
+    rows.push([label, fmt(await cpuPerCreate(fn), 0)]);
+    process.stderr.write(".");
+  };
+  await row("bare: one autocommit INSERT (WAL, synchronous=FULL: its own fsync)", async (i) => insert.run(`vpc-${i}`, `bench-${i}`, BENCH_REGION, "10.0.0.0/16", '{"bench":"1"}', new Date().toISOString()));
+  await row("store: an empty transaction (savepoint, shared COMMIT)", () => runtime.store.transaction(async () => null));
+  await row("service: services.vpcs.create (quota, VPC, tags, route table, event)", (i) => runtime.services.vpcs.create(actor, body(i)));
+  const auth = { authorization: `Bearer ${creds.token}`, "content-type": "application/json" };
+  const { default: Fastify } = await import("fastify");
+  const empty = Fastify({ logger: false });
+  empty.post("/api/v1/vpcs", async (_req, reply) => reply.code(201).send({ id: "vpc-000000000000" }));
+  await empty.ready();
+  await row("Fastify: an empty POST route via inject (the floor of the row below)", () => empty.inject({ method: "POST", url: "/api/v1/vpcs", headers: { "content-type": "application/json" }, payload: body(0) }));
+  await row("API: POST /api/v1/vpcs via app.inject (no sockets)", (i) => app.inject({ method: "POST", url: "/api/v1/vpcs", headers: auth, payload: body(i) }).then((r) => {
+    if (r.statusCode !== 201) throw new Error(`POST /api/v1/vpcs: ${r.statusCode} ${r.body}`);
+  }));
+  process.stderr.write("\n");
+  console.log(`In-process CPU per create, ${concurrency} at a time (median of 5 batches of ${20 * concurrency}; node ${process.version})\n`);
+  console.log(table(["layer", "µs CPU/create"], rows));
+  const stats = runtime.store.groupCommitStats();
+  if (stats) console.log(`\ngroup commit: ${stats.transactions} transactions in ${stats.commits} commits (largest batch ${stats.largest})`);
+  await app.close();
+  await empty.close();
+  bare.close();
+  await runtime.close();
+}
+
 process.on("exit", cleanupSync);
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void cleanup().finally(() => process.exit(130)));
 try {
-  await main();
+  await (flags.layers ? layers() : main());
 } catch (e) {
   console.error(`create benchmark failed: ${(e as Error).stack ?? String(e)}`);
   process.exitCode = 1;
