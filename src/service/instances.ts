@@ -7,6 +7,7 @@ import { instanceMac, nbName } from "../dataplane/ovn/nb-names.ts";
 import type { Instance, ListOptions, Page, Tags } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
 import { isUniqueViolation } from "../store/db-errors.ts";
+import type { OwnedSearch } from "../store/repos/index.ts";
 import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
 import { type EventService, givenFields, named, updatedMessage } from "./events.ts";
 import { checkQuota } from "./limits.ts";
@@ -87,6 +88,12 @@ export class InstanceService {
     const used = new Map<string, number>();
     for (const i of items) used.set(i.subnetId, (used.get(i.subnetId) ?? 0) + 1);
     return used;
+  }
+
+  /** A keyset page of the instances that meet a Describe call's criteria (SQL; OwnedRepo.searchList), with their data plane state and ports. */
+  async searchList(actor: Actor, s: OwnedSearch, opts: ListOptions): Promise<Page<Instance>> {
+    const page = await this.deps.store.read.instances.searchList(actor, s, opts);
+    return { items: await withDataplane(this.deps, await this.withPorts(page.items)), nextCursor: page.nextCursor };
   }
 
   async list(actor: Actor, f: { vpcId?: string | undefined; subnetId?: string | undefined }, opts: ListOptions): Promise<Page<Instance>> {

@@ -1,6 +1,6 @@
 /** VBRs: border routers standing for on-premises networks (the far end of VBR-to-VPC peering). */
 import { contains, formatCidr, overlaps, parseCidr, parsePrivateCidr } from "../domain/cidr.ts";
-import type { Repos } from "../store/repos/index.ts";
+import type { OwnedSearch, Repos } from "../store/repos/index.ts";
 import { DomainError, notFound } from "../domain/errors.ts";
 import { placeInstance } from "../domain/hosts.ts";
 import { type Json, type ListOptions, type Page, type Tags, type Vbr, parseJson, parsePage } from "../domain/resources.ts";
@@ -86,6 +86,11 @@ export class VbrService {
 
   listJson(actor: Actor, f: { region?: string | undefined }, opts: ListOptions): Promise<Page<Json<Vbr>>> {
     return this.deps.store.read.vbrs.listJson(actor, { region: f.region }, opts);
+  }
+
+  /** The VBRs that meet a Describe call's criteria, windowed by offset, and their count (SQL; OwnedRepo.search). */
+  search(actor: Actor, s: OwnedSearch, window: { offset: number; limit: number }): Promise<{ total: number; items: Vbr[] }> {
+    return this.deps.store.read.vbrs.search(actor, s, window);
   }
 
   async list(actor: Actor, f: { region?: string | undefined }, opts: ListOptions): Promise<Page<Vbr>> {

@@ -1,7 +1,7 @@
 /** The helpers the AWS actions share: EC2's filters and their wildcards. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { applyFilters, globMatcher } from "./context.ts";
+import { applyFilters, globMatcher, sqlFilters } from "./context.ts";
 
 /** `*` and `?` as a regular expression: the meaning, for comparison on small inputs only. */
 const byRegExp = (pattern: string) => new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]")}$`);
@@ -65,5 +65,57 @@ describe("applyFilters", () => {
   it("filters are ANDed, a filter's values ORed; tag-key and tag-value read every tag", () => {
     expect(applyFilters(rows, [{ name: "tag-key", values: ["env", "__proto__"] }], {}).map((r) => r.id)).toEqual(["vpc-1", "vpc-3"]);
     expect(applyFilters(rows, [{ name: "tag-value", values: ["p*"] }, { name: "vpc-id", values: ["vpc-1", "vpc-2"] }], { "vpc-id": (r) => r.id }).map((r) => r.id)).toEqual(["vpc-1", "vpc-2"]);
+  });
+});
+
+describe("sqlFilters", () => {
+  const COLUMNS = { "vpc-id": "vpc_id", cidr: "cidr", "cidr-block": "cidr" };
+  it("sends exact column and tag filters to SQL and leaves wildcards, unknown names and repeats in memory", () => {
+    const { search, rest } = sqlFilters(
+      [
+        { name: "vpc-id", values: ["vpc-a", "vpc-b"] },
+        { name: "cidr", values: ["10.0.0.0/16"] },
+        // A second filter on the same column: both must hold, so the second is tested in memory.
+        { name: "cidr-block", values: ["10.1.0.0/16"] },
+        { name: "tag:env", values: ["prod"] },
+        { name: "tag-key", values: ["team", "owner"] },
+        { name: "tag-value", values: ["blue"] },
+        { name: "tag:name", values: ["web-*"] },
+        { name: "state", values: ["available"] },
+      ],
+      COLUMNS,
+      { id: ["vpc-x"] },
+    );
+    expect(search).toEqual({
+      columns: { id: ["vpc-x"], vpc_id: ["vpc-a", "vpc-b"], cidr: ["10.0.0.0/16"] },
+      tags: [{ keys: ["env"], values: ["prod"] }, { keys: ["team", "owner"] }, { values: ["blue"] }],
+    });
+    expect(rest.map((f) => f.name)).toEqual(["cidr-block", "tag:name", "state"]);
+  });
+
+  it("a filter on a column the call already constrains stays in memory", () => {
+    const { search, rest } = sqlFilters([{ name: "vpc-id", values: ["vpc-a"] }], { "vpc-id": "id" }, { id: ["vpc-b"] });
+    expect(search.columns).toEqual({ id: ["vpc-b"] });
+    expect(rest).toEqual([{ name: "vpc-id", values: ["vpc-a"] }]);
+  });
+
+  it("SQL's part and memory's together keep what applyFilters alone keeps", () => {
+    type Item = { id: string; cidr: string; tags: Record<string, string> };
+    const item = fc.record({ id: fc.constantFrom("a", "b", "c"), cidr: fc.constantFrom("x", "y"), tags: fc.dictionary(fc.constantFrom("k", "l"), fc.constantFrom("1", "2", "1*")) });
+    const value = fc.constantFrom("a", "b", "x", "y", "k", "l", "1", "2", "*", "1*", "?");
+    const filter = fc.record({ name: fc.constantFrom("id", "cidr", "tag:k", "tag-key", "tag-value"), values: fc.array(value, { minLength: 1, maxLength: 3 }) });
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 8 }), fc.array(filter, { maxLength: 4 }), (items: Item[], filters) => {
+        const fields = { id: (i: Item) => i.id, cidr: (i: Item) => i.cidr };
+        const { search, rest } = sqlFilters(filters, { id: "id", cidr: "cidr" });
+        // What the store's search keeps (OwnedRepo.search), in memory.
+        const bySql = items.filter(
+          (i) =>
+            Object.entries(search.columns ?? {}).every(([c, vs]) => vs === undefined || vs.includes(c === "id" ? i.id : i.cidr)) &&
+            (search.tags ?? []).every((t) => Object.entries(i.tags).some(([k, v]) => (t.keys === undefined || t.keys.includes(k)) && (t.values === undefined || t.values.includes(v)))),
+        );
+        expect(applyFilters(bySql, rest, fields)).toEqual(applyFilters(items, filters, fields));
+      }),
+    );
   });
 });

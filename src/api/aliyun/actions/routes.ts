@@ -1,11 +1,11 @@
 /** VPC 2016-04-28: route entries (NextHopType Instance, RouterInterface or VpcPeer) and VBRs. */
 import { DomainError } from "../../../domain/errors.ts";
 import type { Route, RouteTarget, RouteTargetType, Vbr } from "../../../domain/resources.ts";
-import { type ActionTable, type Ctx, listAll, ownerId, region, tagList } from "../context.ts";
+import { type ActionTable, type Ctx, listAll, ownerId, region, tagList, tagSearch, windowOf } from "../context.ts";
 import { AliyunError, badParam, systemRouteEntry } from "../errors.ts";
 import { type AliKind, aliText, fromAli, fromAliOpt, toAli } from "../ids.ts";
 import { NEXT_HOP_OUT, instanceHopError, nextHopType } from "../next-hops.ts";
-import { aliTime, paged } from "../params.ts";
+import { aliTime } from "../params.ts";
 
 
 /** The id kind of each next hop type, for its id's Alibaba prefix. */
@@ -133,10 +133,11 @@ export const routeActions: ActionTable = {
       const regionId = region(c, false);
       const filters = c.p.filters("Filter", ["VbrId", "Status", "Name"]);
       const page = c.p.page(50);
-      const all = await listAll((o) => c.services.vbrs.list(c.actor, { region: regionId }, o), c.p.tags("Tags"));
-      const views = all.map(vbrView).filter((v) => [...filters].every(([k, vals]) => vals.includes(String(v[k as "VbrId"]))));
-      const slice = paged(views, page);
-      return { PageNumber: slice.PageNumber, PageSize: slice.PageSize, TotalCount: slice.TotalCount, VirtualBorderRouterSet: { VirtualBorderRouterType: slice.items } };
+      // Counted and windowed by the store (OwnedRepo.search): each filter names a column.
+      const { window, answer } = windowOf(page);
+      const columns = { region: regionId === undefined ? undefined : [regionId], id: filters.get("VbrId"), state: filters.get("Status"), name: filters.get("Name") };
+      const found = await c.services.vbrs.search(c.actor, { columns, tags: tagSearch(c.p.tags("Tags")) }, window);
+      return { ...answer(found.total), VirtualBorderRouterSet: { VirtualBorderRouterType: found.items.map(vbrView) } };
     },
   },
 };

@@ -15,7 +15,7 @@
 import { randomBytes } from "node:crypto";
 import { DomainError } from "../../../domain/errors.ts";
 import type { Instance } from "../../../domain/resources.ts";
-import { type ActionTable, type Ctx, applyFilters, awsTime, filterNames, idsNotFound, listAll, paginate, tagSet, withIds } from "../context.ts";
+import { type ActionTable, type Ctx, applyFilters, awsTime, filterNames, idsNotFound, keysetPage, sqlFilters, tagSet, withIds } from "../context.ts";
 import { AwsError, badValue, missing } from "../errors.ts";
 import { awsId, nativeId } from "../ids.ts";
 import type { XmlValue } from "../xml.ts";
@@ -150,6 +150,15 @@ const INSTANCE_FIELDS = {
   tenancy: () => "default",
 };
 
+/** The instance filters SQL applies (sqlFilters); `instance-id` (AWS's id format), launch details and the constants stay in memory. */
+const INSTANCE_COLUMNS = {
+  "vpc-id": "vpc_id",
+  "subnet-id": "subnet_id",
+  "private-ip-address": "private_ip",
+  "network-interface.addresses.private-ip-address": "private_ip",
+  "availability-zone": "zone",
+};
+
 export const instancesActions: ActionTable = {
   RunInstances: {
     params: ["ImageId", "InstanceType", "MinCount", "MaxCount", "SubnetId", "PrivateIpAddress", "Placement", "TagSpecification", ...UNSUPPORTED, ...OFF_ONLY.filter((n) => !n.includes("."))],
@@ -236,9 +245,10 @@ export const instancesActions: ActionTable = {
         throw new AwsError("InvalidParameterCombination", 400, "The parameter instancesSet cannot be used with the parameter maxResults");
       }
       const filters = c.p.filters(filterNames(INSTANCE_FIELDS));
-      // Every instance of the caller in the request's region, in creation order.
-      const items = withIds(await listAll((o) => c.services.instances.list(c.actor, {}, o)), ids, (m) => idsNotFound("InvalidInstanceID.NotFound", "instance", m));
-      const { page, nextToken } = paginate(c, applyFilters(items, filters, INSTANCE_FIELDS), { min: 5, max: 1000 });
+      // The caller's instances in the request's region, in creation order, paged by keyset in SQL.
+      if (ids.length > 0) withIds((await c.services.instances.searchList(c.actor, { columns: { id: ids } }, { limit: ids.length })).items, ids, (m) => idsNotFound("InvalidInstanceID.NotFound", "instance", m));
+      const { search, rest } = sqlFilters(filters, INSTANCE_COLUMNS, { id: ids.length > 0 ? ids : undefined });
+      const { page, nextToken } = await keysetPage(c, (o) => c.services.instances.searchList(c.actor, search, o), (items) => applyFilters(items, rest, INSTANCE_FIELDS), { min: 5, max: 1000 });
       return { reservationSet: reservations(c, page), nextToken };
     },
   },
