@@ -1,7 +1,8 @@
 import { Kysely, PostgresDialect } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { type TestDb, freshDb } from "../../test/support/harness.ts";
-import { openPool, statementName } from "./pg-store.ts";
+import { FEED_QUERY, FEED_SESSION, openPool, statementName } from "./pg-store.ts";
+import { Store } from "./store.ts";
 import { type Arg, Runner, preparedName } from "./repos/common.ts";
 import type { Database } from "./schema.ts";
 
@@ -49,6 +50,26 @@ describe("the PostgreSQL pool", () => {
       expect(rows[0].statement).toBe(`select "nspname" from "pg_namespace" where "nspname" = $1`);
     } finally {
       await kysely.destroy();
+    }
+  });
+
+  it("reads the changes a sync asks for as an index range, however many rows the table holds and without statistics", async () => {
+    db = await freshDb("postgres");
+    const store = await Store.open({ ...db });
+    const pool = openPool(db.databaseUrl!, 1);
+    try {
+      await pool.query("insert into read_changes (xid, tbl, account_id) select g, 'vpcs', 'a' || g from generate_series(1, 20000) g");
+      await pool.query(FEED_SESSION);
+      const plan = (await pool.query(`explain ${FEED_QUERY.replace("$1", "19990")}`)).rows.map((r: Record<string, string>) => r["QUERY PLAN"]).join("\n");
+      expect(plan).toMatch(/(Index (Only )?Scan using|Bitmap Index Scan on) read_changes_pkey/);
+      expect(plan).not.toMatch(/Seq Scan/);
+      await pool.query("reset enable_seqscan");
+      // What the setting is for: without it, PostgreSQL scans the whole table.
+      const plain = (await pool.query(`explain ${FEED_QUERY.replace("$1", "19990")}`)).rows.map((r: Record<string, string>) => r["QUERY PLAN"]).join("\n");
+      expect(plain).toMatch(/Seq Scan on read_changes/);
+    } finally {
+      await pool.end();
+      await store.close();
     }
   });
 });

@@ -60,6 +60,18 @@ export function openPool(url: string, max: number): pg.Pool {
   return pool;
 }
 
+/**
+ * The feed connection's setting: the changes from the floor on are an index range, but without
+ * statistics (a new table) or with a generic plan PostgreSQL estimates a third of the table and
+ * reads all of it (1.5–2.4 ms a sync at 20,000 rows, against 0.3 ms).
+ */
+export const FEED_SESSION = "set enable_seqscan = off";
+
+/** One snapshot's xmin and the changes of transactions from $1 on (one row with null xid if none). */
+export const FEED_QUERY =
+  "select s.xmin::text as xmin, c.xid::text as xid, c.tbl, c.account_id " +
+  "from (select pg_snapshot_xmin(pg_current_snapshot()) as xmin) s left join read_changes c on c.xid >= $1";
+
 /** Changes are kept this long (pruned by the servers); a feed that has not synced for PRUNE_AFTER / 5 forgets its cache. */
 const PRUNE_AFTER_S = 300;
 const STALE_AFTER_MS = (PRUNE_AFTER_S / 5) * 1000;
@@ -105,6 +117,7 @@ export class PgChangeFeed implements ChangeFeed {
     let xmin: number;
     try {
       await client.connect();
+      await client.query(FEED_SESSION);
       const { rows } = await client.query<{ xmin: string }>("select pg_snapshot_xmin(pg_current_snapshot())::text as xmin");
       xmin = Number(rows[0]!.xmin);
     } catch (e) {
@@ -159,9 +172,7 @@ export class PgChangeFeed implements ChangeFeed {
     const p = client
       .query<{ xmin: string; xid: string | null; tbl: string | null; account_id: string | null }>({
         name: "vpcpeer_read_changes",
-        text:
-          "select s.xmin::text as xmin, c.xid::text as xid, c.tbl, c.account_id " +
-          "from (select pg_snapshot_xmin(pg_current_snapshot()) as xmin) s left join read_changes c on c.xid >= $1",
+        text: FEED_QUERY,
         values: [this.floor],
       })
       .then(({ rows }) => {
