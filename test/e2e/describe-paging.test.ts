@@ -103,6 +103,17 @@ describe.each(BACKENDS)("Describe calls paged in SQL on %s", (backend) => {
     expect(await walk([{ Name: "availability-zone", Values: ["us-east-1b"] }, { Name: "available-ip-address-count", Values: ["251"] }])).toEqual(subnets.filter((s) => s.zone === "us-east-1b").map((s) => s.id));
   });
 
+  it("Tencent DescribeRouteTables: association.main true, false or both", async () => {
+    const count = async (Values: string[]) => (await tencent.DescribeRouteTables({ Filters: [{ Name: "association.main", Values }], Limit: "5" })).TotalCount;
+    expect(await count(["true"])).toBe(tc.length);
+    expect(await count(["false"])).toBe(0);
+    expect(await count(["true", "false"])).toBe(tc.length);
+    expect(await count(["maybe"])).toBe(0);
+    const page = await tencent.DescribeRouteTables({ Filters: [{ Name: "vpc-id", Values: [tc[4]!.id, tc[7]!.id] }], Offset: "1", Limit: "5" });
+    expect(page.TotalCount).toBe(2);
+    expect(page.RouteTableSet!.map((t) => t.RouteTableId)).toEqual([tc[7]!.defaultRouteTableId]);
+  });
+
   it("Tencent DescribeVpcs: Offset/Limit windows and TotalCount counted in SQL", async () => {
     const matches = (vs: Vpc[]) => vs.map((v) => v.id);
     for (const [filters, expected] of [

@@ -10,6 +10,12 @@ export async function tableView(ctx: Ctx, t: RouteTable) {
   return routeTableShape(t, routes, subnets);
 }
 
+/** `association.main` as the is_default column's criterion: one value, or none when both are asked (an integer column takes no list of texts). */
+function isDefault(values: string[]): string[] | undefined {
+  const flags = new Set(values.flatMap((v) => (v === "true" ? ["1"] : v === "false" ? ["0"] : [])));
+  return flags.size === 2 ? undefined : [...flags];
+}
+
 export const routeTableActions: Record<string, ActionDef> = {
   CreateRouteTable: {
     async handler(ctx, raw) {
@@ -33,7 +39,7 @@ export const routeTableActions: Record<string, ActionDef> = {
           region: ctx.region ? [ctx.region] : undefined,
           id: ids ?? f.get("route-table-id"),
           vpc_id: f.get("vpc-id"),
-          is_default: main && [...new Set(main.flatMap((v) => (v === "true" ? ["1"] : v === "false" ? ["0"] : [])))],
+          is_default: main && isDefault(main),
         },
         nameContains: f.get("route-table-name"),
         tags: tagSearch(f),
