@@ -99,6 +99,17 @@ describe("sqlFilters", () => {
     expect(rest).toEqual([{ name: "vpc-id", values: ["vpc-a"] }]);
   });
 
+  it("tags: false leaves the tag filters in memory (a resource shown without tags)", () => {
+    const filters = [
+      { name: "tag:env", values: ["prod"] },
+      { name: "tag-key", values: ["a"] },
+      { name: "vpc-id", values: ["vpc-a"] },
+    ];
+    const { search, rest } = sqlFilters(filters, { "vpc-id": "vpc_id" }, {}, { tags: false });
+    expect(search).toEqual({ columns: { vpc_id: ["vpc-a"] }, tags: [] });
+    expect(rest.map((f) => f.name)).toEqual(["tag:env", "tag-key"]);
+  });
+
   it("SQL's part and memory's together keep what applyFilters alone keeps", () => {
     type Item = { id: string; cidr: string; tags: Record<string, string> };
     const item = fc.record({ id: fc.constantFrom("a", "b", "c"), cidr: fc.constantFrom("x", "y"), tags: fc.dictionary(fc.constantFrom("k", "l"), fc.constantFrom("1", "2", "1*")) });

@@ -159,14 +159,20 @@ const invalidToken = () => new AwsError("InvalidNextToken", 400, "The specified 
  * column), `tag:<key>`, `tag-key` and `tag-value`, with exact values (no `*` or `?`). The rest
  * (wildcards, names without a column, a second filter on a column already constrained) are left
  * for applyFilters, on the rows the search returns. `taken`: criteria the call already has.
+ * `tags: false` for a resource whose EC2 shape has no tags of the rows' (they stay in memory).
  */
-export function sqlFilters(filters: readonly FilterSpec[], columns: Readonly<Record<string, string>>, taken: Record<string, readonly string[] | undefined> = {}): { search: OwnedSearch; rest: FilterSpec[] } {
+export function sqlFilters(
+  filters: readonly FilterSpec[],
+  columns: Readonly<Record<string, string>>,
+  taken: Record<string, readonly string[] | undefined> = {},
+  opts: { tags?: boolean } = {},
+): { search: OwnedSearch; rest: FilterSpec[] } {
   const cols: Record<string, readonly string[] | undefined> = { ...taken };
   const tags: NonNullable<OwnedSearch["tags"]>[number][] = [];
   const rest: FilterSpec[] = [];
   for (const f of filters) {
     const column = Object.hasOwn(columns, f.name) ? columns[f.name]! : undefined;
-    if (f.values.some((v) => /[*?]/.test(v))) rest.push(f);
+    if (f.values.some((v) => /[*?]/.test(v)) || (opts.tags === false && (f.name.startsWith("tag:") || f.name === "tag-key" || f.name === "tag-value"))) rest.push(f);
     else if (f.name.startsWith("tag:")) tags.push({ keys: [f.name.slice(4)], values: f.values });
     else if (f.name === "tag-key") tags.push({ keys: f.values });
     else if (f.name === "tag-value") tags.push({ values: f.values });

@@ -7,7 +7,7 @@
  */
 import { DomainError } from "../../../domain/errors.ts";
 import type { Instance, Vpc } from "../../../domain/resources.ts";
-import { type ActionTable, type Ctx, type FilterFields, applyFilters, awsTime, filterNames, idsNotFound, keysetPage, listAll, paginate, sqlFilters, tagSet, withIds, zoneId } from "../context.ts";
+import { type ActionTable, type Ctx, type FilterFields, applyFilters, awsTime, filterNames, idsNotFound, keysetPage, paginate, sqlFilters, tagSet, withIds, zoneId } from "../context.ts";
 import { AwsError, badValue, missing, toAws } from "../errors.ts";
 import { awsId, inAwsFormat, isId, nativeId } from "../ids.ts";
 import type { Params } from "../query.ts";
@@ -287,9 +287,11 @@ export const vpcsActions: ActionTable = {
       const ids = c.p.list("NetworkInterfaceId").map((v, i) => instanceOfEni(v, `NetworkInterfaceId.${i + 1}`));
       c.p.bool("IncludeManagedResources");
       const filters = c.p.filters(filterNames(ENI_FIELDS(c)));
-      const instances = withIds(await listAll((o) => c.services.instances.list(c.actor, {}, o)), ids, (m) => idsNotFound("InvalidNetworkInterfaceID.NotFound", "networkInterface", m, eniId));
-      const rows = applyFilters(instances, filters, ENI_FIELDS(c), () => ({}));
-      const { page, nextToken } = paginate(c, rows, { min: 5, max: 1000 });
+      const unique = [...new Set(ids)];
+      if (unique.length > 0) withIds((await c.services.instances.searchList(c.actor, { columns: { id: unique } }, { limit: unique.length })).items, unique, (m) => idsNotFound("InvalidNetworkInterfaceID.NotFound", "networkInterface", m, eniId));
+      // An interface shows no tags: tag filters stay in memory (and match nothing).
+      const { search, rest } = sqlFilters(filters, ENI_COLUMNS, { id: unique.length > 0 ? unique : undefined }, { tags: false });
+      const { page, nextToken } = await keysetPage(c, (o) => c.services.instances.searchList(c.actor, search, o), (items) => applyFilters(items, rest, ENI_FIELDS(c), () => ({})), { min: 5, max: 1000 });
       return { networkInterfaceSet: page.map((i) => eniView(c, i)), nextToken };
     },
   },
@@ -341,6 +343,15 @@ function eniView(c: Ctx, i: Instance): XmlValue {
     tagSet: [],
   };
 }
+
+/** The DescribeNetworkInterfaces filters SQL applies (sqlFilters), on the instances' columns. */
+const ENI_COLUMNS = {
+  "subnet-id": "subnet_id",
+  "vpc-id": "vpc_id",
+  "availability-zone": "zone",
+  "private-ip-address": "private_ip",
+  "addresses.private-ip-address": "private_ip",
+};
 
 /** DescribeNetworkInterfaces filters: the model's names; those about things vpcpeer has not got match nothing. */
 const ENI_FIELDS = (c: Ctx): FilterFields<Instance> => ({
