@@ -73,8 +73,6 @@ export class VpcService {
     checkDns(dnsSupport, dnsHostnames, input.dnsHostnames ? "dnsHostnames" : "dnsSupport");
     const { ids } = this.deps;
     return this.deps.store.transaction(async (r) => {
-      await r.accounts.lock(actor.accountId);
-      checkQuota(this.deps.config.limits, "vpcsPerRegion", await r.vpcs.count(actor, { region: region.id }), `VPCs in ${region.id}`);
       const now = nowIso(this.deps);
       const id = ids.next("vpc");
       const rtbId = ids.next("routeTable");
@@ -105,6 +103,10 @@ export class VpcService {
         cidr: vpc.cidr,
         defaultRouteTableId: rtbId,
       });
+      // The quota last: on PostgreSQL the account's lock serializes its creates until their
+      // commits, so it is held for the count and the commit only. The count includes this VPC.
+      await r.accounts.lock(actor.accountId);
+      checkQuota(this.deps.config.limits, "vpcsPerRegion", (await r.vpcs.count(actor, { region: region.id })) - 1, `VPCs in ${region.id}`);
       return vpc;
     });
   }

@@ -47,6 +47,17 @@ describe.each(BACKENDS)("two server processes on one %s store", (backend) => {
     expect((await call(b, token, "GET", `/api/v1/subnets?vpcId=${vpc.id}`)).body.items).toHaveLength(3);
   });
 
+  it("60 VPCs asked of both servers at once in one region: exactly the quota of 50 is created", async () => {
+    const [a, b] = servers.map((s) => s.url) as [string, string];
+    const limit = defaultConfig().limits.vpcsPerRegion;
+    const results = await Promise.all(
+      Array.from({ length: limit + 10 }, (_, i) => call(i % 2 ? b : a, token, "POST", "/api/v1/vpcs", { name: `q${i}`, region: "us-west-2", cidr: "10.2.0.0/16" })),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(limit);
+    expect(results.filter((r) => r.status !== 201).map((r) => [r.status, r.body.error.code])).toEqual(Array(10).fill([409, "LimitExceeded"]));
+    expect((await call(b, token, "GET", "/api/v1/vpcs?region=us-west-2&limit=100")).body.items).toHaveLength(limit);
+  });
+
   it("one Idempotency-Key sent to both servers at once creates one VPC", async () => {
     const [a, b] = servers.map((s) => s.url) as [string, string];
     const body = { name: "same", region: "ap-singapore", cidr: "10.1.0.0/16" };

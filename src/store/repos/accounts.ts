@@ -24,7 +24,9 @@ export class AccountsRepo {
   /** Row-locks the account (PostgreSQL): serializes per-account quota checks across servers. */
   async lock(id: string): Promise<void> {
     if (!this.caps.rowLocks) return;
-    await this.db.selectFrom("accounts").select("id").where("id", "=", id).forUpdate().execute();
+    // NO KEY UPDATE: lockers wait for each other, not for the key-share locks that inserts of the
+    // account's rows take (a transaction that inserted before locking would deadlock with another).
+    await this.db.selectFrom("accounts").select("id").where("id", "=", id).forNoKeyUpdate().execute();
   }
 
   async insert(a: AccountRecord & { tokenHash: string }): Promise<void> {
