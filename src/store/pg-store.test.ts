@@ -1,7 +1,7 @@
 import { Kysely, PostgresDialect } from "kysely";
 import { afterEach, describe, expect, it } from "vitest";
 import { type TestDb, freshDb } from "../../test/support/harness.ts";
-import { FEED_QUERY, FEED_SESSION, openPool, statementName } from "./pg-store.ts";
+import { FEED_QUERY, FEED_SESSION, PgChangeFeed, openPool, statementName } from "./pg-store.ts";
 import { Store } from "./store.ts";
 import { type Arg, Runner, preparedName } from "./repos/common.ts";
 import type { Database } from "./schema.ts";
@@ -69,6 +69,30 @@ describe("the PostgreSQL pool", () => {
       expect(plain).toMatch(/Seq Scan on read_changes/);
     } finally {
       await pool.end();
+      await store.close();
+    }
+  });
+
+  it("prunes the changes older than five minutes, and passes on each transaction's changes once", async () => {
+    db = await freshDb("postgres");
+    const store = await Store.open({ ...db, readCacheMb: 0 });
+    const told: string[] = [];
+    const feed = new PgChangeFeed(db.databaseUrl!, (table, account) => told.push(`${table} ${account}`), () => told.push("gap"));
+    const pool = openPool(db.databaseUrl!, 1);
+    try {
+      await feed.start();
+      await pool.query("insert into read_changes (xid, tbl, account_id, at) values (1, 'vpcs', 'old', now() - interval '6 minutes')");
+      await pool.query("insert into accounts (id, name, access_key_id, secret_ciphertext, token_hash, created_at) values ('100000000001', 'a', 'AK', 'x', 'h', 'now')");
+      await pool.query("insert into vpcs (id, account_id, name, description, region, cidr, state, default_route_table_id, created_at, updated_at, tags) values ('vpc-1', '100000000001', 'n', '', 'r', '10.0.0.0/16', 'available', 'rtb-1', 'now', 'now', '{}')");
+      await feed.sync();
+      await feed.sync();
+      expect(told).toEqual(["vpcs 100000000001"]);
+      await feed.prune();
+      const { rows } = await pool.query("select account_id from read_changes order by account_id");
+      expect(rows).toEqual([{ account_id: "100000000001" }]);
+    } finally {
+      await pool.end();
+      await feed.close();
       await store.close();
     }
   });

@@ -100,7 +100,8 @@ export class PgChangeFeed implements ChangeFeed {
   /** Transactions at or above `floor` already passed on. */
   private seen = new Set<number>();
   private lastSync = 0;
-  private lastPrune = 0;
+  /** Prunes read_changes every minute, whether or not this server reads (pruning is idempotent across servers). */
+  private readonly pruner = setInterval(() => void this.prune().catch(() => {}), 60_000).unref();
 
   constructor(
     private readonly url: string,
@@ -189,12 +190,13 @@ export class PgChangeFeed implements ChangeFeed {
         for (const xid of this.seen) if (xid < xmin) this.seen.delete(xid);
         this.floor = xmin;
         this.lastSync = started;
-        if (started - this.lastPrune > 60_000) {
-          this.lastPrune = started;
-          client.query(`delete from read_changes where at < now() - interval '${PRUNE_AFTER_S} seconds'`).catch(() => {});
-        }
       });
     return p;
+  }
+
+  /** Deletes the changes older than PRUNE_AFTER_S (a feed that has not synced for STALE_AFTER_MS empties its cache first). */
+  async prune(): Promise<void> {
+    await this.client?.query(`delete from read_changes where at < now() - interval '${PRUNE_AFTER_S} seconds'`);
   }
 
   private lost(client: pg.Client): void {
@@ -216,6 +218,7 @@ export class PgChangeFeed implements ChangeFeed {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.pruner);
     if (this.retry) clearTimeout(this.retry);
     const client = this.client;
     this.client = null;
