@@ -36,8 +36,6 @@ export interface PassReport {
 
 export class Reconciler {
   private written = new Map<string, string>();
-  /** What was last written of each status that an announcement compares (see meaningfulChanges). */
-  private writtenState = new Map<string, Pick<DataplaneStatus, "programmed" | "error">>();
   private lastFingerprint = "";
   private lastFull = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -180,25 +178,23 @@ export class Reconciler {
       { notify: false },
     );
     this.written = new Map(statuses.map((s) => [s.resourceId, JSON.stringify({ ...s, updatedAt: "" })]));
-    if (announce) this.writtenState = new Map(statuses.map((s) => [s.resourceId, { programmed: s.programmed, error: s.error }]));
   }
 
   /**
    * The written statuses whose programmed flag or error differ from what the store holds (a
-   * resource never reported counts as unprogrammed without error). What this process last wrote
-   * picks the candidates (counters alone never make one); the store, read under the lock of status
-   * reports, has the last word: another server of the deployment may have reported the change
-   * already, and a restart announces nothing that did not change.
+   * resource never reported counts as unprogrammed without error), read under the lock of status
+   * reports: another server of the deployment may have reported the change already, and a restart
+   * announces nothing that did not change. Every written status is compared, not only those that
+   * differ from what this process wrote before: another server's write may have changed the stored
+   * status meanwhile without this process knowing (two servers briefly disagreeing), and comparing
+   * against memory would then announce the same change twice.
    */
   private async meaningful(r: Repos, changed: readonly DataplaneStatus[]): Promise<DataplaneChange[]> {
-    const flagged = this.written.size === 0 ? null : new Set(meaningfulChanges(changed, (id) => this.writtenState.get(id)).map((c) => c.resourceId));
-    const candidates = flagged ? changed.filter((s) => flagged.has(s.resourceId)) : changed;
-    if (candidates.length === 0) return [];
     await r.dataplane.lockStatusReports();
     const stored = new Map<string, DataplaneStatus>();
-    const ids = candidates.map((s) => s.resourceId);
+    const ids = changed.map((s) => s.resourceId);
     for (let i = 0; i < ids.length; i += 1000) for (const [id, s] of await r.dataplane.status(ids.slice(i, i + 1000))) stored.set(id, s);
-    return meaningfulChanges(candidates, (id) => stored.get(id));
+    return meaningfulChanges(changed, (id) => stored.get(id));
   }
 }
 

@@ -7,7 +7,9 @@
  */
 import * as Vpc from "@alicloud/vpc20160428";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
+import Database from "better-sqlite3";
 import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
 import * as tencentcloud from "tencentcloud-sdk-nodejs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listNamespaces } from "../../src/dataplane/kernel.ts";
@@ -43,7 +45,30 @@ describe.skipIf(!isRoot)("transitional states follow the data plane's reports", 
   async function holds<T>(ms: number, read: () => Promise<T>, expected: (v: T) => void): Promise<void> {
     for (const end = Date.now() + ms; Date.now() < end; await sleep(100)) expected(await read());
   }
-  const pause = () => agent.kill("SIGSTOP");
+  /**
+   * Stops the agent at a moment it holds no write lock on the shared SQLite store: stopped inside a
+   * write transaction (its heartbeat, a status report), it would hold the lock while stopped and
+   * every write of the server would wait for it. So: stop, try to take the write lock at once, and
+   * if the agent holds it, let it run a little and try again.
+   */
+  async function pause(): Promise<void> {
+    const db = new Database(join(w.data, "vpcpeer.db"), { timeout: 0 });
+    try {
+      for (;;) {
+        agent.kill("SIGSTOP");
+        try {
+          db.exec("BEGIN IMMEDIATE; ROLLBACK");
+          return;
+        } catch (e) {
+          if ((e as { code?: string }).code !== "SQLITE_BUSY") throw e;
+        }
+        agent.kill("SIGCONT");
+        await sleep(20);
+      }
+    } finally {
+      db.close();
+    }
+  }
   const resume = () => agent.kill("SIGCONT");
   const routerNs = (vpcId: string) => `${prefix}-r-${vpcId.slice(4)}`;
 
@@ -77,7 +102,7 @@ describe.skipIf(!isRoot)("transitional states follow the data plane's reports", 
     await until(() => listNamespaces(prefix), (names) => names.includes(routerNs(a.id)));
 
     // Paused: a new VPC stays Pending (settle time 0 would make it Available at once).
-    pause();
+    await pause();
     const created = (await ali.createVpc(new Vpc.CreateVpcRequest({ regionId: "cn-hangzhou", cidrBlock: "172.16.0.0/16" }))).body;
     const vpcStatus = async () => (await ali.describeVpcs(new Vpc.DescribeVpcsRequest({ regionId: "cn-hangzhou", vpcId: created.vpcId }))).body.vpcs.vpc[0].status as string;
     await holds(1500, vpcStatus, (s) => expect(s).toBe("Pending"));
@@ -90,7 +115,7 @@ describe.skipIf(!isRoot)("transitional states follow the data plane's reports", 
     const p = await call(alice, "POST", "/api/v1/peerings", { vpcId: a.id, peerVpcId: b.id, peerAccountId: bob.accountId });
     expect(p).toMatchObject({ state: "pending-acceptance", transition: null });
     await until(() => listNamespaces(prefix), (names) => names.includes(routerNs(b.id)));
-    pause();
+    await pause();
     expect(await call(bob, "POST", `/api/v1/peerings/${p.id}/accept`)).toMatchObject({ state: "active", transition: "provisioning" });
     const peering = () => call(alice, "GET", `/api/v1/peerings/${p.id}`);
     const tencentState = async () => (await tencent.DescribeVpcPeeringConnections({ PeeringConnectionIds: [p.id] })).PeerConnectionSet![0]!.State;
@@ -102,7 +127,7 @@ describe.skipIf(!isRoot)("transitional states follow the data plane's reports", 
     expect(await tencentState()).toBe("ACTIVE");
 
     // Deleted while paused: deleting as long as the data plane still holds it.
-    pause();
+    await pause();
     const deleted = await call(bob, "DELETE", `/api/v1/peerings/${p.id}`);
     expect(deleted.peering).toMatchObject({ state: "deleted", transition: "deleting" });
     await holds(1500, peering, (v) => expect(v).toMatchObject({ state: "deleted", transition: "deleting" }));
