@@ -3,6 +3,7 @@
  * Who may act is part of the table (requester, accepter, or the system's timers).
  */
 import { DomainError } from "./errors.ts";
+import type { Peering, StateReason } from "./resources.ts";
 
 export const PEERING_STATES = ["pending-acceptance", "active", "inactive", "suspended", "rejected", "expired", "failed", "deleted"] as const;
 export type PeeringState = (typeof PEERING_STATES)[number];
@@ -94,4 +95,26 @@ export function decide(state: PeeringState, command: PeeringCommand, roles: read
 function pastTense(command: PeeringCommand): string {
   const irregular: Partial<Record<PeeringCommand, string>> = { fail: "failed", purge: "cleaned up", delete: "deleted", expire: "expired", suspend: "suspended", renew: "renewed" };
   return irregular[command] ?? `${command}ed`;
+}
+
+/**
+ * Why a peering is in the state a command moved it to (its stateReason): `by` is the acting
+ * account's id, or "system" for the timers.
+ */
+export function stateReason(command: PeeringCommand, next: PeeringState, by: string, p: Pick<Peering, "state" | "expiresAt" | "termEndsAt">): StateReason {
+  const who = by === "system" ? "the system" : `account ${by}`;
+  switch (command) {
+    case "expire":
+      return { code: "RequestExpired", message: `the request was not accepted before ${p.expiresAt}` };
+    case "suspend":
+      return { code: "SubscriptionEnded", message: `the subscription ended at ${p.termEndsAt} without auto renew; renew to restore traffic`, termEndedAt: p.termEndsAt };
+    case "reject":
+      return { code: "Rejected", message: `rejected by ${who}`, by };
+    case "delete":
+      return { code: p.state === "pending-acceptance" ? "Cancelled" : "Deleted", message: `${p.state === "pending-acceptance" ? "cancelled" : "deleted"} by ${who}`, by };
+    case "deactivate":
+      return { code: "Deactivated", message: `deactivated by ${who}` };
+    default:
+      return { code: next === "active" ? "Active" : next, message: `${command} by ${who}` };
+  }
 }

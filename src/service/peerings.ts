@@ -5,7 +5,7 @@
 import { checkBandwidth, checkPeriod, type ChargeType, ROUTER_INTERFACE_SPECS } from "../domain/billing.ts";
 import { firstOverlap } from "../domain/cidr.ts";
 import { DomainError, notFound } from "../domain/errors.ts";
-import { type PeeringCommand, type Role, decide, effectiveState, isLive } from "../domain/peering.ts";
+import { type PeeringCommand, type Role, decide, effectiveState, isLive, stateReason } from "../domain/peering.ts";
 import { type Json, type ListOptions, type Page, type Peering, type Route, type StateReason, type Tags, type Vbr, type Vpc, parseJson, parsePage } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
 import type { PeeringChanges, PeeringFilters, PeeringSearch, PeeringView, Repos } from "../store/repos/index.ts";
@@ -401,7 +401,7 @@ export class PeeringService {
     const changes: PeeringChanges = { ...(await extra(p, now)), state: next, updated_at: now };
     if (!isLive(next)) changes.live_pair = null;
     if (next !== "pending-acceptance") changes.expires_at = null;
-    if (next !== state || command === "expire") changes.state_reason = JSON.stringify({ ...reasonFor(command, next, actor, p), command, at: now });
+    if (next !== state || command === "expire") changes.state_reason = JSON.stringify({ ...stateReason(command, next, actor === "system" ? "system" : actor.accountId, p), command, at: now });
     let removedRoutes: RemovedRoute[] = [];
     if (!isLive(next)) removedRoutes = await this.removeRoutes(r, p, opts.keepRoutes === true);
     await r.peerings.update(id, changes);
@@ -638,24 +638,5 @@ export class PeeringService {
       });
     }
     return ids.length;
-  }
-}
-
-
-function reasonFor(command: PeeringCommand, next: string, actor: Actor | "system", p: Peering): StateReason {
-  const by = actor === "system" ? "the system" : `account ${actor.accountId}`;
-  switch (command) {
-    case "expire":
-      return { code: "RequestExpired", message: `the request was not accepted before ${p.expiresAt}` };
-    case "suspend":
-      return { code: "SubscriptionEnded", message: `the subscription ended at ${p.termEndsAt} without auto renew; renew to restore traffic`, termEndedAt: p.termEndsAt };
-    case "reject":
-      return { code: "Rejected", message: `rejected by ${by}`, by: actor === "system" ? "system" : actor.accountId };
-    case "delete":
-      return { code: p.state === "pending-acceptance" ? "Cancelled" : "Deleted", message: `${p.state === "pending-acceptance" ? "cancelled" : "deleted"} by ${by}`, by: actor === "system" ? "system" : actor.accountId };
-    case "deactivate":
-      return { code: "Deactivated", message: `deactivated by ${by}` };
-    default:
-      return { code: next === "active" ? "Active" : next, message: `${command} by ${by}` };
   }
 }
