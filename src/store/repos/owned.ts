@@ -8,7 +8,7 @@ import { sql } from "kysely";
 import type { Json, ListOptions, Page, Tags } from "../../domain/resources.ts";
 import type { Database, OwnedTable } from "../schema.ts";
 import { wellFormed } from "../../domain/text.ts";
-import { type Arg, type Capabilities, type Db, type Runner, deleteTags, jsonValues, paginate, replaceTags, windowed } from "./common.ts";
+import { type Arg, type Capabilities, type Db, type Runner, type SortColumn, deleteTags, jsonValues, paginate, replaceTags, windowed } from "./common.ts";
 import { type TagsOf, type ViewSpec, viewSql } from "./views.ts";
 import { type ReadCache, dependency } from "../read-cache.ts";
 
@@ -49,6 +49,12 @@ interface ViewRow {
   j: string;
 }
 
+/** A listed row's place in the order (PageSpec.cursorOf), read from its JSON. */
+const jsonCursorOf = (json: string, column: SortColumn): [string, string] => {
+  const { createdAt, name, id } = JSON.parse(json) as { createdAt: string; name: string; id: string };
+  return [column === "name" ? name : createdAt, id];
+};
+
 /** Sorted, so that a resource's JSON does not depend on the order its tags were given in. */
 const tagsText = (tags: Tags) => JSON.stringify(Object.fromEntries(Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))));
 
@@ -80,6 +86,10 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
   protected from(tags: TagsOf = "owner"): any {
     return this.db.selectFrom(`${this.table} as t` as never).select(sql.raw<string>(this.viewOf(tags)).as("j"));
   }
+
+  /** A page's rows (aliased `t`) as their JSON views: PageSpec.project of the lists and searches. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private readonly projectJson = (page: any): any => this.db.selectFrom(page).select(sql.raw<string>(this.viewOf("owner")).as("j"));
 
   private parse(rows: ViewRow[]): D[] {
     return rows.map((r) => JSON.parse(r.j) as D);
@@ -166,11 +176,8 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
           columns.forEach((c, i) => (q = q.where(`t.${c}`, "=", arg(i + 1))));
           return q;
         },
-        project: (page) => this.db.selectFrom(page).select(sql.raw<string>(this.viewOf("owner")).as("j")) as never,
-        cursorOf: (json, column) => {
-          const { createdAt, name, id } = JSON.parse(json) as { createdAt: string; name: string; id: string };
-          return [column === "name" ? name : createdAt, id];
-        },
+        project: this.projectJson,
+        cursorOf: jsonCursorOf,
       },
       opts,
       accountId,
@@ -230,12 +237,8 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
         for (const cond of conds) q = cond(q, arg);
         return q;
       },
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      project: (page: any) => this.db.selectFrom(page).select(sql.raw<string>(this.viewOf("owner")).as("j")) as never,
-      cursorOf: (json: Json<D>, column: "created_at" | "period_start" | "name"): [string, string] => {
-        const { createdAt, name, id } = JSON.parse(json) as { createdAt: string; name: string; id: string };
-        return [column === "name" ? name : createdAt, id];
-      },
+      project: this.projectJson,
+      cursorOf: jsonCursorOf,
     };
   }
 
