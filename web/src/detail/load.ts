@@ -26,24 +26,9 @@ export function loadRoutesTo(targetId: string): Promise<RouteToTarget[]> {
   return listAll<RouteToTarget>("/api/v1/routes", { targetId });
 }
 
-export interface LedgerPage {
-  items: LedgerEntry[];
-  nextCursor: string | null;
-  total: number;
-  currency: string;
-}
-
 /** The viewer's ledger entries for one peering (GET /billing/ledger?peeringId=…), oldest first. */
 export async function loadLedger(peeringId: string): Promise<{ items: LedgerEntry[]; total: number }> {
-  const items: LedgerEntry[] = [];
-  let cursor: string | null = null;
-  do {
-    const q = new URLSearchParams({ peeringId, limit: "1000" });
-    if (cursor) q.set("cursor", cursor);
-    const page: LedgerPage = await api<LedgerPage>("GET", `/api/v1/billing/ledger?${q}`);
-    items.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor);
+  const items = await listAll<LedgerEntry>("/api/v1/billing/ledger", { peeringId });
   return { items, total: items.reduce((s, e) => s + e.amount, 0) };
 }
 
