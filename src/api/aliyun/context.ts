@@ -52,6 +52,9 @@ export function windowOf(page: { number: number; size: number }) {
   return { window: { offset: (page.number - 1) * page.size, limit: page.size }, answer: (total: number) => ({ PageNumber: page.number, PageSize: page.size, TotalCount: total }) };
 }
 
+/** One optional parameter as a search column's values (absent: no constraint). */
+export const one = (v: string | undefined): string[] | undefined => (v === undefined ? undefined : [v]);
+
 /** Tags in Alibaba's response shape: {Key, Value}[]. */
 export const tagList = (tags: Tags) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 

@@ -4,7 +4,7 @@
  * `InstanceId`, whatever the next hop's type).
  */
 import { notFound } from "../../../domain/errors.ts";
-import { type ActionTable, region, windowOf } from "../context.ts";
+import { type ActionTable, one, region, windowOf } from "../context.ts";
 import { fromAliOpt, toAli, vRouterIdOf } from "../ids.ts";
 import { aliTime } from "../params.ts";
 import { entryView } from "./routes.ts";
@@ -23,7 +23,6 @@ export const routeTableListActions: ActionTable = {
       if (routerType === "VBR") return { PageNumber: page.number, PageSize: page.size, TotalCount: 0, RouteTables: { RouteTable: [] } };
       // A table named by id must be the caller's (NotFound otherwise); the rest is counted and windowed by the store.
       if (tableId) await c.services.routeTables.get(c.actor, tableId);
-      const one = (v: string | undefined) => (v === undefined ? undefined : [v]);
       const columns = { id: one(tableId), vpc_id: one(vRouter), name: one(name), is_default: type && [type === "System" ? "1" : "0"] };
       const { window, answer } = windowOf(page);
       const found = await c.services.routeTables.search(c.actor, { columns }, window);

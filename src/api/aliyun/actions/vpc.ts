@@ -1,7 +1,7 @@
 /** VPC 2016-04-28: VPCs, vSwitches (our subnets) and route tables. */
 import { notFound } from "../../../domain/errors.ts";
 import type { RouteTable, Subnet, Vpc } from "../../../domain/resources.ts";
-import { type ActionTable, type Ctx, idList, listAll, ownerId, region, tagList, tagSearch, windowOf } from "../context.ts";
+import { type ActionTable, type Ctx, idList, listAll, one, ownerId, region, tagList, tagSearch, windowOf } from "../context.ts";
 import { AliyunError } from "../errors.ts";
 import { aliTime } from "../params.ts";
 import { fromAli, fromAliOpt, toAli, vRouterIdOf } from "../ids.ts";
@@ -163,7 +163,6 @@ export const vpcActions: ActionTable = {
       const name = c.p.text("VSwitchName", 128);
       const page = c.p.page(50);
       const { window, answer } = windowOf(page);
-      const one = (v: string | undefined) => (v === undefined ? undefined : [v]);
       const columns = { region: one(regionId), vpc_id: one(vpcId), id: ids, zone: one(zone), route_table_id: one(tableId), name: one(name) };
       const found = await c.services.subnets.search(c.actor, { columns, tags: tagSearch(c.p.tags("Tag")) }, window);
       const vpcs = new Map<string, Vpc>();
@@ -229,7 +228,6 @@ export const vpcActions: ActionTable = {
       const page = c.p.page(50);
       if (routerType === "VBR") return { PageNumber: page.number, PageSize: page.size, TotalCount: 0, RouterTableList: { RouterTableListType: [] } };
       const { window, answer } = windowOf(page);
-      const one = (v: string | undefined) => (v === undefined ? undefined : [v]);
       // VpcId and RouterId both name the VPC: a table must be in both.
       const vpcIds = vpcId !== undefined && routerId !== undefined && vpcId !== routerId ? [] : one(vpcId ?? routerId);
       const columns = { region: one(regionId), vpc_id: vpcIds, id: one(tableId), name: one(name), is_default: type && [type === "System" ? "1" : "0"] };
