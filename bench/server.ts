@@ -22,7 +22,7 @@ import { createHash } from "node:crypto";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import Fastify from "fastify";
+import Fastify, { type FastifyInstance } from "fastify";
 import { READY_MARKER, benchConfig, benchMasterKey, sampleVpc } from "./common.ts";
 
 const { values } = parseArgs({
@@ -51,6 +51,18 @@ async function startApi(store: { dataDir: string } | { databaseUrl: string }, re
   return { url: server.url, close: () => server.close() };
 }
 
+/** Starts a baseline's app on a loopback port; close stops it, then runs `after` (its database's close). */
+async function listenOnLoopback(app: FastifyInstance, after: () => void = () => {}): Promise<{ url: string; close(): Promise<void> }> {
+  const url = await app.listen({ host: "127.0.0.1", port: 0 });
+  return {
+    url,
+    close: async () => {
+      await app.close();
+      after();
+    },
+  };
+}
+
 async function startBare(): Promise<{ url: string; close(): Promise<void> }> {
   const app = Fastify({ logger: false });
   const page = Array.from({ length: 100 }, (_, i) => sampleVpc(`vpc-${String(i).padStart(12, "0")}`));
@@ -60,8 +72,7 @@ async function startBare(): Promise<{ url: string; close(): Promise<void> }> {
     reply.code(201);
     return { ...sampleVpc(`vpc-${Math.random().toString(36).slice(2, 14).padEnd(12, "0")}`), name: req.body?.name ?? "" };
   });
-  const url = await app.listen({ host: "127.0.0.1", port: 0 });
-  return { url, close: () => app.close() };
+  return listenOnLoopback(app);
 }
 
 /**
@@ -83,14 +94,7 @@ async function startInsert(dataDir: string): Promise<{ url: string; close(): Pro
     reply.code(201);
     return vpc;
   });
-  const url = await app.listen({ host: "127.0.0.1", port: 0 });
-  return {
-    url,
-    close: async () => {
-      await app.close();
-      db.close();
-    },
-  };
+  return listenOnLoopback(app, () => db.close());
 }
 
 /**
@@ -125,14 +129,7 @@ async function startFloor(dataDir: string): Promise<{ url: string; close(): Prom
     if (!json) return reply.code(404).send({ error: { code: "ResourceNotFound", message: "", details: {} } });
     return reply.header("content-type", "application/json; charset=utf-8").send(json);
   });
-  const url = await app.listen({ host: "127.0.0.1", port: 0 });
-  return {
-    url,
-    close: async () => {
-      await app.close();
-      db.close();
-    },
-  };
+  return listenOnLoopback(app, () => db.close());
 }
 
 let server: { url: string; close(): Promise<void> };
