@@ -13,6 +13,12 @@ const fromRow = (r: EventsTable & { seq: number | string }): Event => ({
   createdAt: r.created_at,
 });
 
+/** What a page of events is filtered by. */
+interface EventFilter {
+  type?: string | undefined;
+  resourceId?: string | undefined;
+}
+
 export class EventsRepo {
   constructor(private readonly db: Db) {}
 
@@ -29,21 +35,22 @@ export class EventsRepo {
   }
 
   /** Events of an account after position `afterSeq`, oldest first. */
-  async after(accountId: string, afterSeq: number, limit: number, filter: { type?: string | undefined; resourceId?: string | undefined } = {}): Promise<Event[]> {
-    let q = this.db.selectFrom("events").selectAll().where("account_id", "=", accountId).where("seq", ">", afterSeq);
-    if (filter.type) q = q.where("type", "=", filter.type);
-    if (filter.resourceId) q = q.where("resource_id", "=", filter.resourceId);
-    const rows = await q.orderBy("seq").limit(limit).execute();
-    return rows.map((r) => fromRow(r as EventsTable & { seq: number }));
+  async after(accountId: string, afterSeq: number, limit: number, filter: EventFilter = {}): Promise<Event[]> {
+    return this.page(accountId, ">", afterSeq, limit, filter);
   }
 
   /** Events of an account before position `beforeSeq` (all when undefined), newest first. */
-  async before(accountId: string, beforeSeq: number | undefined, limit: number, filter: { type?: string | undefined; resourceId?: string | undefined } = {}): Promise<Event[]> {
+  async before(accountId: string, beforeSeq: number | undefined, limit: number, filter: EventFilter = {}): Promise<Event[]> {
+    return this.page(accountId, "<", beforeSeq, limit, filter);
+  }
+
+  /** Events of an account past position `seq` (">": oldest first; "<": newest first; undefined: from the end). */
+  private async page(accountId: string, past: ">" | "<", seq: number | undefined, limit: number, filter: EventFilter): Promise<Event[]> {
     let q = this.db.selectFrom("events").selectAll().where("account_id", "=", accountId);
-    if (beforeSeq !== undefined) q = q.where("seq", "<", beforeSeq);
+    if (seq !== undefined) q = q.where("seq", past, seq);
     if (filter.type) q = q.where("type", "=", filter.type);
     if (filter.resourceId) q = q.where("resource_id", "=", filter.resourceId);
-    const rows = await q.orderBy("seq", "desc").limit(limit).execute();
+    const rows = await q.orderBy("seq", past === ">" ? "asc" : "desc").limit(limit).execute();
     return rows.map((r) => fromRow(r as EventsTable & { seq: number }));
   }
 
