@@ -128,7 +128,6 @@ export class RouteTableService {
     return this.withStates(r, table, vpc, await r.routes.ofTable(routeTableId));
   }
 
-  /** Adds a route, announced as route-table.updated (data.routeId). */
   /**
    * The caller's routes (in its own route tables) whose target is `targetId` (a peering, router
    * interface, VBR or instance), oldest first, each with its state and its table's VPC. Another
@@ -149,6 +148,7 @@ export class RouteTableService {
     return { items: page.items.flatMap((x) => shown.get(x.id) ?? []), nextCursor: page.nextCursor };
   }
 
+  /** Adds a route, announced as route-table.updated (data.routeId). */
   async addRoute(actor: Actor, routeTableId: string, input: CreateRouteInput): Promise<Route> {
     return this.deps.store.transaction(async (r) => {
       const route = await this.insertRoute(actor, routeTableId, input);
