@@ -4,6 +4,7 @@ import { api, listAll } from "../api.ts";
 import { peeringCounts, plural, routerInterfaceCounts } from "../overview-counts.ts";
 import { type EventItem, type LedgerEntry, type Peering, type RouterInterface, type Vbr, type Vpc, type Webhook, list } from "../types.ts";
 import { Form } from "../form.tsx";
+import { money } from "../forms/price.ts";
 import { List } from "../list.tsx";
 import { Action, ErrorBox, IdLink, Link, Table, time, useApp, useData } from "../ui.tsx";
 import { PeeringsTable } from "./peerings.tsx";
@@ -47,7 +48,6 @@ export function OverviewPage(): ReactNode {
 }
 
 export function BillingPage(): ReactNode {
-  const money = (minor: number, currency: string) => `${(minor / 100).toFixed(2)} ${currency}`;
   return (
     <section>
       <h2>Billing</h2>
