@@ -6,10 +6,10 @@
  */
 import type { ReactNode } from "react";
 import { ROUTER_INTERFACE_SPECS } from "../../../src/domain/billing.ts";
-import { api, listAll } from "../api.ts";
+import { type ApiError, api } from "../api.ts";
 import { Form, type Values } from "../form.tsx";
 import { type Vbr, type Vpc, num, opt } from "../types.ts";
-import { ErrorBox, useApp, useData } from "../ui.tsx";
+import { ErrorBox, useApp } from "../ui.tsx";
 import { accountIdProblem, idProblem } from "./checks.ts";
 import { CHARGE_OPTIONS, PEER_ACCOUNT_OPTIONS, PERIOD_OPTIONS, regionOptions, routerLabel } from "./options.ts";
 import { type QuoteChoice, termOf } from "./price.ts";
@@ -25,9 +25,9 @@ const ROLES = [
 
 const kind = (id: string | boolean | undefined) => (String(id).startsWith("vbr-") ? "vbr" : "vpc");
 
-export function RouterInterfaceForm(): ReactNode {
+/** `routers`: your VPCs and VBRs, as the page loaded them (it filters its list by them too: asked once). */
+export function RouterInterfaceForm({ routers }: { routers: { data: Array<Vpc | Vbr> | undefined; error: ApiError | undefined } }): ReactNode {
   const app = useApp();
-  const routers = useData(async () => [...(await listAll<Vpc>("/api/v1/vpcs")), ...(await listAll<Vbr>("/api/v1/vbrs"))]);
   const all = routers.data ?? [];
   const byId = new Map(all.map((r) => [r.id, r]));
   const acceptor = (v: Values) => v.role === "acceptor";

@@ -7,7 +7,7 @@ import type { ReactNode } from "react";
 import { PeerInterfaceEditor, RouterInterfaceActions } from "../detail/actions.tsx";
 import { canSetPeerInterface } from "../detail/allowed.ts";
 import { ROUTER_INTERFACE_STATUSES } from "../../../src/domain/resources.ts";
-import { firstPage } from "../api.ts";
+import { listAll } from "../api.ts";
 import { List } from "../list.tsx";
 import type { RouterInterface, Vbr, Vpc } from "../types.ts";
 import { RouterInterfaceForm } from "../forms/router-interface-form.tsx";
@@ -15,7 +15,7 @@ import { Badge, EditMeta, Link, TransitionNote, useApp, useData } from "../ui.ts
 
 export function RouterInterfacesPage(): ReactNode {
   const app = useApp();
-  const routers = useData(async () => [...(await firstPage<Vpc>("/api/v1/vpcs")), ...(await firstPage<Vbr>("/api/v1/vbrs"))]);
+  const routers = useData(async () => [...(await listAll<Vpc>("/api/v1/vpcs")), ...(await listAll<Vbr>("/api/v1/vbrs"))]);
   const any = { value: "", label: "any" };
   return (
     <section>
@@ -25,7 +25,7 @@ export function RouterInterfacesPage(): ReactNode {
         <em> initiator</em> naming the acceptor; the acceptor's owner then sets the initiator as its peer interface, and the initiator's owner
         connects. Within one account, choose “initiator and acceptor”: both are created and connected at once.
       </p>
-      <RouterInterfaceForm />
+      <RouterInterfaceForm routers={routers} />
       <List<RouterInterface>
         label="Router interfaces"
         path="/api/v1/router-interfaces"
