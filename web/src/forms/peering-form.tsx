@@ -4,18 +4,18 @@
  * price of the choice is shown before Request.
  */
 import type { ReactNode } from "react";
-import { api, listAll } from "../api.ts";
+import { type ApiError, api } from "../api.ts";
 import { Form, type Option, type Values } from "../form.tsx";
 import { type Vpc, num, opt } from "../types.ts";
-import { ErrorBox, useApp, useData } from "../ui.tsx";
+import { ErrorBox, useApp } from "../ui.tsx";
 import { accountIdProblem, bandwidthProblem, idProblem } from "./checks.ts";
 import { type QuoteChoice, refusalText, termOf } from "./price.ts";
 import { PriceLine } from "./price-line.tsx";
 import { CHARGE_OPTIONS, PEER_ACCOUNT_OPTIONS, PERIOD_OPTIONS, regionOptions, vpcLabel } from "./options.ts";
 
-export function PeeringRequestForm(): ReactNode {
+/** `vpcs`: your VPCs, as the page loaded them (it filters its list by them too: asked once). */
+export function PeeringRequestForm({ vpcs }: { vpcs: { data: Vpc[] | undefined; error: ApiError | undefined } }): ReactNode {
   const app = useApp();
-  const vpcs = useData(() => listAll<Vpc>("/api/v1/vpcs"));
   const mine = vpcs.data ?? [];
   const byId = new Map(mine.map((v) => [v.id, v]));
   const same = (v: Values) => v.peerAccount !== "other";

@@ -1,7 +1,7 @@
 /** Peering connections: request one, and answer or manage those you are party to. */
 import type { ReactNode } from "react";
 import { PEERING_STATES } from "../../../src/domain/peering.ts";
-import { firstPage } from "../api.ts";
+import { listAll } from "../api.ts";
 import { BandwidthEditor, PeeringRow } from "../detail/actions.tsx";
 import { sideText } from "../peering-actions.ts";
 import type { Peering, Vpc } from "../types.ts";
@@ -58,9 +58,8 @@ export function PeeringsTable({ rows, label, empty }: { rows: Peering[] | undefi
 }
 
 /** Every peering you are party to, a page at a time: live ones by default, ended ones under their own filter. */
-export function PeeringsList(): ReactNode {
+export function PeeringsList({ vpcs }: { vpcs: Vpc[] | undefined }): ReactNode {
   const app = useApp();
-  const vpcs = useData(() => firstPage<Vpc>("/api/v1/vpcs"));
   const any = { value: "", label: "any" };
   return (
     <List
@@ -72,7 +71,7 @@ export function PeeringsList(): ReactNode {
         { name: "state", label: "State", options: (f) => [any, ...(f.lifecycle === "ended" ? ENDED_STATES : LIVE_STATES).map((s) => ({ value: s, label: s }))] },
         { name: "role", label: "Your role", options: [any, { value: "requester", label: "requester" }, { value: "accepter", label: "accepter" }] },
         { name: "region", label: "Region", options: [any, ...app.regions.map((r) => ({ value: r.id, label: r.id }))] },
-        { name: "vpcId", label: "VPC", options: [any, ...(vpcs.data ?? []).map((v) => ({ value: v.id, label: `${v.id}${v.name ? ` (${v.name})` : ""}` }))] },
+        { name: "vpcId", label: "VPC", options: [any, ...(vpcs ?? []).map((v) => ({ value: v.id, label: `${v.id}${v.name ? ` (${v.name})` : ""}` }))] },
       ]}
       empty="No peering connections yet. Request one above: pick your VPC and name the peer VPC (and its account, if it is another's)."
     />
@@ -80,11 +79,13 @@ export function PeeringsList(): ReactNode {
 }
 
 export function PeeringsPage(): ReactNode {
+  // Your VPCs: the form's picker and the list's filter (one request for both).
+  const vpcs = useData(() => listAll<Vpc>("/api/v1/vpcs"));
   return (
     <section>
       <h2>Peering connections</h2>
-      <PeeringRequestForm />
-      <PeeringsList />
+      <PeeringRequestForm vpcs={vpcs} />
+      <PeeringsList vpcs={vpcs.data} />
     </section>
   );
 }
