@@ -19,8 +19,8 @@ async function listNarrowed<T>(path: string, query: Record<string, string>, extr
   }
 }
 
-/** The candidates of each target type for `vpc`'s route tables, reloaded with the page. */
-export function useRouteTargets(vpc: Pick<Vpc, "id" | "region">): { targets: RouteTargetOptions | undefined; error: ApiError | undefined } {
+/** The candidates of each target type for `vpc`'s route tables, reloaded with the page; with the VPC's instances read for them. */
+export function useRouteTargets(vpc: Pick<Vpc, "id" | "region">): { targets: RouteTargetOptions | undefined; instances: Instance[] | undefined; error: ApiError | undefined } {
   const data = useData(async (): Promise<TargetData> => {
     const [peerings, routerInterfaces, vbrs, instances, vpcs] = await Promise.all([
       listNarrowed<Peering>("/api/v1/peerings", { vpcId: vpc.id }, { lifecycle: "live" }),
@@ -31,7 +31,7 @@ export function useRouteTargets(vpc: Pick<Vpc, "id" | "region">): { targets: Rou
     ]);
     return { peerings, routerInterfaces, vbrs, instances, vpcs };
   }, [vpc.id]);
-  return { targets: data.data && routeTargets(vpc, data.data, new Date()), error: data.error };
+  return { targets: data.data && routeTargets(vpc, data.data, new Date()), instances: data.data?.instances, error: data.error };
 }
 
 /** The candidates of each target type (undefined while they load). */

@@ -57,7 +57,6 @@ function VpcDetails({ v }: { v: Vpc }): ReactNode {
   // Pickers' options (up to 1000 each); the tables below page by themselves.
   const subnets = useData(() => firstPage<Subnet>("/api/v1/subnets", { vpcId: id }), [id]);
   const tables = useData(() => firstPage<RouteTable>("/api/v1/route-tables", { vpcId: id }), [id]);
-  const instances = useData(() => firstPage<Instance>("/api/v1/instances", { vpcId: id }), [id]);
   const targets = useRouteTargets(v);
   const hosts = useData(() => api<{ items: { name: string }[] }>("GET", "/api/v1/hosts"), []);
   const zones = app.regions.find((r) => r.id === v.region)?.zones ?? [];
@@ -145,7 +144,7 @@ function VpcDetails({ v }: { v: Vpc }): ReactNode {
           { label: "", render: (i) => <Action label="Delete" danger confirm={`Delete instance ${i.id}?`} run={() => api("DELETE", `/api/v1/instances/${i.id}`)} /> },
         ]}
       />
-      {(instances.data ?? []).length > 0 && <ProbeForm instances={instances.data ?? []} />}
+      {(targets.instances ?? []).length > 0 && <ProbeForm instances={targets.instances ?? []} />}
     </section>
   );
 }
