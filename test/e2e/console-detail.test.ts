@@ -172,7 +172,8 @@ describe.skipIf(!hasChromium)("console detail pages", () => {
     await page.getByRole("heading", { name: /^Router interface pair/ }).getByText("Active", { exact: true }).waitFor();
     const sides = page.getByRole("table", { name: "Both sides" });
     await expect(sides.locator("thead").textContent()).resolves.toBe("This interface (initiator)Opposite (acceptor)");
-    await expect(sides.getByRole("row", { name: /^CIDRs/ }).textContent()).resolves.toBe(`CIDRs${a.cidr}${b.cidr}`);
+    // The CIDRs come from the interface's connection, read beside the interface: wait for them.
+    await expect.poll(() => sides.getByRole("row", { name: /^CIDRs/ }).textContent(), { timeout: 15_000 }).toBe(`CIDRs${a.cidr}${b.cidr}`);
     await expect(sides.getByRole("row", { name: /^Account/ }).textContent()).resolves.toBe("Accountyouyou");
     await expect(sides.getByRole("link", { name: acceptor }).getAttribute("href")).resolves.toBe(`#/router-interfaces/${acceptor}`);
     await expect(sides.getByRole("link", { name: b.id }).getAttribute("href")).resolves.toBe(`#/vpcs/${b.id}`);
