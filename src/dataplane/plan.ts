@@ -10,6 +10,7 @@
  */
 import { gatewayIp } from "../domain/addressing.ts";
 import { parseCidr } from "../domain/cidr.ts";
+import type { ResolvedSgRule } from "../domain/security-groups.ts";
 import { type NsKind, links, nsName, suffixOf } from "./naming.ts";
 
 // ---- desired state: what the store says, already resolved --------------------------------------
@@ -19,8 +20,17 @@ export interface DesiredState {
   subnets: { id: string; vpcId: string; cidr: string; routeTableId: string }[];
   /** Routes resolved to a next hop: the peering whose link carries them, an instance, or neither (blackhole). */
   routeTables: { id: string; vpcId: string; routes: DesiredRoute[] }[];
-  /** `host`: the chassis it is placed on (OVN pins its port there; the Linux driver ignores it). */
-  instances: { id: string; subnetId: string; privateIp: string; host?: string | null }[];
+  /**
+   * `host`: the chassis it is placed on (OVN pins its port there; the Linux driver ignores it).
+   * `securityGroupIds`: its groups (the store always gives 1–5); absent (hand-made states, tests of
+   * other features): the instance is not filtered.
+   */
+  instances: { id: string; subnetId: string; privateIp: string; host?: string | null; securityGroupIds?: string[] }[];
+  /**
+   * Security groups with their rules resolved (domain/security-groups.ts: group peers as member
+   * addresses, stale rules empty). Absent: none.
+   */
+  securityGroups?: { id: string; vpcId: string; rules: ResolvedSgRule[] }[];
   /** `host`: the chassis its on-premises host is placed on (OVN pins its port there; the Linux driver ignores it). */
   vbrs: { id: string; onPremisesCidrs: string[]; host?: string | null }[];
   /** Peerings that carry traffic now (active); the others have no link. */

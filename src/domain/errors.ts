@@ -62,6 +62,13 @@ export const ERROR_CODES = {
   InvalidRouterInterfaceState: "InvalidState",
   RouterInterfaceMismatch: "Invalid",
   InvalidChargeType: "Invalid",
+  // security groups
+  InvalidSecurityGroupRule: "Invalid",
+  DuplicateSecurityGroupRule: "Conflict",
+  // A group peer that is neither in the rule's VPC nor across an active same-region peering.
+  InvalidSecurityGroupReference: "Invalid",
+  DefaultSecurityGroupImmutable: "Conflict",
+  SecurityGroupRuleNotFound: "NotFound",
   // auth
   Unauthenticated: "Unauthenticated",
   Forbidden: "Forbidden",

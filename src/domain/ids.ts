@@ -13,6 +13,8 @@ export const ID_PREFIXES = {
   instance: "ins",
   peering: "pcx",
   routerInterface: "ri",
+  securityGroup: "sg",
+  securityGroupRule: "sgr",
   event: "evt",
   webhook: "whk",
   ledgerEntry: "led",

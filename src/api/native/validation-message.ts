@@ -44,6 +44,8 @@ const NOUNS: Record<IdKind, string> = {
   instance: "an instance",
   peering: "a peering",
   routerInterface: "a router interface",
+  securityGroup: "a security group",
+  securityGroupRule: "a security group rule",
   event: "an event",
   webhook: "a webhook",
   ledgerEntry: "a ledger entry",
