@@ -3,10 +3,12 @@
  *
  * Commands carry phases, the order they run in within a namespace:
  *   0 remove what should not be there   1 create links   2 configure links   3 routes and rules   4 tc
+ *   5 an instance's security group table (one `nft -f -` transaction that replaces it whole)
  * kernel.ts runs the removals first, then every command that needs nothing from another namespace,
  * then those on veth ends another namespace creates in the same pass; each round one batch per
  * namespace, in phase order. Namespaces are created first and deleted last.
  */
+import { firewallScript, sameFirewall } from "./firewall.ts";
 import { parseLinkName } from "./naming.ts";
 import type { ObservedNs, HostState } from "./observed.ts";
 import type { HostPlan, LinkPlan, NsPlan, RoutePlan, RulePlan } from "./plan.ts";
@@ -14,7 +16,8 @@ import type { HostPlan, LinkPlan, NsPlan, RoutePlan, RulePlan } from "./plan.ts"
 export interface Batch {
   ns: string;
   phase: number;
-  tool: "ip" | "tc";
+  tool: "ip" | "tc" | "nft";
+  /** One command line (ip, tc), or a whole nft script. */
   cmd: string;
   /** The link in `ns` the command configures or routes over. */
   dev?: string;
@@ -71,12 +74,13 @@ export function diff(plan: HostPlan, state: HostState): Actions {
     diffRoutes(planned, observed, add);
     diffRules(planned, observed, add);
     diffQdiscs(planned, observed, add);
+    diffFirewall(planned, observed, add);
   }
   for (const name of state.namespaces.keys()) if (!plan.namespaces.has(name)) actions.deleteNs.push(name);
   return actions;
 }
 
-type Add = (ns: string, phase: number, cmd: string, more?: { tool?: "ip" | "tc"; dev?: string; creates?: Batch["creates"] }) => void;
+type Add = (ns: string, phase: number, cmd: string, more?: { tool?: Batch["tool"]; dev?: string; creates?: Batch["creates"] }) => void;
 
 function diffLinks(planned: NsPlan, observed: ObservedNs | undefined, plan: HostPlan, state: HostState, add: Add): void {
   const have = new Map((observed?.links ?? []).map((l) => [l.name, l]));
@@ -158,5 +162,21 @@ function diffQdiscs(planned: NsPlan, observed: ObservedNs | undefined, add: Add)
     // The kernel keeps the burst as time at the rate, so it reads back a little off.
     const burstOk = q.delayMs !== null || (cur?.burstBytes !== undefined && Math.abs(cur.burstBytes - q.burstBytes) <= Math.max(16, q.burstBytes * 0.002));
     if (!cur || !kindOk || (q.rateMbit > 0 && !rateOk) || !burstOk) add(planned.name, 4, qdiscCommand(q), { tool: "tc", dev });
+  }
+}
+
+/**
+ * An instance's security group table: replaced whole when it differs from the plan in any way
+ * (firewall.ts compares chains and rule tags), removed when the instance is no longer filtered.
+ * A namespace that does not exist yet holds no table; one observed without reading it is left alone.
+ */
+function diffFirewall(planned: NsPlan, observed: ObservedNs | undefined, add: Add): void {
+  if (planned.kind !== "instance") return;
+  const have = observed ? observed.firewall : null;
+  if (have === undefined) return;
+  if (planned.firewall) {
+    if (!have || !sameFirewall(planned.firewall, have)) add(planned.name, 5, firewallScript(planned.firewall), { tool: "nft" });
+  } else if (have) {
+    add(planned.name, 5, firewallScript(null), { tool: "nft" });
   }
 }

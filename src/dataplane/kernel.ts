@@ -7,7 +7,8 @@
 import { spawn } from "node:child_process";
 import { parseNsName } from "./naming.ts";
 import type { Actions, Batch } from "./diff.ts";
-import { rounds, runsOf } from "./schedule.ts";
+import { FW_FAMILY, FW_TABLE, parseFirewall } from "./firewall.ts";
+import { type Run, rounds, runsOf } from "./schedule.ts";
 import { type HostState, type ObservedNs, parseLinks, parseQdiscs, parseRoutes, parseRules, parseSysctls } from "./observed.ts";
 import { MANAGED_SYSCTLS } from "./plan.ts";
 
@@ -69,15 +70,21 @@ const SEP = "@@vpcpeer@@";
 /** The file of a sysctl (`net.ipv4.ip_forward` → /proc/sys/net/ipv4/ip_forward). */
 const procPath = (key: string) => `/proc/sys/${key.replace(/\./g, "/")}`;
 
-/** Reads one namespace: links with addresses and counters, routes, rules and qdiscs, in one process tree. */
+/**
+ * Reads one namespace: links with addresses and counters, routes, rules, qdiscs and sysctls (and an
+ * instance's security group table), in one process tree.
+ */
 export async function observeNs(name: string, prefix: string): Promise<ObservedNs | null> {
   const parsed = parseNsName(prefix, name);
   if (!parsed) return null;
   const sysctlFiles = MANAGED_SYSCTLS.map(procPath).join(" ");
-  const script = [`ip -j -d -s addr show`, `ip -j route show table all`, `ip -j rule show`, `tc -j qdisc show`, `cat ${sysctlFiles}`].join(` ; echo ${SEP} ; `);
+  const reads = [`ip -j -d -s addr show`, `ip -j route show table all`, `ip -j rule show`, `tc -j qdisc show`, `cat ${sysctlFiles}`];
+  // No table (or no nft at all): empty output, read as no table.
+  if (parsed.kind === "instance") reads.push(`nft -j list table ${FW_FAMILY} ${FW_TABLE} 2>/dev/null`);
+  const script = reads.join(` ; echo ${SEP} ; `);
   const r = await run("ip", ["netns", "exec", name, "sh", "-c", script]);
   if (r.code !== 0 && !r.stdout.includes(SEP)) return null; // the namespace went away meanwhile
-  const [links, routes, rules, qdiscs, sysctls] = r.stdout.split(SEP).map((s) => s.trim());
+  const [links, routes, rules, qdiscs, sysctls, firewall] = r.stdout.split(SEP).map((s) => s.trim());
   return {
     name,
     kind: parsed.kind,
@@ -86,6 +93,7 @@ export async function observeNs(name: string, prefix: string): Promise<ObservedN
     rules: parseRules(rules!),
     qdiscs: parseQdiscs(qdiscs!),
     sysctls: parseSysctls(MANAGED_SYSCTLS, sysctls ?? ""),
+    ...(parsed.kind === "instance" ? { firewall: parseFirewall(firewall ?? "") } : {}),
   };
 }
 
@@ -130,6 +138,11 @@ export async function apply(actions: Actions): Promise<ApplyReport> {
     pool(runsOf(round), 8, async (runs) => {
       for (const g of runs) {
         commands += g.lines.length;
+        if (g.tool === "nft") {
+          const e = await runNft(g);
+          if (e) errors.push(e);
+          continue;
+        }
         const r = await run(g.tool, ["-n", g.ns, "-force", "-batch", "-"], g.lines.join("\n") + "\n");
         for (const e of realErrors(r.stderr)) errors.push(`${g.ns}: ${g.tool}: ${e}`);
       }
@@ -144,4 +157,15 @@ export async function apply(actions: Actions): Promise<ApplyReport> {
     commands += actions.deleteNs.length;
   }
   return { commands, errors };
+}
+
+/**
+ * One `nft -f -` inside the namespace: a single transaction, all or nothing, so its exit status
+ * says exactly whether the namespace now holds the script's ruleset. The error, if any.
+ */
+async function runNft(g: Run): Promise<string | null> {
+  const r = await run("ip", ["netns", "exec", g.ns, "nft", "-f", "-"], g.lines.join("\n"));
+  if (r.code === 0) return null;
+  const why = r.stderr.split("\n").map((l) => l.trim()).filter((l) => /Error|not found|No such/i.test(l));
+  return `${g.ns}: nft: ${why[0] ?? r.stderr.trim().split("\n")[0] ?? `exit ${r.code}`}`;
 }

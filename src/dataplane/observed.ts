@@ -1,4 +1,5 @@
 /** What the kernel holds, in the plan's terms (parsed from `ip -j`); pure parsing, no I/O. */
+import { type ObservedFirewall, observedOf } from "./firewall.ts";
 import type { NsKind } from "./naming.ts";
 import type { RoutePlan, RulePlan } from "./plan.ts";
 
@@ -29,6 +30,8 @@ export interface ObservedNs {
   qdiscs: ObservedQdisc[];
   /** The managed sysctls' values (plan.ts MANAGED_SYSCTLS); absent when not read. */
   sysctls?: Record<string, string>;
+  /** An instance's security group table (firewall.ts): null when it has none; absent when not read. */
+  firewall?: ObservedFirewall | null;
 }
 
 export interface HostState {
@@ -134,6 +137,7 @@ export function observedFromPlan(ns: import("./plan.ts").NsPlan): ObservedNs {
     rules: ns.rules.map((r) => ({ ...r })),
     qdiscs: ns.qdiscs.map((q) => ({ dev: q.dev, kind: q.delayMs !== null ? "netem" : "tbf", rateBitsPerS: q.rateMbit * 1_000_000, burstBytes: q.burstBytes })),
     sysctls: { ...ns.sysctls },
+    ...(ns.kind === "instance" ? { firewall: ns.firewall ? observedOf(ns.firewall) : null } : {}),
   };
 }
 

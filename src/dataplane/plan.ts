@@ -11,6 +11,7 @@
 import { gatewayIp } from "../domain/addressing.ts";
 import { parseCidr } from "../domain/cidr.ts";
 import type { ResolvedSgRule } from "../domain/security-groups.ts";
+import { type FirewallPlan, compileFirewall } from "./firewall.ts";
 import { type NsKind, links, nsName, suffixOf } from "./naming.ts";
 
 // ---- desired state: what the store says, already resolved --------------------------------------
@@ -96,6 +97,8 @@ export interface NsPlan {
   rules: RulePlan[];
   qdiscs: QdiscPlan[];
   sysctls: Record<string, string>;
+  /** An instance's security groups as an nftables table (firewall.ts); absent: the instance is not filtered. */
+  firewall?: FirewallPlan;
 }
 
 export interface HostPlan {
@@ -264,6 +267,7 @@ export function compile(desired: DesiredState, prefix: string): HostPlan {
   }
 
   const subnetById = new Map(desired.subnets.map((s) => [s.id, s]));
+  const groupById = new Map((desired.securityGroups ?? []).map((g) => [g.id, g]));
   for (const ins of desired.instances) {
     const subnet = subnetById.get(ins.subnetId);
     const router = subnet && routerOf.get(subnet.vpcId);
@@ -275,6 +279,8 @@ export function compile(desired: DesiredState, prefix: string): HostPlan {
     router.links.push({ name: links.instance(ins.id), kind: "veth", peer: { ns: ns.name, name: "eth0" }, master: links.subnet(subnet.id), addrs: [] });
     ns.links.push({ name: "eth0", kind: "veth", addrs: [`${ins.privateIp}/${prefixLen}`] });
     ns.routes.push({ table: 254, dst: "default", type: "unicast", via: gatewayIp(parseCidr(subnet.cidr, "cidr")), dev: "eth0" });
+    // Its security groups, in its order (a group the state does not hold contributes no rule).
+    if (ins.securityGroupIds) ns.firewall = compileFirewall(ins.securityGroupIds.flatMap((id) => groupById.get(id)?.rules ?? []));
   }
 
   for (const p of desired.peerings) {

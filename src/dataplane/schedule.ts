@@ -12,19 +12,19 @@ export function rounds(batches: readonly Batch[]): { first: Batch[]; then: Batch
   return { first: batches.filter((b) => !waits(b)), then: batches.filter(waits) };
 }
 
-/** One `ip -batch` or `tc -batch` run: a namespace's lines for one tool, in phase order. */
+/** One `ip -batch`, `tc -batch` or `nft -f -` run: a namespace's lines for one tool, in phase order. */
 export interface Run {
   ns: string;
-  tool: "ip" | "tc";
+  tool: Batch["tool"];
   lines: string[];
 }
 
 /**
  * The processes of one round, grouped by namespace: each namespace's runs go one after the other,
- * ip before tc (a qdisc needs its link); namespaces run side by side.
+ * ip before nft and tc (a qdisc needs its link); namespaces run side by side.
  */
 export function runsOf(round: readonly Batch[]): Run[][] {
-  const byNs = new Map<string, Map<"ip" | "tc", Run>>();
+  const byNs = new Map<string, Map<Batch["tool"], Run>>();
   for (const b of [...round].sort((x, y) => x.phase - y.phase)) {
     let tools = byNs.get(b.ns);
     if (!tools) byNs.set(b.ns, (tools = new Map()));
