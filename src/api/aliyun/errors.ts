@@ -37,6 +37,8 @@ const NOT_FOUND: Record<string, string> = {
   peering: "ResourceNotFound.InstanceId",
   vbr: "InvalidVbrId.NotFound",
   instance: "InvalidInstanceId.NotFound",
+  "security-group": "InvalidSecurityGroupId.NotFound",
+  "security-group-rule": "SecurityGroupRule.NotFound",
 };
 
 /** Native field names in service messages → the Alibaba parameter a caller of this face sent. */
@@ -60,6 +62,7 @@ const FIELDS: Record<string, string> = {
   "opposite.accountId": "OppositeInterfaceOwnerId",
   "opposite.region": "OppositeRegionId",
   privateIp: "PrivateIpAddress",
+  securityGroupIds: "SecurityGroupIds",
   onPremisesCidrs: "CidrBlock",
   // Only as the "field: why" prefix of a message (they are ordinary words elsewhere).
   cidr: "CidrBlock",
@@ -151,6 +154,19 @@ const BY_CODE: Partial<Record<ErrorCode, [string, number]>> = {
   Unauthenticated: ["InvalidAccessKeyId.NotFound", 404],
   Forbidden: ["Forbidden.RAM", 403],
   StoreUnavailable: ["ServiceUnavailable", 503],
+  // ECS 2014-05-26 security groups (AuthorizeSecurityGroup, RevokeSecurityGroup,
+  // DeleteSecurityGroup error tables; the default group has no ECS counterpart: OperationDenied).
+  InvalidSecurityGroupRule: ["InvalidParameter", 400],
+  DuplicateSecurityGroupRule: ["InvalidParam.DuplicatePermissions", 400],
+  SecurityGroupRuleNotFound: ["SecurityGroupRule.NotFound", 404],
+  DefaultSecurityGroupImmutable: ["OperationDenied", 403],
+};
+
+/** ECS's codes for a full security group, instance or VPC (by the service's quota name). */
+const QUOTA_CODES: Record<string, [string, number]> = {
+  rulesPerSecurityGroup: ["AuthorizationLimitExceed", 403],
+  securityGroupsPerInstance: ["InstanceSecurityGroupLimitExceeded", 403],
+  securityGroupsPerVpc: ["QuotaExceed.SecurityGroup", 403],
 };
 
 /** Every code this dialect answers for malformed input (the fuzz test's allowed set). */
@@ -164,6 +180,10 @@ export function toAliyun(e: unknown): AliyunError {
       return new AliyunError(NOT_FOUND[resource] ?? "ResourceNotFound", 404, aliMessage(e.message));
     }
     if (e.code === "LimitExceeded" && e.details.quota === "tagsPerResource") return new AliyunError("InvalidParameter.Tags", 400, aliMessage(e.message));
+    const quota = e.code === "LimitExceeded" ? QUOTA_CODES[String(e.details.quota ?? "")] : undefined;
+    if (quota) return new AliyunError(quota[0], quota[1], aliMessage(e.message));
+    // DeleteSecurityGroup: "There is still instance(s) in the specified security group." is a 403.
+    if (e.code === "DependencyViolation" && /^sg-/.test(String(e.details.id ?? ""))) return new AliyunError("DependencyViolation", 403, aliMessage(e.message));
     if (e.code === "LocalRouteImmutable") return systemRouteEntry();
     const mapped = BY_CODE[e.code];
     if (mapped) return new AliyunError(mapped[0], mapped[1], aliMessage(e.message));
@@ -174,6 +194,28 @@ export function toAliyun(e: unknown): AliyunError {
     if (status !== undefined) return new AliyunError(e.code, status, aliMessage(e.message));
   }
   return new AliyunError("InternalError", 500, "The request processing has failed due to some unknown error, exception or failure.");
+}
+
+/**
+ * A failure of an Authorize/Revoke call, in the words of that action's error table: the peer is
+ * the Source group of an inbound rule and the Dest group of an outbound one; `fields[i]` is the
+ * parameter prefix ("Permissions.N.") of the i-th rule the service was given.
+ */
+export function sgRuleError(e: unknown, direction: "ingress" | "egress", fields: readonly string[] = []): AliyunError {
+  if (!(e instanceof DomainError)) return toAliyun(e);
+  const s = direction === "ingress" ? "Source" : "Dest";
+  const field = String(e.details.field ?? "");
+  const index = /^rules\[(\d+)\]/.exec(field);
+  const at = index ? (fields[Number(index[1])] ?? "").replace(/\.$/, "") : "";
+  const where = at ? ` (${at})` : "";
+  const why = aliMessage(e.message.replace(/^rules\[\d+\][\w.]*: /, ""));
+  if (e.code === "InvalidSecurityGroupReference") {
+    if (e.details.reason === "not-found" || e.details.resource === "security-group") return new AliyunError(`Invalid${s}GroupId.NotFound`, 404, `The ${s}GroupId provided does not exist in our records${where}.`);
+    return new AliyunError(`Invalid${s}GroupId.Mismatch`, 400, `Specified security group and ${s.toLowerCase()} group are not in the same VPC or in VPCs joined by an active peer connection in one region${where}: ${why}`);
+  }
+  if (e.code === "ResourceNotFound" && index) return new AliyunError(`Invalid${s}GroupId.NotFound`, 404, `The ${s}GroupId provided does not exist in our records${where}.`);
+  if (e.code === "InvalidSecurityGroupRule") return new AliyunError("InvalidParameter", 400, `The specified parameter "${at || "Permissions"}" is not valid: ${why}`);
+  return toAliyun(e);
 }
 
 /**

@@ -182,6 +182,21 @@ export class Params {
     return tags;
   }
 
+  /**
+   * `Name.N.Field` objects (ECS `Permissions.N.IpProtocol`, …), in index order, each with its
+   * fields; a field outside `fields`, or `Name.N` without a field, is InvalidParameter.
+   */
+  objects(prefix: string, fields: readonly string[]): { name: string; get: (field: string) => string | undefined }[] {
+    return this.indices(prefix).map((i) => {
+      const at = `${prefix}.${i}`;
+      for (const k of this.map.keys()) {
+        if (k === at) throw badParam(k, `give the fields of ${at} (${at}.${fields[0]}, …), not a value`);
+        if (k.startsWith(`${at}.`) && !fields.includes(k.slice(at.length + 1))) throw badParam(k, `"${k.slice(at.length + 1, at.length + 41)}" is not a field of ${prefix}.N (${fields.join(", ")})`);
+      }
+      return { name: at, get: (field: string) => this.map.get(`${at}.${field}`) };
+    });
+  }
+
   /** `Filter.N.Key` with `Filter.N.Value.M` (values OR'ed, keys AND'ed). */
   filters(prefix: string, keys: readonly string[], max = 5): Map<string, string[]> {
     const out = new Map<string, string[]>();
