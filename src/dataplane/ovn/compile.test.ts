@@ -4,6 +4,7 @@ import { NO_TRANSIT_PRIORITY, compile } from "./compile.ts";
 import { linkAddress } from "./nb-links.ts";
 import { rowKey } from "./nb-names.ts";
 import type { NbRow } from "./nb-plan.ts";
+import { aclPriority } from "./sg-acl.ts";
 
 const A = "vpc-aaaaaaaaaaaa";
 const B = "vpc-bbbbbbbbbbbb";
@@ -120,5 +121,85 @@ describe("compile to OVN northbound rows", () => {
     expect(without.rows.get(rowKey("Logical_Router_Static_Route", "route", "rtb-aaaaaaaaaaa2", "172.16.0.0/16"))!.columns).toMatchObject({ nexthop: "discard", output_port: [] });
     const orphan = compile({ ...fixture, vpcs: [fixture.vpcs[1]!] }, { prefix: "t1" });
     expect([...orphan.rows.keys()].some((k) => k.includes("aaaaaaaaaa"))).toBe(false);
+  });
+});
+
+describe("compile security groups to port groups, ACLs and address sets", () => {
+  const G1 = "sg-aaaaaaaaaaa1";
+  const G2 = "sg-aaaaaaaaaaa2";
+  const GB = "sg-bbbbbbbbbbb1";
+  const base = { fromPort: null, toPort: null, icmpType: null, icmpCode: null, peerGroupId: null, stale: false } as const;
+  const state: DesiredState = {
+    ...fixture,
+    instances: [
+      { ...fixture.instances[0]!, securityGroupIds: [G1, G2] },
+      { ...fixture.instances[1]!, securityGroupIds: [GB] },
+      { id: "ins-aaaaaaaaaaa9", subnetId: "subnet-aaaaaaaaaaa1", privateIp: "10.0.1.9" },
+    ],
+    securityGroups: [
+      {
+        id: G1,
+        vpcId: A,
+        rules: [
+          { ...base, id: "sgr-aaaaaaaaaaa1", securityGroupId: G1, direction: "ingress", protocol: "tcp", fromPort: 80, toPort: 80, action: "accept", priority: 5, cidrs: ["0.0.0.0/0"] },
+          { ...base, id: "sgr-aaaaaaaaaaa2", securityGroupId: G1, direction: "ingress", protocol: "all", action: "drop", priority: 5, cidrs: ["172.16.1.2/32"] },
+          { ...base, id: "sgr-aaaaaaaaaaa3", securityGroupId: G1, direction: "egress", protocol: "all", action: "accept", priority: 1, cidrs: ["0.0.0.0/0"] },
+        ],
+      },
+      { id: G2, vpcId: A, rules: [] },
+      {
+        id: GB,
+        vpcId: B,
+        rules: [
+          { ...base, id: "sgr-bbbbbbbbbbb1", securityGroupId: GB, direction: "ingress", protocol: "tcp", fromPort: 5432, toPort: 5432, action: "accept", priority: 1, cidrs: ["10.0.1.2/32"], peerGroupId: G1 },
+          { ...base, id: "sgr-bbbbbbbbbbb2", securityGroupId: GB, direction: "ingress", protocol: "icmp", icmpType: 8, action: "accept", priority: 1, cidrs: [], peerGroupId: "sg-cccccccccccc", stale: true },
+        ],
+      },
+    ],
+  };
+  const plan = compile(state, { prefix: "t1" });
+  const rowsOf = (table: NbRow["table"]) => [...plan.rows.values()].filter((r) => r.table === table);
+  const pg = (id: string) => plan.rows.get(rowKey("Port_Group", "security-group", id))!;
+  const acl = (id: string) => plan.rows.get(rowKey("ACL", "security-group-rule", id));
+
+  it("makes a port group per group holding its members' ports; an instance without groups is in none", () => {
+    expect(rowsOf("Port_Group").map((r) => r.columns.name).sort()).toEqual(["t1_pg_aaaaaaaaaaa1", "t1_pg_aaaaaaaaaaa2", "t1_pg_bbbbbbbbbbb1"]);
+    const portName = (k: string) => plan.rows.get(k)!.columns.name;
+    expect(pg(G1).children!.ports!.map(portName)).toEqual(["t1-i-aaaaaaaaaaa1"]);
+    expect(pg(G2).children!.ports!.map(portName)).toEqual(["t1-i-aaaaaaaaaaa1"]);
+    expect(pg(GB).children!.ports!.map(portName)).toEqual(["t1-i-bbbbbbbbbbb1"]);
+    expect(rowsOf("Port_Group").some((r) => r.children!.ports!.map(portName).includes("t1-i-aaaaaaaaaaa9"))).toBe(false);
+    expect(pg(G1).columns.external_ids).toEqual({ "vpcpeer-owner": "t1", "vpcpeer-kind": "security-group", "vpcpeer-id": G1 });
+  });
+
+  it("writes each rule as an ACL on its group, named and tagged after it, in evaluation order, above two default drops", () => {
+    expect(acl("sgr-aaaaaaaaaaa1")!.columns).toEqual({
+      name: ["sgr-aaaaaaaaaaa1"],
+      priority: aclPriority(5, "accept"),
+      direction: "to-lport",
+      match: "outport == @t1_pg_aaaaaaaaaaa1 && ip4 && tcp && tcp.dst == 80",
+      action: "allow-related",
+      external_ids: { "vpcpeer-owner": "t1", "vpcpeer-kind": "security-group-rule", "vpcpeer-id": "sgr-aaaaaaaaaaa1", "vpcpeer-security-group": G1 },
+    });
+    expect(acl("sgr-aaaaaaaaaaa2")!.columns).toMatchObject({ action: "drop", priority: aclPriority(5, "accept") + 1, match: "outport == @t1_pg_aaaaaaaaaaa1 && ip4 && ip4.src == 172.16.1.2/32" });
+    expect(acl("sgr-aaaaaaaaaaa3")!.columns).toMatchObject({ direction: "from-lport", match: "inport == @t1_pg_aaaaaaaaaaa1 && ip4", action: "allow-related" });
+    const acls = pg(G1).children!.acls!.map((k) => plan.rows.get(k)!.columns);
+    expect(acls.filter((c) => c.priority === 1000).map((c) => [c.direction, c.match, c.action])).toEqual([
+      ["to-lport", "outport == @t1_pg_aaaaaaaaaaa1 && ip4", "drop"],
+      ["from-lport", "inport == @t1_pg_aaaaaaaaaaa1 && ip4", "drop"],
+    ]);
+    // A group without rules still drops everything but ARP for its members.
+    expect(pg(G2).children!.acls).toHaveLength(2);
+  });
+
+  it("names a referenced group's members by an address set; a stale rule has no ACL", () => {
+    expect(rowsOf("Address_Set").map((r) => r.columns)).toEqual([{ name: "t1_as_aaaaaaaaaaa1", addresses: ["10.0.1.2/32"], external_ids: { "vpcpeer-owner": "t1", "vpcpeer-kind": "security-group", "vpcpeer-id": G1 } }]);
+    expect(acl("sgr-bbbbbbbbbbb1")!.columns.match).toBe("outport == @t1_pg_bbbbbbbbbbb1 && ip4 && ip4.src == $t1_as_aaaaaaaaaaa1 && tcp && tcp.dst == 5432");
+    expect(acl("sgr-bbbbbbbbbbb2")).toBeUndefined();
+    expect(pg(GB).children!.acls).toHaveLength(3);
+  });
+
+  it("writes no security group rows for a state without groups", () => {
+    expect([...compile(fixture, { prefix: "t1" }).rows.values()].filter((r) => ["Port_Group", "ACL", "Address_Set"].includes(r.table))).toEqual([]);
   });
 });

@@ -13,13 +13,18 @@
  * VBR → Logical_Router with a host switch for its on-premises host (whose port's `requested-chassis`
  * is the VBR's host); its router port's route table
  * holds the peer VPCs' CIDRs over the active connections.
+ * Security group → Port_Group `<prefix>_pg_<sg>` of its member instances' ports, holding one ACL
+ * per rule (sg-acl.ts: priority order, `allow-related`/`drop`) and two default drops; a group that
+ * rules name as their peer → Address_Set `<prefix>_as_<sg>` of its members' addresses. An
+ * instance without security groups is in no port group: unfiltered.
  */
 import { gatewayIp } from "../../domain/addressing.ts";
 import { formatIp, parseCidr } from "../../domain/cidr.ts";
 import { type DesiredState, nextHops } from "../plan.ts";
 import { allocateLinks, linkAddress } from "./nb-links.ts";
-import { type NbNameCode, type ObjectKind, externalIds, instanceMac, nbName, routerPortMac, rowKey } from "./nb-names.ts";
+import { EXT, type NbNameCode, type ObjectKind, externalIds, instanceMac, nbName, routerPortMac, rowKey, sgSetName } from "./nb-names.ts";
 import type { NbPlan, NbRow, NbTable, Plain } from "./nb-plan.ts";
+import { SG_DEFAULT_DROP_PRIORITY, aclAction, aclMatch, aclPriority, aclSide, defaultDropMatch } from "./sg-acl.ts";
 
 export interface CompileOptions {
   /** The deployment prefix: names start with it and every row's `vpcpeer-owner` is it. */
@@ -56,10 +61,10 @@ export function compile(desired: DesiredState, opts: CompileOptions): NbPlan {
   const rows = new Map<string, NbRow>();
   const name = (code: NbNameCode, id: string) => nbName(prefix, code, id);
 
-  const add = (table: NbTable, kind: ObjectKind, id: string, part: string | undefined, columns: Record<string, Plain>, children?: Record<string, string[]>): string => {
+  const add = (table: NbTable, kind: ObjectKind, id: string, part: string | undefined, columns: Record<string, Plain>, children?: Record<string, string[]>, ext?: Record<string, string>): string => {
     const key = rowKey(table, kind, id, part);
     if (rows.has(key)) return key;
-    rows.set(key, { table, key, columns: { ...columns, external_ids: externalIds(prefix, kind, id, part) }, ...(children ? { children } : {}) });
+    rows.set(key, { table, key, columns: { ...columns, external_ids: externalIds(prefix, kind, id, part, ext) }, ...(children ? { children } : {}) });
     return key;
   };
   const child = (parentKey: string, column: string, childKey: string) => {
@@ -112,6 +117,7 @@ export function compile(desired: DesiredState, opts: CompileOptions): NbPlan {
 
   // Instances; those that are a route's next hop in their own VPC may forward (MAC-only port security).
   const { hopOf, forwarding } = nextHops(desired);
+  const instancePort = new Map<string, string>();
   for (const ins of desired.instances) {
     const ls = subnetSwitch.get(ins.subnetId);
     if (!ls) continue;
@@ -119,7 +125,46 @@ export function compile(desired: DesiredState, opts: CompileOptions): NbPlan {
     const addresses = [`${mac} ${ins.privateIp}`];
     // Pinned to its host: ovn-controller binds it only there, whoever else claims the iface-id.
     const options: Record<string, string> = ins.host ? { "requested-chassis": ins.host } : {};
-    child(ls, "ports", add("Logical_Switch_Port", "instance", ins.id, undefined, { name: name("i", ins.id), type: "", addresses, port_security: forwarding.has(ins.id) ? [mac] : addresses, options }));
+    const lsp = add("Logical_Switch_Port", "instance", ins.id, undefined, { name: name("i", ins.id), type: "", addresses, port_security: forwarding.has(ins.id) ? [mac] : addresses, options });
+    child(ls, "ports", lsp);
+    instancePort.set(ins.id, lsp);
+  }
+
+  // Security groups: a port group per group holding its members' ports, its rules as ACLs and a
+  // default drop per direction; an address set per group some live rule names as its peer.
+  const groups = new Map((desired.securityGroups ?? []).map((g) => [g.id, g]));
+  const members = new Map<string, string[]>();
+  for (const ins of desired.instances) {
+    const lsp = instancePort.get(ins.id);
+    for (const g of new Set(ins.securityGroupIds ?? [])) {
+      members.set(g, [...(members.get(g) ?? []), ...(lsp ? [lsp] : [])]);
+    }
+  }
+  const peerAddresses = new Map<string, Set<string>>();
+  for (const g of groups.values()) {
+    for (const r of g.rules) {
+      if (r.stale || r.peerGroupId === null) continue;
+      const set = peerAddresses.get(r.peerGroupId) ?? new Set<string>();
+      for (const c of r.cidrs) set.add(c);
+      peerAddresses.set(r.peerGroupId, set);
+    }
+  }
+  for (const [g, addresses] of [...peerAddresses].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    add("Address_Set", "security-group", g, undefined, { name: sgSetName(prefix, "as", g), addresses: [...addresses].sort() });
+  }
+  for (const g of [...new Set([...groups.keys(), ...members.keys()])].sort()) {
+    const pgName = sgSetName(prefix, "pg", g);
+    const pg = add("Port_Group", "security-group", g, undefined, { name: pgName }, { ports: [...(members.get(g) ?? [])], acls: [] });
+    for (const direction of ["ingress", "egress"] as const) {
+      const match = defaultDropMatch(direction, pgName);
+      child(pg, "acls", add("ACL", "security-group", g, `default-${direction}`, { name: [`${g}-default-${direction}`], priority: SG_DEFAULT_DROP_PRIORITY, direction: aclSide(direction, pgName).direction, match, action: "drop" }));
+    }
+    for (const r of groups.get(g)?.rules ?? []) {
+      const match = aclMatch(r, pgName, r.peerGroupId !== null && peerAddresses.has(r.peerGroupId) ? sgSetName(prefix, "as", r.peerGroupId) : null);
+      if (match === null) continue; // stale: matches nothing
+      const columns = { name: [r.id], priority: aclPriority(r.priority, r.action), direction: aclSide(r.direction, pgName).direction, match, action: aclAction(r.action) };
+      child(pg, "acls", add("ACL", "security-group-rule", r.id, undefined, columns, undefined, { [EXT.securityGroup]: g }));
+    }
   }
 
   // Peerings: a transit switch between the two routers, no-transit policies, QoS when capped.

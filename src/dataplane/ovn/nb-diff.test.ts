@@ -7,13 +7,14 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { ResolvedSgRule } from "../../domain/security-groups.ts";
 import type { DesiredState } from "../plan.ts";
 import { type Value, setOf, uuidOf } from "./atoms.ts";
 import { compile } from "./compile.ts";
 import { diffNb } from "./nb-diff.ts";
 import { EXT, keyOfExternalIds } from "./nb-names.ts";
 import { type Observed, linkSlotsOf, ownedRows } from "./nb-observed.ts";
-import { MANAGED, NB_TABLES, type NbPlan, type NbTable, type Plain, REFS, ROOT_TABLES, decode, encode, refsOf } from "./nb-plan.ts";
+import { MANAGED, NB_TABLES, type NbPlan, type NbTable, type Plain, REFS, ROOT_TABLES, WEAK_REFS, decode, encode, refsOf } from "./nb-plan.ts";
 import type { Operation } from "./protocol.ts";
 
 const OWNER = "tst";
@@ -62,10 +63,11 @@ function apply(db: Observed, ops: Operation[]): Observed {
       delete out[op.table]![id];
     } else throw new Error(`unexpected op ${op.op}`);
   }
-  // Commit: collect unreferenced non-root rows, then every strong reference must resolve.
+  // Commit: collect unreferenced non-root rows (weak references keep nothing alive), drop weak
+  // references to rows that are gone, then every strong reference must resolve.
   for (;;) {
     const referenced = new Set<string>();
-    for (const t of NB_TABLES) for (const row of Object.values(out[t] ?? {})) for (const col of Object.keys(REFS[t] ?? {})) refsOf(row, col).forEach((u) => referenced.add(u));
+    for (const t of NB_TABLES) for (const row of Object.values(out[t] ?? {})) for (const col of Object.keys(REFS[t] ?? {})) if (!WEAK_REFS.has(`${t}.${col}`)) refsOf(row, col).forEach((u) => referenced.add(u));
     let removed = 0;
     for (const t of NB_TABLES.filter((x) => !ROOT_TABLES.has(x))) {
       for (const id of Object.keys(out[t] ?? {})) if (!referenced.has(id)) (delete out[t]![id], removed++);
@@ -74,7 +76,10 @@ function apply(db: Observed, ops: Operation[]): Observed {
   }
   for (const t of NB_TABLES) {
     for (const row of Object.values(out[t] ?? {})) {
-      for (const [col, child] of Object.entries(REFS[t] ?? {})) for (const u of refsOf(row, col)) if (!out[child]?.[u]) throw new Error(`${t}.${col} refers to a missing ${child} ${u}`);
+      for (const [col, child] of Object.entries(REFS[t] ?? {})) {
+        if (WEAK_REFS.has(`${t}.${col}`)) row[col] = ["set", refsOf(row, col).filter((u) => out[child]?.[u]).map((u) => ["uuid", u] as ["uuid", string])];
+        for (const u of refsOf(row, col)) if (!out[child]?.[u]) throw new Error(`${t}.${col} refers to a missing ${child} ${u}`);
+      }
     }
   }
   return out;
@@ -141,6 +146,10 @@ const stateArb = fc
     instances: fc.array(fc.record({ subnet: fc.nat(11), host: fc.nat(3) }), { maxLength: 6 }),
     peerings: fc.array(fc.record({ n: fc.nat(5), a: fc.nat(5), b: fc.nat(5), bw: fc.option(fc.integer({ min: 1, max: 2000 })) }), { maxLength: 6 }),
     routes: fc.array(fc.record({ vpc: fc.nat(3), table: fc.nat(1), dst: fc.nat(7), peering: fc.option(fc.nat(5)), instance: fc.option(fc.nat(35)) }), { maxLength: 10 }),
+    /** Security groups 0–3: the instances' groups (by index) and each rule's group, peer group, port and action. */
+    memberships: fc.array(fc.option(fc.subarray([0, 1, 2, 3], { maxLength: 3 })), { minLength: 6, maxLength: 6 }),
+    groups: fc.subarray([0, 1, 2, 3]),
+    rules: fc.array(fc.record({ n: fc.nat(9), group: fc.nat(3), peer: fc.option(fc.nat(3)), stale: fc.boolean(), port: fc.integer({ min: 1, max: 3 }), drop: fc.boolean(), priority: fc.integer({ min: 1, max: 3 }), egress: fc.boolean() }), { maxLength: 8 }),
   })
   .map((g): DesiredState => {
     const vpcs = g.vpcs.map((i) => ({ id: sid("vpc", i), cidr: `10.${i}.0.0/16` }));
@@ -149,12 +158,21 @@ const stateArb = fc
     const subnets = new Map<string, DesiredState["subnets"][number]>();
     for (const s of g.subnets) subnets.set(sid("subnet", s.vpc * 3 + s.n), { id: sid("subnet", s.vpc * 3 + s.n), vpcId: sid("vpc", s.vpc), cidr: `10.${s.vpc}.${s.n}.0/24`, routeTableId: sid("rtb", s.vpc * 3 + s.table) });
     const instances = new Map<string, DesiredState["instances"][number]>();
-    for (const ins of g.instances) {
+    g.instances.forEach((ins, i) => {
       const vpc = Math.floor(ins.subnet / 3) % 4;
       const n = ins.subnet % 3;
       const id = sid("ins", (vpc * 3 + n) * 4 + ins.host);
-      instances.set(id, { id, subnetId: sid("subnet", vpc * 3 + n), privateIp: `10.${vpc}.${n}.${10 + ins.host}` });
+      const groups = g.memberships[i];
+      instances.set(id, { id, subnetId: sid("subnet", vpc * 3 + n), privateIp: `10.${vpc}.${n}.${10 + ins.host}`, ...(groups ? { securityGroupIds: groups.map((k) => sid("sg", k)) } : {}) });
+    });
+    const memberIps = (k: number) => [...instances.values()].filter((i) => i.securityGroupIds?.includes(sid("sg", k))).map((i) => `${i.privateIp}/32`).sort();
+    const rules = new Map<string, ResolvedSgRule>();
+    for (const r of g.rules) {
+      const peerGroupId = r.peer === null ? null : sid("sg", r.peer);
+      const cidrs = r.peer === null ? [`10.${r.port}.0.0/16`] : r.stale ? [] : memberIps(r.peer);
+      rules.set(sid("sgr", r.n), { id: sid("sgr", r.n), securityGroupId: sid("sg", r.group), direction: r.egress ? "egress" : "ingress", protocol: "tcp", fromPort: r.port, toPort: r.port * 10, icmpType: null, icmpCode: null, action: r.drop ? "drop" : "accept", priority: r.priority, cidrs, peerGroupId, stale: r.peer !== null && r.stale });
     }
+    const securityGroups = g.groups.map((k) => ({ id: sid("sg", k), vpcId: sid("vpc", k), rules: [...rules.values()].filter((r) => r.securityGroupId === sid("sg", k)) }));
     const peerings = new Map<string, DesiredState["peerings"][number]>();
     for (const p of g.peerings) {
       const a = routers[p.a % Math.max(1, routers.length)];
@@ -168,7 +186,7 @@ const stateArb = fc
       const peeringId = r.peering === null ? null : sid("pcx", r.peering);
       t?.routes.push({ destinationCidr: `172.${16 + r.dst}.0.0/16`, peeringId: peerings.has(peeringId ?? "") ? peeringId : null, instanceId: r.instance === null ? null : sid("ins", r.instance) });
     }
-    return { vpcs, vbrs, subnets: [...subnets.values()], instances: [...instances.values()], peerings: [...peerings.values()], routeTables: [...routeTables.values()] };
+    return { vpcs, vbrs, subnets: [...subnets.values()], instances: [...instances.values()], peerings: [...peerings.values()], routeTables: [...routeTables.values()], securityGroups };
   });
 
 // ---- properties ----------------------------------------------------------------------------------

@@ -72,6 +72,18 @@ function macOf(first: number, ip: string): string {
 }
 
 export const instanceMac = (ip: string) => macOf(0x0a, ip);
+
+/**
+ * Names that match expressions refer to (`@port_group`, `$address_set`) must be identifiers
+ * (`[a-zA-Z_.][a-zA-Z_.0-9]*`), so these use `_` where other names use `-`:
+ * `<prefix>_pg_<suffix>` is a security group's Port_Group, `<prefix>_as_<suffix>` the Address_Set
+ * of its members' addresses (for rules whose peer is the group). The prefix is lowercase letters
+ * and digits (`--netns-prefix`), so the name is an identifier.
+ */
+export function sgSetName(prefix: string, what: "pg" | "as", securityGroupId: string): string {
+  if (!securityGroupId.startsWith("sg-")) throw new Error(`a security group's ${what === "pg" ? "port group" : "address set"} needs an sg- id, got ${securityGroupId}`);
+  return `${prefix}_${what}_${suffixOf(securityGroupId)}`;
+}
 export const routerPortMac = (ip: string) => macOf(0x0e, ip);
 
 // ---- ownership --------------------------------------------------------------------------------------
@@ -83,14 +95,16 @@ export const EXT = {
   id: "vpcpeer-id",
   /** Which of several rows of one table an object has (a peering's side "a"/"b", a route's destination). */
   part: "vpcpeer-part",
+  /** On a security group rule's ACL: the group it belongs to. */
+  securityGroup: "vpcpeer-security-group",
 } as const;
 
 /** The vpcpeer object a row realises. */
-export type ObjectKind = "vpc" | "vbr" | "subnet" | "instance" | "peering" | "route";
-const OBJECT_KINDS: readonly string[] = ["vpc", "vbr", "subnet", "instance", "peering", "route"];
+export type ObjectKind = "vpc" | "vbr" | "subnet" | "instance" | "peering" | "route" | "security-group" | "security-group-rule";
+const OBJECT_KINDS: readonly string[] = ["vpc", "vbr", "subnet", "instance", "peering", "route", "security-group", "security-group-rule"];
 
-export function externalIds(owner: string, kind: ObjectKind, id: string, part?: string): Record<string, string> {
-  return { [EXT.owner]: owner, [EXT.kind]: kind, [EXT.id]: id, ...(part === undefined ? {} : { [EXT.part]: part }) };
+export function externalIds(owner: string, kind: ObjectKind, id: string, part?: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { ...extra, [EXT.owner]: owner, [EXT.kind]: kind, [EXT.id]: id, ...(part === undefined ? {} : { [EXT.part]: part }) };
 }
 
 /** A row's identity among ours: table, object kind, object id, part. */

@@ -15,7 +15,10 @@ export type NbTable =
   | "Logical_Router_Policy"
   | "Logical_Switch"
   | "Logical_Switch_Port"
-  | "QoS";
+  | "QoS"
+  | "ACL"
+  | "Port_Group"
+  | "Address_Set";
 
 export type ColumnType = "string" | "integer" | "set" | "map";
 /** A column's plain value: a string or integer, a set of strings (sorted), or a map. */
@@ -29,19 +32,29 @@ export const MANAGED: Record<NbTable, Record<string, ColumnType>> = {
   Logical_Switch: { name: "string", external_ids: "map" },
   Logical_Switch_Port: { name: "string", type: "string", addresses: "set", port_security: "set", options: "map", external_ids: "map" },
   QoS: { priority: "integer", direction: "string", match: "string", bandwidth: "map", external_ids: "map" },
+  ACL: { name: "set", priority: "integer", direction: "string", match: "string", action: "string", external_ids: "map" },
+  Port_Group: { name: "string", external_ids: "map" },
+  Address_Set: { name: "string", addresses: "set", external_ids: "map" },
 };
 
-/** Reference columns we maintain (strong references: a child lives while a parent holds it). */
+/**
+ * Reference columns we maintain (strong references: a child lives while a parent holds it; except
+ * those in WEAK_REFS, which keep nothing alive and lose a row that goes).
+ */
 export const REFS: Partial<Record<NbTable, Record<string, NbTable>>> = {
   Logical_Router: { ports: "Logical_Router_Port", static_routes: "Logical_Router_Static_Route", policies: "Logical_Router_Policy" },
   Logical_Switch: { ports: "Logical_Switch_Port", qos_rules: "QoS" },
+  Port_Group: { ports: "Logical_Switch_Port", acls: "ACL" },
 };
 
+/** `table.column` of the weak references among REFS: a port group's ports (the switch holds them). */
+export const WEAK_REFS: ReadonlySet<string> = new Set(["Port_Group.ports"]);
+
 /** Tables whose rows live on their own; rows of the others are garbage-collected once no parent holds them. */
-export const ROOT_TABLES: ReadonlySet<NbTable> = new Set(["Logical_Router", "Logical_Switch"]);
+export const ROOT_TABLES: ReadonlySet<NbTable> = new Set(["Logical_Router", "Logical_Switch", "Port_Group", "Address_Set"]);
 
 /** Children before parents: the order inserts go in. */
-export const NB_TABLES: readonly NbTable[] = ["Logical_Router_Port", "Logical_Router_Static_Route", "Logical_Router_Policy", "Logical_Switch_Port", "QoS", "Logical_Router", "Logical_Switch"];
+export const NB_TABLES: readonly NbTable[] = ["Logical_Router_Port", "Logical_Router_Static_Route", "Logical_Router_Policy", "Logical_Switch_Port", "QoS", "ACL", "Logical_Router", "Logical_Switch", "Port_Group", "Address_Set"];
 
 export interface NbRow {
   table: NbTable;
