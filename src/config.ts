@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { DEFAULT_PRICES, type PriceTable } from "./domain/billing.ts";
 import type { Region } from "./domain/resources.ts";
+import { DEFAULT_GROUP_PRESETS, type DefaultGroupPreset } from "./domain/security-groups.ts";
 
 export interface Limits {
   /** VPCs per account per region. */
@@ -27,6 +28,11 @@ export interface Limits {
   /** Hours before an unanswered peering request expires. */
   peeringRequestTtlHours: number;
   webhooksPerAccount: number;
+  /** Security groups per VPC (its default group counted). */
+  securityGroupsPerVpc: number;
+  /** Rules per security group and direction. */
+  rulesPerSecurityGroup: number;
+  securityGroupsPerInstance: number;
 }
 
 export interface Config {
@@ -38,6 +44,8 @@ export interface Config {
    * plane runs to say when it is applied; 0 shows every change as applied at once.
    */
   settleMs: number;
+  /** What a VPC's default security group allows when its create names no preset (the native API; each cloud's face names its own). */
+  defaultSecurityGroup: DefaultGroupPreset;
 }
 
 export const DEFAULT_SETTLE_MS = 1000;
@@ -87,6 +95,9 @@ export const DEFAULT_LIMITS: Limits = {
   routerInterfacesPerRouter: 5,
   peeringRequestTtlHours: 168,
   webhooksPerAccount: 10,
+  securityGroupsPerVpc: 50,
+  rulesPerSecurityGroup: 100,
+  securityGroupsPerInstance: 5,
 };
 
 export function defaultConfig(): Config {
@@ -95,6 +106,7 @@ export function defaultConfig(): Config {
     limits: { ...DEFAULT_LIMITS },
     prices: { ...DEFAULT_PRICES, tiers: DEFAULT_PRICES.tiers.map((t) => ({ ...t })) },
     settleMs: DEFAULT_SETTLE_MS,
+    defaultSecurityGroup: "open",
   };
 }
 
@@ -109,7 +121,7 @@ export function loadConfig(path: string | undefined): Config {
     throw new Error(`cannot read config file ${path}: ${(e as Error).message}`);
   }
   if (typeof raw !== "object" || raw === null) throw new Error(`config file ${path}: expected a JSON object`);
-  const file = raw as { regions?: unknown; limits?: unknown; prices?: unknown; settleMs?: unknown };
+  const file = raw as { regions?: unknown; limits?: unknown; prices?: unknown; settleMs?: unknown; defaultSecurityGroup?: unknown };
   if (file.regions !== undefined) {
     if (!Array.isArray(file.regions) || file.regions.length === 0) throw new Error(`config ${path}: regions must be a non-empty array`);
     config.regions = file.regions.map((r, i) => {
@@ -130,6 +142,12 @@ export function loadConfig(path: string | undefined): Config {
   }
   if (file.prices !== undefined) config.prices = parsePrices(file.prices, path);
   if (file.settleMs !== undefined) config.settleMs = parseSettleMs(file.settleMs, `config ${path}: settleMs`);
+  if (file.defaultSecurityGroup !== undefined) {
+    if (!DEFAULT_GROUP_PRESETS.includes(file.defaultSecurityGroup as DefaultGroupPreset)) {
+      throw new Error(`config ${path}: defaultSecurityGroup must be one of ${DEFAULT_GROUP_PRESETS.join(", ")}`);
+    }
+    config.defaultSecurityGroup = file.defaultSecurityGroup as DefaultGroupPreset;
+  }
   return config;
 }
 

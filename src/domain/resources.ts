@@ -30,6 +30,8 @@ export interface Vpc extends Owned {
   dnsSupport: boolean;
   dnsHostnames: boolean;
   networkAddressUsageMetrics: boolean;
+  /** Its default security group (made with it; instances that name no group get it). */
+  defaultSecurityGroupId: string;
 }
 
 export interface Subnet extends Owned {
@@ -101,6 +103,8 @@ export interface Instance extends Owned {
   state: InstanceState;
   /** The host (chassis) it runs on; null for instances made before the deployment knew any host. */
   host: string | null;
+  /** Its security groups (1–5), in the order they were given. */
+  securityGroupIds: string[];
   /** On OVN: its logical switch port's name, the `iface-id` a VM binds to be this instance. */
   interfaceId?: string;
   /** On OVN: the MAC its logical port carries (and allows). */

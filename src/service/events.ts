@@ -15,6 +15,7 @@ export const RESOURCE_ID_FIELDS = {
   instance: "instanceId",
   vbr: "vbrId",
   "router-interface": "routerInterfaceId",
+  "security-group": "securityGroupId",
 } as const;
 export type AnnouncedKind = keyof typeof RESOURCE_ID_FIELDS;
 

@@ -21,6 +21,7 @@ import { ProbeService } from "./probes.ts";
 import { AnalysisService } from "./analyses.ts";
 import { TagService } from "./tags.ts";
 import { PreviewService } from "./preview.ts";
+import { SecurityGroupService } from "./security-groups.ts";
 
 export interface Services {
   deps: ServiceDeps;
@@ -33,6 +34,8 @@ export interface Services {
   instances: InstanceService;
   peerings: PeeringService;
   routerInterfaces: RouterInterfaceService;
+  /** Security groups, their rules, and the instances' groups. */
+  securityGroups: SecurityGroupService;
   billing: BillingService;
   events: EventService;
   webhooks: WebhookService;
@@ -70,6 +73,7 @@ export function createServices(deps: ServiceDeps, masterKey: MasterKey): Service
     instances: new InstanceService(deps, events),
     peerings,
     routerInterfaces: new RouterInterfaceService(deps, regions, peerings, events),
+    securityGroups: new SecurityGroupService(deps, events),
     billing,
     events,
     webhooks: new WebhookService(deps, masterKey),

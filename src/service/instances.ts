@@ -6,13 +6,14 @@ import { placeInstance } from "../domain/hosts.ts";
 import { instanceMac, nbName } from "../dataplane/ovn/nb-names.ts";
 import type { Instance, ListOptions, Page, Tags } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
-import { isUniqueViolation } from "../store/db-errors.ts";
+import { isForeignKeyViolation, isUniqueViolation } from "../store/db-errors.ts";
 import type { OwnedSearch } from "../store/repos/index.ts";
 import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
 import { type EventService, givenFields, named, updatedMessage } from "./events.ts";
 import { checkQuota } from "./limits.ts";
 import type { UpdateInput } from "./vpcs.ts";
 import { withDataplane } from "./transitions.ts";
+import { checkInstanceGroups } from "./security-groups.ts";
 
 export interface CreateInstanceInput {
   subnetId: string;
@@ -24,6 +25,8 @@ export interface CreateInstanceInput {
   tags?: Tags | undefined;
   /** Addresses at the start of the subnet neither handed out nor accepted (default 2: network and gateway; the AWS face keeps 4, as AWS does). */
   reserveFirst?: number | undefined;
+  /** Its security groups, 1 to the quota, of its VPC, in order (default: the VPC's default group). */
+  securityGroupIds?: string[] | undefined;
 }
 
 export class InstanceService {
@@ -53,22 +56,44 @@ export class InstanceService {
         // Placed in this transaction, under the hosts' lock: concurrent creates count each other.
         // Liveness by the wall clock, as hosts beat by it.
         const host = placeInstance(await r.hosts.loadsForPlacement(new Date().toISOString()), input.host);
+        const vpc = await r.vpcs.get(actor.accountId, subnet.vpcId);
+        if (!vpc) throw notFound("vpc", subnet.vpcId);
+        const groupIds = await checkInstanceGroups(this.deps, r, actor, vpc, input.securityGroupIds);
         const now = nowIso(this.deps);
         const id = this.deps.ids.next("instance");
         await r.instances.insert(
-          { id, account_id: actor.accountId, vpc_id: subnet.vpcId, subnet_id: subnet.id, region: subnet.region, zone: subnet.zone, private_ip: ip, host, name: input.name ?? "", description: input.description ?? "", state: "running", created_at: now, updated_at: now },
+          {
+            id,
+            account_id: actor.accountId,
+            vpc_id: subnet.vpcId,
+            subnet_id: subnet.id,
+            region: subnet.region,
+            zone: subnet.zone,
+            private_ip: ip,
+            host,
+            name: input.name ?? "",
+            description: input.description ?? "",
+            state: "running",
+            security_group_ids: JSON.stringify(groupIds),
+            created_at: now,
+            updated_at: now,
+          },
           tags,
         );
+        await r.securityGroupRules.insertMemberships(id, actor.accountId, groupIds);
         const instance = (await r.instances.get(actor, id))!;
         await this.events.resource(r, actor.accountId, "instance", "created", id, `${named("instance", id, instance.name)} was created in ${subnet.id} with ${ip}`, {
           vpcId: instance.vpcId,
           subnetId: subnet.id,
           privateIp: ip,
+          securityGroupIds: groupIds,
         });
         return instance;
       });
       return (await this.withPorts([created]))[0]!;
     } catch (e) {
+      // A group deleted by another server between the check and the insert.
+      if (isForeignKeyViolation(e)) throw new DomainError("ResourceNotFound", "securityGroupIds: one of the security groups no longer exists", { field: "securityGroupIds", resource: "security-group" });
       if (isUniqueViolation(e)) {
         throw new DomainError("IpAddressInUse", `privateIp: ${input.privateIp ?? "the chosen address"} is already used by another instance in this VPC`, { field: "privateIp" });
       }
@@ -133,6 +158,7 @@ export class InstanceService {
     await this.deps.store.transaction(async (r) => {
       const i = await r.instances.lock(actor, id);
       if (!i) throw notFound("instance", id);
+      await r.securityGroupRules.deleteMemberships(id);
       await r.instances.delete(actor.accountId, id);
       await this.events.resource(r, actor.accountId, "instance", "deleted", id, `${named("instance", id, i.name)} (${i.privateIp}) of ${i.subnetId} was deleted`, { vpcId: i.vpcId, subnetId: i.subnetId });
     });

@@ -3,7 +3,7 @@ import { formatCidr, parsePrivateCidr } from "../domain/cidr.ts";
 import { DomainError, notFound } from "../domain/errors.ts";
 import { type Json, type ListOptions, type Page, type Tags, type Vpc, parseJson, parsePage } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
-import type { OwnedSearch } from "../store/repos/index.ts";
+import type { OwnedSearch, Repos } from "../store/repos/index.ts";
 import type { Actor, ServiceDeps } from "./context.ts";
 import { nowIso } from "./context.ts";
 import { checkQuota } from "./limits.ts";
@@ -11,6 +11,8 @@ import type { RegionService } from "./regions.ts";
 import type { DependentsProbe } from "./dependents.ts";
 import { type EventService, givenFields, named, updatedMessage } from "./events.ts";
 import { pendingVpcs } from "./transitions.ts";
+import { DEFAULT_GROUP_PRESETS, type DefaultGroupPreset } from "../domain/security-groups.ts";
+import { insertDefaultGroup } from "./security-groups.ts";
 
 export interface CreateVpcInput {
   name: string;
@@ -22,6 +24,8 @@ export interface CreateVpcInput {
   dnsSupport?: boolean | undefined;
   dnsHostnames?: boolean | undefined;
   networkAddressUsageMetrics?: boolean | undefined;
+  /** What its default security group allows (default: the config's defaultSecurityGroup). */
+  defaultSecurityGroup?: DefaultGroupPreset | undefined;
 }
 
 export interface UpdateInput {
@@ -71,11 +75,16 @@ export class VpcService {
     const dnsSupport = input.dnsSupport ?? true;
     const dnsHostnames = input.dnsHostnames ?? false;
     checkDns(dnsSupport, dnsHostnames, input.dnsHostnames ? "dnsHostnames" : "dnsSupport");
+    const preset = input.defaultSecurityGroup ?? this.deps.config.defaultSecurityGroup;
+    if (!DEFAULT_GROUP_PRESETS.includes(preset)) {
+      throw new DomainError("InvalidRequest", `defaultSecurityGroup: must be one of ${DEFAULT_GROUP_PRESETS.join(", ")} (got ${JSON.stringify(preset)})`, { field: "defaultSecurityGroup" });
+    }
     const { ids } = this.deps;
     return this.deps.store.transaction(async (r) => {
       const now = nowIso(this.deps);
       const id = ids.next("vpc");
       const rtbId = ids.next("routeTable");
+      const sgId = ids.next("securityGroup");
       const owned = { account_id: actor.accountId, created_at: now, updated_at: now };
       await r.vpcs.insert(
         {
@@ -90,6 +99,7 @@ export class VpcService {
           dns_support: flag(dnsSupport),
           dns_hostnames: flag(dnsHostnames),
           network_address_usage_metrics: flag(input.networkAddressUsageMetrics ?? false),
+          default_security_group_id: sgId,
         },
         tags,
       );
@@ -97,11 +107,13 @@ export class VpcService {
         { ...owned, id: rtbId, vpc_id: id, region: region.id, name: `${input.name}-default`, description: `Default route table of ${id}`, is_default: 1 },
         {},
       );
+      await insertDefaultGroup(this.deps, this.events, r, actor.accountId, { id, region: region.id }, preset, now, sgId);
       const vpc = (await r.vpcs.get(actor, id))!;
       await this.events.resource(r, actor.accountId, "vpc", "created", id, `${named("VPC", id, vpc.name)} was created in ${vpc.region} with ${vpc.cidr}`, {
         region: vpc.region,
         cidr: vpc.cidr,
         defaultRouteTableId: rtbId,
+        defaultSecurityGroupId: sgId,
       });
       // The quota last: on PostgreSQL the account's lock serializes its creates until their
       // commits, so it is held for the count and the commit only. The count includes this VPC.
@@ -186,10 +198,52 @@ export class VpcService {
           dependents: blockers,
         });
       }
+      await this.deleteSecurityGroups(r, actor, vpc);
       await r.routes.deleteOfTable(vpc.defaultRouteTableId);
       await r.routeTables.delete(actor.accountId, vpc.defaultRouteTableId);
       await r.vpcs.delete(actor.accountId, id);
-      await this.events.resource(r, actor.accountId, "vpc", "deleted", id, `${named("VPC", id, vpc.name)} was deleted with its default route table ${vpc.defaultRouteTableId}`);
+      await this.events.resource(
+        r,
+        actor.accountId,
+        "vpc",
+        "deleted",
+        id,
+        `${named("VPC", id, vpc.name)} was deleted with its default route table ${vpc.defaultRouteTableId} and default security group ${vpc.defaultSecurityGroupId}`,
+      );
     });
+  }
+
+  /**
+   * Before a VPC's delete: refused while it has groups besides its default one, or while rules of
+   * other VPCs' groups name its default group (another account's counted, not named); then the
+   * default group goes, with its rules.
+   */
+  private async deleteSecurityGroups(r: Repos, actor: Actor, vpc: Vpc): Promise<void> {
+    const groups = await r.securityGroups.all(actor, { vpc_id: vpc.id });
+    const others = groups.filter((g) => !g.isDefault);
+    if (others.length > 0) {
+      const dependents = others.slice(0, 20).map((g) => ({ resource: "security-group", id: g.id }));
+      throw new DomainError("DependencyViolation", `vpc ${vpc.id} still has security groups; delete them first: ${dependents.map((d) => `security-group ${d.id}`).join(", ")}`, {
+        id: vpc.id,
+        dependents,
+      });
+    }
+    const ids = groups.map((g) => g.id);
+    const refs = (await r.securityGroupRules.referencing(ids)).filter((x) => !ids.includes(x.securityGroupId));
+    if (refs.length > 0) {
+      const own = [...new Set(refs.filter((x) => x.accountId === actor.accountId).map((x) => x.securityGroupId))].slice(0, 20);
+      const foreign = new Set(refs.filter((x) => x.accountId !== actor.accountId).map((x) => x.securityGroupId)).size;
+      const parts = [...own.map((g) => `security-group ${g}`), ...(foreign > 0 ? [`rules of ${foreign} security group(s) of other accounts across peerings`] : [])];
+      throw new DomainError("DependencyViolation", `vpc ${vpc.id}: rules of other security groups name its default security group; remove them first: ${parts.join(", ")}`, {
+        id: vpc.id,
+        dependents: own.map((g) => ({ resource: "security-group", id: g })),
+        ...(foreign > 0 ? { otherAccountsReferencingGroups: foreign } : {}),
+      });
+    }
+    for (const g of groups) {
+      await r.securityGroupRules.deleteOfGroup(g.id);
+      await r.securityGroups.delete(actor.accountId, g.id);
+      await this.events.resource(r, actor.accountId, "security-group", "deleted", g.id, `the default security group ${g.id} of ${vpc.id} was deleted with it`, { vpcId: vpc.id, isDefault: true });
+    }
   }
 }

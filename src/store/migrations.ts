@@ -2,6 +2,7 @@
  * Schema migrations, portable across SQLite and PostgreSQL (Kysely's schema builder only).
  * Kysely's Migrator takes a lock, so two servers starting at once migrate exactly once.
  */
+import { randomBytes } from "node:crypto";
 import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from "kysely";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- migrations must not depend on today's schema types */
@@ -548,6 +549,159 @@ const describeLists: Migration = {
   },
 };
 
+const securityGroups: Migration = {
+  async up(db: AnyDb) {
+    // Security groups (#19): per VPC, with rules (a duplicate refused by UNIQUE (group, rule_key))
+    // and the instances' memberships in order. A VPC names its default group; an instance carries
+    // a copy of its groups' ids (JSON, as `tags`), so that its view is built from its row alone.
+    const pg = db.getExecutor().adapter instanceof PostgresAdapter;
+    await owned(db, "security_groups")
+      .addColumn("tags", "text", (c) => c.notNull().defaultTo("{}"))
+      .addColumn("vpc_id", "text", (c) => c.notNull().references("vpcs.id"))
+      .addColumn("region", "text", (c) => c.notNull())
+      .addColumn("is_default", "integer", (c) => c.notNull())
+      .addColumn("rules_version", "integer", (c) => c.notNull().defaultTo(0))
+      .execute();
+    await listIndex(db, "security_groups");
+    await db.schema.createIndex("security_groups_account_vpc_id").on("security_groups").columns(["account_id", "vpc_id", "created_at", "id"]).execute();
+    await db.schema.createIndex("security_groups_account_region").on("security_groups").columns(["account_id", "region", "created_at", "id"]).execute();
+    await db.schema.createIndex("security_groups_vpc").on("security_groups").column("vpc_id").execute();
+    const binary = (column: string) => sql.raw(pg ? `${column} collate "C"` : column);
+    await sql`create index security_groups_account_name on security_groups (account_id, ${binary("name")}, ${binary("id")})`.execute(db);
+    // Exactly one default group per VPC, enforced by the database.
+    await db.schema.createIndex("security_groups_one_default").on("security_groups").column("vpc_id").unique().where(sql.ref("is_default"), "=", 1).execute();
+
+    await db.schema
+      .createTable("security_group_rules")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("security_group_id", "text", (c) => c.notNull().references("security_groups.id"))
+      .addColumn("account_id", "text", (c) => c.notNull())
+      .addColumn("direction", "text", (c) => c.notNull())
+      .addColumn("protocol", "text", (c) => c.notNull())
+      .addColumn("from_port", "integer")
+      .addColumn("to_port", "integer")
+      .addColumn("icmp_type", "integer")
+      .addColumn("icmp_code", "integer")
+      .addColumn("peer_cidr", "text")
+      // A group of any account: the database refuses to delete a group a rule still names.
+      .addColumn("peer_group_id", "text", (c) => c.references("security_groups.id"))
+      .addColumn("peer_account_id", "text")
+      .addColumn("action", "text", (c) => c.notNull())
+      .addColumn("priority", "integer", (c) => c.notNull())
+      .addColumn("description", "text", (c) => c.notNull())
+      .addColumn("rule_key", "text", (c) => c.notNull())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addUniqueConstraint("security_group_rules_group_key", ["security_group_id", "rule_key"])
+      .execute();
+    await db.schema.createIndex("security_group_rules_peer_group").on("security_group_rules").column("peer_group_id").execute();
+
+    await db.schema
+      .createTable("instance_security_groups")
+      .addColumn("instance_id", "text", (c) => c.notNull().references("instances.id"))
+      .addColumn("security_group_id", "text", (c) => c.notNull().references("security_groups.id"))
+      .addColumn("account_id", "text", (c) => c.notNull())
+      .addColumn("position", "integer", (c) => c.notNull())
+      .addPrimaryKeyConstraint("instance_security_groups_pk", ["instance_id", "security_group_id"])
+      .execute();
+    await db.schema.createIndex("instance_security_groups_group").on("instance_security_groups").column("security_group_id").execute();
+
+    await db.schema.alterTable("vpcs").addColumn("default_security_group_id", "text").execute();
+    await db.schema
+      .alterTable("instances")
+      .addColumn("security_group_ids", "text", (c) => c.notNull().defaultTo("[]"))
+      .execute();
+
+    // The read cache's hooks (0008 on SQLite, 0016 on PostgreSQL) for the new owned table.
+    if (pg) {
+      await sql.raw(`create trigger read_changed after insert or update or delete on security_groups for each row execute function vpcpeer_read_changed()`).execute(db);
+    } else {
+      for (const [event, row] of [
+        ["insert", "new"],
+        ["update", "new"],
+        ["delete", "old"],
+      ] as const) {
+        await sql
+          .raw(
+            `create trigger read_versions_security_groups_${event} after ${event} on security_groups begin ` +
+              `insert into read_versions (tbl, account_id, v) values ('security_groups', ${row}.account_id, (select coalesce(max(v), 0) + 1 from read_versions)) ` +
+              `on conflict (tbl, account_id) do update set v = excluded.v; end`,
+          )
+          .execute(db);
+      }
+    }
+
+    // Every VPC made before gets an open default group (all traffic both ways, as before groups
+    // existed); its instances join it. The group's id shares the VPC's suffix.
+    const vpcs = (await db.selectFrom("vpcs").select(["id", "account_id", "region"]).orderBy("id").execute()) as { id: string; account_id: string; region: string }[];
+    const now = new Date().toISOString();
+    const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+    const ruleId = () => `sgr-${[...randomBytes(12)].map((b) => alphabet[b % alphabet.length]).join("")}`;
+    const groupOf = (vpcId: string) => `sg-${vpcId.slice("vpc-".length)}`;
+    for (let i = 0; i < vpcs.length; i += 400) {
+      const chunk = vpcs.slice(i, i + 400);
+      await db
+        .insertInto("security_groups")
+        .values(
+          chunk.map((v) => ({
+            id: groupOf(v.id),
+            account_id: v.account_id,
+            name: "default",
+            description: `Default security group of ${v.id}`,
+            tags: "{}",
+            created_at: now,
+            updated_at: now,
+            vpc_id: v.id,
+            region: v.region,
+            is_default: 1,
+            rules_version: 1,
+          })),
+        )
+        .execute();
+      const rule = (v: (typeof chunk)[number], direction: string) => ({
+        id: ruleId(),
+        security_group_id: groupOf(v.id),
+        account_id: v.account_id,
+        direction,
+        protocol: "all",
+        from_port: null,
+        to_port: null,
+        icmp_type: null,
+        icmp_code: null,
+        peer_cidr: "0.0.0.0/0",
+        peer_group_id: null,
+        peer_account_id: null,
+        action: "accept",
+        priority: 1,
+        description: "",
+        // domain/security-groups.ts ruleKey() of this rule.
+        rule_key: `${direction}|all|||||cidr:0.0.0.0/0|accept|1`,
+        created_at: now,
+      });
+      await db
+        .insertInto("security_group_rules")
+        .values(chunk.flatMap((v) => [rule(v, "ingress"), rule(v, "egress")]))
+        .execute();
+    }
+    if (vpcs.length > 0) {
+      await sql`update vpcs set default_security_group_id = 'sg-' || substr(id, 5)`.execute(db);
+      await sql`insert into instance_security_groups (instance_id, security_group_id, account_id, position) select id, 'sg-' || substr(vpc_id, 5), account_id, 0 from instances`.execute(db);
+      await sql`update instances set security_group_ids = '["sg-' || substr(vpc_id, 5) || '"]'`.execute(db);
+    }
+  },
+};
+
+const describeTagsAndPeerings: Migration = {
+  async up(db: AnyDb) {
+    // The dialects' tag listings (repos/tag-rows.ts) page an account's tags in (resource, key)
+    // order; the peering Describe calls of the AWS face read the peerings whose account's side
+    // is in the request's region, in creation order (PeeringsRepo.searchPage): index ranges.
+    await db.schema.createIndex("tags_account_resource").on("tags").columns(["account_id", "resource_id", "key"]).execute();
+    for (const p of ["requester", "accepter"]) {
+      await db.schema.createIndex(`peerings_${p}_region`).on("peerings").columns([`${p}_account_id`, `${p}_region`, "created_at", "id"]).execute();
+    }
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_peerings": peerings,
@@ -567,6 +721,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0016_read_changes": readChanges,
   "0017_vpc_region_counts": vpcRegionCounts,
   "0018_describe_lists": describeLists,
+  "0019_security_groups": securityGroups,
+  "0020_describe_tags_peerings": describeTagsAndPeerings,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

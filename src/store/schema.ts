@@ -30,6 +30,8 @@ export interface VpcsTable extends OwnedColumns {
   dns_support?: number;
   dns_hostnames?: number;
   network_address_usage_metrics?: number;
+  /** Its default security group (migration 0019_security_groups); null only while a migration runs. */
+  default_security_group_id?: string | null;
 }
 
 export interface RouteTablesTable extends OwnedColumns {
@@ -90,6 +92,45 @@ export interface InstancesTable extends OwnedColumns {
   state: string;
   /** The host (chassis) it runs on; null for instances made before the deployment knew hosts. */
   host: string | null;
+  /** Its security groups' ids in order, as a JSON array (a copy of instance_security_groups, as `tags` is of the tags; migration 0019). */
+  security_group_ids?: string;
+}
+
+/** Security groups (migration 0019_security_groups). */
+export interface SecurityGroupsTable extends OwnedColumns {
+  vpc_id: string;
+  region: string;
+  is_default: number;
+  /** Bumped by every change of the group's rules. */
+  rules_version: number;
+}
+
+export interface SecurityGroupRulesTable {
+  id: string;
+  security_group_id: string;
+  account_id: string;
+  direction: string;
+  protocol: string;
+  from_port: number | null;
+  to_port: number | null;
+  icmp_type: number | null;
+  icmp_code: number | null;
+  peer_cidr: string | null;
+  peer_group_id: string | null;
+  peer_account_id: string | null;
+  action: string;
+  priority: number;
+  description: string;
+  /** domain ruleKey(): UNIQUE (security_group_id, rule_key) refuses a duplicate rule. */
+  rule_key: string;
+  created_at: string;
+}
+
+export interface InstanceSecurityGroupsTable {
+  instance_id: string;
+  security_group_id: string;
+  account_id: string;
+  position: number;
 }
 
 export interface TagsTable {
@@ -284,7 +325,10 @@ export interface Database {
   meta: MetaTable;
   network_insights_paths: NetworkInsightsPathsTable;
   network_insights_analyses: NetworkInsightsAnalysesTable;
+  security_groups: SecurityGroupsTable;
+  security_group_rules: SecurityGroupRulesTable;
+  instance_security_groups: InstanceSecurityGroupsTable;
 }
 
 /** The tables whose rows carry tags and the common owned columns. */
-export type OwnedTable = "vpcs" | "route_tables" | "subnets" | "vbrs" | "instances" | "router_interfaces";
+export type OwnedTable = "vpcs" | "route_tables" | "subnets" | "vbrs" | "instances" | "router_interfaces" | "security_groups";

@@ -1,5 +1,7 @@
 /** All repositories over one database handle (the root pool or one transaction). */
 import type { Instance, RouteTable, RouterInterface, Subnet, Vbr, Vpc } from "../../domain/resources.ts";
+import type { SecurityGroup } from "../../domain/security-groups.ts";
+import { SecurityGroupRulesRepo } from "./security-groups.ts";
 import { EventsRepo } from "./events.ts";
 import { MetaRepo } from "./meta.ts";
 import { WebhooksRepo } from "./webhooks.ts";
@@ -15,6 +17,7 @@ import { type Capabilities, type Db, type DirectReads, Runner } from "./common.t
 import { IdempotencyRepo } from "./idempotency.ts";
 import { OwnedRepo } from "./owned.ts";
 import { RoutesRepo } from "./routes.ts";
+import { TagRowsRepo } from "./tag-rows.ts";
 import { VIEWS } from "./views.ts";
 import type { ReadCache } from "../read-cache.ts";
 
@@ -40,6 +43,12 @@ export class Repos {
   readonly hosts: HostsRepo;
   /** The AWS face's Reachability Analyzer paths and analyses. */
   readonly insights: InsightsRepo;
+  /** The cloud dialects' tag listings, one row per (resource, key), keyset-paged. */
+  readonly tagRows: TagRowsRepo;
+  /** Security groups' own rows (their rules: securityGroupRules). */
+  readonly securityGroups: OwnedRepo<"security_groups", Omit<SecurityGroup, "rules">>;
+  /** Security groups' rules and the instances' memberships. */
+  readonly securityGroupRules: SecurityGroupRulesRepo;
 
   /**
    * `direct`: the connection answers reads synchronously (SQLite's read-only connection);
@@ -66,13 +75,18 @@ export class Repos {
     this.nonces = new NoncesRepo(db);
     this.hosts = new HostsRepo(db, caps);
     this.insights = new InsightsRepo(db);
+    this.tagRows = new TagRowsRepo(db, caps, runner);
+    this.securityGroups = new OwnedRepo(db, caps, "security_groups", VIEWS.security_groups, runner, cache);
+    this.securityGroupRules = new SecurityGroupRulesRepo(db, caps);
   }
 }
 
 export type { StoredRoute } from "./routes.ts";
 export type { AccountRecord } from "./accounts.ts";
 export type { StoredResponse } from "./idempotency.ts";
-export type { PeeringChanges, PeeringFilters, PeeringSearch, PeeringView } from "./peerings.ts";
+export type { PeeringChanges, PeeringFilters, PeeringKeysetSearch, PeeringSearch, PeeringView } from "./peerings.ts";
+export type { TagRow, TagRowKind, TagRowSearch } from "./tag-rows.ts";
 export type { DataplaneChange, DataplaneStatus, DesiredRows } from "./dataplane.ts";
 export type { Owner, OwnedSearch } from "./owned.ts";
 export type { HostRecord } from "./hosts.ts";
+export type { GroupRef, RuleRow } from "./security-groups.ts";

@@ -6,6 +6,7 @@
  * sees and the body a client reads cannot drift apart.
  */
 import type { Instance, RouteTable, RouterInterface, Subnet, Vbr, Vpc } from "../../domain/resources.ts";
+import type { SecurityGroup } from "../../domain/security-groups.ts";
 import type { Capabilities } from "./common.ts";
 
 /** How one field of a domain object is read from a row of the table (aliased `t`). */
@@ -48,6 +49,7 @@ export const VIEWS = {
     dnsSupport: { bool: "dns_support" },
     dnsHostnames: { bool: "dns_hostnames" },
     networkAddressUsageMetrics: { bool: "network_address_usage_metrics" },
+    defaultSecurityGroupId: "default_security_group_id",
   } satisfies SpecOf<Vpc>,
   subnets: {
     ...owned,
@@ -70,6 +72,7 @@ export const VIEWS = {
     privateIp: "private_ip",
     state: "state",
     host: "host",
+    securityGroupIds: { json: "security_group_ids" },
   } satisfies SpecOf<Instance, "dataplane" | "interfaceId" | "mac">,
   router_interfaces: {
     ...owned,
@@ -94,6 +97,8 @@ export const VIEWS = {
     status: "status",
     peeringId: "peering_id",
   } satisfies SpecOf<RouterInterface>,
+  /** The group's own row; its rules (and their staleness) are added by the service (service/security-groups.ts). */
+  security_groups: { ...owned, vpcId: "vpc_id", region: "region", isDefault: { bool: "is_default" }, rulesVersion: { int: "rules_version" } } satisfies SpecOf<SecurityGroup, "rules">,
 } as const;
 
 /** Whose tags a view shows: the owner's, or none (rows read across accounts never show tags). */

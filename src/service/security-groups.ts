@@ -1,0 +1,558 @@
+/**
+ * Security groups: stateful instance firewalls (domain/security-groups.ts for the semantics).
+ * A group belongs to an account and a VPC; its rules name a CIDR or a group as their peer: a group
+ * of the same VPC, or of a VPC an ACTIVE peering in one region joins to it (also another
+ * account's). Such a rule goes stale when that stops being so, and is shown stale (computed at
+ * read). Every rule change runs under the group's row lock and bumps its rules_version; the
+ * database refuses a duplicate rule (UNIQUE (group, rule key)) and a reference to a group that is
+ * gone (foreign keys), whichever server writes.
+ */
+import { DomainError, invalid, notFound } from "../domain/errors.ts";
+import type { Instance, ListOptions, Page, Tags } from "../domain/resources.ts";
+import {
+  type DefaultGroupPreset,
+  type SecurityGroup,
+  type SecurityGroupRule,
+  type SgDirection,
+  type SgRuleInput,
+  type SgRuleSpec,
+  evaluationOrder,
+  presetRules,
+  ruleKey,
+  validateRule,
+} from "../domain/security-groups.ts";
+import { validateTags } from "../domain/tags.ts";
+import { isForeignKeyViolation, isUniqueViolation } from "../store/db-errors.ts";
+import type { GroupRef, Repos, RuleRow } from "../store/repos/index.ts";
+import { contentColumns, ruleOfRow } from "../store/repos/security-groups.ts";
+import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
+import { type EventService, givenFields, named, updatedMessage } from "./events.ts";
+import { checkQuota } from "./limits.ts";
+
+export interface CreateSecurityGroupInput {
+  vpcId: string;
+  name: string;
+  description?: string | undefined;
+  tags?: Tags | undefined;
+  /** Default: one egress rule, all protocols to 0.0.0.0/0 (AWS/Alibaba). [] = no rules. */
+  rules?: SgRuleInput[] | undefined;
+  /** Refuse a second group of this name in the VPC (NameTaken): AWS. */
+  uniqueName?: boolean | undefined;
+}
+
+export interface SecurityGroupFilters {
+  vpcId?: string | undefined;
+  ids?: string[] | undefined;
+  names?: string[] | undefined;
+  isDefault?: boolean | undefined;
+}
+
+export interface UpdateSecurityGroupInput {
+  name?: string | undefined;
+  description?: string | undefined;
+  tags?: Tags | undefined;
+}
+
+export interface SecurityGroupReference {
+  securityGroupId: string;
+  referencingVpcId: string;
+  /** The active peering joining the referencing VPC to the group's; null: the group's own VPC, or no active peering now (the rule is stale). */
+  peeringId: string | null;
+}
+
+type GroupRow = Omit<SecurityGroup, "rules">;
+
+const DEFAULT_EGRESS: SgRuleInput = { direction: "egress", protocol: "all", peer: { cidr: "0.0.0.0/0" } };
+
+function checkName(name: unknown, field = "name"): string {
+  if (typeof name !== "string" || name.length < 1 || name.length > 255) throw invalid("InvalidRequest", field, "must be text of 1 to 255 characters");
+  return name;
+}
+
+function checkDescription(description: unknown): string {
+  if (description === undefined) return "";
+  if (typeof description !== "string" || description.length > 255) throw invalid("InvalidRequest", "description", "must be text of at most 255 characters");
+  return description;
+}
+
+/** Validates rules (fields `${field}[i]`), refusing two of the same content among them. */
+function validateAll(inputs: readonly SgRuleInput[], field: string, caller: string): SgRuleSpec[] {
+  if (!Array.isArray(inputs)) throw invalid("InvalidRequest", field, "must be a list of rules");
+  const seen = new Map<string, number>();
+  return inputs.map((input, i) => {
+    const spec = validateRule(input, `${field}[${i}]`, caller);
+    const key = ruleKey(spec);
+    const earlier = seen.get(key);
+    if (earlier !== undefined) throw invalid("DuplicateSecurityGroupRule", `${field}[${i}]`, `is the same rule as ${field}[${earlier}]`, { duplicateOf: `${field}[${earlier}]` });
+    seen.set(key, i);
+    return spec;
+  });
+}
+
+const describeRule = (s: SgRuleSpec): string => {
+  const ports = s.protocol === "tcp" || s.protocol === "udp" ? ` port ${s.fromPort === s.toPort ? s.fromPort : `${s.fromPort}-${s.toPort}`}` : "";
+  const peer = "cidr" in s.peer ? s.peer.cidr : `${s.peer.accountId}/${s.peer.securityGroupId}`;
+  return `${s.direction} ${s.protocol}${ports} ${s.direction === "ingress" ? "from" : "to"} ${peer} (${s.action}, priority ${s.priority})`;
+};
+
+/**
+ * Which group peers a group of `vpcId` may name now: its own VPC's groups, and those of VPCs an
+ * active peering in one region joins to it (peering id per other VPC).
+ */
+async function reachableVpcs(r: Repos, vpcIds: readonly string[]): Promise<Map<string, Map<string, string>>> {
+  const out = new Map<string, Map<string, string>>();
+  for (const p of await r.securityGroupRules.activePeerings(vpcIds)) {
+    let m = out.get(p.vpcId);
+    if (!m) out.set(p.vpcId, (m = new Map()));
+    m.set(p.otherVpcId, p.peeringId);
+  }
+  return out;
+}
+
+/** Rules with their staleness, grouped by group, each group's ingress then egress in evaluation order. */
+async function attachRules(r: Repos, groups: readonly GroupRow[]): Promise<SecurityGroup[]> {
+  if (groups.length === 0) return [];
+  const rows = await r.securityGroupRules.ofGroups(groups.map((g) => g.id));
+  const peerIds = rows.flatMap((x) => (x.peer_group_id !== null ? [x.peer_group_id] : []));
+  const peers = await r.securityGroupRules.groupsAny(peerIds);
+  const byId = new Map(groups.map((g) => [g.id, g]));
+  const crossVpc = rows.some((x) => x.peer_group_id !== null && peers.get(x.peer_group_id)?.vpcId !== byId.get(x.security_group_id)?.vpcId);
+  const reachable = crossVpc ? await reachableVpcs(r, groups.map((g) => g.vpcId)) : new Map<string, Map<string, string>>();
+  const rulesOf = new Map<string, SecurityGroupRule[]>();
+  for (const row of rows) {
+    const group = byId.get(row.security_group_id)!;
+    const rule = ruleOfRow(row);
+    if (row.peer_group_id !== null) rule.stale = isStale(group.vpcId, peers.get(row.peer_group_id), row.peer_account_id!, reachable);
+    let list = rulesOf.get(group.id);
+    if (!list) rulesOf.set(group.id, (list = []));
+    list.push(rule);
+  }
+  return groups.map((g) => {
+    const rules = rulesOf.get(g.id) ?? [];
+    return { ...g, rules: [...evaluationOrder(rules.filter((x) => x.direction === "ingress")), ...evaluationOrder(rules.filter((x) => x.direction === "egress"))] };
+  });
+}
+
+function isStale(vpcId: string, peer: GroupRef | undefined, peerAccountId: string, reachable: Map<string, Map<string, string>>): boolean {
+  if (!peer || peer.accountId !== peerAccountId) return true;
+  if (peer.vpcId === vpcId) return false;
+  return !reachable.get(vpcId)?.has(peer.vpcId);
+}
+
+/** The rows of new rules of `group`. */
+function ruleRows(deps: ServiceDeps, group: { id: string; accountId: string }, specs: readonly SgRuleSpec[], now: string): RuleRow[] {
+  return specs.map((s) => ({ id: deps.ids.next("securityGroupRule"), security_group_id: group.id, account_id: group.accountId, created_at: now, ...contentColumns(s, ruleKey(s)) }));
+}
+
+/**
+ * Refuses a group peer that is neither in the group's VPC nor in a VPC an active peering in one
+ * region joins to it. About another account's group it says the same whether that group exists or
+ * not (nothing about other accounts' resources leaks).
+ */
+async function checkPeers(r: Repos, group: { id: string; accountId: string; vpcId: string }, specs: readonly SgRuleSpec[], fields: readonly string[]): Promise<void> {
+  const wanted = specs.flatMap((s) => ("securityGroupId" in s.peer && s.peer.securityGroupId !== group.id ? [s.peer.securityGroupId] : []));
+  if (wanted.length === 0 && specs.every((s) => !("securityGroupId" in s.peer) || s.peer.accountId === group.accountId)) return;
+  const peers = await r.securityGroupRules.groupsAny(wanted);
+  const reachable = [...peers.values()].some((p) => p.vpcId !== group.vpcId) ? await reachableVpcs(r, [group.vpcId]) : new Map<string, Map<string, string>>();
+  specs.forEach((s, i) => {
+    if (!("securityGroupId" in s.peer)) return;
+    const { securityGroupId: id, accountId } = s.peer;
+    const field = `${fields[i]}.peer.securityGroupId`;
+    const own = accountId === group.accountId;
+    if (id === group.id && own) return;
+    const peer = peers.get(id);
+    const found = peer !== undefined && peer.accountId === accountId;
+    if (found && (peer.vpcId === group.vpcId || reachable.get(group.vpcId)?.has(peer.vpcId))) return;
+    if (!own) {
+      throw invalid("InvalidSecurityGroupReference", field, `${accountId}/${id} is not a security group of a VPC that an active peering in the same region joins to ${group.vpcId}`, {
+        securityGroupId: id,
+        accountId,
+      });
+    }
+    if (!found) throw invalid("InvalidSecurityGroupReference", field, `security group ${id} does not exist`, { securityGroupId: id });
+    throw invalid("InvalidSecurityGroupReference", field, `${id} is in ${peer.vpcId}, which no active peering in the same region joins to ${group.vpcId}`, {
+      securityGroupId: id,
+      vpcId: peer.vpcId,
+    });
+  });
+}
+
+/** Refuses more than the quota of rules per direction once `added` are added to `existing`. */
+function checkRuleQuota(deps: ServiceDeps, groupId: string, existing: readonly { direction: SgDirection }[], added: readonly { direction: SgDirection }[]): void {
+  for (const direction of ["ingress", "egress"] as const) {
+    const n = added.filter((x) => x.direction === direction).length;
+    if (n === 0) continue;
+    const have = existing.filter((x) => x.direction === direction).length;
+    checkQuota(deps.config.limits, "rulesPerSecurityGroup", have + n - 1, `${direction} rules of ${groupId}`);
+  }
+}
+
+/**
+ * Makes a VPC's default group (in the VPC's create transaction): named "default", not deletable,
+ * with the preset's rules; `id` is the one the VPC's row names.
+ */
+export async function insertDefaultGroup(
+  deps: ServiceDeps,
+  events: EventService,
+  r: Repos,
+  accountId: string,
+  vpc: { id: string; region: string },
+  preset: DefaultGroupPreset,
+  now: string,
+  id: string,
+): Promise<void> {
+  await r.securityGroups.insert(
+    { id, account_id: accountId, vpc_id: vpc.id, region: vpc.region, name: "default", description: `Default security group of ${vpc.id}`, is_default: 1, rules_version: 1, created_at: now, updated_at: now },
+    {},
+  );
+  await r.securityGroupRules.insert(ruleRows(deps, { id, accountId }, presetRules(preset, { securityGroupId: id, accountId }), now));
+  await events.resource(r, accountId, "security-group", "created", id, `the default security group ${id} of ${vpc.id} was created (${preset})`, { vpcId: vpc.id, isDefault: true, preset });
+}
+
+/**
+ * An instance's groups as given (default: its VPC's default group), checked: 1 to the quota, no
+ * repeats, each the caller's and in the instance's VPC. Fields `${field}[i]`.
+ */
+export async function checkInstanceGroups(
+  deps: ServiceDeps,
+  r: Repos,
+  actor: Actor,
+  vpc: { id: string; defaultSecurityGroupId: string },
+  groupIds: readonly string[] | undefined,
+  field = "securityGroupIds",
+): Promise<string[]> {
+  if (groupIds === undefined) return [vpc.defaultSecurityGroupId];
+  if (!Array.isArray(groupIds) || groupIds.length === 0) throw invalid("InvalidRequest", field, "must name at least one security group");
+  const limit = deps.config.limits.securityGroupsPerInstance;
+  if (groupIds.length > limit) {
+    throw new DomainError("LimitExceeded", `${field}: an instance may have at most ${limit} security groups (got ${groupIds.length}) (quota securityGroupsPerInstance)`, {
+      field,
+      quota: "securityGroupsPerInstance",
+      limit,
+      current: groupIds.length,
+    });
+  }
+  const seen = new Set<string>();
+  for (const [i, id] of groupIds.entries()) {
+    if (seen.has(id)) throw invalid("InvalidRequest", `${field}[${i}]`, `${id} is named twice`);
+    seen.add(id);
+    const g = typeof id === "string" ? await r.securityGroups.get(actor, id) : null;
+    if (!g) throw notFound("security-group", String(id), `${field}[${i}]`);
+    if (g.vpcId !== vpc.id) {
+      throw invalid("InvalidSecurityGroupReference", `${field}[${i}]`, `${id} belongs to ${g.vpcId}, but the instance is in ${vpc.id}`, { securityGroupId: id, vpcId: g.vpcId });
+    }
+  }
+  return [...groupIds];
+}
+
+export class SecurityGroupService {
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly events: EventService,
+  ) {}
+
+  async create(actor: Actor, input: CreateSecurityGroupInput): Promise<SecurityGroup> {
+    const name = checkName(input.name);
+    const description = checkDescription(input.description);
+    const tags = validateTags(input.tags ?? {}, this.deps.config.limits.tagsPerResource);
+    const inputs = input.rules ?? [DEFAULT_EGRESS];
+    const specs = validateAll(inputs, "rules", actor.accountId);
+    return this.mapDbErrors(() =>
+      this.deps.store.transaction(async (r) => {
+        // The VPC's row lock serializes the creates of its groups: the quota and the name check hold at commit.
+        const vpc = await r.vpcs.lock(actor, input.vpcId);
+        if (!vpc) throw notFound("vpc", input.vpcId, "vpcId");
+        const siblings = await r.securityGroups.all(actor, { vpc_id: vpc.id });
+        if (input.uniqueName && siblings.some((g) => g.name === name)) {
+          throw new DomainError("NameTaken", `name: ${vpc.id} already has a security group named ${JSON.stringify(name)}`, { field: "name", name });
+        }
+        checkQuota(this.deps.config.limits, "securityGroupsPerVpc", siblings.length, `security groups in ${vpc.id}`);
+        const id = this.deps.ids.next("securityGroup");
+        const group = { id, accountId: actor.accountId, vpcId: vpc.id };
+        await checkPeers(r, group, specs, specs.map((_, i) => `rules[${i}]`));
+        checkRuleQuota(this.deps, id, [], specs);
+        const now = nowIso(this.deps);
+        await r.securityGroups.insert({ id, account_id: actor.accountId, vpc_id: vpc.id, region: vpc.region, name, description, is_default: 0, rules_version: 1, created_at: now, updated_at: now }, tags);
+        await r.securityGroupRules.insert(ruleRows(this.deps, group, specs, now));
+        const [created] = await attachRules(r, [(await r.securityGroups.get(actor, id))!]);
+        await this.events.resource(r, actor.accountId, "security-group", "created", id, `${named("security group", id, name)} was created in ${vpc.id} with ${specs.length} rule(s)`, {
+          vpcId: vpc.id,
+          isDefault: false,
+        });
+        return created!;
+      }),
+    );
+  }
+
+  async get(actor: Actor, id: string): Promise<SecurityGroup> {
+    const r = this.deps.store.read;
+    const g = await r.securityGroups.get(actor, id);
+    if (!g) throw notFound("security-group", id);
+    return (await attachRules(r, [g]))[0]!;
+  }
+
+  /** A keyset page of the account's groups (q, sort, cursor, tag filters as every list), with their rules. */
+  async list(actor: Actor, f: SecurityGroupFilters, opts: ListOptions): Promise<Page<SecurityGroup>> {
+    const r = this.deps.store.read;
+    const isDefault = f.isDefault === undefined ? undefined : f.isDefault ? "1" : "0";
+    let page: Page<GroupRow>;
+    if (f.ids === undefined && f.names === undefined) {
+      page = await r.securityGroups.list(actor, { vpc_id: f.vpcId, is_default: isDefault }, opts);
+    } else {
+      page = await r.securityGroups.searchList(
+        actor,
+        { columns: { id: f.ids, name: f.names, vpc_id: f.vpcId === undefined ? undefined : [f.vpcId], is_default: isDefault === undefined ? undefined : [isDefault] } },
+        opts,
+      );
+    }
+    return { items: await attachRules(r, page.items), nextCursor: page.nextCursor };
+  }
+
+  async update(actor: Actor, id: string, input: UpdateSecurityGroupInput): Promise<SecurityGroup> {
+    const name = input.name === undefined ? undefined : checkName(input.name);
+    const description = input.description === undefined ? undefined : checkDescription(input.description);
+    const tags = input.tags && validateTags(input.tags, this.deps.config.limits.tagsPerResource);
+    return this.deps.store.transaction(async (r) => {
+      const g = await r.securityGroups.lock(actor, id);
+      if (!g) throw notFound("security-group", id);
+      await r.securityGroups.update(actor.accountId, id, { name: name ?? g.name, description: description ?? g.description, updated_at: nowIso(this.deps) }, tags);
+      const [after] = await attachRules(r, [(await r.securityGroups.get(actor, id))!]);
+      const fields = givenFields(input);
+      await this.events.resource(r, actor.accountId, "security-group", "updated", id, updatedMessage(named("security group", id, after!.name), fields), { vpcId: g.vpcId, fields });
+      return after!;
+    });
+  }
+
+  /**
+   * Deletes a group with its rules. Refused for a default group (it goes with its VPC), and while
+   * instances are members or other groups' rules name it (another account's are counted, not named).
+   */
+  async delete(actor: Actor, id: string): Promise<void> {
+    try {
+      await this.deps.store.transaction(async (r) => {
+        const g = await r.securityGroups.lock(actor, id);
+        if (!g) throw notFound("security-group", id);
+        if (g.isDefault) {
+          throw new DomainError("DefaultSecurityGroupImmutable", `security group ${id} is the default group of ${g.vpcId}; it is deleted with its VPC`, { id, vpcId: g.vpcId });
+        }
+        await this.refuseIfUsed(r, actor, g);
+        await r.securityGroupRules.deleteOfGroup(id);
+        await r.securityGroups.delete(actor.accountId, id);
+        await this.events.resource(r, actor.accountId, "security-group", "deleted", id, `${named("security group", id, g.name)} of ${g.vpcId} was deleted`, { vpcId: g.vpcId });
+      });
+    } catch (e) {
+      // A member or a referencing rule committed by another server after our check: the constraint's backstop.
+      if (isForeignKeyViolation(e)) throw new DomainError("DependencyViolation", `security group ${id} is in use; remove its members and the rules that name it first`, { id, dependents: [] });
+      throw e;
+    }
+  }
+
+  /** DependencyViolation while instances are members of `g` or other groups' rules name it. */
+  private async refuseIfUsed(r: Repos, actor: Actor, g: GroupRow, memberCheck = true): Promise<void> {
+    const dependents: { resource: string; id: string }[] = [];
+    if (memberCheck) for (const m of await r.securityGroupRules.members(g.id, 20)) dependents.push({ resource: "instance", id: m });
+    const refs = (await r.securityGroupRules.referencing([g.id])).filter((x) => x.securityGroupId !== g.id);
+    const ownRefs = [...new Set(refs.filter((x) => x.accountId === actor.accountId).map((x) => x.securityGroupId))];
+    const foreign = new Set(refs.filter((x) => x.accountId !== actor.accountId).map((x) => x.securityGroupId)).size;
+    for (const ref of ownRefs.slice(0, 20)) dependents.push({ resource: "security-group", id: ref });
+    if (dependents.length === 0 && foreign === 0) return;
+    const parts = [
+      ...(dependents.length > 0 ? [dependents.map((d) => `${d.resource} ${d.id}`).join(", ")] : []),
+      ...(foreign > 0 ? [`rules of ${foreign} security group(s) of other accounts across peerings`] : []),
+    ];
+    throw new DomainError("DependencyViolation", `security group ${g.id} is still in use; remove these first: ${parts.join("; ")}`, {
+      id: g.id,
+      dependents,
+      ...(foreign > 0 ? { otherAccountsReferencingGroups: foreign } : {}),
+    });
+  }
+
+  /** Adds rules, all or none; a rule the group already has (same content) or given twice is refused. */
+  async addRules(actor: Actor, groupId: string, rules: SgRuleInput[]): Promise<{ group: SecurityGroup; added: SecurityGroupRule[] }> {
+    const specs = validateAll(rules, "rules", actor.accountId);
+    if (specs.length === 0) throw invalid("InvalidRequest", "rules", "must hold at least one rule");
+    return this.mapDbErrors(() =>
+      this.deps.store.transaction(async (r) => {
+        const g = await this.lockGroup(r, actor, groupId);
+        const existing = await r.securityGroupRules.ofGroups([g.id]);
+        const keys = new Map(existing.map((x) => [x.rule_key, x.id]));
+        specs.forEach((s, i) => {
+          const have = keys.get(ruleKey(s));
+          if (have !== undefined) throw invalid("DuplicateSecurityGroupRule", `rules[${i}]`, `${g.id} already has this rule (${have})`, { ruleId: have });
+        });
+        await checkPeers(r, g, specs, specs.map((_, i) => `rules[${i}]`));
+        checkRuleQuota(this.deps, g.id, existing.map((x) => ({ direction: x.direction as SgDirection })), specs);
+        const now = nowIso(this.deps);
+        const rows = ruleRows(this.deps, g, specs, now);
+        await r.securityGroupRules.insert(rows);
+        const group = await this.changed(r, actor, g, now, `${specs.length} rule(s) added: ${specs.map(describeRule).join("; ")}`, { added: rows.map((x) => x.id) });
+        const added = rows.map((row) => group.rules.find((x) => x.id === row.id)!);
+        return { group, added };
+      }),
+    );
+  }
+
+  /** Removes rules by id or by content, all or none. */
+  async removeRules(actor: Actor, groupId: string, sel: { ruleIds?: string[] | undefined; matching?: SgRuleInput[] | undefined }): Promise<SecurityGroup> {
+    const matching = sel.matching === undefined ? [] : sel.matching.map((m, i) => validateRule(m, `matching[${i}]`, actor.accountId));
+    const ruleIds = sel.ruleIds ?? [];
+    if (ruleIds.length === 0 && matching.length === 0) throw invalid("InvalidRequest", "ruleIds", "name at least one rule to remove (ruleIds or matching)");
+    return this.deps.store.transaction(async (r) => {
+      const g = await this.lockGroup(r, actor, groupId);
+      const existing = await r.securityGroupRules.ofGroups([g.id]);
+      const ids = new Set(existing.map((x) => x.id));
+      const keys = new Map(existing.map((x) => [x.rule_key, x.id]));
+      const remove = new Set<string>();
+      ruleIds.forEach((id, i) => {
+        if (!ids.has(id)) throw new DomainError("SecurityGroupRuleNotFound", `ruleIds[${i}]: ${g.id} has no rule ${id}`, { field: `ruleIds[${i}]`, ruleId: id });
+        remove.add(id);
+      });
+      matching.forEach((s, i) => {
+        const id = keys.get(ruleKey(s));
+        if (id === undefined) throw new DomainError("SecurityGroupRuleNotFound", `matching[${i}]: ${g.id} has no rule ${describeRule(s)}`, { field: `matching[${i}]` });
+        remove.add(id);
+      });
+      await r.securityGroupRules.delete(g.id, [...remove]);
+      return this.changed(r, actor, g, nowIso(this.deps), `${remove.size} rule(s) removed`, { removed: [...remove] });
+    });
+  }
+
+  /** Replaces one rule's content, keeping its id. */
+  async replaceRule(actor: Actor, groupId: string, ruleId: string, rule: SgRuleInput): Promise<SecurityGroup> {
+    const spec = validateRule(rule, "rule", actor.accountId);
+    return this.mapDbErrors(() =>
+      this.deps.store.transaction(async (r) => {
+        const g = await this.lockGroup(r, actor, groupId);
+        const existing = await r.securityGroupRules.ofGroups([g.id]);
+        const old = existing.find((x) => x.id === ruleId);
+        if (!old) throw new DomainError("SecurityGroupRuleNotFound", `ruleId: ${g.id} has no rule ${ruleId}`, { field: "ruleId", ruleId });
+        const key = ruleKey(spec);
+        const clash = existing.find((x) => x.rule_key === key && x.id !== ruleId);
+        if (clash) throw invalid("DuplicateSecurityGroupRule", "rule", `${g.id} already has this rule (${clash.id})`, { ruleId: clash.id });
+        await checkPeers(r, g, [spec], ["rule"]);
+        checkRuleQuota(this.deps, g.id, existing.filter((x) => x.id !== ruleId).map((x) => ({ direction: x.direction as SgDirection })), [spec]);
+        await r.securityGroupRules.replace(ruleId, spec, key);
+        return this.changed(r, actor, g, nowIso(this.deps), `rule ${ruleId} replaced: ${describeRule(spec)}`, { replaced: ruleId });
+      }),
+    );
+  }
+
+  /** Replaces all the group's rules of a direction (or both) with these. */
+  async setRules(actor: Actor, groupId: string, direction: SgDirection | "both", rules: SgRuleInput[]): Promise<SecurityGroup> {
+    if (direction !== "ingress" && direction !== "egress" && direction !== "both") {
+      throw invalid("InvalidRequest", "direction", `must be ingress, egress or both (got ${JSON.stringify(direction)})`);
+    }
+    const specs = validateAll(rules, "rules", actor.accountId);
+    specs.forEach((s, i) => {
+      if (direction !== "both" && s.direction !== direction) throw invalid("InvalidSecurityGroupRule", `rules[${i}].direction`, `must be ${direction}: this call replaces the ${direction} rules only`);
+    });
+    return this.mapDbErrors(() =>
+      this.deps.store.transaction(async (r) => {
+        const g = await this.lockGroup(r, actor, groupId);
+        const existing = await r.securityGroupRules.ofGroups([g.id]);
+        const kept = existing.filter((x) => direction !== "both" && x.direction !== direction);
+        await checkPeers(r, g, specs, specs.map((_, i) => `rules[${i}]`));
+        checkRuleQuota(this.deps, g.id, kept.map((x) => ({ direction: x.direction as SgDirection })), specs);
+        await r.securityGroupRules.deleteOfGroup(g.id, direction === "both" ? undefined : direction);
+        const now = nowIso(this.deps);
+        await r.securityGroupRules.insert(ruleRows(this.deps, g, specs, now));
+        return this.changed(r, actor, g, now, `${direction === "both" ? "all" : direction} rules replaced by ${specs.length} rule(s)`, { direction });
+      }),
+    );
+  }
+
+  /** Sets an instance's groups (1 to the quota, its VPC's, no repeats), in order. */
+  async setInstanceGroups(actor: Actor, instanceId: string, groupIds: string[]): Promise<Instance> {
+    try {
+      return await this.deps.store.transaction(async (r) => {
+        const i = await r.instances.lock(actor, instanceId);
+        if (!i) throw notFound("instance", instanceId);
+        const vpc = await r.vpcs.get(actor.accountId, i.vpcId);
+        if (!vpc) throw notFound("vpc", i.vpcId);
+        const ids = await checkInstanceGroups(this.deps, r, actor, vpc, groupIds);
+        await r.securityGroupRules.setMemberships(i.id, actor.accountId, ids);
+        await r.instances.update(actor.accountId, i.id, { updated_at: nowIso(this.deps) }, undefined);
+        const after = (await r.instances.get(actor, i.id))!;
+        await this.events.resource(r, actor.accountId, "instance", "updated", i.id, `${named("instance", i.id, i.name)} now has security groups ${ids.join(", ")}`, {
+          vpcId: i.vpcId,
+          fields: ["securityGroupIds"],
+          securityGroupIds: ids,
+          previousSecurityGroupIds: i.securityGroupIds,
+        });
+        return after;
+      });
+    } catch (e) {
+      // A group deleted by another server between our check and our insert.
+      if (isForeignKeyViolation(e)) throw new DomainError("ResourceNotFound", "securityGroupIds: one of the security groups no longer exists", { field: "securityGroupIds", resource: "security-group" });
+      throw e;
+    }
+  }
+
+  /**
+   * The VPCs whose groups' rules name these groups (the caller's; another's answers as missing),
+   * with the active peering that joins each to the group's VPC (null: the same VPC, or none now).
+   */
+  async references(actor: Actor, groupIds: string[]): Promise<SecurityGroupReference[]> {
+    const r = this.deps.store.read;
+    const groups: GroupRow[] = [];
+    for (const [i, id] of groupIds.entries()) {
+      const g = await r.securityGroups.get(actor, id);
+      if (!g) throw notFound("security-group", id, `groupIds[${i}]`);
+      groups.push(g);
+    }
+    const refs = await r.securityGroupRules.referencing(groups.map((g) => g.id));
+    const reachable = await reachableVpcs(r, groups.map((g) => g.vpcId));
+    const vpcOf = new Map(groups.map((g) => [g.id, g.vpcId]));
+    const out = new Map<string, SecurityGroupReference>();
+    for (const ref of refs) {
+      const vpcId = vpcOf.get(ref.peerGroupId)!;
+      const peeringId = ref.vpcId === vpcId ? null : (reachable.get(vpcId)?.get(ref.vpcId) ?? null);
+      out.set(`${ref.peerGroupId}|${ref.vpcId}`, { securityGroupId: ref.peerGroupId, referencingVpcId: ref.vpcId, peeringId });
+    }
+    return [...out.values()];
+  }
+
+  /** The VPC's groups that hold stale rules, each with only those rules. */
+  async stale(actor: Actor, vpcId: string): Promise<SecurityGroup[]> {
+    const r = this.deps.store.read;
+    const vpc = await r.vpcs.get(actor, vpcId);
+    if (!vpc) throw notFound("vpc", vpcId);
+    const groups = await attachRules(r, await r.securityGroups.all(actor, { vpc_id: vpcId }));
+    return groups.flatMap((g) => {
+      const rules = g.rules.filter((x) => x.stale);
+      return rules.length > 0 ? [{ ...g, rules }] : [];
+    });
+  }
+
+  private async lockGroup(r: Repos, actor: Actor, id: string): Promise<GroupRow> {
+    const g = await r.securityGroups.lock(actor, id);
+    if (!g) throw notFound("security-group", id);
+    return g;
+  }
+
+  /** After a change of `g`'s rules: its version bumped, the event, the group as it is now. */
+  private async changed(r: Repos, actor: Actor, g: GroupRow, now: string, what: string, extra: Record<string, unknown>): Promise<SecurityGroup> {
+    await r.securityGroupRules.bumpVersion(g.id, now);
+    const [after] = await attachRules(r, [(await r.securityGroups.get(actor, g.id))!]);
+    await this.events.resource(r, actor.accountId, "security-group", "updated", g.id, `${named("security group", g.id, g.name)}: ${what}`, {
+      vpcId: g.vpcId,
+      fields: ["rules"],
+      rulesVersion: after!.rulesVersion,
+      ...extra,
+    });
+    return after!;
+  }
+
+  /** The databases' constraints as this service's errors (a duplicate or a vanished peer group written by another server meanwhile). */
+  private async mapDbErrors<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new DomainError("DuplicateSecurityGroupRule", "rules: the group already has one of these rules", { field: "rules" });
+      if (isForeignKeyViolation(e)) throw new DomainError("InvalidSecurityGroupReference", "rules: a security group a rule names no longer exists", { field: "rules" });
+      throw e;
+    }
+  }
+}
+
+export { DEFAULT_EGRESS as DEFAULT_SECURITY_GROUP_EGRESS };

@@ -1,0 +1,193 @@
+/**
+ * Security groups' rules and the instances' memberships (the groups' own rows are an OwnedRepo,
+ * views.ts). Rules of one group are unique by their rule key: the database refuses a duplicate
+ * (UNIQUE (security_group_id, rule_key)), whichever server writes it.
+ */
+import { sql } from "kysely";
+import type { SecurityGroupRule, SgAction, SgDirection, SgProtocol, SgRuleSpec } from "../../domain/security-groups.ts";
+import type { SecurityGroupRulesTable } from "../schema.ts";
+import type { Capabilities, Db } from "./common.ts";
+
+/** A rule as stored: its content, its group and owner, its key. */
+export type RuleRow = SecurityGroupRulesTable;
+
+/** A group as the cross-account checks see it: no tags, no name. */
+export interface GroupRef {
+  id: string;
+  accountId: string;
+  vpcId: string;
+  region: string;
+  isDefault: boolean;
+}
+
+export function ruleOfRow(r: RuleRow): SecurityGroupRule {
+  return {
+    id: r.id,
+    securityGroupId: r.security_group_id,
+    direction: r.direction as SgDirection,
+    protocol: r.protocol as SgProtocol,
+    fromPort: r.from_port === null ? null : Number(r.from_port),
+    toPort: r.to_port === null ? null : Number(r.to_port),
+    icmpType: r.icmp_type === null ? null : Number(r.icmp_type),
+    icmpCode: r.icmp_code === null ? null : Number(r.icmp_code),
+    peer: r.peer_group_id !== null ? { securityGroupId: r.peer_group_id, accountId: r.peer_account_id! } : { cidr: r.peer_cidr! },
+    action: r.action as SgAction,
+    priority: Number(r.priority),
+    description: r.description,
+    stale: false,
+    createdAt: r.created_at,
+  };
+}
+
+/** The columns of a rule's content (what replaceRule rewrites). */
+export function contentColumns(spec: SgRuleSpec, key: string) {
+  return {
+    direction: spec.direction,
+    protocol: spec.protocol,
+    from_port: spec.fromPort,
+    to_port: spec.toPort,
+    icmp_type: spec.icmpType,
+    icmp_code: spec.icmpCode,
+    peer_cidr: "cidr" in spec.peer ? spec.peer.cidr : null,
+    peer_group_id: "cidr" in spec.peer ? null : spec.peer.securityGroupId,
+    peer_account_id: "cidr" in spec.peer ? null : spec.peer.accountId,
+    action: spec.action,
+    priority: spec.priority,
+    description: spec.description,
+    rule_key: key,
+  };
+}
+
+export class SecurityGroupRulesRepo {
+  constructor(
+    private readonly db: Db,
+    private readonly caps: Capabilities,
+  ) {}
+
+  /** The rules of these groups, in creation order (then id). */
+  async ofGroups(groupIds: readonly string[]): Promise<RuleRow[]> {
+    if (groupIds.length === 0) return [];
+    const out: RuleRow[] = [];
+    for (let i = 0; i < groupIds.length; i += 500) {
+      const chunk = groupIds.slice(i, i + 500);
+      out.push(...(await this.db.selectFrom("security_group_rules").selectAll().where("security_group_id", "in", chunk).orderBy("created_at").orderBy("id").execute()));
+    }
+    return out;
+  }
+
+  async insert(rows: readonly RuleRow[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += 400) await this.db.insertInto("security_group_rules").values(rows.slice(i, i + 400)).execute();
+  }
+
+  async replace(ruleId: string, spec: SgRuleSpec, key: string): Promise<void> {
+    await this.db.updateTable("security_group_rules").set(contentColumns(spec, key)).where("id", "=", ruleId).execute();
+  }
+
+  async delete(groupId: string, ruleIds: readonly string[]): Promise<void> {
+    if (ruleIds.length === 0) return;
+    await this.db.deleteFrom("security_group_rules").where("security_group_id", "=", groupId).where("id", "in", ruleIds).execute();
+  }
+
+  /** Deletes a group's rules (of one direction, or all). */
+  async deleteOfGroup(groupId: string, direction?: SgDirection): Promise<void> {
+    let q = this.db.deleteFrom("security_group_rules").where("security_group_id", "=", groupId);
+    if (direction !== undefined) q = q.where("direction", "=", direction);
+    await q.execute();
+  }
+
+  /** Marks a change of a group's rules: rules_version + 1, updated_at now. */
+  async bumpVersion(groupId: string, now: string): Promise<void> {
+    await this.db
+      .updateTable("security_groups")
+      .set({ rules_version: sql<number>`rules_version + 1`, updated_at: now })
+      .where("id", "=", groupId)
+      .execute();
+  }
+
+  /** Groups of any account by id, without tags (cross-account reference checks); row-locked on PostgreSQL when `lock`. */
+  async groupsAny(ids: readonly string[], lock = false): Promise<Map<string, GroupRef>> {
+    const out = new Map<string, GroupRef>();
+    if (ids.length === 0) return out;
+    let q = this.db.selectFrom("security_groups").select(["id", "account_id", "vpc_id", "region", "is_default"]).where("id", "in", [...new Set(ids)]).orderBy("id");
+    if (lock && this.caps.rowLocks) q = q.forShare();
+    for (const g of await q.execute()) out.set(g.id, { id: g.id, accountId: g.account_id, vpcId: g.vpc_id, region: g.region, isDefault: Number(g.is_default) === 1 });
+    return out;
+  }
+
+  /**
+   * The ACTIVE peerings between two VPCs in one region that join `vpcIds` to other VPCs, as
+   * (this VPC, the other VPC, peering id): where a group of the other VPC may be a rule's peer.
+   */
+  async activePeerings(vpcIds: readonly string[]): Promise<{ vpcId: string; otherVpcId: string; peeringId: string }[]> {
+    if (vpcIds.length === 0) return [];
+    const ids = [...new Set(vpcIds)];
+    const rows = await this.db
+      .selectFrom("peerings")
+      .select(["id", "requester_router_id", "accepter_router_id"])
+      .where("state", "=", "active")
+      .where("requester_router_type", "=", "vpc")
+      .where("accepter_router_type", "=", "vpc")
+      .whereRef("requester_region", "=", "accepter_region")
+      .where((eb) => eb.or([eb("requester_router_id", "in", ids), eb("accepter_router_id", "in", ids)]))
+      .orderBy("id")
+      .execute();
+    const out: { vpcId: string; otherVpcId: string; peeringId: string }[] = [];
+    const wanted = new Set(ids);
+    for (const p of rows) {
+      if (wanted.has(p.requester_router_id)) out.push({ vpcId: p.requester_router_id, otherVpcId: p.accepter_router_id, peeringId: p.id });
+      if (wanted.has(p.accepter_router_id)) out.push({ vpcId: p.accepter_router_id, otherVpcId: p.requester_router_id, peeringId: p.id });
+    }
+    return out;
+  }
+
+  /** Rules of other groups (any account) that name one of these groups as their peer. */
+  async referencing(groupIds: readonly string[]): Promise<{ ruleId: string; securityGroupId: string; accountId: string; peerGroupId: string; vpcId: string }[]> {
+    if (groupIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom("security_group_rules as r")
+      .innerJoin("security_groups as g", "g.id", "r.security_group_id")
+      .select(["r.id as rule_id", "r.security_group_id", "g.account_id", "r.peer_group_id", "g.vpc_id"])
+      .where("r.peer_group_id", "in", [...groupIds])
+      .orderBy("r.security_group_id")
+      .orderBy("r.id")
+      .execute();
+    return rows.map((r) => ({ ruleId: r.rule_id, securityGroupId: r.security_group_id, accountId: r.account_id, peerGroupId: r.peer_group_id!, vpcId: r.vpc_id }));
+  }
+
+  /** Instances that are members of this group (at most `limit`). */
+  async members(groupId: string, limit: number): Promise<string[]> {
+    const rows = await this.db.selectFrom("instance_security_groups").select("instance_id").where("security_group_id", "=", groupId).orderBy("instance_id").limit(limit).execute();
+    return rows.map((r) => r.instance_id);
+  }
+
+  /** The instance's groups, replaced by `groupIds` in that order (its row's copy too). */
+  async setMemberships(instanceId: string, accountId: string, groupIds: readonly string[]): Promise<void> {
+    await this.db.deleteFrom("instance_security_groups").where("instance_id", "=", instanceId).execute();
+    if (groupIds.length > 0) {
+      await this.db
+        .insertInto("instance_security_groups")
+        .values(groupIds.map((g, position) => ({ instance_id: instanceId, security_group_id: g, account_id: accountId, position })))
+        .execute();
+    }
+    await this.db.updateTable("instances").set({ security_group_ids: JSON.stringify(groupIds) }).where("id", "=", instanceId).execute();
+  }
+
+  /** A new instance's memberships (its row already carries their copy). */
+  async insertMemberships(instanceId: string, accountId: string, groupIds: readonly string[]): Promise<void> {
+    if (groupIds.length === 0) return;
+    await this.db
+      .insertInto("instance_security_groups")
+      .values(groupIds.map((g, position) => ({ instance_id: instanceId, security_group_id: g, account_id: accountId, position })))
+      .execute();
+  }
+
+  async deleteMemberships(instanceId: string): Promise<void> {
+    await this.db.deleteFrom("instance_security_groups").where("instance_id", "=", instanceId).execute();
+  }
+
+  /** Whether a group's rules of this key exist (DuplicateSecurityGroupRule before the constraint's backstop). */
+  async keysOf(groupId: string): Promise<Map<string, string>> {
+    const rows = await this.db.selectFrom("security_group_rules").select(["id", "rule_key"]).where("security_group_id", "=", groupId).execute();
+    return new Map(rows.map((r) => [r.rule_key, r.id]));
+  }
+}
