@@ -28,7 +28,7 @@ export interface IntOpts {
 /** Integers as text: digits with an optional minus, no spaces, no leading zeros, no exponent. */
 const INTEGER_TEXT = /^-?(0|[1-9]\d{0,15})$/;
 
-const ID_KINDS = { vpc: "vpc", subnet: "subnet", rtb: "rtb", pcx: "pcx", rt: "rt" } as const;
+const ID_KINDS = { vpc: "vpc", subnet: "subnet", rtb: "rtb", pcx: "pcx", rt: "rt", sg: "sg", eni: "eni", ins: "ins" } as const;
 
 export class Params {
   private constructor(
@@ -128,6 +128,12 @@ export class Params {
       return [];
     }
     return items.map((item, i) => Params.of(item, known, `${this.name(k)}.${i}.`));
+  }
+
+  /** A nested object as a reader with its own known fields; absent: undefined, or MissingParameter when required. */
+  object(k: string, known: readonly string[], required = false): Params | undefined {
+    const v = this.raw(k, required);
+    return v === undefined ? undefined : Params.of(v, known, `${this.name(k)}.`);
   }
 
   /** Tags: [{Key, Value}] → {key: value}. */

@@ -2,7 +2,8 @@
 import { createHash } from "node:crypto";
 import { parseCidr, size } from "../../domain/cidr.ts";
 import type { PeeringState } from "../../domain/peering.ts";
-import type { Peering, Route, RouteTable, RouteTargetType, Subnet, Tags, Vpc } from "../../domain/resources.ts";
+import type { Instance, Peering, Route, RouteTable, RouteTargetType, Subnet, Tags, Vpc } from "../../domain/resources.ts";
+import type { SecurityGroup } from "../../domain/security-groups.ts";
 
 /** Tencent's `2020-01-02 03:04:05` (UTC here). */
 export const tencentTime = (iso: string) => iso.slice(0, 19).replace("T", " ");
@@ -157,5 +158,55 @@ export function peeringShape(p: Peering) {
     QosLevel: "AU",
     Type: "VPC_PEER",
     DestinationVpcId: p.accepter.vpcId ?? "",
+  };
+}
+
+/** A `SecurityGroup` (DescribeSecurityGroups 215/15808): every group is in project 0; a VPC's default group is IsDefault. */
+export function securityGroupShape(g: SecurityGroup) {
+  return {
+    SecurityGroupId: g.id,
+    SecurityGroupName: g.name,
+    SecurityGroupDesc: g.description,
+    ProjectId: "0",
+    IsDefault: g.isDefault,
+    CreatedTime: tencentTime(g.createdAt),
+    UpdateTime: tencentTime(g.updatedAt),
+    TagSet: tagSet(g.tags),
+  };
+}
+
+/**
+ * An instance as Tencent's `NetworkInterface`: a vpcpeer instance has one port, shown as its
+ * primary ENI `eni-<the instance id's suffix>` attached to it (Attachment.InstanceId), its
+ * security groups in GroupSet, in order.
+ */
+export const ENI_PREFIX = "eni-";
+export const eniIdOf = (instanceId: string) => `${ENI_PREFIX}${instanceId.slice(instanceId.indexOf("-") + 1)}`;
+export const instanceIdOfEni = (eniId: string) => `ins-${eniId.slice(ENI_PREFIX.length)}`;
+
+export function networkInterfaceShape(i: Instance & { securityGroupIds?: string[] }) {
+  return {
+    NetworkInterfaceId: eniIdOf(i.id),
+    NetworkInterfaceName: i.name,
+    NetworkInterfaceDescription: i.description,
+    SubnetId: i.subnetId,
+    VpcId: i.vpcId,
+    GroupSet: i.securityGroupIds ?? [],
+    Primary: true,
+    MacAddress: i.mac ?? "",
+    State: "AVAILABLE",
+    NetworkInterfaceState: "INUSE",
+    PrivateIpAddressSet: [{ PrivateIpAddress: i.privateIp, Primary: true, PublicIpAddress: "", AddressId: "", Description: "", IsWanIpBlocked: false, State: "AVAILABLE", QosLevel: "DEFAULT" }],
+    Attachment: { DeviceIndex: 0, InstanceAccountId: i.accountId, AttachTime: tencentTime(i.createdAt), InstanceId: i.id },
+    Zone: i.zone,
+    CreatedTime: tencentTime(i.createdAt),
+    Ipv6AddressSet: [] as unknown[],
+    TagSet: tagSet(i.tags),
+    EniType: 1,
+    Business: "cvm",
+    CdcId: "",
+    AttachType: 0,
+    ResourceId: "",
+    QosLevel: "DEFAULT",
   };
 }
