@@ -4,7 +4,7 @@ import { NO_TRANSIT_PRIORITY, compile } from "./compile.ts";
 import { linkAddress } from "./nb-links.ts";
 import { rowKey } from "./nb-names.ts";
 import type { NbRow } from "./nb-plan.ts";
-import { aclPriority } from "./sg-acl.ts";
+import { SG_ESTABLISHED_PRIORITY, aclPriority } from "./sg-acl.ts";
 
 const A = "vpc-aaaaaaaaaaaa";
 const B = "vpc-bbbbbbbbbbbb";
@@ -188,15 +188,21 @@ describe("compile security groups to port groups, ACLs and address sets", () => 
       ["to-lport", "outport == @t1_pg_aaaaaaaaaaa1 && ip4", "drop"],
       ["from-lport", "inport == @t1_pg_aaaaaaaaaaa1 && ip4", "drop"],
     ]);
+    // Established connections pass both ways above every rule: rule changes apply to new ones.
+    expect(acls.filter((c) => c.priority === SG_ESTABLISHED_PRIORITY).map((c) => [c.direction, c.match, c.action])).toEqual([
+      ["to-lport", "outport == @t1_pg_aaaaaaaaaaa1 && ip4 && ct.est", "allow-related"],
+      ["from-lport", "inport == @t1_pg_aaaaaaaaaaa1 && ip4 && ct.est", "allow-related"],
+    ]);
+    expect(Math.max(...acls.filter((c) => c.priority !== SG_ESTABLISHED_PRIORITY).map((c) => c.priority as number))).toBeLessThan(SG_ESTABLISHED_PRIORITY);
     // A group without rules still drops everything but ARP for its members.
-    expect(pg(G2).children!.acls).toHaveLength(2);
+    expect(pg(G2).children!.acls).toHaveLength(4);
   });
 
   it("names a referenced group's members by an address set; a stale rule has no ACL", () => {
     expect(rowsOf("Address_Set").map((r) => r.columns)).toEqual([{ name: "t1_as_aaaaaaaaaaa1", addresses: ["10.0.1.2/32"], external_ids: { "vpcpeer-owner": "t1", "vpcpeer-kind": "security-group", "vpcpeer-id": G1 } }]);
     expect(acl("sgr-bbbbbbbbbbb1")!.columns.match).toBe("outport == @t1_pg_bbbbbbbbbbb1 && ip4 && ip4.src == $t1_as_aaaaaaaaaaa1 && tcp && tcp.dst == 5432");
     expect(acl("sgr-bbbbbbbbbbb2")).toBeUndefined();
-    expect(pg(GB).children!.acls).toHaveLength(3);
+    expect(pg(GB).children!.acls).toHaveLength(5);
   });
 
   it("writes no security group rows for a state without groups", () => {

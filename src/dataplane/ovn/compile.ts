@@ -14,7 +14,8 @@
  * is the VBR's host); its router port's route table
  * holds the peer VPCs' CIDRs over the active connections.
  * Security group → Port_Group `<prefix>_pg_<sg>` of its member instances' ports, holding one ACL
- * per rule (sg-acl.ts: priority order, `allow-related`/`drop`) and two default drops; a group that
+ * per rule (sg-acl.ts: priority order, `allow-related`/`drop`), a default drop and a pass for
+ * established connections per direction; a group that
  * rules name as their peer → Address_Set `<prefix>_as_<sg>` of its members' addresses. An
  * instance without security groups is in no port group: unfiltered.
  */
@@ -24,7 +25,7 @@ import { type DesiredState, nextHops } from "../plan.ts";
 import { allocateLinks, linkAddress } from "./nb-links.ts";
 import { EXT, type NbNameCode, type ObjectKind, externalIds, instanceMac, nbName, routerPortMac, rowKey, sgSetName } from "./nb-names.ts";
 import type { NbPlan, NbRow, NbTable, Plain } from "./nb-plan.ts";
-import { SG_DEFAULT_DROP_PRIORITY, aclAction, aclMatch, aclPriority, aclSide, defaultDropMatch } from "./sg-acl.ts";
+import { SG_DEFAULT_DROP_PRIORITY, SG_ESTABLISHED_PRIORITY, aclAction, aclMatch, aclPriority, aclSide, defaultDropMatch, establishedMatch } from "./sg-acl.ts";
 
 export interface CompileOptions {
   /** The deployment prefix: names start with it and every row's `vpcpeer-owner` is it. */
@@ -156,8 +157,9 @@ export function compile(desired: DesiredState, opts: CompileOptions): NbPlan {
     const pgName = sgSetName(prefix, "pg", g);
     const pg = add("Port_Group", "security-group", g, undefined, { name: pgName }, { ports: [...(members.get(g) ?? [])], acls: [] });
     for (const direction of ["ingress", "egress"] as const) {
-      const match = defaultDropMatch(direction, pgName);
-      child(pg, "acls", add("ACL", "security-group", g, `default-${direction}`, { name: [`${g}-default-${direction}`], priority: SG_DEFAULT_DROP_PRIORITY, direction: aclSide(direction, pgName).direction, match, action: "drop" }));
+      const side = aclSide(direction, pgName).direction;
+      child(pg, "acls", add("ACL", "security-group", g, `default-${direction}`, { name: [`${g}-default-${direction}`], priority: SG_DEFAULT_DROP_PRIORITY, direction: side, match: defaultDropMatch(direction, pgName), action: "drop" }));
+      child(pg, "acls", add("ACL", "security-group", g, `established-${direction}`, { name: [`${g}-established-${direction}`], priority: SG_ESTABLISHED_PRIORITY, direction: side, match: establishedMatch(direction, pgName), action: "allow-related" }));
     }
     for (const r of groups.get(g)?.rules ?? []) {
       const match = aclMatch(r, pgName, r.peerGroupId !== null && peerAddresses.has(r.peerGroupId) ? sgSetName(prefix, "as", r.peerGroupId) : null);

@@ -11,7 +11,11 @@
  * of (priority, action) to an ACL priority gives the order: 1 → 21000 (accept) / 21001 (drop) …
  * 10000 → 1002 / 1003. Below them, at 1000, each group drops the IPv4 its rules did not match
  * (ARP and IPv6 neighbour discovery pass). Accepts are `allow-related`: conntrack lets a
- * connection's replies and related ICMP through both ways without the rules.
+ * connection's replies and related ICMP through both ways without the rules. Above every rule, at
+ * 21002, each group passes the packets of established connections in both directions: OVN would
+ * otherwise evaluate a connection's further packets in its original direction against the rules
+ * again, so removing the rule that admitted it (or adding a drop) would cut it. With this ACL,
+ * rule changes apply to new connections only, as on the Linux driver and in the clouds.
  */
 import type { ResolvedSgRule, SgAction } from "../../domain/security-groups.ts";
 
@@ -19,6 +23,8 @@ import type { ResolvedSgRule, SgAction } from "../../domain/security-groups.ts";
 export const SG_DEFAULT_DROP_PRIORITY = 1000;
 /** Priorities the rules take: SG_DEFAULT_DROP_PRIORITY + 2 … SG_DEFAULT_DROP_PRIORITY + 20001. */
 export const SG_ACL_BASE = SG_DEFAULT_DROP_PRIORITY;
+/** The ACL priority of a group's pass for established connections: above every rule's. */
+export const SG_ESTABLISHED_PRIORITY = SG_ACL_BASE + 2 * 10001 + 2;
 
 /** The ACL priority of a rule: lower rule priority numbers first; a drop before an accept of the same priority. */
 export function aclPriority(priority: number, action: SgAction): number {
@@ -64,6 +70,11 @@ export function aclMatch(rule: ResolvedSgRule, portGroup: string, addressSet: st
     if (rule.icmpCode !== null) parts.push(`icmp4.code == ${rule.icmpCode}`);
   }
   return parts.join(" && ");
+}
+
+/** The match of a group's pass for established connections in one direction. */
+export function establishedMatch(direction: ResolvedSgRule["direction"], portGroup: string): string {
+  return `${aclSide(direction, portGroup).port} && ip4 && ct.est`;
 }
 
 /** The match of a group's default drop in one direction: any IPv4 on its ports. */
