@@ -10,6 +10,7 @@ import { probeCommands } from "./commands/probe.ts";
 import { explainCommands } from "./commands/explain.ts";
 import { labCommands } from "./commands/lab.ts";
 import { dataplaneCommands } from "./commands/dataplane.ts";
+import { securityGroupCommands } from "./commands/security-group.ts";
 import { globalOptions } from "./commands/common.ts";
 
 const program = new Command("vpcpeer")
@@ -28,6 +29,7 @@ probeCommands(program);
 explainCommands(program);
 labCommands(program);
 dataplaneCommands(program);
+securityGroupCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -16,6 +16,7 @@ import { routerInterfaceRoutes } from "./router-interfaces.ts";
 import { probeRoutes } from "./probes.ts";
 import { analysisRoutes } from "./analyses.ts";
 import { routesByTargetRoutes } from "./routes.ts";
+import { securityGroupRoutes } from "./security-groups.ts";
 
 const unstorable = (text: string) => !storable(text);
 
@@ -89,4 +90,5 @@ export async function nativeApi(app: FastifyInstance, services: Services): Promi
   probeRoutes(app, services);
   analysisRoutes(app, services);
   routesByTargetRoutes(app, services);
+  securityGroupRoutes(app, services);
 }

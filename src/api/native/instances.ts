@@ -1,9 +1,15 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../../service/index.ts";
+import { MAX_GROUPS_PER_INSTANCE_HARD } from "../../domain/security-groups.ts";
 import { actorOf, idempotent } from "./context.ts";
 import { Description, Id, IdParams, Instance, OptionalName, Tags, UpdateBody, errorResponses, listOptions, listQuery, pageOf } from "./schemas.ts";
 
+const SecurityGroupIds = Type.Array(Id("securityGroup"), {
+  minItems: 1,
+  maxItems: MAX_GROUPS_PER_INSTANCE_HARD,
+  description: "Its security groups, in order: 1 to the securityGroupsPerInstance quota (default 5), of its VPC, no repeats. On create, default: the VPC's default group; on PATCH: replaces the set",
+});
 const CreateInstance = Type.Object(
   {
     subnetId: Id("subnet"),
@@ -12,9 +18,11 @@ const CreateInstance = Type.Object(
     name: Type.Optional(OptionalName),
     description: Type.Optional(Description),
     tags: Type.Optional(Tags),
+    securityGroupIds: Type.Optional(SecurityGroupIds),
   },
   { additionalProperties: false },
 );
+const UpdateInstance = Type.Object({ ...UpdateBody.properties, securityGroupIds: Type.Optional(SecurityGroupIds) }, { additionalProperties: false });
 const HostList = Type.Object({
   items: Type.Array(
     Type.Object({
@@ -51,10 +59,28 @@ export function instanceRoutes(app: FastifyInstance, s: Services): void {
     { schema: { tags, summary: "Get an instance", params: IdParams("instance"), response: { 200: Type.Ref(Instance), ...errorResponses(400, 404) } } },
     (req) => s.instances.get(actorOf(req), req.params.id),
   );
-  app.patch<{ Params: { id: string }; Body: Static<typeof UpdateBody> }>(
+  app.patch<{ Params: { id: string }; Body: Static<typeof UpdateInstance> }>(
     "/api/v1/instances/:id",
-    { schema: { tags, summary: "Rename, describe or retag an instance", params: IdParams("instance"), body: UpdateBody, response: { 200: Type.Ref(Instance), ...errorResponses(400, 404) } } },
-    (req) => s.instances.update(actorOf(req), req.params.id, req.body),
+    {
+      schema: {
+        tags,
+        summary: "Rename, describe or retag an instance, or set its security groups",
+        params: IdParams("instance"),
+        body: UpdateInstance,
+        response: { 200: Type.Ref(Instance), ...errorResponses(400, 404, 409) },
+      },
+    },
+    async (req) => {
+      const actor = actorOf(req);
+      const { securityGroupIds, ...rest } = req.body;
+      if (securityGroupIds === undefined) return s.instances.update(actor, req.params.id, rest);
+      if (Object.keys(rest).length === 0) return s.securityGroups.setInstanceGroups(actor, req.params.id, securityGroupIds);
+      // Both in one transaction: the groups are refused → the name and tags are not changed either.
+      return s.deps.store.transaction(async () => {
+        await s.instances.update(actor, req.params.id, rest);
+        return s.securityGroups.setInstanceGroups(actor, req.params.id, securityGroupIds);
+      });
+    },
   );
   app.delete<{ Params: { id: string } }>(
     "/api/v1/instances/:id",

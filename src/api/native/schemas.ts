@@ -6,6 +6,7 @@ import { PEERING_STATES } from "../../domain/peering.ts";
 import { PEERING_TRANSITIONS } from "../../domain/transition.ts";
 import { LIST_SORTS, type ListOptions, type ListSort, ROUTER_INTERFACE_STATUSES, ROUTE_TARGET_TYPES } from "../../domain/resources.ts";
 import { parseTagFilters } from "../../domain/tags.ts";
+import { SG_ACTIONS, SG_DIRECTIONS, SG_MAX_PRIORITY, SG_PROTOCOLS } from "../../domain/security-groups.ts";
 
 export const Id = (kind: IdKind, description?: string) =>
   Type.String({ pattern: idPattern(kind), maxLength: 40, ...(description ? { description } : {}) });
@@ -81,6 +82,7 @@ export const Vpc = Type.Object(
     cidr: Type.String(),
     state: Type.Union([Type.Literal("available")]),
     defaultRouteTableId: Id("routeTable"),
+    defaultSecurityGroupId: Id("securityGroup", "Its default security group: made with it, given to instances that name no group"),
     ...vpcAttributes(true),
   },
   { $id: "Vpc" },
@@ -170,11 +172,86 @@ export const Instance = Type.Object(
     privateIp: Type.String(),
     state: Type.Literal("running"),
     host: Type.Union([Type.String(), Type.Null()], { description: "The host (chassis) it runs on; null for instances made before the deployment knew any host" }),
+    securityGroupIds: Type.Array(Id("securityGroup"), { description: "Its security groups, in order (1 to 5 by default)" }),
     interfaceId: Type.Optional(Type.String({ description: "On an OVN host: its logical switch port, the iface-id a VM binds (external_ids:iface-id) to be this instance" })),
     mac: Type.Optional(Type.String({ description: "On an OVN host: the MAC its logical port carries and allows" })),
     dataplane: Type.Optional(Dataplane),
   },
   { $id: "Instance" },
+);
+
+/** A security group rule's other end, as shown: a CIDR, or a group and its owner. */
+const SgPeerView = Type.Object(
+  {
+    cidr: Type.Optional(Type.String({ description: "An IPv4 CIDR (network address, no host bits)" })),
+    securityGroupId: Type.Optional(Id("securityGroup", "The group whose members' addresses are the peer")),
+    accountId: Type.Optional(AccountId),
+  },
+  { description: "Exactly one of `cidr`, or `securityGroupId` with its owner's `accountId`" },
+);
+
+const portField = (description: string) => Type.Union([Type.Integer({ minimum: 1, maximum: 65535 }), Type.Null()], { description });
+const icmpField = (description: string) => Type.Union([Type.Integer({ minimum: 0, maximum: 255 }), Type.Null()], { description });
+const SG_DIRECTION = Type.Union(SG_DIRECTIONS.map((d) => Type.Literal(d)), { description: "ingress: packets arriving at the instance (the peer is their source); egress: packets leaving it (the peer is their destination)" });
+const SG_PROTOCOL = Type.Union(SG_PROTOCOLS.map((p) => Type.Literal(p)));
+const SG_ACTION = Type.Union(SG_ACTIONS.map((a) => Type.Literal(a)), { description: "Default accept" });
+const SG_PRIORITY = Type.Integer({ minimum: 1, maximum: SG_MAX_PRIORITY, description: `1 (evaluated first) to ${SG_MAX_PRIORITY}; default 1. At equal priority a drop is evaluated before an accept` });
+
+export const SecurityGroupRule = Type.Object(
+  {
+    id: Id("securityGroupRule"),
+    securityGroupId: Id("securityGroup"),
+    direction: SG_DIRECTION,
+    protocol: SG_PROTOCOL,
+    fromPort: portField("tcp/udp: first destination port (1-65535); null for other protocols"),
+    toPort: portField("tcp/udp: last destination port, inclusive; null for other protocols"),
+    icmpType: icmpField("icmp: the ICMP type; null: any (and for other protocols)"),
+    icmpCode: icmpField("icmp: the ICMP code; null: any"),
+    peer: SgPeerView,
+    action: Type.Union(SG_ACTIONS.map((a) => Type.Literal(a))),
+    priority: Type.Integer({ minimum: 1, maximum: SG_MAX_PRIORITY }),
+    description: Type.String(),
+    stale: Type.Boolean({ description: "A group peer in another VPC whose peering is gone, not active, or crosses regions: the rule matches nothing" }),
+    createdAt: Timestamp,
+  },
+  { $id: "SecurityGroupRule" },
+);
+
+export const SecurityGroup = Type.Object(
+  {
+    id: Id("securityGroup"),
+    ...ownedFields,
+    vpcId: Id("vpc"),
+    region: Type.String(),
+    isDefault: Type.Boolean({ description: "The VPC's default group: made with the VPC, given to instances that name no group, not deletable" }),
+    rules: Type.Array(Type.Ref(SecurityGroupRule), { description: "Ingress and egress rules, in evaluation order (priority, then drop before accept)" }),
+    rulesVersion: Type.Integer({ description: "Counts every change of the rules" }),
+  },
+  { $id: "SecurityGroup" },
+);
+
+/** A rule as a request gives it (SgRuleInput); its content is checked by the rule's own validation (InvalidSecurityGroupRule). */
+export const SgRuleInputSchema = Type.Object(
+  {
+    direction: SG_DIRECTION,
+    protocol: Type.Union(SG_PROTOCOLS.map((p) => Type.Literal(p)), { description: "tcp, udp, icmp or all" }),
+    fromPort: Type.Optional(portField("tcp/udp: first destination port. fromPort and toPort both absent: every port; one of them: that one port")),
+    toPort: Type.Optional(portField("tcp/udp: last destination port, inclusive")),
+    icmpType: Type.Optional(icmpField("icmp only: the ICMP type (absent: any)")),
+    icmpCode: Type.Optional(icmpField("icmp only, with icmpType: the ICMP code (absent: any)")),
+    peer: Type.Object(
+      {
+        cidr: Type.Optional(Type.String({ maxLength: 43, description: "An IPv4 CIDR such as 10.0.0.0/16 (host bits zero); 0.0.0.0/0: anywhere" })),
+        securityGroupId: Type.Optional(Type.String({ maxLength: 40, description: "A security group (sg-…): its members' addresses. In the rule's VPC, or in a VPC joined to it by an active peering in the same region" })),
+        accountId: Type.Optional(Type.String({ maxLength: 20, description: "The group's owner (default: yours)" })),
+      },
+      { additionalProperties: false, description: "Exactly one of `cidr` or `securityGroupId` (with `accountId` for another account's group)" },
+    ),
+    action: Type.Optional(SG_ACTION),
+    priority: Type.Optional(SG_PRIORITY),
+    description: Type.Optional(Type.String({ maxLength: 255 })),
+  },
+  { additionalProperties: false, $id: "SecurityGroupRuleInput" },
 );
 
 const PeeringSide = Type.Object({
@@ -359,7 +436,7 @@ export const DryRunField = Type.Optional(
 export const DryRunQuery = Type.Object({ dryRun: DryRunField });
 
 /** All named schemas, registered with Fastify so OpenAPI shows them as components. */
-export const SHARED_SCHEMAS: TSchema[] = [ErrorResponse, Vpc, Subnet, Route, RouteTable, RouteTableDetail, Vbr, Instance, Region, Account, Peering, RouterInterface, Event, LedgerEntry, WebhookView, DryRunEffects];
+export const SHARED_SCHEMAS: TSchema[] = [ErrorResponse, Vpc, Subnet, Route, RouteTable, RouteTableDetail, Vbr, Instance, Region, Account, Peering, RouterInterface, Event, LedgerEntry, WebhookView, DryRunEffects, SecurityGroupRule, SecurityGroup, SgRuleInputSchema];
 
 export const pageOf = (item: TSchema) =>
   Type.Object({

@@ -1,11 +1,25 @@
 import { type Static, Type } from "@sinclair/typebox";
 import type { FastifyInstance } from "fastify";
+import { DEFAULT_GROUP_PRESETS } from "../../domain/security-groups.ts";
 import type { Services } from "../../service/index.ts";
 import { actorOf, idempotent, pageJson, sendJson } from "./context.ts";
 import { CidrText, Description, IdParams, Name, RegionName, Tags, UpdateBody, Vpc, errorResponses, listOptions, listQuery, pageOf, vpcAttributes } from "./schemas.ts";
 
 const CreateVpc = Type.Object(
-  { name: Name, description: Type.Optional(Description), region: RegionName, cidr: CidrText, tags: Type.Optional(Tags), ...vpcAttributes(false) },
+  {
+    name: Name,
+    description: Type.Optional(Description),
+    region: RegionName,
+    cidr: CidrText,
+    tags: Type.Optional(Tags),
+    ...vpcAttributes(false),
+    defaultSecurityGroup: Type.Optional(
+      Type.Union(
+        DEFAULT_GROUP_PRESETS.map((p) => Type.Literal(p)),
+        { description: "What its default security group allows: open (everything, both ways) or members-only (ingress from the group's own members, all egress). Default: the server's defaultSecurityGroup setting (open unless configured)" },
+      ),
+    ),
+  },
   { additionalProperties: false },
 );
 const UpdateVpc = Type.Object({ ...UpdateBody.properties, ...vpcAttributes(false) }, { additionalProperties: false });
@@ -20,7 +34,7 @@ export function vpcRoutes(app: FastifyInstance, s: Services): void {
   const tags = ["VPCs"];
   app.post<{ Body: Static<typeof CreateVpc> }>(
     "/api/v1/vpcs",
-    { schema: { tags, summary: "Create a VPC (with its default route table)", body: CreateVpc, response: { 201: Type.Ref(Vpc), ...errorResponses(400, 409) } } },
+    { schema: { tags, summary: "Create a VPC (with its default route table and default security group)", body: CreateVpc, response: { 201: Type.Ref(Vpc), ...errorResponses(400, 409) } } },
     (req, reply) => idempotent(s, req, reply, 201, () => s.vpcs.create(actorOf(req), req.body)),
   );
   app.get<{ Querystring: Static<typeof ListVpcs> }>(

@@ -18,7 +18,12 @@ interface ResourceSpec {
   create: { flags: (cmd: Command) => Command; body: (o: Record<string, unknown>) => Record<string, unknown> };
   /** create, update and delete take --dry-run (the API's dryRun). */
   dryRun?: boolean;
+  /** Flags `update` takes beyond --name, --description and --tag, and the body fields they give. */
+  update?: { flags: (cmd: Command) => Command; body: (o: Record<string, unknown>) => Record<string, unknown> };
 }
+
+/** `sg-a,sg-b` → the ids, in order. */
+const idList = (value: string) => value.split(",").map((v) => v.trim()).filter((v) => v !== "");
 
 /** Prints an answer, or a dry run's answer (with `columns` for its object). */
 function showOrDryRun(o: GlobalFlags & DryRunFlag, value: unknown, columns: Column[]): void {
@@ -86,8 +91,13 @@ const RESOURCES: ResourceSpec[] = [
           .requiredOption("--subnet <subnetId>", "subnet id")
           .option("--ip <address>", "private IP (default: lowest free)")
           .option("--host <name>", "host (chassis) to run on, one of `vpcpeer host list` (default: the host with the fewest instances and VBRs)")
-          .option("--name <name>", "name"),
-      body: (o) => ({ subnetId: o.subnet, privateIp: o.ip, host: o.host, name: o.name }),
+          .option("--name <name>", "name")
+          .option("--security-groups <ids>", "its security groups, comma-separated, in order (default: the VPC's default group)", idList),
+      body: (o) => ({ subnetId: o.subnet, privateIp: o.ip, host: o.host, name: o.name, securityGroupIds: o.securityGroups }),
+    },
+    update: {
+      flags: (c) => c.option("--security-groups <ids>", "replace its security groups: ids comma-separated, in order (sg-a,sg-b)", idList),
+      body: (o) => ({ securityGroupIds: o.securityGroups }),
     },
   },
 ];
@@ -132,18 +142,20 @@ function resourceCommands(program: Command, spec: ResourceSpec): Command {
     }
   });
 
-  dry(
+  const update = dry(
     tenant(
       group
         .command("update")
-        .description(`rename, describe or retag a ${spec.noun}`)
+        .description(`rename, describe or retag a ${spec.noun}${spec.update ? " (or set its security groups)" : ""}`)
         .argument("<id>")
         .option("--name <name>", "new name")
         .option("--description <text>", "new description")
         .option("--tag <key=value>", "replace all tags with these (repeat)", collect),
     ),
-  ).action(async (id: string, o: GlobalFlags & DryRunFlag & { name?: string; description?: string; tag?: string[] }) => {
-    const body = JSON.parse(JSON.stringify({ name: o.name, description: o.description, tags: tagsOf(o.tag), dryRun: o.dryRun }));
+  );
+  spec.update?.flags(update);
+  update.action(async (id: string, o: GlobalFlags & DryRunFlag & { name?: string; description?: string; tag?: string[] } & Record<string, unknown>) => {
+    const body = JSON.parse(JSON.stringify({ name: o.name, description: o.description, tags: tagsOf(o.tag), dryRun: o.dryRun, ...spec.update?.body(o) }));
     showOrDryRun(o, await client(o).request("PATCH", `${spec.path}/${encodeURIComponent(id)}`, body), spec.columns);
   });
 
