@@ -210,7 +210,9 @@ export function sgRuleError(e: unknown, direction: "ingress" | "egress", fields:
   const where = at ? ` (${at})` : "";
   const why = aliMessage(e.message.replace(/^rules\[\d+\][\w.]*: /, ""));
   if (e.code === "InvalidSecurityGroupReference") {
-    if (e.details.reason === "not-found" || e.details.resource === "security-group") return new AliyunError(`Invalid${s}GroupId.NotFound`, 404, `The ${s}GroupId provided does not exist in our records${where}.`);
+    // A group of the caller's in a VPC no active peering joins: Mismatch. Missing, or another
+    // account's that the caller cannot reach: not found (another account's answers like a missing one).
+    if (e.details.vpcId === undefined) return new AliyunError(`Invalid${s}GroupId.NotFound`, 404, `The ${s}GroupId provided does not exist in our records${where}.`);
     return new AliyunError(`Invalid${s}GroupId.Mismatch`, 400, `Specified security group and ${s.toLowerCase()} group are not in the same VPC or in VPCs joined by an active peer connection in one region${where}: ${why}`);
   }
   if (e.code === "ResourceNotFound" && index) return new AliyunError(`Invalid${s}GroupId.NotFound`, 404, `The ${s}GroupId provided does not exist in our records${where}.`);

@@ -1,6 +1,6 @@
 /**
- * The Alibaba Cloud RPC dialect on `/`: requests signed as @alicloud/vpc20160428 (ACS3) or
- * @alicloud/pop-core (v1) send them; PascalCase JSON answers; Alibaba's error envelope.
+ * The Alibaba Cloud RPC dialect on `/`: requests signed as @alicloud/vpc20160428 and
+ * @alicloud/ecs20140526 (ACS3) or @alicloud/pop-core (v1) send them; PascalCase JSON answers; Alibaba's error envelope.
  */
 import { randomUUID } from "node:crypto";
 import type { FastifyReply } from "fastify";
@@ -8,6 +8,7 @@ import type { Services } from "../../service/index.ts";
 import { rolledBack } from "../../service/preview.ts";
 import type { Dialect, DialectRequest, RenderedError } from "../dialects/index.ts";
 import { attributeActions } from "./actions/attributes.ts";
+import { ecsActions } from "./actions/ecs.ts";
 import { routeTableListActions } from "./actions/route-tables.ts";
 import { routerInterfaceActions } from "./actions/router-interface.ts";
 import { routeActions } from "./actions/routes.ts";
@@ -24,6 +25,8 @@ import { ACS3 } from "./signature-acs3.ts";
 export const VERSIONS: Record<string, { product: string; actions: ActionTable }> = {
   "2016-04-28": { product: "Vpc", actions: { ...vpcActions, ...attributeActions, ...routeActions, ...routeTableListActions, ...routerInterfaceActions, ...vpcTagActions } },
   "2022-01-01": { product: "VpcPeer", actions: { ...vpcPeerActions, ...peerTagActions } },
+  // ECS: the same RPC style (POST /, ACS3 or v1), told apart by Version alone, as the SDKs send it.
+  "2014-05-26": { product: "Ecs", actions: ecsActions },
 };
 
 function isAliyunV1(pairs: [string, string][]): boolean {

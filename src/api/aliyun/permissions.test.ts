@@ -77,7 +77,7 @@ describe("ECS permissions", () => {
       id: "sgr-000000000001", securityGroupId: SELF, direction: "ingress", protocol: "tcp", fromPort: 22, toPort: 22, icmpType: null, icmpCode: null,
       peer: { securityGroupId: "sg-bbbbbbbbbbbb", accountId: "123456789012" }, action: "drop", priority: 5, description: "", stale: false, createdAt: "2026-01-01T00:00:00.000Z",
     };
-    expect(permissionView(rule, "2026-01-01T00:00:00Z")).toMatchObject({ Direction: "ingress", IpProtocol: "TCP", PortRange: "22/22", Policy: "Drop", Priority: 5, SourceGroupId: "sg-bbbbbbbbbbbb", SourceGroupOwnerAccount: "123456789012", SourceCidrIp: "" });
+    expect(permissionView(rule, "2026-01-01T00:00:00Z")).toMatchObject({ Direction: "ingress", IpProtocol: "TCP", PortRange: "22/22", Policy: "Drop", Priority: "5", SourceGroupId: "sg-bbbbbbbbbbbb", SourceGroupOwnerAccount: "123456789012", SourceCidrIp: "" });
     expect(isImplicit(rule)).toBe(false);
     const inner = innerAccessRule(SELF, "123456789012");
     expect(isImplicit({ ...rule, ...inner, fromPort: null, toPort: null, peer: { securityGroupId: SELF, accountId: "123456789012" }, action: "accept", priority: inner.priority!, description: "" })).toBe(true);

@@ -179,7 +179,8 @@ export function permissionView(r: SecurityGroupRule, createdAt: string) {
     PortRange: ports,
     SourcePortRange: "",
     Policy: r.action === "accept" ? "Accept" : "Drop",
-    Priority: r.priority,
+    // Alibaba answers Priority as text ("1").
+    Priority: String(r.priority),
     NicType: "intranet",
     SourceCidrIp: ingress ? cidr : "",
     DestCidrIp: ingress ? "" : cidr,

@@ -1,0 +1,247 @@
+/**
+ * ECS 2014-05-26 security groups through the official @alicloud/ecs20140526 SDK (ACS3, POST /,
+ * told apart from VPC 2016-04-28 by Version only): groups and rules in Alibaba's words, instances
+ * joined and left, a rule naming another account's group across an active peer connection
+ * (SourceGroupOwnerAccount), the cloud's error codes, and malformed permissions fuzzed: never a
+ * 5xx, never half a request written.
+ */
+
+import * as Ecs from "@alicloud/ecs20140526";
+import { $OpenApiUtil } from "@alicloud/openapi-core";
+import * as Vpc from "@alicloud/vpc20160428";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { aliyunDialect } from "../../src/api/aliyun/index.ts";
+import type { Harness } from "../support/harness.ts";
+import { type SdkServer, codeOf, sdkServer, vpcPeerCall } from "../support/sdk.ts";
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const clientClass = (m: any) => (typeof m.default === "function" ? m.default : m.default.default) as new (c: $OpenApiUtil.Config) => any;
+const EcsClient = clientClass(Ecs);
+const VpcClient = clientClass(Vpc);
+/* eslint-enable @typescript-eslint/no-explicit-any */
+type Creds = { id: string; accessKeyId: string; accessKeySecret: string };
+const R = "cn-hangzhou";
+
+describe("Alibaba ECS security groups through @alicloud/ecs20140526", () => {
+  let server: SdkServer;
+  let h: Harness;
+  let endpoint: string;
+  let alice: Creds;
+  let bob: Creds;
+  const config = (c: Creds) => new $OpenApiUtil.Config({ accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, endpoint, protocol: "http", readTimeout: 30_000, connectTimeout: 10_000, regionId: R });
+  const ecs = (c: Creds) => new EcsClient(config(c));
+  const vpcs = (c: Creds) => new VpcClient(config(c));
+  /** A VPC and a vSwitch made through the VPC face. */
+  async function network(c: Creds, cidr: string) {
+    const v = vpcs(c);
+    const vpc = (await v.createVpc(new Vpc.CreateVpcRequest({ regionId: R, cidrBlock: cidr }))).body;
+    const sw = (await v.createVSwitch(new Vpc.CreateVSwitchRequest({ regionId: R, vpcId: vpc.vpcId, zoneId: `${R}-b`, cidrBlock: cidr.replace(/0\.0\/16$/, "1.0/24") }))).body;
+    return { vpcId: vpc.vpcId as string, vSwitchId: sw.vSwitchId as string };
+  }
+  const attribute = async (c: Creds, id: string, direction?: string) =>
+    (await ecs(c).describeSecurityGroupAttribute(new Ecs.DescribeSecurityGroupAttributeRequest({ regionId: R, securityGroupId: id, ...(direction ? { direction } : {}) }))).body;
+  const permissions = async (c: Creds, id: string, direction?: string) => (await attribute(c, id, direction)).permissions.permission as Record<string, unknown>[];
+  const createGroup = async (c: Creds, vpcId: string, name: string) =>
+    (await ecs(c).createSecurityGroup(new Ecs.CreateSecurityGroupRequest({ regionId: R, vpcId, securityGroupName: name, description: `${name} group`, securityGroupType: "normal" }))).body.securityGroupId as string;
+
+  beforeAll(async () => {
+    server = await sdkServer("sqlite", (s) => [aliyunDialect(s)]);
+    ({ h, endpoint } = server);
+    alice = await h.account();
+    bob = await h.account();
+  });
+  afterAll(() => server?.close());
+
+  it("creates groups, authorizes and revokes rules, describes them as ECS does", async () => {
+    const a = ecs(alice);
+    const net = await network(alice, "10.40.0.0/16");
+    // A VPC made through the Alibaba face has the config's default group (Alibaba's API makes none).
+    const before = (await a.describeSecurityGroups(new Ecs.DescribeSecurityGroupsRequest({ regionId: R, vpcId: net.vpcId }))).body;
+    expect(before.totalCount).toBe(1);
+    const sg = await createGroup(alice, net.vpcId, "web");
+    expect(sg).toMatch(/^sg-[a-z0-9]{12}$/);
+
+    // A new basic group: no custom rule; members reach each other; all egress (implicit).
+    expect(await attribute(alice, sg)).toMatchObject({ securityGroupId: sg, securityGroupName: "web", description: "web group", vpcId: net.vpcId, innerAccessPolicy: "Accept", permissions: { permission: [] } });
+
+    // The top-level form, then Permissions.N.
+    await a.authorizeSecurityGroup(new Ecs.AuthorizeSecurityGroupRequest({ regionId: R, securityGroupId: sg, ipProtocol: "tcp", portRange: "22/22", sourceCidrIp: "10.0.0.0/8", nicType: "intranet" }));
+    const two = [
+      new Ecs.AuthorizeSecurityGroupRequestPermissions({ ipProtocol: "UDP", portRange: "53/53", sourceCidrIp: "0.0.0.0/0", policy: "drop", priority: "50", description: "no dns" }),
+      new Ecs.AuthorizeSecurityGroupRequestPermissions({ ipProtocol: "icmp", portRange: "-1/-1", sourceCidrIp: "192.168.0.0/16" }),
+    ];
+    await a.authorizeSecurityGroup(new Ecs.AuthorizeSecurityGroupRequest({ regionId: R, securityGroupId: sg, permissions: two }));
+    // A rule the group holds already: success, nothing added (as the cloud documents).
+    await a.authorizeSecurityGroup(new Ecs.AuthorizeSecurityGroupRequest({ regionId: R, securityGroupId: sg, permissions: [two[1]] }));
+    expect(await codeOf(a.authorizeSecurityGroup(new Ecs.AuthorizeSecurityGroupRequest({ regionId: R, securityGroupId: sg, permissions: [two[0], two[0]] })))).toBe("InvalidParam.DuplicatePermissions");
+    await a.authorizeSecurityGroupEgress(new Ecs.AuthorizeSecurityGroupEgressRequest({
+      regionId: R, securityGroupId: sg, permissions: [new Ecs.AuthorizeSecurityGroupEgressRequestPermissions({ ipProtocol: "ALL", portRange: "-1/-1", destCidrIp: "10.99.0.0/16", policy: "drop", priority: "100" })],
+    }));
+
+    const ingress = await permissions(alice, sg, "ingress");
+    expect(ingress).toHaveLength(3);
+    expect(ingress.find((p) => p.portRange === "22/22")).toMatchObject({ direction: "ingress", ipProtocol: "TCP", sourceCidrIp: "10.0.0.0/8", policy: "Accept", priority: "1", nicType: "intranet", securityGroupRuleId: expect.stringMatching(/^sgr-/) });
+    expect(ingress.find((p) => p.portRange === "53/53")).toMatchObject({ ipProtocol: "UDP", policy: "Drop", priority: "50", description: "no dns" });
+    expect(ingress.find((p) => p.ipProtocol === "ICMP")).toMatchObject({ portRange: "-1/-1", sourceCidrIp: "192.168.0.0/16" });
+    expect(await permissions(alice, sg, "egress")).toEqual([expect.objectContaining({ direction: "egress", ipProtocol: "ALL", destCidrIp: "10.99.0.0/16", policy: "Drop", priority: "100" })]);
+    // Policy and Priority are the domain's action and priority as they are.
+    const stored = await h.runtime.services.securityGroups.get({ accountId: alice.id, region: R }, sg);
+    expect(stored.rules.filter((r) => r.priority <= 100).map((r) => [r.direction, r.action, r.priority]).sort()).toEqual([["egress", "drop", 100], ["ingress", "accept", 1], ["ingress", "accept", 1], ["ingress", "drop", 50]]);
+
+    // Revoke: by content (top-level and Permissions.N), again (nothing to revoke: success), by rule id.
+    await a.revokeSecurityGroup(new Ecs.RevokeSecurityGroupRequest({ regionId: R, securityGroupId: sg, ipProtocol: "tcp", portRange: "22/22", sourceCidrIp: "10.0.0.0/8" }));
+    await a.revokeSecurityGroup(new Ecs.RevokeSecurityGroupRequest({ regionId: R, securityGroupId: sg, ipProtocol: "tcp", portRange: "22/22", sourceCidrIp: "10.0.0.0/8" }));
+    await a.revokeSecurityGroupEgress(new Ecs.RevokeSecurityGroupEgressRequest({
+      regionId: R, securityGroupId: sg, permissions: [new Ecs.RevokeSecurityGroupEgressRequestPermissions({ ipProtocol: "all", portRange: "-1/-1", destCidrIp: "10.99.0.0/16", policy: "drop", priority: "100" })],
+    }));
+    const icmp = (await permissions(alice, sg)).find((p) => p.ipProtocol === "ICMP")!;
+    await a.revokeSecurityGroup(new Ecs.RevokeSecurityGroupRequest({ regionId: R, securityGroupId: sg, securityGroupRuleId: [icmp.securityGroupRuleId] }));
+    expect(await codeOf(a.revokeSecurityGroup(new Ecs.RevokeSecurityGroupRequest({ regionId: R, securityGroupId: sg, securityGroupRuleId: [icmp.securityGroupRuleId] })))).toBe("SecurityGroupRule.NotFound");
+    expect((await permissions(alice, sg)).map((p) => p.portRange)).toEqual(["53/53"]);
+
+    // Listing: PageNumber/PageSize, NextToken/MaxResults over the keyset list, ids, name, tags.
+    const more = [await createGroup(alice, net.vpcId, "db"), await createGroup(alice, net.vpcId, "cache")];
+    const d = (r: Record<string, unknown>) => a.describeSecurityGroups(new Ecs.DescribeSecurityGroupsRequest({ regionId: R, vpcId: net.vpcId, ...r })).then((x: { body: unknown }) => x.body);
+    const p2 = await d({ pageNumber: 2, pageSize: 2 });
+    expect(p2).toMatchObject({ totalCount: 4, pageNumber: 2, pageSize: 2 });
+    expect(p2.securityGroups.securityGroup).toHaveLength(2);
+    const walked: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await d({ maxResults: 3, ...(token ? { nextToken: token } : {}) });
+      walked.push(...page.securityGroups.securityGroup.map((g: { securityGroupId: string }) => g.securityGroupId));
+      token = page.nextToken || undefined;
+    } while (token);
+    expect(walked).toHaveLength(4);
+    expect(new Set(walked)).toEqual(new Set([...more, sg, before.securityGroups.securityGroup[0].securityGroupId]));
+    const byIds = await d({ securityGroupIds: JSON.stringify([sg, more[0]]) });
+    expect(byIds.securityGroups.securityGroup.map((g: { securityGroupId: string }) => g.securityGroupId).sort()).toEqual([sg, more[0]].sort());
+    expect((await d({ securityGroupName: "db" })).securityGroups.securityGroup).toEqual([expect.objectContaining({ securityGroupId: more[0], securityGroupType: "normal", ruleCount: 0, vpcId: net.vpcId })]);
+    expect((await d({ securityGroupIds: "not json" }).catch((e: { code: string }) => e.code))).toBe("InvalidParameter");
+
+    // Another account's group is simply not found.
+    expect(await codeOf(ecs(bob).describeSecurityGroupAttribute(new Ecs.DescribeSecurityGroupAttributeRequest({ regionId: R, securityGroupId: sg })))).toBe("InvalidSecurityGroupId.NotFound");
+    expect(await codeOf(ecs(bob).authorizeSecurityGroup(new Ecs.AuthorizeSecurityGroupRequest({ regionId: R, securityGroupId: sg, ipProtocol: "tcp", portRange: "1/2", sourceCidrIp: "1.0.0.0/8" })))).toBe("InvalidSecurityGroupId.NotFound");
+    for (const id of more) await a.deleteSecurityGroup(new Ecs.DeleteSecurityGroupRequest({ regionId: R, securityGroupId: id }));
+    expect(await codeOf(a.deleteSecurityGroup(new Ecs.DeleteSecurityGroupRequest({ regionId: R, securityGroupId: more[0] })))).toBe("InvalidSecurityGroupId.NotFound");
+  });
+
+  it("runs instances into groups, joins and leaves them, and deletes them", async () => {
+    const a = ecs(alice);
+    const net = await network(alice, "10.41.0.0/16");
+    const web = await createGroup(alice, net.vpcId, "web");
+    const app = await createGroup(alice, net.vpcId, "app");
+    const one = (await a.runInstances(new Ecs.RunInstancesRequest({ regionId: R, vSwitchId: net.vSwitchId, securityGroupId: web, privateIpAddress: "10.41.1.10", instanceName: "one", imageId: "any", instanceType: "ecs.t5" }))).body;
+    expect(one.instanceIdSets.instanceIdSet).toEqual([expect.stringMatching(/^i-/)]);
+    const many = (await a.runInstances(new Ecs.RunInstancesRequest({ regionId: R, vSwitchId: net.vSwitchId, securityGroupIds: [web, app], amount: 2, instanceName: "pair" }))).body.instanceIdSets.instanceIdSet as string[];
+    expect(many).toHaveLength(2);
+    const i1 = (one.instanceIdSets.instanceIdSet as string[])[0]!;
+
+    const inWeb = (await a.describeInstances(new Ecs.DescribeInstancesRequest({ regionId: R, securityGroupId: web }))).body;
+    expect(inWeb.totalCount).toBe(3);
+    const first = inWeb.instances.instance.find((i: { instanceId: string }) => i.instanceId === i1);
+    expect(first).toMatchObject({ instanceName: "one", status: "Running", vpcAttributes: { vpcId: net.vpcId, vSwitchId: net.vSwitchId, privateIpAddress: { ipAddress: ["10.41.1.10"] } }, securityGroupIds: { securityGroupId: [web] } });
+    const pair = (await a.describeInstances(new Ecs.DescribeInstancesRequest({ regionId: R, instanceIds: JSON.stringify(many) }))).body.instances.instance;
+    expect(pair.map((i: { securityGroupIds: { securityGroupId: string[] } }) => i.securityGroupIds.securityGroupId)).toEqual([[web, app], [web, app]]);
+
+    // Join and leave, with the cloud's refusals.
+    await a.joinSecurityGroup(new Ecs.JoinSecurityGroupRequest({ regionId: R, instanceId: i1, securityGroupId: app }));
+    expect(await codeOf(a.joinSecurityGroup(new Ecs.JoinSecurityGroupRequest({ regionId: R, instanceId: i1, securityGroupId: app })))).toBe("InvalidInstanceId.AlreadyExists");
+    await a.leaveSecurityGroup(new Ecs.LeaveSecurityGroupRequest({ regionId: R, instanceId: i1, securityGroupId: web }));
+    expect(await codeOf(a.leaveSecurityGroup(new Ecs.LeaveSecurityGroupRequest({ regionId: R, instanceId: i1, securityGroupId: web })))).toBe("InstanceNotInSecurityGroup");
+    expect(await codeOf(a.leaveSecurityGroup(new Ecs.LeaveSecurityGroupRequest({ regionId: R, instanceId: i1, securityGroupId: app })))).toBe("InstanceLastSecurityGroup");
+    expect((await h.runtime.services.instances.get({ accountId: alice.id }, i1.replace(/^i-/, "ins-"))).securityGroupIds).toEqual([app]);
+    const other = await network(alice, "10.42.0.0/16");
+    const far = await createGroup(alice, other.vpcId, "far");
+    expect(await codeOf(a.joinSecurityGroup(new Ecs.JoinSecurityGroupRequest({ regionId: R, instanceId: i1, securityGroupId: far })))).toBe("InvalidInstanceId.Mismatch");
+    expect(await codeOf(a.runInstances(new Ecs.RunInstancesRequest({ regionId: R, vSwitchId: net.vSwitchId, securityGroupId: "sg-000000000000" })))).toBe("InvalidSecurityGroupId.NotFound");
+    expect(await codeOf(a.runInstances(new Ecs.RunInstancesRequest({ regionId: R, vSwitchId: net.vSwitchId })))).toBe("MissingParameter");
+
+    // A group with members cannot go; Running instances go with Force only.
+    expect(await codeOf(a.deleteSecurityGroup(new Ecs.DeleteSecurityGroupRequest({ regionId: R, securityGroupId: app })))).toBe("DependencyViolation");
+    expect(await codeOf(a.deleteInstance(new Ecs.DeleteInstanceRequest({ instanceId: i1 })))).toBe("IncorrectInstanceStatus");
+    for (const id of [i1, ...many]) await a.deleteInstance(new Ecs.DeleteInstanceRequest({ instanceId: id, force: true }));
+    expect(await codeOf(a.deleteInstance(new Ecs.DeleteInstanceRequest({ instanceId: i1, force: true })))).toBe("InvalidInstanceId.NotFound");
+    for (const id of [web, app]) await a.deleteSecurityGroup(new Ecs.DeleteSecurityGroupRequest({ regionId: R, securityGroupId: id }));
+  });
+
+  it("names another account's group across an active peer connection (SourceGroupOwnerAccount)", async () => {
+    const na = await network(alice, "10.50.0.0/16");
+    const nb = await network(bob, "10.51.0.0/16");
+    const ga = await createGroup(alice, na.vpcId, "front");
+    const gb = await createGroup(bob, nb.vpcId, "back");
+    const fromBob = (extra: Record<string, string>) =>
+      ecs(alice).authorizeSecurityGroup(new Ecs.AuthorizeSecurityGroupRequest({ regionId: R, securityGroupId: ga, permissions: [new Ecs.AuthorizeSecurityGroupRequestPermissions({ ipProtocol: "tcp", portRange: "5432/5432", sourceGroupId: gb, ...extra })] }));
+    // No peer connection yet: refused, and nothing written.
+    expect(await codeOf(fromBob({ sourceGroupOwnerAccount: bob.id }))).toMatch(/^InvalidSourceGroupId\.(Mismatch|NotFound)$/);
+    expect(await permissions(alice, ga)).toEqual([]);
+
+    const peering = await vpcPeerCall(endpoint, alice, "CreateVpcPeerConnection", { RegionId: R, VpcId: na.vpcId, AcceptingAliUid: bob.id, AcceptingRegionId: R, AcceptingVpcId: nb.vpcId });
+    await vpcPeerCall(endpoint, bob, "AcceptVpcPeerConnection", { InstanceId: peering.InstanceId });
+    await fromBob({ sourceGroupOwnerAccount: bob.id });
+    expect(await permissions(alice, ga)).toEqual([expect.objectContaining({ sourceGroupId: gb, sourceGroupOwnerAccount: bob.id, portRange: "5432/5432", ipProtocol: "TCP" })]);
+    // Bob's side: egress to Alice's group, owner by id.
+    await ecs(bob).authorizeSecurityGroupEgress(new Ecs.AuthorizeSecurityGroupEgressRequest({
+      regionId: R, securityGroupId: gb, permissions: [new Ecs.AuthorizeSecurityGroupEgressRequestPermissions({ ipProtocol: "tcp", portRange: "5432/5432", destGroupId: ga, destGroupOwnerId: Number(alice.id) })],
+    }));
+    expect(await permissions(bob, gb, "egress")).toEqual([expect.objectContaining({ destGroupId: ga, destGroupOwnerAccount: alice.id })]);
+    // Without the owner, the group is looked for in the caller's own account.
+    expect(await codeOf(fromBob({ portRange: "1/1" }))).toMatch(/^InvalidSourceGroupId\.(Mismatch|NotFound)$/);
+    // Revoke names the owner the same way.
+    await ecs(alice).revokeSecurityGroup(new Ecs.RevokeSecurityGroupRequest({ regionId: R, securityGroupId: ga, ipProtocol: "tcp", portRange: "5432/5432", sourceGroupId: gb, sourceGroupOwnerAccount: bob.id }));
+    expect(await permissions(alice, ga)).toEqual([]);
+    expect(await codeOf(ecs(alice).revokeSecurityGroup(new Ecs.RevokeSecurityGroupRequest({ regionId: R, securityGroupId: ga, ipProtocol: "tcp", portRange: "5432/5432", sourceGroupId: gb, sourceGroupOwnerAccount: bob.id })))).toBe("InvalidGroupAuthItem.NotFound");
+  });
+
+  it("never answers 5xx to malformed permissions, and writes all of a request or none of it", async () => {
+    const net = await network(alice, "10.60.0.0/16");
+    const sg = await createGroup(alice, net.vpcId, "fuzz");
+    const a = ecs(alice);
+    // Half the permissions are well formed (a random port and priority), so some requests pass.
+    const good = fc.record({
+      ipProtocol: fc.constantFrom("tcp", "udp"),
+      portRange: fc.integer({ min: 1, max: 65535 }).map((p) => `${p}/${p}`),
+      sourceCidrIp: fc.constantFrom("10.0.0.0/8", "172.16.0.0/12"),
+      policy: fc.constantFrom("accept", "drop"),
+      priority: fc.integer({ min: 1, max: 100 }).map(String),
+    });
+    const wild = fc.record(
+      {
+        ipProtocol: fc.constantFrom("tcp", "UDP", "icmp", "all", "gre", "sctp", "", "6", "TCP "),
+        portRange: fc.constantFrom("22/22", "1/65535", "-1/-1", "0/10", "10/5", "80", "a/b", "1/70000", "", "80/80/80"),
+        sourceCidrIp: fc.constantFrom("10.0.0.0/8", "0.0.0.0/0", "10.0.0.1/8", "300.1.1.1/32", "10.1.2.3", "", "::/0"),
+        sourceGroupId: fc.constantFrom(sg, "sg-000000000000", "nope", ""),
+        policy: fc.constantFrom("accept", "drop", "Accept", "deny", ""),
+        priority: fc.constantFrom("1", "100", "0", "101", "x", "", "50"),
+        description: fc.constantFrom("", "ok", "x".repeat(300)),
+        nicType: fc.constantFrom("intranet", "internet", "eth0"),
+      },
+      { requiredKeys: [] },
+    );
+    const field = fc.oneof(good, wild) as fc.Arbitrary<Record<string, string>>;
+    let authorized = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(field, { minLength: 1, maxLength: 3 }), fc.boolean(), async (perms, egress) => {
+        const before = (await h.runtime.services.securityGroups.get({ accountId: alice.id, region: R }, sg)).rules.length;
+        const call = egress
+          ? a.authorizeSecurityGroupEgress(new Ecs.AuthorizeSecurityGroupEgressRequest({ regionId: R, securityGroupId: sg, permissions: perms.map(({ sourceCidrIp, sourceGroupId, ...p }) => new Ecs.AuthorizeSecurityGroupEgressRequestPermissions({ ...p, destCidrIp: sourceCidrIp, destGroupId: sourceGroupId })) }))
+          : a.authorizeSecurityGroup(new Ecs.AuthorizeSecurityGroupRequest({ regionId: R, securityGroupId: sg, permissions: perms.map((p) => new Ecs.AuthorizeSecurityGroupRequestPermissions(p)) }));
+        let status = 200;
+        try {
+          await call;
+          authorized++;
+        } catch (e) {
+          status = (e as { statusCode: number }).statusCode;
+          expect((e as { code: string }).code).toMatch(/^[A-Za-z.]+$/);
+        }
+        expect(status).toBeLessThan(500);
+        const after = (await h.runtime.services.securityGroups.get({ accountId: alice.id, region: R }, sg)).rules.length;
+        if (status !== 200) expect(after).toBe(before);
+        else expect(after).toBeGreaterThanOrEqual(before);
+      }),
+      { numRuns: 120 },
+    );
+    expect(authorized).toBeGreaterThan(0);
+  });
+});
