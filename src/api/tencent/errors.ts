@@ -37,6 +37,8 @@ const FIELD_NAMES: Record<string, string> = {
   subnetId: "SubnetId",
   region: "Region",
   zone: "Zone",
+  securityGroupIds: "SecurityGroupIds",
+  rules: "SecurityGroupPolicySet",
   name: "Name",
   tags: "Tags",
 };
@@ -52,6 +54,10 @@ const NAME_PARAM: Record<string, string> = {
   ResetRoutes: "RouteTableName",
   CreateVpcPeeringConnection: "PeeringConnectionName",
   ModifyVpcPeeringConnection: "PeeringConnectionName",
+  CreateSecurityGroup: "GroupName",
+  CreateSecurityGroupWithPolicies: "GroupName",
+  ModifySecurityGroupAttribute: "GroupName",
+  ModifyNetworkInterfaceAttribute: "NetworkInterfaceName",
 };
 
 /** Native wording that has no place in a Tencent message, and what Tencent's face says instead. */
@@ -107,8 +113,16 @@ export function codeOf(e: DomainError, action = ""): string {
     StoreUnavailable: "ResourceUnavailable",
     DataplaneUnavailable: "ResourceUnavailable",
     InternalError: "InternalError",
+    // Security groups (the codes the Go SDK lists for the policy actions).
+    InvalidSecurityGroupRule: "InvalidParameterValue",
+    DuplicateSecurityGroupRule: "UnsupportedOperation.DuplicatePolicy",
+    DefaultSecurityGroupImmutable: "UnsupportedOperation",
+    SecurityGroupRuleNotFound: "ResourceNotFound",
   };
+  if (e.details.reason === "version-mismatch") return "UnsupportedOperation.VersionMismatch";
   switch (e.code) {
+    case "InvalidSecurityGroupReference":
+      return e.details.reason === "not-found" ? "ResourceNotFound" : "InvalidParameterValue";
     case "CidrOverlap":
       if (field === "peerVpcId") return "UnsupportedOperation.VpcPeerCidrConflict";
       if (field === "destinationCidr") return "InvalidParameterValue.VpcCidrConflict";
@@ -116,6 +130,7 @@ export function codeOf(e: DomainError, action = ""): string {
     case "InvalidRouteTarget":
       return Array.isArray(e.details.allowed) ? "InvalidParameterValue.CidrNotInPeerVpc" : "InvalidParameterValue";
     case "LimitExceeded":
+      if (e.details.quota === "rulesPerSecurityGroup") return "LimitExceeded.SecurityGroupPolicySet";
       if (PEERING_LIMITS.has(String(e.details.quota))) {
         return action === "AcceptVpcPeeringConnection" ? "LimitExceeded.VpcPeerAvaLimitExceeded" : "LimitExceeded.VpcPeerTotalLimitExceeded";
       }

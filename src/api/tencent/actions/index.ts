@@ -1,10 +1,12 @@
 /** Every action this dialect serves, by Tencent name. */
 import type { ActionDef } from "./common.ts";
 import { limitActions } from "./limits.ts";
+import { networkInterfaceActions } from "./network-interfaces.ts";
 import { peeringActions } from "./peerings.ts";
 import { routeTableActions } from "./route-tables.ts";
 import { routeSetActions } from "./route-sets.ts";
 import { routeActions } from "./routes.ts";
+import { securityGroupActions } from "./security-groups.ts";
 import { subnetActions } from "./subnets.ts";
 import { vpcActions } from "./vpcs.ts";
 
@@ -16,6 +18,8 @@ export const ACTIONS: Readonly<Record<string, ActionDef>> = Object.freeze({
   ...routeActions,
   ...routeSetActions,
   ...peeringActions,
+  ...securityGroupActions,
+  ...networkInterfaceActions,
 });
 
 export type { ActionDef, Ctx } from "./common.ts";

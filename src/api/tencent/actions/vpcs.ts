@@ -24,7 +24,8 @@ export const vpcActions: Record<string, ActionDef> = {
       const cidr = vpcCidr(p);
       checkVpcOptions(p);
       const tags = p.tags();
-      const vpc = await ctx.services.vpcs.create(ctx.actor, { name, cidr, region: requireRegion(ctx), tags });
+      // Tencent's default security group allows all IPv4 traffic (CreateDefaultSecurityGroup), whatever the server's default.
+      const vpc = await ctx.services.vpcs.create(ctx.actor, { name, cidr, region: requireRegion(ctx), tags, defaultSecurityGroup: "open" });
       return { Vpc: vpcShape(vpc) };
     },
   },
