@@ -49,7 +49,7 @@ describe("Alibaba ECS security groups through @alicloud/ecs20140526", () => {
     server = await sdkServer("sqlite", (s) => [aliyunDialect(s)]);
     ({ h, endpoint } = server);
     alice = await h.account();
-    bob = await h.account();
+    bob = await h.account(`bob-${Date.now()}`);
   });
   afterAll(() => server?.close());
 
@@ -81,6 +81,15 @@ describe("Alibaba ECS security groups through @alicloud/ecs20140526", () => {
 
     const ingress = await permissions(alice, sg, "ingress");
     expect(ingress).toHaveLength(3);
+    // MaxResults runs from 10 (as the cloud's); one page holds all four rules here.
+    const paged = (await a.describeSecurityGroupAttribute(new Ecs.DescribeSecurityGroupAttributeRequest({ regionId: R, securityGroupId: sg, maxResults: 10 }))).body;
+    expect(paged).toMatchObject({ nextToken: "" });
+    expect(paged.permissions.permission).toHaveLength(4);
+    expect(await codeOf(a.describeSecurityGroupAttribute(new Ecs.DescribeSecurityGroupAttributeRequest({ regionId: R, securityGroupId: sg, maxResults: 2 })))).toBe("InvalidParameter");
+    // The rules quota (per direction) in ECS's words; nothing of the request is written.
+    const hundred = Array.from({ length: 100 }, (_, i) => new Ecs.AuthorizeSecurityGroupRequestPermissions({ ipProtocol: "tcp", portRange: `${i + 1000}/${i + 1000}`, sourceCidrIp: "10.0.0.0/8" }));
+    expect(await codeOf(a.authorizeSecurityGroup(new Ecs.AuthorizeSecurityGroupRequest({ regionId: R, securityGroupId: sg, permissions: hundred })))).toBe("AuthorizationLimitExceed");
+    expect(await permissions(alice, sg, "ingress")).toHaveLength(3);
     expect(ingress.find((p) => p.portRange === "22/22")).toMatchObject({ direction: "ingress", ipProtocol: "TCP", sourceCidrIp: "10.0.0.0/8", policy: "Accept", priority: "1", nicType: "intranet", securityGroupRuleId: expect.stringMatching(/^sgr-/) });
     expect(ingress.find((p) => p.portRange === "53/53")).toMatchObject({ ipProtocol: "UDP", policy: "Drop", priority: "50", description: "no dns" });
     expect(ingress.find((p) => p.ipProtocol === "ICMP")).toMatchObject({ portRange: "-1/-1", sourceCidrIp: "192.168.0.0/16" });
@@ -124,6 +133,8 @@ describe("Alibaba ECS security groups through @alicloud/ecs20140526", () => {
     expect(await codeOf(ecs(bob).describeSecurityGroupAttribute(new Ecs.DescribeSecurityGroupAttributeRequest({ regionId: R, securityGroupId: sg })))).toBe("InvalidSecurityGroupId.NotFound");
     expect(await codeOf(ecs(bob).authorizeSecurityGroup(new Ecs.AuthorizeSecurityGroupRequest({ regionId: R, securityGroupId: sg, ipProtocol: "tcp", portRange: "1/2", sourceCidrIp: "1.0.0.0/8" })))).toBe("InvalidSecurityGroupId.NotFound");
     for (const id of more) await a.deleteSecurityGroup(new Ecs.DeleteSecurityGroupRequest({ regionId: R, securityGroupId: id }));
+    // The VPC's default group goes with its VPC only.
+    expect(await codeOf(a.deleteSecurityGroup(new Ecs.DeleteSecurityGroupRequest({ regionId: R, securityGroupId: before.securityGroups.securityGroup[0].securityGroupId })))).toBe("OperationDenied");
     expect(await codeOf(a.deleteSecurityGroup(new Ecs.DeleteSecurityGroupRequest({ regionId: R, securityGroupId: more[0] })))).toBe("InvalidSecurityGroupId.NotFound");
   });
 
@@ -142,6 +153,8 @@ describe("Alibaba ECS security groups through @alicloud/ecs20140526", () => {
     expect(inWeb.totalCount).toBe(3);
     const first = inWeb.instances.instance.find((i: { instanceId: string }) => i.instanceId === i1);
     expect(first).toMatchObject({ instanceName: "one", status: "Running", vpcAttributes: { vpcId: net.vpcId, vSwitchId: net.vSwitchId, privateIpAddress: { ipAddress: ["10.41.1.10"] } }, securityGroupIds: { securityGroupId: [web] } });
+    const counted = (await a.describeSecurityGroups(new Ecs.DescribeSecurityGroupsRequest({ regionId: R, vpcId: net.vpcId, isQueryEcsCount: true }))).body.securityGroups.securityGroup;
+    expect(Object.fromEntries(counted.map((g: { securityGroupId: string; ecsCount: number }) => [g.securityGroupId, g.ecsCount]))).toMatchObject({ [web]: 3, [app]: 2 });
     const pair = (await a.describeInstances(new Ecs.DescribeInstancesRequest({ regionId: R, instanceIds: JSON.stringify(many) }))).body.instances.instance;
     expect(pair.map((i: { securityGroupIds: { securityGroupId: string[] } }) => i.securityGroupIds.securityGroupId)).toEqual([[web, app], [web, app]]);
 
@@ -186,12 +199,20 @@ describe("Alibaba ECS security groups through @alicloud/ecs20140526", () => {
       regionId: R, securityGroupId: gb, permissions: [new Ecs.AuthorizeSecurityGroupEgressRequestPermissions({ ipProtocol: "tcp", portRange: "5432/5432", destGroupId: ga, destGroupOwnerId: Number(alice.id) })],
     }));
     expect(await permissions(bob, gb, "egress")).toEqual([expect.objectContaining({ destGroupId: ga, destGroupOwnerAccount: alice.id })]);
+    // The owner by account name is the same owner: the rule is there already (a success adding nothing).
+    await fromBob({ sourceGroupOwnerAccount: (await h.runtime.services.accounts.list()).find((x) => x.id === bob.id)!.name });
+    expect(await codeOf(fromBob({ sourceGroupOwnerAccount: "nobody@example.com" }))).toBe("InvalidSourceGroupId.NotFound");
+    expect(await permissions(alice, ga)).toHaveLength(1);
     // Without the owner, the group is looked for in the caller's own account.
     expect(await codeOf(fromBob({ portRange: "1/1" }))).toMatch(/^InvalidSourceGroupId\.(Mismatch|NotFound)$/);
     // Revoke names the owner the same way.
     await ecs(alice).revokeSecurityGroup(new Ecs.RevokeSecurityGroupRequest({ regionId: R, securityGroupId: ga, ipProtocol: "tcp", portRange: "5432/5432", sourceGroupId: gb, sourceGroupOwnerAccount: bob.id }));
     expect(await permissions(alice, ga)).toEqual([]);
     expect(await codeOf(ecs(alice).revokeSecurityGroup(new Ecs.RevokeSecurityGroupRequest({ regionId: R, securityGroupId: ga, ipProtocol: "tcp", portRange: "5432/5432", sourceGroupId: gb, sourceGroupOwnerAccount: bob.id })))).toBe("InvalidGroupAuthItem.NotFound");
+    // The peer connection deleted: Bob's rule naming Alice's group stays (stale: it matches nothing).
+    await vpcPeerCall(endpoint, alice, "DeleteVpcPeerConnection", { InstanceId: peering.InstanceId });
+    expect(await permissions(bob, gb, "egress")).toEqual([expect.objectContaining({ destGroupId: ga })]);
+    expect((await h.runtime.services.securityGroups.get({ accountId: bob.id, region: R }, gb)).rules.find((r) => "securityGroupId" in r.peer && r.peer.securityGroupId === ga)).toMatchObject({ stale: true });
   });
 
   it("never answers 5xx to malformed permissions, and writes all of a request or none of it", async () => {
