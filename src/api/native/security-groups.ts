@@ -98,6 +98,12 @@ function checkBody(req: FastifyRequest, ruleFields: RegExp): void {
   }
   throw err;
 }
+/** The service names rules to remove by content `matching[i]`; this API's body calls them `rules`. */
+function matchingAsRules(e: unknown): unknown {
+  if (!(e instanceof DomainError) || typeof e.details.field !== "string" || !e.details.field.startsWith("matching[")) return e;
+  const rename = (t: string) => t.replace(/^matching\[/, "rules[");
+  return new DomainError(e.code, rename(e.message), { ...e.details, field: rename(e.details.field) });
+}
 const IN_RULES = /^rules\[\d+\]\./;
 const IN_RULE = /^rule\./;
 
@@ -183,7 +189,8 @@ export function securityGroupRoutes(app: FastifyInstance, s: Services): void {
     },
     (req, reply) => {
       checkBody(req, IN_RULES);
-      return idempotent(s, req, reply, 200, () => s.securityGroups.removeRules(actorOf(req), req.params.id, { ruleIds: req.body.ruleIds, matching: req.body.rules as SgRuleInput[] | undefined }));
+      const remove = () => s.securityGroups.removeRules(actorOf(req), req.params.id, { ruleIds: req.body.ruleIds, matching: req.body.rules as SgRuleInput[] | undefined });
+      return idempotent(s, req, reply, 200, () => remove().catch((e: unknown) => Promise.reject(matchingAsRules(e))));
     },
   );
   app.put<{ Params: { id: string; ruleId: string }; Body: Static<typeof ReplaceRule> }>(
