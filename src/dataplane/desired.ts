@@ -4,6 +4,7 @@
  * capabilities of this host applied. Pure.
  */
 import type { DesiredRows } from "../store/repos/dataplane.ts";
+import type { ResolvedSgRule } from "../domain/security-groups.ts";
 import type { DesiredRoute, DesiredState } from "./plan.ts";
 
 export interface HostCapabilities {
@@ -47,6 +48,7 @@ export function resolveDesired(rows: DesiredRows, caps: HostCapabilities, latenc
   const routesOf = new Map<string, DesiredRoute[]>();
   for (const r of rows.routes) routesOf.set(r.routeTableId, [...(routesOf.get(r.routeTableId) ?? []), nextHop(r)]);
   return {
+    securityGroups: resolveGroups(rows),
     vpcs: rows.vpcs.map((v) => ({ id: v.id, cidr: v.cidr })),
     subnets: rows.subnets,
     routeTables: rows.routeTables.map((t) => ({ id: t.id, vpcId: t.vpcId, routes: routesOf.get(t.id) ?? [] })),
@@ -60,4 +62,68 @@ export function resolveDesired(rows: DesiredRows, caps: HostCapabilities, latenc
       delayMs: caps.netem && p.a.region !== p.b.region ? latencyOf(latency, p.a.region, p.b.region) : null,
     })),
   };
+}
+
+/**
+ * Security groups with their rules resolved: a CIDR peer as itself; a group peer as its members'
+ * /32s (sorted), when that group is in the rule's VPC or in a VPC an active peering in one region
+ * joins to it; otherwise the rule is stale and matches nothing (no CIDRs).
+ */
+export function resolveGroups(rows: DesiredRows): NonNullable<DesiredState["securityGroups"]> {
+  const groups = rows.securityGroups ?? [];
+  if (groups.length === 0) return [];
+  const byId = new Map(groups.map((g) => [g.id, g]));
+  const members = new Map<string, string[]>();
+  for (const i of rows.instances) {
+    for (const g of i.securityGroupIds ?? []) {
+      let list = members.get(g);
+      if (!list) members.set(g, (list = []));
+      list.push(`${i.privateIp}/32`);
+    }
+  }
+  for (const list of members.values()) list.sort((x, y) => ipOrder(x) - ipOrder(y) || (x < y ? -1 : x > y ? 1 : 0));
+  // VPC pairs joined by an active peering in one region.
+  const joined = new Set<string>();
+  for (const p of rows.peerings) {
+    if (p.a.routerType !== "vpc" || p.b.routerType !== "vpc" || p.a.region !== p.b.region) continue;
+    joined.add(`${p.a.routerId}|${p.b.routerId}`);
+    joined.add(`${p.b.routerId}|${p.a.routerId}`);
+  }
+  const rulesOf = new Map<string, ResolvedSgRule[]>();
+  for (const r of rows.securityGroupRules ?? []) {
+    const group = byId.get(r.securityGroupId);
+    if (!group) continue;
+    let cidrs: string[];
+    let stale = false;
+    if (r.peerGroupId === null) cidrs = [r.peerCidr!];
+    else {
+      const peer = byId.get(r.peerGroupId);
+      stale = !peer || peer.accountId !== r.peerAccountId || (peer.vpcId !== group.vpcId && !joined.has(`${group.vpcId}|${peer.vpcId}`));
+      cidrs = stale ? [] : [...(members.get(r.peerGroupId) ?? [])];
+    }
+    let list = rulesOf.get(group.id);
+    if (!list) rulesOf.set(group.id, (list = []));
+    list.push({
+      id: r.id,
+      securityGroupId: group.id,
+      direction: r.direction,
+      protocol: r.protocol,
+      fromPort: r.fromPort,
+      toPort: r.toPort,
+      icmpType: r.icmpType,
+      icmpCode: r.icmpCode,
+      action: r.action,
+      priority: r.priority,
+      cidrs,
+      peerGroupId: r.peerGroupId,
+      stale,
+    });
+  }
+  return groups.map((g) => ({ id: g.id, vpcId: g.vpcId, rules: rulesOf.get(g.id) ?? [] }));
+}
+
+/** An "a.b.c.d/32" as a number, for sorting members by address. */
+function ipOrder(cidr: string): number {
+  const [a = 0, b = 0, c = 0, d = 0] = cidr.split("/")[0]!.split(".").map(Number);
+  return ((a * 256 + b) * 256 + c) * 256 + d;
 }

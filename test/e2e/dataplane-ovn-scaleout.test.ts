@@ -148,6 +148,8 @@ describe.skipIf(!canRun)("two servers on PostgreSQL running the OVN driver again
       subnets: [1, 2, 3, 4].map((n) => ({ id: id("subnet", n), vpcId: id("vpc", n), cidr: `10.${n}.1.0/24`, routeTableId: id("rtb", n) })),
       routeTables: [1, 2, 3, 4].map((n) => ({ id: id("rtb", n), vpcId: id("vpc", n) })),
       routes: [],
+      securityGroups: [],
+      securityGroupRules: [],
       instances: [],
       vbrs: [],
       peerings: [{ id: id("pcx", 1), generation: 1, a: { routerType: "vpc", routerId: id("vpc", 1), region: "r", cidrs: ["10.1.0.0/16"] }, b: { routerType: "vpc", routerId: id("vpc", 2), region: "r", cidrs: ["10.2.0.0/16"] }, bandwidthMbps: 10 }],

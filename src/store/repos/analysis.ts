@@ -5,12 +5,12 @@
  * the analyzer decides what the caller may see.
  */
 import { sql } from "kysely";
-import type { DesiredRows } from "./dataplane.ts";
+import { type DesiredRows, desiredRule } from "./dataplane.ts";
 import type { Capabilities, Db } from "./common.ts";
 
 export interface AnalysisRows {
   desired: DesiredRows;
-  /** Resource id → account, for VPCs, subnets, route tables, routes, instances, VBRs, router interfaces. */
+  /** Resource id → account, for VPCs, subnets, route tables, routes, instances, VBRs, router interfaces, security groups. */
   owners: Map<string, string>;
   /** Per route table, the stored routes in desired.routes' order. */
   routes: Map<string, { id: string; targetType: string; targetId: string }[]>;
@@ -34,6 +34,8 @@ const STAMPED = [
   ["vbrs", "updated_at"],
   ["peerings", "updated_at"],
   ["router_interfaces", "updated_at"],
+  ["security_groups", "updated_at"],
+  ["security_group_rules", "created_at"],
 ] as const;
 
 export class AnalysisRepo {
@@ -70,14 +72,16 @@ export class AnalysisRepo {
     const tables = await db.selectFrom("route_tables").select(["id", "account_id", "vpc_id"]).execute();
     // Routes in creation order, as the data plane reads them (a table's routes as they were added).
     const routes = await db.selectFrom("routes").select(["id", "account_id", "route_table_id", "destination_cidr", "target_type", "target_id"]).orderBy("created_at").orderBy("id").execute();
-    const instances = await db.selectFrom("instances").select(["id", "account_id", "subnet_id", "private_ip", "host"]).execute();
+    const instances = await db.selectFrom("instances").select(["id", "account_id", "subnet_id", "private_ip", "host", "security_group_ids"]).execute();
     const vbrs = await db.selectFrom("vbrs").select(["id", "account_id", "on_premises_cidrs", "region", "host"]).execute();
     const peerings = await db
       .selectFrom("peerings")
       .select(["id", "state", "generation", "requester_account_id", "requester_router_type", "requester_router_id", "requester_region", "requester_cidrs", "accepter_account_id", "accepter_router_type", "accepter_router_id", "accepter_region", "accepter_cidrs", "bandwidth_mbps"])
       .execute();
     const interfaces = await db.selectFrom("router_interfaces").select(["id", "account_id", "peering_id", "status"]).execute();
-    for (const rows of [vpcs, subnets, tables, routes, instances, vbrs, interfaces]) own(rows);
+    const groups = await db.selectFrom("security_groups").select(["id", "account_id", "vpc_id", "region"]).execute();
+    const groupRules = await db.selectFrom("security_group_rules").selectAll().orderBy("created_at").orderBy("id").execute();
+    for (const rows of [vpcs, subnets, tables, routes, instances, vbrs, interfaces, groups]) own(rows);
 
     const byTable = new Map<string, { id: string; targetType: string; targetId: string }[]>();
     for (const r of routes) byTable.set(r.route_table_id, [...(byTable.get(r.route_table_id) ?? []), { id: r.id, targetType: r.target_type, targetId: r.target_id }]);
@@ -96,7 +100,9 @@ export class AnalysisRepo {
         subnets: subnets.map((s) => ({ id: s.id, vpcId: s.vpc_id, cidr: s.cidr, routeTableId: s.route_table_id })),
         routeTables: tables.map((t) => ({ id: t.id, vpcId: t.vpc_id })),
         routes: routes.map((r) => ({ routeTableId: r.route_table_id, destinationCidr: r.destination_cidr, targetType: r.target_type, targetId: r.target_id })),
-        instances: instances.map((i) => ({ id: i.id, subnetId: i.subnet_id, privateIp: i.private_ip, host: i.host })),
+        instances: instances.map((i) => ({ id: i.id, subnetId: i.subnet_id, privateIp: i.private_ip, host: i.host, securityGroupIds: JSON.parse(i.security_group_ids ?? "[]") as string[] })),
+        securityGroups: groups.map((g) => ({ id: g.id, accountId: g.account_id, vpcId: g.vpc_id, region: g.region })),
+        securityGroupRules: groupRules.map(desiredRule),
         vbrs: vbrs.map((v) => ({ id: v.id, cidrs: JSON.parse(v.on_premises_cidrs) as string[], region: v.region, host: v.host })),
         peerings: active.map((p) => {
           const { accountId: _a, ...a } = side(p, "requester");

@@ -3,7 +3,8 @@
  * next hops) and writes (observed status per peering and instance). System access only.
  */
 import { sql } from "kysely";
-import type { PeeringsTable } from "../schema.ts";
+import type { SgAction, SgDirection, SgProtocol } from "../../domain/security-groups.ts";
+import type { PeeringsTable, SecurityGroupRulesTable } from "../schema.ts";
 import type { Capabilities, Db, Runner } from "./common.ts";
 
 export interface DesiredRows {
@@ -13,8 +14,26 @@ export interface DesiredRows {
   subnets: { id: string; vpcId: string; cidr: string; routeTableId: string }[];
   routeTables: { id: string; vpcId: string }[];
   routes: { routeTableId: string; destinationCidr: string; targetType: string; targetId: string }[];
-  /** `host`: the host (chassis) it is placed on, null when none (instances made before hosts). */
-  instances: { id: string; subnetId: string; privateIp: string; host: string | null }[];
+  /** `host`: the host (chassis) it is placed on, null when none (instances made before hosts). `securityGroupIds`: its groups, in order. */
+  instances: { id: string; subnetId: string; privateIp: string; host: string | null; securityGroupIds?: string[] }[];
+  /** Security groups (of every account) and where they are. */
+  securityGroups: { id: string; accountId: string; vpcId: string; region: string }[];
+  /** Their rules as stored (group peers unresolved), in creation order. */
+  securityGroupRules: {
+    id: string;
+    securityGroupId: string;
+    direction: SgDirection;
+    protocol: SgProtocol;
+    fromPort: number | null;
+    toPort: number | null;
+    icmpType: number | null;
+    icmpCode: number | null;
+    peerCidr: string | null;
+    peerGroupId: string | null;
+    peerAccountId: string | null;
+    action: SgAction;
+    priority: number;
+  }[];
   /** `host`: where its on-premises host is placed, null when none (VBRs made before VBRs had hosts). */
   vbrs: { id: string; cidrs: string[]; region: string; host: string | null }[];
   /** Active peerings only (those that carry traffic). */
@@ -63,7 +82,32 @@ const WATCHED = [
   { table: "vbrs", stamp: "updated_at" },
   { table: "peerings", stamp: "updated_at", where: ["state", "active"] },
   { table: "router_interfaces", stamp: "updated_at", where: ["status", "Active"] },
+  // A change of a group's rules bumps the group's updated_at (with its rules_version); a change of
+  // an instance's groups its instance's.
+  { table: "security_groups", stamp: "updated_at" },
+  { table: "security_group_rules", stamp: "created_at", ordered: true },
 ] as const;
+
+const num = (v: number | null) => (v === null ? null : Number(v));
+
+/** A stored rule as the desired rows carry it. */
+export function desiredRule(r: Pick<SecurityGroupRulesTable, "id" | "security_group_id" | "direction" | "protocol" | "from_port" | "to_port" | "icmp_type" | "icmp_code" | "peer_cidr" | "peer_group_id" | "peer_account_id" | "action" | "priority">): DesiredRows["securityGroupRules"][number] {
+  return {
+    id: r.id,
+    securityGroupId: r.security_group_id,
+    direction: r.direction as SgDirection,
+    protocol: r.protocol as SgProtocol,
+    fromPort: num(r.from_port),
+    toPort: num(r.to_port),
+    icmpType: num(r.icmp_type),
+    icmpCode: num(r.icmp_code),
+    peerCidr: r.peer_cidr,
+    peerGroupId: r.peer_group_id,
+    peerAccountId: r.peer_account_id,
+    action: r.action as SgAction,
+    priority: Number(r.priority),
+  };
+}
 
 /**
  * A running data plane says so every HEARTBEAT_MS (meta key `dataplane_heartbeat`, its wall-clock
@@ -107,17 +151,21 @@ export class DataplaneRepo {
     const subnets = await read<{ id: string; vpc_id: string; cidr: string; route_table_id: string }>(1, ["id", "vpc_id", "cidr", "route_table_id"]);
     const routeTables = await read<{ id: string; vpc_id: string }>(2, ["id", "vpc_id"]);
     const routes = await read<{ route_table_id: string; destination_cidr: string; target_type: string; target_id: string }>(3, ["route_table_id", "destination_cidr", "target_type", "target_id"]);
-    const instances = await read<{ id: string; subnet_id: string; private_ip: string; host: string | null }>(4, ["id", "subnet_id", "private_ip", "host"]);
+    const instances = await read<{ id: string; subnet_id: string; private_ip: string; host: string | null; security_group_ids: string }>(4, ["id", "subnet_id", "private_ip", "host", "security_group_ids"]);
     const vbrs = await read<{ id: string; on_premises_cidrs: string; region: string; host: string | null }>(5, ["id", "on_premises_cidrs", "region", "host"]);
     const peerings = await read<PeeringsTable>(6, ["id", "generation", "requester_router_type", "requester_router_id", "requester_region", "requester_cidrs", "accepter_router_type", "accepter_router_id", "accepter_region", "accepter_cidrs", "bandwidth_mbps"]);
     const interfaces = await read<{ id: string; peering_id: string | null }>(7, ["id", "peering_id"]);
+    const groups = await read<{ id: string; account_id: string; vpc_id: string; region: string }>(8, ["id", "account_id", "vpc_id", "region"]);
+    const rules = await read<SecurityGroupRulesTable>(9, ["id", "security_group_id", "direction", "protocol", "from_port", "to_port", "icmp_type", "icmp_code", "peer_cidr", "peer_group_id", "peer_account_id", "action", "priority"]);
     return {
-      fingerprint: [vpcs, subnets, routeTables, routes, instances, vbrs, peerings, interfaces].map(partOf).join("|"),
+      fingerprint: [vpcs, subnets, routeTables, routes, instances, vbrs, peerings, interfaces, groups, rules].map(partOf).join("|"),
       vpcs: vpcs.map((v) => ({ id: v.id, cidr: v.cidr, region: v.region })),
       subnets: subnets.map((s) => ({ id: s.id, vpcId: s.vpc_id, cidr: s.cidr, routeTableId: s.route_table_id })),
       routeTables: routeTables.map((t) => ({ id: t.id, vpcId: t.vpc_id })),
       routes: routes.map((r) => ({ routeTableId: r.route_table_id, destinationCidr: r.destination_cidr, targetType: r.target_type, targetId: r.target_id })),
-      instances: instances.map((i) => ({ id: i.id, subnetId: i.subnet_id, privateIp: i.private_ip, host: i.host })),
+      instances: instances.map((i) => ({ id: i.id, subnetId: i.subnet_id, privateIp: i.private_ip, host: i.host, securityGroupIds: JSON.parse(i.security_group_ids) as string[] })),
+      securityGroups: groups.map((g) => ({ id: g.id, accountId: g.account_id, vpcId: g.vpc_id, region: g.region })),
+      securityGroupRules: rules.map(desiredRule),
       vbrs: vbrs.map((v) => ({ id: v.id, cidrs: JSON.parse(v.on_premises_cidrs) as string[], region: v.region, host: v.host })),
       peerings: peerings.map((p) => ({
         id: p.id,
