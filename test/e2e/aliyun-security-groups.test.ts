@@ -133,6 +133,16 @@ describe("Alibaba ECS security groups through @alicloud/ecs20140526", () => {
     expect(await codeOf(ecs(bob).describeSecurityGroupAttribute(new Ecs.DescribeSecurityGroupAttributeRequest({ regionId: R, securityGroupId: sg })))).toBe("InvalidSecurityGroupId.NotFound");
     expect(await codeOf(ecs(bob).authorizeSecurityGroup(new Ecs.AuthorizeSecurityGroupRequest({ regionId: R, securityGroupId: sg, ipProtocol: "tcp", portRange: "1/2", sourceCidrIp: "1.0.0.0/8" })))).toBe("InvalidSecurityGroupId.NotFound");
     for (const id of more) await a.deleteSecurityGroup(new Ecs.DeleteSecurityGroupRequest({ regionId: R, securityGroupId: id }));
+    // Name, description and the inner access policy (the implicit members rule), as Terraform's alicloud_security_group sets them.
+    await a.modifySecurityGroupAttribute(new Ecs.ModifySecurityGroupAttributeRequest({ regionId: R, securityGroupId: sg, securityGroupName: "web2", description: "renamed" }));
+    await a.modifySecurityGroupPolicy(new Ecs.ModifySecurityGroupPolicyRequest({ regionId: R, securityGroupId: sg, innerAccessPolicy: "Drop" }));
+    expect(await attribute(alice, sg)).toMatchObject({ securityGroupName: "web2", description: "renamed", innerAccessPolicy: "Drop" });
+    const isolated = await h.runtime.services.securityGroups.get({ accountId: alice.id, region: R }, sg);
+    expect(isolated.rules.filter((r) => r.direction === "ingress" && "securityGroupId" in r.peer)).toEqual([]);
+    await a.modifySecurityGroupPolicy(new Ecs.ModifySecurityGroupPolicyRequest({ regionId: R, securityGroupId: sg, innerAccessPolicy: "Accept" }));
+    await a.modifySecurityGroupPolicy(new Ecs.ModifySecurityGroupPolicyRequest({ regionId: R, securityGroupId: sg, innerAccessPolicy: "Accept" }));
+    expect((await attribute(alice, sg)).innerAccessPolicy).toBe("Accept");
+    expect((await permissions(alice, sg)).map((p) => p.portRange)).toEqual(["53/53"]);
     // The VPC's default group goes with its VPC only.
     expect(await codeOf(a.deleteSecurityGroup(new Ecs.DeleteSecurityGroupRequest({ regionId: R, securityGroupId: before.securityGroups.securityGroup[0].securityGroupId })))).toBe("OperationDenied");
     expect(await codeOf(a.deleteSecurityGroup(new Ecs.DeleteSecurityGroupRequest({ regionId: R, securityGroupId: more[0] })))).toBe("InvalidSecurityGroupId.NotFound");

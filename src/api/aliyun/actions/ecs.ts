@@ -294,6 +294,43 @@ export const ecsActions: ActionTable = {
   AuthorizeSecurityGroupEgress: { idempotent: true, run: (c) => authorize(c, "egress") },
   RevokeSecurityGroup: { idempotent: true, run: (c) => revoke(c, "ingress") },
   RevokeSecurityGroupEgress: { idempotent: true, run: (c) => revoke(c, "egress") },
+  ModifySecurityGroupAttribute: {
+    async run(c) {
+      region(c);
+      const id = groupIdParam(c);
+      const name = c.p.name("SecurityGroupName");
+      const description = c.p.description();
+      await c.services.securityGroups.update(c.actor, id, { ...(name !== undefined ? { name } : {}), ...(description !== undefined ? { description } : {}) });
+      return {};
+    },
+  },
+  ModifySecurityGroupPolicy: {
+    // InnerAccessPolicy: whether a basic group's members reach each other (its implicit inner rule).
+    async run(c) {
+      region(c);
+      const id = groupIdParam(c);
+      const policy = c.p.oneOf("InnerAccessPolicy", ["Accept", "Drop"] as const);
+      if (policy === undefined) throw missing("InnerAccessPolicy");
+      const g = await c.services.securityGroups.get(c.actor, id);
+      const inner = g.rules.find((r) => isImplicit(r) && r.direction === "ingress");
+      if (policy === "Accept" && !inner) {
+        try {
+          await c.services.securityGroups.addRules(c.actor, g.id, [innerAccessRule(g.id, g.accountId)]);
+        } catch (e) {
+          // Set by another call meanwhile: the policy is what was asked.
+          if (!(e instanceof DomainError && e.code === "DuplicateSecurityGroupRule")) throw e;
+        }
+      }
+      if (policy === "Drop" && inner) {
+        try {
+          await c.services.securityGroups.removeRules(c.actor, g.id, { ruleIds: [inner.id] });
+        } catch (e) {
+          if (!(e instanceof DomainError && e.code === "SecurityGroupRuleNotFound")) throw e;
+        }
+      }
+      return {};
+    },
+  },
   DeleteSecurityGroup: {
     async run(c) {
       region(c);
