@@ -83,7 +83,7 @@ const RESOURCES: ResourceSpec[] = [
   {
     noun: "instance",
     path: "/api/v1/instances",
-    columns: [...base, ["VPC", "vpcId"], ["SUBNET", "subnetId"], ["PRIVATE IP", "privateIp"], ["HOST", "host"], ["STATE", "state"]],
+    columns: [...base, ["VPC", "vpcId"], ["SUBNET", "subnetId"], ["PRIVATE IP", "privateIp"], ["HOST", "host"], ["STATE", "state"], ["SECURITY GROUPS", "securityGroupIds"]],
     filters: [["--vpc <vpcId>", "vpcId", "only this VPC"], ["--subnet <subnetId>", "subnetId", "only this subnet"]],
     create: {
       flags: (c) =>
