@@ -73,6 +73,8 @@ const REWRITES: [RegExp, string | ((substring: string, ...groups: string[]) => s
   [/; to remove the record, DELETE with \?purge=true/g, ""],
   [/ \(PATCH opposite\.interfaceId\)/g, ""],
   [/ \(--dataplane none\)/g, ""],
+  // A rule's place in the service's list is not a Tencent index (this face renumbers whole lists).
+  [/^rules\[\d+\][a-zA-Z.]*: /, "SecurityGroupPolicySet: "],
   // Quota names are the server's configuration keys.
   [/ \(quota [A-Za-z]+\)/g, ""],
 ];
@@ -122,7 +124,7 @@ export function codeOf(e: DomainError, action = ""): string {
   if (e.details.reason === "version-mismatch") return "UnsupportedOperation.VersionMismatch";
   switch (e.code) {
     case "InvalidSecurityGroupReference":
-      return e.details.reason === "not-found" ? "ResourceNotFound" : "InvalidParameterValue";
+      return e.details.reason === "not-found" || / does not exist$/.test(e.message) ? "ResourceNotFound" : "InvalidParameterValue";
     case "CidrOverlap":
       if (field === "peerVpcId") return "UnsupportedOperation.VpcPeerCidrConflict";
       if (field === "destinationCidr") return "InvalidParameterValue.VpcCidrConflict";

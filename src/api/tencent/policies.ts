@@ -55,8 +55,8 @@ export const LISTS: readonly { list: "Ingress" | "Egress"; direction: SgDirectio
 ];
 export const listOf = (d: SgDirection) => (d === "ingress" ? "Ingress" : "Egress");
 
-/** At most this many policies per list in one request (the rules-per-group quota is the service's). */
-export const MAX_POLICIES = 100;
+/** At most this many policies per list in one request: a bound on the work, above the service's rules-per-group quota (LimitExceeded). */
+export const MAX_POLICIES = 1000;
 /** At most this many items in a discrete port list. */
 export const MAX_PORT_ITEMS = 15;
 const DESCRIPTION_MAX = 100;

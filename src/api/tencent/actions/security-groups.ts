@@ -17,6 +17,7 @@ import { TencentError, invalidValue } from "../errors.ts";
 import { Params, paging } from "../params.ts";
 import {
   LISTS,
+  MAX_POLICIES,
   POLICY_FIELDS,
   POLICY_SET_FIELDS,
   type ParsedPolicy,
@@ -159,8 +160,8 @@ function policySet(p: Params, k = "SecurityGroupPolicySet"): { set: Params; vers
 
 /** The one list a request names (CreateSecurityGroupPolicies, Replace, Delete act on one direction). */
 function oneList(set: Params): { list: "Ingress" | "Egress"; direction: SgDirection; items: Params[] } {
-  const ingress = set.objects("Ingress", POLICY_FIELDS, false, 100);
-  const egress = set.objects("Egress", POLICY_FIELDS, false, 100);
+  const ingress = set.objects("Ingress", POLICY_FIELDS, false, MAX_POLICIES);
+  const egress = set.objects("Egress", POLICY_FIELDS, false, MAX_POLICIES);
   if (ingress.length > 0 && egress.length > 0) {
     throw new TencentError("InvalidParameter.Coexist", `\`${set.name("Ingress")}\` and \`${set.name("Egress")}\` cannot both be given: one request acts on one direction.`);
   }
@@ -315,7 +316,7 @@ export const securityGroupActions: Record<string, ActionDef> = {
       const { set, version } = policySet(p);
       // The original set is for the caller's logs only: read for its shape, not compared.
       const original = p.object("OriginalSecurityGroupPolicySet", POLICY_SET_FIELDS);
-      for (const { list } of LISTS) original?.objects(list, POLICY_FIELDS, false, 100);
+      for (const { list } of LISTS) original?.objects(list, POLICY_FIELDS, false, MAX_POLICIES);
       const { direction, items } = oneList(set);
       if (items.length !== 1) throw invalidValue(set.name(listOf(direction)), `replaces one policy: give exactly one (${items.length} given).`);
       const policy = parsePolicy(items[0]!, direction, ctx.actor.accountId);
