@@ -18,6 +18,7 @@ import type { Logger } from "pino";
 import type { DesiredRows } from "../../store/repos/dataplane.ts";
 import { type Value, integerOf, map, set, stringMap } from "./atoms.ts";
 import { resolveDesired } from "../desired.ts";
+import type { DesiredState } from "../plan.ts";
 import type { DataplaneDriver, DriverPass, ResourceStatus } from "../driver.ts";
 import { compile } from "./compile.ts";
 import { formatEndpoint } from "./endpoint.ts";
@@ -110,7 +111,11 @@ export class OvnDriver implements DataplaneDriver {
   }
 
   async pass(rows: DesiredRows): Promise<DriverPass> {
-    const desired = resolveDesired(rows, { netem: false }, NO_LATENCY);
+    return this.passDesired(resolveDesired(rows, { netem: false }, NO_LATENCY));
+  }
+
+  /** One pass towards a desired state already resolved (pass() resolves the store's rows; benchmarks give one directly). */
+  async passDesired(desired: DesiredState): Promise<DriverPass> {
     let commands = 0;
     for (let attempt = 1; ; attempt++) {
       if (this.stale || !this.client.connected) throw new Error(`OVN northbound ${formatEndpoint(this.client.endpoint)}: not connected (reconnecting; the next pass rereads it)`);
