@@ -69,6 +69,8 @@ export const ERROR_CODES = {
   InvalidSecurityGroupReference: "Invalid",
   DefaultSecurityGroupImmutable: "Conflict",
   SecurityGroupRuleNotFound: "NotFound",
+  // A rule change made against a rules version (Tencent's SecurityGroupPolicySet.Version) that is no longer the group's.
+  SecurityGroupVersionMismatch: "Conflict",
   // auth
   Unauthenticated: "Unauthenticated",
   Forbidden: "Forbidden",

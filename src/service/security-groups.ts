@@ -34,7 +34,10 @@ export interface CreateSecurityGroupInput {
   name: string;
   description?: string | undefined;
   tags?: Tags | undefined;
-  /** Default: one egress rule, all protocols to 0.0.0.0/0 (AWS/Alibaba). [] = no rules. */
+  /**
+   * Default: one egress rule, all protocols to 0.0.0.0/0 (AWS/Alibaba). [] = no rules. A rule's
+   * peer `{ securityGroupId: "self" }` names the new group itself.
+   */
   rules?: SgRuleInput[] | undefined;
   /** Refuse a second group of this name in the VPC (NameTaken): AWS. */
   uniqueName?: boolean | undefined;
@@ -45,6 +48,8 @@ export interface SecurityGroupFilters {
   ids?: string[] | undefined;
   names?: string[] | undefined;
   isDefault?: boolean | undefined;
+  /** Only the groups holding one of these rules. */
+  ruleIds?: string[] | undefined;
 }
 
 export interface UpdateSecurityGroupInput {
@@ -61,6 +66,16 @@ export interface SecurityGroupReference {
 }
 
 type GroupRow = Omit<SecurityGroup, "rules">;
+
+/** Options of the rule changes. */
+export interface RuleChangeOptions {
+  /**
+   * Change only if the group's rules are at this rulesVersion (Tencent's SecurityGroupPolicySet.
+   * Version); otherwise SecurityGroupVersionMismatch, details.reason "version-mismatch",
+   * details.version the current one, nothing written.
+   */
+  expectedVersion?: number | undefined;
+}
 
 const DEFAULT_EGRESS: SgRuleInput = { direction: "egress", protocol: "all", peer: { cidr: "0.0.0.0/0" } };
 
@@ -99,9 +114,9 @@ const describeRule = (s: SgRuleSpec): string => {
  * Which group peers a group of `vpcId` may name now: its own VPC's groups, and those of VPCs an
  * active peering in one region joins to it (peering id per other VPC).
  */
-async function reachableVpcs(r: Repos, vpcIds: readonly string[]): Promise<Map<string, Map<string, string>>> {
+async function reachableVpcs(r: Repos, vpcIds: readonly string[], anyRegion = false): Promise<Map<string, Map<string, string>>> {
   const out = new Map<string, Map<string, string>>();
-  for (const p of await r.securityGroupRules.activePeerings(vpcIds)) {
+  for (const p of await r.securityGroupRules.activePeerings(vpcIds, anyRegion)) {
     let m = out.get(p.vpcId);
     if (!m) out.set(p.vpcId, (m = new Map()));
     m.set(p.otherVpcId, p.peeringId);
@@ -149,11 +164,13 @@ function ruleRows(deps: ServiceDeps, group: { id: string; accountId: string }, s
  * region joins to it. About another account's group it says the same whether that group exists or
  * not (nothing about other accounts' resources leaks).
  */
-async function checkPeers(r: Repos, group: { id: string; accountId: string; vpcId: string }, specs: readonly SgRuleSpec[], fields: readonly string[]): Promise<void> {
+async function checkPeers(r: Repos, group: { id: string; accountId: string; vpcId: string; region: string }, specs: readonly SgRuleSpec[], fields: readonly string[]): Promise<void> {
   const wanted = specs.flatMap((s) => ("securityGroupId" in s.peer && s.peer.securityGroupId !== group.id ? [s.peer.securityGroupId] : []));
   if (wanted.length === 0 && specs.every((s) => !("securityGroupId" in s.peer) || s.peer.accountId === group.accountId)) return;
   const peers = await r.securityGroupRules.groupsAny(wanted);
-  const reachable = [...peers.values()].some((p) => p.vpcId !== group.vpcId) ? await reachableVpcs(r, [group.vpcId]) : new Map<string, Map<string, string>>();
+  const elsewhere = [...peers.values()].some((p) => p.vpcId !== group.vpcId);
+  const reachable = elsewhere ? await reachableVpcs(r, [group.vpcId]) : new Map<string, Map<string, string>>();
+  const joinedAnyRegion = elsewhere ? await reachableVpcs(r, [group.vpcId], true) : new Map<string, Map<string, string>>();
   specs.forEach((s, i) => {
     if (!("securityGroupId" in s.peer)) return;
     const { securityGroupId: id, accountId } = s.peer;
@@ -163,16 +180,29 @@ async function checkPeers(r: Repos, group: { id: string; accountId: string; vpcI
     const peer = peers.get(id);
     const found = peer !== undefined && peer.accountId === accountId;
     if (found && (peer.vpcId === group.vpcId || reachable.get(group.vpcId)?.has(peer.vpcId))) return;
+    // Across regions: only where the caller can see the group's VPC anyway (its own, or one an active peering joins to it).
+    const crossRegion = found && peer.region !== group.region && (own || joinedAnyRegion.get(group.vpcId)?.has(peer.vpcId) === true);
+    if (crossRegion) {
+      throw invalid("InvalidSecurityGroupReference", field, `${own ? id : `${accountId}/${id}`} is in ${peer.region}, not ${group.region}: a rule may name a group across a peering only within one region (name its CIDR instead)`, {
+        securityGroupId: id,
+        accountId,
+        reason: "cross-region",
+      });
+    }
     if (!own) {
+      // The same words whether that account has such a group or not.
       throw invalid("InvalidSecurityGroupReference", field, `${accountId}/${id} is not a security group of a VPC that an active peering in the same region joins to ${group.vpcId}`, {
         securityGroupId: id,
         accountId,
+        reason: "not-found",
       });
     }
-    if (!found) throw invalid("InvalidSecurityGroupReference", field, `security group ${id} does not exist`, { securityGroupId: id });
+    if (!found) throw invalid("InvalidSecurityGroupReference", field, `security group ${id} does not exist`, { securityGroupId: id, accountId, reason: "not-found" });
     throw invalid("InvalidSecurityGroupReference", field, `${id} is in ${peer.vpcId}, which no active peering in the same region joins to ${group.vpcId}`, {
       securityGroupId: id,
+      accountId,
       vpcId: peer.vpcId,
+      reason: "no-active-peering",
     });
   });
 }
@@ -239,7 +269,7 @@ export async function checkInstanceGroups(
     const g = typeof id === "string" ? await r.securityGroups.get(actor, id) : null;
     if (!g) throw notFound("security-group", String(id), `${field}[${i}]`);
     if (g.vpcId !== vpc.id) {
-      throw invalid("InvalidSecurityGroupReference", `${field}[${i}]`, `${id} belongs to ${g.vpcId}, but the instance is in ${vpc.id}`, { securityGroupId: id, vpcId: g.vpcId });
+      throw invalid("InvalidSecurityGroupReference", `${field}[${i}]`, `${id} belongs to ${g.vpcId}, but the instance is in ${vpc.id}`, { securityGroupId: id, vpcId: g.vpcId, reason: "other-vpc" });
     }
   }
   return [...groupIds];
@@ -255,7 +285,9 @@ export class SecurityGroupService {
     const name = checkName(input.name);
     const description = checkDescription(input.description);
     const tags = validateTags(input.tags ?? {}, this.deps.config.limits.tagsPerResource);
-    const inputs = input.rules ?? [DEFAULT_EGRESS];
+    // The id is chosen first, so that a rule may name the new group itself (peer securityGroupId "self").
+    const id = this.deps.ids.next("securityGroup");
+    const inputs = (input.rules ?? [DEFAULT_EGRESS]).map((x) => (x && typeof x === "object" && x.peer && "securityGroupId" in x.peer && x.peer.securityGroupId === "self" ? { ...x, peer: { ...x.peer, securityGroupId: id } } : x));
     const specs = validateAll(inputs, "rules", actor.accountId);
     return this.mapDbErrors(() =>
       this.deps.store.transaction(async (r) => {
@@ -267,8 +299,7 @@ export class SecurityGroupService {
           throw new DomainError("NameTaken", `name: ${vpc.id} already has a security group named ${JSON.stringify(name)}`, { field: "name", name });
         }
         checkQuota(this.deps.config.limits, "securityGroupsPerVpc", siblings.length, `security groups in ${vpc.id}`);
-        const id = this.deps.ids.next("securityGroup");
-        const group = { id, accountId: actor.accountId, vpcId: vpc.id };
+        const group = { id, accountId: actor.accountId, vpcId: vpc.id, region: vpc.region };
         await checkPeers(r, group, specs, specs.map((_, i) => `rules[${i}]`));
         checkRuleQuota(this.deps, id, [], specs);
         const now = nowIso(this.deps);
@@ -296,12 +327,17 @@ export class SecurityGroupService {
     const r = this.deps.store.read;
     const isDefault = f.isDefault === undefined ? undefined : f.isDefault ? "1" : "0";
     let page: Page<GroupRow>;
-    if (f.ids === undefined && f.names === undefined) {
+    let ids = f.ids;
+    if (f.ruleIds !== undefined) {
+      const holding = await r.securityGroupRules.groupsOf(actor.accountId, f.ruleIds);
+      ids = ids === undefined ? holding : ids.filter((id) => holding.includes(id));
+    }
+    if (ids === undefined && f.names === undefined) {
       page = await r.securityGroups.list(actor, { vpc_id: f.vpcId, is_default: isDefault }, opts);
     } else {
       page = await r.securityGroups.searchList(
         actor,
-        { columns: { id: f.ids, name: f.names, vpc_id: f.vpcId === undefined ? undefined : [f.vpcId], is_default: isDefault === undefined ? undefined : [isDefault] } },
+        { columns: { id: ids, name: f.names, vpc_id: f.vpcId === undefined ? undefined : [f.vpcId], is_default: isDefault === undefined ? undefined : [isDefault] } },
         opts,
       );
     }
@@ -348,9 +384,10 @@ export class SecurityGroupService {
   }
 
   /** DependencyViolation while instances are members of `g` or other groups' rules name it. */
-  private async refuseIfUsed(r: Repos, actor: Actor, g: GroupRow, memberCheck = true): Promise<void> {
+  private async refuseIfUsed(r: Repos, actor: Actor, g: GroupRow): Promise<void> {
     const dependents: { resource: string; id: string }[] = [];
-    if (memberCheck) for (const m of await r.securityGroupRules.members(g.id, 20)) dependents.push({ resource: "instance", id: m });
+    const members = await r.securityGroupRules.members(g.id, 20);
+    for (const m of members) dependents.push({ resource: "instance", id: m });
     const refs = (await r.securityGroupRules.referencing([g.id])).filter((x) => x.securityGroupId !== g.id);
     const ownRefs = [...new Set(refs.filter((x) => x.accountId === actor.accountId).map((x) => x.securityGroupId))];
     const foreign = new Set(refs.filter((x) => x.accountId !== actor.accountId).map((x) => x.securityGroupId)).size;
@@ -363,17 +400,19 @@ export class SecurityGroupService {
     throw new DomainError("DependencyViolation", `security group ${g.id} is still in use; remove these first: ${parts.join("; ")}`, {
       id: g.id,
       dependents,
+      members,
+      referencedBy: ownRefs.slice(0, 20),
       ...(foreign > 0 ? { otherAccountsReferencingGroups: foreign } : {}),
     });
   }
 
   /** Adds rules, all or none; a rule the group already has (same content) or given twice is refused. */
-  async addRules(actor: Actor, groupId: string, rules: SgRuleInput[]): Promise<{ group: SecurityGroup; added: SecurityGroupRule[] }> {
+  async addRules(actor: Actor, groupId: string, rules: SgRuleInput[], opts: RuleChangeOptions = {}): Promise<{ group: SecurityGroup; added: SecurityGroupRule[] }> {
     const specs = validateAll(rules, "rules", actor.accountId);
     if (specs.length === 0) throw invalid("InvalidRequest", "rules", "must hold at least one rule");
     return this.mapDbErrors(() =>
       this.deps.store.transaction(async (r) => {
-        const g = await this.lockGroup(r, actor, groupId);
+        const g = await this.lockGroup(r, actor, groupId, opts);
         const existing = await r.securityGroupRules.ofGroups([g.id]);
         const keys = new Map(existing.map((x) => [x.rule_key, x.id]));
         specs.forEach((s, i) => {
@@ -393,23 +432,23 @@ export class SecurityGroupService {
   }
 
   /** Removes rules by id or by content, all or none. */
-  async removeRules(actor: Actor, groupId: string, sel: { ruleIds?: string[] | undefined; matching?: SgRuleInput[] | undefined }): Promise<SecurityGroup> {
+  async removeRules(actor: Actor, groupId: string, sel: { ruleIds?: string[] | undefined; matching?: SgRuleInput[] | undefined }, opts: RuleChangeOptions = {}): Promise<SecurityGroup> {
     const matching = sel.matching === undefined ? [] : sel.matching.map((m, i) => validateRule(m, `matching[${i}]`, actor.accountId));
     const ruleIds = sel.ruleIds ?? [];
     if (ruleIds.length === 0 && matching.length === 0) throw invalid("InvalidRequest", "ruleIds", "name at least one rule to remove (ruleIds or matching)");
     return this.deps.store.transaction(async (r) => {
-      const g = await this.lockGroup(r, actor, groupId);
+      const g = await this.lockGroup(r, actor, groupId, opts);
       const existing = await r.securityGroupRules.ofGroups([g.id]);
       const ids = new Set(existing.map((x) => x.id));
       const keys = new Map(existing.map((x) => [x.rule_key, x.id]));
       const remove = new Set<string>();
       ruleIds.forEach((id, i) => {
-        if (!ids.has(id)) throw new DomainError("SecurityGroupRuleNotFound", `ruleIds[${i}]: ${g.id} has no rule ${id}`, { field: `ruleIds[${i}]`, ruleId: id });
+        if (!ids.has(id)) throw new DomainError("SecurityGroupRuleNotFound", `ruleIds[${i}]: ${g.id} has no rule ${id}`, { field: `ruleIds[${i}]`, ruleId: id, resource: "security-group-rule" });
         remove.add(id);
       });
       matching.forEach((s, i) => {
         const id = keys.get(ruleKey(s));
-        if (id === undefined) throw new DomainError("SecurityGroupRuleNotFound", `matching[${i}]: ${g.id} has no rule ${describeRule(s)}`, { field: `matching[${i}]` });
+        if (id === undefined) throw new DomainError("SecurityGroupRuleNotFound", `matching[${i}]: ${g.id} has no rule ${describeRule(s)}`, { field: `matching[${i}]`, resource: "security-group-rule" });
         remove.add(id);
       });
       await r.securityGroupRules.delete(g.id, [...remove]);
@@ -418,14 +457,14 @@ export class SecurityGroupService {
   }
 
   /** Replaces one rule's content, keeping its id. */
-  async replaceRule(actor: Actor, groupId: string, ruleId: string, rule: SgRuleInput): Promise<SecurityGroup> {
+  async replaceRule(actor: Actor, groupId: string, ruleId: string, rule: SgRuleInput, opts: RuleChangeOptions = {}): Promise<SecurityGroup> {
     const spec = validateRule(rule, "rule", actor.accountId);
     return this.mapDbErrors(() =>
       this.deps.store.transaction(async (r) => {
-        const g = await this.lockGroup(r, actor, groupId);
+        const g = await this.lockGroup(r, actor, groupId, opts);
         const existing = await r.securityGroupRules.ofGroups([g.id]);
         const old = existing.find((x) => x.id === ruleId);
-        if (!old) throw new DomainError("SecurityGroupRuleNotFound", `ruleId: ${g.id} has no rule ${ruleId}`, { field: "ruleId", ruleId });
+        if (!old) throw new DomainError("SecurityGroupRuleNotFound", `ruleId: ${g.id} has no rule ${ruleId}`, { field: "ruleId", ruleId, resource: "security-group-rule" });
         const key = ruleKey(spec);
         const clash = existing.find((x) => x.rule_key === key && x.id !== ruleId);
         if (clash) throw invalid("DuplicateSecurityGroupRule", "rule", `${g.id} already has this rule (${clash.id})`, { ruleId: clash.id });
@@ -438,7 +477,7 @@ export class SecurityGroupService {
   }
 
   /** Replaces all the group's rules of a direction (or both) with these. */
-  async setRules(actor: Actor, groupId: string, direction: SgDirection | "both", rules: SgRuleInput[]): Promise<SecurityGroup> {
+  async setRules(actor: Actor, groupId: string, direction: SgDirection | "both", rules: SgRuleInput[], opts: RuleChangeOptions = {}): Promise<SecurityGroup> {
     if (direction !== "ingress" && direction !== "egress" && direction !== "both") {
       throw invalid("InvalidRequest", "direction", `must be ingress, egress or both (got ${JSON.stringify(direction)})`);
     }
@@ -448,7 +487,7 @@ export class SecurityGroupService {
     });
     return this.mapDbErrors(() =>
       this.deps.store.transaction(async (r) => {
-        const g = await this.lockGroup(r, actor, groupId);
+        const g = await this.lockGroup(r, actor, groupId, opts);
         const existing = await r.securityGroupRules.ofGroups([g.id]);
         const kept = existing.filter((x) => direction !== "both" && x.direction !== direction);
         await checkPeers(r, g, specs, specs.map((_, i) => `rules[${i}]`));
@@ -524,9 +563,18 @@ export class SecurityGroupService {
     });
   }
 
-  private async lockGroup(r: Repos, actor: Actor, id: string): Promise<GroupRow> {
+  /** The group row-locked; with `opts.expectedVersion`, refused unless its rules are at that version. */
+  private async lockGroup(r: Repos, actor: Actor, id: string, opts: RuleChangeOptions = {}): Promise<GroupRow> {
     const g = await r.securityGroups.lock(actor, id);
     if (!g) throw notFound("security-group", id);
+    if (opts.expectedVersion !== undefined && opts.expectedVersion !== g.rulesVersion) {
+      throw new DomainError("SecurityGroupVersionMismatch", `expectedVersion: the rules of ${id} are at version ${g.rulesVersion}, not ${opts.expectedVersion}; read them again`, {
+        field: "expectedVersion",
+        reason: "version-mismatch",
+        version: g.rulesVersion,
+        expectedVersion: opts.expectedVersion,
+      });
+    }
     return g;
   }
 

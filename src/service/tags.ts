@@ -12,7 +12,7 @@ import type { Repos } from "../store/repos/index.ts";
 import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
 import type { EventService } from "./events.ts";
 
-export const TAGGABLE_KINDS = ["vpc", "subnet", "route-table", "instance", "peering"] as const;
+export const TAGGABLE_KINDS = ["vpc", "subnet", "route-table", "instance", "peering", "security-group"] as const;
 export type TaggableKind = (typeof TAGGABLE_KINDS)[number];
 
 export class TagService {
@@ -45,6 +45,9 @@ export class TagService {
         case "instance":
           await r.instances.update(actor.accountId, id, { updated_at: now }, next);
           break;
+        case "security-group":
+          await r.securityGroups.update(actor.accountId, id, { updated_at: now }, next);
+          break;
         case "peering":
           // Only the caller's own tag rows change: the peering's row (and its generation) stays.
           await r.peerings.setTags(actor.accountId, id, next);
@@ -67,7 +70,9 @@ export class TagService {
             ? await r.routeTables.lock(actor, id)
             : kind === "instance"
               ? await r.instances.lock(actor, id)
-              : await r.peerings.get(actor.accountId, id, true);
+              : kind === "security-group"
+                ? await r.securityGroups.lock(actor, id)
+                : await r.peerings.get(actor.accountId, id, true);
     if (!found) throw notFound(kind, id);
     return found.tags;
   }

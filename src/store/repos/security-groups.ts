@@ -115,22 +115,21 @@ export class SecurityGroupRulesRepo {
   }
 
   /**
-   * The ACTIVE peerings between two VPCs in one region that join `vpcIds` to other VPCs, as
+   * The ACTIVE peerings between two VPCs in one region (any region: `anyRegion`) that join `vpcIds` to other VPCs, as
    * (this VPC, the other VPC, peering id): where a group of the other VPC may be a rule's peer.
    */
-  async activePeerings(vpcIds: readonly string[]): Promise<{ vpcId: string; otherVpcId: string; peeringId: string }[]> {
+  async activePeerings(vpcIds: readonly string[], anyRegion = false): Promise<{ vpcId: string; otherVpcId: string; peeringId: string }[]> {
     if (vpcIds.length === 0) return [];
     const ids = [...new Set(vpcIds)];
-    const rows = await this.db
+    let q = this.db
       .selectFrom("peerings")
       .select(["id", "requester_router_id", "accepter_router_id"])
       .where("state", "=", "active")
       .where("requester_router_type", "=", "vpc")
       .where("accepter_router_type", "=", "vpc")
-      .whereRef("requester_region", "=", "accepter_region")
-      .where((eb) => eb.or([eb("requester_router_id", "in", ids), eb("accepter_router_id", "in", ids)]))
-      .orderBy("id")
-      .execute();
+      .where((eb) => eb.or([eb("requester_router_id", "in", ids), eb("accepter_router_id", "in", ids)]));
+    if (!anyRegion) q = q.whereRef("requester_region", "=", "accepter_region");
+    const rows = await q.orderBy("id").execute();
     const out: { vpcId: string; otherVpcId: string; peeringId: string }[] = [];
     const wanted = new Set(ids);
     for (const p of rows) {
@@ -152,6 +151,20 @@ export class SecurityGroupRulesRepo {
       .orderBy("r.id")
       .execute();
     return rows.map((r) => ({ ruleId: r.rule_id, securityGroupId: r.security_group_id, accountId: r.account_id, peerGroupId: r.peer_group_id!, vpcId: r.vpc_id }));
+  }
+
+  /** The account's groups holding one of these rules. */
+  async groupsOf(accountId: string, ruleIds: readonly string[]): Promise<string[]> {
+    if (ruleIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom("security_group_rules")
+      .select("security_group_id")
+      .distinct()
+      .where("account_id", "=", accountId)
+      .where("id", "in", [...new Set(ruleIds)])
+      .orderBy("security_group_id")
+      .execute();
+    return rows.map((r) => r.security_group_id);
   }
 
   /** Instances that are members of this group (at most `limit`). */
