@@ -29,6 +29,10 @@ const NOT_FOUND: Record<string, { code: string; noun: string }> = {
   "route-table": { code: "InvalidRouteTableID.NotFound", noun: "route table" },
   peering: { code: "InvalidVpcPeeringConnectionID.NotFound", noun: "vpcPeeringConnection" },
   instance: { code: "InvalidInstanceID.NotFound", noun: "instance" },
+  "security-group": { code: "InvalidGroup.NotFound", noun: "security group" },
+  securityGroup: { code: "InvalidGroup.NotFound", noun: "security group" },
+  "security-group-rule": { code: "InvalidSecurityGroupRuleId.NotFound", noun: "security group rule" },
+  securityGroupRule: { code: "InvalidSecurityGroupRuleId.NotFound", noun: "security group rule" },
 };
 
 /** Native field names (domain messages start `field: …`) → EC2 parameter names. */
@@ -45,6 +49,7 @@ const FIELD_NAMES: Record<string, string> = {
   zone: "AvailabilityZone",
   privateIp: "PrivateIpAddress",
   tags: "Tag",
+  securityGroupIds: "SecurityGroupId",
 };
 
 const byCode: Partial<Record<ErrorCode, string>> = {
@@ -69,6 +74,13 @@ const byCode: Partial<Record<ErrorCode, string>> = {
   PeeringActionForbidden: "OperationNotPermitted",
   PeeringExists: "VpcPeeringConnectionAlreadyExists",
   PeeringSelf: "InvalidParameterValue",
+  InvalidSecurityGroupRule: "InvalidParameterValue",
+  DuplicateSecurityGroupRule: "InvalidPermission.Duplicate",
+  // A group peer neither in the VPC nor across an active same-region peering: AWS's
+  // "You have specified two resources that belong to different networks".
+  InvalidSecurityGroupReference: "InvalidGroup.NotFound",
+  DefaultSecurityGroupImmutable: "CannotDelete",
+  SecurityGroupRuleNotFound: "InvalidPermission.NotFound",
   Unauthenticated: "AuthFailure",
   Forbidden: "UnauthorizedOperation",
   StoreUnavailable: "Unavailable",
@@ -83,6 +95,7 @@ function ec2Code(e: DomainError, action: string): { code: string; status: number
     const nf = NOT_FOUND[String(e.details.resource)];
     return { code: nf?.code ?? "InvalidParameterValue", status: 400 };
   }
+  if (e.code === "NameTaken" && action === "CreateSecurityGroup") return { code: "InvalidGroup.Duplicate", status: 400 };
   if (e.code === "CidrOverlap") return { code: field === "destinationCidr" ? "InvalidParameterValue" : action === "CreateVpc" ? "InvalidVpc.Range" : "InvalidSubnet.Conflict", status: 400 };
   if (e.code === "LimitExceeded") {
     const quota = String(e.details.quota ?? "");
@@ -95,6 +108,9 @@ function ec2Code(e: DomainError, action: string): { code: string; status: number
       instancesPerSubnet: "InstanceLimitExceeded",
       peeringsPerVpc: action === "AcceptVpcPeeringConnection" ? "ActiveVpcPeeringConnectionPerVpcLimitExceeded" : "VpcPeeringConnectionLimitExceeded",
       pendingPeeringsPerAccount: "OutstandingVpcPeeringConnectionLimitExceeded",
+      securityGroupsPerVpc: "SecurityGroupLimitExceeded",
+      rulesPerSecurityGroup: "RulesPerSecurityGroupLimitExceeded",
+      securityGroupsPerInstance: "SecurityGroupsPerInstanceLimitExceeded",
     };
     return { code: codes[quota] ?? "ResourceLimitExceeded", status: 400 };
   }

@@ -22,6 +22,8 @@ export const AWS_NAMES: Partial<Record<IdKind, { malformed: string; notFound: st
   routeTable: { malformed: "InvalidRouteTableId.Malformed", notFound: "InvalidRouteTableID.NotFound", noun: "route table" },
   peering: { malformed: "InvalidVpcPeeringConnectionId.Malformed", notFound: "InvalidVpcPeeringConnectionID.NotFound", noun: "vpcPeeringConnection" },
   instance: { malformed: "InvalidInstanceID.Malformed", notFound: "InvalidInstanceID.NotFound", noun: "instance" },
+  securityGroup: { malformed: "InvalidGroupId.Malformed", notFound: "InvalidGroup.NotFound", noun: "security group" },
+  securityGroupRule: { malformed: "InvalidSecurityGroupRuleId.Malformed", notFound: "InvalidSecurityGroupRuleId.NotFound", noun: "security group rule" },
 };
 
 /** An id in AWS's own format (prefix and 8 or 17 hexadecimal digits): well formed, but never one of ours. */

@@ -5,6 +5,7 @@ import { insightsActions } from "./insights.ts";
 import { instancesActions } from "./instances.ts";
 import { peeringsActions } from "./peerings.ts";
 import { routeTablesActions } from "./route-tables.ts";
+import { securityGroupsActions } from "./security-groups.ts";
 import { subnetsActions } from "./subnets.ts";
 import { tagsActions } from "./tags.ts";
 import { vpcsActions } from "./vpcs.ts";
@@ -16,6 +17,7 @@ export const EC2_ACTIONS: ActionTable = {
   ...routeTablesActions,
   ...peeringsActions,
   ...instancesActions,
+  ...securityGroupsActions,
   ...tagsActions,
   ...insightsActions,
 };

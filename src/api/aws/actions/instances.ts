@@ -19,6 +19,7 @@ import { type ActionTable, type Ctx, applyFilters, awsTime, filterNames, idsNotF
 import { AwsError, badValue, missing } from "../errors.ts";
 import { awsId, nativeId } from "../ids.ts";
 import type { XmlValue } from "../xml.ts";
+import { groupNames, groupSetOf, launchGroups } from "./security-groups.ts";
 
 /** What RunInstances records of a launch, in the instance's description. */
 interface Launch {
@@ -59,8 +60,6 @@ const UNSUPPORTED = [
   "KeyName",
   "Monitoring",
   "RamdiskId",
-  "SecurityGroupId",
-  "SecurityGroup",
   "UserData",
   "ElasticGpuSpecification",
   "ElasticInferenceAccelerator",
@@ -85,7 +84,7 @@ const UNSUPPORTED = [
 ] as const;
 const OFF_ONLY = ["DisableApiStop", "DisableApiTermination", "EnablePrimaryIpv6", "EbsOptimized", "Monitoring.Enabled"] as const;
 
-function instanceItem(i: Instance, launch = launchOf(i)): XmlValue {
+function instanceItem(i: Instance, names: ReadonlyMap<string, string>, launch = launchOf(i)): XmlValue {
   return {
     instanceId: awsId(i.id),
     imageId: launch.imageId,
@@ -100,13 +99,13 @@ function instanceItem(i: Instance, launch = launchOf(i)): XmlValue {
     subnetId: i.subnetId,
     vpcId: i.vpcId,
     privateIpAddress: i.privateIp,
-    groupSet: [],
+    groupSet: groupSetOf(i, names),
     tagSet: tagSet(i.tags),
   };
 }
 
 /** Instances grouped into EC2's reservations, in the order they come. */
-function reservations(c: Ctx, items: readonly Instance[]): XmlValue[] {
+function reservations(c: Ctx, items: readonly Instance[], names: ReadonlyMap<string, string>): XmlValue[] {
   const groups = new Map<string, Instance[]>();
   for (const i of items) {
     const r = launchOf(i).reservationId;
@@ -118,7 +117,7 @@ function reservations(c: Ctx, items: readonly Instance[]): XmlValue[] {
     reservationId,
     ownerId: c.actor.accountId,
     groupSet: [],
-    instancesSet: list.map((i) => instanceItem(i)),
+    instancesSet: list.map((i) => instanceItem(i, names)),
   }));
 }
 
@@ -133,7 +132,7 @@ function checkFound(wanted: readonly string[], found: ReadonlySet<string>): void
   if (missingIds.length > 0) throw idsNotFound("InvalidInstanceID.NotFound", "instance", missingIds);
 }
 
-const INSTANCE_FIELDS = {
+const INSTANCE_FIELDS = (names: ReadonlyMap<string, string>) => ({
   "instance-id": (i: Instance) => awsId(i.id),
   "vpc-id": (i: Instance) => i.vpcId,
   "subnet-id": (i: Instance) => i.subnetId,
@@ -148,7 +147,11 @@ const INSTANCE_FIELDS = {
   "owner-id": (i: Instance) => i.accountId,
   "launch-time": (i: Instance) => awsTime(i.createdAt),
   tenancy: () => "default",
-};
+  "instance.group-id": (i: Instance) => i.securityGroupIds ?? [],
+  "instance.group-name": (i: Instance) => (i.securityGroupIds ?? []).map((id) => names.get(id) ?? ""),
+  "network-interface.group-id": (i: Instance) => i.securityGroupIds ?? [],
+  "network-interface.group-name": (i: Instance) => (i.securityGroupIds ?? []).map((id) => names.get(id) ?? ""),
+});
 
 /** The instance filters SQL applies (sqlFilters); `instance-id` (AWS's id format), launch details and the constants stay in memory. */
 const INSTANCE_COLUMNS = {
@@ -161,7 +164,7 @@ const INSTANCE_COLUMNS = {
 
 export const instancesActions: ActionTable = {
   RunInstances: {
-    params: ["ImageId", "InstanceType", "MinCount", "MaxCount", "SubnetId", "PrivateIpAddress", "Placement", "TagSpecification", ...UNSUPPORTED, ...OFF_ONLY.filter((n) => !n.includes("."))],
+    params: ["ImageId", "InstanceType", "MinCount", "MaxCount", "SubnetId", "PrivateIpAddress", "Placement", "TagSpecification", "SecurityGroupId", "SecurityGroup", ...UNSUPPORTED, ...OFF_ONLY.filter((n) => !n.includes("."))],
     dryRun: true,
     idempotent: true,
     async run(c) {
@@ -171,7 +174,7 @@ export const instancesActions: ActionTable = {
       for (const name of UNSUPPORTED) {
         const given = c.p.keys().find((k) => (k === name || k.startsWith(`${name}.`)) && k !== "Monitoring.Enabled");
         if (given !== undefined) {
-          throw new AwsError("UnsupportedOperation", 400, `The parameter ${given.slice(0, 100)} is not supported by this server: vpcpeer instances are addresses in a subnet (no images to boot, volumes, security groups, network interfaces, launch templates, key pairs, user data, instance profiles, IPv6 or public addresses); leave it out.`);
+          throw new AwsError("UnsupportedOperation", 400, `The parameter ${given.slice(0, 100)} is not supported by this server: vpcpeer instances are addresses in a subnet with security groups (no images to boot, volumes, network interfaces, launch templates, key pairs, user data, instance profiles, IPv6 or public addresses); leave it out.`);
         }
       }
       const imageId = c.p.req("ImageId", { max: 64 });
@@ -204,6 +207,8 @@ export const instancesActions: ActionTable = {
       if (zone !== undefined && zone !== subnet.zone) {
         throw badValue("Placement.AvailabilityZone", zone, `subnet ${subnet.id} is in the availability zone ${subnet.zone}`);
       }
+      // SecurityGroupId.N / SecurityGroup.N (names), in the subnet's VPC; none: the VPC's default group.
+      const securityGroupIds = await launchGroups(c, subnet.vpcId);
       const reservationId = `r-${randomBytes(9).toString("hex").slice(0, 17)}`;
       // One transaction: as many as fit, up to MaxCount; fewer than MinCount fit → none is made.
       const made = await c.services.deps.store.transaction(async () => {
@@ -217,6 +222,7 @@ export const instancesActions: ActionTable = {
                 description: describeLaunch({ imageId, instanceType, reservationId, launchIndex }),
                 tags,
                 reserveFirst: AWS_RESERVED_FIRST,
+                ...(securityGroupIds ? { securityGroupIds } : {}),
               }),
             );
           } catch (e) {
@@ -227,11 +233,12 @@ export const instancesActions: ActionTable = {
         }
         return out;
       });
+      const names = await groupNames(c, made);
       return {
         reservationId,
         ownerId: c.actor.accountId,
         groupSet: [],
-        instancesSet: made.map((i) => instanceItem(i)),
+        instancesSet: made.map((i) => instanceItem(i, names)),
       };
     },
   },
@@ -244,12 +251,21 @@ export const instancesActions: ActionTable = {
       if (ids.length > 0 && c.p.has("MaxResults")) {
         throw new AwsError("InvalidParameterCombination", 400, "The parameter instancesSet cannot be used with the parameter maxResults");
       }
-      const filters = c.p.filters(filterNames(INSTANCE_FIELDS));
+      const filters = c.p.filters(filterNames(INSTANCE_FIELDS(new Map())));
       // The caller's instances in the request's region, in creation order, paged by keyset in SQL.
       if (ids.length > 0) withIds((await c.services.instances.searchList(c.actor, { columns: { id: ids } }, { limit: ids.length })).items, ids, (m) => idsNotFound("InvalidInstanceID.NotFound", "instance", m));
       const { search, rest } = sqlFilters(filters, INSTANCE_COLUMNS, { id: ids.length > 0 ? ids : undefined });
-      const { page, nextToken } = await keysetPage(c, (o) => c.services.instances.searchList(c.actor, search, o), (items) => applyFilters(items, rest, INSTANCE_FIELDS), { min: 5, max: 1000 });
-      return { reservationSet: reservations(c, page), nextToken };
+      let names = new Map<string, string>();
+      const { page, nextToken } = await keysetPage(
+        c,
+        (o) => c.services.instances.searchList(c.actor, search, o),
+        async (items) => {
+          names = new Map([...names, ...(await groupNames(c, items))]);
+          return applyFilters(items, rest, INSTANCE_FIELDS(names));
+        },
+        { min: 5, max: 1000 },
+      );
+      return { reservationSet: reservations(c, page, names), nextToken };
     },
   },
 

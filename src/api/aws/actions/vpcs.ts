@@ -1,7 +1,7 @@
 /**
  * EC2 VPC actions: CreateVpc, DescribeVpcs, DeleteVpc, DescribeVpcAttribute, ModifyVpcAttribute,
- * and the three reads Terraform makes on an aws_vpc (DescribeNetworkAcls, DescribeSecurityGroups)
- * and on an aws_subnet's delete (DescribeNetworkInterfaces). Every member of the current EC2 model
+ * and the reads Terraform makes on an aws_vpc (DescribeNetworkAcls; DescribeSecurityGroups is
+ * security-groups.ts's) and on an aws_subnet's delete (DescribeNetworkInterfaces). Every member of the current EC2 model
  * is accepted; values asking for what vpcpeer does not have (IPv6, IPAM pools, dedicated tenancy,
  * encryption control) are refused by name. See docs/dialects.md.
  */
@@ -12,6 +12,7 @@ import { AwsError, badValue, missing, toAws } from "../errors.ts";
 import { awsId, inAwsFormat, isId, nativeId } from "../ids.ts";
 import type { Params } from "../query.ts";
 import type { XmlValue } from "../xml.ts";
+import { groupNames, groupSetOf } from "./security-groups.ts";
 
 /** A known member whose value asks for something vpcpeer has not got: refused, naming it. */
 export const unsupported = (param: string, value: string, why: string) => badValue(param, value, why);
@@ -161,7 +162,8 @@ export const vpcsActions: ActionTable = {
       const cidr = awsCidr(c.p, "CidrBlock", "InvalidVpc.Range", "VPC");
       const tags = c.p.tagSpecs("vpc");
       try {
-        const vpc = await c.services.vpcs.create(c.actor, { name: tags.Name ?? "", region: c.region.id, cidr, tags });
+        // AWS's default security group: ingress from its own members only, all egress.
+        const vpc = await c.services.vpcs.create(c.actor, { name: tags.Name ?? "", region: c.region.id, cidr, tags, defaultSecurityGroup: "members-only" });
         const [row] = await vpcRows(c, [vpc]);
         return { vpc: vpcView(row!) };
       } catch (e) {
@@ -261,23 +263,6 @@ export const vpcsActions: ActionTable = {
     },
   },
 
-  // vpcpeer has no security groups (nothing in src/service; instances are not filtered by
-  // groups): the empty set is the truth. Named groups are therefore not found.
-  DescribeSecurityGroups: {
-    params: ["GroupId", "GroupName", "NextToken", "MaxResults", "Filter"],
-    dryRun: true,
-    async run(c) {
-      const ids = c.p.list("GroupId");
-      const names = c.p.list("GroupName");
-      c.p.filters(filterNames(SG_FILTERS));
-      for (const [i, id] of ids.entries()) if (!/^sg-[0-9a-z]+$/.test(id)) throw new AwsError("InvalidGroupId.Malformed", 400, `Invalid id: "${id.slice(0, 80)}" (expecting "sg-..."; parameter GroupId.${i + 1})`);
-      if (ids.length > 0) throw new AwsError("InvalidGroup.NotFound", 400, `The security group ID '${ids.join(", ").slice(0, 200)}' does not exist (this service has no security groups)`);
-      if (names.length > 0) throw new AwsError("InvalidGroup.NotFound", 400, `The security group '${names.join(", ").slice(0, 200)}' does not exist (this service has no security groups)`);
-      const { nextToken } = paginate(c, [], { min: 5, max: 1000 });
-      return { securityGroupInfo: [], nextToken };
-    },
-  },
-
   // Every instance has one network interface (its private IP in its subnet), shown as AWS shows
   // an instance's primary ENI: eni-<instance id suffix>.
   DescribeNetworkInterfaces: {
@@ -286,13 +271,22 @@ export const vpcsActions: ActionTable = {
     async run(c) {
       const ids = c.p.list("NetworkInterfaceId").map((v, i) => instanceOfEni(v, `NetworkInterfaceId.${i + 1}`));
       c.p.bool("IncludeManagedResources");
-      const filters = c.p.filters(filterNames(ENI_FIELDS(c)));
+      const filters = c.p.filters(filterNames(ENI_FIELDS(c, new Map())));
       const unique = [...new Set(ids)];
       if (unique.length > 0) withIds((await c.services.instances.searchList(c.actor, { columns: { id: unique } }, { limit: unique.length })).items, unique, (m) => idsNotFound("InvalidNetworkInterfaceID.NotFound", "networkInterface", m, eniId));
       // An interface shows no tags: tag filters stay in memory (and match nothing).
       const { search, rest } = sqlFilters(filters, ENI_COLUMNS, { id: unique.length > 0 ? unique : undefined }, { tags: false });
-      const { page, nextToken } = await keysetPage(c, (o) => c.services.instances.searchList(c.actor, search, o), (items) => applyFilters(items, rest, ENI_FIELDS(c), () => ({})), { min: 5, max: 1000 });
-      return { networkInterfaceSet: page.map((i) => eniView(c, i)), nextToken };
+      let names = new Map<string, string>();
+      const { page, nextToken } = await keysetPage(
+        c,
+        (o) => c.services.instances.searchList(c.actor, search, o),
+        async (items) => {
+          names = new Map([...names, ...(await groupNames(c, items))]);
+          return applyFilters(items, rest, ENI_FIELDS(c, names), () => ({}));
+        },
+        { min: 5, max: 1000 },
+      );
+      return { networkInterfaceSet: page.map((i) => eniView(c, i, names)), nextToken };
     },
   },
 };
@@ -314,7 +308,7 @@ export function instanceOfEni(value: string, param: string): string {
   return nativeId("instance", instance, param);
 }
 
-function eniView(c: Ctx, i: Instance): XmlValue {
+function eniView(c: Ctx, i: Instance, names: ReadonlyMap<string, string>): XmlValue {
   return {
     networkInterfaceId: eniId(i.id),
     subnetId: i.subnetId,
@@ -328,7 +322,7 @@ function eniView(c: Ctx, i: Instance): XmlValue {
     macAddress: i.mac,
     privateIpAddress: i.privateIp,
     interfaceType: "interface",
-    groupSet: [],
+    groupSet: groupSetOf(i, names),
     attachment: {
       attachmentId: `eni-attach-${suffixOf(i.id)}`,
       deviceIndex: 0,
@@ -354,7 +348,7 @@ const ENI_COLUMNS = {
 };
 
 /** DescribeNetworkInterfaces filters: the model's names; those about things vpcpeer has not got match nothing. */
-const ENI_FIELDS = (c: Ctx): FilterFields<Instance> => ({
+const ENI_FIELDS = (c: Ctx, names: ReadonlyMap<string, string>): FilterFields<Instance> => ({
   "network-interface-id": (i) => eniId(i.id),
   "subnet-id": (i) => i.subnetId,
   "vpc-id": (i) => i.vpcId,
@@ -377,8 +371,8 @@ const ENI_FIELDS = (c: Ctx): FilterFields<Instance> => ({
   description: () => "",
   "requester-managed": () => "false",
   "requester-id": () => null,
-  "group-id": () => null,
-  "group-name": () => null,
+  "group-id": (i) => i.securityGroupIds ?? [],
+  "group-name": (i) => (i.securityGroupIds ?? []).map((id) => names.get(id) ?? ""),
   "source-dest-check": () => null,
   "association.allocation-id": () => null,
   "association.association-id": () => null,
@@ -411,33 +405,6 @@ const NACL_FILTERS: FilterFields<never> = Object.fromEntries(
     "entry.egress",
     "entry.rule-number",
     "network-acl-id",
-    "owner-id",
-    "vpc-id",
-  ].map((n) => [n, none]),
-);
-const SG_FILTERS: FilterFields<never> = Object.fromEntries(
-  [
-    "description",
-    "egress.ip-permission.cidr",
-    "egress.ip-permission.from-port",
-    "egress.ip-permission.group-id",
-    "egress.ip-permission.group-name",
-    "egress.ip-permission.ipv6-cidr",
-    "egress.ip-permission.prefix-list-id",
-    "egress.ip-permission.protocol",
-    "egress.ip-permission.to-port",
-    "egress.ip-permission.user-id",
-    "group-id",
-    "group-name",
-    "ip-permission.cidr",
-    "ip-permission.from-port",
-    "ip-permission.group-id",
-    "ip-permission.group-name",
-    "ip-permission.ipv6-cidr",
-    "ip-permission.prefix-list-id",
-    "ip-permission.protocol",
-    "ip-permission.to-port",
-    "ip-permission.user-id",
     "owner-id",
     "vpc-id",
   ].map((n) => [n, none]),

@@ -1,0 +1,802 @@
+/**
+ * EC2 security group actions over services.securityGroups (#19): CreateSecurityGroup,
+ * DescribeSecurityGroups, DescribeSecurityGroupRules, AuthorizeSecurityGroupIngress/Egress,
+ * RevokeSecurityGroupIngress/Egress, ModifySecurityGroupRules, DeleteSecurityGroup,
+ * ModifyInstanceAttribute (an instance's groups), DescribeSecurityGroupReferences and
+ * DescribeStaleSecurityGroups, with the shapes and codes the SDKs and Terraform's AWS provider
+ * (aws_security_group, aws_security_group_rule, aws_vpc_security_group_ingress_rule/egress_rule)
+ * read.
+ *
+ * AWS's model on vpcpeer's: every rule allows (action accept, priority 1); one IpPermission with
+ * several IpRanges/Groups is one rule per peer; `-1` is protocol `all`; tcp/udp ports 0–65535 are
+ * vpcpeer's 1–65535 (port 0 carries nothing) and are shown as 0–65535; an ICMP rule's FromPort is
+ * its type and ToPort its code (-1: any). Rules made through another face that AWS cannot say
+ * (drop, or a priority other than 1) are not shown here. IPv6 ranges and prefix lists do not
+ * exist here: refused when authorized, never found when revoked.
+ */
+import { DomainError } from "../../../domain/errors.ts";
+import type { Instance, Tags } from "../../../domain/resources.ts";
+import { type SecurityGroup, type SecurityGroupRule, type SgDirection, type SgProtocol, type SgRuleInput, validateRule } from "../../../domain/security-groups.ts";
+import { type ActionTable, type Ctx, type FilterFields, applyFilters, filterNames, keysetPage, listAll, paginate, tagSet } from "../context.ts";
+import { AwsError, badValue, missing } from "../errors.ts";
+import { awsIdsIn, nativeId } from "../ids.ts";
+import type { FilterSpec } from "../query.ts";
+import type { XmlValue } from "../xml.ts";
+
+// ---- names, ids, lookups --------------------------------------------------------------------------
+
+/** AWS's character set for group names, group descriptions and rule descriptions (VPC groups). */
+const AWS_TEXT = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]*$/;
+const AWS_TEXT_SET = "a-zA-Z0-9. _-:/()#,@[]+=&;{}!$*";
+
+const groupArn = (g: SecurityGroup) => `arn:aws:ec2:${g.region}:${g.accountId}:security-group/${g.id}`;
+const ruleArn = (g: SecurityGroup, ruleId: string) => `arn:aws:ec2:${g.region}:${g.accountId}:security-group-rule/${ruleId}`;
+
+const groupNotFound = (shown: string[]) =>
+  new AwsError("InvalidGroup.NotFound", 400, shown.length === 1 ? `The security group ID '${shown[0]!.slice(0, 80)}' does not exist` : `The security group IDs '${shown.join("', '").slice(0, 400)}' do not exist`);
+
+const ruleNotFound = (shown: string[]) =>
+  new AwsError("InvalidSecurityGroupRuleId.NotFound", 400, shown.length === 1 ? `The security group rule ID '${shown[0]!.slice(0, 80)}' does not exist` : `The security group rule IDs '${shown.join("', '").slice(0, 400)}' do not exist`);
+
+const groupId = (value: string, param: string) => nativeId("securityGroup", value, param);
+const ruleId = (value: string, param: string) => nativeId("securityGroupRule", value, param);
+
+/** The caller's groups with these ids (all of them, or InvalidGroup.NotFound naming the missing). */
+export async function groupsByIds(c: Ctx, ids: readonly string[]): Promise<SecurityGroup[]> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return [];
+  const found = (await c.services.securityGroups.list(c.actor, { ids: unique }, { limit: unique.length })).items;
+  const have = new Map(found.map((g) => [g.id, g]));
+  const missingIds = unique.filter((id) => !have.has(id));
+  if (missingIds.length > 0) throw groupNotFound(missingIds);
+  return ids.map((id) => have.get(id)!);
+}
+
+/** The caller's groups named `names` in `vpcId` (or in any VPC), in the order asked; a name not found is InvalidGroup.NotFound. */
+async function groupsByNames(c: Ctx, names: readonly string[], vpcId: string | undefined, param: string): Promise<SecurityGroup[]> {
+  const unique = [...new Set(names)];
+  if (unique.length === 0) return [];
+  const found = await listAll((o) => c.services.securityGroups.list(c.actor, { names: unique, ...(vpcId ? { vpcId } : {}) }, o));
+  const out: SecurityGroup[] = [];
+  for (const name of names) {
+    const matches = found.filter((g) => g.name === name);
+    if (matches.length === 0) throw new AwsError("InvalidGroup.NotFound", 400, vpcId ? `The security group '${name.slice(0, 80)}' does not exist in VPC '${vpcId}'` : `The security group '${name.slice(0, 80)}' does not exist`);
+    if (matches.length > 1) throw badValue(param, name, `the name is used by groups in more than one VPC (${matches.map((g) => g.id).join(", ")}); name the group by its id`);
+    out.push(matches[0]!);
+  }
+  return out;
+}
+
+/** The group an action works on: `GroupId`, or (where the action has it) `GroupName`. */
+async function targetGroup(c: Ctx, byName: boolean): Promise<SecurityGroup> {
+  const id = c.p.str("GroupId", { max: 64 });
+  const name = byName ? c.p.str("GroupName") : undefined;
+  if (id !== undefined && id !== "" && name !== undefined && name !== "") throw new AwsError("InvalidParameterCombination", 400, "The parameter GroupId cannot be used with the parameter GroupName");
+  if (id !== undefined && id !== "") return c.services.securityGroups.get(c.actor, groupId(id, "GroupId"));
+  if (name !== undefined && name !== "") return (await groupsByNames(c, [name], undefined, "GroupName"))[0]!;
+  throw missing(byName ? "GroupId or GroupName" : "GroupId");
+}
+
+/** Group names by id, for instances' and interfaces' groupSet (their groups are the caller's, in one VPC). */
+export async function groupNames(c: Ctx, instances: readonly Instance[]): Promise<Map<string, string>> {
+  const ids = [...new Set(instances.flatMap((i) => i.securityGroupIds ?? []))];
+  if (ids.length === 0) return new Map();
+  const found = await listAll((o) => c.services.securityGroups.list(c.actor, { ids }, o));
+  return new Map(found.map((g) => [g.id, g.name]));
+}
+
+/** An instance's groups as EC2's GroupIdentifier list. */
+export const groupSetOf = (i: Instance, names: ReadonlyMap<string, string>): XmlValue[] => (i.securityGroupIds ?? []).map((id) => ({ groupId: id, groupName: names.get(id) ?? "" }));
+
+/**
+ * The groups `SecurityGroupId.N` and `SecurityGroup.N` (names) of RunInstances name, in the
+ * subnet's VPC, in order, without repeats; undefined when neither is given (the VPC's default).
+ */
+export async function launchGroups(c: Ctx, vpcId: string): Promise<string[] | undefined> {
+  const ids = c.p.list("SecurityGroupId").map((v, i) => groupId(v, `SecurityGroupId.${i + 1}`));
+  const names = c.p.list("SecurityGroup");
+  if (ids.length === 0 && names.length === 0) return undefined;
+  const byId = await groupsInVpc(c, ids, vpcId);
+  const byName = await groupsByNames(c, names, vpcId, "SecurityGroup");
+  return [...new Set([...byId.map((g) => g.id), ...byName.map((g) => g.id)])];
+}
+
+/** The caller's groups with these ids, each in `vpcId` (AWS's words otherwise). */
+async function groupsInVpc(c: Ctx, ids: readonly string[], vpcId: string): Promise<SecurityGroup[]> {
+  let groups: SecurityGroup[];
+  try {
+    groups = await groupsByIds(c, ids);
+  } catch (e) {
+    if (e instanceof AwsError && e.code === "InvalidGroup.NotFound") throw new AwsError(e.code, 400, `${e.message} in VPC '${vpcId}'`);
+    throw e;
+  }
+  const other = groups.find((g) => g.vpcId !== vpcId);
+  if (other) throw new AwsError("InvalidGroup.NotFound", 400, `The security group '${other.id}' does not exist in VPC '${vpcId}' (it is in ${other.vpcId})`);
+  return groups;
+}
+
+// ---- rule parameters -----------------------------------------------------------------------------
+
+/** One rule read from the request, and the parameter that gave it (errors name it). */
+interface WireRule {
+  input: SgRuleInput;
+  /** e.g. `IpPermissions.1.IpRanges.2` */
+  where: string;
+  /** An IPv6 range or prefix list: nothing here is one (refused on authorize, not found on revoke). */
+  absent?: string;
+}
+
+const IDX = "([1-9]\\d{0,3})";
+const PERM_KEY = new RegExp(`^IpPermissions\\.${IDX}\\.(IpProtocol|FromPort|ToPort)$`);
+const PEER_KEY = new RegExp(`^IpPermissions\\.${IDX}\\.(IpRanges|Ipv6Ranges|PrefixListIds|Groups)\\.${IDX}\\.([A-Za-z0-9]+)$`);
+const PEER_FIELDS: Record<string, readonly string[]> = {
+  IpRanges: ["CidrIp", "Description"],
+  Ipv6Ranges: ["CidrIpv6", "Description"],
+  PrefixListIds: ["PrefixListId", "Description"],
+  Groups: ["GroupId", "GroupName", "UserId", "Description"],
+};
+const MAX_RULES_PER_CALL = 500;
+
+/** EC2's protocol names and numbers → vpcpeer's. */
+function protocolOf(value: string, param: string): SgProtocol {
+  const t = value.toLowerCase();
+  if (t === "-1" || t === "all") return "all";
+  if (t === "tcp" || t === "6") return "tcp";
+  if (t === "udp" || t === "17") return "udp";
+  if (t === "icmp" || t === "1") return "icmp";
+  if (t === "icmpv6" || t === "58") throw badValue(param, value, "IPv6 is not supported by this service (no icmpv6 rules)");
+  if (/^\d{1,3}$/.test(t) && Number(t) <= 255) throw badValue(param, value, `protocol ${t} is not filtered by this service: give tcp, udp, icmp or -1 (all)`);
+  throw new AwsError("InvalidParameterValue", 400, `Invalid value '${value.slice(0, 40)}' for IP protocol (parameter ${param}). Unknown protocol: give tcp, udp, icmp or -1.`);
+}
+
+function intOf(value: string | undefined, param: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^-?\d{1,6}$/.test(value)) throw badValue(param, value, "expected an integer");
+  return Number(value);
+}
+
+/** A rule description in AWS's character set. */
+function descriptionOf(value: string | undefined, param: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.length > 255 || !AWS_TEXT.test(value)) {
+    throw new AwsError("InvalidParameterValue", 400, `Invalid rule description (parameter ${param}). Valid descriptions are strings less than 256 characters from the following set: ${AWS_TEXT_SET}`);
+  }
+  return value;
+}
+
+/** Protocol and ports of one permission, as SgRuleInput fields; AWS's rules for each protocol. */
+function portsOf(protocolValue: string | undefined, fromValue: string | undefined, toValue: string | undefined, at: string): Pick<SgRuleInput, "protocol" | "fromPort" | "toPort" | "icmpType" | "icmpCode"> {
+  if (protocolValue === undefined || protocolValue === "") throw missing(`${at}IpProtocol`);
+  const protocol = protocolOf(protocolValue, `${at}IpProtocol`);
+  const from = intOf(fromValue, `${at}FromPort`);
+  const to = intOf(toValue, `${at}ToPort`);
+  if (protocol === "all") return { protocol };
+  if (protocol === "icmp") {
+    for (const [v, p, what] of [[from, "FromPort", "type"], [to, "ToPort", "code"]] as const) {
+      if (v !== undefined && (v < -1 || v > 255)) throw badValue(`${at}${p}`, String(v), `an ICMP ${what} is -1 (any) or 0 to 255`);
+    }
+    const type = from === undefined || from === -1 ? null : from;
+    const code = to === undefined || to === -1 ? null : to;
+    if (type === null && code !== null) throw badValue(`${at}ToPort`, String(code), "an ICMP code needs an ICMP type: with FromPort -1 (all types), ToPort must be -1 (all codes)");
+    return { protocol, icmpType: type, icmpCode: code };
+  }
+  if (from === undefined || to === undefined) {
+    throw new AwsError("InvalidParameterValue", 400, `Invalid value 'Must specify both from and to ports with TCP/UDP.' for portRange (parameters ${at}FromPort and ${at}ToPort)`);
+  }
+  if (from === -1 && to === -1) return { protocol, fromPort: null, toPort: null };
+  if (from < 0 || to < 0 || from > 65535 || to > 65535 || from > to) {
+    throw new AwsError("InvalidParameterValue", 400, `Invalid TCP/UDP port range (from ${from} to ${to}; parameters ${at}FromPort and ${at}ToPort): ports are 0 to 65535, FromPort not above ToPort.`);
+  }
+  if (to === 0) throw badValue(`${at}ToPort`, "0", "port 0 carries no traffic: the lowest port this service filters is 1");
+  return { protocol, fromPort: Math.max(from, 1), toPort: to };
+}
+
+interface PeerWire {
+  list: string;
+  index: number;
+  fields: Map<string, string>;
+}
+
+/**
+ * The rules of `IpPermissions.N` (one per IpRanges/Groups member) or of the legacy flat members
+ * (IpProtocol, FromPort, ToPort, CidrIp, SourceSecurityGroupName, SourceSecurityGroupOwnerId).
+ * Group peers named by GroupName are looked up in `group`'s VPC among the caller's groups.
+ */
+async function wireRules(c: Ctx, direction: SgDirection, group: SecurityGroup, opts: { flat: boolean; required: boolean }): Promise<WireRule[]> {
+  const perms = new Map<number, { scalars: Map<string, string>; peers: Map<string, PeerWire> }>();
+  for (const key of c.p.keys()) {
+    if (!key.startsWith("IpPermissions")) continue;
+    const value = c.p.str(key, { max: 1024 })!;
+    const perm = (n: number) => {
+      let p = perms.get(n);
+      if (!p) perms.set(n, (p = { scalars: new Map(), peers: new Map() }));
+      return p;
+    };
+    let m = PERM_KEY.exec(key);
+    if (m) {
+      perm(Number(m[1])).scalars.set(m[2]!, value);
+      continue;
+    }
+    m = PEER_KEY.exec(key);
+    if (!m || !PEER_FIELDS[m[2]!]!.includes(m[4]!)) throw new AwsError("UnknownParameter", 400, `The parameter ${key.slice(0, 100)} is not recognized`);
+    const peers = perm(Number(m[1])).peers;
+    const id = `${m[2]}.${m[3]}`;
+    let peer = peers.get(id);
+    if (!peer) peers.set(id, (peer = { list: m[2]!, index: Number(m[3]), fields: new Map() }));
+    peer.fields.set(m[4]!, value);
+  }
+  const flatKeys = ["IpProtocol", "FromPort", "ToPort", "CidrIp", "SourceSecurityGroupName", "SourceSecurityGroupOwnerId"].filter((k) => c.p.has(k));
+  if (flatKeys.length > 0 && !opts.flat) throw badValue(flatKeys[0]!, c.p.str(flatKeys[0]!) ?? "", "not supported for egress rules: use IpPermissions");
+  if (flatKeys.length > 0 && perms.size > 0) throw new AwsError("InvalidParameterCombination", 400, `The parameter ${flatKeys[0]} cannot be used with the parameter IpPermissions`);
+
+  const out: WireRule[] = [];
+  const groupRefs: { rule: WireRule; name: string; param: string }[] = [];
+  const add = (rule: WireRule) => {
+    if (out.length >= MAX_RULES_PER_CALL) throw new AwsError("InvalidParameterValue", 400, `The request gives more than ${MAX_RULES_PER_CALL} rules.`);
+    out.push(rule);
+  };
+  if (flatKeys.length > 0) {
+    const source = c.p.str("SourceSecurityGroupName");
+    const cidr = c.p.str("CidrIp", { max: 64 });
+    if (source !== undefined) {
+      // AWS: a source group is given alone; it grants every protocol and port from that group.
+      const other = ["IpProtocol", "FromPort", "ToPort", "CidrIp"].find((k) => c.p.has(k));
+      if (other) throw new AwsError("InvalidParameterCombination", 400, `The parameter ${other} cannot be used with the parameter SourceSecurityGroupName: for ports or protocols with a source group, use IpPermissions.N.Groups`);
+      const owner = c.p.str("SourceSecurityGroupOwnerId", { max: 32 });
+      if (owner !== undefined && owner !== c.actor.accountId) throw badValue("SourceSecurityGroupOwnerId", owner, "another account's group is named by its id: use IpPermissions.N.Groups.M.GroupId and UserId");
+      const rule: WireRule = { input: { direction, protocol: "all", peer: { securityGroupId: "" } }, where: "SourceSecurityGroupName" };
+      groupRefs.push({ rule, name: source, param: "SourceSecurityGroupName" });
+      add(rule);
+    } else {
+      if (c.p.has("SourceSecurityGroupOwnerId")) throw missing("SourceSecurityGroupName");
+      if (cidr === undefined) throw missing("CidrIp");
+      add({ input: { direction, ...portsOf(c.p.str("IpProtocol", { max: 32 }), c.p.str("FromPort", { max: 16 }), c.p.str("ToPort", { max: 16 }), ""), peer: { cidr } }, where: "CidrIp" });
+    }
+  }
+  for (const [n, perm] of [...perms].sort((a, b) => a[0] - b[0])) {
+    const at = `IpPermissions.${n}.`;
+    const ports = portsOf(perm.scalars.get("IpProtocol"), perm.scalars.get("FromPort"), perm.scalars.get("ToPort"), at);
+    if (perm.peers.size === 0) throw missing(`${at}IpRanges.1.CidrIp or ${at}Groups.1.GroupId`);
+    const peers = [...perm.peers.values()].sort((a, b) => (a.list < b.list ? -1 : a.list > b.list ? 1 : a.index - b.index));
+    for (const peer of peers) {
+      const where = `${at}${peer.list}.${peer.index}`;
+      const description = descriptionOf(peer.fields.get("Description"), `${where}.Description`);
+      const base = { direction, ...ports, ...(description !== undefined ? { description } : {}) };
+      switch (peer.list) {
+        case "IpRanges": {
+          const cidr = peer.fields.get("CidrIp");
+          if (cidr === undefined || cidr === "") throw missing(`${where}.CidrIp`);
+          add({ input: { ...base, peer: { cidr } }, where });
+          break;
+        }
+        case "Ipv6Ranges":
+          add({ input: { ...base, peer: { cidr: "0.0.0.0/0" } }, where, absent: `${where}.CidrIpv6: IPv6 is not supported by this service` });
+          break;
+        case "PrefixListIds":
+          add({ input: { ...base, peer: { cidr: "0.0.0.0/0" } }, where, absent: `${where}.PrefixListId: prefix lists are not supported by this service` });
+          break;
+        case "Groups": {
+          const id = peer.fields.get("GroupId");
+          const name = peer.fields.get("GroupName");
+          const user = peer.fields.get("UserId");
+          if (user !== undefined && !/^\d{12,16}$/.test(user)) throw new AwsError("InvalidUserID.Malformed", 400, `Invalid user id: '${user.slice(0, 40)}' (parameter ${where}.UserId)`);
+          if (id !== undefined && id !== "") {
+            if (name !== undefined) throw new AwsError("InvalidParameterCombination", 400, `The parameter ${where}.GroupId cannot be used with the parameter ${where}.GroupName`);
+            add({ input: { ...base, peer: { securityGroupId: groupId(id, `${where}.GroupId`), ...(user !== undefined ? { accountId: user } : {}) } }, where });
+          } else if (name !== undefined && name !== "") {
+            if (user !== undefined && user !== c.actor.accountId) throw badValue(`${where}.GroupName`, name, "another account's group is named by its id: give GroupId with UserId");
+            const rule: WireRule = { input: { ...base, peer: { securityGroupId: "" } }, where };
+            groupRefs.push({ rule, name, param: `${where}.GroupName` });
+            add(rule);
+          } else {
+            throw missing(`${where}.GroupId`);
+          }
+          break;
+        }
+      }
+    }
+  }
+  if (out.length === 0 && opts.required) throw missing("IpPermissions");
+  if (groupRefs.length > 0) {
+    const found = await groupsByNames(c, groupRefs.map((r) => r.name), group.vpcId, groupRefs[0]!.param);
+    groupRefs.forEach((r, i) => (r.rule.input = { ...r.rule.input, peer: { securityGroupId: found[i]!.id } }));
+  }
+  // The domain's own checks (CIDR form, host bits…), worded for the parameter that gave the rule.
+  for (const r of out) {
+    if (r.absent) continue;
+    try {
+      validateRule(r.input, r.where, c.actor.accountId);
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      const why = e.message.slice(e.message.indexOf(": ") + 2);
+      if (/peer\.cidr/.test(String(e.details.field))) {
+        const cidr = "cidr" in r.input.peer ? r.input.peer.cidr : "";
+        throw new AwsError("InvalidParameterValue", 400, `CIDR block ${cidr.slice(0, 64)} is malformed (parameter ${r.where}.CidrIp): ${why}`);
+      }
+      throw new AwsError("InvalidParameterValue", 400, `${r.where}: ${why}`);
+    }
+  }
+  return out;
+}
+
+/** The service's rule errors (field `rules[i]…`) in EC2's words, naming the parameter that gave rule i. */
+function ruleError(e: unknown, rules: readonly WireRule[]): never {
+  if (!(e instanceof DomainError)) throw e;
+  const m = /^rules\[(\d+)\]/.exec(String(e.details.field ?? ""));
+  const rule = m ? rules[Number(m[1])] : undefined;
+  const where = rule ? ` (${rule.where})` : "";
+  if (e.code === "DuplicateSecurityGroupRule") {
+    throw new AwsError("InvalidPermission.Duplicate", 400, rule ? `the specified rule "${describeRule(rule.input)}" already exists${where}` : e.message);
+  }
+  if (e.code === "SecurityGroupRuleNotFound") {
+    throw new AwsError("InvalidPermission.NotFound", 400, rule ? `The specified rule "${describeRule(rule.input)}" does not exist in this security group${where}.` : "The specified rule does not exist in this security group.");
+  }
+  if (e.code === "InvalidSecurityGroupReference" || (e.code === "ResourceNotFound" && rule)) {
+    const peer = rule && "securityGroupId" in rule.input.peer ? rule.input.peer.securityGroupId : "";
+    // The service names the peer's VPC (the caller's own group) or its account (another's) when the
+    // group exists but no active same-region peering joins the VPCs; otherwise it does not exist.
+    if (e.code === "ResourceNotFound" || (e.details.vpcId === undefined && e.details.accountId === undefined)) throw new AwsError("InvalidGroup.NotFound", 400, `The security group ID '${peer}' does not exist${where}`);
+    throw new AwsError(
+      "InvalidGroup.NotFound",
+      400,
+      `You have specified two resources that belong to different networks${where}: '${peer}' is neither in this VPC nor in a VPC joined to it by an active peering in this region (across regions, use the peer VPC's CIDR block).`,
+    );
+  }
+  if (e.code === "InvalidSecurityGroupRule") throw new AwsError("InvalidParameterValue", 400, `${rule?.where ?? "IpPermissions"}: ${e.message.slice(e.message.indexOf(": ") + 2)}`);
+  throw e;
+}
+
+/** AWS's text for a rule in InvalidPermission messages: `peer: 10.0.0.0/16, TCP, from port: 22, to port: 22, ALLOW`. */
+function describeRule(r: SgRuleInput): string {
+  const peer = "cidr" in r.peer ? r.peer.cidr : r.peer.securityGroupId;
+  const proto = r.protocol === "all" ? "ALL" : r.protocol.toUpperCase();
+  const ports =
+    r.protocol === "tcp" || r.protocol === "udp"
+      ? `, from port: ${r.fromPort ?? 0}, to port: ${r.toPort ?? 65535}`
+      : r.protocol === "icmp"
+        ? `, type: ${r.icmpType ?? -1}, code: ${r.icmpCode ?? -1}`
+        : "";
+  return `peer: ${peer}, ${proto}${ports}, ALLOW`;
+}
+
+// ---- views ---------------------------------------------------------------------------------------
+
+/** The rules AWS can say: accept rules at priority 1. */
+const awsRules = (g: SecurityGroup) => g.rules.filter((r) => r.action === "accept" && r.priority === 1);
+
+/** FromPort/ToPort as EC2 shows them (undefined for all protocols in an IpPermission). */
+function wirePorts(r: SecurityGroupRule): { from: number | undefined; to: number | undefined } {
+  if (r.protocol === "tcp" || r.protocol === "udp") return { from: r.fromPort === 1 && r.toPort === 65535 ? 0 : (r.fromPort ?? 0), to: r.toPort ?? 65535 };
+  if (r.protocol === "icmp") return { from: r.icmpType ?? -1, to: r.icmpCode ?? -1 };
+  return { from: undefined, to: undefined };
+}
+
+const wireProtocol = (p: SgProtocol) => (p === "all" ? "-1" : p);
+
+/** A group's rules of one direction as EC2's IpPermission list: one per protocol and ports, its peers grouped. */
+function permissions(g: SecurityGroup, direction: SgDirection, rules: readonly SecurityGroupRule[] = awsRules(g)): XmlValue[] {
+  const byKey = new Map<string, { ipProtocol: string; fromPort?: number; toPort?: number; groups: XmlValue[]; ipRanges: XmlValue[]; ipv6Ranges: XmlValue[]; prefixListIds: XmlValue[] }>();
+  for (const r of rules) {
+    if (r.direction !== direction) continue;
+    const { from, to } = wirePorts(r);
+    const key = `${r.protocol}|${from ?? ""}|${to ?? ""}`;
+    let perm = byKey.get(key);
+    if (!perm) byKey.set(key, (perm = { ipProtocol: wireProtocol(r.protocol), fromPort: from, toPort: to, groups: [], ipRanges: [], ipv6Ranges: [], prefixListIds: [] }));
+    const description = r.description === "" ? undefined : r.description;
+    if ("cidr" in r.peer) perm.ipRanges.push({ cidrIp: r.peer.cidr, description });
+    else perm.groups.push({ userId: r.peer.accountId, groupId: r.peer.securityGroupId, description });
+  }
+  return [...byKey.values()];
+}
+
+function groupView(g: SecurityGroup): XmlValue {
+  return {
+    ownerId: g.accountId,
+    groupId: g.id,
+    groupName: g.name,
+    groupDescription: g.description,
+    ipPermissions: permissions(g, "ingress"),
+    ipPermissionsEgress: permissions(g, "egress"),
+    vpcId: g.vpcId,
+    securityGroupArn: groupArn(g),
+    tagSet: tagSet(g.tags),
+  };
+}
+
+/** One rule as EC2's SecurityGroupRule (DescribeSecurityGroupRules, Authorize*'s answer). */
+function ruleView(g: SecurityGroup, r: SecurityGroupRule): XmlValue {
+  const { from, to } = wirePorts(r);
+  return {
+    securityGroupRuleId: r.id,
+    groupId: g.id,
+    groupOwnerId: g.accountId,
+    isEgress: r.direction === "egress",
+    ipProtocol: wireProtocol(r.protocol),
+    fromPort: from ?? -1,
+    toPort: to ?? -1,
+    cidrIpv4: "cidr" in r.peer ? r.peer.cidr : undefined,
+    referencedGroupInfo: "securityGroupId" in r.peer ? { groupId: r.peer.securityGroupId, userId: r.peer.accountId } : undefined,
+    description: r.description === "" ? undefined : r.description,
+    tagSet: [],
+    securityGroupRuleArn: ruleArn(g, r.id),
+  };
+}
+
+const ruleFilterValues = (g: SecurityGroup, direction: SgDirection, pick: (r: SecurityGroupRule) => string | number | undefined | null): string[] =>
+  awsRules(g)
+    .filter((r) => r.direction === direction)
+    .map(pick)
+    .filter((v): v is string | number => v !== undefined && v !== null)
+    .map(String);
+
+const permissionFields = (prefix: string, direction: SgDirection): FilterFields<SecurityGroup> => ({
+  [`${prefix}cidr`]: (g) => ruleFilterValues(g, direction, (r) => ("cidr" in r.peer ? r.peer.cidr : null)),
+  [`${prefix}from-port`]: (g) => ruleFilterValues(g, direction, (r) => wirePorts(r).from ?? -1),
+  [`${prefix}to-port`]: (g) => ruleFilterValues(g, direction, (r) => wirePorts(r).to ?? -1),
+  [`${prefix}protocol`]: (g) => ruleFilterValues(g, direction, (r) => wireProtocol(r.protocol)),
+  [`${prefix}group-id`]: (g) => ruleFilterValues(g, direction, (r) => ("securityGroupId" in r.peer ? r.peer.securityGroupId : null)),
+  [`${prefix}user-id`]: (g) => ruleFilterValues(g, direction, (r) => ("securityGroupId" in r.peer ? r.peer.accountId : null)),
+  // A referenced group's name is not part of the rule; IPv6 ranges and prefix lists do not exist here.
+  [`${prefix}group-name`]: () => null,
+  [`${prefix}ipv6-cidr`]: () => null,
+  [`${prefix}prefix-list-id`]: () => null,
+});
+
+const GROUP_FIELDS: FilterFields<SecurityGroup> = {
+  description: (g) => g.description,
+  "group-id": (g) => g.id,
+  "group-name": (g) => g.name,
+  "owner-id": (g) => g.accountId,
+  "vpc-id": (g) => g.vpcId,
+  ...permissionFields("ip-permission.", "ingress"),
+  ...permissionFields("egress.ip-permission.", "egress"),
+};
+
+interface RuleRow {
+  group: SecurityGroup;
+  rule: SecurityGroupRule;
+}
+
+const RULE_FIELDS: FilterFields<RuleRow> = {
+  "group-id": (r) => r.group.id,
+  "security-group-rule-id": (r) => r.rule.id,
+};
+
+/** The caller's groups for a filter list, split into what the service's list can select and what stays in memory. */
+function listCriteria(filters: readonly FilterSpec[], ids: string[]): { f: { ids?: string[]; names?: string[]; vpcId?: string }; tags: { key: string; value?: string }[]; rest: FilterSpec[] } {
+  const f: { ids?: string[]; names?: string[]; vpcId?: string } = ids.length > 0 ? { ids } : {};
+  const tags: { key: string; value?: string }[] = [];
+  const rest: FilterSpec[] = [];
+  for (const x of filters) {
+    const exact = !x.values.some((v) => /[*?]/.test(v));
+    if (exact && x.name === "group-id" && f.ids === undefined) f.ids = x.values;
+    else if (exact && x.name === "group-name" && f.names === undefined) f.names = x.values;
+    else if (exact && x.name === "vpc-id" && f.vpcId === undefined && x.values.length === 1) f.vpcId = x.values[0]!;
+    else if (exact && x.name.startsWith("tag:") && x.values.length === 1) tags.push({ key: x.name.slice(4), value: x.values[0]! });
+    else if (exact && x.name === "tag-key" && x.values.length === 1) tags.push({ key: x.values[0]! });
+    else rest.push(x);
+  }
+  return { f, tags, rest };
+}
+
+// ---- the actions -----------------------------------------------------------------------------------
+
+const AUTHORIZE_FLAT = ["CidrIp", "FromPort", "IpProtocol", "SourceSecurityGroupName", "SourceSecurityGroupOwnerId", "ToPort"];
+
+/** Rule tags (TagSpecification of security-group-rule): none may be given (rules here carry no tags). */
+function noRuleTags(c: Ctx): void {
+  const tags = c.p.tagSpecs("security-group-rule");
+  const keys = Object.keys(tags);
+  if (keys.length > 0) throw badValue("TagSpecification.1.Tag.1.Key", keys[0]!, "security group rules carry no tags on this service; tag the group");
+}
+
+function authorize(direction: SgDirection): ActionTable[string] {
+  return {
+    params: ["GroupId", "IpPermissions", "TagSpecification", ...AUTHORIZE_FLAT, ...(direction === "ingress" ? ["GroupName"] : [])],
+    dryRun: true,
+    async run(c) {
+      noRuleTags(c);
+      const group = await targetGroup(c, direction === "ingress");
+      const rules = await wireRules(c, direction, group, { flat: direction === "ingress", required: true });
+      const absent = rules.find((r) => r.absent);
+      if (absent) throw new AwsError("InvalidParameterValue", 400, absent.absent!);
+      const result = await c.services.securityGroups.addRules(c.actor, group.id, rules.map((r) => r.input)).catch((e: unknown) => ruleError(e, rules));
+      return { return: true, securityGroupRuleSet: result.added.map((r) => ruleView(result.group, r)) };
+    },
+  };
+}
+
+function revoke(direction: SgDirection): ActionTable[string] {
+  return {
+    params: ["GroupId", "IpPermissions", "SecurityGroupRuleId", ...AUTHORIZE_FLAT, ...(direction === "ingress" ? ["GroupName"] : [])],
+    dryRun: true,
+    async run(c) {
+      const group = await targetGroup(c, direction === "ingress");
+      const ids = c.p.list("SecurityGroupRuleId").map((v, i) => ruleId(v, `SecurityGroupRuleId.${i + 1}`));
+      const rules = await wireRules(c, direction, group, { flat: direction === "ingress", required: ids.length === 0 });
+      if (ids.length > 0 && rules.length > 0) throw new AwsError("InvalidParameterCombination", 400, "The parameter SecurityGroupRuleId cannot be used with the parameter IpPermissions");
+      const absent = rules.find((r) => r.absent);
+      if (absent) throw new AwsError("InvalidPermission.NotFound", 400, `The specified rule does not exist in this security group (${absent.absent}).`);
+      if (ids.length > 0) {
+        // A rule of the other direction, or of another group, is not this call's to revoke.
+        const mine = new Map(group.rules.map((r) => [r.id, r]));
+        const wrong = ids.filter((id) => mine.get(id)?.direction !== direction);
+        if (wrong.length > 0) throw ruleNotFound(wrong);
+      }
+      const before = new Map(group.rules.map((r) => [r.id, r]));
+      let after: SecurityGroup;
+      try {
+        after = await c.services.securityGroups.removeRules(c.actor, group.id, ids.length > 0 ? { ruleIds: ids } : { matching: rules.map((r) => r.input) });
+      } catch (e) {
+        if (e instanceof DomainError && e.code === "SecurityGroupRuleNotFound" && ids.length > 0) throw ruleNotFound(ids);
+        ruleError(e, rules);
+      }
+      const kept = new Set(after.rules.map((r) => r.id));
+      const revoked = [...before.values()].filter((r) => !kept.has(r.id));
+      return {
+        return: true,
+        revokedSecurityGroupRuleSet: revoked.map((r) => {
+          const { from, to } = wirePorts(r);
+          return {
+            securityGroupRuleId: r.id,
+            groupId: group.id,
+            isEgress: r.direction === "egress",
+            ipProtocol: wireProtocol(r.protocol),
+            fromPort: from ?? -1,
+            toPort: to ?? -1,
+            cidrIpv4: "cidr" in r.peer ? r.peer.cidr : undefined,
+            referencedSecurityGroupId: "securityGroupId" in r.peer ? r.peer.securityGroupId : undefined,
+            description: r.description === "" ? undefined : r.description,
+          };
+        }),
+      };
+    },
+  };
+}
+
+const SGR_UPDATE_KEY = /^SecurityGroupRule\.([1-9]\d{0,3})\.(SecurityGroupRuleId|SecurityGroupRule\.(IpProtocol|FromPort|ToPort|CidrIpv4|CidrIpv6|PrefixListId|ReferencedGroupId|Description))$/;
+
+export const securityGroupsActions: ActionTable = {
+  CreateSecurityGroup: {
+    params: ["GroupDescription", "GroupName", "VpcId", "TagSpecification"],
+    dryRun: true,
+    async run(c) {
+      const name = c.p.str("GroupName", { max: 1024 });
+      if (name === undefined || name === "") throw missing("GroupName");
+      const description = c.p.str("GroupDescription", { max: 1024 });
+      if (description === undefined) throw missing("GroupDescription");
+      if (name.length > 255 || !AWS_TEXT.test(name)) throw new AwsError("InvalidParameterValue", 400, `Invalid security group name (parameter GroupName: '${name.slice(0, 80)}'). Valid security group names are strings less than 256 characters from the following set: ${AWS_TEXT_SET}`);
+      if (name.toLowerCase().startsWith("sg-")) throw badValue("GroupName", name, "group names may not be in the format sg-*");
+      if (name === "default") throw new AwsError("InvalidParameterValue", 400, "Cannot use reserved security group name: default (parameter GroupName)");
+      if (description.length > 255 || !AWS_TEXT.test(description)) throw new AwsError("InvalidParameterValue", 400, `Invalid security group description (parameter GroupDescription). Valid descriptions are strings less than 256 characters from the following set: ${AWS_TEXT_SET}`);
+      const vpcValue = c.p.str("VpcId", { max: 64 });
+      if (vpcValue === undefined || vpcValue === "") throw new AwsError("VPCIdNotSpecified", 400, "No default VPC for this user: vpcpeer has no default VPC, so CreateSecurityGroup must name the VPC (parameter VpcId).");
+      const vpcId = nativeId("vpc", vpcValue, "VpcId");
+      const tags: Tags = c.p.tagSpecs("security-group");
+      let g: SecurityGroup;
+      try {
+        g = await c.services.securityGroups.create(c.actor, { vpcId, name, description, tags, uniqueName: true });
+      } catch (e) {
+        if (e instanceof DomainError && e.code === "NameTaken") throw new AwsError("InvalidGroup.Duplicate", 400, `The security group '${name.slice(0, 80)}' already exists for VPC '${vpcId}'`);
+        throw e;
+      }
+      return { groupId: g.id, tagSet: tagSet(g.tags), securityGroupArn: groupArn(g) };
+    },
+  },
+
+  DescribeSecurityGroups: {
+    params: ["GroupId", "GroupName", "NextToken", "MaxResults", "Filter"],
+    dryRun: true,
+    async run(c) {
+      const ids = c.p.list("GroupId").map((v, i) => groupId(v, `GroupId.${i + 1}`));
+      const names = c.p.list("GroupName");
+      const filters = c.p.filters(filterNames(GROUP_FIELDS));
+      // Every group asked for by id or name must be the caller's, whatever the filters.
+      if (ids.length > 0) await groupsByIds(c, ids);
+      if (names.length > 0) await groupsByNames(c, names, undefined, "GroupName");
+      const { f, tags, rest } = listCriteria(names.length > 0 ? [{ name: "group-name", values: names }, ...filters] : filters, [...new Set(ids)]);
+      const { page, nextToken } = await keysetPage(
+        c,
+        (o) => c.services.securityGroups.list(c.actor, f, { ...o, tags: tags.length > 0 ? tags : undefined }),
+        (items) => applyFilters(items, rest, GROUP_FIELDS),
+        { min: 5, max: 1000 },
+      );
+      return { securityGroupInfo: page.map(groupView), nextToken };
+    },
+  },
+
+  DescribeSecurityGroupRules: {
+    params: ["Filter", "SecurityGroupRuleId", "NextToken", "MaxResults"],
+    dryRun: true,
+    async run(c) {
+      const ids = c.p.list("SecurityGroupRuleId").map((v, i) => ruleId(v, `SecurityGroupRuleId.${i + 1}`));
+      const filters = c.p.filters(filterNames(RULE_FIELDS));
+      const byGroup = filters.find((x) => x.name === "group-id" && !x.values.some((v) => /[*?]/.test(v)));
+      const groups = await listAll((o) => c.services.securityGroups.list(c.actor, byGroup ? { ids: byGroup.values } : {}, o));
+      const rows: RuleRow[] = groups.flatMap((group) => awsRules(group).map((rule) => ({ group, rule })));
+      if (ids.length > 0) {
+        const have = new Set(rows.map((r) => r.rule.id));
+        const missingIds = [...new Set(ids)].filter((id) => !have.has(id));
+        if (missingIds.length > 0) throw ruleNotFound(missingIds);
+      }
+      const wanted = new Set(ids);
+      const kept = applyFilters(ids.length > 0 ? rows.filter((r) => wanted.has(r.rule.id)) : rows, filters, RULE_FIELDS, () => ({}));
+      const { page, nextToken } = paginate(c, kept, { min: 5, max: 1000 });
+      return { securityGroupRuleSet: page.map((r) => ruleView(r.group, r.rule)), nextToken };
+    },
+  },
+
+  AuthorizeSecurityGroupIngress: authorize("ingress"),
+  AuthorizeSecurityGroupEgress: authorize("egress"),
+  RevokeSecurityGroupIngress: revoke("ingress"),
+  RevokeSecurityGroupEgress: revoke("egress"),
+
+  ModifySecurityGroupRules: {
+    params: ["GroupId", "SecurityGroupRule"],
+    dryRun: true,
+    async run(c) {
+      const group = await targetGroup(c, false);
+      const updates = new Map<number, Map<string, string>>();
+      for (const key of c.p.keys()) {
+        if (!key.startsWith("SecurityGroupRule")) continue;
+        const m = SGR_UPDATE_KEY.exec(key);
+        if (!m) throw new AwsError("UnknownParameter", 400, `The parameter ${key.slice(0, 100)} is not recognized`);
+        let u = updates.get(Number(m[1]));
+        if (!u) updates.set(Number(m[1]), (u = new Map()));
+        u.set(m[3] ?? m[2]!, c.p.str(key, { max: 1024 })!);
+      }
+      if (updates.size === 0) throw missing("SecurityGroupRule.1.SecurityGroupRuleId");
+      const byId = new Map(group.rules.map((r) => [r.id, r]));
+      const changes: { id: string; input: SgRuleInput; where: string }[] = [];
+      for (const [n, u] of [...updates].sort((a, b) => a[0] - b[0])) {
+        const at = `SecurityGroupRule.${n}.`;
+        const idValue = u.get("SecurityGroupRuleId");
+        if (idValue === undefined || idValue === "") throw missing(`${at}SecurityGroupRuleId`);
+        const id = ruleId(idValue, `${at}SecurityGroupRuleId`);
+        const current = byId.get(id);
+        if (!current) throw ruleNotFound([id]);
+        const rat = `${at}SecurityGroupRule.`;
+        if (u.has("CidrIpv6")) throw badValue(`${rat}CidrIpv6`, u.get("CidrIpv6")!, "IPv6 is not supported by this service");
+        if (u.has("PrefixListId")) throw badValue(`${rat}PrefixListId`, u.get("PrefixListId")!, "prefix lists are not supported by this service");
+        const cidr = u.get("CidrIpv4");
+        const ref = u.get("ReferencedGroupId");
+        if (cidr !== undefined && ref !== undefined) throw new AwsError("InvalidParameterCombination", 400, `The parameter ${rat}CidrIpv4 cannot be used with the parameter ${rat}ReferencedGroupId`);
+        if (cidr === undefined && ref === undefined) throw missing(`${rat}CidrIpv4 or ${rat}ReferencedGroupId`);
+        const ports = portsOf(u.get("IpProtocol"), u.get("FromPort"), u.get("ToPort"), rat);
+        const description = descriptionOf(u.get("Description"), `${rat}Description`);
+        let peer: SgRuleInput["peer"];
+        if (cidr !== undefined) {
+          peer = { cidr };
+        } else {
+          // `[account/]sg-…` (Terraform sends its referenced_security_group_id as it is written).
+          const [account, sg] = ref!.includes("/") ? (ref!.split("/", 2) as [string, string]) : [undefined, ref!];
+          if (account !== undefined && !/^\d{12,16}$/.test(account)) throw new AwsError("InvalidUserID.Malformed", 400, `Invalid user id: '${account.slice(0, 40)}' (parameter ${rat}ReferencedGroupId)`);
+          const id = groupId(sg, `${rat}ReferencedGroupId`);
+          const keepAccount = "securityGroupId" in current.peer && current.peer.securityGroupId === id ? current.peer.accountId : undefined;
+          peer = { securityGroupId: id, ...((account ?? keepAccount) ? { accountId: account ?? keepAccount } : {}) };
+        }
+        const input: SgRuleInput = { direction: current.direction, ...ports, peer, ...(description !== undefined ? { description } : {}) };
+        try {
+          validateRule(input, `${at}SecurityGroupRule`, c.actor.accountId);
+        } catch (e) {
+          if (!(e instanceof DomainError)) throw e;
+          throw new AwsError("InvalidParameterValue", 400, e.message);
+        }
+        changes.push({ id, input, where: `${at}SecurityGroupRule` });
+      }
+      // All or none: every replacement in one transaction.
+      await c.services.deps.store.transaction(async () => {
+        for (const ch of changes) {
+          try {
+            await c.services.securityGroups.replaceRule(c.actor, group.id, ch.id, ch.input);
+          } catch (e) {
+            if (e instanceof DomainError && e.code === "SecurityGroupRuleNotFound") throw ruleNotFound([ch.id]);
+            ruleError(e instanceof DomainError ? new DomainError(e.code, e.message, { ...e.details, field: "rules[0]" }) : e, [{ input: ch.input, where: ch.where }]);
+          }
+        }
+      });
+      return { return: true };
+    },
+  },
+
+  DeleteSecurityGroup: {
+    params: ["GroupId", "GroupName"],
+    dryRun: true,
+    async run(c) {
+      const group = await targetGroup(c, true);
+      if (group.isDefault) throw new AwsError("CannotDelete", 400, `the specified group: "${group.id}" name: "default" cannot be deleted by a user`);
+      try {
+        await c.services.securityGroups.delete(c.actor, group.id);
+      } catch (e) {
+        if (e instanceof DomainError && e.code === "DefaultSecurityGroupImmutable") throw new AwsError("CannotDelete", 400, `the specified group: "${group.id}" name: "default" cannot be deleted by a user`);
+        if (e instanceof DomainError && e.code === "DependencyViolation") {
+          const dependents = Array.isArray(e.details.dependents) ? (e.details.dependents as { resource: string; id: string }[]) : [];
+          const groups = dependents.filter((d) => d.resource === "security-group").map((d) => d.id);
+          const members = dependents.filter((d) => d.resource === "instance");
+          if (members.length === 0 && (groups.length > 0 || e.details.otherAccountsReferencingGroups !== undefined)) {
+            throw new AwsError("InvalidGroup.InUse", 400, `Group ${group.id} is used by groups: ${groups.length > 0 ? groups.join(" ") : "groups of other accounts"}`);
+          }
+          throw new AwsError("DependencyViolation", 400, `resource ${group.id} has a dependent object: ${awsIdsIn(e.message)}`);
+        }
+        throw e;
+      }
+      return { return: true, groupId: group.id };
+    },
+  },
+
+  ModifyInstanceAttribute: {
+    params: [
+      "InstanceId",
+      "Attribute",
+      "Value",
+      "GroupId",
+      "BlockDeviceMapping",
+      "DisableApiTermination",
+      "DisableApiStop",
+      "InstanceType",
+      "Kernel",
+      "Ramdisk",
+      "UserData",
+      "InstanceInitiatedShutdownBehavior",
+      "EbsOptimized",
+      "SriovNetSupport",
+      "EnaSupport",
+      "SourceDestCheck",
+    ],
+    dryRun: true,
+    async run(c) {
+      const other = c.p.keys().find((k) => !/^(Action|Version|DryRun|InstanceId|GroupId\.\d+|Attribute)$/.test(k));
+      if (other !== undefined) {
+        throw new AwsError("UnsupportedOperation", 400, `The parameter ${other.slice(0, 100)} is not supported by this server: ModifyInstanceAttribute changes an instance's security groups (GroupId.N) only.`);
+      }
+      const attribute = c.p.str("Attribute", { max: 64 });
+      if (attribute !== undefined && attribute !== "groupSet") throw new AwsError("UnsupportedOperation", 400, `The attribute ${attribute.slice(0, 64)} is not supported by this server: ModifyInstanceAttribute changes an instance's security groups (GroupId.N) only.`);
+      const instanceId = nativeId("instance", c.p.req("InstanceId", { max: 64 }), "InstanceId");
+      const ids = c.p.list("GroupId").map((v, i) => groupId(v, `GroupId.${i + 1}`));
+      if (ids.length === 0) throw missing("GroupId.1");
+      const instance = await c.services.instances.get(c.actor, instanceId);
+      await groupsInVpc(c, ids, instance.vpcId);
+      await c.services.securityGroups.setInstanceGroups(c.actor, instance.id, [...new Set(ids)]);
+      return { return: true };
+    },
+  },
+
+  DescribeSecurityGroupReferences: {
+    params: ["GroupId"],
+    dryRun: true,
+    async run(c) {
+      const ids = c.p.list("GroupId").map((v, i) => groupId(v, `GroupId.${i + 1}`));
+      if (ids.length === 0) throw missing("GroupId.1");
+      const groups = new Map((await groupsByIds(c, ids)).map((g) => [g.id, g]));
+      // AWS lists the VPCs on the other side of a peering only, not the group's own.
+      const refs = (await c.services.securityGroups.references(c.actor, [...new Set(ids)])).filter((r) => r.referencingVpcId !== groups.get(r.securityGroupId)?.vpcId);
+      return { securityGroupReferenceSet: refs.map((r) => ({ groupId: r.securityGroupId, referencingVpcId: r.referencingVpcId, vpcPeeringConnectionId: r.peeringId ?? undefined })) };
+    },
+  },
+
+  DescribeStaleSecurityGroups: {
+    params: ["VpcId", "MaxResults", "NextToken"],
+    dryRun: true,
+    async run(c) {
+      const vpc = await c.services.vpcs.get(c.actor, nativeId("vpc", c.p.req("VpcId", { max: 64 }), "VpcId"));
+      const stale = await c.services.securityGroups.stale(c.actor, vpc.id);
+      const { page, nextToken } = paginate(c, stale, { min: 5, max: 255 });
+      const staleView = (g: SecurityGroup, direction: SgDirection) =>
+        permissions(g, direction, g.rules.filter((r) => r.stale)).map((p) => {
+          const perm = p as { ipProtocol: string; fromPort?: number; toPort?: number; groups: XmlValue[] };
+          return { fromPort: perm.fromPort, ipProtocol: perm.ipProtocol, ipRanges: [], prefixListIds: [], groups: perm.groups.map((x) => ({ ...(x as object), peeringStatus: "deleted" })), toPort: perm.toPort };
+        });
+      return {
+        staleSecurityGroupSet: page.map((g) => ({
+          description: g.description,
+          groupId: g.id,
+          groupName: g.name,
+          staleIpPermissions: staleView(g, "ingress"),
+          staleIpPermissionsEgress: staleView(g, "egress"),
+          vpcId: g.vpcId,
+        })),
+        nextToken,
+      };
+    },
+  },
+};
