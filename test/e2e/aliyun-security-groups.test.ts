@@ -179,6 +179,13 @@ describe("Alibaba ECS security groups through @alicloud/ecs20140526", () => {
     const far = await createGroup(alice, other.vpcId, "far");
     expect(await codeOf(a.joinSecurityGroup(new Ecs.JoinSecurityGroupRequest({ regionId: R, instanceId: i1, securityGroupId: far })))).toBe("InvalidInstanceId.Mismatch");
     expect(await codeOf(a.runInstances(new Ecs.RunInstancesRequest({ regionId: R, vSwitchId: net.vSwitchId, securityGroupId: "sg-000000000000" })))).toBe("InvalidSecurityGroupId.NotFound");
+    expect(await codeOf(a.runInstances(new Ecs.RunInstancesRequest({ regionId: R, vSwitchId: net.vSwitchId, securityGroupIds: [web, far] })))).toBe("InvalidOperation.VpcMismatch");
+    expect(await codeOf(a.runInstances(new Ecs.RunInstancesRequest({ regionId: R, vSwitchId: "vsw-000000000000", securityGroupId: web })))).toBe("InvalidVSwitchId.NotFound");
+    expect(await codeOf(a.runInstances(new Ecs.RunInstancesRequest({ regionId: R, vSwitchId: net.vSwitchId, securityGroupId: web, privateIpAddress: "10.41.1.10" })))).toBe("InvalidPrivateIpAddress.Duplicated");
+    // Amount is all or none: a /29 runs out part way, and none of them stays.
+    const small = (await vpcs(alice).createVSwitch(new Vpc.CreateVSwitchRequest({ regionId: R, vpcId: net.vpcId, zoneId: `${R}-b`, cidrBlock: "10.41.2.0/29" }))).body.vSwitchId;
+    expect(await codeOf(a.runInstances(new Ecs.RunInstancesRequest({ regionId: R, vSwitchId: small, securityGroupId: web, amount: 10 })))).toBe("InvalidVSwitchId.IpNotEnough");
+    expect((await a.describeInstances(new Ecs.DescribeInstancesRequest({ regionId: R, vSwitchId: small }))).body.totalCount).toBe(0);
     expect(await codeOf(a.runInstances(new Ecs.RunInstancesRequest({ regionId: R, vSwitchId: net.vSwitchId })))).toBe("MissingParameter");
 
     // A group with members cannot go; Running instances go with Force only.

@@ -141,7 +141,8 @@ const BY_CODE: Partial<Record<ErrorCode, [string, number]>> = {
   NameTaken: ["InvalidParameter.Name", 400],
   IdempotencyKeyReused: ["IdempotentParameterMismatch", 400],
   LimitExceeded: ["QuotaExceeded", 400],
-  SubnetFull: ["QuotaExceeded", 400],
+  // Instances are made by ECS RunInstances only: its code for a vSwitch with no address left.
+  SubnetFull: ["InvalidVSwitchId.IpNotEnough", 403],
   InvalidPeeringState: ["IncorrectStatus.VpcPeer", 400],
   PeeringActionForbidden: ["Forbidden.OperationNotAllowed", 403],
   PeeringExists: ["ResourceAlreadyExist.VpcPeer", 400],
@@ -160,6 +161,8 @@ const BY_CODE: Partial<Record<ErrorCode, [string, number]>> = {
   DuplicateSecurityGroupRule: ["InvalidParam.DuplicatePermissions", 400],
   SecurityGroupRuleNotFound: ["SecurityGroupRule.NotFound", 404],
   DefaultSecurityGroupImmutable: ["OperationDenied", 403],
+  // ECS RunInstances: PrivateIpAddress already used in the vSwitch.
+  IpAddressInUse: ["InvalidPrivateIpAddress.Duplicated", 400],
 };
 
 /** ECS's codes for a full security group, instance or VPC (by the service's quota name). */

@@ -382,13 +382,18 @@ export const ecsActions: ActionTable = {
       if (name !== undefined && /^https?:\/\//i.test(name)) throw badParam("InstanceName", "must not start with http:// or https://");
       const description = c.p.description();
       const tags = c.p.tags("Tag");
+      const subnet = await c.services.subnets.get(c.actor, subnetId);
       for (const [n, id] of groups.entries()) {
+        const field = `SecurityGroupId${groups.length > 1 || c.p.list("SecurityGroupIds").length > 0 ? `s.${n + 1}` : ""}`;
+        let g: SecurityGroup;
         try {
-          await c.services.securityGroups.get(c.actor, id);
+          g = await c.services.securityGroups.get(c.actor, id);
         } catch (e) {
-          if (e instanceof DomainError && e.code === "ResourceNotFound") throw new AliyunError("InvalidSecurityGroupId.NotFound", 404, `The specified SecurityGroupId${groups.length > 1 ? `s.${n + 1}` : ""} ${id.slice(0, 64)} does not exist.`);
+          if (e instanceof DomainError && e.code === "ResourceNotFound") throw new AliyunError("InvalidSecurityGroupId.NotFound", 404, `The specified ${field} ${id.slice(0, 64)} does not exist.`);
           throw e;
         }
+        // ECS's words for a group and a vSwitch of different VPCs (RunInstances / CreateNetworkInterface error tables).
+        if (g.vpcId !== subnet.vpcId) throw new AliyunError("InvalidOperation.VpcMismatch", 403, `The operation is invalid: ${field} ${g.id} is in ${g.vpcId}, VSwitchId ${toAli("vSwitch", subnet.id)} in ${subnet.vpcId}.`);
       }
       // Every instance or none: the ones made before a failure are deleted again.
       const made: string[] = [];
