@@ -252,7 +252,7 @@ describe.each(BACKENDS)("native API security groups on %s", (backend) => {
       fc.integer({ min: -5, max: 70000 }),
       fc.double(),
       fc.string({ maxLength: 12 }),
-      some(null, true, [], {}, "", "10.0.0.1/16", "10.0.0.0/33", "::/0", "sg-000000000000", "sg-X", "999999999999", "tcp", "drop", 0, 65536, 256, 10001),
+      some<unknown>(null, true, [], {}, "", "10.0.0.1/16", "10.0.0.0/33", "::/0", "sg-000000000000", "sg-X", "999999999999", "tcp", "drop", 0, 65536, 256, 10001),
       fc.record({ cidr: fc.string({ maxLength: 20 }) }),
       fc.record({ securityGroupId: some("sg-000000000000", g.id, "sg-x"), accountId: some(alice.id, bob.id, "1", "999999999999") }),
     );
