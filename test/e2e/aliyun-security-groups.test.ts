@@ -7,6 +7,7 @@
  */
 
 import * as Ecs from "@alicloud/ecs20140526";
+import * as Pop from "@alicloud/pop-core";
 import { $OpenApiUtil } from "@alicloud/openapi-core";
 import * as Vpc from "@alicloud/vpc20160428";
 import fc from "fast-check";
@@ -129,6 +130,11 @@ describe("Alibaba ECS security groups through @alicloud/ecs20140526", () => {
     expect((await d({ securityGroupName: "db" })).securityGroups.securityGroup).toEqual([expect.objectContaining({ securityGroupId: more[0], securityGroupType: "normal", ruleCount: 0, vpcId: net.vpcId })]);
     expect((await d({ securityGroupIds: "not json" }).catch((e: { code: string }) => e.code))).toBe("InvalidParameter");
 
+    // Signature v1 (@alicloud/pop-core) reaches ECS by its Version too.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const RPCClient = (Pop as any).RPCClient ?? (Pop as any).default.RPCClient;
+    const pop = new RPCClient({ accessKeyId: alice.accessKeyId, accessKeySecret: alice.accessKeySecret, endpoint: `http://${endpoint}`, apiVersion: "2014-05-26" });
+    expect((await pop.request("DescribeSecurityGroupAttribute", { RegionId: R, SecurityGroupId: sg }, { method: "POST" })).Permissions.Permission).toHaveLength(1);
     // Another account's group is simply not found.
     expect(await codeOf(ecs(bob).describeSecurityGroupAttribute(new Ecs.DescribeSecurityGroupAttributeRequest({ regionId: R, securityGroupId: sg })))).toBe("InvalidSecurityGroupId.NotFound");
     expect(await codeOf(ecs(bob).authorizeSecurityGroup(new Ecs.AuthorizeSecurityGroupRequest({ regionId: R, securityGroupId: sg, ipProtocol: "tcp", portRange: "1/2", sourceCidrIp: "1.0.0.0/8" })))).toBe("InvalidSecurityGroupId.NotFound");
