@@ -58,6 +58,8 @@ describe("AWS face: instances through @aws-sdk/client-ec2", () => {
     expect(out.ReservationId).toMatch(/^r-[0-9a-f]{17}$/);
     expect(out.OwnerId).toBe(alice.id);
     expect(out.Groups).toEqual([]);
+    // No SecurityGroupId: the VPC's default group.
+    expect(out.Instances![0]!.SecurityGroups).toEqual([{ GroupId: expect.stringMatching(/^sg-/), GroupName: "default" }]);
     expect(out.Instances).toHaveLength(1);
     const i = out.Instances![0]!;
     expect(i).toMatchObject({
@@ -125,7 +127,7 @@ describe("AWS face: instances through @aws-sdk/client-ec2", () => {
       [{ MinCount: 3, MaxCount: 2 }, "InvalidParameterValue", /MinCount/],
       [{ MinCount: 0 }, "InvalidParameterValue", /MinCount/],
       [{ Placement: { AvailabilityZone: "us-east-1a" } }, "InvalidParameterValue", /us-east-1b/],
-      [{ SecurityGroupIds: ["sg-12345678"] }, "UnsupportedOperation", /SecurityGroupId\.1/],
+      [{ SecurityGroupIds: ["sg-12345678"] }, "InvalidGroup.NotFound", /sg-12345678/],
       [{ KeyName: "mine" }, "UnsupportedOperation", /KeyName/],
       [{ EbsOptimized: true }, "UnsupportedOperation", /EbsOptimized=true/],
       [{ Monitoring: { Enabled: true } }, "UnsupportedOperation", /Monitoring\.Enabled=true/],

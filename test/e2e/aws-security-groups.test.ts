@@ -317,7 +317,8 @@ describe("AWS face: security groups through @aws-sdk/client-ec2", () => {
   it("malformed rule parameters, fuzzed as signed Query requests: never a 5xx, nothing half-written", async () => {
     const signer = new SignatureV4({ credentials: { accessKeyId: alice.accessKeyId, secretAccessKey: alice.accessKeySecret }, region: EAST, service: "ec2", sha256: Hash.bind(null, "sha256"), uriEscapePath: true });
     const send = async (params: [string, string][]) => {
-      const body = [["Version", "2016-11-15"], ...params].map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&");
+      const all: [string, string][] = [["Version", "2016-11-15"], ...params];
+      const body = all.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&");
       const signed = await signer.sign({ method: "POST", protocol: "http:", hostname: "127.0.0.1", path: "/", headers: { host: "127.0.0.1", "content-type": "application/x-www-form-urlencoded" }, body });
       const res = await h.app.inject({ method: "POST", url: "/", headers: signed.headers as Record<string, string>, payload: body });
       return { status: res.statusCode, body: res.body };

@@ -279,11 +279,12 @@ describe("AWS EC2 face: VPCs, subnets and route tables", () => {
     expect((await failure(ec2.send(new DeleteSubnetCommand({ SubnetId: s.SubnetId! })))).code).toBe("DependencyViolation");
     expect(await failure(ec2.send(new DeleteVpcCommand({ VpcId: v.VpcId! })))).toMatchObject({ code: "DependencyViolation", message: expect.stringContaining(s.SubnetId!) });
 
-    // vpcpeer has no network ACLs or security groups: the empty sets, filters accepted.
+    // vpcpeer has no network ACLs: the empty set, filters accepted. The VPC's default security
+    // group is AWS's (Terraform's aws_vpc reads it so): members only in, everything out.
     const acls = await ec2.send(new DescribeNetworkAclsCommand({ Filters: [{ Name: "default", Values: ["true"] }, { Name: "vpc-id", Values: [v.VpcId!] }] }));
     expect(acls.NetworkAcls).toEqual([]);
     const sgs = await ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: ["default"] }, { Name: "vpc-id", Values: [v.VpcId!] }] }));
-    expect(sgs.SecurityGroups).toEqual([]);
+    expect(sgs.SecurityGroups).toMatchObject([{ GroupName: "default", VpcId: v.VpcId, IpPermissions: [{ IpProtocol: "-1", UserIdGroupPairs: [{ GroupId: sgs.SecurityGroups![0]!.GroupId }] }], IpPermissionsEgress: [{ IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }] }] }]);
 
     await services.instances.delete({ accountId: alice.id, region: "us-east-1" }, ins.id);
     await ec2.send(new DeleteSubnetCommand({ SubnetId: s.SubnetId! }));

@@ -333,14 +333,12 @@ function ruleError(e: unknown, rules: readonly WireRule[]): never {
   }
   if (e.code === "InvalidSecurityGroupReference" || (e.code === "ResourceNotFound" && rule)) {
     const peer = rule && "securityGroupId" in rule.input.peer ? rule.input.peer.securityGroupId : "";
-    // The service names the peer's VPC (the caller's own group) or its account (another's) when the
-    // group exists but no active same-region peering joins the VPCs; otherwise it does not exist.
-    if (e.code === "ResourceNotFound" || (e.details.vpcId === undefined && e.details.accountId === undefined)) throw new AwsError("InvalidGroup.NotFound", 400, `The security group ID '${peer}' does not exist${where}`);
-    throw new AwsError(
-      "InvalidGroup.NotFound",
-      400,
-      `You have specified two resources that belong to different networks${where}: '${peer}' is neither in this VPC nor in a VPC joined to it by an active peering in this region (across regions, use the peer VPC's CIDR block).`,
-    );
+    const reason = String(e.details.reason ?? "");
+    if (e.code === "ResourceNotFound" || reason === "not-found") throw new AwsError("InvalidGroup.NotFound", 400, `The security group ID '${peer}' does not exist${where}`);
+    if (reason === "cross-region") {
+      throw new AwsError("InvalidGroup.NotFound", 400, `The security group ID '${peer}' does not exist in this region${where}: a group across a cross-region peering cannot be referenced; use the peer VPC's CIDR block.`);
+    }
+    throw new AwsError("InvalidGroup.NotFound", 400, `You have specified two resources that belong to different networks${where}: '${peer}' is neither in this VPC nor in a VPC joined to it by an active peering.`);
   }
   if (e.code === "InvalidSecurityGroupRule") throw new AwsError("InvalidParameterValue", 400, `${rule?.where ?? "IpPermissions"}: ${e.message.slice(e.message.indexOf(": ") + 2)}`);
   throw e;
@@ -612,7 +610,8 @@ export const securityGroupsActions: ActionTable = {
       const ids = c.p.list("SecurityGroupRuleId").map((v, i) => ruleId(v, `SecurityGroupRuleId.${i + 1}`));
       const filters = c.p.filters(filterNames(RULE_FIELDS));
       const byGroup = filters.find((x) => x.name === "group-id" && !x.values.some((v) => /[*?]/.test(v)));
-      const groups = await listAll((o) => c.services.securityGroups.list(c.actor, byGroup ? { ids: byGroup.values } : {}, o));
+      // Only the groups that hold the rules asked for (or the groups filtered on) are read.
+      const groups = await listAll((o) => c.services.securityGroups.list(c.actor, { ...(byGroup ? { ids: byGroup.values } : {}), ...(ids.length > 0 ? { ruleIds: [...new Set(ids)] } : {}) }, o));
       const rows: RuleRow[] = groups.flatMap((group) => awsRules(group).map((rule) => ({ group, rule })));
       if (ids.length > 0) {
         const have = new Set(rows.map((r) => r.rule.id));
@@ -710,9 +709,8 @@ export const securityGroupsActions: ActionTable = {
       } catch (e) {
         if (e instanceof DomainError && e.code === "DefaultSecurityGroupImmutable") throw new AwsError("CannotDelete", 400, `the specified group: "${group.id}" name: "default" cannot be deleted by a user`);
         if (e instanceof DomainError && e.code === "DependencyViolation") {
-          const dependents = Array.isArray(e.details.dependents) ? (e.details.dependents as { resource: string; id: string }[]) : [];
-          const groups = dependents.filter((d) => d.resource === "security-group").map((d) => d.id);
-          const members = dependents.filter((d) => d.resource === "instance");
+          const members = Array.isArray(e.details.members) ? e.details.members : [];
+          const groups = Array.isArray(e.details.referencedBy) ? (e.details.referencedBy as string[]) : [];
           if (members.length === 0 && (groups.length > 0 || e.details.otherAccountsReferencingGroups !== undefined)) {
             throw new AwsError("InvalidGroup.InUse", 400, `Group ${group.id} is used by groups: ${groups.length > 0 ? groups.join(" ") : "groups of other accounts"}`);
           }
