@@ -155,6 +155,21 @@ describe.each(BACKENDS)("Tencent security groups through the official SDK on %s"
     expect((await a.DescribeSecurityGroups({ SecurityGroupIds: [sg] })).SecurityGroupSet![0]!.SecurityGroupName).toBe("web2");
   });
 
+  it("keeps every one of concurrent appends and inserts (each a conditional read → renumber → write)", async () => {
+    const sg = (await a.CreateSecurityGroup({ GroupName: "busy", GroupDescription: "" })).SecurityGroup!.SecurityGroupId;
+    const n = 8;
+    await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        a.CreateSecurityGroupPolicies({ SecurityGroupId: sg, SecurityGroupPolicySet: { Ingress: [policy({ ...(i % 2 ? { PolicyIndex: 0 } : {}), Protocol: "TCP", Port: String(100 + i), CidrBlock: "10.0.0.0/8", Action: "ACCEPT" })] } }),
+      ),
+    );
+    const set = await ingress(a, sg);
+    expect(set.Ingress!.map((p) => Number(p.Port)).sort()).toEqual(Array.from({ length: n }, (_, i) => 100 + i));
+    expect(set.Ingress!.map((p) => p.PolicyIndex)).toEqual(Array.from({ length: n }, (_, i) => i));
+    expect(await priorities(sg)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    await a.DeleteSecurityGroup({ SecurityGroupId: sg });
+  });
+
   it("references a peer account's group across the active peering, stale once the peering is gone", async () => {
     const bobSg = (await b.CreateSecurityGroup({ GroupName: "db", GroupDescription: "" })).SecurityGroup!.SecurityGroupId;
     const sg = (await a.CreateSecurityGroupWithPolicies({

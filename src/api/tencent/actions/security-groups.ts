@@ -37,24 +37,17 @@ import { type ActionDef, type Ctx, exclusive, matches } from "./common.ts";
 
 const GROUP_NAME = { max: 60 } as const;
 const GROUP_DESCRIPTION = { max: 100, min: 0 } as const;
-/** Attempts of one read → renumber → write when another change got in between (no Version given). */
-const ATTEMPTS = 5;
+/**
+ * Attempts of one read → renumber → write when another change got in between (no Version given):
+ * each lost attempt means another change committed, so a request fails only after 20 others won.
+ */
+const ATTEMPTS = 20;
 
 const versionMismatch = (given: number, current: number) =>
   new TencentError("UnsupportedOperation.VersionMismatch", `SecurityGroupPolicySet.Version ${given} is not the group's current version ${current}: read the policies again (DescribeSecurityGroupPolicies) and retry.`);
 
 /** A service refusal because the rules changed since they were read (setRules' expectedVersion). */
 const isStale = (e: unknown) => isDomainError(e) && e.details.reason === "version-mismatch";
-
-/**
- * setRules, the write conditional on the rules version read (asked of sg-core in
- * notes/sg-contract.md: `opts.expectedVersion`, refused with details.reason "version-mismatch").
- * Until the service takes it, it ignores the argument and a change made between this face's read
- * and its write can be overwritten.
- */
-type SetRulesAt = (actor: Ctx["actor"], id: string, direction: SgDirection | "both", rules: SgRuleInput[], opts: { expectedVersion: number }) => Promise<SecurityGroup>;
-const setRulesAt = (ctx: Ctx, id: string, direction: SgDirection | "both", rules: SgRuleInput[], version: number) =>
-  (ctx.services.securityGroups.setRules as SetRulesAt).call(ctx.services.securityGroups, ctx.actor, id, direction, rules, { expectedVersion: version });
 
 /** The group, scoped to the request's region by the actor. */
 const group = (ctx: Ctx, id: string) => ctx.services.securityGroups.get(ctx.actor, id);
@@ -143,7 +136,7 @@ async function editRules(
     if (given !== undefined && given !== g.rulesVersion) throw versionMismatch(given, g.rulesVersion);
     const { direction, rules } = edit(g);
     try {
-      await setRulesAt(ctx, g.id, direction, rules, g.rulesVersion);
+      await ctx.services.securityGroups.setRules(ctx.actor, g.id, direction, rules, { expectedVersion: g.rulesVersion });
       return;
     } catch (e) {
       if (!isStale(e)) throw e;
