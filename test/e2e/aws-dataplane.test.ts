@@ -6,18 +6,23 @@
  * association.main filter) carry them; once the peering is deleted its routes read blackhole and
  * the packets stop. Reachability is checked twice: with the API's probe, and with a TCP connection
  * made directly from the instance's namespace to a responder in the other's (so the last check
- * does not rest on the probe's view of which peerings are live). Needs root: skipped otherwise.
+ * does not rest on the probe's view of which peerings are live). Routed both ways, AWS's default
+ * security groups (members only) still stop the connections until each side authorizes the
+ * other (a peer group across the peering, a CIDR). Needs root: skipped otherwise.
  */
 for (const v of ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"]) delete process.env[v];
 
 import {
   AcceptVpcPeeringConnectionCommand,
+  AuthorizeSecurityGroupIngressCommand,
   CreateRouteCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
   CreateVpcPeeringConnectionCommand,
   DeleteVpcPeeringConnectionCommand,
   DescribeRouteTablesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeStaleSecurityGroupsCommand,
   DescribeVpcPeeringConnectionsCommand,
   EC2Client,
   type Instance,
@@ -114,6 +119,17 @@ describe.skipIf(!isRoot)("real packets through a peering made with the AWS SDK",
     await s.applied(async () => undefined);
     expect(await both()).toEqual(none);
     await s.applied(() => b.send(new CreateRouteCommand({ RouteTableId: bMain.RouteTableId!, DestinationCidrBlock: "10.10.0.0/16", VpcPeeringConnectionId: pcx.VpcPeeringConnectionId! })));
+    // Routed both ways, but AWS's default groups admit their own members only: still no connection.
+    expect({ directAB: await direct(aIns, bIns), directBA: await direct(bIns, aIns) }).toEqual({ directAB: false, directBA: false });
+    // Each side lets the other in: Bob by Alice's default group (a peer group across the active
+    // peering, named with its owner), Alice by Bob's VPC CIDR.
+    const defaultGroup = async (c: EC2Client, vpcId: string) =>
+      (await c.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }, { Name: "group-name", Values: ["default"] }] }))).SecurityGroups![0]!.GroupId!;
+    const aDefault = await defaultGroup(a, aVpc.VpcId!);
+    const bDefault = await defaultGroup(b, bVpc.VpcId!);
+    const ports = { IpProtocol: "tcp", FromPort: 8080, ToPort: PORT };
+    await b.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: bDefault, IpPermissions: [{ ...ports, UserIdGroupPairs: [{ GroupId: aDefault, UserId: alice.accountId }] }] }));
+    await s.applied(() => a.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: aDefault, IpPermissions: [{ ...ports, IpRanges: [{ CidrIp: "10.20.0.0/16" }] }] })));
     expect(await both()).toEqual(all);
 
     const peeringRoute = async (c: EC2Client, vpcId: string) => (await mainTable(c, vpcId)).Routes!.find((r) => r.VpcPeeringConnectionId === pcx.VpcPeeringConnectionId);
@@ -126,6 +142,8 @@ describe.skipIf(!isRoot)("real packets through a peering made with the AWS SDK",
     expect(await peeringRoute(a, aVpc.VpcId!)).toMatchObject({ DestinationCidrBlock: "10.20.0.0/16", State: "blackhole" });
     expect(await peeringRoute(b, bVpc.VpcId!)).toMatchObject({ DestinationCidrBlock: "10.10.0.0/16", State: "blackhole" });
     expect(await both()).toEqual(none);
+    // Bob's rule naming Alice's group is now stale (AWS's DescribeStaleSecurityGroups).
+    expect((await b.send(new DescribeStaleSecurityGroupsCommand({ VpcId: bVpc.VpcId! }))).StaleSecurityGroupSet!.map((g) => g.GroupId)).toEqual([bDefault]);
     // Within each VPC the instance is still on the network (its own router answers its gateway's subnet).
     expect((await s.call(alice, "GET", `/api/v1/instances/${nativeId(aIns)}`)).body.dataplane).toMatchObject({ programmed: true });
   });
