@@ -155,7 +155,7 @@ function isStale(vpcId: string, peer: GroupRef | undefined, peerAccountId: strin
 }
 
 /** The rows of new rules of `group`. */
-function ruleRows(deps: ServiceDeps, group: { id: string; accountId: string }, specs: readonly SgRuleSpec[], now: string): RuleRow[] {
+function ruleRows(deps: ServiceDeps, group: { id: string; accountId: string }, specs: readonly SgRuleSpec[], now: string): Omit<RuleRow, "seq">[] {
   return specs.map((s) => ({ id: deps.ids.next("securityGroupRule"), security_group_id: group.id, account_id: group.accountId, created_at: now, ...contentColumns(s, ruleKey(s)) }));
 }
 
@@ -235,7 +235,7 @@ export async function insertDefaultGroup(
     { id, account_id: accountId, vpc_id: vpc.id, region: vpc.region, name: "default", description: `Default security group of ${vpc.id}`, is_default: 1, rules_version: 1, created_at: now, updated_at: now },
     {},
   );
-  await r.securityGroupRules.insert(ruleRows(deps, { id, accountId }, presetRules(preset, { securityGroupId: id, accountId }), now));
+  await r.securityGroupRules.insert(id, ruleRows(deps, { id, accountId }, presetRules(preset, { securityGroupId: id, accountId }), now));
   await events.resource(r, accountId, "security-group", "created", id, `the default security group ${id} of ${vpc.id} was created (${preset})`, { vpcId: vpc.id, isDefault: true, preset });
 }
 
@@ -304,7 +304,7 @@ export class SecurityGroupService {
         checkRuleQuota(this.deps, id, [], specs);
         const now = nowIso(this.deps);
         await r.securityGroups.insert({ id, account_id: actor.accountId, vpc_id: vpc.id, region: vpc.region, name, description, is_default: 0, rules_version: 1, created_at: now, updated_at: now }, tags);
-        await r.securityGroupRules.insert(ruleRows(this.deps, group, specs, now));
+        await r.securityGroupRules.insert(id, ruleRows(this.deps, group, specs, now));
         const [created] = await attachRules(r, [(await r.securityGroups.get(actor, id))!]);
         await this.events.resource(r, actor.accountId, "security-group", "created", id, `${named("security group", id, name)} was created in ${vpc.id} with ${specs.length} rule(s)`, {
           vpcId: vpc.id,
@@ -423,7 +423,7 @@ export class SecurityGroupService {
         checkRuleQuota(this.deps, g.id, existing.map((x) => ({ direction: x.direction as SgDirection })), specs);
         const now = nowIso(this.deps);
         const rows = ruleRows(this.deps, g, specs, now);
-        await r.securityGroupRules.insert(rows);
+        await r.securityGroupRules.insert(g.id, rows);
         const group = await this.changed(r, actor, g, now, `${specs.length} rule(s) added: ${specs.map(describeRule).join("; ")}`, { added: rows.map((x) => x.id) });
         const added = rows.map((row) => group.rules.find((x) => x.id === row.id)!);
         return { group, added };
@@ -494,7 +494,7 @@ export class SecurityGroupService {
         checkRuleQuota(this.deps, g.id, kept.map((x) => ({ direction: x.direction as SgDirection })), specs);
         await r.securityGroupRules.deleteOfGroup(g.id, direction === "both" ? undefined : direction);
         const now = nowIso(this.deps);
-        await r.securityGroupRules.insert(ruleRows(this.deps, g, specs, now));
+        await r.securityGroupRules.insert(g.id, ruleRows(this.deps, g, specs, now));
         return this.changed(r, actor, g, now, `${direction === "both" ? "all" : direction} rules replaced by ${specs.length} rule(s)`, { direction });
       }),
     );

@@ -590,6 +590,9 @@ const securityGroups: Migration = {
       .addColumn("priority", "integer", (c) => c.notNull())
       .addColumn("description", "text", (c) => c.notNull())
       .addColumn("rule_key", "text", (c) => c.notNull())
+      // The rule's place in its group (the order rules were added in; a replaced rule keeps it):
+      // the tie-break of rules of equal priority and action.
+      .addColumn("seq", "integer", (c) => c.notNull())
       .addColumn("created_at", "text", (c) => c.notNull())
       .addUniqueConstraint("security_group_rules_group_key", ["security_group_id", "rule_key"])
       .execute();
@@ -675,6 +678,7 @@ const securityGroups: Migration = {
         description: "",
         // domain/security-groups.ts ruleKey() of this rule.
         rule_key: `${direction}|all|||||cidr:0.0.0.0/0|accept|1`,
+        seq: direction === "ingress" ? 1 : 2,
         created_at: now,
       });
       await db

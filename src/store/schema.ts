@@ -123,6 +123,8 @@ export interface SecurityGroupRulesTable {
   description: string;
   /** domain ruleKey(): UNIQUE (security_group_id, rule_key) refuses a duplicate rule. */
   rule_key: string;
+  /** Its place in the group (the order rules were added in). */
+  seq: number;
   created_at: string;
 }
 

@@ -80,7 +80,7 @@ export class AnalysisRepo {
       .execute();
     const interfaces = await db.selectFrom("router_interfaces").select(["id", "account_id", "peering_id", "status"]).execute();
     const groups = await db.selectFrom("security_groups").select(["id", "account_id", "vpc_id", "region"]).execute();
-    const groupRules = await db.selectFrom("security_group_rules").selectAll().orderBy("created_at").orderBy("id").execute();
+    const groupRules = await db.selectFrom("security_group_rules").selectAll().orderBy("security_group_id").orderBy("seq").execute();
     for (const rows of [vpcs, subnets, tables, routes, instances, vbrs, interfaces, groups]) own(rows);
 
     const byTable = new Map<string, { id: string; targetType: string; targetId: string }[]>();

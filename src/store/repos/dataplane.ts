@@ -77,7 +77,7 @@ const WATCHED = [
   { table: "vpcs", stamp: "updated_at" },
   { table: "subnets", stamp: "updated_at" },
   { table: "route_tables", stamp: "updated_at" },
-  { table: "routes", stamp: "created_at", ordered: true },
+  { table: "routes", stamp: "created_at", order: ["created_at", "id"] },
   { table: "instances", stamp: "updated_at" },
   { table: "vbrs", stamp: "updated_at" },
   { table: "peerings", stamp: "updated_at", where: ["state", "active"] },
@@ -85,7 +85,7 @@ const WATCHED = [
   // A change of a group's rules bumps the group's updated_at (with its rules_version); a change of
   // an instance's groups its instance's.
   { table: "security_groups", stamp: "updated_at" },
-  { table: "security_group_rules", stamp: "created_at", ordered: true },
+  { table: "security_group_rules", stamp: "created_at", order: ["security_group_id", "seq"] },
 ] as const;
 
 const num = (v: number | null) => (v === null ? null : Number(v));
@@ -143,7 +143,8 @@ export class DataplaneRepo {
         let q: any = this.db.selectFrom(w.table).select([...columns, `${w.stamp} as stamp`] as never);
         if ("where" in w) q = q.where(w.where[0], "=", w.where[1]);
         // Routes in creation order: the plan lists a table's routes as they were added.
-        if ("ordered" in w) q = q.orderBy("created_at").orderBy("id");
+        // A group's rules in the order they were added.
+        if ("order" in w) for (const c of w.order) q = q.orderBy(c);
         return q;
       });
     };

@@ -64,18 +64,23 @@ export class SecurityGroupRulesRepo {
     private readonly caps: Capabilities,
   ) {}
 
-  /** The rules of these groups, in creation order (then id). */
+  /** The rules of these groups, each group's in the order they were added (seq). */
   async ofGroups(groupIds: readonly string[]): Promise<RuleRow[]> {
     if (groupIds.length === 0) return [];
     const out: RuleRow[] = [];
     for (let i = 0; i < groupIds.length; i += 500) {
       const chunk = groupIds.slice(i, i + 500);
-      out.push(...(await this.db.selectFrom("security_group_rules").selectAll().where("security_group_id", "in", chunk).orderBy("created_at").orderBy("id").execute()));
+      out.push(...(await this.db.selectFrom("security_group_rules").selectAll().where("security_group_id", "in", chunk).orderBy("security_group_id").orderBy("seq").execute()));
     }
     return out;
   }
 
-  async insert(rows: readonly RuleRow[]): Promise<void> {
+  /** Inserts rules of one group after its others (their seq is set here; call under the group's lock). */
+  async insert(groupId: string, given: readonly Omit<RuleRow, "seq">[]): Promise<void> {
+    if (given.length === 0) return;
+    const top = await this.db.selectFrom("security_group_rules").select((eb) => eb.fn.max("seq").as("m")).where("security_group_id", "=", groupId).executeTakeFirst();
+    const base = Number(top?.m ?? 0);
+    const rows = given.map((r, i) => ({ ...r, seq: base + i + 1 }));
     for (let i = 0; i < rows.length; i += 400) await this.db.insertInto("security_group_rules").values(rows.slice(i, i + 400)).execute();
   }
 
