@@ -29,6 +29,16 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
   throw new Error("expected the call to fail");
 }
 
+/** The message of a call that must fail. */
+async function messageOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return String((e as { message?: string }).message);
+  }
+  throw new Error("expected the call to fail");
+}
+
 const policy = (o: Record<string, unknown>) => o as never;
 
 describe.each(BACKENDS)("Tencent security groups through the official SDK on %s", (backend) => {
@@ -186,6 +196,7 @@ describe.each(BACKENDS)("Tencent security groups through the official SDK on %s"
     const eVpc = (await e.CreateVpc({ VpcName: "e", CidrBlock: "10.9.0.0/16" })).Vpc!.VpcId!;
     const eSg = (await e.CreateSecurityGroup({ GroupName: "x", GroupDescription: "", VpcId: eVpc } as never)).SecurityGroup!.SecurityGroupId;
     expect(await codeOf(e.CreateSecurityGroupPolicies({ SecurityGroupId: eSg, SecurityGroupPolicySet: { Ingress: [policy({ Protocol: "TCP", SecurityGroupId: bobSg, Action: "ACCEPT" })] } }))).toBe("ResourceNotFound");
+    expect(await messageOf(e.CreateSecurityGroupPolicies({ SecurityGroupId: eSg, SecurityGroupPolicySet: { Ingress: [policy({ Protocol: "TCP", SecurityGroupId: bobSg, Action: "ACCEPT" })] } }))).toMatch(new RegExp(`^SecurityGroupPolicySet: .*${bobSg}`));
     expect(await codeOf(e.CreateSecurityGroupPolicies({ SecurityGroupId: eSg, SecurityGroupPolicySet: { Ingress: [policy({ Protocol: "TCP", SecurityGroupId: `${bob.id}/${bobSg}`, Action: "ACCEPT" })] } }))).toMatch(/^(InvalidParameterValue|ResourceNotFound)$/);
     // The referenced group cannot be deleted while the rule names it.
     expect(await codeOf(b.DeleteSecurityGroup({ SecurityGroupId: bobSg }))).toBe("ResourceInUse");
@@ -245,6 +256,12 @@ describe.each(BACKENDS)("Tencent security groups through the official SDK on %s"
     expect(desc.SecurityGroupSet!.map((g) => g.SecurityGroupId)).toEqual([...pages].reverse());
 
     const sg = pages.at(-1)!;
+    // The legacy signature's flattened form (SecurityGroupPolicySet.Ingress.0.Port=…) reads the same.
+    const legacy = tencentClient(endpoint, alice, { signMethod: "HmacSHA256" });
+    await legacy.CreateSecurityGroupPolicies({ SecurityGroupId: sg, SecurityGroupPolicySet: { Ingress: [policy({ PolicyIndex: 0, Protocol: "UDP", Port: "53,123", CidrBlock: "10.0.0.0/8", Action: "ACCEPT" })] } });
+    expect(brief((await ingress(legacy, sg)).Ingress!)).toEqual(["0 ACCEPT UDP 53 10.0.0.0/8", "1 ACCEPT UDP 123 10.0.0.0/8"]);
+    await legacy.ModifySecurityGroupPolicies({ SecurityGroupId: sg, SecurityGroupPolicySet: { Version: "0" } });
+    expect((await ingress(a, sg)).Ingress).toEqual([]);
     expect(await codeOf(a.DescribeSecurityGroupPolicies({ SecurityGroupId: "sg-000000000000" }))).toBe("ResourceNotFound");
     expect(await codeOf(b.DescribeSecurityGroupPolicies({ SecurityGroupId: sg }))).toBe("ResourceNotFound");
     expect(await codeOf(a.DescribeSecurityGroupPolicies({ SecurityGroupId: "sg_nope" }))).toBe("InvalidParameterValue.Malformed");
