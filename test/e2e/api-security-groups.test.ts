@@ -76,6 +76,9 @@ describe.each(BACKENDS)("native API security groups on %s", (backend) => {
     // Absent rules: one egress rule allowing everything.
     expect(web.rules.map((r: Json) => [r.direction, r.protocol, r.peer])).toEqual([["egress", "all", { cidr: "0.0.0.0/0" }]]);
     const db = await group("db-b", { rules: [], tags: { tier: "db" } });
+    const self = await group("self", { rules: [{ direction: "ingress", protocol: "all", peer: { securityGroupId: "self" } }] });
+    expect(self.rules).toEqual([expect.objectContaining({ peer: { securityGroupId: self.id, accountId: alice.id }, stale: false })]);
+    expect((await A().del(`/api/v1/security-groups/${self.id}`)).status).toBe(204);
     expect(db.rules).toEqual([]);
 
     const list = (q: string) => A().get(`/api/v1/security-groups?vpcId=${vpc.id}&${q}`).then((r) => ok(r).items.map((g: Json) => g.name));
@@ -144,9 +147,16 @@ describe.each(BACKENDS)("native API security groups on %s", (backend) => {
     expect(after.rulesVersion).toBe(version);
     expect(after.rules).toEqual(added.group.rules);
 
+    // expectedVersion: a change made against rules read before another change is refused.
+    const stale = await A().post(`/api/v1/security-groups/${g.id}/rules`, { rules: [tcp(8080, 8080, "10.1.0.0/16")], expectedVersion: version - 1 });
+    expect([stale.status, stale.body.error.code, stale.body.error.details.version]).toEqual([409, "SecurityGroupVersionMismatch", version]);
+    const staleDel = await A().del(`/api/v1/security-groups/${g.id}/rules/${added.added[0].id}?expectedVersion=${version + 5}`);
+    expect([staleDel.status, staleDel.body.error.code]).toEqual([409, "SecurityGroupVersionMismatch"]);
+    expect(ok(await A().get(`/api/v1/security-groups/${g.id}`)).rules).toEqual(added.group.rules);
+
     // Replace keeps the id.
     const ssh = added.added[1];
-    const replaced = ok(await A().put(`/api/v1/security-groups/${g.id}/rules/${ssh.id}`, { rule: tcp(2222, 2222, "192.168.0.0/16", { description: "ssh" }) }));
+    const replaced = ok(await A().put(`/api/v1/security-groups/${g.id}/rules/${ssh.id}`, { rule: tcp(2222, 2222, "192.168.0.0/16", { description: "ssh" }), expectedVersion: version }));
     expect(replaced.rules.find((r: Json) => r.id === ssh.id)).toMatchObject({ fromPort: 2222, toPort: 2222, peer: { cidr: "192.168.0.0/16" }, action: "accept", priority: 1, description: "ssh" });
     expect(replaced.rulesVersion).toBeGreaterThan(version);
     const badReplace = await A().put(`/api/v1/security-groups/${g.id}/rules/${ssh.id}`, { rule: tcp(10, 5, "10.0.0.0/16") });

@@ -32,6 +32,9 @@ import { type AjvIssue, describeIssues } from "./validation-message.ts";
 const MAX_RULES_PER_CALL = 200;
 
 const RuleList = Type.Array(Type.Ref(SgRuleInputSchema), { maxItems: MAX_RULES_PER_CALL });
+const ExpectedVersion = Type.Optional(
+  Type.Integer({ minimum: 1, description: "Change only if the group's rulesVersion is this one (else 409 SecurityGroupVersionMismatch with details.version, nothing written)" }),
+);
 
 const CreateGroup = Type.Object(
   {
@@ -49,23 +52,26 @@ const ListGroups = Type.Object({
   name: Type.Optional(Type.String({ minLength: 1, maxLength: 128, description: "Only this exact name (q searches)" })),
   isDefault: Type.Optional(Type.Boolean({ description: "true: only default groups; false: only the others" })),
 });
-const AddRules = Type.Object({ rules: { ...RuleList, minItems: 1, description: `1-${MAX_RULES_PER_CALL} rules, added all or none` } }, { additionalProperties: false });
+const AddRules = Type.Object({ rules: { ...RuleList, minItems: 1, description: `1-${MAX_RULES_PER_CALL} rules, added all or none` }, expectedVersion: ExpectedVersion }, { additionalProperties: false });
 const SetRules = Type.Object(
   {
     direction: Type.Union([Type.Literal("ingress"), Type.Literal("egress"), Type.Literal("both")], { description: "Which of the group's rules are replaced" }),
     rules: { ...RuleList, description: "The new rules of that direction (each must have it; `both`: either); [] removes them all" },
+    expectedVersion: ExpectedVersion,
   },
   { additionalProperties: false },
 );
-const ReplaceRule = Type.Object({ rule: Type.Ref(SgRuleInputSchema) }, { additionalProperties: false });
+const ReplaceRule = Type.Object({ rule: Type.Ref(SgRuleInputSchema), expectedVersion: ExpectedVersion }, { additionalProperties: false });
 const RemoveRules = Type.Object(
   {
     ruleIds: Type.Optional(Type.Array(Id("securityGroupRule"), { maxItems: MAX_RULES_PER_CALL, description: "Rules to remove, by id" })),
     rules: Type.Optional({ ...RuleList, description: "Rules to remove, by content (as they were added)" }),
+    expectedVersion: ExpectedVersion,
   },
   { additionalProperties: false },
 );
 const RuleParams = Type.Object({ id: Id("securityGroup"), ruleId: Id("securityGroupRule") });
+const VersionQuery = Type.Object({ expectedVersion: ExpectedVersion });
 const AddedRules = Type.Object({ group: Type.Ref(SecurityGroup), added: Type.Array(Type.Ref(SecurityGroupRule), { description: "The rules made, in the order given" }) });
 const References = Type.Object({
   items: Type.Array(
@@ -161,7 +167,7 @@ export function securityGroupRoutes(app: FastifyInstance, s: Services): void {
     },
     (req, reply) => {
       checkBody(req, IN_RULES);
-      return idempotent(s, req, reply, 201, () => s.securityGroups.addRules(actorOf(req), req.params.id, req.body.rules as SgRuleInput[]));
+      return idempotent(s, req, reply, 201, () => s.securityGroups.addRules(actorOf(req), req.params.id, req.body.rules as SgRuleInput[], { expectedVersion: req.body.expectedVersion }));
     },
   );
   app.put<{ Params: { id: string }; Body: Static<typeof SetRules> }>(
@@ -172,7 +178,7 @@ export function securityGroupRoutes(app: FastifyInstance, s: Services): void {
     },
     (req) => {
       checkBody(req, IN_RULES);
-      return s.securityGroups.setRules(actorOf(req), req.params.id, req.body.direction, req.body.rules as SgRuleInput[]);
+      return s.securityGroups.setRules(actorOf(req), req.params.id, req.body.direction, req.body.rules as SgRuleInput[], { expectedVersion: req.body.expectedVersion });
     },
   );
   app.post<{ Params: { id: string }; Body: Static<typeof RemoveRules> }>(
@@ -184,12 +190,12 @@ export function securityGroupRoutes(app: FastifyInstance, s: Services): void {
         summary: "Remove rules by id and/or by content, all or none",
         params: groupParams,
         body: RemoveRules,
-        response: { 200: Type.Ref(SecurityGroup), ...errorResponses(400, 404) },
+        response: { 200: Type.Ref(SecurityGroup), ...errorResponses(400, 404, 409) },
       },
     },
     (req, reply) => {
       checkBody(req, IN_RULES);
-      const remove = () => s.securityGroups.removeRules(actorOf(req), req.params.id, { ruleIds: req.body.ruleIds, matching: req.body.rules as SgRuleInput[] | undefined });
+      const remove = () => s.securityGroups.removeRules(actorOf(req), req.params.id, { ruleIds: req.body.ruleIds, matching: req.body.rules as SgRuleInput[] | undefined }, { expectedVersion: req.body.expectedVersion });
       return idempotent(s, req, reply, 200, () => remove().catch((e: unknown) => Promise.reject(matchingAsRules(e))));
     },
   );
@@ -201,13 +207,15 @@ export function securityGroupRoutes(app: FastifyInstance, s: Services): void {
     },
     (req) => {
       checkBody(req, IN_RULE);
-      return s.securityGroups.replaceRule(actorOf(req), req.params.id, req.params.ruleId, req.body.rule as SgRuleInput);
+      return s.securityGroups.replaceRule(actorOf(req), req.params.id, req.params.ruleId, req.body.rule as SgRuleInput, { expectedVersion: req.body.expectedVersion });
     },
   );
-  app.delete<{ Params: { id: string; ruleId: string } }>(
+  app.delete<{ Params: { id: string; ruleId: string }; Querystring: Static<typeof VersionQuery> }>(
     "/api/v1/security-groups/:id/rules/:ruleId",
-    { schema: { tags, summary: "Remove one rule; answers the group as it is after", params: RuleParams, response: { 200: Type.Ref(SecurityGroup), ...errorResponses(400, 404) } } },
-    (req) => s.securityGroups.removeRules(actorOf(req), req.params.id, { ruleIds: [req.params.ruleId] }),
+    {
+      schema: { tags, summary: "Remove one rule; answers the group as it is after", params: RuleParams, querystring: VersionQuery, response: { 200: Type.Ref(SecurityGroup), ...errorResponses(400, 404, 409) } },
+    },
+    (req) => s.securityGroups.removeRules(actorOf(req), req.params.id, { ruleIds: [req.params.ruleId] }, { expectedVersion: req.query.expectedVersion }),
   );
 
   app.get<{ Params: { id: string } }>(
