@@ -185,6 +185,8 @@ export function toAliyun(e: unknown): AliyunError {
     if (e.code === "LimitExceeded" && e.details.quota === "tagsPerResource") return new AliyunError("InvalidParameter.Tags", 400, aliMessage(e.message));
     const quota = e.code === "LimitExceeded" ? QUOTA_CODES[String(e.details.quota ?? "")] : undefined;
     if (quota) return new AliyunError(quota[0], quota[1], aliMessage(e.message));
+    // ECS: a security group and an instance or vSwitch of different VPCs.
+    if (e.code === "InvalidSecurityGroupReference" && e.details.reason === "other-vpc") return new AliyunError("InvalidOperation.VpcMismatch", 403, `The operation is invalid: ${aliMessage(e.message)}`);
     // DeleteSecurityGroup: "There is still instance(s) in the specified security group." is a 403.
     if (e.code === "DependencyViolation" && /^sg-/.test(String(e.details.id ?? ""))) return new AliyunError("DependencyViolation", 403, aliMessage(e.message));
     if (e.code === "LocalRouteImmutable") return systemRouteEntry();
@@ -213,9 +215,10 @@ export function sgRuleError(e: unknown, direction: "ingress" | "egress", fields:
   const where = at ? ` (${at})` : "";
   const why = aliMessage(e.message.replace(/^rules\[\d+\][\w.]*: /, ""));
   if (e.code === "InvalidSecurityGroupReference") {
-    // A group of the caller's in a VPC no active peering joins: Mismatch. Missing, or another
-    // account's that the caller cannot reach: not found (another account's answers like a missing one).
-    if (e.details.vpcId === undefined) return new AliyunError(`Invalid${s}GroupId.NotFound`, 404, `The ${s}GroupId provided does not exist in our records${where}.`);
+    // A group of the caller's in a VPC no active same-region peering joins: Mismatch. Missing, or
+    // another account's that the caller cannot reach: not found (it answers like a missing one).
+    if (e.details.reason === "not-found") return new AliyunError(`Invalid${s}GroupId.NotFound`, 404, `The ${s}GroupId provided does not exist in our records${where}.`);
+    if (e.details.reason === "other-vpc") return new AliyunError("InvalidOperation.VpcMismatch", 403, `The operation is invalid: ${why}`);
     return new AliyunError(`Invalid${s}GroupId.Mismatch`, 400, `Specified security group and ${s.toLowerCase()} group are not in the same VPC or in VPCs joined by an active peer connection in one region${where}: ${why}`);
   }
   if (e.code === "ResourceNotFound" && index) return new AliyunError(`Invalid${s}GroupId.NotFound`, 404, `The ${s}GroupId provided does not exist in our records${where}.`);

@@ -210,15 +210,9 @@ export const ecsActions: ActionTable = {
         name: c.p.name("SecurityGroupName") ?? "",
         description: c.p.description(),
         tags: c.p.tags("Tag"),
-        rules: implicitRules(),
+        // The implicit rules of a basic group; the inner access rule names the new group ("self").
+        rules: [...implicitRules(), innerAccessRule("self", c.actor.accountId)],
       });
-      // The inner access rule names the group itself, so it follows the create.
-      try {
-        await c.services.securityGroups.addRules(c.actor, g.id, [innerAccessRule(g.id, c.actor.accountId)]);
-      } catch (e) {
-        await c.services.securityGroups.delete(c.actor, g.id).catch(() => undefined);
-        throw e;
-      }
       return { SecurityGroupId: g.id };
     },
   },
