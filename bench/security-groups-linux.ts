@@ -15,6 +15,8 @@
  *               of the same subnet with no group. 4 workers in the client's namespace alternate
  *               between the two servers (connect, read the reply, close), so both see the same
  *               machine load; per target, connections per second spent on it. Goal: ≥ 0.9 ×.
+ *               Then one TCP stream to each server in turn (probe.ts's throughput()), rounds
+ *               alternating which goes first. Goal: ≥ 0.9 ×.
  *
  * Options: --quick (fewer, shorter rounds), --only program|connect.
  *
@@ -29,6 +31,7 @@ import type { ResolvedSgRule } from "../src/domain/security-groups.ts";
 import { firewallScript } from "../src/dataplane/firewall.ts";
 import { NETNS_DIR, run } from "../src/dataplane/kernel.ts";
 import { LinuxDriver } from "../src/dataplane/linux/driver.ts";
+import { throughput } from "../src/dataplane/probe.ts";
 import { type DesiredState, compile } from "../src/dataplane/plan.ts";
 
 const { values: flags } = parseArgs({ options: { quick: { type: "boolean", default: false }, only: { type: "string" } } });
@@ -198,7 +201,7 @@ async function connectBench() {
   const rules: ResolvedSgRule[] = Array.from({ length: 100 }, (_, i) => ({
     id: `sgr-c${hex(i, 11)}`, securityGroupId: group, direction: "ingress", protocol: "tcp",
     // 99 rules that do not match the benchmark's connections (other ports, other peers), then the one that does.
-    fromPort: i === 99 ? 7000 : 10000 + i, toPort: i === 99 ? 7000 : 10000 + i,
+    fromPort: i === 99 ? 7000 : 10000 + i, toPort: i === 99 ? 7001 : 10000 + i,
     icmpType: null, icmpCode: null, action: "accept", priority: i + 1,
     cidrs: i === 99 ? ["10.200.1.0/24"] : [`172.${16 + (i % 16)}.${i}.0/24`], peerGroupId: null, stale: false,
   }));
@@ -242,10 +245,22 @@ async function connectBench() {
     ratios.push(withGroup.at(-1)! / without.at(-1)!);
     log(`  connect round ${round + 1}: group of 100 ${withGroup.at(-1)!.toFixed(0)}/s, no group ${without.at(-1)!.toFixed(0)}/s (per worker; ${g!.n} + ${b!.n} connections)`);
   }
+  // Throughput: one TCP stream (probe.ts's sender and sink) to each server in turn, port 7001.
+  const tpWith: number[] = [];
+  const tpWithout: number[] = [];
+  for (let round = 0; round < CONNECT_ROUNDS; round++) {
+    for (const ins of round % 2 === 0 ? ["02", "03"] : ["03", "02"]) {
+      const r = await throughput(`${prefix}-i-cccccccccc01`, [`${prefix}-i-cccccccccc${ins}`], ins === "02" ? "10.200.1.11" : "10.200.1.12", 7001, CONNECT_SECONDS);
+      if (r.throughputMbps === null) throw new Error(`throughput to ${ins}: ${r.error}`);
+      (ins === "02" ? tpWith : tpWithout).push(r.throughputMbps);
+    }
+    log(`  throughput round ${round + 1}: group of 100 ${tpWith.at(-1)!.toFixed(0)} Mbit/s, no group ${tpWithout.at(-1)!.toFixed(0)} Mbit/s`);
+  }
   for (const c of children) c.kill("SIGKILL");
   await must(state([]));
   await driver.passDesired({ vpcs: [], subnets: [], routeTables: [], instances: [], vbrs: [], peerings: [] }, false);
-  return { withGroup: median(withGroup), without: median(without), ratio: median(ratios), ratios };
+  const tpRatios = tpWith.map((w, i) => w / tpWithout[i]!);
+  return { withGroup: median(withGroup), without: median(without), ratio: median(ratios), ratios, tpWith: median(tpWith), tpWithout: median(tpWithout), tpRatio: median(tpRatios), tpRatios };
 }
 
 const skip = { program: flags.only === "connect", connect: flags.only === "program" };
@@ -260,5 +275,8 @@ if (program) {
   console.log(`| program ${program.rules} rules over ${program.instances} instances | ${program.driverMs.toFixed(0)} ms | ${program.rawMs.toFixed(0)} ms raw \`nsenter --net=… nft -f -\` | **${r3(program.ratio)} ×** (${program.ratios.map(r3).join(", ")}) | ≤ 1.5 × |`);
   console.log(`| ↳ the same, baseline \`ip netns exec … nft -f -\` | | ${program.execMs.toFixed(0)} ms | ${r3(program.execRatio)} × | info |`);
 }
-if (connect) console.log(`| TCP connection setups/s (per worker) through a group of 100 rules | ${connect.withGroup.toFixed(0)}/s | ${connect.without.toFixed(0)}/s no group | **${r3(connect.ratio)} ×** (${connect.ratios.map(r3).join(", ")}) | ≥ 0.9 × |`);
+if (connect) {
+  console.log(`| TCP connection setups/s (per worker) through a group of 100 rules | ${connect.withGroup.toFixed(0)}/s | ${connect.without.toFixed(0)}/s no group | **${r3(connect.ratio)} ×** (${connect.ratios.map(r3).join(", ")}) | ≥ 0.9 × |`);
+  console.log(`| TCP throughput, one stream, through a group of 100 rules | ${connect.tpWith.toFixed(0)} Mbit/s | ${connect.tpWithout.toFixed(0)} Mbit/s no group | **${r3(connect.tpRatio)} ×** (${connect.tpRatios.map(r3).join(", ")}) | ≥ 0.9 × |`);
+}
 cleanupSync();
