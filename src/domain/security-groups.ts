@@ -181,6 +181,9 @@ export function validateRule(input: SgRuleInput, field: string, caller: string):
     try {
       c = parseCidr(p.cidr, `${field}.peer.cidr`);
     } catch (e) {
+      if (e instanceof DomainError && typeof e.details.suggestion === "string") {
+        throw bad("peer.cidr", `${p.cidr} has host bits set; the network is ${e.details.suggestion}`, { cidr: p.cidr, network: e.details.suggestion });
+      }
       if (e instanceof DomainError) throw bad("peer.cidr", `${JSON.stringify(p.cidr)} is not an IPv4 CIDR such as 10.0.0.0/16`);
       throw e;
     }

@@ -226,6 +226,8 @@ describe.each(BACKENDS)("native API security groups on %s", (backend) => {
       expect({ rule, status: r.status, code: r.body.error?.code, field: r.body.error?.details?.field }).toEqual({ rule, status: 400, code: "InvalidSecurityGroupRule", field });
       expect(r.body.error.message.startsWith(`${field}: `)).toBe(true);
     }
+    const hostBits = await A().post(`/api/v1/security-groups/${g.id}/rules`, { rules: [tcp(80, 80, "10.0.0.1/16")] });
+    expect(hostBits.body.error).toMatchObject({ message: "rules[0].peer.cidr: 10.0.0.1/16 has host bits set; the network is 10.0.0.0/16", details: { network: "10.0.0.0/16" } });
     // The second rule bad: the first is not added either.
     const second = await A().post(`/api/v1/security-groups/${g.id}/rules`, { rules: [tcp(80, 80, "10.0.0.0/16"), tcp(80, 80, "10.0.0.1/16")] });
     expect([second.status, second.body.error.details.field]).toEqual([400, "rules[1].peer.cidr"]);

@@ -96,7 +96,7 @@ describe("vpcpeer CLI: security groups", () => {
       /--ports.*port \(1-65535\) or a range/,
       /--direction.*Allowed choices are ingress, egress/,
       /exactly one peer: --cidr or --peer-group/,
-      /InvalidSecurityGroupRule: rules\[0\]\.peer\.cidr: /,
+      /InvalidSecurityGroupRule: rules\[0\]\.peer\.cidr: 10\.0\.0\.1\/8 has host bits set; the network is 10\.0\.0\.0\/8/,
       /InvalidSecurityGroupRule: rules\[0\]\.fromPort: ports apply to tcp and udp rules only/,
       /DuplicateSecurityGroupRule: rules\[0\]/,
     ];
