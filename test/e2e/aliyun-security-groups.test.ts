@@ -99,6 +99,13 @@ describe("Alibaba ECS security groups through @alicloud/ecs20140526", () => {
     const stored = await h.runtime.services.securityGroups.get({ accountId: alice.id, region: R }, sg);
     expect(stored.rules.filter((r) => r.priority <= 100).map((r) => [r.direction, r.action, r.priority]).sort()).toEqual([["egress", "drop", 100], ["ingress", "accept", 1], ["ingress", "accept", 1], ["ingress", "drop", 50]]);
 
+    // Modify: by rule id (the fields given change, the others stay), by content (the description only).
+    const dns = ingress.find((p) => p.portRange === "53/53")!;
+    await a.modifySecurityGroupRule(new Ecs.ModifySecurityGroupRuleRequest({ regionId: R, securityGroupId: sg, securityGroupRuleId: dns.securityGroupRuleId, priority: "60" }));
+    await a.modifySecurityGroupRule(new Ecs.ModifySecurityGroupRuleRequest({ regionId: R, securityGroupId: sg, ipProtocol: "udp", portRange: "53/53", sourceCidrIp: "0.0.0.0/0", policy: "drop", priority: "60", description: "still no dns" }));
+    expect((await permissions(alice, sg, "ingress")).find((p) => p.portRange === "53/53")).toMatchObject({ securityGroupRuleId: dns.securityGroupRuleId, priority: "60", policy: "Drop", sourceCidrIp: "0.0.0.0/0", description: "still no dns" });
+    expect(await codeOf(a.modifySecurityGroupRule(new Ecs.ModifySecurityGroupRuleRequest({ regionId: R, securityGroupId: sg, ipProtocol: "udp", portRange: "54/54", sourceCidrIp: "0.0.0.0/0", description: "x" })))).toBe("SecurityGroupRule.NotFound");
+    await a.modifySecurityGroupRule(new Ecs.ModifySecurityGroupRuleRequest({ regionId: R, securityGroupId: sg, securityGroupRuleId: dns.securityGroupRuleId, priority: "50", description: "no dns" }));
     // Revoke: by content (top-level and Permissions.N), again (nothing to revoke: success), by rule id.
     await a.revokeSecurityGroup(new Ecs.RevokeSecurityGroupRequest({ regionId: R, securityGroupId: sg, ipProtocol: "tcp", portRange: "22/22", sourceCidrIp: "10.0.0.0/8" }));
     await a.revokeSecurityGroup(new Ecs.RevokeSecurityGroupRequest({ regionId: R, securityGroupId: sg, ipProtocol: "tcp", portRange: "22/22", sourceCidrIp: "10.0.0.0/8" }));
