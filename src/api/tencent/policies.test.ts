@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { SecurityGroup, SecurityGroupRule } from "../../domain/security-groups.ts";
-import { TencentError } from "./errors.ts";
+import { DomainError } from "../../domain/errors.ts";
+import { TencentError, toTencentError } from "./errors.ts";
 import { Params } from "./params.ts";
 import { POLICY_FIELDS, contentKey, numbered, parsePolicy, parsePolicyCidr, parsePorts, policySetShape } from "./policies.ts";
 
@@ -128,5 +129,22 @@ describe("the SecurityGroupPolicySet shown", () => {
     expect(set.Egress.map((p) => [p.PolicyIndex, p.Protocol, p.Port, p.SecurityGroupId])).toEqual([[0, "ICMP", "ALL", "sg-bbbbbbbbbbbb"]]);
     expect(set.PolicyStatistics).toEqual({ IngressIPv4TotalCount: 2, IngressIPv6TotalCount: 0, EgressIPv4TotalCount: 1, EgressIPv6TotalCount: 0 });
     expect(set.Ingress[0]!.ModifyTime).toBe("2026-01-02 03:04:05");
+  });
+});
+
+describe("security group errors in Tencent codes", () => {
+  const map = (e: DomainError, action = "CreateSecurityGroupPolicies") => toTencentError(e, action);
+  it("maps the domain's codes as the Go SDK lists them for the policy actions", () => {
+    expect(map(new DomainError("DuplicateSecurityGroupRule", "rules[1]: same rule", { field: "rules[1]" })).code).toBe("UnsupportedOperation.DuplicatePolicy");
+    expect(map(new DomainError("SecurityGroupVersionMismatch", "expectedVersion: at 3", { reason: "version-mismatch", version: 3 })).code).toBe("UnsupportedOperation.VersionMismatch");
+    expect(map(new DomainError("LimitExceeded", "too many", { quota: "rulesPerSecurityGroup" })).code).toBe("LimitExceeded.SecurityGroupPolicySet");
+    expect(map(new DomainError("LimitExceeded", "too many", { quota: "securityGroupsPerVpc" }), "CreateSecurityGroup").code).toBe("LimitExceeded");
+    expect(map(new DomainError("DefaultSecurityGroupImmutable", "default", {}), "DeleteSecurityGroup").code).toBe("UnsupportedOperation");
+    expect(map(new DomainError("DependencyViolation", "in use", {}), "DeleteSecurityGroup").code).toBe("ResourceInUse");
+    expect(map(new DomainError("SecurityGroupRuleNotFound", "gone", {})).code).toBe("ResourceNotFound");
+    const missingPeer = map(new DomainError("InvalidSecurityGroupReference", "rules[0].peer: security group sg-0123456789ab does not exist", { reason: "not-found" }));
+    expect(missingPeer).toMatchObject({ code: "ResourceNotFound", message: "SecurityGroupPolicySet: security group sg-0123456789ab does not exist", internal: false });
+    expect(map(new DomainError("InvalidSecurityGroupReference", "rules[0]: across regions", { reason: "cross-region" })).code).toBe("InvalidParameterValue");
+    expect(map(new DomainError("InvalidSecurityGroupRule", "rules[0].fromPort: bad", {})).code).toBe("InvalidParameterValue");
   });
 });

@@ -37,7 +37,7 @@ const groupsOf = (i: WithGroups) => i.securityGroupIds ?? [];
  * New group lists for each named ENI, all checked before any is written: the groups exist in the
  * region and are in the interface's VPC, at least one is left, at most the quota.
  */
-async function plan(ctx: Ctx, eniIds: string[], groupIds: string[], next: (current: string[]) => string[]): Promise<{ instance: WithGroups; groups: string[] }[]> {
+async function plan(ctx: Ctx, eniIds: string[], groupIds: string[], next: (current: string[]) => string[], eniParam = (i: number) => `NetworkInterfaceIds.${i}`): Promise<{ instance: WithGroups; groups: string[] }[]> {
   const groups = new Map<string, string>();
   for (const [i, id] of groupIds.entries()) {
     try {
@@ -50,7 +50,7 @@ async function plan(ctx: Ctx, eniIds: string[], groupIds: string[], next: (curre
   const limit = ctx.services.deps.config.limits.securityGroupsPerInstance;
   const out: { instance: WithGroups; groups: string[] }[] = [];
   for (const [i, eniId] of eniIds.entries()) {
-    const instance = await instanceOf(ctx, eniId, `NetworkInterfaceIds.${i}`);
+    const instance = await instanceOf(ctx, eniId, eniParam(i));
     for (const [id, vpcId] of groups) {
       if (vpcId !== instance.vpcId) throw new TencentError("UnsupportedOperation", `Security group ${id} is in ${vpcId}, and network interface ${eniId} is in ${instance.vpcId}: an interface takes the groups of its own VPC.`);
     }
@@ -150,7 +150,7 @@ export const networkInterfaceActions: Record<string, ActionDef> = {
       const groupIds = p.ids("SecurityGroupIds", "sg", 100);
       if (p.oneOf("TrunkingFlag", ["Enable", "Disable"]) === "Enable") throw new TencentError("UnsupportedOperation", "Trunking is not supported here.");
       if (groupIds && new Set(groupIds).size !== groupIds.length) throw invalidValue("SecurityGroupIds", "names a group more than once.", "InvalidParameterValue.Duplicate");
-      if (groupIds) await apply(ctx, await plan(ctx, [eniId], groupIds, () => groupIds));
+      if (groupIds) await apply(ctx, await plan(ctx, [eniId], groupIds, () => groupIds, () => "NetworkInterfaceId"));
       else await instanceOf(ctx, eniId, "NetworkInterfaceId");
       if (name !== undefined || description !== undefined) await ctx.services.instances.update(ctx.actor, instanceIdOfEni(eniId), { name, description });
       return {};
