@@ -19,7 +19,10 @@ import type { FastifyInstance } from "fastify";
 const ACTIONS = Object.entries(VERSIONS).flatMap(([version, v]) => Object.keys(v.actions).map((action) => ({ version, action })));
 const NAMES = ["RegionId", "VpcId", "CidrBlock", "ZoneId", "VSwitchId", "RouteTableId", "RouterId", "RouterType", "Role", "Spec", "OppositeRegionId", "OppositeRouterId", "OppositeInterfaceOwnerId",
   "InstanceChargeType", "PricingCycle", "Period", "AutoRenew", "PageNumber", "PageSize", "Filter.1.Key", "Filter.1.Value.1", "Tag.1.Key", "Tags.1.Value", "DryRun", "ClientToken", "InstanceId",
-  "AcceptingAliUid", "AcceptingRegionId", "AcceptingVpcId", "Bandwidth", "MaxResults", "NextToken", "DestinationCidrBlock", "NextHopType", "NextHopId", "RouterInterfaceId", "Name", "Force"];
+  "AcceptingAliUid", "AcceptingRegionId", "AcceptingVpcId", "Bandwidth", "MaxResults", "NextToken", "DestinationCidrBlock", "NextHopType", "NextHopId", "RouterInterfaceId", "Name", "Force",
+  // ECS 2014-05-26 (security groups and instances)
+  "SecurityGroupId", "SecurityGroupIds", "SecurityGroupIds.1", "IpProtocol", "PortRange", "SourceCidrIp", "DestCidrIp", "SourceGroupId", "SourceGroupOwnerAccount", "Policy", "Priority",
+  "Permissions.1.IpProtocol", "Permissions.1.PortRange", "Permissions.1.SourceCidrIp", "Permissions.1.DestGroupId", "SecurityGroupRuleId.1", "InstanceIds", "Amount", "InnerAccessPolicy", "Direction"];
 const nasty = fc.oneof(
   fc.string({ maxLength: 30 }),
   fc.string({ unit: "binary", maxLength: 30 }),
