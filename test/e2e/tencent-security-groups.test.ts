@@ -161,6 +161,16 @@ describe.each(BACKENDS)("Tencent security groups through the official SDK on %s"
     // A Describe output goes back as it is.
     await a.ModifySecurityGroupPolicies({ SecurityGroupId: sg, SecurityGroupPolicySet: { Ingress: set.Ingress, Egress: set.Egress } });
     expect(brief((await ingress(a, sg)).Ingress!)).toEqual(brief(set.Ingress!));
+    // A group naming another is a reference to it; the limits are the server's.
+    const ref = (await a.CreateSecurityGroupWithPolicies({ GroupName: "ref", GroupDescription: "", SecurityGroupPolicySet: { Ingress: [policy({ Protocol: "ALL", SecurityGroupId: sg, Action: "ACCEPT" })] } })).SecurityGroup!.SecurityGroupId;
+    expect((await a.DescribeSecurityGroupReferences({ SecurityGroupIds: [sg, ref] })).ReferredSecurityGroupSet).toEqual([
+      { SecurityGroupId: sg, ReferredSecurityGroupIds: [ref] },
+      { SecurityGroupId: ref, ReferredSecurityGroupIds: [] },
+    ]);
+    expect(await codeOf(a.DeleteSecurityGroup({ SecurityGroupId: sg }))).toBe("ResourceInUse");
+    await a.DeleteSecurityGroup({ SecurityGroupId: ref });
+    const limits = h.runtime.services.deps.config.limits;
+    expect((await a.DescribeSecurityGroupLimits({})).SecurityGroupLimitSet).toEqual({ SecurityGroupLimit: limits.securityGroupsPerVpc, SecurityGroupPolicyLimit: limits.rulesPerSecurityGroup, InstanceSecurityGroupLimit: limits.securityGroupsPerInstance });
     await a.ModifySecurityGroupAttribute({ SecurityGroupId: sg, GroupName: "web2" });
     expect((await a.DescribeSecurityGroups({ SecurityGroupIds: [sg] })).SecurityGroupSet![0]!.SecurityGroupName).toBe("web2");
   });

@@ -251,6 +251,30 @@ export const securityGroupActions: Record<string, ActionDef> = {
       return {};
     },
   },
+  DescribeSecurityGroupLimits: {
+    async handler(ctx, raw) {
+      Params.of(raw, []);
+      // The quotas this service enforces (groups are counted per VPC here, Tencent counts per project and region).
+      const l = ctx.services.deps.config.limits;
+      return { SecurityGroupLimitSet: { SecurityGroupLimit: l.securityGroupsPerVpc, SecurityGroupPolicyLimit: l.rulesPerSecurityGroup, InstanceSecurityGroupLimit: l.securityGroupsPerInstance } };
+    },
+  },
+  DescribeSecurityGroupReferences: {
+    async handler(ctx, raw) {
+      const p = Params.of(raw, ["SecurityGroupIds"]);
+      const ids = [...new Set(p.ids("SecurityGroupIds", "sg", 100) ?? [])];
+      if (ids.length === 0) throw new TencentError("MissingParameter", "The request is missing a required parameter `SecurityGroupIds`.");
+      for (const id of ids) await group(ctx, id);
+      // The caller's own groups that name each one (another account's rules are not the caller's to see).
+      const groups = await allGroups(ctx, {});
+      return {
+        ReferredSecurityGroupSet: ids.map((id) => ({
+          SecurityGroupId: id,
+          ReferredSecurityGroupIds: groups.filter((g) => g.rules.some((r) => "securityGroupId" in r.peer && r.peer.securityGroupId === id && r.peer.accountId === ctx.actor.accountId)).map((g) => g.id),
+        })),
+      };
+    },
+  },
   DescribeSecurityGroupPolicies: {
     async handler(ctx, raw) {
       const p = Params.of(raw, ["SecurityGroupId", "Filters"]);
