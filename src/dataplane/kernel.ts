@@ -1,8 +1,9 @@
 /**
- * The only module that runs processes: reads the kernel with `ip -j`/`tc -j` (observe) and changes
- * it with batched `ip`/`tc` runs (apply): removals first, then one `ip -batch` (and one `tc -batch`)
- * per namespace, each namespace after those that create the veth ends it configures. "Already
- * exists" and "already gone" count as success, so every action is idempotent.
+ * The only module that runs processes: reads the kernel with `ip -j`/`tc -j`/`nft -j` (observe) and
+ * changes it with batched `ip`/`tc` runs (apply): removals first, then one `ip -batch` (and one
+ * `tc -batch`) per namespace, each namespace after those that create the veth ends it configures,
+ * and an instance's security group table as one `nft -f -` transaction. "Already exists" and
+ * "already gone" count as success, so every action is idempotent.
  */
 import { spawn } from "node:child_process";
 import { parseNsName } from "./naming.ts";
