@@ -49,7 +49,7 @@ describe("schema error messages", () => {
     ["described pattern", "POST", "/api/v1/peerings", { vpcId: VPC, peerVpcId: VPC, peerAccountId: "bob" }, 'body.peerAccountId must be a numeric account id (12-16 digits) (got "bob")'],
     ["length", "POST", "/api/v1/vpcs", { name: "", region: "cn-hangzhou", cidr: "10.0.0.0/16" }, "body.name must be from 1 to 128 characters long"],
     ["required", "POST", "/api/v1/vpcs", { name: "x", region: "cn-hangzhou" }, "body.cidr is required"],
-    ["unknown field", "POST", "/api/v1/vpcs", { name: "x", region: "cn-hangzhou", cidr: "10.0.0.0/16", color: "red" }, "body.color is not a known field (known fields: name, description, region, cidr, tags, dnsSupport, dnsHostnames, networkAddressUsageMetrics)"],
+    ["unknown field", "POST", "/api/v1/vpcs", { name: "x", region: "cn-hangzhou", cidr: "10.0.0.0/16", color: "red" }, "body.color is not a known field (known fields: name, description, region, cidr, tags, dnsSupport, dnsHostnames, networkAddressUsageMetrics, defaultSecurityGroup)"],
   ])("%s over HTTP", async (_kind, method, path, body, message) => {
     const r = await call(method, path, body);
     expect({ status: r.status, code: r.body.error.code, message: r.body.error.message }).toEqual({ status: 400, code: "InvalidRequest", message });

@@ -74,12 +74,13 @@ export function instanceRoutes(app: FastifyInstance, s: Services): void {
       const actor = actorOf(req);
       const { securityGroupIds, ...rest } = req.body;
       if (securityGroupIds === undefined) return s.instances.update(actor, req.params.id, rest);
-      if (Object.keys(rest).length === 0) return s.securityGroups.setInstanceGroups(actor, req.params.id, securityGroupIds);
-      // Both in one transaction: the groups are refused → the name and tags are not changed either.
-      return s.deps.store.transaction(async () => {
-        await s.instances.update(actor, req.params.id, rest);
-        return s.securityGroups.setInstanceGroups(actor, req.params.id, securityGroupIds);
+      // With other fields, one transaction: the groups refused → the name and tags are not changed either.
+      await s.deps.store.transaction(async () => {
+        if (Object.keys(rest).length > 0) await s.instances.update(actor, req.params.id, rest);
+        await s.securityGroups.setInstanceGroups(actor, req.params.id, securityGroupIds);
       });
+      // As GET shows it (its port on an OVN host, its data plane state): reads see the commit.
+      return s.instances.get(actor, req.params.id);
     },
   );
   app.delete<{ Params: { id: string } }>(
