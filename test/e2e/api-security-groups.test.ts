@@ -433,7 +433,7 @@ describe.each(BACKENDS)("native API security groups on %s", (backend) => {
     expect([again.status, again.body.error.code]).toEqual([400, "InvalidSecurityGroupReference"]);
   });
 
-  it("documents the endpoints and schemas in OpenAPI", async () => {
+  it.runIf(backend === "sqlite")("documents the endpoints and schemas in OpenAPI", async () => {
     const doc = (await h.app.inject({ method: "GET", url: "/openapi.json" })).json();
     for (const p of ["/api/v1/security-groups", "/api/v1/security-groups/{id}", "/api/v1/security-groups/{id}/rules", "/api/v1/security-groups/{id}/rules/{ruleId}", "/api/v1/security-groups/{id}/rules/remove", "/api/v1/security-groups/{id}/references", "/api/v1/vpcs/{id}/stale-security-groups"]) {
       expect(doc.paths[p], p).toBeDefined();
