@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ResolvedSgRule } from "../domain/security-groups.ts";
 import { twoRouters } from "../../test/support/dataplane.ts";
 import { diff } from "./diff.ts";
-import { compileFirewall, firewallScript, observedOf, parseFirewall, ruleText, sameFirewall } from "./firewall.ts";
+import { acceptsEverything, compileFirewall, firewallScript, observedOf, parseFirewall, ruleText, sameFirewall } from "./firewall.ts";
 import { type HostState, observedFromPlan } from "./observed.ts";
 import { type DesiredState, compile } from "./plan.ts";
 
@@ -125,6 +125,17 @@ describe("plan and diff of security group tables", () => {
     const plan = compile(filtered([r({})]), "t");
     expect(plan.namespaces.get(ins)!.firewall!.chains[0]!.rules).toHaveLength(4);
     expect([...plan.namespaces.values()].filter((ns) => ns.firewall).map((ns) => ns.name)).toEqual([ins]);
+  });
+
+  it("gives no table to an instance whose groups accept everything both ways (an open default group)", () => {
+    const open = [r({ protocol: "all", fromPort: null, toPort: null, cidrs: ["0.0.0.0/0"] }), r({ direction: "egress", protocol: "all", fromPort: null, toPort: null, cidrs: ["0.0.0.0/0"] })];
+    expect(acceptsEverything(open)).toBe(true);
+    expect(compile(filtered(open), "t").namespaces.get(ins)!.firewall).toBeUndefined();
+    // A drop rule evaluated first, a narrower first rule, or a direction without any rule: filtered.
+    expect(acceptsEverything([...open, r({ action: "drop", priority: 1 })])).toBe(false);
+    expect(acceptsEverything([r({ protocol: "all", fromPort: null, toPort: null, cidrs: ["0.0.0.0/0"], priority: 2 }), r({ priority: 1 }), open[1]!])).toBe(false);
+    expect(acceptsEverything([open[0]!])).toBe(false);
+    expect(compile(filtered([open[0]!]), "t").namespaces.get(ins)!.firewall).toBeDefined();
   });
 
   it("installs the table in a new namespace, leaves an equal one alone, replaces a changed one, removes an unwanted one", () => {

@@ -11,7 +11,7 @@
 import { gatewayIp } from "../domain/addressing.ts";
 import { parseCidr } from "../domain/cidr.ts";
 import type { ResolvedSgRule } from "../domain/security-groups.ts";
-import { type FirewallPlan, compileFirewall } from "./firewall.ts";
+import { type FirewallPlan, acceptsEverything, compileFirewall } from "./firewall.ts";
 import { type NsKind, links, nsName, suffixOf } from "./naming.ts";
 
 // ---- desired state: what the store says, already resolved --------------------------------------
@@ -280,7 +280,10 @@ export function compile(desired: DesiredState, prefix: string): HostPlan {
     ns.links.push({ name: "eth0", kind: "veth", addrs: [`${ins.privateIp}/${prefixLen}`] });
     ns.routes.push({ table: 254, dst: "default", type: "unicast", via: gatewayIp(parseCidr(subnet.cidr, "cidr")), dev: "eth0" });
     // Its security groups, in its order (a group the state does not hold contributes no rule).
-    if (ins.securityGroupIds) ns.firewall = compileFirewall(ins.securityGroupIds.flatMap((id) => groupById.get(id)?.rules ?? []));
+    if (ins.securityGroupIds) {
+      const rules = ins.securityGroupIds.flatMap((id) => groupById.get(id)?.rules ?? []);
+      if (!acceptsEverything(rules)) ns.firewall = compileFirewall(rules);
+    }
   }
 
   for (const p of desired.peerings) {
