@@ -68,9 +68,9 @@ describe.skipIf(!canRun)("security groups through the API, enforced by the OVN d
   beforeAll(async () => {
     // The lab in this process (no agents: the test plugs the instances as they would), then the
     // server and the two accounts at once.
-    lab = await labUp(labDir.path, { hosts: 2 });
     const mk = async (name: string) => JSON.parse((await runCli(["account", "create", "--name", name, "--data", data.path], { XDG_CONFIG_HOME: home.path })).stdout) as Acct;
-    alice = await mk("alice");
+    // alice's account makes the store; bob's while the server starts on it.
+    [lab, alice] = await Promise.all([labUp(labDir.path, { hosts: 2 }), mk("alice")]);
     [server, bob] = await Promise.all([startServer(["--data", data.path, "--dataplane", "ovn", "--lab", labDir.path, "--netns-prefix", prefix]), mk("bob")]);
     nb = await OvsdbClient.connect(lab.nbSocket);
     ({ replica } = await replicate(nb, NB, nbMonitorRequests({ Logical_Switch_Port: ["up"] })));
