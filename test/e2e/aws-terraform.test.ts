@@ -11,10 +11,11 @@
 for (const v of ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"]) delete process.env[v];
 
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Harness, harness } from "../support/harness.ts";
 import { tempDir } from "../support/process.ts";
 import { type Tenant, type TwoTenants, twoTenants } from "../support/tenants.ts";
 
@@ -208,5 +209,182 @@ describe.skipIf(skipReason !== null)("Terraform's AWS provider against the AWS f
     expect(await vpcIds(t.bob)).toEqual(before.bob);
     expect(await livePeerings(t.alice)).toEqual([]);
     expect(await livePeerings(t.bob)).toEqual([]);
+  }, 540_000);
+});
+
+/**
+ * Security groups (#19) through the provider's four resources: aws_security_group (inline ingress
+ * and egress, self, tags; an empty group has AWS's default egress rule revoked on create),
+ * aws_security_group_rule (a peer group, ICMP), aws_vpc_security_group_ingress_rule and
+ * _egress_rule (one rule each, by rule id; a port change is ModifySecurityGroupRules in place):
+ * apply, an update in place that changes nothing else, and a destroy that leaves no group behind.
+ * One account, the server in-process.
+ */
+describe.skipIf(skipReason !== null)("Terraform's AWS provider: security groups", () => {
+  let h: Harness;
+  let work: { path: string; remove(): void };
+  let env: NodeJS.ProcessEnv;
+  let acct: { id: string; accessKeyId: string; accessKeySecret: string };
+  const actor = () => ({ accountId: acct.id, region: "us-east-1" });
+
+  const tf = (args: string[], log?: string): Promise<Run> =>
+    new Promise((res) => {
+      const input = ["init", "plan", "apply", "destroy"].includes(args[0]!) ? ["-input=false"] : [];
+      const extra = log ? { TF_LOG: "DEBUG", TF_LOG_PATH: join(work.path, log) } : {};
+      const p = spawn("terraform", [...args, "-no-color", ...input], { cwd: join(work.path, "config"), env: { ...env, ...extra }, stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      p.stdout.on("data", (c: Buffer) => (out += c.toString()));
+      p.stderr.on("data", (c: Buffer) => (out += c.toString()));
+      p.on("exit", (code) => res({ code, out }));
+    });
+  const ok = (r: Run) => expect({ code: r.code, out: r.code === 0 ? "" : r.out }).toEqual({ code: 0, out: "" });
+  const rules = (port: number) => `
+resource "aws_vpc" "main" {
+  cidr_block = "10.50.0.0/16"
+}
+
+resource "aws_security_group" "web" {
+  name        = "web"
+  description = "web servers"
+  vpc_id      = aws_vpc.main.id
+  ingress {
+    description = "https"
+    from_port   = 443
+    to_port     = 443
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0", "10.0.0.0/8"]
+  }
+  ingress {
+    from_port = 0
+    to_port   = 0
+    protocol  = "-1"
+    self      = true
+  }
+  egress {
+    from_port   = 0
+    to_port     = 0
+    protocol    = "-1"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+  tags = { Name = "web" }
+}
+
+resource "aws_security_group" "db" {
+  name        = "db"
+  description = "databases"
+  vpc_id      = aws_vpc.main.id
+}
+
+resource "aws_security_group_rule" "db_from_web" {
+  type                     = "ingress"
+  from_port                = 5432
+  to_port                  = 5432
+  protocol                 = "tcp"
+  security_group_id        = aws_security_group.db.id
+  source_security_group_id = aws_security_group.web.id
+}
+
+resource "aws_security_group_rule" "db_ping" {
+  type              = "ingress"
+  from_port         = 8
+  to_port           = -1
+  protocol          = "icmp"
+  cidr_blocks       = ["10.50.0.0/16"]
+  security_group_id = aws_security_group.db.id
+}
+
+resource "aws_vpc_security_group_ingress_rule" "db_ssh" {
+  security_group_id = aws_security_group.db.id
+  cidr_ipv4         = "10.0.0.0/8"
+  ip_protocol       = "tcp"
+  from_port         = ${port}
+  to_port           = ${port}
+  description       = "ssh"
+}
+
+resource "aws_vpc_security_group_ingress_rule" "db_from_web_all" {
+  security_group_id            = aws_security_group.db.id
+  referenced_security_group_id = aws_security_group.web.id
+  ip_protocol                  = "-1"
+}
+
+resource "aws_vpc_security_group_egress_rule" "db_out" {
+  security_group_id = aws_security_group.db.id
+  cidr_ipv4         = "10.50.0.0/16"
+  ip_protocol       = "udp"
+  from_port         = 1024
+  to_port           = 65535
+}
+
+output "web" {
+  value = aws_security_group.web.id
+}
+
+output "db" {
+  value = aws_security_group.db.id
+}
+
+output "ssh_rule" {
+  value = aws_vpc_security_group_ingress_rule.db_ssh.id
+}
+`;
+
+  beforeAll(async () => {
+    h = await harness("sqlite");
+    await h.app.listen({ host: "127.0.0.1", port: 0 });
+    acct = await h.account();
+    work = tempDir("vpcpeer-tf-sg-");
+    const dir = join(work.path, "config");
+    mkdirSync(dir);
+    const endpoint = `http://127.0.0.1:${(h.app.server.address() as { port: number }).port}`;
+    writeFileSync(
+      join(dir, "providers.tf"),
+      `terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n      version = ">= 5.0, < 6.0"\n    }\n  }\n}\n\n` +
+        `provider "aws" {\n  region                  = "us-east-1"\n  access_key              = "${acct.accessKeyId}"\n  secret_key              = "${acct.accessKeySecret}"\n` +
+        `  skip_region_validation  = true\n  skip_metadata_api_check = true\n  endpoints {\n    ec2 = "${endpoint}"\n    sts = "${endpoint}"\n  }\n}\n`,
+    );
+    writeFileSync(join(dir, "main.tf"), rules(22));
+    const cli = join(work.path, "cli.tfrc");
+    writeFileSync(cli, `provider_installation {\n  filesystem_mirror {\n    path    = "${mirror}"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n`);
+    env = { ...process.env, HOME: work.path, TF_CLI_CONFIG_FILE: cli, TF_DATA_DIR: join(work.path, "tf-data"), TF_PLUGIN_CACHE_DIR: "", TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1" };
+    for (const k of Object.keys(env)) if (/^(AWS_|TF_VAR_|TF_LOG)/.test(k)) delete env[k];
+    ok(await tf(["init"]));
+  }, 120_000);
+
+  afterAll(async () => {
+    await h?.close();
+    work?.remove();
+  });
+
+  it("applies aws_security_group, aws_security_group_rule and aws_vpc_security_group_ingress_rule/egress_rule, modifies one rule in place (nothing else changes) and destroys", async () => {
+    const sg = () => h.runtime.services.securityGroups;
+    ok(await tf(["apply", "-auto-approve"]));
+    const o = JSON.parse((await tf(["output", "-json"])).out) as Record<string, { value: string }>;
+    const web = await sg().get(actor(), o.web!.value);
+    const db = await sg().get(actor(), o.db!.value);
+    const shape = (g: typeof web) =>
+      g.rules.map((r) => `${r.direction} ${r.protocol} ${r.fromPort ?? r.icmpType ?? ""}-${r.toPort ?? r.icmpCode ?? ""} ${"cidr" in r.peer ? r.peer.cidr : r.peer.securityGroupId === g.id ? "self" : r.peer.securityGroupId === web.id ? "web" : "?"}`).sort();
+    expect({ web: shape(web), tags: web.tags }).toEqual({
+      web: ["egress all - 0.0.0.0/0", "ingress all - self", "ingress tcp 443-443 0.0.0.0/0", "ingress tcp 443-443 10.0.0.0/8"],
+      tags: { Name: "web" },
+    });
+    // The empty group's default egress rule was revoked by the provider; the rule resources added theirs.
+    expect(shape(db)).toEqual(["egress udp 1024-65535 10.50.0.0/16", "ingress all - web", "ingress icmp 8- 10.50.0.0/16", "ingress tcp 22-22 10.0.0.0/8", "ingress tcp 5432-5432 web"]);
+
+    // A port change on aws_vpc_security_group_ingress_rule: in place, the rule keeps its id. That
+    // exactly this one resource changes also shows every other Read matching what was applied
+    // (a separate `plan` would cost another provider start).
+    writeFileSync(join(work.path, "config", "main.tf"), rules(2222));
+    const changed = await tf(["apply", "-auto-approve"], "change.log");
+    ok(changed);
+    expect(/Resources: (\d+) added, (\d+) changed, (\d+) destroyed/.exec(changed.out)?.slice(1)).toEqual(["0", "1", "0"]);
+    expect([...readFileSync(join(work.path, "change.log"), "utf8").matchAll(/rpc\.method=(\w+)/g)].map((m) => m[1]!)).toContain("ModifySecurityGroupRules");
+    const after = await sg().get(actor(), o.db!.value);
+    expect(after.rules.find((r) => r.id === o.ssh_rule!.value)).toMatchObject({ fromPort: 2222, toPort: 2222 });
+
+    const gone = await tf(["destroy", "-auto-approve"]);
+    ok(gone);
+    const left = await h.runtime.services.securityGroups.list(actor(), {}, { limit: 10 });
+    expect(left.items).toEqual([]);
   }, 540_000);
 });
