@@ -136,6 +136,13 @@ describe("Alibaba ECS security groups through @alicloud/ecs20140526", () => {
     expect(byIds.securityGroups.securityGroup.map((g: { securityGroupId: string }) => g.securityGroupId).sort()).toEqual([sg, more[0]].sort());
     expect((await d({ securityGroupName: "db" })).securityGroups.securityGroup).toEqual([expect.objectContaining({ securityGroupId: more[0], securityGroupType: "normal", ruleCount: 0, vpcId: net.vpcId })]);
     expect((await d({ securityGroupIds: "not json" }).catch((e: { code: string }) => e.code))).toBe("InvalidParameter");
+    // Tags, as Terraform's alicloud_security_group sets and reads them (ResourceType securitygroup).
+    await a.tagResources(new Ecs.TagResourcesRequest({ regionId: R, resourceType: "securitygroup", resourceId: [more[1]], tag: [new Ecs.TagResourcesRequestTag({ key: "env", value: "prod" })] }));
+    const tagged = (await a.listTagResources(new Ecs.ListTagResourcesRequest({ regionId: R, resourceType: "securitygroup", resourceId: [more[1]] }))).body;
+    expect(tagged.tagResources.tagResource).toEqual([expect.objectContaining({ resourceId: more[1], resourceType: "securitygroup", tagKey: "env", tagValue: "prod" })]);
+    expect((await d({ tag: [new Ecs.DescribeSecurityGroupsRequestTag({ key: "env", value: "prod" })] })).securityGroups.securityGroup).toEqual([expect.objectContaining({ securityGroupId: more[1], tags: { tag: [{ tagKey: "env", tagValue: "prod" }] } })]);
+    await a.untagResources(new Ecs.UntagResourcesRequest({ regionId: R, resourceType: "securitygroup", resourceId: [more[1]], tagKey: ["env"] }));
+    expect((await a.listTagResources(new Ecs.ListTagResourcesRequest({ regionId: R, resourceType: "securitygroup", resourceId: [more[1]] }))).body.tagResources.tagResource).toEqual([]);
 
     // Signature v1 (@alicloud/pop-core) reaches ECS by its Version too.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -18,6 +18,7 @@ const ALI_PREFIXES = {
   instance: ["ins", "i"],
   routerInterface: ["ri", "ri"],
   vbr: ["vbr", "vbr"],
+  securityGroup: ["sg", "sg"],
 } as const satisfies Record<string, readonly [string, string]>;
 
 export type AliKind = keyof typeof ALI_PREFIXES;

@@ -13,7 +13,7 @@ import { routeTableListActions } from "./actions/route-tables.ts";
 import { routerInterfaceActions } from "./actions/router-interface.ts";
 import { routeActions } from "./actions/routes.ts";
 import { vpcActions } from "./actions/vpc.ts";
-import { peerTagActions, vpcTagActions } from "./actions/tags.ts";
+import { ecsTagActions, peerTagActions, vpcTagActions } from "./actions/tags.ts";
 import { vpcPeerActions } from "./actions/vpcpeer.ts";
 import { authenticate, formPairs } from "./auth.ts";
 import { withClientToken } from "./client-token.ts";
@@ -26,7 +26,7 @@ export const VERSIONS: Record<string, { product: string; actions: ActionTable }>
   "2016-04-28": { product: "Vpc", actions: { ...vpcActions, ...attributeActions, ...routeActions, ...routeTableListActions, ...routerInterfaceActions, ...vpcTagActions } },
   "2022-01-01": { product: "VpcPeer", actions: { ...vpcPeerActions, ...peerTagActions } },
   // ECS: the same RPC style (POST /, ACS3 or v1), told apart by Version alone, as the SDKs send it.
-  "2014-05-26": { product: "Ecs", actions: ecsActions },
+  "2014-05-26": { product: "Ecs", actions: { ...ecsActions, ...ecsTagActions } },
 };
 
 function isAliyunV1(pairs: [string, string][]): boolean {

@@ -1,27 +1,22 @@
 /**
  * TagResources / UnTagResources / ListTagResources, as the Terraform provider sets and reads tags
- * (Vpc 2016-04-28: ResourceType VPC, VSWITCH, ROUTETABLE; VpcPeer 2022-01-01: PeerConnection).
+ * (Vpc 2016-04-28: ResourceType VPC, VSWITCH, ROUTETABLE; VpcPeer 2022-01-01: PeerConnection;
+ * ECS 2014-05-26: securitygroup, instance).
  * A tag change replaces the resource's tag set through its own service, so quotas and the rules
  * on keys and values are the same as everywhere else.
  */
-import { DomainError } from "../../../domain/errors.ts";
-import type { Tags } from "../../../domain/resources.ts";
-import { type Action, type ActionTable, type Ctx, listAll, region } from "../context.ts";
+import type { TagRowKind } from "../../../store/repos/index.ts";
+import { type Action, type ActionTable, type Ctx, region, withToken } from "../context.ts";
 import { badParam, missing } from "../errors.ts";
 import { type AliKind, fromAli, toAli } from "../ids.ts";
 import type { TaggableKind } from "../../../service/tags.ts";
-
-interface Tagged {
-  id: string;
-  tags: Tags;
-}
 
 interface Taggable {
   /** The ResourceType as the cloud spells it. */
   name: string;
   kind: AliKind;
-  get(c: Ctx, id: string): Promise<Tagged>;
-  list(c: Ctx): Promise<Tagged[]>;
+  /** Which resources' tags ListTagResources lists (in the request's region, as the kind's reads are). */
+  rows: TagRowKind;
   /** The kind as the tag service names it (changes go through TagService.modify: one locked read-merge-write). */
   tagKind: TaggableKind;
 }
@@ -30,22 +25,19 @@ const VPC_TYPES: Record<string, Taggable> = {
   VPC: {
     name: "VPC",
     kind: "vpc",
-    get: (c, id) => c.services.vpcs.get(c.actor, id),
-    list: (c) => listAll((o) => c.services.vpcs.list(c.actor, { region: c.actor.region }, o)),
+    rows: { table: "vpcs", region: true },
     tagKind: "vpc",
   },
   VSWITCH: {
     name: "VSWITCH",
     kind: "vSwitch",
-    get: (c, id) => c.services.subnets.get(c.actor, id),
-    list: (c) => listAll((o) => c.services.subnets.list(c.actor, {}, o)),
+    rows: { table: "subnets", region: true },
     tagKind: "subnet",
   },
   ROUTETABLE: {
     name: "ROUTETABLE",
     kind: "routeTable",
-    get: (c, id) => c.services.routeTables.get(c.actor, id),
-    list: (c) => listAll((o) => c.services.routeTables.list(c.actor, {}, o)),
+    rows: { table: "route_tables", region: true },
     tagKind: "route-table",
   },
 };
@@ -54,9 +46,24 @@ const PEER_TYPES: Record<string, Taggable> = {
   PEERCONNECTION: {
     name: "PeerConnection",
     kind: "peering",
-    get: (c, id) => c.services.peerings.get(c.actor, id),
-    list: async (c) => (await listAll((o) => c.services.peerings.list(c.actor, {}, o))).filter((p) => p.origin === "peering"),
+    rows: { table: "peerings", face: "aliyun" },
     tagKind: "peering",
+  },
+};
+
+/** ECS 2014-05-26 (ResourceType in lower case, as ECS spells it). */
+const ECS_TYPES: Record<string, Taggable> = {
+  SECURITYGROUP: {
+    name: "securitygroup",
+    kind: "securityGroup",
+    rows: { table: "security_groups", region: true },
+    tagKind: "security-group",
+  },
+  INSTANCE: {
+    name: "instance",
+    kind: "instance",
+    rows: { table: "instances", region: true },
+    tagKind: "instance",
   },
 };
 
@@ -122,23 +129,16 @@ function tagActions(types: Record<string, Taggable>, listShape: (items: unknown[
       if (ids.length === 0 && !wanted) throw missing("ResourceId.1");
       const max = c.p.int("MaxResults", 1, 1000) ?? 50;
       const token = c.p.str("NextToken");
-      if (token !== undefined && token !== "" && !/^\d{1,9}$/.test(token)) throw badParam("NextToken", "not a token returned by this API");
-      const start = token ? Number(token) : 0;
-      let resources: Tagged[];
-      if (ids.length > 0) {
-        resources = [];
-        for (const id of ids) {
-          try {
-            resources.push(await t.get(c, id));
-          } catch (e) {
-            if (!(e instanceof DomainError && e.code === "ResourceNotFound")) throw e;
-          }
-        }
-      } else resources = await t.list(c);
-      const matching = resources.filter((r) => !wanted || Object.entries(wanted).every(([k, v]) => k in r.tags && (v === "" || r.tags[k] === v)));
-      const rows = matching.flatMap((r) => Object.entries(r.tags).map(([TagKey, TagValue]) => ({ ResourceId: toAli(t.kind, r.id), ResourceType: t.name, TagKey, TagValue })));
-      const page = rows.slice(start, start + max);
-      return { NextToken: start + max < rows.length ? String(start + max) : "", TagResources: listShape(page) };
+      // One row per (resource, key), paged by keyset in SQL (TagRowsRepo): the token holds the store's cursor.
+      const search = {
+        kinds: [t.rows],
+        region: c.actor.region,
+        resourceIds: ids.length > 0 ? ids : undefined,
+        has: Object.entries(wanted ?? {}).map(([key, value]) => (value === "" ? { key } : { key, value })),
+      };
+      const page = await withToken((cursor) => c.services.tags.rows(c.actor, search, { limit: max, cursor }), token);
+      const rows = page.items.map((r) => ({ ResourceId: toAli(t.kind, r.resourceId), ResourceType: t.name, TagKey: r.key, TagValue: r.value }));
+      return { NextToken: page.nextCursor ?? "", TagResources: listShape(rows) };
     },
   };
   return { TagResources: tagResources, UnTagResources: unTagResources, ListTagResources: listTagResources };
@@ -148,3 +148,6 @@ function tagActions(types: Record<string, Taggable>, listShape: (items: unknown[
 export const vpcTagActions = tagActions(VPC_TYPES, (items) => ({ TagResource: items }));
 /** VpcPeer 2022-01-01 answers a plain array, with ResourceType PeerConnection. */
 export const peerTagActions = tagActions(PEER_TYPES, (items) => items);
+/** ECS 2014-05-26 spells the removal UntagResources; ListTagResources answers TagResources.TagResource[]. */
+const ecsTags = tagActions(ECS_TYPES, (items) => ({ TagResource: items }));
+export const ecsTagActions: ActionTable = { TagResources: ecsTags.TagResources!, UntagResources: ecsTags.UnTagResources!, ListTagResources: ecsTags.ListTagResources! };
