@@ -170,7 +170,7 @@ describe.each(BACKENDS)("Tencent security groups through the official SDK on %s"
     expect(await codeOf(a.DeleteSecurityGroup({ SecurityGroupId: sg }))).toBe("ResourceInUse");
     await a.DeleteSecurityGroup({ SecurityGroupId: ref });
     const limits = h.runtime.services.deps.config.limits;
-    expect((await a.DescribeSecurityGroupLimits({})).SecurityGroupLimitSet).toEqual({ SecurityGroupLimit: limits.securityGroupsPerVpc, SecurityGroupPolicyLimit: limits.rulesPerSecurityGroup, InstanceSecurityGroupLimit: limits.securityGroupsPerInstance });
+    expect((await a.DescribeSecurityGroupLimits()).SecurityGroupLimitSet).toEqual({ SecurityGroupLimit: limits.securityGroupsPerVpc, SecurityGroupPolicyLimit: limits.rulesPerSecurityGroup, InstanceSecurityGroupLimit: limits.securityGroupsPerInstance });
     await a.ModifySecurityGroupAttribute({ SecurityGroupId: sg, GroupName: "web2" });
     expect((await a.DescribeSecurityGroups({ SecurityGroupIds: [sg] })).SecurityGroupSet![0]!.SecurityGroupName).toBe("web2");
   });
