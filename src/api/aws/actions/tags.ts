@@ -1,6 +1,6 @@
 /**
  * EC2 actions: tags (CreateTags, DeleteTags, DescribeTags) on VPCs, subnets, route tables, VPC
- * peering connections and instances. A tag change is one read-modify-write under the resource's
+ * peering connections, instances and security groups. A tag change is one read-modify-write under the resource's
  * row lock (TagService.modify), all the resources of one call in one transaction: concurrent
  * changes never lose each other's keys, and a call that fails on one resource changes none. On a
  * peering the tags are the caller's own: each party keeps its set (AWS: "only applied in the
@@ -30,6 +30,7 @@ const KINDS: readonly Kind[] = [
   { type: "route-table", prefix: "rtb", idKind: "routeTable", kind: "route-table" },
   { type: "vpc-peering-connection", prefix: "pcx", idKind: "peering", kind: "peering" },
   { type: "instance", prefix: "i", idKind: "instance", kind: "instance" },
+  { type: "security-group", prefix: "sg", idKind: "securityGroup", kind: "security-group" },
 ];
 
 /** The kind and native id a ResourceId names; InvalidID for a kind this server does not tag. */
@@ -87,6 +88,8 @@ async function tagged(c: Ctx, k: Kind): Promise<{ id: string; tags: Tags }[]> {
       return listAll((o) => s.routeTables.list(c.actor, {}, o));
     case "instance":
       return listAll((o) => s.instances.list(c.actor, {}, o));
+    case "security-group":
+      return listAll((o) => s.securityGroups.list(c.actor, {}, o));
     case "peering":
       return visiblePeerings(c);
   }
