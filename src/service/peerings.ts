@@ -8,7 +8,7 @@ import { DomainError, notFound } from "../domain/errors.ts";
 import { type PeeringCommand, type Role, decide, effectiveState, isLive, stateReason } from "../domain/peering.ts";
 import { type Json, type ListOptions, type Page, type Peering, type Route, type StateReason, type Tags, type Vbr, type Vpc, parseJson, parsePage } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
-import type { PeeringChanges, PeeringFilters, PeeringSearch, PeeringView, Repos } from "../store/repos/index.ts";
+import type { PeeringChanges, PeeringFilters, PeeringKeysetSearch, PeeringSearch, PeeringView, Repos } from "../store/repos/index.ts";
 import type { PeeringsTable } from "../store/schema.ts";
 import { isUniqueViolation } from "../store/db-errors.ts";
 import type { BillingService } from "./billing.ts";
@@ -175,6 +175,18 @@ export class PeeringService {
     const { total, items } = await this.deps.store.read.peerings.search(actor.accountId, q, nowIso(this.deps));
     const r = await realization(this.deps);
     return { total, items: items.map((j) => withTransition(parseJson(j), r)) };
+  }
+
+  /** A keyset page of the caller's peerings meeting `q` (SQL; PeeringsRepo.searchPage), with their transitions: the dialects' token-paged Describe calls. */
+  async searchPage(actor: Actor, q: PeeringKeysetSearch, opts: ListOptions): Promise<Page<PeeringView>> {
+    const page = await this.deps.store.read.peerings.searchPage(actor.accountId, q, opts, nowIso(this.deps));
+    const r = await realization(this.deps);
+    return { items: page.items.map((j) => withTransition(parseJson(j), r)), nextCursor: page.nextCursor };
+  }
+
+  /** How many peerings searchPage lists with these criteria and tag filters. */
+  searchCount(actor: Actor, q: PeeringKeysetSearch, tags: ListOptions["tags"]): Promise<number> {
+    return this.deps.store.read.peerings.searchCount(actor.accountId, q, tags);
   }
 
   // ---- create ---------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import { DomainError, notFound } from "../domain/errors.ts";
 import { isLive } from "../domain/peering.ts";
 import { type Json, type ListOptions, type Page, type Peering, type RouterInterface, type RouterInterfaceStatus, type Tags, type Vbr, type Vpc, parseJson, parsePage } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
-import type { Owner, Repos } from "../store/repos/index.ts";
+import type { OwnedSearch, Owner, Repos } from "../store/repos/index.ts";
 import type { RouterInterfacesTable } from "../store/schema.ts";
 import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
 import { type EventService, givenFields, named, updatedMessage } from "./events.ts";
@@ -222,6 +222,12 @@ export class RouterInterfaceService {
     const page = await this.deps.store.read.routerInterfaces.listJson(actor, { router_id: f.routerId, role: f.role, status: f.status, region: f.region }, opts);
     const shown = await withConnectionTransitions(this.deps, page.items.map(parseJson));
     return { items: shown.map((ri) => JSON.stringify(ri)), nextCursor: page.nextCursor };
+  }
+
+  /** The interfaces that meet a Describe call's criteria, windowed by offset, and their count (SQL; OwnedRepo.search), with their connections' transitions. */
+  async search(actor: Actor, s: OwnedSearch, window: { offset: number; limit: number }): Promise<{ total: number; items: RouterInterface[] }> {
+    const found = await this.deps.store.read.routerInterfaces.search(actor, s, window);
+    return { total: found.total, items: await withConnectionTransitions(this.deps, found.items) };
   }
 
   async list(actor: Actor, f: RouterInterfaceFilters, opts: ListOptions): Promise<Page<RouterInterface>> {

@@ -3,6 +3,7 @@ import type { ListOptions, Page, Tags } from "../../domain/resources.ts";
 import type { Actor } from "../../service/context.ts";
 import type { Services } from "../../service/index.ts";
 import type { OwnedSearch } from "../../store/repos/index.ts";
+import { DomainError } from "../../domain/errors.ts";
 import { badParam } from "./errors.ts";
 import type { Params } from "./params.ts";
 
@@ -41,6 +42,21 @@ export async function listAll<T>(fetch: (opts: ListOptions) => Promise<Page<T>>,
     out.push(...page.items);
     if (!page.nextCursor) return out;
     cursor = page.nextCursor;
+  }
+}
+
+/**
+ * A page read with NextToken as the store's cursor: a token that is not one (altered, or of a
+ * request with other filters) is InvalidParameter on NextToken, as the calls answered when their
+ * tokens were offsets.
+ */
+export async function withToken<T>(read: (cursor: string | undefined) => Promise<T>, token: string | undefined): Promise<T> {
+  if (token !== undefined && token.length > 1024) throw badParam("NextToken", "not a token returned by this API");
+  try {
+    return await read(token || undefined);
+  } catch (e) {
+    if (e instanceof DomainError && e.code === "InvalidCursor") throw badParam("NextToken", "not a token returned by this API, or one of a request with other filters (pass NextToken unchanged)");
+    throw e;
   }
 }
 

@@ -131,7 +131,7 @@ const fingerprint = (filters: unknown) => createHash("sha256").update(JSON.strin
 export const asciiLower = (text: string) => text.replace(/[A-Z]+/g, (c) => c.toLowerCase());
 
 /** The column a page is ordered by (then by id), for PageSpec.cursorOf. */
-export type SortColumn = "created_at" | "period_start" | "name";
+export type SortColumn = "created_at" | "period_start" | "name" | "resource_id";
 
 /** A list query for paginate(): its base (one table aliased `t`, filtered), as a shaped query. */
 export interface PageSpec<R> {
@@ -164,7 +164,9 @@ export interface PageSpec<R> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   project?: (page: AliasedSelectQueryBuilder<any, "t">) => SelectQueryBuilder<any, any, R>;
   /** The column of the `createdAt` sorts (default created_at); the `name` sorts use `name`. */
-  sortColumn?: "created_at" | "period_start";
+  sortColumn?: "created_at" | "period_start" | "resource_id";
+  /** The column that breaks ties, unique within a sort value (default id; a tag's `key` within its resource). */
+  idColumn?: "id" | "key";
   /** The base selects one column, and the rows are its values. */
   column?: boolean;
   /** The value of the sort column and the id of a row: its place in the order, for the next page's cursor. */
@@ -201,8 +203,9 @@ export async function paginate<R>(runner: Runner, spec: PageSpec<R>, opts: ListO
   const key = `${spec.key}|tags:${tags.map((t) => (t.value === null ? "k" : "kv")).join(",")}|${needle === null ? "" : "q"}|${sort}|${after ? "after" : "first"}`;
   const ref = (alias: string, col: string): RawBuilder<unknown> => (binary ? sql`${sql.ref(`${alias}.${col}`)} collate "C"` : sql`${sql.ref(`${alias}.${col}`)}`);
   const dir = descending ? "desc" : "asc";
+  const tie = spec.idColumn ?? "id";
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const ordered = <Q extends SelectQueryBuilder<any, any, any>>(q: Q, alias: string): Q => q.orderBy(ref(alias, column), dir).orderBy(ref(alias, "id"), dir) as Q;
+  const ordered = <Q extends SelectQueryBuilder<any, any, any>>(q: Q, alias: string): Q => q.orderBy(ref(alias, column), dir).orderBy(ref(alias, tie), dir) as Q;
   const pg = runner.dialect === "postgres";
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const ranged = (base: (arg: Arg) => SelectQueryBuilder<any, any, R>, arg: Arg) => {
@@ -229,7 +232,7 @@ export async function paginate<R>(runner: Runner, spec: PageSpec<R>, opts: ListO
       );
     }
     // A row-value comparison is an index range scan; the equivalent OR walks every earlier row.
-    if (after) q = q.where(sql<boolean>`(${ref("t", column)}, ${ref("t", "id")}) ${sql.raw(descending ? "<" : ">")} (${arg(after[0])}, ${arg(after[1])})`);
+    if (after) q = q.where(sql<boolean>`(${ref("t", column)}, ${ref("t", tie)}) ${sql.raw(descending ? "<" : ">")} (${arg(after[0])}, ${arg(after[1])})`);
     return ordered(q, "t").limit(arg(limit) as unknown as number);
   };
   const rows = await (spec.column ? runner.shapedColumn<R> : runner.shaped<R>).call(runner, key, args, (arg) => {

@@ -169,6 +169,23 @@ export interface PeeringSearch {
   limit: number;
 }
 
+/** What searchPage may ask (the cloud dialects' keyset-paged Describe calls); every criterion given must hold. */
+export interface PeeringKeysetSearch {
+  /** own: the account's side is in this region (AWS); either: either side is (Alibaba). */
+  region?: { id: string; side: "own" | "either" } | undefined;
+  ids?: readonly string[] | undefined;
+  /** Both sides are VPCs. */
+  vpcToVpc?: boolean | undefined;
+  /** Made as a peering (not as a router interface connection). */
+  origin?: "peering" | undefined;
+  /** The name is this. */
+  name?: string | undefined;
+  /** Either side's VPC is one of these. */
+  vpcIds?: readonly string[] | undefined;
+  /** Only live ones (stored state), and finished ones whose row changed at or after this time: a superset of a retention. */
+  finishedSince?: string | undefined;
+}
+
 export interface PeeringFilters {
   /** The state as of now (an unanswered request past its expiry is expired). */
   state?: string | undefined;
@@ -299,6 +316,106 @@ export class PeeringsRepo {
     const [count] = await this.runner.rows<{ n: number | string }>(sql<{ n: number | string }>`select count(*) as n from peerings t where ${cond}`.compile(this.db));
     const page = await this.runner.rows<{ id: string }>(sql<{ id: string }>`select t.id from peerings t where ${cond} order by ${key} ${dir}, t.id${binary} ${dir} limit ${q.limit} offset ${q.offset}`.compile(this.db));
     return { total: Number(count!.n), items: await this.build(accountId, page.map((r) => r.id), now) };
+  }
+
+  /**
+   * A keyset page (creation order) of the peerings `accountId` is party to that meet `q`, as
+   * listJson's JSON texts: the two index ranges of listJson ("requester is me", "accepter is me
+   * and requester is not", each in the region when the account's side must be there), with the
+   * criteria on the range's rows and the tag filters of `opts`. A page reads at most twice its
+   * size in rows when the criteria keep most rows; the AWS face's retention is a criterion of
+   * its own (finishedSince) so that long-finished peerings are not read page after page.
+   */
+  async searchPage(accountId: string, q: PeeringKeysetSearch, opts: ListOptions, now: string): Promise<Page<Json<PeeringView>>> {
+    const built = this.keysetSpec(accountId, q);
+    if (built === null) return { items: [], nextCursor: null };
+    const { rows, nextCursor } = await paginate<{ created_at: string; name: string; id: string }>(this.runner, built.spec, opts, accountId);
+    return { items: await this.build(accountId, rows.map((r) => r.id), now), nextCursor };
+  }
+
+  /** How many peerings searchPage would list (with the tag filters `tags`, put by `accountId`): an index range count per side. */
+  async searchCount(accountId: string, q: PeeringKeysetSearch, tags: ListOptions["tags"]): Promise<number> {
+    const built = this.keysetSpec(accountId, q);
+    if (built === null) return 0;
+    const args = [...built.spec.args];
+    const tagArgs = (tags ?? []).map((t) => ({ key: args.push(t.key) - 1, value: t.value === undefined ? null : args.push(t.value) - 1 }));
+    const key = `${built.spec.key}|count|${tagArgs.map((t) => (t.value === null ? "k" : "kv")).join(",")}`;
+    const counted = (base: typeof built.requester, arg: Arg) => {
+      let qb = base(arg);
+      for (const t of tagArgs) {
+        qb = qb.where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom("tags as tg")
+              .select("tg.key")
+              .whereRef("tg.resource_id", "=", "t.id")
+              .where("tg.account_id", "=", arg(0) as string)
+              .where("tg.key", "=", arg(t.key) as string)
+              .$if(t.value !== null, (s) => s.where("tg.value", "=", arg(t.value!) as string)),
+          ),
+        );
+      }
+      return qb.clearSelect().select(sql<number>`count(*)`.as("n"));
+    };
+    const [n] = await this.runner.shapedColumn<number | string>(key, args, (arg) =>
+      this.db.selectNoFrom([sql<number>`(${counted(built.requester, arg)}) + (${counted(built.accepter, arg)})`.as("n")]),
+    );
+    return Number(n ?? 0);
+  }
+
+  /** searchPage's two ranges as a paginate spec (with `others`), or null when a criterion can match nothing. */
+  private keysetSpec(accountId: string, q: PeeringKeysetSearch) {
+    const values = (l: readonly string[] | undefined) => l?.filter((v) => !v.includes("\u0000")).map(wellFormed);
+    const [ids, vpcIds] = [values(q.ids), values(q.vpcIds)];
+    if (ids?.length === 0 || vpcIds?.length === 0 || q.name?.includes("\u0000")) return null;
+    const args: unknown[] = [accountId];
+    const at = (v: unknown) => args.push(v) - 1;
+    const region = q.region === undefined ? null : at(q.region.id);
+    const idList = ids === undefined ? null : at(JSON.stringify(ids));
+    const vpcList = vpcIds === undefined ? null : at(JSON.stringify(vpcIds));
+    const name = q.name === undefined ? null : at(wellFormed(q.name));
+    const since = q.finishedSince === undefined ? null : at(q.finishedSince);
+    const own = q.region?.side === "own";
+    const all = () => this.db.selectFrom("peerings as t").select(["t.created_at", "t.name", "t.id"]);
+    const each = (i: number, arg: Arg) => sql`(select v.value from ${jsonValues(this.caps, arg(i))})`;
+    const filtered = (qb: ReturnType<typeof all>, arg: Arg) => {
+      if (region !== null && !own) qb = qb.where((eb) => eb.or([eb("t.requester_region", "=", arg(region) as string), eb("t.accepter_region", "=", arg(region) as string)]));
+      if (q.vpcToVpc) qb = qb.where("t.requester_router_type", "=", "vpc").where("t.accepter_router_type", "=", "vpc");
+      if (q.origin !== undefined) qb = qb.where("t.origin", "=", q.origin);
+      if (idList !== null) qb = qb.where(sql<boolean>`t.id in ${each(idList, arg)}`);
+      if (vpcList !== null) {
+        qb = qb.where(
+          sql<boolean>`((t.requester_router_type = 'vpc' and t.requester_router_id in ${each(vpcList, arg)}) or (t.accepter_router_type = 'vpc' and t.accepter_router_id in ${each(vpcList, arg)}))`,
+        );
+      }
+      if (name !== null) qb = qb.where("t.name", "=", arg(name) as string);
+      if (since !== null) qb = qb.where(sql<boolean>`(t.state in (${sql.join(LIVE_STATES.map((st) => sql.lit(st)))}) or t.updated_at >= ${arg(since)})`);
+      return qb;
+    };
+    const mine = (p: "requester" | "accepter", arg: Arg) => {
+      let qb = all().where(`t.${p}_account_id`, "=", arg(0) as string);
+      if (own && region !== null) qb = qb.where(`t.${p}_region`, "=", arg(region) as string);
+      return qb;
+    };
+    const requester = (arg: Arg) => filtered(mine("requester", arg), arg);
+    // A peering in the first range is left to it.
+    const accepter = (arg: Arg) =>
+      filtered(mine("accepter", arg), arg).where((eb) =>
+        own && region !== null
+          ? eb.not(eb.and([eb("t.requester_account_id", "=", arg(0) as string), eb("t.requester_region", "=", arg(region) as string)]))
+          : eb("t.requester_account_id", "!=", arg(0) as string),
+      );
+    const key = `peerings:search:${own ? "own" : region !== null ? "either" : ""},${q.vpcToVpc ? "vpc" : ""},${q.origin ?? ""},${[idList, vpcList, name, since].map((x) => (x === null ? "0" : "1")).join("")}`;
+    type Row = { created_at: string; name: string; id: string };
+    const spec = {
+      key,
+      args,
+      // The time finishedSince names moves from call to call; a cursor stays valid across it.
+      filterArgs: since === null ? args : args.filter((_, i) => i !== since),
+      base: requester,
+      others: { db: this.db, bases: [accepter] },
+      cursorOf: (r: Row, column: SortColumn): [string, string] => [column === "name" ? r.name : r.created_at, r.id],
+    };
+    return { spec, all, requester, accepter };
   }
 
   /** The JSON of the given peerings as `accountId` sees them, in the order of `ids` (missing ones left out). */

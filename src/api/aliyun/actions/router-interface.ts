@@ -5,10 +5,11 @@
 import { type ChargeType, ROUTER_INTERFACE_SPECS } from "../../../domain/billing.ts";
 import type { Peering, RouterInterface } from "../../../domain/resources.ts";
 import { routerInterfaceStatus } from "../../../domain/transition.ts";
-import { type ActionTable, type Ctx, accountParam, listAll, ownerId, region, tagList } from "../context.ts";
+import type { OwnedSearch } from "../../../store/repos/index.ts";
+import { type ActionTable, type Ctx, accountParam, region, tagList, tagSearch, windowOf } from "../context.ts";
 import { badParam } from "../errors.ts";
 import { aliTime, paged } from "../params.ts";
-import { aliRouterId, aliRouterType, ourRouter } from "../ids.ts";
+import { aliRouterId, aliRouterType, fromAli, ourRouter } from "../ids.ts";
 
 const ROUTER_TYPES = ["VRouter", "VBR"] as const;
 const NO_EXPIRY = "2999-09-08T16:00:00Z";
@@ -87,6 +88,33 @@ function specFor(mbps: number): string {
 }
 
 const FILTER_KEYS = ["RouterInterfaceId", "RouterId", "RouterType", "RouterInterfaceOwnerId", "OppositeInterfaceId", "OppositeRouterType", "OppositeRouterId", "OppositeInterfaceOwnerId", "Status", "Name"] as const;
+
+/** The stored statuses a shown one comes from (routerInterfaceStatus): a transition shows Active or Inactive as another. */
+const STORED_STATUS: Record<string, string[]> = { Connecting: ["Active"], AcceptingConnecting: ["Active"], Activating: ["Active"], Deactivating: ["Inactive"] };
+
+/** A router id as given to a filter (vrt-… names a VPC's vRouter) as stored. */
+const storedRouterId = (id: string) => (id.startsWith("vrt-") ? fromAli("vRouter", id) : id);
+const storedRouterType = (t: string) => (t === "VRouter" ? ["vpc"] : t === "VBR" ? ["vbr"] : []);
+
+/** The Filter.N criteria SQL applies (all but Status), as the store's search. */
+function searchOf(filters: Map<string, string[]>, regionId: string | undefined): OwnedSearch {
+  const f = (k: (typeof FILTER_KEYS)[number]) => filters.get(k);
+  const map = (k: (typeof FILTER_KEYS)[number], to: (v: string) => string[]) => f(k)?.flatMap(to);
+  return {
+    columns: {
+      region: regionId === undefined ? undefined : [regionId],
+      id: f("RouterInterfaceId"),
+      router_id: map("RouterId", (v) => [storedRouterId(v)]),
+      router_type: map("RouterType", storedRouterType),
+      account_id: f("RouterInterfaceOwnerId"),
+      opposite_interface_id: f("OppositeInterfaceId"),
+      opposite_router_type: map("OppositeRouterType", storedRouterType),
+      opposite_router_id: map("OppositeRouterId", (v) => [storedRouterId(v)]),
+      opposite_account_id: f("OppositeInterfaceOwnerId"),
+      name: f("Name"),
+    },
+  };
+}
 
 export const routerInterfaceActions: ActionTable = {
   CreateRouterInterface: {
@@ -188,23 +216,25 @@ export const routerInterfaceActions: ActionTable = {
       const filters = c.p.filters("Filter", FILTER_KEYS);
       const page = c.p.page(50);
       c.p.bool("IncludeReservationData");
-      const all = (await listAll((o) => c.services.routerInterfaces.list(c.actor, {}, o), c.p.tags("Tags"))).filter((ri) => ri.region === regionId);
+      const search = { ...searchOf(filters, regionId), tags: tagSearch(c.p.tags("Tags")) };
+      const { window, answer } = windowOf(page);
+      const statuses = filters.get("Status");
+      if (statuses === undefined) {
+        // Counted and windowed by the store (OwnedRepo.search): a page reads its own rows.
+        const found = await c.services.routerInterfaces.search(c.actor, search, window);
+        const views = [];
+        for (const ri of found.items) views.push(await view(c, ri));
+        return { ...answer(found.total), RouterInterfaceSet: { RouterInterfaceType: views } };
+      }
+      // The Status shown depends on the connection's transition: the interfaces whose stored
+      // status can show as one asked for are read, and the shown one tested (a cost that grows
+      // with those matches, not with the account's interfaces).
+      const stored = [...new Set(statuses.flatMap((st) => STORED_STATUS[st] ?? [st]))];
+      const found = await c.services.routerInterfaces.search(c.actor, { ...search, columns: { ...search.columns, status: stored } }, { offset: 0, limit: Number.MAX_SAFE_INTEGER });
       const views = [];
-      for (const ri of all) {
+      for (const ri of found.items) {
         const v = await view(c, ri);
-        const values: Record<(typeof FILTER_KEYS)[number], string[]> = {
-          RouterInterfaceId: [v.RouterInterfaceId],
-          RouterId: [v.RouterId, ri.routerId],
-          RouterType: [v.RouterType],
-          RouterInterfaceOwnerId: [ri.accountId],
-          OppositeInterfaceId: [v.OppositeInterfaceId],
-          OppositeRouterType: [v.OppositeRouterType],
-          OppositeRouterId: [v.OppositeRouterId, ri.opposite.routerId],
-          OppositeInterfaceOwnerId: [v.OppositeInterfaceOwnerId],
-          Status: [v.Status],
-          Name: [v.Name],
-        };
-        if ([...filters].every(([k, wanted]) => wanted.some((w) => values[k as keyof typeof values].includes(w)))) views.push(v);
+        if (statuses.includes(v.Status)) views.push(v);
       }
       const slice = paged(views, page);
       return { PageNumber: slice.PageNumber, PageSize: slice.PageSize, TotalCount: slice.TotalCount, RouterInterfaceSet: { RouterInterfaceType: slice.items } };

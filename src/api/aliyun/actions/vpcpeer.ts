@@ -5,7 +5,7 @@
 import { DomainError, notFound } from "../../../domain/errors.ts";
 import type { Peering, PeeringSide } from "../../../domain/resources.ts";
 import type { PeeringState } from "../../../domain/peering.ts";
-import { type ActionTable, type Ctx, accountParam, idList, listAll, region, tagList } from "../context.ts";
+import { type ActionTable, type Ctx, accountParam, idList, listAll, region, tagList, withToken } from "../context.ts";
 import { badParam } from "../errors.ts";
 import { fromAli, toAli } from "../ids.ts";
 import { aliTime } from "../params.ts";
@@ -186,19 +186,12 @@ export const vpcPeerActions: ActionTable = {
       const vpcIds = idList(c, "VpcId");
       const max = c.p.int("MaxResults", 1, 100) ?? 20;
       const token = c.p.str("NextToken");
-      if (token !== undefined && token !== "" && !/^\d{1,9}$/.test(token)) throw badParam("NextToken", "not a token returned by this API");
-      const start = token ? Number(token) : 0;
-      const all = await listAll((o) => c.services.peerings.list(c.actor, {}, o), c.p.tags("Tags"));
-      const matching = all.filter(
-        (p) =>
-          p.origin === "peering" &&
-          (p.requester.region === regionId || p.accepter.region === regionId) &&
-          (!ids || ids.includes(p.id)) &&
-          (name === undefined || p.name === name) &&
-          (!vpcIds || vpcIds.includes(p.requester.vpcId ?? "") || vpcIds.includes(p.accepter.vpcId ?? "")),
-      );
-      const page = matching.slice(start, start + max);
-      return { TotalCount: matching.length, MaxResults: max, NextToken: start + max < matching.length ? String(start + max) : "", VpcPeerConnects: page.map(view) };
+      const tags = Object.entries(c.p.tags("Tags") ?? {}).map(([key, value]) => (value === "" ? { key } : { key, value }));
+      // Paged by keyset and counted in SQL (PeeringsRepo.searchPage): the token holds the store's cursor.
+      const search = { region: { id: regionId, side: "either" as const }, origin: "peering" as const, ids, name, vpcIds };
+      const page = await withToken((cursor) => c.services.peerings.searchPage(c.actor, search, { limit: max, cursor, tags }), token);
+      const total = await c.services.peerings.searchCount(c.actor, search, tags);
+      return { TotalCount: total, MaxResults: max, NextToken: page.nextCursor ?? "", VpcPeerConnects: page.items.map(view) };
     },
   },
 };

@@ -10,7 +10,8 @@ import { MAX_BANDWIDTH_MBPS } from "../../../domain/billing.ts";
 import { DomainError } from "../../../domain/errors.ts";
 import type { Peering, PeeringSideOptions } from "../../../domain/resources.ts";
 import { stateSince } from "../../../domain/transition.ts";
-import { type ActionTable, type Body, type Ctx, type FilterFields, applyFilters, awsTime, filterNames, paginate, tagSet } from "../context.ts";
+import type { PeeringKeysetSearch } from "../../../store/repos/index.ts";
+import { type ActionTable, type Body, type Ctx, type FilterFields, applyFilters, awsTime, filterNames, keysetPage, tagSet } from "../context.ts";
 import { AwsError, badValue, missing } from "../errors.ts";
 import { nativeId } from "../ids.ts";
 import type { XmlValue } from "../xml.ts";
@@ -195,11 +196,32 @@ const FIELDS: FilterFields<Listed> = {
   "vpc-peering-connection-id": (x) => x.p.id,
 };
 
-/** The peerings the caller sees in the request's region (its own side here, retention applied), oldest first. */
-export async function visiblePeerings(c: Ctx, ids?: readonly string[]): Promise<Peering[]> {
-  const found = await c.services.peerings.search(c.actor, { ids, region: c.region.id, orderBy: "created", descending: false, offset: 0, limit: 1_000_000 });
+/**
+ * What the store reads of the peerings the caller sees in the request's region: VPC to VPC, its
+ * own side here, and, of the finished ones, those that changed within the longest retention (two
+ * days); retained() decides the rest on the rows read.
+ */
+function visibleSearch(c: Ctx, ids?: readonly string[]): PeeringKeysetSearch {
+  const since = new Date(c.services.deps.clock.now().getTime() - 2 * DAY).toISOString();
+  return { region: { id: c.region.id, side: "own" }, vpcToVpc: true, ids, finishedSince: since };
+}
+
+/** Of the peerings the store read, those the caller sees (its own side here, retention applied). */
+function seenOf(c: Ctx, items: readonly Peering[]): Peering[] {
   const now = c.services.deps.clock.now().getTime();
-  return found.items.filter((p) => vpcToVpc(p) && sidesHere(c, p).length > 0 && retained(p, c.actor.accountId, now));
+  return items.filter((p) => vpcToVpc(p) && sidesHere(c, p).length > 0 && retained(p, c.actor.accountId, now));
+}
+
+/** The peerings the caller sees in the request's region, oldest first (the ids asked for: a bounded set). */
+export async function visiblePeerings(c: Ctx, ids: readonly string[]): Promise<Peering[]> {
+  const out: Peering[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await c.services.peerings.searchPage(c.actor, visibleSearch(c, ids), { limit: 1000, cursor });
+    out.push(...seenOf(c, page.items));
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return out;
 }
 
 /** `Incorrect region` as AWS words it for Accept/Reject outside the accepter's region. */
@@ -337,16 +359,27 @@ export const peeringsActions: ActionTable = {
     async run(c) {
       const ids = c.p.list("VpcPeeringConnectionId").map((v, i) => nativeId("peering", v, `VpcPeeringConnectionId.${i + 1}`));
       const filters = c.p.filters(filterNames(FIELDS as FilterFields<never>));
-      const seen = await visiblePeerings(c, ids.length ? [...new Set(ids)] : undefined);
-      const missingId = ids.find((id) => !seen.some((p) => p.id === id));
-      if (missingId) throw notFound(missingId);
-      const listed = applyFilters(
-        seen.map((p) => ({ p, status: awsStatus(p) })),
-        filters,
-        FIELDS,
-        (x) => x.p.tags,
+      const unique = ids.length ? [...new Set(ids)] : undefined;
+      if (unique) {
+        const seen = await visiblePeerings(c, unique);
+        const missingId = unique.find((id) => !seen.some((p) => p.id === id));
+        if (missingId) throw notFound(missingId);
+      }
+      // Paged by keyset in SQL (PeeringsRepo.searchPage); a `tag:` filter of one exact value
+      // narrows the read there too; every filter is tested on the rows read (applyFilters).
+      const tags = filters.flatMap((f) => (f.name.startsWith("tag:") && f.values.length === 1 && !/[*?]/.test(f.values[0]!) ? [{ key: f.name.slice(4), value: f.values[0]! }] : []));
+      const { page, nextToken } = await keysetPage(
+        c,
+        (o) => c.services.peerings.searchPage(c.actor, visibleSearch(c, unique), { ...o, tags }),
+        (items) =>
+          applyFilters(
+            seenOf(c, items).map((p) => ({ p, status: awsStatus(p) })),
+            filters,
+            FIELDS,
+            (x) => x.p.tags,
+          ),
+        { min: 5, max: 1000 },
       );
-      const { page, nextToken } = paginate(c, listed, { min: 5, max: 1000 });
       return { vpcPeeringConnectionSet: page.map((x) => shape(x.p, x.status)), nextToken };
     },
   },

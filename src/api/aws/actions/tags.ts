@@ -1,6 +1,6 @@
 /**
  * EC2 actions: tags (CreateTags, DeleteTags, DescribeTags) on VPCs, subnets, route tables, VPC
- * peering connections, instances and security groups. A tag change is one read-modify-write under the resource's
+ * peering connections and instances. A tag change is one read-modify-write under the resource's
  * row lock (TagService.modify), all the resources of one call in one transaction: concurrent
  * changes never lose each other's keys, and a call that fails on one resource changes none. On a
  * peering the tags are the caller's own: each party keeps its set (AWS: "only applied in the
@@ -8,11 +8,13 @@
  */
 import type { Tags } from "../../../domain/resources.ts";
 import type { TaggableKind } from "../../../service/tags.ts";
-import { type ActionTable, type Ctx, type FilterFields, applyFilters, filterNames, listAll, paginate } from "../context.ts";
+import type { TagRowKind, TagRowSearch, TagRow as StoredTagRow } from "../../../store/repos/index.ts";
+import { type ActionTable, type Ctx, type FilterFields, applyFilters, filterNames, keysetPage } from "../context.ts";
 import { AwsError, missing } from "../errors.ts";
 import { nativeId } from "../ids.ts";
-import { checkTagKey } from "../query.ts";
-import type { IdKind } from "../../../domain/ids.ts";
+import { type FilterSpec, checkTagKey } from "../query.ts";
+import type { OwnedTable } from "../../../store/schema.ts";
+import { ID_PREFIXES, type IdKind } from "../../../domain/ids.ts";
 import { find, visiblePeerings } from "./peerings.ts";
 
 interface Kind {
@@ -76,24 +78,21 @@ const FIELDS: FilterFields<TagRow> = {
   value: (t) => t.value,
 };
 
-/** The caller's tagged resources of one kind in the request's region. */
-async function tagged(c: Ctx, k: Kind): Promise<{ id: string; tags: Tags }[]> {
-  const s = c.services;
-  switch (k.kind) {
-    case "vpc":
-      return listAll((o) => s.vpcs.list(c.actor, {}, o));
-    case "subnet":
-      return listAll((o) => s.subnets.list(c.actor, {}, o));
-    case "route-table":
-      return listAll((o) => s.routeTables.list(c.actor, {}, o));
-    case "instance":
-      return listAll((o) => s.instances.list(c.actor, {}, o));
-    case "security-group":
-      return listAll((o) => s.securityGroups.list(c.actor, {}, o));
-    case "peering":
-      return visiblePeerings(c);
-  }
+/** Which rows of the tags table are the caller's tags on resources of this kind in the request's region (TagRowsRepo). */
+const rowKind = (k: Kind): TagRowKind => (k.kind === "peering" ? { table: "peerings", face: "aws" } : { table: `${k.kind.replaceAll("-", "_")}s` as OwnedTable, region: true });
+
+/** The kind a stored (native) resource id is of. */
+const kindOfNative = (id: string) => KINDS.find((k) => id.startsWith(`${ID_PREFIXES[k.idKind]}-`))!;
+
+/** A resource id as EC2 writes it, as stored; null for a prefix this server does not tag. */
+function nativeOf(awsId: string): string | null {
+  const dash = awsId.indexOf("-");
+  const kind = dash < 0 ? undefined : KINDS.find((k) => k.prefix === awsId.slice(0, dash));
+  return kind ? `${ID_PREFIXES[kind.idKind]}${awsId.slice(dash)}` : null;
 }
+
+/** The exact values of a filter (none has `*` or `?`), for SQL; undefined otherwise. */
+const exact = (f: FilterSpec) => (f.values.some((v) => /[*?]/.test(v)) ? undefined : f.values);
 
 const awsResourceId = (k: Kind, nativeIdValue: string) => `${k.prefix}${nativeIdValue.slice(nativeIdValue.indexOf("-"))}`;
 
@@ -144,16 +143,28 @@ export const tagsActions: ActionTable = {
       // Only the kinds a resource-type filter lets through are read.
       const typeFilters = filters.filter((f) => f.name === "resource-type");
       const kinds = applyFilters(KINDS, typeFilters, { "resource-type": (k: Kind) => k.type });
-      const rows: TagRow[] = [];
-      for (const k of kinds) {
-        for (const r of await tagged(c, k)) {
-          for (const [key, value] of Object.entries(r.tags)) rows.push({ resourceId: awsResourceId(k, r.id), resourceType: k.type, key, value });
-        }
+      // Paged by keyset in SQL (TagRowsRepo), with the filters of exact values applied there too;
+      // every filter is tested on the rows read, and a peering's tags only while it is seen here.
+      const search: TagRowSearch = { kinds: kinds.map(rowKind), region: c.region.id, pairs: [] };
+      for (const f of filters) {
+        const values = exact(f);
+        if (values === undefined) continue;
+        if (f.name === "key") search.keys = values;
+        else if (f.name === "value") search.values = values;
+        else if (f.name === "resource-id") search.resourceIds = values.flatMap((v) => nativeOf(v) ?? []);
+        else if (f.name.startsWith("tag:")) search.pairs = [...search.pairs!, { key: f.name.slice(4), values }];
       }
-      rows.sort((a, b) => (a.resourceId < b.resourceId ? -1 : a.resourceId > b.resourceId ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-      // `tag:<key>` matches a tag row with that key and one of the values.
-      const chosen = applyFilters(rows, filters, FIELDS, (t) => ({ [t.key]: t.value }));
-      const { page, nextToken } = paginate(c, chosen, { min: 5, max: 1000 });
+      const keep = async (items: StoredTagRow[]): Promise<TagRow[]> => {
+        const peeringIds = [...new Set(items.filter((r) => kindOfNative(r.resourceId).kind === "peering").map((r) => r.resourceId))];
+        const seen = new Set(peeringIds.length > 0 ? (await visiblePeerings(c, peeringIds)).map((p) => p.id) : []);
+        const rows = items.flatMap((r) => {
+          const k = kindOfNative(r.resourceId);
+          return k.kind === "peering" && !seen.has(r.resourceId) ? [] : [{ resourceId: awsResourceId(k, r.resourceId), resourceType: k.type, key: r.key, value: r.value }];
+        });
+        // `tag:<key>` matches a tag row with that key and one of the values.
+        return applyFilters(rows, filters, FIELDS, (t) => ({ [t.key]: t.value }));
+      };
+      const { page, nextToken } = await keysetPage(c, (o) => c.services.tags.rows(c.actor, search, o), keep, { min: 5, max: 1000 });
       return { tagSet: page.map((t) => ({ resourceId: t.resourceId, resourceType: t.resourceType, key: t.key, value: t.value })), nextToken };
     },
   },
