@@ -6,9 +6,9 @@
  * owner's. A face that merges tags (AWS CreateTags/DeleteTags) uses this rather than get + update.
  */
 import { notFound } from "../domain/errors.ts";
-import type { Tags } from "../domain/resources.ts";
+import type { ListOptions, Page, Tags } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
-import type { Repos } from "../store/repos/index.ts";
+import type { Repos, TagRow, TagRowSearch } from "../store/repos/index.ts";
 import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
 import type { EventService } from "./events.ts";
 
@@ -20,6 +20,11 @@ export class TagService {
     private readonly deps: ServiceDeps,
     private readonly events: EventService,
   ) {}
+
+  /** A keyset page of the caller's tag rows, one per (resource, key), in (resource id, key) order (SQL; TagRowsRepo). */
+  rows(actor: Actor, s: TagRowSearch, opts: ListOptions): Promise<Page<TagRow>> {
+    return this.deps.store.read.tagRows.page(actor.accountId, s, opts);
+  }
 
   /**
    * Replaces the caller's tags on `id` (of `kind`) with `change(current)`, checked against the
