@@ -126,6 +126,7 @@ function foreignDb(): Observed {
   };
 }
 const FOREIGN_LSP = "f0000000-0000-4000-8000-000000000006";
+const FOREIGN_ACL = "f0000000-0000-4000-8000-000000000007";
 
 function foreignRows(db: Observed): Observed {
   const out: Observed = {};
@@ -209,8 +210,21 @@ describe("northbound diff", () => {
         // Someone puts a port of theirs on one of our switches: it stays there through our changes.
         const ours = ownedRows(first.db, "Logical_Switch", OWNER)[0];
         if (ours) (ours[1] as Record<string, Value>).ports = ["set", [...setOf(ours[1].ports!), ["uuid", FOREIGN_LSP]]] as Value;
+        // And someone's ACL on one of our port groups that stays (the ACL lives only while a port group holds it).
+        const kept = compile(s2, { prefix: OWNER });
+        const pg = ownedRows(first.db, "Port_Group", OWNER).find(([, , ext]) => kept.rows.has(keyOfExternalIds("Port_Group", OWNER, ext) ?? ""));
+        if (pg) {
+          (first.db.ACL ??= {})[FOREIGN_ACL] = { name: ["set", []], priority: 5, direction: "to-lport", match: "ip4", action: "drop", external_ids: ["map", []] };
+          (pg[1] as Record<string, Value>).acls = ["set", [...setOf(pg[1].acls!), ["uuid", FOREIGN_ACL]]] as Value;
+        }
         const second = converge(first.db, s2);
         if (ours && second.db.Logical_Switch?.[ours[0]]) expect(refsOf(second.db.Logical_Switch[ours[0]]!, "ports")).toContain(FOREIGN_LSP);
+        if (pg) {
+          expect(refsOf(second.db.Port_Group![pg[0]]!, "acls")).toContain(FOREIGN_ACL);
+          // Its owner takes it off again (it would go with our port group below).
+          second.db.Port_Group![pg[0]]!.acls = ["set", refsOf(second.db.Port_Group![pg[0]]!, "acls").filter((u) => u !== FOREIGN_ACL).map((u) => ["uuid", u] as ["uuid", string])];
+          delete second.db.ACL![FOREIGN_ACL];
+        }
         // Nothing of ours is left when nothing is desired, and the foreign rows are as they were.
         const empty = converge(second.db, { vpcs: [], vbrs: [], subnets: [], instances: [], peerings: [], routeTables: [] });
         expect(projectDb(empty.db)).toEqual({});
