@@ -219,11 +219,11 @@ function checkRuleQuota(deps: ServiceDeps, groupId: string, existing: readonly {
 
 /**
  * Makes a VPC's default group (in the VPC's create transaction): named "default", not deletable,
- * with the preset's rules; `id` is the one the VPC's row names.
+ * with the preset's rules; `id` is the one the VPC's row names. Announced with the VPC (vpc.created
+ * names it), as its default route table is.
  */
 export async function insertDefaultGroup(
   deps: ServiceDeps,
-  events: EventService,
   r: Repos,
   accountId: string,
   vpc: { id: string; region: string },
@@ -236,7 +236,6 @@ export async function insertDefaultGroup(
     {},
   );
   await r.securityGroupRules.insert(id, ruleRows(deps, { id, accountId }, presetRules(preset, { securityGroupId: id, accountId }), now));
-  await events.resource(r, accountId, "security-group", "created", id, `the default security group ${id} of ${vpc.id} was created (${preset})`, { vpcId: vpc.id, isDefault: true, preset });
 }
 
 /**

@@ -107,13 +107,14 @@ export class VpcService {
         { ...owned, id: rtbId, vpc_id: id, region: region.id, name: `${input.name}-default`, description: `Default route table of ${id}`, is_default: 1 },
         {},
       );
-      await insertDefaultGroup(this.deps, this.events, r, actor.accountId, { id, region: region.id }, preset, now, sgId);
+      await insertDefaultGroup(this.deps, r, actor.accountId, { id, region: region.id }, preset, now, sgId);
       const vpc = (await r.vpcs.get(actor, id))!;
       await this.events.resource(r, actor.accountId, "vpc", "created", id, `${named("VPC", id, vpc.name)} was created in ${vpc.region} with ${vpc.cidr}`, {
         region: vpc.region,
         cidr: vpc.cidr,
         defaultRouteTableId: rtbId,
         defaultSecurityGroupId: sgId,
+        defaultSecurityGroup: preset,
       });
       // The quota last: on PostgreSQL the account's lock serializes its creates until their
       // commits, so it is held for the count and the commit only. The count includes this VPC.
@@ -216,7 +217,7 @@ export class VpcService {
   /**
    * Before a VPC's delete: refused while it has groups besides its default one, or while rules of
    * other VPCs' groups name its default group (another account's counted, not named); then the
-   * default group goes, with its rules.
+   * default group goes, with its rules (announced by vpc.deleted, which names it).
    */
   private async deleteSecurityGroups(r: Repos, actor: Actor, vpc: Vpc): Promise<void> {
     const groups = await r.securityGroups.all(actor, { vpc_id: vpc.id });
@@ -243,7 +244,6 @@ export class VpcService {
     for (const g of groups) {
       await r.securityGroupRules.deleteOfGroup(g.id);
       await r.securityGroups.delete(actor.accountId, g.id);
-      await this.events.resource(r, actor.accountId, "security-group", "deleted", g.id, `the default security group ${g.id} of ${vpc.id} was deleted with it`, { vpcId: vpc.id, isDefault: true });
     }
   }
 }
