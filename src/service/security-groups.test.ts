@@ -105,8 +105,10 @@ describe.each(BACKENDS)("security groups on %s", (backend) => {
 
     const page = await s().securityGroups.list(a, { vpcId: v.id, isDefault: false }, { limit: 10, sort: "name" });
     expect(page.items.map((x) => x.name)).toEqual(["none", "web", "web"]);
-    const byName = await s().securityGroups.list(a, { names: ["none"] }, { limit: 10 });
-    expect(byName.items.map((x) => x.vpcId)).toEqual([v.id]);
+    const byName = await s().securityGroups.list(a, { names: ["none", "web"], isDefault: false, vpcId: v.id }, { limit: 1 });
+    expect(byName.items.map((x) => x.name)).toEqual(["web"]);
+    expect((await s().securityGroups.list(a, { names: ["none", "web"], isDefault: false, vpcId: v.id }, { limit: 5, cursor: byName.nextCursor! })).items.map((x) => x.name)).toEqual(["none", "web"]);
+    expect((await s().securityGroups.list(a, { ids: [g.id, v.defaultSecurityGroupId], isDefault: true }, { limit: 5 })).items.map((x) => x.id)).toEqual([v.defaultSecurityGroupId]);
     const tagged = await s().securityGroups.list(a, { vpcId: v.id }, { limit: 10, tags: [{ key: "team", value: "x" }] });
     expect(tagged.items.map((x) => x.id)).toEqual([g.id]);
     const firstRule = g.rules[0]!.id;
@@ -155,6 +157,14 @@ describe.each(BACKENDS)("security groups on %s", (backend) => {
     expect(more.flatMap((r) => (r.status === "rejected" ? [(r.reason as DomainError).code] : []))).toEqual(Array(4).fill("LimitExceeded"));
     const final = await s().securityGroups.get(a, g.id);
     expect([final.rules.length, final.rulesVersion]).toEqual([6, 7]);
+    // Each server's read cache follows the other's writes: the group's row and an instance's groups.
+    await rt2.services.securityGroups.removeRules(a, g.id, { ruleIds: [final.rules[0]!.id] });
+    expect((await s().securityGroups.get(a, g.id)).rulesVersion).toBe(8);
+    const i = await instance(a, v.id);
+    expect((await s().instances.get(a, i.id)).securityGroupIds).toEqual([v.defaultSecurityGroupId]);
+    await rt2.services.securityGroups.setInstanceGroups(a, i.id, [g.id]);
+    expect((await s().instances.get(a, i.id)).securityGroupIds).toEqual([g.id]);
+    expect((await s().securityGroups.list(a, { vpcId: v.id, isDefault: false }, { limit: 5 })).items.map((x) => x.rulesVersion)).toEqual([8]);
   });
 
   it("removes rules by id or content (all or nothing), replaces one keeping its id, replaces a direction, and honours expectedVersion", async () => {
