@@ -6,6 +6,7 @@ import { PeeringDetailPage } from "./pages/peering-detail.tsx";
 import { PeeringsPage } from "./pages/peerings.tsx";
 import { RouterInterfaceDetailPage } from "./pages/router-interface-detail.tsx";
 import { RouterInterfacesPage } from "./pages/router-interfaces.tsx";
+import { SecurityGroupPage, SecurityGroupsPage } from "./pages/security-groups.tsx";
 import { TopologyPage } from "./pages/topology.tsx";
 import { VbrsPage, VpcPage, VpcsPage } from "./pages/vpcs.tsx";
 import { type ReceivedRequest, type StreamEvent, bannerLines, followRequests } from "./request-banner.ts";
@@ -18,6 +19,7 @@ const PAGES: Array<{ path: string; label: string }> = [
   { path: "/", label: "Overview" },
   { path: "/topology", label: "Topology" },
   { path: "/vpcs", label: "VPCs" },
+  { path: "/security-groups", label: "Security groups" },
   { path: "/vbrs", label: "VBRs" },
   { path: "/peerings", label: "Peering connections" },
   { path: "/router-interfaces", label: "Router interfaces" },
@@ -132,12 +134,17 @@ export function App(): ReactNode {
   const vpc = /^\/vpcs\/(vpc-[a-z0-9]+)$/.exec(hash);
   const peering = /^\/peerings\/(pcx-[a-z0-9]+)$/.exec(hash);
   const ri = /^\/router-interfaces\/(ri-[a-z0-9]+)$/.exec(hash);
+  const sg = /^\/security-groups\/(sg-[a-z0-9]+)$/.exec(hash);
   const page = vpc ? (
     <VpcPage key={vpc[1]} id={vpc[1]!} />
   ) : peering ? (
     <PeeringDetailPage key={peering[1]} id={peering[1]!} />
   ) : ri ? (
     <RouterInterfaceDetailPage key={ri[1]} id={ri[1]!} />
+  ) : sg ? (
+    <SecurityGroupPage key={sg[1]} id={sg[1]!} />
+  ) : hash === "/security-groups" ? (
+    <SecurityGroupsPage />
   ) : hash === "/topology" ? (
     <TopologyPage />
   ) : hash === "/vpcs" ? (
@@ -157,7 +164,7 @@ export function App(): ReactNode {
   ) : (
     <OverviewPage />
   );
-  const here = (p: string) => hash === p || (p === "/vpcs" && vpc) || (p === "/peerings" && peering) || (p === "/router-interfaces" && ri);
+  const here = (p: string) => hash === p || (p === "/vpcs" && vpc) || (p === "/peerings" && peering) || (p === "/router-interfaces" && ri) || (p === "/security-groups" && sg);
   return (
     <AppContext.Provider value={state}>
       <a className="skip" href="#main" onClick={(e) => {

@@ -46,11 +46,19 @@ const LABELS: Record<string, string> = {
   limit: "Page size",
   cursor: "Page position",
   id: "ID",
+  // A security group rule's fields (rules[i].… / rule.…, the rule editor's labels).
+  "peer.cidr": "Peer CIDR",
+  "peer.securityGroupId": "Peer group ID",
+  "peer.accountId": "Peer group's account",
+  icmpType: "ICMP type",
+  icmpCode: "ICMP code",
+  securityGroupIds: "Security groups",
 };
 
 /** "body.opposite.routerId" → "Peer router ID"; unknown names become words ("fooBarId" → "Foo bar ID"). */
 export function fieldLabel(field: string): string {
-  const path = field.replace(/^(body|querystring|params|headers)\./, "");
+  if (/^(body\.)?rules?(\[\d+\])?$/.test(field)) return "Rule";
+  const path = field.replace(/^(body|querystring|params|headers)\./, "").replace(/^rules?(?:\[\d+\])?\./, "");
   const exact = LABELS[path];
   if (exact) return exact;
   if (path.startsWith("tags.") || path === "tags") return path === "tags" ? "Tags" : `Tag ${path.slice(5)}`;
@@ -119,13 +127,14 @@ export function errorSentences(e: ErrorLike): string[] {
   if (e.status === 0 && e.code === "NetworkError") return ["The server did not answer. Check the connection; the console reconnects by itself once it is back."];
   if (e.code === "Unauthenticated") return ["This access token was not accepted. Paste the token that `vpcpeer account create` printed (a rotated token no longer works)."];
   if (e.code === "InternalError" || e.status >= 500) return [finish(`The server failed (HTTP ${e.status || 500}): ${e.message}`), "Try again; the server's log says more."];
+  if (e.code === "SecurityGroupVersionMismatch") return [`The group's rules changed since you opened this rule (they are now at version ${String(e.details.version ?? "?")}); nothing was written. Look at them again as shown, then edit again.`];
   const issues = Array.isArray(e.details.issues) ? (e.details.issues as Array<{ field?: unknown; reason?: unknown }>) : [];
   const described = issues.filter((i) => typeof i.field === "string" && typeof i.reason === "string");
   if (described.length > 0) return [...new Set(described.map((i) => sentence(i.field as string, i.reason as string)))];
   // Schema-like "<field> must …" with the field in details, or the API's "<field>: <what>" messages.
   const field = typeof e.details.field === "string" ? e.details.field : undefined;
   if (field && e.message.startsWith(`${field} `)) return [sentence(field, e.message.slice(field.length + 1))];
-  const prefixed = /^([A-Za-z][\w.]*(?:\.[\w-]+)*): (.+)$/s.exec(e.message);
+  const prefixed = /^([A-Za-z][\w.[\]]*(?:\.[\w-]+)*): (.+)$/s.exec(e.message);
   if (prefixed && !/\s/.test(prefixed[1]!)) {
     const [, name, rest] = prefixed as unknown as [string, string, string];
     return [CONTINUES.test(rest) ? sentence(name, rest) : finish(`${fieldLabel(name)}: ${reasonWords(rest)}`)];

@@ -207,7 +207,7 @@ export function Link({ to, children }: { to: string; children: ReactNode }): Rea
 /** An id, linked to its page when it has one (VPCs, peerings, router interfaces). */
 export function IdLink({ id }: { id: string | null | undefined }): ReactNode {
   if (!id) return "—";
-  const page = id.startsWith("vpc-") ? "vpcs" : id.startsWith("pcx-") ? "peerings" : id.startsWith("ri-") ? "router-interfaces" : undefined;
+  const page = id.startsWith("vpc-") ? "vpcs" : id.startsWith("pcx-") ? "peerings" : id.startsWith("ri-") ? "router-interfaces" : id.startsWith("sg-") ? "security-groups" : undefined;
   return page ? <Link to={`/${page}/${id}`}>{id}</Link> : <code>{id}</code>;
 }
 

@@ -6,6 +6,8 @@ import { type Instance, type RouteTable, type Subnet, type Vbr, type Vpc, list, 
 import { Form } from "../form.tsx";
 import { RouteForm, type RouteTargetOptions, useRouteTargets } from "../forms/route-form.tsx";
 import { RouteTablePicker } from "../forms/route-table-picker.tsx";
+import { InstanceGroups } from "../forms/instance-groups.tsx";
+import type { SecurityGroup } from "../sg-rules.ts";
 import { Action, Badge, EditMeta, ErrorBox, Link, NotFound, Table, time, useApp, useData } from "../ui.tsx";
 
 export function VpcsPage(): ReactNode {
@@ -59,6 +61,7 @@ function VpcDetails({ v }: { v: Vpc }): ReactNode {
   const tables = useData(() => firstPage<RouteTable>("/api/v1/route-tables", { vpcId: id }), [id]);
   const targets = useRouteTargets(v);
   const hosts = useData(() => api<{ items: { name: string }[] }>("GET", "/api/v1/hosts"), []);
+  const groups = useData(() => firstPage<SecurityGroup>("/api/v1/security-groups", { vpcId: id }), [id]);
   const zones = app.regions.find((r) => r.id === v.region)?.zones ?? [];
   const tableOptions = (tables.data ?? []).map((t) => ({ value: t.id, label: `${t.name || t.id}${t.isDefault ? " (default)" : ""}` }));
   return (
@@ -68,6 +71,11 @@ function VpcDetails({ v }: { v: Vpc }): ReactNode {
       </h2>
       <p>
         <code>{v.id}</code> · {v.region} · {v.cidr} · default route table <code>{v.defaultRouteTableId}</code>
+        {v.defaultSecurityGroupId && (
+          <>
+            {" "}· default security group <Link to={`/security-groups/${v.defaultSecurityGroupId}`}>{v.defaultSecurityGroupId}</Link> (<Link to={`/security-groups?vpcId=${v.id}`}>all its groups</Link>)
+          </>
+        )}
       </p>
 
       <h3>Subnets</h3>
@@ -124,8 +132,15 @@ function VpcDetails({ v }: { v: Vpc }): ReactNode {
           { name: "privateIp", label: "Private IP", placeholder: "(the next free address)" },
           { name: "host", label: "Host", type: "select", options: [{ value: "", label: "(the least loaded)" }, ...(hosts.data?.items ?? []).map((h) => ({ value: h.name, label: h.name }))] },
           { name: "name", label: "Name" },
+          {
+            name: "securityGroupId",
+            label: "Security group",
+            type: "select",
+            options: [{ value: "", label: "(the VPC's default group)" }, ...(groups.data ?? []).filter((g) => !g.isDefault).map((g) => ({ value: g.id, label: `${g.name} (${g.id})` }))],
+            hint: "More groups: Change in its row",
+          },
         ]}
-        submit={(f) => api("POST", "/api/v1/instances", { subnetId: f.subnetId, ...(opt(f.privateIp) ? { privateIp: opt(f.privateIp) } : {}), ...(opt(f.host) ? { host: opt(f.host) } : {}), ...(opt(f.name) ? { name: opt(f.name) } : {}) })}
+        submit={(f) => api("POST", "/api/v1/instances", { subnetId: f.subnetId, ...(opt(f.securityGroupId) ? { securityGroupIds: [opt(f.securityGroupId)] } : {}), ...(opt(f.privateIp) ? { privateIp: opt(f.privateIp) } : {}), ...(opt(f.host) ? { host: opt(f.host) } : {}), ...(opt(f.name) ? { name: opt(f.name) } : {}) })}
       />
       <List<Instance>
         label="Instances"
@@ -138,6 +153,7 @@ function VpcDetails({ v }: { v: Vpc }): ReactNode {
           { label: "Name", long: true, sort: "name", render: (i) => i.name },
           { label: "Subnet", render: (i) => i.subnetId },
           { label: "Private IP", render: (i) => i.privateIp },
+          { label: "Security groups", long: true, render: (i) => <InstanceGroups instance={i} groups={groups.data} /> },
           { label: "Host", render: (i) => (i.interfaceId ? <span title={`logical port (iface-id) ${i.interfaceId}, MAC ${i.mac ?? ""}`}>{i.host}</span> : (i.host ?? "—")) },
           { label: "Tags", long: true, render: (i) => <EditMeta path={`/api/v1/instances/${i.id}`} name={i.name} tags={i.tags} label={i.id} /> },
           { label: "Data plane", long: true, render: (i) => (i.dataplane ? (i.dataplane.lastError ? `error: ${i.dataplane.lastError}` : i.dataplane.programmed ? "programmed" : "pending") : "—") },
