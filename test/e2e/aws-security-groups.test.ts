@@ -18,9 +18,11 @@ import {
   AuthorizeSecurityGroupIngressCommand,
   CreateSecurityGroupCommand,
   CreateSubnetCommand,
+  CreateTagsCommand,
   CreateVpcCommand,
   CreateVpcPeeringConnectionCommand,
   DeleteSecurityGroupCommand,
+  DeleteTagsCommand,
   DeleteVpcCommand,
   DeleteVpcPeeringConnectionCommand,
   DescribeInstancesCommand,
@@ -109,6 +111,10 @@ describe("AWS face: security groups through @aws-sdk/client-ec2", () => {
     const web = await group(webId);
     expect(web).toMatchObject({ GroupName: "web", Description: "web servers", IpPermissions: [], IpPermissionsEgress: [{ IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }] }] });
     // Filters: tag, name with a wildcard, owner; paging with the SDK's paginator (MaxResults 5).
+    // Tags change as on the other resources (Terraform's tag updates on aws_security_group).
+    await ea.send(new CreateTagsCommand({ Resources: [webId], Tags: [{ Key: "Owner", Value: "ops" }] }));
+    await ea.send(new DeleteTagsCommand({ Resources: [webId], Tags: [{ Key: "Owner" }] }));
+    expect((await group(webId)).Tags).toEqual([{ Key: "Tier", Value: "web" }]);
     const byTag = await ea.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "tag:Tier", Values: ["web"] }] }));
     expect(byTag.SecurityGroups!.map((g) => g.GroupId)).toEqual([webId]);
     const wild = await ea.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: ["w*"] }, { Name: "owner-id", Values: [alice.id] }] }));
@@ -227,6 +233,11 @@ describe("AWS face: security groups through @aws-sdk/client-ec2", () => {
     const otherDefault = (await ea.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "vpc-id", Values: [other] }] }))).SecurityGroups![0]!.GroupId!;
     expect(await failure(ea.send(new ModifyInstanceAttributeCommand({ InstanceId: id, Groups: [otherDefault] })))).toMatchObject({ code: "InvalidGroup.NotFound", message: expect.stringContaining(vpcId) });
     expect(await groupsOfInstance(id)).toEqual([{ GroupId: webId, GroupName: "web" }, { GroupId: defaultId, GroupName: "default" }]);
+    // Nor can a rule name it: no peering joins the two VPCs (AWS's words).
+    expect(await failure(ea.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: webId, IpPermissions: [{ IpProtocol: "-1", UserIdGroupPairs: [{ GroupId: otherDefault }] }] })))).toMatchObject({
+      code: "InvalidGroup.NotFound",
+      message: expect.stringContaining("different networks"),
+    });
     await ea.send(new DeleteVpcCommand({ VpcId: other }));
 
     // A member keeps its group from being deleted; the default group is never deleted by a user.
@@ -240,8 +251,8 @@ describe("AWS face: security groups through @aws-sdk/client-ec2", () => {
     const bobVpc = (await eb.send(new CreateVpcCommand({ CidrBlock: "10.2.0.0/16" }))).Vpc!.VpcId!;
     const db = (await eb.send(new CreateSecurityGroupCommand({ GroupName: "db", Description: "databases", VpcId: bobVpc }))).GroupId!;
     const fromWeb = { IpProtocol: "tcp", FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{ GroupId: webId, UserId: alice.id, Description: "from alice web" }] };
-    // No peering yet: AWS's words for a group of another network.
-    expect(await failure(eb.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: db, IpPermissions: [fromWeb] })))).toMatchObject({ code: "InvalidGroup.NotFound", message: expect.stringContaining("different networks") });
+    // No peering yet: another account's group is not there (said alike whether it exists or not).
+    expect(await failure(eb.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: db, IpPermissions: [fromWeb] })))).toMatchObject({ code: "InvalidGroup.NotFound", message: expect.stringContaining(`'${webId}' does not exist`) });
     const pcx = (await ea.send(new CreateVpcPeeringConnectionCommand({ VpcId: vpcId, PeerVpcId: bobVpc, PeerOwnerId: bob.id }))).VpcPeeringConnection!.VpcPeeringConnectionId!;
     await eb.send(new AcceptVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx }));
     const added = (await eb.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: db, IpPermissions: [fromWeb] }))).SecurityGroupRules!;
