@@ -5,6 +5,7 @@
  * networks. An index answers any number of analyses (analyze.ts walks it).
  */
 import { last, parseCidr, parseIp } from "../domain/cidr.ts";
+import type { ResolvedSgRule } from "../domain/security-groups.ts";
 import type { AnalysisModel, PeeringFact, StoredRouteFact } from "./analyze.ts";
 import { Lpm } from "./lpm.ts";
 import { type DesiredState, nextHops } from "./plan.ts";
@@ -39,7 +40,12 @@ export interface AnalysisIndex {
   subnetsOfVpc: Map<string, SubnetIx[]>;
   tables: Map<string, Table>;
   tablesOfVpc: Map<string, Table[]>;
-  instances: Map<string, { id: string; subnetId: string; privateIp: string; ip: number }>;
+  /** `securityGroupIds` null: the state gives the instance no groups (unfiltered, as the drivers leave it). */
+  instances: Map<string, { id: string; subnetId: string; privateIp: string; ip: number; securityGroupIds: string[] | null }>;
+  /** Security groups with their rules resolved (resolveGroups: group peers as the members' /32s, stale rules empty). */
+  groups: Map<string, { id: string; vpcId: string; rules: ResolvedSgRule[] }>;
+  /** Security group rule → its group (whose owner is the rule's). */
+  ruleGroup: Map<string, string>;
   instanceAt: Map<string, Map<number, string>>;
   vbrs: Map<string, { id: string; cidrs: string[]; hostIps: number[] }>;
   /** Per VBR: the table its host's packets use (peer CIDRs over its active connections). */
@@ -72,11 +78,11 @@ export function indexModel(model: AnalysisModel): AnalysisIndex {
     if (list) list.push(ix);
     else subnetsOfVpc.set(s.vpcId, [ix]);
   }
-  const instances = new Map<string, { id: string; subnetId: string; privateIp: string; ip: number }>();
+  const instances: AnalysisIndex["instances"] = new Map();
   const instanceAt = new Map<string, Map<number, string>>();
   for (const i of d.instances) {
     const ip = ipOf(i.privateIp);
-    instances.set(i.id, { id: i.id, subnetId: i.subnetId, privateIp: i.privateIp, ip });
+    instances.set(i.id, { id: i.id, subnetId: i.subnetId, privateIp: i.privateIp, ip, securityGroupIds: i.securityGroupIds ?? null });
     const at = instanceAt.get(i.subnetId) ?? new Map<number, string>();
     at.set(ip, i.id);
     instanceAt.set(i.subnetId, at);
@@ -138,7 +144,9 @@ export function indexModel(model: AnalysisModel): AnalysisIndex {
   };
   for (const v of d.vpcs) addOwned(v.id, [v.cidr]);
   for (const v of d.vbrs) addOwned(v.id, v.onPremisesCidrs);
-  return { model, vpcs, subnets, subnetsOfVpc, tables, tablesOfVpc, instances, instanceAt, vbrs, vbrTables, active, peeringFacts: new Map(model.peerings.map((p) => [p.id, p])), peeringsOf, ownedNetworks, known: new Map() };
+  const groups = new Map((d.securityGroups ?? []).map((g) => [g.id, g]));
+  const ruleGroup = new Map((d.securityGroups ?? []).flatMap((g) => g.rules.map((r) => [r.id, g.id] as const)));
+  return { model, vpcs, subnets, subnetsOfVpc, tables, tablesOfVpc, instances, groups, ruleGroup, instanceAt, vbrs, vbrTables, active, peeringFacts: new Map(model.peerings.map((p) => [p.id, p])), peeringsOf, ownedNetworks, known: new Map() };
 }
 
 /** An address the store or the service has already checked (instances' IPs, a validated toIp). */

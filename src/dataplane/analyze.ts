@@ -7,10 +7,17 @@
  * networks (no transit); an instance reaches its own subnet directly. Forward and return paths,
  * each hop named, and the reasons it fails. Pure: the service reads the store, this decides.
  *
+ * Security groups (domain/security-groups.ts's evaluate, as both drivers compile them): the
+ * request's first packet passes the source's egress rules, an appliance's ingress and egress rules
+ * (the drivers filter forwarded packets at the port both ways), the destination's ingress rules.
+ * Stateful: replies pass where the request passed; an appliance that only the replies cross has
+ * no connection for them (see `replyAtAppliance`).
+ *
  * Account isolation: the viewer sees its own resources and the peerings it is a party to; the
  * walk through another account's VPC is summarised (the peer's CIDR, never its ids).
  */
 import { formatIp } from "../domain/cidr.ts";
+import { type ResolvedSgRule, type SgAction, type SgDirection, type SgPacket, evaluate, evaluationOrder } from "../domain/security-groups.ts";
 import { type AnalysisIndex, type Entry, type SubnetIx, type Table, inRange, indexModel, ipOf, range } from "./analysis-index.ts";
 import { Lpm } from "./lpm.ts";
 import type { DesiredState } from "./plan.ts";
@@ -28,6 +35,8 @@ export const REASON_CODES = [
   "DESTINATION_NOT_IN_ANY_VPC",
   "ADDRESS_NOT_ASSIGNED",
   "ROUTING_LOOP",
+  "SECURITY_GROUP_EGRESS_DENIED",
+  "SECURITY_GROUP_INGRESS_DENIED",
   "DATAPLANE_NOT_CONVERGED",
   "MODEL_DATAPLANE_MISMATCH",
 ] as const;
@@ -40,9 +49,11 @@ export interface Reason {
   message: string;
   /** The resource the reason is about, when the viewer may see it (else null). */
   resource: string | null;
+  /** SECURITY_GROUP_*_DENIED the viewer may see: the instance's groups whose rules were evaluated. */
+  securityGroupIds?: string[] | undefined;
 }
 
-export const HOP_TYPES = ["instance", "vbr-host", "subnet", "vpc-router", "route-table", "peering", "vbr", "peer-network"] as const;
+export const HOP_TYPES = ["instance", "vbr-host", "subnet", "vpc-router", "route-table", "peering", "vbr", "security-group", "peer-network"] as const;
 export type HopType = (typeof HOP_TYPES)[number];
 
 export interface Hop {
@@ -51,6 +62,8 @@ export interface Hop {
   resourceId: string | null;
   /** For a route table: the route that matched (its id, destination and next hop). */
   route?: { routeId: string | null; destinationCidr: string; target: string } | undefined;
+  /** For a security group: the rule that let the packet through (resourceId is its group). */
+  rule?: { ruleId: string; direction: SgDirection; action: SgAction; priority: number; instanceId: string } | undefined;
   detail: string;
 }
 
@@ -103,6 +116,9 @@ export interface AnalysisQuery {
   viewer: string;
   from: { instanceId: string } | { vbrId: string };
   toIp: string;
+  /** What the security groups judge: default tcp; tcp/udp port default 80 (ICMP: an echo request, as the probe sends). */
+  protocol?: "tcp" | "udp" | "icmp" | undefined;
+  port?: number | undefined;
 }
 
 // ---- the walk ---------------------------------------------------------------------------------
@@ -130,6 +146,7 @@ interface RawReason {
   owner: string | null;
   /** What to say instead, to a viewer that may not see it. */
   hidden: string;
+  securityGroupIds?: string[] | undefined;
 }
 
 interface Walk {
@@ -144,13 +161,50 @@ interface Walk {
 
 const MAX_HOPS = 32;
 /** Any resource id in a text (see domain/ids.ts). */
-const ID_TOKEN = /\b(?:vpc|subnet|rtb|rt|vbr|ins|pcx|ri)-[a-z0-9]{12}\b/g;
+const ID_TOKEN = /\b(?:vpc|subnet|rtb|rt|vbr|ins|pcx|ri|sg|sgr)-[a-z0-9]{12}\b/g;
+
+/**
+ * The ports a client's connection leaves from (Linux's default ip_local_port_range, the probe's
+ * and the instances'): a reply's destination port, where an appliance judges replies as new packets.
+ */
+export const EPHEMERAL_PORTS = { from: 32768, to: 60999 } as const;
+
+/** The flow a walk carries, as the security groups see it. */
+interface Flow {
+  protocol: "tcp" | "udp" | "icmp";
+  /** tcp/udp: the request's destination port. */
+  port: number | null;
+  /** `request`: the first packet, judged by every group it meets. `reply`: the answers, which pass
+   * (stateful) wherever the request passed; `requestCrossed` is every instance the request crossed. */
+  leg: { kind: "request" } | { kind: "reply"; requestCrossed: ReadonlySet<string> };
+}
+
+/** "tcp/22", "udp/53", "icmp echo request". */
+function flowText(f: Flow): string {
+  if (f.protocol === "icmp") return f.leg.kind === "reply" ? "icmp echo reply" : "icmp echo request";
+  return `${f.protocol}/${f.port}`;
+}
+
+/** A rule in words: "priority 1: accept tcp 22 from 10.0.0.0/8". */
+export function sgRuleText(r: ResolvedSgRule): string {
+  const proto =
+    r.protocol === "all"
+      ? "all traffic"
+      : r.protocol === "icmp"
+        ? `icmp${r.icmpType !== null ? ` type ${r.icmpType}${r.icmpCode !== null ? ` code ${r.icmpCode}` : ""}` : ""}`
+        : `${r.protocol} ${r.fromPort === r.toPort ? r.fromPort : `${r.fromPort ?? 1}-${r.toPort ?? 65535}`}`;
+  const peer = r.peerGroupId !== null ? `the members of ${r.peerGroupId}` : r.cidrs.join(", ");
+  return `priority ${r.priority}: ${r.action} ${proto} ${r.direction === "ingress" ? "from" : "to"} ${peer}${r.stale ? " (stale: matches nothing)" : ""}`;
+}
 
 class Walker {
   constructor(
     private readonly ix: AnalysisIndex,
     private readonly dst: number,
     private readonly dstText: string,
+    /** The packets' source address (the ingress rules' peer). */
+    private readonly src: number,
+    private readonly flow: Flow,
   ) {}
 
   private owner(id: string): string | null {
@@ -182,6 +236,89 @@ class Walker {
     return { code, resource, owner, message, hidden: hidden ?? `${message}${viaPeering ? ` (in the peer's network of ${viaPeering}; not visible to you)` : ""}` };
   }
 
+  /** The rules of an instance's groups, its groups in its order (as the drivers compile them); null: no groups, unfiltered. */
+  private groupsOf(insId: string): { ids: string[]; rules: ResolvedSgRule[] } | null {
+    const ids = this.ix.instances.get(insId)?.securityGroupIds ?? null;
+    if (ids === null) return null;
+    return { ids, rules: ids.flatMap((g) => this.ix.groups.get(g)?.rules ?? []) };
+  }
+
+  /** The packet the groups judge: ingress from the packets' source, egress to their destination. */
+  private packet(direction: SgDirection, port: number | null): SgPacket {
+    const peerIp = formatIp(direction === "ingress" ? this.src : this.dst);
+    if (this.flow.protocol === "icmp") return { direction, protocol: "icmp", peerIp, icmpType: this.flow.leg.kind === "reply" ? 0 : 8, icmpCode: 0 };
+    return { direction, protocol: this.flow.protocol, peerIp, port: port ?? undefined };
+  }
+
+  /**
+   * Whether the security groups of `insId` let the walk's packets through its port in `direction`:
+   * yes with a hop naming the rule that accepts them; no with the walk's failure naming the rule that
+   * drops them, or the groups none of whose rules accepts them.
+   */
+  private passes(insId: string, direction: SgDirection, w: Walk, role: "source" | "appliance" | "destination"): boolean {
+    const g = this.groupsOf(insId);
+    if (g === null) return true;
+    const leg = this.flow.leg;
+    // Stateful: the replies belong to a connection wherever the request passed.
+    if (leg.kind === "reply" && leg.requestCrossed.has(insId)) return true;
+    let verdicts: { action: SgAction; rule: ResolvedSgRule | null; packet: SgPacket }[];
+    if (leg.kind === "reply" && this.flow.protocol !== "icmp") {
+      // An appliance that only the replies cross has no connection for them: each is judged as a
+      // new packet, to the client's port, which is any of the ephemeral ports.
+      const edges = new Set<number>([EPHEMERAL_PORTS.from]);
+      for (const r of g.rules) for (const p of [r.fromPort, r.toPort === null ? null : r.toPort + 1]) if (p !== null && p > EPHEMERAL_PORTS.from && p <= EPHEMERAL_PORTS.to) edges.add(p);
+      verdicts = [...edges].map((port) => {
+        const packet = this.packet(direction, port);
+        return { ...evaluate(g.rules, packet), packet };
+      });
+    } else {
+      const packet = this.packet(direction, this.flow.port);
+      verdicts = [{ ...evaluate(g.rules, packet), packet }];
+    }
+    const denied = verdicts.find((v) => v.action === "drop");
+    if (!denied) {
+      const { rule, packet } = verdicts[0]!;
+      const r = rule!;
+      const prep = direction === "ingress" ? "from" : "to";
+      const what = leg.kind === "reply" && this.flow.protocol !== "icmp" ? `replies (${this.flow.protocol} to ports ${EPHEMERAL_PORTS.from}-${EPHEMERAL_PORTS.to})` : flowText(this.flow);
+      w.hops.push({
+        type: "security-group",
+        resourceId: r.securityGroupId,
+        owner: this.owner(insId),
+        rule: { ruleId: r.id, direction, action: r.action, priority: r.priority, instanceId: insId },
+        detail: `${direction} of ${insId}: rule ${r.id} (${sgRuleText(r)}) allows ${what} ${prep} ${packet.peerIp}`,
+      });
+      return true;
+    }
+    w.failure = this.sgDenied(insId, direction, g, denied, role);
+    return false;
+  }
+
+  private sgDenied(insId: string, direction: SgDirection, g: { ids: string[]; rules: ResolvedSgRule[] }, v: { rule: ResolvedSgRule | null; packet: SgPacket }, role: "source" | "appliance" | "destination"): RawReason {
+    const code = direction === "ingress" ? "SECURITY_GROUP_INGRESS_DENIED" : "SECURITY_GROUP_EGRESS_DENIED";
+    const prep = direction === "ingress" ? "from" : "to";
+    const reply = this.flow.leg.kind === "reply";
+    const what = reply && this.flow.protocol !== "icmp" ? `${this.flow.protocol} replies to port ${v.packet.port} (the client's port, any of ${EPHEMERAL_PORTS.from}-${EPHEMERAL_PORTS.to})` : flowText(this.flow);
+    const where = role === "appliance" ? `at appliance ${insId}${reply ? ", which the replies cross but the request did not (it has no connection for them, so judges them as new packets)" : ""}: ` : "";
+    let message: string;
+    let resource: string;
+    if (v.rule) {
+      message = `${where}${direction} rule ${v.rule.id} of ${v.rule.securityGroupId} (${sgRuleText(v.rule)}) drops ${what} ${prep} ${v.packet.peerIp}`;
+      resource = v.rule.securityGroupId;
+    } else {
+      message = `${where}no ${direction} rule of ${g.ids.length > 0 ? g.ids.join(", ") : "any group"} (the security groups of ${insId}) allows ${what} ${prep} ${v.packet.peerIp}`;
+      // Rules that would match but for a group peer gone stale: what is missing is the peering.
+      const wouldMatch = evaluationOrder(g.rules).filter((r) => r.direction === direction && r.stale && r.action === "accept" && evaluate([{ ...r, stale: false, cidrs: ["0.0.0.0/0"] }], v.packet).action === "accept");
+      for (const r of wouldMatch) message += `; rule ${r.id} of ${r.securityGroupId} would, but names ${r.peerGroupId} across no active peering in one region: stale, it matches nothing`;
+      resource = insId;
+    }
+    const hidden =
+      role === "destination"
+        ? `the packets reach ${this.dstText}, but the security groups there (another account's) do not admit ${what} ${prep} ${v.packet.peerIp}: the peer's security group rules are not visible to you`
+        : `an appliance in the peer's network drops ${what} ${prep} ${v.packet.peerIp} by its security groups: the peer's security group rules are not visible to you`;
+    return { code, resource, owner: this.owner(insId), message, hidden, securityGroupIds: g.ids };
+  }
+
   /** Delivers into a VPC's own networks: an instance at the address, by its subnet. */
   private deliverLocal(vpcId: string, w: Walk, viaPeering: string | null): null {
     const vpcOwner = this.owner(vpcId);
@@ -198,6 +335,7 @@ class Walker {
     w.hops.push({ type: "subnet", resourceId: subnet.id, owner, detail: `${subnet.cidr}` });
     const ins = this.ix.instanceAt.get(subnet.id)?.get(this.dst);
     if (ins) {
+      if (!this.passes(ins, "ingress", w, "destination")) return null;
       w.hops.push({ type: "instance", resourceId: ins, owner: this.owner(ins), detail: `${this.dstText}: delivered` });
       w.crossed.push(ins);
       w.delivered = { kind: "instance", id: ins };
@@ -255,12 +393,15 @@ class Walker {
       case "instance": {
         const ins = ix.instances.get(at.instanceId)!;
         const subnet = ix.subnets.get(ins.subnetId)!;
+        // An appliance's port filters what arrives (ingress) and what it sends on (egress).
+        if (!first && !this.passes(ins.id, "ingress", w, "appliance")) return null;
         w.hops.push({ type: "instance", resourceId: ins.id, owner: this.owner(ins.id), detail: first ? `${ins.privateIp}: source` : `${ins.privateIp}: next hop (appliance), forwards back to its gateway` });
         w.crossed.push(ins.id);
         if (ins.ip === this.dst) {
           w.delivered = { kind: "instance", id: ins.id };
           return null;
         }
+        if (!this.passes(ins.id, "egress", w, first ? "source" : "appliance")) return null;
         // Its own subnet is on-link: delivered without the router.
         if (inRange(subnet, this.dst)) return this.deliverInSubnet(subnet, w, lastPeering);
         w.hops.push({ type: "subnet", resourceId: subnet.id, owner: this.owner(subnet.id), detail: `${subnet.cidr}, to its gateway ${formatIp(subnet.base + 1)}` });
@@ -400,8 +541,11 @@ function walks(ix: AnalysisIndex, q: AnalysisQuery) {
   const dst = ipOf(q.toIp);
   const start: Endpoint = "instanceId" in q.from ? { kind: "instance", id: q.from.instanceId } : { kind: "vbr-host", id: q.from.vbrId };
   const srcIp = start.kind === "instance" ? ix.instances.get(start.id)!.ip : ix.vbrs.get(start.id)!.hostIps[0]!;
-  const fwd = new Walker(ix, dst, q.toIp).walk(start);
-  const back = !fwd.failure && fwd.delivered ? new Walker(ix, srcIp, formatIp(srcIp)).walk(fwd.delivered) : null;
+  const protocol = q.protocol ?? "tcp";
+  const port = protocol === "icmp" ? null : (q.port ?? 80);
+  const fwd = new Walker(ix, dst, q.toIp, srcIp, { protocol, port, leg: { kind: "request" } }).walk(start);
+  const requestCrossed = new Set(fwd.crossed);
+  const back = !fwd.failure && fwd.delivered ? new Walker(ix, srcIp, formatIp(srcIp), dst, { protocol, port, leg: { kind: "reply", requestCrossed } }).walk(fwd.delivered) : null;
   return { dst, start, srcIp, fwd, back };
 }
 
@@ -428,7 +572,11 @@ export function analyze(ix: AnalysisIndex, q: AnalysisQuery, dp: DataplaneReport
     reasons.push(failure);
   } else if (back && fwd.delivered) {
     const home = back.delivered && back.delivered.kind === start.kind && back.delivered.id === start.id;
-    if (!home) {
+    if (!home && back.failure && (back.failure.code === "SECURITY_GROUP_INGRESS_DENIED" || back.failure.code === "SECURITY_GROUP_EGRESS_DENIED")) {
+      // The replies are routed back but an appliance's groups stop them.
+      const f = back.failure;
+      reasons.push({ ...f, message: `the way there works but replies from ${q.toIp} to ${srcText} do not come back: ${f.message}`, hidden: `the way there works but replies from ${q.toIp} to ${srcText} do not come back: ${f.hidden}` });
+    } else if (!home) {
       const why = back.failure ? back.failure.message : `replies to ${srcText} are delivered to another network`;
       const crossed = [...fwd.hops].reverse().find((x) => x.type === "peering")?.resourceId;
       const owner = back.failure?.owner ?? null;
@@ -475,10 +623,15 @@ export function analyze(ix: AnalysisIndex, q: AnalysisQuery, dp: DataplaneReport
     }
     return owner === q.viewer;
   };
-  // Whatever the text says, an id the viewer may not see never leaves: it becomes "…".
-  const scrub = (text: string) => text.replace(ID_TOKEN, (id) => (seeable(ix.model.owners.get(id) ?? null, id) && (id.startsWith("pcx-") ? ix.peeringFacts.has(id) : ix.model.owners.has(id)) ? id : "…"));
-  const redactReason = (r: RawReason, severity: Reason["severity"]): Reason =>
-    seeable(r.owner, r.resource) ? { code: r.code, severity, message: scrub(r.message), resource: r.resource } : { code: r.code, severity, message: scrub(r.hidden), resource: null };
+  // Whatever the text says, an id the viewer may not see never leaves: it becomes "…". (A rule's owner is its group's.)
+  const ownerOf = (id: string) => ix.model.owners.get(id) ?? (id.startsWith("sgr-") ? ix.model.owners.get(ix.ruleGroup.get(id) ?? "") : undefined);
+  const scrub = (text: string) => text.replace(ID_TOKEN, (id) => (seeable(ownerOf(id) ?? null, id) && (id.startsWith("pcx-") ? ix.peeringFacts.has(id) : ownerOf(id) !== undefined) ? id : "…"));
+  const redactReason = (r: RawReason, severity: Reason["severity"]): Reason => {
+    if (!seeable(r.owner, r.resource)) return { code: r.code, severity, message: scrub(r.hidden), resource: null };
+    const out: Reason = { code: r.code, severity, message: scrub(r.message), resource: r.resource };
+    if (r.securityGroupIds) out.securityGroupIds = r.securityGroupIds;
+    return out;
+  };
   const out: Reason[] = [...reasons.map((r) => redactReason(r, "error"))];
   for (const r of warnings) {
     const red = redactReason(r, "warning");
@@ -502,7 +655,9 @@ function redactHops(hops: RawHop[], seeable: (owner: string | null, resource: st
     const { owner, ...hop } = h;
     if (h.type === "peering" ? seeable(null, h.resourceId) : seeable(owner, h.resourceId)) {
       const route = hop.route && { ...hop.route, target: scrub(hop.route.target) };
-      out.push(route === undefined ? { type: hop.type, resourceId: hop.resourceId, detail: scrub(hop.detail) } : { ...hop, route, detail: scrub(hop.detail) });
+      if (route !== undefined) out.push({ ...hop, route, detail: scrub(hop.detail) });
+      else if (hop.rule !== undefined) out.push({ type: hop.type, resourceId: hop.resourceId, rule: hop.rule, detail: scrub(hop.detail) });
+      else out.push({ type: hop.type, resourceId: hop.resourceId, detail: scrub(hop.detail) });
       continue;
     }
     if (out[out.length - 1]?.type === "peer-network") continue;

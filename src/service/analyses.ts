@@ -110,7 +110,7 @@ export class AnalysisService {
     if ("instanceId" in from ? !index.instances.has(from.instanceId) : !index.vbrs.has(from.vbrId)) {
       throw notFound(input.fromInstanceId !== undefined ? "instance" : "vbr", input.fromInstanceId ?? input.fromVbrId!, input.fromInstanceId !== undefined ? "fromInstanceId" : "fromVbrId");
     }
-    const query = { viewer: actor.accountId, from, toIp: input.toIp };
+    const query = { viewer: actor.accountId, from, toIp: input.toIp, protocol, ...(protocol !== "icmp" ? { port: input.port ?? 80 } : {}) };
     const reports = await reportsFor(r, index, () => pathResources(index, query));
     const result: AnalysisResult = { ...analyze(index, query, reports), protocol, port: protocol === "icmp" ? null : (input.port ?? 80) };
     if (input.verify) {

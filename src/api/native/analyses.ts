@@ -12,7 +12,7 @@ const AnalysisBody = Type.Object(
     fromVbrId: Type.Optional(Id("vbr", "Your VBR whose on-premises host the packets leave from (or fromInstanceId)")),
     toIp: Type.String({ minLength: 7, maxLength: 15, description: "Destination IPv4 address" }),
     protocol: Type.Optional(Type.Union([Type.Literal("tcp"), Type.Literal("udp"), Type.Literal("icmp")], { default: "tcp" })),
-    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: "TCP or UDP port (default 80); vpcpeer has no security groups, so it changes no verdict" })),
+    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: "TCP or UDP port (default 80): the security groups on the path judge protocol and port (ICMP: an echo request)" })),
     verify: Type.Optional(Type.Boolean({ description: "Also send a real probe (needs a data plane and fromInstanceId); a disagreement is reported as MODEL_DATAPLANE_MISMATCH" })),
   },
   { additionalProperties: false },
@@ -24,6 +24,18 @@ const Hop = Type.Object({
   type: Type.Union(HOP_TYPES.map((t) => Type.Literal(t))),
   resourceId: Nullable(Type.String({ description: "null: another account's resource, not shown" })),
   route: Type.Optional(Type.Object({ routeId: Nullable(Type.String()), destinationCidr: Type.String(), target: Type.String() }, { description: "For a route table: the route that matched (longest prefix)" })),
+  rule: Type.Optional(
+    Type.Object(
+      {
+        ruleId: Type.String(),
+        direction: Type.Union([Type.Literal("ingress"), Type.Literal("egress")]),
+        action: Type.Union([Type.Literal("accept"), Type.Literal("drop")]),
+        priority: Type.Integer(),
+        instanceId: Type.String({ description: "The instance whose port the group filters" }),
+      },
+      { description: "For a security-group hop (resourceId: the group): the rule that let the packets through" },
+    ),
+  ),
   detail: Type.String(),
 });
 
@@ -32,6 +44,7 @@ const Reason = Type.Object({
   severity: Type.Union([Type.Literal("error"), Type.Literal("warning")]),
   message: Type.String(),
   resource: Nullable(Type.String()),
+  securityGroupIds: Type.Optional(Type.Array(Type.String(), { description: "SECURITY_GROUP_*_DENIED on your instance: its groups, whose rules were evaluated" })),
 });
 
 export const AnalysisSchema = Type.Object({

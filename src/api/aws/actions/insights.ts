@@ -101,7 +101,7 @@ function analysisShape(c: Ctx, id: string, a: StoredAnalysis): Body {
 // ---- the analyzer's answer in EC2's shapes ------------------------------------------------------
 
 /** EC2's resource type in an ARN, by vpcpeer id prefix (null: no AWS counterpart). */
-const ARN_TYPES: Record<string, string> = { vpc: "vpc", subnet: "subnet", rtb: "route-table", pcx: "vpc-peering-connection", ins: "instance" };
+const ARN_TYPES: Record<string, string> = { vpc: "vpc", subnet: "subnet", rtb: "route-table", pcx: "vpc-peering-connection", ins: "instance", sg: "security-group", sgr: "security-group-rule" };
 
 function component(c: Ctx, id: string | null, name?: string): Body {
   if (id === null) return { name };
@@ -131,6 +131,8 @@ function components(c: Ctx, hops: readonly Hop[]): Body[] {
     if (h.type === "route-table" && h.route) out.routeTableRoute = routeShape(h.route, / → blackhole$/.test(h.detail));
     if (h.type === "subnet" && h.resourceId) out.subnet = component(c, h.resourceId);
     if (h.type === "vpc-router" && h.resourceId) out.vpc = component(c, h.resourceId);
+    // The rule that let the packets through (AnalysisSecurityGroupRule; vpcpeer's rule id beside).
+    if (h.type === "security-group" && h.rule && h.resourceId) out.securityGroupRule = { direction: h.rule.direction, securityGroupId: h.resourceId, vpcpeerRuleId: h.rule.ruleId };
     return out;
   });
 }
@@ -150,15 +152,18 @@ export const EXPLANATION_CODES: Record<ReasonCode, string> = {
   NO_TRANSIT: "CANNOT_ROUTE",
   ADDRESS_NOT_ASSIGNED: "CANNOT_ROUTE",
   ROUTING_LOOP: "CANNOT_ROUTE",
+  SECURITY_GROUP_EGRESS_DENIED: "ENI_SG_RULES_MISMATCH",
+  SECURITY_GROUP_INGRESS_DENIED: "ENI_SG_RULES_MISMATCH",
   DATAPLANE_NOT_CONVERGED: "BAD_STATE",
   MODEL_DATAPLANE_MISMATCH: "BAD_STATE",
 };
 
 /** Which Explanation member names the resource a reason is about, by id prefix. */
-const EXPLANATION_MEMBER: Record<string, string> = { rtb: "routeTable", pcx: "vpcPeeringConnection", subnet: "subnet", vpc: "vpc" };
+const EXPLANATION_MEMBER: Record<string, string> = { rtb: "routeTable", pcx: "vpcPeeringConnection", subnet: "subnet", vpc: "vpc", sg: "securityGroup" };
 
 function explanation(c: Ctx, r: Reason, result: AnalysisResult, peeringStates: ReadonlyMap<string, string>): Body {
-  const out: Body = { explanationCode: EXPLANATION_CODES[r.code], direction: r.code === "RETURN_ROUTE_MISSING" ? "ingress" : "egress" };
+  // A security group's direction is its rules' (AWS's own use of it for ENI_SG_RULES_MISMATCH).
+  const out: Body = { explanationCode: EXPLANATION_CODES[r.code], direction: r.code === "RETURN_ROUTE_MISSING" || r.code === "SECURITY_GROUP_INGRESS_DENIED" ? "ingress" : "egress" };
   if (r.resource !== null) {
     out.component = component(c, r.resource);
     const member = EXPLANATION_MEMBER[r.resource.slice(0, r.resource.indexOf("-"))];
@@ -168,6 +173,7 @@ function explanation(c: Ctx, r: Reason, result: AnalysisResult, peeringStates: R
   }
   if (r.code === "NO_ROUTE" || r.code === "DESTINATION_NOT_IN_ANY_VPC" || r.code === "NO_TRANSIT" || r.code === "ADDRESS_NOT_ASSIGNED") out.address = result.destination.ip;
   if (r.code === "RETURN_ROUTE_MISSING") out.address = result.source.ip;
+  if (r.securityGroupIds) out.securityGroups = r.securityGroupIds.map((id) => component(c, id));
   // vpcpeer's own answer, beside AWS's members (SDKs read only the members they know).
   out.vpcpeerReasonCode = r.code;
   out.vpcpeerMessage = awsIdsIn(r.message);
