@@ -23,6 +23,8 @@ import { type OvnTarget, northboundOf } from "./dataplane/ovn/target.ts";
 import { Reconciler } from "./dataplane/reconciler.ts";
 import { LINUX_HOST } from "./domain/hosts.ts";
 import { HostBeat } from "./dataplane/host-beat.ts";
+import type { AccountEntry } from "./service/accounts-file.ts";
+import type { NewAccountCredentials } from "./service/accounts.ts";
 
 export const VERSION = "0.1.0";
 
@@ -94,6 +96,10 @@ export interface ServeOptions extends RuntimeOptions {
   sweepIntervalMs?: number | undefined;
   /** The web console's build served at /console (default: this checkout's web/dist; "": none). */
   consoleDir?: string | undefined;
+  /** Accounts to create when missing and check when present, before listening (`serve --accounts`). */
+  accounts?: { entries: readonly AccountEntry[]; source: string } | undefined;
+  /** Where the JSON log lines go (default stdout; `serve --ephemeral` keeps stdout for its one line). */
+  logTo?: "stdout" | "stderr" | undefined;
 }
 
 /** This checkout's console build: web/dist beside src/ (or beside dist/ when running compiled). */
@@ -152,14 +158,23 @@ export interface Server {
   runtime: Runtime;
   /** The address it listens on, e.g. http://127.0.0.1:8080. */
   url: string;
+  /** What `accounts` did: the accounts it created (with their credentials) and those it found. */
+  accounts: { created: NewAccountCredentials[]; present: string[] } | null;
   close(): Promise<void>;
 }
 
 export async function serve(opts: ServeOptions): Promise<Server> {
-  const logger = pino({ level: opts.logLevel ?? process.env.VPCPEER_LOG_LEVEL ?? "info" });
+  const level = opts.logLevel ?? process.env.VPCPEER_LOG_LEVEL ?? "info";
+  const logger = opts.logTo === "stderr" ? pino({ level }, pino.destination(2)) : pino({ level });
   const runtime = await openRuntime(opts);
   let dataplane: DataplaneHandle | null;
+  let accounts: Server["accounts"] = null;
   try {
+    if (opts.accounts) {
+      accounts = await runtime.services.accounts.ensure(opts.accounts.entries, opts.accounts.source);
+      // Names and ids only: secrets and tokens are never logged.
+      logger.info({ created: accounts.created.map((a) => ({ name: a.name, id: a.accountId, accessKeyId: a.accessKeyId })), present: accounts.present }, `accounts file ${opts.accounts.source}: ${accounts.created.length} created, ${accounts.present.length} as the file says`);
+    }
     dataplane = await startDataplane(runtime, opts.dataplane, opts.netnsPrefix ?? "vpcpeer", logger, opts.ovn);
   } catch (e) {
     await runtime.close();
@@ -187,6 +202,7 @@ export async function serve(opts: ServeOptions): Promise<Server> {
     app,
     runtime,
     url,
+    accounts,
     async close() {
       await dataplane?.stop();
       await deliveries.stop();
