@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { DEFAULT_PRICES, type PriceTable } from "./domain/billing.ts";
-import type { Region } from "./domain/resources.ts";
+import type { Region, Zone } from "./domain/resources.ts";
 import { DEFAULT_GROUP_PRESETS, type DefaultGroupPreset } from "./domain/security-groups.ts";
 
 export interface Limits {
@@ -57,29 +57,94 @@ export function parseSettleMs(value: unknown, what: string): number {
   return n;
 }
 
-const zones = (region: string, suffixes: string[]) => suffixes.map((s) => `${region}-${s}`);
-/** AWS names its zones `<region><letter>` (us-east-1a), without a dash. */
-const awsZones = (region: string, letters: string) => [...letters].map((l) => `${region}${l}`);
+/** Alibaba zones: the name is the ZoneId (cn-hangzhou-h); LocalName as DescribeZones answers in English. */
+const aliZones = (region: string, city: string, letters: string): Zone[] =>
+  [...letters].map((l) => ({ name: `${region}-${l}`, id: `${region}-${l}`, localName: `${city} Zone ${l.toUpperCase()}` }));
+/** Tencent zones: ap-guangzhou-3 has the numeric ZoneId 100003 (the region's code × 100000 + the zone's number), as DescribeZones shows. */
+const tencentZones = (region: string, city: string, code: number, numbers: number[]): Zone[] =>
+  numbers.map((n) => ({ name: `${region}-${n}`, id: String(code * 100_000 + n), localName: `${city} Zone ${n}` }));
+/** AWS zones: `<region><letter>` (us-east-1a) with AWS's zone ids (use1-az1), given per letter; AWS maps them per account, here they are fixed. */
+const awsZones = (region: string, abbr: string, ids: Record<string, number>): Zone[] =>
+  Object.entries(ids).map(([letter, n]) => ({ name: `${region}${letter}`, id: `${abbr}-az${n}` }));
 
 export const DEFAULT_REGIONS: Region[] = [
-  { id: "cn-hangzhou", name: "China (Hangzhou)", zones: zones("cn-hangzhou", ["a", "b", "h", "i", "j", "k"]) },
-  { id: "cn-shanghai", name: "China (Shanghai)", zones: zones("cn-shanghai", ["a", "b", "e", "f", "g"]) },
-  { id: "cn-beijing", name: "China (Beijing)", zones: zones("cn-beijing", ["a", "c", "g", "h"]) },
-  { id: "cn-shenzhen", name: "China (Shenzhen)", zones: zones("cn-shenzhen", ["a", "d", "e"]) },
-  { id: "ap-guangzhou", name: "South China (Guangzhou)", zones: zones("ap-guangzhou", ["3", "4", "6", "7"]) },
-  { id: "ap-shanghai", name: "East China (Shanghai)", zones: zones("ap-shanghai", ["2", "3", "4", "5"]) },
-  { id: "ap-beijing", name: "North China (Beijing)", zones: zones("ap-beijing", ["3", "5", "6", "7"]) },
-  { id: "ap-singapore", name: "Singapore", zones: zones("ap-singapore", ["1", "2", "3", "4"]) },
-  { id: "ap-hongkong", name: "Hong Kong, China", zones: zones("ap-hongkong", ["1", "2", "3"]) },
-  { id: "us-east-1", name: "US East (N. Virginia)", zones: awsZones("us-east-1", "abcdef") },
-  { id: "us-east-2", name: "US East (Ohio)", zones: awsZones("us-east-2", "abc") },
-  { id: "us-west-1", name: "US West (N. California)", zones: awsZones("us-west-1", "ac") },
-  { id: "us-west-2", name: "US West (Oregon)", zones: awsZones("us-west-2", "abcd") },
-  { id: "eu-west-1", name: "Europe (Ireland)", zones: awsZones("eu-west-1", "abc") },
-  { id: "eu-central-1", name: "Europe (Frankfurt)", zones: awsZones("eu-central-1", "abc") },
-  { id: "ap-southeast-1", name: "Asia Pacific (Singapore)", zones: awsZones("ap-southeast-1", "abc") },
-  { id: "ap-northeast-1", name: "Asia Pacific (Tokyo)", zones: awsZones("ap-northeast-1", "acd") },
+  { id: "cn-hangzhou", name: "China (Hangzhou)", zones: aliZones("cn-hangzhou", "Hangzhou", "abhijk") },
+  { id: "cn-shanghai", name: "China (Shanghai)", zones: aliZones("cn-shanghai", "Shanghai", "abefg") },
+  { id: "cn-beijing", name: "China (Beijing)", zones: aliZones("cn-beijing", "Beijing", "acgh") },
+  { id: "cn-shenzhen", name: "China (Shenzhen)", zones: aliZones("cn-shenzhen", "Shenzhen", "ade") },
+  { id: "ap-guangzhou", name: "South China (Guangzhou)", zones: tencentZones("ap-guangzhou", "Guangzhou", 1, [3, 4, 6, 7]) },
+  { id: "ap-shanghai", name: "East China (Shanghai)", zones: tencentZones("ap-shanghai", "Shanghai", 2, [2, 3, 4, 5]) },
+  { id: "ap-beijing", name: "North China (Beijing)", zones: tencentZones("ap-beijing", "Beijing", 8, [3, 5, 6, 7]) },
+  { id: "ap-singapore", name: "Singapore", zones: tencentZones("ap-singapore", "Singapore", 9, [1, 2, 3, 4]) },
+  { id: "ap-hongkong", name: "Hong Kong, China", zones: tencentZones("ap-hongkong", "Hong Kong", 3, [1, 2, 3]) },
+  { id: "us-east-1", name: "US East (N. Virginia)", zones: awsZones("us-east-1", "use1", { a: 1, b: 2, c: 3, d: 4, e: 5, f: 6 }) },
+  { id: "us-east-2", name: "US East (Ohio)", zones: awsZones("us-east-2", "use2", { a: 1, b: 2, c: 3 }) },
+  { id: "us-west-1", name: "US West (N. California)", zones: awsZones("us-west-1", "usw1", { a: 1, c: 3 }) },
+  { id: "us-west-2", name: "US West (Oregon)", zones: awsZones("us-west-2", "usw2", { a: 1, b: 2, c: 3, d: 4 }) },
+  { id: "eu-west-1", name: "Europe (Ireland)", zones: awsZones("eu-west-1", "euw1", { a: 1, b: 2, c: 3 }) },
+  { id: "eu-central-1", name: "Europe (Frankfurt)", zones: awsZones("eu-central-1", "euc1", { a: 1, b: 2, c: 3 }) },
+  { id: "ap-southeast-1", name: "Asia Pacific (Singapore)", zones: awsZones("ap-southeast-1", "apse1", { a: 1, b: 2, c: 3 }) },
+  { id: "ap-northeast-1", name: "Asia Pacific (Tokyo)", zones: awsZones("ap-northeast-1", "apne1", { a: 4, c: 1, d: 2 }) },
 ];
+
+/** AWS's short form of a region id (us-east-1 → use1, ap-northeast-1 → apne1), or undefined for a region not named the AWS way. */
+export function awsRegionAbbr(region: string): string | undefined {
+  const m = /^([a-z]{2})-([a-z]+)-(\d+)$/.exec(region);
+  if (!m) return undefined;
+  const dir: Record<string, string> = { east: "e", west: "w", north: "n", south: "s", central: "c", northeast: "ne", southeast: "se", northwest: "nw", southwest: "sw" };
+  return `${m[1]}${dir[m[2]!] ?? m[2]![0]}${m[3]}`;
+}
+
+const ZONE_NAME = /^[a-z][a-z0-9-]{1,62}$/;
+const ZONE_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/;
+const ZONE_KEYS = ["name", "id", "localName"];
+
+/**
+ * One zone of a config file's region: an object {name, id, localName?} or, as older files have it,
+ * a plain name, whose id is then AWS's scheme (use1-az<N>, N its place in the list) for an AWS-named
+ * zone (us-east-1a) and the name itself otherwise (Alibaba's ZoneId is its name).
+ */
+export function parseZone(raw: unknown, regionId: string, index: number, where: string): Zone {
+  const at = `${where}.zones[${index}]`;
+  let zone: Zone;
+  if (typeof raw === "string") {
+    const abbr = awsRegionAbbr(regionId);
+    const aws = abbr !== undefined && new RegExp(`^${regionId}[a-z]$`).test(raw);
+    zone = { name: raw, id: aws ? `${abbr}-az${index + 1}` : raw };
+  } else if (typeof raw === "object" && raw !== null && !Array.isArray(raw)) {
+    const o = raw as Record<string, unknown>;
+    for (const key of Object.keys(o)) if (!ZONE_KEYS.includes(key)) throw new Error(`${at}: unknown field "${key.slice(0, 40)}" (known: ${ZONE_KEYS.join(", ")})`);
+    if (typeof o.name !== "string") throw new Error(`${at}.name must be a string, the zone's name like ${regionId}-a`);
+    if (typeof o.id !== "string") throw new Error(`${at}.id must be a string, the zone's id (use1-az1, 100003, cn-hangzhou-h)`);
+    if (o.localName !== undefined && (typeof o.localName !== "string" || o.localName.length === 0 || o.localName.length > 128)) {
+      throw new Error(`${at}.localName must be a string of 1 to 128 characters`);
+    }
+    zone = { name: o.name, id: o.id, ...(o.localName !== undefined ? { localName: o.localName as string } : {}) };
+  } else {
+    throw new Error(`${at} must be a zone name or an object {name, id, localName?}`);
+  }
+  if (!ZONE_NAME.test(zone.name) || !zone.name.startsWith(regionId)) {
+    throw new Error(`${at}: zone name "${zone.name.slice(0, 64)}" must start with the region id ${regionId} and be lower-case letters, digits and dashes (like ${regionId}-a)`);
+  }
+  if (!ZONE_ID.test(zone.id)) throw new Error(`${at}: zone id "${zone.id.slice(0, 64)}" must be 1 to 64 letters, digits and dashes`);
+  return zone;
+}
+
+/** A region's zones from a config file: at least one, names and ids unique in the region. */
+export function parseZones(raw: unknown, regionId: string, where: string): Zone[] {
+  if (raw === undefined) return [{ name: `${regionId}-a`, id: `${regionId}-a` }];
+  if (!Array.isArray(raw) || raw.length === 0) throw new Error(`${where}.zones must be a non-empty array of zones`);
+  const zones = raw.map((z, i) => parseZone(z, regionId, i, where));
+  const names = new Set<string>();
+  const ids = new Set<string>();
+  zones.forEach((z, i) => {
+    if (names.has(z.name)) throw new Error(`${where}.zones[${i}]: zone name "${z.name}" is listed twice`);
+    if (ids.has(z.id)) throw new Error(`${where}.zones[${i}]: zone id "${z.id}" is listed twice`);
+    names.add(z.name);
+    ids.add(z.id);
+  });
+  return zones;
+}
 
 export const DEFAULT_LIMITS: Limits = {
   vpcsPerRegion: 50,
@@ -102,7 +167,7 @@ export const DEFAULT_LIMITS: Limits = {
 
 export function defaultConfig(): Config {
   return {
-    regions: DEFAULT_REGIONS.map((r) => ({ ...r, zones: [...r.zones] })),
+    regions: DEFAULT_REGIONS.map((r) => ({ ...r, zones: r.zones.map((z) => ({ ...z })) })),
     limits: { ...DEFAULT_LIMITS },
     prices: { ...DEFAULT_PRICES, tiers: DEFAULT_PRICES.tiers.map((t) => ({ ...t })) },
     settleMs: DEFAULT_SETTLE_MS,
@@ -124,11 +189,14 @@ export function loadConfig(path: string | undefined): Config {
   const file = raw as { regions?: unknown; limits?: unknown; prices?: unknown; settleMs?: unknown; defaultSecurityGroup?: unknown };
   if (file.regions !== undefined) {
     if (!Array.isArray(file.regions) || file.regions.length === 0) throw new Error(`config ${path}: regions must be a non-empty array`);
+    const seen = new Set<string>();
     config.regions = file.regions.map((r, i) => {
-      const region = r as Partial<Region>;
+      const region = (typeof r === "object" && r !== null ? r : {}) as { id?: unknown; name?: unknown; zones?: unknown };
       if (typeof region.id !== "string" || !/^[a-z][a-z0-9-]{1,40}$/.test(region.id))
         throw new Error(`config ${path}: regions[${i}].id must be a region name like cn-hangzhou`);
-      const zoneList = Array.isArray(region.zones) && region.zones.length ? region.zones.map(String) : [`${region.id}-a`];
+      if (seen.has(region.id)) throw new Error(`config ${path}: regions[${i}].id "${region.id}" is listed twice`);
+      seen.add(region.id);
+      const zoneList = parseZones(region.zones, region.id, `config ${path}: regions[${i}]`);
       return { id: region.id, name: typeof region.name === "string" ? region.name : region.id, zones: zoneList };
     });
   }

@@ -143,10 +143,18 @@ export interface ListOptions {
   sort?: ListSort | undefined;
 }
 
+/** A zone of the catalogue: its name (us-east-1a, ap-guangzhou-3, cn-hangzhou-h) and its id (use1-az1, 100003, cn-hangzhou-h). */
+export interface Zone {
+  name: string;
+  id: string;
+  /** The zone as people read it (Alibaba's LocalName, Tencent's ZoneName); absent: the name. */
+  localName?: string | undefined;
+}
+
 export interface Region {
   id: string;
   name: string;
-  zones: string[];
+  zones: Zone[];
 }
 
 /** One end of a peering: a VPC, or (requester side of a VBR-to-VPC connection) a VBR. */

@@ -244,13 +244,7 @@ export function paginate<T>(c: Ctx, items: readonly T[], limits: { min: number; 
 /** ISO time with milliseconds and Z, as EC2 writes timestamps. */
 export const awsTime = (iso: string | null | undefined) => (iso ? new Date(iso).toISOString() : undefined);
 
-/** AWS's availability zone id for a zone: use1-az1 for us-east-1a; the region's name plus -az<N> elsewhere. */
+/** The availability zone id of a zone name in the region, as the catalogue gives it (use1-az1 for us-east-1a); the name for a zone no longer in it. */
 export function zoneId(region: Region, zone: string): string {
-  const n = region.zones.indexOf(zone) + 1;
-  const m = /^([a-z]{2})-([a-z]+)-(\d+)$/.exec(region.id);
-  if (m) {
-    const dir: Record<string, string> = { east: "e", west: "w", north: "n", south: "s", central: "c", northeast: "ne", southeast: "se", northwest: "nw", southwest: "sw" };
-    return `${m[1]}${dir[m[2]!] ?? m[2]![0]}${m[3]}-az${n}`;
-  }
-  return `${region.id}-az${n}`;
+  return region.zones.find((z) => z.name === zone)?.id ?? zone;
 }

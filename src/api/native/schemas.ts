@@ -367,7 +367,20 @@ export const WebhookView = Type.Object(
   { $id: "Webhook" },
 );
 
-export const Region = Type.Object({ id: Type.String(), name: Type.String(), zones: Type.Array(Type.String()) }, { $id: "Region" });
+export const Region = Type.Object(
+  { id: Type.String(), name: Type.String(), zones: Type.Array(Type.String(), { description: "The region's zone names (GET /regions/{id}/zones gives their ids)" }) },
+  { $id: "Region" },
+);
+
+export const Zone = Type.Object(
+  {
+    name: Type.String({ description: "The zone's name, as subnets record it (us-east-1a, ap-guangzhou-3, cn-hangzhou-h)" }),
+    id: Type.String({ description: "The zone's id: AWS's zone id (use1-az1), Tencent's numeric ZoneId (100003), Alibaba's ZoneId (its name)" }),
+    localName: Type.String({ description: "The zone as people read it (Alibaba's LocalName, Tencent's ZoneName); the name when the catalogue gives none" }),
+    region: Type.String(),
+  },
+  { $id: "Zone" },
+);
 
 export const Account = Type.Object(
   { id: AccountId, name: Type.String(), accessKeyId: Type.String(), createdAt: Timestamp },
@@ -436,7 +449,7 @@ export const DryRunField = Type.Optional(
 export const DryRunQuery = Type.Object({ dryRun: DryRunField });
 
 /** All named schemas, registered with Fastify so OpenAPI shows them as components. */
-export const SHARED_SCHEMAS: TSchema[] = [ErrorResponse, Vpc, Subnet, Route, RouteTable, RouteTableDetail, Vbr, Instance, Region, Account, Peering, RouterInterface, Event, LedgerEntry, WebhookView, DryRunEffects, SecurityGroupRule, SecurityGroup, SgRuleInputSchema];
+export const SHARED_SCHEMAS: TSchema[] = [ErrorResponse, Vpc, Subnet, Route, RouteTable, RouteTableDetail, Vbr, Instance, Region, Zone, Account, Peering, RouterInterface, Event, LedgerEntry, WebhookView, DryRunEffects, SecurityGroupRule, SecurityGroup, SgRuleInputSchema];
 
 export const pageOf = (item: TSchema) =>
   Type.Object({

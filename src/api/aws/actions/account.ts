@@ -2,8 +2,8 @@
  * The account and catalogue actions: DescribeRegions, DescribeAvailabilityZones and
  * DescribeAccountAttributes, from the server's region catalogue and the caller's account.
  */
-import { type ActionTable, applyFilters, filterNames, zoneId } from "../context.ts";
-import type { Region } from "../../../domain/resources.ts";
+import { type ActionTable, applyFilters, filterNames } from "../context.ts";
+import type { Region, Zone as CatalogZone } from "../../../domain/resources.ts";
 import { AwsError } from "../errors.ts";
 
 const REGION_FIELDS = {
@@ -15,11 +15,12 @@ const REGION_FIELDS = {
 interface Zone {
   region: Region;
   name: string;
+  id: string;
 }
 
 const ZONE_FIELDS = {
   "zone-name": (z: Zone) => z.name,
-  "zone-id": (z: Zone) => zoneId(z.region, z.name),
+  "zone-id": (z: Zone) => z.id,
   "region-name": (z: Zone) => z.region.id,
   state: () => "available",
   "zone-type": () => "availability-zone",
@@ -51,11 +52,11 @@ export const accountActions: ActionTable = {
       const ids = c.p.list("ZoneId");
       c.p.bool("AllAvailabilityZones");
       const filters = c.p.filters(filterNames(ZONE_FIELDS));
-      const zones: Zone[] = c.region.zones.map((name) => ({ region: c.region, name }));
-      for (const n of names) if (!zones.some((z) => z.name === n)) throw new AwsError("InvalidParameterValue", 400, `The zone '${n.slice(0, 64)}' does not exist in region ${c.region.id} (zones: ${c.region.zones.join(", ")})`);
-      for (const n of ids) if (!zones.some((z) => zoneId(c.region, z.name) === n)) throw new AwsError("InvalidParameterValue", 400, `The zone ID '${n.slice(0, 64)}' does not exist in region ${c.region.id}`);
+      const zones: Zone[] = c.region.zones.map((z: CatalogZone) => ({ region: c.region, name: z.name, id: z.id }));
+      for (const n of names) if (!zones.some((z) => z.name === n)) throw new AwsError("InvalidParameterValue", 400, `The zone '${n.slice(0, 64)}' does not exist in region ${c.region.id} (zones: ${zones.map((z) => z.name).join(", ")})`);
+      for (const n of ids) if (!zones.some((z) => z.id === n)) throw new AwsError("InvalidParameterValue", 400, `The zone ID '${n.slice(0, 64)}' does not exist in region ${c.region.id} (zone ids: ${zones.map((z) => z.id).join(", ")})`);
       const chosen = applyFilters(
-        zones.filter((z) => (names.length === 0 && ids.length === 0) || names.includes(z.name) || ids.includes(zoneId(c.region, z.name))),
+        zones.filter((z) => (names.length === 0 && ids.length === 0) || names.includes(z.name) || ids.includes(z.id)),
         filters,
         ZONE_FIELDS,
       );
@@ -65,7 +66,7 @@ export const accountActions: ActionTable = {
           zoneState: "available",
           regionName: z.region.id,
           messageSet: [],
-          zoneId: zoneId(z.region, z.name),
+          zoneId: z.id,
           zoneType: "availability-zone",
           optInStatus: "opt-in-not-required",
           groupName: z.region.id,

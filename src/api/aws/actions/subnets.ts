@@ -133,12 +133,12 @@ export const subnetsActions: ActionTable = {
       const zoneName = c.p.str("AvailabilityZone", { max: 64 });
       const zoneIdGiven = c.p.str("AvailabilityZoneId", { max: 64 });
       const zones = c.region.zones;
-      const byId = zoneIdGiven === undefined ? undefined : zones.find((z) => zoneId(c.region, z) === zoneIdGiven);
-      if (zoneName !== undefined && !zones.includes(zoneName)) {
-        throw badValue("AvailabilityZone", zoneName, `subnets can currently only be created in the following availability zones: ${zones.join(", ")}`);
+      const byId = zoneIdGiven === undefined ? undefined : zones.find((z) => z.id === zoneIdGiven)?.name;
+      if (zoneName !== undefined && !zones.some((z) => z.name === zoneName)) {
+        throw badValue("AvailabilityZone", zoneName, `subnets can currently only be created in the following availability zones: ${zones.map((z) => z.name).join(", ")}`);
       }
       if (zoneIdGiven !== undefined && byId === undefined) {
-        throw badValue("AvailabilityZoneId", zoneIdGiven, `subnets can currently only be created in the following availability zone ids: ${zones.map((z) => zoneId(c.region, z)).join(", ")}`);
+        throw badValue("AvailabilityZoneId", zoneIdGiven, `subnets can currently only be created in the following availability zone ids: ${zones.map((z) => z.id).join(", ")}`);
       }
       if (zoneName !== undefined && byId !== undefined && byId !== zoneName) {
         throw new AwsError("InvalidParameterCombination", 400, `AvailabilityZone ${zoneName} and AvailabilityZoneId ${zoneIdGiven} name different zones; give one of them.`);
