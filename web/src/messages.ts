@@ -99,7 +99,7 @@ function reasonWords(reason: string): string {
     r = example ? `must look like ${example}${raw[2] ?? ""}` : `is not in the expected form${raw[2] ?? ""}`;
   }
   r = r
-    .replace(/\bids? like\b/g, (m) => m.replace("id", "ID"))
+    .replace(/\bids? (?:like|such as)\b/g, (m) => m.replace("id", "ID"))
     .replace(/\(got ("[^"]*"|[^)]*)\)/, "(you entered $1)")
     .replace(/^is not a known field \(known fields: [^)]*\)$/, "is not something this request accepts");
   return r;
