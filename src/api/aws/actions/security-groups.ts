@@ -138,7 +138,7 @@ const PEER_FIELDS: Record<string, readonly string[]> = {
 const MAX_RULES_PER_CALL = 500;
 
 /** EC2's protocol names and numbers → vpcpeer's. */
-function protocolOf(value: string, param: string): SgProtocol {
+export function protocolOf(value: string, param: string): SgProtocol {
   const t = value.toLowerCase();
   if (t === "-1" || t === "all") return "all";
   if (t === "tcp" || t === "6") return "tcp";
@@ -165,7 +165,7 @@ function descriptionOf(value: string | undefined, param: string): string | undef
 }
 
 /** Protocol and ports of one permission, as SgRuleInput fields; AWS's rules for each protocol. */
-function portsOf(protocolValue: string | undefined, fromValue: string | undefined, toValue: string | undefined, at: string): Pick<SgRuleInput, "protocol" | "fromPort" | "toPort" | "icmpType" | "icmpCode"> {
+export function portsOf(protocolValue: string | undefined, fromValue: string | undefined, toValue: string | undefined, at: string): Pick<SgRuleInput, "protocol" | "fromPort" | "toPort" | "icmpType" | "icmpCode"> {
   if (protocolValue === undefined || protocolValue === "") throw missing(`${at}IpProtocol`);
   const protocol = protocolOf(protocolValue, `${at}IpProtocol`);
   const from = intOf(fromValue, `${at}FromPort`);
@@ -345,7 +345,7 @@ function ruleError(e: unknown, rules: readonly WireRule[]): never {
 }
 
 /** AWS's text for a rule in InvalidPermission messages: `peer: 10.0.0.0/16, TCP, from port: 22, to port: 22, ALLOW`. */
-function describeRule(r: SgRuleInput): string {
+export function describeRule(r: SgRuleInput): string {
   const peer = "cidr" in r.peer ? r.peer.cidr : r.peer.securityGroupId;
   const proto = r.protocol === "all" ? "ALL" : r.protocol.toUpperCase();
   const ports =
@@ -372,7 +372,7 @@ function wirePorts(r: SecurityGroupRule): { from: number | undefined; to: number
 const wireProtocol = (p: SgProtocol) => (p === "all" ? "-1" : p);
 
 /** A group's rules of one direction as EC2's IpPermission list: one per protocol and ports, its peers grouped. */
-function permissions(g: SecurityGroup, direction: SgDirection, rules: readonly SecurityGroupRule[] = awsRules(g)): XmlValue[] {
+export function permissions(g: SecurityGroup, direction: SgDirection, rules: readonly SecurityGroupRule[] = awsRules(g)): XmlValue[] {
   const byKey = new Map<string, { ipProtocol: string; fromPort?: number; toPort?: number; groups: XmlValue[]; ipRanges: XmlValue[]; ipv6Ranges: XmlValue[]; prefixListIds: XmlValue[] }>();
   for (const r of rules) {
     if (r.direction !== direction) continue;
