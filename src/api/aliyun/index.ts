@@ -9,6 +9,7 @@ import { rolledBack } from "../../service/preview.ts";
 import type { Dialect, DialectRequest, RenderedError } from "../dialects/index.ts";
 import { attributeActions } from "./actions/attributes.ts";
 import { ecsActions } from "./actions/ecs.ts";
+import { ecsZoneActions, vpcZoneActions } from "./actions/zones.ts";
 import { routeTableListActions } from "./actions/route-tables.ts";
 import { routerInterfaceActions } from "./actions/router-interface.ts";
 import { routeActions } from "./actions/routes.ts";
@@ -23,10 +24,10 @@ import { ACS3 } from "./signature-acs3.ts";
 
 /** API versions and their actions (product name for the Recommend link). */
 export const VERSIONS: Record<string, { product: string; actions: ActionTable }> = {
-  "2016-04-28": { product: "Vpc", actions: { ...vpcActions, ...attributeActions, ...routeActions, ...routeTableListActions, ...routerInterfaceActions, ...vpcTagActions } },
+  "2016-04-28": { product: "Vpc", actions: { ...vpcActions, ...attributeActions, ...routeActions, ...routeTableListActions, ...routerInterfaceActions, ...vpcTagActions, ...vpcZoneActions } },
   "2022-01-01": { product: "VpcPeer", actions: { ...vpcPeerActions, ...peerTagActions } },
   // ECS: the same RPC style (POST /, ACS3 or v1), told apart by Version alone, as the SDKs send it.
-  "2014-05-26": { product: "Ecs", actions: { ...ecsActions, ...ecsTagActions } },
+  "2014-05-26": { product: "Ecs", actions: { ...ecsActions, ...ecsTagActions, ...ecsZoneActions } },
 };
 
 function isAliyunV1(pairs: [string, string][]): boolean {

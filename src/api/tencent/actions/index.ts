@@ -9,6 +9,7 @@ import { routeActions } from "./routes.ts";
 import { securityGroupActions } from "./security-groups.ts";
 import { subnetActions } from "./subnets.ts";
 import { vpcActions } from "./vpcs.ts";
+import { zoneActions } from "./zones.ts";
 
 export const ACTIONS: Readonly<Record<string, ActionDef>> = Object.freeze({
   ...vpcActions,
@@ -20,6 +21,8 @@ export const ACTIONS: Readonly<Record<string, ActionDef>> = Object.freeze({
   ...peeringActions,
   ...securityGroupActions,
   ...networkInterfaceActions,
+  // CVM's DescribeZones (the same version, 2017-03-12).
+  ...zoneActions,
 });
 
 export type { ActionDef, Ctx } from "./common.ts";
