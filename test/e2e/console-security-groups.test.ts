@@ -7,6 +7,8 @@
  */
 for (const v of ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"]) delete process.env[v];
 
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ConsoleRig, type Tenant, form, hasChromium, startConsole, watch } from "../support/console.ts";
 
@@ -133,5 +135,17 @@ describe.skipIf(!hasChromium)("console security groups", () => {
     await insRow.getByRole("link", { name: `web (${sg})` }).click();
     await page.getByRole("table", { name: "Members" }).locator(`tr[data-id="${instance.id}"]`).waitFor();
     w.expectClean([/favicon\.ico/]);
+
+    // A phone-sized window: the list and the group page (rules, stale note, members) as cards, nothing scrolls sideways.
+    const phone = await rig.open(alice, { hash: `/security-groups/${sg}`, width: 390, height: 844 });
+    for (const [hash, table] of [[`/security-groups/${sg}`, "Ingress rules"], ["/security-groups", "Security groups"]] as const) {
+      await phone.goto(`${rig.server.url}/console/#${hash}`);
+      await phone.getByRole("table", { name: table }).waitFor();
+      await phone.getByText("Loading…").first().waitFor({ state: "detached" });
+      await phone.screenshot({ path: join(tmpdir(), `vpcpeer-console-shots-sg${hash.replace(/\W+/g, "-")}.png`), fullPage: true });
+      const m = await phone.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+      expect(m.scroll, `${hash} at 390 px`).toBeLessThanOrEqual(m.client);
+    }
+    watch(phone).expectClean([/favicon\.ico/]);
   });
 });
