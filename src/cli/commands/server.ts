@@ -39,6 +39,23 @@ interface OvnFlags {
 
 const ovnTarget = (o: OvnFlags) => ({ ovnNb: o.ovnNb, lab: o.lab });
 
+/**
+ * An ephemeral run's start (src/ephemeral.ts): earlier runs that were killed are removed, then this
+ * one's directory and prefix are recorded. Its master key is made in memory unless one is given.
+ */
+async function startEphemeral(o: StoreFlags & OvnFlags & { dataplane: string; logLevel: string }) {
+  const eph = await import("../../ephemeral.ts");
+  const { default: pino } = await import("pino");
+  await eph.removeStaleEphemeralRuns(pino({ level: o.logLevel }, pino.destination(2)));
+  const ovnNb = o.dataplane === "ovn" ? (await import("../../dataplane/ovn/target.ts")).northboundOf(ovnTarget(o)) : undefined;
+  const { MasterKey } = await import("../../crypto/secrets.ts");
+  const { loadMasterKey } = await import("../../crypto/master-key-file.ts");
+  const { randomBytes } = await import("node:crypto");
+  const masterKey = o.masterKeyFile || process.env.VPCPEER_MASTER_KEY ? loadMasterKey(o.masterKeyFile) : MasterKey.fromBytes(randomBytes(32));
+  const run = eph.beginEphemeralRun(ovnNb);
+  return { run, masterKey, remove: () => eph.removeEphemeralRun(run) };
+}
+
 const logLevel = () =>
   new Option("--log-level <level>", "trace, debug, info, warn or error").choices(["trace", "debug", "info", "warn", "error"]).default(process.env.VPCPEER_LOG_LEVEL ?? "info");
 
@@ -55,25 +72,68 @@ export function serverCommands(program: Command): void {
       .option("--lab <dir>", "with --dataplane ovn: the lab (vpcpeer lab up --dir DIR) whose northbound database to use")
       .addOption(logLevel())
       .option("--read-cache-mb <mb>", "MB of resource reads the store keeps while nothing they depend on changes, 0-65536 (0: off)", decimal(0, 65536, "MB"), 16)
-      .option("--settle-ms <ms>", "without a data plane, how long a change shows as in transition (Activating, Pending…) before it reads as applied; 0: at once (default 1000, or the config file's settleMs)"),
-  ).action(async (o: StoreFlags & OvnFlags & { host: string; port: number; dataplane: "auto" | "linux" | "ovn" | "none"; netnsPrefix: string; logLevel: string; readCacheMb: number; settleMs?: string }) => {
+      .option("--settle-ms <ms>", "without a data plane, how long a change shows as in transition (Activating, Pending…) before it reads as applied; 0: at once (default 1000, or the config file's settleMs)")
+      .option("--accounts <file>", "JSON or YAML list of accounts ({name, id?, accessKeyId?, accessKeySecret?, token?}) to create when missing and check when present; a difference stops the start")
+      .option("--ephemeral", "keep the store in a temporary directory and the data plane under a prefix of its own, both removed at exit (and by the next --ephemeral start if killed); print one JSON line with the endpoint and the accounts made, logs go to stderr"),
+  ).action(async (o: StoreFlags & OvnFlags & { host: string; port: number; dataplane: "auto" | "linux" | "ovn" | "none"; netnsPrefix: string; logLevel: string; readCacheMb: number; settleMs?: string; accounts?: string; ephemeral?: boolean }, cmd: Command) => {
     const { port, readCacheMb } = o;
     const { parseSettleMs } = await import("../../config.ts");
     const settleMs = o.settleMs === undefined ? undefined : parseSettleMs(o.settleMs, `--settle-ms: "${o.settleMs}"`);
+    // The whole file is checked before anything starts.
+    const { readAccountsFile } = await import("../../service/accounts-file.ts");
+    let accounts = o.accounts === undefined ? undefined : { entries: readAccountsFile(o.accounts), source: o.accounts };
     const { serve } = await import("../../main.ts");
-    const server: Server = await serve({ ...runtimeOptions(o), host: o.host, port, dataplane: o.dataplane, netnsPrefix: o.netnsPrefix, ovn: ovnTarget(o), logLevel: o.logLevel, readCacheMb, settleMs });
+    let ephemeral: Awaited<ReturnType<typeof startEphemeral>> | null = null;
+    if (o.ephemeral) {
+      for (const flag of ["data", "database", "netnsPrefix"]) {
+        if (cmd.getOptionValueSource(flag) === "cli") throw new Error(`--ephemeral makes its own store and namespace prefix: it takes no --${flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+      }
+      ephemeral = await startEphemeral(o);
+      // Without a file, one account, so a CI step has credentials to use.
+      accounts ??= { entries: [{ name: "default" }], source: "--ephemeral" };
+    }
+    let server: Server;
+    try {
+      server = await serve({
+        ...runtimeOptions(o),
+        ...(ephemeral ? { dataDir: ephemeral.run.dir, databaseUrl: undefined, masterKey: ephemeral.masterKey, logTo: "stderr" as const } : {}),
+        host: o.host,
+        port,
+        dataplane: o.dataplane,
+        netnsPrefix: ephemeral?.run.prefix ?? o.netnsPrefix,
+        ovn: ovnTarget(o),
+        logLevel: o.logLevel,
+        readCacheMb,
+        settleMs,
+        accounts,
+      });
+    } catch (e) {
+      if (ephemeral) await ephemeral.remove();
+      throw e;
+    }
+    if (ephemeral) {
+      const made = (server.accounts?.created ?? []).map((a) => ({ name: a.name, id: a.accountId, accessKeyId: a.accessKeyId, accessKeySecret: a.accessKeySecret, token: a.token }));
+      process.stdout.write(`${JSON.stringify({ endpoint: server.url, accounts: made, netnsPrefix: ephemeral.run.prefix, pid: process.pid })}\n`);
+    }
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
       stopping = true;
       server.app.log.info({ signal }, "shutting down");
-      server.close().then(
-        () => process.exit(0),
-        (e: unknown) => {
-          server.app.log.error({ err: e }, "shutdown failed");
-          process.exit(1);
-        },
-      );
+      server
+        .close()
+        .then(async () => {
+          const problems = ephemeral ? await ephemeral.remove() : [];
+          if (problems.length > 0) server.app.log.error({ problems }, "could not remove all of this ephemeral run; the next --ephemeral start tries again");
+          else if (ephemeral) server.app.log.info({ prefix: ephemeral.run.prefix }, "removed this ephemeral run's store and data plane");
+        })
+        .then(
+          () => process.exit(0),
+          (e: unknown) => {
+            server.app.log.error({ err: e }, "shutdown failed");
+            process.exit(1);
+          },
+        );
     };
     process.once("SIGTERM", () => stop("SIGTERM"));
     process.once("SIGINT", () => stop("SIGINT"));
