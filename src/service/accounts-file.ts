@@ -42,7 +42,11 @@ export function parseAccountsFile(text: string, path: string): AccountEntry[] {
     // JSON is YAML; prettyErrors off, so a syntax error never echoes a line (it may hold a secret).
     raw = parse(text, { prettyErrors: false, uniqueKeys: true });
   } catch (e) {
-    const pos = e instanceof YAMLParseError && e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}: ` : "";
+    let pos = "";
+    if (e instanceof YAMLParseError) {
+      const before = text.slice(0, e.pos[0]);
+      pos = `line ${before.split("\n").length}, column ${e.pos[0] - before.lastIndexOf("\n")}: `;
+    }
     throw fail(`not valid JSON or YAML: ${pos}${(e as Error).message.split("\n")[0]}`);
   }
   if (raw !== null && typeof raw === "object" && !Array.isArray(raw)) {
