@@ -109,6 +109,10 @@ describe("security group rules in the console", () => {
     expect(refusal({ direction: "ingress", protocol: "all", peer: { cidr: "10.0.0.1/8" } })).toEqual(["Peer CIDR 10.0.0.1/8 has host bits set; the network is 10.0.0.0/8."]);
     expect(refusal({ direction: "ingress", protocol: "icmp", icmpCode: 3, peer: { cidr: "0.0.0.0/0" } })[0]).toMatch(/^ICMP code needs an icmpType/);
     expect(refusal({ direction: "ingress", protocol: "tcp", priority: 0, peer: { cidr: "0.0.0.0/0" } })[0]).toMatch(/^Priority must be an integer from 1 to 10000/);
+    // The service's duplicate (the rule as a whole).
+    expect(errorSentences({ status: 409, code: "DuplicateSecurityGroupRule", message: "rules[0]: sg-aaaaaaaaaaaa already has this rule (sgr-bbbbbbbbbbbb)", details: { field: "rules[0]" } })).toEqual([
+      "Rule: sg-aaaaaaaaaaaa already has this rule (sgr-bbbbbbbbbbbb).",
+    ]);
     expect(refusal({ direction: "ingress", protocol: "tcp", peer: { securityGroupId: "sg-1" } })[0]).toMatch(/^Peer group ID must be a security group ID such as sg-/);
   });
 });

@@ -69,7 +69,9 @@ function GroupDetails({ g }: { g: SecurityGroup }): ReactNode {
   const { account } = useApp();
   const me = account.id;
   // The VPC's groups (the peer-group picker, the members' other groups), its instances (members) and peerings (peer choices, stale reasons).
-  const groups = useData(() => firstPage<SecurityGroup>("/api/v1/security-groups", { vpcId: g.vpcId }), [g.vpcId]);
+  // All your groups (up to 1000, a picker's read): this VPC's for the picker, another VPC of yours' across a peering (its ids offered, a stale rule's peering told).
+  const all = useData(() => firstPage<SecurityGroup>("/api/v1/security-groups"), []);
+  const groups = { data: all.data?.filter((x) => x.vpcId === g.vpcId) };
   const instances = useData(() => firstPage<Instance>("/api/v1/instances", { vpcId: g.vpcId }), [g.vpcId]);
   const peerings = useData(() => firstPage<Peering>("/api/v1/peerings", { vpcId: g.vpcId }), [g.vpcId]);
   const references = useData(() => api<{ items: { securityGroupId: string; referencingVpcId: string; peeringId: string | null }[] }>("GET", `/api/v1/security-groups/${g.id}/references`), [g.id]);
@@ -92,13 +94,14 @@ function GroupDetails({ g }: { g: SecurityGroup }): ReactNode {
       )}
 
       <Part title="Rules">
+        <ErrorBox error={all.error ?? peerings.error} />
         <p className="muted">
           An instance's groups are evaluated together, one direction at a time: priority 1 first, a drop before an accept of the same priority; the first rule that matches decides, and
           a packet no rule matches is dropped. Stateful: replies to an allowed connection pass both ways. Below, each direction in the order it is evaluated (#).
         </p>
-        <RuleTable g={g} direction="ingress" choices={choices} groups={groups.data ?? []} peerings={peerings.data ?? []} me={me} />
-        <RuleTable g={g} direction="egress" choices={choices} groups={groups.data ?? []} peerings={peerings.data ?? []} me={me} />
-        <RuleForm g={g} choices={choices} groups={groups.data ?? []} me={me} />
+        <RuleTable g={g} direction="ingress" choices={choices} groups={groups.data ?? []} all={all.data ?? []} peerings={peerings.data ?? []} me={me} />
+        <RuleTable g={g} direction="egress" choices={choices} groups={groups.data ?? []} all={all.data ?? []} peerings={peerings.data ?? []} me={me} />
+        <RuleForm g={g} choices={choices} groups={groups.data ?? []} all={all.data ?? []} me={me} />
       </Part>
 
       <Part title="Members">
@@ -169,7 +172,7 @@ function GroupDetails({ g }: { g: SecurityGroup }): ReactNode {
 }
 
 /** One direction's rules in evaluation order, each editable in place and deletable. */
-function RuleTable({ g, direction, choices, groups, peerings, me }: { g: SecurityGroup; direction: "ingress" | "egress"; choices: PeerChoice[]; groups: SecurityGroup[]; peerings: Peering[]; me: string }): ReactNode {
+function RuleTable({ g, direction, choices, groups, all, peerings, me }: { g: SecurityGroup; direction: "ingress" | "egress"; choices: PeerChoice[]; groups: SecurityGroup[]; all: SecurityGroup[]; peerings: Peering[]; me: string }): ReactNode {
   // The rule being edited, and the rules version it was read at: a change made meanwhile by someone else is refused (SecurityGroupVersionMismatch), not overwritten.
   const [editing, setEditing] = useState<{ id: string; version: number }>();
   const rules = g.rules.filter((r) => r.direction === direction);
@@ -193,7 +196,7 @@ function RuleTable({ g, direction, choices, groups, peerings, me }: { g: Securit
           {
             label: "State",
             long: true,
-            render: (r) => (r.stale ? <span className="stale-rule"><Badge value="stale" /> {staleText(r, g.vpcId, peerings)}</span> : <span className="muted">in force</span>),
+            render: (r) => (r.stale ? <span className="stale-rule"><Badge value="stale" /> {staleText(r, g.vpcId, peerings, "securityGroupId" in r.peer && r.peer.accountId === me ? all.find((x) => "securityGroupId" in r.peer && x.id === r.peer.securityGroupId)?.vpcId : undefined)}</span> : <span className="muted">in force</span>),
           },
           { label: "Description", long: true, render: (r) => r.description || "—" },
           {
@@ -210,14 +213,14 @@ function RuleTable({ g, direction, choices, groups, peerings, me }: { g: Securit
         ]}
       />
       {editingRule && (
-        <RuleForm key={editingRule.id} g={g} choices={choices} groups={groups} me={me} rule={editingRule} readAt={editing?.version} onDone={() => setEditing(undefined)} />
+        <RuleForm key={editingRule.id} g={g} choices={choices} groups={groups} all={all} me={me} rule={editingRule} readAt={editing?.version} onDone={() => setEditing(undefined)} />
       )}
     </>
   );
 }
 
 /** Add a rule, or (with `rule`) replace one, keeping its id. */
-function RuleForm({ g, choices, groups, me, rule, readAt, onDone }: { g: SecurityGroup; choices: PeerChoice[]; groups: SecurityGroup[]; me: string; rule?: SecurityGroupRule; readAt?: number | undefined; onDone?: () => void }): ReactNode {
+function RuleForm({ g, choices, groups, all, me, rule, readAt, onDone }: { g: SecurityGroup; choices: PeerChoice[]; groups: SecurityGroup[]; all: SecurityGroup[]; me: string; rule?: SecurityGroupRule; readAt?: number | undefined; onDone?: () => void }): ReactNode {
   const initial = rule ? valuesFromRule(rule, groups.map((x) => x.id), choices) : undefined;
   const ports = (v: Record<string, string | boolean>) => v.protocol === "tcp" || v.protocol === "udp";
   const choiceOf = (v: Record<string, string | boolean>) => choices.find((c) => c.value === v.peerKind);
@@ -246,7 +249,11 @@ function RuleForm({ g, choices, groups, me, rule, readAt, onDone }: { g: Securit
       check: (t) => checkGroupRef(t),
       hint: (v) => {
         const c = choiceOf(v);
-        return c ? `A group of ${c.peerVpcId}, account ${c.peerAccountId}, across ${c.peeringId}: another account's groups cannot be listed, so type its ID (sg-…, or account/sg-… for another owner).` : undefined;
+        if (!c) return undefined;
+        // A VPC of your own across the peering: its groups can be named here.
+        const yours = c.peerAccountId === me ? all.filter((x) => x.vpcId === c.peerVpcId) : [];
+        if (yours.length > 0) return `A group of your ${c.peerVpcId} across ${c.peeringId}: ${yours.map((x) => `${x.name || "—"} ${x.id}`).join(", ")}.`;
+        return `A group of ${c.peerVpcId}, account ${c.peerAccountId}, across ${c.peeringId}: another account's groups cannot be listed, so type its ID (sg-…, or account/sg-… for another owner).`;
       },
     },
     { name: "action", label: "Action", type: "select", options: [{ value: "accept", label: "accept" }, { value: "drop", label: "drop" }] },
