@@ -161,9 +161,18 @@ export function TopologyPage(): ReactNode {
             fields={[
               { name: "from", label: "From (your instance or VBR)", type: "select", options: sources },
               { name: "toIp", label: "To IP address", placeholder: "172.16.1.5" },
+              // Security groups judge protocol and port.
+              { name: "protocol", label: "Protocol", type: "select", initial: "tcp", options: [{ value: "tcp", label: "TCP" }, { value: "udp", label: "UDP" }, { value: "icmp", label: "ICMP (ping)" }] },
+              { name: "port", label: "Port", type: "number", initial: "80", when: (v) => v.protocol !== "icmp", check: (v) => (/^\d+$/.test(v.trim()) && Number(v) >= 1 && Number(v) <= 65535 ? undefined : "a port from 1 to 65535") },
             ]}
             submit={async (f) => {
-              const body = { ...(String(f.from).startsWith("vbr-") ? { fromVbrId: f.from } : { fromInstanceId: f.from }), toIp: String(f.toIp).trim() };
+              const protocol = String(f.protocol ?? "tcp");
+              const body = {
+                ...(String(f.from).startsWith("vbr-") ? { fromVbrId: f.from } : { fromInstanceId: f.from }),
+                toIp: String(f.toIp).trim(),
+                protocol,
+                ...(protocol !== "icmp" ? { port: Number(f.port ?? 80) } : {}),
+              };
               const result = await api<Analysis>("POST", "/api/v1/analyses", body);
               setExplained({ key: JSON.stringify(body), result });
               showPath(body);

@@ -5,9 +5,11 @@
 import type { TopoGraph } from "./graph.ts";
 
 export interface Hop {
-  type: "instance" | "vbr-host" | "subnet" | "vpc-router" | "route-table" | "peering" | "vbr" | "peer-network";
+  type: "instance" | "vbr-host" | "subnet" | "vpc-router" | "route-table" | "peering" | "vbr" | "security-group" | "peer-network";
   resourceId: string | null;
   route?: { routeId: string | null; destinationCidr: string; target: string };
+  /** A security-group hop: the rule that let the packets through. */
+  rule?: { ruleId: string; direction: "ingress" | "egress"; action: "accept" | "drop"; priority: number; instanceId: string };
   detail: string;
 }
 
