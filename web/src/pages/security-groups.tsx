@@ -18,7 +18,7 @@ export function SecurityGroupsPage(): ReactNode {
       <Form
         title="Create a security group"
         fields={[
-          { name: "vpcId", label: "VPC", type: "select", options: vpcOptions },
+          { name: "vpcId", label: "VPC", type: "select", options: vpcOptions, check: (v) => (v === "" ? "Create a VPC first: a group belongs to one." : undefined) },
           { name: "name", label: "Name", placeholder: "web", check: (v) => (v.trim() === "" ? "A group needs a name." : undefined) },
           { name: "description", label: "Description" },
           { name: "note", label: "", type: "custom", render: () => <small className="muted">It starts with one egress rule allowing everything to 0.0.0.0/0 and no ingress rule: add rules on its page.</small> },
