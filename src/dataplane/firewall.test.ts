@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { ResolvedSgRule } from "../domain/security-groups.ts";
 import { twoRouters } from "../../test/support/dataplane.ts";
 import { diff } from "./diff.ts";
-import { acceptsEverything, compileFirewall, firewallScript, observedOf, parseFirewall, ruleText, sameFirewall } from "./firewall.ts";
+import { acceptsEverything } from "../domain/security-groups.ts";
+import { compileFirewall, firewallScript, observedOf, parseFirewall, ruleText, sameFirewall } from "./firewall.ts";
 import { type HostState, observedFromPlan } from "./observed.ts";
 import { type DesiredState, compile } from "./plan.ts";
 

@@ -97,18 +97,6 @@ export function compileFirewall(rules: readonly ResolvedSgRule[]): FirewallPlan 
   return { chains: [chain("ingress", "prerouting"), chain("egress", "postrouting")] };
 }
 
-/**
- * Whether `rules` let every packet through both ways: in each direction the first rule that emits
- * anything accepts all protocols from/to 0.0.0.0/0. Such an instance (an open default group) gets
- * no table: the same verdicts without an nft transaction per namespace.
- */
-export function acceptsEverything(rules: readonly ResolvedSgRule[]): boolean {
-  return (["ingress", "egress"] as const).every((d) => {
-    const first = evaluationOrder(rules.filter((x) => x.direction === d)).find((r) => ruleText(r, d) !== null);
-    return first !== undefined && first.action === "accept" && first.protocol === "all" && first.cidrs.includes("0.0.0.0/0");
-  });
-}
-
 const TABLE = `${FW_FAMILY} ${FW_TABLE}`;
 
 /**

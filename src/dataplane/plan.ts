@@ -10,8 +10,8 @@
  */
 import { gatewayIp } from "../domain/addressing.ts";
 import { parseCidr } from "../domain/cidr.ts";
-import type { ResolvedSgRule } from "../domain/security-groups.ts";
-import { type FirewallPlan, acceptsEverything, compileFirewall } from "./firewall.ts";
+import { type ResolvedSgRule, acceptsEverything } from "../domain/security-groups.ts";
+import { type FirewallPlan, compileFirewall } from "./firewall.ts";
 import { type NsKind, links, nsName, suffixOf } from "./naming.ts";
 
 // ---- desired state: what the store says, already resolved --------------------------------------

@@ -16,8 +16,11 @@ export interface ProbeResult {
 
 const RESPONDER = `
 const [proto, port, mode] = process.argv.slice(1);
+// A port something in the namespace already listens on: that listener answers the probe.
+const failed = (e) => { if (e && e.code === "EADDRINUSE") { console.log("busy"); process.exit(0); } console.error(String(e && e.message)); process.exit(1); };
 if (proto === "udp") {
   const s = require("dgram").createSocket("udp4");
+  s.on("error", failed);
   s.on("message", (m, r) => s.send(m, r.port, r.address));
   s.bind(Number(port), "0.0.0.0", () => console.log("ready"));
 } else if (mode === "sink") {
@@ -26,9 +29,9 @@ if (proto === "udp") {
     c.on("data", (d) => { if (!t0) t0 = performance.now(); bytes += d.length; });
     c.on("end", () => c.end(JSON.stringify({ bytes, ms: performance.now() - t0 })));
     c.on("error", () => {});
-  }).listen(Number(port), "0.0.0.0", () => console.log("ready"));
+  }).on("error", failed).listen(Number(port), "0.0.0.0", () => console.log("ready"));
 } else {
-  require("net").createServer((c) => { c.on("error", () => {}); c.end("pong"); }).listen(Number(port), "0.0.0.0", () => console.log("ready"));
+  require("net").createServer((c) => { c.on("error", () => {}); c.end("pong"); }).on("error", failed).listen(Number(port), "0.0.0.0", () => console.log("ready"));
 }
 setTimeout(() => process.exit(0), Number(process.env.RESPONDER_TTL_MS || 60000));
 `;
@@ -62,12 +65,16 @@ if (proto === "udp") {
 }
 `;
 
-async function startResponder(ns: string, protocol: "tcp" | "udp", port: number, mode: "pong" | "sink"): Promise<ChildProcess> {
-  const p = spawn("ip", ["netns", "exec", ns, process.execPath, "-e", RESPONDER, protocol, String(port), mode], { stdio: ["ignore", "pipe", "pipe"] });
+/** A responder listening on the port in `ns`; `busy` when another process there already listens on it (that one answers). */
+async function startResponder(ns: string, protocol: "tcp" | "udp", port: number, mode: "pong" | "sink"): Promise<ChildProcess & { busy?: boolean }> {
+  const p: ChildProcess & { busy?: boolean } = spawn("ip", ["netns", "exec", ns, process.execPath, "-e", RESPONDER, protocol, String(port), mode], { stdio: ["ignore", "pipe", "pipe"] });
   await new Promise<void>((resolve, reject) => {
     let err = "";
     p.stderr!.on("data", (c: Buffer) => (err += c.toString()));
-    p.stdout!.once("data", () => resolve());
+    p.stdout!.once("data", (c: Buffer) => {
+      if (c.toString().startsWith("busy")) p.busy = true;
+      resolve();
+    });
     p.once("exit", (code) => reject(new Error(`responder in ${ns} exited (${code}): ${err.trim().split("\n").pop()}`)));
   });
   return p;
@@ -89,7 +96,11 @@ export async function probe(from: string, targets: string[], ip: string, protoco
   try {
     for (const t of targets) responders.push(await startResponder(t, protocol, port, "pong"));
     const r = await run("ip", ["netns", "exec", from, process.execPath, "-e", CLIENT, protocol, ip, String(port), String(timeoutMs)]);
-    return JSON.parse(r.stdout || `{"reachable":false,"rttMs":null,"error":${JSON.stringify(r.stderr.trim() || "probe failed")}}`) as ProbeResult;
+    const result = JSON.parse(r.stdout || `{"reachable":false,"rttMs":null,"error":${JSON.stringify(r.stderr.trim() || "probe failed")}}`) as ProbeResult;
+    if (!result.reachable && responders.some((x) => x.busy)) {
+      result.error = `${result.error ?? "no answer"}; ${protocol}/${port} is taken by another listener in the target: the probe's responder could not listen there, and that listener did not answer`;
+    }
+    return result;
   } finally {
     stopAll(responders);
   }

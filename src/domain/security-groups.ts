@@ -271,3 +271,16 @@ export function evaluate(rules: readonly ResolvedSgRule[], p: SgPacket): { actio
   }
   return { action: "drop", rule: null };
 }
+
+/**
+ * Whether an instance whose groups hold `rules` lets every packet through both ways: in each
+ * direction the first rule that can match anything (not stale, with peers) accepts all protocols
+ * from/to 0.0.0.0/0. The drivers leave such an instance (an open default group) unfiltered: the
+ * same verdicts without a ruleset or conntrack on its port.
+ */
+export function acceptsEverything(rules: readonly ResolvedSgRule[]): boolean {
+  return SG_DIRECTIONS.every((d) => {
+    const first = evaluationOrder(rules.filter((x) => x.direction === d && !x.stale && x.cidrs.length > 0))[0];
+    return first !== undefined && first.action === "accept" && first.protocol === "all" && first.cidrs.includes("0.0.0.0/0");
+  });
+}

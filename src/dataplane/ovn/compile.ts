@@ -21,6 +21,7 @@
  */
 import { gatewayIp } from "../../domain/addressing.ts";
 import { formatIp, parseCidr } from "../../domain/cidr.ts";
+import { acceptsEverything } from "../../domain/security-groups.ts";
 import { type DesiredState, nextHops } from "../plan.ts";
 import { allocateLinks, linkAddress } from "./nb-links.ts";
 import { EXT, type NbNameCode, type ObjectKind, externalIds, instanceMac, nbName, routerPortMac, rowKey, sgSetName } from "./nb-names.ts";
@@ -137,6 +138,9 @@ export function compile(desired: DesiredState, opts: CompileOptions): NbPlan {
   const members = new Map<string, string[]>();
   for (const ins of desired.instances) {
     const lsp = instancePort.get(ins.id);
+    // An instance its groups let everything through (an open default group) is in no port group:
+    // the same verdicts without ACLs, so without conntrack on its switch.
+    if (acceptsEverything((ins.securityGroupIds ?? []).flatMap((g) => groups.get(g)?.rules ?? []))) continue;
     for (const g of new Set(ins.securityGroupIds ?? [])) {
       members.set(g, [...(members.get(g) ?? []), ...(lsp ? [lsp] : [])]);
     }
