@@ -31,6 +31,7 @@ import {
   DescribeSecurityGroupRulesCommand,
   DescribeSecurityGroupsCommand,
   DescribeStaleSecurityGroupsCommand,
+  DescribeTagsCommand,
   EC2Client,
   type IpPermission,
   ModifyInstanceAttributeCommand,
@@ -115,6 +116,7 @@ describe("AWS face: security groups through @aws-sdk/client-ec2", () => {
     await ea.send(new CreateTagsCommand({ Resources: [webId], Tags: [{ Key: "Owner", Value: "ops" }] }));
     await ea.send(new DeleteTagsCommand({ Resources: [webId], Tags: [{ Key: "Owner" }] }));
     expect((await group(webId)).Tags).toEqual([{ Key: "Tier", Value: "web" }]);
+    expect((await ea.send(new DescribeTagsCommand({ Filters: [{ Name: "resource-type", Values: ["security-group"] }] }))).Tags).toEqual([{ ResourceId: webId, ResourceType: "security-group", Key: "Tier", Value: "web" }]);
     const byTag = await ea.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "tag:Tier", Values: ["web"] }] }));
     expect(byTag.SecurityGroups!.map((g) => g.GroupId)).toEqual([webId]);
     const wild = await ea.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: ["w*"] }, { Name: "owner-id", Values: [alice.id] }] }));
