@@ -197,6 +197,9 @@ export function tenantCommands(program: Command): void {
   tenant(region.command("list").description("list regions and their zones")).action(async (o: GlobalFlags) => {
     show(o, await client(o).get("/api/v1/regions"), [["REGION", "id"], ["NAME", "name"], ["ZONES", "zones"]]);
   });
+  tenant(region.command("zones").description("list a region's zones: name, id and local name").argument("<region>")).action(async (id: string, o: GlobalFlags) => {
+    show(o, await client(o).get(`/api/v1/regions/${encodeURIComponent(id)}/zones`), [["ZONE", "name"], ["ID", "id"], ["LOCAL NAME", "localName"]]);
+  });
 
   for (const spec of RESOURCES) {
     const group = resourceCommands(program, spec);
