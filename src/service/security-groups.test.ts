@@ -173,6 +173,11 @@ describe.each(BACKENDS)("security groups on %s", (backend) => {
     const [r1, r2] = g.rules;
     const missing = await failure(s().securityGroups.removeRules(a, g.id, { ruleIds: [r1!.id, "sgr-000000000000"] }));
     expect(missing).toMatchObject({ code: "SecurityGroupRuleNotFound", details: { field: "ruleIds[1]", resource: "security-group-rule" } });
+    // Malformed input is a 4xx naming the field, never a crash.
+    expect(await failure(s().securityGroups.addRules(a, g.id, [null as unknown as SgRuleInput]))).toMatchObject({ code: "InvalidSecurityGroupRule", details: { field: "rules[0]" } });
+    expect(await failure(s().securityGroups.addRules(a, g.id, "x" as unknown as SgRuleInput[]))).toMatchObject({ code: "InvalidRequest", details: { field: "rules" } });
+    expect(await failure(s().securityGroups.removeRules(a, g.id, { ruleIds: "sgr-1" as unknown as string[] }))).toMatchObject({ code: "InvalidRequest", details: { field: "ruleIds" } });
+    expect(await failure(s().securityGroups.replaceRule(a, g.id, r1!.id, 7 as unknown as SgRuleInput))).toMatchObject({ code: "InvalidSecurityGroupRule", details: { field: "rule" } });
     const noMatch = await failure(s().securityGroups.removeRules(a, g.id, { matching: [tcp(99)] }));
     expect(noMatch).toMatchObject({ code: "SecurityGroupRuleNotFound", details: { field: "matching[0]" } });
     expect((await s().securityGroups.get(a, g.id)).rules).toHaveLength(4);

@@ -90,12 +90,24 @@ function checkDescription(description: unknown): string {
   return description;
 }
 
+/** validateRule, with a rule that is no object at all refused as the domain refuses a bad field. */
+function checkRule(input: SgRuleInput, field: string, caller: string): SgRuleSpec {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) throw invalid("InvalidSecurityGroupRule", field, "must be a rule object (direction, protocol, peer, …)");
+  return validateRule(input, field, caller);
+}
+
+/** A list of ids, or InvalidRequest naming the field. */
+function idList(value: unknown, field: string): string[] {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) throw invalid("InvalidRequest", field, "must be a list of ids");
+  return value as string[];
+}
+
 /** Validates rules (fields `${field}[i]`), refusing two of the same content among them. */
 function validateAll(inputs: readonly SgRuleInput[], field: string, caller: string): SgRuleSpec[] {
   if (!Array.isArray(inputs)) throw invalid("InvalidRequest", field, "must be a list of rules");
   const seen = new Map<string, number>();
   return inputs.map((input, i) => {
-    const spec = validateRule(input, `${field}[${i}]`, caller);
+    const spec = checkRule(input, `${field}[${i}]`, caller);
     const key = ruleKey(spec);
     const earlier = seen.get(key);
     if (earlier !== undefined) throw invalid("DuplicateSecurityGroupRule", `${field}[${i}]`, `is the same rule as ${field}[${earlier}]`, { duplicateOf: `${field}[${earlier}]` });
@@ -432,8 +444,10 @@ export class SecurityGroupService {
 
   /** Removes rules by id or by content, all or none. */
   async removeRules(actor: Actor, groupId: string, sel: { ruleIds?: string[] | undefined; matching?: SgRuleInput[] | undefined }, opts: RuleChangeOptions = {}): Promise<SecurityGroup> {
-    const matching = sel.matching === undefined ? [] : sel.matching.map((m, i) => validateRule(m, `matching[${i}]`, actor.accountId));
-    const ruleIds = sel.ruleIds ?? [];
+    if (typeof sel !== "object" || sel === null) throw invalid("InvalidRequest", "ruleIds", "name the rules to remove (ruleIds or matching)");
+    if (sel.matching !== undefined && !Array.isArray(sel.matching)) throw invalid("InvalidRequest", "matching", "must be a list of rules");
+    const matching = sel.matching === undefined ? [] : sel.matching.map((m, i) => checkRule(m, `matching[${i}]`, actor.accountId));
+    const ruleIds = sel.ruleIds === undefined ? [] : idList(sel.ruleIds, "ruleIds");
     if (ruleIds.length === 0 && matching.length === 0) throw invalid("InvalidRequest", "ruleIds", "name at least one rule to remove (ruleIds or matching)");
     return this.deps.store.transaction(async (r) => {
       const g = await this.lockGroup(r, actor, groupId, opts);
@@ -457,7 +471,7 @@ export class SecurityGroupService {
 
   /** Replaces one rule's content, keeping its id. */
   async replaceRule(actor: Actor, groupId: string, ruleId: string, rule: SgRuleInput, opts: RuleChangeOptions = {}): Promise<SecurityGroup> {
-    const spec = validateRule(rule, "rule", actor.accountId);
+    const spec = checkRule(rule, "rule", actor.accountId);
     return this.mapDbErrors(() =>
       this.deps.store.transaction(async (r) => {
         const g = await this.lockGroup(r, actor, groupId, opts);
@@ -533,7 +547,7 @@ export class SecurityGroupService {
   async references(actor: Actor, groupIds: string[]): Promise<SecurityGroupReference[]> {
     const r = this.deps.store.read;
     const groups: GroupRow[] = [];
-    for (const [i, id] of groupIds.entries()) {
+    for (const [i, id] of idList(groupIds, "groupIds").entries()) {
       const g = await r.securityGroups.get(actor, id);
       if (!g) throw notFound("security-group", id, `groupIds[${i}]`);
       groups.push(g);
