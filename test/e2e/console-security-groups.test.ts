@@ -131,6 +131,15 @@ describe.skipIf(!hasChromium)("console security groups", () => {
     await insRow.getByRole("link", { name: `web (${sg})` }).waitFor();
     expect((await rig.call(alice, "GET", `/api/v1/instances/${instance.id}`)).securityGroupIds).toEqual([mine.defaultSecurityGroupId, sg]);
 
+    // A new instance made in the group from the create form.
+    const make = form(page, "Create an instance");
+    await make.getByLabel("Security group").selectOption(sg);
+    await make.getByLabel("Name").fill("web-2");
+    await make.getByRole("button", { name: "Create" }).click();
+    const second = page.getByRole("table", { name: "Instances" }).locator("tbody tr", { hasText: "web-2" });
+    await second.getByRole("link", { name: `web (${sg})` }).waitFor();
+    expect(await second.getByRole("link", { name: /^default/ }).count()).toBe(0);
+
     // And the group's page lists it as a member.
     await insRow.getByRole("link", { name: `web (${sg})` }).click();
     await page.getByRole("table", { name: "Members" }).locator(`tr[data-id="${instance.id}"]`).waitFor();
