@@ -5,13 +5,15 @@
  * As root the Linux data plane runs, so the namespaces are real; otherwise only the store is.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { CreateVpcCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { run } from "../../src/dataplane/kernel.ts";
 import { BIN, childEnv, tempDir } from "../support/process.ts";
 
 const ROOT = process.getuid?.() === 0;
+const FIXED = { id: "123456789012", accessKeyId: "AKIAIOSFODNN7EXAMPLE", accessKeySecret: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
 
 interface Line {
   endpoint: string;
@@ -37,8 +39,8 @@ describe("serve --ephemeral", () => {
     state.remove();
   });
 
-  async function start(): Promise<Ephemeral> {
-    const args = [BIN, "serve", "--ephemeral", "--port", "0", "--dataplane", ROOT ? "linux" : "none", "--settle-ms", "0"];
+  async function start(extra: string[] = []): Promise<Ephemeral> {
+    const args = [BIN, "serve", "--ephemeral", "--port", "0", "--dataplane", ROOT ? "linux" : "none", "--settle-ms", "0", ...extra];
     const proc = spawn(process.execPath, args, { env: childEnv({ VPCPEER_STATE_DIR: state.path }), stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
@@ -82,7 +84,7 @@ describe("serve --ephemeral", () => {
     }
   }
 
-  it("prints one JSON line with the endpoint and a default account; SIGTERM leaves nothing; a run killed with -9 is removed by the next start", async () => {
+  it("prints one JSON line with the endpoint and a default account (or the accounts file's); SIGTERM leaves nothing; a run killed with -9 is removed by the next start", async () => {
     const [a, b] = await Promise.all([start(), start()]);
     for (const e of [a, b]) {
       expect(e.line).toMatchObject({ endpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), netnsPrefix: expect.stringMatching(/^eph[a-z0-9]{6}$/), pid: e.proc.pid });
@@ -109,15 +111,19 @@ describe("serve --ephemeral", () => {
     await b.exited;
     expect(existsSync(dirs.b)).toBe(true);
     if (ROOT) expect(await namespaces(b.line.netnsPrefix)).toHaveLength(2);
-    const c = await start();
+    // With an accounts file, the line lists its accounts, with their fixed credentials.
+    const file = join(state.path, "accounts.json");
+    writeFileSync(file, JSON.stringify([{ name: "ci", ...FIXED }]));
+    const c = await start(["--accounts", file]);
     expect(c.stderr()).toContain("removed an earlier ephemeral run that was killed");
     expect(existsSync(dirs.b)).toBe(false);
     expect(await namespaces(b.line.netnsPrefix)).toEqual([]);
     expect(await hostLinks(b.line.netnsPrefix)).toEqual([]);
     expect(stateFiles()).toEqual([`ephemeral-${c.line.netnsPrefix}.json`]);
-    // The new run works as the others did.
-    const res = await fetch(`${c.line.endpoint}/api/v1/account`, { headers: { authorization: `Bearer ${c.line.accounts[0]!.token}` } });
-    expect(await res.json()).toMatchObject({ id: c.line.accounts[0]!.id, name: "default" });
+    expect(c.line.accounts).toEqual([{ name: "ci", ...FIXED, token: expect.stringMatching(/^vpt_/) }]);
+    const ec2 = new EC2Client({ endpoint: c.line.endpoint, region: "us-east-1", credentials: { accessKeyId: FIXED.accessKeyId, secretAccessKey: FIXED.accessKeySecret }, maxAttempts: 1 });
+    const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: "10.9.0.0/16" }));
+    expect(vpc.Vpc!.OwnerId).toBe(FIXED.id);
     c.proc.kill("SIGINT");
     expect(await c.exited).toEqual({ code: 0, signal: null });
     expect(stateFiles()).toEqual([]);
