@@ -288,6 +288,17 @@ describe.each(BACKENDS)("security groups on %s", (backend) => {
     const events = await s().events.list(a, { resourceId: i.id }, { limit: 10 });
     expect(events.items.at(-1)).toMatchObject({ type: "instance.updated", data: { fields: ["securityGroupIds"], securityGroupIds: [v.defaultSecurityGroupId, g1.id] } });
 
+    // Joins and leaves of different groups at once (two servers on PostgreSQL) lose none of each other.
+    const j = await instance(a, v.id, [g1.id]);
+    await Promise.all([rt.services.securityGroups.joinGroup(a, j.id, g2.id), rt2.services.securityGroups.joinGroup(a, j.id, v.defaultSecurityGroupId)]);
+    expect(new Set((await s().instances.get(a, j.id)).securityGroupIds)).toEqual(new Set([g1.id, g2.id, v.defaultSecurityGroupId]));
+    expect(await failure(s().securityGroups.joinGroup(a, j.id, g2.id))).toMatchObject({ code: "InvalidRequest", details: { reason: "already-member" } });
+    await Promise.all([rt.services.securityGroups.leaveGroup(a, j.id, g2.id), rt2.services.securityGroups.leaveGroup(a, j.id, g1.id)]);
+    expect((await s().instances.get(a, j.id)).securityGroupIds).toEqual([v.defaultSecurityGroupId]);
+    expect(await failure(s().securityGroups.leaveGroup(a, j.id, g1.id))).toMatchObject({ code: "InvalidRequest", details: { reason: "not-member" } });
+    expect(await failure(s().securityGroups.leaveGroup(a, j.id, v.defaultSecurityGroupId))).toMatchObject({ code: "InvalidRequest", details: { reason: "last-group" } });
+    await s().instances.delete(a, j.id);
+
     await s().securityGroups.delete(a, g2.id);
     const inUse = await failure(s().securityGroups.delete(a, g1.id));
     expect(inUse).toMatchObject({ code: "DependencyViolation", details: { members: [i.id] } });

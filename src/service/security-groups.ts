@@ -515,13 +515,52 @@ export class SecurityGroupService {
 
   /** Sets an instance's groups (1 to the quota, its VPC's, no repeats), in order. */
   async setInstanceGroups(actor: Actor, instanceId: string, groupIds: string[]): Promise<Instance> {
+    return this.changeInstanceGroups(actor, instanceId, () => groupIds);
+  }
+
+  /**
+   * Adds one group to an instance's (last), in one transaction under the instance's row lock, so
+   * that concurrent joins and leaves of different groups never lose each other (ECS
+   * JoinSecurityGroup). Already a member: InvalidRequest, details.reason "already-member".
+   */
+  async joinGroup(actor: Actor, instanceId: string, groupId: string): Promise<Instance> {
+    return this.changeInstanceGroups(actor, instanceId, (current) => {
+      if (current.includes(groupId)) {
+        throw new DomainError("InvalidRequest", `securityGroupId: instance ${instanceId} is already in ${groupId}`, { field: "securityGroupId", reason: "already-member", securityGroupId: groupId });
+      }
+      return [...current, groupId];
+    });
+  }
+
+  /**
+   * Removes one group from an instance's, as joinGroup does. Not a member: InvalidRequest,
+   * details.reason "not-member"; its only group: InvalidRequest, details.reason "last-group".
+   */
+  async leaveGroup(actor: Actor, instanceId: string, groupId: string): Promise<Instance> {
+    return this.changeInstanceGroups(actor, instanceId, (current) => {
+      if (!current.includes(groupId)) {
+        throw new DomainError("InvalidRequest", `securityGroupId: instance ${instanceId} is not in ${groupId}`, { field: "securityGroupId", reason: "not-member", securityGroupId: groupId });
+      }
+      if (current.length === 1) {
+        throw new DomainError("InvalidRequest", `securityGroupId: ${groupId} is the only security group of instance ${instanceId}; an instance keeps at least one`, {
+          field: "securityGroupId",
+          reason: "last-group",
+          securityGroupId: groupId,
+        });
+      }
+      return current.filter((g) => g !== groupId);
+    });
+  }
+
+  /** An instance's groups replaced by `next(current)`, read and written under the instance's row lock. */
+  private async changeInstanceGroups(actor: Actor, instanceId: string, next: (current: string[]) => string[]): Promise<Instance> {
     try {
       return await this.deps.store.transaction(async (r) => {
         const i = await r.instances.lock(actor, instanceId);
         if (!i) throw notFound("instance", instanceId);
         const vpc = await r.vpcs.get(actor.accountId, i.vpcId);
         if (!vpc) throw notFound("vpc", i.vpcId);
-        const ids = await checkInstanceGroups(this.deps, r, actor, vpc, groupIds);
+        const ids = await checkInstanceGroups(this.deps, r, actor, vpc, next([...i.securityGroupIds]));
         await r.securityGroupRules.setMemberships(i.id, actor.accountId, ids);
         await r.instances.update(actor.accountId, i.id, { updated_at: nowIso(this.deps) }, undefined);
         const after = (await r.instances.get(actor, i.id))!;
