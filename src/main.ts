@@ -173,7 +173,7 @@ export async function serve(opts: ServeOptions): Promise<Server> {
     if (opts.accounts) {
       accounts = await runtime.services.accounts.ensure(opts.accounts.entries, opts.accounts.source);
       // Names and ids only: secrets and tokens are never logged.
-      logger.info({ created: accounts.created.map((a) => ({ name: a.name, id: a.accountId, accessKeyId: a.accessKeyId })), present: accounts.present }, `accounts file ${opts.accounts.source}: ${accounts.created.length} created, ${accounts.present.length} as the file says`);
+      logger.info({ created: accounts.created.map((a) => ({ name: a.name, id: a.accountId, accessKeyId: a.accessKeyId })), present: accounts.present }, `${opts.accounts.source}: ${accounts.created.length} created, ${accounts.present.length} already there as given`);
     }
     dataplane = await startDataplane(runtime, opts.dataplane, opts.netnsPrefix ?? "vpcpeer", logger, opts.ovn);
   } catch (e) {

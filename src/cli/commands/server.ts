@@ -81,7 +81,7 @@ export function serverCommands(program: Command): void {
     const settleMs = o.settleMs === undefined ? undefined : parseSettleMs(o.settleMs, `--settle-ms: "${o.settleMs}"`);
     // The whole file is checked before anything starts.
     const { readAccountsFile } = await import("../../service/accounts-file.ts");
-    let accounts = o.accounts === undefined ? undefined : { entries: readAccountsFile(o.accounts), source: o.accounts };
+    let accounts = o.accounts === undefined ? undefined : { entries: readAccountsFile(o.accounts), source: `accounts file ${o.accounts}` };
     const { serve } = await import("../../main.ts");
     let ephemeral: Awaited<ReturnType<typeof startEphemeral>> | null = null;
     if (o.ephemeral) {
