@@ -255,6 +255,34 @@ describe("Alibaba ECS security groups through @alicloud/ecs20140526", () => {
     expect((await h.runtime.services.securityGroups.get({ accountId: bob.id, region: R }, gb)).rules.find((r) => "securityGroupId" in r.peer && r.peer.securityGroupId === ga)).toMatchObject({ stale: true });
   });
 
+  it("answers an owner account name of no account as it answers an existing account's unreachable group", async () => {
+    // Which account names exist is not the caller's to learn: an unknown SourceGroupOwnerAccount
+    // fails exactly as the name of an account the caller is not peered with does.
+    const carol = await h.account(`carol-${Date.now()}`);
+    const carolName = (await h.runtime.services.accounts.list()).find((x) => x.id === carol.id)!.name;
+    const ga = await createGroup(alice, (await network(alice, "10.53.0.0/16")).vpcId, "names");
+    const gc = await createGroup(carol, (await network(carol, "10.54.0.0/16")).vpcId, "hidden");
+    const answer = async (p: Promise<unknown>) => {
+      try {
+        await p;
+        return "no error";
+      } catch (e) {
+        const err = e as { code?: string; statusCode?: number; data?: { Message?: string }; message?: string };
+        return `${err.code} ${err.data?.Message ?? String(err.message).replace(/request id: \S+/i, "")}`;
+      }
+    };
+    const authorize = (owner: string) =>
+      answer(ecs(alice).authorizeSecurityGroup(new Ecs.AuthorizeSecurityGroupRequest({ regionId: R, securityGroupId: ga, permissions: [new Ecs.AuthorizeSecurityGroupRequestPermissions({ ipProtocol: "tcp", portRange: "80/80", sourceGroupId: gc, sourceGroupOwnerAccount: owner })] })));
+    const revoke = (owner: string) =>
+      answer(ecs(alice).revokeSecurityGroup(new Ecs.RevokeSecurityGroupRequest({ regionId: R, securityGroupId: ga, ipProtocol: "tcp", portRange: "80/80", sourceGroupId: gc, sourceGroupOwnerAccount: owner })));
+    const unknown = `nobody-${Date.now()}@example.com`;
+    expect(await authorize(unknown)).toMatch(/^InvalidSourceGroupId\.NotFound /);
+    expect(await authorize(unknown)).toBe(await authorize(carolName));
+    expect(await revoke(unknown)).toBe(await revoke(carolName));
+    expect(await revoke(unknown)).not.toBe("no error");
+    expect(await permissions(alice, ga)).toEqual([]);
+  });
+
   it("never answers 5xx to malformed permissions, and writes all of a request or none of it", async () => {
     const net = await network(alice, "10.60.0.0/16");
     const sg = await createGroup(alice, net.vpcId, "fuzz");

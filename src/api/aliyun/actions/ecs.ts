@@ -71,18 +71,25 @@ function instanceView(i: Instance) {
   };
 }
 
-/** The account a SourceGroupOwnerAccount / …OwnerId names: an account id, or an account's name. Unknown: the group is not found. */
-async function ownerOf(c: Ctx, p: ParsedPermission, direction: SgDirection): Promise<string | undefined> {
+/**
+ * An account id no account can have (account ids are below 2^53, domain/ids.ts), though it has an
+ * account id's form: what an account name that names no account stands for.
+ */
+const NO_ACCOUNT = "9999999999999999";
+
+/**
+ * The account a SourceGroupOwnerAccount / …OwnerId names: an account id, or an account's name. A
+ * name of no account stands for an account that has no groups (NO_ACCOUNT), so that the request
+ * then fails exactly as it does for an existing account whose group the caller cannot reach: the
+ * answers must not tell which account names exist.
+ */
+async function ownerOf(c: Ctx, p: ParsedPermission): Promise<string | undefined> {
   if (!p.owner) return undefined;
   if (p.owner.id !== undefined) return p.owner.id;
   const account = p.owner.account!;
   if (/^[1-9]\d{11,15}$/.test(account)) return account;
   const found = (await c.services.accounts.list()).find((a) => a.name === account);
-  if (!found) {
-    const s = direction === "ingress" ? "Source" : "Dest";
-    throw new AliyunError(`Invalid${s}GroupId.NotFound`, 404, `The ${s}GroupId provided does not exist in our records.`);
-  }
-  return found.id;
+  return found ? found.id : NO_ACCOUNT;
 }
 
 /** The request's permissions as rules, group owners resolved. */
@@ -90,7 +97,7 @@ async function rulesOf(c: Ctx, groupId: string, direction: SgDirection): Promise
   const parsed = parsePermissions(c.p, direction, groupId);
   const out: { at: string; rule: SgRuleInput }[] = [];
   for (const p of parsed) {
-    const owner = await ownerOf(c, p, direction);
+    const owner = await ownerOf(c, p);
     const rule = owner !== undefined && "securityGroupId" in p.rule.peer ? { ...p.rule, peer: { ...p.rule.peer, accountId: owner } } : p.rule;
     out.push({ at: p.at, rule });
   }
@@ -211,7 +218,7 @@ async function modifyRule(c: Ctx, direction: SgDirection): Promise<Record<string
       return typeof old === "string" && old !== "" ? old : undefined;
     };
     const parsed = parsePermission(direction, "", get, g.id);
-    const owner = await ownerOf(c, parsed, direction);
+    const owner = await ownerOf(c, parsed);
     rule = owner !== undefined && "securityGroupId" in parsed.rule.peer ? { ...parsed.rule, peer: { ...parsed.rule.peer, accountId: owner } } : parsed.rule;
     if ("securityGroupId" in rule.peer && !newPeer && "securityGroupId" in target.peer) rule = { ...rule, peer: { securityGroupId: target.peer.securityGroupId, accountId: target.peer.accountId } };
     if (c.p.str("Description") === undefined) rule = { ...rule, description: target.description };
