@@ -10,6 +10,7 @@ for (const v of ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"]) dele
 import { Readable } from "node:stream";
 import {
   AcceptVpcPeeringConnectionCommand,
+  AuthorizeSecurityGroupIngressCommand,
   CreateNetworkInsightsPathCommand,
   CreateRouteCommand,
   CreateSubnetCommand,
@@ -21,6 +22,7 @@ import {
   DescribeNetworkInsightsAnalysesCommand,
   DescribeNetworkInsightsPathsCommand,
   DescribeRouteTablesCommand,
+  DescribeSecurityGroupsCommand,
   EC2Client,
   RunInstancesCommand,
   StartNetworkInsightsAnalysisCommand,
@@ -84,6 +86,9 @@ describe.each(BACKENDS)("AWS face: Reachability Analyzer (network insights paths
     net.bTable = await main(bVpc);
     await ea.send(new CreateRouteCommand({ RouteTableId: aTable, DestinationCidrBlock: "10.62.0.0/16", VpcPeeringConnectionId: net.pcx }));
     await ea.send(new CreateRouteCommand({ RouteTableId: net.bTable, DestinationCidrBlock: "10.61.0.0/16", VpcPeeringConnectionId: net.pcx }));
+    // AWS's default groups admit only their own members: b's admits a's VPC.
+    const bDefault = (await ea.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "vpc-id", Values: [bVpc] }, { Name: "group-name", Values: ["default"] }] }))).SecurityGroups![0]!.GroupId!;
+    await ea.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: bDefault, IpPermissions: [{ IpProtocol: "-1", IpRanges: [{ CidrIp: "10.61.0.0/16" }] }] }));
   }, 25_000);
   afterAll(() => server?.close());
 
