@@ -29,7 +29,9 @@ export interface EphemeralRun {
 }
 
 const DIR_PREFIX = "vpcpeer-ephemeral-";
-const STATE_FILE = /^ephemeral-([a-z][a-z0-9]{0,11})\.json$/;
+/** Only prefixes this code makes: a state file never names another deployment's (`vpcpeer`, a test's). */
+const EPHEMERAL_PREFIX = /^eph[a-z0-9]{6}$/;
+const STATE_FILE = /^ephemeral-(eph[a-z0-9]{6})\.json$/;
 
 export function ephemeralStateDir(): string {
   if (process.env.VPCPEER_STATE_DIR) return process.env.VPCPEER_STATE_DIR;
@@ -60,7 +62,7 @@ const NO_ROWS: DesiredRows = { fingerprint: "", vpcs: [], subnets: [], routeTabl
  */
 export async function removeEphemeralRun(run: EphemeralRun): Promise<string[]> {
   const problems: string[] = [];
-  if (!PREFIX_PATTERN.test(run.prefix)) return [`state file of ${run.prefix}: not a prefix`];
+  if (!EPHEMERAL_PREFIX.test(run.prefix) || !PREFIX_PATTERN.test(run.prefix)) return [`state file of ${run.prefix}: not an ephemeral run's prefix`];
   try {
     const { listNamespaces, run: exec } = await import("./dataplane/kernel.ts");
     for (const ns of await listNamespaces(run.prefix)) {
