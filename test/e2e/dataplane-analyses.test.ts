@@ -60,7 +60,7 @@ describe.skipIf(!isRoot)("analyzer vs packets on the Linux data plane", () => {
   const vpcs: V[] = [];
   const active: { id: string; x: V; y: V }[] = [];
 
-  it(`random topologies: the analysis equals the probe on ${PAIRS} pairs over ${VPCS} VPCs (seed ${seed})`, { timeout: 180_000 }, async () => {
+  it(`random topologies: the analysis equals the probe on ${PAIRS} pairs over ${VPCS} VPCs (seed ${seed})`, { timeout: 240_000 }, async () => {
     await propertyRun({ seed, vpcCount: VPCS, pairCount: PAIRS, accounts, call, url: () => server.url, settle: async () => undefined, vpcs, active, label: "linux", concurrency: WIDTH, protocols: protocolsFromEnv(DEFAULT_PROTOCOLS) });
   });
 

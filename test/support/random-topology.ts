@@ -5,7 +5,9 @@
  * instance and a second route table, most associated with it), random peerings (pending or
  * accepted), routes to the whole peer CIDR or its first /24, in the main table or the second one,
  * some through the second subnet's instance as an appliance, or declared with the peering's
- * request and accept; then churn the data plane must undo (live peerings deleted, requests
+ * request and accept; random security groups on some instances (random rules: ports around the
+ * probes', CIDR and group peers, drops before accepts, ICMP), made through /api/v1/security-groups
+ * before the churn so that some group peers go stale; then churn the data plane must undo (live peerings deleted, requests
  * rejected, routes deleted, subnets moved between tables); then random source/destination pairs
  * (mostly TCP, some UDP and ICMP) analysed with `verify: true`. Every disagreement between the
  * model and the probe fails with the pair, both verdicts and the analyzer's reasons. Seeded
@@ -73,6 +75,8 @@ export interface RandomVpc {
   instances: RandomInstance[];
   /** An instance of the second subnet that may serve as an appliance. */
   appliance: string | null;
+  /** The VPC's default security group (open: the native API's default). */
+  defaultGroup?: string | undefined;
 }
 
 export interface PropertyResult {
@@ -131,7 +135,7 @@ export async function propertyRun(o: RunOptions): Promise<PropertyResult[]> {
     const v = await ok(owner, "POST", "/api/v1/vpcs", { name: `v${k}`, region: "cn-hangzhou", cidr: `10.${k}.0.0/16` });
     const s1 = await ok(owner, "POST", "/api/v1/subnets", { vpcId: v.id, cidr: `10.${k}.1.0/24` });
     const i1 = await ok(owner, "POST", "/api/v1/instances", { subnetId: s1.id });
-    const entry: RandomVpc = { owner, id: v.id, cidr: v.cidr, main: v.defaultRouteTableId, alt: null, instances: [mine(i1, owner)], appliance: null, second: null };
+    const entry: RandomVpc = { owner, id: v.id, cidr: v.cidr, main: v.defaultRouteTableId, alt: null, instances: [mine(i1, owner)], appliance: null, second: null, defaultGroup: v.defaultSecurityGroupId };
     if (r.chance(0.5)) {
       const alt = await ok(owner, "POST", "/api/v1/route-tables", { vpcId: v.id, name: "alt" });
       const s2 = await ok(owner, "POST", "/api/v1/subnets", { vpcId: v.id, cidr: `10.${k}.2.0/24` });
@@ -183,6 +187,7 @@ export async function propertyRun(o: RunOptions): Promise<PropertyResult[]> {
       if (me.alt && r.chance(0.4)) await route(me.owner, me.alt, { destinationCidr: peer.cidr, target: { type: "peering", id: p.id } }, false);
     }
   }
+  const groups = await randomGroups(r, { ok, call, vpcs, pairCount, peered: (x, y) => pairs.has([x.id, y.id].sort().join()) });
   // Churn, so that the data plane must also undo what it applied: some live peerings deleted
   // (their routes go with them), some requests rejected (their routes stay, blackholes), some
   // routes deleted, some second subnets moved to the other table.
@@ -248,10 +253,79 @@ export async function propertyRun(o: RunOptions): Promise<PropertyResult[]> {
   const reachable = results.filter((x) => x.probe).length;
   const codes = [...new Set(results.flatMap((x) => x.reasons.map((y) => y.code)))].sort();
   const states = ["active", "pending", "deleted", "rejected"].map((st) => `${peerings.filter((q) => q.state === st).length} ${st}`).join(", ");
-  console.info(`dataplane-analyses (${label}): ${vpcCount} VPCs, ${all.length} instances, peerings ${states} (${peerings.filter((q) => q.declared).length} declaring their routes), ${routes.length} other routes, ${appliances.size} appliances; built in ${built} ms, ${pairCount} pairs in ${Date.now() - t0 - built} ms; ${reachable} reachable, ${pairCount - reachable} not; reasons seen: ${codes.join(", ")}`);
+  console.info(`dataplane-analyses (${label}): ${vpcCount} VPCs, ${all.length} instances, peerings ${states} (${peerings.filter((q) => q.declared).length} declaring their routes), ${routes.length} other routes, ${appliances.size} appliances, ${groups.groups} security groups on ${groups.instances} instances (${groups.rules} rules, ${groups.peerRules} naming groups); built in ${built} ms, ${pairCount} pairs in ${Date.now() - t0 - built} ms; ${reachable} reachable, ${pairCount - reachable} not; reasons seen: ${codes.join(", ")}`);
   const disagreements = results.filter((x) => x.model !== x.probe || x.reasons.some((y) => y.code === "MODEL_DATAPLANE_MISMATCH"));
   expect(disagreements.map(describeDisagreement), `${label}: the analyzer and the probe disagree (seed ${seed}, ${vpcCount} VPCs, ${pairCount} pairs)`).toEqual([]);
   // Not a trivial topology: some pair is reachable.
   expect(reachable, `seed ${seed}: no pair reachable`).toBeGreaterThan(0);
   return results;
+}
+
+/**
+ * Random security groups: about 40% of the instances get a group of their own (1–3 ingress and
+ * 1–2 egress rules: tcp/udp on one probe port, a range of them or every port, all protocols, ICMP
+ * any / echo request / echo reply; peers 0.0.0.0/0, 10.0.0.0/8, a VPC, a subnet or an instance;
+ * about one in five a drop; priorities 1–5), alone or beside the VPC's open default group (whose
+ * accepts at priority 1 then leave only the drops at priority 1 to decide). Then some groups admit
+ * another group's members (of the same VPC or a peered one: refused, and skipped, when the peering
+ * is not active). Port ranges stay below the ephemeral ports (32768–60999) or cover them all, so a
+ * reply judged as a new packet (an appliance only the replies cross) has one verdict for every
+ * client port. Everything goes through /api/v1.
+ */
+async function randomGroups(
+  r: ReturnType<typeof rng>,
+  o: { ok: (a: Acct, method: string, path: string, body?: unknown) => Promise<AnyBody>; call: ReturnType<typeof callAt>; vpcs: RandomVpc[]; pairCount: number; peered: (x: RandomVpc, y: RandomVpc) => boolean },
+): Promise<{ groups: number; instances: number; rules: number; peerRules: number }> {
+  const { ok, call, vpcs, pairCount, peered } = o;
+  const all = vpcs.flatMap((v) => v.instances);
+  const probePort = () => 20000 + Math.floor(r.next() * pairCount);
+  const peer = () => {
+    const k = r.next();
+    if (k < 0.35) return { cidr: "0.0.0.0/0" };
+    if (k < 0.5) return { cidr: "10.0.0.0/8" };
+    if (k < 0.7) return { cidr: r.pick(vpcs).cidr };
+    if (k < 0.8) return { cidr: r.pick(vpcs).cidr.replace(/\.0\.0\/16$/, ".1.0/24") };
+    return { cidr: `${r.pick(all).privateIp}/32` };
+  };
+  const rule = (direction: "ingress" | "egress") => {
+    const kind = r.pick(["port", "range", "range", "every", "all", "all", "icmp", "icmp-request", "icmp-reply"] as const);
+    const protocol = kind === "all" ? "all" : kind.startsWith("icmp") ? "icmp" : r.chance(0.8) ? "tcp" : "udp";
+    const from = probePort();
+    const ports = kind === "port" ? { fromPort: from } : kind === "range" ? { fromPort: from, toPort: Math.min(from + Math.floor(r.next() * pairCount), 32767) } : {};
+    const icmp = kind === "icmp-request" ? { icmpType: 8 } : kind === "icmp-reply" ? { icmpType: 0, icmpCode: 0 } : {};
+    return { direction, protocol, ...ports, ...icmp, peer: peer(), action: r.chance(0.2) ? "drop" : "accept", priority: 1 + Math.floor(r.next() * 5) };
+  };
+  const made: { id: string; vpc: RandomVpc }[] = [];
+  let rules = 0;
+  let instances = 0;
+  for (const v of vpcs) {
+    for (const i of v.instances) {
+      if (!r.chance(0.4)) continue;
+      const body = [...Array.from({ length: 1 + Math.floor(r.next() * 3) }, () => rule("ingress")), ...Array.from({ length: 1 + Math.floor(r.next() * 2) }, () => rule("egress"))];
+      // Many instances still talk to anything out, or to the 10/8 in, below the random rules.
+      if (r.chance(0.7)) body.push({ direction: "egress", protocol: "all", peer: { cidr: "0.0.0.0/0" }, action: "accept", priority: 5 });
+      if (r.chance(0.4)) body.push({ direction: "ingress", protocol: "all", peer: { cidr: "10.0.0.0/8" }, action: "accept", priority: 5 });
+      // The same rule twice is refused (DuplicateSecurityGroupRule): one of each.
+      const key = (x: AnyBody) => JSON.stringify([x.direction, x.protocol, x.fromPort ?? null, x.toPort ?? x.fromPort ?? null, x.icmpType ?? null, x.icmpCode ?? null, x.peer, x.action, x.priority]);
+      const unique = [...new Map(body.map((x) => [key(x), x])).values()];
+      const g = await ok(v.owner, "POST", "/api/v1/security-groups", { vpcId: v.id, name: `r-${i.id}`, rules: unique });
+      rules += g.rules.length;
+      made.push({ id: g.id, vpc: v });
+      const withDefault = v.defaultGroup && r.chance(0.3) ? (r.chance(0.5) ? [v.defaultGroup, g.id] : [g.id, v.defaultGroup]) : [g.id];
+      await ok(v.owner, "PATCH", `/api/v1/instances/${i.id}`, { securityGroupIds: withDefault });
+      instances++;
+    }
+  }
+  // Group peers: the members of another group (the same VPC's, or a peer VPC's, maybe another account's).
+  let peerRules = 0;
+  for (const g of made) {
+    const near = made.filter((x) => x.vpc === g.vpc || peered(x.vpc, g.vpc));
+    if (near.length === 0 || !r.chance(0.6)) continue;
+    const other = r.pick(near);
+    const body = { rules: [{ ...rule("ingress"), peer: { securityGroupId: other.id, accountId: other.vpc.owner.accountId } }] };
+    const res = await call(g.vpc.owner, "POST", `/api/v1/security-groups/${g.id}/rules`, body);
+    expect(res.status, `POST /api/v1/security-groups/${g.id}/rules ${JSON.stringify(body)} → ${JSON.stringify(res.body)}`).toBeLessThan(500);
+    if (res.status < 300) (peerRules++, rules++);
+  }
+  return { groups: made.length, instances, rules, peerRules };
 }
