@@ -172,7 +172,11 @@ describe("zones through every face", () => {
     expect(vpc.status).toBe(201);
     const ok = await call("POST", "/api/v1/subnets", { vpcId: vpc.body.id, name: "g", cidr: "10.63.1.0/24", zone: "cn-beijing-g" });
     expect(ok.status).toBe(201);
-    expect(ok.body.zone).toBe("cn-beijing-g");
+    expect(ok.body).toMatchObject({ zone: "cn-beijing-g", zoneId: "cn-beijing-g" });
+    const vpcUs = await call("POST", "/api/v1/vpcs", { name: "zones-us", region: "us-west-1", cidr: "10.64.0.0/16" });
+    const sub = await call("POST", "/api/v1/subnets", { vpcId: vpcUs.body.id, cidr: "10.64.1.0/24", zone: "us-west-1c" });
+    expect(sub.body).toMatchObject({ zone: "us-west-1c", zoneId: "usw1-az3" });
+    expect((await call("GET", `/api/v1/subnets/${sub.body.id}`)).body.zoneId).toBe("usw1-az3");
     const bad = await call("POST", "/api/v1/subnets", { vpcId: vpc.body.id, name: "b", cidr: "10.63.2.0/24", zone: "cn-beijing-b" });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe("InvalidZone");

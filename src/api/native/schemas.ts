@@ -97,6 +97,7 @@ export const Subnet = Type.Object(
     vpcId: Id("vpc"),
     region: Type.String(),
     zone: Type.String(),
+    zoneId: Type.String({ description: "The zone's id in the region catalogue (use1-az1, 100003, cn-hangzhou-h); GET /regions/{id}/zones lists them" }),
     cidr: Type.String(),
     gatewayIp: Type.String({ description: "The VPC router's address in this subnet (first host)" }),
     routeTableId: Id("routeTable"),

@@ -29,9 +29,13 @@ const ListSubnets = Type.Object({
 });
 const Associate = Type.Object({ routeTableId: Id("routeTable"), dryRun: DryRunField }, { additionalProperties: false });
 
-const view = (s: SubnetModel) => ({ ...s, gatewayIp: gatewayIp(parseCidr(s.cidr, "cidr")) });
-
 export function subnetRoutes(app: FastifyInstance, s: Services): void {
+  /** The subnet as the API shows it: with its router's address and its zone's id from the catalogue. */
+  const view = (sub: SubnetModel) => ({
+    ...sub,
+    zoneId: s.regions.list().find((r) => r.id === sub.region)?.zones.find((z) => z.name === sub.zone)?.id ?? sub.zone,
+    gatewayIp: gatewayIp(parseCidr(sub.cidr, "cidr")),
+  });
   const tags = ["Subnets"];
   app.post<{ Body: Static<typeof CreateSubnet> }>(
     "/api/v1/subnets",
