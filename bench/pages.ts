@@ -10,13 +10,21 @@
  * it (parameters parsed and checked, the answer built), without the HTTP and signature layers,
  * which cost the same in both stores (bench/tencent.ts and bench/aws.ts measure them).
  *
- * Options: --quick (fewer calls), --small N, --large N (VPCs per store), --json FILE.
+ * Each VPC also has a peering with the next VPC and a router interface, each with one tag (#17's
+ * last lists: Alibaba DescribeRouterInterfaces, ListVpcPeerConnections, ListTagResources, AWS
+ * DescribeVpcPeeringConnections, DescribeTags).
+ *
+ * Options: --quick (fewer calls), --small N, --large N (VPCs per store), --only A,B (the calls
+ * whose name contains one of them), --json FILE.
  */
 import { randomUUID } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
+import { routerInterfaceActions } from "../src/api/aliyun/actions/router-interface.ts";
+import { vpcTagActions } from "../src/api/aliyun/actions/tags.ts";
 import { vpcActions as aliyunVpcActions } from "../src/api/aliyun/actions/vpc.ts";
+import { vpcPeerActions } from "../src/api/aliyun/actions/vpcpeer.ts";
 import { Params as AliyunParams } from "../src/api/aliyun/params.ts";
 import { EC2_ACTIONS } from "../src/api/aws/actions/index.ts";
 import { Params as AwsParams, parseForm } from "../src/api/aws/query.ts";
@@ -27,7 +35,7 @@ import { cleanup, cleanupSync, tempDir } from "./proc.ts";
 import { fmt, table } from "./scenario.ts";
 
 const { values: flags } = parseArgs({
-  options: { quick: { type: "boolean", default: false }, small: { type: "string" }, large: { type: "string" }, json: { type: "string" } },
+  options: { quick: { type: "boolean", default: false }, small: { type: "string" }, large: { type: "string" }, json: { type: "string" }, only: { type: "string" } },
 });
 const SMALL = Number(flags.small ?? 1_000);
 const LARGE = Number(flags.large ?? 100_000);
@@ -71,6 +79,69 @@ async function seed(n: number): Promise<Seeded> {
           },
           { bench: String(i % 10) },
         );
+        // A peering of this VPC with the next one, and a router interface on it (#17's last lists).
+        const next = (i + 1) % n;
+        await r.peerings.insert(
+          {
+            id: `pcx-${suffix}`,
+            origin: "peering",
+            name: `bench-${i}`,
+            description: "",
+            requester_account_id: accountId,
+            requester_router_type: "vpc",
+            requester_router_id: `vpc-${suffix}`,
+            requester_region: BENCH_REGION,
+            requester_cidrs: JSON.stringify([`10.${(i >> 8) & 255}.${i & 255}.0/24`]),
+            accepter_account_id: accountId,
+            accepter_router_type: "vpc",
+            accepter_router_id: `vpc-${next.toString(36).padStart(12, "0")}`,
+            accepter_region: BENCH_REGION,
+            accepter_cidrs: JSON.stringify([`10.${(next >> 8) & 255}.${next & 255}.0/24`]),
+            state: "active",
+            state_reason: null,
+            live_pair: null,
+            bandwidth_mbps: null,
+            charge_type: "pay-as-you-go",
+            period_months: null,
+            auto_renew: 0,
+            expires_at: null,
+            term_ends_at: null,
+            billed_until: at,
+            generation: 1,
+            requester_allow_remote_dns: 0,
+            accepter_allow_remote_dns: 0,
+            created_at: at,
+            updated_at: at,
+          },
+          { accountId, tags: { bench: String(i % 10) } },
+        );
+        await r.routerInterfaces.insert(
+          {
+            id: `ri-${suffix}`,
+            account_id: accountId,
+            name: `bench-${i}`,
+            description: "",
+            region: BENCH_REGION,
+            role: "initiator",
+            router_type: "vpc",
+            router_id: `vpc-${suffix}`,
+            spec: "Small.1",
+            bandwidth_mbps: 10,
+            charge_type: "pay-as-you-go",
+            period_months: null,
+            auto_renew: 0,
+            opposite_account_id: accountId,
+            opposite_region: BENCH_REGION,
+            opposite_router_type: "vpc",
+            opposite_router_id: "",
+            opposite_interface_id: null,
+            status: "Idle",
+            peering_id: null,
+            created_at: at,
+            updated_at: at,
+          },
+          { bench: String(i % 10) },
+        );
       }
     });
   }
@@ -83,11 +154,13 @@ function calls(s: Seeded): Record<string, () => Promise<number>> {
   const services = rt.services;
   const region = services.regions.list().find((r) => r.id === BENCH_REGION)!;
   const account = { id: accountId } as never;
-  const aws = (body: string) => async () => {
+  const aws = (body: string, action = "DescribeVpcs", set = "vpcSet") => async () => {
     const p = new AwsParams(parseForm(body, "request body"));
-    const out = await EC2_ACTIONS.DescribeVpcs!.run({ services, actor: { accountId, region: BENCH_REGION }, account, region, p, action: "DescribeVpcs", requestId: randomUUID() });
-    return (out.vpcSet as unknown[]).length;
+    const out = await EC2_ACTIONS[action]!.run({ services, actor: { accountId, region: BENCH_REGION }, account, region, p, action, requestId: randomUUID() });
+    return (out[set] as unknown[]).length;
   };
+  const ali = (run: (c: never) => Promise<Record<string, unknown>>, params: Record<string, string>, items: (out: Record<string, unknown>) => unknown[]) => async () =>
+    items(await run({ services, actor: { accountId, region: BENCH_REGION }, p: new AliyunParams(Object.entries({ RegionId: BENCH_REGION, ...params })) } as never)).length;
   const tencent = (raw: Record<string, unknown>) => async () => {
     const out = await tencentVpcActions.DescribeVpcs!.handler({ services, actor: { accountId }, region: BENCH_REGION, action: "DescribeVpcs" }, raw);
     return (out.VpcSet as unknown[]).length;
@@ -105,6 +178,11 @@ function calls(s: Seeded): Record<string, () => Promise<number>> {
     "Alibaba DescribeVpcs PageSize=50": aliyun({ PageSize: "50" }),
     "AWS DescribeVpcs MaxResults=100": aws("Action=DescribeVpcs&Version=2016-11-15&MaxResults=100"),
     "AWS DescribeVpcs tag:bench=3": aws("Action=DescribeVpcs&Version=2016-11-15&MaxResults=100&Filter.1.Name=tag%3Abench&Filter.1.Value.1=3"),
+    "Alibaba DescribeRouterInterfaces PageSize=50": ali(routerInterfaceActions.DescribeRouterInterfaces!.run, { PageSize: "50" }, (o) => (o.RouterInterfaceSet as { RouterInterfaceType: unknown[] }).RouterInterfaceType),
+    "Alibaba ListVpcPeerConnections MaxResults=100": ali(vpcPeerActions.ListVpcPeerConnections!.run, { MaxResults: "100" }, (o) => o.VpcPeerConnects as unknown[]),
+    "Alibaba ListTagResources VPC Tag bench=3": ali(vpcTagActions.ListTagResources!.run, { ResourceType: "VPC", "Tag.1.Key": "bench", "Tag.1.Value": "3", MaxResults: "100" }, (o) => (o.TagResources as { TagResource: unknown[] }).TagResource),
+    "AWS DescribeVpcPeeringConnections MaxResults=100": aws("Action=DescribeVpcPeeringConnections&Version=2016-11-15&MaxResults=100", "DescribeVpcPeeringConnections", "vpcPeeringConnectionSet"),
+    "AWS DescribeTags MaxResults=100": aws("Action=DescribeTags&Version=2016-11-15&MaxResults=100", "DescribeTags", "tagSet"),
   };
 }
 
@@ -129,7 +207,8 @@ try {
   const b = calls(large);
   const rows: string[][] = [];
   const results: { name: string; smallUs: number; largeUs: number; ratio: number; items: number }[] = [];
-  for (const name of Object.keys(a)) {
+  // --only A,B: the calls whose name contains A or B.
+  for (const name of Object.keys(a).filter((n) => flags.only === undefined || flags.only.split(",").some((o) => n.includes(o)))) {
     const items = await a[name]!();
     if (items !== (await b[name]!())) throw new Error(`${name}: the two stores answer pages of different sizes`);
     // Alternate the stores, so that a slower moment of the machine does not fall on one of them.

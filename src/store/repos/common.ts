@@ -153,7 +153,12 @@ export interface PageSpec<R> {
    * however many rows match. `db` builds the query over them. Their rows carry the sort column.
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  others?: { db: Db; bases: ((arg: Arg) => SelectQueryBuilder<any, any, R>)[] };
+  others?: {
+    db: Db;
+    bases: ((arg: Arg) => SelectQueryBuilder<any, any, R>)[];
+    /** The ranges may share rows (each range's rows then carry the same columns): a row is listed once. */
+    overlapping?: boolean;
+  };
   /**
    * What a page row is, computed over the page's rows only: given the ranged, ordered and limited
    * base (its table's columns, aliased `t`), the select that makes each row (a resource's JSON,
@@ -241,7 +246,7 @@ export async function paginate<R>(runner: Runner, spec: PageSpec<R>, opts: ListO
     // Each range in a subquery of its own (a compound's members cannot be ordered and limited).
     const { db, bases } = spec.others;
     const sub = (base: typeof spec.base, i: number) => db.selectFrom(ranged(base, arg).as(`r${i}`) as never).selectAll();
-    const union = bases.reduce((u, base, i) => u.unionAll(sub(base, i + 1)), sub(spec.base, 0));
+    const union = bases.reduce((u, base, i) => (spec.others!.overlapping ? u.union(sub(base, i + 1)) : u.unionAll(sub(base, i + 1))), sub(spec.base, 0));
     return ordered(db.selectFrom(union.as("u") as never).selectAll(), "u").limit(arg(limit) as unknown as number);
   });
   const more = rows.length > opts.limit;

@@ -397,7 +397,10 @@ export class PeeringsRepo {
       return qb;
     };
     const requester = (arg: Arg) => filtered(mine("requester", arg), arg);
-    // A peering in the first range is left to it.
+    // For the count, a peering in the first range is left to it. A page reads the two ranges
+    // whole and drops the repeats (overlapping): an exclusion would make the second range walk
+    // every peering the account made with itself before finding one it keeps.
+    const both = (arg: Arg) => filtered(mine("accepter", arg), arg);
     const accepter = (arg: Arg) =>
       filtered(mine("accepter", arg), arg).where((eb) =>
         own && region !== null
@@ -412,7 +415,7 @@ export class PeeringsRepo {
       // The time finishedSince names moves from call to call; a cursor stays valid across it.
       filterArgs: since === null ? args : args.filter((_, i) => i !== since),
       base: requester,
-      others: { db: this.db, bases: [accepter] },
+      others: { db: this.db, bases: [both], overlapping: true },
       cursorOf: (r: Row, column: SortColumn): [string, string] => [column === "name" ? r.name : r.created_at, r.id],
     };
     return { spec, all, requester, accepter };
