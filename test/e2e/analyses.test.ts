@@ -18,7 +18,7 @@ type Acct = { id: string; token: string };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyBody = any;
 
-const ID_TOKEN = /\b(?:vpc|subnet|rtb|rt|vbr|ins|pcx|ri)-[a-z0-9]{12}\b/g;
+const ID_TOKEN = /\b(?:vpc|subnet|rtb|rt|vbr|ins|pcx|ri|sg)-[a-z0-9]{12}\b/g;
 
 describe.each(BACKENDS)("analyses on %s", (backend) => {
   let h: Harness;
@@ -91,7 +91,7 @@ describe.each(BACKENDS)("analyses on %s", (backend) => {
     expect(oneWay.reachable).toBe(false);
     expect(oneWay.reasons).toEqual([expect.objectContaining({ code: "RETURN_ROUTE_MISSING", resource: null })]);
     expect(oneWay.reasons[0].message).toContain("the peer's return path is not visible to you");
-    expect(oneWay.forward.map((x: AnyBody) => x.type)).toEqual(["instance", "subnet", "vpc-router", "route-table", "peering", "peer-network"]);
+    expect(oneWay.forward.map((x: AnyBody) => x.type)).toEqual(["instance", "security-group", "subnet", "vpc-router", "route-table", "peering", "peer-network"]);
     // Bob, asking the other way, is told about his own table.
     const bobView = await explain(bob, { fromInstanceId: ib.id, toIp: ia.privateIp });
     expect(bobView.reasons).toEqual([expect.objectContaining({ code: "NO_ROUTE", resource: b.defaultRouteTableId })]);
@@ -188,6 +188,58 @@ describe.each(BACKENDS)("analyses on %s", (backend) => {
     expect(r.reachable).toBe(true);
     expect(r.forward[0]).toMatchObject({ type: "vbr-host", resourceId: vbr.id });
     expect((await explain(alice, { fromInstanceId: ia.id, toIp: "192.168.50.2" })).reachable).toBe(true);
+  });
+
+  it("SECURITY_GROUP_EGRESS_DENIED and SECURITY_GROUP_INGRESS_DENIED: the owner's groups and rules named, the peer's not", async () => {
+    const x = await s.vpcs.create(A(), { name: "gx", region: "cn-hangzhou", cidr: "10.60.0.0/16" });
+    const y = await s.vpcs.create(B(), { name: "gy", region: "cn-hangzhou", cidr: "172.30.0.0/16" });
+    const ix = await s.instances.create(A(), { subnetId: (await s.subnets.create(A(), { vpcId: x.id, cidr: "10.60.1.0/24" })).id });
+    const iy = await s.instances.create(B(), { subnetId: (await s.subnets.create(B(), { vpcId: y.id, cidr: "172.30.1.0/24" })).id });
+    const p = await s.peerings.create(A(), { vpcId: x.id, peerVpcId: y.id, peerAccountId: bob.id });
+    await s.peerings.accept(B(), p.id);
+    await s.routeTables.addRoute(A(), x.defaultRouteTableId, { destinationCidr: "172.30.0.0/16", target: { type: "peering", id: p.id } });
+    await s.routeTables.addRoute(B(), y.defaultRouteTableId, { destinationCidr: "10.60.0.0/16", target: { type: "peering", id: p.id } });
+    // The open default groups let everything through, and say so.
+    const open = await explain(alice, { fromInstanceId: ix.id, toIp: iy.privateIp, port: 22 });
+    expect(open.reachable).toBe(true);
+    expect(open.forward[1]).toMatchObject({ type: "security-group", resourceId: x.defaultSecurityGroupId, rule: { direction: "egress", action: "accept", instanceId: ix.id } });
+
+    // Alice lets out only tcp/443 to Bob's VPC.
+    const gx = await s.securityGroups.create(A(), { vpcId: x.id, name: "web-out", rules: [{ direction: "egress", protocol: "tcp", fromPort: 443, toPort: 443, peer: { cidr: "172.30.0.0/16" } }] });
+    await s.securityGroups.setInstanceGroups(A(), ix.id, [gx.id]);
+    const out = await explain(alice, { fromInstanceId: ix.id, toIp: iy.privateIp, port: 22 });
+    expect(out).toMatchObject({ reachable: false, return: [] });
+    expect(out.reasons).toEqual([{ code: "SECURITY_GROUP_EGRESS_DENIED", severity: "error", resource: ix.id, securityGroupIds: [gx.id], message: `no egress rule of ${gx.id} (the security groups of ${ix.id}) allows tcp/22 to ${iy.privateIp}` }]);
+    const web = await explain(alice, { fromInstanceId: ix.id, toIp: iy.privateIp, port: 443 });
+    expect(web.reachable).toBe(true);
+    expect(web.forward[1]).toMatchObject({ type: "security-group", resourceId: gx.id, rule: { ruleId: gx.rules[0]!.id, direction: "egress", priority: 1 } });
+
+    // Bob admits tcp/443 from the members of Alice's group (across the active peering), then drops her subnet first.
+    const gy = await s.securityGroups.create(B(), {
+      vpcId: y.id,
+      name: "db",
+      rules: [
+        { direction: "ingress", protocol: "tcp", fromPort: 443, toPort: 443, peer: { securityGroupId: gx.id, accountId: alice.id }, priority: 2 },
+        { direction: "egress", protocol: "all", peer: { cidr: "0.0.0.0/0" } },
+      ],
+    });
+    await s.securityGroups.setInstanceGroups(B(), iy.id, [gy.id]);
+    expect((await explain(alice, { fromInstanceId: ix.id, toIp: iy.privateIp, port: 443 })).reachable).toBe(true);
+    await s.securityGroups.addRules(B(), gy.id, [{ direction: "ingress", protocol: "tcp", fromPort: 443, toPort: 443, peer: { cidr: "10.60.1.0/24" }, action: "drop", priority: 1 }]);
+    const denied = await explain(alice, { fromInstanceId: ix.id, toIp: iy.privateIp, port: 443 });
+    expect(denied.reasons).toEqual([
+      { code: "SECURITY_GROUP_INGRESS_DENIED", severity: "error", resource: null, message: `the packets reach ${iy.privateIp}, but the security groups there (another account's) do not admit tcp/443 from ${ix.privateIp}: the peer's security group rules are not visible to you` },
+    ]);
+    // Bob's way to Alice: her group admits nothing; he is told as little.
+    const bobView = await explain(bob, { fromInstanceId: iy.id, toIp: ix.privateIp, protocol: "icmp" });
+    expect(bobView.reasons).toEqual([expect.objectContaining({ code: "SECURITY_GROUP_INGRESS_DENIED", resource: null })]);
+    expect(JSON.stringify(bobView)).not.toContain(gx.id);
+    // Within Bob's own VPC, the drop rule is named.
+    const iy2 = await s.instances.create(B(), { subnetId: (await s.subnets.create(B(), { vpcId: y.id, cidr: "172.30.2.0/24" })).id });
+    await s.securityGroups.addRules(B(), gy.id, [{ direction: "ingress", protocol: "tcp", fromPort: 1, toPort: 1000, peer: { cidr: "172.30.2.0/24" }, action: "drop", priority: 1 }]);
+    const own = await explain(bob, { fromInstanceId: iy2.id, toIp: iy.privateIp, port: 443 });
+    expect(own.reasons).toEqual([expect.objectContaining({ code: "SECURITY_GROUP_INGRESS_DENIED", resource: gy.id, securityGroupIds: [gy.id] })]);
+    expect(own.reasons[0].message).toMatch(new RegExp(`^ingress rule sgr-[a-z0-9]{12} of ${gy.id} \\(priority 1: drop tcp 1-1000 from 172\\.30\\.2\\.0/24\\) drops tcp/443 from ${iy2.privateIp.replace(/\./g, "\\.")}$`));
   });
 
   it("DATAPLANE_NOT_CONVERGED: a warning while the data plane's report is behind the peering's change", async () => {
