@@ -272,6 +272,8 @@ describe("AWS face: security groups through @aws-sdk/client-ec2", () => {
     expect((await failure(ea.send(new DeleteSecurityGroupCommand({ GroupId: webId })))).code).toBe("InvalidGroup.InUse");
 
     await ea.send(new DeleteVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx }));
+    // No peering connection joins the two VPCs any more: Bob's VPC is no longer listed as referencing.
+    expect((await ea.send(new DescribeSecurityGroupReferencesCommand({ GroupId: [webId] }))).SecurityGroupReferenceSet).toEqual([]);
     const stale = (await eb.send(new DescribeStaleSecurityGroupsCommand({ VpcId: bobVpc }))).StaleSecurityGroupSet!;
     expect(stale).toMatchObject([
       { GroupId: db, GroupName: "db", VpcId: bobVpc, StaleIpPermissions: [{ IpProtocol: "tcp", FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{ GroupId: webId, UserId: alice.id, PeeringStatus: "deleted" }] }], StaleIpPermissionsEgress: [] },

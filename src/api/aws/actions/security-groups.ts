@@ -765,9 +765,11 @@ export const securityGroupsActions: ActionTable = {
     async run(c) {
       const ids = c.p.list("GroupId").map((v, i) => groupId(v, `GroupId.${i + 1}`));
       if (ids.length === 0) throw missing("GroupId.1");
-      const groups = new Map((await groupsByIds(c, ids)).map((g) => [g.id, g]));
-      // AWS lists the VPCs on the other side of a peering only, not the group's own.
-      const refs = (await c.services.securityGroups.references(c.actor, [...new Set(ids)])).filter((r) => r.referencingVpcId !== groups.get(r.securityGroupId)?.vpcId);
+      await groupsByIds(c, ids);
+      // AWS lists the VPCs on the other side of a peering connection only: not the group's own,
+      // nor one whose peering is gone (its rule is stale; that VPC, maybe another account's, is
+      // not the caller's to see any more).
+      const refs = (await c.services.securityGroups.references(c.actor, [...new Set(ids)])).filter((r) => r.peeringId !== null);
       return { securityGroupReferenceSet: refs.map((r) => ({ groupId: r.securityGroupId, referencingVpcId: r.referencingVpcId, vpcPeeringConnectionId: r.peeringId ?? undefined })) };
     },
   },
