@@ -92,7 +92,7 @@ export async function probe(from: string, targets: string[], ip: string, protoco
     const m = /time=([\d.]+) ms/.exec(r.stdout);
     return r.code === 0 && m ? { reachable: true, rttMs: Number(m[1]) } : { reachable: false, rttMs: null, error: "no echo reply" };
   }
-  const responders: ChildProcess[] = [];
+  const responders: (ChildProcess & { busy?: boolean })[] = [];
   try {
     for (const t of targets) responders.push(await startResponder(t, protocol, port, "pong"));
     const r = await run("ip", ["netns", "exec", from, process.execPath, "-e", CLIENT, protocol, ip, String(port), String(timeoutMs)]);
