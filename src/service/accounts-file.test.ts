@@ -18,15 +18,17 @@ describe("the accounts file", () => {
     expect(parseAccountsFile(yaml, "f.yaml")).toEqual([{ name: "alice", id: "123456789012", accessKeyId: "AKIAIOSFODNN7EXAMPLE", accessKeySecret: SECRET, token: TOKEN }, { name: "bob" }]);
     expect(parseAccountsFile(JSON.stringify({ accounts: [{ name: "carol", id: "210987654321" }] }), "f.json")).toEqual([{ name: "carol", id: "210987654321" }]);
     expect(parseAccountsFile("[]", "f.json")).toEqual([]);
+    // The short test keys emulator users carry (LocalStack's test/test).
+    expect(parseAccountsFile(`- {name: ci, id: "000000000000", accessKeyId: test, accessKeySecret: test}\n`.replace("000000000000", "123456789012"), "f.yaml")).toEqual([{ name: "ci", id: "123456789012", accessKeyId: "test", accessKeySecret: "test" }]);
   });
 
   it("refuses what the store or the SDKs could not take, naming the entry and the field and never quoting a secret", () => {
     const cases: [string, RegExp][] = [
       [`- name: a\n  id: 12345\n`, /entry 1 \("a"\): id: "12345" must be an account id/],
       [`- name: a\n  id: "012345678901"\n`, /entry 1 \("a"\): id: .*not starting with 0/],
-      [`- name: a\n  accessKeyId: AKIA/EXAMPLE000000000\n  accessKeySecret: ${SECRET}\n`, /entry 1 \("a"\): accessKeyId: .*16-128 letters, digits or '_'/],
-      [`- name: a\n  accessKeyId: test\n  accessKeySecret: ${SECRET}\n`, /accessKeyId: "test" must be 16-128/],
-      [`- name: a\n  accessKeyId: AKIAIOSFODNN7EXAMPLE\n  accessKeySecret: "short secret"\n`, /entry 1 \("a"\): accessKeySecret: must be 16-128 printable ASCII characters without spaces \(got 12 characters, some not printable ASCII or spaces\)/],
+      [`- name: a\n  accessKeyId: AKIA/EXAMPLE000000000\n  accessKeySecret: ${SECRET}\n`, /entry 1 \("a"\): accessKeyId: .*4-128 letters, digits or '_'/],
+      [`- name: a\n  accessKeyId: tst\n  accessKeySecret: ${SECRET}\n`, /accessKeyId: "tst" must be 4-128/],
+      [`- name: a\n  accessKeyId: AKIAIOSFODNN7EXAMPLE\n  accessKeySecret: "short secret"\n`, /entry 1 \("a"\): accessKeySecret: must be 4-128 printable ASCII characters without spaces \(got 12 characters, some not printable ASCII or spaces\)/],
       [`- name: a\n  accessKeyId: AKIAIOSFODNN7EXAMPLE\n`, /accessKeySecret: required with accessKeyId/],
       [`- name: a\n  token: vpt_x\n`, /entry 1 \("a"\): token: must be "vpt_"/],
       [`- name: a\n  region: us-east-1\n`, /entry 1 \("a"\): region: unknown field \(the fields are name, id, accessKeyId, accessKeySecret, token\)/],

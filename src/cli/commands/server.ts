@@ -177,8 +177,8 @@ export function serverCommands(program: Command): void {
       .description("create an account; prints its id, access key and token once (any of them can be fixed; the rest are generated)")
       .requiredOption("--name <name>", "account name")
       .option("--id <accountId>", "the account id: 12-16 digits, not starting with 0 (default: generated)")
-      .option("--access-key-id <id>", "the access key id: 16-128 letters, digits or _, e.g. AKIAIOSFODNN7EXAMPLE (default: generated)")
-      .option("--access-key-secret <secret>", "the access key secret: 16-128 printable ASCII characters, no spaces (default: generated)"),
+      .option("--access-key-id <id>", "the access key id: 4-128 letters, digits or _, e.g. AKIAIOSFODNN7EXAMPLE (default: generated)")
+      .option("--access-key-secret <secret>", "the access key secret: 4-128 printable ASCII characters, no spaces (default: generated)"),
   ).action(
     async (o: StoreFlags & { name: string; id?: string; accessKeyId?: string; accessKeySecret?: string }) => {
       const rt = await openRuntime(o);
