@@ -83,7 +83,7 @@ function VpcDetails({ v }: { v: Vpc }): ReactNode {
         title="Create a subnet"
         fields={[
           { name: "cidr", label: "IPv4 CIDR", placeholder: v.cidr.replace(/\/\d+$/, "/24") },
-          { name: "zone", label: "Zone", type: "select", options: zones.map((z) => ({ value: z.name, label: z.localName && z.localName !== z.name ? `${z.name} (${z.localName})` : z.name })) },
+          { name: "zone", label: "Zone", type: "select", options: zones.map((z) => ({ value: z, label: z })) },
           { name: "name", label: "Name" },
         ]}
         submit={(f) => api("POST", "/api/v1/subnets", { vpcId: id, cidr: f.cidr, zone: opt(f.zone), ...(opt(f.name) ? { name: opt(f.name) } : {}) })}
