@@ -144,6 +144,8 @@ describe.skipIf(!hasChromium)("the topology page", () => {
     const result = a.getByRole("region", { name: "Path explained" });
     await result.getByText(`Not reachable: ${instance.id} (10.1.1.`).waitFor();
     expect(await result.getByRole("list", { name: "Reasons" }).textContent()).not.toBe("");
+    // The source's security group (the VPC's open default) is a hop naming the rule that let the packets out.
+    expect(await result.getByRole("list", { name: "Forward path" }).textContent()).toMatch(/security-group sg-[a-z0-9]{12} — egress of ins-[a-z0-9]{12}: rule sgr-/);
     expect(await edge(a, id).getAttribute("data-on-path")).toBe("true");
     expect(await node(a, mine.id).getAttribute("data-on-path")).toBe("true");
     expect(await node(a, theirs.id).getAttribute("data-on-path")).toBe("true");
@@ -153,7 +155,7 @@ describe.skipIf(!hasChromium)("the topology page", () => {
 
     // The path is in the address: another tab opened there shows it too; Clear takes it away.
     const hash = new URL(a.url()).hash.slice(1);
-    expect(decodeURIComponent(hash)).toBe(`/topology?path=${JSON.stringify({ fromInstanceId: instance.id, toIp: "172.16.1.5" })}`);
+    expect(decodeURIComponent(hash)).toBe(`/topology?path=${JSON.stringify({ fromInstanceId: instance.id, toIp: "172.16.1.5", protocol: "tcp", port: 80 })}`);
     const shared = await rig.open(alice, { hash });
     await shared.locator(`[data-edge="${id}"][data-on-path="true"]`).waitFor();
     await shared.getByRole("region", { name: "Path explained" }).getByText("Not reachable").waitFor();
