@@ -16,14 +16,15 @@
  *               between the two servers (connect, read the reply, close), so both see the same
  *               machine load; per target, connections per second spent on it. Goal: ≥ 0.9 ×.
  *               Then one TCP stream to each server in turn (probe.ts's throughput()), rounds
- *               alternating which goes first. Goal: ≥ 0.9 ×.
+ *               alternating which goes first. Goal: ≥ 0.9 ×. (bench/sg-traffic.ts, shared with
+ *               bench/security-groups-ovn-traffic.ts.)
  *
  * Options: --quick (fewer, shorter rounds), --only program|connect.
  *
  * Every namespace is under a random prefix `bg<6 hex>` (checked unused) and deleted by exact name
  * at the end, on SIGINT/SIGTERM and on exit. Traffic only flows between this run's namespaces.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
@@ -31,8 +32,8 @@ import type { ResolvedSgRule } from "../src/domain/security-groups.ts";
 import { firewallScript } from "../src/dataplane/firewall.ts";
 import { NETNS_DIR, run } from "../src/dataplane/kernel.ts";
 import { LinuxDriver } from "../src/dataplane/linux/driver.ts";
-import { throughput } from "../src/dataplane/probe.ts";
 import { type DesiredState, compile } from "../src/dataplane/plan.ts";
+import { hundredRules, measureTraffic, median, trafficRows } from "./sg-traffic.ts";
 
 const { values: flags } = parseArgs({ options: { quick: { type: "boolean", default: false }, only: { type: "string" } } });
 const quick = flags.quick ?? false;
@@ -59,9 +60,7 @@ const P = (() => {
   }
 })();
 const ours = (name: string) => name.startsWith(`${P}-`) || name.startsWith(`${P}c-`);
-const children = new Set<ChildProcess>();
 function cleanupSync(): void {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
   for (const n of listAll().filter(ours)) {
     try {
       execFileSync("ip", ["netns", "del", n], { stdio: "ignore" });
@@ -74,11 +73,6 @@ process.on("exit", cleanupSync);
 for (const s of ["SIGINT", "SIGTERM"] as const) process.on(s, () => process.exit(130));
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = (s.length - 1) / 2;
-  return (s[Math.floor(m)]! + s[Math.ceil(m)]!) / 2;
-};
 async function pool<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: Math.min(POOL, items.length) }, async () => { while (next < items.length) await fn(items[next++]!); }));
@@ -170,41 +164,12 @@ async function programBench() {
 
 // ---- 2. connect ------------------------------------------------------------------------------------
 
-const SERVER = `require("net").createServer((c) => { c.on("error", () => {}); c.end("pong"); }).listen(7000, "0.0.0.0", () => console.log("up"));`;
-/**
- * Workers that each connect to the filtered server, then the unfiltered one, then again, for
- * `seconds`: both targets see the same machine load at the same moments. Per target: connections
- * made and the time spent making them (connect until the reply's end).
- */
-const CLIENT = `
-const [seconds, conc, ...ips] = process.argv.slice(1);
-const net = require("net");
-const end = performance.now() + Number(seconds) * 1000;
-const stats = ips.map(() => ({ n: 0, ms: 0, failed: 0 }));
-const one = (i) => new Promise((res) => {
-  const t0 = performance.now();
-  const s = net.connect({ host: ips[i], port: 7000 });
-  s.setTimeout(1000, () => { stats[i].failed++; s.destroy(); res(); });
-  s.on("data", () => {}); s.on("end", () => { stats[i].n++; stats[i].ms += performance.now() - t0; s.destroy(); res(); });
-  s.on("error", () => { stats[i].failed++; res(); });
-});
-(async () => {
-  await Promise.all(Array.from({ length: Number(conc) }, async (_, w) => { for (let k = w; performance.now() < end; k++) await one(k % ips.length); }));
-  console.log(JSON.stringify(stats));
-})();`;
-
 async function connectBench() {
   const prefix = `${P}c`;
   const driver = new LinuxDriver(prefix, { netem: false }, { defaultMs: 0, pairs: {} });
   const vpc = "vpc-cccccccccccc";
   const group = "sg-cccccccccccc";
-  const rules: ResolvedSgRule[] = Array.from({ length: 100 }, (_, i) => ({
-    id: `sgr-c${hex(i, 11)}`, securityGroupId: group, direction: "ingress", protocol: "tcp",
-    // 99 rules that do not match the benchmark's connections (other ports, other peers), then the one that does.
-    fromPort: i === 99 ? 7000 : 10000 + i, toPort: i === 99 ? 7001 : 10000 + i,
-    icmpType: null, icmpCode: null, action: "accept", priority: i + 1,
-    cidrs: i === 99 ? ["10.200.1.0/24"] : [`172.${16 + (i % 16)}.${i}.0/24`], peerGroupId: null, stale: false,
-  }));
+  const rules = hundredRules(group, "10.200.1.0/24");
   const subnetId = "subnet-cccccccccccc";
   const state = (instances: DesiredState["instances"]): DesiredState => ({
     vpcs: [{ id: vpc, cidr: "10.200.0.0/16" }],
@@ -227,40 +192,11 @@ async function connectBench() {
   ]));
   const rulesIn02 = (await run("ip", ["netns", "exec", `${prefix}-i-cccccccccc02`, "nft", "list", "chain", "inet", "vpcpeer", "ingress"])).stdout.split("\n").filter((l) => l.includes("comment")).length;
   if (rulesIn02 !== 103) throw new Error(`expected 103 rules in the filtered server's ingress chain, found ${rulesIn02}`);
-  for (const ins of ["02", "03"]) {
-    const srv = spawn("ip", ["netns", "exec", `${prefix}-i-cccccccccc${ins}`, process.execPath, "-e", SERVER], { stdio: ["ignore", "pipe", "inherit"] });
-    children.add(srv);
-    await new Promise<void>((res) => srv.stdout!.once("data", () => res()));
-  }
-  const withGroup: number[] = [];
-  const without: number[] = [];
-  const ratios: number[] = [];
-  for (let round = 0; round < CONNECT_ROUNDS; round++) {
-    const r = await run("ip", ["netns", "exec", `${prefix}-i-cccccccccc01`, process.execPath, "-e", CLIENT, String(CONNECT_SECONDS), "4", "10.200.1.11", "10.200.1.12"]);
-    const [g, b] = JSON.parse(r.stdout) as { n: number; ms: number; failed: number }[];
-    if (g!.failed + b!.failed > 0) throw new Error(`connections failed: ${r.stdout}`);
-    // Setups/s of one worker on that target: connections per second spent on it.
-    withGroup.push((g!.n / g!.ms) * 1000);
-    without.push((b!.n / b!.ms) * 1000);
-    ratios.push(withGroup.at(-1)! / without.at(-1)!);
-    log(`  connect round ${round + 1}: group of 100 ${withGroup.at(-1)!.toFixed(0)}/s, no group ${without.at(-1)!.toFixed(0)}/s (per worker; ${g!.n} + ${b!.n} connections)`);
-  }
-  // Throughput: one TCP stream (probe.ts's sender and sink) to each server in turn, port 7001.
-  const tpWith: number[] = [];
-  const tpWithout: number[] = [];
-  for (let round = 0; round < CONNECT_ROUNDS; round++) {
-    for (const ins of round % 2 === 0 ? ["02", "03"] : ["03", "02"]) {
-      const r = await throughput(`${prefix}-i-cccccccccc01`, [`${prefix}-i-cccccccccc${ins}`], ins === "02" ? "10.200.1.11" : "10.200.1.12", 7001, CONNECT_SECONDS);
-      if (r.throughputMbps === null) throw new Error(`throughput to ${ins}: ${r.error}`);
-      (ins === "02" ? tpWith : tpWithout).push(r.throughputMbps);
-    }
-    log(`  throughput round ${round + 1}: group of 100 ${tpWith.at(-1)!.toFixed(0)} Mbit/s, no group ${tpWithout.at(-1)!.toFixed(0)} Mbit/s`);
-  }
-  for (const c of children) c.kill("SIGKILL");
+  const i = (n: string) => `${prefix}-i-cccccccccc${n}`;
+  const result = await measureTraffic({ client: i("01"), filtered: { ns: i("02"), ip: "10.200.1.11" }, open: { ns: i("03"), ip: "10.200.1.12" }, rounds: CONNECT_ROUNDS, seconds: CONNECT_SECONDS, log });
   await must(state([]));
   await driver.passDesired({ vpcs: [], subnets: [], routeTables: [], instances: [], vbrs: [], peerings: [] }, false);
-  const tpRatios = tpWith.map((w, i) => w / tpWithout[i]!);
-  return { withGroup: median(withGroup), without: median(without), ratio: median(ratios), ratios, tpWith: median(tpWith), tpWithout: median(tpWithout), tpRatio: median(tpRatios), tpRatios };
+  return result;
 }
 
 const skip = { program: flags.only === "connect", connect: flags.only === "program" };
@@ -275,8 +211,5 @@ if (program) {
   console.log(`| program ${program.rules} rules over ${program.instances} instances | ${program.driverMs.toFixed(0)} ms | ${program.rawMs.toFixed(0)} ms raw \`nsenter --net=… nft -f -\` | **${r3(program.ratio)} ×** (${program.ratios.map(r3).join(", ")}) | ≤ 1.5 × |`);
   console.log(`| ↳ the same, baseline \`ip netns exec … nft -f -\` | | ${program.execMs.toFixed(0)} ms | ${r3(program.execRatio)} × | info |`);
 }
-if (connect) {
-  console.log(`| TCP connection setups/s (per worker) through a group of 100 rules | ${connect.withGroup.toFixed(0)}/s | ${connect.without.toFixed(0)}/s no group | **${r3(connect.ratio)} ×** (${connect.ratios.map(r3).join(", ")}) | ≥ 0.9 × |`);
-  console.log(`| TCP throughput, one stream, through a group of 100 rules | ${connect.tpWith.toFixed(0)} Mbit/s | ${connect.tpWithout.toFixed(0)} Mbit/s no group | **${r3(connect.tpRatio)} ×** (${connect.tpRatios.map(r3).join(", ")}) | ≥ 0.9 × |`);
-}
+if (connect) for (const row of trafficRows(connect)) console.log(row);
 cleanupSync();
