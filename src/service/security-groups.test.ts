@@ -246,11 +246,11 @@ describe.each(BACKENDS)("security groups on %s", (backend) => {
     // References, from the referenced group's side (its owner's view).
     const refs = await s().securityGroups.references(b, [gb.id]);
     expect(refs).toEqual([{ securityGroupId: gb.id, referencingVpcId: v1.id, peeringId: pab.id }]);
-    // Delete refused while referenced: another account's group is counted, not named.
+    // Delete refused while it has members; another account's rule naming it is neither named nor holds it.
     const used = await failure(s().securityGroups.delete(b, gb.id));
     expect(used.code).toBe("DependencyViolation");
     expect(used.message).not.toContain(g1.id);
-    expect(used.details).toMatchObject({ members: [ib.id], referencedBy: [], otherAccountsReferencingGroups: 1 });
+    expect(used.details).toMatchObject({ members: [ib.id], referencedBy: [] });
 
     // The peering goes: the rules stay, stale, and match nothing.
     await s().peerings.delete(b, pab.id);
@@ -266,6 +266,66 @@ describe.each(BACKENDS)("security groups on %s", (backend) => {
       [[], true],
     ]);
     expect((await s().securityGroups.references(b, [gb.id]))[0]!.peeringId).toBeNull();
+  });
+
+  it("another account's rule naming a group does not hold it (nor its VPC): the group goes and the rule goes stale; the same account's rule still holds it", async () => {
+    const va = await vpc(a);
+    const vb = await vpc(b);
+    const ga = await s().securityGroups.create(a, { vpcId: va.id, name: "ga", rules: [] });
+    const gb = await s().securityGroups.create(b, { vpcId: vb.id, name: "gb", rules: [] });
+    const p = await s().peerings.create(a, { vpcId: va.id, peerVpcId: vb.id, peerAccountId: b.accountId });
+    await s().peerings.accept(b, p.id);
+    const peer = (id: string): SgRuleInput => ({ direction: "ingress", protocol: "tcp", fromPort: 22, peer: { securityGroupId: id, accountId: b.accountId } });
+    await s().securityGroups.addRules(a, ga.id, [peer(gb.id), peer(vb.defaultSecurityGroupId)]);
+    // While the peering is active too: b deletes its group; a's rule stays, stale.
+    await s().securityGroups.delete(b, gb.id);
+    expect((await s().securityGroups.get(a, ga.id)).rules.map((r) => r.stale)).toEqual([true, false]);
+    await s().peerings.delete(a, p.id);
+    // After the peering: b's VPC goes with its default group, which a's rule names.
+    await s().vpcs.delete(b, vb.id);
+    const g = await s().securityGroups.get(a, ga.id);
+    expect(g.rules.map((r) => ["securityGroupId" in r.peer && r.peer.securityGroupId, r.stale])).toEqual([
+      [gb.id, true],
+      [vb.defaultSecurityGroupId, true],
+    ]);
+    expect((await s().securityGroups.stale(a, va.id)).map((x) => [x.id, x.rules.length])).toEqual([[ga.id, 2]]);
+    const desired = resolveDesired(await rt.services.deps.store.read.dataplane.desired(), { netem: false }, { defaultMs: 0, pairs: {} });
+    expect(desired.securityGroups!.find((x) => x.id === ga.id)!.rules.map((r) => [r.peerGroupId, r.cidrs, r.stale])).toEqual([
+      [gb.id, [], true],
+      [vb.defaultSecurityGroupId, [], true],
+    ]);
+    // a removes its stale rules as usual.
+    expect((await s().securityGroups.removeRules(a, ga.id, { ruleIds: g.rules.map((r) => r.id) })).rules).toEqual([]);
+
+    // The same account's rule naming a group (or a VPC's default group) still holds it.
+    const v2 = await vpc(a);
+    const p2 = await s().peerings.create(a, { vpcId: va.id, peerVpcId: v2.id });
+    await s().securityGroups.addRules(a, ga.id, [{ direction: "ingress", protocol: "all", peer: { securityGroupId: v2.defaultSecurityGroupId } }]);
+    await s().peerings.delete(a, p2.id);
+    expect(await failure(s().vpcs.delete(a, v2.id))).toMatchObject({ code: "DependencyViolation", details: { dependents: [{ resource: "security-group", id: ga.id }] } });
+  });
+
+  it("a rule naming a group of the same account added while that group is deleted (two servers): never both", async () => {
+    const v = await vpc(a);
+    const holder = await s().securityGroups.create(a, { vpcId: v.id, name: "holder", rules: [] });
+    for (let n = 0; n < 6; n++) {
+      const target = await s().securityGroups.create(a, { vpcId: v.id, name: `t${n}`, rules: [] });
+      const [add, del] = await Promise.allSettled([
+        rt.services.securityGroups.addRules(a, holder.id, [{ direction: "ingress", protocol: "tcp", fromPort: 1000 + n, peer: { securityGroupId: target.id } }]),
+        rt2.services.securityGroups.delete(a, target.id),
+      ]);
+      const ok = [add.status, del.status].filter((x) => x === "fulfilled").length;
+      expect(ok).toBe(1);
+      if (add.status === "fulfilled") {
+        expect((del as PromiseRejectedResult).reason).toMatchObject({ code: "DependencyViolation", details: { referencedBy: [holder.id] } });
+        expect((await s().securityGroups.get(a, target.id)).id).toBe(target.id);
+        await s().securityGroups.setRules(a, holder.id, "both", []);
+        await s().securityGroups.delete(a, target.id);
+      } else {
+        expect(add.reason).toMatchObject({ code: "InvalidSecurityGroupReference", details: { reason: "not-found" } });
+      }
+      expect((await s().securityGroups.get(a, holder.id)).rules.every((r) => !r.stale)).toBe(true);
+    }
   });
 
   it("instances: groups in order, 1 to the quota, no repeats, of their VPC; delete refused while members; instance delete leaves them", async () => {

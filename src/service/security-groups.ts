@@ -4,8 +4,10 @@
  * of the same VPC, or of a VPC an ACTIVE peering in one region joins to it (also another
  * account's). Such a rule goes stale when that stops being so, and is shown stale (computed at
  * read). Every rule change runs under the group's row lock and bumps its rules_version; the
- * database refuses a duplicate rule (UNIQUE (group, rule key)) and a reference to a group that is
- * gone (foreign keys), whichever server writes.
+ * database refuses a duplicate rule (UNIQUE (group, rule key)), whichever server writes. A rule's
+ * add share-locks the groups it names and a group's delete locks its row, then refuses while rules
+ * of its own account name it; another account's rules do not hold it (that account's owner could
+ * never be made to remove them): they go stale when it goes, as in AWS.
  */
 import { DomainError, invalid, notFound } from "../domain/errors.ts";
 import type { Instance, ListOptions, Page, Tags } from "../domain/resources.ts";
@@ -166,6 +168,15 @@ function isStale(vpcId: string, peer: GroupRef | undefined, peerAccountId: strin
   return !reachable.get(vpcId)?.has(peer.vpcId);
 }
 
+/**
+ * The account's groups (other than `groupIds`) whose rules name one of `groupIds`: what holds
+ * them. Other accounts' rules do not: they go stale when the group goes.
+ */
+export async function ownReferences(r: Repos, actor: Actor, groupIds: readonly string[]): Promise<string[]> {
+  const refs = await r.securityGroupRules.referencing(groupIds);
+  return [...new Set(refs.filter((x) => x.accountId === actor.accountId && !groupIds.includes(x.securityGroupId)).map((x) => x.securityGroupId))];
+}
+
 /** The rows of new rules of `group`. */
 function ruleRows(deps: ServiceDeps, group: { id: string; accountId: string }, specs: readonly SgRuleSpec[], now: string): Omit<RuleRow, "seq">[] {
   return specs.map((s) => ({ id: deps.ids.next("securityGroupRule"), security_group_id: group.id, account_id: group.accountId, created_at: now, ...contentColumns(s, ruleKey(s)) }));
@@ -179,7 +190,9 @@ function ruleRows(deps: ServiceDeps, group: { id: string; accountId: string }, s
 async function checkPeers(r: Repos, group: { id: string; accountId: string; vpcId: string; region: string }, specs: readonly SgRuleSpec[], fields: readonly string[]): Promise<void> {
   const wanted = specs.flatMap((s) => ("securityGroupId" in s.peer && s.peer.securityGroupId !== group.id ? [s.peer.securityGroupId] : []));
   if (wanted.length === 0 && specs.every((s) => !("securityGroupId" in s.peer) || s.peer.accountId === group.accountId)) return;
-  const peers = await r.securityGroupRules.groupsAny(wanted);
+  // Share-locked (PostgreSQL): a group being deleted meanwhile is either gone when read, or its
+  // delete waits for this rule and then sees it.
+  const peers = await r.securityGroupRules.groupsAny(wanted, true);
   const elsewhere = [...peers.values()].some((p) => p.vpcId !== group.vpcId);
   const reachable = elsewhere ? await reachableVpcs(r, [group.vpcId]) : new Map<string, Map<string, string>>();
   const joinedAnyRegion = elsewhere ? await reachableVpcs(r, [group.vpcId], true) : new Map<string, Map<string, string>>();
@@ -372,7 +385,8 @@ export class SecurityGroupService {
 
   /**
    * Deletes a group with its rules. Refused for a default group (it goes with its VPC), and while
-   * instances are members or other groups' rules name it (another account's are counted, not named).
+   * instances are members or rules of the account's other groups name it. Other accounts' rules
+   * naming it (across a peering) do not hold it: they go stale.
    */
   async delete(actor: Actor, id: string): Promise<void> {
     try {
@@ -394,26 +408,19 @@ export class SecurityGroupService {
     }
   }
 
-  /** DependencyViolation while instances are members of `g` or other groups' rules name it. */
+  /** DependencyViolation while instances are members of `g` or rules of the account's other groups name it (call under `g`'s row lock). */
   private async refuseIfUsed(r: Repos, actor: Actor, g: GroupRow): Promise<void> {
     const dependents: { resource: string; id: string }[] = [];
     const members = await r.securityGroupRules.members(g.id, 20);
     for (const m of members) dependents.push({ resource: "instance", id: m });
-    const refs = (await r.securityGroupRules.referencing([g.id])).filter((x) => x.securityGroupId !== g.id);
-    const ownRefs = [...new Set(refs.filter((x) => x.accountId === actor.accountId).map((x) => x.securityGroupId))];
-    const foreign = new Set(refs.filter((x) => x.accountId !== actor.accountId).map((x) => x.securityGroupId)).size;
+    const ownRefs = await ownReferences(r, actor, [g.id]);
     for (const ref of ownRefs.slice(0, 20)) dependents.push({ resource: "security-group", id: ref });
-    if (dependents.length === 0 && foreign === 0) return;
-    const parts = [
-      ...(dependents.length > 0 ? [dependents.map((d) => `${d.resource} ${d.id}`).join(", ")] : []),
-      ...(foreign > 0 ? [`rules of ${foreign} security group(s) of other accounts across peerings`] : []),
-    ];
-    throw new DomainError("DependencyViolation", `security group ${g.id} is still in use; remove these first: ${parts.join("; ")}`, {
+    if (dependents.length === 0) return;
+    throw new DomainError("DependencyViolation", `security group ${g.id} is still in use; remove these first: ${dependents.map((d) => `${d.resource} ${d.id}`).join(", ")}`, {
       id: g.id,
       dependents,
       members,
       referencedBy: ownRefs.slice(0, 20),
-      ...(foreign > 0 ? { otherAccountsReferencingGroups: foreign } : {}),
     });
   }
 

@@ -12,7 +12,8 @@ import type { DependentsProbe } from "./dependents.ts";
 import { type EventService, givenFields, named, updatedMessage } from "./events.ts";
 import { pendingVpcs } from "./transitions.ts";
 import { DEFAULT_GROUP_PRESETS, type DefaultGroupPreset } from "../domain/security-groups.ts";
-import { insertDefaultGroup } from "./security-groups.ts";
+import { insertDefaultGroup, ownReferences } from "./security-groups.ts";
+import { isForeignKeyViolation } from "../store/db-errors.ts";
 
 export interface CreateVpcInput {
   name: string;
@@ -188,6 +189,16 @@ export class VpcService {
 
   /** Deletes a VPC with its default route table and that table's routes; refused while anything else depends on it. */
   async delete(actor: Actor, id: string): Promise<void> {
+    try {
+      await this.deleteLocked(actor, id);
+    } catch (e) {
+      // Something naming the VPC or its default group committed by another server after the checks: the constraints' backstop.
+      if (isForeignKeyViolation(e)) throw new DomainError("DependencyViolation", `vpc ${id} is still in use; delete what depends on it first`, { id, dependents: [] });
+      throw e;
+    }
+  }
+
+  private async deleteLocked(actor: Actor, id: string): Promise<void> {
     await this.deps.store.transaction(async (r) => {
       const vpc = await r.vpcs.lock(actor, id);
       if (!vpc) throw notFound("vpc", id);
@@ -229,16 +240,16 @@ export class VpcService {
         dependents,
       });
     }
+    // Row-locked first, so that a rule naming it added meanwhile (its add share-locks the group)
+    // is either seen here or finds the group gone.
+    for (const g of groups) await r.securityGroups.lock(actor, g.id);
     const ids = groups.map((g) => g.id);
-    const refs = (await r.securityGroupRules.referencing(ids)).filter((x) => !ids.includes(x.securityGroupId));
-    if (refs.length > 0) {
-      const own = [...new Set(refs.filter((x) => x.accountId === actor.accountId).map((x) => x.securityGroupId))].slice(0, 20);
-      const foreign = new Set(refs.filter((x) => x.accountId !== actor.accountId).map((x) => x.securityGroupId)).size;
-      const parts = [...own.map((g) => `security-group ${g}`), ...(foreign > 0 ? [`rules of ${foreign} security group(s) of other accounts across peerings`] : [])];
-      throw new DomainError("DependencyViolation", `vpc ${vpc.id}: rules of other security groups name its default security group; remove them first: ${parts.join(", ")}`, {
+    // Other accounts' rules naming it do not hold it: they go stale.
+    const own = (await ownReferences(r, actor, ids)).slice(0, 20);
+    if (own.length > 0) {
+      throw new DomainError("DependencyViolation", `vpc ${vpc.id}: rules of other security groups name its default security group; remove them first: ${own.map((g) => `security-group ${g}`).join(", ")}`, {
         id: vpc.id,
         dependents: own.map((g) => ({ resource: "security-group", id: g })),
-        ...(foreign > 0 ? { otherAccountsReferencingGroups: foreign } : {}),
       });
     }
     for (const g of groups) {

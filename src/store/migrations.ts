@@ -706,6 +706,48 @@ const describeTagsAndPeerings: Migration = {
   },
 };
 
+const sgForeignReferences: Migration = {
+  async up(db: AnyDb) {
+    // A rule may name another account's group across a peering (#19). The foreign key on
+    // peer_group_id let that rule block the other account's group delete for good (the owner can
+    // never remove another account's rule). Dropped: the service refuses the delete while rules of
+    // the SAME account name the group (under the group's row lock; a rule's add share-locks the
+    // group it names), and another account's rule goes stale when the group goes (as AWS does).
+    if (db.getExecutor().adapter instanceof PostgresAdapter) {
+      await sql`alter table security_group_rules drop constraint if exists security_group_rules_peer_group_id_fkey`.execute(db);
+      return;
+    }
+    // SQLite cannot drop a constraint: the table is rebuilt without it (nothing references it).
+    await db.schema
+      .createTable("security_group_rules_new")
+      .addColumn("id", "text", (c) => c.primaryKey())
+      .addColumn("security_group_id", "text", (c) => c.notNull().references("security_groups.id"))
+      .addColumn("account_id", "text", (c) => c.notNull())
+      .addColumn("direction", "text", (c) => c.notNull())
+      .addColumn("protocol", "text", (c) => c.notNull())
+      .addColumn("from_port", "integer")
+      .addColumn("to_port", "integer")
+      .addColumn("icmp_type", "integer")
+      .addColumn("icmp_code", "integer")
+      .addColumn("peer_cidr", "text")
+      .addColumn("peer_group_id", "text")
+      .addColumn("peer_account_id", "text")
+      .addColumn("action", "text", (c) => c.notNull())
+      .addColumn("priority", "integer", (c) => c.notNull())
+      .addColumn("description", "text", (c) => c.notNull())
+      .addColumn("rule_key", "text", (c) => c.notNull())
+      .addColumn("seq", "integer", (c) => c.notNull())
+      .addColumn("created_at", "text", (c) => c.notNull())
+      .addUniqueConstraint("security_group_rules_group_key", ["security_group_id", "rule_key"])
+      .execute();
+    const columns = "id, security_group_id, account_id, direction, protocol, from_port, to_port, icmp_type, icmp_code, peer_cidr, peer_group_id, peer_account_id, action, priority, description, rule_key, seq, created_at";
+    await sql.raw(`insert into security_group_rules_new (${columns}) select ${columns} from security_group_rules`).execute(db);
+    await db.schema.dropTable("security_group_rules").execute();
+    await db.schema.alterTable("security_group_rules_new").renameTo("security_group_rules").execute();
+    await db.schema.createIndex("security_group_rules_peer_group").on("security_group_rules").column("peer_group_id").execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_peerings": peerings,
@@ -727,6 +769,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0018_describe_lists": describeLists,
   "0019_security_groups": securityGroups,
   "0020_describe_tags_peerings": describeTagsAndPeerings,
+  "0021_sg_foreign_references": sgForeignReferences,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
