@@ -265,7 +265,10 @@ describe.each(BACKENDS)("security groups on %s", (backend) => {
       [[], true],
       [[], true],
     ]);
-    expect((await s().securityGroups.references(b, [gb.id]))[0]!.peeringId).toBeNull();
+    // Once the peering is gone, the other account's VPC is no longer listed.
+    expect(await s().securityGroups.references(b, [gb.id])).toEqual([]);
+    // Its owner's own VPCs stay listed, with no peering (g2's side: g1 names it, now stale).
+    expect(await s().securityGroups.references(a, [g2.id])).toEqual([{ securityGroupId: g2.id, referencingVpcId: v1.id, peeringId: null }]);
   });
 
   it("another account's rule naming a group does not hold it (nor its VPC): the group goes and the rule goes stale; the same account's rule still holds it", async () => {

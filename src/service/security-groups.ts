@@ -63,7 +63,11 @@ export interface UpdateSecurityGroupInput {
 export interface SecurityGroupReference {
   securityGroupId: string;
   referencingVpcId: string;
-  /** The active peering joining the referencing VPC to the group's; null: the group's own VPC, or no active peering now (the rule is stale). */
+  /**
+   * The active peering joining the referencing VPC to the group's; null: a VPC of the group's own
+   * account (its own VPC, or another that no active peering joins to it now: the rule is stale).
+   * Other accounts' VPCs are listed only while an active peering joins them.
+   */
   peeringId: string | null;
 }
 
@@ -588,7 +592,9 @@ export class SecurityGroupService {
 
   /**
    * The VPCs whose groups' rules name these groups (the caller's; another's answers as missing),
-   * with the active peering that joins each to the group's VPC (null: the same VPC, or none now).
+   * with the active peering that joins each to the group's VPC: the caller's own VPCs (peering null
+   * when none joins them), other accounts' only across an active peering (as AWS; once the peering
+   * goes, the caller no longer sees that VPC).
    */
   async references(actor: Actor, groupIds: string[]): Promise<SecurityGroupReference[]> {
     const r = this.deps.store.read;
@@ -605,6 +611,7 @@ export class SecurityGroupService {
     for (const ref of refs) {
       const vpcId = vpcOf.get(ref.peerGroupId)!;
       const peeringId = ref.vpcId === vpcId ? null : (reachable.get(vpcId)?.get(ref.vpcId) ?? null);
+      if (peeringId === null && ref.accountId !== actor.accountId) continue;
       out.set(`${ref.peerGroupId}|${ref.vpcId}`, { securityGroupId: ref.peerGroupId, referencingVpcId: ref.vpcId, peeringId });
     }
     return [...out.values()];

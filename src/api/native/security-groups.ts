@@ -78,7 +78,7 @@ const References = Type.Object({
     Type.Object({
       securityGroupId: Id("securityGroup"),
       referencingVpcId: Id("vpc", "A VPC (of any account) holding a group whose rules name this group"),
-      peeringId: Type.Union([Id("peering"), Type.Null()], { description: "The peering joining that VPC to the group's (null: the group's own VPC)" }),
+      peeringId: Type.Union([Id("peering"), Type.Null()], { description: "The active peering joining that VPC to the group's; null: a VPC of the group's own account (the group's own VPC, or another one no active peering joins now: its rule is stale). Other accounts' VPCs are listed only while an active peering joins them" }),
     }),
   ),
 });
