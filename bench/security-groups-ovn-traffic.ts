@@ -12,13 +12,19 @@
  * this run). Before measuring: the ACLs on the northbound are the plan's, and the group is enforced
  * (a port its rules do not admit is refused on 02 and answered on 03).
  *
+ * Connection rounds last 0.5 s (rounds of 2 s for throughput): OVS 3.1.0's userspace conntrack
+ * (this machine's datapath) aborts after a few thousand short connections through the switch
+ * ("conntrack.c:1063: assertion conn->conn_type == CT_CONN_TYPE_DEFAULT failed in
+ * conn_update_state()", with or without the group), so the run stays well below that, and fails
+ * if ovs-vswitchd was restarted while measuring.
+ *
  * Note: a switch with stateful ACLs sends all its IP traffic through conntrack (OVN's pre-ACL
  * stage), so the baseline's packets go through conntrack too; the ratio is the ACL evaluation's cost.
  *
  * Namespaces are `bt<6 hex>-i-…`, deleted by exact name at the end (also on failure and Ctrl-C);
  * the lab is brought down. Traffic only flows between this run's namespaces.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { gatewayIp } from "../src/domain/addressing.ts";
@@ -43,6 +49,7 @@ const { values: flags } = parseArgs({ options: { quick: { type: "boolean", defau
 const quick = flags.quick ?? false;
 const ROUNDS = quick ? 3 : 5;
 const SECONDS = quick ? 1 : 2;
+const CONNECT_SECONDS = 0.5;
 if (process.getuid?.() !== 0) {
   console.error("bench/security-groups-ovn-traffic.ts needs root (network namespaces, OVS)");
   process.exit(2);
@@ -119,9 +126,12 @@ try {
   if (denied.reachable || !allowed.reachable) throw new Error(`group not enforced as expected: 02:7002 ${JSON.stringify(denied)}, 03:7002 ${JSON.stringify(allowed)}`);
   log(`${acls} ACLs of this run (100 rules and the group's own), ports bound; 02:7002 refused, 03:7002 answered; measuring…`);
 
-  const result = await measureTraffic({ client: cl.ns, filtered, open, rounds: ROUNDS, seconds: SECONDS, log });
+  const vswitchd = () => readFileSync(join(host.dir, "ovs-vswitchd.pid"), "utf8").trim();
+  const pid = vswitchd();
+  const result = await measureTraffic({ client: cl.ns, filtered, open, rounds: ROUNDS, seconds: SECONDS, connectSeconds: CONNECT_SECONDS, log });
+  if (vswitchd() !== pid) throw new Error(`ovs-vswitchd was restarted while measuring (see ${host.dir}/ovs-vswitchd.log): the figures are void`);
   console.log(`
-security groups on OVN, traffic, ${new Date().toISOString().slice(0, 10)}, commit ${await commit()}, load ${loadBefore} before / ${load()} after; 1-host lab, ${ROUNDS} rounds of ${SECONDS} s
+security groups on OVN, traffic, ${new Date().toISOString().slice(0, 10)}, commit ${await commit()}, load ${loadBefore} before / ${load()} after; 1-host lab, ${ROUNDS} rounds (connect ${CONNECT_SECONDS} s, throughput ${SECONDS} s)
 | security groups, ovn (bench/security-groups-ovn-traffic.ts${quick ? " --quick" : ""}) | group | baseline | ratio (median; rounds) | goal |
 | --- | --: | --: | --: | --- |`);
   for (const row of trafficRows(result)) console.log(row);

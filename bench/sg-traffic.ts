@@ -44,7 +44,8 @@ const SERVER = `require("net").createServer((c) => { c.on("error", () => {}); c.
 /**
  * Workers that each connect to the filtered server, then the unfiltered one, then again, for
  * `seconds`: both targets see the same machine load at the same moments. Per target: connections
- * made and the time spent making them (connect until the reply's end).
+ * made, attempts that failed (no reply within 1 s, an error), and the time spent on all of them
+ * (connect until the reply's end, or the failure): a failure costs its target that time.
  */
 const CLIENT = `
 const [seconds, conc, ...ips] = process.argv.slice(1);
@@ -54,9 +55,10 @@ const stats = ips.map(() => ({ n: 0, ms: 0, failed: 0 }));
 const one = (i) => new Promise((res) => {
   const t0 = performance.now();
   const s = net.connect({ host: ips[i], port: ${CONNECT_PORT} });
-  s.setTimeout(1000, () => { stats[i].failed++; s.destroy(); res(); });
+  const fail = () => { stats[i].failed++; stats[i].ms += performance.now() - t0; s.destroy(); res(); };
+  s.setTimeout(1000, fail);
   s.on("data", () => {}); s.on("end", () => { stats[i].n++; stats[i].ms += performance.now() - t0; s.destroy(); res(); });
-  s.on("error", () => { stats[i].failed++; res(); });
+  s.on("error", fail);
 });
 (async () => {
   await Promise.all(Array.from({ length: Number(conc) }, async (_, w) => { for (let k = w; performance.now() < end; k++) await one(k % ips.length); }));
@@ -79,6 +81,8 @@ export interface TrafficResult {
   without: number;
   ratio: number;
   ratios: number[];
+  /** Connection attempts that failed, to the filtered server and to the other, over all rounds. */
+  failed: [number, number];
   tpWith: number;
   tpWithout: number;
   tpRatio: number;
@@ -86,7 +90,7 @@ export interface TrafficResult {
 }
 
 /** Connection setups/s and throughput from `client` to `filtered` (in the group) and `open` (no group). */
-export async function measureTraffic(o: { client: string; filtered: Endpoint; open: Endpoint; rounds: number; seconds: number; log: (s: string) => void }): Promise<TrafficResult> {
+export async function measureTraffic(o: { client: string; filtered: Endpoint; open: Endpoint; rounds: number; seconds: number; connectSeconds?: number; log: (s: string) => void }): Promise<TrafficResult> {
   const mine: ChildProcess[] = [];
   try {
     for (const t of [o.filtered, o.open]) {
@@ -101,15 +105,19 @@ export async function measureTraffic(o: { client: string; filtered: Endpoint; op
     const withGroup: number[] = [];
     const without: number[] = [];
     const ratios: number[] = [];
+    const failed: [number, number] = [0, 0];
     for (let round = 0; round < o.rounds; round++) {
-      const r = await run("ip", ["netns", "exec", o.client, process.execPath, "-e", CLIENT, String(o.seconds), "4", o.filtered.ip, o.open.ip]);
+      const r = await run("ip", ["netns", "exec", o.client, process.execPath, "-e", CLIENT, String(o.connectSeconds ?? o.seconds), "4", o.filtered.ip, o.open.ip]);
       const [g, b] = JSON.parse(r.stdout) as { n: number; ms: number; failed: number }[];
-      if (g!.failed + b!.failed > 0) throw new Error(`connections failed: ${r.stdout}`);
+      // A loaded machine loses the odd SYN (retried after 1 s, past the timeout): counted, shown; none getting through is a failure.
+      if (!g!.n || !b!.n) throw new Error(`no connection made: ${r.stdout || r.stderr}`);
+      failed[0] += g!.failed;
+      failed[1] += b!.failed;
       // Setups/s of one worker on that target: connections per second spent on it.
       withGroup.push((g!.n / g!.ms) * 1000);
       without.push((b!.n / b!.ms) * 1000);
       ratios.push(withGroup.at(-1)! / without.at(-1)!);
-      o.log(`  connect round ${round + 1}: group of 100 ${withGroup.at(-1)!.toFixed(0)}/s, no group ${without.at(-1)!.toFixed(0)}/s (per worker; ${g!.n} + ${b!.n} connections)`);
+      o.log(`  connect round ${round + 1}: group of 100 ${withGroup.at(-1)!.toFixed(0)}/s, no group ${without.at(-1)!.toFixed(0)}/s (per worker; ${g!.n} + ${b!.n} connections, ${g!.failed} + ${b!.failed} failed)`);
     }
     const tpWith: number[] = [];
     const tpWithout: number[] = [];
@@ -122,7 +130,7 @@ export async function measureTraffic(o: { client: string; filtered: Endpoint; op
       o.log(`  throughput round ${round + 1}: group of 100 ${tpWith.at(-1)!.toFixed(0)} Mbit/s, no group ${tpWithout.at(-1)!.toFixed(0)} Mbit/s`);
     }
     const tpRatios = tpWith.map((w, i) => w / tpWithout[i]!);
-    return { withGroup: median(withGroup), without: median(without), ratio: median(ratios), ratios, tpWith: median(tpWith), tpWithout: median(tpWithout), tpRatio: median(tpRatios), tpRatios };
+    return { withGroup: median(withGroup), without: median(without), ratio: median(ratios), ratios, failed, tpWith: median(tpWith), tpWithout: median(tpWithout), tpRatio: median(tpRatios), tpRatios };
   } finally {
     for (const c of mine) {
       if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
@@ -135,7 +143,7 @@ export async function measureTraffic(o: { client: string; filtered: Endpoint; op
 export function trafficRows(c: TrafficResult): string[] {
   const r3 = (x: number) => x.toFixed(3);
   return [
-    `| TCP connection setups/s (per worker) through a group of 100 rules | ${c.withGroup.toFixed(0)}/s | ${c.without.toFixed(0)}/s no group | **${r3(c.ratio)} ×** (${c.ratios.map(r3).join(", ")}) | ≥ 0.9 × |`,
+    `| TCP connection setups/s (per worker) through a group of 100 rules | ${c.withGroup.toFixed(0)}/s | ${c.without.toFixed(0)}/s no group | **${r3(c.ratio)} ×** (${c.ratios.map(r3).join(", ")})${c.failed[0] + c.failed[1] ? `; failed attempts ${c.failed[0]} + ${c.failed[1]}` : ""} | ≥ 0.9 × |`,
     `| TCP throughput, one stream, through a group of 100 rules | ${c.tpWith.toFixed(0)} Mbit/s | ${c.tpWithout.toFixed(0)} Mbit/s no group | **${r3(c.tpRatio)} ×** (${c.tpRatios.map(r3).join(", ")}) | ≥ 0.9 × |`,
   ];
 }
