@@ -308,6 +308,31 @@ describe.each(BACKENDS)("security groups on %s", (backend) => {
     expect(await failure(s().vpcs.delete(a, v2.id))).toMatchObject({ code: "DependencyViolation", details: { dependents: [{ resource: "security-group", id: ga.id }] } });
   });
 
+  it("changes several instances' groups all or none, each from its groups as they are under its lock", async () => {
+    const v = await vpc();
+    const g1 = await s().securityGroups.create(a, { vpcId: v.id, name: "m1" });
+    const g2 = await s().securityGroups.create(a, { vpcId: v.id, name: "m2" });
+    const i1 = await instance(a, v.id);
+    const full = await instance(a, v.id, [v.defaultSecurityGroupId, g1.id, g2.id]);
+    const add = (g: string) => (current: string[]) => (current.includes(g) ? current : [...current, g]);
+    // The second instance would exceed the quota: the first is not changed either.
+    const g3 = await s().securityGroups.create(a, { vpcId: v.id, name: "m3" });
+    expect(await failure(s().securityGroups.changeGroupsOfInstances(a, [i1.id, full.id], add(g3.id)))).toMatchObject({ code: "LimitExceeded" });
+    expect((await s().instances.get(a, i1.id)).securityGroupIds).toEqual([v.defaultSecurityGroupId]);
+    // Two such changes at once (two servers on PostgreSQL), over the same instances in opposite orders: both kept.
+    const i2 = await instance(a, v.id);
+    await Promise.all([
+      rt.services.securityGroups.changeGroupsOfInstances(a, [i1.id, i2.id], add(g1.id)),
+      rt2.services.securityGroups.changeGroupsOfInstances(a, [i2.id, i1.id], add(g2.id)),
+    ]);
+    for (const id of [i1.id, i2.id]) expect(new Set((await s().instances.get(a, id)).securityGroupIds)).toEqual(new Set([v.defaultSecurityGroupId, g1.id, g2.id]));
+    // Unchanged ones are not written (no event).
+    const before = (await s().events.list(a, { resourceId: i1.id }, { limit: 100 })).items.length;
+    const same = await s().securityGroups.changeGroupsOfInstances(a, [i1.id], (current) => current);
+    expect(same[0]!.id).toBe(i1.id);
+    expect((await s().events.list(a, { resourceId: i1.id }, { limit: 100 })).items.length).toBe(before);
+  });
+
   it("a rule naming a group of the same account added while that group is deleted (two servers): never both", async () => {
     const v = await vpc(a);
     const holder = await s().securityGroups.create(a, { vpcId: v.id, name: "holder", rules: [] });

@@ -563,25 +563,53 @@ export class SecurityGroupService {
     });
   }
 
+  /**
+   * Several instances' groups each replaced by `next(current, instanceId)`, all or none: one
+   * transaction under the instances' row locks (taken in id order), so a concurrent change of any
+   * of them is never lost (Tencent's multi-interface Associate/Disassociate). An instance whose
+   * list comes out unchanged is not written. Errors as setInstanceGroups.
+   */
+  async changeGroupsOfInstances(actor: Actor, instanceIds: string[], next: (current: string[], instanceId: string) => string[]): Promise<Instance[]> {
+    return this.changeInstancesGroups(actor, idList(instanceIds, "instanceIds"), next, false);
+  }
+
   /** An instance's groups replaced by `next(current)`, read and written under the instance's row lock. */
   private async changeInstanceGroups(actor: Actor, instanceId: string, next: (current: string[]) => string[]): Promise<Instance> {
+    return (await this.changeInstancesGroups(actor, [instanceId], next, true))[0]!;
+  }
+
+  private async changeInstancesGroups(actor: Actor, instanceIds: readonly string[], next: (current: string[], instanceId: string) => string[], always: boolean): Promise<Instance[]> {
     try {
       return await this.deps.store.transaction(async (r) => {
-        const i = await r.instances.lock(actor, instanceId);
-        if (!i) throw notFound("instance", instanceId);
-        const vpc = await r.vpcs.get(actor.accountId, i.vpcId);
-        if (!vpc) throw notFound("vpc", i.vpcId);
-        const ids = await checkInstanceGroups(this.deps, r, actor, vpc, next([...i.securityGroupIds]));
-        await r.securityGroupRules.setMemberships(i.id, actor.accountId, ids);
-        await r.instances.update(actor.accountId, i.id, { updated_at: nowIso(this.deps) }, undefined);
-        const after = (await r.instances.get(actor, i.id))!;
-        await this.events.resource(r, actor.accountId, "instance", "updated", i.id, `${named("instance", i.id, i.name)} now has security groups ${ids.join(", ")}`, {
-          vpcId: i.vpcId,
-          fields: ["securityGroupIds"],
-          securityGroupIds: ids,
-          previousSecurityGroupIds: i.securityGroupIds,
-        });
-        return after;
+        const locked = new Map<string, Instance>();
+        for (const id of [...new Set(instanceIds)].sort()) {
+          const i = await r.instances.lock(actor, id);
+          if (!i) throw notFound("instance", id);
+          locked.set(id, i);
+        }
+        const out: Instance[] = [];
+        for (const instanceId of instanceIds) {
+          const i = locked.get(instanceId)!;
+          const vpc = await r.vpcs.get(actor.accountId, i.vpcId);
+          if (!vpc) throw notFound("vpc", i.vpcId);
+          const ids = await checkInstanceGroups(this.deps, r, actor, vpc, next([...i.securityGroupIds], i.id));
+          if (!always && ids.length === i.securityGroupIds.length && ids.every((g, k) => g === i.securityGroupIds[k])) {
+            out.push(i);
+            continue;
+          }
+          await r.securityGroupRules.setMemberships(i.id, actor.accountId, ids);
+          await r.instances.update(actor.accountId, i.id, { updated_at: nowIso(this.deps) }, undefined);
+          const after = (await r.instances.get(actor, i.id))!;
+          locked.set(instanceId, after);
+          await this.events.resource(r, actor.accountId, "instance", "updated", i.id, `${named("instance", i.id, i.name)} now has security groups ${ids.join(", ")}`, {
+            vpcId: i.vpcId,
+            fields: ["securityGroupIds"],
+            securityGroupIds: ids,
+            previousSecurityGroupIds: i.securityGroupIds,
+          });
+          out.push(after);
+        }
+        return out;
       });
     } catch (e) {
       // A group deleted by another server between our check and our insert.

@@ -250,6 +250,31 @@ describe.each(BACKENDS)("Tencent security groups through the official SDK on %s"
     expect(insB).toMatch(/^ins-/);
   });
 
+  it("associates and disassociates at once on the same interfaces lose nothing (each call one transaction over all its interfaces)", async () => {
+    const def = (await h.runtime.services.vpcs.get({ accountId: alice.id }, aVpc)).defaultSecurityGroupId;
+    const enis: string[] = [];
+    for (let n = 0; n < 2; n++) enis.push(`eni-${(await h.runtime.services.instances.create({ accountId: alice.id }, { subnetId: aSub })).id.slice(4)}`);
+    const groupsOf = async () => ((await a.DescribeNetworkInterfaces({ NetworkInterfaceIds: enis })).NetworkInterfaceSet ?? []).map((x) => new Set(x.GroupSet));
+    for (let round = 0; round < 3; round++) {
+      const [g1, g2] = [
+        (await a.CreateSecurityGroup({ GroupName: `c${round}a`, GroupDescription: "", VpcId: aVpc } as never)).SecurityGroup!.SecurityGroupId,
+        (await a.CreateSecurityGroup({ GroupName: `c${round}b`, GroupDescription: "", VpcId: aVpc } as never)).SecurityGroup!.SecurityGroupId,
+      ];
+      await Promise.all([
+        a.AssociateNetworkInterfaceSecurityGroups({ NetworkInterfaceIds: enis, SecurityGroupIds: [g1] }),
+        a.AssociateNetworkInterfaceSecurityGroups({ NetworkInterfaceIds: [...enis].reverse(), SecurityGroupIds: [g2] }),
+      ]);
+      expect(await groupsOf()).toEqual([new Set([def, g1, g2]), new Set([def, g1, g2])]);
+      await Promise.all([
+        a.DisassociateNetworkInterfaceSecurityGroups({ NetworkInterfaceIds: enis, SecurityGroupIds: [g1] }),
+        a.DisassociateNetworkInterfaceSecurityGroups({ NetworkInterfaceIds: enis, SecurityGroupIds: [g2] }),
+      ]);
+      expect(await groupsOf()).toEqual([new Set([def]), new Set([def])]);
+      for (const g of [g1, g2]) await a.DeleteSecurityGroup({ SecurityGroupId: g });
+    }
+    for (const eni of enis) await h.runtime.services.instances.delete({ accountId: alice.id }, `ins-${eni.slice(4)}`);
+  });
+
   it("pages groups with Offset/Limit and answers Tencent's error codes", async () => {
     const other = (await a.DescribeVpcs({ Filters: [{ Name: "vpc-name", Values: ["other"] }] })).VpcSet![0]!.VpcId!;
     for (let i = 0; i < 4; i++) await a.CreateSecurityGroup({ GroupName: `p${i}`, GroupDescription: "", VpcId: other } as never);

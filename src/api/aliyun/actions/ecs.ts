@@ -238,6 +238,23 @@ async function modifyRule(c: Ctx, direction: SgDirection): Promise<Record<string
 }
 
 /** The security groups of a request: SecurityGroupIds.N or SecurityGroupId (one of them). */
+/**
+ * A join or leave done by the service under the instance's row lock; its refusals (the state
+ * changed since the face's own checks) in ECS's words.
+ */
+async function membership(change: Promise<unknown>, instanceId: string, groupId: string): Promise<void> {
+  try {
+    await change;
+  } catch (e) {
+    const reason = e instanceof DomainError ? e.details.reason : undefined;
+    const inst = toAli("instance", instanceId);
+    if (reason === "already-member") throw new AliyunError("InvalidInstanceId.AlreadyExists", 403, `The instance ${inst} is already in security group ${groupId}.`);
+    if (reason === "not-member") throw new AliyunError("InstanceNotInSecurityGroup", 403, `The instance ${inst} is not in security group ${groupId}.`);
+    if (reason === "last-group") throw new AliyunError("InstanceLastSecurityGroup", 403, `The specified security group ${groupId} is the last security group for the instance ${inst}.`);
+    throw e;
+  }
+}
+
 function launchGroups(c: Ctx): string[] {
   const many = c.p.list("SecurityGroupIds");
   const one = c.p.id("SecurityGroupId");
@@ -397,7 +414,8 @@ export const ecsActions: ActionTable = {
       const g = await c.services.securityGroups.get(c.actor, groupId);
       if (i.securityGroupIds.includes(g.id)) throw new AliyunError("InvalidInstanceId.AlreadyExists", 403, `The instance ${toAli("instance", i.id)} is already in security group ${g.id}.`);
       if (g.vpcId !== i.vpcId) throw new AliyunError("InvalidInstanceId.Mismatch", 403, `The instance ${toAli("instance", i.id)} (in ${i.vpcId}) and security group ${g.id} (in ${g.vpcId}) are not in the same VPC.`);
-      await c.services.securityGroups.setInstanceGroups(c.actor, i.id, [...i.securityGroupIds, g.id]);
+      // One transaction under the instance's row lock: a concurrent join or leave is never lost.
+      await membership(c.services.securityGroups.joinGroup(c.actor, i.id, g.id), i.id, g.id);
       return {};
     },
   },
@@ -411,7 +429,7 @@ export const ecsActions: ActionTable = {
       const g = await c.services.securityGroups.get(c.actor, groupId);
       if (!i.securityGroupIds.includes(g.id)) throw new AliyunError("InstanceNotInSecurityGroup", 403, `The instance ${toAli("instance", i.id)} is not in security group ${g.id}.`);
       if (i.securityGroupIds.length === 1) throw new AliyunError("InstanceLastSecurityGroup", 403, `The specified security group ${g.id} is the last security group for the instance ${toAli("instance", i.id)}.`);
-      await c.services.securityGroups.setInstanceGroups(c.actor, i.id, i.securityGroupIds.filter((id) => id !== g.id));
+      await membership(c.services.securityGroups.leaveGroup(c.actor, i.id, g.id), i.id, g.id);
       return {};
     },
   },

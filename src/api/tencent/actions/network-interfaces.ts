@@ -62,13 +62,21 @@ async function plan(ctx: Ctx, eniIds: string[], groupIds: string[], next: (curre
   return out;
 }
 
-async function apply(ctx: Ctx, changes: { instance: WithGroups; groups: string[] }[]): Promise<void> {
-  for (const { instance, groups } of changes) {
-    const current = groupsOf(instance);
-    if (current.length === groups.length && current.every((g, i) => g === groups[i])) continue;
-    await ctx.services.securityGroups.setInstanceGroups(ctx.actor, instance.id, groups);
-  }
+/**
+ * Writes the change to every interface at once, all or none: `next` applied again to each
+ * instance's groups as they are under its row lock (one transaction), so a concurrent change of
+ * the same interface is never lost. `plan` checked it beforehand for Tencent's wording.
+ */
+async function apply(ctx: Ctx, changes: { instance: WithGroups; groups: string[] }[], next: (current: string[]) => string[]): Promise<void> {
+  if (changes.every(({ instance, groups }) => sameList(groupsOf(instance), groups))) return;
+  await ctx.services.securityGroups.changeGroupsOfInstances(
+    ctx.actor,
+    changes.map((c) => c.instance.id),
+    (current) => next(current),
+  );
 }
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((g, i) => g === b[i]);
 
 function eniAndGroups(raw: Record<string, unknown>): { eniIds: string[]; groupIds: string[] } {
   const p = Params.of(raw, ["NetworkInterfaceIds", "SecurityGroupIds"]);
@@ -130,14 +138,16 @@ export const networkInterfaceActions: Record<string, ActionDef> = {
   AssociateNetworkInterfaceSecurityGroups: {
     async handler(ctx, raw) {
       const { eniIds, groupIds } = eniAndGroups(raw);
-      await apply(ctx, await plan(ctx, eniIds, groupIds, (current) => [...current, ...groupIds.filter((g) => !current.includes(g))]));
+      const next = (current: string[]) => [...current, ...groupIds.filter((g) => !current.includes(g))];
+      await apply(ctx, await plan(ctx, eniIds, groupIds, next), next);
       return {};
     },
   },
   DisassociateNetworkInterfaceSecurityGroups: {
     async handler(ctx, raw) {
       const { eniIds, groupIds } = eniAndGroups(raw);
-      await apply(ctx, await plan(ctx, eniIds, groupIds, (current) => current.filter((g) => !groupIds.includes(g))));
+      const next = (current: string[]) => current.filter((g) => !groupIds.includes(g));
+      await apply(ctx, await plan(ctx, eniIds, groupIds, next), next);
       return {};
     },
   },
@@ -150,7 +160,7 @@ export const networkInterfaceActions: Record<string, ActionDef> = {
       const groupIds = p.ids("SecurityGroupIds", "sg", 100);
       if (p.oneOf("TrunkingFlag", ["Enable", "Disable"]) === "Enable") throw new TencentError("UnsupportedOperation", "Trunking is not supported here.");
       if (groupIds && new Set(groupIds).size !== groupIds.length) throw invalidValue("SecurityGroupIds", "names a group more than once.", "InvalidParameterValue.Duplicate");
-      if (groupIds) await apply(ctx, await plan(ctx, [eniId], groupIds, () => groupIds, () => "NetworkInterfaceId"));
+      if (groupIds) await apply(ctx, await plan(ctx, [eniId], groupIds, () => groupIds, () => "NetworkInterfaceId"), () => groupIds);
       else await instanceOf(ctx, eniId, "NetworkInterfaceId");
       if (name !== undefined || description !== undefined) await ctx.services.instances.update(ctx.actor, instanceIdOfEni(eniId), { name, description });
       return {};
