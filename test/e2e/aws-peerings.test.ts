@@ -460,7 +460,9 @@ describe.each(BACKENDS)("AWS face: VPC peering and tags through @aws-sdk/client-
 
     // Rules.
     expect(await failure(ea.send(new CreateTagsCommand({ Resources: [a.id], Tags: [{ Key: "aws:owner", Value: "x" }] })))).toMatchObject({ code: "InvalidTagKey.Malformed", status: 400 });
-    expect((await failure(ea.send(new CreateTagsCommand({ Resources: ["sg-0123456789abcdef0"], Tags: [{ Key: "k", Value: "v" }] })))).code).toBe("InvalidID");
+    expect((await failure(ea.send(new CreateTagsCommand({ Resources: ["ami-0123456789abcdef0"], Tags: [{ Key: "k", Value: "v" }] })))).code).toBe("InvalidID");
+    // Security groups are taggable now (#19): a missing one is not found, as EC2 says it.
+    expect((await failure(ea.send(new CreateTagsCommand({ Resources: ["sg-0123456789ab"], Tags: [{ Key: "k", Value: "v" }] })))).code).toBe("InvalidGroup.NotFound");
     expect((await failure(ea.send(new CreateTagsCommand({ Resources: ["vpc-000000000000"], Tags: [{ Key: "k", Value: "v" }] })))).code).toBe("InvalidVpcID.NotFound");
     expect((await failure(ea.send(new CreateTagsCommand({ Resources: ["subnet-000000000000"], Tags: [{ Key: "k", Value: "v" }] })))).code).toBe("InvalidSubnetID.NotFound");
     expect((await failure(ea.send(new CreateTagsCommand({ Resources: ["pcx-000000000000"], Tags: [{ Key: "k", Value: "v" }] })))).code).toBe("InvalidVpcPeeringConnectionID.NotFound");
