@@ -711,8 +711,9 @@ export const securityGroupsActions: ActionTable = {
         if (e instanceof DomainError && e.code === "DependencyViolation") {
           const members = Array.isArray(e.details.members) ? e.details.members : [];
           const groups = Array.isArray(e.details.referencedBy) ? (e.details.referencedBy as string[]) : [];
-          if (members.length === 0 && (groups.length > 0 || e.details.otherAccountsReferencingGroups !== undefined)) {
-            throw new AwsError("InvalidGroup.InUse", 400, `Group ${group.id} is used by groups: ${groups.length > 0 ? groups.join(" ") : "groups of other accounts"}`);
+          // Only the account's own rules block a delete (another account's go stale).
+          if (members.length === 0 && groups.length > 0) {
+            throw new AwsError("InvalidGroup.InUse", 400, `Group ${group.id} is used by groups: ${groups.join(" ")}`);
           }
           throw new AwsError("DependencyViolation", 400, `resource ${group.id} has a dependent object: ${awsIdsIn(e.message)}`);
         }
