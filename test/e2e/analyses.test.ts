@@ -260,7 +260,7 @@ describe.each(BACKENDS)("analyses on %s", (backend) => {
     } finally {
       await store.transaction(async (r) => {
         await r.dataplane.beat(null);
-        await r.dataplane.deleteStatusExcept([]);
+        await r.dataplane.clearStatus();
       });
     }
   });

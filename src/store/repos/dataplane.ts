@@ -264,10 +264,31 @@ export class DataplaneRepo {
     if (this.caps.dialect === "postgres") await sql`select pg_advisory_xact_lock(hashtext('vpcpeer:dataplane_status'))`.execute(this.db);
   }
 
+  /**
+   * Removes the statuses of resources neither in `keep` (what this server reported) nor alive in
+   * the store (a VPC, instance or VBR that exists, an active peering). Another server of the
+   * deployment may report a resource this one's view does not hold yet: its status stays, or its
+   * next report would find none and announce the same change again.
+   */
   async deleteStatusExcept(keep: readonly string[]): Promise<void> {
     let q = this.db.deleteFrom("dataplane_status");
     if (keep.length > 0) q = q.where("resource_id", "not in", keep);
+    q = q.where((eb) =>
+      eb.not(
+        eb.or([
+          eb.exists(eb.selectFrom("vpcs").select("vpcs.id").whereRef("vpcs.id", "=", "dataplane_status.resource_id")),
+          eb.exists(eb.selectFrom("instances").select("instances.id").whereRef("instances.id", "=", "dataplane_status.resource_id")),
+          eb.exists(eb.selectFrom("vbrs").select("vbrs.id").whereRef("vbrs.id", "=", "dataplane_status.resource_id")),
+          eb.exists(eb.selectFrom("peerings").select("peerings.id").whereRef("peerings.id", "=", "dataplane_status.resource_id").where("peerings.state", "=", "active")),
+        ]),
+      ),
+    );
     await q.execute();
+  }
+
+  /** Removes every status (tests that return a store to "no data plane ever reported"). */
+  async clearStatus(): Promise<void> {
+    await this.db.deleteFrom("dataplane_status").execute();
   }
 
   async status(ids: readonly string[]): Promise<Map<string, DataplaneStatus>> {
