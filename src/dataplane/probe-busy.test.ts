@@ -4,7 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isRoot, removeNamespaces, testPrefix } from "../../test/support/netns.ts";
+import { isRoot, testPrefix } from "../../test/support/netns.ts";
 import { run } from "./kernel.ts";
 import { probe } from "./probe.ts";
 
@@ -37,7 +37,8 @@ describe.skipIf(!isRoot)("probe to a port already taken in the target", () => {
 
   afterAll(async () => {
     listener?.stop();
-    await removeNamespaces(prefix);
+    // By exact name (removeNamespaces lists only names of vpcpeer's own shape).
+    for (const ns of [a, b]) await run("ip", ["netns", "del", ns]);
   });
 
   it("reaches the existing TCP listener instead of failing", async () => {
