@@ -242,6 +242,16 @@ async function modifyRule(c: Ctx, direction: SgDirection): Promise<Record<string
  * A join or leave done by the service under the instance's row lock; its refusals (the state
  * changed since the face's own checks) in ECS's words.
  */
+/** Join/LeaveSecurityGroup's instance and group (each answers as missing when not the caller's). */
+async function membershipTarget(c: Ctx): Promise<{ i: Instance; g: SecurityGroup }> {
+  region(c, false);
+  if (c.p.str("NetworkInterfaceId")) throw badParam("NetworkInterfaceId", "elastic network interfaces are not offered; give InstanceId");
+  const instanceId = instanceIdParam(c);
+  const groupId = groupIdParam(c);
+  return { i: await c.services.instances.get(c.actor, instanceId), g: await c.services.securityGroups.get(c.actor, groupId) };
+}
+
+/** A membership change, its refusals (already a member, not one, the last group) in ECS's codes: the service decides them under the instance's row lock. */
 async function membership(change: Promise<unknown>, instanceId: string, groupId: string): Promise<void> {
   try {
     await change;
@@ -406,13 +416,7 @@ export const ecsActions: ActionTable = {
   },
   JoinSecurityGroup: {
     async run(c) {
-      region(c, false);
-      if (c.p.str("NetworkInterfaceId")) throw badParam("NetworkInterfaceId", "elastic network interfaces are not offered; give InstanceId");
-      const instanceId = instanceIdParam(c);
-      const groupId = groupIdParam(c);
-      const i = await c.services.instances.get(c.actor, instanceId);
-      const g = await c.services.securityGroups.get(c.actor, groupId);
-      if (i.securityGroupIds.includes(g.id)) throw new AliyunError("InvalidInstanceId.AlreadyExists", 403, `The instance ${toAli("instance", i.id)} is already in security group ${g.id}.`);
+      const { i, g } = await membershipTarget(c);
       if (g.vpcId !== i.vpcId) throw new AliyunError("InvalidInstanceId.Mismatch", 403, `The instance ${toAli("instance", i.id)} (in ${i.vpcId}) and security group ${g.id} (in ${g.vpcId}) are not in the same VPC.`);
       // One transaction under the instance's row lock: a concurrent join or leave is never lost.
       await membership(c.services.securityGroups.joinGroup(c.actor, i.id, g.id), i.id, g.id);
@@ -421,14 +425,7 @@ export const ecsActions: ActionTable = {
   },
   LeaveSecurityGroup: {
     async run(c) {
-      region(c, false);
-      if (c.p.str("NetworkInterfaceId")) throw badParam("NetworkInterfaceId", "elastic network interfaces are not offered; give InstanceId");
-      const instanceId = instanceIdParam(c);
-      const groupId = groupIdParam(c);
-      const i = await c.services.instances.get(c.actor, instanceId);
-      const g = await c.services.securityGroups.get(c.actor, groupId);
-      if (!i.securityGroupIds.includes(g.id)) throw new AliyunError("InstanceNotInSecurityGroup", 403, `The instance ${toAli("instance", i.id)} is not in security group ${g.id}.`);
-      if (i.securityGroupIds.length === 1) throw new AliyunError("InstanceLastSecurityGroup", 403, `The specified security group ${g.id} is the last security group for the instance ${toAli("instance", i.id)}.`);
+      const { i, g } = await membershipTarget(c);
       await membership(c.services.securityGroups.leaveGroup(c.actor, i.id, g.id), i.id, g.id);
       return {};
     },
