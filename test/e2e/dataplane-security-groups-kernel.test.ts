@@ -14,11 +14,9 @@ import type { ResolvedSgRule } from "../../src/domain/security-groups.ts";
 import { listNamespaces, run } from "../../src/dataplane/kernel.ts";
 import { LinuxDriver } from "../../src/dataplane/linux/driver.ts";
 import type { DesiredState } from "../../src/dataplane/plan.ts";
+import { A, B, twoRouters } from "../support/dataplane.ts";
 import { isRoot, removeNamespaces, responder, tcpReachable, testPrefix } from "../support/netns.ts";
 
-const A = "vpc-aaaaaaaaaaaa";
-const B = "vpc-bbbbbbbbbbbb";
-const P = "pcx-aaaaaaaabbbb";
 const [A1, A2, A3, B1, B2] = ["ins-aaaaaaaaaaa1", "ins-aaaaaaaaaaa2", "ins-aaaaaaaaaaa3", "ins-bbbbbbbbbbb1", "ins-bbbbbbbbbbb2"];
 const WEB = "sg-aaaaaaaaaweb";
 const CLIENT = "sg-aaaaaaaacli1";
@@ -52,20 +50,10 @@ const dbFromPeer = rule(DB, { cidrs: ["172.16.1.2/32"], peerGroupId: PEER });
 const webEgress = allEgress(WEB);
 const clientEgress = allEgress(CLIENT);
 
+/** The two peered routers of test/support/dataplane.ts, with these instances and groups. */
 function desired(webRules: ResolvedSgRule[]): DesiredState {
   return {
-    vpcs: [
-      { id: A, cidr: "10.0.0.0/16" },
-      { id: B, cidr: "172.16.0.0/16" },
-    ],
-    subnets: [
-      { id: "subnet-aaaaaaaaaaa1", vpcId: A, cidr: "10.0.1.0/24", routeTableId: "rtb-aaaaaaaaaaa1" },
-      { id: "subnet-bbbbbbbbbbb1", vpcId: B, cidr: "172.16.1.0/24", routeTableId: "rtb-bbbbbbbbbbb1" },
-    ],
-    routeTables: [
-      { id: "rtb-aaaaaaaaaaa1", vpcId: A, routes: [{ destinationCidr: "172.16.0.0/16", peeringId: P }] },
-      { id: "rtb-bbbbbbbbbbb1", vpcId: B, routes: [{ destinationCidr: "10.0.0.0/16", peeringId: P }] },
-    ],
+    ...twoRouters({ peered: true }),
     instances: [
       { id: A1, subnetId: "subnet-aaaaaaaaaaa1", privateIp: "10.0.1.2", securityGroupIds: [WEB] },
       { id: A2, subnetId: "subnet-aaaaaaaaaaa1", privateIp: "10.0.1.3", securityGroupIds: [CLIENT] },
@@ -79,8 +67,6 @@ function desired(webRules: ResolvedSgRule[]): DesiredState {
       { id: CLIENT, vpcId: A, rules: [clientEgress] },
       { id: DB, vpcId: A, rules: [dbFromClient, dbFromPeer] },
     ],
-    vbrs: [],
-    peerings: [{ id: P, a: { routerType: "vpc", routerId: A, cidrs: ["10.0.0.0/16"] }, b: { routerType: "vpc", routerId: B, cidrs: ["172.16.0.0/16"] }, bandwidthMbps: null, delayMs: null }],
   };
 }
 
