@@ -748,6 +748,53 @@ const sgForeignReferences: Migration = {
   },
 };
 
+const describeCounts: Migration = {
+  async up(db: AnyDb) {
+    if (db.getExecutor().adapter instanceof PostgresAdapter) {
+      // The tag listings (repos/tag-rows.ts) read one range of resource ids per kind asked for
+      // (`vpc-` up to `vpc.`), in byte order: ranges of an index in the database's collation
+      // would not hold exactly their kind's ids in every collation. Replaces 0020's index.
+      await sql`drop index if exists tags_account_resource`.execute(db);
+      await sql`create index tags_account_resource_c on tags (account_id, resource_id collate "C", key collate "C")`.execute(db);
+      // The counts below stay SQLite's, as vpc_region_counts (0017): on PostgreSQL a row per
+      // (account, region) updated by every create would serialize the account's concurrent
+      // writers on its lock; PostgreSQL counts the index range.
+      return;
+    }
+    // SQLite: the TotalCount of the Describe calls without filters, kept by triggers in the
+    // writer's own transaction as vpc_region_counts (0017) is, instead of counting the account's
+    // region on every call (OwnedRepo.count, PeeringsRepo.searchCount). Router interfaces per
+    // account and region (Alibaba DescribeRouterInterfaces); peerings per (account, region,
+    // origin) for each account that is a party and each region either side is in (Alibaba
+    // ListVpcPeerConnections), a peering counted once per pair however its sides coincide.
+    await sql`create table router_interface_region_counts (account_id text not null, region text not null, n integer not null, primary key (account_id, region)) without rowid`.execute(db);
+    await sql`insert into router_interface_region_counts (account_id, region, n) select account_id, region, count(*) from router_interfaces group by account_id, region`.execute(db);
+    const addRi = (row: "new" | "old") =>
+      `insert into router_interface_region_counts (account_id, region, n) values (${row}.account_id, ${row}.region, 1) on conflict (account_id, region) do update set n = n + 1;`;
+    const removeRi = (row: "new" | "old") => `update router_interface_region_counts set n = n - 1 where account_id = ${row}.account_id and region = ${row}.region;`;
+    await sql.raw(`create trigger router_interface_region_counts_insert after insert on router_interfaces begin ${addRi("new")} end`).execute(db);
+    await sql.raw(`create trigger router_interface_region_counts_delete after delete on router_interfaces begin ${removeRi("old")} end`).execute(db);
+    await sql.raw(`create trigger router_interface_region_counts_move after update of account_id, region on router_interfaces begin ${removeRi("old")} ${addRi("new")} end`).execute(db);
+
+    await sql`create table peering_region_counts (account_id text not null, region text not null, origin text not null, n integer not null, primary key (account_id, region, origin)) without rowid`.execute(db);
+    // Each peering's distinct (party, region) pairs: UNION drops the repeats of a peering within one account or region.
+    const pairs = ["requester", "accepter"].flatMap((a) => ["requester", "accepter"].map((r) => `select id, ${a}_account_id as account_id, ${r}_region as region, origin from peerings`));
+    await sql.raw(`insert into peering_region_counts (account_id, region, origin, n) select account_id, region, origin, count(*) from (${pairs.join(" union ")}) group by account_id, region, origin`).execute(db);
+    // "where true": an INSERT … SELECT needs a WHERE before its ON CONFLICT (SQLite's parser).
+    const addPeering = (row: "new" | "old") =>
+      `insert into peering_region_counts (account_id, region, origin, n) select a.id, r.id, ${row}.origin, 1 ` +
+      `from (select ${row}.requester_account_id as id union select ${row}.accepter_account_id) a, (select ${row}.requester_region as id union select ${row}.accepter_region) r where true ` +
+      `on conflict (account_id, region, origin) do update set n = n + 1;`;
+    const removePeering = (row: "new" | "old") =>
+      `update peering_region_counts set n = n - 1 where origin = ${row}.origin and account_id in (${row}.requester_account_id, ${row}.accepter_account_id) and region in (${row}.requester_region, ${row}.accepter_region);`;
+    await sql.raw(`create trigger peering_region_counts_insert after insert on peerings begin ${addPeering("new")} end`).execute(db);
+    await sql.raw(`create trigger peering_region_counts_delete after delete on peerings begin ${removePeering("old")} end`).execute(db);
+    await sql
+      .raw(`create trigger peering_region_counts_move after update of requester_account_id, accepter_account_id, requester_region, accepter_region, origin on peerings begin ${removePeering("old")} ${addPeering("new")} end`)
+      .execute(db);
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_peerings": peerings,
@@ -770,6 +817,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0019_security_groups": securityGroups,
   "0020_describe_tags_peerings": describeTagsAndPeerings,
   "0021_sg_foreign_references": sgForeignReferences,
+  "0023_describe_counts": describeCounts,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

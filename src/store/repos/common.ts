@@ -190,7 +190,8 @@ export async function paginate<R>(runner: Runner, spec: PageSpec<R>, opts: ListO
   const descending = sort.startsWith("-");
   const column: SortColumn = sort === "name" || sort === "-name" ? "name" : (spec.sortColumn ?? "created_at");
   // Names order by code point on both stores: PostgreSQL's by the database's collation otherwise.
-  const binary = column === "name" && runner.dialect === "postgres";
+  // Tag rows too: their kinds are ranges of id prefixes (tag-rows.ts), which only a byte order keeps whole.
+  const binary = (column === "name" || column === "resource_id") && runner.dialect === "postgres";
   const needleText = opts.q === undefined ? null : asciiLower(opts.q);
   const filters = fingerprint([spec.key, spec.filterArgs ?? spec.args, opts.tags ?? [], needleText]);
   const cursor = opts.cursor ? decodeCursor(opts.cursor) : null;

@@ -61,6 +61,9 @@ const tagsText = (tags: Tags) => JSON.stringify(Object.fromEntries(Object.entrie
 /** A page's size for the read cache: its texts, and a little for each item. */
 const pageSize = (page: Page<string>) => page.items.reduce((n, item) => n + item.length + 16, page.nextCursor?.length ?? 0);
 
+/** The tables whose rows SQLite keeps counted per account and region (count()), and where. */
+const REGION_COUNTS: Partial<Record<OwnedTable, string>> = { vpcs: "vpc_region_counts", router_interfaces: "router_interface_region_counts" };
+
 /** The view's SQL per dialect, table and tag visibility: built once per process, not per transaction. */
 const viewSqlCache = new Map<string, string>();
 
@@ -249,7 +252,7 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
   async search(owner: Owner, s: OwnedSearch, window: { offset: number; limit: number }): Promise<{ total: number; items: D[] }> {
     const spec = this.searchSpec(owner, s);
     if (spec === null) return { total: 0, items: [] };
-    // No criterion but the region: count() (SQLite keeps the VPCs per account and region counted).
+    // No criterion but the region: count() (SQLite keeps the VPCs and router interfaces per account and region counted).
     const { accountId, region } = ownerScope(owner);
     const given = Object.entries(s.columns ?? {}).filter(([, v]) => v !== undefined);
     const regions = [...new Set([...(region === undefined ? [] : [region]), ...given.flatMap(([c, v]) => (c === "region" ? v! : []))])];
@@ -285,10 +288,11 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
   async count(owner: Owner, filters: Filters): Promise<number> {
     const { accountId, region } = ownerScope(owner);
     const where = scoped(filters, region);
-    // SQLite keeps the VPCs per account and region in a table of their own (migration 0017).
-    if (this.table === "vpcs" && this.caps.dialect === "sqlite" && where.region !== undefined && Object.values(where).filter((v) => v !== undefined).length === 1) {
-      const [n] = await this.runner.shapedColumn<number>("vpc_region_counts", [accountId, where.region], (arg) =>
-        this.db.selectFrom("vpc_region_counts" as never).select("n" as never).where("account_id" as never, "=", arg(0) as never).where("region" as never, "=", arg(1) as never),
+    // SQLite keeps the VPCs (migration 0017) and router interfaces (0023) per account and region in tables of their own.
+    const kept = REGION_COUNTS[this.table];
+    if (kept !== undefined && this.caps.dialect === "sqlite" && where.region !== undefined && Object.values(where).filter((v) => v !== undefined).length === 1) {
+      const [n] = await this.runner.shapedColumn<number>(kept, [accountId, where.region], (arg) =>
+        this.db.selectFrom(kept as never).select("n" as never).where("account_id" as never, "=", arg(0) as never).where("region" as never, "=", arg(1) as never),
       );
       return n ?? 0;
     }

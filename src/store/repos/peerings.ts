@@ -337,6 +337,23 @@ export class PeeringsRepo {
   async searchCount(accountId: string, q: PeeringKeysetSearch, tags: ListOptions["tags"]): Promise<number> {
     const built = this.keysetSpec(accountId, q);
     if (built === null) return 0;
+    // Either side in a region, by origin or not, and nothing else (Alibaba's ListVpcPeerConnections
+    // without filters): SQLite keeps that count (peering_region_counts, migration 0023), which
+    // would otherwise test every peering of the account's two ranges for its regions.
+    const unfiltered = q.ids === undefined && q.vpcIds === undefined && q.name === undefined && q.finishedSince === undefined && !q.vpcToVpc && (tags ?? []).length === 0;
+    if (this.caps.dialect === "sqlite" && unfiltered && q.region?.side === "either") {
+      // A table of SQLite's only: not in the schema's types.
+      const kept = () => this.db.selectFrom("peering_region_counts" as never).select(sql<number | null>`sum(n)`.as("n"));
+      const [n] =
+        q.origin === undefined
+          ? await this.runner.shapedColumn<number | null>("peering_region_counts", [accountId, q.region.id], (arg) =>
+              kept().where("account_id" as never, "=", arg(0) as never).where("region" as never, "=", arg(1) as never),
+            )
+          : await this.runner.shapedColumn<number | null>("peering_region_counts:origin", [accountId, q.region.id, q.origin], (arg) =>
+              kept().where("account_id" as never, "=", arg(0) as never).where("region" as never, "=", arg(1) as never).where("origin" as never, "=", arg(2) as never),
+            );
+      return Number(n ?? 0);
+    }
     const args = [...built.spec.args];
     const tagArgs = (tags ?? []).map((t) => ({ key: args.push(t.key) - 1, value: t.value === undefined ? null : args.push(t.value) - 1 }));
     const key = `${built.spec.key}|count|${tagArgs.map((t) => (t.value === null ? "k" : "kv")).join(",")}`;
@@ -391,9 +408,14 @@ export class PeeringsRepo {
       if (since !== null) qb = qb.where(sql<boolean>`(t.state in (${sql.join(LIVE_STATES.map((st) => sql.lit(st)))}) or t.updated_at >= ${arg(since)})`);
       return qb;
     };
+    // With ids given, the rows are found by primary key: `column || ''` keeps the planner off the
+    // side's (account, region, created_at, id) range, which it would otherwise walk to the end in
+    // order, testing each row's id (a cost that grew with the account's peerings: AWS DescribeTags
+    // asks which of a page's peerings it sees).
+    const side = (column: `t.${string}`) => (idList === null ? sql.ref(column) : sql`(${sql.ref(column)} || '')`);
     const mine = (p: "requester" | "accepter", arg: Arg) => {
-      let qb = all().where(`t.${p}_account_id`, "=", arg(0) as string);
-      if (own && region !== null) qb = qb.where(`t.${p}_region`, "=", arg(region) as string);
+      let qb = all().where(side(`t.${p}_account_id`), "=", arg(0) as string);
+      if (own && region !== null) qb = qb.where(side(`t.${p}_region`), "=", arg(region) as string);
       return qb;
     };
     const requester = (arg: Arg) => filtered(mine("requester", arg), arg);

@@ -4,9 +4,16 @@
  * (account_id, resource_id, key) of migration 0020, so that a page reads its own rows only,
  * however many tags the account has. Which resources count is said per kind (TagRowKind): a
  * row of the kind's table that the account may see, probed by primary key for each tag row.
+ *
+ * Ids sort by their kind's prefix, so each kind asked for is a range of that index of its own
+ * (`resource_id >= 'vpc-' and < 'vpc.'`), the ranges merged as paginate merges `others`: a page
+ * of VPC tags does not first walk the tag rows of every peering and interface (which sort
+ * before `vpc-`). PostgreSQL compares these ids byte-wise (`collate "C"`, its index of 0023):
+ * in another collation the prefix ranges would not hold exactly their kind's ids.
  */
 import { type RawBuilder, sql } from "kysely";
 import type { ListOptions, Page } from "../../domain/resources.ts";
+import { ID_PREFIXES } from "../../domain/ids.ts";
 import { wellFormed } from "../../domain/text.ts";
 import type { OwnedTable } from "../schema.ts";
 import { type Arg, type Capabilities, type Db, type Runner, jsonValues, paginate } from "./common.ts";
@@ -42,6 +49,18 @@ export interface TagRow {
   key: string;
   value: string;
 }
+
+/** The id prefix of each kind's resources (ids are `<prefix>-<suffix>`). */
+const PREFIX: Record<TagRowKind["table"], string> = {
+  vpcs: ID_PREFIXES.vpc,
+  subnets: ID_PREFIXES.subnet,
+  route_tables: ID_PREFIXES.routeTable,
+  vbrs: ID_PREFIXES.vbr,
+  instances: ID_PREFIXES.instance,
+  router_interfaces: ID_PREFIXES.routerInterface,
+  security_groups: ID_PREFIXES.securityGroup,
+  peerings: ID_PREFIXES.peering,
+};
 
 /** Values as the database can hold them: NUL matches nothing stored; lone surrogates as the driver sends them. */
 const stored = (values: readonly string[]) => values.filter((v) => !v.includes("\u0000")).map(wellFormed);
@@ -89,7 +108,7 @@ export class TagRowsRepo {
       );
     }
     const region = s.kinds.some((k) => ("region" in k && k.region) || k.table === "peerings") && s.region !== undefined ? at(s.region) : null;
-    const kindConds = s.kinds.map((k) => (arg: Arg): RawBuilder<boolean> => {
+    const kindCond = (k: TagRowKind, arg: Arg): RawBuilder<boolean> => {
       if (k.table !== "peerings") {
         const inRegion = k.region && region !== null ? sql` and r.region = ${arg(region)}` : sql``;
         return sql<boolean>`exists (select 1 from ${sql.table(k.table)} r where r.id = t.resource_id and r.account_id = t.account_id${inRegion})`;
@@ -100,18 +119,31 @@ export class TagRowsRepo {
       const side = (p: "requester" | "accepter") =>
         region === null ? sql`r.${sql.raw(p)}_account_id = t.account_id` : sql`(r.${sql.raw(p)}_account_id = t.account_id and r.${sql.raw(p)}_region = ${arg(region)})`;
       return sql<boolean>`exists (select 1 from peerings r where r.id = t.resource_id and r.requester_router_type = 'vpc' and r.accepter_router_type = 'vpc' and (${side("requester")} or ${side("accepter")}))`;
-    });
-    const kindKey = s.kinds.map((k) => (k.table === "peerings" ? `peerings:${k.face}` : `${k.table}${k.region ? "@" : ""}`)).join("+");
+    };
+    // One kind per prefix (two kinds of one table would be one range read twice).
+    const kinds = [...new Map(s.kinds.map((k) => [k.table, k])).values()];
+    if (kinds.length !== s.kinds.length) throw new Error("TagRowsRepo.page: one kind per table");
+    const kindKey = kinds.map((k) => (k.table === "peerings" ? `peerings:${k.face}` : `${k.table}${k.region ? "@" : ""}`)).join("+");
+    const pg = this.caps.dialect === "postgres";
+    // The kind's ids: [`vpc-`, `vpc.`), '.' being the character after '-'. Literals: a shape per kind set.
+    const inRange = (k: TagRowKind) => {
+      const id = pg ? sql`t.resource_id collate "C"` : sql`t.resource_id`;
+      return sql<boolean>`${id} >= ${sql.lit(`${PREFIX[k.table]}-`)} and ${id} < ${sql.lit(`${PREFIX[k.table]}.`)}`;
+    };
+    const base = (k: TagRowKind) => (arg: Arg) => {
+      let q = this.db.selectFrom("tags as t").select(["t.resource_id", "t.key", "t.value"]).where("t.account_id", "=", arg(0) as string).where(inRange(k));
+      for (const c of conds) q = q.where(c(arg));
+      return q.where(kindCond(k, arg));
+    };
+    const [first, ...rest] = kinds.map(base);
     const { rows, nextCursor } = await paginate<{ resource_id: string; key: string; value: string }>(
       this.runner,
       {
         key: `tags:rows:${kindKey}:${keyParts.join(",")}:${region === null ? "" : "region"}`,
         args,
-        base: (arg) => {
-          let q = this.db.selectFrom("tags as t").select(["t.resource_id", "t.key", "t.value"]).where("t.account_id", "=", arg(0) as string);
-          for (const c of conds) q = q.where(c(arg));
-          return q.where(sql<boolean>`(${sql.join(kindConds.map((k) => k(arg)), sql` or `)})`);
-        },
+        base: first!,
+        // Disjoint ranges (one prefix each), merged in (resource id, key) order.
+        ...(rest.length > 0 ? { others: { db: this.db, bases: rest } } : {}),
         sortColumn: "resource_id",
         idColumn: "key",
         cursorOf: (r) => [r.resource_id, r.key],
