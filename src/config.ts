@@ -6,6 +6,8 @@ import { readFileSync } from "node:fs";
 import { DEFAULT_PRICES, type PriceTable } from "./domain/billing.ts";
 import type { Region, Zone } from "./domain/resources.ts";
 import { DEFAULT_GROUP_PRESETS, type DefaultGroupPreset } from "./domain/security-groups.ts";
+import { formatCidr, parsePrivateCidr } from "./domain/cidr.ts";
+import { isDomainError } from "./domain/errors.ts";
 
 export interface Limits {
   /** VPCs per account per region. */
@@ -46,6 +48,12 @@ export interface Config {
   settleMs: number;
   /** What a VPC's default security group allows when its create names no preset (the native API; each cloud's face names its own). */
   defaultSecurityGroup: DefaultGroupPreset;
+  /**
+   * Default VPCs (#20): a new account gets one in every region (with a default subnet per zone),
+   * and a server's start gives accounts without theirs. Config file `defaultVpcs`; the built-in
+   * default (true) is overridden by VPCPEER_DEFAULT_VPCS (on|off|true|false|1|0).
+   */
+  defaultVpcs: boolean;
 }
 
 export const DEFAULT_SETTLE_MS = 1000;
@@ -165,6 +173,26 @@ export const DEFAULT_LIMITS: Limits = {
   securityGroupsPerInstance: 5,
 };
 
+/** VPCPEER_DEFAULT_VPCS: on|off|true|false|1|0 (absent or empty: on). */
+export function defaultVpcsFromEnv(value: string | undefined = process.env.VPCPEER_DEFAULT_VPCS): boolean {
+  const v = (value ?? "").trim().toLowerCase();
+  if (v === "") return true;
+  if (v === "on" || v === "true" || v === "1") return true;
+  if (v === "off" || v === "false" || v === "0") return false;
+  throw new Error(`VPCPEER_DEFAULT_VPCS must be on, off, true, false, 1 or 0 (got "${(value ?? "").slice(0, 20)}")`);
+}
+
+/** A region's defaultVpcCidr from a config file: a private /16, or an error naming `where`. */
+export function parseDefaultVpcCidr(raw: unknown, where: string): string {
+  if (typeof raw !== "string") throw new Error(`${where}.defaultVpcCidr must be a string, a private /16 like 172.31.0.0/16`);
+  try {
+    return formatCidr(parsePrivateCidr(raw, "defaultVpcCidr", 16, 16));
+  } catch (e) {
+    if (isDomainError(e)) throw new Error(`${where}.${e.message} (a default VPC is a private /16, like 172.31.0.0/16)`);
+    throw e;
+  }
+}
+
 export function defaultConfig(): Config {
   return {
     regions: DEFAULT_REGIONS.map((r) => ({ ...r, zones: r.zones.map((z) => ({ ...z })) })),
@@ -172,6 +200,7 @@ export function defaultConfig(): Config {
     prices: { ...DEFAULT_PRICES, tiers: DEFAULT_PRICES.tiers.map((t) => ({ ...t })) },
     settleMs: DEFAULT_SETTLE_MS,
     defaultSecurityGroup: "open",
+    defaultVpcs: defaultVpcsFromEnv(),
   };
 }
 
@@ -186,18 +215,19 @@ export function loadConfig(path: string | undefined): Config {
     throw new Error(`cannot read config file ${path}: ${(e as Error).message}`);
   }
   if (typeof raw !== "object" || raw === null) throw new Error(`config file ${path}: expected a JSON object`);
-  const file = raw as { regions?: unknown; limits?: unknown; prices?: unknown; settleMs?: unknown; defaultSecurityGroup?: unknown };
+  const file = raw as { regions?: unknown; limits?: unknown; prices?: unknown; settleMs?: unknown; defaultSecurityGroup?: unknown; defaultVpcs?: unknown };
   if (file.regions !== undefined) {
     if (!Array.isArray(file.regions) || file.regions.length === 0) throw new Error(`config ${path}: regions must be a non-empty array`);
     const seen = new Set<string>();
     config.regions = file.regions.map((r, i) => {
-      const region = (typeof r === "object" && r !== null ? r : {}) as { id?: unknown; name?: unknown; zones?: unknown };
+      const region = (typeof r === "object" && r !== null ? r : {}) as { id?: unknown; name?: unknown; zones?: unknown; defaultVpcCidr?: unknown };
       if (typeof region.id !== "string" || !/^[a-z][a-z0-9-]{1,40}$/.test(region.id))
         throw new Error(`config ${path}: regions[${i}].id must be a region name like cn-hangzhou`);
       if (seen.has(region.id)) throw new Error(`config ${path}: regions[${i}].id "${region.id}" is listed twice`);
       seen.add(region.id);
       const zoneList = parseZones(region.zones, region.id, `config ${path}: regions[${i}]`);
-      return { id: region.id, name: typeof region.name === "string" ? region.name : region.id, zones: zoneList };
+      const defaultVpcCidr = region.defaultVpcCidr === undefined ? undefined : parseDefaultVpcCidr(region.defaultVpcCidr, `config ${path}: regions[${i}]`);
+      return { id: region.id, name: typeof region.name === "string" ? region.name : region.id, zones: zoneList, ...(defaultVpcCidr !== undefined ? { defaultVpcCidr } : {}) };
     });
   }
   if (file.limits !== undefined) {
@@ -215,6 +245,10 @@ export function loadConfig(path: string | undefined): Config {
       throw new Error(`config ${path}: defaultSecurityGroup must be one of ${DEFAULT_GROUP_PRESETS.join(", ")}`);
     }
     config.defaultSecurityGroup = file.defaultSecurityGroup as DefaultGroupPreset;
+  }
+  if (file.defaultVpcs !== undefined) {
+    if (typeof file.defaultVpcs !== "boolean") throw new Error(`config ${path}: defaultVpcs must be true or false (default VPCs in every region for each account)`);
+    config.defaultVpcs = file.defaultVpcs;
   }
   return config;
 }

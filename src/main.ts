@@ -175,6 +175,9 @@ export async function serve(opts: ServeOptions): Promise<Server> {
       // Names and ids only: secrets and tokens are never logged.
       logger.info({ created: accounts.created.map((a) => ({ name: a.name, id: a.accountId, accessKeyId: a.accessKeyId })), present: accounts.present }, `${opts.accounts.source}: ${accounts.created.length} created, ${accounts.present.length} already there as given`);
     }
+    // Default VPCs (#20) for accounts without theirs: made before default VPCs, or while they were off.
+    const provisioned = await runtime.services.defaultVpcs.provisionPending();
+    if (provisioned > 0) logger.info({ accounts: provisioned }, `default VPCs made for ${provisioned} account(s) that had none`);
     dataplane = await startDataplane(runtime, opts.dataplane, opts.netnsPrefix ?? "vpcpeer", logger, opts.ovn);
   } catch (e) {
     await runtime.close();

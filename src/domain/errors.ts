@@ -71,6 +71,12 @@ export const ERROR_CODES = {
   SecurityGroupRuleNotFound: "NotFound",
   // A rule change made against a rules version (Tencent's SecurityGroupPolicySet.Version) that is no longer the group's.
   SecurityGroupVersionMismatch: "Conflict",
+  // default VPCs (#20)
+  DefaultVpcAlreadyExists: "Conflict",
+  DefaultVpcNotFound: "NotFound",
+  DefaultSubnetAlreadyExists: "Conflict",
+  // No /20 of the default VPC is free for a zone's default subnet.
+  DefaultSubnetCidrUnavailable: "Conflict",
   // auth
   Unauthenticated: "Unauthenticated",
   Forbidden: "Forbidden",

@@ -32,6 +32,8 @@ export interface Vpc extends Owned {
   networkAddressUsageMetrics: boolean;
   /** Its default security group (made with it; instances that name no group get it). */
   defaultSecurityGroupId: string;
+  /** The account's default VPC of its region (one per account and region; #20). */
+  isDefault: boolean;
 }
 
 export interface Subnet extends Owned {
@@ -44,6 +46,8 @@ export interface Subnet extends Owned {
   mapPublicIpOnLaunch: boolean;
   /** Associated with its route table explicitly (always so for a custom table), not implicitly with the VPC's default one. */
   explicitAssociation: boolean;
+  /** The default subnet of its zone in the default VPC (AWS DefaultForAz; #20). */
+  isDefault: boolean;
 }
 
 export interface RouteTable extends Owned {
@@ -155,6 +159,8 @@ export interface Region {
   id: string;
   name: string;
   zones: Zone[];
+  /** The CIDR of the region's default VPCs, a private /16 (absent: 172.31.0.0/16, domain/default-vpcs.ts). */
+  defaultVpcCidr?: string | undefined;
 }
 
 /** One end of a peering: a VPC, or (requester side of a VBR-to-VPC connection) a VBR. */

@@ -7,6 +7,7 @@ import { credentialProblem } from "../domain/credentials.ts";
 import { isUniqueViolation } from "../store/db-errors.ts";
 import type { Repos } from "../store/repos/index.ts";
 import type { AccountEntry } from "./accounts-file.ts";
+import type { DefaultVpcService } from "./default-vpcs.ts";
 import { type ServiceDeps, nowIso } from "./context.ts";
 
 export interface NewAccountCredentials {
@@ -41,6 +42,8 @@ export class AccountService {
   constructor(
     private readonly deps: ServiceDeps,
     private readonly masterKey: MasterKey,
+    /** Gives a new account its default VPCs in its create transaction, when config.defaultVpcs (#20). */
+    private readonly defaultVpcs?: Pick<DefaultVpcService, "provision">,
   ) {}
 
   /**
@@ -134,6 +137,7 @@ export class AccountService {
       tokenHash: hashToken(creds.token),
       createdAt: nowIso(this.deps),
     });
+    if (this.deps.config.defaultVpcs && this.defaultVpcs) await this.defaultVpcs.provision(r, creds.accountId);
   }
 
   /** After a unique violation: which of the new account's values another account holds. */

@@ -63,6 +63,21 @@ export class EventService {
     await this.emit(r, accountId, `${kind}.${change}`, id, { [RESOURCE_ID_FIELDS[kind]]: id, ...extra, message });
   }
 
+  /** Changes of several resources of one kind (resource() each), one insert for all. */
+  async resources(r: Repos, accountId: string, kind: AnnouncedKind, change: string, items: readonly { id: string; message: string; extra?: Record<string, unknown> }[]): Promise<void> {
+    const createdAt = nowIso(this.deps);
+    await r.events.insertMany(
+      items.map(({ id, message, extra }) => ({
+        id: this.deps.ids.next("event"),
+        accountId,
+        type: `${kind}.${change}`,
+        resourceId: id,
+        data: { [RESOURCE_ID_FIELDS[kind]]: id, ...extra, message },
+        createdAt,
+      })),
+    );
+  }
+
   /**
    * The data plane's reports that changed meaningfully (programmed flipped, or another last
    * error), as `dataplane.changed` to each resource's owner(s) (both parties of a peering), in

@@ -22,6 +22,7 @@ import { AnalysisService } from "./analyses.ts";
 import { TagService } from "./tags.ts";
 import { PreviewService } from "./preview.ts";
 import { SecurityGroupService } from "./security-groups.ts";
+import { DefaultVpcService } from "./default-vpcs.ts";
 
 export interface Services {
   deps: ServiceDeps;
@@ -29,6 +30,8 @@ export interface Services {
   regions: RegionService;
   vpcs: VpcService;
   subnets: SubnetService;
+  /** Default VPCs and subnets (#20): made with accounts, by the start pass, and on request. */
+  defaultVpcs: DefaultVpcService;
   routeTables: RouteTableService;
   vbrs: VbrService;
   instances: InstanceService;
@@ -62,12 +65,14 @@ export function createServices(deps: ServiceDeps, masterKey: MasterKey): Service
   const peerings = new PeeringService(deps, regions, events, billing);
   const probes = new ProbeService(deps);
   const routeTables = new RouteTableService(deps, routeTargets, events);
+  const defaultVpcs = new DefaultVpcService(deps, regions, events);
   return {
     deps,
-    accounts: new AccountService(deps, masterKey),
+    accounts: new AccountService(deps, masterKey, defaultVpcs),
     regions,
     vpcs: new VpcService(deps, regions, dependents, events),
     subnets: new SubnetService(deps, regions, events),
+    defaultVpcs,
     routeTables,
     vbrs: new VbrService(deps, regions, events),
     instances: new InstanceService(deps, events),

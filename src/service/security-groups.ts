@@ -247,24 +247,24 @@ function checkRuleQuota(deps: ServiceDeps, groupId: string, existing: readonly {
 }
 
 /**
- * Makes a VPC's default group (in the VPC's create transaction): named "default", not deletable,
- * with the preset's rules; `id` is the one the VPC's row names. Announced with the VPC (vpc.created
- * names it), as its default route table is.
+ * Makes new VPCs' default groups (in the VPCs' create transaction): named "default", not
+ * deletable, with the preset's rules; each `id` is the one its VPC's row names. Announced with the
+ * VPC (vpc.created names it), as its default route table is. A few statements for many (an
+ * account's default VPCs).
  */
-export async function insertDefaultGroup(
+export async function insertDefaultGroups(
   deps: ServiceDeps,
   r: Repos,
   accountId: string,
-  vpc: { id: string; region: string },
-  preset: DefaultGroupPreset,
+  groups: readonly { id: string; vpc: { id: string; region: string }; preset: DefaultGroupPreset }[],
   now: string,
-  id: string,
 ): Promise<void> {
-  await r.securityGroups.insert(
-    { id, account_id: accountId, vpc_id: vpc.id, region: vpc.region, name: "default", description: `Default security group of ${vpc.id}`, is_default: 1, rules_version: 1, created_at: now, updated_at: now },
-    {},
+  await r.securityGroups.insertMany(
+    groups.map(({ id, vpc }) => ({ id, account_id: accountId, vpc_id: vpc.id, region: vpc.region, name: "default", description: `Default security group of ${vpc.id}`, is_default: 1, rules_version: 1, created_at: now, updated_at: now })),
   );
-  await r.securityGroupRules.insert(id, ruleRows(deps, { id, accountId }, presetRules(preset, { securityGroupId: id, accountId }), now));
+  // New groups: their rules are numbered from 1.
+  const rules = groups.flatMap(({ id, preset }) => ruleRows(deps, { id, accountId }, presetRules(preset, { securityGroupId: id, accountId }), now).map((row, i) => ({ ...row, seq: i + 1 })));
+  await r.securityGroupRules.insertNumbered(rules);
 }
 
 /**

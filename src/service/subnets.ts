@@ -9,7 +9,7 @@ import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
 import { type EventService, givenFields, named, updatedMessage } from "./events.ts";
 import { checkQuota } from "./limits.ts";
 import type { RegionService } from "./regions.ts";
-import type { UpdateInput } from "./vpcs.ts";
+import { type UpdateInput, flagFilter } from "./vpcs.ts";
 
 export interface CreateSubnetInput {
   vpcId: string;
@@ -39,6 +39,63 @@ export interface SubnetFilters {
   vpcId?: string | undefined;
   zone?: string | undefined;
   routeTableId?: string | undefined;
+  /** Only default subnets (true) or only the others (false). */
+  isDefault?: boolean | undefined;
+}
+
+/** A subnet to insert, its values checked (inside its VPC, overlapping no sibling): SubnetService.create's, or a default subnet. */
+export interface NewSubnet {
+  vpc: { id: string; region: string; defaultRouteTableId: string };
+  zone: string;
+  cidr: string;
+  name: string;
+  description: string;
+  tags: Tags;
+  mapPublicIpOnLaunch: boolean;
+  isDefault: boolean;
+}
+
+/**
+ * Inserts subnets (each using its VPC's default route table, implicitly) and announces them
+ * (subnet.created), in the caller's transaction: the one insert path of every subnet, a few
+ * statements for many (an account's default subnets). Answers their ids in order.
+ */
+export async function insertSubnets(deps: ServiceDeps, events: EventService, r: Repos, accountId: string, subnets: readonly NewSubnet[]): Promise<string[]> {
+  const now = nowIso(deps);
+  const made = subnets.map((n) => ({ n, id: deps.ids.next("subnet") }));
+  const rows = made.map(({ n, id }) => ({
+    id,
+    account_id: accountId,
+    vpc_id: n.vpc.id,
+    route_table_id: n.vpc.defaultRouteTableId,
+    region: n.vpc.region,
+    zone: n.zone,
+    cidr: n.cidr,
+    name: n.name,
+    description: n.description,
+    map_public_ip_on_launch: n.mapPublicIpOnLaunch ? 1 : 0,
+    explicit_association: 0,
+    is_default: n.isDefault ? 1 : 0,
+    created_at: now,
+    updated_at: now,
+  }));
+  // A tagged subnet: its row and tags in one statement (PostgreSQL); untagged ones together.
+  const tagged = (i: number) => Object.keys(made[i]!.n.tags).length > 0;
+  const untagged = rows.filter((_, i) => !tagged(i));
+  if (untagged.length > 0) await r.subnets.insertMany(untagged);
+  for (const [i, row] of rows.entries()) if (tagged(i)) await r.subnets.insert(row, made[i]!.n.tags);
+  await events.resources(
+    r,
+    accountId,
+    "subnet",
+    "created",
+    made.map(({ n, id }) => ({
+      id,
+      message: `${named(n.isDefault ? "default subnet" : "subnet", id, n.name)} was created in ${n.vpc.id} (${n.cidr}, zone ${n.zone})`,
+      extra: { vpcId: n.vpc.id, cidr: n.cidr, routeTableId: n.vpc.defaultRouteTableId, ...(n.isDefault ? { isDefault: true } : {}) },
+    })),
+  );
+  return made.map(({ id }) => id);
 }
 
 /** Smallest subnet: a /29 leaves five instance addresses after the three reserved ones. */
@@ -71,34 +128,12 @@ export class SubnetService {
         const siblings = await r.subnets.all(actor, { vpc_id: vpc.id });
         const clash = siblings.find((s) => overlaps(parseCidr(s.cidr, "cidr"), requested));
         if (clash) throw overlapError(formatCidr(requested), clash);
-        checkQuota(this.deps.config.limits, "subnetsPerVpc", siblings.length, `subnets in ${vpc.id}`);
-        const now = nowIso(this.deps);
-        const id = this.deps.ids.next("subnet");
-        await r.subnets.insert(
-          {
-            id,
-            account_id: actor.accountId,
-            vpc_id: vpc.id,
-            route_table_id: vpc.defaultRouteTableId,
-            region: vpc.region,
-            zone,
-            cidr: formatCidr(requested),
-            name: input.name ?? "",
-            description: input.description ?? "",
-            map_public_ip_on_launch: input.mapPublicIpOnLaunch ? 1 : 0,
-            explicit_association: 0,
-            created_at: now,
-            updated_at: now,
-          },
-          tags,
-        );
-        const subnet = (await r.subnets.get(actor, id))!;
-        await this.events.resource(r, actor.accountId, "subnet", "created", id, `${named("subnet", id, subnet.name)} was created in ${subnet.vpcId} (${subnet.cidr}, zone ${subnet.zone})`, {
-          vpcId: subnet.vpcId,
-          cidr: subnet.cidr,
-          routeTableId: subnet.routeTableId,
-        });
-        return subnet;
+        // Default subnets are not counted (#20).
+        checkQuota(this.deps.config.limits, "subnetsPerVpc", siblings.filter((s) => !s.isDefault).length, `subnets in ${vpc.id}`);
+        const [id] = await insertSubnets(this.deps, this.events, r, actor.accountId, [
+          { vpc, zone, cidr: formatCidr(requested), name: input.name ?? "", description: input.description ?? "", tags, mapPublicIpOnLaunch: input.mapPublicIpOnLaunch ?? false, isDefault: false },
+        ]);
+        return (await r.subnets.get(actor, id!))!;
       });
     } catch (e) {
       // Backstop for the (vpc_id, cidr) unique constraint.
@@ -129,7 +164,7 @@ export class SubnetService {
   }
 
   list(actor: Actor, f: SubnetFilters, opts: ListOptions): Promise<Page<Subnet>> {
-    return this.deps.store.read.subnets.list(actor, { vpc_id: f.vpcId, zone: f.zone, route_table_id: f.routeTableId }, opts);
+    return this.deps.store.read.subnets.list(actor, { vpc_id: f.vpcId, zone: f.zone, route_table_id: f.routeTableId, is_default: flagFilter(f.isDefault) }, opts);
   }
 
   async update(actor: Actor, id: string, input: UpdateSubnetInput): Promise<Subnet> {

@@ -12,7 +12,7 @@ import type { DependentsProbe } from "./dependents.ts";
 import { type EventService, givenFields, named, updatedMessage } from "./events.ts";
 import { pendingVpcs } from "./transitions.ts";
 import { DEFAULT_GROUP_PRESETS, type DefaultGroupPreset } from "../domain/security-groups.ts";
-import { insertDefaultGroup, ownReferences } from "./security-groups.ts";
+import { insertDefaultGroups, ownReferences } from "./security-groups.ts";
 import { isForeignKeyViolation } from "../store/db-errors.ts";
 
 export interface CreateVpcInput {
@@ -55,11 +55,118 @@ function checkDns(dnsSupport: boolean, dnsHostnames: boolean, field: "dnsSupport
 
 const flag = (b: boolean) => (b ? 1 : 0);
 
+/** A VPC to insert, its values checked: VpcService.create's, or a default VPC (service/default-vpcs.ts). */
+export interface NewVpc {
+  name: string;
+  description: string;
+  region: string;
+  cidr: string;
+  tags: Tags;
+  dnsSupport: boolean;
+  dnsHostnames: boolean;
+  networkAddressUsageMetrics: boolean;
+  defaultSecurityGroup: DefaultGroupPreset;
+  isDefault: boolean;
+}
+
+/** What insertVpcs made of one VPC. */
+export interface InsertedVpc {
+  id: string;
+  region: string;
+  cidr: string;
+  defaultRouteTableId: string;
+  defaultSecurityGroupId: string;
+}
+
+/**
+ * Inserts VPCs, each with its default route table and default security group, and announces them
+ * (vpc.created), in the caller's transaction: the one insert path of every VPC, a few statements
+ * for many (an account's default VPCs). No quota here: the caller checks it.
+ */
+export async function insertVpcs(deps: ServiceDeps, events: EventService, r: Repos, accountId: string, vpcs: readonly NewVpc[]): Promise<InsertedVpc[]> {
+  const { ids } = deps;
+  const now = nowIso(deps);
+  const owned = { account_id: accountId, created_at: now, updated_at: now };
+  const made = vpcs.map((v) => ({ v, id: ids.next("vpc"), rtbId: ids.next("routeTable"), sgId: ids.next("securityGroup") }));
+  const rows = made.map(({ v, id, rtbId, sgId }) => ({
+    ...owned,
+    id,
+    name: v.name,
+    description: v.description,
+    region: v.region,
+    cidr: v.cidr,
+    state: "available",
+    default_route_table_id: rtbId,
+    dns_support: flag(v.dnsSupport),
+    dns_hostnames: flag(v.dnsHostnames),
+    network_address_usage_metrics: flag(v.networkAddressUsageMetrics),
+    default_security_group_id: sgId,
+    is_default: flag(v.isDefault),
+  }));
+  // A tagged VPC: its row and tags in one statement (PostgreSQL); untagged ones together.
+  const untagged = rows.filter((_, i) => Object.keys(made[i]!.v.tags).length === 0);
+  if (untagged.length > 0) await r.vpcs.insertMany(untagged);
+  for (const [i, row] of rows.entries()) if (Object.keys(made[i]!.v.tags).length > 0) await r.vpcs.insert(row, made[i]!.v.tags);
+  await r.routeTables.insertMany(
+    made.map(({ v, id, rtbId }) => ({ ...owned, id: rtbId, vpc_id: id, region: v.region, name: `${v.name}-default`, description: `Default route table of ${id}`, is_default: 1 })),
+  );
+  await insertDefaultGroups(
+    deps,
+    r,
+    accountId,
+    made.map(({ v, id, sgId }) => ({ id: sgId, vpc: { id, region: v.region }, preset: v.defaultSecurityGroup })),
+    now,
+  );
+  await events.resources(
+    r,
+    accountId,
+    "vpc",
+    "created",
+    made.map(({ v, id, rtbId, sgId }) => ({
+      id,
+      message: `${named(v.isDefault ? "default VPC" : "VPC", id, v.name)} was created in ${v.region} with ${v.cidr}`,
+      extra: {
+        region: v.region,
+        cidr: v.cidr,
+        defaultRouteTableId: rtbId,
+        defaultSecurityGroupId: sgId,
+        defaultSecurityGroup: v.defaultSecurityGroup,
+        ...(v.isDefault ? { isDefault: true } : {}),
+      },
+    })),
+  );
+  return made.map(({ v, id, rtbId, sgId }) => ({ id, region: v.region, cidr: v.cidr, defaultRouteTableId: rtbId, defaultSecurityGroupId: sgId }));
+}
+
+/** A default security group preset, checked (absent: the config's). */
+export function groupPreset(deps: ServiceDeps, given: DefaultGroupPreset | undefined): DefaultGroupPreset {
+  const preset = given ?? deps.config.defaultSecurityGroup;
+  if (!DEFAULT_GROUP_PRESETS.includes(preset)) {
+    throw new DomainError("InvalidRequest", `defaultSecurityGroup: must be one of ${DEFAULT_GROUP_PRESETS.join(", ")} (got ${JSON.stringify(preset)})`, { field: "defaultSecurityGroup" });
+  }
+  return preset;
+}
+
+/**
+ * How many VPCs of the account in the region count against vpcsPerRegion: all but its default
+ * VPC (#20). Read under the account's lock.
+ */
+export async function countedVpcs(r: Repos, accountId: string, region: string): Promise<number> {
+  const all = await r.vpcs.count({ accountId }, { region });
+  // At most one default per account and region (unique index): the count of all, less it.
+  return all - ((await r.vpcs.defaultOne(accountId, { region })) === null ? 0 : 1);
+}
+
 export interface VpcFilters {
   region?: string | undefined;
   name?: string | undefined;
   cidr?: string | undefined;
+  /** Only the default VPCs (true) or only the others (false). */
+  isDefault?: boolean | undefined;
 }
+
+/** A boolean filter as the 0/1 column's value. */
+export const flagFilter = (b: boolean | undefined): string | undefined => (b === undefined ? undefined : b ? "1" : "0");
 
 export class VpcService {
   constructor(
@@ -76,51 +183,28 @@ export class VpcService {
     const dnsSupport = input.dnsSupport ?? true;
     const dnsHostnames = input.dnsHostnames ?? false;
     checkDns(dnsSupport, dnsHostnames, input.dnsHostnames ? "dnsHostnames" : "dnsSupport");
-    const preset = input.defaultSecurityGroup ?? this.deps.config.defaultSecurityGroup;
-    if (!DEFAULT_GROUP_PRESETS.includes(preset)) {
-      throw new DomainError("InvalidRequest", `defaultSecurityGroup: must be one of ${DEFAULT_GROUP_PRESETS.join(", ")} (got ${JSON.stringify(preset)})`, { field: "defaultSecurityGroup" });
-    }
-    const { ids } = this.deps;
+    const preset = groupPreset(this.deps, input.defaultSecurityGroup);
     return this.deps.store.transaction(async (r) => {
-      const now = nowIso(this.deps);
-      const id = ids.next("vpc");
-      const rtbId = ids.next("routeTable");
-      const sgId = ids.next("securityGroup");
-      const owned = { account_id: actor.accountId, created_at: now, updated_at: now };
-      await r.vpcs.insert(
+      const [made] = await insertVpcs(this.deps, this.events, r, actor.accountId, [
         {
-          ...owned,
-          id,
           name: input.name,
           description: input.description ?? "",
           region: region.id,
           cidr: formatCidr(cidr),
-          state: "available",
-          default_route_table_id: rtbId,
-          dns_support: flag(dnsSupport),
-          dns_hostnames: flag(dnsHostnames),
-          network_address_usage_metrics: flag(input.networkAddressUsageMetrics ?? false),
-          default_security_group_id: sgId,
+          tags,
+          dnsSupport,
+          dnsHostnames,
+          networkAddressUsageMetrics: input.networkAddressUsageMetrics ?? false,
+          defaultSecurityGroup: preset,
+          isDefault: false,
         },
-        tags,
-      );
-      await r.routeTables.insert(
-        { ...owned, id: rtbId, vpc_id: id, region: region.id, name: `${input.name}-default`, description: `Default route table of ${id}`, is_default: 1 },
-        {},
-      );
-      await insertDefaultGroup(this.deps, r, actor.accountId, { id, region: region.id }, preset, now, sgId);
-      const vpc = (await r.vpcs.get(actor, id))!;
-      await this.events.resource(r, actor.accountId, "vpc", "created", id, `${named("VPC", id, vpc.name)} was created in ${vpc.region} with ${vpc.cidr}`, {
-        region: vpc.region,
-        cidr: vpc.cidr,
-        defaultRouteTableId: rtbId,
-        defaultSecurityGroupId: sgId,
-        defaultSecurityGroup: preset,
-      });
+      ]);
+      const vpc = (await r.vpcs.get(actor, made!.id))!;
       // The quota last: on PostgreSQL the account's lock serializes its creates until their
-      // commits, so it is held for the count and the commit only. The count includes this VPC.
+      // commits, so it is held for the count and the commit only. The count includes this VPC
+      // and leaves out the region's default VPC (not counted; #20).
       await r.accounts.lock(actor.accountId);
-      checkQuota(this.deps.config.limits, "vpcsPerRegion", (await r.vpcs.count(actor, { region: region.id })) - 1, `VPCs in ${region.id}`);
+      checkQuota(this.deps.config.limits, "vpcsPerRegion", (await countedVpcs(r, actor.accountId, region.id)) - 1, `VPCs in ${region.id}`);
       return vpc;
     });
   }
@@ -137,7 +221,7 @@ export class VpcService {
   }
 
   listJson(actor: Actor, filters: VpcFilters, opts: ListOptions): Promise<Page<Json<Vpc>>> {
-    return this.deps.store.read.vpcs.listJson(actor, { region: filters.region, name: filters.name, cidr: filters.cidr }, opts);
+    return this.deps.store.read.vpcs.listJson(actor, { region: filters.region, name: filters.name, cidr: filters.cidr, is_default: flagFilter(filters.isDefault) }, opts);
   }
 
   /** Which of these VPCs are still pending: their router not built yet (service/transitions.ts). */

@@ -748,6 +748,23 @@ const sgForeignReferences: Migration = {
   },
 };
 
+const defaultVpcs: Migration = {
+  async up(db: AnyDb) {
+    // Default VPCs (#20): one per account and region, one default subnet per VPC and zone. The
+    // unique partial indexes make two concurrent creates of the same default fail (the service
+    // maps the violation to DefaultVpcAlreadyExists / DefaultSubnetAlreadyExists). Existing rows
+    // are not default; existing accounts have default_vpcs_at null, so a server started with
+    // default VPCs on gives them theirs (DefaultVpcService.provisionPending).
+    await db.schema.alterTable("vpcs").addColumn("is_default", "integer", (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema.alterTable("subnets").addColumn("is_default", "integer", (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema.alterTable("accounts").addColumn("default_vpcs_at", "text").execute();
+    await sql`create unique index vpcs_default on vpcs (account_id, region) where is_default = 1`.execute(db);
+    await sql`create unique index subnets_default on subnets (vpc_id, zone) where is_default = 1`.execute(db);
+    // The start pass reads the accounts still without their defaults: none, once they have them.
+    await sql`create index accounts_default_vpcs_pending on accounts (id) where default_vpcs_at is null`.execute(db);
+  },
+};
+
 const describeCounts: Migration = {
   async up(db: AnyDb) {
     if (db.getExecutor().adapter instanceof PostgresAdapter) {
@@ -818,6 +835,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0020_describe_tags_peerings": describeTagsAndPeerings,
   "0021_sg_foreign_references": sgForeignReferences,
   "0023_describe_counts": describeCounts,
+  "0024_default_vpcs": defaultVpcs,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

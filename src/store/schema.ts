@@ -8,6 +8,8 @@ export interface AccountsTable {
   secret_ciphertext: string;
   token_hash: string;
   created_at: string;
+  /** When its default VPCs were made (migration 0024_default_vpcs); null: not yet (the start pass makes them). */
+  default_vpcs_at?: string | null;
 }
 
 interface OwnedColumns {
@@ -32,6 +34,8 @@ export interface VpcsTable extends OwnedColumns {
   network_address_usage_metrics?: number;
   /** Its default security group (migration 0019_security_groups); null only while a migration runs. */
   default_security_group_id?: string | null;
+  /** 1 for the account's default VPC of the region (migration 0024_default_vpcs; unique per account and region). */
+  is_default?: number;
 }
 
 export interface RouteTablesTable extends OwnedColumns {
@@ -50,6 +54,8 @@ export interface SubnetsTable extends OwnedColumns {
   map_public_ip_on_launch?: number;
   /** 1 when the subnet was associated with its table explicitly (always so for a custom table). */
   explicit_association?: number;
+  /** 1 for the default subnet of its zone (migration 0024_default_vpcs; unique per VPC and zone). */
+  is_default?: number;
 }
 
 export interface RoutesTable {

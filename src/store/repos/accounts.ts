@@ -68,6 +68,28 @@ export class AccountsRepo {
     return rows.map(fromRow);
   }
 
+  /**
+   * Row-locks the account (as lock()) and answers when its default VPCs were made (null: not yet),
+   * or undefined when there is no such account: the start pass re-checks under the lock, so two
+   * servers never both provision an account.
+   */
+  async lockDefaultVpcsAt(id: string): Promise<string | null | undefined> {
+    let q = this.db.selectFrom("accounts").select("default_vpcs_at").where("id", "=", id);
+    if (this.caps.rowLocks) q = q.forNoKeyUpdate();
+    const row = await q.executeTakeFirst();
+    return row === undefined ? undefined : (row.default_vpcs_at ?? null);
+  }
+
+  async setDefaultVpcsAt(id: string, at: string): Promise<void> {
+    await this.db.updateTable("accounts").set({ default_vpcs_at: at }).where("id", "=", id).execute();
+  }
+
+  /** Up to `limit` ids (after `after`, in id order) of accounts whose default VPCs were never made. */
+  async withoutDefaultVpcs(after: string, limit: number): Promise<string[]> {
+    const rows = await this.db.selectFrom("accounts").select("id").where("default_vpcs_at", "is", null).where("id", ">", after).orderBy("id").limit(limit).execute();
+    return rows.map((r) => r.id);
+  }
+
   async setToken(id: string, tokenHash: string): Promise<void> {
     await this.db.updateTable("accounts").set({ token_hash: tokenHash }).where("id", "=", id).execute();
   }

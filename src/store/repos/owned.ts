@@ -329,6 +329,43 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
     await this.db.insertInto("tags").values(tagRows).execute();
   }
 
+  /**
+   * New rows without tags (fresh ids), a few statements for many rows: the default VPCs an
+   * account is made with (service/default-vpcs.ts).
+   */
+  async insertMany(rows: readonly Omit<Database[T], "tags">[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += 200) {
+      await this.db
+        .insertInto(this.table)
+        .values(rows.slice(i, i + 200).map((row) => ({ ...row, tags: "{}" })) as never)
+        .execute();
+    }
+  }
+
+  /**
+   * The owner's default row (is_default = 1: a default VPC per region, a default subnet per VPC
+   * and zone) that meets the filters, if any: read through the tables' unique partial indexes
+   * (migration 0024_default_vpcs), whose condition is written as a literal so that they serve it.
+   */
+  async defaultOne(owner: Owner, filters: Filters): Promise<D | null> {
+    const { accountId, region } = ownerScope(owner);
+    let q = this.from().where("t.account_id", "=", accountId).where(sql`t.is_default = 1`);
+    for (const [column, value] of Object.entries(scoped(filters, region))) {
+      if (value !== undefined) q = q.where(`t.${column}`, "=", value);
+    }
+    return this.parse(await this.runner.rows<ViewRow>(q.orderBy("t.id").compile()))[0] ?? null;
+  }
+
+  /** The owner's default rows (is_default = 1) that meet the filters. */
+  async defaults(owner: Owner, filters: Filters): Promise<D[]> {
+    const { accountId, region } = ownerScope(owner);
+    let q = this.from().where("t.account_id", "=", accountId).where(sql`t.is_default = 1`);
+    for (const [column, value] of Object.entries(scoped(filters, region))) {
+      if (value !== undefined) q = q.where(`t.${column}`, "=", value);
+    }
+    return this.parse(await this.runner.rows<ViewRow>(q.orderBy("t.created_at").orderBy("t.id").compile()));
+  }
+
   async update(
     accountId: string,
     id: string,

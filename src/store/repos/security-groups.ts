@@ -84,6 +84,11 @@ export class SecurityGroupRulesRepo {
     for (let i = 0; i < rows.length; i += 400) await this.db.insertInto("security_group_rules").values(rows.slice(i, i + 400)).execute();
   }
 
+  /** Rules already numbered (`seq`), of groups that have no rules yet (new groups). */
+  async insertNumbered(rows: readonly RuleRow[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += 400) await this.db.insertInto("security_group_rules").values(rows.slice(i, i + 400)).execute();
+  }
+
   async replace(ruleId: string, spec: SgRuleSpec, key: string): Promise<void> {
     await this.db.updateTable("security_group_rules").set(contentColumns(spec, key)).where("id", "=", ruleId).execute();
   }

@@ -50,6 +50,7 @@ export const VIEWS = {
     dnsHostnames: { bool: "dns_hostnames" },
     networkAddressUsageMetrics: { bool: "network_address_usage_metrics" },
     defaultSecurityGroupId: "default_security_group_id",
+    isDefault: { bool: "is_default" },
   } satisfies SpecOf<Vpc>,
   subnets: {
     ...owned,
@@ -60,6 +61,7 @@ export const VIEWS = {
     routeTableId: "route_table_id",
     mapPublicIpOnLaunch: { bool: "map_public_ip_on_launch" },
     explicitAssociation: { bool: "explicit_association" },
+    isDefault: { bool: "is_default" },
   } satisfies SpecOf<Subnet>,
   route_tables: { ...owned, vpcId: "vpc_id", region: "region", isDefault: { bool: "is_default" } } satisfies SpecOf<RouteTable>,
   vbrs: { ...owned, region: "region", onPremisesCidrs: { json: "on_premises_cidrs" }, state: "state", host: "host" } satisfies SpecOf<Vbr>,

@@ -1,0 +1,146 @@
+/**
+ * Default VPCs (#20) through the services: made with the account in every region (a /20 default
+ * subnet per zone), not counted in the quotas, recreated on request with the stable conflicts,
+ * and the start pass; on PostgreSQL, two servers creating the same default at once: exactly one.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Config, defaultConfig } from "../config.ts";
+import { DomainError } from "../domain/errors.ts";
+import { type Runtime, openRuntime } from "../main.ts";
+import { TEST_MASTER_KEY, type TestDb, freshDb } from "../../test/support/harness.ts";
+
+function config(defaultVpcs: boolean): Config {
+  const c = defaultConfig();
+  c.regions = c.regions.filter((r) => r.id === "cn-hangzhou" || r.id === "us-west-1");
+  c.regions[1] = { ...c.regions[1]!, defaultVpcCidr: "10.200.0.0/16" };
+  c.defaultVpcs = defaultVpcs;
+  c.limits.vpcsPerRegion = 2;
+  c.limits.subnetsPerVpc = 1;
+  return c;
+}
+
+const codeOf = async (p: Promise<unknown>) => {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof DomainError) return { code: e.code, message: e.message, details: e.details };
+    throw e;
+  }
+  return { code: "none" };
+};
+
+describe("default VPCs on sqlite", () => {
+  let db: TestDb;
+  let rt: Runtime;
+  const s = () => rt.services;
+  beforeAll(async () => {
+    db = await freshDb("sqlite");
+    rt = await openRuntime({ ...db, config: config(true), settleMs: 0, masterKey: TEST_MASTER_KEY });
+  });
+  afterAll(async () => {
+    await rt?.close();
+    await db?.drop();
+  });
+
+  it("gives a new account a default VPC per region with a /20 default subnet per zone, outside the quotas", async () => {
+    const { accountId } = await s().accounts.create("dv-a");
+    const a = { accountId };
+    const vpcs = (await s().vpcs.list(a, {}, { limit: 100 })).items;
+    expect(vpcs.map((v) => [v.region, v.cidr, v.isDefault, v.name]).sort()).toEqual([
+      ["cn-hangzhou", "172.31.0.0/16", true, "default"],
+      ["us-west-1", "10.200.0.0/16", true, "default"],
+    ]);
+    const hz = vpcs.find((v) => v.region === "cn-hangzhou")!;
+    const subnets = (await s().subnets.list(a, { vpcId: hz.id }, { limit: 100 })).items;
+    expect(subnets.map((x) => [x.zone, x.cidr, x.isDefault, x.routeTableId]).sort()).toEqual(
+      rt.services.regions.zones("cn-hangzhou").map((z, i) => [z.name, `172.31.${16 * i}.0/20`, true, hz.defaultRouteTableId]),
+    );
+    expect((await s().vpcs.list(a, { isDefault: false }, { limit: 100 })).items).toEqual([]);
+    expect((await s().subnets.list(a, { isDefault: true }, { limit: 100 })).items).toHaveLength(6 + 2);
+    // vpcsPerRegion 2: two VPCs besides the default, then the limit; subnetsPerVpc 1: one besides six defaults.
+    await s().vpcs.create(a, { name: "c1", region: "cn-hangzhou", cidr: "10.1.0.0/16" });
+    await s().vpcs.create(a, { name: "c2", region: "cn-hangzhou", cidr: "10.2.0.0/16" });
+    expect((await codeOf(s().vpcs.create(a, { name: "c3", region: "cn-hangzhou", cidr: "10.3.0.0/16" }))).code).toBe("LimitExceeded");
+    await s().subnets.create(a, { vpcId: hz.id, cidr: "172.31.200.0/24" });
+    expect((await codeOf(s().subnets.create(a, { vpcId: hz.id, cidr: "172.31.201.0/24" }))).code).toBe("LimitExceeded");
+  });
+
+  it("refuses a second default VPC naming it, recreates one after its delete, and its subnets per zone", async () => {
+    const a = { accountId: (await s().accounts.create("dv-b")).accountId };
+    const old = (await s().defaultVpcs.defaultVpc(a, "us-west-1"))!;
+    const again = await codeOf(s().defaultVpcs.createDefaultVpc(a, "us-west-1"));
+    expect(again).toMatchObject({ code: "DefaultVpcAlreadyExists", details: { field: "region", region: "us-west-1", vpcId: old.id } });
+    expect(again.message).toContain(old.id);
+    expect((await codeOf(s().defaultVpcs.createDefaultSubnet(a, "us-west-1", "us-west-1a"))).code).toBe("DefaultSubnetAlreadyExists");
+    expect((await codeOf(s().defaultVpcs.createDefaultSubnet(a, "us-west-1", undefined))).code).toBe("DefaultSubnetAlreadyExists");
+    expect((await codeOf(s().defaultVpcs.createDefaultSubnet(a, "us-west-1", "us-west-1z"))).code).toBe("InvalidZone");
+    for (const sn of (await s().subnets.list(a, { vpcId: old.id }, { limit: 10 })).items) await s().subnets.delete(a, sn.id);
+    await s().vpcs.delete(a, old.id);
+    expect(await s().defaultVpcs.defaultVpc(a, "us-west-1")).toBeNull();
+    expect((await codeOf(s().defaultVpcs.createDefaultSubnet(a, "us-west-1", undefined))).code).toBe("DefaultVpcNotFound");
+    const made = await s().defaultVpcs.createDefaultVpc(a, "us-west-1", { withSubnets: false });
+    expect(made.vpc).toMatchObject({ isDefault: true, cidr: "10.200.0.0/16" });
+    expect(made.subnets).toEqual([]);
+    // A subnet of the user's on us-west-1c's /20: that zone's default goes to the first free /20.
+    await s().subnets.create(a, { vpcId: made.vpc.id, cidr: "10.200.16.0/24", zone: "us-west-1c" });
+    const first = await s().defaultVpcs.createDefaultSubnet(a, "us-west-1", undefined);
+    expect([first.zone, first.cidr, first.isDefault]).toEqual(["us-west-1a", "10.200.0.0/20", true]);
+    const second = await s().defaultVpcs.createDefaultSubnet(a, "us-west-1", "us-west-1c");
+    expect([second.zone, second.cidr]).toEqual(["us-west-1c", "10.200.32.0/20"]);
+    // Tencent's ensureDefault finds both.
+    const ensured = await s().defaultVpcs.ensureDefault(a, "us-west-1", "us-west-1c");
+    expect([ensured.vpc.id, ensured.subnet.id, ensured.created]).toEqual([made.vpc.id, second.id, false]);
+  });
+
+  it("start pass: an account made with the switch off gets its defaults once; a deleted one is not made again", async () => {
+    const off = await openRuntime({ ...db, config: config(false), settleMs: 0, masterKey: TEST_MASTER_KEY });
+    let a: { accountId: string };
+    try {
+      a = { accountId: (await off.services.accounts.create("dv-off")).accountId };
+      expect((await off.services.vpcs.list(a, {}, { limit: 10 })).items).toEqual([]);
+      expect(await off.services.defaultVpcs.provisionPending()).toBe(0);
+      // Made explicitly while off: the pass leaves that region's alone.
+      await off.services.defaultVpcs.ensureDefault(a, "us-west-1", undefined);
+    } finally {
+      await off.close();
+    }
+    expect(await s().defaultVpcs.provisionPending()).toBe(1);
+    const vpcs = (await s().vpcs.list(a, {}, { limit: 10 })).items;
+    expect(vpcs.map((v) => v.region).sort()).toEqual(["cn-hangzhou", "us-west-1"]);
+    const hz = vpcs.find((v) => v.region === "cn-hangzhou")!;
+    for (const sn of (await s().subnets.list(a, { vpcId: hz.id }, { limit: 10 })).items) await s().subnets.delete(a, sn.id);
+    await s().vpcs.delete(a, hz.id);
+    expect(await s().defaultVpcs.provisionPending()).toBe(0);
+    expect(await s().defaultVpcs.defaultVpc(a, "cn-hangzhou")).toBeNull();
+  });
+});
+
+describe("default VPCs on postgres: two servers", () => {
+  let db: TestDb;
+  let rt1: Runtime;
+  let rt2: Runtime;
+  beforeAll(async () => {
+    db = await freshDb("postgres");
+    const opts = { ...db, config: config(false), settleMs: 0, masterKey: TEST_MASTER_KEY };
+    rt1 = await openRuntime(opts);
+    rt2 = await openRuntime(opts);
+  });
+  afterAll(async () => {
+    await rt2?.close();
+    await rt1?.close();
+    await db?.drop();
+  });
+
+  it("of two concurrent CreateDefaultVpc exactly one succeeds, the other is DefaultVpcAlreadyExists", async () => {
+    const a = { accountId: (await rt1.services.accounts.create("dv-pg")).accountId };
+    const results = await Promise.allSettled([rt1, rt2, rt1, rt2].map((rt) => rt.services.defaultVpcs.createDefaultVpc(a, "cn-hangzhou")));
+    const ok = results.filter((r) => r.status === "fulfilled");
+    expect(ok).toHaveLength(1);
+    const id = (ok[0] as PromiseFulfilledResult<{ vpc: { id: string } }>).value.vpc.id;
+    for (const r of results.filter((x): x is PromiseRejectedResult => x.status === "rejected")) {
+      expect(r.reason).toBeInstanceOf(DomainError);
+      expect((r.reason as DomainError).details).toEqual({ field: "region", region: "cn-hangzhou", vpcId: id });
+    }
+    expect((await rt1.services.vpcs.list(a, {}, { limit: 10 })).items).toHaveLength(1);
+  });
+});
