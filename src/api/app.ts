@@ -4,7 +4,8 @@
  */
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import { Ajv } from "ajv";
+import { SerializerSelector } from "@fastify/fast-json-stringify-compiler";
+import { Ajv, type ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from "fastify";
 import type { Services } from "../service/index.ts";
@@ -48,6 +49,28 @@ function ajv(coerce: boolean) {
   return instance;
 }
 
+/**
+ * Fastify's own serializer factory, memoised by what it is given: of the ~400 response schemas
+ * the routes declare (one per route and status) only ~40 differ, and building a serializer with
+ * fast-json-stringify was most of a server's start (ready()). Keyed by content, so that equal
+ * schemas built by different routes (and apps of one process) share one serializer.
+ */
+const defaultSerializerFactory = SerializerSelector();
+const serializers = new Map<string, Map<string, (doc: unknown) => string>>();
+function cachedSerializerFactory(externalSchemas?: unknown, options?: Parameters<typeof defaultSerializerFactory>[1]) {
+  const compile = defaultSerializerFactory(externalSchemas, options);
+  const contextKey = JSON.stringify([externalSchemas ?? null, options ?? null]);
+  let cache = serializers.get(contextKey);
+  if (!cache) serializers.set(contextKey, (cache = new Map()));
+  const byContent = cache;
+  return (route: Parameters<typeof compile>[0]) => {
+    const key = JSON.stringify(route.schema);
+    let serializer = byContent.get(key);
+    if (!serializer) byContent.set(key, (serializer = compile(route)));
+    return serializer;
+  };
+}
+
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const dialects = opts.dialects ?? defaultDialects(opts.services);
   const app = Fastify({
@@ -60,12 +83,21 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // Headers too large for a cloud SDK's request: answered in that cloud's envelope.
     clientErrorHandler: clientErrorHandler(dialects),
+    schemaController: { compilersFactory: { buildSerializer: cachedSerializerFactory } },
   });
   // JSON only: a text/plain body is refused with 415 instead of reaching validation as a string.
   app.removeContentTypeParser("text/plain");
   const bodyAjv = ajv(false);
   const textAjv = ajv(true);
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === "body" ? bodyAjv : textAjv).compile(schema));
+  // Equal schemas (by content) share one validator: routes declare the same ones many times over.
+  const validators = new Map<string, ValidateFunction>();
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    const body = httpPart === "body";
+    const key = `${body ? "body" : "text"} ${JSON.stringify(schema)}`;
+    let validate = validators.get(key);
+    if (!validate) validators.set(key, (validate = (body ? bodyAjv : textAjv).compile(schema)));
+    return validate;
+  });
 
   // Declared up front so that every request object has the same shape (see native/context.ts).
   app.decorateRequest("actor", undefined);
