@@ -19,6 +19,26 @@ describe("dialect error mappings", () => {
   });
 });
 
+describe("default VPC errors (#20)", () => {
+  it("answer in each face's codes, naming its parameters", () => {
+    const ali = (code: ErrorCode, message: string) => {
+      const e = toAliyun(new DomainError(code, message, {}));
+      return [e.code, e.status, e.message];
+    };
+    expect(ali("DefaultVpcAlreadyExists", "region: the account has a default VPC in cn-hangzhou already: vpc-1")).toEqual(["DefaultVpc.Existed", 403, "RegionId: the account has a default VPC in cn-hangzhou already: vpc-1"]);
+    expect(ali("DefaultSubnetAlreadyExists", "zone: the default VPC has a default subnet in cn-hangzhou-b already: subnet-1")).toEqual([
+      "DefaultVswitch.Existed",
+      403,
+      "ZoneId: the default VPC has a default vSwitch in cn-hangzhou-b already: subnet-1",
+    ]);
+    expect(ali("DefaultVpcNotFound", "region: no default VPC in cn-hangzhou")).toEqual(["ResourceNotFound.VPC", 404, "RegionId: no default VPC in cn-hangzhou"]);
+    expect(ali("DefaultSubnetCidrUnavailable", "zone: no free /20")[0]).toBe("InvalidCidrBlock.Overlapped");
+    const tc = (code: ErrorCode) => toTencentError(new DomainError(code, "zone: m", {}), "CreateDefaultVpc");
+    expect(tc("DefaultSubnetCidrUnavailable")).toMatchObject({ code: "ResourceInsufficient.CidrBlock", message: "Zone: m" });
+    expect(tc("DefaultVpcNotFound").code).toBe("ResourceNotFound");
+  });
+});
+
 describe("Alibaba messages", () => {
   it("speak of Alibaba's parameters, never of native fields, routes or flags", () => {
     const said = (code: ErrorCode, message: string) => toAliyun(new DomainError(code, message, {})).message;

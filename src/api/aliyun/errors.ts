@@ -163,6 +163,15 @@ const BY_CODE: Partial<Record<ErrorCode, [string, number]>> = {
   DefaultSecurityGroupImmutable: ["OperationDenied", 403],
   // ECS RunInstances: PrivateIpAddress already used in the vSwitch.
   IpAddressInUse: ["InvalidPrivateIpAddress.Duplicated", 400],
+  // Default VPCs (#20). A second default vSwitch in a zone: "DefaultVswitch.Existed" (403, "The
+  // default vswitch for VPC already exists.", ECS CreateInstance/RunInstances error tables). The
+  // CreateDefaultVpc/CreateDefaultVSwitch error tables were not at hand: a second default VPC is
+  // named after that code; no default VPC is VPC 2016-04-28's public ResourceNotFound.VPC (404);
+  // no free /20 for the vSwitch is CreateVSwitch's InvalidCidrBlock.Overlapped.
+  DefaultVpcAlreadyExists: ["DefaultVpc.Existed", 403],
+  DefaultSubnetAlreadyExists: ["DefaultVswitch.Existed", 403],
+  DefaultVpcNotFound: ["ResourceNotFound.VPC", 404],
+  DefaultSubnetCidrUnavailable: ["InvalidCidrBlock.Overlapped", 400],
 };
 
 /** ECS's codes for a full security group, instance or VPC (by the service's quota name). */

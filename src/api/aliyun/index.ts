@@ -8,6 +8,7 @@ import type { Services } from "../../service/index.ts";
 import { rolledBack } from "../../service/preview.ts";
 import type { Dialect, DialectRequest, RenderedError } from "../dialects/index.ts";
 import { attributeActions } from "./actions/attributes.ts";
+import { defaultVpcActions } from "./actions/default-vpcs.ts";
 import { ecsActions } from "./actions/ecs.ts";
 import { ecsZoneActions, vpcZoneActions } from "./actions/zones.ts";
 import { routeTableListActions } from "./actions/route-tables.ts";
@@ -24,7 +25,7 @@ import { ACS3 } from "./signature-acs3.ts";
 
 /** API versions and their actions (product name for the Recommend link). */
 export const VERSIONS: Record<string, { product: string; actions: ActionTable }> = {
-  "2016-04-28": { product: "Vpc", actions: { ...vpcActions, ...attributeActions, ...routeActions, ...routeTableListActions, ...routerInterfaceActions, ...vpcTagActions, ...vpcZoneActions } },
+  "2016-04-28": { product: "Vpc", actions: { ...vpcActions, ...defaultVpcActions, ...attributeActions, ...routeActions, ...routeTableListActions, ...routerInterfaceActions, ...vpcTagActions, ...vpcZoneActions } },
   "2022-01-01": { product: "VpcPeer", actions: { ...vpcPeerActions, ...peerTagActions } },
   // ECS: the same RPC style (POST /, ACS3 or v1), told apart by Version alone, as the SDKs send it.
   "2014-05-26": { product: "Ecs", actions: { ...ecsActions, ...ecsTagActions, ...ecsZoneActions } },

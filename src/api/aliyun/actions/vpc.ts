@@ -21,6 +21,16 @@ function vSwitchCidr(c: Ctx): string {
   return cidr;
 }
 
+/**
+ * IsDefault of DescribeVpcs / DescribeVSwitches as the is_default column's criterion: true only the
+ * default VPC (vSwitches), false only the others, absent all. (DescribeVpcs' model calls true its
+ * default; a call without IsDefault still lists every VPC, so absent is no criterion.)
+ */
+const isDefaultColumn = (c: Ctx): string[] | undefined => {
+  const flag = c.p.bool("IsDefault");
+  return flag === undefined ? undefined : [flag ? "1" : "0"];
+};
+
 const vpcIdParam = (c: Ctx) => c.p.id("VpcId", true);
 const vSwitchIdParam = (c: Ctx) => fromAli("vSwitch", c.p.id("VSwitchId", true));
 const tableIdParam = (c: Ctx) => fromAli("routeTable", c.p.id("RouteTableId", true));
@@ -36,7 +46,7 @@ function vpcView(v: Vpc, vSwitchIds: string[], tableIds: string[], pending: bool
     CreationTime: aliTime(v.createdAt),
     CidrBlock: v.cidr,
     VRouterId: vRouterIdOf(v.id),
-    IsDefault: false,
+    IsDefault: v.isDefault,
     OwnerId: ownerId(v.accountId),
     ResourceGroupId: RESOURCE_GROUP,
     VSwitchIds: { VSwitchId: vSwitchIds.map((id) => toAli("vSwitch", id)) },
@@ -65,7 +75,7 @@ export function vSwitchView(s: Subnet, vpc: Vpc | undefined) {
     Description: s.description,
     VSwitchName: s.name,
     CreationTime: aliTime(s.createdAt),
-    IsDefault: false,
+    IsDefault: s.isDefault,
     OwnerId: ownerId(s.accountId),
     ResourceGroupId: RESOURCE_GROUP,
     ShareType: "",
@@ -118,7 +128,8 @@ export const vpcActions: ActionTable = {
       const page = c.p.page(50);
       // Counted and windowed by the store (OwnedRepo.search).
       const { window, answer } = windowOf(page);
-      const found = await c.services.vpcs.search(c.actor, { columns: { region: regionId ? [regionId] : undefined, id: ids, name: name === undefined ? undefined : [name] }, tags: tagSearch(c.p.tags("Tag")) }, window);
+      const columns = { region: regionId ? [regionId] : undefined, id: ids, name: name === undefined ? undefined : [name], is_default: isDefaultColumn(c) };
+      const found = await c.services.vpcs.search(c.actor, { columns, tags: tagSearch(c.p.tags("Tag")) }, window);
       const items = [];
       const pending = await c.services.vpcs.pending(found.items);
       for (const v of found.items) {
@@ -163,7 +174,7 @@ export const vpcActions: ActionTable = {
       const name = c.p.text("VSwitchName", 128);
       const page = c.p.page(50);
       const { window, answer } = windowOf(page);
-      const columns = { region: one(regionId), vpc_id: one(vpcId), id: ids, zone: one(zone), route_table_id: one(tableId), name: one(name) };
+      const columns = { region: one(regionId), vpc_id: one(vpcId), id: ids, zone: one(zone), route_table_id: one(tableId), name: one(name), is_default: isDefaultColumn(c) };
       const found = await c.services.subnets.search(c.actor, { columns, tags: tagSearch(c.p.tags("Tag")) }, window);
       const vpcs = new Map<string, Vpc>();
       for (const s of found.items) if (!vpcs.has(s.vpcId)) vpcs.set(s.vpcId, await c.services.vpcs.get(c.actor, s.vpcId));
