@@ -120,6 +120,13 @@ export function codeOf(e: DomainError, action = ""): string {
     DuplicateSecurityGroupRule: "UnsupportedOperation.DuplicatePolicy",
     DefaultSecurityGroupImmutable: "UnsupportedOperation",
     SecurityGroupRuleNotFound: "ResourceNotFound",
+    // Default VPCs (#20): CreateDefaultVpc's documented codes (Go SDK's list: InvalidParameterValue.Empty,
+    // LimitExceeded, ResourceInsufficient.CidrBlock, ResourceNotFound). It answers an existing default
+    // VPC or subnet rather than refusing it; the two "exists" codes reach this face only from a race.
+    DefaultSubnetCidrUnavailable: "ResourceInsufficient.CidrBlock",
+    DefaultVpcNotFound: "ResourceNotFound",
+    DefaultVpcAlreadyExists: "ResourceInUse",
+    DefaultSubnetAlreadyExists: "ResourceInUse",
   };
   if (e.details.reason === "version-mismatch") return "UnsupportedOperation.VersionMismatch";
   switch (e.code) {

@@ -49,6 +49,16 @@ export function tagSearch(filters: Map<string, string[]>): NonNullable<OwnedSear
   return out;
 }
 
+/**
+ * A true/false filter (`association.main`, `is-default`) as an integer flag column's criterion: one
+ * value, or none when both are asked (an integer column takes no list of texts); neither: [],
+ * which matches nothing.
+ */
+export function flagCriterion(values: string[]): string[] | undefined {
+  const flags = new Set(values.flatMap((v) => (v === "true" ? ["1"] : v === "false" ? ["0"] : [])));
+  return flags.size === 2 ? undefined : [...flags];
+}
+
 /** Whether `value` passes the filter `name` (absent filter: always). */
 export function matches(filters: Map<string, string[]>, name: string, value: string | boolean, fuzzy = false): boolean {
   const values = filters.get(name);

@@ -2,18 +2,12 @@
 import type { RouteTable } from "../../../domain/resources.ts";
 import { Params, paging } from "../params.ts";
 import { routeTableShape } from "../shapes.ts";
-import { type ActionDef, type Ctx, NAME, exclusive, tagSearch, window } from "./common.ts";
+import { type ActionDef, type Ctx, NAME, exclusive, flagCriterion, tagSearch, window } from "./common.ts";
 
 /** A table in Tencent shape, with its routes and associated subnets. */
 export async function tableView(ctx: Ctx, t: RouteTable) {
   const [routes, subnets] = await Promise.all([ctx.services.routeTables.routes(ctx.actor, t.id), ctx.services.routeTables.associations(ctx.actor, t.id)]);
   return routeTableShape(t, routes, subnets);
-}
-
-/** `association.main` as the is_default column's criterion: one value, or none when both are asked (an integer column takes no list of texts). */
-function isDefault(values: string[]): string[] | undefined {
-  const flags = new Set(values.flatMap((v) => (v === "true" ? ["1"] : v === "false" ? ["0"] : [])));
-  return flags.size === 2 ? undefined : [...flags];
 }
 
 export const routeTableActions: Record<string, ActionDef> = {
@@ -39,7 +33,7 @@ export const routeTableActions: Record<string, ActionDef> = {
           region: ctx.region ? [ctx.region] : undefined,
           id: ids ?? f.get("route-table-id"),
           vpc_id: f.get("vpc-id"),
-          is_default: main && isDefault(main),
+          is_default: main && flagCriterion(main),
         },
         nameContains: f.get("route-table-name"),
         tags: tagSearch(f),

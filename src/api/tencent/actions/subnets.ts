@@ -3,7 +3,7 @@ import { subnetCidr } from "../cidr-rules.ts";
 import { TencentError, invalidValue } from "../errors.ts";
 import { Params, paging } from "../params.ts";
 import { subnetShape } from "../shapes.ts";
-import { type ActionDef, NAME, PAGING, exclusive, matches, tagSearch } from "./common.ts";
+import { type ActionDef, NAME, PAGING, exclusive, flagCriterion, matches, tagSearch } from "./common.ts";
 
 /** NextToken: the position of the next page, opaque to clients. */
 const encodeToken = (offset: number) => Buffer.from(`subnets:${offset}`).toString("base64url");
@@ -47,7 +47,8 @@ export const subnetActions: Record<string, ActionDef> = {
       const f = p.filters(["subnet-id", "vpc-id", "cidr-block", "is-default", "is-remote-vpc-snat", "subnet-name", "zone", "route-table-id", "cdc-id", "tag-key", "tag:"]);
       const w = windowOf(p);
       // Counted and windowed by the store (OwnedRepo.search); the constant filters are decided here.
-      const constants = matches(f, "is-default", false) && matches(f, "is-remote-vpc-snat", false) && matches(f, "cdc-id", "");
+      const constants = matches(f, "is-remote-vpc-snat", false) && matches(f, "cdc-id", "");
+      const isDefault = f.get("is-default");
       const columns = {
         region: ctx.region ? [ctx.region] : undefined,
         id: ids ?? f.get("subnet-id"),
@@ -55,6 +56,7 @@ export const subnetActions: Record<string, ActionDef> = {
         cidr: f.get("cidr-block"),
         zone: f.get("zone"),
         route_table_id: f.get("route-table-id"),
+        is_default: isDefault && flagCriterion(isDefault),
       };
       const found = constants ? await ctx.services.subnets.search(ctx.actor, { columns, nameContains: f.get("subnet-name"), tags: tagSearch(f) }, w) : { total: 0, items: [] };
       const end = w.offset + w.limit;
