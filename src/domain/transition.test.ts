@@ -100,6 +100,14 @@ describe("vpcPending", () => {
     expect(vpcPending(T0, null, settled)).toBe(false);
     expect(vpcPending(T0, null, { ...settling, settleMs: 0 })).toBe(false);
   });
+  it("an unused default VPC: never (nothing to build), with or without a data plane", () => {
+    for (const r of [withDp, settling]) {
+      expect(vpcPending(T0, null, r, true)).toBe(false);
+      expect(vpcPending(T0, { programmed: false, generation: 0 }, r, true)).toBe(false);
+      // Once used, the usual rule.
+      expect(vpcPending(T0, null, r, false)).toBe(true);
+    }
+  });
 });
 
 describe("routerInterfaceStatus", () => {

@@ -83,8 +83,14 @@ export function peeringTransition(p: PeeringFacts, report: Report | null, r: Rea
   return null;
 }
 
-/** A VPC is pending until the data plane has built its router (or, without one, for the settle time after its creation). */
-export function vpcPending(createdAt: string, report: Report | null, r: Realization): boolean {
+/**
+ * A VPC is pending until the data plane has built its router (or, without one, for the settle time
+ * after its creation). An unused default VPC (`unusedDefault`: nothing placed in it, nothing peered
+ * with it) has no router to build, the data plane leaves it out until something uses it: it is
+ * available at once; once used, the rule above applies.
+ */
+export function vpcPending(createdAt: string, report: Report | null, r: Realization, unusedDefault = false): boolean {
+  if (unusedDefault) return false;
   if (r.dataplane) return report === null || !report.programmed;
   return within(createdAt, r);
 }

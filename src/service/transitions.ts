@@ -51,11 +51,20 @@ export async function withConnectionTransitions<T extends RouterInterface>(deps:
   return items.map((i) => ({ ...i, transition: (i.peeringId && transitions.get(i.peeringId)) || null }));
 }
 
-/** The VPCs among `vpcs` whose router is not built yet (domain vpcPending): Alibaba shows them Pending. */
-export async function pendingVpcs(deps: ServiceDeps, vpcs: readonly Pick<Vpc, "id" | "createdAt">[]): Promise<Set<string>> {
+/**
+ * The VPCs among `vpcs` whose router is not built yet (domain vpcPending): Alibaba shows them
+ * Pending. A default VPC nothing uses has none to build (one query asks which, only when a default
+ * VPC is among them).
+ */
+export async function pendingVpcs(deps: ServiceDeps, vpcs: readonly Pick<Vpc, "id" | "createdAt" | "isDefault">[]): Promise<Set<string>> {
   if (vpcs.length === 0) return new Set();
-  const [r, reports] = await Promise.all([realization(deps), deps.store.read.dataplane.status(vpcs.map((v) => v.id))]);
-  return new Set(vpcs.filter((v) => vpcPending(v.createdAt, reports.get(v.id) ?? null, r)).map((v) => v.id));
+  const defaults = vpcs.filter((v) => v.isDefault).map((v) => v.id);
+  const [r, reports, unused] = await Promise.all([
+    realization(deps),
+    deps.store.read.dataplane.status(vpcs.map((v) => v.id)),
+    defaults.length > 0 ? deps.store.read.dataplane.unusedDefaultVpcs(defaults) : new Set<string>(),
+  ]);
+  return new Set(vpcs.filter((v) => vpcPending(v.createdAt, reports.get(v.id) ?? null, r, unused.has(v.id))).map((v) => v.id));
 }
 
 /** Attaches what the data plane last reported about each resource. */

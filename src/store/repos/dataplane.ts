@@ -10,6 +10,7 @@ import type { Capabilities, Db, Runner } from "./common.ts";
 export interface DesiredRows {
   /** Counts and newest stamps of the rows read (see fingerprint()). */
   fingerprint: string;
+  /** VPCs and what is in them, without the default VPCs nothing uses yet (unusedDefaultVpcIds). */
   vpcs: { id: string; cidr: string; region: string }[];
   subnets: { id: string; vpcId: string; cidr: string; routeTableId: string }[];
   routeTables: { id: string; vpcId: string }[];
@@ -69,24 +70,65 @@ export interface DataplaneChange {
 
 /**
  * The tables the data plane reads, with the rows it reads (the active peerings, the Active router
- * interfaces) and the column that moves on every change of a row. The fingerprint is the count and
+ * interfaces; `vpc`/`vpcVia`: not those of an unused default VPC, see inUse) and the column that
+ * moves on every change of a row. The fingerprint is the count and
  * the newest value of that column per table: computed from the rows desired() read, and by
  * fingerprint() in SQL for the poll, the two in the same text.
  */
 const WATCHED = [
-  { table: "vpcs", stamp: "updated_at" },
-  { table: "subnets", stamp: "updated_at" },
-  { table: "route_tables", stamp: "updated_at" },
-  { table: "routes", stamp: "created_at", order: ["created_at", "id"] },
+  { table: "vpcs", stamp: "updated_at", vpc: "vpcs.id" },
+  { table: "subnets", stamp: "updated_at", vpc: "subnets.vpc_id" },
+  { table: "route_tables", stamp: "updated_at", vpc: "route_tables.vpc_id" },
+  { table: "routes", stamp: "created_at", order: ["created_at", "id"], vpcVia: ["routes.route_table_id", "route_tables"] },
   { table: "instances", stamp: "updated_at" },
   { table: "vbrs", stamp: "updated_at" },
   { table: "peerings", stamp: "updated_at", where: ["state", "active"] },
   { table: "router_interfaces", stamp: "updated_at", where: ["status", "Active"] },
   // A change of a group's rules bumps the group's updated_at (with its rules_version); a change of
   // an instance's groups its instance's.
-  { table: "security_groups", stamp: "updated_at" },
-  { table: "security_group_rules", stamp: "created_at", order: ["security_group_id", "seq"] },
+  { table: "security_groups", stamp: "updated_at", vpc: "security_groups.vpc_id" },
+  { table: "security_group_rules", stamp: "created_at", order: ["security_group_id", "seq"], vpcVia: ["security_group_rules.security_group_id", "security_groups"] },
 ] as const;
+
+/**
+ * The default VPCs nothing uses (#20): no instance in them, no active peering with them as an
+ * end (a connected pair of router interfaces is such a peering; VBR connections too). The data
+ * plane leaves them out with everything of theirs (subnets, route tables and routes, security
+ * groups and rules), so a new account's default VPCs cost no namespace or logical router until an
+ * instance or a peering uses one; that instance's or peering's row brings it back (both tables are
+ * watched unfiltered, so the fingerprint moves with it).
+ *
+ * Filtered here in SQL rather than in resolveDesired: every pass and every poll would otherwise
+ * read (and the drivers report statuses for) some seventeen VPCs per account with their subnets,
+ * tables and groups only to drop them. Uncorrelated IN subqueries, each evaluated once per
+ * statement, so it stays one query per table, linear in the rows. The analyzer reads its own rows,
+ * unfiltered (repos/analysis.ts): an address in an unused default VPC is still "in one of your
+ * VPCs" there, and no walk can enter such a VPC (that takes an instance in it or a peering to it).
+ */
+export function unusedDefaultVpcIds(db: Db) {
+  return db
+    .selectFrom("vpcs as dv")
+    .select("dv.id")
+    .where("dv.is_default", "=", 1)
+    .where("dv.id", "not in", db.selectFrom("instances as di").select("di.vpc_id"))
+    .where("dv.id", "not in", db.selectFrom("peerings as dp").select("dp.requester_router_id").where("dp.state", "=", "active"))
+    .where("dv.id", "not in", db.selectFrom("peerings as dq").select("dq.accepter_router_id").where("dq.state", "=", "active"));
+}
+
+/** A query of one WATCHED table narrowed to the rows the data plane programs (see unusedDefaultVpcIds). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function inUse(db: Db, w: (typeof WATCHED)[number], q: any): any {
+  if ("vpc" in w) return q.where(w.vpc, "not in", unusedDefaultVpcIds(db));
+  if ("vpcVia" in w) {
+    const [column, parent] = w.vpcVia;
+    const ofUnused =
+      parent === "route_tables"
+        ? db.selectFrom("route_tables as dr").select("dr.id").where("dr.vpc_id", "in", unusedDefaultVpcIds(db))
+        : db.selectFrom("security_groups as dr").select("dr.id").where("dr.vpc_id", "in", unusedDefaultVpcIds(db));
+    return q.where(column, "not in", ofUnused);
+  }
+  return q;
+}
 
 const num = (v: number | null) => (v === null ? null : Number(v));
 
@@ -142,6 +184,7 @@ export class DataplaneRepo {
         // eslint-disable-next-line @typescript-eslint/no-explicit-any
         let q: any = this.db.selectFrom(w.table).select([...columns, `${w.stamp} as stamp`] as never);
         if ("where" in w) q = q.where(w.where[0], "=", w.where[1]);
+        q = inUse(this.db, w, q);
         // Routes in creation order: the plan lists a table's routes as they were added.
         // A group's rules in the order they were added.
         if ("order" in w) for (const c of w.order) q = q.orderBy(c);
@@ -192,6 +235,8 @@ export class DataplaneRepo {
         // eslint-disable-next-line @typescript-eslint/no-explicit-any
         let q: any = this.db.selectFrom(w.table).select((eb) => [eb.fn.countAll<number | string>().as("n"), newest.as("m")]);
         if ("where" in w) q = q.where(w.where[0], "=", w.where[1]);
+        // The rows desired() reads, not the whole table: a change to an unused default VPC moves nothing.
+        q = inUse(this.db, w, q);
         return q;
       });
       parts.push(part(Number(row?.n ?? 0), row?.m ?? null));
@@ -276,7 +321,9 @@ export class DataplaneRepo {
     q = q.where((eb) =>
       eb.not(
         eb.or([
-          eb.exists(eb.selectFrom("vpcs").select("vpcs.id").whereRef("vpcs.id", "=", "dataplane_status.resource_id")),
+          // A default VPC nothing uses any more has no router to report on: its status goes (used
+          // again, it is pending until its router is rebuilt, as any new VPC).
+          eb.exists(eb.selectFrom("vpcs").select("vpcs.id").whereRef("vpcs.id", "=", "dataplane_status.resource_id").where("vpcs.id", "not in", unusedDefaultVpcIds(this.db))),
           eb.exists(eb.selectFrom("instances").select("instances.id").whereRef("instances.id", "=", "dataplane_status.resource_id")),
           eb.exists(eb.selectFrom("vbrs").select("vbrs.id").whereRef("vbrs.id", "=", "dataplane_status.resource_id")),
           eb.exists(eb.selectFrom("peerings").select("peerings.id").whereRef("peerings.id", "=", "dataplane_status.resource_id").where("peerings.state", "=", "active")),
@@ -284,6 +331,16 @@ export class DataplaneRepo {
       ),
     );
     await q.execute();
+  }
+
+  /** Which of these VPCs are default VPCs nothing uses (unusedDefaultVpcIds): the data plane builds nothing for them. */
+  async unusedDefaultVpcs(ids: readonly string[]): Promise<Set<string>> {
+    const out = new Set<string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await unusedDefaultVpcIds(this.db).where("dv.id", "in", ids.slice(i, i + 500)).execute();
+      for (const r of rows) out.add(r.id);
+    }
+    return out;
   }
 
   /** Removes every status (tests that return a store to "no data plane ever reported"). */
