@@ -115,21 +115,23 @@ describe.skipIf(!canRun)("vpcpeer lab (OVN central + 2 chassis over Geneve)", ()
   });
 
   it("refuses a second lab up on a running lab's directory, a bad host count, and a namespace it does not own", async () => {
-    const again = await runCli(["lab", "up", "--hosts", "1", "--dir", dir.path]);
-    expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/a lab is already running in .*lab down --dir/);
-    expect(state.daemons.every(isOurs)).toBe(true);
-    const bad = await runCli(["lab", "up", "--hosts", "0", "--dir", join(dir.path, "other")]);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/'--hosts <n>' argument '0' is invalid\. It must be a whole number of hosts from 1 to 64/);
-    expect(existsSync(join(dir.path, "other"))).toBe(false);
-
     // A namespace under another directory's prefix that no lab records: refused, left alone.
     const other = tempDir("vpl-");
     const squatter = `${layout(other.path).prefix}-h1`;
     await run("ip", ["netns", "add", squatter]);
     try {
-      const refused = await runCli(["lab", "up", "--hosts", "1", "--dir", other.path]);
+      // The three refusals at once (each a CLI process of its own, on its own directory).
+      const [again, bad, refused] = await Promise.all([
+        runCli(["lab", "up", "--hosts", "1", "--dir", dir.path]),
+        runCli(["lab", "up", "--hosts", "0", "--dir", join(dir.path, "other")]),
+        runCli(["lab", "up", "--hosts", "1", "--dir", other.path]),
+      ]);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/a lab is already running in .*lab down --dir/);
+      expect(state.daemons.every(isOurs)).toBe(true);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/'--hosts <n>' argument '0' is invalid\. It must be a whole number of hosts from 1 to 64/);
+      expect(existsSync(join(dir.path, "other"))).toBe(false);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain(`namespaces ${squatter} exist but no lab in`);
       expect(await listAllNamespaces()).toContain(squatter);
