@@ -206,7 +206,8 @@ describe.each(BACKENDS)("AWS face fuzz on %s", (backend) => {
       DescribeTags: [...filter],
       DescribeRegions: [["RegionName.1", "us-east-1"]],
       DescribeAvailabilityZones: [["ZoneName.1", "us-east-1a"]],
-      DescribeAccountAttributes: [["AttributeName.1", "supported-platforms"]],
+      DescribeAccountAttributes: [["AttributeName.1", ["supported-platforms", "default-vpc"][n[1]! % 2]!]],
+      CreateDefaultSubnet: [["AvailabilityZone", ["us-east-1a", "us-east-1b", "us-west-2b"][n[1]! % 3]!]],
     };
     return t[action] ?? [];
   }

@@ -7,6 +7,7 @@ import * as TeaUtil from "@alicloud/tea-util";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "../../src/api/app.ts";
 import type { Dialect } from "../../src/api/dialects/index.ts";
+import type { Config } from "../../src/config.ts";
 import type { Services } from "../../src/service/index.ts";
 import type { Clock } from "../../src/service/ports.ts";
 import { type Backend, type Harness, harness } from "./harness.ts";
@@ -41,7 +42,7 @@ export interface SdkServer {
 }
 
 /** A real store and a server listening on 127.0.0.1 with the given dialects (default: all of them). */
-export async function sdkServer(backend: Backend, dialects?: (s: Services) => Dialect[], opts: { settleMs?: number; clock?: Clock } = {}): Promise<SdkServer> {
+export async function sdkServer(backend: Backend, dialects?: (s: Services) => Dialect[], opts: { settleMs?: number; clock?: Clock; config?: Config } = {}): Promise<SdkServer> {
   const h = await harness(backend, opts);
   const app = await buildApp({ services: h.runtime.services, ...(dialects ? { dialects: dialects(h.runtime.services) } : {}) });
   await app.listen({ host: "127.0.0.1", port: 0 });

@@ -81,6 +81,12 @@ const byCode: Partial<Record<ErrorCode, string>> = {
   InvalidSecurityGroupReference: "InvalidGroup.NotFound",
   DefaultSecurityGroupImmutable: "CannotDelete",
   SecurityGroupRuleNotFound: "InvalidPermission.NotFound",
+  // Default VPCs (#20): EC2's own codes for them.
+  DefaultVpcAlreadyExists: "DefaultVpcAlreadyExists",
+  DefaultVpcNotFound: "DefaultVpcDoesNotExist",
+  DefaultSubnetAlreadyExists: "DefaultSubnetAlreadyExistsInAvailabilityZone",
+  // The zone's /20 (and every other) of the default VPC is taken by the caller's own subnets.
+  DefaultSubnetCidrUnavailable: "InvalidSubnet.Conflict",
   Unauthenticated: "AuthFailure",
   Forbidden: "UnauthorizedOperation",
   StoreUnavailable: "Unavailable",
@@ -132,12 +138,25 @@ function ec2Code(e: DomainError, action: string): { code: string; status: number
   }
 }
 
+/**
+ * Default VPC refusals as EC2 words them (its sentence first, as SDK users match on it), with what
+ * vpcpeer knows after it: the default VPC's or subnet's id, the zone.
+ */
+const AWS_WORDS: Partial<Record<ErrorCode, (d: Record<string, unknown>) => string>> = {
+  DefaultVpcAlreadyExists: (d) => `A Default VPC already exists for this account in this region.${typeof d.vpcId === "string" ? ` (${d.vpcId})` : ""}`,
+  DefaultVpcNotFound: (d) => `There is no default VPC in which to carry out the request${typeof d.region === "string" ? ` (region ${d.region})` : ""}. If you've deleted your default VPC, you can create a new one with CreateDefaultVpc.`,
+  DefaultSubnetAlreadyExists: (d) =>
+    `A default subnet already exists in the specified Availability Zone${typeof d.zone === "string" ? ` ${d.zone}` : ""}${typeof d.subnetId === "string" ? ` (${d.subnetId})` : ""}. You can have only one default subnet per Availability Zone.`,
+};
+
 /** A domain message in EC2's words: the parameter named as EC2 names it, ids in AWS's form. */
 function ec2Message(e: DomainError, rewrite: (text: string) => string): string {
   if (e.code === "ResourceNotFound") {
     const nf = NOT_FOUND[String(e.details.resource)];
     if (nf && typeof e.details.id === "string") return `The ${nf.noun} ID '${rewrite(e.details.id)}' does not exist`;
   }
+  const words = AWS_WORDS[e.code];
+  if (words) return rewrite(words(e.details));
   let text = e.message;
   const m = /^([a-zA-Z.]+): /.exec(text);
   const param = m && FIELD_NAMES[m[1]!];

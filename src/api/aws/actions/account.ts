@@ -82,15 +82,18 @@ export const accountActions: ActionTable = {
       const names = c.p.list("AttributeName");
       for (const n of names) if (!(ATTRIBUTES as readonly string[]).includes(n)) throw new AwsError("InvalidParameterValue", 400, `Value (${n.slice(0, 64)}) for parameter attributeName is invalid. Expected one of ${ATTRIBUTES.join(", ")}.`);
       const limits = c.services.deps.config.limits;
+      const chosen = names.length ? [...new Set(names as (typeof ATTRIBUTES)[number][])] : [...ATTRIBUTES];
+      // The caller's default VPC of the request's region, read only when asked for.
+      const defaultVpc = chosen.includes("default-vpc") ? await c.services.defaultVpcs.defaultVpc(c.actor, c.region.id) : null;
       const values: Record<(typeof ATTRIBUTES)[number], string[]> = {
         "supported-platforms": ["VPC"],
-        "default-vpc": ["none"],
+        "default-vpc": [defaultVpc?.id ?? "none"],
         "max-instances": [String(limits.instancesPerSubnet)],
-        "vpc-max-security-groups-per-interface": ["5"],
+        "vpc-max-security-groups-per-interface": [String(limits.securityGroupsPerInstance)],
+        // vpcpeer has no Elastic IPs.
         "max-elastic-ips": ["0"],
         "vpc-max-elastic-ips": ["0"],
       };
-      const chosen = names.length ? (names as (typeof ATTRIBUTES)[number][]) : [...ATTRIBUTES];
       return { accountAttributeSet: chosen.map((n) => ({ attributeName: n, attributeValueSet: values[n].map((attributeValue) => ({ attributeValue })) })) };
     },
   },

@@ -10,12 +10,13 @@
  * instanceType, and is its own reservation (`r-<its suffix>`). Instances are `running` from the
  * start (code 16). A terminated instance is gone at once (AWS shows it `terminated` for about an
  * hour): DescribeInstances then answers InvalidInstanceID.NotFound for it. Routes whose next hop
- * it was stay, as blackhole.
+ * it was stay, as blackhole. Without SubnetId an instance goes to a default subnet of the account's
+ * default VPC (Placement.AvailabilityZone's, else the first zone's that has one), as in AWS.
  */
 import { randomBytes } from "node:crypto";
 import { DomainError } from "../../../domain/errors.ts";
-import type { Instance } from "../../../domain/resources.ts";
-import { type ActionTable, type Ctx, applyFilters, awsTime, filterNames, idsNotFound, keysetPage, sqlFilters, tagSet, withIds } from "../context.ts";
+import type { Instance, Subnet } from "../../../domain/resources.ts";
+import { type ActionTable, type Ctx, applyFilters, awsTime, filterNames, idsNotFound, keysetPage, listAll, sqlFilters, tagSet, withIds } from "../context.ts";
 import { AwsError, badValue, missing } from "../errors.ts";
 import { awsId, nativeId } from "../ids.ts";
 import type { XmlValue } from "../xml.ts";
@@ -162,6 +163,32 @@ const INSTANCE_COLUMNS = {
   "availability-zone": "zone",
 };
 
+/**
+ * The subnet a RunInstances without SubnetId launches into: the default subnet of `zone` in the
+ * caller's default VPC of the request's region, or (no zone) that of the first catalogue zone
+ * that has one. No default VPC: VPCIdNotSpecified; no default subnet to use: MissingInput.
+ */
+async function defaultSubnet(c: Ctx, zone: string | undefined): Promise<Subnet> {
+  const vpc = await c.services.defaultVpcs.defaultVpc(c.actor, c.region.id);
+  if (!vpc) {
+    throw new AwsError("VPCIdNotSpecified", 400, `No default VPC for this user in ${c.region.id}: name the subnet to launch in (parameter SubnetId), or create the default VPC (CreateDefaultVpc).`);
+  }
+  const defaults = (await listAll((o) => c.services.subnets.list(c.actor, { vpcId: vpc.id, zone }, o))).filter((s) => s.isDefault);
+  const order = c.region.zones.map((z) => z.name);
+  const rank = (s: Subnet) => (order.includes(s.zone) ? order.indexOf(s.zone) : order.length);
+  const chosen = defaults.sort((a, b) => rank(a) - rank(b))[0];
+  if (!chosen) {
+    throw new AwsError(
+      "MissingInput",
+      400,
+      zone !== undefined
+        ? `No default subnet for availability zone: '${zone}' in the default VPC '${vpc.id}'. Name a subnet (parameter SubnetId), or create the zone's default subnet (CreateDefaultSubnet).`
+        : `No subnets found for the default VPC '${vpc.id}'. Please specify a subnet (parameter SubnetId), or create a default subnet (CreateDefaultSubnet).`,
+    );
+  }
+  return chosen;
+}
+
 export const instancesActions: ActionTable = {
   RunInstances: {
     params: ["ImageId", "InstanceType", "MinCount", "MaxCount", "SubnetId", "PrivateIpAddress", "Placement", "TagSpecification", "SecurityGroupId", "SecurityGroup", ...UNSUPPORTED, ...OFF_ONLY.filter((n) => !n.includes("."))],
@@ -187,10 +214,7 @@ export const instancesActions: ActionTable = {
       const maxCount = c.p.int("MaxCount", { min: 1, max: 1000 })!;
       if (minCount > maxCount) throw new AwsError("InvalidParameterValue", 400, `Value (${minCount}) for parameter MinCount is invalid. It must be less than or equal to MaxCount (${maxCount}).`);
       const subnetValue = c.p.str("SubnetId", { max: 64 });
-      if (subnetValue === undefined || subnetValue === "") {
-        throw new AwsError("VPCIdNotSpecified", 400, "No default VPC for this user: vpcpeer has no default VPC, so RunInstances must name the subnet to launch in (parameter SubnetId).");
-      }
-      const subnetId = nativeId("subnet", subnetValue, "SubnetId");
+      const givenSubnetId = subnetValue === undefined || subnetValue === "" ? undefined : nativeId("subnet", subnetValue, "SubnetId");
       const privateIp = c.p.str("PrivateIpAddress", { max: 64 });
       if (privateIp !== undefined && maxCount > 1) {
         throw new AwsError("InvalidParameterCombination", 400, `PrivateIpAddress (${privateIp.slice(0, 40)}) names one address: it cannot be given when launching more than one instance (MaxCount ${maxCount}).`);
@@ -202,8 +226,12 @@ export const instancesActions: ActionTable = {
       if (tenancy !== undefined && tenancy !== "default") throw badValue("Placement.Tenancy", tenancy, "only default tenancy is offered");
       const zone = c.p.str("Placement.AvailabilityZone", { max: 64 });
       const tags = c.p.tagSpecs("instance");
+      if (givenSubnetId === undefined && zone !== undefined && !c.region.zones.some((z) => z.name === zone)) {
+        throw badValue("Placement.AvailabilityZone", zone, `the availability zones of ${c.region.id} are ${c.region.zones.map((z) => z.name).join(", ")}`);
+      }
 
-      const subnet = await c.services.subnets.get(c.actor, subnetId);
+      const subnet = givenSubnetId === undefined ? await defaultSubnet(c, zone) : await c.services.subnets.get(c.actor, givenSubnetId);
+      const subnetId = subnet.id;
       if (zone !== undefined && zone !== subnet.zone) {
         throw badValue("Placement.AvailabilityZone", zone, `subnet ${subnet.id} is in the availability zone ${subnet.zone}`);
       }

@@ -568,8 +568,9 @@ export const securityGroupsActions: ActionTable = {
       if (name === "default") throw new AwsError("InvalidParameterValue", 400, "Cannot use reserved security group name: default (parameter GroupName)");
       if (description.length > 255 || !AWS_TEXT.test(description)) throw new AwsError("InvalidParameterValue", 400, `Invalid security group description (parameter GroupDescription). Valid descriptions are strings less than 256 characters from the following set: ${AWS_TEXT_SET}`);
       const vpcValue = c.p.str("VpcId", { max: 64 });
-      if (vpcValue === undefined || vpcValue === "") throw new AwsError("VPCIdNotSpecified", 400, "No default VPC for this user: vpcpeer has no default VPC, so CreateSecurityGroup must name the VPC (parameter VpcId).");
-      const vpcId = nativeId("vpc", vpcValue, "VpcId");
+      // No VpcId: the account's default VPC of the region, as in AWS.
+      const vpcId = vpcValue === undefined || vpcValue === "" ? (await c.services.defaultVpcs.defaultVpc(c.actor, c.region.id))?.id : nativeId("vpc", vpcValue, "VpcId");
+      if (vpcId === undefined) throw new AwsError("VPCIdNotSpecified", 400, `No default VPC for this user in ${c.region.id}: name the VPC (parameter VpcId), or create the default VPC (CreateDefaultVpc).`);
       const tags: Tags = c.p.tagSpecs("security-group");
       let g: SecurityGroup;
       try {

@@ -1,5 +1,5 @@
 /**
- * EC2 subnet actions: CreateSubnet, DescribeSubnets, DeleteSubnet, ModifySubnetAttribute. Every
+ * EC2 subnet actions: CreateSubnet, CreateDefaultSubnet, DescribeSubnets, DeleteSubnet, ModifySubnetAttribute. Every
  * member of the current EC2 model is accepted; values asking for what vpcpeer has not got (IPv6,
  * IPAM pools, Outposts, customer-owned IPs, resource-name DNS) are refused by name. See docs/dialects.md.
  */
@@ -36,7 +36,7 @@ function subnetView(c: Ctx, r: SubnetRow): XmlValue {
     availabilityZone: s.zone,
     availabilityZoneId: zoneId(c.region, s.zone),
     availableIpAddressCount: availableIps(r),
-    defaultForAz: false,
+    defaultForAz: s.isDefault,
     mapPublicIpOnLaunch: s.mapPublicIpOnLaunch,
     mapCustomerOwnedIpOnLaunch: false,
     assignIpv6AddressOnCreation: false,
@@ -57,8 +57,8 @@ const SUBNET_FIELDS = (c: Ctx): FilterFields<SubnetRow> => ({
   cidr: (r) => r.subnet.cidr,
   cidrBlock: (r) => r.subnet.cidr,
   "customer-owned-ipv4-pool": () => null,
-  "default-for-az": () => false,
-  defaultForAz: () => false,
+  "default-for-az": (r) => r.subnet.isDefault,
+  defaultForAz: (r) => r.subnet.isDefault,
   "enable-dns64": () => false,
   "enable-lni-at-device-index": () => null,
   "ipv6-cidr-block-association.ipv6-cidr-block": () => null,
@@ -106,6 +106,27 @@ function refuseIfSet(c: Ctx, names: readonly string[], why: string): void {
   }
 }
 
+/**
+ * The zone named by AvailabilityZone or AvailabilityZoneId (either, or both naming the same
+ * zone), as a zone name of the request's region; undefined when neither is given.
+ */
+function zoneOf(c: Ctx): string | undefined {
+  const zoneName = c.p.str("AvailabilityZone", { max: 64 });
+  const zoneIdGiven = c.p.str("AvailabilityZoneId", { max: 64 });
+  const zones = c.region.zones;
+  const byId = zoneIdGiven === undefined ? undefined : zones.find((z) => z.id === zoneIdGiven)?.name;
+  if (zoneName !== undefined && !zones.some((z) => z.name === zoneName)) {
+    throw badValue("AvailabilityZone", zoneName, `subnets can currently only be created in the following availability zones: ${zones.map((z) => z.name).join(", ")}`);
+  }
+  if (zoneIdGiven !== undefined && byId === undefined) {
+    throw badValue("AvailabilityZoneId", zoneIdGiven, `subnets can currently only be created in the following availability zone ids: ${zones.map((z) => z.id).join(", ")}`);
+  }
+  if (zoneName !== undefined && byId !== undefined && byId !== zoneName) {
+    throw new AwsError("InvalidParameterCombination", 400, `AvailabilityZone ${zoneName} and AvailabilityZoneId ${zoneIdGiven} name different zones; give one of them.`);
+  }
+  return zoneName ?? byId;
+}
+
 export const subnetsActions: ActionTable = {
   CreateSubnet: {
     params: [
@@ -130,22 +151,26 @@ export const subnetsActions: ActionTable = {
       refuseIfSet(c, ["OutpostArn"], "Outposts are not supported by this service");
       const vpcParam = c.p.req("VpcId");
       const cidr = awsCidr(c.p, "CidrBlock", "InvalidSubnet.Range", "subnet");
-      const zoneName = c.p.str("AvailabilityZone", { max: 64 });
-      const zoneIdGiven = c.p.str("AvailabilityZoneId", { max: 64 });
-      const zones = c.region.zones;
-      const byId = zoneIdGiven === undefined ? undefined : zones.find((z) => z.id === zoneIdGiven)?.name;
-      if (zoneName !== undefined && !zones.some((z) => z.name === zoneName)) {
-        throw badValue("AvailabilityZone", zoneName, `subnets can currently only be created in the following availability zones: ${zones.map((z) => z.name).join(", ")}`);
-      }
-      if (zoneIdGiven !== undefined && byId === undefined) {
-        throw badValue("AvailabilityZoneId", zoneIdGiven, `subnets can currently only be created in the following availability zone ids: ${zones.map((z) => z.id).join(", ")}`);
-      }
-      if (zoneName !== undefined && byId !== undefined && byId !== zoneName) {
-        throw new AwsError("InvalidParameterCombination", 400, `AvailabilityZone ${zoneName} and AvailabilityZoneId ${zoneIdGiven} name different zones; give one of them.`);
-      }
+      const zone = zoneOf(c);
       const tags = c.p.tagSpecs("subnet");
       const vpcId = nativeId("vpc", vpcParam, "VpcId");
-      const subnet = await c.services.subnets.create(c.actor, { vpcId, cidr, zone: zoneName ?? byId, name: tags.Name ?? "", tags });
+      const subnet = await c.services.subnets.create(c.actor, { vpcId, cidr, zone, name: tags.Name ?? "", tags });
+      return { subnet: subnetView(c, { subnet, used: 0 }) };
+    },
+  },
+
+  // A /20 of the default VPC in one zone (the zone's own /20 when free), the zone's default
+  // subnet: DefaultVpcDoesNotExist without a default VPC, DefaultSubnetAlreadyExistsInAvailabilityZone
+  // when the zone has one (errors.ts words both as EC2 does).
+  CreateDefaultSubnet: {
+    params: ["AvailabilityZone", "AvailabilityZoneId", "Ipv6Native"],
+    dryRun: true,
+    async run(c) {
+      if (c.p.bool("Ipv6Native")) throw unsupported("Ipv6Native", "true", IPV6);
+      // EC2's model: "Either AvailabilityZone or AvailabilityZoneId must be specified".
+      if (!c.p.has("AvailabilityZone") && !c.p.has("AvailabilityZoneId")) throw new AwsError("MissingParameter", 400, "The request must contain the parameter AvailabilityZone or AvailabilityZoneId");
+      const zone = zoneOf(c)!;
+      const subnet = await c.services.defaultVpcs.createDefaultSubnet(c.actor, c.region.id, zone);
       return { subnet: subnetView(c, { subnet, used: 0 }) };
     },
   },

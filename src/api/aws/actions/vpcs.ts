@@ -1,5 +1,5 @@
 /**
- * EC2 VPC actions: CreateVpc, DescribeVpcs, DeleteVpc, DescribeVpcAttribute, ModifyVpcAttribute,
+ * EC2 VPC actions: CreateVpc, CreateDefaultVpc, DescribeVpcs, DeleteVpc, DescribeVpcAttribute, ModifyVpcAttribute,
  * and the reads Terraform makes on an aws_vpc (DescribeNetworkAcls; DescribeSecurityGroups is
  * security-groups.ts's) and on an aws_subnet's delete (DescribeNetworkInterfaces). Every member of the current EC2 model
  * is accepted; values asking for what vpcpeer does not have (IPv6, IPAM pools, dedicated tenancy,
@@ -83,7 +83,7 @@ function vpcView(row: VpcRow): XmlValue {
     // vpcpeer runs no DHCP options sets: every VPC has AWS's "default" set (AmazonProvidedDNS).
     dhcpOptionsId: "default",
     instanceTenancy: "default",
-    isDefault: false,
+    isDefault: vpc.isDefault,
     tagSet: tagSet(vpc.tags),
   };
 }
@@ -99,7 +99,9 @@ const VPC_FIELDS: FilterFields<VpcRow> = {
   "ipv6-cidr-block-association.ipv6-pool": () => null,
   "ipv6-cidr-block-association.association-id": () => null,
   "ipv6-cidr-block-association.state": () => null,
-  "is-default": () => false,
+  "is-default": (r) => r.vpc.isDefault,
+  // The name Terraform's aws_default_vpc filters on (EC2 takes the member name too).
+  isDefault: (r) => r.vpc.isDefault,
   "owner-id": (r) => r.vpc.accountId,
   state: (r) => r.state,
   "vpc-id": (r) => r.vpc.id,
@@ -170,6 +172,18 @@ export const vpcsActions: ActionTable = {
         // The service takes private ranges only (RFC 1918 and 100.64.0.0/10).
         return reworded(e, "CidrNotAllowed", (m) => `The CIDR '${cidr}' is invalid: ${m.replace(/^cidr: /, "")}`);
       }
+    },
+  },
+
+  // The account's default VPC of the request's region: 172.31.0.0/16 (the region's defaultVpcCidr),
+  // a default subnet in each zone, AWS's default security group. One per account and region.
+  CreateDefaultVpc: {
+    params: [],
+    dryRun: true,
+    async run(c) {
+      const { vpc } = await c.services.defaultVpcs.createDefaultVpc(c.actor, c.region.id, { defaultSecurityGroup: "members-only" });
+      const [row] = await vpcRows(c, [vpc]);
+      return { vpc: vpcView(row!) };
     },
   },
 
