@@ -39,7 +39,8 @@ describe.skipIf(!isRoot)("data plane through the API", () => {
     home.remove();
   });
 
-  it("reports the data plane and its capabilities in /readyz; cross-region latency only where netem exists", async () => {
+  // Concurrent with the first shared flows (sharedFlows): VPCs and probes of its own.
+  it.concurrent("reports the data plane and its capabilities in /readyz; cross-region latency only where netem exists", async ({ expect }) => {
     const d = (await readyz()).dataplane as unknown as Record<string, unknown>;
     expect(d).toMatchObject({ mode: "linux", netnsPrefix: prefix });
     const x = (await call(alice, "POST", "/api/v1/vpcs", { name: "lat-x", region: "cn-hangzhou", cidr: "10.90.0.0/16" })).body;
@@ -66,9 +67,6 @@ describe.skipIf(!isRoot)("data plane through the API", () => {
     const rtt = (await call(alice, "POST", "/api/v1/probes", { fromInstanceId: ai.id, toIp: bi.privateIp, protocol: "icmp" })).body;
     expect(rtt.rttMs).toBeGreaterThanOrEqual(55); // 30 ms each way by default
   });
-
-
-
 
   sharedFlows(() => ({ dataDir: data.path, driver: "linux", url: () => server.url, prefix, home: home.path, alice, bob, plug: async () => {} }));
 

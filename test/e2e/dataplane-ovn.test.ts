@@ -49,9 +49,9 @@ describe.skipIf(!canRun)("data plane on OVN through the API (lab with two hosts)
   beforeAll(async () => {
     const mk = async (name: string) => JSON.parse((await runCli(["account", "create", "--name", name, "--data", data.path], { XDG_CONFIG_HOME: home.path })).stdout) as Acct;
     alice = await mk("alice");
-    bob = await mk("bob");
-    // The lab with a host agent per host on this store: they place and plug the instances.
-    lab = JSON.parse((await runCli(["lab", "up", "--hosts", "2", "--dir", labDir.path, "--data", data.path, "--netns-prefix", prefix])).stdout) as LabInfo;
+    // The lab with a host agent per host on this store (alice's account made it): they place and
+    // plug the instances. Bob's account meanwhile.
+    [lab, bob] = await Promise.all([runCli(["lab", "up", "--hosts", "2", "--dir", labDir.path, "--data", data.path, "--netns-prefix", prefix]).then((r) => JSON.parse(r.stdout) as LabInfo), mk("bob")]);
     server = await startServer(serverArgs());
     nb = await OvsdbClient.connect(lab.nbSocket);
     ({ replica } = await replicate(nb, NB, nbMonitorRequests({ Logical_Switch_Port: ["up"] })));
@@ -107,14 +107,15 @@ describe.skipIf(!canRun)("data plane on OVN through the API (lab with two hosts)
   });
 });
 
+// Concurrent: each case is a server process of its own that exits at startup (most of a case is that process starting).
 describe("serve --dataplane ovn refuses a missing or wrong northbound database before listening", () => {
-  it.each([
+  it.concurrent.for([
     [[], "--dataplane ovn needs --ovn-nb tcp:HOST:PORT|unix:PATH or --lab DIR"],
     [["--ovn-nb", "127.0.0.1:6641"], '--ovn-nb: "127.0.0.1:6641" is not an OVSDB connection string'],
     [["--ovn-nb", "tcp:127.0.0.1:1", "--lab", "/tmp"], "--ovn-nb and --lab both name the northbound database"],
     [["--lab", "/nonexistent-lab-dir"], '--lab: no lab is up in "/nonexistent-lab-dir"'],
     [["--lab", "/tmp"], '--lab: no lab is up in "/tmp"'],
-  ])("%j", async (flags, message) => {
+  ] as [string[], string][])("%j", async ([flags, message], { expect }) => {
     const data = tempDir("vpcpeer-dpo-bad-");
     try {
       await expect(startServer(["--data", data.path, "--dataplane", "ovn", ...flags])).rejects.toThrow(message);

@@ -57,7 +57,11 @@ export function sharedFlows(t: () => FlowTarget): void {
   const applied = <T>(change: () => Promise<T>): Promise<T> => appliedAt(t().url(), change);
   const reach = async (a: Acct, from: string, ip: string) => (await call(a, "POST", "/api/v1/probes", { fromInstanceId: from, toIp: ip, port: 8080 })).body.reachable as boolean;
 
-  it("Tencent's six steps: reachable exactly when both sides route and associate", async () => {
+  // Concurrent: these three use VPCs, instances and probe targets of their own, and most of their
+  // time is waiting (a pass, a probe's timeout for what must not pass), which overlaps. The two
+  // after them run alone: one measures throughput (other tests' traffic and processes would take
+  // from it), the other runs the store's timers (which would expire another test's pending request).
+  it.concurrent("Tencent's six steps: reachable exactly when both sides route and associate", async ({ expect }) => {
     const { alice, bob } = t();
     const [a, b] = await applied(async () => [
       (await call(alice, "POST", "/api/v1/vpcs", { name: "a", region: "ap-guangzhou", cidr: "10.0.0.0/16" })).body,
@@ -105,7 +109,7 @@ export function sharedFlows(t: () => FlowTarget): void {
     expect(await reach(alice, aIns.id, bIns.privateIp)).toBe(false);
     expect((await call(alice, "POST", "/api/v1/probes", { fromInstanceId: aIns.id, toIp: bIns.privateIp, protocol: "icmp" })).body.reachable).toBe(false);
   });
-  it("Alibaba: same-account pair, deactivate/activate, and VBR-to-VPC with the on-premises host", async () => {
+  it.concurrent("Alibaba: same-account pair, deactivate/activate, and VBR-to-VPC with the on-premises host", async ({ expect }) => {
     const { alice, bob } = t();
     const x = (await call(alice, "POST", "/api/v1/vpcs", { name: "x", region: "cn-hangzhou", cidr: "10.10.0.0/16" })).body;
     const y = (await call(alice, "POST", "/api/v1/vpcs", { name: "y", region: "cn-hangzhou", cidr: "10.20.0.0/16" })).body;
@@ -139,6 +143,26 @@ export function sharedFlows(t: () => FlowTarget): void {
     await applied(() => call(alice, "POST", `/api/v1/route-tables/${y.defaultRouteTableId}/routes`, { destinationCidr: "192.168.50.0/24", target: { type: "router-interface", id: init.opposite.interfaceId } }).catch(() => undefined));
     expect(await reach(alice, yi.id, "192.168.50.2")).toBe(false);
   });
+  it.concurrent("no transit through a middle VPC: A–B and B–C peered, B routes to both, A never reaches C", async ({ expect }) => {
+    const { alice } = t();
+    const { u: a, v: b, ui: ai, vi: bi, p: ab } = await peeredPair(call, t().url(), alice, [171, 172], "cn-hangzhou");
+    const c = (await call(alice, "POST", "/api/v1/vpcs", { name: "n173", region: "cn-hangzhou", cidr: "10.173.0.0/16" })).body;
+    const cs = (await call(alice, "POST", "/api/v1/subnets", { vpcId: c.id, cidr: "10.173.1.0/24" })).body;
+    const ci = (await call(alice, "POST", "/api/v1/instances", { subnetId: cs.id })).body;
+    const bc = (await call(alice, "POST", "/api/v1/peerings", { vpcId: b.id, peerVpcId: c.id })).body;
+    const route = (table: string, destinationCidr: string, peering: string) => call(alice, "POST", `/api/v1/route-tables/${table}/routes`, { destinationCidr, target: { type: "peering", id: peering } });
+    expect((await route(b.defaultRouteTableId, "10.173.0.0/16", bc.id)).status).toBe(201);
+    await applied(async () => expect((await route(c.defaultRouteTableId, "10.172.0.0/16", bc.id)).status).toBe(201));
+    // The routes a transit would need are refused: a peering carries only its peer's networks.
+    expect((await route(a.defaultRouteTableId, "10.173.0.0/16", ab.id)).body.error.message).toMatch(/peer's CIDRs/);
+    expect((await route(c.defaultRouteTableId, "10.171.0.0/16", bc.id)).body.error.message).toMatch(/peer's CIDRs/);
+    await t().plug();
+    expect(await reach(alice, ai.id, bi.privateIp)).toBe(true);
+    expect(await reach(alice, ci.id, bi.privateIp)).toBe(true);
+    expect(await reach(alice, ai.id, ci.privateIp)).toBe(false);
+    expect(await reach(alice, ci.id, ai.privateIp)).toBe(false);
+  });
+
   it("caps bandwidth in both directions within 15% of the configured rate", async () => {
     const { alice } = t();
     const { ui: mi, vi: ni, p } = await peeredPair(call, t().url(), alice, [30, 40], "ap-singapore", { bandwidthMbps: 10 });
@@ -196,25 +220,5 @@ export function sharedFlows(t: () => FlowTarget): void {
     expect(after).toMatchObject({ state: "suspended", dataplane: null });
     expect(await reach(alice, ei.id, fi.privateIp)).toBe(false);
     expect(await reach(alice, fi.id, ei.privateIp)).toBe(false);
-  });
-
-  it("no transit through a middle VPC: A–B and B–C peered, B routes to both, A never reaches C", async () => {
-    const { alice } = t();
-    const { u: a, v: b, ui: ai, vi: bi, p: ab } = await peeredPair(call, t().url(), alice, [171, 172], "cn-hangzhou");
-    const c = (await call(alice, "POST", "/api/v1/vpcs", { name: "n173", region: "cn-hangzhou", cidr: "10.173.0.0/16" })).body;
-    const cs = (await call(alice, "POST", "/api/v1/subnets", { vpcId: c.id, cidr: "10.173.1.0/24" })).body;
-    const ci = (await call(alice, "POST", "/api/v1/instances", { subnetId: cs.id })).body;
-    const bc = (await call(alice, "POST", "/api/v1/peerings", { vpcId: b.id, peerVpcId: c.id })).body;
-    const route = (table: string, destinationCidr: string, peering: string) => call(alice, "POST", `/api/v1/route-tables/${table}/routes`, { destinationCidr, target: { type: "peering", id: peering } });
-    expect((await route(b.defaultRouteTableId, "10.173.0.0/16", bc.id)).status).toBe(201);
-    await applied(async () => expect((await route(c.defaultRouteTableId, "10.172.0.0/16", bc.id)).status).toBe(201));
-    // The routes a transit would need are refused: a peering carries only its peer's networks.
-    expect((await route(a.defaultRouteTableId, "10.173.0.0/16", ab.id)).body.error.message).toMatch(/peer's CIDRs/);
-    expect((await route(c.defaultRouteTableId, "10.171.0.0/16", bc.id)).body.error.message).toMatch(/peer's CIDRs/);
-    await t().plug();
-    expect(await reach(alice, ai.id, bi.privateIp)).toBe(true);
-    expect(await reach(alice, ci.id, bi.privateIp)).toBe(true);
-    expect(await reach(alice, ai.id, ci.privateIp)).toBe(false);
-    expect(await reach(alice, ci.id, ai.privateIp)).toBe(false);
   });
 }
