@@ -87,11 +87,11 @@ describe.skipIf(!canRun)("OVN driver on a one-host lab: a lost northbound connec
   };
 
   beforeAll(async () => {
-    lab = await labUp(labDir.path, { hosts: 1 });
+    // The account (which makes the store) while the lab starts.
+    [lab, acct] = await Promise.all([labUp(labDir.path, { hosts: 1 }), runCli(["account", "create", "--name", "dc", "--data", data.path], { XDG_CONFIG_HOME: home.path }).then((r) => JSON.parse(r.stdout) as Acct)]);
     const ep = parseEndpoint(lab.nb);
     if (ep.kind !== "tcp") throw new Error(`lab NB is not TCP: ${lab.nb}`);
     link = await relay(ep);
-    acct = JSON.parse((await runCli(["account", "create", "--name", "dc", "--data", data.path], { XDG_CONFIG_HOME: home.path })).stdout) as Acct;
     server = await startServer(["--data", data.path, "--dataplane", "ovn", "--ovn-nb", link.endpoint, "--netns-prefix", prefix]);
     nb = await OvsdbClient.connect(lab.nbSocket);
   }, 120_000);

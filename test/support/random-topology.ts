@@ -239,16 +239,20 @@ export async function propertyRun(o: RunOptions): Promise<PropertyResult[]> {
     return { i, src, dst, protocol };
   });
   const results: PropertyResult[] = [];
-  // A few at a time, each on its own port (a responder per target and port).
+  // A few at a time, each on its own port (a responder per target and port): `width` workers each
+  // take the next pair as soon as theirs is done (not in batches, which would all wait for the
+  // slowest of each: an unreachable pair's probe waits out its timeout).
   const width = o.concurrency ?? 4;
-  for (let k = 0; k < cases.length; k += width) {
-    await Promise.all(
-      cases.slice(k, k + width).map(async ({ i, src, dst, protocol }) => {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, cases.length) }, async () => {
+      while (next < cases.length) {
+        const { i, src, dst, protocol } = cases[next++]!;
         const a = await ok(src.owner, "POST", "/api/v1/analyses", { fromInstanceId: src.id, toIp: dst, protocol, ...(protocol !== "icmp" ? { port: 20000 + i } : {}), verify: true });
         results.push({ i, src: src.id, dst, protocol, model: a.reachable, probe: a.probe.reachable, probeError: a.probe.error ?? null, reasons: a.reasons.map((x: AnyBody) => ({ code: x.code, message: x.message })) });
-      }),
-    );
-  }
+      }
+    }),
+  );
   results.sort((x, y) => x.i - y.i);
   const reachable = results.filter((x) => x.probe).length;
   const codes = [...new Set(results.flatMap((x) => x.reasons.map((y) => y.code)))].sort();
