@@ -38,8 +38,8 @@ describe.skipIf(!hasChromium)("the console's pickers and prices", () => {
 
   beforeAll(async () => {
     rig = await startConsole();
-    alice = await rig.tenant("alice");
-    bob = await rig.tenant("bob");
+    // The two accounts are made side by side (each a CLI run).
+    [alice, bob] = await Promise.all([rig.tenant("alice"), rig.tenant("bob")]);
     const a = as(alice);
     x = await a("POST", "/api/v1/vpcs", { name: "x", region: "ap-guangzhou", cidr: "10.0.0.0/16" });
     y = await a("POST", "/api/v1/vpcs", { name: "y", region: "ap-shanghai", cidr: "10.1.0.0/16" });

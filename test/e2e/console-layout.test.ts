@@ -20,8 +20,8 @@ describe.skipIf(!hasChromium)("the console at 1000 px wide", () => {
 
   beforeAll(async () => {
     rig = await startConsole();
-    alice = await rig.tenant("alice");
-    bob = await rig.tenant("bob");
+    // The two accounts are made side by side (each a CLI run).
+    [alice, bob] = await Promise.all([rig.tenant("alice"), rig.tenant("bob")]);
     const as = (t: Tenant) => async (method: string, path: string, body?: unknown) => {
       const r = await rig.call(t, method, path, body);
       if (r?.error) throw new Error(`${method} ${path}: ${r.error.code}: ${r.error.message}`);

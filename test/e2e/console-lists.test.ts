@@ -50,8 +50,8 @@ describe.skipIf(!hasChromium)("the console's lists: search, filters, sort, pages
     const config = join(dir.path, "config.json");
     writeFileSync(config, JSON.stringify({ limits: { peeringsPerVpc: 100, pendingPeeringsPerAccount: 200 } }));
     rig = await startConsole(["--config", config]);
-    alice = await rig.tenant("alice");
-    bob = await rig.tenant("bob");
+    // The two accounts are made side by side (each a CLI run).
+    [alice, bob] = await Promise.all([rig.tenant("alice"), rig.tenant("bob")]);
     const a = as(alice);
     const b = as(bob);
     // Alice: 10 VPCs in ap-guangzhou and 5 in cn-hangzhou; Bob: 10 in ap-guangzhou. 150 pairs, one peering each.

@@ -29,8 +29,8 @@ describe.skipIf(!hasChromium)("the console follows what is true now", () => {
 
   beforeAll(async () => {
     rig = await startConsole();
-    alice = await rig.tenant("alice");
-    bob = await rig.tenant("bob");
+    // The two accounts are made side by side (each a CLI run).
+    [alice, bob] = await Promise.all([rig.tenant("alice"), rig.tenant("bob")]);
   });
   afterAll(async () => {
     await rig?.stop();
@@ -74,10 +74,13 @@ describe.skipIf(!hasChromium)("the console follows what is true now", () => {
       await a.getByRole("heading", { name: `VPC ${id} not found` }).waitFor();
       await expect(a.getByRole("alert").textContent()).resolves.toMatch(new RegExp(`^VPC ${id} does not exist\\..*ResourceNotFound$`));
       await a.screenshot({ path: join(tmpdir(), "vpcpeer-console-not-found.png") });
-      // Events refresh the page shown: they do not ask again.
+      // Events refresh the page shown: they do not ask again. Bob's request reaching the banner
+      // says both events arrived (the stream is in order); a refresh follows an event within
+      // 100 ms (App.tsx coalesces), so a second after it any refresh would have asked.
       await request(alice, bob);
-      await request(bob, alice);
-      await a.waitForTimeout(6_000);
+      const toAlice = await request(bob, alice);
+      await banner(a).getByText(`Peering request ${toAlice} is waiting for you.`).waitFor();
+      await a.waitForTimeout(1_000);
       expect(asked, id).toEqual([`${rig.server.url}/api/v1/vpcs/${id}`]);
       await a.getByRole("link", { name: "Back to your VPCs" }).click();
       await a.getByRole("heading", { name: "VPCs" }).waitFor();
@@ -87,8 +90,7 @@ describe.skipIf(!hasChromium)("the console follows what is true now", () => {
   });
 
   it("overview counts live records only, and says what they are", async () => {
-    const carol = await rig.tenant("carol");
-    const dave = await rig.tenant("dave");
+    const [carol, dave] = await Promise.all([rig.tenant("carol"), rig.tenant("dave")]);
     const active = await request(carol, dave);
     await rig.call(dave, "POST", `/api/v1/peerings/${active}/accept`);
     const waiting = await request(dave, carol);
@@ -129,7 +131,7 @@ describe.skipIf(!hasChromium)("the console, on a server whose requests expire at
   });
 
   it("says a request expired unanswered, not that it waits", async () => {
-    const [alice, bob] = [await rig.tenant("ttl-alice"), await rig.tenant("ttl-bob")];
+    const [alice, bob] = await Promise.all([rig.tenant("ttl-alice"), rig.tenant("ttl-bob")]);
     const b = await rig.open(bob);
     const x = await rig.call(alice, "POST", "/api/v1/vpcs", { name: "x", region: "ap-guangzhou", cidr: "10.0.0.0/16" });
     const y = await rig.call(bob, "POST", "/api/v1/vpcs", { name: "y", region: "ap-guangzhou", cidr: "172.16.0.0/16" });

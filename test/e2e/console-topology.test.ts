@@ -57,8 +57,8 @@ describe.skipIf(!hasChromium)("the topology page", () => {
 
   beforeAll(async () => {
     rig = await startConsole();
-    alice = await rig.tenant("alice");
-    bob = await rig.tenant("bob");
+    // The two accounts are made side by side (each a CLI run).
+    [alice, bob] = await Promise.all([rig.tenant("alice"), rig.tenant("bob")]);
   });
   afterAll(async () => {
     await rig?.stop();

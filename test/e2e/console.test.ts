@@ -21,8 +21,8 @@ describe.skipIf(!hasChromium)("the web console", () => {
   beforeAll(async () => {
     rig = await startConsole();
     ({ server, browser } = rig);
-    alice = await rig.tenant("alice");
-    bob = await rig.tenant("bob");
+    // The two accounts are made side by side (each a CLI run).
+    [alice, bob] = await Promise.all([rig.tenant("alice"), rig.tenant("bob")]);
   });
   afterAll(async () => {
     await rig?.stop();

@@ -31,8 +31,18 @@ export interface ConsoleRig {
 export async function startConsole(args: string[] = []): Promise<ConsoleRig> {
   const data = tempDir("vpcpeer-console-");
   const home = tempDir("vpcpeer-console-home-");
-  const server = await startServer(["--data", data.path, ...args]);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
+  // The server and the browser start side by side (each takes seconds); neither is left running
+  // when the other fails to start.
+  const [started, launched] = await Promise.allSettled([startServer(["--data", data.path, ...args]), chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] })]);
+  if (started.status === "rejected" || launched.status === "rejected") {
+    if (started.status === "fulfilled") await started.value.kill();
+    if (launched.status === "fulfilled") await launched.value.close();
+    data.remove();
+    home.remove();
+    throw started.status === "rejected" ? started.reason : (launched as PromiseRejectedResult).reason;
+  }
+  const server = started.value;
+  const browser = launched.value;
   return {
     server,
     data: data.path,
