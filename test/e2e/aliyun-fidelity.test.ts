@@ -11,7 +11,7 @@ import { $OpenApiUtil } from "@alicloud/openapi-core";
 import * as Vpc from "@alicloud/vpc20160428";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aliyunDialect } from "../../src/api/aliyun/index.ts";
-import { BACKENDS, type Harness } from "../support/harness.ts";
+import type { Harness } from "../support/harness.ts";
 import { OpenApiClient, RuntimeOptions, type SdkServer, codeOf, sdkServer, vpcPeerCall } from "../support/sdk.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -32,7 +32,9 @@ async function errorOf(p: Promise<unknown>): Promise<{ code: string; statusCode:
   throw new Error("the call succeeded");
 }
 
-describe.each(BACKENDS)("Alibaba fidelity through @alicloud/vpc20160428 on %s", (backend) => {
+// The Alibaba face's ids, shapes, validation and envelopes are the same code over either store;
+// the SQL beneath them runs on PostgreSQL too in describe-paging, dialect-tag-races and peering-alibaba.
+describe.each(["sqlite"] as const)("Alibaba fidelity through @alicloud/vpc20160428 on %s", (backend) => {
   let server: SdkServer;
   let h: Harness;
   let endpoint: string;

@@ -30,6 +30,8 @@ const nasty = fc.oneof(
 );
 
 describe.each(BACKENDS)("Alibaba dialect fuzz on %s", (backend) => {
+  // Malformed numbers, booleans, lists and enums are refused by the face's parsing before any SQL: SQLite only.
+  const shapeIt = it.runIf(backend === "sqlite");
   let h: Harness;
   let app: FastifyInstance;
   let creds: { accessKeyId: string; accessKeySecret: string };
@@ -77,7 +79,7 @@ describe.each(BACKENDS)("Alibaba dialect fuzz on %s", (backend) => {
     );
   });
 
-  it("answers a parameter error code for malformed numbers, booleans, lists and enums", async () => {
+  shapeIt("answers a parameter error code for malformed numbers, booleans, lists and enums", async () => {
     const malformed = fc.constantFrom(
       ["PageSize", "lots"], ["PageNumber", "0"], ["PageSize", "1.5"], ["DryRun", "maybe"], ["Filter.x.Key", "Status"], ["Filter.1.Key", "Nope"], ["Tag.0.Key", "a"], ["Tags.1.Value", "v"],
     ) as fc.Arbitrary<[string, string]>;

@@ -191,7 +191,8 @@ describe.each(BACKENDS)("native API security groups on %s", (backend) => {
     expect(ok(await A().get(`/api/v1/security-groups/${g.id}`)).rules).toEqual([]);
   });
 
-  it("refuses bad rules with InvalidSecurityGroupRule naming the field", async () => {
+  // Rule validation happens before any SQL (and the fuzz below is SQLite only too): one store is enough.
+  it.runIf(backend === "sqlite")("refuses bad rules with InvalidSecurityGroupRule naming the field", async () => {
     const g = await group("bad", { rules: [] });
     const cases: [unknown, string][] = [
       [{ ...tcp(80, 80, "10.0.0.0/16"), direction: "sideways" }, "rules[0].direction"],

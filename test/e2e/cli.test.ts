@@ -19,6 +19,9 @@ describe.each(BACKENDS)("vpcpeer CLI on %s", (backend) => {
     expect(r.code).toBe(0);
     return JSON.parse(r.stdout);
   };
+  // Tenant commands are HTTP clients of the server: what store it runs on is the API tests' concern
+  // (both stores there), so they run once; operator commands open the store themselves: both.
+  const tenantIt = it.runIf(backend === "sqlite");
 
   beforeAll(async () => {
     db = await freshDb(backend);
@@ -48,7 +51,7 @@ describe.each(BACKENDS)("vpcpeer CLI on %s", (backend) => {
     expect(r.stderr).toMatch(/NameTaken|already exists/);
   });
 
-  it("creates and shows a network with table and json output", async () => {
+  tenantIt("creates and shows a network with table and json output", async () => {
     const vpc = json(await as(alice, ["vpc", "create", "--name", "prod", "--region", "cn-hangzhou", "--cidr", "10.0.0.0/16", "--tag", "env=prod", "-o", "json"]));
     expect(vpc).toMatchObject({ name: "prod", cidr: "10.0.0.0/16", tags: { env: "prod" } });
     const table = await as(alice, ["vpc", "list"]);
@@ -82,7 +85,7 @@ describe.each(BACKENDS)("vpcpeer CLI on %s", (backend) => {
     }
   });
 
-  it("prints API errors as code and message with exit code 1", async () => {
+  tenantIt("prints API errors as code and message with exit code 1", async () => {
     const r = await as(alice, ["vpc", "create", "--name", "x", "--region", "cn-hangzhou", "--cidr", "10.0.0.1/16"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('error: InvalidCidr: cidr: "10.0.0.1/16" has host bits set; the network of that block is 10.0.0.0/16\n');
@@ -96,7 +99,7 @@ describe.each(BACKENDS)("vpcpeer CLI on %s", (backend) => {
     expect(usage.stderr).toMatch(/required option/);
   });
 
-  it("reads credentials from a profile written by configure", async () => {
+  tenantIt("reads credentials from a profile written by configure", async () => {
     const saved = await runCli(["configure", "--profile", "bob", "--endpoint", server.url, "--token", bob.token], { XDG_CONFIG_HOME: home.path });
     expect(saved.code).toBe(0);
     const file = join(home.path, "vpcpeer", "profiles.json");
