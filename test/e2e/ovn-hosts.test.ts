@@ -232,14 +232,17 @@ describe.skipIf(!canRun)("instances on OVN hosts, plugged by their agents", () =
       await until("vm1 to register", async () => json(await cli(["host", "list", "-o", "json"])).items.some((h: { name: string }) => h.name === "vm1"));
       const vm = json(await cli(["instance", "create", "--subnet", instances[0].subnetId, "--host", "vm1", "-o", "json"]));
       expect(vm).toMatchObject({ host: "vm1", interfaceId: `${tp}-i-${vm.id.slice(4)}` });
-      await new Promise((r) => setTimeout(r, 2000)); // four passes
+      // Probes from it cannot run here (409, not a failure of the server); probes to it find nothing
+      // listening (waiting out the probe's timeout: meanwhile, the agents' passes that must not plug it).
+      const [from, to] = await Promise.all([
+        probe({ fromInstanceId: vm.id, toIp: instances[0].privateIp, port: 8080 }),
+        probe({ fromInstanceId: instances[0].id, toIp: vm.privateIp, port: 8080 }),
+        new Promise((r) => setTimeout(r, 2000)), // four passes
+      ]);
       expect(await listNamespaces(tp)).not.toContain(`${tp}-i-${vm.id.slice(4)}`);
       expect((await run("ovs-vsctl", [`--db=${lab.hosts[0]!.ovs}`, "list-ports", "br-int"])).stdout).not.toContain(`i-${vm.id.slice(4)}`);
-      // Probes from it cannot run here (409, not a failure of the server); probes to it find nothing listening.
-      const from = await probe({ fromInstanceId: vm.id, toIp: instances[0].privateIp, port: 8080 });
       expect(from.status).toBe(409);
       expect(from.body.error).toMatchObject({ code: "DataplaneUnavailable", message: expect.stringContaining(`instance ${vm.id} is not on the network here yet`) });
-      const to = await probe({ fromInstanceId: instances[0].id, toIp: vm.privateIp, port: 8080 });
       expect(to.status).toBe(200);
       expect(to.body.reachable).toBe(false);
     } finally {
