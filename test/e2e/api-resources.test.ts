@@ -59,7 +59,8 @@ describe.each(BACKENDS)("native API resources on %s", (backend) => {
     }
   });
 
-  it("refuses bodies of the wrong media type or size, and unknown endpoints, in the envelope", async () => {
+  // Transport refusals happen before any SQL: checked once.
+  it.runIf(backend === "sqlite")("refuses bodies of the wrong media type or size, and unknown endpoints, in the envelope", async () => {
     const text = await h.app.inject({ method: "POST", url: "/api/v1/vpcs", headers: { authorization: `Bearer ${t}`, "content-type": "text/plain" }, payload: "hi" });
     expect(text.statusCode).toBe(415);
     expect(text.json().error.code).toBe("UnsupportedMediaType");
@@ -247,7 +248,8 @@ describe.each(BACKENDS)("native API resources on %s", (backend) => {
     expect((await h.call(fresh.token, "POST", "/api/v1/vpcs", { name: "other", region: "cn-hangzhou", cidr: "10.0.0.0/16" })).status).toBe(201);
   });
 
-  it("lists regions and the calling account", async () => {
+  // Regions come from the config, the account from the token: checked once.
+  it.runIf(backend === "sqlite")("lists regions and the calling account", async () => {
     const regions = (await get("/api/v1/regions")).body.items.map((r: { id: string }) => r.id);
     expect(regions).toEqual(expect.arrayContaining(["cn-hangzhou", "cn-shanghai", "ap-guangzhou", "ap-shanghai", "ap-singapore"]));
     const me = await get("/api/v1/account");

@@ -39,9 +39,9 @@ export async function twoTenants(prefix: string, serveArgs: string[] = []): Prom
   const data = tempDir(`${prefix}-`);
   const home = tempDir(`${prefix}-home-`);
   const mk = async (name: string) => JSON.parse((await runCli(["account", "create", "--name", name, "--data", data.path], { XDG_CONFIG_HOME: home.path })).stdout) as Tenant;
+  // Alice's run makes the store; then Bob's and the server's start side by side (each takes seconds).
   const alice = await mk("alice");
-  const bob = await mk("bob");
-  const server = await startServer(["--data", data.path, ...serveArgs]);
+  const [bob, server] = await Promise.all([mk("bob"), startServer(["--data", data.path, ...serveArgs])]);
   return {
     server,
     data: data.path,
