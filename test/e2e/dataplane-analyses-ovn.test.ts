@@ -73,9 +73,11 @@ describe.skipIf(!canRun)("analyzer vs packets on the OVN data plane (lab with tw
 
   beforeAll(async () => {
     const mk = async (name: string) => JSON.parse((await runCli(["account", "create", "--name", name, "--data", data.path], { XDG_CONFIG_HOME: home.path })).stdout) as Acct;
-    accounts = [await mk("alice"), await mk("bob")];
-    // A host agent per host on this store: they place and plug the instances.
-    lab = JSON.parse((await runCli(["lab", "up", "--hosts", "2", "--dir", labDir.path, "--data", data.path, "--netns-prefix", prefix])).stdout) as LabInfo;
+    const alice = await mk("alice");
+    // A host agent per host on this store (alice's account made it): they place and plug the instances. Bob's account meanwhile.
+    let bob: Acct;
+    [lab, bob] = await Promise.all([runCli(["lab", "up", "--hosts", "2", "--dir", labDir.path, "--data", data.path, "--netns-prefix", prefix]).then((r) => JSON.parse(r.stdout) as LabInfo), mk("bob")]);
+    accounts = [alice, bob];
     server = await startServer(["--data", data.path, "--dataplane", "ovn", "--lab", labDir.path, "--netns-prefix", prefix]);
     nb = await OvsdbClient.connect(lab.nbSocket);
     const { replica } = await replicate(nb, "OVN_Northbound", nbMonitorRequests({ Logical_Switch_Port: ["up"] }));
@@ -111,11 +113,13 @@ describe.skipIf(!canRun)("analyzer vs packets on the OVN data plane (lab with tw
           expect(ping.code, `${h.name} → ${o.name}'s tunnel address ${o.encapIp}: ${ping.stdout}${ping.stderr}`).toBe(0);
         }
       }
-      for (const i of made.flatMap((v) => v.instances)) {
-        const want = appliances.has(i.id) ? "1" : "0";
-        const ns = nsName(prefix, "instance", i.id);
-        await until(`ip_forward ${want} in ${ns}`, async () => (await run("ip", ["netns", "exec", ns, "cat", "/proc/sys/net/ipv4/ip_forward"])).stdout.trim() === want, 10_000);
-      }
+      await Promise.all(
+        made.flatMap((v) => v.instances).map(async (i) => {
+          const want = appliances.has(i.id) ? "1" : "0";
+          const ns = nsName(prefix, "instance", i.id);
+          await until(`ip_forward ${want} in ${ns}`, async () => (await run("ip", ["netns", "exec", ns, "cat", "/proc/sys/net/ipv4/ip_forward"])).stdout.trim() === want, 10_000);
+        }),
+      );
     };
     await propertyRun({ seed, vpcCount: VPCS, pairCount: PAIRS, accounts, call, url: () => server.url, settle, vpcs, active: [], label: "ovn", concurrency: WIDTH, protocols: PROTOCOLS });
     // The pairs crossed hosts: the instances sit on both of the lab's.
