@@ -4,7 +4,7 @@ import type { Peering, PeeringSide, RouterInterface, Vbr, Vpc } from "../types.t
 const at = "2026-01-01T00:00:00.000Z";
 
 export function vpc(accountId: string, id: string, region: string, cidr: string, name = `name-${id}`): Vpc {
-  return { id, accountId, name, description: "", tags: {}, createdAt: at, updatedAt: at, region, cidr, state: "available", defaultRouteTableId: `rtb-${id.slice(4)}`, defaultSecurityGroupId: `sg-${id.slice(4)}`, dnsSupport: true, dnsHostnames: false, networkAddressUsageMetrics: false };
+  return { id, accountId, name, description: "", tags: {}, createdAt: at, updatedAt: at, region, cidr, state: "available", defaultRouteTableId: `rtb-${id.slice(4)}`, defaultSecurityGroupId: `sg-${id.slice(4)}`, dnsSupport: true, dnsHostnames: false, networkAddressUsageMetrics: false, isDefault: false };
 }
 
 export function vbr(accountId: string, id: string, region: string, cidrs: string[]): Vbr {
