@@ -60,7 +60,9 @@ export class DefaultVpcService {
         if (existing) throw vpcExists(r0.id, existing.id);
         const [made] = await this.insertDefaultVpcs(r, actor.accountId, [r0], preset, opts.withSubnets ?? true);
         const vpc = (await r.vpcs.get(actor.accountId, made!.id))!;
-        const subnets = await r.subnets.defaults(actor.accountId, { vpc_id: vpc.id });
+        // In the region's zone order (they share one creation time).
+        const order = (s: Subnet) => r0.zones.findIndex((z) => z.name === s.zone);
+        const subnets = (await r.subnets.defaults(actor.accountId, { vpc_id: vpc.id })).sort((x, y) => order(x) - order(y));
         return { vpc, subnets };
       }),
     );

@@ -84,6 +84,7 @@ export const Vpc = Type.Object(
     defaultRouteTableId: Id("routeTable"),
     defaultSecurityGroupId: Id("securityGroup", "Its default security group: made with it, given to instances that name no group"),
     ...vpcAttributes(true),
+    isDefault: Type.Boolean({ description: "The account's default VPC of its region (one per region; not counted in the vpcsPerRegion quota); docs/concepts.md#default-vpcs" }),
   },
   { $id: "Vpc" },
 );
@@ -103,6 +104,7 @@ export const Subnet = Type.Object(
     routeTableId: Id("routeTable"),
     mapPublicIpOnLaunch: MapPublicIpOnLaunch,
     explicitAssociation: Type.Boolean({ description: "Associated with its route table explicitly (always so with a custom table); false: implicitly with the VPC's default table" }),
+    isDefault: Type.Boolean({ description: "The default subnet of its zone in the default VPC (a /20; not counted in the subnetsPerVpc quota)" }),
   },
   { $id: "Subnet" },
 );

@@ -26,16 +26,19 @@ const ListSubnets = Type.Object({
   vpcId: Type.Optional(Id("vpc", "Only this VPC's")),
   zone: Type.Optional(Type.String({ maxLength: 64, description: "Only this zone's" })),
   routeTableId: Type.Optional(Id("routeTable", "Only those associated with this route table")),
+  isDefault: Type.Optional(Type.Boolean({ description: "Only default subnets (true) or only the others (false)" })),
 });
 const Associate = Type.Object({ routeTableId: Id("routeTable"), dryRun: DryRunField }, { additionalProperties: false });
 
+/** The subnet as the API shows it: with its router's address and its zone's id from the catalogue. */
+export const subnetView = (s: Services, sub: SubnetModel) => ({
+  ...sub,
+  zoneId: s.regions.list().find((r) => r.id === sub.region)?.zones.find((z) => z.name === sub.zone)?.id ?? sub.zone,
+  gatewayIp: gatewayIp(parseCidr(sub.cidr, "cidr")),
+});
+
 export function subnetRoutes(app: FastifyInstance, s: Services): void {
-  /** The subnet as the API shows it: with its router's address and its zone's id from the catalogue. */
-  const view = (sub: SubnetModel) => ({
-    ...sub,
-    zoneId: s.regions.list().find((r) => r.id === sub.region)?.zones.find((z) => z.name === sub.zone)?.id ?? sub.zone,
-    gatewayIp: gatewayIp(parseCidr(sub.cidr, "cidr")),
-  });
+  const view = (sub: SubnetModel) => subnetView(s, sub);
   const tags = ["Subnets"];
   app.post<{ Body: Static<typeof CreateSubnet> }>(
     "/api/v1/subnets",

@@ -37,8 +37,8 @@ const RESOURCES: ResourceSpec[] = [
   {
     noun: "vpc",
     path: "/api/v1/vpcs",
-    columns: [...base, ["REGION", "region"], ["CIDR", "cidr"], ["STATE", "state"], ["DEFAULT ROUTE TABLE", "defaultRouteTableId"], ["TAGS", "tags"]],
-    filters: [["--region <region>", "region", "only this region"], ["--name <name>", "name", "exact name"], ["--cidr <cidr>", "cidr", "exact CIDR"]],
+    columns: [...base, ["REGION", "region"], ["CIDR", "cidr"], ["STATE", "state"], ["DEFAULT", "isDefault"], ["DEFAULT ROUTE TABLE", "defaultRouteTableId"], ["TAGS", "tags"]],
+    filters: [["--region <region>", "region", "only this region"], ["--name <name>", "name", "exact name"], ["--cidr <cidr>", "cidr", "exact CIDR"], ["--default <true|false>", "isDefault", "only default VPCs (true) or the others (false)"]],
     create: {
       flags: (c) => c.requiredOption("--name <name>", "VPC name").requiredOption("--region <region>", "region, e.g. cn-hangzhou").requiredOption("--cidr <cidr>", "IPv4 CIDR, /8 to /28, private"),
       body: (o) => ({ name: o.name, region: o.region, cidr: o.cidr }),
@@ -47,8 +47,13 @@ const RESOURCES: ResourceSpec[] = [
   {
     noun: "subnet",
     path: "/api/v1/subnets",
-    columns: [...base, ["VPC", "vpcId"], ["ZONE", "zone"], ["CIDR", "cidr"], ["ROUTE TABLE", "routeTableId"], ["TAGS", "tags"]],
-    filters: [["--vpc <vpcId>", "vpcId", "only this VPC"], ["--zone <zone>", "zone", "only this zone"], ["--route-table <id>", "routeTableId", "only subnets using this table"]],
+    columns: [...base, ["VPC", "vpcId"], ["ZONE", "zone"], ["CIDR", "cidr"], ["DEFAULT", "isDefault"], ["ROUTE TABLE", "routeTableId"], ["TAGS", "tags"]],
+    filters: [
+      ["--vpc <vpcId>", "vpcId", "only this VPC"],
+      ["--zone <zone>", "zone", "only this zone"],
+      ["--route-table <id>", "routeTableId", "only subnets using this table"],
+      ["--default <true|false>", "isDefault", "only default subnets (true) or the others (false)"],
+    ],
     create: {
       flags: (c) => c.requiredOption("--vpc <vpcId>", "VPC id").requiredOption("--cidr <cidr>", "CIDR inside the VPC's").option("--zone <zone>", "zone (default: the region's first)").option("--name <name>", "name"),
       body: (o) => ({ vpcId: o.vpc, cidr: o.cidr, zone: o.zone, name: o.name }),
@@ -204,7 +209,33 @@ export function tenantCommands(program: Command): void {
   for (const spec of RESOURCES) {
     const group = resourceCommands(program, spec);
     if (spec.noun === "instance") instanceExecCommand(group);
+    if (spec.noun === "vpc") {
+      tenant(
+        group
+          .command("create-default")
+          .description("create the account's default VPC of a region (refused while it has one), with a default /20 subnet per zone")
+          .requiredOption("--region <region>", "region, e.g. us-east-1")
+          .option("--no-subnets", "make the VPC only, no default subnets"),
+      ).action(async (o: GlobalFlags & { region: string; subnets: boolean }) => {
+        const answer = await client(o).request<{ vpc: Record<string, unknown>; subnets: Record<string, unknown>[] }>("POST", "/api/v1/default-vpcs", { region: o.region, withSubnets: o.subnets });
+        if (o.output === "json") return printJson(answer);
+        printTable([answer.vpc], spec.columns);
+        if (answer.subnets.length > 0) {
+          process.stdout.write("\nsubnets:\n");
+          printTable(answer.subnets, RESOURCES.find((r) => r.noun === "subnet")!.columns);
+        }
+      });
+    }
     if (spec.noun === "subnet") {
+      tenant(
+        group
+          .command("create-default")
+          .description("create the default subnet of a zone in the region's default VPC (its /20, else the first free /20)")
+          .requiredOption("--region <region>", "region of the default VPC")
+          .option("--zone <zone>", "zone (default: the region's first zone without a default subnet)"),
+      ).action(async (o: GlobalFlags & { region: string; zone?: string }) => {
+        show(o, await client(o).request("POST", "/api/v1/default-subnets", JSON.parse(JSON.stringify({ region: o.region, zone: o.zone }))), spec.columns);
+      });
       dryRunOption(tenant(group.command("associate").description("use a route table for this subnet").argument("<subnetId>").requiredOption("--route-table <id>", "route table of the same VPC"))).action(
         async (id: string, o: GlobalFlags & DryRunFlag & { routeTable: string }) => {
           const body = JSON.parse(JSON.stringify({ routeTableId: o.routeTable, dryRun: o.dryRun }));
