@@ -164,10 +164,11 @@ describe.each(BACKENDS)("store contract on %s", (backend) => {
     const vpc = JSON.parse(json) as Record<string, unknown>;
     // A row inserted without the attribute columns reads with their defaults (migration 0011).
     // A row inserted without a default security group (migration 0019) reads null there.
-    const defaults = { dnsSupport: true, dnsHostnames: false, networkAddressUsageMetrics: false, defaultSecurityGroupId: null };
+    // Without is_default (migration 0024), not a default VPC.
+    const defaults = { dnsSupport: true, dnsHostnames: false, networkAddressUsageMetrics: false, defaultSecurityGroupId: null, isDefault: false };
     expect(vpc).toEqual({ ...Object.fromEntries(Object.entries(vpcRow(80)).map(([k, v]) => [k.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase()), v])), ...defaults, tags: { alpha: "2", "quote\"d": "ü ☃", zeta: "1" } });
     // Keys in the declared order, tags sorted: the text does not depend on the store.
-    expect(Object.keys(vpc)).toEqual(["id", "accountId", "name", "description", "tags", "createdAt", "updatedAt", "region", "cidr", "state", "defaultRouteTableId", "dnsSupport", "dnsHostnames", "networkAddressUsageMetrics", "defaultSecurityGroupId"]);
+    expect(Object.keys(vpc)).toEqual(["id", "accountId", "name", "description", "tags", "createdAt", "updatedAt", "region", "cidr", "state", "defaultRouteTableId", "dnsSupport", "dnsHostnames", "networkAddressUsageMetrics", "defaultSecurityGroupId", "isDefault"]);
     expect(Object.keys(vpc.tags as object)).toEqual(["alpha", "quote\"d", "zeta"]);
     expect((await store.read.routeTables.get(acct, "rtb-000000000080"))!.isDefault).toBe(true);
     expect((await store.read.vbrs.get(acct, "vbr-000000000080"))!.onPremisesCidrs).toEqual(["192.168.0.0/24", "192.168.1.0/24"]);
