@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { DEFAULT_REGIONS, awsRegionAbbr, loadConfig } from "./config.ts";
+import { DEFAULT_REGIONS, awsRegionAbbr, defaultVpcsFromEnv, loadConfig } from "./config.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "vpcpeer-config-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -66,5 +66,38 @@ describe("the region catalogue's zones", () => {
     expect(refusal([{ id: "us-east-1", zones: [{ name: "us-east-1a", id: "use1-az1" }, { name: "us-east-1b", id: "use1-az1" }] }])).toMatch(/zones\[1\]: zone id "use1-az1" is listed twice/);
     expect(refusal([{ id: "us-east-1" }, { id: "us-east-1" }])).toMatch(/regions\[1\]\.id "us-east-1" is listed twice/);
     expect(refusal([{ id: "us-east-1", zones: [7] }])).toMatch(/^config .*c\d+\.json: regions\[0\]\.zones\[0\]/);
+  });
+});
+
+describe("default VPCs in the config (#20)", () => {
+  const loadFile = (body: object) => {
+    const path = join(dir, `c${n++}.json`);
+    writeFileSync(path, JSON.stringify(body));
+    return loadConfig(path);
+  };
+  const refused = (body: object) => {
+    try {
+      loadFile(body);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error("expected the config to be refused");
+  };
+
+  it("reads the switch from VPCPEER_DEFAULT_VPCS (on by default) and the file's defaultVpcs over it", () => {
+    expect(["", " on ", "TRUE", "1"].map((v) => defaultVpcsFromEnv(v))).toEqual([true, true, true, true]);
+    expect(["off", "false", "0"].map((v) => defaultVpcsFromEnv(v))).toEqual([false, false, false]);
+    expect(() => defaultVpcsFromEnv("maybe")).toThrow('VPCPEER_DEFAULT_VPCS must be on, off, true, false, 1 or 0 (got "maybe")');
+    expect(loadFile({ defaultVpcs: true }).defaultVpcs).toBe(true);
+    expect(loadFile({ defaultVpcs: false }).defaultVpcs).toBe(false);
+    expect(refused({ defaultVpcs: "yes" })).toMatch(/defaultVpcs must be true or false/);
+  });
+
+  it("takes a region's defaultVpcCidr, a private /16, and refuses anything else naming the entry", () => {
+    const c = loadFile({ regions: [{ id: "lab-1", defaultVpcCidr: "10.31.0.0/16" }, { id: "lab-2" }] });
+    expect(c.regions.map((r) => r.defaultVpcCidr)).toEqual(["10.31.0.0/16", undefined]);
+    expect(refused({ regions: [{ id: "lab-1", defaultVpcCidr: "10.31.0.0/20" }] })).toMatch(/regions\[0\]\.defaultVpcCidr: 10\.31\.0\.0\/20 has prefix length \/20/);
+    expect(refused({ regions: [{ id: "lab-1", defaultVpcCidr: "8.8.0.0/16" }] })).toMatch(/regions\[0\]\.defaultVpcCidr: 8\.8\.0\.0\/16 is not inside/);
+    expect(refused({ regions: [{ id: "lab-1", defaultVpcCidr: 16 }] })).toMatch(/regions\[0\]\.defaultVpcCidr must be a string/);
   });
 });
