@@ -160,6 +160,8 @@ export interface Server {
   url: string;
   /** What `accounts` did: the accounts it created (with their credentials) and those it found. */
   accounts: { created: NewAccountCredentials[]; present: string[] } | null;
+  /** The start pass of default VPCs (#20), running after listen; settles (never rejects) when it is over. */
+  defaultVpcsPass: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -175,9 +177,6 @@ export async function serve(opts: ServeOptions): Promise<Server> {
       // Names and ids only: secrets and tokens are never logged.
       logger.info({ created: accounts.created.map((a) => ({ name: a.name, id: a.accountId, accessKeyId: a.accessKeyId })), present: accounts.present }, `${opts.accounts.source}: ${accounts.created.length} created, ${accounts.present.length} already there as given`);
     }
-    // Default VPCs (#20) for accounts without theirs: made before default VPCs, or while they were off.
-    const provisioned = await runtime.services.defaultVpcs.provisionPending();
-    if (provisioned > 0) logger.info({ accounts: provisioned }, `default VPCs made for ${provisioned} account(s) that had none`);
     dataplane = await startDataplane(runtime, opts.dataplane, opts.netnsPrefix ?? "vpcpeer", logger, opts.ovn);
   } catch (e) {
     await runtime.close();
@@ -199,6 +198,7 @@ export async function serve(opts: ServeOptions): Promise<Server> {
   if (address && typeof address === "object") url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address}:${address.port}`;
   const consoleUrl = consoleDir && existsSync(join(consoleDir, "index.html")) ? `${url}/console/` : null;
   logger.info({ url, runtime: RUNTIME, console: consoleUrl, store: runtime.store.location, dialect: runtime.store.caps.dialect, dataplane: dataplane?.describe() ?? { mode: "none" } }, `vpcpeer listening on ${url}`);
+  const defaultVpcsPass = startDefaultVpcsPass(runtime.services, logger);
   const sweeper = startSweeper(runtime.services, opts.sweepIntervalMs ?? 30_000, logger);
   const deliveries = startLoop("webhook deliveries", () => runtime.services.webhooks.dispatch(), 1000, logger);
   return {
@@ -206,12 +206,44 @@ export async function serve(opts: ServeOptions): Promise<Server> {
     runtime,
     url,
     accounts,
+    defaultVpcsPass: defaultVpcsPass.done,
     async close() {
+      // First: the pass stops between accounts and its last transaction ends before the store closes.
+      await defaultVpcsPass.stop();
       await dataplane?.stop();
       await deliveries.stop();
       await sweeper.stop();
       await app.close();
       await runtime.close();
+    },
+  };
+}
+
+/**
+ * The start pass of default VPCs (#20), in the background once the server listens: accounts
+ * without theirs (made before default VPCs, or while they were off) get them, one transaction per
+ * account. Meanwhile the server answers; an account not yet done simply has no defaults yet. An
+ * account that fails is logged and stays unmarked, so the next start tries it again. `stop` (the
+ * server's close) ends it between accounts and waits for the one in flight.
+ */
+function startDefaultVpcsPass(services: Services, logger: pino.Logger): { done: Promise<void>; stop(): Promise<void> } {
+  const abort = new AbortController();
+  const done = services.defaultVpcs
+    .provisionPending({
+      signal: abort.signal,
+      onError: (accountId, err) => logger.error({ err, accountId }, `default VPCs of account ${accountId} not made; the next start tries again`),
+    })
+    .then(({ provisioned, failed }) => {
+      if (provisioned + failed > 0 || abort.signal.aborted) {
+        logger.info({ provisioned, failed, stopped: abort.signal.aborted }, `default VPCs start pass ${abort.signal.aborted ? "stopped" : "done"}: made for ${provisioned} account(s), ${failed} failed`);
+      }
+    })
+    .catch((err: unknown) => logger.error({ err }, "default VPCs start pass failed; the next start tries again"));
+  return {
+    done,
+    async stop() {
+      abort.abort();
+      await done;
     },
   };
 }

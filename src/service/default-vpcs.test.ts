@@ -3,6 +3,7 @@
  * subnet per zone), not counted in the quotas, recreated on request with the stable conflicts,
  * and the start pass; on PostgreSQL, two servers creating the same default at once: exactly one.
  */
+import SqliteDatabase from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Config, defaultConfig } from "../config.ts";
 import { DomainError } from "../domain/errors.ts";
@@ -92,25 +93,57 @@ describe("default VPCs on sqlite", () => {
     expect([ensured.vpc.id, ensured.subnet.id, ensured.created]).toEqual([made.vpc.id, second.id, false]);
   });
 
+  it("start pass: an account that fails is reported and left for the next pass; the others get theirs", async () => {
+    const off = await openRuntime({ ...db, config: config(false), settleMs: 0, masterKey: TEST_MASTER_KEY });
+    let bad: string, good: string;
+    try {
+      bad = (await off.services.accounts.create("dv-fail")).accountId;
+      good = (await off.services.accounts.create("dv-fine")).accountId;
+    } finally {
+      await off.close();
+    }
+    // A real failure of the store, for one account only: a trigger refuses its VPC rows.
+    const file = new SqliteDatabase(rt.store.location);
+    try {
+      file.exec(`create trigger dv_injected before insert on vpcs when new.account_id = '${bad}' begin select raise(abort, 'injected failure'); end`);
+      const aborted = new AbortController();
+      aborted.abort();
+      expect(await s().defaultVpcs.provisionPending({ signal: aborted.signal })).toEqual({ provisioned: 0, failed: 0 });
+      const failed: string[] = [];
+      expect(await s().defaultVpcs.provisionPending({ onError: (id, e) => failed.push(`${id}: ${(e as Error).message}`) })).toEqual({ provisioned: 1, failed: 1 });
+      expect(failed).toEqual([expect.stringMatching(new RegExp(`^${bad}: .*injected failure`))]);
+      expect((await s().vpcs.list({ accountId: good }, {}, { limit: 10 })).items).toHaveLength(2);
+      expect((await s().vpcs.list({ accountId: bad }, {}, { limit: 10 })).items).toEqual([]);
+      // Without onError the pass stops with the error.
+      await expect(s().defaultVpcs.provisionPending()).rejects.toThrow(/injected failure/);
+      file.exec("drop trigger dv_injected");
+    } finally {
+      file.close();
+    }
+    // Left unmarked: the next pass makes them.
+    expect(await s().defaultVpcs.provisionPending()).toEqual({ provisioned: 1, failed: 0 });
+    expect((await s().vpcs.list({ accountId: bad }, {}, { limit: 10 })).items).toHaveLength(2);
+  });
+
   it("start pass: an account made with the switch off gets its defaults once; a deleted one is not made again", async () => {
     const off = await openRuntime({ ...db, config: config(false), settleMs: 0, masterKey: TEST_MASTER_KEY });
     let a: { accountId: string };
     try {
       a = { accountId: (await off.services.accounts.create("dv-off")).accountId };
       expect((await off.services.vpcs.list(a, {}, { limit: 10 })).items).toEqual([]);
-      expect(await off.services.defaultVpcs.provisionPending()).toBe(0);
+      expect(await off.services.defaultVpcs.provisionPending()).toEqual({ provisioned: 0, failed: 0 });
       // Made explicitly while off: the pass leaves that region's alone.
       await off.services.defaultVpcs.ensureDefault(a, "us-west-1", undefined);
     } finally {
       await off.close();
     }
-    expect(await s().defaultVpcs.provisionPending()).toBe(1);
+    expect(await s().defaultVpcs.provisionPending()).toEqual({ provisioned: 1, failed: 0 });
     const vpcs = (await s().vpcs.list(a, {}, { limit: 10 })).items;
     expect(vpcs.map((v) => v.region).sort()).toEqual(["cn-hangzhou", "us-west-1"]);
     const hz = vpcs.find((v) => v.region === "cn-hangzhou")!;
     for (const sn of (await s().subnets.list(a, { vpcId: hz.id }, { limit: 10 })).items) await s().subnets.delete(a, sn.id);
     await s().vpcs.delete(a, hz.id);
-    expect(await s().defaultVpcs.provisionPending()).toBe(0);
+    expect(await s().defaultVpcs.provisionPending()).toEqual({ provisioned: 0, failed: 0 });
     expect(await s().defaultVpcs.defaultVpc(a, "cn-hangzhou")).toBeNull();
   });
 });

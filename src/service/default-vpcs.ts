@@ -32,6 +32,14 @@ export interface CreateDefaultVpcOptions {
   defaultSecurityGroup?: DefaultGroupPreset | undefined;
 }
 
+/** How the start pass runs (DefaultVpcService.provisionPending). */
+export interface PendingPassOptions {
+  /** Stops the pass between accounts. */
+  signal?: AbortSignal | undefined;
+  /** An account that failed (its transaction rolled back); absent: the pass stops with the error. */
+  onError?: ((accountId: string, error: unknown) => void) | undefined;
+}
+
 /** The region's default VPC CIDR. */
 export const defaultVpcCidrOf = (region: Region): string => region.defaultVpcCidr ?? DEFAULT_VPC_CIDR;
 
@@ -148,22 +156,33 @@ export class DefaultVpcService {
    * The start pass: accounts made before default VPCs existed, or while they were off, get theirs
    * (each in its own transaction, under the account's lock, re-checked there: two servers starting
    * together provision each account once). Nothing when config.defaultVpcs is off. A default VPC
-   * deleted later is not made again: the account is marked. Answers how many accounts it provisioned.
+   * deleted later is not made again: the account is marked. An account that fails is reported to
+   * `onError` and left unmarked (the next start tries it again); the pass goes on with the others.
+   * `signal` stops it between accounts (the server's shutdown). Answers how many accounts it
+   * provisioned and how many failed.
    */
-  async provisionPending(): Promise<number> {
-    if (!this.deps.config.defaultVpcs) return 0;
-    let done = 0;
+  async provisionPending(opts: PendingPassOptions = {}): Promise<{ provisioned: number; failed: number }> {
+    const out = { provisioned: 0, failed: 0 };
+    if (!this.deps.config.defaultVpcs) return out;
     let after = "";
     for (;;) {
+      if (opts.signal?.aborted) return out;
       const ids = await this.deps.store.repos.accounts.withoutDefaultVpcs(after, 100);
-      if (ids.length === 0) return done;
+      if (ids.length === 0) return out;
       for (const id of ids) {
-        const made = await this.deps.store.transaction(async (r) => {
-          if ((await r.accounts.lockDefaultVpcsAt(id)) !== null) return false;
-          await this.provision(r, id);
-          return true;
-        });
-        if (made) done++;
+        if (opts.signal?.aborted) return out;
+        try {
+          const made = await this.deps.store.transaction(async (r) => {
+            if ((await r.accounts.lockDefaultVpcsAt(id)) !== null) return false;
+            await this.provision(r, id);
+            return true;
+          });
+          if (made) out.provisioned++;
+        } catch (e) {
+          out.failed++;
+          if (!opts.onError) throw e;
+          opts.onError(id, e);
+        }
       }
       after = ids[ids.length - 1]!;
     }

@@ -6,6 +6,7 @@
  * switch on gives an account made while it was off its defaults, once (a deleted one stays deleted).
  */
 import { join } from "node:path";
+import SqliteDatabase from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultConfig } from "../../src/config.ts";
 import { type Server, openRuntime, serve } from "../../src/main.ts";
@@ -131,20 +132,34 @@ describe("default VPCs at a server's start", () => {
     return { status: res.status, body: res.status === 204 ? null : ((await res.json()) as { items: VpcJson[] }) };
   };
 
-  it("an account made with the switch off gets its defaults when a server starts with it on; a deleted one is not made again", async () => {
+  it("an account made with the switch off gets its defaults when a server starts with it on (one failing does not stop the start or the others); a deleted one is not made again", async () => {
     const early = await openRuntime({ dataDir, config: { ...defaultConfig(), defaultVpcs: false }, masterKey: TEST_MASTER_KEY });
     const { token } = await early.services.accounts.create("early");
+    const broken = await early.services.accounts.create("broken");
     await early.close();
+    // One account's start pass fails (a trigger of the store refuses its VPCs): the server starts
+    // and answers all the same, the other account gets its defaults, this one stays for the next start.
+    const file = new SqliteDatabase(join(dataDir, "vpcpeer.db"));
+    file.exec(`create trigger injected before insert on vpcs when new.account_id = '${broken.accountId}' begin select raise(abort, 'injected failure'); end`);
+    file.close();
 
     server = await start();
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    await server.defaultVpcsPass;
+    expect((await call(broken.token, "GET", "/api/v1/vpcs")).body!.items).toEqual([]);
     const vpcs = (await call(token, "GET", "/api/v1/vpcs?limit=1000")).body!.items;
     expect(vpcs.map((v) => v.region).sort()).toEqual(CATALOGUE.map((r) => r.id).sort());
     const gone = vpcs.find((v) => v.region === "us-west-1")!;
     for (const s of (await call(token, "GET", `/api/v1/subnets?vpcId=${gone.id}`)).body!.items) expect((await call(token, "DELETE", `/api/v1/subnets/${s.id}`)).status).toBe(204);
     expect((await call(token, "DELETE", `/api/v1/vpcs/${gone.id}`)).status).toBe(204);
     await server.close();
+    const fixed = new SqliteDatabase(join(dataDir, "vpcpeer.db"));
+    fixed.exec("drop trigger injected");
+    fixed.close();
 
     server = await start();
+    await server.defaultVpcsPass;
+    expect((await call(broken.token, "GET", "/api/v1/vpcs?limit=1000")).body!.items).toHaveLength(CATALOGUE.length);
     const after = (await call(token, "GET", "/api/v1/vpcs?limit=1000")).body!.items;
     expect(after.map((v) => v.region)).not.toContain("us-west-1");
     expect(after).toHaveLength(CATALOGUE.length - 1);
