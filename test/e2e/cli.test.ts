@@ -51,6 +51,22 @@ describe.each(BACKENDS)("vpcpeer CLI on %s", (backend) => {
     expect(r.stderr).toMatch(/NameTaken|already exists/);
   });
 
+  tenantIt("region zones lists a region's zones with their ids; an unknown region is not found", async () => {
+    const table = await as(alice, ["region", "zones", "us-west-1"]);
+    expect(table.code).toBe(0);
+    const lines = table.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^ZONE\s+ID\s+LOCAL NAME/);
+    expect(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 2))).toEqual([
+      ["us-west-1a", "usw1-az1"],
+      ["us-west-1c", "usw1-az3"],
+    ]);
+    const ali = json(await as(alice, ["region", "zones", "cn-hangzhou", "-o", "json"]));
+    expect(ali.items ?? ali).toContainEqual({ name: "cn-hangzhou-h", id: "cn-hangzhou-h", localName: "Hangzhou Zone H", region: "cn-hangzhou" });
+    const bad = await as(alice, ["region", "zones", "mars-1"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/ResourceNotFound: region mars-1 does not exist/);
+  });
+
   tenantIt("creates and shows a network with table and json output", async () => {
     const vpc = json(await as(alice, ["vpc", "create", "--name", "prod", "--region", "cn-hangzhou", "--cidr", "10.0.0.0/16", "--tag", "env=prod", "-o", "json"]));
     expect(vpc).toMatchObject({ name: "prod", cidr: "10.0.0.0/16", tags: { env: "prod" } });
