@@ -176,4 +176,20 @@ describe("default VPCs on postgres: two servers", () => {
     }
     expect((await rt1.services.vpcs.list(a, {}, { limit: 10 })).items).toHaveLength(1);
   });
+
+  it("the default VPC is not counted in vpcsPerRegion (one counting statement on PostgreSQL), with deletes of it alongside", async () => {
+    const a = { accountId: (await rt1.services.accounts.create("dv-pg-quota")).accountId };
+    const own = await rt1.services.vpcs.create(a, { name: "own1", region: "us-west-1", cidr: "10.1.0.0/16" });
+    // At the limit (2) less one, with the default: the second of the account's own always fits,
+    // whatever a concurrent delete of the default does between the create's reads.
+    for (let i = 0; i < 6; i++) {
+      const { vpc } = await rt2.services.defaultVpcs.createDefaultVpc(a, "us-west-1", { withSubnets: false });
+      const [created] = await Promise.all([rt1.services.vpcs.create(a, { name: "own2", region: "us-west-1", cidr: "10.2.0.0/16" }), rt2.services.vpcs.delete(a, vpc.id)]);
+      await rt1.services.vpcs.delete(a, created.id);
+    }
+    await rt2.services.defaultVpcs.createDefaultVpc(a, "us-west-1", { withSubnets: false });
+    await rt1.services.vpcs.create(a, { name: "own2", region: "us-west-1", cidr: "10.2.0.0/16" });
+    expect((await codeOf(rt1.services.vpcs.create(a, { name: "own3", region: "us-west-1", cidr: "10.3.0.0/16" }))).code).toBe("LimitExceeded");
+    expect((await rt1.services.vpcs.list(a, { isDefault: false }, { limit: 10 })).items.map((v) => v.id)).toContain(own.id);
+  });
 });
