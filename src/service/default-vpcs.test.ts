@@ -93,6 +93,30 @@ describe("default VPCs on sqlite", () => {
     expect([ensured.vpc.id, ensured.subnet.id, ensured.created]).toEqual([made.vpc.id, second.id, false]);
   });
 
+  it("a create that meets a unique violation twice answers the default's own conflict, naming the field", async () => {
+    const a = { accountId: (await s().accounts.create("dv-race")).accountId };
+    const old = (await s().defaultVpcs.defaultVpc(a, "us-west-1"))!;
+    for (const sn of (await s().subnets.list(a, { vpcId: old.id }, { limit: 10 })).items) await s().subnets.delete(a, sn.id);
+    // Stands for another server making (and removing) the same default at every try: each insert
+    // of this account's VPCs, then subnets, meets a real unique violation (the account's key).
+    const file = new SqliteDatabase(rt.store.location);
+    const dup = (table: string) => `create trigger dv_dup before insert on ${table} when new.account_id = '${a.accountId}' begin insert into accounts select * from accounts where id = new.account_id; end`;
+    try {
+      file.exec(dup("subnets"));
+      expect(await codeOf(s().defaultVpcs.createDefaultSubnet(a, "us-west-1", "us-west-1c"))).toMatchObject({ code: "DefaultSubnetAlreadyExists", details: { field: "zone", zone: "us-west-1c", subnetId: null } });
+      expect(await codeOf(s().defaultVpcs.ensureDefault(a, "us-west-1", "us-west-1a"))).toMatchObject({ code: "DefaultSubnetAlreadyExists", details: { field: "zone", zone: "us-west-1a" } });
+      file.exec("drop trigger dv_dup");
+      await s().vpcs.delete(a, old.id);
+      file.exec(dup("vpcs"));
+      const twice = await codeOf(s().defaultVpcs.createDefaultVpc(a, "us-west-1"));
+      expect(twice).toMatchObject({ code: "DefaultVpcAlreadyExists", details: { field: "region", region: "us-west-1", vpcId: null } });
+      expect(twice.message).toMatch(/^region: /);
+    } finally {
+      file.exec("drop trigger if exists dv_dup");
+      file.close();
+    }
+  });
+
   it("start pass: an account that fails is reported and left for the next pass; the others get theirs", async () => {
     const off = await openRuntime({ ...db, config: config(false), settleMs: 0, masterKey: TEST_MASTER_KEY });
     let bad: string, good: string;

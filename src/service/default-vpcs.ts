@@ -73,6 +73,7 @@ export class DefaultVpcService {
         const subnets = (await r.subnets.defaults(actor.accountId, { vpc_id: vpc.id })).sort((x, y) => order(x) - order(y));
         return { vpc, subnets };
       }),
+      async () => vpcExists(r0.id, (await this.deps.store.repos.vpcs.defaultOne(actor.accountId, { region: r0.id }))?.id ?? null),
     );
   }
 
@@ -106,6 +107,7 @@ export class DefaultVpcService {
         const [id] = await this.insertDefaultSubnets(r, actor.accountId, r0, vpc, siblings, [name]);
         return (await r.subnets.get(actor.accountId, id!))!;
       }),
+      () => this.subnetConflict(actor, r0, zone),
     );
   }
 
@@ -137,6 +139,7 @@ export class DefaultVpcService {
         }
         return { vpc, subnet, created };
       }),
+      () => this.subnetConflict(actor, r0, zoneName),
     );
   }
 
@@ -186,6 +189,18 @@ export class DefaultVpcService {
       }
       after = ids[ids.length - 1]!;
     }
+  }
+
+  /**
+   * The conflict after a default subnet's create met another's twice: the default subnet of the
+   * zone that is there now (zone unknown: the region's first), if any.
+   */
+  private async subnetConflict(actor: Actor, region: Region, zone: string | undefined): Promise<DomainError> {
+    const read = this.deps.store.repos;
+    const vpc = await read.vpcs.defaultOne(actor.accountId, { region: region.id });
+    const name = zone ?? region.zones[0]?.name ?? "";
+    const subnet = vpc && (await read.subnets.defaultOne(actor.accountId, { vpc_id: vpc.id, zone: name }));
+    return subnetExists(name, subnet?.id ?? null);
   }
 
   /** The region's default VPC, row-locked (serializes the subnets made in it), or null. */
@@ -254,20 +269,25 @@ export class DefaultVpcService {
 /**
  * Runs a create again after a unique violation: another server made the same default meanwhile
  * (the unique indexes vpcs_default, subnets_default), and the second run finds it and answers as
- * its checks say. A second violation in a row is a conflict to retry later.
+ * its checks say. A second violation in a row (it was deleted and made again meanwhile) answers
+ * `conflict()`: the default there now, re-read, named in the stable error.
  */
-async function retryOnce<T>(work: () => Promise<T>): Promise<T> {
+async function retryOnce<T>(work: () => Promise<T>, conflict: () => Promise<DomainError>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await work();
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
-      if (attempt > 0) throw new DomainError("CidrOverlap", "another request changed the same default VPC meanwhile; try again", {});
+      if (attempt > 0) throw await conflict();
     }
   }
 }
 
-function vpcExists(region: string, vpcId: string): DomainError {
+/** The region has a default VPC (`vpcId` null: another request made and removed one meanwhile). */
+function vpcExists(region: string, vpcId: string | null): DomainError {
+  if (vpcId === null) {
+    return new DomainError("DefaultVpcAlreadyExists", `region: another request was making the default VPC of ${region} at the same time; try again`, { field: "region", region, vpcId });
+  }
   return new DomainError("DefaultVpcAlreadyExists", `region: the account has a default VPC in ${region} already: ${vpcId}`, { field: "region", region, vpcId });
 }
 
@@ -275,6 +295,10 @@ function vpcMissing(region: string): DomainError {
   return new DomainError("DefaultVpcNotFound", `region: the account has no default VPC in ${region}; create it first`, { field: "region", region });
 }
 
-function subnetExists(zone: string, subnetId: string): DomainError {
+/** The zone has a default subnet (`subnetId` null: another request made and removed one meanwhile). */
+function subnetExists(zone: string, subnetId: string | null): DomainError {
+  if (subnetId === null) {
+    return new DomainError("DefaultSubnetAlreadyExists", `zone: another request was making the default subnet of ${zone} at the same time; try again`, { field: "zone", zone, subnetId });
+  }
   return new DomainError("DefaultSubnetAlreadyExists", `zone: the default VPC has a default subnet in ${zone} already: ${subnetId}`, { field: "zone", zone, subnetId });
 }
