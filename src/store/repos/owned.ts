@@ -277,12 +277,22 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
 
   /** All rows matching the filters, unpaged: for bounded sets (the subnets of one VPC, say). */
   async all(owner: Owner, filters: Filters): Promise<D[]> {
+    return this.parse(await this.runner.rows<ViewRow>(this.filtered(owner, filters, false).orderBy("t.created_at").orderBy("t.id").compile()));
+  }
+
+  /**
+   * The owner's rows that meet the filters (equality on each given column), as a query to order;
+   * `defaultsOnly`: is_default = 1 as a literal, so that the unique partial indexes of migration
+   * 0024_default_vpcs serve it.
+   */
+  private filtered(owner: Owner, filters: Filters, defaultsOnly: boolean) {
     const { accountId, region } = ownerScope(owner);
     let q = this.from().where("t.account_id", "=", accountId);
+    if (defaultsOnly) q = q.where(sql`t.is_default = 1`);
     for (const [column, value] of Object.entries(scoped(filters, region))) {
       if (value !== undefined) q = q.where(`t.${column}`, "=", value);
     }
-    return this.parse(await this.runner.rows<ViewRow>(q.orderBy("t.created_at").orderBy("t.id").compile()));
+    return q;
   }
 
   async count(owner: Owner, filters: Filters): Promise<number> {
@@ -348,22 +358,12 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
    * (migration 0024_default_vpcs), whose condition is written as a literal so that they serve it.
    */
   async defaultOne(owner: Owner, filters: Filters): Promise<D | null> {
-    const { accountId, region } = ownerScope(owner);
-    let q = this.from().where("t.account_id", "=", accountId).where(sql`t.is_default = 1`);
-    for (const [column, value] of Object.entries(scoped(filters, region))) {
-      if (value !== undefined) q = q.where(`t.${column}`, "=", value);
-    }
-    return this.parse(await this.runner.rows<ViewRow>(q.orderBy("t.id").compile()))[0] ?? null;
+    return this.parse(await this.runner.rows<ViewRow>(this.filtered(owner, filters, true).orderBy("t.id").compile()))[0] ?? null;
   }
 
   /** The owner's default rows (is_default = 1) that meet the filters. */
   async defaults(owner: Owner, filters: Filters): Promise<D[]> {
-    const { accountId, region } = ownerScope(owner);
-    let q = this.from().where("t.account_id", "=", accountId).where(sql`t.is_default = 1`);
-    for (const [column, value] of Object.entries(scoped(filters, region))) {
-      if (value !== undefined) q = q.where(`t.${column}`, "=", value);
-    }
-    return this.parse(await this.runner.rows<ViewRow>(q.orderBy("t.created_at").orderBy("t.id").compile()));
+    return this.parse(await this.runner.rows<ViewRow>(this.filtered(owner, filters, true).orderBy("t.created_at").orderBy("t.id").compile()));
   }
 
   async update(

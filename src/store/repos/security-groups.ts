@@ -80,8 +80,7 @@ export class SecurityGroupRulesRepo {
     if (given.length === 0) return;
     const top = await this.db.selectFrom("security_group_rules").select((eb) => eb.fn.max("seq").as("m")).where("security_group_id", "=", groupId).executeTakeFirst();
     const base = Number(top?.m ?? 0);
-    const rows = given.map((r, i) => ({ ...r, seq: base + i + 1 }));
-    for (let i = 0; i < rows.length; i += 400) await this.db.insertInto("security_group_rules").values(rows.slice(i, i + 400)).execute();
+    await this.insertNumbered(given.map((r, i) => ({ ...r, seq: base + i + 1 })));
   }
 
   /** Rules already numbered (`seq`), of groups that have no rules yet (new groups). */
