@@ -22,3 +22,6 @@ export interface Actor {
 export function nowIso(deps: ServiceDeps): string {
   return deps.clock.now().toISOString();
 }
+
+/** A boolean list filter (isDefault) as its 0/1 column's value; undefined: no filter. */
+export const flagFilter = (b: boolean | undefined): string | undefined => (b === undefined ? undefined : b ? "1" : "0");

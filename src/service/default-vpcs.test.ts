@@ -93,6 +93,28 @@ describe("default VPCs on sqlite", () => {
     expect([ensured.vpc.id, ensured.subnet.id, ensured.created]).toEqual([made.vpc.id, second.id, false]);
   });
 
+  it("defaultSubnet: the zone's default subnet, else the first zone's that has one; none without a default VPC", async () => {
+    const a = { accountId: (await s().accounts.create("dv-pick")).accountId };
+    const zones = rt.services.regions.zones("us-west-1").map((z) => z.name);
+    const vpc = (await s().defaultVpcs.defaultVpc(a, "us-west-1"))!;
+    const pick = async (zone?: string) => {
+      const { vpc: v, subnet } = await s().defaultVpcs.defaultSubnet(a, "us-west-1", zone);
+      return [v?.id ?? null, subnet ? [subnet.zone, subnet.isDefault] : null];
+    };
+    expect(await pick()).toEqual([vpc.id, [zones[0], true]]);
+    expect(await pick(zones[1])).toEqual([vpc.id, [zones[1], true]]);
+    // A subnet of the user's in the first zone is not a default one: the next zone's default is chosen.
+    const first = (await s().subnets.list(a, { vpcId: vpc.id, zone: zones[0] }, { limit: 10 })).items[0]!;
+    await s().subnets.delete(a, first.id);
+    await s().subnets.create(a, { vpcId: vpc.id, cidr: first.cidr, zone: zones[0] });
+    expect(await pick()).toEqual([vpc.id, [zones[1], true]]);
+    expect(await pick(zones[0])).toEqual([vpc.id, null]);
+    for (const sn of (await s().subnets.list(a, { vpcId: vpc.id }, { limit: 10 })).items) await s().subnets.delete(a, sn.id);
+    expect(await pick()).toEqual([vpc.id, null]);
+    await s().vpcs.delete(a, vpc.id);
+    expect(await pick()).toEqual([null, null]);
+  });
+
   it("a create that meets a unique violation twice answers the default's own conflict, naming the field", async () => {
     const a = { accountId: (await s().accounts.create("dv-race")).accountId };
     const old = (await s().defaultVpcs.defaultVpc(a, "us-west-1"))!;

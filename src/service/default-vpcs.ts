@@ -56,6 +56,23 @@ export class DefaultVpcService {
     return this.deps.store.read.vpcs.defaultOne(actor.accountId, { region });
   }
 
+  /**
+   * The default subnet a launch without a subnet goes to (AWS RunInstances without SubnetId): in
+   * the account's default VPC of the region, the default subnet of `zone` when given (none for a
+   * zone without one, or unknown), else that of the region's first zone (catalogue order) that
+   * has one. `vpc` null: the region has no default VPC; `subnet` null: no such default subnet.
+   */
+  async defaultSubnet(actor: Actor, region: string, zone?: string): Promise<{ vpc: Vpc | null; subnet: Subnet | null }> {
+    const r0 = this.regions.require(region);
+    const read = this.deps.store.read;
+    const vpc = await read.vpcs.defaultOne(actor.accountId, { region: r0.id });
+    if (!vpc) return { vpc: null, subnet: null };
+    if (zone !== undefined) return { vpc, subnet: await read.subnets.defaultOne(actor.accountId, { vpc_id: vpc.id, zone }) };
+    const byZone = new Map((await read.subnets.defaults(actor.accountId, { vpc_id: vpc.id })).map((s) => [s.zone, s]));
+    const first = r0.zones.find((z) => byZone.has(z.name));
+    return { vpc, subnet: first ? byZone.get(first.name)! : null };
+  }
+
   /** A new default VPC in the region (DefaultVpcAlreadyExists when it has one), with its default subnets unless withSubnets is false. */
   async createDefaultVpc(actor: Actor, region: string, opts: CreateDefaultVpcOptions = {}): Promise<{ vpc: Vpc; subnets: Subnet[] }> {
     const r0 = this.regions.require(region);

@@ -5,11 +5,11 @@ import type { ListOptions, Page, Subnet, Tags } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
 import { isUniqueViolation } from "../store/db-errors.ts";
 import type { OwnedSearch, Repos } from "../store/repos/index.ts";
-import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
+import { type Actor, type ServiceDeps, flagFilter, nowIso } from "./context.ts";
 import { type EventService, givenFields, named, updatedMessage } from "./events.ts";
 import { checkQuota } from "./limits.ts";
 import type { RegionService } from "./regions.ts";
-import { type UpdateInput, flagFilter } from "./vpcs.ts";
+import type { UpdateInput } from "./vpcs.ts";
 
 export interface CreateSubnetInput {
   vpcId: string;

@@ -5,7 +5,7 @@ import { type Json, type ListOptions, type Page, type Tags, type Vpc, parseJson,
 import { validateTags } from "../domain/tags.ts";
 import type { OwnedSearch, Repos } from "../store/repos/index.ts";
 import type { Actor, ServiceDeps } from "./context.ts";
-import { nowIso } from "./context.ts";
+import { flagFilter, nowIso } from "./context.ts";
 import { checkQuota } from "./limits.ts";
 import type { RegionService } from "./regions.ts";
 import type { DependentsProbe } from "./dependents.ts";
@@ -168,9 +168,6 @@ export interface VpcFilters {
   /** Only the default VPCs (true) or only the others (false). */
   isDefault?: boolean | undefined;
 }
-
-/** A boolean filter as the 0/1 column's value. */
-export const flagFilter = (b: boolean | undefined): string | undefined => (b === undefined ? undefined : b ? "1" : "0");
 
 export class VpcService {
   constructor(

@@ -16,7 +16,7 @@
 import { randomBytes } from "node:crypto";
 import { DomainError } from "../../../domain/errors.ts";
 import type { Instance, Subnet } from "../../../domain/resources.ts";
-import { type ActionTable, type Ctx, applyFilters, awsTime, filterNames, idsNotFound, keysetPage, listAll, sqlFilters, tagSet, withIds } from "../context.ts";
+import { type ActionTable, type Ctx, applyFilters, awsTime, filterNames, idsNotFound, keysetPage, sqlFilters, tagSet, withIds } from "../context.ts";
 import { AwsError, badValue, missing } from "../errors.ts";
 import { awsId, nativeId } from "../ids.ts";
 import type { XmlValue } from "../xml.ts";
@@ -169,14 +169,10 @@ const INSTANCE_COLUMNS = {
  * that has one. No default VPC: VPCIdNotSpecified; no default subnet to use: MissingInput.
  */
 async function defaultSubnet(c: Ctx, zone: string | undefined): Promise<Subnet> {
-  const vpc = await c.services.defaultVpcs.defaultVpc(c.actor, c.region.id);
+  const { vpc, subnet: chosen } = await c.services.defaultVpcs.defaultSubnet(c.actor, c.region.id, zone);
   if (!vpc) {
     throw new AwsError("VPCIdNotSpecified", 400, `No default VPC for this user in ${c.region.id}: name the subnet to launch in (parameter SubnetId), or create the default VPC (CreateDefaultVpc).`);
   }
-  const defaults = (await listAll((o) => c.services.subnets.list(c.actor, { vpcId: vpc.id, zone }, o))).filter((s) => s.isDefault);
-  const order = c.region.zones.map((z) => z.name);
-  const rank = (s: Subnet) => (order.includes(s.zone) ? order.indexOf(s.zone) : order.length);
-  const chosen = defaults.sort((a, b) => rank(a) - rank(b))[0];
   if (!chosen) {
     throw new AwsError(
       "MissingInput",
