@@ -30,6 +30,7 @@ import { EC2_ACTIONS } from "../src/api/aws/actions/index.ts";
 import { Params as AwsParams, parseForm } from "../src/api/aws/query.ts";
 import { vpcActions as tencentVpcActions } from "../src/api/tencent/actions/vpcs.ts";
 import { openRuntime, type Runtime } from "../src/main.ts";
+import { riRow, vpcRow } from "../test/support/store-rows.ts";
 import { BENCH_REGION, benchConfig, benchMasterKey } from "./common.ts";
 import { cleanup, cleanupSync, tempDir } from "./proc.ts";
 import { fmt, table } from "./scenario.ts";
@@ -64,21 +65,7 @@ async function seed(n: number): Promise<Seeded> {
       for (let i = start; i < Math.min(n, start + 5_000); i++) {
         const at = new Date(t0 + i * 1000).toISOString();
         const suffix = i.toString(36).padStart(12, "0");
-        await r.vpcs.insert(
-          {
-            id: `vpc-${suffix}`,
-            account_id: accountId,
-            name: `bench-${i}`,
-            description: "",
-            region: BENCH_REGION,
-            cidr: `10.${(i >> 8) & 255}.${i & 255}.0/24`,
-            state: "available",
-            default_route_table_id: `rtb-${suffix}`,
-            created_at: at,
-            updated_at: at,
-          },
-          { bench: String(i % 10) },
-        );
+        await r.vpcs.insert(vpcRow(`vpc-${suffix}`, accountId, BENCH_REGION, { name: `bench-${i}`, cidr: `10.${(i >> 8) & 255}.${i & 255}.0/24`, created_at: at, updated_at: at }), { bench: String(i % 10) });
         // A peering of this VPC with the next one, and a router interface on it (#17's last lists).
         const next = (i + 1) % n;
         await r.peerings.insert(
@@ -115,33 +102,7 @@ async function seed(n: number): Promise<Seeded> {
           },
           { accountId, tags: { bench: String(i % 10) } },
         );
-        await r.routerInterfaces.insert(
-          {
-            id: `ri-${suffix}`,
-            account_id: accountId,
-            name: `bench-${i}`,
-            description: "",
-            region: BENCH_REGION,
-            role: "initiator",
-            router_type: "vpc",
-            router_id: `vpc-${suffix}`,
-            spec: "Small.1",
-            bandwidth_mbps: 10,
-            charge_type: "pay-as-you-go",
-            period_months: null,
-            auto_renew: 0,
-            opposite_account_id: accountId,
-            opposite_region: BENCH_REGION,
-            opposite_router_type: "vpc",
-            opposite_router_id: "",
-            opposite_interface_id: null,
-            status: "Idle",
-            peering_id: null,
-            created_at: at,
-            updated_at: at,
-          },
-          { bench: String(i % 10) },
-        );
+        await r.routerInterfaces.insert(riRow(`ri-${suffix}`, accountId, BENCH_REGION, { name: `bench-${i}`, router_id: `vpc-${suffix}`, created_at: at, updated_at: at }), { bench: String(i % 10) });
       }
     });
   }

@@ -9,11 +9,9 @@
 import { $OpenApiUtil } from "@alicloud/openapi-core";
 import * as Vpc from "@alicloud/vpc20160428";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../../src/api/app.ts";
 import { aliyunDialect } from "../../src/api/aliyun/index.ts";
 import { defaultConfig } from "../../src/config.ts";
-import { type Harness, harness } from "../support/harness.ts";
-import { codeOf } from "../support/sdk.ts";
+import { type SdkServer, codeOf, sdkServer } from "../support/sdk.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const VpcClient = ((Vpc as any).default?.default ?? (Vpc as any).default) as new (c: $OpenApiUtil.Config) => any;
@@ -25,8 +23,7 @@ const REGION = "cn-hangzhou";
 const ZONES = ["a", "b", "h", "i", "j", "k"].map((l) => `${REGION}-${l}`);
 
 describe("Alibaba default VPCs through @alicloud/vpc20160428", () => {
-  let h: Harness;
-  let app: Awaited<ReturnType<typeof buildApp>>;
+  let server: SdkServer;
   let endpoint: string;
   let alice: Acct;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -41,15 +38,12 @@ describe("Alibaba default VPCs through @alicloud/vpc20160428", () => {
     // Quotas of one: a default VPC or vSwitch that counted would leave no room for the user's own.
     const config = { ...defaultConfig(), defaultVpcs: true };
     config.limits = { ...config.limits, vpcsPerRegion: 1, subnetsPerVpc: 1 };
-    h = await harness("sqlite", { config });
-    app = await buildApp({ services: h.runtime.services, dialects: [aliyunDialect(h.runtime.services)] });
-    await app.listen({ host: "127.0.0.1", port: 0 });
-    endpoint = `127.0.0.1:${(app.server.address() as { port: number }).port}`;
-    alice = await h.account();
+    server = await sdkServer("sqlite", (s) => [aliyunDialect(s)], { config });
+    endpoint = server.endpoint;
+    alice = await server.h.account();
   });
   afterAll(async () => {
-    await app?.close();
-    await h?.close();
+    await server?.close();
   });
 
   it("a new account has a default VPC with a default vSwitch per zone in every Alibaba region; IsDefault filters them", async () => {
@@ -130,7 +124,7 @@ describe("Alibaba default VPCs through @alicloud/vpc20160428", () => {
     expect((await c.describeVpcAttribute(new Vpc.DescribeVpcAttributeRequest({ regionId: REGION, vpcId: made.vpcId }))).body.isDefault).toBe(true);
 
     // Another account and another region are untouched.
-    const bob = await h.account();
+    const bob = await server.h.account();
     expect((await vpcs(bob, { isDefault: true })).map((v) => v.vpcId)).not.toContain(made.vpcId);
     expect(await vpcs(alice, { regionId: "cn-shanghai", isDefault: true })).toHaveLength(1);
   });

@@ -7,19 +7,16 @@
  * SQLite server with defaultVpcs on (vitest turns them off for every other test).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../../src/api/app.ts";
 import { tencentDialect } from "../../src/api/tencent/index.ts";
 import { defaultConfig } from "../../src/config.ts";
-import { type Harness, harness } from "../support/harness.ts";
-import { codeOf } from "../support/sdk.ts";
+import { type SdkServer, codeOf, sdkServer } from "../support/sdk.ts";
 import { type TencentClient, tencentClient } from "../support/tencent.ts";
 
 type Acct = { id: string; accessKeyId: string; accessKeySecret: string };
 const ZONES = [3, 4, 6, 7].map((n) => `ap-guangzhou-${n}`);
 
 describe("Tencent default VPCs through tencentcloud-sdk-nodejs", () => {
-  let h: Harness;
-  let app: Awaited<ReturnType<typeof buildApp>>;
+  let server: SdkServer;
   let endpoint: string;
   let alice: Acct;
   const client = (a: Acct, region = "ap-guangzhou"): TencentClient => tencentClient(endpoint, a, { region });
@@ -29,15 +26,12 @@ describe("Tencent default VPCs through tencentcloud-sdk-nodejs", () => {
     // Quotas of one: a default VPC or subnet that counted would leave no room for the user's own.
     const config = { ...defaultConfig(), defaultVpcs: true };
     config.limits = { ...config.limits, vpcsPerRegion: 1, subnetsPerVpc: 1 };
-    h = await harness("sqlite", { config });
-    app = await buildApp({ services: h.runtime.services, dialects: [tencentDialect(h.runtime.services)] });
-    await app.listen({ host: "127.0.0.1", port: 0 });
-    endpoint = `127.0.0.1:${(app.server.address() as { port: number }).port}`;
-    alice = await h.account();
+    server = await sdkServer("sqlite", (s) => [tencentDialect(s)], { config });
+    endpoint = server.endpoint;
+    alice = await server.h.account();
   });
   afterAll(async () => {
-    await app?.close();
-    await h?.close();
+    await server?.close();
   });
 
   it("a new account has a default VPC with a default subnet per zone in every Tencent region; is-default filters them in the store", async () => {

@@ -8,77 +8,25 @@
  * TagRowsRepo.page lists exactly the tag rows of the kinds asked for, in (resource id, key)
  * byte order, page after page, whichever kinds sort between them.
  */
-import { join } from "node:path";
-import SqliteDatabase from "better-sqlite3";
 import fc from "fast-check";
-import { Kysely, Migrator, SqliteDialect } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BACKENDS, type TestDb, freshDb } from "../../../test/support/harness.ts";
+import { BACKENDS, freshDb } from "../../../test/support/harness.ts";
 import { peeringRow } from "../../../test/support/lists.ts";
-import { MIGRATIONS } from "../migrations.ts";
-import type { RouterInterfacesTable } from "../schema.ts";
+import { ACCOUNTS, REGIONS, at, riRow, sqliteBefore, storeWithAccounts, vpcRow } from "../../../test/support/store-rows.ts";
 import { Store } from "../store.ts";
 import type { TagRowKind, TagRowSearch } from "./tag-rows.ts";
 
-const ACCOUNTS = ["100000000001", "100000000002", "100000000003"];
-const REGIONS = ["cn-hangzhou", "cn-shanghai", "cn-beijing"];
 const ORIGINS = ["peering", "router-interface", "native"];
-const at = "2026-01-01T00:00:00.000Z";
 const id12 = (n: number) => String(n).padStart(12, "0");
 
-const riRow = (id: string, account: string, region: string): Omit<RouterInterfacesTable, "tags"> => ({
-  id,
-  account_id: account,
-  name: id,
-  description: "",
-  region,
-  role: "initiator",
-  router_type: "vpc",
-  router_id: "vpc-000000000001",
-  spec: "Small.1",
-  bandwidth_mbps: 10,
-  charge_type: "pay-as-you-go",
-  period_months: null,
-  auto_renew: 0,
-  opposite_account_id: account,
-  opposite_region: region,
-  opposite_router_type: "vpc",
-  opposite_router_id: "",
-  opposite_interface_id: null,
-  status: "Idle",
-  peering_id: null,
-  created_at: at,
-  updated_at: at,
-});
-
-const vpcRow = (id: string, account: string, region: string) => ({
-  id,
-  account_id: account,
-  name: id,
-  description: "",
-  region,
-  cidr: "10.0.0.0/16",
-  state: "available",
-  default_route_table_id: `rtb-${id.slice(4)}`,
-  created_at: at,
-  updated_at: at,
-});
-
 describe.each(BACKENDS)("Describe counts and tag kind ranges on %s", (backend) => {
-  let db: TestDb;
   let store: Store;
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    db = await freshDb(backend);
-    store = await Store.open(db);
-    for (const [i, id] of ACCOUNTS.entries()) {
-      await store.repos.accounts.insert({ id, name: `a${i}`, accessKeyId: `AK${i}`, secretCiphertext: "x", tokenHash: `h${i}`, createdAt: at });
-    }
+    ({ store, close } = await storeWithAccounts(backend));
   });
-  afterAll(async () => {
-    await store?.close();
-    await db?.drop();
-  });
+  afterAll(() => close?.());
 
   it("keeps each count equal to the rows counted after any sequence of writes", async () => {
     let n = 0;
@@ -246,11 +194,8 @@ describe.each(BACKENDS)("Describe counts and tag kind ranges on %s", (backend) =
 describe("migration 0023 on sqlite", () => {
   it("counts the router interfaces and peerings that exist when it runs", async () => {
     const db = await freshDb("sqlite");
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the schema as it was before 0023
-    const kysely = new Kysely<any>({ dialect: new SqliteDialect({ database: new SqliteDatabase(join(db.dataDir!, "vpcpeer.db")) }) });
     try {
-      const before = await new Migrator({ db: kysely, provider: { getMigrations: async () => MIGRATIONS } }).migrateTo(Object.keys(MIGRATIONS).sort().filter((name) => name < "0023_describe_counts").pop()!);
-      expect(before.error).toBeUndefined();
+      const kysely = await sqliteBefore(db, "0023_describe_counts");
       const [a, b] = [ACCOUNTS[0]!, ACCOUNTS[1]!];
       for (const id of [a, b]) await kysely.insertInto("accounts").values({ id, name: id, access_key_id: `AK${id}`, secret_ciphertext: "x", token_hash: `h${id}`, created_at: at }).execute();
       for (let i = 1; i <= 5; i++) await kysely.insertInto("router_interfaces").values({ ...riRow(`ri-${id12(i)}`, a, REGIONS[i % 2]!), tags: "{}" }).execute();

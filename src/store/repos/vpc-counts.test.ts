@@ -2,46 +2,20 @@
  * The VPC quota's count (OwnedRepo.count with a region): on SQLite read from vpc_region_counts
  * (migration 0017, kept by triggers), it must equal counting the rows, whatever the writes.
  */
-import { join } from "node:path";
-import SqliteDatabase from "better-sqlite3";
 import fc from "fast-check";
-import { Kysely, Migrator, SqliteDialect } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BACKENDS, type TestDb, freshDb } from "../../../test/support/harness.ts";
-import { MIGRATIONS } from "../migrations.ts";
+import { BACKENDS, freshDb } from "../../../test/support/harness.ts";
+import { ACCOUNTS, REGIONS, at, sqliteBefore, storeWithAccounts, vpcRow } from "../../../test/support/store-rows.ts";
 import { Store } from "../store.ts";
 
-const ACCOUNTS = ["100000000001", "100000000002"];
-const REGIONS = ["cn-hangzhou", "cn-shanghai", "cn-beijing"];
-const at = "2026-01-01T00:00:00.000Z";
-const vpcRow = (id: string, account: string, region: string) => ({
-  id,
-  account_id: account,
-  name: id,
-  description: "",
-  region,
-  cidr: "10.0.0.0/16",
-  state: "available",
-  default_route_table_id: `rtb-${id.slice(4)}`,
-  created_at: at,
-  updated_at: at,
-});
-
 describe.each(BACKENDS)("VPCs per account and region on %s", (backend) => {
-  let db: TestDb;
   let store: Store;
+  let close: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    db = await freshDb(backend);
-    store = await Store.open(db);
-    for (const [i, id] of ACCOUNTS.entries()) {
-      await store.repos.accounts.insert({ id, name: `a${i}`, accessKeyId: `AK${i}`, secretCiphertext: "x", tokenHash: `h${i}`, createdAt: at });
-    }
+    ({ store, close } = await storeWithAccounts(backend));
   });
-  afterAll(async () => {
-    await store?.close();
-    await db?.drop();
-  });
+  afterAll(() => close?.());
 
   it("equals the rows counted after any sequence of creates and deletes, in and out of transactions", async () => {
     let n = 0;
@@ -85,11 +59,8 @@ describe.each(BACKENDS)("VPCs per account and region on %s", (backend) => {
 describe("migration 0017 on sqlite", () => {
   it("counts the VPCs that exist when it runs", async () => {
     const db = await freshDb("sqlite");
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the schema as it was before 0017
-    const kysely = new Kysely<any>({ dialect: new SqliteDialect({ database: new SqliteDatabase(join(db.dataDir!, "vpcpeer.db")) }) });
     try {
-      const before = await new Migrator({ db: kysely, provider: { getMigrations: async () => MIGRATIONS } }).migrateTo(Object.keys(MIGRATIONS).sort().filter((name) => name < "0017_vpc_region_counts").pop()!);
-      expect(before.error).toBeUndefined();
+      const kysely = await sqliteBefore(db, "0017_vpc_region_counts");
       await kysely.insertInto("accounts").values({ id: ACCOUNTS[0], name: "a", access_key_id: "AK", secret_ciphertext: "x", token_hash: "h", created_at: at }).execute();
       for (let i = 1; i <= 5; i++) await kysely.insertInto("vpcs").values(vpcRow(`vpc-00000000000${i}`, ACCOUNTS[0]!, REGIONS[i % 2]!)).execute();
       await kysely.destroy();
