@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import type { SecurityGroup, SecurityGroupRule } from "../../../domain/security-groups.ts";
 import { AwsError } from "../errors.ts";
-import { describeRule, permissions, portsOf, protocolOf } from "./security-groups.ts";
+import { describeRule, portsOf, protocolOf } from "./ip-permissions.ts";
+import { permissions } from "./security-groups.ts";
 
 const codeOf = (f: () => unknown): string => {
   try {
