@@ -81,8 +81,11 @@ export class AccountService {
       try {
         return await this.deps.store.transaction((r) => this.ensureIn(r, entries, source));
       } catch (e) {
-        // Another server of this store created the same accounts meanwhile: check them again.
-        if (attempt === 0 && isUniqueViolation(e)) continue;
+        // Another server of this store created the same accounts meanwhile (on PostgreSQL each
+        // statement sees what committed before it, so that shows as a unique violation, or as a
+        // name, id or key found taken by a check after the first): check them all again. A real
+        // difference between the file and the store is refused again, the same way.
+        if (attempt < 2 && (isUniqueViolation(e) || e instanceof DomainError)) continue;
         throw e;
       }
     }

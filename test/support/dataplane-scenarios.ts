@@ -186,12 +186,14 @@ export function sharedFlows(t: () => FlowTarget): void {
       expect(metrics).not.toContain(`vpcpeer_peering_bytes{peering="${p.id}"`);
       return;
     }
-    // Per-peering counters come from the kernel on full passes (every 10 s); wait for one.
+    // Per-peering counters come from the kernel on full passes (every 10 s). A pass that ran while
+    // the probes were still sending read part of the traffic, so wait for the first pass after them:
+    // its reading holds every probe's bytes (well over 1 MB: 2 s at 10 and at 50 Mbit/s each way).
     let carried = 0;
-    for (let i = 0; i < 60 && carried === 0; i++) {
+    for (let i = 0; i < 120 && carried <= 1_000_000; i++) {
       const dp = (await call(alice, "GET", `/api/v1/peerings/${p.id}`)).body.dataplane;
       carried = dp?.counters?.txBytes ?? 0;
-      if (carried === 0) await new Promise((r) => setTimeout(r, 250));
+      if (carried <= 1_000_000) await new Promise((r) => setTimeout(r, 250));
     }
     expect(carried).toBeGreaterThan(1_000_000);
     expect(await (await fetch(`${t().url()}/metrics`)).text()).toMatch(new RegExp(`vpcpeer_peering_bytes\\{peering="${p.id}",direction="requester_to_accepter"\\} [1-9]`));
