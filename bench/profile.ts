@@ -9,12 +9,15 @@
  *
  * Options: --endpoint (get), --vpcs N (10000 for get/list; the number to create for create),
  * --duration S (5), --concurrency C (32; 16 for create), --interval µs (200, the sampling
- * interval), --keep DIR (keep the .cpuprofile there, e.g. for Chrome DevTools), --top N (25).
+ * interval), --keep DIR (keep the .cpuprofile there, e.g. for Chrome DevTools), --top N (25),
+ * --postgres (the store on PostgreSQL at 127.0.0.1:5432, in a database of its own, dropped at the end).
  */
 import { copyFileSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
+import { randomBytes } from "node:crypto";
+import pg from "pg";
 import { getRequest } from "./load.ts";
 import { cleanup, cleanupSync, startServer, tempDir } from "./proc.ts";
 import { type CpuProfile, summarize } from "./cpuprofile.ts";
@@ -29,8 +32,23 @@ const { values: flags } = parseArgs({
     interval: { type: "string", default: "200" },
     keep: { type: "string" },
     top: { type: "string", default: "25" },
+    postgres: { type: "boolean", default: false },
   },
 });
+
+/** With --postgres: a database of its own on 127.0.0.1:5432 (VPCPEER_BENCH_PG overrides the admin URL), dropped at the end. */
+const ADMIN = process.env.VPCPEER_BENCH_PG ?? "postgres://postgres@127.0.0.1:5432/test";
+const dbName = `vpcpeer_prof_${randomBytes(4).toString("hex")}`;
+let dbMade = false;
+async function admin(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: ADMIN });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
 
 async function main(): Promise<void> {
   const endpoint = flags.endpoint!;
@@ -40,7 +58,15 @@ async function main(): Promise<void> {
   const concurrency = Number(flags.concurrency ?? (endpoint === "create" ? 16 : 32));
   const dataDir = tempDir("vpcpeer-prof-data-");
   const profDir = tempDir("vpcpeer-prof-");
-  const token = await createBenchAccount(dataDir);
+  let storeArgs = ["--data", dataDir];
+  let token: string;
+  if (flags.postgres) {
+    await admin(`create database ${dbName}`);
+    dbMade = true;
+    const databaseUrl = Object.assign(new URL(ADMIN), { pathname: `/${dbName}` }).toString();
+    storeArgs = ["--database", databaseUrl];
+    token = await createBenchAccount({ databaseUrl });
+  } else token = await createBenchAccount(dataDir);
   const profArgs = ["--cpu-prof", `--cpu-prof-dir=${profDir}`, `--cpu-prof-interval=${flags.interval}`];
 
   let requests: number;
@@ -48,7 +74,7 @@ async function main(): Promise<void> {
   let windowMs: number;
   let stoppedAt: number;
   if (endpoint === "create") {
-    const api = await startServer("api", ["--data", dataDir], profArgs);
+    const api = await startServer("api", storeArgs, profArgs);
     console.error(`creating ${vpcs} VPCs + subnets (profiled) …`);
     const t0 = performance.now();
     const r = await createVpcs(api, token, vpcs, concurrency);
@@ -60,11 +86,11 @@ async function main(): Promise<void> {
     stoppedAt = performance.now();
   } else {
     console.error(`seeding ${vpcs} VPCs …`);
-    const seeder = await startServer("api", ["--data", dataDir]);
+    const seeder = await startServer("api", storeArgs);
     const created = await createVpcs(seeder, token, vpcs, 16);
     const pages = await listPages(seeder, token, vpcs);
     await seeder.stop();
-    const api = await startServer("api", ["--data", dataDir], profArgs);
+    const api = await startServer("api", storeArgs, profArgs);
     const reqs =
       endpoint === "get"
         ? created.ids.map((id) => getRequest(api.host, api.port, `/api/v1/vpcs/${id}`, token))
@@ -92,7 +118,7 @@ async function main(): Promise<void> {
   // The profile ends when the server exits; the recorded window ended (stoppedAt - windowEnd) before.
   const toUs = profile.endTime - (stoppedAt - windowEnd) * 1000;
   const fromUs = toUs - windowMs * 1000;
-  console.log(`endpoint ${endpoint}, ${vpcs.toLocaleString("en-US")} VPCs in the store, ${concurrency} connections, sampling every ${flags.interval} µs`);
+  console.log(`${flags.postgres ? "PostgreSQL" : "SQLite"}, endpoint ${endpoint}, ${vpcs.toLocaleString("en-US")} VPCs in the store, ${concurrency} connections, sampling every ${flags.interval} µs`);
   summarize(profile, fromUs, toUs, requests, Number(flags.top));
 }
 
@@ -104,4 +130,5 @@ try {
   process.exitCode = 1;
 } finally {
   await cleanup();
+  if (dbMade) await admin(`drop database if exists ${dbName} with (force)`);
 }
