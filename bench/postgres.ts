@@ -13,11 +13,10 @@
  * makes its own database, vpcpeer_bench_<random>, and drops it at the end, also on failure or
  * Ctrl-C. Options: --vpcs N (4,000), --duration S (5), --warmup S (2), --json FILE.
  */
-import { randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import pg from "pg";
+import { benchDatabase } from "./pg-database.ts";
 import { getRequest, runLoad } from "./load.ts";
 import { CHILD_RUNTIME, type ServerChild, cleanup, cleanupSync, memoryOf, startServer } from "./proc.ts";
 import { MB, type CreateResult, type Figure, check, createBenchAccount, createVpcs, fmt, listPages, measure, table } from "./scenario.ts";
@@ -25,21 +24,10 @@ import { MB, type CreateResult, type Figure, check, createBenchAccount, createVp
 const { values: flags } = parseArgs({ options: { vpcs: { type: "string" }, duration: { type: "string" }, warmup: { type: "string" }, json: { type: "string" } } });
 const num = (v: string | undefined, d: number) => (v === undefined ? d : Number(v));
 const settings = { vpcs: Math.floor(num(flags.vpcs, 4000) / 2) * 2, durationMs: num(flags.duration, 5) * 1000, warmupMs: num(flags.warmup, 2) * 1000 };
-const ADMIN = process.env.VPCPEER_BENCH_PG ?? "postgres://postgres@127.0.0.1:5432/test";
-const dbName = `vpcpeer_bench_${randomBytes(4).toString("hex")}`;
-const dbUrl = Object.assign(new URL(ADMIN), { pathname: `/${dbName}` }).toString();
-
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: ADMIN });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-let created = false;
-const dropDb = () => (created ? admin(`drop database if exists ${dbName} with (force)`).then(() => void (created = false)) : Promise.resolve());
+const db = benchDatabase("vpcpeer_bench");
+const dbName = db.name;
+const dbUrl = db.url;
+const dropDb = () => db.drop();
 for (const sig of ["SIGINT", "SIGTERM"] as const)
   process.once(sig, () => {
     void cleanup()
@@ -58,8 +46,7 @@ async function split(servers: ServerChild[], requests: Buffer[][], concurrency: 
 
 async function main(): Promise<void> {
   const t0 = Date.now();
-  await admin(`create database ${dbName}`);
-  created = true;
+  await db.create();
   process.stdout.write(
     `vpcpeer PostgreSQL benchmark — ${new Date().toISOString()}\nsettings: ${settings.vpcs.toLocaleString("en-US")} VPCs, ${settings.warmupMs / 1000} s warm-up + ${settings.durationMs / 1000} s per run, database ${dbName}, server children ${CHILD_RUNTIME === "compiled" ? "compiled JS (dist/)" : "from source (tsx)"}\n\n`,
   );

@@ -16,8 +16,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { randomBytes } from "node:crypto";
-import pg from "pg";
+import { benchDatabase } from "./pg-database.ts";
 import { getRequest } from "./load.ts";
 import { cleanup, cleanupSync, startServer, tempDir } from "./proc.ts";
 import { type CpuProfile, summarize } from "./cpuprofile.ts";
@@ -36,19 +35,8 @@ const { values: flags } = parseArgs({
   },
 });
 
-/** With --postgres: a database of its own on 127.0.0.1:5432 (VPCPEER_BENCH_PG overrides the admin URL), dropped at the end. */
-const ADMIN = process.env.VPCPEER_BENCH_PG ?? "postgres://postgres@127.0.0.1:5432/test";
-const dbName = `vpcpeer_prof_${randomBytes(4).toString("hex")}`;
-let dbMade = false;
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: ADMIN });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+/** With --postgres: the store in a database of its own. */
+const db = benchDatabase("vpcpeer_prof");
 
 async function main(): Promise<void> {
   const endpoint = flags.endpoint!;
@@ -61,11 +49,9 @@ async function main(): Promise<void> {
   let storeArgs = ["--data", dataDir];
   let token: string;
   if (flags.postgres) {
-    await admin(`create database ${dbName}`);
-    dbMade = true;
-    const databaseUrl = Object.assign(new URL(ADMIN), { pathname: `/${dbName}` }).toString();
-    storeArgs = ["--database", databaseUrl];
-    token = await createBenchAccount({ databaseUrl });
+    await db.create();
+    storeArgs = ["--database", db.url];
+    token = await createBenchAccount({ databaseUrl: db.url });
   } else token = await createBenchAccount(dataDir);
   const profArgs = ["--cpu-prof", `--cpu-prof-dir=${profDir}`, `--cpu-prof-interval=${flags.interval}`];
 
@@ -130,5 +116,5 @@ try {
   process.exitCode = 1;
 } finally {
   await cleanup();
-  if (dbMade) await admin(`drop database if exists ${dbName} with (force)`);
+  await db.drop();
 }

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Store } from "../../src/store/store.ts";
-import { type ConsoleRig, type Tenant, form, hasChromium, startConsole } from "../support/console.ts";
+import { type ConsoleRig, type Tenant, form, hasChromium, startConsole, watch } from "../support/console.ts";
 
 describe.skipIf(!hasChromium)("hosts in the console", () => {
   let rig: ConsoleRig;
@@ -34,7 +34,14 @@ describe.skipIf(!hasChromium)("hosts in the console", () => {
     await create.getByLabel("Name").fill("on-h2");
     await create.getByRole("button", { name: /create/i }).click();
     const table = page.getByRole("table", { name: "Instances" });
-    await table.locator("tr", { hasText: "on-h2" }).getByRole("cell", { name: "h2", exact: true }).waitFor();
+    // Once failed under load (the row not there after 15 s): then say what the form and the page saw.
+    await table
+      .locator("tr", { hasText: "on-h2" })
+      .getByRole("cell", { name: "h2", exact: true })
+      .waitFor()
+      .catch(async (e: Error) => {
+        throw new Error(`${e.message}\nthe form: ${await create.textContent()}\nthe table: ${await table.textContent()}\nthe page's problems: ${watch(page).problems.join("; ") || "none"}`);
+      });
     // Default: h1 has none, h2 one.
     await create.getByLabel("Host").selectOption("");
     await create.getByLabel("Name").fill("by-default");
