@@ -27,14 +27,17 @@ describe.skipIf(!hasChromium)("hosts in the console", () => {
 
   it("creates an instance on the host picked, by default on the least loaded one, and shows both", async () => {
     const vpc = await rig.call(alice, "POST", "/api/v1/vpcs", { name: "hosts", region: "ap-shanghai", cidr: "10.40.0.0/16" });
-    await rig.call(alice, "POST", "/api/v1/subnets", { vpcId: vpc.id, cidr: "10.40.1.0/24" });
+    const subnet = await rig.call(alice, "POST", "/api/v1/subnets", { vpcId: vpc.id, cidr: "10.40.1.0/24" });
     const page = await rig.open(alice, { hash: `/vpcs/${vpc.id}` });
     const create = form(page, "Create an instance");
+    // The page loads the VPC's subnets and the deployment's hosts side by side: wait for both
+    // (a create sent before the subnets arrive is refused in the form, "Subnet" being required).
+    await create.getByLabel("Subnet").selectOption(subnet.id);
     await create.getByLabel("Host").selectOption("h2");
     await create.getByLabel("Name").fill("on-h2");
     await create.getByRole("button", { name: /create/i }).click();
     const table = page.getByRole("table", { name: "Instances" });
-    // Once failed under load (the row not there after 15 s): then say what the form and the page saw.
+    // If the row does not come, say what the form and the page saw.
     await table
       .locator("tr", { hasText: "on-h2" })
       .getByRole("cell", { name: "h2", exact: true })
