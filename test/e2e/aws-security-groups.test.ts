@@ -41,6 +41,8 @@ import {
   RunInstancesCommand,
   type SecurityGroup,
   TerminateInstancesCommand,
+  UpdateSecurityGroupRuleDescriptionsEgressCommand,
+  UpdateSecurityGroupRuleDescriptionsIngressCommand,
   paginateDescribeSecurityGroups,
 } from "@aws-sdk/client-ec2";
 import { Hash } from "@smithy/hash-node";
@@ -190,6 +192,37 @@ describe("AWS face: security groups through @aws-sdk/client-ec2", () => {
     const moved = (await ea.send(new DescribeSecurityGroupRulesCommand({ SecurityGroupRuleIds: [ssh.SecurityGroupRuleId!] }))).SecurityGroupRules![0]!;
     expect(moved).toMatchObject({ FromPort: 2222, ToPort: 2222, Description: "moved", IsEgress: false });
     expect((await failure(ea.send(new ModifySecurityGroupRulesCommand({ GroupId: webId, SecurityGroupRules: [{ SecurityGroupRuleId: "sgr-zzzzzzzzzzzz", SecurityGroupRule: { IpProtocol: "-1", CidrIpv4: "1.0.0.0/8" } }] })))).code).toBe("InvalidSecurityGroupRuleId.NotFound");
+
+    // New descriptions, nothing else changed, ids kept (Terraform's aws_security_group_rule updates a
+    // rule's description so): by content — the description given with each range, none given
+    // removes it — and by rule id; a rule not in the group is not found, nothing half-written.
+    const ssh10 = rules.find((r) => r.FromPort === 22 && r.CidrIpv4 === "10.0.0.0/8")!;
+    const dns = rules.find((r) => r.IpProtocol === "udp" && !r.IsEgress)!;
+    const described = new UpdateSecurityGroupRuleDescriptionsIngressCommand({
+      GroupId: webId,
+      IpPermissions: [
+        { IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "10.0.0.0/8", Description: "ssh from the office" }] },
+        { IpProtocol: "udp", FromPort: 53, ToPort: 53, UserIdGroupPairs: [{ GroupId: defaultId, UserId: alice.id }] },
+      ],
+    });
+    expect((await ea.send(described)).Return).toBe(true);
+    const after = await rulesOf(webId);
+    const same = (r: (typeof rules)[number]) => ({ ...r, Description: undefined });
+    expect(after.find((r) => r.SecurityGroupRuleId === ssh10.SecurityGroupRuleId)).toEqual({ ...ssh10, Description: "ssh from the office" });
+    expect(same(after.find((r) => r.SecurityGroupRuleId === dns.SecurityGroupRuleId)!)).toEqual(same(dns));
+    expect(after.find((r) => r.SecurityGroupRuleId === dns.SecurityGroupRuleId)!.Description ?? "").toBe("");
+    await ea.send(new UpdateSecurityGroupRuleDescriptionsEgressCommand({ GroupId: webId, SecurityGroupRuleDescriptions: [{ SecurityGroupRuleId: allPorts.SecurityGroupRuleId!, Description: "dns out" }] }));
+    expect((await rulesOf(webId)).find((r) => r.SecurityGroupRuleId === allPorts.SecurityGroupRuleId)).toEqual({ ...allPorts, Description: "dns out" });
+    const untouched = await rulesOf(webId);
+    const notFound = await failure(
+      ea.send(new UpdateSecurityGroupRuleDescriptionsIngressCommand({ GroupId: webId, IpPermissions: [{ IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "10.0.0.0/8", Description: "x" }, { CidrIp: "10.8.0.0/16", Description: "y" }] }] })),
+    );
+    expect(notFound).toMatchObject({ code: "InvalidPermission.NotFound", message: expect.stringContaining("IpPermissions.1.IpRanges.2") });
+    // An ingress rule's id is not the egress call's; the two ways at once are refused.
+    expect((await failure(ea.send(new UpdateSecurityGroupRuleDescriptionsEgressCommand({ GroupId: webId, SecurityGroupRuleDescriptions: [{ SecurityGroupRuleId: ssh10.SecurityGroupRuleId!, Description: "x" }] })))).code).toBe("InvalidSecurityGroupRuleId.NotFound");
+    expect((await failure(ea.send(new UpdateSecurityGroupRuleDescriptionsIngressCommand({ GroupId: webId, IpPermissions: [perms[1]!], SecurityGroupRuleDescriptions: [{ SecurityGroupRuleId: ssh10.SecurityGroupRuleId!, Description: "x" }] })))).code).toBe("InvalidParameterCombination");
+    expect((await failure(ea.send(new UpdateSecurityGroupRuleDescriptionsIngressCommand({ GroupId: webId })))).code).toBe("MissingParameter");
+    expect(await rulesOf(webId)).toEqual(untouched);
 
     // Revoke by content (Terraform's aws_security_group revokes AWS's default egress rule so) and by id.
     await ea.send(new RevokeSecurityGroupIngressCommand({ GroupId: webId, IpPermissions: [perms[1]!] }));

@@ -1,7 +1,8 @@
 /**
  * EC2 security group actions over services.securityGroups (#19): CreateSecurityGroup,
  * DescribeSecurityGroups, DescribeSecurityGroupRules, AuthorizeSecurityGroupIngress/Egress,
- * RevokeSecurityGroupIngress/Egress, ModifySecurityGroupRules, DeleteSecurityGroup,
+ * RevokeSecurityGroupIngress/Egress, ModifySecurityGroupRules,
+ * UpdateSecurityGroupRuleDescriptionsIngress/Egress, DeleteSecurityGroup,
  * ModifyInstanceAttribute (an instance's groups), DescribeSecurityGroupReferences and
  * DescribeStaleSecurityGroups, with the shapes and codes the SDKs and Terraform's AWS provider
  * (aws_security_group, aws_security_group_rule, aws_vpc_security_group_ingress_rule/egress_rule)
@@ -16,7 +17,7 @@
  */
 import { DomainError } from "../../../domain/errors.ts";
 import type { Instance, Tags } from "../../../domain/resources.ts";
-import { type SecurityGroup, type SecurityGroupRule, type SgDirection, type SgProtocol, type SgRuleInput, validateRule } from "../../../domain/security-groups.ts";
+import { type SecurityGroup, type SecurityGroupRule, type SgDirection, type SgProtocol, type SgRuleInput, ruleKey, validateRule } from "../../../domain/security-groups.ts";
 import { type ActionTable, type Ctx, type FilterFields, applyFilters, filterNames, keysetPage, listAll, paginate, tagSet } from "../context.ts";
 import { AwsError, badValue, missing } from "../errors.ts";
 import { awsIdsIn, nativeId } from "../ids.ts";
@@ -291,6 +292,73 @@ function revoke(direction: SgDirection): ActionTable[string] {
   };
 }
 
+/** Rules replaced by id, keeping their ids, all or none (one transaction). */
+async function replaceRules(c: Ctx, group: SecurityGroup, changes: readonly { id: string; input: SgRuleInput; where: string }[]): Promise<void> {
+  await c.services.deps.store.transaction(async () => {
+    for (const ch of changes) {
+      try {
+        await c.services.securityGroups.replaceRule(c.actor, group.id, ch.id, ch.input);
+      } catch (e) {
+        if (e instanceof DomainError && e.code === "SecurityGroupRuleNotFound") throw ruleNotFound([ch.id]);
+        ruleError(e instanceof DomainError ? new DomainError(e.code, e.message, { ...e.details, field: "rules[0]" }) : e, [{ input: ch.input, where: ch.where }]);
+      }
+    }
+  });
+}
+
+const SGR_DESCRIPTION_KEY = /^SecurityGroupRuleDescription\.([1-9]\d{0,3})\.(SecurityGroupRuleId|Description)$/;
+
+/**
+ * UpdateSecurityGroupRuleDescriptionsIngress/Egress: new descriptions for existing rules, found by
+ * content (IpPermissions, the description given with each range or group; none given removes it)
+ * or by id (SecurityGroupRuleDescription.N); nothing else of a rule changes, nor its id. A rule
+ * not in the group → InvalidPermission.NotFound (by content) or InvalidSecurityGroupRuleId.NotFound.
+ */
+function updateDescriptions(direction: SgDirection): ActionTable[string] {
+  return {
+    params: ["GroupId", "GroupName", "IpPermissions", "SecurityGroupRuleDescription"],
+    dryRun: true,
+    async run(c) {
+      const group = await targetGroup(c, true);
+      const rules = await wireRules(c, direction, group, { flat: false, required: false });
+      const byNumber = new Map<number, Map<string, string>>();
+      for (const key of c.p.keys()) {
+        if (!key.startsWith("SecurityGroupRuleDescription")) continue;
+        const m = SGR_DESCRIPTION_KEY.exec(key);
+        if (!m) throw new AwsError("UnknownParameter", 400, `The parameter ${key.slice(0, 100)} is not recognized`);
+        let d = byNumber.get(Number(m[1]));
+        if (!d) byNumber.set(Number(m[1]), (d = new Map()));
+        d.set(m[2]!, c.p.str(key, { max: 1024 })!);
+      }
+      if (rules.length === 0 && byNumber.size === 0) throw missing("IpPermissions");
+      if (rules.length > 0 && byNumber.size > 0) throw new AwsError("InvalidParameterCombination", 400, "The parameter SecurityGroupRuleDescription cannot be used with the parameter IpPermissions");
+      const mine = awsRules(group).filter((r) => r.direction === direction);
+      const asInput = (r: SecurityGroupRule, description: string | undefined): SgRuleInput => {
+        const { direction: d, protocol, fromPort, toPort, icmpType, icmpCode, peer, action, priority } = r;
+        return { direction: d, protocol, fromPort, toPort, icmpType, icmpCode, peer, action, priority, description: description ?? "" };
+      };
+      const changes: { id: string; input: SgRuleInput; where: string }[] = [];
+      for (const w of rules) {
+        const key = w.absent === undefined ? ruleKey(validateRule(w.input, w.where, c.actor.accountId)) : null;
+        const current = key === null ? undefined : mine.find((r) => ruleKey(r) === key);
+        if (!current) throw new AwsError("InvalidPermission.NotFound", 400, `The specified rule does not exist in this security group (${w.absent ?? w.where}).`);
+        changes.push({ id: current.id, input: asInput(current, w.input.description), where: w.where });
+      }
+      for (const [n, d] of [...byNumber].sort((a, b) => a[0] - b[0])) {
+        const at = `SecurityGroupRuleDescription.${n}.`;
+        const idValue = d.get("SecurityGroupRuleId");
+        if (idValue === undefined || idValue === "") throw missing(`${at}SecurityGroupRuleId`);
+        const id = ruleId(idValue, `${at}SecurityGroupRuleId`);
+        const current = mine.find((r) => r.id === id);
+        if (!current) throw ruleNotFound([id]);
+        changes.push({ id, input: asInput(current, descriptionOf(d.get("Description"), `${at}Description`)), where: at.slice(0, -1) });
+      }
+      await replaceRules(c, group, changes);
+      return { return: true };
+    },
+  };
+}
+
 const SGR_UPDATE_KEY = /^SecurityGroupRule\.([1-9]\d{0,3})\.(SecurityGroupRuleId|SecurityGroupRule\.(IpProtocol|FromPort|ToPort|CidrIpv4|CidrIpv6|PrefixListId|ReferencedGroupId|Description))$/;
 
 export const securityGroupsActions: ActionTable = {
@@ -423,20 +491,13 @@ export const securityGroupsActions: ActionTable = {
         }
         changes.push({ id, input, where: `${at}SecurityGroupRule` });
       }
-      // All or none: every replacement in one transaction.
-      await c.services.deps.store.transaction(async () => {
-        for (const ch of changes) {
-          try {
-            await c.services.securityGroups.replaceRule(c.actor, group.id, ch.id, ch.input);
-          } catch (e) {
-            if (e instanceof DomainError && e.code === "SecurityGroupRuleNotFound") throw ruleNotFound([ch.id]);
-            ruleError(e instanceof DomainError ? new DomainError(e.code, e.message, { ...e.details, field: "rules[0]" }) : e, [{ input: ch.input, where: ch.where }]);
-          }
-        }
-      });
+      await replaceRules(c, group, changes);
       return { return: true };
     },
   },
+
+  UpdateSecurityGroupRuleDescriptionsIngress: updateDescriptions("ingress"),
+  UpdateSecurityGroupRuleDescriptionsEgress: updateDescriptions("egress"),
 
   DeleteSecurityGroup: {
     params: ["GroupId", "GroupName"],
