@@ -5,6 +5,7 @@ import { insightsActions } from "./insights.ts";
 import { instancesActions } from "./instances.ts";
 import { peeringsActions } from "./peerings.ts";
 import { routeTablesActions } from "./route-tables.ts";
+import { securityGroupRuleActions } from "./security-group-rules.ts";
 import { securityGroupsActions } from "./security-groups.ts";
 import { subnetsActions } from "./subnets.ts";
 import { tagsActions } from "./tags.ts";
@@ -18,6 +19,7 @@ export const EC2_ACTIONS: ActionTable = {
   ...peeringsActions,
   ...instancesActions,
   ...securityGroupsActions,
+  ...securityGroupRuleActions,
   ...tagsActions,
   ...insightsActions,
 };

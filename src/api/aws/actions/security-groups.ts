@@ -1,12 +1,11 @@
 /**
  * EC2 security group actions over services.securityGroups (#19): CreateSecurityGroup,
- * DescribeSecurityGroups, DescribeSecurityGroupRules, AuthorizeSecurityGroupIngress/Egress,
- * RevokeSecurityGroupIngress/Egress, ModifySecurityGroupRules,
- * UpdateSecurityGroupRuleDescriptionsIngress/Egress, DeleteSecurityGroup,
+ * DescribeSecurityGroups, DescribeSecurityGroupRules, DeleteSecurityGroup,
  * ModifyInstanceAttribute (an instance's groups), DescribeSecurityGroupReferences and
  * DescribeStaleSecurityGroups, with the shapes and codes the SDKs and Terraform's AWS provider
  * (aws_security_group, aws_security_group_rule, aws_vpc_security_group_ingress_rule/egress_rule)
- * read.
+ * read. The actions that change rules (Authorize*, Revoke*, ModifySecurityGroupRules,
+ * UpdateSecurityGroupRuleDescriptions*) are security-group-rules.ts's.
  *
  * AWS's model on vpcpeer's: every rule allows (action accept, priority 1); one IpPermission with
  * several IpRanges/Groups is one rule per peer; `-1` is protocol `all`; tcp/udp ports 0–65535 are
@@ -17,11 +16,11 @@
  */
 import { DomainError } from "../../../domain/errors.ts";
 import type { Instance, Tags } from "../../../domain/resources.ts";
-import { type SecurityGroup, type SecurityGroupRule, type SgDirection, type SgProtocol, type SgRuleInput, ruleKey, validateRule } from "../../../domain/security-groups.ts";
+import type { SecurityGroup, SecurityGroupRule, SgDirection, SgProtocol } from "../../../domain/security-groups.ts";
 import { type ActionTable, type Ctx, type FilterFields, applyFilters, filterNames, keysetPage, listAll, paginate, tagSet } from "../context.ts";
 import { AwsError, badValue, missing } from "../errors.ts";
 import { awsIdsIn, nativeId } from "../ids.ts";
-import { AWS_TEXT, AWS_TEXT_SET, descriptionOf, groupId, groupsByNames, portsOf, ruleError, wireRules } from "./ip-permissions.ts";
+import { AWS_TEXT, AWS_TEXT_SET, groupId, groupsByNames } from "./ip-permissions.ts";
 import type { FilterSpec } from "../query.ts";
 import type { XmlValue } from "../xml.ts";
 
@@ -33,10 +32,10 @@ const ruleArn = (g: SecurityGroup, ruleId: string) => `arn:aws:ec2:${g.region}:$
 const groupNotFound = (shown: string[]) =>
   new AwsError("InvalidGroup.NotFound", 400, shown.length === 1 ? `The security group ID '${shown[0]!.slice(0, 80)}' does not exist` : `The security group IDs '${shown.join("', '").slice(0, 400)}' do not exist`);
 
-const ruleNotFound = (shown: string[]) =>
+export const ruleNotFound = (shown: string[]) =>
   new AwsError("InvalidSecurityGroupRuleId.NotFound", 400, shown.length === 1 ? `The security group rule ID '${shown[0]!.slice(0, 80)}' does not exist` : `The security group rule IDs '${shown.join("', '").slice(0, 400)}' do not exist`);
 
-const ruleId = (value: string, param: string) => nativeId("securityGroupRule", value, param);
+export const ruleId = (value: string, param: string) => nativeId("securityGroupRule", value, param);
 
 /** The caller's groups with these ids (all of them, or InvalidGroup.NotFound naming the missing). */
 export async function groupsByIds(c: Ctx, ids: readonly string[]): Promise<SecurityGroup[]> {
@@ -50,7 +49,7 @@ export async function groupsByIds(c: Ctx, ids: readonly string[]): Promise<Secur
 }
 
 /** The group an action works on: `GroupId`, or (where the action has it) `GroupName`. */
-async function targetGroup(c: Ctx, byName: boolean): Promise<SecurityGroup> {
+export async function targetGroup(c: Ctx, byName: boolean): Promise<SecurityGroup> {
   const id = c.p.str("GroupId", { max: 64 });
   const name = byName ? c.p.str("GroupName") : undefined;
   if (id !== undefined && id !== "" && name !== undefined && name !== "") throw new AwsError("InvalidParameterCombination", 400, "The parameter GroupId cannot be used with the parameter GroupName");
@@ -100,16 +99,16 @@ async function groupsInVpc(c: Ctx, ids: readonly string[], vpcId: string): Promi
 // ---- views ---------------------------------------------------------------------------------------
 
 /** The rules AWS can say: accept rules at priority 1. */
-const awsRules = (g: SecurityGroup) => g.rules.filter((r) => r.action === "accept" && r.priority === 1);
+export const awsRules = (g: SecurityGroup) => g.rules.filter((r) => r.action === "accept" && r.priority === 1);
 
 /** FromPort/ToPort as EC2 shows them (undefined for all protocols in an IpPermission). */
-function wirePorts(r: SecurityGroupRule): { from: number | undefined; to: number | undefined } {
+export function wirePorts(r: SecurityGroupRule): { from: number | undefined; to: number | undefined } {
   if (r.protocol === "tcp" || r.protocol === "udp") return { from: r.fromPort === 1 && r.toPort === 65535 ? 0 : (r.fromPort ?? 0), to: r.toPort ?? 65535 };
   if (r.protocol === "icmp") return { from: r.icmpType ?? -1, to: r.icmpCode ?? -1 };
   return { from: undefined, to: undefined };
 }
 
-const wireProtocol = (p: SgProtocol) => (p === "all" ? "-1" : p);
+export const wireProtocol = (p: SgProtocol) => (p === "all" ? "-1" : p);
 
 /** A group's rules of one direction as EC2's IpPermission list: one per protocol and ports, its peers grouped. */
 export function permissions(g: SecurityGroup, direction: SgDirection, rules: readonly SecurityGroupRule[] = awsRules(g)): XmlValue[] {
@@ -142,7 +141,7 @@ function groupView(g: SecurityGroup): XmlValue {
 }
 
 /** One rule as EC2's SecurityGroupRule (DescribeSecurityGroupRules, Authorize*'s answer). */
-function ruleView(g: SecurityGroup, r: SecurityGroupRule): XmlValue {
+export function ruleView(g: SecurityGroup, r: SecurityGroupRule): XmlValue {
   const { from, to } = wirePorts(r);
   return {
     securityGroupRuleId: r.id,
@@ -219,148 +218,6 @@ function listCriteria(filters: readonly FilterSpec[], ids: string[]): { f: { ids
 
 // ---- the actions -----------------------------------------------------------------------------------
 
-const AUTHORIZE_FLAT = ["CidrIp", "FromPort", "IpProtocol", "SourceSecurityGroupName", "SourceSecurityGroupOwnerId", "ToPort"];
-
-/** Rule tags (TagSpecification of security-group-rule): none may be given (rules here carry no tags). */
-function noRuleTags(c: Ctx): void {
-  const tags = c.p.tagSpecs("security-group-rule");
-  const keys = Object.keys(tags);
-  if (keys.length > 0) throw badValue("TagSpecification.1.Tag.1.Key", keys[0]!, "security group rules carry no tags on this service; tag the group");
-}
-
-function authorize(direction: SgDirection): ActionTable[string] {
-  return {
-    params: ["GroupId", "IpPermissions", "TagSpecification", ...AUTHORIZE_FLAT, ...(direction === "ingress" ? ["GroupName"] : [])],
-    dryRun: true,
-    async run(c) {
-      noRuleTags(c);
-      const group = await targetGroup(c, direction === "ingress");
-      const rules = await wireRules(c, direction, group, { flat: direction === "ingress", required: true });
-      const absent = rules.find((r) => r.absent);
-      if (absent) throw new AwsError("InvalidParameterValue", 400, absent.absent!);
-      const result = await c.services.securityGroups.addRules(c.actor, group.id, rules.map((r) => r.input)).catch((e: unknown) => ruleError(e, rules));
-      return { return: true, securityGroupRuleSet: result.added.map((r) => ruleView(result.group, r)) };
-    },
-  };
-}
-
-function revoke(direction: SgDirection): ActionTable[string] {
-  return {
-    params: ["GroupId", "IpPermissions", "SecurityGroupRuleId", ...AUTHORIZE_FLAT, ...(direction === "ingress" ? ["GroupName"] : [])],
-    dryRun: true,
-    async run(c) {
-      const group = await targetGroup(c, direction === "ingress");
-      const ids = c.p.list("SecurityGroupRuleId").map((v, i) => ruleId(v, `SecurityGroupRuleId.${i + 1}`));
-      const rules = await wireRules(c, direction, group, { flat: direction === "ingress", required: ids.length === 0 });
-      if (ids.length > 0 && rules.length > 0) throw new AwsError("InvalidParameterCombination", 400, "The parameter SecurityGroupRuleId cannot be used with the parameter IpPermissions");
-      const absent = rules.find((r) => r.absent);
-      if (absent) throw new AwsError("InvalidPermission.NotFound", 400, `The specified rule does not exist in this security group (${absent.absent}).`);
-      if (ids.length > 0) {
-        // A rule of the other direction, or of another group, is not this call's to revoke.
-        const mine = new Map(group.rules.map((r) => [r.id, r]));
-        const wrong = ids.filter((id) => mine.get(id)?.direction !== direction);
-        if (wrong.length > 0) throw ruleNotFound(wrong);
-      }
-      const before = new Map(group.rules.map((r) => [r.id, r]));
-      let after: SecurityGroup;
-      try {
-        after = await c.services.securityGroups.removeRules(c.actor, group.id, ids.length > 0 ? { ruleIds: ids } : { matching: rules.map((r) => r.input) });
-      } catch (e) {
-        if (e instanceof DomainError && e.code === "SecurityGroupRuleNotFound" && ids.length > 0) throw ruleNotFound(ids);
-        ruleError(e, rules);
-      }
-      const kept = new Set(after.rules.map((r) => r.id));
-      const revoked = [...before.values()].filter((r) => !kept.has(r.id));
-      return {
-        return: true,
-        revokedSecurityGroupRuleSet: revoked.map((r) => {
-          const { from, to } = wirePorts(r);
-          return {
-            securityGroupRuleId: r.id,
-            groupId: group.id,
-            isEgress: r.direction === "egress",
-            ipProtocol: wireProtocol(r.protocol),
-            fromPort: from ?? -1,
-            toPort: to ?? -1,
-            cidrIpv4: "cidr" in r.peer ? r.peer.cidr : undefined,
-            referencedSecurityGroupId: "securityGroupId" in r.peer ? r.peer.securityGroupId : undefined,
-            description: r.description === "" ? undefined : r.description,
-          };
-        }),
-      };
-    },
-  };
-}
-
-/** Rules replaced by id, keeping their ids, all or none (one transaction). */
-async function replaceRules(c: Ctx, group: SecurityGroup, changes: readonly { id: string; input: SgRuleInput; where: string }[]): Promise<void> {
-  await c.services.deps.store.transaction(async () => {
-    for (const ch of changes) {
-      try {
-        await c.services.securityGroups.replaceRule(c.actor, group.id, ch.id, ch.input);
-      } catch (e) {
-        if (e instanceof DomainError && e.code === "SecurityGroupRuleNotFound") throw ruleNotFound([ch.id]);
-        ruleError(e instanceof DomainError ? new DomainError(e.code, e.message, { ...e.details, field: "rules[0]" }) : e, [{ input: ch.input, where: ch.where }]);
-      }
-    }
-  });
-}
-
-const SGR_DESCRIPTION_KEY = /^SecurityGroupRuleDescription\.([1-9]\d{0,3})\.(SecurityGroupRuleId|Description)$/;
-
-/**
- * UpdateSecurityGroupRuleDescriptionsIngress/Egress: new descriptions for existing rules, found by
- * content (IpPermissions, the description given with each range or group; none given removes it)
- * or by id (SecurityGroupRuleDescription.N); nothing else of a rule changes, nor its id. A rule
- * not in the group → InvalidPermission.NotFound (by content) or InvalidSecurityGroupRuleId.NotFound.
- */
-function updateDescriptions(direction: SgDirection): ActionTable[string] {
-  return {
-    params: ["GroupId", "GroupName", "IpPermissions", "SecurityGroupRuleDescription"],
-    dryRun: true,
-    async run(c) {
-      const group = await targetGroup(c, true);
-      const rules = await wireRules(c, direction, group, { flat: false, required: false });
-      const byNumber = new Map<number, Map<string, string>>();
-      for (const key of c.p.keys()) {
-        if (!key.startsWith("SecurityGroupRuleDescription")) continue;
-        const m = SGR_DESCRIPTION_KEY.exec(key);
-        if (!m) throw new AwsError("UnknownParameter", 400, `The parameter ${key.slice(0, 100)} is not recognized`);
-        let d = byNumber.get(Number(m[1]));
-        if (!d) byNumber.set(Number(m[1]), (d = new Map()));
-        d.set(m[2]!, c.p.str(key, { max: 1024 })!);
-      }
-      if (rules.length === 0 && byNumber.size === 0) throw missing("IpPermissions");
-      if (rules.length > 0 && byNumber.size > 0) throw new AwsError("InvalidParameterCombination", 400, "The parameter SecurityGroupRuleDescription cannot be used with the parameter IpPermissions");
-      const mine = awsRules(group).filter((r) => r.direction === direction);
-      const asInput = (r: SecurityGroupRule, description: string | undefined): SgRuleInput => {
-        const { direction: d, protocol, fromPort, toPort, icmpType, icmpCode, peer, action, priority } = r;
-        return { direction: d, protocol, fromPort, toPort, icmpType, icmpCode, peer, action, priority, description: description ?? "" };
-      };
-      const changes: { id: string; input: SgRuleInput; where: string }[] = [];
-      for (const w of rules) {
-        const key = w.absent === undefined ? ruleKey(validateRule(w.input, w.where, c.actor.accountId)) : null;
-        const current = key === null ? undefined : mine.find((r) => ruleKey(r) === key);
-        if (!current) throw new AwsError("InvalidPermission.NotFound", 400, `The specified rule does not exist in this security group (${w.absent ?? w.where}).`);
-        changes.push({ id: current.id, input: asInput(current, w.input.description), where: w.where });
-      }
-      for (const [n, d] of [...byNumber].sort((a, b) => a[0] - b[0])) {
-        const at = `SecurityGroupRuleDescription.${n}.`;
-        const idValue = d.get("SecurityGroupRuleId");
-        if (idValue === undefined || idValue === "") throw missing(`${at}SecurityGroupRuleId`);
-        const id = ruleId(idValue, `${at}SecurityGroupRuleId`);
-        const current = mine.find((r) => r.id === id);
-        if (!current) throw ruleNotFound([id]);
-        changes.push({ id, input: asInput(current, descriptionOf(d.get("Description"), `${at}Description`)), where: at.slice(0, -1) });
-      }
-      await replaceRules(c, group, changes);
-      return { return: true };
-    },
-  };
-}
-
-const SGR_UPDATE_KEY = /^SecurityGroupRule\.([1-9]\d{0,3})\.(SecurityGroupRuleId|SecurityGroupRule\.(IpProtocol|FromPort|ToPort|CidrIpv4|CidrIpv6|PrefixListId|ReferencedGroupId|Description))$/;
-
 export const securityGroupsActions: ActionTable = {
   CreateSecurityGroup: {
     params: ["GroupDescription", "GroupName", "VpcId", "TagSpecification"],
@@ -432,72 +289,6 @@ export const securityGroupsActions: ActionTable = {
       return { securityGroupRuleSet: page.map((r) => ruleView(r.group, r.rule)), nextToken };
     },
   },
-
-  AuthorizeSecurityGroupIngress: authorize("ingress"),
-  AuthorizeSecurityGroupEgress: authorize("egress"),
-  RevokeSecurityGroupIngress: revoke("ingress"),
-  RevokeSecurityGroupEgress: revoke("egress"),
-
-  ModifySecurityGroupRules: {
-    params: ["GroupId", "SecurityGroupRule"],
-    dryRun: true,
-    async run(c) {
-      const group = await targetGroup(c, false);
-      const updates = new Map<number, Map<string, string>>();
-      for (const key of c.p.keys()) {
-        if (!key.startsWith("SecurityGroupRule")) continue;
-        const m = SGR_UPDATE_KEY.exec(key);
-        if (!m) throw new AwsError("UnknownParameter", 400, `The parameter ${key.slice(0, 100)} is not recognized`);
-        let u = updates.get(Number(m[1]));
-        if (!u) updates.set(Number(m[1]), (u = new Map()));
-        u.set(m[3] ?? m[2]!, c.p.str(key, { max: 1024 })!);
-      }
-      if (updates.size === 0) throw missing("SecurityGroupRule.1.SecurityGroupRuleId");
-      const byId = new Map(group.rules.map((r) => [r.id, r]));
-      const changes: { id: string; input: SgRuleInput; where: string }[] = [];
-      for (const [n, u] of [...updates].sort((a, b) => a[0] - b[0])) {
-        const at = `SecurityGroupRule.${n}.`;
-        const idValue = u.get("SecurityGroupRuleId");
-        if (idValue === undefined || idValue === "") throw missing(`${at}SecurityGroupRuleId`);
-        const id = ruleId(idValue, `${at}SecurityGroupRuleId`);
-        const current = byId.get(id);
-        if (!current) throw ruleNotFound([id]);
-        const rat = `${at}SecurityGroupRule.`;
-        if (u.has("CidrIpv6")) throw badValue(`${rat}CidrIpv6`, u.get("CidrIpv6")!, "IPv6 is not supported by this service");
-        if (u.has("PrefixListId")) throw badValue(`${rat}PrefixListId`, u.get("PrefixListId")!, "prefix lists are not supported by this service");
-        const cidr = u.get("CidrIpv4");
-        const ref = u.get("ReferencedGroupId");
-        if (cidr !== undefined && ref !== undefined) throw new AwsError("InvalidParameterCombination", 400, `The parameter ${rat}CidrIpv4 cannot be used with the parameter ${rat}ReferencedGroupId`);
-        if (cidr === undefined && ref === undefined) throw missing(`${rat}CidrIpv4 or ${rat}ReferencedGroupId`);
-        const ports = portsOf(u.get("IpProtocol"), u.get("FromPort"), u.get("ToPort"), rat);
-        const description = descriptionOf(u.get("Description"), `${rat}Description`);
-        let peer: SgRuleInput["peer"];
-        if (cidr !== undefined) {
-          peer = { cidr };
-        } else {
-          // `[account/]sg-…` (Terraform sends its referenced_security_group_id as it is written).
-          const [account, sg] = ref!.includes("/") ? (ref!.split("/", 2) as [string, string]) : [undefined, ref!];
-          if (account !== undefined && !/^\d{12,16}$/.test(account)) throw new AwsError("InvalidUserID.Malformed", 400, `Invalid user id: '${account.slice(0, 40)}' (parameter ${rat}ReferencedGroupId)`);
-          const id = groupId(sg, `${rat}ReferencedGroupId`);
-          const keepAccount = "securityGroupId" in current.peer && current.peer.securityGroupId === id ? current.peer.accountId : undefined;
-          peer = { securityGroupId: id, ...((account ?? keepAccount) ? { accountId: account ?? keepAccount } : {}) };
-        }
-        const input: SgRuleInput = { direction: current.direction, ...ports, peer, ...(description !== undefined ? { description } : {}) };
-        try {
-          validateRule(input, `${at}SecurityGroupRule`, c.actor.accountId);
-        } catch (e) {
-          if (!(e instanceof DomainError)) throw e;
-          throw new AwsError("InvalidParameterValue", 400, e.message);
-        }
-        changes.push({ id, input, where: `${at}SecurityGroupRule` });
-      }
-      await replaceRules(c, group, changes);
-      return { return: true };
-    },
-  },
-
-  UpdateSecurityGroupRuleDescriptionsIngress: updateDescriptions("ingress"),
-  UpdateSecurityGroupRuleDescriptionsEgress: updateDescriptions("egress"),
 
   DeleteSecurityGroup: {
     params: ["GroupId", "GroupName"],
