@@ -1,7 +1,7 @@
 /**
  * EC2's rule parameters for the security group actions (#19): `IpPermissions.N` (and the legacy
  * flat members) read into vpcpeer's rules, group peers looked up by id or name, and errors that
- * name the parameter a rule came from. actions/security-groups.ts builds the actions on them.
+ * name the parameter a rule came from. actions/security-group-rules.ts builds the rule actions on them.
  */
 import { DomainError } from "../../../domain/errors.ts";
 import { type SecurityGroup, type SgDirection, type SgProtocol, type SgRuleInput, validateRule } from "../../../domain/security-groups.ts";
