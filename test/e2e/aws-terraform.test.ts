@@ -4,7 +4,8 @@
  * together with security groups through the provider's four resources in the requester's account;
  * then one plan whose only changes are the intended ones (so every Read matches what was applied:
  * no drift, no other resource or attribute changes) — a tag change in place, a route target change
- * through ReplaceRoute, a security group rule's port changed in place by ModifySecurityGroupRules;
+ * through ReplaceRoute, a security group rule's port changed in place by ModifySecurityGroupRules,
+ * another's description by UpdateSecurityGroupRuleDescriptionsIngress;
  * the accepter moved to another region (cross-region peering, the peering replaced); and a destroy
  * that leaves nothing behind. Each step is checked through the native API or the services.
  *
@@ -32,9 +33,9 @@ if (skipReason) console.log(`aws-terraform: skipped: ${skipReason}`);
  * Security groups in the requester's account, in a VPC of their own: aws_security_group (inline
  * ingress and egress, self, tags; an empty group has AWS's default egress rule revoked on create),
  * aws_security_group_rule (a peer group, ICMP), aws_vpc_security_group_ingress_rule and
- * _egress_rule (one rule each, by rule id). `sshPort` is the one thing step 2 changes.
+ * _egress_rule (one rule each, by rule id). `sshPort` and `pingNote` are what step 2 changes.
  */
-const securityGroups = (sshPort: number) => `
+const securityGroups = (sshPort: number, pingNote: string) => `
 resource "aws_vpc" "main" {
   provider   = aws.requester
   cidr_block = "10.50.0.0/16"
@@ -91,6 +92,7 @@ resource "aws_security_group_rule" "db_ping" {
   to_port           = -1
   protocol          = "icmp"
   cidr_blocks       = ["10.50.0.0/16"]
+  description       = "${pingNote}"
   security_group_id = aws_security_group.db.id
 }
 
@@ -198,7 +200,7 @@ describe.skipIf(skipReason !== null)("Terraform's AWS provider against the AWS f
         "",
       ].join("\n"),
     );
-    writeFileSync(join(dir, "security_groups.tf"), securityGroups(22));
+    writeFileSync(join(dir, "security_groups.tf"), securityGroups(22, "ping from the VPC"));
     ok(await tf(["init"]));
     before = { alice: await vpcIds(alice), bob: await vpcIds(bob) };
   }, 120_000);
@@ -233,6 +235,8 @@ describe.skipIf(skipReason !== null)("Terraform's AWS provider against the AWS f
     });
     // The empty group's default egress rule was revoked by the provider; the rule resources added theirs.
     expect(shape(await groups().get(asAlice(), o.db!))).toEqual(["egress udp 1024-65535 10.50.0.0/16", "ingress all - web", "ingress icmp 8- 10.50.0.0/16", "ingress tcp 22-22 10.0.0.0/8", "ingress tcp 5432-5432 web"]);
+    const ping = (await groups().get(asAlice(), o.db!)).rules.find((r) => r.protocol === "icmp")!;
+    expect(ping.description).toBe("ping from the VPC");
 
     // 2. One plan changes the tags (in place on the 8 tagged resources: VPCs, subnets, route
     // tables, peering, accepter), moves the requester's route to the accepter's CIDR to another
@@ -245,7 +249,7 @@ describe.skipIf(skipReason !== null)("Terraform's AWS provider against the AWS f
         `output "alternate_peering_id" {\n  value = aws_vpc_peering_connection.alternate.id\n}\n`,
     );
     writeFileSync(join(dir, "alternate_override.tf"), `resource "aws_route" "requester_to_accepter" {\n  vpc_peering_connection_id = aws_vpc_peering_connection.alternate.id\n}\n`);
-    writeFileSync(join(dir, "security_groups.tf"), securityGroups(2222));
+    writeFileSync(join(dir, "security_groups.tf"), securityGroups(2222, "ping from anywhere in the VPC"));
     const planned = await tf(["plan", "-detailed-exitcode", "-out=change.tfplan", "-var", 'tags={Project="vpcpeer-example",Stage="two"}']);
     expect({ code: planned.code, out: planned.code === 2 ? "" : planned.out }).toEqual({ code: 2, out: "" });
     const shown = await tf(["show", "-json", "change.tfplan"]);
@@ -281,6 +285,7 @@ describe.skipIf(skipReason !== null)("Terraform's AWS provider against the AWS f
       ...Object.fromEntries(tagged.map((a) => [a, ["tags", "tags_all"]])),
       "aws_route.requester_to_accepter": ["vpc_peering_connection_id"],
       "aws_vpc_security_group_ingress_rule.db_ssh": ["from_port", "to_port"],
+      "aws_security_group_rule.db_ping": ["description"],
       "aws_vpc.alternate": "create",
       "aws_vpc_peering_connection.alternate": "create",
     });
@@ -297,7 +302,7 @@ describe.skipIf(skipReason !== null)("Terraform's AWS provider against the AWS f
     expect(await routeTo("10.20.0.0/16")).toMatchObject({ target: { type: "peering", id: pcx }, state: "active" });
     const changed = await tf(["apply", "change.tfplan"], "change.log");
     ok(changed);
-    expect(counts(changed)).toEqual({ added: 2, changed: 10, destroyed: 0 });
+    expect(counts(changed)).toEqual({ added: 2, changed: 11, destroyed: 0 });
     expect(changed.out).toMatch(/aws_route\.requester_to_accepter: Modifying\.\.\./);
     expect(changed.out).toMatch(/aws_vpc_peering_connection_accepter\.same_region\[0\]: Modifying\.\.\./);
     expect(changed.out).toMatch(/aws_vpc_security_group_ingress_rule\.db_ssh: Modifying\.\.\./);
@@ -307,12 +312,15 @@ describe.skipIf(skipReason !== null)("Terraform's AWS provider against the AWS f
     const alt = outputs().alternate_peering_id!;
     expect(await routeTo("10.20.0.0/16")).toMatchObject({ target: { type: "peering", id: alt }, state: "active" });
     expect((await groups().get(asAlice(), o.db!)).rules.find((r) => r.id === o.ssh_rule!)).toMatchObject({ fromPort: 2222, toPort: 2222 });
+    // The ping rule's description changed in place: the same rule, nothing else of it changed.
+    expect((await groups().get(asAlice(), o.db!)).rules.find((r) => r.id === ping.id)).toEqual({ ...ping, description: "ping from anywhere in the VPC" });
     // The provider's debug log names every EC2 call: the route was replaced and the rule modified,
     // not deleted and re-created.
     const actions = calls("change.log");
     expect(actions).toContain("ReplaceRoute");
     expect(actions).toContain("CreateTags");
     expect(actions).toContain("ModifySecurityGroupRules");
+    expect(actions).toContain("UpdateSecurityGroupRuleDescriptionsIngress");
     expect(actions.filter((a) => ["DeleteRoute", "CreateRoute", "RevokeSecurityGroupIngress", "AuthorizeSecurityGroupIngress"].includes(a))).toEqual([]);
     rmSync(join(work.path, "change.log"));
 

@@ -105,7 +105,7 @@ function instanceItem(i: Instance, names: ReadonlyMap<string, string>, launch = 
   };
 }
 
-/** Instances grouped into EC2's reservations, in the order they come. */
+/** Instances grouped into EC2's reservations, in the order they come, each in launch order. */
 function reservations(c: Ctx, items: readonly Instance[], names: ReadonlyMap<string, string>): XmlValue[] {
   const groups = new Map<string, Instance[]>();
   for (const i of items) {
@@ -118,7 +118,12 @@ function reservations(c: Ctx, items: readonly Instance[], names: ReadonlyMap<str
     reservationId,
     ownerId: c.actor.accountId,
     groupSet: [],
-    instancesSet: list.map((i) => instanceItem(i, names)),
+    // In launch order, as EC2 lists a reservation: the instances of one RunInstances share their
+    // creation time, and the page's order among them is their random ids'.
+    instancesSet: list
+      .map((i) => ({ i, at: launchOf(i).launchIndex ?? 0 }))
+      .sort((a, b) => a.at - b.at)
+      .map(({ i }) => instanceItem(i, names)),
   }));
 }
 
