@@ -7,20 +7,24 @@ import { DEFAULT_REGIONS, awsRegionAbbr, defaultVpcsFromEnv, loadConfig } from "
 const dir = mkdtempSync(join(tmpdir(), "vpcpeer-config-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
-/** The config a file with these regions loads to. */
-const load = (regions: unknown) => {
+/** The config a file with this body loads to. */
+const loadFile = (body: object) => {
   const path = join(dir, `c${n++}.json`);
-  writeFileSync(path, JSON.stringify({ regions }));
+  writeFileSync(path, JSON.stringify(body));
   return loadConfig(path);
 };
-const refusal = (regions: unknown) => {
+/** Why a file with this body is refused. */
+const refused = (body: object) => {
   try {
-    load(regions);
+    loadFile(body);
   } catch (e) {
     return (e as Error).message;
   }
   throw new Error("expected the config to be refused");
 };
+/** The config a file with these regions loads to, and why one is refused. */
+const load = (regions: unknown) => loadFile({ regions });
+const refusal = (regions: unknown) => refused({ regions });
 
 describe("the region catalogue's zones", () => {
   it("has a name and a unique id for every zone of every default region", () => {
@@ -70,20 +74,6 @@ describe("the region catalogue's zones", () => {
 });
 
 describe("default VPCs in the config (#20)", () => {
-  const loadFile = (body: object) => {
-    const path = join(dir, `c${n++}.json`);
-    writeFileSync(path, JSON.stringify(body));
-    return loadConfig(path);
-  };
-  const refused = (body: object) => {
-    try {
-      loadFile(body);
-    } catch (e) {
-      return (e as Error).message;
-    }
-    throw new Error("expected the config to be refused");
-  };
-
   it("reads the switch from VPCPEER_DEFAULT_VPCS (on by default) and the file's defaultVpcs over it", () => {
     expect(["", " on ", "TRUE", "1"].map((v) => defaultVpcsFromEnv(v))).toEqual([true, true, true, true]);
     expect(["off", "false", "0"].map((v) => defaultVpcsFromEnv(v))).toEqual([false, false, false]);

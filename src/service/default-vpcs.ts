@@ -213,10 +213,10 @@ export class DefaultVpcService {
    * zone that is there now (zone unknown: the region's first), if any.
    */
   private async subnetConflict(actor: Actor, region: Region, zone: string | undefined): Promise<DomainError> {
-    const read = this.deps.store.repos;
-    const vpc = await read.vpcs.defaultOne(actor.accountId, { region: region.id });
+    const repos = this.deps.store.repos;
+    const vpc = await repos.vpcs.defaultOne(actor.accountId, { region: region.id });
     const name = zone ?? region.zones[0]?.name ?? "";
-    const subnet = vpc && (await read.subnets.defaultOne(actor.accountId, { vpc_id: vpc.id, zone: name }));
+    const subnet = vpc && (await repos.subnets.defaultOne(actor.accountId, { vpc_id: vpc.id, zone: name }));
     return subnetExists(name, subnet?.id ?? null);
   }
 

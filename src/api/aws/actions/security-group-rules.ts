@@ -10,7 +10,7 @@ import { type SecurityGroup, type SecurityGroupRule, type SgDirection, type SgRu
 import type { ActionTable, Ctx } from "../context.ts";
 import { AwsError, badValue, missing } from "../errors.ts";
 import { descriptionOf, groupId, portsOf, ruleError, wireRules } from "./ip-permissions.ts";
-import { awsRules, ruleId, ruleNotFound, ruleView, targetGroup, wirePorts, wireProtocol } from "./security-groups.ts";
+import { awsRules, ruleFields, ruleId, ruleNotFound, ruleView, targetGroup } from "./security-groups.ts";
 
 const AUTHORIZE_FLAT = ["CidrIp", "FromPort", "IpProtocol", "SourceSecurityGroupName", "SourceSecurityGroupOwnerId", "ToPort"];
 
@@ -66,20 +66,7 @@ function revoke(direction: SgDirection): ActionTable[string] {
       const revoked = [...before.values()].filter((r) => !kept.has(r.id));
       return {
         return: true,
-        revokedSecurityGroupRuleSet: revoked.map((r) => {
-          const { from, to } = wirePorts(r);
-          return {
-            securityGroupRuleId: r.id,
-            groupId: group.id,
-            isEgress: r.direction === "egress",
-            ipProtocol: wireProtocol(r.protocol),
-            fromPort: from ?? -1,
-            toPort: to ?? -1,
-            cidrIpv4: "cidr" in r.peer ? r.peer.cidr : undefined,
-            referencedSecurityGroupId: "securityGroupId" in r.peer ? r.peer.securityGroupId : undefined,
-            description: r.description === "" ? undefined : r.description,
-          };
-        }),
+        revokedSecurityGroupRuleSet: revoked.map((r) => ({ ...ruleFields(group.id, r), referencedSecurityGroupId: "securityGroupId" in r.peer ? r.peer.securityGroupId : undefined })),
       };
     },
   };
@@ -99,6 +86,24 @@ async function replaceRules(c: Ctx, group: SecurityGroup, changes: readonly { id
   });
 }
 
+/**
+ * The members `<prefix>.N.<member>` of the request, by N in ascending order: `pattern` gives N as
+ * its first group and the member's name as its last group that matched. Any other key under the
+ * prefix → UnknownParameter.
+ */
+function numberedMembers(c: Ctx, prefix: string, pattern: RegExp): [number, Map<string, string>][] {
+  const byNumber = new Map<number, Map<string, string>>();
+  for (const key of c.p.keys()) {
+    if (!key.startsWith(prefix)) continue;
+    const m = pattern.exec(key);
+    if (!m) throw new AwsError("UnknownParameter", 400, `The parameter ${key.slice(0, 100)} is not recognized`);
+    let members = byNumber.get(Number(m[1]));
+    if (!members) byNumber.set(Number(m[1]), (members = new Map()));
+    members.set(m.slice(2).filter((g) => g !== undefined).pop()!, c.p.str(key, { max: 1024 })!);
+  }
+  return [...byNumber].sort((a, b) => a[0] - b[0]);
+}
+
 const SGR_DESCRIPTION_KEY = /^SecurityGroupRuleDescription\.([1-9]\d{0,3})\.(SecurityGroupRuleId|Description)$/;
 
 /**
@@ -114,17 +119,9 @@ function updateDescriptions(direction: SgDirection): ActionTable[string] {
     async run(c) {
       const group = await targetGroup(c, true);
       const rules = await wireRules(c, direction, group, { flat: false, required: false });
-      const byNumber = new Map<number, Map<string, string>>();
-      for (const key of c.p.keys()) {
-        if (!key.startsWith("SecurityGroupRuleDescription")) continue;
-        const m = SGR_DESCRIPTION_KEY.exec(key);
-        if (!m) throw new AwsError("UnknownParameter", 400, `The parameter ${key.slice(0, 100)} is not recognized`);
-        let d = byNumber.get(Number(m[1]));
-        if (!d) byNumber.set(Number(m[1]), (d = new Map()));
-        d.set(m[2]!, c.p.str(key, { max: 1024 })!);
-      }
-      if (rules.length === 0 && byNumber.size === 0) throw missing("IpPermissions");
-      if (rules.length > 0 && byNumber.size > 0) throw new AwsError("InvalidParameterCombination", 400, "The parameter SecurityGroupRuleDescription cannot be used with the parameter IpPermissions");
+      const byNumber = numberedMembers(c, "SecurityGroupRuleDescription", SGR_DESCRIPTION_KEY);
+      if (rules.length === 0 && byNumber.length === 0) throw missing("IpPermissions");
+      if (rules.length > 0 && byNumber.length > 0) throw new AwsError("InvalidParameterCombination", 400, "The parameter SecurityGroupRuleDescription cannot be used with the parameter IpPermissions");
       const mine = awsRules(group).filter((r) => r.direction === direction);
       const asInput = (r: SecurityGroupRule, description: string | undefined): SgRuleInput => {
         const { direction: d, protocol, fromPort, toPort, icmpType, icmpCode, peer, action, priority } = r;
@@ -137,7 +134,7 @@ function updateDescriptions(direction: SgDirection): ActionTable[string] {
         if (!current) throw new AwsError("InvalidPermission.NotFound", 400, `The specified rule does not exist in this security group (${w.absent ?? w.where}).`);
         changes.push({ id: current.id, input: asInput(current, w.input.description), where: w.where });
       }
-      for (const [n, d] of [...byNumber].sort((a, b) => a[0] - b[0])) {
+      for (const [n, d] of byNumber) {
         const at = `SecurityGroupRuleDescription.${n}.`;
         const idValue = d.get("SecurityGroupRuleId");
         if (idValue === undefined || idValue === "") throw missing(`${at}SecurityGroupRuleId`);
@@ -165,19 +162,11 @@ export const securityGroupRuleActions: ActionTable = {
     dryRun: true,
     async run(c) {
       const group = await targetGroup(c, false);
-      const updates = new Map<number, Map<string, string>>();
-      for (const key of c.p.keys()) {
-        if (!key.startsWith("SecurityGroupRule")) continue;
-        const m = SGR_UPDATE_KEY.exec(key);
-        if (!m) throw new AwsError("UnknownParameter", 400, `The parameter ${key.slice(0, 100)} is not recognized`);
-        let u = updates.get(Number(m[1]));
-        if (!u) updates.set(Number(m[1]), (u = new Map()));
-        u.set(m[3] ?? m[2]!, c.p.str(key, { max: 1024 })!);
-      }
-      if (updates.size === 0) throw missing("SecurityGroupRule.1.SecurityGroupRuleId");
+      const updates = numberedMembers(c, "SecurityGroupRule", SGR_UPDATE_KEY);
+      if (updates.length === 0) throw missing("SecurityGroupRule.1.SecurityGroupRuleId");
       const byId = new Map(group.rules.map((r) => [r.id, r]));
       const changes: { id: string; input: SgRuleInput; where: string }[] = [];
-      for (const [n, u] of [...updates].sort((a, b) => a[0] - b[0])) {
+      for (const [n, u] of updates) {
         const at = `SecurityGroupRule.${n}.`;
         const idValue = u.get("SecurityGroupRuleId");
         if (idValue === undefined || idValue === "") throw missing(`${at}SecurityGroupRuleId`);

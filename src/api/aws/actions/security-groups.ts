@@ -102,13 +102,13 @@ async function groupsInVpc(c: Ctx, ids: readonly string[], vpcId: string): Promi
 export const awsRules = (g: SecurityGroup) => g.rules.filter((r) => r.action === "accept" && r.priority === 1);
 
 /** FromPort/ToPort as EC2 shows them (undefined for all protocols in an IpPermission). */
-export function wirePorts(r: SecurityGroupRule): { from: number | undefined; to: number | undefined } {
+function wirePorts(r: SecurityGroupRule): { from: number | undefined; to: number | undefined } {
   if (r.protocol === "tcp" || r.protocol === "udp") return { from: r.fromPort === 1 && r.toPort === 65535 ? 0 : (r.fromPort ?? 0), to: r.toPort ?? 65535 };
   if (r.protocol === "icmp") return { from: r.icmpType ?? -1, to: r.icmpCode ?? -1 };
   return { from: undefined, to: undefined };
 }
 
-export const wireProtocol = (p: SgProtocol) => (p === "all" ? "-1" : p);
+const wireProtocol = (p: SgProtocol) => (p === "all" ? "-1" : p);
 
 /** A group's rules of one direction as EC2's IpPermission list: one per protocol and ports, its peers grouped. */
 export function permissions(g: SecurityGroup, direction: SgDirection, rules: readonly SecurityGroupRule[] = awsRules(g)): XmlValue[] {
@@ -140,20 +140,27 @@ function groupView(g: SecurityGroup): XmlValue {
   };
 }
 
-/** One rule as EC2's SecurityGroupRule (DescribeSecurityGroupRules, Authorize*'s answer). */
-export function ruleView(g: SecurityGroup, r: SecurityGroupRule): XmlValue {
+/** What EC2's rule shapes (SecurityGroupRule, RevokedSecurityGroupRule) share. */
+export function ruleFields(groupId: string, r: SecurityGroupRule) {
   const { from, to } = wirePorts(r);
   return {
     securityGroupRuleId: r.id,
-    groupId: g.id,
-    groupOwnerId: g.accountId,
+    groupId,
     isEgress: r.direction === "egress",
     ipProtocol: wireProtocol(r.protocol),
     fromPort: from ?? -1,
     toPort: to ?? -1,
     cidrIpv4: "cidr" in r.peer ? r.peer.cidr : undefined,
-    referencedGroupInfo: "securityGroupId" in r.peer ? { groupId: r.peer.securityGroupId, userId: r.peer.accountId } : undefined,
     description: r.description === "" ? undefined : r.description,
+  };
+}
+
+/** One rule as EC2's SecurityGroupRule (DescribeSecurityGroupRules, Authorize*'s answer). */
+export function ruleView(g: SecurityGroup, r: SecurityGroupRule): XmlValue {
+  return {
+    ...ruleFields(g.id, r),
+    groupOwnerId: g.accountId,
+    referencedGroupInfo: "securityGroupId" in r.peer ? { groupId: r.peer.securityGroupId, userId: r.peer.accountId } : undefined,
     tagSet: [],
     securityGroupRuleArn: ruleArn(g, r.id),
   };
