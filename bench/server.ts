@@ -108,7 +108,7 @@ async function startFloor(dataDir: string): Promise<{ url: string; close(): Prom
   const { VIEWS, viewSql } = await import("../src/store/repos/views.ts");
   const db = new Database(join(dataDir, "vpcpeer.db"), { readonly: true });
   const byToken = db.prepare("select id from accounts where token_hash = ?").pluck();
-  const vpcJson = db.prepare(`select ${viewSql(VIEWS.vpcs, { dialect: "sqlite", rowLocks: false }, "owner")} from vpcs t where t.id = ? and t.account_id = ?`).pluck();
+  const vpcJson = db.prepare(`select ${viewSql(VIEWS.vpcs, { dialect: "sqlite", rowLocks: false, overlapConstraint: false }, "owner")} from vpcs t where t.id = ? and t.account_id = ?`).pluck();
   // Bearer token → account id, remembered (the API keeps it for 5 s and drops it on rotation).
   const accounts = new Map<string, string>();
   const accountOf = (header: string | undefined): string | undefined => {

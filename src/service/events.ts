@@ -46,6 +46,13 @@ export interface EventListFilter {
   resourceId?: string | undefined;
 }
 
+/** One resource's change as resources() announces it. */
+export interface ResourceChange {
+  id: string;
+  message: string;
+  extra?: Record<string, unknown>;
+}
+
 export class EventService {
   constructor(private readonly deps: ServiceDeps) {}
 
@@ -64,18 +71,21 @@ export class EventService {
   }
 
   /** Changes of several resources of one kind (resource() each), one insert for all. */
-  async resources(r: Repos, accountId: string, kind: AnnouncedKind, change: string, items: readonly { id: string; message: string; extra?: Record<string, unknown> }[]): Promise<void> {
+  async resources(r: Repos, accountId: string, kind: AnnouncedKind, change: string, items: readonly ResourceChange[]): Promise<void> {
+    await r.events.insertMany(this.resourceEvents(accountId, kind, change, items));
+  }
+
+  /** The events resources() records, for a caller that inserts them with other rows (repos/batch.ts). */
+  resourceEvents(accountId: string, kind: AnnouncedKind, change: string, items: readonly ResourceChange[]): Omit<Event, "seq">[] {
     const createdAt = nowIso(this.deps);
-    await r.events.insertMany(
-      items.map(({ id, message, extra }) => ({
-        id: this.deps.ids.next("event"),
-        accountId,
-        type: `${kind}.${change}`,
-        resourceId: id,
-        data: { [RESOURCE_ID_FIELDS[kind]]: id, ...extra, message },
-        createdAt,
-      })),
-    );
+    return items.map(({ id, message, extra }) => ({
+      id: this.deps.ids.next("event"),
+      accountId,
+      type: `${kind}.${change}`,
+      resourceId: id,
+      data: { [RESOURCE_ID_FIELDS[kind]]: id, ...extra, message },
+      createdAt,
+    }));
   }
 
   /**

@@ -25,7 +25,7 @@ import {
 } from "../domain/security-groups.ts";
 import { validateTags } from "../domain/tags.ts";
 import { isForeignKeyViolation, isUniqueViolation } from "../store/db-errors.ts";
-import type { GroupRef, Repos, RuleRow } from "../store/repos/index.ts";
+import type { GroupRef, Repos, RowSet, RuleRow } from "../store/repos/index.ts";
 import { contentColumns, ruleOfRow } from "../store/repos/security-groups.ts";
 import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
 import { type EventService, givenFields, named, updatedMessage } from "./events.ts";
@@ -247,24 +247,26 @@ function checkRuleQuota(deps: ServiceDeps, groupId: string, existing: readonly {
 }
 
 /**
- * Makes new VPCs' default groups (in the VPCs' create transaction): named "default", not
- * deletable, with the preset's rules; each `id` is the one its VPC's row names. Announced with the
- * VPC (vpc.created names it), as its default route table is. A few statements for many (an
- * account's default VPCs).
+ * New VPCs' default groups, as a batch inserts them with the VPCs' rows (repos/batch.ts): named
+ * "default", not deletable, with the preset's rules; each `id` is the one its VPC's row names.
+ * Announced with the VPC (vpc.created names it), as its default route table is.
  */
-export async function insertDefaultGroups(
+export function defaultGroupRows(
   deps: ServiceDeps,
   r: Repos,
   accountId: string,
   groups: readonly { id: string; vpc: { id: string; region: string }; preset: DefaultGroupPreset }[],
   now: string,
-): Promise<void> {
-  await r.securityGroups.insertMany(
-    groups.map(({ id, vpc }) => ({ id, account_id: accountId, vpc_id: vpc.id, region: vpc.region, name: "default", description: `Default security group of ${vpc.id}`, is_default: 1, rules_version: 1, created_at: now, updated_at: now })),
+): RowSet[] {
+  const rows = r.securityGroups.rowSets(
+    groups.map(({ id, vpc }) => ({
+      row: { id, account_id: accountId, vpc_id: vpc.id, region: vpc.region, name: "default", description: `Default security group of ${vpc.id}`, is_default: 1, rules_version: 1, created_at: now, updated_at: now },
+      tags: {},
+    })),
   );
   // New groups: their rules are numbered from 1.
   const rules = groups.flatMap(({ id, preset }) => ruleRows(deps, { id, accountId }, presetRules(preset, { securityGroupId: id, accountId }), now).map((row, i) => ({ ...row, seq: i + 1 })));
-  await r.securityGroupRules.insertNumbered(rules);
+  return [...rows, r.securityGroupRules.rowSet(rules)];
 }
 
 /**

@@ -1,13 +1,13 @@
 /** Subnets: inside their VPC's CIDR, never overlapping a sibling, each using exactly one route table. */
-import { contains, formatCidr, overlaps, parseCidr, parsePrivateCidr } from "../domain/cidr.ts";
+import { type Cidr, contains, formatCidr, overlaps, parseCidr, parsePrivateCidr } from "../domain/cidr.ts";
 import { DomainError, notFound } from "../domain/errors.ts";
-import type { ListOptions, Page, Subnet, Tags } from "../domain/resources.ts";
+import { type Json, type ListOptions, type Page, type Subnet, type Tags, type Vpc, parseJson } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
-import { isUniqueViolation } from "../store/db-errors.ts";
-import type { OwnedSearch, Repos } from "../store/repos/index.ts";
+import { isForeignKeyViolation, isUniqueViolation } from "../store/db-errors.ts";
+import type { BatchQuota, OwnedSearch, Repos, RowSet } from "../store/repos/index.ts";
 import { type Actor, type ServiceDeps, flagFilter, nowIso } from "./context.ts";
 import { type EventService, givenFields, named, updatedMessage } from "./events.ts";
-import { checkQuota } from "./limits.ts";
+import { checkQuota, quotaReached } from "./limits.ts";
 import type { RegionService } from "./regions.ts";
 import type { UpdateInput } from "./vpcs.ts";
 
@@ -56,36 +56,35 @@ export interface NewSubnet {
 }
 
 /**
- * Inserts subnets (each using its VPC's default route table, implicitly) and announces them
- * (subnet.created), in the caller's transaction: the one insert path of every subnet, a few
- * statements for many (an account's default subnets). Answers their ids in order.
+ * New subnets (each using its VPC's default route table, implicitly) and their subnet.created
+ * events, as the sets a batch inserts (repos/batch.ts): the one insert path of every subnet, a
+ * single create's or an account's default subnets'. Answers their ids in order.
  */
-export async function insertSubnets(deps: ServiceDeps, events: EventService, r: Repos, accountId: string, subnets: readonly NewSubnet[]): Promise<string[]> {
+export function newSubnetRows(deps: ServiceDeps, events: EventService, r: Repos, accountId: string, subnets: readonly NewSubnet[]): { sets: RowSet[]; ids: string[] } {
   const now = nowIso(deps);
   const made = subnets.map((n) => ({ n, id: deps.ids.next("subnet") }));
-  const rows = made.map(({ n, id }) => ({
-    id,
-    account_id: accountId,
-    vpc_id: n.vpc.id,
-    route_table_id: n.vpc.defaultRouteTableId,
-    region: n.vpc.region,
-    zone: n.zone,
-    cidr: n.cidr,
-    name: n.name,
-    description: n.description,
-    map_public_ip_on_launch: n.mapPublicIpOnLaunch ? 1 : 0,
-    explicit_association: 0,
-    is_default: n.isDefault ? 1 : 0,
-    created_at: now,
-    updated_at: now,
-  }));
-  // A tagged subnet: its row and tags in one statement (PostgreSQL); untagged ones together.
-  const tagged = (i: number) => Object.keys(made[i]!.n.tags).length > 0;
-  const untagged = rows.filter((_, i) => !tagged(i));
-  if (untagged.length > 0) await r.subnets.insertMany(untagged);
-  for (const [i, row] of rows.entries()) if (tagged(i)) await r.subnets.insert(row, made[i]!.n.tags);
-  await events.resources(
-    r,
+  const rows = r.subnets.rowSets(
+    made.map(({ n, id }) => ({
+      row: {
+        id,
+        account_id: accountId,
+        vpc_id: n.vpc.id,
+        route_table_id: n.vpc.defaultRouteTableId,
+        region: n.vpc.region,
+        zone: n.zone,
+        cidr: n.cidr,
+        name: n.name,
+        description: n.description,
+        map_public_ip_on_launch: n.mapPublicIpOnLaunch ? 1 : 0,
+        explicit_association: 0,
+        is_default: n.isDefault ? 1 : 0,
+        created_at: now,
+        updated_at: now,
+      },
+      tags: n.tags,
+    })),
+  );
+  const announced = events.resourceEvents(
     accountId,
     "subnet",
     "created",
@@ -95,7 +94,14 @@ export async function insertSubnets(deps: ServiceDeps, events: EventService, r: 
       extra: { vpcId: n.vpc.id, cidr: n.cidr, routeTableId: n.vpc.defaultRouteTableId, ...(n.isDefault ? { isDefault: true } : {}) },
     })),
   );
-  return made.map(({ id }) => id);
+  return { sets: [...rows, r.events.rowSet(announced)], ids: made.map(({ id }) => id) };
+}
+
+/** Inserts new subnets (newSubnetRows) in the caller's transaction; answers their ids in order. */
+export async function insertSubnets(deps: ServiceDeps, events: EventService, r: Repos, accountId: string, subnets: readonly NewSubnet[]): Promise<string[]> {
+  const { sets, ids } = newSubnetRows(deps, events, r, accountId, subnets);
+  await r.batch.insert(sets);
+  return ids;
 }
 
 /** Smallest subnet: a /29 leaves five instance addresses after the three reserved ones. */
@@ -111,32 +117,57 @@ export class SubnetService {
   async create(actor: Actor, input: CreateSubnetInput): Promise<Subnet> {
     const requested = parsePrivateCidr(input.cidr, "cidr", 8, SUBNET_MAX_PREFIX);
     const tags = validateTags(input.tags ?? {}, this.deps.config.limits.tagsPerResource);
+    // Where the database refuses overlaps itself, the one-statement write first; whatever it
+    // refuses goes the locked way, which finds out why (or succeeds, the obstacle gone). Not in
+    // an enclosing transaction: a refused statement would leave it aborted.
+    if (this.deps.store.caps.overlapConstraint && !this.deps.store.inTransaction) {
+      const made = await this.createUnlocked(actor, input, requested, tags);
+      if (made) return made;
+    }
+    return this.createLocked(actor, input, requested, tags);
+  }
+
+  /**
+   * The VPC as last committed (its region, CIDR and route table never change), then the subnet
+   * in one statement, committed by itself: the database refuses an overlapping sibling (the
+   * exclusion constraint of migration 0026), a reached quota (the VPC's quota counter) and a VPC
+   * deleted meanwhile (the foreign key). Null when it refused, or when there is no such VPC.
+   */
+  private async createUnlocked(actor: Actor, input: CreateSubnetInput, requested: Cidr, tags: Tags): Promise<Subnet | null> {
+    // Not through the read cache: a VPC just made is not in it, and its check is a round trip of its own.
+    const vpc = await this.deps.store.repos.vpcs.get(actor, input.vpcId);
+    if (!vpc) return null;
+    const r = this.deps.store.repos;
+    const { sets, ids } = newSubnetRows(this.deps, this.events, r, actor.accountId, [this.newSubnet(vpc, input, requested, tags)]);
+    try {
+      const { written, json } = await this.deps.store.batch(sets, { json: r.subnets.jsonOf(ids[0]!), quota: this.quotaOf(vpc) });
+      return written ? parseJson(json as Json<Subnet>) : null;
+    } catch (e) {
+      if (isUniqueViolation(e) || isForeignKeyViolation(e)) return null;
+      throw e;
+    }
+  }
+
+  /** Under the VPC's row lock (which serializes its subnet creates), the checks against its subnets, then the write. */
+  private async createLocked(actor: Actor, input: CreateSubnetInput, requested: Cidr, tags: Tags): Promise<Subnet> {
     try {
       return await this.deps.store.transaction(async (r) => {
-        // The VPC row lock serializes subnet creation per VPC, so the overlap check below holds at commit.
         const vpc = await r.vpcs.lock(actor, input.vpcId);
         if (!vpc) throw notFound("vpc", input.vpcId, "vpcId");
-        const zone = this.regions.zone(this.regions.require(vpc.region), input.zone);
-        const vpcCidr = parseCidr(vpc.cidr, "vpc.cidr");
-        if (!contains(vpcCidr, requested)) {
-          throw new DomainError("CidrNotWithinVpc", `cidr: ${formatCidr(requested)} is not inside the CIDR ${vpc.cidr} of ${vpc.id}`, {
-            field: "cidr",
-            cidr: formatCidr(requested),
-            vpcCidr: vpc.cidr,
-          });
-        }
+        const subnet = this.newSubnet(vpc, input, requested, tags);
         const siblings = await r.subnets.all(actor, { vpc_id: vpc.id });
         const clash = siblings.find((s) => overlaps(parseCidr(s.cidr, "cidr"), requested));
         if (clash) throw overlapError(formatCidr(requested), clash);
         // Default subnets are not counted (#20).
         checkQuota(this.deps.config.limits, "subnetsPerVpc", siblings.filter((s) => !s.isDefault).length, `subnets in ${vpc.id}`);
-        const [id] = await insertSubnets(this.deps, this.events, r, actor.accountId, [
-          { vpc, zone, cidr: formatCidr(requested), name: input.name ?? "", description: input.description ?? "", tags, mapPublicIpOnLaunch: input.mapPublicIpOnLaunch ?? false, isDefault: false },
-        ]);
-        return (await r.subnets.get(actor, id!))!;
+        const { sets, ids } = newSubnetRows(this.deps, this.events, r, actor.accountId, [subnet]);
+        // The quota once more through its counter, which creates without this lock also take.
+        const { written, json, counted } = await r.batch.insert(sets, { json: r.subnets.jsonOf(ids[0]!), quota: this.quotaOf(vpc) });
+        if (!written) throw quotaReached(this.deps.config.limits, "subnetsPerVpc", counted!, `subnets in ${vpc.id}`);
+        return parseJson(json as Json<Subnet>);
       });
     } catch (e) {
-      // Backstop for the (vpc_id, cidr) unique constraint.
+      // Backstop for the (vpc_id, cidr) unique constraint (and PostgreSQL's overlap exclusion).
       if (isUniqueViolation(e)) {
         throw new DomainError("CidrOverlap", `cidr: ${formatCidr(requested)} is already used by another subnet of ${input.vpcId}`, {
           field: "cidr",
@@ -145,6 +176,24 @@ export class SubnetService {
       }
       throw e;
     }
+  }
+
+  private quotaOf(vpc: Vpc): BatchQuota {
+    return { name: "subnetsPerVpc", vpcId: vpc.id, limit: this.deps.config.limits.subnetsPerVpc };
+  }
+
+  /** The subnet to insert in `vpc`, checked: its zone one of the VPC's region, its CIDR inside the VPC's. */
+  private newSubnet(vpc: Vpc, input: CreateSubnetInput, requested: Cidr, tags: Tags): NewSubnet {
+    const zone = this.regions.zone(this.regions.require(vpc.region), input.zone);
+    const vpcCidr = parseCidr(vpc.cidr, "vpc.cidr");
+    if (!contains(vpcCidr, requested)) {
+      throw new DomainError("CidrNotWithinVpc", `cidr: ${formatCidr(requested)} is not inside the CIDR ${vpc.cidr} of ${vpc.id}`, {
+        field: "cidr",
+        cidr: formatCidr(requested),
+        vpcCidr: vpc.cidr,
+      });
+    }
+    return { vpc, zone, cidr: formatCidr(requested), name: input.name ?? "", description: input.description ?? "", tags, mapPublicIpOnLaunch: input.mapPublicIpOnLaunch ?? false, isDefault: false };
   }
 
   async get(actor: Actor, id: string): Promise<Subnet> {

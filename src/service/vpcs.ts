@@ -3,16 +3,16 @@ import { formatCidr, parsePrivateCidr } from "../domain/cidr.ts";
 import { DomainError, notFound } from "../domain/errors.ts";
 import { type Json, type ListOptions, type Page, type Tags, type Vpc, parseJson, parsePage } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
-import type { OwnedSearch, Repos } from "../store/repos/index.ts";
+import type { OwnedSearch, Repos, RowSet } from "../store/repos/index.ts";
 import type { Actor, ServiceDeps } from "./context.ts";
 import { flagFilter, nowIso } from "./context.ts";
-import { checkQuota } from "./limits.ts";
+import { quotaReached } from "./limits.ts";
 import type { RegionService } from "./regions.ts";
 import type { DependentsProbe } from "./dependents.ts";
 import { type EventService, givenFields, named, updatedMessage } from "./events.ts";
 import { pendingVpcs } from "./transitions.ts";
 import { DEFAULT_GROUP_PRESETS, type DefaultGroupPreset } from "../domain/security-groups.ts";
-import { insertDefaultGroups, ownReferences } from "./security-groups.ts";
+import { defaultGroupRows, ownReferences } from "./security-groups.ts";
 import { isForeignKeyViolation } from "../store/db-errors.ts";
 
 export interface CreateVpcInput {
@@ -79,46 +79,49 @@ export interface InsertedVpc {
 }
 
 /**
- * Inserts VPCs, each with its default route table and default security group, and announces them
- * (vpc.created), in the caller's transaction: the one insert path of every VPC, a few statements
- * for many (an account's default VPCs). No quota here: the caller checks it.
+ * New VPCs, each with its default route table and default security group, and their vpc.created
+ * events, as the sets a batch inserts (repos/batch.ts): the one insert path of every VPC, a
+ * single create's or an account's default VPCs'. No quota here: the caller has the batch enforce it.
  */
-export async function insertVpcs(deps: ServiceDeps, events: EventService, r: Repos, accountId: string, vpcs: readonly NewVpc[]): Promise<InsertedVpc[]> {
+export function newVpcRows(deps: ServiceDeps, events: EventService, r: Repos, accountId: string, vpcs: readonly NewVpc[]): { sets: RowSet[]; made: InsertedVpc[] } {
   const { ids } = deps;
   const now = nowIso(deps);
   const owned = { account_id: accountId, created_at: now, updated_at: now };
   const made = vpcs.map((v) => ({ v, id: ids.next("vpc"), rtbId: ids.next("routeTable"), sgId: ids.next("securityGroup") }));
-  const rows = made.map(({ v, id, rtbId, sgId }) => ({
-    ...owned,
-    id,
-    name: v.name,
-    description: v.description,
-    region: v.region,
-    cidr: v.cidr,
-    state: "available",
-    default_route_table_id: rtbId,
-    dns_support: flag(v.dnsSupport),
-    dns_hostnames: flag(v.dnsHostnames),
-    network_address_usage_metrics: flag(v.networkAddressUsageMetrics),
-    default_security_group_id: sgId,
-    is_default: flag(v.isDefault),
-  }));
-  // A tagged VPC: its row and tags in one statement (PostgreSQL); untagged ones together.
-  const untagged = rows.filter((_, i) => Object.keys(made[i]!.v.tags).length === 0);
-  if (untagged.length > 0) await r.vpcs.insertMany(untagged);
-  for (const [i, row] of rows.entries()) if (Object.keys(made[i]!.v.tags).length > 0) await r.vpcs.insert(row, made[i]!.v.tags);
-  await r.routeTables.insertMany(
-    made.map(({ v, id, rtbId }) => ({ ...owned, id: rtbId, vpc_id: id, region: v.region, name: `${v.name}-default`, description: `Default route table of ${id}`, is_default: 1 })),
+  const vpcRows = r.vpcs.rowSets(
+    made.map(({ v, id, rtbId, sgId }) => ({
+      row: {
+        ...owned,
+        id,
+        name: v.name,
+        description: v.description,
+        region: v.region,
+        cidr: v.cidr,
+        state: "available",
+        default_route_table_id: rtbId,
+        dns_support: flag(v.dnsSupport),
+        dns_hostnames: flag(v.dnsHostnames),
+        network_address_usage_metrics: flag(v.networkAddressUsageMetrics),
+        default_security_group_id: sgId,
+        is_default: flag(v.isDefault),
+      },
+      tags: v.tags,
+    })),
   );
-  await insertDefaultGroups(
+  const routeTableRows = r.routeTables.rowSets(
+    made.map(({ v, id, rtbId }) => ({
+      row: { ...owned, id: rtbId, vpc_id: id, region: v.region, name: `${v.name}-default`, description: `Default route table of ${id}`, is_default: 1 },
+      tags: {},
+    })),
+  );
+  const groupRows = defaultGroupRows(
     deps,
     r,
     accountId,
     made.map(({ v, id, sgId }) => ({ id: sgId, vpc: { id, region: v.region }, preset: v.defaultSecurityGroup })),
     now,
   );
-  await events.resources(
-    r,
+  const announced = events.resourceEvents(
     accountId,
     "vpc",
     "created",
@@ -135,7 +138,17 @@ export async function insertVpcs(deps: ServiceDeps, events: EventService, r: Rep
       },
     })),
   );
-  return made.map(({ v, id, rtbId, sgId }) => ({ id, region: v.region, cidr: v.cidr, defaultRouteTableId: rtbId, defaultSecurityGroupId: sgId }));
+  return {
+    sets: [...vpcRows, ...routeTableRows, ...groupRows, r.events.rowSet(announced)],
+    made: made.map(({ v, id, rtbId, sgId }) => ({ id, region: v.region, cidr: v.cidr, defaultRouteTableId: rtbId, defaultSecurityGroupId: sgId })),
+  };
+}
+
+/** Inserts new VPCs (newVpcRows) in the caller's transaction. */
+export async function insertVpcs(deps: ServiceDeps, events: EventService, r: Repos, accountId: string, vpcs: readonly NewVpc[]): Promise<InsertedVpc[]> {
+  const { sets, made } = newVpcRows(deps, events, r, accountId, vpcs);
+  await r.batch.insert(sets);
+  return made;
 }
 
 /** A default security group preset, checked (absent: the config's). */
@@ -145,20 +158,6 @@ export function groupPreset(deps: ServiceDeps, given: DefaultGroupPreset | undef
     throw new DomainError("InvalidRequest", `defaultSecurityGroup: must be one of ${DEFAULT_GROUP_PRESETS.join(", ")} (got ${JSON.stringify(preset)})`, { field: "defaultSecurityGroup" });
   }
   return preset;
-}
-
-/**
- * How many VPCs of the account in the region count against vpcsPerRegion: all but its default
- * VPC (#20). Read under the account's lock. On PostgreSQL one statement counts the others: two
- * (all, then the default) could see a concurrent delete of the default in between (READ
- * COMMITTED: a snapshot per statement) and count one too many. SQLite serializes its writers, so
- * the kept count per region (migration 0017) less the default is exact there, and cheaper.
- */
-export async function countedVpcs(deps: ServiceDeps, r: Repos, accountId: string, region: string): Promise<number> {
-  if (deps.store.caps.dialect === "postgres") return r.vpcs.count({ accountId }, { region, is_default: flagFilter(false) });
-  const all = await r.vpcs.count({ accountId }, { region });
-  // At most one default per account and region (unique index): the count of all, less it.
-  return all - ((await r.vpcs.defaultOne(accountId, { region })) === null ? 0 : 1);
 }
 
 export interface VpcFilters {
@@ -185,29 +184,28 @@ export class VpcService {
     const dnsHostnames = input.dnsHostnames ?? false;
     checkDns(dnsSupport, dnsHostnames, input.dnsHostnames ? "dnsHostnames" : "dnsSupport");
     const preset = groupPreset(this.deps, input.defaultSecurityGroup);
-    return this.deps.store.transaction(async (r) => {
-      const [made] = await insertVpcs(this.deps, this.events, r, actor.accountId, [
-        {
-          name: input.name,
-          description: input.description ?? "",
-          region: region.id,
-          cidr: formatCidr(cidr),
-          tags,
-          dnsSupport,
-          dnsHostnames,
-          networkAddressUsageMetrics: input.networkAddressUsageMetrics ?? false,
-          defaultSecurityGroup: preset,
-          isDefault: false,
-        },
-      ]);
-      const vpc = (await r.vpcs.get(actor, made!.id))!;
-      // The quota last: on PostgreSQL the account's lock serializes its creates until their
-      // commits, so it is held for the count and the commit only. The count includes this VPC
-      // and leaves out the region's default VPC (not counted; #20).
-      await r.accounts.lock(actor.accountId);
-      checkQuota(this.deps.config.limits, "vpcsPerRegion", (await countedVpcs(this.deps, r, actor.accountId, region.id)) - 1, `VPCs in ${region.id}`);
-      return vpc;
-    });
+    const r = this.deps.store.repos;
+    const { sets, made } = newVpcRows(this.deps, this.events, r, actor.accountId, [
+      {
+        name: input.name,
+        description: input.description ?? "",
+        region: region.id,
+        cidr: formatCidr(cidr),
+        tags,
+        dnsSupport,
+        dnsHostnames,
+        networkAddressUsageMetrics: input.networkAddressUsageMetrics ?? false,
+        defaultSecurityGroup: preset,
+        isDefault: false,
+      },
+    ]);
+    // One atomic write (on PostgreSQL one statement), which counts the account's VPCs in the
+    // region (its default VPC left out, #20) under the quota counter's lock and writes nothing
+    // when the quota is reached.
+    const limit = this.deps.config.limits.vpcsPerRegion;
+    const { written, json, counted } = await this.deps.store.batch(sets, { json: r.vpcs.jsonOf(made[0]!.id), quota: { name: "vpcsPerRegion", accountId: actor.accountId, region: region.id, limit } });
+    if (!written) throw quotaReached(this.deps.config.limits, "vpcsPerRegion", counted!, `VPCs in ${region.id}`);
+    return parseJson(json as Json<Vpc>);
   }
 
   /** The VPC as the JSON text the store built (the native API sends it as it is). */

@@ -4,9 +4,10 @@ interface DriverError {
   code?: string;
 }
 
+/** A unique constraint, or an exclusion constraint (its generalization: PostgreSQL's subnets_no_overlap), refused the row. */
 export function isUniqueViolation(e: unknown): boolean {
   const code = (e as DriverError | null)?.code;
-  return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+  return code === "23505" || code === "23P01" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
 }
 
 export function isForeignKeyViolation(e: unknown): boolean {

@@ -812,6 +812,70 @@ const describeCounts: Migration = {
   },
 };
 
+const quotaCounts: Migration = {
+  async up(db: AnyDb) {
+    // PostgreSQL (#17): the counts the create quotas read, kept by triggers in the writer's own
+    // transaction: vpcsPerRegion per account and region (scope "account/region"), subnetsPerVpc
+    // per VPC (scope its id), default VPCs and subnets not counted. A create's one statement
+    // (repos/batch.ts) locks its row with an upsert that sets it to itself (which reads it as the
+    // last holder committed it, where a count had to wait on a lock in a statement of its own),
+    // and quota_check() fails the statement when the count has reached the limit. SQLite counts
+    // in its exclusive write transaction (vpc_region_counts, 0017).
+    if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+    await sql`create table quota_counts (quota text not null, scope text not null, n integer not null, primary key (quota, scope))`.execute(db);
+    await sql`insert into quota_counts (quota, scope, n) select 'vpcsPerRegion', account_id || '/' || region, count(*) from vpcs where is_default = 0 group by account_id, region`.execute(db);
+    await sql`insert into quota_counts (quota, scope, n) select 'subnetsPerVpc', vpc_id, count(*) from subnets where is_default = 0 group by vpc_id`.execute(db);
+    const counter = (table: string, quota: string, scope: (row: "old" | "new") => string) =>
+      sql
+        .raw(
+          `create function quota_count_${table}() returns trigger language plpgsql as $$
+begin
+  if tg_op in ('DELETE', 'UPDATE') and old.is_default = 0 then
+    update quota_counts set n = n - 1 where quota = '${quota}' and scope = ${scope("old")};
+  end if;
+  if tg_op in ('INSERT', 'UPDATE') and new.is_default = 0 then
+    insert into quota_counts (quota, scope, n) values ('${quota}', ${scope("new")}, 1)
+      on conflict (quota, scope) do update set n = quota_counts.n + 1;
+  end if;${table === "vpcs" ? `
+  if tg_op = 'DELETE' then
+    delete from quota_counts where quota = 'subnetsPerVpc' and scope = old.id;
+  end if;` : ""}
+  return null;
+end $$`,
+        )
+        .execute(db);
+    await counter("vpcs", "vpcsPerRegion", (row) => `${row}.account_id || '/' || ${row}.region`);
+    await counter("subnets", "subnetsPerVpc", (row) => `${row}.vpc_id`);
+    await sql`create trigger quota_count after insert or delete or update of account_id, region, is_default on vpcs for each row execute function quota_count_vpcs()`.execute(db);
+    await sql`create trigger quota_count after insert or delete or update of vpc_id, is_default on subnets for each row execute function quota_count_subnets()`.execute(db);
+    // Fails the statement (SQLSTATE VQ001, the count in DETAIL) when `n` has reached `lim`; else answers n.
+    await sql
+      .raw(
+        `create function quota_check(quota text, n integer, lim integer) returns integer language plpgsql as $$
+begin
+  if n >= lim then
+    raise exception 'quota % reached: % of %', quota, n, lim using errcode = 'VQ001', detail = n::text;
+  end if;
+  return n;
+end $$`,
+      )
+      .execute(db);
+  },
+};
+
+const subnetOverlap: Migration = {
+  async up(db: AnyDb) {
+    // PostgreSQL (#17): the database refuses a subnet overlapping another of its VPC (an exclusion
+    // constraint over the CIDRs as inet, && = either contains the other), so that a subnet create
+    // can be one statement without first locking its VPC and reading the siblings (SubnetService).
+    // btree_gist (PostgreSQL's contrib, a trusted extension) lets the VPC's id take part with =.
+    // SQLite checks in its exclusive write transaction.
+    if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+    await sql`create extension if not exists btree_gist`.execute(db);
+    await sql`alter table subnets add constraint subnets_no_overlap exclude using gist (vpc_id with =, (cidr::inet) inet_ops with &&)`.execute(db);
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_peerings": peerings,
@@ -836,6 +900,8 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0021_sg_foreign_references": sgForeignReferences,
   "0023_describe_counts": describeCounts,
   "0024_default_vpcs": defaultVpcs,
+  "0025_quota_counts": quotaCounts,
+  "0026_subnet_overlap": subnetOverlap,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -310,6 +310,13 @@ export interface NetworkInsightsAnalysesTable extends NetworkInsightsPathsTable 
   path_id: string;
 }
 
+/** The counts the create quotas read (migration 0025; PostgreSQL only): per quota and scope ("account/region", a VPC's id). */
+export interface QuotaCountsTable {
+  quota: string;
+  scope: string;
+  n: number;
+}
+
 export interface Database {
   hosts: HostsTable;
   read_versions: ReadVersionsTable;
@@ -336,6 +343,7 @@ export interface Database {
   security_groups: SecurityGroupsTable;
   security_group_rules: SecurityGroupRulesTable;
   instance_security_groups: InstanceSecurityGroupsTable;
+  quota_counts: QuotaCountsTable;
 }
 
 /** The tables whose rows carry tags and the common owned columns. */

@@ -26,6 +26,7 @@ import { migrate } from "./migrations.ts";
 import { ReadCache, type ReadCacheStats, type VersionSource } from "./read-cache.ts";
 import type { Capabilities, Db, DirectReads } from "./repos/common.ts";
 import { Repos } from "./repos/index.ts";
+import type { BatchOptions, BatchResult, RowSet } from "./repos/batch.ts";
 import type { Database } from "./schema.ts";
 
 export interface StoreOptions {
@@ -152,13 +153,13 @@ export class Store {
       const pool = openPool(opts.databaseUrl, opts.poolSize ?? 10);
       const url = new URL(opts.databaseUrl);
       url.password = "";
-      store = new Store(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), { dialect: "postgres", rowLocks: true }, url.toString());
+      store = new Store(new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), { dialect: "postgres", rowLocks: true, overlapConstraint: true }, url.toString());
     } else {
       const dir = resolve(opts.dataDir ?? "data");
       mkdirSync(dir, { recursive: true });
       const file = join(dir, "vpcpeer.db");
       const writer = sqliteConnection(file, "write");
-      store = new Store(new Kysely<Database>({ dialect: writer.dialect }), { dialect: "sqlite", rowLocks: false }, file);
+      store = new Store(new Kysely<Database>({ dialect: writer.dialect }), { dialect: "sqlite", rowLocks: false, overlapConstraint: false }, file);
       store.group = writer.group;
     }
     try {
@@ -246,6 +247,29 @@ export class Store {
         if (durable) await durable;
         if (isRetryable(e) && attempt < 5) continue;
         if (isBusy(e)) throw new DomainError("StoreUnavailable", "the store is busy; retry the request", {});
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Inserts a batch of new rows (repos/batch.ts) atomically: in the transaction open in this async
+   * context if there is one; else, on PostgreSQL, as its one statement committed by itself (no
+   * BEGIN and COMMIT round trips, and a quota counter's lock held while PostgreSQL commits, not
+   * across a round trip to this process), on SQLite in a transaction of its own (group-committed).
+   * A batch too large for one statement gets a transaction on PostgreSQL too.
+   */
+  async batch(sets: readonly RowSet[], opts: BatchOptions = {}): Promise<BatchResult> {
+    const outer = this.als.getStore();
+    if (outer) return outer.batch.insert(sets, opts);
+    if (this.caps.dialect !== "postgres" || !this.root.batch.fitsOneStatement(sets)) return this.transaction((r) => r.batch.insert(sets, opts));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await this.root.batch.insert(sets, opts);
+        if (result.written) for (const listener of this.commitListeners) listener();
+        return result;
+      } catch (e) {
+        if (isRetryable(e) && attempt < 5) continue;
         throw e;
       }
     }

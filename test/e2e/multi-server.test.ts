@@ -47,6 +47,20 @@ describe.each(BACKENDS)("two server processes on one %s store", (backend) => {
     expect((await call(b, token, "GET", `/api/v1/subnets?vpcId=${vpc.id}`)).body.items).toHaveLength(3);
   });
 
+  it("more subnets than a VPC's quota asked of both servers at once: exactly the quota is created", async () => {
+    const [a, b] = servers.map((s) => s.url) as [string, string];
+    const limit = defaultConfig().limits.subnetsPerVpc;
+    const vpc = (await call(a, token, "POST", "/api/v1/vpcs", { name: "sq", region: "cn-shanghai", cidr: "10.8.0.0/16" })).body;
+    // Distinct /28s: only the quota can refuse them.
+    const results = await Promise.all(
+      Array.from({ length: limit + 10 }, (_, i) => call(i % 2 ? b : a, token, "POST", "/api/v1/subnets", { vpcId: vpc.id, cidr: `10.8.${i >> 4}.${(i & 15) * 16}/28` })),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(limit);
+    expect(results.filter((r) => r.status !== 201).map((r) => [r.status, r.body.error.code, r.body.error.details.current])).toEqual(Array(10).fill([409, "LimitExceeded", limit]));
+    const listed = await call(b, token, "GET", `/api/v1/subnets?vpcId=${vpc.id}&limit=${limit}`);
+    expect([listed.body.items.length, listed.body.nextCursor]).toEqual([limit, null]);
+  });
+
   it("60 VPCs asked of both servers at once in one region: exactly the quota of 50 is created", async () => {
     const [a, b] = servers.map((s) => s.url) as [string, string];
     const limit = defaultConfig().limits.vpcsPerRegion;

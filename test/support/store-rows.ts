@@ -1,13 +1,14 @@
 /**
  * Rows written straight into the store (repository tests, bench seeding): accounts and regions to
  * spread them over, a VPC and a router interface row with every column an insert needs, a store
- * opened on a fresh database with those accounts, and a raw SQLite connection migrated to just
+ * opened on a fresh database with those accounts, and a raw connection migrated to just
  * before a given migration (to test what it fills in from existing rows). No vitest here: bench
  * imports the row builders.
  */
 import { join } from "node:path";
 import SqliteDatabase from "better-sqlite3";
-import { Kysely, Migrator, SqliteDialect } from "kysely";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import pg from "pg";
 import { MIGRATIONS } from "../../src/store/migrations.ts";
 import type { RouterInterfacesTable, VpcsTable } from "../../src/store/schema.ts";
 import { Store } from "../../src/store/store.ts";
@@ -94,12 +95,14 @@ export async function storeWithAccounts(backend: Backend, accounts: readonly str
   };
 }
 
-/** A connection to the SQLite database of `db`, migrated up to (not including) `migration`; the caller destroys it. */
+/** A connection to the database of `db` (SQLite or PostgreSQL), migrated up to (not including) `migration`; the caller destroys it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the schema as it was before `migration`
-export async function sqliteBefore(db: TestDb, migration: string): Promise<Kysely<any>> {
+export async function migratedBefore(db: TestDb, migration: string): Promise<Kysely<any>> {
   if (!(migration in MIGRATIONS)) throw new Error(`no migration ${migration}`);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const kysely = new Kysely<any>({ dialect: new SqliteDialect({ database: new SqliteDatabase(join(db.dataDir!, "vpcpeer.db")) }) });
+  const kysely = new Kysely<any>({
+    dialect: db.databaseUrl ? new PostgresDialect({ pool: new pg.Pool({ connectionString: db.databaseUrl, max: 1 }) }) : new SqliteDialect({ database: new SqliteDatabase(join(db.dataDir!, "vpcpeer.db")) }),
+  });
   const previous = Object.keys(MIGRATIONS)
     .sort()
     .filter((name) => name < migration)

@@ -92,6 +92,11 @@ export interface Capabilities {
   dialect: "sqlite" | "postgres";
   /** PostgreSQL needs row locks; SQLite's write transactions (BEGIN IMMEDIATE) are already exclusive. */
   rowLocks: boolean;
+  /**
+   * The database refuses a subnet overlapping another of its VPC (PostgreSQL, migration 0026), so
+   * a create may write without first locking the VPC and reading its subnets.
+   */
+  overlapConstraint: boolean;
 }
 
 /** What a cursor holds: the last row's place in the order, and the query it belongs to. */

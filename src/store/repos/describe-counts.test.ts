@@ -12,7 +12,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, freshDb } from "../../../test/support/harness.ts";
 import { peeringRow } from "../../../test/support/lists.ts";
-import { ACCOUNTS, REGIONS, at, riRow, sqliteBefore, storeWithAccounts, vpcRow } from "../../../test/support/store-rows.ts";
+import { ACCOUNTS, REGIONS, at, riRow, migratedBefore, storeWithAccounts, vpcRow } from "../../../test/support/store-rows.ts";
 import { Store } from "../store.ts";
 import type { TagRowKind, TagRowSearch } from "./tag-rows.ts";
 
@@ -195,7 +195,7 @@ describe("migration 0023 on sqlite", () => {
   it("counts the router interfaces and peerings that exist when it runs", async () => {
     const db = await freshDb("sqlite");
     try {
-      const kysely = await sqliteBefore(db, "0023_describe_counts");
+      const kysely = await migratedBefore(db, "0023_describe_counts");
       const [a, b] = [ACCOUNTS[0]!, ACCOUNTS[1]!];
       for (const id of [a, b]) await kysely.insertInto("accounts").values({ id, name: id, access_key_id: `AK${id}`, secret_ciphertext: "x", token_hash: `h${id}`, created_at: at }).execute();
       for (let i = 1; i <= 5; i++) await kysely.insertInto("router_interfaces").values({ ...riRow(`ri-${id12(i)}`, a, REGIONS[i % 2]!), tags: "{}" }).execute();

@@ -10,7 +10,7 @@ import { defaultConfig } from "../../config.ts";
 import { openRuntime, type Runtime } from "../../main.ts";
 import { BACKENDS, TEST_MASTER_KEY, type TestDb, freshDb } from "../../../test/support/harness.ts";
 import type { Db } from "./common.ts";
-import { EventsRepo } from "./events.ts";
+import { Repos } from "./index.ts";
 
 describe.each(BACKENDS)("the events of one resource on %s", (backend) => {
   let db: TestDb;
@@ -37,7 +37,7 @@ describe.each(BACKENDS)("the events of one resource on %s", (backend) => {
   });
 
   it("reads an index range of the resource's events", async () => {
-    const repo = new EventsRepo(kysely);
+    const repo = new Repos(kysely, runtime.store.caps).events;
     const account = (await runtime.services.accounts.create("historian")).accountId;
     const at = new Date().toISOString();
     // An account with a long history over many resources, one of which is asked about.

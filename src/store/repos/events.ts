@@ -2,6 +2,7 @@
 import type { Event } from "../../domain/resources.ts";
 import type { EventsTable } from "../schema.ts";
 import type { Db } from "./common.ts";
+import type { BatchRepo, RowSet } from "./batch.ts";
 
 const fromRow = (r: EventsTable & { seq: number | string }): Event => ({
   id: r.id,
@@ -20,18 +21,23 @@ interface EventFilter {
 }
 
 export class EventsRepo {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly batch: BatchRepo,
+  ) {}
 
   async insert(e: Omit<Event, "seq">): Promise<void> {
     await this.insertMany([e]);
   }
 
-  /** Several events in one statement per 500 (their positions in the order given). */
+  /** Several events, their positions in the order given. */
   async insertMany(events: readonly Omit<Event, "seq">[]): Promise<void> {
-    for (let i = 0; i < events.length; i += 500) {
-      const rows = events.slice(i, i + 500).map((e) => ({ id: e.id, account_id: e.accountId, type: e.type, resource_id: e.resourceId, data: JSON.stringify(e.data), created_at: e.createdAt }));
-      await this.db.insertInto("events").values(rows).execute();
-    }
+    await this.batch.insert([this.rowSet(events)]);
+  }
+
+  /** New events as a batch inserts them (repos/batch.ts), their positions in the order given. */
+  rowSet(events: readonly Omit<Event, "seq">[]): RowSet {
+    return { table: "events", rows: events.map((e) => ({ id: e.id, account_id: e.accountId, type: e.type, resource_id: e.resourceId, data: JSON.stringify(e.data), created_at: e.createdAt })) };
   }
 
   /** Events of an account after position `afterSeq`, oldest first. */

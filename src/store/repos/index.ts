@@ -20,6 +20,7 @@ import { RoutesRepo } from "./routes.ts";
 import { TagRowsRepo } from "./tag-rows.ts";
 import { VIEWS } from "./views.ts";
 import type { ReadCache } from "../read-cache.ts";
+import { BatchRepo } from "./batch.ts";
 
 export class Repos {
   readonly accounts: AccountsRepo;
@@ -49,6 +50,8 @@ export class Repos {
   readonly securityGroups: OwnedRepo<"security_groups", Omit<SecurityGroup, "rules">>;
   /** Security groups' rules and the instances' memberships. */
   readonly securityGroupRules: SecurityGroupRulesRepo;
+  /** New rows of several tables written together (one statement on PostgreSQL). */
+  readonly batch: BatchRepo;
 
   /**
    * `direct`: the connection answers reads synchronously (SQLite's read-only connection);
@@ -56,17 +59,18 @@ export class Repos {
    */
   constructor(db: Db, caps: Capabilities, direct?: DirectReads, cache?: ReadCache) {
     const runner = new Runner(db, caps.dialect, direct);
+    const batch = (this.batch = new BatchRepo(db, caps, runner));
     this.accounts = new AccountsRepo(db, caps);
-    this.vpcs = new OwnedRepo(db, caps, "vpcs", VIEWS.vpcs, runner, cache);
-    this.subnets = new OwnedRepo(db, caps, "subnets", VIEWS.subnets, runner, cache);
-    this.routeTables = new OwnedRepo(db, caps, "route_tables", VIEWS.route_tables, runner, cache);
-    this.vbrs = new OwnedRepo(db, caps, "vbrs", VIEWS.vbrs, runner, cache);
-    this.instances = new OwnedRepo(db, caps, "instances", VIEWS.instances, runner, cache);
+    this.vpcs = new OwnedRepo(db, caps, "vpcs", VIEWS.vpcs, runner, batch, cache);
+    this.subnets = new OwnedRepo(db, caps, "subnets", VIEWS.subnets, runner, batch, cache);
+    this.routeTables = new OwnedRepo(db, caps, "route_tables", VIEWS.route_tables, runner, batch, cache);
+    this.vbrs = new OwnedRepo(db, caps, "vbrs", VIEWS.vbrs, runner, batch, cache);
+    this.instances = new OwnedRepo(db, caps, "instances", VIEWS.instances, runner, batch, cache);
     this.routes = new RoutesRepo(db);
     this.idempotency = new IdempotencyRepo(db);
     this.peerings = new PeeringsRepo(db, caps, runner);
-    this.routerInterfaces = new OwnedRepo(db, caps, "router_interfaces", VIEWS.router_interfaces, runner, cache);
-    this.events = new EventsRepo(db);
+    this.routerInterfaces = new OwnedRepo(db, caps, "router_interfaces", VIEWS.router_interfaces, runner, batch, cache);
+    this.events = new EventsRepo(db, batch);
     this.ledger = new LedgerRepo(db, runner);
     this.meta = new MetaRepo(db);
     this.webhooks = new WebhooksRepo(db);
@@ -76,8 +80,8 @@ export class Repos {
     this.hosts = new HostsRepo(db, caps);
     this.insights = new InsightsRepo(db);
     this.tagRows = new TagRowsRepo(db, caps, runner);
-    this.securityGroups = new OwnedRepo(db, caps, "security_groups", VIEWS.security_groups, runner, cache);
-    this.securityGroupRules = new SecurityGroupRulesRepo(db, caps);
+    this.securityGroups = new OwnedRepo(db, caps, "security_groups", VIEWS.security_groups, runner, batch, cache);
+    this.securityGroupRules = new SecurityGroupRulesRepo(db, caps, batch);
   }
 }
 
@@ -90,3 +94,4 @@ export type { DataplaneChange, DataplaneStatus, DesiredRows } from "./dataplane.
 export type { Owner, OwnedSearch } from "./owned.ts";
 export type { HostRecord } from "./hosts.ts";
 export type { GroupRef, RuleRow } from "./security-groups.ts";
+export type { BatchOptions, BatchQuota, RowSet } from "./batch.ts";

@@ -11,6 +11,7 @@ import { wellFormed } from "../../domain/text.ts";
 import { type Arg, type Capabilities, type Db, type Runner, type SortColumn, deleteTags, jsonValues, paginate, replaceTags, windowed } from "./common.ts";
 import { type TagsOf, type ViewSpec, viewSql } from "./views.ts";
 import { type ReadCache, dependency } from "../read-cache.ts";
+import type { BatchOptions, BatchRepo, RowSet } from "./batch.ts";
 
 /** Column equality filters a list may apply (undefined values are ignored). */
 export type Filters = Record<string, string | undefined>;
@@ -74,6 +75,7 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
     protected readonly table: T,
     protected readonly view: ViewSpec,
     protected readonly runner: Runner,
+    private readonly batch: BatchRepo,
     private readonly cache?: ReadCache,
   ) {}
 
@@ -124,9 +126,12 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
   async lock(owner: Owner, id: string): Promise<D | null> {
     if (!this.caps.rowLocks) return this.get(owner, id);
     const { accountId, region } = ownerScope(owner);
-    let q = this.from().where("t.id", "=", id).where("t.account_id", "=", accountId);
-    if (region !== undefined) q = q.where("t.region", "=", region);
-    const rows = (await q.forUpdate("t").execute()) as ViewRow[];
+    const rows =
+      region === undefined
+        ? await this.runner.shaped<ViewRow>(`${this.table}:lock`, [id, accountId], (arg) => this.from().where("t.id", "=", arg(0)).where("t.account_id", "=", arg(1)).forUpdate("t"))
+        : await this.runner.shaped<ViewRow>(`${this.table}:lock:region`, [id, accountId, region], (arg) =>
+            this.from().where("t.id", "=", arg(0)).where("t.account_id", "=", arg(1)).where("t.region", "=", arg(2)).forUpdate("t"),
+          );
     return this.parse(rows)[0] ?? null;
   }
 
@@ -277,7 +282,17 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
 
   /** All rows matching the filters, unpaged: for bounded sets (the subnets of one VPC, say). */
   async all(owner: Owner, filters: Filters): Promise<D[]> {
-    return this.parse(await this.runner.rows<ViewRow>(this.filtered(owner, filters, false).orderBy("t.created_at").orderBy("t.id").compile()));
+    const { accountId, region } = ownerScope(owner);
+    const given = Object.entries(scoped(filters, region)).filter(([, value]) => value !== undefined);
+    // A shaped query per set of filtered columns: built once, then only bound.
+    return this.parse(
+      await this.runner.shaped<ViewRow>(`${this.table}:all:${given.map(([column]) => column).join(",")}`, [accountId, ...given.map(([, value]) => value)], (arg) =>
+        given
+          .reduce((q, [column], i) => q.where(`t.${column}`, "=", arg(i + 1)), this.from().where("t.account_id", "=", arg(0)))
+          .orderBy("t.created_at")
+          .orderBy("t.id"),
+      ),
+    );
   }
 
   /**
@@ -319,37 +334,25 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
 
   /** A new row (a fresh id: no tags of it exist yet) and its tags; one statement on PostgreSQL. */
   async insert(row: Omit<Database[T], "tags">, tags: Tags): Promise<void> {
-    const insertRow = (db: Db) => db.insertInto(this.table).values({ ...row, tags: tagsText(tags) } as never);
-    const entries = Object.entries(tags);
-    if (entries.length === 0) {
-      await insertRow(this.db).execute();
-      return;
-    }
-    const tagRows = entries.map(([key, value]) => ({ resource_id: row.id, account_id: row.account_id, key, value }));
-    if (this.caps.dialect === "postgres") {
-      // One round trip: the row's insert runs as a data-modifying CTE of the tags' insert.
-      await this.db
-        .with("r", (db) => insertRow(db as unknown as Db))
-        .insertInto("tags")
-        .values(tagRows)
-        .execute();
-      return;
-    }
-    await insertRow(this.db).execute();
-    await this.db.insertInto("tags").values(tagRows).execute();
+    await this.batch.insert(this.rowSets([{ row, tags }]));
   }
 
-  /**
-   * New rows without tags (fresh ids), a few statements for many rows: the default VPCs an
-   * account is made with (service/default-vpcs.ts).
-   */
+  /** New rows without tags (fresh ids), a few statements for many rows: the default VPCs an account is made with. */
   async insertMany(rows: readonly Omit<Database[T], "tags">[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += 200) {
-      await this.db
-        .insertInto(this.table)
-        .values(rows.slice(i, i + 200).map((row) => ({ ...row, tags: "{}" })) as never)
-        .execute();
-    }
+    await this.batch.insert(this.rowSets(rows.map((row) => ({ row, tags: {} }))));
+  }
+
+  /** New rows (fresh ids: no tags of them exist yet) and their tags, as a batch inserts them (repos/batch.ts): the rows, then the tags. */
+  rowSets(items: readonly { row: Omit<Database[T], "tags">; tags: Tags }[]): RowSet[] {
+    const rows = items.map(({ row, tags }) => ({ ...row, tags: tagsText(tags) }));
+    const tagRows = items.flatMap(({ row, tags }) => Object.entries(tags).map(([key, value]) => ({ resource_id: row.id, account_id: row.account_id, key, value })));
+    // Kysely cannot type rows of a table chosen by a type parameter (see from()).
+    return [{ table: this.table, rows } as unknown as RowSet, { table: "tags", rows: tagRows }];
+  }
+
+  /** A batch's option that answers the JSON of row `id` of this table (one it inserts). */
+  jsonOf(id: string): NonNullable<BatchOptions["json"]> {
+    return { table: this.table, id, sql: this.viewOf("owner") };
   }
 
   /**

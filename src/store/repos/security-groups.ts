@@ -7,6 +7,7 @@ import { sql } from "kysely";
 import type { SecurityGroupRule, SgAction, SgDirection, SgProtocol, SgRuleSpec } from "../../domain/security-groups.ts";
 import type { SecurityGroupRulesTable } from "../schema.ts";
 import type { Capabilities, Db } from "./common.ts";
+import type { BatchRepo, RowSet } from "./batch.ts";
 
 /** A rule as stored: its content, its group and owner, its key. */
 export type RuleRow = SecurityGroupRulesTable;
@@ -62,6 +63,7 @@ export class SecurityGroupRulesRepo {
   constructor(
     private readonly db: Db,
     private readonly caps: Capabilities,
+    private readonly batch: BatchRepo,
   ) {}
 
   /** The rules of these groups, each group's in the order they were added (seq). */
@@ -85,7 +87,12 @@ export class SecurityGroupRulesRepo {
 
   /** Rules already numbered (`seq`), of groups that have no rules yet (new groups). */
   async insertNumbered(rows: readonly RuleRow[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += 400) await this.db.insertInto("security_group_rules").values(rows.slice(i, i + 400)).execute();
+    await this.batch.insert([this.rowSet(rows)]);
+  }
+
+  /** Rules already numbered, as a batch inserts them (repos/batch.ts). */
+  rowSet(rows: readonly RuleRow[]): RowSet {
+    return { table: "security_group_rules", rows };
   }
 
   async replace(ruleId: string, spec: SgRuleSpec, key: string): Promise<void> {
