@@ -7,6 +7,7 @@ import { InstanceService } from "./instances.ts";
 import { RegionService } from "./regions.ts";
 import { RouteTableService } from "./route-tables.ts";
 import { RouteTargets } from "./route-targets.ts";
+import { VpcFacts } from "./vpc-facts.ts";
 import { SubnetService } from "./subnets.ts";
 import { VbrService } from "./vbrs.ts";
 import { VpcService } from "./vpcs.ts";
@@ -66,12 +67,13 @@ export function createServices(deps: ServiceDeps, masterKey: MasterKey): Service
   const probes = new ProbeService(deps);
   const routeTables = new RouteTableService(deps, routeTargets, events);
   const defaultVpcs = new DefaultVpcService(deps, regions, events);
+  const vpcFacts = new VpcFacts();
   return {
     deps,
     accounts: new AccountService(deps, masterKey, defaultVpcs),
     regions,
-    vpcs: new VpcService(deps, regions, dependents, events),
-    subnets: new SubnetService(deps, regions, events),
+    vpcs: new VpcService(deps, regions, dependents, events, vpcFacts),
+    subnets: new SubnetService(deps, regions, events, vpcFacts),
     defaultVpcs,
     routeTables,
     vbrs: new VbrService(deps, regions, events),

@@ -1,7 +1,7 @@
 /** Subnets: inside their VPC's CIDR, never overlapping a sibling, each using exactly one route table. */
 import { type Cidr, contains, formatCidr, overlaps, parseCidr, parsePrivateCidr } from "../domain/cidr.ts";
 import { DomainError, notFound } from "../domain/errors.ts";
-import { type Json, type ListOptions, type Page, type Subnet, type Tags, type Vpc, parseJson } from "../domain/resources.ts";
+import { type Json, type ListOptions, type Page, type Subnet, type Tags, parseJson } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
 import { isForeignKeyViolation, isUniqueViolation } from "../store/db-errors.ts";
 import type { BatchQuota, OwnedSearch, Repos, RowSet } from "../store/repos/index.ts";
@@ -10,6 +10,7 @@ import { type EventService, givenFields, named, updatedMessage } from "./events.
 import { checkQuota, quotaReached } from "./limits.ts";
 import type { RegionService } from "./regions.ts";
 import type { UpdateInput } from "./vpcs.ts";
+import type { VpcFact, VpcFacts } from "./vpc-facts.ts";
 
 export interface CreateSubnetInput {
   vpcId: string;
@@ -112,6 +113,7 @@ export class SubnetService {
     private readonly deps: ServiceDeps,
     private readonly regions: RegionService,
     private readonly events: EventService,
+    private readonly facts: VpcFacts,
   ) {}
 
   async create(actor: Actor, input: CreateSubnetInput): Promise<Subnet> {
@@ -128,15 +130,20 @@ export class SubnetService {
   }
 
   /**
-   * The VPC as last committed (its region, CIDR and route table never change), then the subnet
-   * in one statement, committed by itself: the database refuses an overlapping sibling (the
-   * exclusion constraint of migration 0026), a reached quota (the VPC's quota counter) and a VPC
-   * deleted meanwhile (the foreign key). Null when it refused, or when there is no such VPC.
+   * The VPC as last committed or remembered (its region, CIDR and route table never change:
+   * vpc-facts.ts), then the subnet in one statement, committed by itself: the database refuses an
+   * overlapping sibling (the exclusion constraint of migration 0026), a reached quota (the VPC's
+   * quota counter) and a VPC deleted meanwhile (the foreign keys). Null when it refused, or when
+   * there is no such VPC.
    */
   private async createUnlocked(actor: Actor, input: CreateSubnetInput, requested: Cidr, tags: Tags): Promise<Subnet | null> {
-    // Not through the read cache: a VPC just made is not in it, and its check is a round trip of its own.
-    const vpc = await this.deps.store.repos.vpcs.get(actor, input.vpcId);
-    if (!vpc) return null;
+    let vpc = this.facts.of(actor, input.vpcId);
+    if (vpc === undefined) {
+      // Not through the read cache: a VPC just made is not in it, and its check is a round trip of its own.
+      const read = await this.deps.store.repos.vpcs.get(actor, input.vpcId);
+      if (!read) return null;
+      this.facts.remember((vpc = read));
+    }
     const r = this.deps.store.repos;
     const { sets, ids } = newSubnetRows(this.deps, this.events, r, actor.accountId, [this.newSubnet(vpc, input, requested, tags)]);
     try {
@@ -178,12 +185,12 @@ export class SubnetService {
     }
   }
 
-  private quotaOf(vpc: Vpc): BatchQuota {
+  private quotaOf(vpc: VpcFact): BatchQuota {
     return { name: "subnetsPerVpc", vpcId: vpc.id, limit: this.deps.config.limits.subnetsPerVpc };
   }
 
   /** The subnet to insert in `vpc`, checked: its zone one of the VPC's region, its CIDR inside the VPC's. */
-  private newSubnet(vpc: Vpc, input: CreateSubnetInput, requested: Cidr, tags: Tags): NewSubnet {
+  private newSubnet(vpc: VpcFact, input: CreateSubnetInput, requested: Cidr, tags: Tags): NewSubnet {
     const zone = this.regions.zone(this.regions.require(vpc.region), input.zone);
     const vpcCidr = parseCidr(vpc.cidr, "vpc.cidr");
     if (!contains(vpcCidr, requested)) {

@@ -14,6 +14,7 @@ import { pendingVpcs } from "./transitions.ts";
 import { DEFAULT_GROUP_PRESETS, type DefaultGroupPreset } from "../domain/security-groups.ts";
 import { defaultGroupRows, ownReferences } from "./security-groups.ts";
 import { isForeignKeyViolation } from "../store/db-errors.ts";
+import type { VpcFacts } from "./vpc-facts.ts";
 
 export interface CreateVpcInput {
   name: string;
@@ -174,6 +175,7 @@ export class VpcService {
     private readonly regions: RegionService,
     private readonly dependents: DependentsProbe,
     private readonly events: EventService,
+    private readonly facts: VpcFacts,
   ) {}
 
   async create(actor: Actor, input: CreateVpcInput): Promise<Vpc> {
@@ -205,7 +207,10 @@ export class VpcService {
     const limit = this.deps.config.limits.vpcsPerRegion;
     const { written, json, counted } = await this.deps.store.batch(sets, { json: r.vpcs.jsonOf(made[0]!.id), quota: { name: "vpcsPerRegion", accountId: actor.accountId, region: region.id, limit } });
     if (!written) throw quotaReached(this.deps.config.limits, "vpcsPerRegion", counted!, `VPCs in ${region.id}`);
-    return parseJson(json as Json<Vpc>);
+    const vpc = parseJson(json as Json<Vpc>);
+    // Its subnets are likely next (SubnetService).
+    this.facts.remember(vpc);
+    return vpc;
   }
 
   /** The VPC as the JSON text the store built (the native API sends it as it is). */
@@ -272,6 +277,7 @@ export class VpcService {
 
   /** Deletes a VPC with its default route table and that table's routes; refused while anything else depends on it. */
   async delete(actor: Actor, id: string): Promise<void> {
+    this.facts.forget(id);
     try {
       await this.deleteLocked(actor, id);
     } catch (e) {

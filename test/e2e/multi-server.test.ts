@@ -61,6 +61,18 @@ describe.each(BACKENDS)("two server processes on one %s store", (backend) => {
     expect([listed.body.items.length, listed.body.nextCursor]).toEqual([limit, null]);
   });
 
+  it("a subnet asked of one server in a VPC the other server deleted answers like a missing VPC", async () => {
+    const [a, b] = servers.map((s) => s.url) as [string, string];
+    // Made through a, which remembers it for the subnets that follow; deleted through b.
+    const vpc = (await call(a, token, "POST", "/api/v1/vpcs", { name: "gone", region: "cn-beijing", cidr: "10.9.0.0/16" })).body;
+    expect((await call(a, token, "POST", "/api/v1/subnets", { vpcId: vpc.id, cidr: "10.9.0.0/24" })).status).toBe(201);
+    const first = (await call(a, token, "GET", `/api/v1/subnets?vpcId=${vpc.id}`)).body.items[0];
+    expect((await call(b, token, "DELETE", `/api/v1/subnets/${first.id}`)).status).toBe(204);
+    expect((await call(b, token, "DELETE", `/api/v1/vpcs/${vpc.id}`)).status).toBe(204);
+    const late = await call(a, token, "POST", "/api/v1/subnets", { vpcId: vpc.id, cidr: "10.9.1.0/24" });
+    expect([late.status, late.body.error.code, late.body.error.details.field]).toEqual([404, "ResourceNotFound", "vpcId"]);
+  });
+
   it("60 VPCs asked of both servers at once in one region: exactly the quota of 50 is created", async () => {
     const [a, b] = servers.map((s) => s.url) as [string, string];
     const limit = defaultConfig().limits.vpcsPerRegion;
