@@ -156,6 +156,11 @@ export class AccountService {
     return new DomainError("NameTaken", `an account with the same name, id, access key or token already exists`, {});
   }
 
+  /** The id of the account of this name, if there is one (an index lookup, not a walk over every account). */
+  async idByName(name: string): Promise<string | null> {
+    return (await this.deps.store.read.accounts.byName(name))?.id ?? null;
+  }
+
   async list(): Promise<Account[]> {
     const all = await this.deps.store.read.accounts.all();
     return all.map(({ secretCiphertext: _s, ...a }) => a);

@@ -115,6 +115,12 @@ export class InstanceService {
     return used;
   }
 
+  /** The instances that meet a Describe call's criteria, windowed by offset, and their count (SQL; OwnedRepo.search), with their data plane state and ports. */
+  async search(actor: Actor, s: OwnedSearch, window: { offset: number; limit: number }): Promise<{ total: number; items: Instance[] }> {
+    const found = await this.deps.store.read.instances.search(actor, s, window);
+    return { total: found.total, items: await withDataplane(this.deps, await this.withPorts(found.items)) };
+  }
+
   /** A keyset page of the instances that meet a Describe call's criteria (SQL; OwnedRepo.searchList), with their data plane state and ports. */
   async searchList(actor: Actor, s: OwnedSearch, opts: ListOptions): Promise<Page<Instance>> {
     const page = await this.deps.store.read.instances.searchList(actor, s, opts);

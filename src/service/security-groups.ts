@@ -15,6 +15,7 @@ import {
   type DefaultGroupPreset,
   type SecurityGroup,
   type SecurityGroupRule,
+  type SgAction,
   type SgDirection,
   type SgRuleInput,
   type SgRuleSpec,
@@ -25,7 +26,8 @@ import {
 } from "../domain/security-groups.ts";
 import { validateTags } from "../domain/tags.ts";
 import { isForeignKeyViolation, isUniqueViolation } from "../store/db-errors.ts";
-import type { GroupRef, Repos, RowSet, RuleRow } from "../store/repos/index.ts";
+import type { GroupRef, OwnedSearch, Repos, RowSet, RuleRow } from "../store/repos/index.ts";
+import type { WindowOrder } from "../store/repos/common.ts";
 import { contentColumns, ruleOfRow } from "../store/repos/security-groups.ts";
 import { type Actor, type ServiceDeps, nowIso } from "./context.ts";
 import { type EventService, givenFields, named, updatedMessage } from "./events.ts";
@@ -374,6 +376,30 @@ export class SecurityGroupService {
     return { items: await attachRules(r, page.items), nextCursor: page.nextCursor };
   }
 
+  /**
+   * For each of `ids`, the caller's groups whose rules name it (itself included when it names
+   * itself), in id order: read from the rules that name them, not from every group.
+   */
+  async referrers(actor: Actor, ids: readonly string[]): Promise<Map<string, string[]>> {
+    const refs = await this.deps.store.read.securityGroupRules.referencing(ids);
+    const out = new Map(ids.map((id) => [id, [] as string[]]));
+    for (const ref of refs) {
+      const list = out.get(ref.peerGroupId);
+      if (ref.accountId === actor.accountId && list && !list.includes(ref.securityGroupId)) list.push(ref.securityGroupId);
+    }
+    return out;
+  }
+
+  /**
+   * The groups that meet a Describe call's criteria, windowed by offset in `order` (default:
+   * creation), and their count (SQL; OwnedRepo.search), with their rules: the window's only.
+   */
+  async search(actor: Actor, s: OwnedSearch, window: { offset: number; limit: number }, order?: WindowOrder): Promise<{ total: number; items: SecurityGroup[] }> {
+    const r = this.deps.store.read;
+    const found = await r.securityGroups.search(actor, s, window, order);
+    return { total: found.total, items: await attachRules(r, found.items) };
+  }
+
   async update(actor: Actor, id: string, input: UpdateSecurityGroupInput): Promise<SecurityGroup> {
     const name = input.name === undefined ? undefined : checkName(input.name);
     const description = input.description === undefined ? undefined : checkDescription(input.description);
@@ -645,6 +671,30 @@ export class SecurityGroupService {
       out.set(`${ref.peerGroupId}|${ref.vpcId}`, { securityGroupId: ref.peerGroupId, referencingVpcId: ref.vpcId, peeringId });
     }
     return [...out.values()];
+  }
+
+  /**
+   * A keyset page of the rules of the caller's groups (of the actor's region when it has one;
+   * `only`: of this action and priority), in the groups' creation order, each group's ingress then
+   * egress rules in the order they were added (SecurityGroupRulesRepo.pageOfAccount): the page's
+   * rules are read, not every group's. Each rule with its group and its staleness, as get shows it.
+   */
+  async rulePage(
+    actor: Actor,
+    opts: Pick<ListOptions, "limit" | "cursor">,
+    only: { action?: SgAction | undefined; priority?: number | undefined } = {},
+  ): Promise<Page<{ group: { id: string; accountId: string; vpcId: string; region: string }; rule: SecurityGroupRule }>> {
+    const r = this.deps.store.read;
+    const page = await r.securityGroupRules.pageOfAccount(actor.accountId, { region: actor.region, ...only }, opts);
+    const peers = await r.securityGroupRules.groupsAny(page.items.flatMap((x) => (x.peer_group_id !== null ? [x.peer_group_id] : [])));
+    const crossVpc = page.items.some((x) => x.peer_group_id !== null && peers.get(x.peer_group_id)?.vpcId !== x.group_vpc_id);
+    const reachable = crossVpc ? await reachableVpcs(r, [...new Set(page.items.map((x) => x.group_vpc_id))]) : new Map<string, Map<string, string>>();
+    const items = page.items.map((row) => {
+      const rule = ruleOfRow(row);
+      if (row.peer_group_id !== null) rule.stale = isStale(row.group_vpc_id, peers.get(row.peer_group_id), row.peer_account_id!, reachable);
+      return { group: { id: row.security_group_id, accountId: row.account_id, vpcId: row.group_vpc_id, region: row.group_region }, rule };
+    });
+    return { items, nextCursor: page.nextCursor };
   }
 
   /** The VPC's groups that hold stale rules, each with only those rules. */

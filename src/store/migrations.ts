@@ -876,6 +876,19 @@ const subnetOverlap: Migration = {
   },
 };
 
+const insightsPages: Migration = {
+  async up(db: AnyDb) {
+    // DescribeNetworkInsightsPaths/Analyses page by keyset (repos/insights.ts, #17): an index range
+    // per owner and region in (created_at, id) order, and per path for analyses. 0013's
+    // (account_id, region) indexes are prefixes of these; its path_id index stays (deletePath).
+    await db.schema.createIndex("network_insights_paths_pages").on("network_insights_paths").columns(["account_id", "region", "created_at", "id"]).execute();
+    await db.schema.createIndex("network_insights_analyses_pages").on("network_insights_analyses").columns(["account_id", "region", "created_at", "id"]).execute();
+    await db.schema.createIndex("network_insights_analyses_path_pages").on("network_insights_analyses").columns(["account_id", "region", "path_id", "created_at", "id"]).execute();
+    await db.schema.dropIndex("network_insights_paths_owner").execute();
+    await db.schema.dropIndex("network_insights_analyses_owner").execute();
+  },
+};
+
 export const MIGRATIONS: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_peerings": peerings,
@@ -902,6 +915,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   "0024_default_vpcs": defaultVpcs,
   "0025_quota_counts": quotaCounts,
   "0026_subnet_overlap": subnetOverlap,
+  "0027_insights_pages": insightsPages,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

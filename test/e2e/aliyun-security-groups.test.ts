@@ -181,6 +181,10 @@ describe("Alibaba ECS security groups through @alicloud/ecs20140526", () => {
 
     const inWeb = (await a.describeInstances(new Ecs.DescribeInstancesRequest({ regionId: R, securityGroupId: web }))).body;
     expect(inWeb.totalCount).toBe(3);
+    expect((await a.describeInstances(new Ecs.DescribeInstancesRequest({ regionId: R, securityGroupId: web, status: "Stopped" }))).body.totalCount).toBe(0);
+    // The group is a criterion of the page's SQL: a NextToken page holds members only, full (the first instance made is not one).
+    const inApp = (await a.describeInstances(new Ecs.DescribeInstancesRequest({ regionId: R, securityGroupId: app, maxResults: 2 }))).body;
+    expect(inApp.instances.instance.map((i: { instanceId: string }) => i.instanceId).sort()).toEqual([...many].sort());
     const first = inWeb.instances.instance.find((i: { instanceId: string }) => i.instanceId === i1);
     expect(first).toMatchObject({ instanceName: "one", status: "Running", vpcAttributes: { vpcId: net.vpcId, vSwitchId: net.vSwitchId, privateIpAddress: { ipAddress: ["10.41.1.10"] } }, securityGroupIds: { securityGroupId: [web] } });
     const counted = (await a.describeSecurityGroups(new Ecs.DescribeSecurityGroupsRequest({ regionId: R, vpcId: net.vpcId, isQueryEcsCount: true }))).body.securityGroups.securityGroup;

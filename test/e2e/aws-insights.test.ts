@@ -217,4 +217,86 @@ describe.each(BACKENDS)("AWS face: Reachability Analyzer (network insights paths
     expect(left.map((x) => x.NetworkInsightsPathId)).toEqual([ipPath]);
     expect((await ea.send(new DescribeNetworkInsightsPathsCommand({}))).NetworkInsightsPaths!.map((p) => p.NetworkInsightsPathId)).toEqual([ipPath]);
   });
+
+  it("pages paths and analyses in creation order with MaxResults and NextToken: with an id filter, every one exactly once", async () => {
+    const before = (await ea.send(new DescribeNetworkInsightsPathsCommand({}))).NetworkInsightsPaths!;
+    const made: { id: string; at: number; odd?: boolean }[] = before.map((p) => ({ id: p.NetworkInsightsPathId!, at: p.CreatedDate!.getTime() }));
+    for (let i = 0; i < 25; i++) {
+      const p = (
+        await ea.send(
+          new CreateNetworkInsightsPathCommand({
+            Source: net.aIns,
+            DestinationIp: net.bIp,
+            Protocol: "tcp",
+            DestinationPort: 1000 + i,
+            TagSpecifications: [{ ResourceType: "network-insights-path", Tags: [{ Key: "parity", Value: i % 2 ? "odd" : "even" }] }],
+          }),
+        )
+      ).NetworkInsightsPath!;
+      made.push({ id: p.NetworkInsightsPathId!, at: p.CreatedDate!.getTime(), odd: i % 2 === 1 });
+    }
+    // Creation order: by time, then by id (paths made in the same millisecond).
+    const order = (xs: { id: string; at: number }[]) => [...xs].sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((x) => x.id);
+    const pages = async (input: Omit<ConstructorParameters<typeof DescribeNetworkInsightsPathsCommand>[0], "NextToken">, max: number) => {
+      const seen: string[][] = [];
+      let token: string | undefined;
+      do {
+        const out = await ea.send(new DescribeNetworkInsightsPathsCommand({ ...input, MaxResults: max, NextToken: token }));
+        seen.push(out.NetworkInsightsPaths!.map((p) => p.NetworkInsightsPathId!));
+        expect(seen[seen.length - 1]!.length).toBeLessThanOrEqual(max);
+        token = out.NextToken;
+        expect(seen.length).toBeLessThan(40);
+      } while (token !== undefined);
+      return seen;
+    };
+
+    // Every path of the account, 7 a page: 26 in 4 pages, the last one short, no token after it.
+    const all = await pages({}, 7);
+    expect(all.map((p) => p.length)).toEqual([7, 7, 7, 5]);
+    expect(all.flat()).toEqual(order(made));
+
+    // An id filter (two in three, the ids named out of order, one twice): those only, in creation order.
+    const named = made.filter((_, i) => i % 3 !== 0);
+    const ids = [...named.map((x) => x.id)].reverse();
+    const some = await pages({ NetworkInsightsPathIds: [...ids, ids[0]!] }, 5);
+    expect(some.map((p) => p.length)).toEqual([5, 5, 5, 2]);
+    expect(some.flat()).toEqual(order(named));
+    expect(new Set(some.flat()).size).toBe(named.length);
+
+    // A filter on the stored body (tags) with the ids: every match once, in order.
+    const odd = (await pages({ NetworkInsightsPathIds: ids, Filters: [{ Name: "tag:parity", Values: ["odd"] }] }, 4)).flat();
+    expect(odd).toEqual(order(named.filter((x) => x.odd === true)));
+
+    // A token is taken back only with the request that issued it, unaltered.
+    const first = await ea.send(new DescribeNetworkInsightsPathsCommand({ NetworkInsightsPathIds: ids, MaxResults: 5 }));
+    const tok = first.NextToken!;
+    const altered = `${tok.slice(0, 4)}${tok[4] === "A" ? "B" : "A"}${tok.slice(5)}`;
+    const invalid = { code: "InvalidNextToken", status: 400, message: "The specified NextToken is not valid (it belongs to another request, or was altered)." };
+    expect(await failure(ea.send(new DescribeNetworkInsightsPathsCommand({ MaxResults: 5, NextToken: first.NextToken })))).toEqual(invalid);
+    expect(await failure(ea.send(new DescribeNetworkInsightsPathsCommand({ NetworkInsightsPathIds: ids, MaxResults: 5, NextToken: altered })))).toEqual(invalid);
+    expect(await failure(ea.send(new DescribeNetworkInsightsPathsCommand({ MaxResults: 5, NextToken: "MTAuYWJj" })))).toEqual(invalid);
+    expect((await failure(ea.send(new DescribeNetworkInsightsPathsCommand({ MaxResults: 101 })))).code).toBe("InvalidParameterValue");
+    // An id of another account's (bob has none) is missing, before any paging.
+    expect(await failure(eb.send(new DescribeNetworkInsightsPathsCommand({ NetworkInsightsPathIds: [ids[0]!], MaxResults: 5 })))).toMatchObject({ code: "InvalidNetworkInsightsPathId.NotFound" });
+
+    // Analyses of one path, 2 a page, with an id filter.
+    const target = made[made.length - 1]!.id;
+    const analyses: string[] = [];
+    for (let i = 0; i < 5; i++) analyses.push((await ea.send(new StartNetworkInsightsAnalysisCommand({ NetworkInsightsPathId: target }))).NetworkInsightsAnalysis!.NetworkInsightsAnalysisId!);
+    const wanted = [analyses[4]!, analyses[0]!, analyses[2]!, analyses[3]!];
+    const got: string[][] = [];
+    let token: string | undefined;
+    do {
+      const out = await ea.send(new DescribeNetworkInsightsAnalysesCommand({ NetworkInsightsPathId: target, NetworkInsightsAnalysisIds: wanted, MaxResults: 2, NextToken: token }));
+      got.push(out.NetworkInsightsAnalyses!.map((a) => a.NetworkInsightsAnalysisId!));
+      token = out.NextToken;
+    } while (token !== undefined && got.length < 10);
+    expect(got.map((p) => p.length)).toEqual([2, 2]);
+    expect(new Set(got.flat())).toEqual(new Set(wanted));
+    const startOrder = (await ea.send(new DescribeNetworkInsightsAnalysesCommand({ NetworkInsightsPathId: target }))).NetworkInsightsAnalyses!.map((a) => a.NetworkInsightsAnalysisId!);
+    expect(startOrder).toHaveLength(5);
+    expect(got.flat()).toEqual(startOrder.filter((id) => wanted.includes(id)));
+    // An analysis of another path is not found when the path is named.
+    expect((await failure(ea.send(new DescribeNetworkInsightsAnalysesCommand({ NetworkInsightsPathId: made[0]!.id, NetworkInsightsAnalysisIds: [analyses[0]!] })))).code).toBe("InvalidNetworkInsightsAnalysisId.NotFound");
+  });
 });

@@ -8,7 +8,8 @@
  * DescribeInstances and DescribeNetworkInterfaces; a rule naming another account's group across
  * an active peering (refused without one, and across regions), DescribeSecurityGroupReferences,
  * and DescribeStaleSecurityGroups once the peering is deleted; EC2's error codes; and malformed
- * rule parameters fuzzed as signed Query requests: never a 5xx, never a rule half-written.
+ * rule parameters fuzzed as signed Query requests: never a 5xx, never a rule half-written. And on
+ * both stores, DescribeSecurityGroupRules of all the caller's rules in pages (MaxResults, NextToken).
  */
 for (const v of ["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"]) delete process.env[v];
 
@@ -51,7 +52,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultConfig } from "../../src/config.ts";
 import { failure } from "../support/aws.ts";
-import { type Harness, harness } from "../support/harness.ts";
+import { BACKENDS, type Harness, harness } from "../support/harness.ts";
 
 type Acct = { id: string; token: string; accessKeyId: string; accessKeySecret: string };
 
@@ -428,5 +429,126 @@ describe("AWS face: security groups through @aws-sdk/client-ec2", () => {
     );
     expect(accepted).toBeGreaterThan(runs / 10);
     console.log(`aws-security-groups fuzz: ${accepted} of ${runs} requests accepted`);
+  });
+});
+
+describe.each(BACKENDS)("AWS face: DescribeSecurityGroupRules in pages on %s", (backend) => {
+  let h: Harness;
+  let endpoint: string;
+  let alice: Acct;
+  let bob: Acct;
+  const client = (a: Acct, region = EAST) => new EC2Client({ endpoint, region, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.accessKeySecret }, maxAttempts: 1 });
+
+  beforeAll(async () => {
+    h = await harness(backend);
+    await h.app.listen({ host: "127.0.0.1", port: 0 });
+    endpoint = `http://127.0.0.1:${(h.app.server.address() as { port: number }).port}`;
+    alice = await h.account();
+    bob = await h.account();
+  });
+  afterAll(() => h?.close());
+
+  /** Every rule the caller's DescribeSecurityGroupRules answers, page by page (the pages' sizes too). */
+  const paged = async (who: EC2Client, max: number, filters?: { Name: string; Values: string[] }[]) => {
+    const rules: NonNullable<Awaited<ReturnType<typeof rulesPage>>["SecurityGroupRules"]> = [];
+    const sizes: number[] = [];
+    let token: string | undefined;
+    do {
+      const out = await rulesPage(who, max, token, filters);
+      sizes.push(out.SecurityGroupRules!.length);
+      rules.push(...out.SecurityGroupRules!);
+      token = out.NextToken;
+      expect(sizes.length).toBeLessThan(100);
+    } while (token !== undefined);
+    return { rules, sizes };
+  };
+  const rulesPage = (who: EC2Client, max: number | undefined, token?: string, filters?: { Name: string; Values: string[] }[]) =>
+    who.send(new DescribeSecurityGroupRulesCommand({ MaxResults: max, NextToken: token, Filters: filters }));
+
+  it("pages every rule of the caller's groups in the region once (MaxResults, NextToken), never another account's or region's", async () => {
+    const ea = client(alice);
+    const eb = client(bob);
+    const west = client(alice, WEST);
+    // Alice in us-east-1: a VPC's default group and three groups of a few rules each (CIDRs, a group peer).
+    const vpcId = (await ea.send(new CreateVpcCommand({ CidrBlock: "10.1.0.0/16" }))).Vpc!.VpcId!;
+    const groups: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const id = (await ea.send(new CreateSecurityGroupCommand({ GroupName: `g${i}`, Description: "paged", VpcId: vpcId }))).GroupId!;
+      const ranges = Array.from({ length: 2 + i }, (_, k) => ({ CidrIp: `10.${i}.${k}.0/24` }));
+      await ea.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: id, IpPermissions: [{ IpProtocol: "tcp", FromPort: 22 + i, ToPort: 22 + i, IpRanges: ranges, UserIdGroupPairs: groups.length > 0 ? [{ GroupId: groups[0]! }] : [] }] }));
+      groups.push(id);
+    }
+    // A rule AWS cannot say (drop, priority 5; made through the native API) is not shown.
+    const { added } = await h.runtime.services.securityGroups.addRules({ accountId: alice.id }, groups[1]!, [{ direction: "ingress", protocol: "tcp", fromPort: 9, toPort: 9, peer: { cidr: "10.9.0.0/16" }, action: "drop", priority: 5 }]);
+    // Bob's rules in us-east-1 and Alice's in us-west-2.
+    const bobVpc = (await eb.send(new CreateVpcCommand({ CidrBlock: "10.2.0.0/16" }))).Vpc!.VpcId!;
+    const bobGroup = (await eb.send(new CreateSecurityGroupCommand({ GroupName: "b", Description: "bob", VpcId: bobVpc }))).GroupId!;
+    await eb.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: bobGroup, IpPermissions: [{ IpProtocol: "udp", FromPort: 53, ToPort: 53, IpRanges: [{ CidrIp: "10.0.0.0/8" }] }] }));
+    const westVpc = (await west.send(new CreateVpcCommand({ CidrBlock: "10.3.0.0/16" }))).Vpc!.VpcId!;
+    const westGroup = (await west.send(new CreateSecurityGroupCommand({ GroupName: "w", Description: "west", VpcId: westVpc }))).GroupId!;
+    await west.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: westGroup, IpPermissions: [{ IpProtocol: "tcp", FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }] }));
+
+    // What the group-id filter answers, group after group (DescribeSecurityGroups' order).
+    const mine = (await ea.send(new DescribeSecurityGroupsCommand({}))).SecurityGroups!.map((g) => g.GroupId!);
+    expect(mine).toHaveLength(4);
+    const perGroup = [];
+    for (const id of mine) perGroup.push(...(await ea.send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: "group-id", Values: [id] }] }))).SecurityGroupRules!);
+    expect(perGroup).toHaveLength(2 + 3 + 5 + 6);
+    // Without MaxResults: all of them at once, in the same order, no token.
+    const whole = await rulesPage(ea, undefined);
+    expect(whole.NextToken).toBeUndefined();
+    expect(whole.SecurityGroupRules).toEqual(perGroup);
+    // MaxResults 5 (EC2's least): pages of at most 5, each rule exactly once, the same rules in the same order.
+    for (const max of [5, 7]) {
+      const { rules, sizes } = await paged(ea, max);
+      expect(sizes.every((n) => n <= max)).toBe(true);
+      expect(sizes.length).toBe(Math.ceil(perGroup.length / max));
+      expect(new Set(rules.map((r) => r.SecurityGroupRuleId)).size).toBe(rules.length);
+      expect(rules).toEqual(perGroup);
+    }
+    const ids = new Set(perGroup.map((r) => r.SecurityGroupRuleId));
+    expect(ids.has(added[0]!.id)).toBe(false);
+    for (const r of perGroup) {
+      expect(mine).toContain(r.GroupId);
+      expect(r.GroupOwnerId).toBe(alice.id);
+      expect(r.SecurityGroupRuleArn).toBe(`arn:aws:ec2:${EAST}:${alice.id}:security-group-rule/${r.SecurityGroupRuleId}`);
+    }
+    expect(perGroup.filter((r) => r.ReferencedGroupInfo?.GroupId === groups[0])).toHaveLength(2);
+
+    // Bob pages his own only; Alice in us-west-2 hers of that region only.
+    const bobs = (await paged(eb, 5)).rules;
+    expect(bobs.length).toBe(2 + 2);
+    expect(bobs.every((r) => r.GroupOwnerId === bob.id && !ids.has(r.SecurityGroupRuleId))).toBe(true);
+    expect(bobs.some((r) => r.GroupId === bobGroup && r.FromPort === 53)).toBe(true);
+    const wests = (await paged(west, 5)).rules;
+    expect(wests.every((r) => r.GroupOwnerId === alice.id && r.SecurityGroupRuleArn!.includes(`:${WEST}:`) && !ids.has(r.SecurityGroupRuleId))).toBe(true);
+    expect(wests.some((r) => r.GroupId === westGroup && r.FromPort === 80)).toBe(true);
+
+    // Filters SQL does not apply are applied to each page's rows: a wildcard group id, a page filled from later rows.
+    const g2 = perGroup.filter((r) => r.GroupId === groups[2]);
+    const wild = await paged(ea, 5, [{ Name: "group-id", Values: [`${groups[2]}*`] }]);
+    expect(wild.rules).toEqual(g2);
+    expect(wild.sizes.slice(0, -1).every((n) => n === 5)).toBe(true);
+    // Rule ids as a filter: those rules, from the groups holding them; another account's is no match (not an error).
+    const picked = [perGroup[0]!, perGroup[9]!];
+    expect((await ea.send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: "security-group-rule-id", Values: picked.map((r) => r.SecurityGroupRuleId!) }] }))).SecurityGroupRules).toEqual(picked);
+    expect((await ea.send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: "security-group-rule-id", Values: [bobs[0]!.SecurityGroupRuleId!] }] }))).SecurityGroupRules).toEqual([]);
+
+    // A token is the caller's, for the request that returned it (MaxResults may change), unaltered.
+    const first = await rulesPage(ea, 5);
+    const token = first.NextToken!;
+    expect((await rulesPage(ea, 6, token)).SecurityGroupRules).toEqual(perGroup.slice(5, 11));
+    for (const [call, code] of [
+      [() => rulesPage(eb, 5, token), "InvalidNextToken"],
+      [() => rulesPage(west, 5, token), "InvalidNextToken"],
+      [() => rulesPage(ea, 5, token, [{ Name: "group-id", Values: ["sg-*"] }]), "InvalidNextToken"],
+      [() => rulesPage(ea, 5, `${token.slice(0, -2)}xx`), "InvalidNextToken"],
+      [() => rulesPage(ea, 5, "bm90IGEgdG9rZW4"), "InvalidNextToken"],
+      [() => rulesPage(ea, 4), "InvalidParameterValue"],
+      [() => rulesPage(ea, 1001), "InvalidParameterValue"],
+    ] as const) {
+      const f = await failure(call());
+      expect({ call: String(call), code: f.code, status: f.status }).toEqual({ call: String(call), code, status: 400 });
+    }
   });
 });

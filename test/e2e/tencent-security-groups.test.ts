@@ -290,6 +290,20 @@ describe.each(BACKENDS)("Tencent security groups through the official SDK on %s"
     expect(pages).toEqual(all.SecurityGroupSet!.map((g) => g.SecurityGroupId));
     const desc = await a.DescribeSecurityGroups({ OrderField: "CreatedTime", OrderDirection: "DESC", Limit: "100" });
     expect(desc.SecurityGroupSet!.map((g) => g.SecurityGroupId)).toEqual([...pages].reverse());
+    // UpdateTime: a group renamed now sorts last ascending, first descending (ties in creation order).
+    const p1 = all.SecurityGroupSet!.find((g) => g.SecurityGroupName === "p1")!.SecurityGroupId!;
+    await a.ModifySecurityGroupAttribute({ SecurityGroupId: p1, GroupName: "p1b" });
+    const byUpdate = (await a.DescribeSecurityGroups({ OrderField: "UpdateTime", Limit: "100" })).SecurityGroupSet!.map((g) => g.SecurityGroupId);
+    expect([byUpdate.length, byUpdate.at(-1)]).toEqual([total, p1]);
+    expect((await a.DescribeSecurityGroups({ OrderField: "UpdateTime", OrderDirection: "DESC", Offset: "0", Limit: "1" })).SecurityGroupSet!.map((g) => g.SecurityGroupId)).toEqual([p1]);
+    // Tag filters are criteria of the same SQL: counted and windowed with the rest.
+    const tagged = (await a.CreateSecurityGroup({ GroupName: "tagged", GroupDescription: "", VpcId: other, Tags: [{ Key: "team", Value: "blue" }] } as never)).SecurityGroup!.SecurityGroupId!;
+    for (const filter of [{ Name: "tag:team", Values: ["blue"] }, { Name: "tag-key", Values: ["team"] }]) {
+      const found = await a.DescribeSecurityGroups({ Filters: [filter] });
+      expect([found.TotalCount, found.SecurityGroupSet!.map((g) => g.SecurityGroupId)]).toEqual([1, [tagged]]);
+    }
+    expect((await a.DescribeSecurityGroups({ Filters: [{ Name: "tag:team", Values: ["red"] }] })).TotalCount).toBe(0);
+    await a.DeleteSecurityGroup({ SecurityGroupId: tagged });
 
     const sg = pages.at(-1)!;
     // The legacy signature's flattened form (SecurityGroupPolicySet.Ingress.0.Port=…) reads the same.

@@ -264,24 +264,44 @@ export async function paginate<R>(runner: Runner, spec: PageSpec<R>, opts: ListO
 }
 
 /**
- * One window of a list by offset (the cloud dialects' Offset and PageNumber/PageSize), in
- * (created_at, id) order, and the number of rows the list holds: the spec's base (no tag
- * filters, no `q`: a Describe call's criteria are in its base), LIMIT/OFFSET over the index
- * range, then the spec's project over the window's rows only. A window costs its offset plus its
- * size in index entries (the rows skipped are not built); the count walks the matching index
- * range without reading rows, unless `count` answers it another way. Shaped like paginate's
- * queries: built once per spec key.
+ * The order of a window: by creation (default) or last update, then creation and id, all
+ * ascending or all descending (Tencent's OrderField / OrderDirection).
  */
-export async function windowed<R>(runner: Runner, spec: PageSpec<R>, offset: number, limit: number, count?: () => Promise<number>): Promise<{ rows: R[]; total: number }> {
+export interface WindowOrder {
+  column: "created_at" | "updated_at";
+  desc: boolean;
+}
+
+const CREATION: WindowOrder = { column: "created_at", desc: false };
+
+/**
+ * One window of a list by offset (the cloud dialects' Offset and PageNumber/PageSize), in
+ * (created_at, id) order unless `order` says otherwise, and the number of rows the list holds:
+ * the spec's base (no tag filters, no `q`: a Describe call's criteria are in its base),
+ * LIMIT/OFFSET over the index range, then the spec's project over the window's rows only. A
+ * window costs its offset plus its size in index entries (the rows skipped are not built); the
+ * count walks the matching index range without reading rows, unless `count` answers it another
+ * way. Shaped like paginate's queries: built once per spec key and order.
+ */
+export async function windowed<R>(
+  runner: Runner,
+  spec: PageSpec<R>,
+  offset: number,
+  limit: number,
+  count?: () => Promise<number>,
+  order: WindowOrder = CREATION,
+): Promise<{ rows: R[]; total: number }> {
   const args = [...spec.args];
   const off = args.push(offset) - 1;
   const lim = args.push(limit) - 1;
+  const direction = order.desc ? "desc" : "asc";
+  const columns = order.column === "created_at" ? ["t.created_at", "t.id"] : [`t.${order.column}`, "t.created_at", "t.id"];
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const ordered = <Q extends SelectQueryBuilder<any, any, any>>(q: Q): Q => q.orderBy(sql.ref("t.created_at"), "asc").orderBy(sql.ref("t.id"), "asc") as Q;
+  const ordered = <Q extends SelectQueryBuilder<any, any, any>>(q: Q): Q => columns.reduce((o, c) => o.orderBy(sql.ref(c), direction), q as SelectQueryBuilder<any, any, any>) as Q;
   const rows =
     limit === 0
       ? []
-      : await (spec.column ? runner.shapedColumn<R> : runner.shaped<R>).call(runner, `${spec.key}|window`, args, (arg) => {
+      : await (spec.column ? runner.shapedColumn<R> : runner.shaped<R>).call(runner, `${spec.key}|window${order === CREATION ? "" : `:${order.column}:${direction}`}`, args, (arg) => {
           const window = ordered(spec.base(arg))
             .limit(arg(lim) as unknown as number)
             .offset(arg(off) as unknown as number);

@@ -78,7 +78,7 @@ export class Repos {
     this.analysis = new AnalysisRepo(db, caps);
     this.nonces = new NoncesRepo(db);
     this.hosts = new HostsRepo(db, caps);
-    this.insights = new InsightsRepo(db);
+    this.insights = new InsightsRepo(db, runner);
     this.tagRows = new TagRowsRepo(db, caps, runner);
     this.securityGroups = new OwnedRepo(db, caps, "security_groups", VIEWS.security_groups, runner, batch, cache);
     this.securityGroupRules = new SecurityGroupRulesRepo(db, caps, batch);

@@ -8,7 +8,7 @@ import { sql } from "kysely";
 import type { Json, ListOptions, Page, Tags } from "../../domain/resources.ts";
 import type { Database, OwnedTable } from "../schema.ts";
 import { wellFormed } from "../../domain/text.ts";
-import { type Arg, type Capabilities, type Db, type Runner, type SortColumn, deleteTags, jsonValues, paginate, replaceTags, windowed } from "./common.ts";
+import { type Arg, type Capabilities, type Db, type Runner, type SortColumn, type WindowOrder, deleteTags, jsonValues, paginate, replaceTags, windowed } from "./common.ts";
 import { type TagsOf, type ViewSpec, viewSql } from "./views.ts";
 import { type ReadCache, dependency } from "../read-cache.ts";
 import type { BatchOptions, BatchRepo, RowSet } from "./batch.ts";
@@ -39,6 +39,10 @@ export interface OwnedSearch {
   columns?: Readonly<Record<string, readonly string[] | undefined>> | undefined;
   /** The name contains one of these. */
   nameContains?: readonly string[] | undefined;
+  /** The description contains one of these. */
+  descriptionContains?: readonly string[] | undefined;
+  /** Instances only: a member of one of these security groups. */
+  memberOf?: readonly string[] | undefined;
   /** Each: the owner put a tag on the row with one of `keys` (any key when absent) and one of `values` (any value when absent). */
   tags?: readonly { keys?: readonly string[] | undefined; values?: readonly string[] | undefined }[] | undefined;
 }
@@ -213,13 +217,28 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
       keyParts.push(`${column}${values.length === 1 ? "=" : " in"}`);
       conds.push((q, arg) => (values.length === 1 ? q.where(`t.${column}`, "=", arg(i)) : q.where(`t.${column}`, "in", sql`(select v.value from ${jsonValues(this.caps, arg(i))})`)));
     }
-    if (s.nameContains !== undefined) {
-      const needles = storedValues(s.nameContains);
+    for (const [column, given] of [
+      ["name", s.nameContains],
+      ["description", s.descriptionContains],
+    ] as const) {
+      if (given === undefined) continue;
+      const needles = storedValues(given);
       if (needles.length === 0) return null;
       const i = args.push(JSON.stringify(needles)) - 1;
-      keyParts.push("name~");
-      const found = this.caps.dialect === "postgres" ? sql`strpos(t.name, v.value)` : sql`instr(t.name, v.value)`;
+      keyParts.push(`${column}~`);
+      const found = this.caps.dialect === "postgres" ? sql`strpos(${sql.ref(`t.${column}`)}, v.value)` : sql`instr(${sql.ref(`t.${column}`)}, v.value)`;
       conds.push((q, arg) => q.where(sql<boolean>`exists (select 1 from ${jsonValues(this.caps, arg(i))} where ${found} > 0)`));
+    }
+    if (s.memberOf !== undefined) {
+      if (this.table !== "instances") throw new Error(`OwnedRepo.search: memberOf is a criterion of instances, not of ${this.table}`);
+      const groups = storedValues(s.memberOf);
+      if (groups.length === 0) return null;
+      const i = args.push(JSON.stringify(groups)) - 1;
+      keyParts.push("member");
+      // The memberships' primary key (instance, group), probed per row of the range.
+      conds.push((q, arg) =>
+        q.where(sql<boolean>`exists (select 1 from instance_security_groups m where m.instance_id = t.id and m.security_group_id in (select v.value from ${jsonValues(this.caps, arg(i))}))`),
+      );
     }
     for (const tag of s.tags ?? []) {
       const keys = tag.keys && storedValues(tag.keys);
@@ -251,19 +270,20 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
   }
 
   /**
-   * The rows that meet a search, windowed by offset in creation order, and how many there are
+   * The rows that meet a search, windowed by offset in creation order (or `order`), and how many there are
    * (Tencent's Offset/Limit, Alibaba's PageNumber/PageSize): see windowed() for the cost.
    */
-  async search(owner: Owner, s: OwnedSearch, window: { offset: number; limit: number }): Promise<{ total: number; items: D[] }> {
+  async search(owner: Owner, s: OwnedSearch, window: { offset: number; limit: number }, order?: WindowOrder): Promise<{ total: number; items: D[] }> {
     const spec = this.searchSpec(owner, s);
     if (spec === null) return { total: 0, items: [] };
     // No criterion but the region: count() (SQLite keeps the VPCs and router interfaces per account and region counted).
     const { accountId, region } = ownerScope(owner);
     const given = Object.entries(s.columns ?? {}).filter(([, v]) => v !== undefined);
     const regions = [...new Set([...(region === undefined ? [] : [region]), ...given.flatMap(([c, v]) => (c === "region" ? v! : []))])];
-    const regionOnly = s.nameContains === undefined && (s.tags ?? []).length === 0 && given.every(([c]) => c === "region") && regions.length <= 1;
+    const regionOnly =
+      s.nameContains === undefined && s.descriptionContains === undefined && s.memberOf === undefined && (s.tags ?? []).length === 0 && given.every(([c]) => c === "region") && regions.length <= 1;
     const count = regionOnly ? () => this.count({ accountId, region: regions[0] }, {}) : undefined;
-    const { rows, total } = await windowed<Json<D>>(this.runner, spec, window.offset, window.limit, count);
+    const { rows, total } = await windowed<Json<D>>(this.runner, spec, window.offset, window.limit, count, order);
     return { total, items: rows.map((j) => JSON.parse(j) as D) };
   }
 

@@ -3,10 +3,13 @@
  * views.ts). Rules of one group are unique by their rule key: the database refuses a duplicate
  * (UNIQUE (security_group_id, rule_key)), whichever server writes it.
  */
+import { createHash } from "node:crypto";
 import { sql } from "kysely";
+import { DomainError } from "../../domain/errors.ts";
+import type { Page } from "../../domain/resources.ts";
 import type { SecurityGroupRule, SgAction, SgDirection, SgProtocol, SgRuleSpec } from "../../domain/security-groups.ts";
 import type { SecurityGroupRulesTable } from "../schema.ts";
-import type { Capabilities, Db } from "./common.ts";
+import { type Capabilities, type Db, decodeCursor, encodeCursor } from "./common.ts";
 import type { BatchRepo, RowSet } from "./batch.ts";
 
 /** A rule as stored: its content, its group and owner, its key. */
@@ -20,6 +23,18 @@ export interface GroupRef {
   region: string;
   isDefault: boolean;
 }
+
+/** A rule of an account's page of rules (SecurityGroupRulesRepo.pageOfAccount), with what its view needs of its group. */
+export type RulePageRow = RuleRow & { group_created_at: string; group_vpc_id: string; group_region: string };
+
+/** Which rules a page of an account's rules holds: of one region's groups (or all), of one action, of one priority. */
+export interface RulePageScope {
+  region?: string | undefined;
+  action?: SgAction | undefined;
+  priority?: number | undefined;
+}
+
+const invalidCursor = (why: string) => new DomainError("InvalidCursor", `cursor: ${why}; pass nextCursor unchanged, with the filters of the request that returned it`, { field: "cursor" });
 
 export function ruleOfRow(r: RuleRow): SecurityGroupRule {
   return {
@@ -75,6 +90,52 @@ export class SecurityGroupRulesRepo {
       out.push(...(await this.db.selectFrom("security_group_rules").selectAll().where("security_group_id", "in", chunk).orderBy("security_group_id").orderBy("seq").execute()));
     }
     return out;
+  }
+
+  /**
+   * One keyset page of the rules of `accountId`'s groups (`scope`: of one region's groups, one
+   * action, one priority), ordered by (group created_at, group id, ingress before egress, seq, id):
+   * the groups' order of every list, each group's rules as its get shows them. The groups are
+   * walked in the range of their (account_id, region, created_at, id) index from the cursor's (or
+   * (account_id, created_at, id) without a region), each group's rules found by the
+   * (security_group_id, rule_key) index and sorted within the group (at most a group's quota of
+   * rules); the walk stops at limit + 1 rules. The cursor (common.ts) holds the last rule's place
+   * (its group's created_at; group id, direction, seq and id) and a digest of the scope.
+   */
+  async pageOfAccount(accountId: string, scope: RulePageScope, opts: { limit: number; cursor?: string | undefined }): Promise<Page<RulePageRow>> {
+    const filters = createHash("sha256")
+      .update(JSON.stringify(["security_group_rules", accountId, scope.region ?? null, scope.action ?? null, scope.priority ?? null]))
+      .digest("base64url")
+      .slice(0, 12);
+    const rank = sql<number>`(case when r.direction = 'ingress' then 0 else 1 end)`;
+    let q = this.db
+      .selectFrom("security_groups as g")
+      .innerJoin("security_group_rules as r", "r.security_group_id", "g.id")
+      .selectAll("r")
+      .select(["g.created_at as group_created_at", "g.vpc_id as group_vpc_id", "g.region as group_region"])
+      .where("g.account_id", "=", accountId)
+      .where("r.account_id", "=", accountId);
+    if (scope.region !== undefined) q = q.where("g.region", "=", scope.region);
+    if (scope.action !== undefined) q = q.where("r.action", "=", scope.action);
+    if (scope.priority !== undefined) q = q.where("r.priority", "=", scope.priority);
+    if (opts.cursor !== undefined && opts.cursor !== "") {
+      const c = decodeCursor(opts.cursor);
+      if (c.sort !== "createdAt" || c.filters !== filters) throw invalidCursor("issued for other filters");
+      const m = /^([^/]{1,100})\/([01])\/([0-9]{1,15})\/([^/]{1,100})$/.exec(c.id);
+      if (!m) throw invalidCursor("not a cursor returned by this API");
+      const [, groupId, direction, seq, ruleId] = m as unknown as [string, string, string, string, string];
+      // The first condition is the groups' index range; the second drops the rules of the cursor's group up to its rule.
+      q = q
+        .where(sql<boolean>`(g.created_at, g.id) >= (${c.value}, ${groupId})`)
+        .where(sql<boolean>`((g.created_at, g.id) > (${c.value}, ${groupId}) or (${rank}, r.seq, r.id) > (${Number(direction)}, ${Number(seq)}, ${ruleId}))`);
+    }
+    const rows = await q.orderBy("g.created_at").orderBy("g.id").orderBy(rank).orderBy("r.seq").orderBy("r.id").limit(opts.limit + 1).execute();
+    const more = rows.length > opts.limit;
+    const items = more ? rows.slice(0, opts.limit) : rows;
+    const last = items[items.length - 1];
+    if (!more || last === undefined) return { items, nextCursor: null };
+    const id = `${last.security_group_id}/${last.direction === "ingress" ? 0 : 1}/${Number(last.seq)}/${last.id}`;
+    return { items, nextCursor: encodeCursor({ value: last.group_created_at, id, sort: "createdAt", filters }) };
   }
 
   /** Inserts rules of one group after its others (their seq is set here; call under the group's lock). */

@@ -6,10 +6,10 @@
 import { DomainError } from "../../../domain/errors.ts";
 import type { Instance, Tags } from "../../../domain/resources.ts";
 import { type SecurityGroup, type SgDirection, type SgRuleInput, ruleKey, validateRule } from "../../../domain/security-groups.ts";
-import { type ActionTable, type Ctx, listAll, region, tagSearch } from "../context.ts";
+import { type ActionTable, type Ctx, listAll, region, tagSearch, windowOf } from "../context.ts";
 import { AliyunError, badParam, missing, sgRuleError } from "../errors.ts";
 import { fromAli, toAli } from "../ids.ts";
-import { aliTime, paged } from "../params.ts";
+import { aliTime } from "../params.ts";
 import { type ParsedPermission, implicitRules, innerAccessRule, isImplicit, parsePermission, parsePermissions, permissionView } from "../permissions.ts";
 import { RESOURCE_GROUP } from "./vpc.ts";
 
@@ -88,8 +88,7 @@ async function ownerOf(c: Ctx, p: ParsedPermission): Promise<string | undefined>
   if (p.owner.id !== undefined) return p.owner.id;
   const account = p.owner.account!;
   if (/^[1-9]\d{11,15}$/.test(account)) return account;
-  const found = (await c.services.accounts.list()).find((a) => a.name === account);
-  return found ? found.id : NO_ACCOUNT;
+  return (await c.services.accounts.idByName(account)) ?? NO_ACCOUNT;
 }
 
 /** The request's permissions as rules, group owners resolved. */
@@ -332,10 +331,11 @@ export const ecsActions: ActionTable = {
         const page = await c.services.securityGroups.list(c.actor, filter, { limit: max, cursor: token || undefined, tags: tagFilter });
         return { RegionId: regionId, NextToken: page.nextCursor ?? "", SecurityGroups: { SecurityGroup: await view(page.items) } };
       }
-      const page = c.p.page(50);
-      const all = none ? [] : await listAll((o) => c.services.securityGroups.list(c.actor, filter, o), tags);
-      const { items, ...answer } = paged(all, page);
-      return { RegionId: regionId, ...answer, SecurityGroups: { SecurityGroup: await view(items) } };
+      // Counted and windowed by the store (OwnedRepo.search); the rules of the window's groups only.
+      const { window, answer } = windowOf(c.p.page(50));
+      const columns = { region: [regionId], vpc_id: vpcId ? [vpcId] : undefined, id: ids, name: name ? [name] : undefined };
+      const found = none ? { total: 0, items: [] } : await c.services.securityGroups.search(c.actor, { columns, tags: tagSearch(tags) }, window);
+      return { RegionId: regionId, ...answer(found.total), SecurityGroups: { SecurityGroup: await view(found.items) } };
     },
   },
   DescribeSecurityGroupAttribute: {
@@ -487,17 +487,17 @@ export const ecsActions: ActionTable = {
       const status = c.p.oneOf("Status", ["Pending", "Running", "Starting", "Stopping", "Stopped"] as const);
       const one = (v: string | undefined) => (v === undefined || v === "" ? undefined : [v]);
       const columns = { region: [regionId], id: ids, private_ip: ips, vpc_id: one(vpcId), subnet_id: one(subnetId && fromAli("vSwitch", subnetId)), zone: one(zone), name: one(name) };
-      const keep = (i: Instance) => (groupId === undefined || i.securityGroupIds.includes(groupId)) && (status === undefined || status === "Running");
+      // Every criterion in SQL; an instance here is always Running, so another Status matches none.
+      const search = { columns: status === undefined || status === "Running" ? columns : { ...columns, id: [] }, memberOf: one(groupId), tags: tagSearch(c.p.tags("Tag")) };
       if (c.p.has("NextToken") || c.p.has("MaxResults")) {
         const max = c.p.int("MaxResults", 1, 100) ?? 10;
         const token = c.p.text("NextToken", 1024);
-        const page = await c.services.instances.searchList(c.actor, { columns, tags: tagSearch(c.p.tags("Tag")) }, { limit: max, cursor: token || undefined });
-        return { RegionId: regionId, NextToken: page.nextCursor ?? "", Instances: { Instance: page.items.filter(keep).map(instanceView) } };
+        const page = await c.services.instances.searchList(c.actor, search, { limit: max, cursor: token || undefined });
+        return { RegionId: regionId, NextToken: page.nextCursor ?? "", Instances: { Instance: page.items.map(instanceView) } };
       }
-      const page = c.p.page(100);
-      const all = (await listAll((o) => c.services.instances.searchList(c.actor, { columns, tags: tagSearch(c.p.tags("Tag")) }, o))).filter(keep);
-      const { items, ...answer } = paged(all, page);
-      return { ...answer, Instances: { Instance: items.map(instanceView) } };
+      const { window, answer } = windowOf(c.p.page(100));
+      const found = await c.services.instances.search(c.actor, search, window);
+      return { ...answer(found.total), Instances: { Instance: found.items.map(instanceView) } };
     },
   },
   DeleteInstance: {

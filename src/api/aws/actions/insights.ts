@@ -14,7 +14,7 @@ import type { Tags } from "../../../domain/resources.ts";
 import type { Hop, Reason, ReasonCode } from "../../../dataplane/analyze.ts";
 import type { AnalysisResult } from "../../../service/analyses.ts";
 import type { InsightsOwner } from "../../../store/repos/insights.ts";
-import { type ActionTable, type Body, type Ctx, type FilterFields, applyFilters, awsTime, filterNames, paginate, tagSet } from "../context.ts";
+import { type ActionTable, type Body, type Ctx, type FilterFields, applyFilters, awsTime, filterNames, keysetPage, tagSet } from "../context.ts";
 import { AwsError, badValue, missing } from "../errors.ts";
 import { awsId, awsIdsIn, nativeId } from "../ids.ts";
 import type { XmlValue } from "../xml.ts";
@@ -240,6 +240,14 @@ const ANALYSIS_FIELDS: FilterFields<{ id: string; a: StoredAnalysis }> = {
   status: (x) => x.a.status,
 };
 
+/**
+ * A time as the stored created_at is written (toISOString), for a range over it in SQL; clamped to
+ * years 0000-9999, whose ISO texts order as their times do (a bound beyond is looser, never tighter).
+ */
+const MIN_TIME = Date.parse("0000-01-01T00:00:00.000Z");
+const MAX_TIME = Date.parse("9999-12-31T23:59:59.999Z");
+const isoBound = (t: number) => new Date(Math.min(Math.max(t, MIN_TIME), MAX_TIME)).toISOString();
+
 /** A timestamp member (ISO 8601, as the SDKs send it). */
 function timeParam(c: Ctx, name: string): number | undefined {
   const v = c.p.str(name, { max: 64 });
@@ -294,14 +302,19 @@ export const insightsActions: ActionTable = {
     async run(c) {
       const ids = c.p.list("NetworkInsightsPathId").map((v, i) => pathIdParam(v, `NetworkInsightsPathId.${i + 1}`));
       const filters = c.p.filters(filterNames(PATH_FIELDS));
-      const all = (await c.services.deps.store.read.insights.listPaths<StoredPath>(owner(c))).map((r) => ({ id: r.id, createdAt: r.createdAt, p: r.body }));
-      const have = new Set(all.map((x) => x.id));
-      const gone = ids.find((id) => !have.has(id));
-      if (gone !== undefined) throw pathNotFound(gone);
-      const wanted = new Set(ids);
-      const named = ids.length === 0 ? all : all.filter((x) => wanted.has(x.id));
-      const items = applyFilters(named, filters, PATH_FIELDS, (x) => x.p.tags);
-      const { page, nextToken } = paginate(c, items, { min: 1, max: 100 });
+      const repo = c.services.deps.store.read.insights;
+      if (ids.length > 0) {
+        const have = await repo.knownPaths(owner(c), ids);
+        const gone = ids.find((id) => !have.has(id));
+        if (gone !== undefined) throw pathNotFound(gone);
+      }
+      // Pages in SQL (the ids too); the filters are on the stored body: applied to each batch.
+      const { page, nextToken } = await keysetPage(
+        c,
+        (o) => repo.pagePaths<StoredPath>(owner(c), { ids }, o),
+        (rows) => applyFilters(rows.map((r) => ({ id: r.id, createdAt: r.createdAt, p: r.body })), filters, PATH_FIELDS, (x) => x.p.tags),
+        { min: 1, max: 100 },
+      );
       return { networkInsightsPathSet: page.map((x) => pathShape(c, x.id, x.createdAt, x.p)), nextToken };
     },
   },
@@ -372,14 +385,26 @@ export const insightsActions: ActionTable = {
       const filters = c.p.filters(filterNames(ANALYSIS_FIELDS));
       const repo = c.services.deps.store.read.insights;
       if (pathId !== undefined && !(await repo.getPath(owner(c), pathId))) throw pathNotFound(pathId);
-      const all = (await repo.listAnalyses<StoredAnalysis>(owner(c), pathId)).map((r) => ({ id: r.id, a: r.body }));
-      const have = new Set(all.map((x) => x.id));
-      const gone = ids.find((id) => !have.has(id));
-      if (gone !== undefined) throw analysisNotFound(gone);
-      const wanted = new Set(ids);
-      const named = all.filter((x) => (ids.length === 0 || wanted.has(x.id)) && (from === undefined || Date.parse(x.a.startDate) >= from) && (to === undefined || Date.parse(x.a.startDate) <= to));
-      const items = applyFilters(named, filters, ANALYSIS_FIELDS, (x) => x.a.tags);
-      const { page, nextToken } = paginate(c, items, { min: 1, max: 100 });
+      if (ids.length > 0) {
+        const have = await repo.knownAnalyses(owner(c), ids, pathId);
+        const gone = ids.find((id) => !have.has(id));
+        if (gone !== undefined) throw analysisNotFound(gone);
+      }
+      // An analysis is stored at its start: the time bounds are a range of created_at too (the check on startDate stays).
+      const search = { ids, pathId, from: from === undefined ? undefined : isoBound(from), to: to === undefined ? undefined : isoBound(to) };
+      const started = (a: StoredAnalysis) => (from === undefined || Date.parse(a.startDate) >= from) && (to === undefined || Date.parse(a.startDate) <= to);
+      const { page, nextToken } = await keysetPage(
+        c,
+        (o) => repo.pageAnalyses<StoredAnalysis>(owner(c), search, o),
+        (rows) =>
+          applyFilters(
+            rows.filter((r) => started(r.body)).map((r) => ({ id: r.id, a: r.body })),
+            filters,
+            ANALYSIS_FIELDS,
+            (x) => x.a.tags,
+          ),
+        { min: 1, max: 100 },
+      );
       return { networkInsightsAnalysisSet: page.map((x) => analysisShape(c, x.id, x.a)), nextToken };
     },
   },

@@ -27,7 +27,7 @@ import type { XmlValue } from "../xml.ts";
 // ---- names, ids, lookups --------------------------------------------------------------------------
 
 const groupArn = (g: SecurityGroup) => `arn:aws:ec2:${g.region}:${g.accountId}:security-group/${g.id}`;
-const ruleArn = (g: SecurityGroup, ruleId: string) => `arn:aws:ec2:${g.region}:${g.accountId}:security-group-rule/${ruleId}`;
+const ruleArn = (g: RuleGroup, ruleId: string) => `arn:aws:ec2:${g.region}:${g.accountId}:security-group-rule/${ruleId}`;
 
 const groupNotFound = (shown: string[]) =>
   new AwsError("InvalidGroup.NotFound", 400, shown.length === 1 ? `The security group ID '${shown[0]!.slice(0, 80)}' does not exist` : `The security group IDs '${shown.join("', '").slice(0, 400)}' do not exist`);
@@ -155,8 +155,11 @@ export function ruleFields(groupId: string, r: SecurityGroupRule) {
   };
 }
 
+/** What a rule's view needs of its group. */
+type RuleGroup = Pick<SecurityGroup, "id" | "accountId" | "region">;
+
 /** One rule as EC2's SecurityGroupRule (DescribeSecurityGroupRules, Authorize*'s answer). */
-export function ruleView(g: SecurityGroup, r: SecurityGroupRule): XmlValue {
+export function ruleView(g: RuleGroup, r: SecurityGroupRule): XmlValue {
   return {
     ...ruleFields(g.id, r),
     groupOwnerId: g.accountId,
@@ -197,7 +200,7 @@ const GROUP_FIELDS: FilterFields<SecurityGroup> = {
 };
 
 interface RuleRow {
-  group: SecurityGroup;
+  group: RuleGroup;
   rule: SecurityGroupRule;
 }
 
@@ -281,9 +284,24 @@ export const securityGroupsActions: ActionTable = {
     async run(c) {
       const ids = c.p.list("SecurityGroupRuleId").map((v, i) => ruleId(v, `SecurityGroupRuleId.${i + 1}`));
       const filters = c.p.filters(filterNames(RULE_FIELDS));
-      const byGroup = filters.find((x) => x.name === "group-id" && !x.values.some((v) => /[*?]/.test(v)));
-      // Only the groups that hold the rules asked for (or the groups filtered on) are read.
-      const groups = await listAll((o) => c.services.securityGroups.list(c.actor, { ...(byGroup ? { ids: byGroup.values } : {}), ...(ids.length > 0 ? { ruleIds: [...new Set(ids)] } : {}) }, o));
+      const exact = (name: string) => filters.find((x) => x.name === name && !x.values.some((v) => /[*?]/.test(v)));
+      const byGroup = exact("group-id");
+      const byRule = exact("security-group-rule-id");
+      if (ids.length === 0 && !byGroup && !byRule) {
+        // Every rule of the caller's groups in the region: pages of them in SQL (by the groups'
+        // creation, each group's rules as DescribeSecurityGroups shows them), only the rules AWS
+        // can say (awsRules); the filters left are applied to each batch.
+        const { page, nextToken } = await keysetPage(
+          c,
+          (o) => c.services.securityGroups.rulePage(c.actor, o, { action: "accept", priority: 1 }),
+          (items) => applyFilters(items, filters, RULE_FIELDS, () => ({})),
+          { min: 5, max: 1000 },
+        );
+        return { securityGroupRuleSet: page.map((r) => ruleView(r.group, r.rule)), nextToken };
+      }
+      // Only the groups that hold the rules asked for (or filtered on), or the groups filtered on, are read.
+      const ruleIds = [...new Set([...ids, ...(ids.length === 0 && byRule ? byRule.values : [])])];
+      const groups = await listAll((o) => c.services.securityGroups.list(c.actor, { ...(byGroup ? { ids: byGroup.values } : {}), ...(ruleIds.length > 0 ? { ruleIds } : {}) }, o));
       const rows: RuleRow[] = groups.flatMap((group) => awsRules(group).map((rule) => ({ group, rule })));
       if (ids.length > 0) {
         const have = new Set(rows.map((r) => r.rule.id));

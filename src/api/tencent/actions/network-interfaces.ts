@@ -110,29 +110,20 @@ export const networkInterfaceActions: Record<string, ActionDef> = {
       const { offset, limit } = paging(p);
       if (!matches(f, "is-primary", true) || !matches(f, "eni-type", "1")) return { NetworkInterfaceSet: [], TotalCount: 0 };
       const eniIds = ids ?? f.get("network-interface-id");
-      const instanceIds = [...(eniIds?.map(instanceIdOfEni) ?? []), ...(f.get("attachment.instance-id") ?? [])];
+      // Both given: the instances named by both.
+      const fromEnis = eniIds?.map(instanceIdOfEni);
+      const attached = f.get("attachment.instance-id");
       const columns = {
-        id: eniIds || f.has("attachment.instance-id") ? instanceIds : undefined,
+        region: ctx.region ? [ctx.region] : undefined,
+        id: fromEnis && attached ? fromEnis.filter((id) => attached.includes(id)) : (fromEnis ?? attached),
         vpc_id: f.get("vpc-id"),
         subnet_id: f.get("subnet-id"),
         private_ip: f.get("address-ip"),
       };
-      // The service's keyset pages, read to the end (TotalCount counts every match), then windowed.
-      const all: WithGroups[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await ctx.services.instances.searchList(ctx.actor, { columns, nameContains: f.get("network-interface-name"), tags: tagSearch(f) }, { limit: 100, cursor });
-        all.push(...(page.items as WithGroups[]));
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor !== undefined);
-      const wantedGroups = f.get("groups.security-group-id");
-      const found = all.filter(
-        (i) =>
-          (!wantedGroups || groupsOf(i).some((g) => wantedGroups.includes(g))) &&
-          matches(f, "network-interface-description", i.description, true) &&
-          (!ids || ids.includes(eniIdOf(i.id))),
-      );
-      return { NetworkInterfaceSet: found.slice(offset, offset + limit).map(networkInterfaceShape), TotalCount: found.length };
+      // Counted and windowed by the store (OwnedRepo.search): every filter is a criterion of its SQL.
+      const search = { columns, nameContains: f.get("network-interface-name"), descriptionContains: f.get("network-interface-description"), memberOf: f.get("groups.security-group-id"), tags: tagSearch(f) };
+      const found = await ctx.services.instances.search(ctx.actor, search, { offset, limit });
+      return { NetworkInterfaceSet: (found.items as WithGroups[]).map(networkInterfaceShape), TotalCount: found.total };
     },
   },
   AssociateNetworkInterfaceSecurityGroups: {

@@ -33,7 +33,7 @@ import {
   policySetShape,
 } from "../policies.ts";
 import { securityGroupShape } from "../shapes.ts";
-import { type ActionDef, type Ctx, exclusive, matches } from "./common.ts";
+import { type ActionDef, type Ctx, exclusive, matches, tagSearch } from "./common.ts";
 
 const GROUP_NAME = { max: 60 } as const;
 const GROUP_DESCRIPTION = { max: 100, min: 0 } as const;
@@ -189,27 +189,6 @@ async function createGroup(ctx: Ctx, raw: Record<string, unknown>, withPolicies:
   return { SecurityGroup: securityGroupShape(g) };
 }
 
-/** Every group the filters allow, in the region (the service's keyset pages, read to the end: TotalCount counts them all). */
-async function allGroups(ctx: Ctx, f: { ids?: string[] | undefined; names?: string[] | undefined }): Promise<SecurityGroup[]> {
-  const out: SecurityGroup[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await ctx.services.securityGroups.list(ctx.actor, f, { limit: 100, cursor });
-    out.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
-  return out;
-}
-
-const hasTag = (g: SecurityGroup, filters: Map<string, string[]>) => {
-  const keys = filters.get("tag-key");
-  if (keys && !keys.some((k) => Object.hasOwn(g.tags, k))) return false;
-  for (const [name, values] of filters) {
-    if (name.startsWith("tag:") && !(Object.hasOwn(g.tags, name.slice(4)) && values.includes(g.tags[name.slice(4)]!))) return false;
-  }
-  return true;
-};
-
 export const securityGroupActions: Record<string, ActionDef> = {
   CreateSecurityGroup: {
     handler: (ctx, raw) => createGroup(ctx, raw, false),
@@ -225,13 +204,13 @@ export const securityGroupActions: Record<string, ActionDef> = {
       const f = p.filters(["security-group-id", "security-group-name", "project-id", "tag-key", "tag:"]);
       const field = p.oneOf("OrderField", ["CreatedTime", "UpdateTime"]);
       const direction = p.oneOf("OrderDirection", ["ASC", "DESC"]) ?? "ASC";
-      const { offset, limit } = paging(p);
+      const w = paging(p);
       if (!matches(f, "project-id", "0")) return { SecurityGroupSet: [], TotalCount: 0 };
-      let groups = (await allGroups(ctx, { ids: ids ?? f.get("security-group-id"), names: f.get("security-group-name") })).filter((g) => hasTag(g, f));
-      const at = (g: SecurityGroup) => (field === "UpdateTime" ? g.updatedAt : g.createdAt);
-      groups = groups.map((g, i) => ({ g, i })).sort((a, b) => (at(a.g) < at(b.g) ? -1 : at(a.g) > at(b.g) ? 1 : a.i - b.i)).map((x) => x.g);
-      if (direction === "DESC") groups.reverse();
-      return { SecurityGroupSet: groups.slice(offset, offset + limit).map(securityGroupShape), TotalCount: groups.length };
+      // Counted, ordered and windowed by the store (OwnedRepo.search); the rules of the window's groups only.
+      const columns = { region: ctx.region ? [ctx.region] : undefined, id: ids ?? f.get("security-group-id"), name: f.get("security-group-name") };
+      const order = { column: field === "UpdateTime" ? ("updated_at" as const) : ("created_at" as const), desc: direction === "DESC" };
+      const found = await ctx.services.securityGroups.search(ctx.actor, { columns, tags: tagSearch(f) }, w, order);
+      return { SecurityGroupSet: found.items.map(securityGroupShape), TotalCount: found.total };
     },
   },
   ModifySecurityGroupAttribute: {
@@ -266,13 +245,8 @@ export const securityGroupActions: Record<string, ActionDef> = {
       if (ids.length === 0) throw new TencentError("MissingParameter", "The request is missing a required parameter `SecurityGroupIds`.");
       for (const id of ids) await group(ctx, id);
       // The caller's own groups that name each one (another account's rules are not the caller's to see).
-      const groups = await allGroups(ctx, {});
-      return {
-        ReferredSecurityGroupSet: ids.map((id) => ({
-          SecurityGroupId: id,
-          ReferredSecurityGroupIds: groups.filter((g) => g.rules.some((r) => "securityGroupId" in r.peer && r.peer.securityGroupId === id && r.peer.accountId === ctx.actor.accountId)).map((g) => g.id),
-        })),
-      };
+      const referrers = await ctx.services.securityGroups.referrers(ctx.actor, ids);
+      return { ReferredSecurityGroupSet: ids.map((id) => ({ SecurityGroupId: id, ReferredSecurityGroupIds: referrers.get(id)! })) };
     },
   },
   DescribeSecurityGroupPolicies: {
