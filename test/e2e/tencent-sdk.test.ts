@@ -115,7 +115,12 @@ describe.each(BACKENDS)("Tencent dialect through the official SDK on %s", (backe
     const bSubNow = (await b.DescribeSubnets({ SubnetIds: [bSub.SubnetId!] })).SubnetSet![0]!;
     expect(bSubNow.RouteTableId).toBe(bTable.RouteTableId);
     const peered = await a.DescribeRouteTables({ Filters: [{ Name: "next-hop-type", Values: ["PEERCONNECTION"] }], Offset: "0", Limit: "10" } as never);
-    expect(peered.RouteTableSet!.map((t) => t.RouteTableId)).toEqual([aTable.RouteTableId]);
+    expect([peered.TotalCount, peered.RouteTableSet!.map((t) => t.RouteTableId)]).toEqual([1, [aTable.RouteTableId]]);
+    // Every table lists its local route; a gateway type no route has matches none.
+    const every = await a.DescribeRouteTables({ Filters: [{ Name: "vpc-id", Values: [aVpc.VpcId!] }] });
+    const local = await a.DescribeRouteTables({ Filters: [{ Name: "vpc-id", Values: [aVpc.VpcId!] }, { Name: "next-hop-type", Values: ["LOCAL"] }] } as never);
+    expect([local.TotalCount, local.RouteTableSet!.map((t) => t.RouteTableId)]).toEqual([every.TotalCount, every.RouteTableSet!.map((t) => t.RouteTableId)]);
+    expect((await a.DescribeRouteTables({ Filters: [{ Name: "next-hop-type", Values: ["DIRECTCONNECT", "NAT"] }] } as never)).TotalCount).toBe(0);
 
     // Either side deletes: the routes toward it go with it.
     await b.DeleteVpcPeeringConnection({ PeeringConnectionId: pcx });

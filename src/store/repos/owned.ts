@@ -43,6 +43,8 @@ export interface OwnedSearch {
   descriptionContains?: readonly string[] | undefined;
   /** Instances only: a member of one of these security groups. */
   memberOf?: readonly string[] | undefined;
+  /** Route tables only: holding a stored route to a target of one of these types (the implicit local route is not stored). */
+  routeTargetTypes?: readonly string[] | undefined;
   /** Each: the owner put a tag on the row with one of `keys` (any key when absent) and one of `values` (any value when absent). */
   tags?: readonly { keys?: readonly string[] | undefined; values?: readonly string[] | undefined }[] | undefined;
 }
@@ -229,6 +231,15 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
       const found = this.caps.dialect === "postgres" ? sql`strpos(${sql.ref(`t.${column}`)}, v.value)` : sql`instr(${sql.ref(`t.${column}`)}, v.value)`;
       conds.push((q, arg) => q.where(sql<boolean>`exists (select 1 from ${jsonValues(this.caps, arg(i))} where ${found} > 0)`));
     }
+    if (s.routeTargetTypes !== undefined) {
+      if (this.table !== "route_tables") throw new Error(`OwnedRepo.search: routeTargetTypes is a criterion of route tables, not of ${this.table}`);
+      const types = storedValues(s.routeTargetTypes);
+      if (types.length === 0) return null;
+      const i = args.push(JSON.stringify(types)) - 1;
+      keyParts.push("route-target");
+      // The routes' (route table, destination) index, probed per row of the range.
+      conds.push((q, arg) => q.where(sql<boolean>`exists (select 1 from routes r where r.route_table_id = t.id and r.target_type in (select v.value from ${jsonValues(this.caps, arg(i))}))`));
+    }
     if (s.memberOf !== undefined) {
       if (this.table !== "instances") throw new Error(`OwnedRepo.search: memberOf is a criterion of instances, not of ${this.table}`);
       const groups = storedValues(s.memberOf);
@@ -281,7 +292,13 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
     const given = Object.entries(s.columns ?? {}).filter(([, v]) => v !== undefined);
     const regions = [...new Set([...(region === undefined ? [] : [region]), ...given.flatMap(([c, v]) => (c === "region" ? v! : []))])];
     const regionOnly =
-      s.nameContains === undefined && s.descriptionContains === undefined && s.memberOf === undefined && (s.tags ?? []).length === 0 && given.every(([c]) => c === "region") && regions.length <= 1;
+      s.nameContains === undefined &&
+      s.descriptionContains === undefined &&
+      s.memberOf === undefined &&
+      s.routeTargetTypes === undefined &&
+      (s.tags ?? []).length === 0 &&
+      given.every(([c]) => c === "region") &&
+      regions.length <= 1;
     const count = regionOnly ? () => this.count({ accountId, region: regions[0] }, {}) : undefined;
     const { rows, total } = await windowed<Json<D>>(this.runner, spec, window.offset, window.limit, count, order);
     return { total, items: rows.map((j) => JSON.parse(j) as D) };

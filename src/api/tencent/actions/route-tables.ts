@@ -1,8 +1,8 @@
 /** CreateRouteTable, DescribeRouteTables, DeleteRouteTable, ModifyRouteTableAttribute, ReplaceRouteTableAssociation. */
-import type { RouteTable } from "../../../domain/resources.ts";
+import type { RouteTable, RouteTargetType } from "../../../domain/resources.ts";
 import { Params, paging } from "../params.ts";
-import { routeTableShape } from "../shapes.ts";
-import { type ActionDef, type Ctx, NAME, exclusive, flagCriterion, tagSearch, window } from "./common.ts";
+import { GATEWAY_TYPE_OF, routeTableShape } from "../shapes.ts";
+import { type ActionDef, type Ctx, NAME, exclusive, flagCriterion, tagSearch } from "./common.ts";
 
 /** A table in Tencent shape, with its routes and associated subnets. */
 export async function tableView(ctx: Ctx, t: RouteTable) {
@@ -38,18 +38,12 @@ export const routeTableActions: Record<string, ActionDef> = {
         nameContains: f.get("route-table-name"),
         tags: tagSearch(f),
       };
+      // next-hop-type: the tables holding a route of one of those gateway types, a criterion of the
+      // same SQL; every table lists the local route, so LOCAL leaves them all.
       const hop = f.get("next-hop-type");
-      if (!hop) {
-        // Counted and windowed by the store (OwnedRepo.search).
-        const found = await ctx.services.routeTables.search(ctx.actor, search, paging(p));
-        return { TotalCount: found.total, RouteTableSet: await Promise.all(found.items.map((t) => tableView(ctx, t))) };
-      }
-      // next-hop-type is a property of a table's routes: tested here, on the tables SQL narrowed the set to.
-      const { total, items } = await ctx.services.routeTables.search(ctx.actor, search, { offset: 0, limit: Number.MAX_SAFE_INTEGER });
-      let views = await Promise.all(items.slice(0, total).map((t) => tableView(ctx, t)));
-      views = views.filter((v) => v.RouteSet.some((r) => hop.includes(r.GatewayType)));
-      const w = window(p, views);
-      return { TotalCount: w.TotalCount, RouteTableSet: w.items };
+      const types = (Object.entries(GATEWAY_TYPE_OF) as [RouteTargetType, string][]).filter(([, gateway]) => hop?.includes(gateway)).map(([type]) => type);
+      const found = await ctx.services.routeTables.search(ctx.actor, { ...search, routeTargetTypes: hop === undefined || types.includes("local") ? undefined : types }, paging(p));
+      return { TotalCount: found.total, RouteTableSet: await Promise.all(found.items.map((t) => tableView(ctx, t))) };
     },
   },
   DeleteRouteTable: {
