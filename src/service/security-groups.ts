@@ -376,6 +376,12 @@ export class SecurityGroupService {
     return { items: await attachRules(r, page.items), nextCursor: page.nextCursor };
   }
 
+  /** How many of the caller's instances are members of each of these groups (0 for none). */
+  async memberCounts(actor: Actor, groupIds: readonly string[]): Promise<Map<string, number>> {
+    const counts = await this.deps.store.read.securityGroupRules.memberCounts(actor.accountId, groupIds);
+    return new Map(groupIds.map((id) => [id, counts.get(id) ?? 0]));
+  }
+
   /**
    * For each of `ids`, the caller's groups whose rules name it (itself included when it names
    * itself), in id order: read from the rules that name them, not from every group.

@@ -230,6 +230,19 @@ export class SecurityGroupRulesRepo {
     return rows.map((r) => ({ ruleId: r.rule_id, securityGroupId: r.security_group_id, accountId: r.account_id, peerGroupId: r.peer_group_id!, vpcId: r.vpc_id }));
   }
 
+  /** How many of the account's instances are members of each of these groups (the memberships' group index; groups without any are absent). */
+  async memberCounts(accountId: string, groupIds: readonly string[]): Promise<Map<string, number>> {
+    if (groupIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom("instance_security_groups")
+      .select((eb) => ["security_group_id", eb.fn.countAll<number | string>().as("n")])
+      .where("security_group_id", "in", [...groupIds])
+      .where("account_id", "=", accountId)
+      .groupBy("security_group_id")
+      .execute();
+    return new Map(rows.map((r) => [r.security_group_id, Number(r.n)]));
+  }
+
   /** The account's groups holding one of these rules. */
   async groupsOf(accountId: string, ruleIds: readonly string[]): Promise<string[]> {
     if (ruleIds.length === 0) return [];

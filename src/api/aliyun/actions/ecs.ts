@@ -6,7 +6,7 @@
 import { DomainError } from "../../../domain/errors.ts";
 import type { Instance, Tags } from "../../../domain/resources.ts";
 import { type SecurityGroup, type SgDirection, type SgRuleInput, ruleKey, validateRule } from "../../../domain/security-groups.ts";
-import { type ActionTable, type Ctx, listAll, region, tagSearch, windowOf } from "../context.ts";
+import { type ActionTable, type Ctx, region, tagSearch, windowOf } from "../context.ts";
 import { AliyunError, badParam, missing, sgRuleError } from "../errors.ts";
 import { fromAli, toAli } from "../ids.ts";
 import { aliTime } from "../params.ts";
@@ -311,16 +311,9 @@ export const ecsActions: ActionTable = {
       const tagFilter = tags && Object.entries(tags).map(([key, value]) => (value === "" ? { key } : { key, value }));
       const filter = { ...(vpcId ? { vpcId } : {}), ...(ids ? { ids } : {}), ...(name ? { names: [name] } : {}) };
       const none = type === "enterprise" || network === "classic" || (ids !== undefined && ids.length === 0);
-      const counts = async (groups: SecurityGroup[]) => {
-        if (!withCount) return new Map<string, number>();
-        const n = new Map<string, number>();
-        for (const vpc of new Set(groups.map((g) => g.vpcId))) {
-          for (const i of await listAll((o) => c.services.instances.list(c.actor, { vpcId: vpc }, o))) for (const id of i.securityGroupIds) n.set(id, (n.get(id) ?? 0) + 1);
-        }
-        return n;
-      };
       const view = async (groups: SecurityGroup[]) => {
-        const n = await counts(groups);
+        // EcsCount: the page's groups' members, counted by the database.
+        const n = withCount ? await c.services.securityGroups.memberCounts(c.actor, groups.map((g) => g.id)) : new Map<string, number>();
         return groups.map((g) => groupView(g, withCount ? (n.get(g.id) ?? 0) : undefined));
       };
       if (c.p.has("NextToken") || c.p.has("MaxResults")) {
