@@ -3,9 +3,9 @@
  * EC2 shape. Like owned.ts, every read is scoped to the owning account and the request's region:
  * another account's (or region's) record is simply not found.
  */
-import { PostgresAdapter, type SelectQueryBuilder, sql } from "kysely";
+import { type SelectQueryBuilder, sql } from "kysely";
 import type { ListOptions, Page } from "../../domain/resources.ts";
-import { type Arg, type Db, Runner, jsonValues, paginate } from "./common.ts";
+import { type Arg, type Db, type Runner, jsonValues, paginate } from "./common.ts";
 
 /** Whose records a read may see: one account in one region. */
 export interface InsightsOwner {
@@ -44,15 +44,10 @@ interface Row {
 }
 
 export class InsightsRepo {
-  private readonly runner: Runner;
-
-  /** `runner`: the repository set's (Repos); without it, one of this handle's own (no direct reads). */
   constructor(
     private readonly db: Db,
-    runner?: Runner,
-  ) {
-    this.runner = runner ?? new Runner(db, db.getExecutor().adapter instanceof PostgresAdapter ? "postgres" : "sqlite");
-  }
+    private readonly runner: Runner,
+  ) {}
 
   async insertPath<T>(owner: InsightsOwner, id: string, createdAt: string, body: T): Promise<void> {
     await this.db.insertInto("network_insights_paths").values({ id, account_id: owner.accountId, region: owner.region, body: JSON.stringify(body), created_at: createdAt }).execute();
