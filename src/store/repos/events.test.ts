@@ -9,6 +9,7 @@ import { sql } from "kysely";
 import { defaultConfig } from "../../config.ts";
 import { openRuntime, type Runtime } from "../../main.ts";
 import { BACKENDS, TEST_MASTER_KEY, type TestDb, freshDb } from "../../../test/support/harness.ts";
+import { type SentStatement, rowsRead, sqlitePlan, watched } from "../../../test/support/plans.ts";
 import type { Db } from "./common.ts";
 import { Repos } from "./index.ts";
 
@@ -16,20 +17,13 @@ describe.each(BACKENDS)("the events of one resource on %s", (backend) => {
   let db: TestDb;
   let runtime: Runtime;
   let kysely: Db;
-  const sent: Array<{ sql: string; parameters: readonly unknown[] }> = [];
+  const sent: SentStatement[] = [];
 
   beforeAll(async () => {
     db = await freshDb(backend);
     runtime = await openRuntime({ ...db, config: defaultConfig(), masterKey: TEST_MASTER_KEY });
-    // The statements the repository sends, compiled as the store compiles them (a test's look inside).
-    const store = (runtime.store as unknown as { db: Db }).db;
-    kysely = store.withPlugin({
-      transformQuery: ({ node, queryId }) => {
-        sent.push(store.getExecutor().compileQuery(node, queryId));
-        return node;
-      },
-      transformResult: async ({ result }) => result,
-    });
+    // The statements the repository sends (a test's look inside).
+    kysely = watched((runtime.store as unknown as { db: Db }).db, sent);
   });
   afterAll(async () => {
     await runtime?.close();
@@ -49,28 +43,11 @@ describe.each(BACKENDS)("the events of one resource on %s", (backend) => {
     const mine = await repo.after(account, 0, 1000, { resourceId: "vpc-000000000007" });
     expect(mine).toHaveLength(10);
     const q = sent.find((s) => /from "events"/.test(s.sql))!;
-    const params = q.parameters as unknown[];
     if (backend === "sqlite") {
-      const plan = await sql.raw<{ detail: string }>(`explain query plan ${q.sql.replace(/\?/g, () => `'${String(params.shift())}'`)}`).execute(kysely);
-      const details = plan.rows.map((r) => r.detail).join("\n");
-      expect(details).toMatch(/USING (COVERING )?INDEX \S+ \(account_id=\? AND resource_id=\?/);
+      expect(await sqlitePlan(kysely, q)).toMatch(/USING (COVERING )?INDEX \S+ \(account_id=\? AND resource_id=\?/);
     } else {
-      const text = q.sql.replace(/\$(\d+)/g, (_, n) => `'${String(params[Number(n) - 1])}'`);
-      const plan = await sql.raw<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(`explain (analyze, format json) ${text}`).execute(kysely);
-      const scans = nodes(plan.rows[0]!["QUERY PLAN"][0].Plan).filter((n) => n["Relation Name"] === "events");
       // Rows the scan itself read (kept and filtered out): about the resource's 10, not the account's 4000.
-      const read = scans.reduce((s, n) => s + (n["Actual Rows"] + (n["Rows Removed by Filter"] ?? 0)) * n["Actual Loops"], 0);
-      expect(read).toBeLessThanOrEqual(20);
+      expect((await rowsRead(kysely, q)).read("events")).toBeLessThanOrEqual(20);
     }
   });
 });
-
-interface PlanNode {
-  "Relation Name"?: string;
-  "Actual Rows": number;
-  "Actual Loops": number;
-  "Rows Removed by Filter"?: number;
-  Plans?: PlanNode[];
-}
-
-const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];

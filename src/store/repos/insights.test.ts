@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DomainError } from "../../domain/errors.ts";
 import type { ListOptions, Page } from "../../domain/resources.ts";
 import { BACKENDS, type TestDb, freshDb } from "../../../test/support/harness.ts";
+import { type SentStatement, rowsRead, sqlitePlan, watched } from "../../../test/support/plans.ts";
 import { Store } from "../store.ts";
 import { type Db, Runner } from "./common.ts";
 import { type InsightsOwner, type InsightsRecord, InsightsRepo } from "./insights.ts";
@@ -46,7 +47,7 @@ describe.each(BACKENDS)("network insights pages on %s", (backend) => {
   let kysely: Db;
   let repo: InsightsRepo;
   /** The statements the repository sent (a test's look inside). */
-  const sent: { sql: string; parameters: readonly unknown[] }[] = [];
+  const sent: SentStatement[] = [];
   const me: InsightsOwner = { accountId: "100000000001", region: "us-east-1" };
   const elsewhere: InsightsOwner = { accountId: "100000000001", region: "eu-west-1" };
   const other: InsightsOwner = { accountId: "100000000002", region: "us-east-1" };
@@ -57,19 +58,8 @@ describe.each(BACKENDS)("network insights pages on %s", (backend) => {
     db = await freshDb(backend);
     store = await Store.open(db);
     kysely = (store as unknown as { db: Db }).db;
-    const watched = new Proxy(kysely, {
-      get(target, prop) {
-        if (prop === "executeQuery") {
-          return (q: { sql: string; parameters: readonly unknown[] }) => {
-            sent.push(q);
-            return target.executeQuery(q as never);
-          };
-        }
-        const v = Reflect.get(target, prop, target) as unknown;
-        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
-    });
-    repo = new InsightsRepo(watched, new Runner(watched, store.caps.dialect));
+    const seen = watched(kysely, sent);
+    repo = new InsightsRepo(seen, new Runner(seen, store.caps.dialect));
     // Ids made out of creation order, seven creation times (ties broken by id); others' rows between.
     for (let i = 0; i < 61; i++) {
       const owner = i % 5 === 3 ? elsewhere : i % 5 === 4 ? other : me;
@@ -159,25 +149,13 @@ describe.each(BACKENDS)("network insights pages on %s", (backend) => {
     const second = await repo.pagePaths(owner, {}, { limit: 10, cursor: first.nextCursor! });
     expect(second.items).toHaveLength(10);
     const q = sent.find((s) => /network_insights_paths/.test(s.sql))!;
-    const params = [...q.parameters];
     if (backend === "sqlite") {
-      const text = q.sql.replace(/\?/g, () => {
-        const v = params.shift();
-        return typeof v === "number" ? String(v) : `'${String(v)}'`;
-      });
-      const plan = (await sql.raw<{ detail: string }>(`explain query plan ${text}`).execute(kysely)).rows.map((r) => r.detail).join("\n");
+      const plan = await sqlitePlan(kysely, q);
       expect(plan).toMatch(/USING INDEX network_insights_paths_pages \(account_id=\? AND region=\? AND \(created_at,id\)>\(\?,\?\)\)/);
       expect(plan).not.toMatch(/TEMP B-TREE/);
     } else {
-      const text = q.sql.replace(/\$(\d+)/g, (_, n) => {
-        const v = params[Number(n) - 1];
-        return typeof v === "number" ? String(v) : `'${String(v)}'`;
-      });
-      const plan = await sql.raw<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(`explain (analyze, format json) ${text}`).execute(kysely);
-      const scans = nodes(plan.rows[0]!["QUERY PLAN"][0].Plan).filter((n) => n["Relation Name"] === "network_insights_paths");
       // Rows the scan read (kept and filtered out): about the page's 11, not the owner's 3000.
-      const read = scans.reduce((s, n) => s + (n["Actual Rows"] + (n["Rows Removed by Filter"] ?? 0)) * n["Actual Loops"], 0);
-      expect(read).toBeLessThanOrEqual(30);
+      expect((await rowsRead(kysely, q)).read("network_insights_paths")).toBeLessThanOrEqual(30);
     }
   });
 });
@@ -185,12 +163,3 @@ describe.each(BACKENDS)("network insights pages on %s", (backend) => {
 /** Ids in pages of `size` (at least one page). */
 const pages_ = (ids: string[], size: number) => (ids.length === 0 ? [[]] : Array.from({ length: Math.ceil(ids.length / size) }, (_, i) => ids.slice(i * size, (i + 1) * size)));
 
-interface PlanNode {
-  "Relation Name"?: string;
-  "Actual Rows": number;
-  "Actual Loops": number;
-  "Rows Removed by Filter"?: number;
-  Plans?: PlanNode[];
-}
-
-const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];

@@ -13,6 +13,7 @@ import { DomainError } from "../../domain/errors.ts";
 import { ruleKey, validateRule } from "../../domain/security-groups.ts";
 import { openRuntime, type Runtime } from "../../main.ts";
 import { BACKENDS, TEST_MASTER_KEY, type TestDb, freshDb } from "../../../test/support/harness.ts";
+import { type SentStatement, rowsRead, sqlitePlan, watched } from "../../../test/support/plans.ts";
 import type { Db } from "./common.ts";
 import { Repos } from "./index.ts";
 import { type RuleRow, type RulePageRow, contentColumns } from "./security-groups.ts";
@@ -29,20 +30,13 @@ describe.each(BACKENDS)("an account's security group rules in keyset pages on %s
   let bob: string;
   /** Alice's rules in EAST that AWS can say, in the order expected. */
   let expected: string[];
-  const sent: Array<{ sql: string; parameters: readonly unknown[] }> = [];
+  const sent: SentStatement[] = [];
 
   beforeAll(async () => {
     db = await freshDb(backend);
     runtime = await openRuntime({ ...db, config: defaultConfig(), masterKey: TEST_MASTER_KEY });
-    // The statements the repository sends, compiled as the store compiles them (a test's look inside).
-    const store = (runtime.store as unknown as { db: Db }).db;
-    kysely = store.withPlugin({
-      transformQuery: ({ node, queryId }) => {
-        sent.push(store.getExecutor().compileQuery(node, queryId));
-        return node;
-      },
-      transformResult: async ({ result }) => result,
-    });
+    // The statements the repository sends (a test's look inside).
+    kysely = watched((runtime.store as unknown as { db: Db }).db, sent);
     alice = (await runtime.services.accounts.create("ruler")).accountId;
     bob = (await runtime.services.accounts.create("other")).accountId;
     let n = 0;
@@ -146,33 +140,15 @@ describe.each(BACKENDS)("an account's security group rules in keyset pages on %s
     const page = await repo.pageOfAccount(alice, scope, { limit: 20, cursor: first.nextCursor! });
     expect(page.items.map((r) => r.id)).toEqual(expected.slice(1000, 1020));
     const q = sent.find((s) => /from "security_groups" as "g"/.test(s.sql))!;
-    const params = [...q.parameters] as unknown[];
-    const literal = (v: unknown) => (typeof v === "number" ? String(v) : `'${String(v)}'`);
     if (backend === "sqlite") {
-      const plan = await sql.raw<{ detail: string }>(`explain query plan ${q.sql.replace(/\?/g, () => literal(params.shift()))}`).execute(kysely);
-      const details = plan.rows.map((r) => r.detail).join("\n");
+      const details = await sqlitePlan(kysely, q);
       expect(details).toMatch(/SEARCH g USING (COVERING )?INDEX security_groups_account_region \(account_id=\? AND region=\? AND \(created_at,id\)>\(\?,\?\)\)/);
       expect(details).toMatch(/SEARCH r USING INDEX \S+ \(security_group_id=\?\)/);
       expect(details).not.toMatch(/SCAN/);
     } else {
-      const text = q.sql.replace(/\$(\d+)/g, (_, i) => literal(params[Number(i) - 1]));
-      const plan = await sql.raw<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(`explain (analyze, format json) ${text}`).execute(kysely);
-      const all = nodes(plan.rows[0]!["QUERY PLAN"][0].Plan);
       // Rows each scan read (kept and filtered out): about a page's groups and their rules, not the 18000 stored.
-      for (const table of ["security_groups", "security_group_rules"]) {
-        const read = all.filter((n) => n["Relation Name"] === table).reduce((s, n) => s + (n["Actual Rows"] + (n["Rows Removed by Filter"] ?? 0)) * n["Actual Loops"], 0);
-        expect(read, `${table}: ${JSON.stringify(plan.rows[0]!["QUERY PLAN"][0].Plan)}`).toBeLessThanOrEqual(60);
-      }
+      const { read, plan } = await rowsRead(kysely, q);
+      for (const table of ["security_groups", "security_group_rules"]) expect(read(table), `${table}: ${plan}`).toBeLessThanOrEqual(60);
     }
   });
 });
-
-interface PlanNode {
-  "Relation Name"?: string;
-  "Actual Rows": number;
-  "Actual Loops": number;
-  "Rows Removed by Filter"?: number;
-  Plans?: PlanNode[];
-}
-
-const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];
