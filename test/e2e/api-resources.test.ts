@@ -245,6 +245,10 @@ describe.each(BACKENDS)("native API resources on %s", (backend) => {
     for (let i = 0; i < 7; i++) results.push(await h.call(fresh.token, "POST", "/api/v1/vpcs", { name: `q${i}`, region: "cn-beijing", cidr: "10.0.0.0/16" }));
     expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201, 409]);
     expect(results[6]!.body.error).toMatchObject({ code: "LimitExceeded", details: { quota: "vpcsPerRegion", limit: 6 } });
+    // With an Idempotency-Key the create runs inside the key's transaction: refused the same, nothing recorded.
+    const keyed = () => h.call(fresh.token, "POST", "/api/v1/vpcs", { name: "q7", region: "cn-beijing", cidr: "10.0.0.0/16" }, { "idempotency-key": "over-quota" });
+    for (const r of [await keyed(), await keyed()]) expect([r.status, r.body.error?.code, r.body.error?.details?.current]).toEqual([409, "LimitExceeded", 6]);
+    expect((await h.call(fresh.token, "GET", "/api/v1/vpcs?region=cn-beijing")).body.items).toHaveLength(6);
     expect((await h.call(fresh.token, "POST", "/api/v1/vpcs", { name: "other", region: "cn-hangzhou", cidr: "10.0.0.0/16" })).status).toBe(201);
   });
 

@@ -94,6 +94,9 @@ function cachedText(key: string, build: () => string): string {
   return text;
 }
 
+/** How many values a set binds: its rows × its columns. */
+const sizeOf = (set: RowSet): number => set.rows.length * Object.keys(set.rows[0] ?? {}).length;
+
 /** The shape of a set: its table, columns and row count. */
 const shapeOf = (set: RowSet): string => `${set.table}(${Object.keys(set.rows[0]!).join(",")})x${set.rows.length}`;
 
@@ -112,7 +115,7 @@ export class BatchRepo {
 
   /** Whether the sets go as one statement on PostgreSQL (at most MAX_PARAMETERS values). */
   fitsOneStatement(sets: readonly RowSet[]): boolean {
-    return sets.reduce((n, set) => n + set.rows.length * Object.keys(set.rows[0] ?? {}).length, 0) <= MAX_PARAMETERS;
+    return sets.reduce((n, set) => n + sizeOf(set), 0) <= MAX_PARAMETERS;
   }
 
   private async sqlite(sets: readonly RowSet[], opts: BatchOptions): Promise<BatchResult> {
@@ -158,7 +161,7 @@ export class BatchRepo {
     const statements: RowSet[][] = [[]];
     let size = 0;
     for (const set of sets) {
-      const n = set.rows.length * Object.keys(set.rows[0]!).length;
+      const n = sizeOf(set);
       if (size + n > MAX_PARAMETERS && statements.at(-1)!.length > 0) {
         statements.push([]);
         size = 0;
@@ -190,7 +193,7 @@ export class BatchRepo {
       let first = 1;
       const inserts = sets.map((set, i) => {
         const text = `${insertText(set, first, "postgres")}${i === jsonSet ? " returning *" : ""}`;
-        first += set.rows.length * Object.keys(set.rows[0]!).length;
+        first += sizeOf(set);
         return text;
       });
       const ctes = inserts.map((text, i) => `w${i} as (${text})`);

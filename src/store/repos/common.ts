@@ -301,7 +301,7 @@ export async function windowed<R>(
   const rows =
     limit === 0
       ? []
-      : await (spec.column ? runner.shapedColumn<R> : runner.shaped<R>).call(runner, `${spec.key}|window${order === CREATION ? "" : `:${order.column}:${direction}`}`, args, (arg) => {
+      : await (spec.column ? runner.shapedColumn<R> : runner.shaped<R>).call(runner, `${spec.key}|window:${order.column}:${direction}`, args, (arg) => {
           const window = ordered(spec.base(arg))
             .limit(arg(lim) as unknown as number)
             .offset(arg(off) as unknown as number);

@@ -267,6 +267,8 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
     }
     return {
       key: `${this.table}:search:${keyParts.join(",")}`,
+      /** The criteria, as named in the key ("region=", "name~", "tag:kv"…). */
+      criteria: keyParts as readonly string[],
       column: true as const,
       args,
       base: (arg: Arg) => {
@@ -291,14 +293,7 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
     const { accountId, region } = ownerScope(owner);
     const given = Object.entries(s.columns ?? {}).filter(([, v]) => v !== undefined);
     const regions = [...new Set([...(region === undefined ? [] : [region]), ...given.flatMap(([c, v]) => (c === "region" ? v! : []))])];
-    const regionOnly =
-      s.nameContains === undefined &&
-      s.descriptionContains === undefined &&
-      s.memberOf === undefined &&
-      s.routeTargetTypes === undefined &&
-      (s.tags ?? []).length === 0 &&
-      given.every(([c]) => c === "region") &&
-      regions.length <= 1;
+    const regionOnly = spec.criteria.every((c) => c === "region=") && regions.length <= 1;
     const count = regionOnly ? () => this.count({ accountId, region: regions[0] }, {}) : undefined;
     const { rows, total } = await windowed<Json<D>>(this.runner, spec, window.offset, window.limit, count, order);
     return { total, items: rows.map((j) => JSON.parse(j) as D) };

@@ -118,12 +118,8 @@ describe.each(BACKENDS)("an account's security group rules in keyset pages on %s
     const { nextCursor } = await repo.pageOfAccount(alice, scope, { limit: 5 });
     expect(nextCursor).not.toBeNull();
     const refused = async (p: Promise<unknown>) => {
-      const e = await p.then(
-        () => undefined,
-        (x: unknown) => x,
-      );
-      expect(e).toBeInstanceOf(DomainError);
-      expect((e as DomainError).code).toBe("InvalidCursor");
+      await expect(p).rejects.toBeInstanceOf(DomainError);
+      await expect(p).rejects.toMatchObject({ code: "InvalidCursor" });
     };
     await refused(repo.pageOfAccount(bob, scope, { limit: 5, cursor: nextCursor! }));
     await refused(repo.pageOfAccount(alice, { ...scope, region: WEST }, { limit: 5, cursor: nextCursor! }));

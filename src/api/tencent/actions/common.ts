@@ -3,7 +3,7 @@ import type { Actor } from "../../../service/context.ts";
 import type { Services } from "../../../service/index.ts";
 import { TencentError, missing } from "../errors.ts";
 import type { OwnedSearch } from "../../../store/repos/index.ts";
-import { Params, paging } from "../params.ts";
+import { Params } from "../params.ts";
 
 export interface Ctx {
   services: Services;
@@ -33,12 +33,6 @@ export function exclusive(p: Params, idsParam: string): void {
 
 /** The paging parameters of the Describe actions. */
 export const PAGING = ["Offset", "Limit"] as const;
-
-/** The Offset/Limit window and the total. */
-export function window<T>(p: Params, items: T[], maxLimit = 100): { TotalCount: number; items: T[] } {
-  const { offset, limit } = paging(p, maxLimit);
-  return { TotalCount: items.length, items: items.slice(offset, offset + limit) };
-}
 
 /** The `tag-key` (any of the keys) and `tag:<k>` (that key with one of the values) filters as the store's search criteria. */
 export function tagSearch(filters: Map<string, string[]>): NonNullable<OwnedSearch["tags"]> {

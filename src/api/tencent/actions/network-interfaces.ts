@@ -14,7 +14,7 @@ import type { Instance } from "../../../domain/resources.ts";
 import { isDomainError } from "../../../domain/errors.ts";
 import { TencentError, invalidValue } from "../errors.ts";
 import { Params, paging } from "../params.ts";
-import { eniIdOf, instanceIdOfEni, networkInterfaceShape } from "../shapes.ts";
+import { instanceIdOfEni, networkInterfaceShape } from "../shapes.ts";
 import { type ActionDef, type Ctx, exclusive, matches, tagSearch } from "./common.ts";
 
 type WithGroups = Instance;
