@@ -3,7 +3,7 @@ import { type Cidr, contains, formatCidr, overlaps, parseCidr, parsePrivateCidr 
 import { DomainError, notFound } from "../domain/errors.ts";
 import { type Json, type ListOptions, type Page, type Subnet, type Tags, parseJson } from "../domain/resources.ts";
 import { validateTags } from "../domain/tags.ts";
-import { isForeignKeyViolation, isUniqueViolation } from "../store/db-errors.ts";
+import { isForeignKeyViolation, isRetryable, isUniqueViolation } from "../store/db-errors.ts";
 import type { BatchQuota, OwnedSearch, Repos, RowSet } from "../store/repos/index.ts";
 import { type Actor, type ServiceDeps, flagFilter, nowIso } from "./context.ts";
 import { type EventService, givenFields, named, updatedMessage } from "./events.ts";
@@ -150,7 +150,8 @@ export class SubnetService {
       const { written, json } = await this.deps.store.batch(sets, { json: r.subnets.jsonOf(ids[0]!), quota: this.quotaOf(vpc) });
       return written ? parseJson(json as Json<Subnet>) : null;
     } catch (e) {
-      if (isUniqueViolation(e) || isForeignKeyViolation(e)) return null;
+      // A deadlock that outlived the store's retries too: the locked way serializes.
+      if (isUniqueViolation(e) || isForeignKeyViolation(e) || isRetryable(e)) return null;
       throw e;
     }
   }
@@ -159,7 +160,10 @@ export class SubnetService {
   private async createLocked(actor: Actor, input: CreateSubnetInput, requested: Cidr, tags: Tags): Promise<Subnet> {
     try {
       return await this.deps.store.transaction(async (r) => {
-        const vpc = await r.vpcs.lock(actor, input.vpcId);
+        // NO KEY UPDATE: the locked creates wait for each other, while an unlocked create's insert
+        // (its foreign key's KEY SHARE lock on the VPC) goes through: FOR UPDATE here deadlocked
+        // with one that had inserted and waited for it, while this one waited for that insert.
+        const vpc = await r.vpcs.lock(actor, input.vpcId, "noKeyUpdate");
         if (!vpc) throw notFound("vpc", input.vpcId, "vpcId");
         const subnet = this.newSubnet(vpc, input, requested, tags);
         const siblings = await r.subnets.all(actor, { vpc_id: vpc.id });

@@ -129,14 +129,15 @@ export class OwnedRepo<T extends OwnedTable, D extends { id: string; tags: Tags 
   }
 
   /** Reads and row-locks (PostgreSQL) so that checks made under this lock hold until commit. */
-  async lock(owner: Owner, id: string): Promise<D | null> {
+  async lock(owner: Owner, id: string, strength: "update" | "noKeyUpdate" = "update"): Promise<D | null> {
     if (!this.caps.rowLocks) return this.get(owner, id);
     const { accountId, region } = ownerScope(owner);
+    const locked = <Q extends { forUpdate(t: string): Q; forNoKeyUpdate(t: string): Q }>(q: Q): Q => (strength === "update" ? q.forUpdate("t") : q.forNoKeyUpdate("t"));
     const rows =
       region === undefined
-        ? await this.runner.shaped<ViewRow>(`${this.table}:lock`, [id, accountId], (arg) => this.from().where("t.id", "=", arg(0)).where("t.account_id", "=", arg(1)).forUpdate("t"))
-        : await this.runner.shaped<ViewRow>(`${this.table}:lock:region`, [id, accountId, region], (arg) =>
-            this.from().where("t.id", "=", arg(0)).where("t.account_id", "=", arg(1)).where("t.region", "=", arg(2)).forUpdate("t"),
+        ? await this.runner.shaped<ViewRow>(`${this.table}:lock:${strength}`, [id, accountId], (arg) => locked(this.from().where("t.id", "=", arg(0)).where("t.account_id", "=", arg(1))))
+        : await this.runner.shaped<ViewRow>(`${this.table}:lock:${strength}:region`, [id, accountId, region], (arg) =>
+            locked(this.from().where("t.id", "=", arg(0)).where("t.account_id", "=", arg(1)).where("t.region", "=", arg(2))),
           );
     return this.parse(rows)[0] ?? null;
   }
